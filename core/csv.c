@@ -1,0 +1,169 @@
+/* csv.c: see csv.h. */
+#include "csv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* libcsv's header is also called csv.h, and core/ (on every module's include path) holds
+ * ours, so <csv.h> finds core/csv.h. Name libcsv's by its installed path until one of the
+ * two is renamed. */
+#include "/usr/include/csv.h"
+
+/* Input is fed to libcsv one physical line at a time (so line numbers are known when a
+ * record or an error comes back), in pieces of at most CSV_PIECE bytes so that a huge
+ * field is caught after CB_CSV_FIELD_MAX bytes rather than buffered whole. */
+#define CSV_PIECE (64u * 1024)
+/* libcsv grows its field buffer by a fixed step; a larger step keeps big fields linear. */
+#define CSV_BLOCK (64u * 1024)
+
+typedef struct csv_state {
+    const char *path;
+    cb_csv_record_fn fn;
+    void *ud;
+    cb_error *err;
+    int rc;               /* first error; once set, libcsv's callbacks are ignored */
+    size_t line;          /* physical line being fed (1-based) */
+    size_t rec_line;      /* line where the current record began */
+    size_t field_line;    /* line where the current field began */
+    cb_buf bytes;         /* the current record's fields, each followed by a NUL */
+    size_t nfields, cap;
+    size_t *offs;         /* field starts in bytes */
+    size_t *lens;
+    const char **ptrs;    /* built from offs when the record ends (bytes may move) */
+} csv_state;
+
+/* 1-based line of byte off of a field that began on line `line`. */
+static size_t line_at(const char *s, size_t off, size_t line)
+{
+    for (size_t i = 0; i < off; i++)
+        if (s[i] == '\n') line++;
+    return line;
+}
+
+/* Offset of the first byte that is not valid UTF-8 (same rule as cb_utf8_valid). */
+static size_t utf8_bad_offset(const char *s, size_t len)
+{
+    const char *p = s, *end = s + len;
+    while (p < end) {
+        const char *q = p;
+        uint32_t cp = cb_utf8_next(&q, end);
+        if (cp == 0xFFFD && !(q - p == 3 && (unsigned char)p[0] == 0xEF)) break;
+        p = q;
+    }
+    return (size_t)(p - s);
+}
+
+static void on_field(void *data, size_t len, void *vst)
+{
+    csv_state *st = vst;
+    const char *s = data;
+    size_t col = st->nfields + 1;
+    if (st->rc) return;
+    if (len > CB_CSV_FIELD_MAX) {
+        st->rc = cb_fail(st->err, CB_EDATA, "%s:%zu:%zu: field longer than 1 MiB", st->path,
+                         st->field_line, col);
+        return;
+    }
+    const char *nul = memchr(s, '\0', len);
+    if (nul) {
+        /* NULs break every C string downstream; they mostly mean a UTF-16 file */
+        st->rc = cb_fail(st->err, CB_EDATA, "%s:%zu:%zu: NUL byte in field (is the file UTF-16?)",
+                         st->path, line_at(s, (size_t)(nul - s), st->field_line), col);
+        return;
+    }
+    if (!cb_utf8_valid(s, len)) {
+        st->rc = cb_fail(st->err, CB_EDATA, "%s:%zu:%zu: invalid UTF-8", st->path,
+                         line_at(s, utf8_bad_offset(s, len), st->field_line), col);
+        return;
+    }
+    if (st->nfields == st->cap) {
+        st->cap = st->cap ? st->cap * 2 : 16;
+        st->offs = cb_xrealloc(st->offs, st->cap * sizeof *st->offs);
+        st->lens = cb_xrealloc(st->lens, st->cap * sizeof *st->lens);
+        st->ptrs = cb_xrealloc(st->ptrs, st->cap * sizeof *st->ptrs);
+    }
+    st->offs[st->nfields] = st->bytes.len;
+    st->lens[st->nfields] = len;
+    cb_buf_add(&st->bytes, s, len);
+    cb_buf_add(&st->bytes, "", 1); /* keeps the NUL inside len, before the next field */
+    st->nfields++;
+    /* the next field starts after this delimiter, on the same line */
+    st->field_line = st->line;
+}
+
+static void on_row(int term, void *vst)
+{
+    csv_state *st = vst;
+    (void)term;
+    if (st->rc || st->nfields == 0) return;
+    for (size_t i = 0; i < st->nfields; i++) st->ptrs[i] = st->bytes.s + st->offs[i];
+    cb_csv_record rec = {st->rec_line, st->nfields, st->ptrs, st->lens};
+    int rc = st->fn(st->ud, &rec, st->err);
+    if (rc != CB_OK) st->rc = rc;
+    st->nfields = 0;
+    st->bytes.len = 0;
+    /* a lone CR ends a record mid-line; after a LF the next line start resets these */
+    st->rec_line = st->field_line = st->line;
+}
+
+/*
+ * Blank lines (empty or only spaces and tabs) are skipped: libcsv reports no record for
+ * them. A line holding just `""` is a record with one empty field: the quotes make it data.
+ * As libcsv does by default, spaces and tabs around an unquoted field (and around the
+ * quotes of a quoted one) are trimmed; quote a field to keep them.
+ */
+int cb_csv_parse(const char *path, const char *data, size_t len, cb_csv_record_fn fn,
+                 void *ud, cb_error *err)
+{
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+        data += 3;
+        len -= 3;
+    }
+    struct csv_parser p;
+    csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+    csv_set_realloc_func(&p, cb_xrealloc);
+    csv_set_blk_size(&p, CSV_BLOCK);
+
+    csv_state st = {.path = path, .fn = fn, .ud = ud, .err = err,
+                    .line = 1, .rec_line = 1, .field_line = 1};
+    size_t pos = 0;
+    int line_start = 1;
+    while (pos < len && !st.rc) {
+        /* libcsv keeps its state in the public struct: `quoted` after a LF means the LF
+         * was inside a quoted field, so a new line starts a record only otherwise */
+        if (line_start && !p.quoted) st.rec_line = st.field_line = st.line;
+        size_t n = len - pos < CSV_PIECE ? len - pos : CSV_PIECE;
+        const char *nl = memchr(data + pos, '\n', n);
+        if (nl) n = (size_t)(nl - (data + pos)) + 1;
+        size_t done = csv_parse(&p, data + pos, n, on_field, on_row, &st);
+        if (st.rc) break;
+        if (done < n) {
+            /* strict mode: a quote where none may be (the only error left, as allocation
+             * aborts in cb_xrealloc) */
+            st.rc = cb_fail(err, CB_EDATA, "%s:%zu:%zu: %s", path, st.line, st.nfields + 1,
+                            p.quoted ? "text after closing quote"
+                                     : "quote in an unquoted field (quote the whole field)");
+            break;
+        }
+        /* the field so far, minus what may still be trimmed (trailing spaces, a quote) */
+        if (p.entry_pos > (size_t)CB_CSV_FIELD_MAX + p.spaces + 1) {
+            st.rc = cb_fail(err, CB_EDATA, "%s:%zu:%zu: field longer than 1 MiB%s", path,
+                            st.field_line, st.nfields + 1,
+                            p.quoted ? " (is a quote left open?)" : "");
+            break;
+        }
+        pos += n;
+        line_start = nl != NULL;
+        if (nl) st.line++;
+    }
+    if (!st.rc && csv_fini(&p, on_field, on_row, &st) != 0)
+        st.rc = cb_fail(err, CB_EDATA,
+                        "%s:%zu:%zu: unterminated quoted field (the quote opened here is never "
+                        "closed)", path, st.field_line, st.nfields + 1);
+    csv_free(&p);
+    cb_buf_free(&st.bytes);
+    free(st.offs);
+    free(st.lens);
+    free(st.ptrs);
+    return st.rc;
+}

@@ -1,0 +1,63 @@
+/*
+ * doc.h: the document a report script builds: an ordered list of blocks plus the PDF's
+ * document information. Layout (layout.h) turns it into pages.
+ *
+ * Ownership: the document owns every string and array in it (copied in by the builders
+ * below); cb_doc_free releases everything.
+ */
+#ifndef CB_DOC_H
+#define CB_DOC_H
+
+#include <stddef.h>
+
+typedef enum cb_block_kind {
+    CB_BLOCK_TITLE,     /* text, subtitle (lines separated by '\n') */
+    CB_BLOCK_HEADING,   /* text, level 1 or 2; becomes a PDF bookmark */
+    CB_BLOCK_PARAGRAPH, /* text */
+    CB_BLOCK_KPIS,      /* items: value, unit, label */
+    CB_BLOCK_TABLE,     /* cols, cells */
+    CB_BLOCK_BARCHART,  /* text (title), unit, bars */
+    CB_BLOCK_PROGRESS,  /* items: label, value text, fraction */
+    CB_BLOCK_NOTES,     /* text (title), items */
+} cb_block_kind;
+
+typedef struct cb_item {
+    char *label;
+    char *value;    /* display text */
+    char *unit;
+    char *detail;   /* progress: the text after the bar */
+    double number;  /* bar value; progress fraction 0..1, or < 0 when unknown */
+} cb_item;
+
+typedef struct cb_column {
+    char *title;
+    float width;    /* relative share of the table width */
+    char align;     /* 'l', 'r' or 'c' */
+} cb_column;
+
+typedef struct cb_block {
+    cb_block_kind kind;
+    char *text;
+    char *subtitle;
+    char *unit;
+    int level;
+    size_t nitems;
+    cb_item *items;
+    size_t ncols, nrows;
+    cb_column *cols;
+    char **cells;   /* nrows * ncols, row-major; NULL cell = empty */
+    int source_line; /* script line that added the block, for layout warnings */
+} cb_block;
+
+typedef struct cb_doc {
+    char *title, *subject, *author, *keywords;
+    size_t nblocks, cap;
+    cb_block *blocks;
+} cb_doc;
+
+void cb_doc_init(cb_doc *d);
+void cb_doc_free(cb_doc *d);
+/* Appends a zeroed block of `kind` and returns it (valid until the next append). */
+cb_block *cb_doc_add(cb_doc *d, cb_block_kind kind);
+
+#endif /* CB_DOC_H */

@@ -1,0 +1,676 @@
+/* layout.c: see layout.h. */
+#include "layout.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wrap.h"
+#include "numfmt.h"
+
+typedef struct lay {
+    cb_layout *out;
+    const cb_template *t;
+    const cb_doc *doc;
+    cb_font *font;
+    cb_page *page;
+    float y;                    /* top of the space left on the current page */
+    float top, bottom, left, right, width;
+    float asc, desc;            /* font ascender and (negative) descender, in ems */
+} lay;
+
+/* ------------------------------------------------------------------ pages and ops */
+
+static void new_page(lay *L)
+{
+    cb_layout *o = L->out;
+    o->pages = cb_xrealloc(o->pages, (o->npages + 1) * sizeof *o->pages);
+    L->page = &o->pages[o->npages++];
+    memset(L->page, 0, sizeof *L->page);
+    L->y = L->top;
+}
+
+static int at_page_top(const lay *L) { return L->y >= L->top - 0.01f; }
+
+/* Starts a new page unless h points fit below the cursor (or the page is still empty,
+ * where nothing would be gained). */
+static void ensure(lay *L, float h)
+{
+    if (L->y - h < L->bottom && !at_page_top(L)) new_page(L);
+}
+
+static cb_op *push_op(lay *L, cb_op_kind kind)
+{
+    cb_page *p = L->page;
+    if (p->nops == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 64;
+        p->ops = cb_xrealloc(p->ops, p->cap * sizeof *p->ops);
+    }
+    cb_op *op = &p->ops[p->nops++];
+    memset(op, 0, sizeof *op);
+    op->kind = kind;
+    return op;
+}
+
+static void draw_text(lay *L, float x, float y, float size, cb_rgb c, int bold, const char *s,
+                      size_t len, float spacing)
+{
+    if (!len) return;
+    cb_op *op = push_op(L, CB_OP_TEXT);
+    op->x = x;
+    op->y = y;
+    op->size = size;
+    op->color = c;
+    op->bold = bold;
+    op->spacing = spacing;
+    op->text = cb_xstrndup(s, len);
+}
+
+static void draw_rect(lay *L, float x, float y, float w, float h, cb_rgb c)
+{
+    cb_op *op = push_op(L, CB_OP_RECT);
+    op->x = x;
+    op->y = y;
+    op->w = w;
+    op->h = h;
+    op->color = c;
+}
+
+static void draw_line(lay *L, float x0, float y0, float x1, float y1, float width, cb_rgb c)
+{
+    cb_op *op = push_op(L, CB_OP_LINE);
+    op->x = x0;
+    op->y = y0;
+    op->w = x1 - x0;
+    op->h = y1 - y0;
+    op->size = width;
+    op->color = c;
+}
+
+static float text_width(lay *L, const char *s, float size)
+{
+    return cb_font_width(L->font, s, strlen(s), size);
+}
+
+/* Baseline that centres the glyphs' ascender-descender box in a line box of height lh
+ * whose top is at y. */
+static float baseline_in(const lay *L, float y, float lh, float size)
+{
+    return y - (lh + (L->asc + L->desc) * size) / 2;
+}
+
+typedef enum { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT } align_t;
+
+static void draw_aligned(lay *L, float x, float w, float baseline, float size, cb_rgb c,
+                         int bold, const char *s, size_t len, align_t a)
+{
+    float tw = cb_font_width(L->font, s, len, size);
+    if (a == ALIGN_CENTER) x += (w - tw) / 2;
+    else if (a == ALIGN_RIGHT) x += w - tw;
+    draw_text(L, x, baseline, size, c, bold, s, len, 0);
+}
+
+static void warn(lay *L, const char *fmt, const char *arg)
+{
+    cb_layout *o = L->out;
+    o->warnings = cb_xrealloc(o->warnings, (o->nwarnings + 1) * sizeof *o->warnings);
+    o->warnings[o->nwarnings++] = cb_xasprintf(fmt, arg);
+}
+
+/* ------------------------------------------------------------------ wrapping */
+
+typedef struct measure {
+    cb_font *font;
+    float size;
+} measure;
+
+static float advance_at(void *ud, uint32_t cp)
+{
+    measure *m = ud;
+    return cb_font_advance(m->font, cp) * m->size;
+}
+
+static size_t wrap(lay *L, const char *s, float size, float first_w, float w, cb_line **lines)
+{
+    measure m = {L->font, size};
+    return cb_break_lines(s, strlen(s), first_w, w, advance_at, &m, lines);
+}
+
+static size_t count_chars(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80) n++;
+    return n;
+}
+
+/* ------------------------------------------------------------------ blocks */
+
+static void lay_title(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    float ts = t->title_size, ss = t->body_size;
+    cb_line *tl = NULL, *sl = NULL;
+    size_t nt = wrap(L, b->text ? b->text : "", ts, L->width, L->width, &tl);
+    size_t ns = b->subtitle ? wrap(L, b->subtitle, ss, L->width, L->width, &sl) : 0;
+    float tlh = ts * 1.3f, slh = ss * 1.6f;
+    float h = 6 + 10 + nt * tlh + 6 + ns * slh + 12;
+    ensure(L, h);
+    draw_rect(L, L->left, L->y - 4, L->width, 4, t->primary);
+    L->y -= 4 + 10;
+    for (size_t i = 0; i < nt; i++) {
+        draw_text(L, L->left, baseline_in(L, L->y, tlh, ts), ts, t->primary, 1,
+                  b->text + tl[i].start, tl[i].len, 0);
+        L->y -= tlh;
+    }
+    L->y -= 6;
+    for (size_t i = 0; i < ns; i++) {
+        draw_text(L, L->left, baseline_in(L, L->y, slh, ss), ss, t->muted, 0,
+                  b->subtitle + sl[i].start, sl[i].len, 0);
+        L->y -= slh;
+    }
+    L->y -= 6;
+    draw_line(L, L->left, L->y, L->right, L->y, 0.6f, t->rule);
+    L->y -= 8;
+    free(tl);
+    free(sl);
+}
+
+static void add_bookmark(lay *L, const char *title, int level)
+{
+    cb_layout *o = L->out;
+    o->marks = cb_xrealloc(o->marks, (o->nmarks + 1) * sizeof *o->marks);
+    o->marks[o->nmarks++] = (cb_bookmark){cb_xstrdup(title), level, o->npages - 1, L->y};
+}
+
+static void lay_heading(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    int level = b->level == 2 ? 2 : 1;
+    float size = level == 1 ? t->h1_size : t->h2_size;
+    float before = level == 1 ? size * 1.1f : size * 0.8f;
+    float lh = size * 1.45f;
+    float indent = level == 1 ? 9 : 0;
+    cb_line *lines = NULL;
+    size_t n = wrap(L, b->text ? b->text : "", size, L->width - indent, L->width - indent, &lines);
+    float h = n * lh;
+    /* keep with next: the heading plus about three body lines */
+    float keep = h + before + 3 * t->body_size * t->leading;
+    if (L->y - keep < L->bottom && !at_page_top(L)) new_page(L);
+    if (!at_page_top(L)) L->y -= before;
+    add_bookmark(L, b->text ? b->text : "", level);
+    if (level == 1) draw_rect(L, L->left, L->y - h + lh * 0.2f, 3.5f, h - lh * 0.4f, t->accent);
+    for (size_t i = 0; i < n; i++) {
+        draw_text(L, L->left + indent, baseline_in(L, L->y, lh, size), size,
+                  level == 1 ? t->primary : t->text, 1, b->text + lines[i].start, lines[i].len, 0);
+        L->y -= lh;
+    }
+    L->y -= size * 0.35f;
+    free(lines);
+}
+
+static void lay_paragraph(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    float size = t->body_size, lh = size * t->leading;
+    float indent = t->indent * size;
+    const char *s = b->text ? b->text : "";
+    cb_line *lines = NULL;
+    size_t n = wrap(L, s, size, L->width - indent, L->width, &lines);
+    for (size_t i = 0; i < n; i++) {
+        /* no single first line at the foot of a page (orphan) */
+        if (L->y - lh < L->bottom || (i == 0 && n > 1 && L->y - 2 * lh < L->bottom)) {
+            if (!at_page_top(L)) new_page(L);
+        }
+        float x = L->left + (i == 0 ? indent : 0);
+        float avail = L->width - (i == 0 ? indent : 0);
+        float spacing = 0;
+        size_t nch = count_chars(s + lines[i].start, lines[i].len);
+        if (t->justify && !lines[i].last && nch > 1) {
+            spacing = (avail - lines[i].width) / (float)(nch - 1);
+            if (spacing < 0 || spacing > size * 0.5f) spacing = 0;
+        }
+        draw_text(L, x, baseline_in(L, L->y, lh, size), size, t->text, 0, s + lines[i].start,
+                  lines[i].len, spacing);
+        L->y -= lh;
+    }
+    L->y -= size * 0.5f;
+    free(lines);
+}
+
+/* A KPI value such as "4.05亿元" or "近20万人": digits large, words small. */
+static int is_numeric_cp(unsigned char c) { return (c >= '0' && c <= '9') || c == '.' || c == ',' || c == '%' || c == '-' || c == '+'; }
+
+static float kpi_value_width(lay *L, const char *v, float big, float small)
+{
+    float w = 0;
+    const char *p = v, *end = v + strlen(v);
+    while (p < end) {
+        int num = is_numeric_cp((unsigned char)*p);
+        uint32_t cp = cb_utf8_next(&p, end);
+        w += cb_font_advance(L->font, cp) * (num ? big : small);
+    }
+    return w;
+}
+
+static void draw_kpi_value(lay *L, float x, float baseline, const char *v, float big, float small)
+{
+    const cb_template *t = L->t;
+    const char *p = v, *end = v + strlen(v);
+    while (p < end) {
+        int num = is_numeric_cp((unsigned char)*p);
+        const char *run = p;
+        while (p < end && is_numeric_cp((unsigned char)*p) == num) cb_utf8_next(&p, end);
+        float size = num ? big : small;
+        draw_text(L, x, baseline, size, num ? t->accent : t->text, num, run, (size_t)(p - run), 0);
+        x += cb_font_width(L->font, run, (size_t)(p - run), size);
+    }
+}
+
+static void lay_kpis(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    size_t n = b->nitems;
+    if (!n) return;
+    size_t cols = n <= 4 ? n : (n == 5 || n == 6 || n == 9) ? 3 : 4;
+    float gap = 8, bw = (L->width - gap * (cols - 1)) / cols, bh = 60;
+    float label_size = t->small_size + 0.5f;
+    for (size_t r = 0; r * cols < n; r++) {
+        ensure(L, bh + gap);
+        float top = L->y;
+        for (size_t c = 0; c < cols && r * cols + c < n; c++) {
+            const cb_item *it = &b->items[r * cols + c];
+            float x = L->left + c * (bw + gap);
+            draw_rect(L, x, top - bh, bw, bh, t->panel);
+            draw_rect(L, x, top - 2.5f, bw, 2.5f, t->primary);
+            const char *v = it->value ? it->value : "";
+            float big = 20, small = 10.5f;
+            float vw = kpi_value_width(L, v, big, small);
+            if (vw > bw - 10) { /* shrink to fit the box */
+                float k = (bw - 10) / vw;
+                big *= k;
+                small *= k;
+                vw *= k;
+            }
+            draw_kpi_value(L, x + (bw - vw) / 2, top - 30, v, big, small);
+            const char *label = it->label ? it->label : "";
+            float lsize = label_size;
+            float lw = text_width(L, label, lsize);
+            if (lw > bw - 8) {
+                lsize *= (bw - 8) / lw;
+                warn(L, "KPI label \"%s\" shrunk to fit its box", label);
+            }
+            draw_aligned(L, x, bw, top - bh + 11, lsize, t->muted, 0, label, strlen(label), ALIGN_CENTER);
+        }
+        L->y = top - bh - gap;
+    }
+    L->y -= 6;
+}
+
+typedef struct cell_lines {
+    cb_line *lines;
+    size_t n;
+} cell_lines;
+
+static void lay_table(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    size_t nc = b->ncols;
+    if (!nc) return;
+    float size = t->table_size, lh = size * 1.45f, px = 5, py = 4.5f;
+    float total = 0;
+    for (size_t c = 0; c < nc; c++) total += b->cols[c].width > 0 ? b->cols[c].width : 1;
+    float *cw = cb_xmalloc(nc * sizeof *cw), *cx = cb_xmalloc(nc * sizeof *cx);
+    float x = L->left;
+    for (size_t c = 0; c < nc; c++) {
+        cw[c] = L->width * (b->cols[c].width > 0 ? b->cols[c].width : 1) / total;
+        cx[c] = x;
+        x += cw[c];
+    }
+    /* wrap the header and every cell once */
+    cell_lines *head = cb_xcalloc(nc, sizeof *head);
+    float head_h = 0;
+    for (size_t c = 0; c < nc; c++) {
+        const char *s = b->cols[c].title ? b->cols[c].title : "";
+        head[c].n = wrap(L, s, size, cw[c] - 2 * px, cw[c] - 2 * px, &head[c].lines);
+        if (head[c].n * lh > head_h) head_h = head[c].n * lh;
+    }
+    head_h += 2 * py;
+    size_t ncells = b->nrows * nc;
+    cell_lines *cells = cb_xcalloc(ncells ? ncells : 1, sizeof *cells);
+    float *row_h = cb_xcalloc(b->nrows ? b->nrows : 1, sizeof *row_h);
+    for (size_t r = 0; r < b->nrows; r++) {
+        float h = lh;
+        for (size_t c = 0; c < nc; c++) {
+            const char *s = b->cells[r * nc + c] ? b->cells[r * nc + c] : "";
+            cell_lines *cl = &cells[r * nc + c];
+            cl->n = wrap(L, s, size, cw[c] - 2 * px, cw[c] - 2 * px, &cl->lines);
+            if (cl->n * lh > h) h = cl->n * lh;
+        }
+        row_h[r] = h + 2 * py;
+    }
+
+    int header_drawn = 0;
+    for (size_t r = 0; r <= b->nrows; r++) {
+        int is_body = r < b->nrows;
+        float need = is_body ? row_h[r] : 0;
+        if (!header_drawn) need += head_h;
+        if (L->y - need < L->bottom && !at_page_top(L)) {
+            new_page(L);
+            header_drawn = 0;
+        }
+        if (!header_drawn) {
+            draw_rect(L, L->left, L->y - head_h, L->width, head_h, t->primary);
+            for (size_t c = 0; c < nc; c++) {
+                const char *s = b->cols[c].title ? b->cols[c].title : "";
+                align_t a = b->cols[c].align == 'r' ? ALIGN_RIGHT : b->cols[c].align == 'c' ? ALIGN_CENTER : ALIGN_LEFT;
+                float block = head[c].n * lh, y0 = L->y - (head_h - block) / 2;
+                for (size_t i = 0; i < head[c].n; i++)
+                    draw_aligned(L, cx[c] + px, cw[c] - 2 * px, baseline_in(L, y0 - i * lh, lh, size),
+                                 size, (cb_rgb){1, 1, 1}, 1, s + head[c].lines[i].start,
+                                 head[c].lines[i].len, a);
+            }
+            L->y -= head_h;
+            header_drawn = 1;
+        }
+        if (!is_body) break;
+        if (r % 2 == 1) draw_rect(L, L->left, L->y - row_h[r], L->width, row_h[r], t->band);
+        for (size_t c = 0; c < nc; c++) {
+            const char *s = b->cells[r * nc + c] ? b->cells[r * nc + c] : "";
+            cell_lines *cl = &cells[r * nc + c];
+            align_t a = b->cols[c].align == 'r' ? ALIGN_RIGHT : b->cols[c].align == 'c' ? ALIGN_CENTER : ALIGN_LEFT;
+            for (size_t i = 0; i < cl->n; i++)
+                draw_aligned(L, cx[c] + px, cw[c] - 2 * px,
+                             baseline_in(L, L->y - py - i * lh, lh, size), size, t->text, 0,
+                             s + cl->lines[i].start, cl->lines[i].len, a);
+        }
+        L->y -= row_h[r];
+        draw_line(L, L->left, L->y, L->right, L->y, 0.4f, t->rule);
+    }
+    L->y -= 12;
+    for (size_t c = 0; c < nc; c++) free(head[c].lines);
+    for (size_t i = 0; i < ncells; i++) free(cells[i].lines);
+    free(head);
+    free(cells);
+    free(row_h);
+    free(cw);
+    free(cx);
+}
+
+void cb_nice_ticks(double max, int max_steps, double *step, int *steps)
+{
+    if (!(max > 0) || !isfinite(max) || max_steps < 1) {
+        *step = 1;
+        *steps = 1;
+        return;
+    }
+    double raw = max / max_steps;
+    double mag = pow(10, floor(log10(raw)));
+    static const double mult[] = {1, 2, 2.5, 5, 10};
+    double s = mag * 10;
+    for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++)
+        if (mult[i] * mag * max_steps >= max * (1 - 1e-12)) {
+            s = mult[i] * mag;
+            break;
+        }
+    *step = s;
+    *steps = (int)ceil(max / s - 1e-9);
+    if (*steps < 1) *steps = 1;
+}
+
+static void lay_barchart(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    size_t n = b->nitems;
+    if (!n) return;
+    float title_size = t->h2_size - 1, lsize = t->table_size - 0.5f, llh = lsize * 1.3f;
+    float tick_size = t->small_size - 0.5f, vsize = t->small_size;
+    /* label column: as wide as the widest label, at most 36% of the width */
+    float labw = 0;
+    for (size_t i = 0; i < n; i++) {
+        float w = text_width(L, b->items[i].label ? b->items[i].label : "", lsize);
+        if (w > labw) labw = w;
+    }
+    float maxlab = L->width * 0.36f;
+    if (labw > maxlab) labw = maxlab;
+    cell_lines *labels = cb_xcalloc(n, sizeof *labels);
+    float *rowh = cb_xcalloc(n, sizeof *rowh);
+    float bars_h = 0;
+    double vmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        labels[i].n = wrap(L, b->items[i].label ? b->items[i].label : "", lsize, labw, labw, &labels[i].lines);
+        rowh[i] = fmaxf(22, labels[i].n * llh + 8);
+        bars_h += rowh[i];
+        if (b->items[i].number > vmax) vmax = b->items[i].number;
+    }
+    float title_h = b->text ? title_size * 1.8f : 0;
+    float axis_h = 30;
+    ensure(L, title_h + 6 + bars_h + axis_h + 8);
+    if (b->text) {
+        draw_text(L, L->left, baseline_in(L, L->y, title_size * 1.8f, title_size), title_size,
+                  t->text, 1, b->text, strlen(b->text), 0);
+        L->y -= title_h;
+    }
+    L->y -= 6;
+    /* value labels sit right of the bars: reserve room for the widest */
+    float valw = 0;
+    char buf[64];
+    for (size_t i = 0; i < n; i++) {
+        const char *v = b->items[i].value;
+        if (!v) { cb_fmt_decimal(buf, sizeof buf, b->items[i].number, 2); v = buf; }
+        float w = text_width(L, v, vsize);
+        if (w > valw) valw = w;
+    }
+    float x0 = L->left + labw + 10, x1 = L->right - valw - 8;
+    double step;
+    int steps;
+    cb_nice_ticks(vmax, 5, &step, &steps);
+    double span = step * steps;
+    float scale = (float)((x1 - x0) / span);
+    float plot_top = L->y, plot_bot = L->y - bars_h;
+    cb_rgb grid = {0.88f, 0.89f, 0.91f}, axis = {0.35f, 0.35f, 0.35f};
+    for (int k = 0; k <= steps; k++) {
+        float gx = x0 + (float)(k * step) * scale;
+        if (k) draw_line(L, gx, plot_bot, gx, plot_top, 0.5f, grid);
+        draw_line(L, gx, plot_bot, gx, plot_bot - 3, 0.6f, axis);
+        cb_fmt_decimal(buf, sizeof buf, k * step, 2);
+        float tw = text_width(L, buf, tick_size);
+        draw_text(L, gx - tw / 2, plot_bot - 3 - tick_size - 1, tick_size, t->muted, 0, buf, strlen(buf), 0);
+    }
+    float y = plot_top;
+    for (size_t i = 0; i < n; i++) {
+        const cb_item *it = &b->items[i];
+        float mid = y - rowh[i] / 2, bh = fminf(13, rowh[i] - 8);
+        float block = labels[i].n * llh;
+        for (size_t k = 0; k < labels[i].n; k++)
+            draw_aligned(L, L->left, labw, baseline_in(L, mid + block / 2 - k * llh, llh, lsize), lsize,
+                         t->text, 0, it->label + labels[i].lines[k].start, labels[i].lines[k].len, ALIGN_RIGHT);
+        float bw = it->number > 0 ? (float)it->number * scale : 0;
+        draw_rect(L, x0, mid - bh / 2, bw, bh, t->bar);
+        const char *v = it->value;
+        if (!v) { cb_fmt_decimal(buf, sizeof buf, it->number, 2); v = buf; }
+        draw_text(L, x0 + bw + 4, mid - vsize * 0.35f, vsize, t->text, 0, v, strlen(v), 0);
+        y -= rowh[i];
+    }
+    draw_line(L, x0, plot_bot, x0, plot_top, 0.8f, axis);
+    draw_line(L, x0, plot_bot, x1, plot_bot, 0.8f, axis);
+    if (b->unit) {
+        char *u = cb_xasprintf("单位：%s", b->unit);
+        float uw = text_width(L, u, tick_size);
+        draw_text(L, x1 - uw, plot_bot - 3 - 2 * tick_size - 6, tick_size, t->muted, 0, u, strlen(u), 0);
+        free(u);
+    }
+    L->y = plot_bot - axis_h - 8;
+    for (size_t i = 0; i < n; i++) free(labels[i].lines);
+    free(labels);
+    free(rowh);
+}
+
+static void lay_progress(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    float size = t->body_size, small = t->small_size + 0.5f;
+    for (size_t i = 0; i < b->nitems; i++) {
+        const cb_item *it = &b->items[i];
+        cb_line *dl = NULL;
+        size_t nd = it->detail ? wrap(L, it->detail, small, L->width, L->width, &dl) : 0;
+        float h = size * 1.6f + 10 + 6 + nd * small * 1.5f + 10;
+        ensure(L, h);
+        float lh = size * 1.6f, bl = baseline_in(L, L->y, lh, size);
+        const char *label = it->label ? it->label : "";
+        draw_text(L, L->left, bl, size, t->text, 1, label, strlen(label), 0);
+        if (it->value)
+            draw_aligned(L, L->left, L->width, bl, size, t->primary, 1, it->value, strlen(it->value), ALIGN_RIGHT);
+        L->y -= lh + 2;
+        draw_rect(L, L->left, L->y - 8, L->width, 8, t->panel);
+        if (it->number >= 0) {
+            double f = it->number > 1 ? 1 : it->number;
+            if (f > 0) draw_rect(L, L->left, L->y - 8, (float)(L->width * f), 8, it->number >= 1 ? t->bar : t->accent);
+        }
+        L->y -= 8 + 6;
+        for (size_t k = 0; k < nd; k++) {
+            draw_text(L, L->left, baseline_in(L, L->y, small * 1.5f, small), small, t->muted, 0,
+                      it->detail + dl[k].start, dl[k].len, 0);
+            L->y -= small * 1.5f;
+        }
+        L->y -= 10;
+        free(dl);
+    }
+}
+
+static void lay_notes(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    float size = t->small_size, lh = size * 1.55f;
+    ensure(L, 8 + lh * 3);
+    if (!at_page_top(L)) L->y -= 4;
+    draw_line(L, L->left, L->y, L->left + L->width * 0.3f, L->y, 0.5f, t->rule);
+    L->y -= 4;
+    if (b->text) {
+        draw_text(L, L->left, baseline_in(L, L->y, lh, size), size, t->muted, 1, b->text, strlen(b->text), 0);
+        L->y -= lh;
+    }
+    float numw = text_width(L, "00. ", size);
+    for (size_t i = 0; i < b->nitems; i++) {
+        const char *s = b->items[i].label ? b->items[i].label : "";
+        cb_line *lines = NULL;
+        size_t n = wrap(L, s, size, L->width - numw, L->width - numw, &lines);
+        char num[32];
+        snprintf(num, sizeof num, "%zu.", i + 1);
+        for (size_t k = 0; k < n; k++) {
+            if (L->y - lh < L->bottom) new_page(L);
+            float bl = baseline_in(L, L->y, lh, size);
+            if (k == 0) draw_text(L, L->left, bl, size, t->muted, 0, num, strlen(num), 0);
+            draw_text(L, L->left + numw, bl, size, t->muted, 0, s + lines[k].start, lines[k].len, 0);
+            L->y -= lh;
+        }
+        free(lines);
+    }
+    L->y -= 6;
+}
+
+/* ------------------------------------------------------------------ header and footer */
+
+/* Replaces each {key} in pattern by its value. */
+static char *expand(const char *pattern, const char *const *keys, const char *const *vals, size_t n)
+{
+    cb_buf b = {0};
+    const char *p = pattern;
+    while (*p) {
+        int done = 0;
+        if (*p == '{') {
+            for (size_t i = 0; i < n && !done; i++) {
+                size_t kl = strlen(keys[i]);
+                if (strncmp(p + 1, keys[i], kl) == 0 && p[1 + kl] == '}') {
+                    cb_buf_adds(&b, vals[i]);
+                    p += kl + 2;
+                    done = 1;
+                }
+            }
+        }
+        if (!done) cb_buf_add(&b, p++, 1);
+    }
+    if (!b.s) cb_buf_add(&b, "", 0);
+    return b.s;
+}
+
+static void lay_page_furniture(lay *L)
+{
+    const cb_template *t = L->t;
+    float size = t->small_size;
+    char page[32], pages[32];
+    snprintf(pages, sizeof pages, "%zu", L->out->npages);
+    for (size_t i = 0; i < L->out->npages; i++) {
+        L->page = &L->out->pages[i];
+        snprintf(page, sizeof page, "%zu", i + 1);
+        const char *keys[] = {"page", "pages", "title"};
+        const char *vals[] = {page, pages, L->doc->title ? L->doc->title : ""};
+        if (t->header && i > 0) { /* page 1 carries the title block instead */
+            char *h = expand(t->header, keys, vals, 3);
+            float y = t->page_h - t->margin_top + 22;
+            draw_text(L, L->left, y, size, t->muted, 0, h, strlen(h), 0);
+            draw_line(L, L->left, y - 5, L->right, y - 5, 0.4f, t->rule);
+            free(h);
+        }
+        if (t->footer) {
+            char *f = expand(t->footer, keys, vals, 3);
+            float y = t->margin_bottom - 30;
+            if (y < 14) y = 14;
+            draw_aligned(L, L->left, L->width, y, size, t->muted, 0, f, strlen(f), ALIGN_CENTER);
+            free(f);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ entry points */
+
+int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font,
+                  cb_error *err)
+{
+    (void)err;
+    memset(out, 0, sizeof *out);
+    lay L = {0};
+    out->page_w = t->page_w;
+    out->page_h = t->page_h;
+    L.out = out;
+    L.t = t;
+    L.doc = doc;
+    L.font = font;
+    L.top = t->page_h - t->margin_top;
+    L.bottom = t->margin_bottom;
+    L.left = t->margin_left;
+    L.right = t->page_w - t->margin_right;
+    L.width = L.right - L.left;
+    cb_font_metrics(font, &L.asc, &L.desc);
+    new_page(&L);
+    for (size_t i = 0; i < doc->nblocks; i++) {
+        const cb_block *b = &doc->blocks[i];
+        switch (b->kind) {
+        case CB_BLOCK_TITLE: lay_title(&L, b); break;
+        case CB_BLOCK_HEADING: lay_heading(&L, b); break;
+        case CB_BLOCK_PARAGRAPH: lay_paragraph(&L, b); break;
+        case CB_BLOCK_KPIS: lay_kpis(&L, b); break;
+        case CB_BLOCK_TABLE: lay_table(&L, b); break;
+        case CB_BLOCK_BARCHART: lay_barchart(&L, b); break;
+        case CB_BLOCK_PROGRESS: lay_progress(&L, b); break;
+        case CB_BLOCK_NOTES: lay_notes(&L, b); break;
+        }
+    }
+    lay_page_furniture(&L);
+    return CB_OK;
+}
+
+void cb_layout_free(cb_layout *l)
+{
+    for (size_t i = 0; i < l->npages; i++) {
+        for (size_t k = 0; k < l->pages[i].nops; k++) free(l->pages[i].ops[k].text);
+        free(l->pages[i].ops);
+    }
+    free(l->pages);
+    for (size_t i = 0; i < l->nmarks; i++) free(l->marks[i].title);
+    free(l->marks);
+    for (size_t i = 0; i < l->nwarnings; i++) free(l->warnings[i]);
+    free(l->warnings);
+    memset(l, 0, sizeof *l);
+}

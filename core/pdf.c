@@ -1,0 +1,245 @@
+/* pdf.c: see pdf.h. */
+#define _GNU_SOURCE /* memfd_create */
+#include "pdf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <hpdf.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "countybrief/countybrief.h"
+
+typedef struct haru_status {
+    HPDF_STATUS error, detail;
+} haru_status;
+
+static void on_haru_error(HPDF_STATUS error, HPDF_STATUS detail, void *ud)
+{
+    haru_status *st = ud;
+    if (!st->error) { /* keep the first: later ones are usually its consequences */
+        st->error = error;
+        st->detail = detail;
+    }
+}
+
+/* Sorted distinct code points of every text operation. */
+static uint32_t *collect_codepoints(const cb_layout *l, size_t *n)
+{
+    uint8_t *seen = cb_xcalloc(0x110000 / 8, 1);
+    size_t count = 0;
+    for (size_t p = 0; p < l->npages; p++)
+        for (size_t k = 0; k < l->pages[p].nops; k++) {
+            const cb_op *op = &l->pages[p].ops[k];
+            if (op->kind != CB_OP_TEXT) continue;
+            const char *s = op->text, *end = s + strlen(s);
+            while (s < end) {
+                uint32_t cp = cb_utf8_next(&s, end);
+                if (!(seen[cp >> 3] & (1u << (cp & 7)))) {
+                    seen[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+                    count++;
+                }
+            }
+        }
+    uint32_t *cps = cb_xmalloc((count ? count : 1) * sizeof *cps);
+    size_t i = 0;
+    for (uint32_t cp = 0; cp < 0x110000 && i < count; cp++)
+        if (seen[cp >> 3] & (1u << (cp & 7))) cps[i++] = cp;
+    free(seen);
+    *n = count;
+    return cps;
+}
+
+static void set_date(HPDF_Doc pdf)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (!sde || !*sde) return;
+    char *end;
+    long long v = strtoll(sde, &end, 10);
+    if (*end || v < 0) return;
+    time_t tt = (time_t)v;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    HPDF_Date d = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                   'Z', 0, 0};
+    HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, d);
+    HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, d);
+}
+
+static void draw_ops(HPDF_Page page, HPDF_Font font, const cb_page *p)
+{
+    for (size_t k = 0; k < p->nops; k++) {
+        const cb_op *op = &p->ops[k];
+        switch (op->kind) {
+        case CB_OP_RECT:
+            HPDF_Page_SetRGBFill(page, op->color.r, op->color.g, op->color.b);
+            HPDF_Page_Rectangle(page, op->x, op->y, op->w, op->h);
+            HPDF_Page_Fill(page);
+            break;
+        case CB_OP_LINE:
+            HPDF_Page_SetRGBStroke(page, op->color.r, op->color.g, op->color.b);
+            HPDF_Page_SetLineWidth(page, op->size);
+            HPDF_Page_MoveTo(page, op->x, op->y);
+            HPDF_Page_LineTo(page, op->x + op->w, op->y + op->h);
+            HPDF_Page_Stroke(page);
+            break;
+        case CB_OP_TEXT:
+            HPDF_Page_SetRGBFill(page, op->color.r, op->color.g, op->color.b);
+            if (op->bold) {
+                /* the CJK font has no bold face: thicken the outline with a stroke */
+                HPDF_Page_SetRGBStroke(page, op->color.r, op->color.g, op->color.b);
+                HPDF_Page_SetLineWidth(page, op->size * 0.035f);
+            }
+            HPDF_Page_BeginText(page);
+            HPDF_Page_SetFontAndSize(page, font, op->size);
+            if (op->bold) HPDF_Page_SetTextRenderingMode(page, HPDF_FILL_THEN_STROKE);
+            if (op->spacing) HPDF_Page_SetCharSpace(page, op->spacing);
+            HPDF_Page_TextOut(page, op->x, op->y, op->text);
+            if (op->spacing) HPDF_Page_SetCharSpace(page, 0);
+            if (op->bold) HPDF_Page_SetTextRenderingMode(page, HPDF_FILL);
+            HPDF_Page_EndText(page);
+            break;
+        }
+    }
+}
+
+int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *out,
+                  cb_error *err)
+{
+    size_t ncps;
+    uint32_t *cps = collect_codepoints(l, &ncps);
+    cb_font_subset sub;
+    int rc = cb_font_subset_make(font, cps, ncps, &sub, err);
+    free(cps);
+    if (rc != CB_OK) return rc;
+
+    int fd = memfd_create("countybrief-font", MFD_CLOEXEC);
+    if (fd < 0) {
+        cb_font_subset_free(&sub);
+        return cb_fail(err, CB_EFONT, "%s: cannot create an in-memory font file: %s",
+                       cb_font_path(font), strerror(errno));
+    }
+    size_t off = 0;
+    while (off < sub.len) {
+        ssize_t w = write(fd, sub.data + off, sub.len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            close(fd);
+            cb_font_subset_free(&sub);
+            return cb_fail(err, CB_EFONT, "%s: cannot write the font subset", cb_font_path(font));
+        }
+        off += (size_t)w;
+    }
+    cb_font_subset_free(&sub);
+    char fdpath[64];
+    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+
+    haru_status st = {0, 0};
+    HPDF_Doc pdf = HPDF_New(on_haru_error, &st);
+    if (!pdf) {
+        close(fd);
+        return cb_fail(err, CB_ENOMEM, "libharu: cannot create a document");
+    }
+    HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
+    HPDF_UseUTFEncodings(pdf);
+    HPDF_SetCurrentEncoder(pdf, "UTF-8");
+    const char *fname = HPDF_LoadTTFontFromFile(pdf, fdpath, HPDF_TRUE);
+    HPDF_Font hfont = fname ? HPDF_GetFont(pdf, fname, "UTF-8") : NULL;
+    if (!hfont) {
+        rc = cb_fail(err, CB_EFONT, "%s: libharu cannot load the font subset (error 0x%04X, "
+                     "detail %u)", cb_font_path(font), (unsigned)st.error, (unsigned)st.detail);
+        goto done;
+    }
+
+    if (doc->title) HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, doc->title);
+    if (doc->subject) HPDF_SetInfoAttr(pdf, HPDF_INFO_SUBJECT, doc->subject);
+    if (doc->author) HPDF_SetInfoAttr(pdf, HPDF_INFO_AUTHOR, doc->author);
+    if (doc->keywords) HPDF_SetInfoAttr(pdf, HPDF_INFO_KEYWORDS, doc->keywords);
+    HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "countybrief " CB_VERSION_STRING);
+    set_date(pdf);
+
+    HPDF_Page *pages = cb_xcalloc(l->npages ? l->npages : 1, sizeof *pages);
+    for (size_t i = 0; i < l->npages && !st.error; i++) {
+        pages[i] = HPDF_AddPage(pdf);
+        HPDF_Page_SetWidth(pages[i], l->page_w);
+        HPDF_Page_SetHeight(pages[i], l->page_h);
+        draw_ops(pages[i], hfont, &l->pages[i]);
+    }
+    if (l->nmarks && !st.error) {
+        HPDF_Encoder utf8 = HPDF_GetEncoder(pdf, "UTF-8");
+        HPDF_Outline parent = NULL;
+        for (size_t i = 0; i < l->nmarks; i++) {
+            const cb_bookmark *m = &l->marks[i];
+            HPDF_Outline o = HPDF_CreateOutline(pdf, m->level > 1 ? parent : NULL, m->title, utf8);
+            if (!o) break;
+            HPDF_Outline_SetOpened(o, HPDF_TRUE);
+            HPDF_Destination dst = HPDF_Page_CreateDestination(pages[m->page]);
+            HPDF_Destination_SetFitH(dst, m->y + 4); /* SetXYZ rejects zoom 0 ("keep") */
+            HPDF_Outline_SetDestination(o, dst);
+            if (m->level <= 1) parent = o;
+        }
+        HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE);
+    }
+    free(pages);
+    if (!st.error) HPDF_SaveToStream(pdf);
+    if (st.error) {
+        rc = cb_fail(err, CB_EPDF, "libharu error 0x%04X (detail %u) while writing the PDF",
+                     (unsigned)st.error, (unsigned)st.detail);
+        goto done;
+    }
+    HPDF_ResetStream(pdf);
+    for (;;) {
+        HPDF_BYTE chunk[65536];
+        HPDF_UINT32 n = sizeof chunk;
+        HPDF_STATUS s = HPDF_ReadFromStream(pdf, chunk, &n);
+        if (n) cb_buf_add(out, chunk, n);
+        if (s == HPDF_STREAM_EOF) break;
+        if (s != HPDF_OK) {
+            rc = cb_fail(err, CB_EPDF, "libharu error 0x%04X reading the PDF from memory", (unsigned)s);
+            goto done;
+        }
+    }
+    rc = CB_OK;
+done:
+    HPDF_Free(pdf);
+    close(fd);
+    return rc;
+}
+
+int cb_write_file_atomic(const char *path, const void *data, size_t len, cb_error *err)
+{
+    char *tmp = cb_xasprintf("%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int rc = cb_fail(err, CB_EIO, "%s: cannot write: %s", path, strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    const char *p = data;
+    size_t left = len;
+    int saved = 0;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            saved = w < 0 ? errno : ENOSPC;
+            break;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (close(fd) != 0 && !saved) saved = errno;
+    if (!saved && rename(tmp, path) != 0) saved = errno;
+    if (saved) {
+        unlink(tmp);
+        free(tmp);
+        return cb_fail(err, CB_EIO, "%s: cannot write: %s", path, strerror(saved));
+    }
+    free(tmp);
+    return CB_OK;
+}

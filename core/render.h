@@ -1,0 +1,56 @@
+/*
+ * render.h: the pipeline for a batch: load the data folder, template, font and report
+ * once, then for each county run the report, lay it out, write the PDF.
+ *
+ * A county's failure (script error, libharu error, write error) is reported for that county
+ * and leaves no file behind; the other counties still render.
+ */
+#ifndef CB_RENDER_H
+#define CB_RENDER_H
+
+#include <stddef.h>
+
+#include "data.h"
+#include "font.h"
+#include "lua_api.h"
+#include "template.h"
+
+typedef struct cb_render_opts {
+    const char *data_dir;  /* NULL: the example data */
+    const char *report;    /* name under scripts/ or a .lua file; NULL: "briefing" */
+    const char *template_name; /* name under templates/ or a folder; NULL: "briefing" */
+    const char *out_dir;   /* NULL: "out" */
+    const char *font_path; /* NULL: fontconfig */
+} cb_render_opts;
+
+typedef struct cb_engine {
+    const char *share;
+    char *data_dir, *out_dir;
+    char *report_path, *report_name, *report_dir, *scripts_dir;
+    cb_dataset ds;
+    cb_template tpl;
+    cb_font *font;
+    cb_report_src src;
+} cb_engine;
+
+typedef struct cb_render_result {
+    char *path;     /* the PDF written (malloc'd; caller frees) */
+    size_t pages;
+    size_t bytes;
+    double ms;
+} cb_render_result;
+
+/* Loads everything a batch needs; the error names what is missing or wrong. */
+int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err);
+/* Loads only the data folder (for `countybrief list`). */
+int cb_engine_open_data(cb_engine *e, const char *data_dir, cb_error *err);
+void cb_engine_close(cb_engine *e);
+/* Creates the output folder if needed and checks it can be written. */
+int cb_engine_prepare_output(cb_engine *e, cb_error *err);
+int cb_render_county(cb_engine *e, size_t county, cb_render_result *res, cb_error *err);
+
+/* The output file name of a county: "<county_id>-<name>.pdf", with '/', control
+ * characters and a leading '.' replaced by '_'. malloc'd. */
+char *cb_output_name(const char *id, const char *name);
+
+#endif /* CB_RENDER_H */

@@ -1,0 +1,36 @@
+/*
+ * template.h: the look of a briefing: page size, margins, type sizes, colours, header and
+ * footer. A template is a folder holding `template.lua`, a Lua file that returns a table
+ * of settings (see templates/briefing/template.lua); it runs with no libraries and an
+ * empty environment, so it can only describe, never act. Unset fields keep the defaults.
+ */
+#ifndef CB_TEMPLATE_H
+#define CB_TEMPLATE_H
+
+#include "util.h"
+
+typedef struct cb_rgb {
+    float r, g, b;
+} cb_rgb;
+
+typedef struct cb_template {
+    char *name;
+    char *dir;
+    float page_w, page_h;                 /* points */
+    float margin_top, margin_right, margin_bottom, margin_left;
+    float body_size, leading;             /* leading as a multiple of the size */
+    float title_size, h1_size, h2_size, small_size, table_size;
+    float indent;                         /* first-line indent of paragraphs, in ems */
+    int justify;                          /* 1: justify paragraph lines */
+    cb_rgb primary, accent, text, muted, rule, band, panel, bar;
+    char *font_family;                    /* fontconfig family, or NULL for the default */
+    char *header;                         /* top-of-page text; {title} is replaced */
+    char *footer;                         /* {page} and {pages} are replaced */
+} cb_template;
+
+/* Loads a template by name (a folder under share_dir/templates) or by folder path. */
+int cb_template_load(cb_template *t, const char *name_or_dir, const char *share_dir,
+                     cb_error *err);
+void cb_template_free(cb_template *t);
+
+#endif /* CB_TEMPLATE_H */

@@ -1,0 +1,216 @@
+/* util.c: see util.h. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void out_of_memory(size_t n)
+{
+    fprintf(stderr, "countybrief: out of memory (%zu bytes)\n", n);
+    abort();
+}
+
+void *cb_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) out_of_memory(n);
+    return p;
+}
+
+void *cb_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) out_of_memory(n * size);
+    return p;
+}
+
+void *cb_xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p) out_of_memory(n);
+    return p;
+}
+
+char *cb_xstrdup(const char *s) { return cb_xstrndup(s, strlen(s)); }
+
+char *cb_xstrndup(const char *s, size_t n)
+{
+    char *p = cb_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *cb_xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *p = cb_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void cb_buf_add(cb_buf *b, const void *data, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        while (cap < b->len + n + 1) cap *= 2;
+        b->s = cb_xrealloc(b->s, cap);
+        b->cap = cap;
+    }
+    if (n) memcpy(b->s + b->len, data, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void cb_buf_adds(cb_buf *b, const char *s) { cb_buf_add(b, s, strlen(s)); }
+
+void cb_buf_addf(cb_buf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n < sizeof tmp) {
+        cb_buf_add(b, tmp, (size_t)n);
+        return;
+    }
+    char *big = cb_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    cb_buf_add(b, big, (size_t)n);
+    free(big);
+}
+
+void cb_buf_free(cb_buf *b)
+{
+    free(b->s);
+    b->s = NULL;
+    b->len = b->cap = 0;
+}
+
+int cb_fail(cb_error *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        /* one line: messages from libraries (Lua, libcsv) may hold newlines */
+        for (char *p = err->msg; *p; p++)
+            if (*p == '\n' || *p == '\r') *p = ' ';
+        err->code = code;
+    }
+    return code;
+}
+
+char *cb_read_file(const char *path, size_t *len, cb_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        cb_fail(err, CB_EIO, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    cb_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) cb_buf_add(&b, chunk, n);
+    int failed = ferror(fp);
+    int saved = errno;
+    fclose(fp);
+    if (failed) {
+        cb_buf_free(&b);
+        cb_fail(err, CB_EIO, "%s: %s", path, strerror(saved ? saved : EIO));
+        return NULL;
+    }
+    if (!b.s) cb_buf_add(&b, "", 0);
+    if (len) *len = b.len;
+    return b.s;
+}
+
+uint32_t cb_utf8_next(const char **ps, const char *end)
+{
+    const unsigned char *s = (const unsigned char *)*ps;
+    const unsigned char *e = (const unsigned char *)end;
+    unsigned c = s[0];
+    int n;
+    uint32_t cp, min;
+    if (c < 0x80) { *ps += 1; return c; }
+    else if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; min = 0x80; }
+    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; min = 0x800; }
+    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; min = 0x10000; }
+    else { *ps += 1; return 0xFFFD; }
+    if (e - s <= n) { *ps += 1; return 0xFFFD; }
+    for (int i = 1; i <= n; i++) {
+        if ((s[i] & 0xC0) != 0x80) { *ps += 1; return 0xFFFD; }
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { *ps += 1; return 0xFFFD; }
+    *ps += n + 1;
+    return cp;
+}
+
+int cb_utf8_encode(uint32_t cp, char *out)
+{
+    unsigned char *o = (unsigned char *)out;
+    if (cp < 0x80) { o[0] = (unsigned char)cp; return 1; }
+    if (cp < 0x800) { o[0] = 0xC0 | (cp >> 6); o[1] = 0x80 | (cp & 0x3F); return 2; }
+    if (cp < 0x10000) {
+        o[0] = 0xE0 | (cp >> 12); o[1] = 0x80 | ((cp >> 6) & 0x3F); o[2] = 0x80 | (cp & 0x3F);
+        return 3;
+    }
+    o[0] = 0xF0 | (cp >> 18); o[1] = 0x80 | ((cp >> 12) & 0x3F);
+    o[2] = 0x80 | ((cp >> 6) & 0x3F); o[3] = 0x80 | (cp & 0x3F);
+    return 4;
+}
+
+int cb_utf8_valid(const char *s, size_t len)
+{
+    const char *p = s, *end = s + len;
+    while (p < end) {
+        const char *q = p;
+        uint32_t cp = cb_utf8_next(&q, end);
+        if (cp == 0xFFFD && !(q - p == 3 && (unsigned char)p[0] == 0xEF)) return 0;
+        p = q;
+    }
+    return 1;
+}
+
+char *cb_path_join(const char *a, const char *b)
+{
+    size_t la = strlen(a);
+    if (la && a[la - 1] == '/') return cb_xasprintf("%s%s", a, b);
+    return cb_xasprintf("%s/%s", a, b);
+}
+
+int cb_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int cb_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+const char *cb_strerror(int code)
+{
+    switch (code) {
+#define CB__ERRNO_TEXT(name, val, text) case val: return text;
+        CB_ERRNO_MAP(CB__ERRNO_TEXT)
+#undef CB__ERRNO_TEXT
+    }
+    return "unknown error";
+}

@@ -1,0 +1,61 @@
+/*
+ * util.h: small helpers every module uses: growable byte buffers, checked allocation,
+ * UTF-8 decoding, whole-file reads and error formatting.
+ *
+ * Allocation failure aborts with a message (cb_xmalloc and friends): the engine has no
+ * useful way to continue without memory, and every caller stays simpler for it.
+ */
+#ifndef CB_UTIL_H
+#define CB_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "countybrief/countybrief.h"
+
+#if defined(__GNUC__)
+#define CB_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CB_PRINTF(a, b)
+#endif
+
+void *cb_xmalloc(size_t n);
+void *cb_xcalloc(size_t n, size_t size);
+void *cb_xrealloc(void *p, size_t n);
+char *cb_xstrdup(const char *s);
+char *cb_xstrndup(const char *s, size_t n);
+char *cb_xasprintf(const char *fmt, ...) CB_PRINTF(1, 2);
+
+/* Growable byte buffer; always NUL-terminated after the first add. Free with cb_buf_free. */
+typedef struct cb_buf {
+    char *s;
+    size_t len, cap;
+} cb_buf;
+
+void cb_buf_add(cb_buf *b, const void *data, size_t n);
+void cb_buf_adds(cb_buf *b, const char *s);
+void cb_buf_addf(cb_buf *b, const char *fmt, ...) CB_PRINTF(2, 3);
+void cb_buf_free(cb_buf *b);
+
+/* Sets err (if not NULL) and returns code, so callers can `return cb_fail(err, ...)`. */
+int cb_fail(cb_error *err, int code, const char *fmt, ...) CB_PRINTF(3, 4);
+
+/* Reads a whole file into a NUL-terminated malloc'd buffer (caller frees). On failure
+ * returns NULL and sets err to "path: strerror". */
+char *cb_read_file(const char *path, size_t *len, cb_error *err);
+
+/* Decodes one UTF-8 sequence at *s (not past end) and advances *s. Invalid bytes decode
+ * as U+FFFD and advance by one byte. */
+uint32_t cb_utf8_next(const char **s, const char *end);
+/* Encodes cp into out (at least 4 bytes); returns the byte count. */
+int cb_utf8_encode(uint32_t cp, char *out);
+/* 1 if s[0..len) is valid UTF-8. */
+int cb_utf8_valid(const char *s, size_t len);
+
+/* Joins a and b with one '/', malloc'd. */
+char *cb_path_join(const char *a, const char *b);
+int cb_is_dir(const char *path);
+int cb_is_file(const char *path);
+
+#endif /* CB_UTIL_H */

@@ -1,0 +1,105 @@
+/* wrap.c: see wrap.h. */
+#include "wrap.h"
+
+#include <linebreak.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static pthread_once_t unibreak_once = PTHREAD_ONCE_INIT;
+static void unibreak_init(void) { init_linebreak(); }
+
+static int is_space(uint32_t cp) { return cp == ' ' || cp == '\t' || cp == 0x3000; }
+static int is_newline(uint32_t cp) { return cp == '\n' || cp == '\r' || cp == 0x2028 || cp == 0x2029; }
+
+typedef struct line_list {
+    cb_line *v;
+    size_t n, cap;
+} line_list;
+
+/* Emits text[start..end) as a line, trimming trailing spaces and line ends. */
+static void emit(line_list *ll, const char *text, size_t start, size_t end, int last,
+                 cb_advance_fn advance, void *ud)
+{
+    const char *p = text + start, *e = text + end;
+    const char *trim_end = p;
+    float w = 0, w_at_trim = 0;
+    while (p < e) {
+        uint32_t cp = cb_utf8_next(&p, e);
+        if (is_newline(cp)) break;
+        w += advance(ud, cp);
+        if (!is_space(cp)) {
+            trim_end = p;
+            w_at_trim = w;
+        }
+    }
+    if (ll->n == ll->cap) {
+        ll->cap = ll->cap ? ll->cap * 2 : 16;
+        ll->v = cb_xrealloc(ll->v, ll->cap * sizeof *ll->v);
+    }
+    ll->v[ll->n++] = (cb_line){start, (size_t)(trim_end - (text + start)), w_at_trim, last};
+}
+
+size_t cb_break_lines(const char *text, size_t len, float first_width, float width,
+                      cb_advance_fn advance, void *ud, cb_line **lines)
+{
+    pthread_once(&unibreak_once, unibreak_init);
+    line_list ll = {0};
+    char *brks = cb_xmalloc(len ? len : 1);
+    if (len) set_linebreaks_utf8((const utf8_t *)text, len, "zh", brks);
+
+    size_t start = 0;          /* current line's first byte */
+    size_t brk = 0;            /* last break opportunity after start (0 = none) */
+    float w = 0;               /* width of text[start..pos) */
+    float avail = first_width;
+    const char *end = text + len;
+    const char *p = text;
+    /* skip spaces at the start of a line */
+    while (p < end) {
+        const char *q = p;
+        if (!is_space(cb_utf8_next(&q, end))) break;
+        p = q;
+    }
+    start = (size_t)(p - text);
+    while (p < end) {
+        const char *q = p;
+        uint32_t cp = cb_utf8_next(&q, end);
+        size_t pos = (size_t)(p - text), next = (size_t)(q - text);
+        float a = is_newline(cp) ? 0 : advance(ud, cp);
+        if (!is_space(cp) && !is_newline(cp) && w + a > avail && pos > start) {
+            /* overflow: break at the last opportunity, else before this character */
+            size_t cut = brk > start ? brk : pos;
+            emit(&ll, text, start, cut, 0, advance, ud);
+            avail = width;
+            const char *r = text + cut;
+            while (r < end) { /* leading spaces of the next line are dropped */
+                const char *s = r;
+                if (!is_space(cb_utf8_next(&s, end))) break;
+                r = s;
+            }
+            start = (size_t)(r - text);
+            brk = 0;
+            w = 0;
+            for (const char *s = text + start; s < p;) w += advance(ud, cb_utf8_next(&s, end));
+        }
+        w += a;
+        char b = brks[next - 1];
+        if (b == LINEBREAK_MUSTBREAK && next < len) {
+            emit(&ll, text, start, next, 1, advance, ud);
+            avail = width;
+            start = next;
+            brk = 0;
+            w = 0;
+        } else if (b == LINEBREAK_ALLOWBREAK) {
+            brk = next;
+        }
+        p = q;
+    }
+    if (start < len || ll.n == 0) emit(&ll, text, start, len, 1, advance, ud);
+    else ll.v[ll.n - 1].last = 1;
+    free(brks);
+    *lines = ll.v;
+    return ll.n;
+}

@@ -1,0 +1,28 @@
+/*
+ * wrap.h: breaking a paragraph into lines by the Unicode line breaking algorithm
+ * (UAX #14, through libunibreak with Chinese tailoring): no line starts with closing
+ * punctuation such as ，。、）》 and none ends with opening punctuation such as （《;
+ * Latin words and numbers stay whole when they fit; CJK text breaks between characters.
+ */
+#ifndef CB_WRAP_H
+#define CB_WRAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Advance of code point cp in points, at the size being set. */
+typedef float (*cb_advance_fn)(void *ud, uint32_t cp);
+
+typedef struct cb_line {
+    size_t start, len; /* byte range in the text, trailing spaces and line ends excluded */
+    float width;       /* in points */
+    int last;          /* 1 for a paragraph's last line or one ended by a hard break */
+} cb_line;
+
+/* Breaks text[0..len) into lines no wider than `width` (the first line `first_width`, for
+ * an indent). A word wider than a line is split at the character that overflows. Returns
+ * the number of lines and a malloc'd array in *lines (caller frees). */
+size_t cb_break_lines(const char *text, size_t len, float first_width, float width,
+                      cb_advance_fn advance, void *ud, cb_line **lines);
+
+#endif /* CB_WRAP_H */
