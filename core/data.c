@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "csv.h"
+#include "csvread.h"
 
 /* ---- string arena: one per table, so a dataset frees its strings in a few blocks ---- */
 

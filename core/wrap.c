@@ -14,6 +14,49 @@ static void unibreak_init(void) { init_linebreak(); }
 static int is_space(uint32_t cp) { return cp == ' ' || cp == '\t' || cp == 0x3000; }
 static int is_newline(uint32_t cp) { return cp == '\n' || cp == '\r' || cp == 0x2028 || cp == 0x2029; }
 
+/* Characters that may not start a line (closing punctuation and the like). */
+static int no_line_start(uint32_t cp)
+{
+    static const uint32_t list[] = {0xFF0C, 0x3002, 0x3001, 0xFF09, 0x300B, 0x300D, 0x300F,
+                                    0x3011, 0x3015, 0x3009, 0xFF1A, 0xFF1B, 0xFF01, 0xFF1F,
+                                    0x2026, 0x201D, 0x2019, 0xFF0E, ',', '.', ')', ';', ':',
+                                    '!', '?', '%', 0};
+    for (int i = 0; list[i]; i++)
+        if (cp == list[i]) return 1;
+    return 0;
+}
+
+/* Start of the character before byte offset pos (pos > 0). */
+static size_t prev_char(const char *text, size_t pos)
+{
+    do pos--;
+    while (pos > 0 && ((unsigned char)text[pos] & 0xC0) == 0x80);
+    return pos;
+}
+
+static int is_ideograph(uint32_t cp)
+{
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0x20000 && cp <= 0x2FFFF);
+}
+
+/* Tailoring on top of UAX #14: a number keeps its measure word or unit ("1104人",
+ * "4.05亿元"), as Chinese typesetting expects; UAX #14 alone allows a break there. */
+static void keep_numbers_with_units(const char *text, size_t len, char *brks)
+{
+    const char *p = text, *end = text + len;
+    uint32_t prev = 0;
+    while (p < end) {
+        const char *q = p;
+        uint32_t cp = cb_utf8_next(&q, end);
+        if (p > text && prev >= '0' && prev <= '9' && is_ideograph(cp) &&
+            brks[p - text - 1] == LINEBREAK_ALLOWBREAK)
+            brks[p - text - 1] = LINEBREAK_NOBREAK;
+        prev = cp;
+        p = q;
+    }
+}
+
 typedef struct line_list {
     cb_line *v;
     size_t n, cap;
@@ -48,7 +91,10 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
     pthread_once(&unibreak_once, unibreak_init);
     line_list ll = {0};
     char *brks = cb_xmalloc(len ? len : 1);
-    if (len) set_linebreaks_utf8((const utf8_t *)text, len, "zh", brks);
+    if (len) {
+        set_linebreaks_utf8((const utf8_t *)text, len, "zh", brks);
+        keep_numbers_with_units(text, len, brks);
+    }
 
     size_t start = 0;          /* current line's first byte */
     size_t brk = 0;            /* last break opportunity after start (0 = none) */
@@ -71,6 +117,15 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
         if (!is_space(cp) && !is_newline(cp) && w + a > avail && pos > start) {
             /* overflow: break at the last opportunity, else before this character */
             size_t cut = brk > start ? brk : pos;
+            if (cut == pos) {
+                /* no break opportunity: split the word, but never before a closing mark */
+                uint32_t here = cp;
+                while (no_line_start(here) && prev_char(text, cut) > start) {
+                    cut = prev_char(text, cut);
+                    const char *c = text + cut;
+                    here = cb_utf8_next(&c, end);
+                }
+            }
             emit(&ll, text, start, cut, 0, advance, ud);
             avail = width;
             const char *r = text + cut;

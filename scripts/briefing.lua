@@ -60,11 +60,11 @@ if #projects > 0 then
   doc:table {
     columns = {
       { title = "项目", width = 2.3 },
-      { title = "支援方", width = 1.3 },
+      { title = "支援方", width = 1.65 },
       { title = "领域", width = 1.0 },
       { title = "金额", width = 1.1, align = "right" },
       { title = "年份", width = 0.75, align = "center" },
-      { title = "成效与说明", width = 3.6 },
+      { title = "成效与说明", width = 3.3 },
     },
     rows = rows,
   }

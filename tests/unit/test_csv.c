@@ -1,7 +1,7 @@
 /* test_csv.c: cb_csv_parse on in-memory input. */
 #include <stdlib.h>
 
-#include "csv.h"
+#include "csvread.h"
 #include "test.h"
 
 /* Records are rendered as "LINE:<field><field>\n" so a whole parse is one string compare. */

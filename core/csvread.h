@@ -1,5 +1,5 @@
 /*
- * csv.h: RFC 4180 CSV reading on libcsv in strict mode.
+ * csvread.h: RFC 4180 CSV reading on libcsv in strict mode.
  *
  * Accepted: quoted fields with commas, newlines and doubled quotes; CRLF or LF line ends
  * (mixed too); a UTF-8 byte-order mark at the very start (stripped); a final line without
@@ -7,8 +7,8 @@
  * text after a closing quote (`"x"y`), invalid UTF-8, a field over CB_CSV_FIELD_MAX bytes.
  * Row-length checks (ragged rows) are the caller's, since it knows the header.
  */
-#ifndef CB_CSV_H
-#define CB_CSV_H
+#ifndef CB_CSVREAD_H
+#define CB_CSVREAD_H
 
 #include <stddef.h>
 
@@ -32,4 +32,4 @@ typedef int (*cb_csv_record_fn)(void *ud, const cb_csv_record *rec, cb_error *er
 int cb_csv_parse(const char *path, const char *data, size_t len, cb_csv_record_fn fn,
                  void *ud, cb_error *err);
 
-#endif /* CB_CSV_H */
+#endif /* CB_CSVREAD_H */

@@ -1,13 +1,10 @@
-/* csv.c: see csv.h. */
-#include "csv.h"
+/* csvread.c: see csvread.h. */
+#include "csvread.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* libcsv's header is also called csv.h, and core/ (on every module's include path) holds
- * ours, so <csv.h> finds core/csv.h. Name libcsv's by its installed path until one of the
- * two is renamed. */
-#include "/usr/include/csv.h"
+#include <csv.h> /* libcsv */
 
 /* Input is fed to libcsv one physical line at a time (so line numbers are known when a
  * record or an error comes back), in pieces of at most CSV_PIECE bytes so that a huge
@@ -140,9 +137,10 @@ int cb_csv_parse(const char *path, const char *data, size_t len, cb_csv_record_f
         if (done < n) {
             /* strict mode: a quote where none may be (the only error left, as allocation
              * aborts in cb_xrealloc) */
-            st.rc = cb_fail(err, CB_EDATA, "%s:%zu:%zu: %s", path, st.line, st.nfields + 1,
-                            p.quoted ? "text after closing quote"
-                                     : "quote in an unquoted field (quote the whole field)");
+            const char *what = p.quoted
+                ? "text after closing quote"
+                : "quote in an unquoted field (quote the field, doubling its quotes)";
+            st.rc = cb_fail(err, CB_EDATA, "%s:%zu:%zu: %s", path, st.line, st.nfields + 1, what);
             break;
         }
         /* the field so far, minus what may still be trimmed (trailing spaces, a quote) */

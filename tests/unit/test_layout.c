@@ -1,0 +1,322 @@
+/* Layout and pagination (core/layout.c) with the real CJK font and default template. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc.h"
+#include "font.h"
+#include "layout.h"
+#include "template.h"
+#include "test.h"
+#include "util.h"
+
+static cb_font *font;
+static cb_template tpl;
+
+static cb_font *get_font(void)
+{
+    if (!font) {
+        char *path;
+        int index;
+        cb_error err;
+        if (cb_font_find(NULL, &path, &index, &err) != CB_OK || cb_font_open(&font, path, index, &err) != CB_OK) {
+            fprintf(stderr, "no CJK font: %s\n", err.msg);
+            exit(1);
+        }
+        free(path);
+        /* built-in defaults, then the shipped briefing template */
+        const char *ex = getenv("CB_EXAMPLES");
+        char *share = ex ? cb_xasprintf("%s/..", ex) : cb_xstrdup(".");
+        if (cb_template_load(&tpl, "briefing", share, &err) != CB_OK) {
+            fprintf(stderr, "template: %s\n", err.msg);
+            exit(1);
+        }
+        free(share);
+    }
+    return font;
+}
+
+static void add_text(cb_doc *d, cb_block_kind k, const char *s)
+{
+    cb_doc_add(d, k)->text = cb_xstrdup(s);
+}
+
+/* Text of every text op on page p, concatenated. */
+static char *page_text(const cb_layout *l, size_t p)
+{
+    cb_buf b = {0};
+    cb_buf_add(&b, "", 0);
+    for (size_t k = 0; k < l->pages[p].nops; k++)
+        if (l->pages[p].ops[k].kind == CB_OP_TEXT) cb_buf_adds(&b, l->pages[p].ops[k].text);
+    return b.s;
+}
+
+/* Every text op lies inside the page's text area (footer and header excepted). */
+static int inside_margins(const cb_layout *l, cb_font *f)
+{
+    for (size_t p = 0; p < l->npages; p++)
+        for (size_t k = 0; k < l->pages[p].nops; k++) {
+            const cb_op *op = &l->pages[p].ops[k];
+            if (op->kind != CB_OP_TEXT) continue;
+            /* the footer and header sit in the margins by design */
+            if (op->y < tpl.margin_bottom - 20 || op->y > tpl.page_h - tpl.margin_top + 10) continue;
+            float w = cb_font_width(f, op->text, strlen(op->text), op->size);
+            size_t n = 0;
+            for (const char *c = op->text; *c; c++) n += ((unsigned char)*c & 0xC0) != 0x80;
+            w += op->spacing * (float)(n ? n - 1 : 0);
+            if (op->x < tpl.margin_left - 0.5f || op->x + w > tpl.page_w - tpl.margin_right + 0.5f) {
+                fprintf(stderr, "outside: page %zu x=%g w=%g \"%s\"\n", p + 1, op->x, w, op->text);
+                return 0;
+            }
+            if (op->y < tpl.margin_bottom - 1) {
+                fprintf(stderr, "below bottom margin: page %zu y=%g \"%s\"\n", p + 1, op->y, op->text);
+                return 0;
+            }
+        }
+    return 1;
+}
+
+TEST(paragraph_flows_to_next_page)
+{
+    cb_font *f = get_font();
+    cb_doc d;
+    cb_doc_init(&d);
+    cb_buf b = {0};
+    for (int i = 0; i < 120; i++) cb_buf_adds(&b, "对口支援精准发力，助推发展拾级而上（第一阶段）。");
+    add_text(&d, CB_BLOCK_PARAGRAPH, b.s);
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+    ASSERT(l.npages >= 2);
+    ASSERT(inside_margins(&l, f));
+    /* nothing lost: every character of the paragraph is on some page */
+    size_t chars = 0;
+    for (size_t p = 0; p < l.npages; p++)
+        for (size_t k = 0; k < l.pages[p].nops; k++)
+            if (l.pages[p].ops[k].kind == CB_OP_TEXT && l.pages[p].ops[k].size == tpl.body_size)
+                chars += strlen(l.pages[p].ops[k].text);
+    ASSERT_EQ_INT(chars, b.len);
+    cb_buf_free(&b);
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+}
+
+TEST(table_repeats_header_on_every_page)
+{
+    cb_font *f = get_font();
+    cb_doc d;
+    cb_doc_init(&d);
+    cb_block *t = cb_doc_add(&d, CB_BLOCK_TABLE);
+    t->ncols = 3;
+    t->nrows = 120;
+    t->cols = cb_xcalloc(3, sizeof *t->cols);
+    t->cols[0] = (cb_column){cb_xstrdup("项目名称"), 2, 'l'};
+    t->cols[1] = (cb_column){cb_xstrdup("金额"), 1, 'r'};
+    t->cols[2] = (cb_column){cb_xstrdup("年度"), 1, 'c'};
+    t->cells = cb_xcalloc(360, sizeof *t->cells);
+    for (int r = 0; r < 120; r++) {
+        t->cells[r * 3] = cb_xasprintf("第%d号援建项目", r + 1);
+        t->cells[r * 3 + 1] = cb_xasprintf("%d万元", (r + 1) * 10);
+        t->cells[r * 3 + 2] = cb_xstrdup("2021");
+    }
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+    ASSERT(l.npages >= 3);
+    for (size_t p = 0; p < l.npages; p++) {
+        char *s = page_text(&l, p);
+        ASSERT_CONTAINS(s, "项目名称金额年度");
+        free(s);
+    }
+    /* every row appears exactly once */
+    cb_buf all = {0};
+    for (size_t p = 0; p < l.npages; p++) {
+        char *s = page_text(&l, p);
+        cb_buf_adds(&all, s);
+        free(s);
+    }
+    for (int r = 1; r <= 120; r++) {
+        char needle[64];
+        snprintf(needle, sizeof needle, "第%d号援建项目", r);
+        char *hit = strstr(all.s, needle);
+        ASSERT(hit != NULL);
+    }
+    ASSERT(inside_margins(&l, f));
+    cb_buf_free(&all);
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+}
+
+TEST(footer_and_bookmarks)
+{
+    cb_font *f = get_font();
+    cb_doc d;
+    cb_doc_init(&d);
+    cb_buf b = {0};
+    for (int i = 0; i < 60; i++) cb_buf_adds(&b, "援建基础设施、改善民生、发展产业，培训人才。");
+    cb_block *h = cb_doc_add(&d, CB_BLOCK_HEADING);
+    h->text = cb_xstrdup("概况");
+    h->level = 1;
+    add_text(&d, CB_BLOCK_PARAGRAPH, b.s);
+    h = cb_doc_add(&d, CB_BLOCK_HEADING);
+    h->text = cb_xstrdup("项目");
+    h->level = 2;
+    add_text(&d, CB_BLOCK_PARAGRAPH, b.s);
+    add_text(&d, CB_BLOCK_PARAGRAPH, b.s);
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+    ASSERT(l.npages >= 2);
+    for (size_t p = 0; p < l.npages; p++) {
+        char want[64];
+        snprintf(want, sizeof want, "第 %zu 页 / 共 %zu 页", p + 1, l.npages);
+        char *s = page_text(&l, p);
+        ASSERT_CONTAINS(s, want);
+        free(s);
+    }
+    ASSERT_EQ_INT(l.nmarks, 2);
+    ASSERT_EQ_STR(l.marks[0].title, "概况");
+    ASSERT_EQ_INT(l.marks[0].level, 1);
+    ASSERT_EQ_INT(l.marks[0].page, 0);
+    ASSERT_EQ_INT(l.marks[1].level, 2);
+    cb_buf_free(&b);
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+}
+
+TEST(heading_keeps_with_next)
+{
+    cb_font *f = get_font();
+    cb_doc d;
+    cb_doc_init(&d);
+    /* fill the first page almost to the bottom, then a heading */
+    cb_buf b = {0};
+    for (int i = 0; i < 37; i++) cb_buf_adds(&b, "援建基础设施、改善民生、发展产业，培训人才。");
+    add_text(&d, CB_BLOCK_PARAGRAPH, b.s);
+    cb_block *h = cb_doc_add(&d, CB_BLOCK_HEADING);
+    h->text = cb_xstrdup("下一节");
+    h->level = 1;
+    add_text(&d, CB_BLOCK_PARAGRAPH, "正文。");
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+    ASSERT_EQ_INT(l.nmarks, 1);
+    /* wherever the heading landed, its paragraph is on the same page */
+    char *s = page_text(&l, l.marks[0].page);
+    ASSERT_CONTAINS(s, "下一节");
+    ASSERT_CONTAINS(s, "正文。");
+    /* and a heading is never the last thing above the bottom margin */
+    ASSERT(l.marks[0].y - tpl.h1_size * 1.45f - tpl.body_size * tpl.leading >= tpl.margin_bottom);
+    free(s);
+    cb_buf_free(&b);
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+}
+
+TEST(kpis_wrap_into_rows)
+{
+    cb_font *f = get_font();
+    cb_doc d;
+    cb_doc_init(&d);
+    cb_block *k = cb_doc_add(&d, CB_BLOCK_KPIS);
+    k->nitems = 6;
+    k->items = cb_xcalloc(6, sizeof *k->items);
+    for (int i = 0; i < 6; i++) {
+        k->items[i].value = cb_xstrdup(i == 0 ? "4.05亿元" : "2396余人次");
+        k->items[i].label = cb_xstrdup("无偿援助资金");
+    }
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+    ASSERT_EQ_INT(l.npages, 1);
+    /* six panels (rects of equal size) in two rows of three */
+    float ys[8];
+    int n = 0;
+    for (size_t i = 0; i < l.pages[0].nops && n < 8; i++) {
+        const cb_op *op = &l.pages[0].ops[i];
+        if (op->kind == CB_OP_RECT && op->h > 40) ys[n++] = op->y;
+    }
+    ASSERT_EQ_INT(n, 6);
+    ASSERT_NEAR(ys[0], ys[2], 0.01);
+    ASSERT(ys[3] < ys[0] - 40);
+    ASSERT(inside_margins(&l, f));
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+}
+
+TEST(nice_ticks)
+{
+    double step;
+    int steps;
+    cb_nice_ticks(1800, 5, &step, &steps);
+    ASSERT_NEAR(step, 500, 1e-9);
+    ASSERT_EQ_INT(steps, 4);
+    cb_nice_ticks(2000, 5, &step, &steps);
+    ASSERT_NEAR(step, 500, 1e-9);
+    ASSERT_EQ_INT(steps, 4);
+    cb_nice_ticks(0.42, 5, &step, &steps);
+    ASSERT_NEAR(step, 0.1, 1e-12);
+    ASSERT_EQ_INT(steps, 5);
+    cb_nice_ticks(8400, 5, &step, &steps);
+    ASSERT_NEAR(step, 2000, 1e-9);
+    ASSERT_EQ_INT(steps, 5);
+    cb_nice_ticks(0, 5, &step, &steps);
+    ASSERT_EQ_INT(steps, 1);
+}
+
+TEST(barchart_stays_on_its_axes)
+{
+    cb_font *f = get_font();
+    cb_doc d;
+    cb_doc_init(&d);
+    cb_block *c = cb_doc_add(&d, CB_BLOCK_BARCHART);
+    c->text = cb_xstrdup("资金");
+    c->unit = cb_xstrdup("万元");
+    c->nitems = 4;
+    c->items = cb_xcalloc(4, sizeof *c->items);
+    double v[4] = {8400, 2000, 1790, 610};
+    for (int i = 0; i < 4; i++) {
+        c->items[i].label = cb_xasprintf("2018—2020年 三大类项目 %d", i);
+        c->items[i].number = v[i];
+    }
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+    /* the x axis is the longest horizontal line; every bar starts on the y axis and ends
+     * inside the axis span */
+    float ax0 = 0, ax1 = 0, ay = 0;
+    for (size_t i = 0; i < l.pages[0].nops; i++) {
+        const cb_op *op = &l.pages[0].ops[i];
+        if (op->kind == CB_OP_LINE && op->h == 0 && op->w > ax1 - ax0 && op->size >= 0.8f) {
+            ax0 = op->x;
+            ax1 = op->x + op->w;
+            ay = op->y;
+        }
+    }
+    ASSERT(ax1 - ax0 > 100);
+    int bars = 0;
+    for (size_t i = 0; i < l.pages[0].nops; i++) {
+        const cb_op *op = &l.pages[0].ops[i];
+        if (op->kind != CB_OP_RECT || op->y < ay || op->h > 20) continue;
+        if (op->color.r != tpl.bar.r || op->color.b != tpl.bar.b) continue;
+        bars++;
+        ASSERT_NEAR(op->x, ax0, 0.01);
+        ASSERT(op->x + op->w <= ax1 + 0.01f);
+    }
+    ASSERT_EQ_INT(bars, 4);
+    ASSERT(inside_margins(&l, f));
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+}
+
+static const test_case tests[] = {
+    TEST_ENTRY(paragraph_flows_to_next_page),
+    TEST_ENTRY(table_repeats_header_on_every_page),
+    TEST_ENTRY(footer_and_bookmarks),
+    TEST_ENTRY(heading_keeps_with_next),
+    TEST_ENTRY(kpis_wrap_into_rows),
+    TEST_ENTRY(nice_ticks),
+    TEST_ENTRY(barchart_stays_on_its_axes),
+    {0},
+};
+
+TEST_MAIN(tests)

@@ -1,0 +1,142 @@
+/* Line breaking (core/wrap.c): Unicode rules, Chinese punctuation, mixed scripts. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+#include "util.h"
+#include "wrap.h"
+
+/* A monospace measure: CJK and full-width punctuation 10 pt, everything else 5 pt. */
+static float mono(void *ud, uint32_t cp)
+{
+    (void)ud;
+    return cp >= 0x2E80 ? 10.0f : 5.0f;
+}
+
+/* Breaks s at width w and returns the lines joined by '|' (static buffer). */
+static const char *lines_of(const char *s, float first, float w)
+{
+    static char out[4096];
+    cb_line *lines;
+    size_t n = cb_break_lines(s, strlen(s), first, w, mono, NULL, &lines);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i) strcat(out, "|");
+        strncat(out, s + lines[i].start, lines[i].len);
+    }
+    free(lines);
+    return out;
+}
+
+TEST(cjk_breaks_between_characters)
+{
+    ASSERT_EQ_STR(lines_of("对口支援精准发力助推发展", 40, 40), "对口支援|精准发力|助推发展");
+}
+
+TEST(no_line_starts_with_closing_punctuation)
+{
+    /* "援建项目，" does not fit in 40 pt: the comma may not start the next line, so
+     * "目" moves down with it */
+    ASSERT_EQ_STR(lines_of("援建项目，培训人才。", 40, 40), "援建项|目，培训|人才。");
+    ASSERT_EQ_STR(lines_of("资金、项目）完成", 30, 30), "资金、|项目）|完成");
+    /* no break opportunity at all before the comma: the split backs off one character */
+    ASSERT_EQ_STR(lines_of("2020年，忠县", 30, 30), "2020|年，忠|县");
+}
+
+TEST(no_line_ends_with_opening_punctuation)
+{
+    /* "（" would end the first line: it moves to the next with what it opens */
+    ASSERT_EQ_STR(lines_of("援助资金（亿元）", 50, 50), "援助资金|（亿元）");
+    ASSERT_EQ_STR(lines_of("见文《规划》", 30, 30), "见文|《规|划》");
+}
+
+TEST(latin_words_and_numbers_stay_whole)
+{
+    /* 5 pt per Latin character: "GDP" is 15 pt, "growth" 30 pt */
+    ASSERT_EQ_STR(lines_of("GDP growth 6.5%", 40, 40), "GDP|growth|6.5%");
+    ASSERT_EQ_STR(lines_of("增长GDP 6.5%", 40, 40), "增长GDP|6.5%");
+}
+
+TEST(numbers_keep_their_unit)
+{
+    /* "1104人" is 30 pt; the break goes before the number, not between 4 and 人 */
+    ASSERT_EQ_STR(lines_of("毕业生1104人", 50, 50), "毕业生|1104人");
+}
+
+TEST(overlong_word_is_split)
+{
+    ASSERT_EQ_STR(lines_of("abcdefghij", 20, 20), "abcd|efgh|ij");
+}
+
+TEST(first_line_indent)
+{
+    /* an indent of two characters: the first line holds two fewer */
+    ASSERT_EQ_STR(lines_of("一二三四五六七八", 20, 40), "一二|三四五六|七八");
+}
+
+TEST(hard_breaks_and_spaces)
+{
+    ASSERT_EQ_STR(lines_of("第一行\n第二行", 100, 100), "第一行|第二行");
+    /* spaces at a break are dropped from both lines */
+    ASSERT_EQ_STR(lines_of("aaaa   bbbb", 25, 25), "aaaa|bbbb");
+}
+
+TEST(line_widths_and_last_flag)
+{
+    const char *s = "对口支援，精准发力";
+    cb_line *lines;
+    size_t n = cb_break_lines(s, strlen(s), 50, 50, mono, NULL, &lines);
+    ASSERT_EQ_INT(n, 2);
+    ASSERT_NEAR(lines[0].width, 50, 0.01);
+    ASSERT_EQ_INT(lines[0].last, 0);
+    ASSERT_EQ_INT(lines[1].last, 1);
+    free(lines);
+}
+
+TEST(empty_text)
+{
+    cb_line *lines;
+    size_t n = cb_break_lines("", 0, 50, 50, mono, NULL, &lines);
+    ASSERT_EQ_INT(n, 1);
+    ASSERT_EQ_INT(lines[0].len, 0);
+    free(lines);
+}
+
+TEST(every_line_fits)
+{
+    const char *s = "2020年，忠县将山东省、沈阳市援助的资金统筹用于基层公共卫生能力、贫困村产业发展、"
+                    "农村饮水、教育、交通出行等工作（共20余个项目），other words here。";
+    for (float w = 30; w <= 200; w += 7) {
+        cb_line *lines;
+        size_t n = cb_break_lines(s, strlen(s), w, w, mono, NULL, &lines);
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++) {
+            ASSERT(lines[i].width <= w + 0.01f);
+            const char *first = s + lines[i].start;
+            ASSERT(strncmp(first, "，", 3) != 0 && strncmp(first, "、", 3) != 0 &&
+                   strncmp(first, "）", 3) != 0 && strncmp(first, "。", 3) != 0);
+            if (lines[i].len >= 3) ASSERT(strncmp(first + lines[i].len - 3, "（", 3) != 0);
+            total += lines[i].len;
+        }
+        ASSERT(total <= strlen(s));
+        ASSERT(total >= strlen(s) - 10); /* only the spaces at breaks are dropped */
+        free(lines);
+    }
+}
+
+static const test_case tests[] = {
+    TEST_ENTRY(cjk_breaks_between_characters),
+    TEST_ENTRY(no_line_starts_with_closing_punctuation),
+    TEST_ENTRY(no_line_ends_with_opening_punctuation),
+    TEST_ENTRY(latin_words_and_numbers_stay_whole),
+    TEST_ENTRY(numbers_keep_their_unit),
+    TEST_ENTRY(overlong_word_is_split),
+    TEST_ENTRY(first_line_indent),
+    TEST_ENTRY(hard_breaks_and_spaces),
+    TEST_ENTRY(line_widths_and_last_flag),
+    TEST_ENTRY(empty_text),
+    TEST_ENTRY(every_line_fits),
+    {0},
+};
+
+TEST_MAIN(tests)
