@@ -73,6 +73,7 @@ int cb_font_find(const char *family, char **path, int *index, cb_error *err)
     }
     if (set) FcFontSetDestroy(set);
     FcPatternDestroy(pat);
+    FcFini(); /* the lookup is done once: release fontconfig's caches */
     return rc;
 }
 

@@ -351,6 +351,10 @@ static void lay_table(lay *L, const cb_block *b)
         row_h[r] = h + 2 * py;
     }
 
+    /* no header stranded at the foot of a page with fewer than two rows under it */
+    float start_h = head_h;
+    for (size_t r = 0; r < b->nrows && r < 2; r++) start_h += row_h[r];
+    ensure(L, start_h);
     int header_drawn = 0;
     for (size_t r = 0; r <= b->nrows; r++) {
         int is_body = r < b->nrows;
@@ -551,13 +555,13 @@ static void lay_notes(lay *L, const cb_block *b)
         draw_text(L, L->left, baseline_in(L, L->y, lh, size), size, t->muted, 1, b->text, strlen(b->text), 0);
         L->y -= lh;
     }
-    float numw = text_width(L, "00. ", size);
+    float numw = b->nitems > 1 ? text_width(L, "00. ", size) : 0;
     for (size_t i = 0; i < b->nitems; i++) {
         const char *s = b->items[i].label ? b->items[i].label : "";
         cb_line *lines = NULL;
         size_t n = wrap(L, s, size, L->width - numw, L->width - numw, &lines);
-        char num[32];
-        snprintf(num, sizeof num, "%zu.", i + 1);
+        char num[32] = "";
+        if (b->nitems > 1) snprintf(num, sizeof num, "%zu.", i + 1);
         for (size_t k = 0; k < n; k++) {
             if (L->y - lh < L->bottom) new_page(L);
             float bl = baseline_in(L, L->y, lh, size);

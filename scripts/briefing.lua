@@ -76,13 +76,11 @@ if #training > 0 then
   doc:heading("人才培训")
   local rows = {}
   for _, t in ipairs(training) do
-    local scale = {}
-    if t.sessions then scale[#scale + 1] = fmt.count(t.sessions, "期/班") end
-    if t.hours then scale[#scale + 1] = fmt.count(t.hours, "学时") end
     rows[#rows + 1] = {
       common.period(t.period), t.program, t.kind or "",
       t.people and fmt.count(t.people, "人次", t.qualifier) or "—",
-      #scale > 0 and table.concat(scale, "，") or "—",
+      t.sessions and tostring(t.sessions) or "—",
+      t.hours and tostring(t.hours) or "—",
     }
   end
   doc:table {
@@ -91,7 +89,8 @@ if #training > 0 then
       { title = "培训项目", width = 3.0 },
       { title = "类别", width = 1.4 },
       { title = "人次", width = 1.2, align = "right" },
-      { title = "规模", width = 1.3, align = "right" },
+      { title = "期/班", width = 0.7, align = "right" },
+      { title = "学时", width = 0.7, align = "right" },
     },
     rows = rows,
   }

@@ -16,8 +16,12 @@ local function overview(county, partners, ind)
   local who = #names > 0 and common.join(names) or "对口支援省市"
   local since = county.pair_since and (string.format("自%d年起", county.pair_since)) or nil
   local years = county.years_paired and string.format("%d年", county.years_paired) or nil
-  s[#s + 1] = string.format("%s隶属%s，由%s对口支援%s。", county.name, county.province or "", who,
-    since and (since .. (years and ("，至今已" .. years) or "")) or (years and ("，结对已" .. years) or ""))
+  s[#s + 1] = string.format("%s隶属%s。", county.name, county.province or "")
+  if since then
+    s[#s + 1] = string.format("%s%s对口支援%s%s。", who, since, county.name, years and ("，至今已" .. years) or "")
+  else
+    s[#s + 1] = string.format("%s对口支援%s%s。", who, county.name, years and ("，结对已" .. years) or "")
+  end
   local aid, projects = ind.aid_total, ind.projects_total
   if aid and projects then
     local avg = aid.value / projects.value
@@ -29,8 +33,8 @@ local function overview(county, partners, ind)
   local people = {}
   if ind.migrants_resettled then people[#people + 1] = "接收安置外迁移民" .. common.figure(ind.migrants_resettled) end
   if ind.graduates_placed then people[#people + 1] = "安排接收大中专毕业生" .. common.figure(ind.graduates_placed) end
-  if ind.beneficiaries then people[#people + 1] = "惠及群众" .. common.figure(ind.beneficiaries) end
-  if #people > 0 then s[#s + 1] = "支援方" .. table.concat(people, "，") .. "。" end
+  if #people > 0 then s[#s + 1] = "支援方还" .. table.concat(people, "，") .. "。" end
+  if ind.beneficiaries then s[#s + 1] = "援建项目惠及群众" .. common.figure(ind.beneficiaries) .. "。" end
   return table.concat(s)
 end
 
@@ -72,9 +76,8 @@ local function training(rows)
   for _, r in ipairs(main) do
     if r.people > top.people then top = r end
   end
-  return string.format("人才培训方面，数据记录了%d项培训，规模最大的是%s（%s%s）。", #main,
-    top.program, common.period(top.period) == "累计" and "累计" or common.period(top.period),
-    fmt.count(top.people, "人次", top.qualifier))
+  return string.format("人才培训方面，数据记录了%d项培训，规模最大的是“%s”，%s%s。", #main,
+    top.program, common.period(top.period), fmt.count(top.people, "人次", top.qualifier))
 end
 
 -- Returns a list of paragraphs.
