@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""ink_check.py: proves that every character pdftotext finds in a PDF leaves ink on the page.
+
+    ink_check.py check [--stats] FILE.pdf...   exit 0 if no character renders blank, 1 if
+                                               some do (each one is listed), 2 on a usage or
+                                               tool error
+    ink_check.py hide-text IN.pdf OUT.pdf      negative control: text stays extractable
+                                               but every glyph is drawn invisibly (3 Tr)
+    ink_check.py blank-char IN.pdf OUT.pdf C   negative control: glyph C is swapped for the
+                                               space glyph through the CIDToGIDMap
+
+How `check` works, per page:
+  * `pdftoppm -r 150 -gray` renders the page to a PGM (parsed here: no PIL needed);
+  * `pdftotext -bbox` gives word boxes. For CJK text a "word" is a run of characters, so each
+    word box is cut into one cell per character, in proportion to the advance widths the PDF
+    itself positions glyphs with: the /W array of the (single) embedded CIDFontType2 font.
+    countybrief's PDFs use libharu's UTF-8 Identity-H encoding, where the CID of a character
+    is its Unicode code point, so /W is looked up by code point. The font size comes from the
+    box height (poppler makes it (Ascent - Descent) * size) and the extra character spacing of
+    justified lines (Tc) from what is left of the box width; a word whose widths do not add up
+    is reported as an error rather than guessed at;
+  * a cell has ink when some pixel in it differs by at least INK_DELTA grey levels from the
+    cell's most common value (its background: white, a table band, or the navy header row
+    with white text on it). Every non-space character needs at least MIN_INK such pixels.
+Only the standard library is used; qpdf and poppler-utils do the PDF work.
+"""
+import html
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+
+DPI = 150
+INK_DELTA = 64   # grey levels between ink and background
+MIN_INK = 2      # ink pixels a character needs
+
+
+def fail(msg):
+    print(f"ink_check: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def run(cmd):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if p.returncode != 0:
+        fail(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr.decode(errors='replace').strip()}")
+    return p.stdout
+
+
+# ---------------------------------------------------------------- font metrics from the PDF
+
+def font_metrics(pdf):
+    """(widths dict cid->w/1000, default width, ascent, descent) of the single CID font."""
+    doc = json.loads(run(["qpdf", "--json=2", "--json-key=qpdf", pdf]))
+    objs = doc["qpdf"][1]
+
+    def val(ref_or_value):
+        if isinstance(ref_or_value, str) and ref_or_value.endswith(" R"):
+            return objs["obj:" + ref_or_value]["value"]
+        return ref_or_value
+
+    fonts = [o["value"] for o in objs.values()
+             if isinstance(o.get("value"), dict) and o["value"].get("/Subtype") == "/CIDFontType2"]
+    if len(fonts) != 1:
+        fail(f"{pdf}: expected one CIDFontType2 font, found {len(fonts)}")
+    f = fonts[0]
+    widths = {}
+    w = val(f.get("/W", []))
+    i = 0
+    while i < len(w):
+        first = val(w[i])
+        nxt = val(w[i + 1])
+        if isinstance(nxt, list):
+            for k, x in enumerate(nxt):
+                widths[first + k] = val(x)
+            i += 2
+        else:
+            for c in range(first, nxt + 1):
+                widths[c] = val(w[i + 2])
+            i += 3
+    desc = val(f["/FontDescriptor"])
+    return widths, val(f.get("/DW", 1000)), val(desc["/Ascent"]), val(desc["/Descent"])
+
+
+# ---------------------------------------------------------------- text boxes and pixels
+
+WORD_RE = re.compile(r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">(.*?)</word>')
+
+
+def words_by_page(pdf):
+    out = run(["pdftotext", "-bbox", pdf, "-"]).decode("utf-8")
+    pages = []
+    for chunk in out.split("<page ")[1:]:
+        pages.append([(float(a), float(b), float(c), float(d), html.unescape(t))
+                      for a, b, c, d, t in WORD_RE.findall(chunk)])
+    return pages
+
+
+def read_pgm(path):
+    with open(path, "rb") as fh:
+        data = fh.read()
+    m = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
+    if not m or m.group(3) != b"255":
+        fail(f"{path}: not an 8-bit binary PGM")
+    return int(m.group(1)), int(m.group(2)), data[m.end():]
+
+
+def cells(word, metrics):
+    """Per-character (char, x0, x1) cells of one word box, or raise ValueError."""
+    x0, y0, x1, y1, text = word
+    widths, dw, ascent, descent = metrics
+    size = (y1 - y0) / ((ascent - descent) / 1000.0)
+    adv = [widths.get(ord(ch), dw) * size / 1000.0 for ch in text]
+    tc = ((x1 - x0) - sum(adv)) / len(text)
+    # justified lines add a little character spacing; anything far off means the widths
+    # or the encoding are not what this checker assumes
+    if not (-0.05 * size <= tc <= 0.5 * size):
+        raise ValueError(f"advance widths do not fit the box (size {size:.2f}, spacing {tc:.2f})")
+    out, x = [], x0
+    for ch, a in zip(text, adv):
+        out.append((ch, x, x + a + tc))
+        x += a + tc
+    return out
+
+
+def ink(img, cell_box):
+    w, h, px = img
+    k = DPI / 72.0
+    c0, c1 = math.ceil(cell_box[0] * k), math.floor(cell_box[2] * k)
+    r0, r1 = math.ceil(cell_box[1] * k), math.floor(cell_box[3] * k)
+    c0, r0 = max(c0, 0), max(r0, 0)
+    c1, r1 = min(max(c1, c0 + 1), w), min(max(r1, r0 + 1), h)
+    values = [px[r * w + c] for r in range(r0, r1) for c in range(c0, c1)]
+    if not values:
+        return 0
+    bg = Counter(values).most_common(1)[0][0]
+    return sum(1 for v in values if abs(v - bg) >= INK_DELTA)
+
+
+def check(pdfs, stats):
+    blank, errors, total = [], [], 0
+    least = None
+    for pdf in pdfs:
+        metrics = font_metrics(pdf)
+        pages = words_by_page(pdf)
+        with tempfile.TemporaryDirectory() as tmp:
+            run(["pdftoppm", "-r", str(DPI), "-gray", pdf, os.path.join(tmp, "p")])
+            files = sorted(f for f in os.listdir(tmp) if f.endswith(".pgm"))
+            if len(files) != len(pages):
+                fail(f"{pdf}: {len(files)} rendered pages, {len(pages)} text pages")
+            for pno, (words, fname) in enumerate(zip(pages, files), 1):
+                img = read_pgm(os.path.join(tmp, fname))
+                for word in words:
+                    try:
+                        cs = cells(word, metrics)
+                    except ValueError as e:
+                        errors.append(f"{pdf}: page {pno}: word {word[4]!r}: {e}")
+                        continue
+                    for i, (ch, cx0, cx1) in enumerate(cs):
+                        if ch.isspace():
+                            continue
+                        total += 1
+                        n = ink(img, (cx0, word[1], cx1, word[3]))
+                        if least is None or n < least[0]:
+                            least = (n, ch, word[4], pno)
+                        if n < MIN_INK:
+                            blank.append(f"{os.path.basename(pdf)}: page {pno}: {ch!r} "
+                                         f"(character {i + 1} of {word[4]!r}, x={cx0:.1f}, y={word[1]:.1f})")
+    for e in errors:
+        print(f"ERROR {e}")
+    for b in blank:
+        print(f"BLANK {b}")
+    if stats and least:
+        print(f"least ink: {least[0]} pixels for {least[1]!r} in {least[2]!r} (page {least[3]})")
+    print(f"{total} characters checked, {len(blank)} blank, {len(errors)} words not measurable")
+    if total == 0:
+        print("no characters found: nothing was checked")
+        return 1
+    return 1 if blank or errors else 0
+
+
+# ---------------------------------------------------------------- negative controls
+
+def qdf(src, dst):
+    run(["qpdf", "--qdf", "--object-streams=disable", src, dst])
+
+
+def hide_text(src, dst):
+    """Every BT ... ET draws with render mode 3 (neither fill nor stroke)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        q = os.path.join(tmp, "q.pdf")
+        qdf(src, q)
+        data = open(q, "rb").read()
+        # only page content streams: QDF marks each with "%% Contents for page N"
+        parts = re.split(rb"(%% Contents for page \d+\n)", data)
+        changed = 0
+        for i in range(2, len(parts), 2):
+            head, sep, tail = parts[i].partition(b"endstream")
+            head, n1 = re.subn(rb"(?m)^BT$", b"BT\n3 Tr", head)
+            head, n2 = re.subn(rb"(?m)^[0-7] Tr$", b"3 Tr", head)
+            changed += n1
+            parts[i] = head + sep + tail
+        if not changed:
+            fail(f"{src}: no text objects found to hide")
+        open(q, "wb").write(b"".join(parts))
+        fixed = subprocess.run(["fix-qdf", q], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if fixed.returncode != 0:
+            fail(f"fix-qdf failed: {fixed.stderr.decode(errors='replace')}")
+        open(dst, "wb").write(fixed.stdout)
+
+
+def blank_char(src, dst, ch):
+    """Maps the CID of `ch` to the glyph of U+0020 (which draws nothing)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        q = os.path.join(tmp, "q.pdf")
+        qdf(src, q)
+        data = bytearray(open(q, "rb").read())
+        m = re.search(rb"/CIDToGIDMap (\d+) 0 R", data)
+        if not m:
+            fail(f"{src}: no CIDToGIDMap stream")
+        s = re.search(rb"(?m)^" + m.group(1) + rb" 0 obj\n.*?stream\n", data, re.S)
+        start = s.end()
+        cid, space = ord(ch), 0x20
+        data[start + 2 * cid:start + 2 * cid + 2] = data[start + 2 * space:start + 2 * space + 2]
+        open(dst, "wb").write(data)
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[0] == "check":
+        stats = "--stats" in argv
+        return check([a for a in argv[1:] if a != "--stats"], stats)
+    if len(argv) == 3 and argv[0] == "hide-text":
+        hide_text(argv[1], argv[2])
+        return 0
+    if len(argv) == 4 and argv[0] == "blank-char":
+        blank_char(argv[1], argv[2], argv[3])
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
