@@ -19,9 +19,10 @@ How `check` works, per page:
     box height (poppler makes it (Ascent - Descent) * size) and the extra character spacing of
     justified lines (Tc) from what is left of the box width; a word whose widths do not add up
     is reported as an error rather than guessed at;
-  * a cell has ink when some pixel in it differs by at least INK_DELTA grey levels from the
-    cell's most common value (its background: white, a table band, or the navy header row
-    with white text on it). Every non-space character needs at least MIN_INK such pixels.
+  * a cell has ink when at least MIN_INK of its pixels differ by INK_DELTA or more grey
+    levels from the cell's most common value, its background (white, a table band, or the
+    navy header row that carries white text). The thinnest real glyph, a middle dot at
+    10.5 pt, leaves 3 such pixels at 150 dpi; a glyph drawn invisibly leaves 0.
 Only the standard library is used; qpdf and poppler-utils do the PDF work.
 """
 import html

@@ -1,0 +1,94 @@
+# common.bash: helpers shared by the end-to-end tests in tests/e2e/*.sh (sourced, not a test).
+#
+# ctest runs each test with CB (the built countybrief binary), CB_SRC (the source folder) and
+# CB_BUILD (the build folder) in the environment. Run by hand, a test falls back to the
+# source tree it lives in and build/ below it:
+#     bash tests/e2e/examples.sh
+#
+# A test sources this file, calls checks, and ends with `finish`:
+#     ok "what was checked"              record a pass
+#     not_ok "what was checked" [why]    record a failure (why: printed indented)
+#     check "what" CMD ARGS...           pass if CMD exits 0
+#     check_eq "what" EXPECTED ACTUAL    pass if the two strings are equal
+#     finish                             print "N passed, N failed"; exit 1 on any failure
+# Every check prints one line: "ok - ..." or "FAIL - ...".
+
+E2E_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CB_SRC=${CB_SRC:-$(cd "$E2E_LIB/../../.." && pwd)}
+CB_BUILD=${CB_BUILD:-$CB_SRC/build}
+CB=${CB:-$CB_BUILD/core/countybrief}
+PY=${PYTHON:-python3}
+export LC_ALL=C.UTF-8
+
+if [[ ! -x $CB ]]; then
+    echo "FAIL - countybrief binary not found at $CB (build it, or set CB)" >&2
+    exit 1
+fi
+for tool in pdftotext pdfinfo pdffonts pdftoppm qpdf fix-qdf "$PY"; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "FAIL - required tool '$tool' is not installed (poppler-utils, qpdf, python3)" >&2
+        exit 1
+    fi
+done
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cb-e2e.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+PASSED=0
+FAILED=0
+
+ok() {
+    PASSED=$((PASSED + 1))
+    echo "ok - $1"
+}
+
+not_ok() {
+    FAILED=$((FAILED + 1))
+    echo "FAIL - $1"
+    if [[ $# -gt 1 && -n $2 ]]; then
+        printf '%s\n' "$2" | head -n 20 | sed 's/^/       /'
+    fi
+}
+
+check() {
+    local what=$1
+    shift
+    local out
+    if out=$("$@" 2>&1); then ok "$what"; else not_ok "$what" "$out"; fi
+}
+
+check_eq() {
+    if [[ $2 == "$3" ]]; then ok "$1"; else not_ok "$1" "expected: $2
+actual:   $3"; fi
+}
+
+finish() {
+    echo "$PASSED passed, $FAILED failed"
+    [[ $FAILED -eq 0 ]]
+}
+
+# cb ARGS...: runs countybrief; sets RC and fills $TMP/stdout and $TMP/stderr.
+cb() {
+    RC=0
+    "$CB" "$@" >"$TMP/stdout" 2>"$TMP/stderr" || RC=$?
+}
+
+# Poppler tools, without the warnings they print about libharu's ToUnicode CMap (see
+# README.md in this folder); a tool that fails still fails.
+# They never stop a test by themselves: a PDF they cannot read gives empty output, which
+# the checks that follow then report.
+pdftext() { pdftotext "$@" 2>/dev/null || echo "pdftotext $* failed" >&2; }
+pdf_pages() { pdfinfo "$1" 2>/dev/null | sed -n 's/^Pages: *//p' || true; }
+pdf_info() { pdfinfo "$1" 2>/dev/null | sed -n "s/^$2: *//p" || true; }
+
+# has_text FILE STRING: the file contains STRING (fixed string, not a pattern).
+has_text() { grep -qF -- "$2" "$1"; }
+
+# render_examples DIR: renders the example data into DIR, quietly; fails the test on error.
+render_examples() {
+    if ! "$CB" render --quiet --out "$1" >"$TMP/render.log" 2>&1; then
+        echo "FAIL - rendering the example data failed:" >&2
+        cat "$TMP/render.log" >&2
+        exit 1
+    fi
+}
