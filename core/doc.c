@@ -16,7 +16,6 @@ static void free_block(cb_block *b)
     for (size_t i = 0; i < b->nitems; i++) {
         free(b->items[i].label);
         free(b->items[i].value);
-        free(b->items[i].unit);
         free(b->items[i].detail);
     }
     free(b->items);

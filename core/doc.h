@@ -24,7 +24,6 @@ typedef enum cb_block_kind {
 typedef struct cb_item {
     char *label;
     char *value;    /* display text */
-    char *unit;
     char *detail;   /* progress: the text after the bar */
     double number;  /* bar value; progress fraction 0..1, or < 0 when unknown */
 } cb_item;

@@ -65,7 +65,12 @@ static int l_require(lua_State *L)
 {
     const char *name = luaL_checkstring(L, 1);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &LOADED_KEY);
-    if (lua_getfield(L, -1, name) != LUA_TNIL) return 1;
+    if (lua_getfield(L, -1, name) != LUA_TNIL) {
+        const char *v = lua_tostring(L, -1);
+        if (v && strcmp(v, "\x01loading") == 0)
+            return luaL_error(L, "module '%s' requires itself (a require cycle)", name);
+        return 1;
+    }
     lua_pop(L, 1);
     for (const char *p = name; *p; p++)
         if (!(*p == '.' || *p == '_' || *p == '-' || (*p >= '0' && *p <= '9') ||
@@ -87,7 +92,7 @@ static int l_require(lua_State *L)
         lua_pushfstring(L, "module '%s' not found (looked for %s in the report's folder and in "
                         "the scripts folder)", name, rel);
         free(rel);
-        return lua_error(L);
+        return luaL_error(L, "%s", lua_tostring(L, -1)); /* with the caller's script:line */
     }
     free(rel);
     char *shown = display_name(c->src, found);
@@ -95,6 +100,9 @@ static int l_require(lua_State *L)
     free(found);
     free(shown);
     if (rc != LUA_OK) return lua_error(L);
+    /* mark it as loading, so a module that requires itself (through others) is caught */
+    lua_pushliteral(L, "\x01loading");
+    lua_setfield(L, -3, name);
     lua_pushstring(L, name);
     lua_call(L, 1, 1);
     if (lua_isnil(L, -1)) {
@@ -379,7 +387,9 @@ static void read_progress(lua_State *L, int idx, cb_item *it, const char *what)
 
 static void read_note(lua_State *L, int idx, cb_item *it, const char *what)
 {
-    (void)what;
+    int ty = lua_type(L, idx);
+    if (ty != LUA_TSTRING && ty != LUA_TNUMBER)
+        luaL_error(L, "%s must be a string, got %s", what, lua_typename(L, ty));
     it->label = cell_string(L, idx);
 }
 
@@ -458,7 +468,8 @@ static int l_doc_table(lua_State *L)
         if (lua_rawgeti(L, ri, (lua_Integer)r + 1) != LUA_TTABLE)
             return luaL_error(L, "doc:table: row %d must be a list of cells", (int)r + 1);
         size_t n = (size_t)luaL_len(L, -1);
-        if (n > nc) return luaL_error(L, "doc:table: row %d has %d cells for %d columns", (int)r + 1, (int)n, (int)nc);
+        if (n > nc) return luaL_error(L, "doc:table: row %d has %d cells but the table has %d column%s", (int)r + 1,
+                              (int)n, (int)nc, nc == 1 ? "" : "s");
         lua_pop(L, 1);
     }
     cb_block *b = cb_doc_add(d, CB_BLOCK_TABLE);

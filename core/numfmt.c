@@ -241,13 +241,21 @@ size_t cb_fmt_count(char *out, size_t n, double value, const char *unit, const c
     const char *q = qualifier ? qualifier : "";
     int follows = qualifier_follows(q);
     cb_dec d = dec_from(value);
-    int wan = dec_reaches_wan(&d);
-    if (wan) dec_shift(&d, -4);
+    cb_dec in_wan = d;
+    dec_shift(&in_wan, -4);
+    const char *scale = "";
+    if (dec_reaches_wan(&in_wan)) { /* 1亿 and more: in 亿, as for money */
+        dec_shift(&d, -8);
+        scale = "亿";
+    } else if (dec_reaches_wan(&d)) {
+        d = in_wan;
+        scale = "万";
+    }
     /* integers have no digits after the point, so this prints them whole */
     dec_round(&d, 2);
     if (!follows) wr_puts(&w, q);
     dec_write(&w, &d, 0);
-    if (wan) wr_puts(&w, "万");
+    wr_puts(&w, scale);
     if (follows) wr_puts(&w, q);
     wr_puts(&w, unit);
     return wr_finish(&w);

@@ -12,6 +12,7 @@
  *   cb_fmt_count(468, "个", NULL)      -> "468个"
  *   cb_fmt_count(2396, "人次", "余")    -> "2396余人次"   余/多: after the number
  *   cb_fmt_count(200000, "人", "近")    -> "近20万人"     近/约: before it; >= 1万 in 万
+ *   cb_fmt_count(150000000, "人", NULL) -> "1.5亿人"      >= 1亿 in 亿
  *   cb_fmt_percent(0.675, 1)           -> "67.5%"
  *   cb_fmt_thousands(1234567.5, 0)     -> "1,234,568"
  * The unit switch happens after rounding: 99995000 yuan is "1亿元", not "10000万元".

@@ -160,6 +160,9 @@ int cb_render_county(cb_engine *e, size_t county, cb_render_result *res, cb_erro
     if (rc == CB_OK && doc.nblocks == 0)
         rc = cb_fail(&inner, CB_ESCRIPT, "%s: the report added nothing to the document", e->report_name);
     if (rc == CB_OK) rc = cb_layout_run(&lay, &doc, &e->tpl, e->font, &inner);
+    if (rc == CB_OK)
+        for (size_t i = 0; i < lay.nwarnings; i++)
+            fprintf(stderr, "countybrief: warning: %s %s: %s\n", id, name, lay.warnings[i]);
     if (rc == CB_OK) rc = cb_pdf_render(&lay, &doc, e->font, &pdf, &inner);
     if (rc == CB_OK) {
         char *file = cb_output_name(id, name);

@@ -11,29 +11,32 @@ static void set_defaults(cb_template *t)
 {
     t->page_w = 595.276f; /* A4 */
     t->page_h = 841.890f;
-    t->margin_top = 64;
+    t->margin_top = 62;
     t->margin_bottom = 64;
     t->margin_left = t->margin_right = 54;
     t->body_size = 10.5f;
     t->leading = 1.7f;
     t->title_size = 22;
     t->h1_size = 14;
-    t->h2_size = 12;
+    t->h2_size = 11.5f;
     t->small_size = 8.5f;
     t->table_size = 9.5f;
     t->indent = 2;
     t->justify = 1;
     t->primary = (cb_rgb){0.102f, 0.227f, 0.420f};
-    t->accent = (cb_rgb){0.753f, 0.224f, 0.169f};
+    t->accent = (cb_rgb){0.722f, 0.196f, 0.165f};
     t->text = (cb_rgb){0.133f, 0.133f, 0.133f};
     t->muted = (cb_rgb){0.42f, 0.42f, 0.42f};
-    t->rule = (cb_rgb){0.75f, 0.77f, 0.80f};
+    t->rule = (cb_rgb){0.753f, 0.769f, 0.800f};
     t->band = (cb_rgb){0.953f, 0.961f, 0.973f};
     t->panel = (cb_rgb){0.933f, 0.953f, 0.980f};
     t->bar = (cb_rgb){0.180f, 0.420f, 0.710f};
-    t->header = NULL;
+    t->header = cb_xstrdup("{title}");
     t->footer = cb_xstrdup("第 {page} 页 / 共 {pages} 页");
 }
+
+/* The section being read ("page.", "type.", ...), for messages naming the full key. */
+static const char *section = "";
 
 /* Reads field `key` of the table on top of the stack as a number, if present. */
 static int get_number(lua_State *L, const char *key, float *out, const char *path, cb_error *err)
@@ -41,7 +44,9 @@ static int get_number(lua_State *L, const char *key, float *out, const char *pat
     int ty = lua_getfield(L, -1, key);
     int rc = CB_OK;
     if (ty == LUA_TNUMBER) *out = (float)lua_tonumber(L, -1);
-    else if (ty != LUA_TNIL) rc = cb_fail(err, CB_ETEMPLATE, "%s: %s must be a number", path, key);
+    else if (ty != LUA_TNIL)
+        rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s must be a number, got %s", path, section, key,
+                     lua_typename(L, ty));
     lua_pop(L, 1);
     return rc;
 }
@@ -57,7 +62,8 @@ static int get_string(lua_State *L, const char *key, char **out, const char *pat
         free(*out); /* `header = false` turns it off */
         *out = NULL;
     } else if (ty != LUA_TNIL) {
-        rc = cb_fail(err, CB_ETEMPLATE, "%s: %s must be a string", path, key);
+        rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s must be a string, got %s", path, section, key,
+                     lua_typename(L, ty));
     }
     lua_pop(L, 1);
     return rc;
@@ -77,6 +83,7 @@ static int parse_color(const char *s, cb_rgb *c)
 static int read_settings(lua_State *L, cb_template *t, const char *path, cb_error *err)
 {
     int rc;
+    section = "page.";
     if (lua_getfield(L, -1, "page") == LUA_TTABLE) {
         char *size = NULL, *orient = NULL;
         if ((rc = get_string(L, "size", &size, path, err)) ||
@@ -104,6 +111,7 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
         if ((rc = get_number(L, "width", &t->page_w, path, err)) ||
             (rc = get_number(L, "height", &t->page_h, path, err)))
             return rc;
+        section = "page.margin.";
         if (lua_getfield(L, -1, "margin") == LUA_TTABLE) {
             if ((rc = get_number(L, "top", &t->margin_top, path, err)) ||
                 (rc = get_number(L, "right", &t->margin_right, path, err)) ||
@@ -114,6 +122,7 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
+    section = "type.";
     if (lua_getfield(L, -1, "type") == LUA_TTABLE) {
         struct { const char *key; float *dst; } nums[] = {
             {"body", &t->body_size},   {"leading", &t->leading}, {"title", &t->title_size},
@@ -123,10 +132,14 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
         for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
             if ((rc = get_number(L, nums[i].key, nums[i].dst, path, err))) return rc;
         if ((rc = get_string(L, "family", &t->font_family, path, err))) return rc;
-        if (lua_getfield(L, -1, "justify") == LUA_TBOOLEAN) t->justify = lua_toboolean(L, -1);
+        int ty = lua_getfield(L, -1, "justify");
+        if (ty == LUA_TBOOLEAN) t->justify = lua_toboolean(L, -1);
+        else if (ty != LUA_TNIL)
+            return cb_fail(err, CB_ETEMPLATE, "%s: type.justify must be true or false", path);
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
+    section = "colors.";
     if (lua_getfield(L, -1, "colors") == LUA_TTABLE) {
         struct { const char *key; cb_rgb *dst; } cols[] = {
             {"primary", &t->primary}, {"accent", &t->accent}, {"text", &t->text},
@@ -135,6 +148,12 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
         };
         for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
             char *s = NULL;
+            if (lua_getfield(L, -1, cols[i].key) == LUA_TBOOLEAN) {
+                lua_pop(L, 1);
+                return cb_fail(err, CB_ETEMPLATE, "%s: colors.%s must be a \"#rrggbb\" string", path,
+                               cols[i].key);
+            }
+            lua_pop(L, 1);
             if ((rc = get_string(L, cols[i].key, &s, path, err))) return rc;
             if (s && !parse_color(s, cols[i].dst)) {
                 rc = cb_fail(err, CB_ETEMPLATE, "%s: colors.%s \"%s\" is not #rrggbb", path,
@@ -146,6 +165,7 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
         }
     }
     lua_pop(L, 1);
+    section = "";
     if ((rc = get_string(L, "header", &t->header, path, err)) ||
         (rc = get_string(L, "footer", &t->footer, path, err)))
         return rc;
@@ -160,7 +180,8 @@ int cb_template_load(cb_template *t, const char *name_or_dir, const char *share_
 {
     memset(t, 0, sizeof *t);
     char *dir;
-    if (strchr(name_or_dir, '/') || cb_is_dir(name_or_dir)) dir = cb_xstrdup(name_or_dir);
+    /* a bare name is a shipped template; a folder is given as a path ("./mine") */
+    if (strchr(name_or_dir, '/')) dir = cb_xstrdup(name_or_dir);
     else {
         char *base = cb_path_join(share_dir, "templates");
         dir = cb_path_join(base, name_or_dir);

@@ -2,7 +2,8 @@
  * template.h: the look of a briefing: page size, margins, type sizes, colours, header and
  * footer. A template is a folder holding `template.lua`, a Lua file that returns a table
  * of settings (see templates/briefing/template.lua); it runs with no libraries and an
- * empty environment, so it can only describe, never act. Unset fields keep the defaults.
+ * empty environment, so it can only describe, never act. Unset fields keep the defaults,
+ * which are those of templates/briefing.
  */
 #ifndef CB_TEMPLATE_H
 #define CB_TEMPLATE_H
@@ -24,8 +25,9 @@ typedef struct cb_template {
     int justify;                          /* 1: justify paragraph lines */
     cb_rgb primary, accent, text, muted, rule, band, panel, bar;
     char *font_family;                    /* fontconfig family, or NULL for the default */
-    char *header;                         /* top-of-page text; {title} is replaced */
-    char *footer;                         /* {page} and {pages} are replaced */
+    char *header;                         /* top of pages 2+; NULL for none */
+    char *footer;                         /* bottom of every page; NULL for none */
+    /* In header and footer, {title}, {page} and {pages} are replaced. */
 } cb_template;
 
 /* Loads a template by name (a folder under share_dir/templates) or by folder path. */

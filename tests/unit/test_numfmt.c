@@ -171,7 +171,9 @@ TEST(count_values)
     COUNT(12.345, "千米", NULL, "12.35千米");
     COUNT(3.0, "座", NULL, "3座");
     COUNT(123456, "人", NULL, "12.35万人");
-    COUNT(150000000, "千瓦时", NULL, "15000万千瓦时"); /* contract: >= 1万 in 万, no 亿 */
+    COUNT(150000000, "千瓦时", NULL, "1.5亿千瓦时"); /* >= 1亿 in 亿 */
+    COUNT(99990000, "人", NULL, "9999万人");
+    COUNT(100000000, "人", "近", "近1亿人");
 }
 
 TEST(count_qualifiers)

@@ -10,7 +10,7 @@
 #     not_ok "what was checked" [why]    record a failure (why: printed indented)
 #     check "what" CMD ARGS...           pass if CMD exits 0
 #     check_eq "what" EXPECTED ACTUAL    pass if the two strings are equal
-#     finish                             print "N passed, N failed"; exit 1 on any failure
+#     finish                             print "N passed, N failed"; return 1 on any failure
 # Every check prints one line: "ok - ..." or "FAIL - ...".
 
 E2E_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,12 +21,13 @@ PY=${PYTHON:-python3}
 export LC_ALL=C.UTF-8
 
 if [[ ! -x $CB ]]; then
-    echo "FAIL - countybrief binary not found at $CB (build it, or set CB)" >&2
+    printf 'FAIL - countybrief binary not found at %s (build it, or set CB)\n0 passed, 1 failed\n' "$CB"
     exit 1
 fi
+CB=$(cd "$(dirname "$CB")" && pwd)/$(basename "$CB") # tests change directory
 for tool in pdftotext pdfinfo pdffonts pdftoppm qpdf fix-qdf "$PY"; do
     if ! command -v "$tool" >/dev/null; then
-        echo "FAIL - required tool '$tool' is not installed (poppler-utils, qpdf, python3)" >&2
+        printf "FAIL - required tool '%s' is not installed (poppler-utils, qpdf, python3)\n0 passed, 1 failed\n" "$tool"
         exit 1
     fi
 done
@@ -74,9 +75,8 @@ cb() {
 }
 
 # Poppler tools, without the warnings they print about libharu's ToUnicode CMap (see
-# README.md in this folder); a tool that fails still fails.
-# They never stop a test by themselves: a PDF they cannot read gives empty output, which
-# the checks that follow then report.
+# README.md in this folder). They never stop a test by themselves: a PDF they cannot read
+# gives empty output, which the checks that follow then report.
 pdftext() { pdftotext "$@" 2>/dev/null || echo "pdftotext $* failed" >&2; }
 pdf_pages() { pdfinfo "$1" 2>/dev/null | sed -n 's/^Pages: *//p' || true; }
 pdf_info() { pdfinfo "$1" 2>/dev/null | sed -n "s/^$2: *//p" || true; }
@@ -84,11 +84,11 @@ pdf_info() { pdfinfo "$1" 2>/dev/null | sed -n "s/^$2: *//p" || true; }
 # has_text FILE STRING: the file contains STRING (fixed string, not a pattern).
 has_text() { grep -qF -- "$2" "$1"; }
 
-# render_examples DIR: renders the example data into DIR, quietly; fails the test on error.
+# render_examples DIR: renders the example data into DIR, quietly. Nothing else can be
+# checked without it: on failure the test ends here.
 render_examples() {
     if ! "$CB" render --quiet --out "$1" >"$TMP/render.log" 2>&1; then
-        echo "FAIL - rendering the example data failed:" >&2
-        cat "$TMP/render.log" >&2
-        exit 1
+        not_ok "render the example data into $1" "$(cat "$TMP/render.log")"
+        finish || exit 1
     fi
 }
