@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hpdf.h>
+#include <hpdf_doc.h>     /* HPDF_Doc's xref, to add the ToUnicode stream */
+#include <hpdf_objects.h> /* HPDF_Dict_Add, HPDF_DictStream_New */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,43 @@ static uint32_t *collect_codepoints(const cb_layout *l, size_t *n)
     free(seen);
     *n = count;
     return cps;
+}
+
+/* libharu 2.3.0 writes its ToUnicode CMap with `begincidrange`, which a ToUnicode map may
+ * not use (poppler warns on every page, other readers may lose copy and search). Replace it
+ * with a bfchar map of the code points the document uses: with the UTF-8 encoder each
+ * character's code is its Unicode value. Returns 0 on success. */
+static int replace_tounicode(HPDF_Doc pdf, HPDF_Font font, const uint32_t *cps, size_t n)
+{
+    HPDF_Dict dict = (HPDF_Dict)font;
+    HPDF_Dict cmap = HPDF_DictStream_New(dict->mmgr, pdf->xref);
+    if (!cmap) return -1;
+    cmap->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+    cb_buf b = {0};
+    cb_buf_adds(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+                    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+                    "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+                    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+    size_t bmp = 0;
+    for (size_t i = 0; i < n; i++) bmp += cps[i] < 0x10000 && (cps[i] < 0xD800 || cps[i] > 0xDFFF);
+    size_t done = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t cp = cps[i];
+        if (cp >= 0x10000 || (cp >= 0xD800 && cp <= 0xDFFF)) continue;
+        if (done % 100 == 0) { /* at most 100 entries per block */
+            if (done) cb_buf_adds(&b, "endbfchar\n");
+            size_t left = bmp - done;
+            cb_buf_addf(&b, "%zu beginbfchar\n", left < 100 ? left : 100);
+        }
+        cb_buf_addf(&b, "<%04X> <%04X>\n", (unsigned)cp, (unsigned)cp);
+        done++;
+    }
+    if (done) cb_buf_adds(&b, "endbfchar\n");
+    cb_buf_adds(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    HPDF_STATUS st = HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)b.s, (HPDF_UINT)b.len);
+    cb_buf_free(&b);
+    if (st != HPDF_OK) return -1;
+    return HPDF_Dict_Add(dict, "ToUnicode", cmap) == HPDF_OK ? 0 : -1;
 }
 
 static void set_date(HPDF_Doc pdf)
@@ -115,12 +154,15 @@ int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *
     uint32_t *cps = collect_codepoints(l, &ncps);
     cb_font_subset sub;
     int rc = cb_font_subset_make(font, cps, ncps, &sub, err);
-    free(cps);
-    if (rc != CB_OK) return rc;
+    if (rc != CB_OK) {
+        free(cps);
+        return rc;
+    }
 
     int fd = memfd_create("countybrief-font", MFD_CLOEXEC);
     if (fd < 0) {
         cb_font_subset_free(&sub);
+        free(cps);
         return cb_fail(err, CB_EFONT, "%s: cannot create an in-memory font file: %s",
                        cb_font_path(font), strerror(errno));
     }
@@ -131,6 +173,7 @@ int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *
         if (w <= 0) {
             close(fd);
             cb_font_subset_free(&sub);
+            free(cps);
             return cb_fail(err, CB_EFONT, "%s: cannot write the font subset", cb_font_path(font));
         }
         off += (size_t)w;
@@ -143,6 +186,7 @@ int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *
     HPDF_Doc pdf = HPDF_New(on_haru_error, &st);
     if (!pdf) {
         close(fd);
+        free(cps);
         return cb_fail(err, CB_ENOMEM, "libharu: cannot create a document");
     }
     HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
@@ -153,6 +197,10 @@ int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *
     if (!hfont) {
         rc = cb_fail(err, CB_EFONT, "%s: libharu cannot load the font subset (error 0x%04X, "
                      "detail %u)", cb_font_path(font), (unsigned)st.error, (unsigned)st.detail);
+        goto done;
+    }
+    if (replace_tounicode(pdf, hfont, cps, ncps) != 0 && !st.error) {
+        rc = cb_fail(err, CB_EPDF, "libharu: cannot write the ToUnicode map");
         goto done;
     }
 
@@ -208,6 +256,7 @@ int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *
 done:
     HPDF_Free(pdf);
     close(fd);
+    free(cps);
     return rc;
 }
 

@@ -35,6 +35,9 @@ for pdf in "$ZX" "$FJ"; do
 
     # --- a valid, small file with one embedded subset font ------------------------------
     check "$name: qpdf --check passes" qpdf --check "$pdf"
+    # a clean ToUnicode map: poppler reads the text without a single warning
+    warnings=$(pdftotext "$pdf" /dev/null 2>&1 || true)
+    check_eq "$name: pdftotext prints no warning or error" "" "$warnings"
 
     fonts=$(pdffonts "$pdf" 2>/dev/null | tail -n +3 || true)
     nfonts=$(printf '%s\n' "$fonts" | grep -c . || true)

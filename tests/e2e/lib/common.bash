@@ -74,9 +74,9 @@ cb() {
     "$CB" "$@" >"$TMP/stdout" 2>"$TMP/stderr" || RC=$?
 }
 
-# Poppler tools, without the warnings they print about libharu's ToUnicode CMap (see
-# README.md in this folder). They never stop a test by themselves: a PDF they cannot read
-# gives empty output, which the checks that follow then report.
+# Poppler tools, quiet (examples.sh checks separately that they print no warning). They
+# never stop a test by themselves: a PDF they cannot read gives empty output, which the
+# checks that follow then report.
 pdftext() { pdftotext "$@" 2>/dev/null || echo "pdftotext $* failed" >&2; }
 pdf_pages() { pdfinfo "$1" 2>/dev/null | sed -n 's/^Pages: *//p' || true; }
 pdf_info() { pdfinfo "$1" 2>/dev/null | sed -n "s/^$2: *//p" || true; }
