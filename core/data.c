@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -65,8 +66,14 @@ typedef struct county_key {
 typedef struct table_impl {
     cb_table t;          /* first, so the cb_table pointers in a dataset convert back */
     arena_block *arena;  /* header names and text cells */
-    size_t header_line;
+    int csv;             /* messages: "path:LINE:COL" (CSV), or "<where>, row N, column "x"" */
+    size_t header_line;  /* CSV only: the header row's line */
     size_t rows_cap;
+    /* while building */
+    cb_type *decl;       /* per column: the declared type, CB_T_NULL to infer; NULL until known */
+    int eager;           /* decl was known when the table began: cells are typed as they come */
+    int settled;         /* t->types is final */
+    /* once finished */
     size_t nparts;       /* counties in the partition: first has nparts + 1 entries */
     int name_col;        /* counties table only */
     county_key *keys;    /* counties table only: sorted by id, for lookups */
@@ -84,6 +91,7 @@ static void table_free(table_impl *ti)
     free(t->lines);
     free(t->order);
     free(t->first);
+    free(ti->decl);
     free(ti->keys);
     arena_free(&ti->arena);
     free(ti);
@@ -99,53 +107,109 @@ static int snippet_len(const char *s, size_t len, size_t max, const char **more)
     return (int)max;
 }
 
-/* Header names must be non-empty and unique. */
-static int check_header(const char *path, const cb_csv_record *rec, cb_error *err)
+/* ---- where messages point ---- */
+
+#define PLACE_MAX 512
+
+/* The header of a table, or one of its columns (col >= 0): "path:LINE[:COL]" for CSV,
+ * "<where>[, column N]" otherwise (by number: the name may be what is wrong). */
+static const char *place_header(char *buf, const table_impl *ti, int col)
 {
-    for (size_t i = 0; i < rec->nfields; i++) {
-        if (rec->lens[i] == 0)
-            return cb_fail(err, CB_EDATA, "%s:%zu:%zu: empty column name", path, rec->line,
-                           i + 1);
-        /* headers are short: a quadratic check is cheaper than sorting */
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(rec->fields[i], rec->fields[j]) == 0)
-                return cb_fail(err, CB_EDATA, "%s:%zu: duplicate column \"%s\"", path,
-                               rec->line, rec->fields[i]);
+    const char *p = ti->t.path;
+    if (ti->csv && col >= 0) snprintf(buf, PLACE_MAX, "%s:%zu:%d", p, ti->header_line, col + 1);
+    else if (ti->csv) snprintf(buf, PLACE_MAX, "%s:%zu", p, ti->header_line);
+    else if (col >= 0) snprintf(buf, PLACE_MAX, "%s, column %d", p, col + 1);
+    else snprintf(buf, PLACE_MAX, "%s", p);
+    return buf;
+}
+
+/* A row, or one of its cells (col >= 0): "path:LINE[:COL]" for CSV,
+ * "<where>, row N[, column "name"]" otherwise. */
+static const char *place_cell(char *buf, const table_impl *ti, size_t line, int col)
+{
+    const char *p = ti->t.path;
+    if (ti->csv && col >= 0) snprintf(buf, PLACE_MAX, "%s:%zu:%d", p, line, col + 1);
+    else if (ti->csv) snprintf(buf, PLACE_MAX, "%s:%zu", p, line);
+    else if (col >= 0)
+        snprintf(buf, PLACE_MAX, "%s, row %zu, column \"%s\"", p, line, ti->t.cols[col]);
+    else snprintf(buf, PLACE_MAX, "%s, row %zu", p, line);
+    return buf;
+}
+
+/* How a table's rows are counted in messages: "(first on line 2)", "(first on row 2)". */
+static const char *line_word(const table_impl *ti) { return ti->csv ? "line" : "row"; }
+
+/* ---- cells and column types ---- */
+
+/* A number as text: integers without a fraction ("500233"), others with 15 digits. */
+static const char *number_text(table_impl *ti, double v)
+{
+    char s[64];
+    int n;
+    if (v == 0) n = snprintf(s, sizeof s, "0"); /* not "-0" */
+    else if (v == floor(v) && fabs(v) <= 9007199254740992.0) /* 2^53: exact integers */
+        n = snprintf(s, sizeof s, "%.0f", v);
+    else n = snprintf(s, sizeof s, "%.15g", v);
+    return arena_strndup(&ti->arena, s, (size_t)n);
+}
+
+static int fail_not_number(const table_impl *ti, size_t line, size_t col, const char *s,
+                           cb_error *err)
+{
+    char at[PLACE_MAX];
+    const char *more;
+    int n = snippet_len(s, strlen(s), 60, &more);
+    place_cell(at, ti, line, (int)col);
+    if (ti->csv)
+        return cb_fail(err, CB_EDATA, "%s: column \"%s\" expects a number, got \"%.*s%s\"", at,
+                       ti->t.cols[col], n, s, more);
+    /* the place already ends in the column: `..., column "amount" expects a number` */
+    return cb_fail(err, CB_EDATA, "%s expects a number, got \"%.*s%s\"", at, n, s, more);
+}
+
+/*
+ * Stores src into *dst (which may be src itself) as a column of type `type` holds it:
+ * CB_T_NUMBER parses text (an error if it is not a number), CB_T_TEXT writes numbers out,
+ * CB_T_NULL (type not known yet) keeps the cell as it came. Text is copied into the table's
+ * arena unless it already lives there (`owned`). Empty text has become CB_T_NULL before.
+ */
+static int put_cell(table_impl *ti, cb_value *dst, const cb_value *src, size_t len, int owned,
+                    cb_type type, size_t line, size_t col, cb_error *err)
+{
+    cb_value v = {CB_T_NULL, 0, NULL};
+    if (src->type == CB_T_NUMBER) {
+        if (type == CB_T_TEXT) {
+            v.type = CB_T_TEXT;
+            v.text = number_text(ti, src->num);
+        } else {
+            v.type = CB_T_NUMBER;
+            v.num = src->num;
+        }
+    } else if (src->type == CB_T_TEXT) {
+        if (type == CB_T_NUMBER) {
+            if (!cb_parse_number(src->text, &v.num))
+                return fail_not_number(ti, line, col, src->text, err);
+            v.type = CB_T_NUMBER;
+        } else {
+            v.type = CB_T_TEXT;
+            v.text = owned ? src->text : arena_strndup(&ti->arena, src->text, len);
+        }
     }
+    *dst = v;
     return CB_OK;
 }
 
-static int check_width(const char *path, const cb_csv_record *rec, size_t ncols,
-                       cb_error *err)
-{
-    if (rec->nfields == ncols) return CB_OK;
-    return cb_fail(err, CB_EDATA, "%s:%zu: row has %zu field%s, header has %zu", path,
-                   rec->line, rec->nfields, rec->nfields == 1 ? "" : "s", ncols);
-}
-
-static int header_index(const cb_csv_record *rec, const char *name)
-{
-    for (size_t i = 0; i < rec->nfields; i++)
-        if (strcmp(rec->fields[i], name) == 0) return (int)i;
-    return -1;
-}
-
-/* ---- schema.csv ---- */
+/* ---- the schema table ---- */
 
 typedef struct schema_entry {
-    char *table, *column;
+    const char *table, *column; /* in the schema table's arena */
     cb_type type;
     size_t line;
 } schema_entry;
 
 typedef struct schema {
-    const char *path;
-    arena_block *arena;
     schema_entry *e;
     size_t n, cap;
-    size_t ncols;
-    int have_header;
-    int col_table, col_column, col_type;
 } schema;
 
 static cb_type schema_type(const schema *sc, const char *table, const char *column)
@@ -157,197 +221,122 @@ static cb_type schema_type(const schema *sc, const char *table, const char *colu
     return CB_T_NULL;
 }
 
-static int schema_record(void *ud, const cb_csv_record *rec, cb_error *err)
+/* Reads the entries of a finished schema table (every cell text). */
+static int schema_read(schema *sc, const table_impl *ti, cb_error *err)
 {
-    schema *sc = ud;
-    int rc;
-    if (!sc->have_header) {
-        if ((rc = check_header(sc->path, rec, err)) != CB_OK) return rc;
-        static const char *const need[] = {"table", "column", "type"};
-        int *idx[] = {&sc->col_table, &sc->col_column, &sc->col_type};
+    const cb_table *t = &ti->t;
+    char at[PLACE_MAX];
+    static const char *const need[] = {"table", "column", "type"};
+    int col[3];
+    for (int i = 0; i < 3; i++) {
+        col[i] = cb_table_col(t, need[i]);
+        if (col[i] < 0)
+            return cb_fail(err, CB_EDATA, "%s: missing column \"%s\"", place_header(at, ti, -1),
+                           need[i]);
+    }
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *f[3];
         for (int i = 0; i < 3; i++) {
-            *idx[i] = header_index(rec, need[i]);
-            if (*idx[i] < 0)
-                return cb_fail(err, CB_EDATA, "%s:%zu: missing column \"%s\"", sc->path,
-                               rec->line, need[i]);
+            const cb_value *v = cb_table_cell(t, r, (size_t)col[i]);
+            f[i] = v->type == CB_T_TEXT ? v->text : "";
         }
-        sc->ncols = rec->nfields;
-        sc->have_header = 1;
-        return CB_OK;
+        size_t line = t->lines[r];
+        if (!*f[0])
+            return cb_fail(err, CB_EDATA, "%s: empty table name",
+                           place_cell(at, ti, line, col[0]));
+        if (!*f[1])
+            return cb_fail(err, CB_EDATA, "%s: empty column name",
+                           place_cell(at, ti, line, col[1]));
+        cb_type type;
+        if (strcmp(f[2], "number") == 0) type = CB_T_NUMBER;
+        else if (strcmp(f[2], "text") == 0) type = CB_T_TEXT;
+        else
+            return cb_fail(err, CB_EDATA, "%s: type must be \"number\" or \"text\", got \"%s\"",
+                           place_cell(at, ti, line, col[2]), f[2]);
+        for (size_t i = 0; i < sc->n; i++)
+            if (strcmp(sc->e[i].table, f[0]) == 0 && strcmp(sc->e[i].column, f[1]) == 0)
+                return cb_fail(err, CB_EDATA, "%s: %s.%s is described twice (first on %s %zu)",
+                               place_cell(at, ti, line, -1), f[0], f[1], line_word(ti),
+                               sc->e[i].line);
+        if (sc->n == sc->cap) {
+            sc->cap = sc->cap ? sc->cap * 2 : 32;
+            sc->e = cb_xrealloc(sc->e, sc->cap * sizeof *sc->e);
+        }
+        sc->e[sc->n++] = (schema_entry){f[0], f[1], type, line};
     }
-    if ((rc = check_width(sc->path, rec, sc->ncols, err)) != CB_OK) return rc;
-    const char *table = rec->fields[sc->col_table], *column = rec->fields[sc->col_column];
-    const char *type = rec->fields[sc->col_type];
-    if (!*table)
-        return cb_fail(err, CB_EDATA, "%s:%zu:%d: empty table name", sc->path, rec->line,
-                       sc->col_table + 1);
-    if (!*column)
-        return cb_fail(err, CB_EDATA, "%s:%zu:%d: empty column name", sc->path, rec->line,
-                       sc->col_column + 1);
-    cb_type t;
-    if (strcmp(type, "number") == 0) t = CB_T_NUMBER;
-    else if (strcmp(type, "text") == 0) t = CB_T_TEXT;
-    else
-        return cb_fail(err, CB_EDATA, "%s:%zu:%d: type must be \"number\" or \"text\", got \"%s\"",
-                       sc->path, rec->line, sc->col_type + 1, type);
-    for (size_t i = 0; i < sc->n; i++)
-        if (strcmp(sc->e[i].table, table) == 0 && strcmp(sc->e[i].column, column) == 0)
-            return cb_fail(err, CB_EDATA, "%s:%zu: %s.%s is described twice (first on line %zu)",
-                           sc->path, rec->line, table, column, sc->e[i].line);
-    if (sc->n == sc->cap) {
-        sc->cap = sc->cap ? sc->cap * 2 : 32;
-        sc->e = cb_xrealloc(sc->e, sc->cap * sizeof *sc->e);
-    }
-    schema_entry *e = &sc->e[sc->n++];
-    e->table = arena_strndup(&sc->arena, table, strlen(table));
-    e->column = arena_strndup(&sc->arena, column, strlen(column));
-    e->type = t;
-    e->line = rec->line;
     return CB_OK;
 }
 
-static int load_schema(schema *sc, const char *path, cb_error *err)
-{
-    size_t len;
-    char *data = cb_read_file(path, &len, err);
-    if (!data) return err ? err->code : CB_EIO;
-    sc->path = path;
-    int rc = cb_csv_parse(path, data, len, schema_record, sc, err);
-    free(data);
-    return rc;
-}
+/* ---- typing a table ---- */
 
-static void schema_free(schema *sc)
-{
-    free(sc->e);
-    arena_free(&sc->arena);
-}
-
-/* ---- one table file ---- */
-
-typedef struct table_load {
-    table_impl *ti;
-    const schema *sc;
-    int is_counties;
-    cb_type *decl;          /* per column: fixed type, or CB_T_NULL to infer it */
-    unsigned char *numeric; /* per inferred column: every non-empty cell so far is a number */
-} table_load;
-
-static int table_header(table_load *ld, const cb_csv_record *rec, cb_error *err)
-{
-    cb_table *t = &ld->ti->t;
-    int rc = check_header(t->path, rec, err);
-    if (rc != CB_OK) return rc;
-    t->ncols = rec->nfields;
-    t->cols = cb_xmalloc(t->ncols * sizeof *t->cols);
-    t->types = cb_xcalloc(t->ncols, sizeof *t->types);
-    ld->decl = cb_xcalloc(t->ncols, sizeof *ld->decl);
-    ld->numeric = cb_xmalloc(t->ncols);
-    memset(ld->numeric, 1, t->ncols);
-    t->county_col = -1;
-    for (size_t c = 0; c < t->ncols; c++) {
-        t->cols[c] = arena_strndup(&ld->ti->arena, rec->fields[c], rec->lens[c]);
-        ld->decl[c] = schema_type(ld->sc, t->name, t->cols[c]);
-        /* ids like "0101" must keep their zeros, and names are display text */
-        if (strcmp(t->cols[c], "county_id") == 0) {
-            t->county_col = (int)c;
-            ld->decl[c] = CB_T_TEXT;
-        } else if (ld->is_counties && strcmp(t->cols[c], "name") == 0) {
-            ld->decl[c] = CB_T_TEXT;
-        }
-    }
-    ld->ti->header_line = rec->line;
-    return CB_OK;
-}
-
-static int table_record(void *ud, const cb_csv_record *rec, cb_error *err)
-{
-    table_load *ld = ud;
-    table_impl *ti = ld->ti;
-    cb_table *t = &ti->t;
-    if (!t->cols) return table_header(ld, rec, err);
-    int rc = check_width(t->path, rec, t->ncols, err);
-    if (rc != CB_OK) return rc;
-    if (t->nrows == ti->rows_cap) {
-        ti->rows_cap = ti->rows_cap ? ti->rows_cap * 2 : 64;
-        t->cells = cb_xrealloc(t->cells, ti->rows_cap * t->ncols * sizeof *t->cells);
-        t->lines = cb_xrealloc(t->lines, ti->rows_cap * sizeof *t->lines);
-    }
-    cb_value *row = &t->cells[t->nrows * t->ncols];
-    for (size_t c = 0; c < t->ncols; c++) {
-        const char *s = rec->fields[c];
-        size_t len = rec->lens[c];
-        cb_value *v = &row[c];
-        *v = (cb_value){CB_T_NULL, 0, NULL};
-        if (len == 0) continue;
-        switch (ld->decl[c]) {
-        case CB_T_NUMBER:
-            if (!cb_parse_number(s, &v->num)) {
-                const char *more;
-                int n = snippet_len(s, len, 60, &more);
-                return cb_fail(err, CB_EDATA,
-                               "%s:%zu:%zu: column \"%s\" expects a number, got \"%.*s%s\"",
-                               t->path, rec->line, c + 1, t->cols[c], n, s, more);
-            }
-            v->type = CB_T_NUMBER;
-            break;
-        case CB_T_TEXT:
-            v->type = CB_T_TEXT;
-            v->text = arena_strndup(&ti->arena, s, len);
-            break;
-        default:
-            /* kept as text until the whole column is seen; the number is parsed meanwhile */
-            v->type = CB_T_TEXT;
-            v->text = arena_strndup(&ti->arena, s, len);
-            if (ld->numeric[c] && !cb_parse_number(s, &v->num)) ld->numeric[c] = 0;
-            break;
-        }
-    }
-    t->lines[t->nrows++] = rec->line;
-    return CB_OK;
-}
-
-/* Settles the inferred column types once every cell has been seen. */
-static void table_finish_types(table_load *ld)
-{
-    cb_table *t = &ld->ti->t;
-    for (size_t c = 0; c < t->ncols; c++) {
-        if (ld->decl[c] != CB_T_NULL) {
-            t->types[c] = ld->decl[c];
-            continue;
-        }
-        /* a column with no values at all counts as numbers: nothing contradicts it */
-        t->types[c] = ld->numeric[c] ? CB_T_NUMBER : CB_T_TEXT;
-        for (size_t r = 0; r < t->nrows; r++) {
-            cb_value *v = &t->cells[r * t->ncols + c];
-            if (v->type == CB_T_NULL) continue;
-            if (ld->numeric[c]) {
-                v->type = CB_T_NUMBER;
-                v->text = NULL;
-            } else {
-                v->num = 0;
-            }
-        }
-    }
-}
-
-static int load_table(table_impl *ti, const schema *sc, cb_error *err)
+/* The declared type of each column: the schema's, but county_id is always text (ids like
+ * "0101" keep their zeros) and so are the counties' names and the whole schema table. */
+static void declare(table_impl *ti, const schema *sc)
 {
     cb_table *t = &ti->t;
-    size_t len;
-    char *data = cb_read_file(t->path, &len, err);
-    if (!data) return err ? err->code : CB_EIO;
-    table_load ld = {.ti = ti, .sc = sc, .is_counties = strcmp(t->name, "counties") == 0};
-    t->county_col = -1;
-    ti->name_col = -1;
-    int rc = cb_csv_parse(t->path, data, len, table_record, &ld, err);
-    free(data);
-    if (rc == CB_OK && !t->cols)
-        rc = cb_fail(err, CB_EDATA, "%s: empty file (a header row is required)", t->path);
-    if (rc == CB_OK) table_finish_types(&ld);
-    free(ld.decl);
-    free(ld.numeric);
-    return rc;
+    int is_counties = strcmp(t->name, "counties") == 0;
+    int is_schema = strcmp(t->name, "schema") == 0;
+    ti->decl = cb_xcalloc(t->ncols, sizeof *ti->decl);
+    for (size_t c = 0; c < t->ncols; c++) {
+        const char *col = t->cols[c];
+        if (is_schema || strcmp(col, "county_id") == 0 ||
+            (is_counties && strcmp(col, "name") == 0))
+            ti->decl[c] = CB_T_TEXT;
+        else
+            ti->decl[c] = schema_type(sc, t->name, col);
+    }
+}
+
+/* An undeclared column is numbers when every non-empty cell is one, text otherwise. */
+static void infer_column(table_impl *ti, size_t c)
+{
+    cb_table *t = &ti->t;
+    int numeric = 1;
+    for (size_t r = 0; r < t->nrows && numeric; r++) {
+        cb_value *v = &t->cells[r * t->ncols + c];
+        if (v->type == CB_T_TEXT && !cb_parse_number(v->text, &v->num)) numeric = 0;
+    }
+    /* a column with no values at all counts as numbers: nothing contradicts it */
+    t->types[c] = numeric ? CB_T_NUMBER : CB_T_TEXT;
+    for (size_t r = 0; r < t->nrows; r++) {
+        cb_value *v = &t->cells[r * t->ncols + c];
+        if (v->type == CB_T_NULL) continue;
+        if (numeric) {
+            v->type = CB_T_NUMBER; /* num was parsed above */
+            v->text = NULL;
+        } else if (v->type == CB_T_NUMBER) {
+            v->type = CB_T_TEXT;
+            v->text = number_text(ti, v->num);
+            v->num = 0;
+        } else {
+            v->num = 0;
+        }
+    }
+}
+
+/* Fixes the column types once every row is in. Cells of declared columns are converted
+ * now unless they were typed as they came (errors in row order); the rest is inferred. */
+static int settle(table_impl *ti, const schema *sc, cb_error *err)
+{
+    cb_table *t = &ti->t;
+    if (!ti->decl) declare(ti, sc);
+    if (!ti->eager) {
+        for (size_t r = 0; r < t->nrows; r++)
+            for (size_t c = 0; c < t->ncols; c++) {
+                if (ti->decl[c] == CB_T_NULL) continue;
+                cb_value *v = &t->cells[r * t->ncols + c];
+                int rc = put_cell(ti, v, v, 0, 1, ti->decl[c], t->lines[r], c, err);
+                if (rc != CB_OK) return rc;
+            }
+    }
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (ti->decl[c] != CB_T_NULL) t->types[c] = ti->decl[c];
+        else infer_column(ti, c);
+    }
+    free(ti->decl);
+    ti->decl = NULL;
+    ti->settled = 1;
+    return CB_OK;
 }
 
 /* ---- counties and partitions ---- */
@@ -372,22 +361,23 @@ static long county_lookup(const table_impl *counties, const char *id)
     return k ? (long)k->county : -1;
 }
 
-/* Checks counties.csv (columns, non-empty unique ids) and builds its id index. */
+/* Checks the counties table (columns, non-empty unique ids) and builds its id index. */
 static int index_counties(table_impl *ti, cb_error *err)
 {
     cb_table *t = &ti->t;
+    char at[PLACE_MAX];
     ti->name_col = cb_table_col(t, "name");
     const char *missing = t->county_col < 0 ? "county_id" : ti->name_col < 0 ? "name" : NULL;
     if (missing)
-        return cb_fail(err, CB_EDATA, "%s:%zu: missing column \"%s\" (counties need county_id "
-                       "and name)", t->path, ti->header_line, missing);
+        return cb_fail(err, CB_EDATA, "%s: missing column \"%s\" (counties need county_id "
+                       "and name)", place_header(at, ti, -1), missing);
     size_t col = (size_t)t->county_col;
     ti->keys = cb_xmalloc(t->nrows * sizeof *ti->keys);
     for (size_t r = 0; r < t->nrows; r++) {
         const cb_value *v = cb_table_cell(t, r, col);
         if (v->type == CB_T_NULL)
-            return cb_fail(err, CB_EDATA, "%s:%zu:%zu: empty county_id", t->path, t->lines[r],
-                           col + 1);
+            return cb_fail(err, CB_EDATA, "%s: empty county_id",
+                           place_cell(at, ti, t->lines[r], (int)col));
         ti->keys[r] = (county_key){v->text, r};
     }
     qsort(ti->keys, t->nrows, sizeof *ti->keys, key_cmp);
@@ -399,9 +389,9 @@ static int index_counties(table_impl *ti, cb_error *err)
             orig = ti->keys[i - 1].county;
         }
     if (dup < t->nrows)
-        return cb_fail(err, CB_EDATA, "%s:%zu:%zu: duplicate county_id \"%s\" (first on line %zu)",
-                       t->path, t->lines[dup], col + 1,
-                       cb_table_cell(t, dup, col)->text, t->lines[orig]);
+        return cb_fail(err, CB_EDATA, "%s: duplicate county_id \"%s\" (first on %s %zu)",
+                       place_cell(at, ti, t->lines[dup], (int)col),
+                       cb_table_cell(t, dup, col)->text, line_word(ti), t->lines[orig]);
     return CB_OK;
 }
 
@@ -420,11 +410,13 @@ static int partition(table_impl *ti, const table_impl *counties, cb_error *err)
         if (v->type == CB_T_NULL) continue;
         long c = county_lookup(counties, v->text);
         if (c < 0) {
+            char at[PLACE_MAX];
             const char *more;
             int n = snippet_len(v->text, strlen(v->text), 60, &more);
             free(of);
-            return cb_fail(err, CB_EDATA, "%s:%zu:%zu: unknown county_id \"%.*s%s\" (not in "
-                           "counties.csv)", t->path, t->lines[r], col + 1, n, v->text, more);
+            return cb_fail(err, CB_EDATA, "%s: unknown county_id \"%.*s%s\" (not in %s)",
+                           place_cell(at, ti, t->lines[r], (int)col), n, v->text, more,
+                           counties->csv ? "counties.csv" : "the counties table");
         }
         of[r] = (size_t)c;
         t->first[c + 1]++;
@@ -439,7 +431,328 @@ static int partition(table_impl *ti, const table_impl *counties, cb_error *err)
     return CB_OK;
 }
 
-/* ---- the folder ---- */
+/* ---- the builder: every source's tables, CSV included, go through it ---- */
+
+struct cb_dataset_builder {
+    char *origin;
+    table_impl **tables;  /* data tables, in the order they began */
+    size_t ntables, cap;
+    table_impl *cur;      /* the table being filled, or NULL */
+    table_impl *schema_t; /* the schema table once it has begun (not a data table) */
+    schema sc;            /* its entries, once it has ended */
+    int have_schema;
+    int failed;           /* the code of an earlier error: only free is left */
+};
+
+cb_dataset_builder *cb_dataset_builder_new(const char *origin)
+{
+    cb_dataset_builder *b = cb_xcalloc(1, sizeof *b);
+    b->origin = cb_xstrdup(origin ? origin : "(data)");
+    return b;
+}
+
+void cb_dataset_builder_free(cb_dataset_builder *b)
+{
+    if (!b) return;
+    for (size_t i = 0; i < b->ntables; i++) table_free(b->tables[i]);
+    free(b->tables);
+    table_free(b->schema_t);
+    free(b->sc.e);
+    free(b->origin);
+    free(b);
+}
+
+/* Column names must be non-empty and unique (and UTF-8, from a source that is not CSV:
+ * the CSV reader has checked that already). */
+static int check_header(const table_impl *ti, size_t ncols, const char *const *cols,
+                        cb_error *err)
+{
+    char at[PLACE_MAX];
+    if (ncols == 0) return cb_fail(err, CB_EDATA, "%s: no columns", place_header(at, ti, -1));
+    for (size_t i = 0; i < ncols; i++) {
+        const char *name = cols && cols[i] ? cols[i] : "";
+        if (!*name)
+            return cb_fail(err, CB_EDATA, "%s: empty column name", place_header(at, ti, (int)i));
+        if (!ti->csv && !cb_utf8_valid(name, strlen(name)))
+            return cb_fail(err, CB_EDATA, "%s: column name is not valid UTF-8",
+                           place_header(at, ti, (int)i));
+        /* headers are short: a quadratic check is cheaper than sorting */
+        for (size_t j = 0; j < i; j++)
+            if (cols && cols[j] && strcmp(name, cols[j]) == 0)
+                return cb_fail(err, CB_EDATA, "%s: duplicate column \"%s\"",
+                               place_header(at, ti, -1), name);
+    }
+    return CB_OK;
+}
+
+static int check_open(cb_dataset_builder *b, int want_open, cb_error *err)
+{
+    if (b->failed)
+        return cb_fail(err, b->failed, "%s: an earlier error stopped this dataset", b->origin);
+    if (want_open && !b->cur)
+        return cb_fail(err, CB_EDATA, "%s: no table begun", b->origin);
+    if (!want_open && b->cur)
+        return cb_fail(err, CB_EDATA, "%s: table \"%s\" was not ended", b->cur->t.path,
+                       b->cur->t.name);
+    return CB_OK;
+}
+
+/* Begins table `name`; csv selects "path:LINE:COL" messages, with the header on
+ * header_line. */
+static int begin_table(cb_dataset_builder *b, const char *name, const char *where, int csv,
+                       size_t header_line, size_t ncols, const char *const *cols, cb_error *err)
+{
+    int rc = check_open(b, 0, err);
+    if (rc != CB_OK) return rc;
+    if (!name || !*name)
+        return cb_fail(err, CB_EDATA, "%s: empty table name", where ? where : b->origin);
+    table_impl *ti = cb_xcalloc(1, sizeof *ti);
+    ti->t.name = cb_xstrdup(name);
+    ti->t.path = cb_xstrdup(where ? where : name);
+    ti->t.county_col = -1;
+    ti->name_col = -1;
+    ti->csv = csv;
+    ti->header_line = header_line;
+    int is_schema = strcmp(name, "schema") == 0;
+    const table_impl *other = is_schema ? b->schema_t : NULL;
+    for (size_t i = 0; !is_schema && !other && i < b->ntables; i++)
+        if (strcmp(b->tables[i]->t.name, name) == 0) other = b->tables[i];
+    if (other)
+        rc = cb_fail(err, CB_EDATA, "%s: duplicate table \"%s\" (already from %s)", ti->t.path,
+                     name, other->t.path);
+    else
+        rc = check_header(ti, ncols, cols, err);
+    if (rc != CB_OK) {
+        table_free(ti);
+        return rc;
+    }
+
+    cb_table *t = &ti->t;
+    t->ncols = ncols;
+    t->cols = cb_xmalloc(ncols * sizeof *t->cols);
+    t->types = cb_xcalloc(ncols, sizeof *t->types);
+    for (size_t c = 0; c < ncols; c++) {
+        t->cols[c] = arena_strndup(&ti->arena, cols[c], strlen(cols[c]));
+        if (strcmp(t->cols[c], "county_id") == 0) t->county_col = (int)c;
+    }
+    /* with the schema known (or being the schema), cells are typed as they come */
+    if (is_schema || b->have_schema) {
+        declare(ti, is_schema ? NULL : &b->sc);
+        ti->eager = 1;
+    }
+    if (is_schema) {
+        b->schema_t = ti;
+    } else {
+        if (b->ntables == b->cap) {
+            b->cap = b->cap ? b->cap * 2 : 16;
+            b->tables = cb_xrealloc(b->tables, b->cap * sizeof *b->tables);
+        }
+        b->tables[b->ntables++] = ti;
+    }
+    b->cur = ti;
+    return CB_OK;
+}
+
+/* Adds a row of the current table; lens (may be NULL) are the text cells' lengths. An
+ * empty text cell is an empty cell. */
+static int add_row(cb_dataset_builder *b, const cb_value *cells, const size_t *lens,
+                   size_t line, cb_error *err)
+{
+    table_impl *ti = b->cur;
+    cb_table *t = &ti->t;
+    if (t->nrows == ti->rows_cap) {
+        ti->rows_cap = ti->rows_cap ? ti->rows_cap * 2 : 64;
+        t->cells = cb_xrealloc(t->cells, ti->rows_cap * t->ncols * sizeof *t->cells);
+        t->lines = cb_xrealloc(t->lines, ti->rows_cap * sizeof *t->lines);
+    }
+    cb_value *row = &t->cells[t->nrows * t->ncols];
+    for (size_t c = 0; c < t->ncols; c++) {
+        cb_value in = cells[c];
+        size_t len = 0;
+        if (in.type == CB_T_TEXT) {
+            len = !in.text ? 0 : lens ? lens[c] : strlen(in.text);
+            if (len == 0) in = (cb_value){CB_T_NULL, 0, NULL};
+        }
+        int rc = put_cell(ti, &row[c], &in, len, 0, ti->eager ? ti->decl[c] : CB_T_NULL, line,
+                          c, err);
+        if (rc != CB_OK) return rc;
+    }
+    t->lines[t->nrows++] = line;
+    return CB_OK;
+}
+
+static int end_table(cb_dataset_builder *b, cb_error *err)
+{
+    int rc = check_open(b, 1, err);
+    if (rc != CB_OK) return rc;
+    table_impl *ti = b->cur;
+    b->cur = NULL;
+    if (ti == b->schema_t) {
+        rc = schema_read(&b->sc, ti, err);
+        b->have_schema = rc == CB_OK;
+        return rc;
+    }
+    /* without the schema yet, typing waits for finish: the schema may still come */
+    return ti->eager ? settle(ti, &b->sc, err) : CB_OK;
+}
+
+static int table_ptr_cmp(const void *a, const void *b)
+{
+    return strcmp((*(table_impl *const *)a)->t.name, (*(table_impl *const *)b)->t.name);
+}
+
+/* Types what is left, checks the counties and partitions every table. The tables stay the
+ * builder's until the caller moves them. */
+static int finish(cb_dataset_builder *b, cb_error *err)
+{
+    int rc = check_open(b, 0, err);
+    if (rc != CB_OK) return rc;
+    const schema *sc = b->have_schema ? &b->sc : NULL;
+    table_impl *counties = NULL;
+    for (size_t i = 0; i < b->ntables; i++) {
+        table_impl *ti = b->tables[i];
+        if (!ti->settled && (rc = settle(ti, sc, err)) != CB_OK) return rc;
+        if (strcmp(ti->t.name, "counties") == 0) counties = ti;
+    }
+    if (!counties)
+        return cb_fail(err, CB_EDATA, "%s: missing the counties table (every dataset needs "
+                       "one, with columns county_id and name)", b->origin);
+    if (b->ntables > 1) qsort(b->tables, b->ntables, sizeof *b->tables, table_ptr_cmp);
+
+    if ((rc = index_counties(counties, err)) != CB_OK) return rc;
+    for (size_t i = 0; i < b->ntables; i++) {
+        table_impl *ti = b->tables[i];
+        cb_table *t = &ti->t;
+        t->order = cb_xmalloc(t->nrows * sizeof *t->order);
+        if (t->county_col < 0) {
+            /* shared: every county sees all rows */
+            for (size_t r = 0; r < t->nrows; r++) t->order[r] = r;
+            continue;
+        }
+        if ((rc = partition(ti, counties, err)) != CB_OK) return rc;
+    }
+    return CB_OK;
+}
+
+int cb_dataset_builder_table(cb_dataset_builder *b, const char *name, const char *where,
+                             size_t ncols, const char *const *cols, cb_error *err)
+{
+    int rc = begin_table(b, name, where, 0, 0, ncols, cols, err);
+    if (rc != CB_OK) b->failed = rc;
+    return rc;
+}
+
+/* A source's cells: known types, finite numbers, UTF-8 text. */
+static int check_cells(const table_impl *ti, const cb_value *cells, size_t line, cb_error *err)
+{
+    char at[PLACE_MAX];
+    for (size_t c = 0; c < ti->t.ncols; c++) {
+        const cb_value *v = &cells[c];
+        const char *bad = NULL;
+        if (v->type == CB_T_NUMBER) {
+            if (!isfinite(v->num)) bad = "not a finite number";
+        } else if (v->type == CB_T_TEXT) {
+            if (v->text && !cb_utf8_valid(v->text, strlen(v->text))) bad = "invalid UTF-8";
+        } else if (v->type != CB_T_NULL) {
+            bad = "unknown cell type";
+        }
+        if (bad) return cb_fail(err, CB_EDATA, "%s: %s", place_cell(at, ti, line, (int)c), bad);
+    }
+    return CB_OK;
+}
+
+int cb_dataset_builder_row(cb_dataset_builder *b, const cb_value *cells, size_t line,
+                           cb_error *err)
+{
+    int rc = check_open(b, 1, err);
+    if (rc == CB_OK) rc = check_cells(b->cur, cells, line, err);
+    if (rc == CB_OK) rc = add_row(b, cells, NULL, line, err);
+    if (rc != CB_OK) b->failed = rc;
+    return rc;
+}
+
+int cb_dataset_builder_end_table(cb_dataset_builder *b, cb_error *err)
+{
+    int rc = end_table(b, err);
+    if (rc != CB_OK) b->failed = rc;
+    return rc;
+}
+
+int cb_dataset_builder_finish(cb_dataset_builder *b, cb_dataset *ds, cb_error *err)
+{
+    memset(ds, 0, sizeof *ds);
+    int rc = finish(b, err);
+    if (rc == CB_OK) {
+        ds->dir = b->origin;
+        b->origin = NULL;
+        ds->ntables = b->ntables;
+        ds->tables = cb_xmalloc(b->ntables * sizeof *ds->tables);
+        for (size_t i = 0; i < b->ntables; i++) {
+            ds->tables[i] = &b->tables[i]->t;
+            if (strcmp(ds->tables[i]->name, "counties") == 0) ds->counties = ds->tables[i];
+        }
+        ds->ncounties = ds->counties->nrows;
+        b->ntables = 0;
+    }
+    cb_dataset_builder_free(b);
+    return rc;
+}
+
+/* ---- the CSV folder: each file is a table fed to a builder ---- */
+
+static int check_width(const char *path, const cb_csv_record *rec, size_t ncols,
+                       cb_error *err)
+{
+    if (rec->nfields == ncols) return CB_OK;
+    return cb_fail(err, CB_EDATA, "%s:%zu: row has %zu field%s, header has %zu", path,
+                   rec->line, rec->nfields, rec->nfields == 1 ? "" : "s", ncols);
+}
+
+typedef struct csv_load {
+    cb_dataset_builder *b;
+    const char *name, *path;
+    size_t ncols;     /* 0 until the header is read */
+    cb_value *cells;  /* one row's cells */
+} csv_load;
+
+static int csv_record(void *ud, const cb_csv_record *rec, cb_error *err)
+{
+    csv_load *ld = ud;
+    if (!ld->cells) {
+        int rc = begin_table(ld->b, ld->name, ld->path, 1, rec->line, rec->nfields,
+                             rec->fields, err);
+        if (rc != CB_OK) return rc;
+        ld->ncols = rec->nfields;
+        ld->cells = cb_xmalloc(ld->ncols * sizeof *ld->cells);
+        return CB_OK;
+    }
+    int rc = check_width(ld->path, rec, ld->ncols, err);
+    if (rc != CB_OK) return rc;
+    for (size_t c = 0; c < ld->ncols; c++)
+        ld->cells[c] = (cb_value){CB_T_TEXT, 0, rec->fields[c]}; /* "" is an empty cell */
+    return add_row(ld->b, ld->cells, rec->lens, rec->line, err);
+}
+
+static int load_csv_table(cb_dataset_builder *b, const char *dir, const char *file,
+                          const char *stem, cb_error *err)
+{
+    char *path = cb_path_join(dir, file);
+    size_t len;
+    char *data = cb_read_file(path, &len, err);
+    if (!data) {
+        free(path);
+        return err ? err->code : CB_EIO;
+    }
+    csv_load ld = {.b = b, .name = stem, .path = path};
+    int rc = cb_csv_parse(path, data, len, csv_record, &ld, err);
+    free(data);
+    if (rc == CB_OK && !ld.cells)
+        rc = cb_fail(err, CB_EDATA, "%s: empty file (a header row is required)", path);
+    free(ld.cells);
+    if (rc == CB_OK) rc = end_table(b, err);
+    free(path);
+    return rc;
+}
 
 typedef struct dir_file {
     char *file; /* "projects.csv" */
@@ -509,8 +822,8 @@ static int load_all(cb_dataset *ds, const char *dir, cb_error *err)
     dir_file *files = NULL;
     size_t nfiles = 0;
     if ((rc = list_csv(dir, &files, &nfiles, err)) != CB_OK) return rc;
-    ds->dir = cb_xstrdup(dir);
 
+    /* before reading anything, so the message names the file to add */
     dir_file key = {NULL, "counties"};
     if (!nfiles || !bsearch(&key, files, nfiles, sizeof *files, dir_file_cmp)) {
         char *path = cb_path_join(dir, "counties.csv");
@@ -521,55 +834,25 @@ static int load_all(cb_dataset *ds, const char *dir, cb_error *err)
         return rc;
     }
 
-    schema sc = {0};
-    int have_schema = 0;
-    char *schema_path = NULL;
+    cb_dataset_builder *b = cb_dataset_builder_new(dir);
+    /* the schema first, so every table is typed as it is read and errors come in order */
     key.stem = "schema";
-    if (bsearch(&key, files, nfiles, sizeof *files, dir_file_cmp)) {
-        have_schema = 1;
-        schema_path = cb_path_join(dir, "schema.csv");
-        rc = load_schema(&sc, schema_path, err);
-    }
-
-    ds->tables = cb_xcalloc(nfiles, sizeof *ds->tables);
-    table_impl *counties = NULL;
-    for (size_t i = 0; i < nfiles && rc == CB_OK; i++) {
-        if (strcmp(files[i].stem, "schema") == 0) continue;
-        table_impl *ti = cb_xcalloc(1, sizeof *ti);
-        ti->t.name = cb_xstrdup(files[i].stem);
-        ti->t.path = cb_path_join(dir, files[i].file);
-        ds->tables[ds->ntables++] = &ti->t;
-        rc = load_table(ti, have_schema ? &sc : NULL, err);
-        if (strcmp(ti->t.name, "counties") == 0) counties = ti;
-    }
-    schema_free(&sc);
-    free(schema_path);
+    const dir_file *sf = bsearch(&key, files, nfiles, sizeof *files, dir_file_cmp);
+    if (sf) rc = load_csv_table(b, dir, sf->file, sf->stem, err);
+    for (size_t i = 0; i < nfiles && rc == CB_OK; i++)
+        if (&files[i] != sf) rc = load_csv_table(b, dir, files[i].file, files[i].stem, err);
     dir_files_free(files, nfiles);
-    if (rc != CB_OK) return rc;
-
-    if ((rc = index_counties(counties, err)) != CB_OK) return rc;
-    ds->counties = &counties->t;
-    ds->ncounties = counties->t.nrows;
-    for (size_t i = 0; i < ds->ntables; i++) {
-        table_impl *ti = (table_impl *)ds->tables[i];
-        cb_table *t = &ti->t;
-        t->order = cb_xmalloc(t->nrows * sizeof *t->order);
-        if (t->county_col < 0) {
-            /* shared: every county sees all rows */
-            for (size_t r = 0; r < t->nrows; r++) t->order[r] = r;
-            continue;
-        }
-        if ((rc = partition(ti, counties, err)) != CB_OK) return rc;
+    if (rc != CB_OK) {
+        cb_dataset_builder_free(b);
+        return rc;
     }
-    return CB_OK;
+    return cb_dataset_builder_finish(b, ds, err);
 }
 
 int cb_dataset_load(cb_dataset *ds, const char *dir, cb_error *err)
 {
     memset(ds, 0, sizeof *ds);
-    int rc = load_all(ds, dir, err);
-    if (rc != CB_OK) cb_dataset_free(ds);
-    return rc;
+    return load_all(ds, dir, err);
 }
 
 void cb_dataset_free(cb_dataset *ds)

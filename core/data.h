@@ -8,6 +8,10 @@
  * and lists the counties (`county_id`, `name`, ...); every other table that has a
  * `county_id` column is partitioned by it, and a table without one is shared by all.
  *
+ * Other sources (an SQLite database, an .xlsx workbook) feed the same rules row by row
+ * through a cb_dataset_builder (below); the CSV loader is itself a user of the builder, so
+ * typing, validation and partitioning have one implementation.
+ *
  * Ownership: the dataset owns every table, string and value; pointers stay valid until
  * cb_dataset_free. Loading is all-or-nothing: on error nothing is kept.
  */
@@ -28,13 +32,14 @@ typedef struct cb_value {
 
 typedef struct cb_table {
     char *name;        /* file stem: "projects" */
-    char *path;        /* as opened, for messages: "examples/data/projects.csv" */
+    char *path;        /* for messages: the CSV file as opened ("examples/data/projects.csv"),
+                        * or a builder table's `where` ("figures.xlsx: sheet projects") */
     size_t ncols;
     char **cols;       /* header names */
     cb_type *types;    /* per column: CB_T_NUMBER or CB_T_TEXT */
     size_t nrows;
     cb_value *cells;   /* row-major, nrows * ncols */
-    size_t *lines;     /* source line of each row, for messages */
+    size_t *lines;     /* source line of each row (a builder row's `line`), for messages */
     int county_col;    /* index of `county_id`, or -1 for a shared table */
     /* Partition: rows of county c are order[first[c] .. first[c+1]) in file order. */
     size_t *order;
@@ -42,16 +47,71 @@ typedef struct cb_table {
 } cb_table;
 
 typedef struct cb_dataset {
-    char *dir;
+    char *dir;              /* the data folder, or a builder's origin */
     size_t ntables;
     cb_table **tables;      /* sorted by name */
     const cb_table *counties;
     size_t ncounties;       /* == counties->nrows */
 } cb_dataset;
 
-/* Loads every *.csv of dir. Errors name the file and line (and column for a cell). */
+/* Loads every *.csv of dir. Errors name the file and line (and column for a cell):
+ * "data/funds.csv:3:3: column "amount" expects a number, got "4.05亿"". */
 int cb_dataset_load(cb_dataset *ds, const char *dir, cb_error *err);
 void cb_dataset_free(cb_dataset *ds);
+
+/*
+ * Building a dataset from another source, table by table and row by row, with the same
+ * rules as a CSV folder: a table named `schema` (columns table,column,type) types columns
+ * like schema.csv and is not kept as a data table; other columns are inferred; county_id
+ * (and the counties' `name`) is always text; a `counties` table with county_id and name is
+ * required, its ids non-empty and unique; every county_id must be one of them; tables are
+ * partitioned by county and sorted by name.
+ *
+ * Call order: new, then for each table: table, row..., end_table; then finish. The schema
+ * table may come at any point. Tables that begin after it has ended are typed as their
+ * rows come, so a bad cell fails in cb_dataset_builder_row; tables before it (or all of
+ * them, without a schema) are typed in cb_dataset_builder_finish, whose messages still
+ * name the row and column.
+ *
+ * Messages name the place: "<where>" for a table, "<where>, row N" for a row (N is the
+ * `line` given to cb_dataset_builder_row), "<where>, row N, column "amount"" for a cell,
+ * e.g. `figures.xlsx: sheet funds, row 3, column "amount" expects a number, got "4.05亿"`.
+ *
+ * Errors: after any error the builder only accepts cb_dataset_builder_free (or finish,
+ * which fails and frees it). Nothing of a failed build is kept. All strings are copied.
+ */
+typedef struct cb_dataset_builder cb_dataset_builder;
+
+/* Starts a dataset from a non-CSV source; origin names it in messages (e.g.
+ * "figures.xlsx") and becomes the dataset's dir. */
+cb_dataset_builder *cb_dataset_builder_new(const char *origin);
+
+/* Starts table `name` (non-empty, not used before; "schema" is the schema table). where
+ * names it in messages, e.g. "figures.xlsx: sheet projects" or "db.sqlite: table
+ * projects" (NULL: the name). Column names must be non-empty, UTF-8 and unique. The
+ * previous table must have ended. */
+int cb_dataset_builder_table(cb_dataset_builder *b, const char *name, const char *where,
+                             size_t ncols, const char *const *cols, cb_error *err);
+
+/* Adds a row of ncols cells to the current table. cells[i] is CB_T_NULL, CB_T_NUMBER (num,
+ * finite) or CB_T_TEXT (text: UTF-8, copied; NULL or "" is an empty cell). A text cell in
+ * a `number` column is converted with cb_parse_number, or it is an error naming the row
+ * and column. A number cell in a text column (declared, inferred, or county_id) becomes its
+ * text: integers without a fraction (500233 -> "500233"), others with %.15g. line is the
+ * row's place in the source, kept in cb_table.lines and used in messages. */
+int cb_dataset_builder_row(cb_dataset_builder *b, const cb_value *cells, size_t line,
+                           cb_error *err);
+
+/* Ends the current table. Ending the schema table checks it and reads its entries. */
+int cb_dataset_builder_end_table(cb_dataset_builder *b, cb_error *err);
+
+/* Finishes: types the tables not typed yet, checks the counties and the county_id of
+ * every row, partitions, and moves everything into *ds (ds->dir = origin). On error *ds is
+ * left empty. The builder is freed either way. */
+int cb_dataset_builder_finish(cb_dataset_builder *b, cb_dataset *ds, cb_error *err);
+
+/* Frees a builder that will not be finished (after an error, say); NULL is fine. */
+void cb_dataset_builder_free(cb_dataset_builder *b);
 
 const cb_table *cb_dataset_table(const cb_dataset *ds, const char *name);
 /* Column index by name, or -1. */

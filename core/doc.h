@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "countybrief/plugin.h"
+
 typedef enum cb_block_kind {
     CB_BLOCK_TITLE,     /* text, subtitle (lines separated by '\n') */
     CB_BLOCK_HEADING,   /* text, level 1 or 2; becomes a PDF bookmark */
@@ -19,6 +21,7 @@ typedef enum cb_block_kind {
     CB_BLOCK_BARCHART,  /* text (title), unit, bars */
     CB_BLOCK_PROGRESS,  /* items: label, value text, fraction */
     CB_BLOCK_NOTES,     /* text (title), items */
+    CB_BLOCK_PLUGIN,    /* ptype, pstate: a block type registered by a plugin */
 } cb_block_kind;
 
 typedef struct cb_item {
@@ -45,7 +48,8 @@ typedef struct cb_block {
     size_t ncols, nrows;
     cb_column *cols;
     char **cells;   /* nrows * ncols, row-major; NULL cell = empty */
-    int source_line; /* script line that added the block, for layout warnings */
+    const cb_block_type *ptype;
+    void *pstate;    /* owned by the plugin; released with ptype->destroy */
 } cb_block;
 
 typedef struct cb_doc {

@@ -8,6 +8,7 @@
 
 #include "wrap.h"
 #include "numfmt.h"
+#include "plugins.h"
 
 typedef struct lay {
     cb_layout *out;
@@ -40,9 +41,8 @@ static void ensure(lay *L, float h)
     if (L->y - h < L->bottom && !at_page_top(L)) new_page(L);
 }
 
-static cb_op *push_op(lay *L, cb_op_kind kind)
+cb_op *cb_page_push(cb_page *p, cb_op_kind kind)
 {
-    cb_page *p = L->page;
     if (p->nops == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 64;
         p->ops = cb_xrealloc(p->ops, p->cap * sizeof *p->ops);
@@ -52,6 +52,8 @@ static cb_op *push_op(lay *L, cb_op_kind kind)
     op->kind = kind;
     return op;
 }
+
+static cb_op *push_op(lay *L, cb_op_kind kind) { return cb_page_push(L->page, kind); }
 
 static void draw_text(lay *L, float x, float y, float size, cb_rgb c, int bold, const char *s,
                       size_t len, float spacing)
@@ -574,6 +576,26 @@ static void lay_notes(lay *L, const cb_block *b)
     L->y -= 6;
 }
 
+/* A block from a plugin: it says how tall it is at the text width, then draws in that box. */
+static void lay_plugin(lay *L, const cb_block *b)
+{
+    const cb_host_api *api = cb_host_api_get();
+    cb_canvas c;
+    cb_canvas_init(&c, NULL, L->font, L->t, 0, 0);
+    float h = b->ptype->measure(b->pstate, api, &c, L->width);
+    float room = L->top - L->bottom;
+    if (!isfinite(h) || h < 0) h = 0;
+    if (h > room) {
+        warn(L, "block \"%s\" is taller than a page: cut to the page", b->ptype->name);
+        h = room;
+    }
+    ensure(L, h);
+    cb_canvas_init(&c, L->page, L->font, L->t, L->left, L->y - h);
+    b->ptype->draw(b->pstate, api, &c, L->width, h);
+    cb_canvas_free(&c);
+    L->y -= h + 10;
+}
+
 /* ------------------------------------------------------------------ header and footer */
 
 /* Replaces each {key} in pattern by its value. */
@@ -659,6 +681,7 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
         case CB_BLOCK_BARCHART: lay_barchart(&L, b); break;
         case CB_BLOCK_PROGRESS: lay_progress(&L, b); break;
         case CB_BLOCK_NOTES: lay_notes(&L, b); break;
+        case CB_BLOCK_PLUGIN: lay_plugin(&L, b); break;
         }
     }
     lay_page_furniture(&L);
@@ -668,7 +691,10 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
 void cb_layout_free(cb_layout *l)
 {
     for (size_t i = 0; i < l->npages; i++) {
-        for (size_t k = 0; k < l->pages[i].nops; k++) free(l->pages[i].ops[k].text);
+        for (size_t k = 0; k < l->pages[i].nops; k++) {
+            free(l->pages[i].ops[k].text);
+            free(l->pages[i].ops[k].segs);
+        }
         free(l->pages[i].ops);
     }
     free(l->pages);

@@ -18,7 +18,16 @@
 #include "font.h"
 #include "template.h"
 
-typedef enum cb_op_kind { CB_OP_TEXT, CB_OP_RECT, CB_OP_LINE } cb_op_kind;
+typedef enum cb_op_kind { CB_OP_TEXT, CB_OP_RECT, CB_OP_LINE, CB_OP_PATH } cb_op_kind;
+
+/* One segment of a path drawn by a plugin block: 'm' move, 'l' line, 'c' curve (three
+ * points), 'h' close, 'r' rectangle (x, y, w, h). Coordinates are page points. */
+typedef struct cb_path_seg {
+    char kind;
+    float pt[6];
+} cb_path_seg;
+
+enum { CB_PAINT_FILL = 1, CB_PAINT_STROKE = 2 };
 
 typedef struct cb_op {
     cb_op_kind kind;
@@ -29,6 +38,12 @@ typedef struct cb_op {
     cb_rgb color;
     int bold;          /* text: drawn fill-then-stroke, the font having no bold face */
     char *text;        /* text: UTF-8, owned */
+    /* path: segments (owned), how to paint them, and the stroke's look */
+    cb_path_seg *segs;
+    size_t nsegs;
+    int paint;         /* CB_PAINT_FILL | CB_PAINT_STROKE */
+    cb_rgb stroke;
+    float dash_on, dash_off;
 } cb_op;
 
 typedef struct cb_page {
@@ -55,6 +70,9 @@ typedef struct cb_layout {
 
 int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font,
                   cb_error *err);
+
+/* Appends a zeroed operation of `kind` to page p and returns it. */
+cb_op *cb_page_push(cb_page *p, cb_op_kind kind);
 void cb_layout_free(cb_layout *l);
 
 /* "Nice" axis ticks for a value range 0..max: sets the step and the number of steps so

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lua_fmt.h"
+#include "plugins.h"
 
 /* Registry keys (addresses are unique). */
 static const char CTX_KEY = 0;
@@ -76,6 +77,19 @@ static int l_require(lua_State *L)
         if (!(*p == '.' || *p == '_' || *p == '-' || (*p >= '0' && *p <= '9') ||
               (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
             return luaL_error(L, "module name '%s' may only hold letters, digits, '_', '-' and '.'", name);
+    lua_CFunction open = cb_plugins_module(name);
+    if (open) { /* a module from a compiled plugin */
+        lua_pushcfunction(L, open);
+        lua_pushstring(L, name);
+        lua_call(L, 1, 1);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            lua_pushboolean(L, 1);
+        }
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -3, name);
+        return 1;
+    }
     run_ctx *c = get_ctx(L);
     char *rel = cb_xasprintf("%s.lua", name);
     for (char *p = rel; p < rel + strlen(rel) - 4; p++)
@@ -89,8 +103,8 @@ static int l_require(lua_State *L)
         else free(path);
     }
     if (!found) {
-        lua_pushfstring(L, "module '%s' not found (looked for %s in the report's folder and in "
-                        "the scripts folder)", name, rel);
+        lua_pushfstring(L, "module '%s' not found (no plugin provides it, and no %s in the "
+                        "report's folder or the scripts folder%s)", name, rel, cb_plugins_refusal_summary());
         free(rel);
         return luaL_error(L, "%s", lua_tostring(L, -1)); /* with the caller's script:line */
     }
@@ -502,7 +516,32 @@ static int l_doc_table(lua_State *L)
     return 0;
 }
 
+/* doc:add(name, options): a block type registered by a compiled plugin. */
+static int l_doc_add(lua_State *L)
+{
+    cb_doc *d = check_doc(L);
+    const char *name = luaL_checkstring(L, 2);
+    if (lua_isnoneornil(L, 3)) {
+        lua_settop(L, 2);
+        lua_newtable(L);
+    }
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_settop(L, 3);
+    const char *owner = NULL;
+    const cb_block_type *t = cb_plugins_block(name, &owner);
+    if (!t)
+        return luaL_error(L, "doc:add: no block type '%s': no loaded plugin provides it "
+                          "(`countybrief plugins` lists them%s)", name, cb_plugins_refusal_summary());
+    void *state = t->create(L, 3, cb_host_api_get());
+    if (!state) return luaL_error(L, "doc:add: block '%s' (plugin %s) rejected its options", name, owner);
+    cb_block *b = cb_doc_add(d, CB_BLOCK_PLUGIN);
+    b->ptype = t;
+    b->pstate = state;
+    return 0;
+}
+
 static const luaL_Reg doc_methods[] = {
+    {"add", l_doc_add},
     {"info", l_doc_info},         {"title", l_doc_title},       {"heading", l_doc_heading},
     {"paragraph", l_doc_paragraph}, {"kpis", l_doc_kpis},       {"table", l_doc_table},
     {"barchart", l_doc_barchart}, {"progress", l_doc_progress}, {"notes", l_doc_notes},

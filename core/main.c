@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "countybrief/countybrief.h"
+#include "plugins.h"
 #include "render.h"
 
 /* Exit codes; documented in --help and the README. */
@@ -21,40 +22,47 @@ enum {
 static const char USAGE[] =
     "usage: countybrief render [options]   render one PDF briefing per county\n"
     "       countybrief list [--data DIR]   list the counties of a data folder\n"
+    "       countybrief plugins             list loaded (and refused) plugins\n"
     "       countybrief --help | --version\n"
     "\n"
     "render options:\n"
-    "  --data DIR        data folder (default: the example data)\n"
+    "  --data DIR        data folder (default: the example data), or a source a plugin\n"
+    "                    reads: sqlite:FILE.db, FILE.xlsx\n"
     "  --report R        report name under scripts/, or a .lua file (default: briefing)\n"
     "  --template T      template name under templates/, or a folder (default: briefing)\n"
     "  --county C        only this county, by id or name; repeatable\n"
     "  --out DIR         output folder (default: ./out)\n"
     "  --font PATH       TrueType font file (default: a Chinese font found by fontconfig)\n"
+    "  --plugin FILE.so  load this plugin too (repeatable); plugins in the plugin folder\n"
+    "                    and in COUNTYBRIEF_PLUGIN_PATH folders load by themselves\n"
     "  --quiet           print errors only\n"
     "\n"
     "Output files are named <county_id>-<name>.pdf, e.g. out/500233-忠县.pdf.\n"
     "\n"
     "exit status: 0 all rendered; 1 some counties failed (the others were written);\n"
-    "  2 usage error or unknown county; 3 data error; 4 report, template or font error;\n"
-    "  5 output folder cannot be written.\n";
+    "  2 usage error or unknown county; 3 data error; 4 report, template, font or\n"
+    "  --plugin error; 5 output folder cannot be written.\n";
 
 static int exit_for(int code)
 {
     switch (code) {
     case CB_EDATA: return EXIT_DATA;
     case CB_EIO: return EXIT_DATA;
-    case CB_ESCRIPT: case CB_EFONT: case CB_ETEMPLATE: case CB_ENOTFOUND: return EXIT_SETUP;
+    case CB_ESCRIPT: case CB_EFONT: case CB_ETEMPLATE: case CB_ENOTFOUND: case CB_EPLUGIN:
+        return EXIT_SETUP;
     default: return EXIT_SOME_FAILED;
     }
 }
 
-enum { OPT_DATA = 256, OPT_REPORT, OPT_TEMPLATE, OPT_COUNTY, OPT_OUT, OPT_FONT, OPT_QUIET, OPT_HELP };
+enum { OPT_DATA = 256, OPT_REPORT, OPT_TEMPLATE, OPT_COUNTY, OPT_OUT, OPT_FONT, OPT_QUIET, OPT_HELP,
+       OPT_PLUGIN };
 
 static const struct option LONG_OPTS[] = {
     {"data", required_argument, 0, OPT_DATA},       {"report", required_argument, 0, OPT_REPORT},
     {"template", required_argument, 0, OPT_TEMPLATE}, {"county", required_argument, 0, OPT_COUNTY},
     {"out", required_argument, 0, OPT_OUT},         {"font", required_argument, 0, OPT_FONT},
     {"quiet", no_argument, 0, OPT_QUIET},           {"help", no_argument, 0, OPT_HELP},
+    {"plugin", required_argument, 0, OPT_PLUGIN},
     {0, 0, 0, 0},
 };
 
@@ -65,15 +73,25 @@ static double now_s(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static int cmd_plugins(cb_render_opts *o)
+{
+    cb_error err;
+    int rc = cb_plugins_load_all(o->plugins, o->nplugins, 1, &err);
+    cb_plugins_print(stdout);
+    if (rc != CB_OK) fprintf(stderr, "countybrief: %s\n", err.msg);
+    cb_plugins_unload_all();
+    return rc == CB_OK ? EXIT_OK : EXIT_SETUP;
+}
+
 static int cmd_list(cb_render_opts *o)
 {
     cb_engine e;
     cb_error err;
-    int rc = cb_engine_open_data(&e, o->data_dir, &err);
+    int rc = cb_engine_open_data(&e, o, &err);
     if (rc != CB_OK) {
         fprintf(stderr, "countybrief: %s\n", err.msg);
         cb_engine_close(&e);
-        return EXIT_DATA;
+        return rc == CB_EPLUGIN ? EXIT_SETUP : EXIT_DATA;
     }
     int pcol = cb_table_col(e.ds.counties, "province");
     for (size_t i = 0; i < e.ds.ncounties; i++) {
@@ -92,7 +110,7 @@ static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, int 
     int rc = cb_engine_open(&e, o, &err);
     if (rc != CB_OK) {
         fprintf(stderr, "countybrief: %s\n", err.msg);
-        int code = e.ds.counties ? exit_for(rc) : EXIT_DATA;
+        int code = exit_for(rc);
         cb_engine_close(&e);
         return code;
     }
@@ -159,13 +177,14 @@ int main(int argc, char **argv)
         printf("countybrief %s\n", CB_VERSION_STRING);
         return EXIT_OK;
     }
-    if (strcmp(cmd, "render") && strcmp(cmd, "list")) {
+    if (strcmp(cmd, "render") && strcmp(cmd, "list") && strcmp(cmd, "plugins")) {
         fprintf(stderr, "countybrief: unknown command '%s'\n\n%s", cmd, USAGE);
         return EXIT_USAGE;
     }
     cb_render_opts o = {0};
     char **counties = cb_xmalloc(sizeof(char *) * (size_t)argc);
-    size_t ncounties = 0;
+    const char **plugins = cb_xmalloc(sizeof(char *) * (size_t)argc);
+    size_t ncounties = 0, nplugins = 0;
     int quiet = 0, c;
     optind = 2;
     opterr = 0;
@@ -178,19 +197,28 @@ int main(int argc, char **argv)
         case OPT_OUT: o.out_dir = optarg; break;
         case OPT_FONT: o.font_path = optarg; break;
         case OPT_QUIET: quiet = 1; break;
-        case OPT_HELP: fputs(USAGE, stdout); free(counties); return EXIT_OK;
+        case OPT_PLUGIN: plugins[nplugins++] = optarg; break;
+        case OPT_HELP: fputs(USAGE, stdout); free(counties); free(plugins); return EXIT_OK;
         default:
             fprintf(stderr, "countybrief: %s: unknown option or missing argument\n", argv[optind - 1]);
             free(counties);
+            free(plugins);
             return EXIT_USAGE;
         }
     }
     if (optind < argc) {
         fprintf(stderr, "countybrief: unexpected argument '%s'\n", argv[optind]);
         free(counties);
+        free(plugins);
         return EXIT_USAGE;
     }
-    int rc = !strcmp(cmd, "list") ? cmd_list(&o) : cmd_render(&o, counties, ncounties, quiet);
+    o.plugins = plugins;
+    o.nplugins = nplugins;
+    o.quiet = quiet;
+    int rc = !strcmp(cmd, "list")      ? cmd_list(&o)
+             : !strcmp(cmd, "plugins") ? cmd_plugins(&o)
+                                       : cmd_render(&o, counties, ncounties, quiet);
     free(counties);
+    free(plugins);
     return rc;
 }

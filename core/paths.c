@@ -17,6 +17,54 @@ static int is_share(const char *dir)
     return ok;
 }
 
+/* The folder holding CMakeCache.txt above the running binary, or "" outside a build tree. */
+static const char *build_dir(void)
+{
+    static char found[PATH_MAX];
+    static int looked;
+    if (looked) return found;
+    looked = 1;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return found;
+    exe[n] = '\0';
+    for (char *slash = strrchr(exe, '/'); slash && slash != exe; slash = strrchr(exe, '/')) {
+        *slash = '\0';
+        char *cache = cb_path_join(exe, "CMakeCache.txt");
+        int here = cb_is_file(cache);
+        free(cache);
+        if (here) {
+            snprintf(found, sizeof found, "%s", exe);
+            break;
+        }
+    }
+    return found;
+}
+
+const char *cb_plugin_dir(void)
+{
+    static char found[PATH_MAX + 16];
+    if (found[0]) return found;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) *slash = '\0';
+        char *rel = cb_xasprintf("%s/../%s", exe, CB_INSTALL_PLUGIN_REL);
+        char real[PATH_MAX];
+        if (cb_is_dir(rel) && realpath(rel, real)) {
+            snprintf(found, sizeof found, "%s", real);
+            free(rel);
+            return found;
+        }
+        free(rel);
+    }
+    if (build_dir()[0]) snprintf(found, sizeof found, "%s/plugins", build_dir());
+    else snprintf(found, sizeof found, "%s", CB_INSTALL_PLUGIN_DIR);
+    return found;
+}
+
 const char *cb_share_dir(void)
 {
     static char found[PATH_MAX];
@@ -42,23 +90,9 @@ const char *cb_share_dir(void)
         }
         free(rel);
         /* build tree: the binary sits below the build folder, which knows its sources */
-        if (is_share(CB_SOURCE_SHARE)) {
-            char *cache = NULL;
-            for (char *dir = cb_xstrdup(exe); dir; ) {
-                cache = cb_path_join(dir, "CMakeCache.txt");
-                int here = cb_is_file(cache);
-                free(cache);
-                char *up = strrchr(dir, '/');
-                if (here || !up || up == dir) {
-                    free(dir);
-                    if (here) {
-                        snprintf(found, sizeof found, "%s", CB_SOURCE_SHARE);
-                        return found;
-                    }
-                    break;
-                }
-                *up = '\0';
-            }
+        if (build_dir()[0] && is_share(CB_SOURCE_SHARE)) {
+            snprintf(found, sizeof found, "%s", CB_SOURCE_SHARE);
+            return found;
         }
     }
     snprintf(found, sizeof found, "%s", is_share(CB_INSTALL_SHARE) ? CB_INSTALL_SHARE : CB_SOURCE_SHARE);

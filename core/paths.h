@@ -12,4 +12,8 @@
 /* The share folder, without a trailing slash. Never NULL; the string is static. */
 const char *cb_share_dir(void);
 
+/* The default plugin folder: BUILD/plugins in a build tree, PREFIX/lib/countybrief/plugins
+ * once installed. Never NULL; the string is static. */
+const char *cb_plugin_dir(void);
+
 #endif /* CB_PATHS_H */

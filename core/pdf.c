@@ -110,6 +110,40 @@ static void set_date(HPDF_Doc pdf)
     HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, d);
 }
 
+/* A path from a plugin block, inside a saved graphics state so its dash and line width
+ * don't leak into what follows. */
+static void draw_path(HPDF_Page page, const cb_op *op)
+{
+    HPDF_Page_GSave(page);
+    if (op->paint & CB_PAINT_FILL) HPDF_Page_SetRGBFill(page, op->color.r, op->color.g, op->color.b);
+    if (op->paint & CB_PAINT_STROKE) {
+        HPDF_Page_SetRGBStroke(page, op->stroke.r, op->stroke.g, op->stroke.b);
+        HPDF_Page_SetLineWidth(page, op->size);
+        if (op->dash_on > 0) {
+            HPDF_UINT16 dash[2] = {(HPDF_UINT16)(op->dash_on + 0.5f), (HPDF_UINT16)(op->dash_off + 0.5f)};
+            if (!dash[0]) dash[0] = 1;
+            HPDF_Page_SetDash(page, dash, dash[1] ? 2 : 1, 0);
+        }
+    }
+    int open = 0; /* libharu refuses lineto/curveto before a moveto */
+    for (size_t i = 0; i < op->nsegs; i++) {
+        const cb_path_seg *s = &op->segs[i];
+        switch (s->kind) {
+        case 'm': HPDF_Page_MoveTo(page, s->pt[0], s->pt[1]); open = 1; break;
+        case 'l': if (open) HPDF_Page_LineTo(page, s->pt[0], s->pt[1]); break;
+        case 'c': if (open) HPDF_Page_CurveTo(page, s->pt[0], s->pt[1], s->pt[2], s->pt[3], s->pt[4], s->pt[5]); break;
+        case 'h': if (open) HPDF_Page_ClosePath(page); break;
+        case 'r': HPDF_Page_Rectangle(page, s->pt[0], s->pt[1], s->pt[2], s->pt[3]); open = 1; break;
+        }
+    }
+    if (open) {
+        if (op->paint == (CB_PAINT_FILL | CB_PAINT_STROKE)) HPDF_Page_FillStroke(page);
+        else if (op->paint & CB_PAINT_FILL) HPDF_Page_Fill(page);
+        else HPDF_Page_Stroke(page);
+    }
+    HPDF_Page_GRestore(page);
+}
+
 static void draw_ops(HPDF_Page page, HPDF_Font font, const cb_page *p)
 {
     for (size_t k = 0; k < p->nops; k++) {
@@ -126,6 +160,9 @@ static void draw_ops(HPDF_Page page, HPDF_Font font, const cb_page *p)
             HPDF_Page_MoveTo(page, op->x, op->y);
             HPDF_Page_LineTo(page, op->x + op->w, op->y + op->h);
             HPDF_Page_Stroke(page);
+            break;
+        case CB_OP_PATH:
+            draw_path(page, op);
             break;
         case CB_OP_TEXT:
             HPDF_Page_SetRGBFill(page, op->color.r, op->color.g, op->color.b);

@@ -15,6 +15,7 @@
 #include "layout.h"
 #include "paths.h"
 #include "pdf.h"
+#include "plugins.h"
 
 static double now_ms(void)
 {
@@ -29,12 +30,20 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-int cb_engine_open_data(cb_engine *e, const char *data_dir, cb_error *err)
+int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err)
 {
     memset(e, 0, sizeof *e);
     e->share = cb_share_dir();
-    e->data_dir = data_dir ? cb_xstrdup(data_dir) : cb_path_join(e->share, "examples/data");
-    return cb_dataset_load(&e->ds, e->data_dir, err);
+    int rc = cb_plugins_load_all(o->plugins, o->nplugins, o->quiet, err);
+    if (rc != CB_OK) return rc;
+    e->data_dir = o->data_dir ? cb_xstrdup(o->data_dir) : cb_path_join(e->share, "examples/data");
+    const char *location = NULL;
+    const cb_source_type *src = cb_is_dir(e->data_dir) ? NULL : cb_plugins_source(e->data_dir, &location);
+    if (src) return cb_plugins_load_dataset(src, location, e->data_dir, &e->ds, err);
+    rc = cb_dataset_load(&e->ds, e->data_dir, err);
+    if (rc != CB_OK && !cb_is_dir(e->data_dir) && *cb_plugins_refusal_summary())
+        return cb_fail(err, rc, "%s%s", err->msg, cb_plugins_refusal_summary());
+    return rc;
 }
 
 /* Resolves --report: a .lua file (or any path with '/'), else scripts/NAME.lua. */
@@ -79,7 +88,7 @@ static int resolve_report(cb_engine *e, const char *report, cb_error *err)
 
 int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
 {
-    int rc = cb_engine_open_data(e, o->data_dir, err);
+    int rc = cb_engine_open_data(e, o, err);
     if (rc != CB_OK) return rc;
     e->out_dir = cb_xstrdup(o->out_dir ? o->out_dir : "out");
     if ((rc = resolve_report(e, o->report ? o->report : "briefing", err)) != CB_OK) return rc;
@@ -106,6 +115,7 @@ void cb_engine_close(cb_engine *e)
     free(e->report_dir);
     free(e->scripts_dir);
     memset(e, 0, sizeof *e);
+    cb_plugins_unload_all();
 }
 
 int cb_engine_prepare_output(cb_engine *e, cb_error *err)

@@ -21,6 +21,9 @@ typedef struct cb_render_opts {
     const char *template_name; /* name under templates/ or a folder; NULL: "briefing" */
     const char *out_dir;   /* NULL: "out" */
     const char *font_path; /* NULL: fontconfig */
+    const char *const *plugins; /* --plugin files, loaded after the plugin folders */
+    size_t nplugins;
+    int quiet;             /* no warnings about refused plugins in the folders */
 } cb_render_opts;
 
 typedef struct cb_engine {
@@ -42,8 +45,9 @@ typedef struct cb_render_result {
 
 /* Loads everything a batch needs; the error names what is missing or wrong. */
 int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err);
-/* Loads only the data folder (for `countybrief list`). */
-int cb_engine_open_data(cb_engine *e, const char *data_dir, cb_error *err);
+/* Loads the plugins and the data only (for `countybrief list`). The data is a folder of CSV
+ * files, or anything a plugin's data source claims ("sqlite:figures.db", "book.xlsx"). */
+int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err);
 void cb_engine_close(cb_engine *e);
 /* Creates the output folder if needed and checks it can be written. */
 int cb_engine_prepare_output(cb_engine *e, cb_error *err);

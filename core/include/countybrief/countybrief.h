@@ -26,7 +26,9 @@
     X(EPDF, -6, "PDF generation failed")                       \
     X(ENOMEM, -7, "out of memory")                             \
     X(ENOTFOUND, -8, "no such county, report or template")     \
-    X(ETEMPLATE, -9, "bad template")
+    X(ETEMPLATE, -9, "bad template")                           \
+    X(EPLUGIN, -10, "plugin refused or failed")                \
+    X(EEXIST, -11, "name already registered")
 
 enum cb_errno {
 #define CB__ERRNO_ENUM(name, val, text) CB_##name = (val),

@@ -1,0 +1,614 @@
+/* plugins.c: see plugins.h and countybrief/plugin.h. */
+#include "plugins.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <lauxlib.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "numfmt.h"
+#include "paths.h"
+
+/* ------------------------------------------------------------------ registry */
+
+struct cb_plugin {
+    char *path;
+    void *handle;
+    const cb_plugin_magic_info *info;
+    int initialising;        /* registrations allowed only during init */
+    char *conflict;          /* first duplicate name seen during init */
+};
+
+typedef struct block_entry { const cb_block_type *type; cb_plugin *owner; } block_entry;
+typedef struct module_entry { char *name; lua_CFunction open; cb_plugin *owner; } module_entry;
+typedef struct source_entry { const cb_source_type *type; cb_plugin *owner; } source_entry;
+typedef struct refusal { char *path; char *reason; } refusal;
+
+static struct {
+    cb_plugin **plugins;
+    size_t nplugins;
+    block_entry *blocks;
+    size_t nblocks;
+    module_entry *modules;
+    size_t nmodules;
+    source_entry *sources;
+    size_t nsources;
+    refusal *refused;
+    size_t nrefused;
+    char *summary;
+} reg;
+
+#define APPEND(arr, n, item)                                          \
+    do {                                                              \
+        (arr) = cb_xrealloc((arr), ((n) + 1) * sizeof *(arr));        \
+        (arr)[(n)++] = (item);                                        \
+    } while (0)
+
+/* Drops every registration of p (a failed init, or unloading). */
+static void unregister_all(cb_plugin *p)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < reg.nblocks; i++)
+        if (reg.blocks[i].owner != p) reg.blocks[k++] = reg.blocks[i];
+    reg.nblocks = k;
+    k = 0;
+    for (size_t i = 0; i < reg.nmodules; i++) {
+        if (reg.modules[i].owner != p) reg.modules[k++] = reg.modules[i];
+        else free(reg.modules[i].name);
+    }
+    reg.nmodules = k;
+    k = 0;
+    for (size_t i = 0; i < reg.nsources; i++)
+        if (reg.sources[i].owner != p) reg.sources[k++] = reg.sources[i];
+    reg.nsources = k;
+}
+
+static void note_conflict(cb_plugin *self, const char *what, const char *name, const cb_plugin *owner)
+{
+    if (self->conflict) return;
+    self->conflict = cb_xasprintf("%s '%s' is already registered by plugin '%s' (%s)", what, name,
+                                  owner->info->name, owner->path);
+}
+
+/* ------------------------------------------------------------------ host API: registration */
+
+static char *host_strdup(const char *s) { return s ? cb_xstrdup(s) : NULL; }
+static void host_free(void *p) { free(p); }
+
+static void host_warn(cb_plugin *self, const char *message)
+{
+    fprintf(stderr, "countybrief: warning: plugin %s: %s\n", self && self->info ? self->info->name : "?",
+            message ? message : "");
+}
+
+static int valid_name(const char *s)
+{
+    if (!s || !*s) return 0;
+    for (; *s; s++)
+        if (!(*s == '.' || *s == '_' || *s == '-' || (*s >= '0' && *s <= '9') ||
+              (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+            return 0;
+    return 1;
+}
+
+static int host_register_block(cb_plugin *self, const cb_block_type *type)
+{
+    if (!self || !self->initialising || !type) return CB_EUSAGE;
+    if (type->version < 1 || !valid_name(type->name) || !type->create || !type->measure || !type->draw) {
+        if (!self->conflict)
+            self->conflict = cb_xasprintf("block type '%s' is incomplete (needs version, a name of "
+                                          "letters, digits, '.', '_' or '-', create, measure, draw)",
+                                          type->name ? type->name : "(null)");
+        return CB_EUSAGE;
+    }
+    for (size_t i = 0; i < reg.nblocks; i++)
+        if (strcmp(reg.blocks[i].type->name, type->name) == 0) {
+            note_conflict(self, "block", type->name, reg.blocks[i].owner);
+            return CB_EEXIST;
+        }
+    APPEND(reg.blocks, reg.nblocks, ((block_entry){type, self}));
+    return CB_OK;
+}
+
+static int host_register_lua_module(cb_plugin *self, const char *name, lua_CFunction open)
+{
+    if (!self || !self->initialising || !valid_name(name) || !open) return CB_EUSAGE;
+    for (size_t i = 0; i < reg.nmodules; i++)
+        if (strcmp(reg.modules[i].name, name) == 0) {
+            note_conflict(self, "Lua module", name, reg.modules[i].owner);
+            return CB_EEXIST;
+        }
+    APPEND(reg.modules, reg.nmodules, ((module_entry){cb_xstrdup(name), open, self}));
+    return CB_OK;
+}
+
+static int host_register_source(cb_plugin *self, const cb_source_type *type)
+{
+    if (!self || !self->initialising || !type || type->version < 1 || !valid_name(type->name) ||
+        !type->load || (!type->scheme && !type->extension))
+        return CB_EUSAGE;
+    for (size_t i = 0; i < reg.nsources; i++) {
+        const cb_source_type *o = reg.sources[i].type;
+        int same = strcmp(o->name, type->name) == 0 ||
+                   (o->scheme && type->scheme && strcmp(o->scheme, type->scheme) == 0) ||
+                   (o->extension && type->extension && strcasecmp(o->extension, type->extension) == 0);
+        if (same) {
+            note_conflict(self, "data source", type->name, reg.sources[i].owner);
+            return CB_EEXIST;
+        }
+    }
+    APPEND(reg.sources, reg.nsources, ((source_entry){type, self}));
+    return CB_OK;
+}
+
+/* ------------------------------------------------------------------ host API: drawing */
+
+void cb_canvas_init(cb_canvas *c, cb_page *page, cb_font *font, const cb_template *t, float ox, float oy)
+{
+    memset(c, 0, sizeof *c);
+    c->page = page;
+    c->font = font;
+    c->ox = ox;
+    c->oy = oy;
+    c->fill = t->text;
+    c->stroke = t->text;
+    c->line_width = 1;
+    cb_theme *th = &c->theme;
+    const cb_rgb *src[] = {&t->primary, &t->accent, &t->text, &t->muted, &t->rule, &t->band, &t->panel, &t->bar};
+    float *dst[] = {th->primary, th->accent, th->text, th->muted, th->rule, th->band, th->panel, th->bar};
+    for (int i = 0; i < 8; i++) {
+        dst[i][0] = src[i]->r;
+        dst[i][1] = src[i]->g;
+        dst[i][2] = src[i]->b;
+    }
+    th->body_size = t->body_size;
+    th->small_size = t->small_size;
+    th->table_size = t->table_size;
+}
+
+void cb_canvas_free(cb_canvas *c)
+{
+    free(c->segs);
+    c->segs = NULL;
+    c->nsegs = c->cap = 0;
+}
+
+static float clamp01(float v) { return isfinite(v) ? (v < 0 ? 0 : v > 1 ? 1 : v) : 0; }
+static float finite_or0(float v) { return isfinite(v) ? v : 0; }
+
+static void host_set_fill_rgb(cb_canvas *c, float r, float g, float b) { c->fill = (cb_rgb){clamp01(r), clamp01(g), clamp01(b)}; }
+static void host_set_stroke_rgb(cb_canvas *c, float r, float g, float b) { c->stroke = (cb_rgb){clamp01(r), clamp01(g), clamp01(b)}; }
+static void host_set_line_width(cb_canvas *c, float w) { c->line_width = isfinite(w) && w >= 0 ? w : 1; }
+static void host_set_dash(cb_canvas *c, float on, float off)
+{
+    c->dash_on = isfinite(on) && on > 0 ? on : 0;
+    c->dash_off = isfinite(off) && off > 0 ? off : 0;
+}
+
+static void add_seg(cb_canvas *c, char kind, int npts, const float *pts)
+{
+    if (!c->page) return;
+    if (c->nsegs == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 32;
+        c->segs = cb_xrealloc(c->segs, c->cap * sizeof *c->segs);
+    }
+    cb_path_seg *s = &c->segs[c->nsegs++];
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    for (int i = 0; i < npts; i++) /* translate points from the box to the page */
+        s->pt[i] = finite_or0(pts[i]) + ((i % 2 == 0) ? c->ox : c->oy);
+}
+
+static void host_move_to(cb_canvas *c, float x, float y) { add_seg(c, 'm', 2, (float[]){x, y}); }
+static void host_line_to(cb_canvas *c, float x, float y) { add_seg(c, 'l', 2, (float[]){x, y}); }
+static void host_curve_to(cb_canvas *c, float x1, float y1, float x2, float y2, float x3, float y3)
+{
+    add_seg(c, 'c', 6, (float[]){x1, y1, x2, y2, x3, y3});
+}
+static void host_close_path(cb_canvas *c) { add_seg(c, 'h', 0, NULL); }
+static void host_rect(cb_canvas *c, float x, float y, float w, float h)
+{
+    add_seg(c, 'r', 2, (float[]){x, y});
+    if (c->page) { /* w and h are sizes: not translated */
+        c->segs[c->nsegs - 1].pt[2] = finite_or0(w);
+        c->segs[c->nsegs - 1].pt[3] = finite_or0(h);
+    }
+}
+
+static void paint(cb_canvas *c, int how)
+{
+    if (!c->page || !c->nsegs) {
+        c->nsegs = 0;
+        return;
+    }
+    cb_op *op = cb_page_push(c->page, CB_OP_PATH);
+    op->segs = cb_xmalloc(c->nsegs * sizeof *op->segs);
+    memcpy(op->segs, c->segs, c->nsegs * sizeof *op->segs);
+    op->nsegs = c->nsegs;
+    op->paint = how;
+    op->color = c->fill;
+    op->stroke = c->stroke;
+    op->size = c->line_width;
+    op->dash_on = c->dash_on;
+    op->dash_off = c->dash_off;
+    c->nsegs = 0;
+}
+
+static void host_fill(cb_canvas *c) { paint(c, CB_PAINT_FILL); }
+static void host_stroke(cb_canvas *c) { paint(c, CB_PAINT_STROKE); }
+static void host_fill_stroke(cb_canvas *c) { paint(c, CB_PAINT_FILL | CB_PAINT_STROKE); }
+
+static float host_text_width(const cb_canvas *c, float size, const char *utf8)
+{
+    if (!utf8 || !isfinite(size) || size <= 0) return 0;
+    return cb_font_width(c->font, utf8, strlen(utf8), size);
+}
+
+static void host_text(cb_canvas *c, float x, float y, float size, int align, const char *utf8)
+{
+    if (!c->page || !utf8 || !*utf8 || !isfinite(size) || size <= 0) return;
+    size_t len = strlen(utf8);
+    if (!cb_utf8_valid(utf8, len)) return;
+    float w = cb_font_width(c->font, utf8, len, size);
+    if (align == 1) x -= w / 2;
+    else if (align == 2) x -= w;
+    cb_op *op = cb_page_push(c->page, CB_OP_TEXT);
+    op->x = finite_or0(x) + c->ox;
+    op->y = finite_or0(y) + c->oy;
+    op->size = size;
+    op->color = c->fill;
+    op->text = cb_xstrndup(utf8, len);
+}
+
+static const cb_theme *host_theme(const cb_canvas *c) { return &c->theme; }
+
+/* ------------------------------------------------------------------ host API: data sink */
+
+struct cb_table_sink {
+    cb_dataset_builder *b;
+    cb_error err;
+    int failed;
+    size_t ncols;
+    cb_value *row;
+};
+
+static int sink_fail(cb_table_sink *s, int rc)
+{
+    s->failed = 1;
+    return rc;
+}
+
+static int host_table_begin(cb_table_sink *s, const char *name, const char *origin, size_t ncols,
+                            const char *const *columns)
+{
+    if (s->failed) return CB_EDATA;
+    int rc = cb_dataset_builder_table(s->b, name, origin ? origin : name, ncols, columns, &s->err);
+    if (rc != CB_OK) return sink_fail(s, rc);
+    s->ncols = ncols;
+    free(s->row);
+    s->row = cb_xcalloc(ncols ? ncols : 1, sizeof *s->row);
+    return CB_OK;
+}
+
+static int host_table_row(cb_table_sink *s, const cb_cell *cells, size_t line)
+{
+    if (s->failed) return CB_EDATA;
+    for (size_t i = 0; i < s->ncols; i++) {
+        cb_value *v = &s->row[i];
+        memset(v, 0, sizeof *v);
+        if (cells[i].type == CB_CELL_NUMBER && isfinite(cells[i].number)) {
+            v->type = CB_T_NUMBER;
+            v->num = cells[i].number;
+        } else if (cells[i].type == CB_CELL_TEXT && cells[i].text && cells[i].text[0]) {
+            v->type = CB_T_TEXT;
+            v->text = cells[i].text;
+        }
+    }
+    int rc = cb_dataset_builder_row(s->b, s->row, line, &s->err);
+    return rc == CB_OK ? CB_OK : sink_fail(s, rc);
+}
+
+static int host_table_end(cb_table_sink *s)
+{
+    if (s->failed) return CB_EDATA;
+    int rc = cb_dataset_builder_end_table(s->b, &s->err);
+    return rc == CB_OK ? CB_OK : sink_fail(s, rc);
+}
+
+int cb_plugins_load_dataset(const cb_source_type *src, const char *location, const char *data_arg,
+                            cb_dataset *ds, cb_error *err)
+{
+    cb_table_sink sink = {0};
+    sink.b = cb_dataset_builder_new(data_arg);
+    char *perr = NULL;
+    int rc = src->load(location, &sink, cb_host_api_get(), &perr);
+    if (sink.failed) {
+        rc = cb_fail(err, sink.err.code ? sink.err.code : CB_EDATA, "%s", sink.err.msg);
+    } else if (rc != CB_OK) {
+        rc = cb_fail(err, rc < 0 ? rc : CB_EDATA, "%s", perr ? perr : "the data source failed");
+    }
+    free(perr);
+    free(sink.row);
+    if (rc != CB_OK) {
+        cb_dataset_builder_free(sink.b);
+        return rc;
+    }
+    return cb_dataset_builder_finish(sink.b, ds, err);
+}
+
+/* ------------------------------------------------------------------ the table */
+
+static const cb_host_api HOST = {
+    .struct_size = sizeof(cb_host_api),
+    .abi_major = CB_PLUGIN_ABI_MAJOR,
+    .abi_minor = CB_PLUGIN_ABI_MINOR,
+    .strdup = host_strdup,
+    .free = host_free,
+    .warn = host_warn,
+    .register_block = host_register_block,
+    .register_lua_module = host_register_lua_module,
+    .register_source = host_register_source,
+    .set_fill_rgb = host_set_fill_rgb,
+    .set_stroke_rgb = host_set_stroke_rgb,
+    .set_line_width = host_set_line_width,
+    .set_dash = host_set_dash,
+    .move_to = host_move_to,
+    .line_to = host_line_to,
+    .curve_to = host_curve_to,
+    .close_path = host_close_path,
+    .rect = host_rect,
+    .fill = host_fill,
+    .stroke = host_stroke,
+    .fill_stroke = host_fill_stroke,
+    .text = host_text,
+    .text_width = host_text_width,
+    .theme = host_theme,
+    .format_yuan = cb_fmt_yuan,
+    .format_count = cb_fmt_count,
+    .format_decimal = cb_fmt_decimal,
+    .table_begin = host_table_begin,
+    .table_row = host_table_row,
+    .table_end = host_table_end,
+};
+
+const cb_host_api *cb_host_api_get(void) { return &HOST; }
+
+/* ------------------------------------------------------------------ loading */
+
+static void record_refusal(const char *path, const char *reason)
+{
+    for (size_t i = 0; i < reg.nrefused; i++)
+        if (strcmp(reg.refused[i].path, path) == 0) return;
+    APPEND(reg.refused, reg.nrefused, ((refusal){cb_xstrdup(path), cb_xstrdup(reason)}));
+    free(reg.summary);
+    reg.summary = NULL;
+}
+
+static int refuse(cb_error *err, const char *path, void *handle, const char *fmt, const char *a,
+                  const char *b)
+{
+    char reason[768];
+    snprintf(reason, sizeof reason, fmt, a ? a : "", b ? b : "");
+    record_refusal(path, reason);
+    if (handle) dlclose(handle);
+    return cb_fail(err, CB_EPLUGIN, "%s: %s", path, reason);
+}
+
+int cb_plugins_load(const char *path, cb_error *err)
+{
+    char real[PATH_MAX];
+    const char *key = realpath(path, real) ? real : path;
+    for (size_t i = 0; i < reg.nplugins; i++)
+        if (strcmp(reg.plugins[i]->path, key) == 0) return CB_OK;
+    if (!cb_is_file(path)) return refuse(err, path, NULL, "no such plugin file%s%s", NULL, NULL);
+
+    dlerror();
+    void *h = dlopen(key, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *why = dlerror();
+        return refuse(err, path, NULL, "not a loadable shared object (%s)%s", why ? why : "?", NULL);
+    }
+    typedef const cb_plugin_magic_info *(*magic_fn)(void);
+    magic_fn magic = (magic_fn)dlsym(h, "cb_plugin_magic");
+    if (!magic)
+        return refuse(err, path, h, "no cb_plugin_magic symbol: not a countybrief plugin (declare it "
+                      "with CB_PLUGIN_MAGIC)%s%s", NULL, NULL);
+    const cb_plugin_magic_info *info = magic();
+    char abi[96];
+    if (!info || info->struct_size < offsetof(cb_plugin_magic_info, description) + sizeof(char *))
+        return refuse(err, path, h, "cb_plugin_magic returned no valid description%s%s", NULL, NULL);
+    if (info->abi_major != CB_PLUGIN_ABI_MAJOR) {
+        snprintf(abi, sizeof abi, "%u.%u, but this countybrief has plugin ABI %d.%d",
+                 info->abi_major, info->abi_minor, CB_PLUGIN_ABI_MAJOR, CB_PLUGIN_ABI_MINOR);
+        return refuse(err, path, h, "plugin '%s' was built for plugin ABI %s (the major version "
+                      "differs: rebuild it against this countybrief's plugin.h)",
+                      info->name ? info->name : "?", abi);
+    }
+    if (info->abi_minor > CB_PLUGIN_ABI_MINOR) {
+        snprintf(abi, sizeof abi, "%u.%u, newer than this countybrief's plugin ABI %d.%d",
+                 info->abi_major, info->abi_minor, CB_PLUGIN_ABI_MAJOR, CB_PLUGIN_ABI_MINOR);
+        return refuse(err, path, h, "plugin '%s' was built for plugin ABI %s (upgrade countybrief)",
+                      info->name ? info->name : "?", abi);
+    }
+    if (!valid_name(info->name) || !info->version)
+        return refuse(err, path, h, "the plugin's name must be letters, digits, '.', '_' or '-' and it "
+                      "needs a version%s%s", NULL, NULL);
+    for (size_t i = 0; i < reg.nplugins; i++)
+        if (strcmp(reg.plugins[i]->info->name, info->name) == 0)
+            return refuse(err, path, h, "a plugin named '%s' is already loaded from %s", info->name,
+                          reg.plugins[i]->path);
+    typedef int (*init_fn)(cb_plugin *, const cb_host_api *, char **);
+    init_fn init = (init_fn)dlsym(h, "cb_plugin_init");
+    if (!init) return refuse(err, path, h, "no cb_plugin_init symbol%s%s", NULL, NULL);
+
+    cb_plugin *p = cb_xcalloc(1, sizeof *p);
+    p->path = cb_xstrdup(key);
+    p->handle = h;
+    p->info = info;
+    p->initialising = 1;
+    char *perr = NULL;
+    int rc = init(p, &HOST, &perr);
+    p->initialising = 0;
+    if (rc != CB_OK || p->conflict) {
+        char reason[640];
+        if (p->conflict) snprintf(reason, sizeof reason, "%s", p->conflict);
+        else snprintf(reason, sizeof reason, "init failed (%s): %s", cb_strerror(rc), perr ? perr : "no message");
+        free(perr);
+        unregister_all(p);
+        free(p->conflict);
+        free(p->path);
+        free(p);
+        return refuse(err, path, h, "plugin '%s': %s", info->name, reason);
+    }
+    free(perr);
+    APPEND(reg.plugins, reg.nplugins, p);
+    return CB_OK;
+}
+
+static int so_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+void cb_plugins_load_dir(const char *dir, int quiet)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] != '.' && len > 3 && strcmp(de->d_name + len - 3, ".so") == 0)
+            APPEND(names, n, cb_xstrdup(de->d_name));
+    }
+    closedir(d);
+    if (n) qsort(names, n, sizeof *names, so_cmp);
+    for (size_t i = 0; i < n; i++) {
+        char *path = cb_path_join(dir, names[i]);
+        cb_error err;
+        if (cb_plugins_load(path, &err) != CB_OK && !quiet)
+            fprintf(stderr, "countybrief: warning: plugin refused: %s\n", err.msg);
+        free(path);
+        free(names[i]);
+    }
+    free(names);
+}
+
+int cb_plugins_load_all(const char *const *files, size_t nfiles, int quiet, cb_error *err)
+{
+    const char *fixed = getenv("COUNTYBRIEF_PLUGIN_DIR");
+    cb_plugins_load_dir(fixed ? fixed : cb_plugin_dir(), quiet);
+    const char *more = getenv("COUNTYBRIEF_PLUGIN_PATH");
+    if (more && *more) {
+        char *copy = cb_xstrdup(more), *save = NULL;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
+            cb_plugins_load_dir(dir, quiet);
+        free(copy);
+    }
+    for (size_t i = 0; i < nfiles; i++) {
+        int rc = cb_plugins_load(files[i], err);
+        if (rc != CB_OK) return rc;
+    }
+    return CB_OK;
+}
+
+void cb_plugins_unload_all(void)
+{
+    for (size_t i = reg.nplugins; i-- > 0;) {
+        cb_plugin *p = reg.plugins[i];
+        unregister_all(p);
+        dlclose(p->handle);
+        free(p->path);
+        free(p);
+    }
+    free(reg.plugins);
+    free(reg.blocks);
+    free(reg.modules);
+    free(reg.sources);
+    for (size_t i = 0; i < reg.nrefused; i++) {
+        free(reg.refused[i].path);
+        free(reg.refused[i].reason);
+    }
+    free(reg.refused);
+    free(reg.summary);
+    memset(&reg, 0, sizeof reg);
+}
+
+/* ------------------------------------------------------------------ lookups */
+
+const cb_block_type *cb_plugins_block(const char *name, const char **owner)
+{
+    for (size_t i = 0; i < reg.nblocks; i++)
+        if (strcmp(reg.blocks[i].type->name, name) == 0) {
+            if (owner) *owner = reg.blocks[i].owner->info->name;
+            return reg.blocks[i].type;
+        }
+    return NULL;
+}
+
+lua_CFunction cb_plugins_module(const char *name)
+{
+    for (size_t i = 0; i < reg.nmodules; i++)
+        if (strcmp(reg.modules[i].name, name) == 0) return reg.modules[i].open;
+    return NULL;
+}
+
+const cb_source_type *cb_plugins_source(const char *arg, const char **location)
+{
+    const char *colon = strchr(arg, ':');
+    for (size_t i = 0; i < reg.nsources && colon; i++) {
+        const char *s = reg.sources[i].type->scheme;
+        if (s && strlen(s) == (size_t)(colon - arg) && strncmp(arg, s, (size_t)(colon - arg)) == 0) {
+            *location = colon + 1;
+            return reg.sources[i].type;
+        }
+    }
+    size_t len = strlen(arg);
+    for (size_t i = 0; i < reg.nsources; i++) {
+        const char *ext = reg.sources[i].type->extension;
+        size_t el = ext ? strlen(ext) : 0;
+        if (el && len > el && strcasecmp(arg + len - el, ext) == 0) {
+            *location = arg;
+            return reg.sources[i].type;
+        }
+    }
+    return NULL;
+}
+
+const char *cb_plugins_refusal_summary(void)
+{
+    if (!reg.nrefused) return "";
+    if (!reg.summary) {
+        cb_buf b = {0};
+        cb_buf_adds(&b, "; refused plugins: ");
+        for (size_t i = 0; i < reg.nrefused; i++)
+            cb_buf_addf(&b, "%s%s (%s)", i ? ", " : "", reg.refused[i].path, reg.refused[i].reason);
+        reg.summary = b.s;
+    }
+    return reg.summary;
+}
+
+void cb_plugins_print(FILE *out)
+{
+    if (!reg.nplugins) fprintf(out, "no plugins loaded (folder: %s)\n", cb_plugin_dir());
+    for (size_t i = 0; i < reg.nplugins; i++) {
+        const cb_plugin *p = reg.plugins[i];
+        fprintf(out, "%s %s  (ABI %u.%u)  %s\n", p->info->name, p->info->version, p->info->abi_major,
+                p->info->abi_minor, p->path);
+        if (p->info->description) fprintf(out, "    %s\n", p->info->description);
+        for (size_t k = 0; k < reg.nblocks; k++)
+            if (reg.blocks[k].owner == p) fprintf(out, "    block   %s\n", reg.blocks[k].type->name);
+        for (size_t k = 0; k < reg.nmodules; k++)
+            if (reg.modules[k].owner == p) fprintf(out, "    module  %s\n", reg.modules[k].name);
+        for (size_t k = 0; k < reg.nsources; k++)
+            if (reg.sources[k].owner == p) {
+                const cb_source_type *s = reg.sources[k].type;
+                fprintf(out, "    source  %s  (--data %s%s%s%s%s)\n", s->name, s->scheme ? s->scheme : "",
+                        s->scheme ? ":PATH" : "", s->scheme && s->extension ? " or --data FILE" : "",
+                        !s->scheme && s->extension ? "FILE" : "", s->extension ? s->extension : "");
+            }
+    }
+    for (size_t i = 0; i < reg.nrefused; i++)
+        fprintf(out, "refused %s: %s\n", reg.refused[i].path, reg.refused[i].reason);
+}
