@@ -41,7 +41,19 @@ float cb_font_width(cb_font *f, const char *s, size_t len, float size);
 /* Ascender and descender (negative) as fractions of the em. */
 void cb_font_metrics(const cb_font *f, float *ascender, float *descender);
 
-/* A TrueType subset of the font holding the code points cps[0..n). */
+/* A TrueType subset of the font holding the code points cps[0..n) (sorted, distinct).
+ *
+ * The subset's cmap does not map cps themselves: it maps the private-use code points
+ * CB_SUBSET_BASE + i to the glyph of cps[i], one contiguous run. libharu 2.3.0 builds its
+ * CID font by looking up every BMP code point in the cmap with a linear scan of the cmap's
+ * segments, which costs about half of a briefing's time with a document's scattered
+ * Chinese characters; one run makes that scan trivial. Text is drawn with the private-use
+ * codes (cb_font_subset_code) and the PDF's ToUnicode map gives the real characters back,
+ * so extraction and search are unchanged. It also lets characters beyond the BMP through
+ * libharu, whose UTF-8 encoder stops at U+FFFF. */
+#define CB_SUBSET_BASE 0xE000u
+#define CB_SUBSET_MAX 6400u /* the BMP private-use area U+E000..U+F8FF */
+
 typedef struct cb_font_subset {
     void *blob; /* hb_blob_t */
     const char *data;

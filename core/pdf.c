@@ -57,10 +57,10 @@ static uint32_t *collect_codepoints(const cb_layout *l, size_t *n)
     return cps;
 }
 
-/* libharu 2.3.0 writes its ToUnicode CMap with `begincidrange`, which a ToUnicode map may
- * not use (poppler warns on every page, other readers may lose copy and search). Replace it
- * with a bfchar map of the code points the document uses: with the UTF-8 encoder each
- * character's code is its Unicode value. Returns 0 on success. */
+/* The ToUnicode map: code CB_SUBSET_BASE + i is the character cps[i] (see font.h). It also
+ * replaces libharu 2.3.0's own map, which uses `begincidrange`, an operator a ToUnicode map
+ * may not use (poppler warns on every page; other readers may lose copy and search).
+ * Returns 0 on success. */
 static int replace_tounicode(HPDF_Doc pdf, HPDF_Font font, const uint32_t *cps, size_t n)
 {
     HPDF_Dict dict = (HPDF_Dict)font;
@@ -72,26 +72,51 @@ static int replace_tounicode(HPDF_Doc pdf, HPDF_Font font, const uint32_t *cps, 
                     "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
                     "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
                     "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-    size_t bmp = 0;
-    for (size_t i = 0; i < n; i++) bmp += cps[i] < 0x10000 && (cps[i] < 0xD800 || cps[i] > 0xDFFF);
-    size_t done = 0;
     for (size_t i = 0; i < n; i++) {
-        uint32_t cp = cps[i];
-        if (cp >= 0x10000 || (cp >= 0xD800 && cp <= 0xDFFF)) continue;
-        if (done % 100 == 0) { /* at most 100 entries per block */
-            if (done) cb_buf_adds(&b, "endbfchar\n");
-            size_t left = bmp - done;
-            cb_buf_addf(&b, "%zu beginbfchar\n", left < 100 ? left : 100);
+        if (i % 100 == 0) { /* at most 100 entries per block */
+            if (i) cb_buf_adds(&b, "endbfchar\n");
+            cb_buf_addf(&b, "%zu beginbfchar\n", n - i < 100 ? n - i : 100);
         }
-        cb_buf_addf(&b, "<%04X> <%04X>\n", (unsigned)cp, (unsigned)cp);
-        done++;
+        uint32_t cp = cps[i];
+        if (cp >= 0x10000) /* UTF-16BE surrogate pair */
+            cb_buf_addf(&b, "<%04X> <%04X%04X>\n", (unsigned)(CB_SUBSET_BASE + i),
+                        (unsigned)(0xD800 + ((cp - 0x10000) >> 10)), (unsigned)(0xDC00 + (cp & 0x3FF)));
+        else
+            cb_buf_addf(&b, "<%04X> <%04X>\n", (unsigned)(CB_SUBSET_BASE + i), (unsigned)cp);
     }
-    if (done) cb_buf_adds(&b, "endbfchar\n");
+    if (n) cb_buf_adds(&b, "endbfchar\n");
     cb_buf_adds(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
     HPDF_STATUS st = HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)b.s, (HPDF_UINT)b.len);
     cb_buf_free(&b);
     if (st != HPDF_OK) return -1;
     return HPDF_Dict_Add(dict, "ToUnicode", cmap) == HPDF_OK ? 0 : -1;
+}
+
+/* The document's distinct characters, and their private-use codes in the subset font. */
+typedef struct charmap {
+    const uint32_t *cps;
+    size_t n;
+} charmap;
+
+/* Re-encodes UTF-8 text into the subset font's codes (CB_SUBSET_BASE + index), into buf. */
+static const char *encode_text(const charmap *m, const char *s, cb_buf *buf)
+{
+    buf->len = 0;
+    const char *end = s + strlen(s);
+    while (s < end) {
+        uint32_t cp = cb_utf8_next(&s, end);
+        size_t lo = 0, hi = m->n; /* cps is sorted: binary search */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (m->cps[mid] < cp) lo = mid + 1;
+            else hi = mid;
+        }
+        char enc[4];
+        int k = cb_utf8_encode(CB_SUBSET_BASE + (uint32_t)lo, enc);
+        cb_buf_add(buf, enc, (size_t)k);
+    }
+    if (!buf->s) cb_buf_add(buf, "", 0);
+    return buf->s;
 }
 
 static void set_date(HPDF_Doc pdf)
@@ -144,7 +169,7 @@ static void draw_path(HPDF_Page page, const cb_op *op)
     HPDF_Page_GRestore(page);
 }
 
-static void draw_ops(HPDF_Page page, HPDF_Font font, const cb_page *p)
+static void draw_ops(HPDF_Page page, HPDF_Font font, const cb_page *p, const charmap *m, cb_buf *buf)
 {
     for (size_t k = 0; k < p->nops; k++) {
         const cb_op *op = &p->ops[k];
@@ -175,7 +200,7 @@ static void draw_ops(HPDF_Page page, HPDF_Font font, const cb_page *p)
             HPDF_Page_SetFontAndSize(page, font, op->size);
             if (op->bold) HPDF_Page_SetTextRenderingMode(page, HPDF_FILL_THEN_STROKE);
             if (op->spacing) HPDF_Page_SetCharSpace(page, op->spacing);
-            HPDF_Page_TextOut(page, op->x, op->y, op->text);
+            HPDF_Page_TextOut(page, op->x, op->y, encode_text(m, op->text, buf));
             if (op->spacing) HPDF_Page_SetCharSpace(page, 0);
             if (op->bold) HPDF_Page_SetTextRenderingMode(page, HPDF_FILL);
             HPDF_Page_EndText(page);
@@ -249,12 +274,15 @@ int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *
     set_date(pdf);
 
     HPDF_Page *pages = cb_xcalloc(l->npages ? l->npages : 1, sizeof *pages);
+    charmap map = {cps, ncps};
+    cb_buf textbuf = {0};
     for (size_t i = 0; i < l->npages && !st.error; i++) {
         pages[i] = HPDF_AddPage(pdf);
         HPDF_Page_SetWidth(pages[i], l->page_w);
         HPDF_Page_SetHeight(pages[i], l->page_h);
-        draw_ops(pages[i], hfont, &l->pages[i]);
+        draw_ops(pages[i], hfont, &l->pages[i], &map, &textbuf);
     }
+    cb_buf_free(&textbuf);
     if (l->nmarks && !st.error) {
         HPDF_Encoder utf8 = HPDF_GetEncoder(pdf, "UTF-8");
         HPDF_Outline parent = NULL;

@@ -14,8 +14,9 @@ How `check` works, per page:
   * `pdftotext -bbox` gives word boxes. For CJK text a "word" is a run of characters, so each
     word box is cut into one cell per character, in proportion to the advance widths the PDF
     itself positions glyphs with: the /W array of the (single) embedded CIDFontType2 font.
-    countybrief's PDFs use libharu's UTF-8 Identity-H encoding, where the CID of a character
-    is its Unicode code point, so /W is looked up by code point. The font size comes from the
+    The font is Identity-H, so a character's code is its CID; which code stands for which
+    character is read from the font's ToUnicode map (countybrief numbers the document's
+    characters from U+E000 up). The font size comes from the
     box height (poppler makes it (Ascent - Descent) * size) and the extra character spacing of
     justified lines (Tc) from what is left of the box width; a word whose widths do not add up
     is reported as an error rather than guessed at;
@@ -25,6 +26,7 @@ How `check` works, per page:
     10.5 pt, leaves 3 such pixels at 150 dpi; a glyph drawn invisibly leaves 0.
 Only the standard library is used; qpdf and poppler-utils do the PDF work.
 """
+import base64
 import html
 import json
 import math
@@ -54,8 +56,44 @@ def run(cmd):
 
 # ---------------------------------------------------------------- font metrics from the PDF
 
+HEX_PAIR_RE = re.compile(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
+HEX_RANGE_RE = re.compile(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
+
+
+def utf16(hexstr):
+    return bytes.fromhex(hexstr).decode("utf-16-be", errors="replace")
+
+
+def char_codes(pdf):
+    """Dict character -> CID, from the Type0 font's ToUnicode map (identity without one)."""
+    doc = json.loads(run(["qpdf", "--json=2", "--json-key=qpdf", "--json-stream-data=inline",
+                          "--decode-level=generalized", pdf]))
+    objs = doc["qpdf"][1]
+    fonts = [o["value"] for o in objs.values()
+             if isinstance(o.get("value"), dict) and o["value"].get("/Subtype") == "/Type0"]
+    if len(fonts) != 1 or "/ToUnicode" not in fonts[0]:
+        return None
+    stream = objs["obj:" + fonts[0]["/ToUnicode"]]["stream"]
+    text = base64.b64decode(stream["data"]).decode("latin-1")
+    codes = {}
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
+        for lo, hi, dst in HEX_RANGE_RE.findall(block):
+            first = ord(utf16(dst)[0])
+            for k, cid in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                codes.setdefault(chr(first + k), cid)
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
+        for code, dst in HEX_PAIR_RE.findall(block):
+            codes.setdefault(utf16(dst), int(code, 16))
+    return codes
+
+
+def code_of(codes, ch):
+    return codes.get(ch, ord(ch)) if codes is not None else ord(ch)
+
+
 def font_metrics(pdf):
-    """(widths dict cid->w/1000, default width, ascent, descent) of the single CID font."""
+    """(widths dict cid->w/1000, default width, ascent, descent, char->cid) of the single
+    CID font."""
     doc = json.loads(run(["qpdf", "--json=2", "--json-key=qpdf", pdf]))
     objs = doc["qpdf"][1]
 
@@ -84,7 +122,7 @@ def font_metrics(pdf):
                 widths[c] = val(w[i + 2])
             i += 3
     desc = val(f["/FontDescriptor"])
-    return widths, val(f.get("/DW", 1000)), val(desc["/Ascent"]), val(desc["/Descent"])
+    return widths, val(f.get("/DW", 1000)), val(desc["/Ascent"]), val(desc["/Descent"]), char_codes(pdf)
 
 
 # ---------------------------------------------------------------- text boxes and pixels
@@ -113,9 +151,9 @@ def read_pgm(path):
 def cells(word, metrics):
     """Per-character (char, x0, x1) cells of one word box, or raise ValueError."""
     x0, y0, x1, y1, text = word
-    widths, dw, ascent, descent = metrics
+    widths, dw, ascent, descent, codes = metrics
     size = (y1 - y0) / ((ascent - descent) / 1000.0)
-    adv = [widths.get(ord(ch), dw) * size / 1000.0 for ch in text]
+    adv = [widths.get(code_of(codes, ch), dw) * size / 1000.0 for ch in text]
     tc = ((x1 - x0) - sum(adv)) / len(text)
     # justified lines add a little character spacing; anything far off means the widths
     # or the encoding are not what this checker assumes
@@ -225,7 +263,8 @@ def blank_char(src, dst, ch):
             fail(f"{src}: no CIDToGIDMap stream")
         s = re.search(rb"(?m)^" + m.group(1) + rb" 0 obj\n.*?stream\n", data, re.S)
         start = s.end()
-        cid, space = ord(ch), 0x20
+        codes = char_codes(src)
+        cid, space = code_of(codes, ch), code_of(codes, " ")
         data[start + 2 * cid:start + 2 * cid + 2] = data[start + 2 * space:start + 2 * space + 2]
         open(dst, "wb").write(data)
 
