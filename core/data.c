@@ -221,19 +221,26 @@ static cb_type schema_type(const schema *sc, const char *table, const char *colu
     return CB_T_NULL;
 }
 
+static const char *const schema_cols[] = {"table", "column", "type"};
+
+/* The schema table's header has the columns it needs (checked as it begins). */
+static int schema_check_header(const table_impl *ti, cb_error *err)
+{
+    char at[PLACE_MAX];
+    for (int i = 0; i < 3; i++)
+        if (cb_table_col(&ti->t, schema_cols[i]) < 0)
+            return cb_fail(err, CB_EDATA, "%s: missing column \"%s\"", place_header(at, ti, -1),
+                           schema_cols[i]);
+    return CB_OK;
+}
+
 /* Reads the entries of a finished schema table (every cell text). */
 static int schema_read(schema *sc, const table_impl *ti, cb_error *err)
 {
     const cb_table *t = &ti->t;
     char at[PLACE_MAX];
-    static const char *const need[] = {"table", "column", "type"};
     int col[3];
-    for (int i = 0; i < 3; i++) {
-        col[i] = cb_table_col(t, need[i]);
-        if (col[i] < 0)
-            return cb_fail(err, CB_EDATA, "%s: missing column \"%s\"", place_header(at, ti, -1),
-                           need[i]);
-    }
+    for (int i = 0; i < 3; i++) col[i] = cb_table_col(t, schema_cols[i]);
     for (size_t r = 0; r < t->nrows; r++) {
         const char *f[3];
         for (int i = 0; i < 3; i++) {
@@ -534,6 +541,10 @@ static int begin_table(cb_dataset_builder *b, const char *name, const char *wher
     for (size_t c = 0; c < ncols; c++) {
         t->cols[c] = arena_strndup(&ti->arena, cols[c], strlen(cols[c]));
         if (strcmp(t->cols[c], "county_id") == 0) t->county_col = (int)c;
+    }
+    if (is_schema && (rc = schema_check_header(ti, err)) != CB_OK) {
+        table_free(ti);
+        return rc;
     }
     /* with the schema known (or being the schema), cells are typed as they come */
     if (is_schema || b->have_schema) {

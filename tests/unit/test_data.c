@@ -363,6 +363,513 @@ TEST(error_from_csv_and_empty_file)
     ASSERT_LOAD_FAILS("empty_file", CB_EDATA, "empty_file/projects.csv: empty file");
 }
 
+/* ---- the builder (non-CSV sources) ---- */
+
+#define N_(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Feeds one table of text cells ("" is empty) to b; lines[r] is row r's line. */
+static int feed_text(cb_dataset_builder *b, const char *name, const char *where, size_t ncols,
+                     const char *const *cols, size_t nrows, const char *const *cells,
+                     const size_t *lines, cb_error *err)
+{
+    int rc = cb_dataset_builder_table(b, name, where, ncols, cols, err);
+    cb_value row[16];
+    for (size_t r = 0; r < nrows && rc == CB_OK; r++) {
+        for (size_t c = 0; c < ncols; c++)
+            row[c] = (cb_value){CB_T_TEXT, 0, cells[r * ncols + c]};
+        rc = cb_dataset_builder_row(b, row, lines ? lines[r] : r + 2, err);
+    }
+    if (rc == CB_OK) rc = cb_dataset_builder_end_table(b, err);
+    return rc;
+}
+
+/* tests/fixtures/data_ok as a workbook: same tables, cells and lines, the schema sheet in
+ * the middle (so projects is typed at finish, the rest as rows come) and some cells given
+ * as numbers, as a spreadsheet would. */
+static int build_data_ok(cb_dataset *ds, cb_error *err)
+{
+    static const char *const p_cols[] = {"county_id", "code", "title", "amount", "year",
+                                         "notes", "empty"};
+    static const char *const p_cells[] = {
+        "0102", "007", "Bridge", "120.5", "2021", "", "",
+        "0101", "008", "Road, north", "80", "2022", "multi\nline", "",
+        "0102", "009", "School", "", "2023", "x", "",
+        "", "010", "Unassigned", "5", "2020", "", "",
+        "0101", "011", "Clinic", "-3e2", "2019", "", "",
+    };
+    static const size_t p_lines[] = {2, 3, 5, 6, 7};
+    static const char *const s_cols[] = {"table", "column", "type", "unit", "description"};
+    static const char *const s_cells[] = {
+        "projects", "amount", "number", "万元", "Project budget",
+        "projects", "code", "text", "", "Codes keep their leading zeros",
+        "projects", "county_id", "number", "", "Forced to text anyway",
+        "optional_table", "x", "number", "", "A table this folder does not have",
+        "projects", "optional_column", "text", "", "A column projects.csv does not have",
+    };
+    static const char *const f_cols[] = {"county_id", "source", "value"};
+    static const char *const f_cells[] = {"0103", "central", "1e3", "0101", "local", "N/A"};
+    static const char *const e_cols[] = {"county_id", "what"};
+    static const char *const c_cols[] = {"county_id", "name", "population"};
+    static const char *const c_ids[] = {"0101", "0102", "0103", "0104"};
+    static const char *const c_names[] = {"Alpha County", "Beta", "Gamma, Upper", "0101"};
+    static const double c_pop[] = {12000, 8000, -1, 500};
+    static const char *const r_cols[] = {"region", "share"};
+
+    cb_dataset_builder *b = cb_dataset_builder_new("book.xlsx");
+    int rc = feed_text(b, "projects", "book.xlsx: sheet projects", 7, p_cols, 5, p_cells,
+                       p_lines, err);
+    if (rc == CB_OK)
+        rc = feed_text(b, "schema", "book.xlsx: sheet schema", 5, s_cols, 5, s_cells, NULL, err);
+    if (rc == CB_OK)
+        rc = cb_dataset_builder_table(b, "counties", "book.xlsx: sheet counties", 3, c_cols, err);
+    for (size_t r = 0; r < 4 && rc == CB_OK; r++) {
+        cb_value row[3] = {{CB_T_TEXT, 0, c_ids[r]}, {CB_T_TEXT, 0, c_names[r]},
+                           {CB_T_NUMBER, c_pop[r], NULL}};
+        if (c_pop[r] < 0) row[2] = (cb_value){CB_T_NULL, 0, NULL};
+        rc = cb_dataset_builder_row(b, row, r + 2, err);
+    }
+    if (rc == CB_OK) rc = cb_dataset_builder_end_table(b, err);
+    if (rc == CB_OK) rc = cb_dataset_builder_table(b, "regions", "book.xlsx: sheet regions", 2,
+                                                   r_cols, err);
+    if (rc == CB_OK) {
+        cb_value row[2] = {{CB_T_TEXT, 0, "North"}, {CB_T_NUMBER, 0.25, NULL}};
+        rc = cb_dataset_builder_row(b, row, 2, err);
+    }
+    if (rc == CB_OK) {
+        cb_value row[2] = {{CB_T_TEXT, 0, "South"}, {CB_T_TEXT, 0, " .75"}};
+        rc = cb_dataset_builder_row(b, row, 3, err);
+    }
+    if (rc == CB_OK) rc = cb_dataset_builder_end_table(b, err);
+    if (rc == CB_OK)
+        rc = feed_text(b, "funds", "book.xlsx: sheet funds", 3, f_cols, 2, f_cells, NULL, err);
+    if (rc == CB_OK)
+        rc = feed_text(b, "events", "book.xlsx: sheet events", 2, e_cols, 0, NULL, NULL, err);
+    if (rc != CB_OK) {
+        cb_dataset_builder_free(b);
+        memset(ds, 0, sizeof *ds);
+        return rc;
+    }
+    return cb_dataset_builder_finish(b, ds, err);
+}
+
+/* Same tables, columns, types, cells, lines and partitions. */
+static void check_same_content(const cb_dataset *a, const cb_dataset *b, int *test_failed_)
+{
+    ASSERT_EQ_INT(a->ntables, b->ntables);
+    ASSERT_EQ_INT(a->ncounties, b->ncounties);
+    ASSERT_EQ_STR(a->counties->name, "counties");
+    ASSERT_EQ_STR(b->counties->name, "counties");
+    for (size_t i = 0; i < a->ntables; i++) {
+        const cb_table *x = a->tables[i], *y = b->tables[i];
+        ASSERT_EQ_STR(x->name, y->name);
+        ASSERT_EQ_INT(x->ncols, y->ncols);
+        ASSERT_EQ_INT(x->nrows, y->nrows);
+        ASSERT_EQ_INT(x->county_col, y->county_col);
+        ASSERT_EQ_INT(!x->first, !y->first);
+        for (size_t c = 0; c < x->ncols; c++) {
+            ASSERT_EQ_STR(x->cols[c], y->cols[c]);
+            if (x->types[c] != y->types[c])
+                TEST_FAIL_("%s.%s: type %d != %d", x->name, x->cols[c], x->types[c], y->types[c]);
+        }
+        for (size_t r = 0; r < x->nrows; r++) {
+            ASSERT_EQ_INT(x->lines[r], y->lines[r]);
+            for (size_t c = 0; c < x->ncols; c++) {
+                const cb_value *u = cb_table_cell(x, r, c), *v = cb_table_cell(y, r, c);
+                if (u->type != v->type || u->num != v->num || !u->text != !v->text ||
+                    (u->text && strcmp(u->text, v->text) != 0))
+                    TEST_FAIL_("%s row %zu column %s differs", x->name, r, x->cols[c]);
+            }
+        }
+        for (size_t k = 0; k < a->ncounties; k++) {
+            const size_t *ra, *rb;
+            size_t na = cb_table_county_rows(x, k, &ra), nb = cb_table_county_rows(y, k, &rb);
+            ASSERT_EQ_INT(na, nb);
+            for (size_t j = 0; j < na; j++) ASSERT_EQ_INT(ra[j], rb[j]);
+        }
+    }
+}
+
+TEST(builder_same_as_csv)
+{
+    cb_dataset csv, book;
+    if (load_ok(&csv, test_failed_) != CB_OK) return;
+    cb_error e = {0};
+    int rc = build_data_ok(&book, &e);
+    if (rc != CB_OK) {
+        cb_dataset_free(&csv);
+        TEST_FAIL_("build failed: %s", e.msg);
+    }
+    int failed = 0;
+    check_same_content(&csv, &book, &failed);
+    check_projects(&book, &failed);
+    check_partitions(&book, &failed);
+    int meta_ok = strcmp(book.dir, "book.xlsx") == 0 &&
+                  strcmp(cb_dataset_table(&book, "funds")->path, "book.xlsx: sheet funds") == 0 &&
+                  !cb_dataset_table(&book, "schema") &&
+                  cb_dataset_find_county(&book, "Gamma, Upper") == 2;
+    cb_dataset_free(&csv);
+    cb_dataset_free(&book);
+    ASSERT(!failed);
+    ASSERT(meta_ok);
+}
+
+/* projects(county_id, code, amount) with code "007": the schema, here last, makes code
+ * text and amount a number; without it code is inferred as a number. */
+static int build_codes(cb_dataset *ds, int with_schema, const char *amount, cb_error *err)
+{
+    static const char *const c_cols[] = {"county_id", "name"};
+    static const char *const c_cells[] = {"0101", "Alpha", "0102", "Beta"};
+    static const char *const p_cols[] = {"county_id", "code", "amount"};
+    const char *p_cells[] = {"0101", "007", "12.5", "0102", "008", amount};
+    static const size_t p_lines[] = {4, 9};
+    static const char *const s_cols[] = {"table", "column", "type"};
+    static const char *const s_cells[] = {"projects", "code", "text", "projects", "amount",
+                                          "number"};
+    cb_dataset_builder *b = cb_dataset_builder_new("book.xlsx");
+    int rc = feed_text(b, "counties", "book.xlsx: sheet counties", 2, c_cols, 2, c_cells, NULL,
+                       err);
+    if (rc == CB_OK)
+        rc = feed_text(b, "projects", "book.xlsx: sheet projects", 3, p_cols, 2, p_cells,
+                       p_lines, err);
+    if (rc == CB_OK && with_schema)
+        rc = feed_text(b, "schema", "book.xlsx: sheet schema", 3, s_cols, 2, s_cells, NULL, err);
+    if (rc != CB_OK) {
+        cb_dataset_builder_free(b);
+        memset(ds, 0, sizeof *ds);
+        return rc;
+    }
+    return cb_dataset_builder_finish(b, ds, err);
+}
+
+TEST(builder_schema_last)
+{
+    cb_dataset ds;
+    cb_error e = {0};
+    int rc = build_codes(&ds, 1, "30", &e);
+    if (rc != CB_OK) TEST_FAIL_("build failed: %s", e.msg);
+    const cb_table *t = cb_dataset_table(&ds, "projects");
+    int ok = t && t->types[1] == CB_T_TEXT && t->types[2] == CB_T_NUMBER &&
+             strcmp(cb_table_cell(t, 0, 1)->text, "007") == 0 &&
+             cb_table_cell(t, 1, 2)->num == 30 && t->lines[1] == 9 &&
+             ds.ntables == 2 && !cb_dataset_table(&ds, "schema");
+    cb_dataset_free(&ds);
+    ASSERT(ok);
+
+    /* without the schema, "007" is inferred as the number 7 */
+    rc = build_codes(&ds, 0, "30", &e);
+    if (rc != CB_OK) TEST_FAIL_("build failed: %s", e.msg);
+    t = cb_dataset_table(&ds, "projects");
+    ok = t && t->types[1] == CB_T_NUMBER && cb_table_cell(t, 0, 1)->num == 7 &&
+         !cb_table_cell(t, 0, 1)->text;
+    cb_dataset_free(&ds);
+    ASSERT(ok);
+}
+
+TEST(builder_error_text_in_number_column)
+{
+    static const char *const want =
+        "book.xlsx: sheet projects, row 9, column \"amount\" expects a number, got \"4.05亿\"";
+    /* schema last: found at finish, still naming the row and column */
+    cb_dataset ds;
+    cb_error e = {0};
+    int rc = build_codes(&ds, 1, "4.05亿", &e);
+    if (rc == CB_OK) cb_dataset_free(&ds);
+    ASSERT_EQ_INT(rc, CB_EDATA);
+    ASSERT_EQ_INT(e.code, CB_EDATA);
+    ASSERT_EQ_STR(e.msg, want);
+    ASSERT(ds.ntables == 0 && !ds.tables && !ds.dir && !ds.counties);
+    /* without the schema the column is simply text */
+    rc = build_codes(&ds, 0, "4.05亿", &e);
+    ASSERT_EQ_INT(rc, CB_OK);
+    ASSERT(cb_dataset_table(&ds, "projects")->types[2] == CB_T_TEXT);
+    cb_dataset_free(&ds);
+
+    /* schema first: the row itself fails, and the builder takes nothing more */
+    static const char *const s_cols[] = {"table", "column", "type"};
+    static const char *const s_cells[] = {"funds", "amount", "number"};
+    static const char *const f_cols[] = {"county_id", "amount"};
+    cb_dataset_builder *b = cb_dataset_builder_new("db.sqlite");
+    e = (cb_error){0};
+    ASSERT_EQ_INT(feed_text(b, "schema", "db.sqlite: table schema", 3, s_cols, 1, s_cells,
+                            NULL, &e), CB_OK);
+    ASSERT_EQ_INT(cb_dataset_builder_table(b, "funds", "db.sqlite: table funds", 2, f_cols, &e),
+                  CB_OK);
+    cb_value row[2] = {{CB_T_TEXT, 0, "0101"}, {CB_T_TEXT, 0, " 12 "}};
+    ASSERT_EQ_INT(cb_dataset_builder_row(b, row, 1, &e), CB_OK);
+    row[1].text = "12%";
+    rc = cb_dataset_builder_row(b, row, 2, &e);
+    ASSERT_EQ_INT(rc, CB_EDATA);
+    ASSERT_EQ_STR(e.msg, "db.sqlite: table funds, row 2, column \"amount\" expects a number, "
+                         "got \"12%\"");
+    ASSERT_EQ_INT(cb_dataset_builder_end_table(b, &e), CB_EDATA);
+    ASSERT_CONTAINS(e.msg, "db.sqlite: an earlier error");
+    rc = cb_dataset_builder_finish(b, &ds, &e); /* fails, and frees b */
+    ASSERT_EQ_INT(rc, CB_EDATA);
+    ASSERT(ds.ntables == 0 && !ds.tables && !ds.dir);
+}
+
+/* Checks run with the dataset loaded; the caller frees it even on failure. */
+static void check_number_cells(const cb_dataset *ds, int *test_failed_)
+{
+    ASSERT_EQ_STR(cb_county_id(ds, 0), "500233");
+    ASSERT_EQ_STR(cb_county_name(ds, 0), "12");
+    ASSERT_EQ_INT(cb_dataset_find_county(ds, "500233"), 0);
+    const cb_table *t = cb_dataset_table(ds, "projects");
+    const size_t *rows;
+    ASSERT_EQ_INT(cb_table_county_rows(t, 0, &rows), 2);
+    ASSERT_EQ_STR(cb_table_cell(t, 1, 0)->text, "500233");
+    ASSERT(t->types[1] == CB_T_TEXT && t->types[2] == CB_T_TEXT);
+    ASSERT(t->types[3] == CB_T_NUMBER && t->types[4] == CB_T_NUMBER);
+    ASSERT_EQ_STR(cb_table_cell(t, 0, 1)->text, "2.5");
+    ASSERT_EQ_STR(cb_table_cell(t, 1, 1)->text, "0");
+    ASSERT_EQ_STR(cb_table_cell(t, 0, 2)->text, "7");
+    ASSERT(cb_table_cell(t, 0, 2)->type == CB_T_TEXT && cb_table_cell(t, 0, 2)->num == 0);
+    ASSERT_EQ_STR(cb_table_cell(t, 1, 2)->text, "N/A");
+    ASSERT(cb_table_cell(t, 1, 3)->type == CB_T_NUMBER && cb_table_cell(t, 1, 3)->num == 3);
+    ASSERT(cb_table_cell(t, 0, 3)->num == 1e20);
+    ASSERT(cb_table_cell(t, 1, 4)->type == CB_T_NULL);
+}
+
+TEST(builder_number_cells_in_text_columns)
+{
+    static const char *const c_cols[] = {"county_id", "name"};
+    static const char *const p_cols[] = {"county_id", "label", "mixed", "big", "frac"};
+    static const char *const s_cols[] = {"table", "column", "type"};
+    static const char *const s_cells[] = {"projects", "label", "text"};
+    cb_dataset_builder *b = cb_dataset_builder_new("book.xlsx");
+    cb_error e = {0};
+    int rc = feed_text(b, "schema", "book.xlsx: sheet schema", 3, s_cols, 1, s_cells, NULL, &e);
+    if (rc == CB_OK) rc = cb_dataset_builder_table(b, "counties", "c", 2, c_cols, &e);
+    if (rc == CB_OK) {
+        /* a numeric id and a numeric name: both columns are text */
+        cb_value row[2] = {{CB_T_NUMBER, 500233, NULL}, {CB_T_NUMBER, 12, NULL}};
+        rc = cb_dataset_builder_row(b, row, 2, &e);
+    }
+    if (rc == CB_OK) rc = cb_dataset_builder_end_table(b, &e);
+    if (rc == CB_OK) rc = cb_dataset_builder_table(b, "projects", "p", 5, p_cols, &e);
+    if (rc == CB_OK) {
+        cb_value row[5] = {{CB_T_TEXT, 0, "500233"}, {CB_T_NUMBER, 2.5, NULL},
+                           {CB_T_NUMBER, 7, NULL}, {CB_T_NUMBER, 1e20, NULL},
+                           {CB_T_NUMBER, 0.1, NULL}};
+        rc = cb_dataset_builder_row(b, row, 2, &e);
+    }
+    if (rc == CB_OK) {
+        /* "N/A" makes `mixed` a text column; `big` and `frac` stay numbers */
+        cb_value row[5] = {{CB_T_NUMBER, 500233, NULL}, {CB_T_NUMBER, -0.0, NULL},
+                           {CB_T_TEXT, 0, "N/A"}, {CB_T_TEXT, 0, "3"}, {CB_T_TEXT, 0, ""}};
+        rc = cb_dataset_builder_row(b, row, 3, &e);
+    }
+    if (rc == CB_OK) rc = cb_dataset_builder_end_table(b, &e);
+    cb_dataset ds;
+    if (rc != CB_OK) {
+        cb_dataset_builder_free(b);
+        TEST_FAIL_("build failed: %s", e.msg);
+    }
+    rc = cb_dataset_builder_finish(b, &ds, &e);
+    if (rc != CB_OK) TEST_FAIL_("finish failed: %s", e.msg);
+    int failed = 0;
+    check_number_cells(&ds, &failed);
+    cb_dataset_free(&ds);
+    ASSERT(!failed);
+
+    /* large and fractional numbers in a text column */
+    b = cb_dataset_builder_new("x");
+    static const char *const one[] = {"county_id", "name"};
+    ASSERT_EQ_INT(cb_dataset_builder_table(b, "counties", "x: counties", 2, one, &e), CB_OK);
+    static const double nums[] = {1e20, 0.1, -42, 1.0 / 3, 9007199254740993.0};
+    static const char *const texts[] = {"1e+20", "0.1", "-42", "0.333333333333333",
+                                        "9007199254740992"};
+    for (size_t i = 0; i < N_(nums); i++) {
+        cb_value row[2] = {{CB_T_TEXT, 0, texts[i]}, {CB_T_NUMBER, nums[i], NULL}};
+        ASSERT_EQ_INT(cb_dataset_builder_row(b, row, i + 1, &e), CB_OK);
+    }
+    ASSERT_EQ_INT(cb_dataset_builder_end_table(b, &e), CB_OK);
+    ASSERT_EQ_INT(cb_dataset_builder_finish(b, &ds, &e), CB_OK);
+    failed = 0;
+    for (size_t i = 0; i < N_(nums) && !failed; i++)
+        if (strcmp(cb_county_name(&ds, i), texts[i]) != 0) failed = (int)i + 1;
+    char got[64];
+    snprintf(got, sizeof got, "%s", failed ? cb_county_name(&ds, (size_t)failed - 1) : "");
+    cb_dataset_free(&ds);
+    if (failed) TEST_FAIL_("number %zu written as \"%s\"", (size_t)failed - 1, got);
+}
+
+/* Builds counties (id, name) and one table `t` (county_id, x) from rows of text and
+ * returns finish's code; the dataset is freed. */
+static int build_small(const char *const *counties, size_t ncounties,
+                       const char *const *rows, size_t nrows, cb_error *err)
+{
+    static const char *const c_cols[] = {"county_id", "name"};
+    static const char *const t_cols[] = {"county_id", "x"};
+    static const size_t lines[] = {2, 3, 5, 7, 11};
+    cb_dataset_builder *b = cb_dataset_builder_new("db.sqlite");
+    int rc = CB_OK;
+    if (counties)
+        rc = feed_text(b, "counties", "db.sqlite: table counties", 2, c_cols, ncounties,
+                       counties, lines, err);
+    if (rc == CB_OK)
+        rc = feed_text(b, "projects", "db.sqlite: table projects", 2, t_cols, nrows, rows,
+                       lines, err);
+    if (rc != CB_OK) {
+        cb_dataset_builder_free(b);
+        return rc;
+    }
+    cb_dataset ds;
+    rc = cb_dataset_builder_finish(b, &ds, err);
+    int empty = ds.ntables == 0 && !ds.tables && !ds.dir && !ds.counties;
+    if (rc == CB_OK) cb_dataset_free(&ds);
+    else if (!empty) return 99; /* a failed finish keeps nothing */
+    return rc;
+}
+
+TEST(builder_error_counties)
+{
+    static const char *const rows[] = {"0101", "a", "", "b", "0199", "c"};
+    static const char *const counties[] = {"0101", "Alpha", "0102", "Beta", "0101", "Gamma"};
+    cb_error e = {0};
+    ASSERT_EQ_INT(build_small(NULL, 0, rows, 1, &e), CB_EDATA);
+    ASSERT_EQ_STR(e.msg, "db.sqlite: missing the counties table (every dataset needs one, "
+                         "with columns county_id and name)");
+    ASSERT_EQ_INT(build_small(counties, 2, rows, 3, &e), CB_EDATA);
+    ASSERT_EQ_STR(e.msg, "db.sqlite: table projects, row 5, column \"county_id\": unknown "
+                         "county_id \"0199\" (not in the counties table)");
+    ASSERT_EQ_INT(build_small(counties, 2, rows, 2, &e), CB_OK);
+    ASSERT_EQ_INT(build_small(counties, 3, rows, 2, &e), CB_EDATA);
+    ASSERT_EQ_STR(e.msg, "db.sqlite: table counties, row 5, column \"county_id\": duplicate "
+                         "county_id \"0101\" (first on row 2)");
+    static const char *const no_id[] = {"", "Alpha"};
+    ASSERT_EQ_INT(build_small(no_id, 1, rows, 0, &e), CB_EDATA);
+    ASSERT_EQ_STR(e.msg, "db.sqlite: table counties, row 2, column \"county_id\": empty "
+                         "county_id");
+}
+
+TEST(builder_error_columns_and_tables)
+{
+    static const char *const dup[] = {"county_id", "title", "title"};
+    static const char *const empty[] = {"county_id", ""};
+    static const char *const ok[] = {"county_id", "name"};
+    cb_error e = {0};
+    cb_dataset_builder *b = cb_dataset_builder_new("book.xlsx");
+    ASSERT_EQ_INT(cb_dataset_builder_table(b, "projects", "book.xlsx: sheet P", 3, dup, &e),
+                  CB_EDATA);
+    ASSERT_EQ_STR(e.msg, "book.xlsx: sheet P: duplicate column \"title\"");
+    cb_dataset_builder_free(b);
+
+    b = cb_dataset_builder_new("book.xlsx");
+    ASSERT_EQ_INT(cb_dataset_builder_table(b, "projects", "book.xlsx: sheet P", 2, empty, &e),
+                  CB_EDATA);
+    ASSERT_EQ_STR(e.msg, "book.xlsx: sheet P, column 2: empty column name");
+    cb_dataset_builder_free(b);
+
+    b = cb_dataset_builder_new("book.xlsx");
+    ASSERT_EQ_INT(feed_text(b, "counties", "book.xlsx: sheet 1", 2, ok, 0, NULL, NULL, &e),
+                  CB_OK);
+    ASSERT_EQ_INT(cb_dataset_builder_table(b, "counties", "book.xlsx: sheet 2", 2, ok, &e),
+                  CB_EDATA);
+    ASSERT_EQ_STR(e.msg, "book.xlsx: sheet 2: duplicate table \"counties\" (already from "
+                         "book.xlsx: sheet 1)");
+    cb_dataset_builder_free(b);
+
+    /* two schema tables */
+    static const char *const s_cols[] = {"table", "column", "type"};
+    b = cb_dataset_builder_new("book.xlsx");
+    ASSERT_EQ_INT(feed_text(b, "schema", "book.xlsx: sheet S", 3, s_cols, 0, NULL, NULL, &e),
+                  CB_OK);
+    ASSERT_EQ_INT(cb_dataset_builder_table(b, "schema", "book.xlsx: sheet T", 3, s_cols, &e),
+                  CB_EDATA);
+    ASSERT_EQ_STR(e.msg, "book.xlsx: sheet T: duplicate table \"schema\" (already from "
+                         "book.xlsx: sheet S)");
+    cb_dataset_builder_free(b);
+
+    /* a bad schema names its row and column */
+    static const char *const s_bad[] = {"projects", "x", "int"};
+    b = cb_dataset_builder_new("book.xlsx");
+    ASSERT_EQ_INT(feed_text(b, "schema", "book.xlsx: sheet S", 3, s_cols, 1, s_bad, NULL, &e),
+                  CB_EDATA);
+    ASSERT_EQ_STR(e.msg, "book.xlsx: sheet S, row 2, column \"type\": type must be \"number\" "
+                         "or \"text\", got \"int\"");
+    cb_dataset_builder_free(b);
+
+    /* a row outside a table, a table left open */
+    b = cb_dataset_builder_new("book.xlsx");
+    cb_value cells[2] = {{CB_T_TEXT, 0, "a"}, {CB_T_TEXT, 0, "b"}};
+    ASSERT_EQ_INT(cb_dataset_builder_row(b, cells, 1, &e), CB_EDATA);
+    cb_dataset_builder_free(b);
+    b = cb_dataset_builder_new("book.xlsx");
+    ASSERT_EQ_INT(cb_dataset_builder_table(b, "counties", "book.xlsx: sheet 1", 2, ok, &e),
+                  CB_OK);
+    cb_dataset ds;
+    ASSERT_EQ_INT(cb_dataset_builder_finish(b, &ds, &e), CB_EDATA);
+    ASSERT_EQ_STR(e.msg, "book.xlsx: sheet 1: table \"counties\" was not ended");
+    ASSERT(!ds.tables && !ds.dir);
+}
+
+TEST(builder_error_bad_cells)
+{
+    static const char *const ok[] = {"county_id", "name"};
+    cb_error e = {0};
+    cb_value bad[][2] = {
+        {{CB_T_TEXT, 0, "0101"}, {CB_T_NUMBER, NAN, NULL}},
+        {{CB_T_TEXT, 0, "0101"}, {CB_T_TEXT, 0, "\xff"}},
+    };
+    static const char *const want[] = {
+        "b: c, row 4, column \"name\": not a finite number",
+        "b: c, row 4, column \"name\": invalid UTF-8",
+    };
+    for (size_t i = 0; i < N_(bad); i++) {
+        cb_dataset_builder *b = cb_dataset_builder_new("b");
+        ASSERT_EQ_INT(cb_dataset_builder_table(b, "counties", "b: c", 2, ok, &e), CB_OK);
+        int rc = cb_dataset_builder_row(b, bad[i], 4, &e);
+        cb_dataset_builder_free(b);
+        ASSERT_EQ_INT(rc, CB_EDATA);
+        ASSERT_EQ_STR(e.msg, want[i]);
+    }
+}
+
+TEST(builder_free_unfinished)
+{
+    /* LeakSanitizer (the -fsanitize=address build) reports anything left behind */
+    static const char *const c_cols[] = {"county_id", "name"};
+    static const char *const c_cells[] = {"0101", "Alpha", "0102", "Beta"};
+    static const char *const s_cols[] = {"table", "column", "type"};
+    static const char *const s_cells[] = {"projects", "amount", "number"};
+    static const char *const p_cols[] = {"county_id", "amount", "note"};
+    cb_error e = {0};
+    cb_dataset_builder_free(NULL);
+    cb_dataset_builder *b = cb_dataset_builder_new("book.xlsx");
+    ASSERT_EQ_INT(feed_text(b, "counties", "book.xlsx: sheet counties", 2, c_cols, 2, c_cells,
+                            NULL, &e), CB_OK);
+    ASSERT_EQ_INT(feed_text(b, "schema", "book.xlsx: sheet schema", 3, s_cols, 1, s_cells, NULL,
+                            &e), CB_OK);
+    /* an open table with rows holding every kind of cell */
+    ASSERT_EQ_INT(cb_dataset_builder_table(b, "projects", "book.xlsx: sheet projects", 3,
+                                           p_cols, &e), CB_OK);
+    for (size_t r = 0; r < 200; r++) {
+        cb_value row[3] = {{CB_T_NUMBER, 101, NULL}, {CB_T_TEXT, 0, "1.5"},
+                           {CB_T_TEXT, 0, "a note long enough to need its own memory"}};
+        if (r % 3 == 0) row[2] = (cb_value){CB_T_NUMBER, (double)r, NULL};
+        ASSERT_EQ_INT(cb_dataset_builder_row(b, row, r + 2, &e), CB_OK);
+    }
+    cb_dataset_builder_free(b);
+
+    /* freed after an error in a row */
+    b = cb_dataset_builder_new("book.xlsx");
+    ASSERT_EQ_INT(feed_text(b, "schema", "book.xlsx: sheet schema", 3, s_cols, 1, s_cells, NULL,
+                            &e), CB_OK);
+    static const char *const p_bad[] = {"0101", "lots", "x"};
+    ASSERT_EQ_INT(feed_text(b, "projects", "book.xlsx: sheet projects", 3, p_cols, 1, p_bad,
+                            NULL, &e), CB_EDATA);
+    cb_dataset_builder_free(b);
+
+    /* tables waiting for the schema, freed before it comes */
+    b = cb_dataset_builder_new("book.xlsx");
+    ASSERT_EQ_INT(feed_text(b, "counties", "book.xlsx: sheet counties", 2, c_cols, 2, c_cells,
+                            NULL, &e), CB_OK);
+    ASSERT_EQ_INT(feed_text(b, "projects", "book.xlsx: sheet projects", 3, p_cols, 1, p_bad,
+                            NULL, &e), CB_OK);
+    cb_dataset_builder_free(b);
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(number_accepted),
     TEST_ENTRY(number_rejected),
@@ -380,6 +887,14 @@ static const test_case tests[] = {
     TEST_ENTRY(error_counties),
     TEST_ENTRY(error_schema_type),
     TEST_ENTRY(error_from_csv_and_empty_file),
+    TEST_ENTRY(builder_same_as_csv),
+    TEST_ENTRY(builder_schema_last),
+    TEST_ENTRY(builder_error_text_in_number_column),
+    TEST_ENTRY(builder_number_cells_in_text_columns),
+    TEST_ENTRY(builder_error_counties),
+    TEST_ENTRY(builder_error_columns_and_tables),
+    TEST_ENTRY(builder_error_bad_cells),
+    TEST_ENTRY(builder_free_unfinished),
     {0},
 };
 
