@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "countybrief/countybrief.h"
+#include "batch.h"
 #include "plugins.h"
 #include "render.h"
 
@@ -35,9 +36,18 @@ static const char USAGE[] =
     "  --font PATH       TrueType font file (default: a Chinese font found by fontconfig)\n"
     "  --plugin FILE.so  load this plugin too (repeatable); plugins in the plugin folder\n"
     "                    and in COUNTYBRIEF_PLUGIN_PATH folders load by themselves\n"
+    "  --jobs N          worker processes (default: the number of cores)\n"
+    "  --force           render every county, even those unchanged since the last run\n"
+    "  --timeout SEC     give up on a county after SEC seconds (default 60; 0: never)\n"
+    "  --shard K/N       render only shard K (1..N) of N stable, disjoint shares; without it\n"
+    "                    the shard comes from JOB_COMPLETION_INDEX (with --shards N or\n"
+    "                    COUNTYBRIEF_SHARDS) or SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT\n"
+    "  --shards N        the shard count when the index comes from the environment\n"
     "  --quiet           print errors only\n"
     "\n"
-    "Output files are named <county_id>-<name>.pdf, e.g. out/500233-忠县.pdf.\n"
+    "Output files are named <county_id>-<name>.pdf, e.g. out/500233-忠县.pdf; the output\n"
+    "folder's manifest.json lists every file with its size, pages and sha256, and lets a\n"
+    "re-run skip the counties whose inputs did not change.\n"
     "\n"
     "exit status: 0 all rendered; 1 some counties failed (the others were written);\n"
     "  2 usage error or unknown county; 3 data error; 4 report, template, font or\n"
@@ -55,23 +65,18 @@ static int exit_for(int code)
 }
 
 enum { OPT_DATA = 256, OPT_REPORT, OPT_TEMPLATE, OPT_COUNTY, OPT_OUT, OPT_FONT, OPT_QUIET, OPT_HELP,
-       OPT_PLUGIN };
+       OPT_PLUGIN, OPT_JOBS, OPT_FORCE, OPT_TIMEOUT, OPT_SHARD, OPT_SHARDS };
 
 static const struct option LONG_OPTS[] = {
     {"data", required_argument, 0, OPT_DATA},       {"report", required_argument, 0, OPT_REPORT},
     {"template", required_argument, 0, OPT_TEMPLATE}, {"county", required_argument, 0, OPT_COUNTY},
     {"out", required_argument, 0, OPT_OUT},         {"font", required_argument, 0, OPT_FONT},
     {"quiet", no_argument, 0, OPT_QUIET},           {"help", no_argument, 0, OPT_HELP},
-    {"plugin", required_argument, 0, OPT_PLUGIN},
+    {"plugin", required_argument, 0, OPT_PLUGIN},   {"jobs", required_argument, 0, OPT_JOBS},
+    {"force", no_argument, 0, OPT_FORCE},           {"timeout", required_argument, 0, OPT_TIMEOUT},
+    {"shard", required_argument, 0, OPT_SHARD},     {"shards", required_argument, 0, OPT_SHARDS},
     {0, 0, 0, 0},
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int cmd_plugins(cb_render_opts *o)
 {
@@ -103,7 +108,7 @@ static int cmd_list(cb_render_opts *o)
     return EXIT_OK;
 }
 
-static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, int quiet)
+static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, cb_batch_opts *bo)
 {
     cb_engine e;
     cb_error err;
@@ -115,51 +120,79 @@ static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, int 
         return code;
     }
     /* which counties: all, or those named (each checked before anything is written) */
-    size_t n = ncounties ? ncounties : e.ds.ncounties;
-    size_t *which = cb_xmalloc((n ? n : 1) * sizeof *which);
-    for (size_t i = 0; i < n; i++) {
-        if (!ncounties) {
-            which[i] = i;
-            continue;
+    size_t *which = NULL;
+    if (ncounties) {
+        which = cb_xmalloc(ncounties * sizeof *which);
+        for (size_t i = 0; i < ncounties; i++) {
+            long k = cb_dataset_find_county(&e.ds, counties[i]);
+            if (k < 0) {
+                fprintf(stderr, "countybrief: %s: no such county in %s (try `countybrief list`)\n",
+                        counties[i], e.data_dir);
+                free(which);
+                cb_engine_close(&e);
+                return EXIT_USAGE;
+            }
+            which[i] = (size_t)k;
         }
-        long k = cb_dataset_find_county(&e.ds, counties[i]);
-        if (k < 0) {
-            fprintf(stderr, "countybrief: %s: no such county in %s/counties.csv (try `countybrief list`)\n",
-                    counties[i], e.data_dir);
-            free(which);
-            cb_engine_close(&e);
-            return EXIT_USAGE;
-        }
-        which[i] = (size_t)k;
     }
+    bo->which = which;
+    bo->nwhich = ncounties;
     if ((rc = cb_engine_prepare_output(&e, &err)) != CB_OK) {
         fprintf(stderr, "countybrief: %s\n", err.msg);
         free(which);
         cb_engine_close(&e);
         return EXIT_OUTPUT;
     }
-    double t0 = now_s();
-    size_t ok = 0, failed = 0;
-    for (size_t i = 0; i < n; i++) {
-        cb_render_result res;
-        if (cb_render_county(&e, which[i], &res, &err) != CB_OK) {
-            fprintf(stderr, "countybrief: %s\n", err.msg);
-            failed++;
-            continue;
-        }
-        ok++;
-        if (!quiet)
-            printf("wrote %s (%zu page%s, %.1f KB, %.0f ms)\n", res.path, res.pages,
-                   res.pages == 1 ? "" : "s", res.bytes / 1024.0, res.ms);
-        free(res.path);
-    }
-    double dt = now_s() - t0;
-    if (!quiet || failed)
-        fprintf(failed ? stderr : stdout, "%zu rendered, %zu failed in %.2f s (%.1f per second)\n", ok,
-                failed, dt, dt > 0 ? ok / dt : 0.0);
+    cb_batch_summary sum;
+    rc = cb_batch_run(&e, bo, &sum, &err);
+    if (rc != CB_OK) fprintf(stderr, "countybrief: %s\n", err.msg);
+    size_t done = sum.rendered + sum.failed;
+    if (!bo->quiet || sum.failed)
+        fprintf(sum.failed ? stderr : stdout,
+                "%zu rendered, %zu skipped (unchanged), %zu failed in %.2f s (%.1f per second)\n",
+                sum.rendered, sum.skipped, sum.failed, sum.seconds,
+                sum.seconds > 0 ? done / sum.seconds : 0.0);
     free(which);
     cb_engine_close(&e);
-    return failed ? EXIT_SOME_FAILED : EXIT_OK;
+    if (rc != CB_OK) return EXIT_OUTPUT;
+    return sum.failed ? EXIT_SOME_FAILED : EXIT_OK;
+}
+
+/* Parses "K/N" (1 <= K <= N) into a 0-based shard. */
+static int parse_shard(const char *s, size_t *k, size_t *n)
+{
+    char *end;
+    long a = strtol(s, &end, 10);
+    if (*end != '/') return 0;
+    long b = strtol(end + 1, &end, 10);
+    if (*end || a < 1 || b < 1 || a > b) return 0;
+    *k = (size_t)(a - 1);
+    *n = (size_t)b;
+    return 1;
+}
+
+/* The shard from a scheduler's environment, when --shard was not given. */
+static int shard_from_env(size_t shards, size_t *k, size_t *n)
+{
+    const char *slurm = getenv("SLURM_ARRAY_TASK_ID"), *count = getenv("SLURM_ARRAY_TASK_COUNT");
+    if (slurm && count) {
+        const char *min = getenv("SLURM_ARRAY_TASK_MIN");
+        long id = atol(slurm) - (min ? atol(min) : 0), c = atol(count);
+        if (id < 0 || c < 1 || id >= c) return -1;
+        *k = (size_t)id;
+        *n = (size_t)c;
+        return 1;
+    }
+    const char *idx = getenv("JOB_COMPLETION_INDEX");
+    if (idx) {
+        const char *env_n = getenv("COUNTYBRIEF_SHARDS");
+        long c = shards ? (long)shards : env_n ? atol(env_n) : 0, id = atol(idx);
+        if (c < 1 || id < 0 || id >= c) return -1;
+        *k = (size_t)id;
+        *n = (size_t)c;
+        return 1;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -186,6 +219,10 @@ int main(int argc, char **argv)
     const char **plugins = cb_xmalloc(sizeof(char *) * (size_t)argc);
     size_t ncounties = 0, nplugins = 0;
     int quiet = 0, c;
+    cb_batch_opts bo = {0};
+    bo.timeout_s = 60;
+    size_t shards = 0;
+    int have_shard = 0;
     optind = 2;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", LONG_OPTS, NULL)) != -1) {
@@ -198,6 +235,33 @@ int main(int argc, char **argv)
         case OPT_FONT: o.font_path = optarg; break;
         case OPT_QUIET: quiet = 1; break;
         case OPT_PLUGIN: plugins[nplugins++] = optarg; break;
+        case OPT_FORCE: bo.force = 1; break;
+        case OPT_JOBS:
+        case OPT_TIMEOUT:
+        case OPT_SHARDS: {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end || v < 0 || (c != OPT_TIMEOUT && (v < 1 || v != (long)v))) {
+                fprintf(stderr, "countybrief: %s: not a valid number for --%s\n", optarg,
+                        c == OPT_JOBS ? "jobs" : c == OPT_TIMEOUT ? "timeout" : "shards");
+                free(counties);
+                free(plugins);
+                return EXIT_USAGE;
+            }
+            if (c == OPT_JOBS) bo.jobs = (int)v;
+            else if (c == OPT_TIMEOUT) bo.timeout_s = v;
+            else shards = (size_t)v;
+            break;
+        }
+        case OPT_SHARD:
+            if (!parse_shard(optarg, &bo.shard, &bo.nshards)) {
+                fprintf(stderr, "countybrief: --shard %s: expected K/N with 1 <= K <= N\n", optarg);
+                free(counties);
+                free(plugins);
+                return EXIT_USAGE;
+            }
+            have_shard = 1;
+            break;
         case OPT_HELP: fputs(USAGE, stdout); free(counties); free(plugins); return EXIT_OK;
         default:
             fprintf(stderr, "countybrief: %s: unknown option or missing argument\n", argv[optind - 1]);
@@ -215,9 +279,20 @@ int main(int argc, char **argv)
     o.plugins = plugins;
     o.nplugins = nplugins;
     o.quiet = quiet;
+    bo.quiet = quiet;
+    if (!have_shard) {
+        int got = shard_from_env(shards, &bo.shard, &bo.nshards);
+        if (got < 0) {
+            fprintf(stderr, "countybrief: the shard index in the environment (JOB_COMPLETION_INDEX or "
+                            "SLURM_ARRAY_TASK_ID) does not fit the shard count (--shards N)\n");
+            free(counties);
+            free(plugins);
+            return EXIT_USAGE;
+        }
+    }
     int rc = !strcmp(cmd, "list")      ? cmd_list(&o)
              : !strcmp(cmd, "plugins") ? cmd_plugins(&o)
-                                       : cmd_render(&o, counties, ncounties, quiet);
+                                       : cmd_render(&o, counties, ncounties, &bo);
     free(counties);
     free(plugins);
     return rc;

@@ -576,6 +576,9 @@ const cb_source_type *cb_plugins_source(const char *arg, const char **location)
     return NULL;
 }
 
+size_t cb_plugins_count(void) { return reg.nplugins; }
+const char *cb_plugins_path(size_t i) { return i < reg.nplugins ? reg.plugins[i]->path : NULL; }
+
 const char *cb_plugins_refusal_summary(void)
 {
     if (!reg.nrefused) return "";

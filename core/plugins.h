@@ -39,6 +39,10 @@ const cb_source_type *cb_plugins_source(const char *data_arg, const char **locat
 
 /* "; refused plugins: a.so (reason), ..." or "" — for messages about missing blocks. */
 const char *cb_plugins_refusal_summary(void);
+/* The loaded plugins' files, in load order (for the batch's input hash). */
+size_t cb_plugins_count(void);
+const char *cb_plugins_path(size_t i);
+
 /* Prints the table of `countybrief plugins`. */
 void cb_plugins_print(FILE *out);
 

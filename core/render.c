@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <lauxlib.h>
+#include <nettle/sha2.h>
 #include <lua.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +180,10 @@ int cb_render_county(cb_engine *e, size_t county, cb_render_result *res, cb_erro
         res->path = cb_path_join(e->out_dir, file);
         free(file);
         rc = cb_write_file_atomic(res->path, pdf.s, pdf.len, &inner);
+        struct sha256_ctx sha;
+        sha256_init(&sha);
+        sha256_update(&sha, pdf.len, (const uint8_t *)pdf.s);
+        sha256_digest(&sha, sizeof res->sha256, res->sha256);
     }
     if (rc != CB_OK) {
         cb_fail(err, rc, "%s %s: %s", id, name, inner.msg);

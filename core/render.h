@@ -41,6 +41,7 @@ typedef struct cb_render_result {
     size_t pages;
     size_t bytes;
     double ms;
+    unsigned char sha256[32]; /* of the PDF's bytes */
 } cb_render_result;
 
 /* Loads everything a batch needs; the error names what is missing or wrong. */

@@ -53,7 +53,7 @@ cb render
 cd "$OLDPWD"
 check_eq "render with no options exits 0 (cwd: an empty temp dir)" 0 "$RC"
 check_eq "it writes the two example briefings to ./out" "500233-忠县.pdf 500236-奉节县.pdf" \
-    "$(ls "$TMP/elsewhere/out" 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//')"
+    "$(ls "$TMP/elsewhere/out" 2>/dev/null | grep '\.pdf$' | sort | tr '\n' ' ' | sed 's/ $//')"
 pdftext "$TMP/elsewhere/out/500233-忠县.pdf" "$TMP/zx.txt"
 if has_text "$TMP/zx.txt" 4.05亿元 && has_text "$TMP/zx.txt" 概况; then
     ok "they hold the example data laid out by scripts/briefing.lua"
@@ -72,7 +72,7 @@ render_only() {
     shift 2
     cb render --out "$out" "$@"
     check_eq "$what: exit 0" 0 "$RC"
-    check_eq "$what: writes only $expected" "$expected" "$(ls "$out" 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//')"
+    check_eq "$what: writes only $expected" "$expected" "$(ls "$out" 2>/dev/null | grep '\.pdf$' | sort | tr '\n' ' ' | sed 's/ $//')"
 }
 render_only "--county 忠县 (by name)" "500233-忠县.pdf" --county 忠县
 render_only "--county 500236 (by id)" "500236-奉节县.pdf" --county 500236

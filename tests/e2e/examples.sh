@@ -15,7 +15,7 @@ FJ=$OUT/500236-奉节县.pdf
 
 # --- the files ------------------------------------------------------------------------
 check_eq "exactly two files, named <county_id>-<name>.pdf" \
-    "500233-忠县.pdf 500236-奉节县.pdf" "$(cd "$OUT" && ls | sort | tr '\n' ' ' | sed 's/ $//')"
+    "500233-忠县.pdf 500236-奉节县.pdf" "$(cd "$OUT" && ls -- *.pdf | sort | tr '\n' ' ' | sed 's/ $//')"
 
 # --- the figures ----------------------------------------------------------------------
 # check_text PDF NAME STRING...: pdftotext of PDF holds every STRING

@@ -1,0 +1,534 @@
+/* batch.c: see batch.h. */
+#include "batch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <nettle/sha2.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pdf.h"
+#include "plugins.h"
+
+#define MANIFEST "manifest.json"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void hex(const unsigned char *d, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+size_t cb_shard_of(const char *county_id, size_t nshards)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a: stable across runs and machines */
+    for (const unsigned char *p = (const unsigned char *)county_id; *p; p++) h = (h ^ *p) * 1099511628211ull;
+    return nshards ? (size_t)(h % nshards) : 0;
+}
+
+/* ------------------------------------------------------------------ input hashes */
+
+static void hash_str(struct sha256_ctx *c, const char *s)
+{
+    size_t n = strlen(s) + 1; /* with the NUL, so "ab","c" differs from "a","bc" */
+    sha256_update(c, n, (const uint8_t *)s);
+}
+
+static void hash_file(struct sha256_ctx *c, const char *path)
+{
+    hash_str(c, path);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        hash_str(c, "(unreadable)");
+        return;
+    }
+    uint8_t buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) sha256_update(c, n, buf);
+    fclose(fp);
+}
+
+static int name_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Every regular file below dir whose name ends in suffix (NULL: all), in sorted order. */
+static void hash_tree(struct sha256_ctx *c, const char *dir, const char *suffix, int depth)
+{
+    DIR *d = opendir(dir);
+    if (!d || depth > 8) {
+        if (d) closedir(d);
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        names = cb_xrealloc(names, (n + 1) * sizeof *names);
+        names[n++] = cb_xstrdup(de->d_name);
+    }
+    closedir(d);
+    if (n) qsort(names, n, sizeof *names, name_cmp);
+    for (size_t i = 0; i < n; i++) {
+        char *p = cb_path_join(dir, names[i]);
+        size_t len = strlen(names[i]), sl = suffix ? strlen(suffix) : 0;
+        if (cb_is_dir(p)) hash_tree(c, p, suffix, depth + 1);
+        else if (!suffix || (len >= sl && strcmp(names[i] + len - sl, suffix) == 0)) hash_file(c, p);
+        free(p);
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void hash_rows(struct sha256_ctx *c, const cb_table *t, const size_t *rows, size_t n)
+{
+    hash_str(c, t->name);
+    for (size_t k = 0; k < t->ncols; k++) hash_str(c, t->cols[k]);
+    for (size_t i = 0; i < n; i++) {
+        size_t r = rows ? rows[i] : i;
+        for (size_t k = 0; k < t->ncols; k++) {
+            const cb_value *v = cb_table_cell(t, r, k);
+            uint8_t ty = (uint8_t)v->type;
+            sha256_update(c, 1, &ty);
+            if (v->type == CB_T_NUMBER) sha256_update(c, sizeof v->num, (const uint8_t *)&v->num);
+            else if (v->type == CB_T_TEXT) hash_str(c, v->text);
+        }
+    }
+}
+
+/* What every county's PDF depends on besides its own rows. */
+static struct sha256_ctx global_inputs(const cb_engine *e)
+{
+    struct sha256_ctx c;
+    sha256_init(&c);
+    hash_str(&c, "countybrief " CB_VERSION_STRING);
+    hash_file(&c, e->report_path);
+    hash_tree(&c, e->report_dir, ".lua", 0);
+    if (strcmp(e->report_dir, e->scripts_dir) != 0) hash_tree(&c, e->scripts_dir, ".lua", 0);
+    hash_tree(&c, e->tpl.dir, NULL, 0);
+    hash_file(&c, cb_font_path(e->font));
+    for (size_t i = 0; i < cb_plugins_count(); i++) hash_file(&c, cb_plugins_path(i));
+    const char *sde = getenv("SOURCE_DATE_EPOCH"); /* dates in the PDF */
+    hash_str(&c, sde ? sde : "");
+    for (size_t t = 0; t < e->ds.ntables; t++)
+        if (e->ds.tables[t]->county_col < 0) hash_rows(&c, e->ds.tables[t], NULL, e->ds.tables[t]->nrows);
+    return c;
+}
+
+static void county_key(const struct sha256_ctx *global, const cb_engine *e, size_t county, char out[65])
+{
+    struct sha256_ctx c = *global;
+    for (size_t t = 0; t < e->ds.ntables; t++) {
+        const cb_table *tb = e->ds.tables[t];
+        if (tb->county_col < 0) continue;
+        const size_t *rows;
+        size_t n = cb_table_county_rows(tb, county, &rows);
+        hash_rows(&c, tb, rows, n);
+    }
+    unsigned char d[32];
+    sha256_digest(&c, sizeof d, d);
+    hex(d, sizeof d, out);
+}
+
+/* ------------------------------------------------------------------ the manifest */
+
+typedef struct entry {
+    char key[65];          /* input hash */
+    char sha[65];          /* of the PDF */
+    char *file;            /* name inside the output folder */
+    size_t pages, bytes;
+    double ms;
+    const char *status;    /* "rendered", "skipped", "failed", or NULL: not in this run */
+    char *error;
+} entry;
+
+static void entry_free(entry *en)
+{
+    free(en->file);
+    free(en->error);
+}
+
+/* Reads the previous manifest into old[] (by county index); a missing or unreadable
+ * manifest just means nothing can be skipped. */
+static void read_manifest(const cb_engine *e, entry *old)
+{
+    char *path = cb_path_join(e->out_dir, MANIFEST);
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    free(path);
+    if (!root) return;
+    json_t *list = json_object_get(root, "counties");
+    size_t i;
+    json_t *it;
+    json_array_foreach(list, i, it) {
+        const char *id = json_string_value(json_object_get(it, "county_id"));
+        const char *key = json_string_value(json_object_get(it, "inputs"));
+        const char *sha = json_string_value(json_object_get(it, "sha256"));
+        const char *file = json_string_value(json_object_get(it, "file"));
+        const char *status = json_string_value(json_object_get(it, "status"));
+        if (!id || !key || !sha || !file || !status || strcmp(status, "failed") == 0) continue;
+        long k = cb_dataset_find_county(&e->ds, id);
+        if (k < 0 || strlen(key) != 64 || strlen(sha) != 64) continue;
+        entry *en = &old[k];
+        entry_free(en);
+        memcpy(en->key, key, 65);
+        memcpy(en->sha, sha, 65);
+        en->file = cb_xstrdup(file);
+        en->pages = (size_t)json_integer_value(json_object_get(it, "pages"));
+        en->bytes = (size_t)json_integer_value(json_object_get(it, "bytes"));
+        en->ms = json_number_value(json_object_get(it, "ms"));
+    }
+    json_decref(root);
+}
+
+static int write_manifest(const cb_engine *e, const entry *cur, const cb_batch_summary *sum, cb_error *err)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "generator", json_string("countybrief " CB_VERSION_STRING));
+    json_object_set_new(root, "report", json_string(e->report_name));
+    json_object_set_new(root, "template", json_string(e->tpl.name));
+    json_object_set_new(root, "data", json_string(e->data_dir));
+    json_object_set_new(root, "rendered", json_integer((json_int_t)sum->rendered));
+    json_object_set_new(root, "skipped", json_integer((json_int_t)sum->skipped));
+    json_object_set_new(root, "failed", json_integer((json_int_t)sum->failed));
+    json_t *list = json_array();
+    for (size_t i = 0; i < e->ds.ncounties; i++) {
+        const entry *en = &cur[i];
+        if (!en->status) continue;
+        json_t *o = json_object();
+        json_object_set_new(o, "county_id", json_string(cb_county_id(&e->ds, i)));
+        json_object_set_new(o, "name", json_string(cb_county_name(&e->ds, i)));
+        json_object_set_new(o, "status", json_string(en->status));
+        json_object_set_new(o, "file", en->file ? json_string(en->file) : json_null());
+        json_object_set_new(o, "pages", json_integer((json_int_t)en->pages));
+        json_object_set_new(o, "bytes", json_integer((json_int_t)en->bytes));
+        json_object_set_new(o, "sha256", json_string(en->sha));
+        json_object_set_new(o, "ms", json_real(round(en->ms * 100) / 100));
+        json_object_set_new(o, "inputs", json_string(en->key));
+        json_object_set_new(o, "error", en->error ? json_string(en->error) : json_null());
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(root, "counties", list);
+    char *text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    json_decref(root);
+    char *path = cb_path_join(e->out_dir, MANIFEST);
+    size_t len = strlen(text);
+    text = cb_xrealloc(text, len + 2);
+    text[len++] = '\n';
+    int rc = cb_write_file_atomic(path, text, len, err);
+    free(path);
+    free(text);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ workers */
+
+/* What a worker sends back per county; msg_len bytes of error text follow. */
+typedef struct result_msg {
+    uint32_t county;
+    int32_t rc;
+    uint32_t pages;
+    uint64_t bytes;
+    double ms;
+    unsigned char sha[32];
+    uint32_t msg_len;
+} result_msg;
+
+typedef struct worker {
+    pid_t pid;
+    int to, from;          /* pipes: county numbers in, results out */
+    long county;           /* being rendered, or -1 when idle */
+    double started;
+} worker;
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int read_all(int fd, void *p, size_t n)
+{
+    char *c = p;
+    while (n) {
+        ssize_t r = read(fd, c, n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return -1;
+        c += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+static void worker_main(cb_engine *e, int in, int out)
+{
+    uint32_t county;
+    while (read_all(in, &county, sizeof county) == 0 && county != UINT32_MAX) {
+        cb_render_result res;
+        cb_error err;
+        int rc = cb_render_county(e, county, &res, &err);
+        result_msg m = {county, rc, (uint32_t)res.pages, res.bytes, res.ms, {0}, 0};
+        memcpy(m.sha, res.sha256, sizeof m.sha);
+        m.msg_len = rc == CB_OK ? 0 : (uint32_t)strlen(err.msg);
+        free(res.path);
+        if (write_all(out, &m, sizeof m) != 0 || (m.msg_len && write_all(out, err.msg, m.msg_len) != 0)) break;
+    }
+    _exit(0);
+}
+
+static int spawn(worker *w, cb_engine *e, worker *all, size_t n, cb_error *err)
+{
+    int down[2], up[2];
+    if (pipe(down) != 0) return cb_fail(err, CB_EIO, "cannot create a pipe: %s", strerror(errno));
+    if (pipe(up) != 0) {
+        close(down[0]);
+        close(down[1]);
+        return cb_fail(err, CB_EIO, "cannot create a pipe: %s", strerror(errno));
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(down[0]); close(down[1]); close(up[0]); close(up[1]);
+        return cb_fail(err, CB_EIO, "cannot start a worker process: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        for (size_t i = 0; i < n; i++) /* the other workers' pipes are not this worker's */
+            if (all[i].pid > 0 && &all[i] != w) {
+                close(all[i].to);
+                close(all[i].from);
+            }
+        close(down[1]);
+        close(up[0]);
+        signal(SIGPIPE, SIG_DFL);
+        worker_main(e, down[0], up[1]);
+    }
+    close(down[0]);
+    close(up[1]);
+    w->pid = pid;
+    w->to = down[1];
+    w->from = up[0];
+    w->county = -1;
+    return CB_OK;
+}
+
+static void reap(worker *w, char *why, size_t n)
+{
+    int status = 0;
+    close(w->to);
+    close(w->from);
+    if (waitpid(w->pid, &status, 0) > 0 && why) {
+        if (WIFSIGNALED(status))
+            snprintf(why, n, "the worker process died (signal %d, %s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+        else
+            snprintf(why, n, "the worker process exited (status %d)", WEXITSTATUS(status));
+    }
+    w->pid = -1;
+}
+
+/* ------------------------------------------------------------------ progress */
+
+static void progress(const cb_batch_summary *s, size_t total, double t0, int done_line)
+{
+    size_t done = s->rendered + s->failed + s->skipped;
+    double dt = now_s() - t0, rate = dt > 0 ? (s->rendered + s->failed) / dt : 0;
+    double eta = rate > 0 ? (total - done) / rate : 0;
+    int width = 30, fill = total ? (int)(width * done / total) : width;
+    fprintf(stderr, "\r[%.*s%*s] %zu/%zu  %.0f/s  ETA %.0fs  failed %zu ", fill,
+            "==============================", width - fill, "", done, total, rate, eta, s->failed);
+    if (done_line) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* ------------------------------------------------------------------ the batch */
+
+int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb_error *err)
+{
+    double t0 = now_s();
+    memset(sum, 0, sizeof *sum);
+    size_t nc = e->ds.ncounties;
+    entry *old = cb_xcalloc(nc ? nc : 1, sizeof *old), *cur = cb_xcalloc(nc ? nc : 1, sizeof *cur);
+    if (!o->force) read_manifest(e, old);
+
+    /* which counties, and which of them need rendering */
+    struct sha256_ctx global = global_inputs(e);
+    size_t *todo = cb_xmalloc((nc ? nc : 1) * sizeof *todo), ntodo = 0, total = 0;
+    size_t n = o->which ? o->nwhich : nc;
+    for (size_t i = 0; i < n; i++) {
+        size_t c = o->which ? o->which[i] : i;
+        if (o->nshards && cb_shard_of(cb_county_id(&e->ds, c), o->nshards) != o->shard) continue;
+        if (cur[c].status) continue; /* named twice */
+        total++;
+        county_key(&global, e, c, cur[c].key);
+        cur[c].status = "pending";
+        const entry *was = &old[c];
+        if (was->file && strcmp(was->key, cur[c].key) == 0) {
+            char *path = cb_path_join(e->out_dir, was->file);
+            struct stat st;
+            int same = stat(path, &st) == 0 && (size_t)st.st_size == was->bytes;
+            free(path);
+            if (same) {
+                memcpy(cur[c].sha, was->sha, 65);
+                cur[c].file = cb_xstrdup(was->file);
+                cur[c].pages = was->pages;
+                cur[c].bytes = was->bytes;
+                cur[c].ms = was->ms;
+                cur[c].status = "skipped";
+                sum->skipped++;
+                continue;
+            }
+        }
+        todo[ntodo++] = c;
+    }
+    /* counties of the old manifest outside this run keep their entries */
+    for (size_t c = 0; c < nc; c++)
+        if (!cur[c].status && old[c].file) {
+            cur[c] = old[c];
+            memset(&old[c], 0, sizeof old[c]);
+            cur[c].status = "rendered";
+        }
+
+    int tty = !o->quiet && isatty(STDERR_FILENO);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t jobs = o->jobs > 0 ? (size_t)o->jobs : (size_t)(cores > 0 ? cores : 1);
+    if (jobs > ntodo) jobs = ntodo;
+    worker *w = cb_xcalloc(jobs ? jobs : 1, sizeof *w);
+    for (size_t i = 0; i < jobs; i++) w[i].pid = -1;
+    int rc = CB_OK;
+    void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe must not kill us */
+    size_t next = 0, busy = 0;
+    for (size_t i = 0; i < jobs && rc == CB_OK; i++) rc = spawn(&w[i], e, w, jobs, err);
+
+    struct pollfd *pfd = cb_xcalloc(jobs ? jobs : 1, sizeof *pfd);
+    while (rc == CB_OK && (next < ntodo || busy)) {
+        /* hand out work */
+        for (size_t i = 0; i < jobs && next < ntodo; i++) {
+            if (w[i].pid < 0 && (rc = spawn(&w[i], e, w, jobs, err)) != CB_OK) break;
+            if (w[i].county >= 0) continue;
+            uint32_t c = (uint32_t)todo[next];
+            if (write_all(w[i].to, &c, sizeof c) != 0) {
+                reap(&w[i], NULL, 0);
+                continue; /* respawned on the next pass */
+            }
+            w[i].county = (long)todo[next++];
+            w[i].started = now_s();
+            busy++;
+        }
+        if (rc != CB_OK) break;
+        int wait_ms = tty ? 200 : -1;
+        for (size_t i = 0; i < jobs; i++) {
+            pfd[i].fd = w[i].pid > 0 && w[i].county >= 0 ? w[i].from : -1;
+            pfd[i].events = POLLIN;
+            pfd[i].revents = 0;
+            if (o->timeout_s > 0 && w[i].county >= 0) {
+                int left = (int)((w[i].started + o->timeout_s - now_s()) * 1000) + 1;
+                if (left < 0) left = 0;
+                if (wait_ms < 0 || left < wait_ms) wait_ms = left;
+            }
+        }
+        if (poll(pfd, jobs, wait_ms) < 0 && errno != EINTR) {
+            rc = cb_fail(err, CB_EIO, "poll: %s", strerror(errno));
+            break;
+        }
+        for (size_t i = 0; i < jobs; i++) {
+            if (w[i].county < 0) continue;
+            size_t c = (size_t)w[i].county;
+            entry *en = &cur[c];
+            char why[512] = "";
+            int timed_out = o->timeout_s > 0 && now_s() - w[i].started > o->timeout_s && !(pfd[i].revents & POLLIN);
+            if (timed_out) {
+                kill(w[i].pid, SIGKILL);
+                reap(&w[i], NULL, 0);
+                snprintf(why, sizeof why, "timed out after %.0f s (the worker was stopped)", o->timeout_s);
+            } else if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+                result_msg m;
+                if (read_all(w[i].from, &m, sizeof m) != 0) {
+                    reap(&w[i], why, sizeof why);
+                } else {
+                    char *msg = cb_xcalloc(m.msg_len + 1, 1);
+                    if (m.msg_len && read_all(w[i].from, msg, m.msg_len) != 0) snprintf(msg, m.msg_len + 1, "%s", "(message lost)");
+                    w[i].county = -1;
+                    busy--;
+                    if (m.rc == CB_OK) {
+                        en->status = "rendered";
+                        en->file = cb_output_name(cb_county_id(&e->ds, c), cb_county_name(&e->ds, c));
+                        en->pages = m.pages;
+                        en->bytes = (size_t)m.bytes;
+                        en->ms = m.ms;
+                        hex(m.sha, 32, en->sha);
+                        sum->rendered++;
+                        if (!o->quiet && !tty)
+                            printf("wrote %s/%s (%zu page%s, %.1f KB, %.0f ms)\n", e->out_dir, en->file,
+                                   en->pages, en->pages == 1 ? "" : "s", en->bytes / 1024.0, en->ms);
+                    } else {
+                        en->status = "failed";
+                        en->error = cb_xstrdup(msg);
+                        sum->failed++;
+                        if (tty) fputc('\n', stderr);
+                        fprintf(stderr, "countybrief: %s\n", msg);
+                    }
+                    free(msg);
+                    continue;
+                }
+            } else {
+                continue;
+            }
+            /* the worker died or was stopped: this county failed, a new worker follows */
+            w[i].county = -1;
+            busy--;
+            en->status = "failed";
+            en->error = cb_xasprintf("%s %s: %s", cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), why);
+            sum->failed++;
+            if (tty) fputc('\n', stderr);
+            fprintf(stderr, "countybrief: %s\n", en->error);
+        }
+        if (tty) progress(sum, total, t0, 0);
+    }
+    for (size_t i = 0; i < jobs; i++) {
+        if (w[i].pid <= 0) continue;
+        uint32_t quit = UINT32_MAX;
+        write_all(w[i].to, &quit, sizeof quit);
+        reap(&w[i], NULL, 0);
+    }
+    signal(SIGPIPE, old_pipe);
+    if (tty) progress(sum, total, t0, 1);
+    for (size_t c = 0; c < nc; c++)
+        if (cur[c].status && strcmp(cur[c].status, "pending") == 0) cur[c].status = NULL;
+    sum->seconds = now_s() - t0;
+    if (rc == CB_OK) rc = write_manifest(e, cur, sum, err);
+    for (size_t c = 0; c < nc; c++) {
+        entry_free(&old[c]);
+        entry_free(&cur[c]);
+    }
+    free(old);
+    free(cur);
+    free(todo);
+    free(w);
+    free(pfd);
+    return rc;
+}

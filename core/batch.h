@@ -1,0 +1,45 @@
+/*
+ * batch.h: rendering many counties: a pool of pre-forked worker processes, incremental
+ * re-runs against the output folder's manifest.json, shards, progress and summary.
+ *
+ * Workers are forked once the engine has loaded its data, font, template and plugins, so
+ * they share all of it copy-on-write and pay no start-up per county. The parent only hands
+ * out county numbers and collects results: a worker that crashes or passes the deadline
+ * costs one county (reported with its cause) and is replaced; the batch goes on.
+ *
+ * Incremental: each county's PDF is keyed by a hash of everything that goes into it (the
+ * engine version, report and module scripts, template, font, plugins, shared tables and
+ * the county's own rows). A county whose key and file are unchanged since the manifest
+ * was written is skipped.
+ */
+#ifndef CB_BATCH_H
+#define CB_BATCH_H
+
+#include <stddef.h>
+
+#include "render.h"
+
+typedef struct cb_batch_opts {
+    int jobs;              /* worker processes; <= 0: the number of cores */
+    int quiet;             /* no per-county lines, no progress bar */
+    int force;             /* render everything, ignoring the manifest */
+    double timeout_s;      /* per county; <= 0: none */
+    size_t shard, nshards; /* render only counties whose shard is `shard` of `nshards` (0: all) */
+    const size_t *which;   /* counties to consider (indices), or NULL for all */
+    size_t nwhich;
+} cb_batch_opts;
+
+typedef struct cb_batch_summary {
+    size_t rendered, skipped, failed;
+    double seconds;
+} cb_batch_summary;
+
+/* Renders the batch, writing PDFs and manifest.json into e->out_dir. Returns CB_OK when it
+ * ran (county failures are counted in sum, each printed as one line on stderr), or an error
+ * that stopped the batch itself (manifest unwritable, fork failed). */
+int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb_error *err);
+
+/* The shard (0..nshards-1) of a county id: stable while counties come and go. */
+size_t cb_shard_of(const char *county_id, size_t nshards);
+
+#endif /* CB_BATCH_H */
