@@ -39,6 +39,7 @@ static struct {
     refusal *refused;
     size_t nrefused;
     char *summary;
+    char *searched;          /* the folders scanned, for `countybrief plugins` */
 } reg;
 
 #define APPEND(arr, n, item)                                          \
@@ -113,9 +114,22 @@ static int host_register_block(cb_plugin *self, const cb_block_type *type)
     return CB_OK;
 }
 
+/* Records why a registration was refused; the plugin is then refused with that reason. */
+static int bad_registration(cb_plugin *self, const char *what)
+{
+    if (self && !self->conflict) self->conflict = cb_xstrdup(what);
+    return CB_EUSAGE;
+}
+
 static int host_register_lua_module(cb_plugin *self, const char *name, lua_CFunction open)
 {
-    if (!self || !self->initialising || !valid_name(name) || !open) return CB_EUSAGE;
+    if (!self || !self->initialising) return CB_EUSAGE;
+    if (!valid_name(name) || !open) {
+        char what[256];
+        snprintf(what, sizeof what, "Lua module '%s' has an invalid name (letters, digits, '.', '_' "
+                 "or '-') or no open function", name ? name : "(null)");
+        return bad_registration(self, what);
+    }
     for (size_t i = 0; i < reg.nmodules; i++)
         if (strcmp(reg.modules[i].name, name) == 0) {
             note_conflict(self, "Lua module", name, reg.modules[i].owner);
@@ -127,9 +141,14 @@ static int host_register_lua_module(cb_plugin *self, const char *name, lua_CFunc
 
 static int host_register_source(cb_plugin *self, const cb_source_type *type)
 {
-    if (!self || !self->initialising || !type || type->version < 1 || !valid_name(type->name) ||
-        !type->load || (!type->scheme && !type->extension))
-        return CB_EUSAGE;
+    if (!self || !self->initialising || !type) return CB_EUSAGE;
+    if (type->version < 1 || !valid_name(type->name) || !type->load || (!type->scheme && !type->extension)) {
+        char what[256];
+        snprintf(what, sizeof what, "data source '%s' is incomplete (needs version, a name of "
+                 "letters, digits, '.', '_' or '-', load, and a scheme or an extension)",
+                 type->name ? type->name : "(null)");
+        return bad_registration(self, what);
+    }
     for (size_t i = 0; i < reg.nsources; i++) {
         const cb_source_type *o = reg.sources[i].type;
         int same = strcmp(o->name, type->name) == 0 ||
@@ -380,6 +399,8 @@ const cb_host_api *cb_host_api_get(void) { return &HOST; }
 
 static void record_refusal(const char *path, const char *reason)
 {
+    char real[PATH_MAX];
+    if (realpath(path, real)) path = real; /* ./x.so and /abs/x.so are one file */
     for (size_t i = 0; i < reg.nrefused; i++)
         if (strcmp(reg.refused[i].path, path) == 0) return;
     APPEND(reg.refused, reg.nrefused, ((refusal){cb_xstrdup(path), cb_xstrdup(reason)}));
@@ -455,7 +476,8 @@ int cb_plugins_load(const char *path, cb_error *err)
     if (rc != CB_OK || p->conflict) {
         char reason[640];
         if (p->conflict) snprintf(reason, sizeof reason, "%s", p->conflict);
-        else snprintf(reason, sizeof reason, "init failed (%s): %s", cb_strerror(rc), perr ? perr : "no message");
+        else if (perr) snprintf(reason, sizeof reason, "init failed: %s", perr);
+        else snprintf(reason, sizeof reason, "init failed with code %d (no message)", rc);
         free(perr);
         unregister_all(p);
         free(p->conflict);
@@ -498,14 +520,23 @@ void cb_plugins_load_dir(const char *dir, int quiet)
 int cb_plugins_load_all(const char *const *files, size_t nfiles, int quiet, cb_error *err)
 {
     const char *fixed = getenv("COUNTYBRIEF_PLUGIN_DIR");
-    cb_plugins_load_dir(fixed ? fixed : cb_plugin_dir(), quiet);
+    const char *dir0 = fixed ? fixed : cb_plugin_dir();
+    cb_buf searched = {0};
+    if (*dir0) {
+        cb_plugins_load_dir(dir0, quiet);
+        cb_buf_adds(&searched, dir0);
+    }
     const char *more = getenv("COUNTYBRIEF_PLUGIN_PATH");
     if (more && *more) {
         char *copy = cb_xstrdup(more), *save = NULL;
-        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
             cb_plugins_load_dir(dir, quiet);
+            cb_buf_addf(&searched, "%s%s", searched.len ? ", " : "", dir);
+        }
         free(copy);
     }
+    free(reg.searched);
+    reg.searched = searched.s;
     for (size_t i = 0; i < nfiles; i++) {
         int rc = cb_plugins_load(files[i], err);
         if (rc != CB_OK) return rc;
@@ -532,6 +563,7 @@ void cb_plugins_unload_all(void)
     }
     free(reg.refused);
     free(reg.summary);
+    free(reg.searched);
     memset(&reg, 0, sizeof reg);
 }
 
@@ -594,7 +626,8 @@ const char *cb_plugins_refusal_summary(void)
 
 void cb_plugins_print(FILE *out)
 {
-    if (!reg.nplugins) fprintf(out, "no plugins loaded (folder: %s)\n", cb_plugin_dir());
+    if (!reg.nplugins)
+        fprintf(out, "no plugins loaded (searched: %s)\n", reg.searched ? reg.searched : "no folder");
     for (size_t i = 0; i < reg.nplugins; i++) {
         const cb_plugin *p = reg.plugins[i];
         fprintf(out, "%s %s  (ABI %u.%u)  %s\n", p->info->name, p->info->version, p->info->abi_major,

@@ -7,19 +7,20 @@
 
 CB_PLUGIN_MAGIC("good", "1.0.0", "loader test plugin")
 
-typedef struct box { float h; char *label; } box;
+typedef struct box { float h; char *label; const cb_host_api *api; } box;
 
 static void *box_create(lua_State *L, int opts, const cb_host_api *api)
 {
-    (void)api;
     lua_getfield(L, opts, "height");
     float h = (float)luaL_optnumber(L, -1, 40);
     lua_getfield(L, opts, "label");
     const char *label = luaL_optstring(L, -1, "box");
     if (h <= 0) luaL_error(L, "test.box: height must be positive");
     box *b = malloc(sizeof *b);
+    if (!b) luaL_error(L, "test.box: out of memory");
     b->h = h;
-    b->label = api->strdup(label);
+    b->label = api->strdup(label); /* host memory: released with api->free */
+    b->api = api;
     return b;
 }
 
@@ -44,7 +45,7 @@ static void box_draw(void *state, const cb_host_api *api, cb_canvas *c, float w,
 static void box_destroy(void *state)
 {
     box *b = state;
-    free(b->label);
+    b->api->free(b->label);
     free(b);
 }
 
