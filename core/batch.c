@@ -167,11 +167,22 @@ static void entry_free(entry *en)
     free(en->error);
 }
 
+/* A sharded run keeps its own manifest, so shards sharing one output folder never write
+ * the same file; `countybrief manifest merge` joins them. */
+static char *manifest_path(const cb_engine *e, const cb_batch_opts *o)
+{
+    if (!o->nshards) return cb_path_join(e->out_dir, MANIFEST);
+    char *name = cb_xasprintf("manifest.shard-%zu-of-%zu.json", o->shard + 1, o->nshards);
+    char *path = cb_path_join(e->out_dir, name);
+    free(name);
+    return path;
+}
+
 /* Reads the previous manifest into old[] (by county index); a missing or unreadable
  * manifest just means nothing can be skipped. */
-static void read_manifest(const cb_engine *e, entry *old)
+static void read_manifest(const cb_engine *e, const cb_batch_opts *o, entry *old)
 {
-    char *path = cb_path_join(e->out_dir, MANIFEST);
+    char *path = manifest_path(e, o);
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
     free(path);
@@ -200,7 +211,8 @@ static void read_manifest(const cb_engine *e, entry *old)
     json_decref(root);
 }
 
-static int write_manifest(const cb_engine *e, const entry *cur, const cb_batch_summary *sum, cb_error *err)
+static int write_manifest(const cb_engine *e, const cb_batch_opts *o, const entry *cur,
+                          const cb_batch_summary *sum, cb_error *err)
 {
     json_t *root = json_object();
     json_object_set_new(root, "generator", json_string("countybrief " CB_VERSION_STRING));
@@ -230,7 +242,7 @@ static int write_manifest(const cb_engine *e, const entry *cur, const cb_batch_s
     json_object_set_new(root, "counties", list);
     char *text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(root);
-    char *path = cb_path_join(e->out_dir, MANIFEST);
+    char *path = manifest_path(e, o);
     size_t len = strlen(text);
     text = cb_xrealloc(text, len + 2);
     text[len++] = '\n';
@@ -373,7 +385,7 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     memset(sum, 0, sizeof *sum);
     size_t nc = e->ds.ncounties;
     entry *old = cb_xcalloc(nc ? nc : 1, sizeof *old), *cur = cb_xcalloc(nc ? nc : 1, sizeof *cur);
-    if (!o->force) read_manifest(e, old);
+    if (!o->force) read_manifest(e, o, old);
 
     /* which counties, and which of them need rendering */
     struct sha256_ctx global = global_inputs(e);
@@ -520,7 +532,7 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     for (size_t c = 0; c < nc; c++)
         if (cur[c].status && strcmp(cur[c].status, "pending") == 0) cur[c].status = NULL;
     sum->seconds = now_s() - t0;
-    if (rc == CB_OK) rc = write_manifest(e, cur, sum, err);
+    if (rc == CB_OK) rc = write_manifest(e, o, cur, sum, err);
     for (size_t c = 0; c < nc; c++) {
         entry_free(&old[c]);
         entry_free(&cur[c]);
@@ -530,5 +542,82 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     free(todo);
     free(w);
     free(pfd);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ merging shard manifests */
+
+int cb_manifest_merge(const char *dir, cb_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) return cb_fail(err, CB_EIO, "%s: %s", dir, strerror(errno));
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (strncmp(de->d_name, "manifest.shard-", 15) == 0) {
+            names = cb_xrealloc(names, (n + 1) * sizeof *names);
+            names[n++] = cb_xstrdup(de->d_name);
+        }
+    closedir(d);
+    if (!n) return cb_fail(err, CB_ENOTFOUND, "%s: no manifest.shard-*.json to merge", dir);
+    qsort(names, n, sizeof *names, name_cmp);
+    json_t *all = json_array(), *seen = json_object(), *first = NULL;
+    json_int_t counts[3] = {0, 0, 0};
+    int rc = CB_OK;
+    for (size_t i = 0; i < n && rc == CB_OK; i++) {
+        char *path = cb_path_join(dir, names[i]);
+        json_error_t jerr;
+        json_t *m = json_load_file(path, 0, &jerr);
+        if (!m) rc = cb_fail(err, CB_EDATA, "%s:%d: %s", path, jerr.line, jerr.text);
+        else {
+            const char *keys[3] = {"rendered", "skipped", "failed"};
+            for (int k = 0; k < 3; k++) counts[k] += json_integer_value(json_object_get(m, keys[k]));
+            size_t j;
+            json_t *it;
+            json_array_foreach(json_object_get(m, "counties"), j, it) {
+                const char *id = json_string_value(json_object_get(it, "county_id"));
+                if (!id) continue;
+                json_t *prev = json_object_get(seen, id);
+                if (prev) {
+                    rc = cb_fail(err, CB_EDATA, "%s: county %s is also in %s: shards overlap", path, id,
+                                 json_string_value(prev));
+                    break;
+                }
+                json_object_set_new(seen, id, json_string(names[i]));
+                json_array_append(all, it);
+            }
+            if (!first) first = json_incref(m);
+            json_decref(m);
+        }
+        free(path);
+    }
+    if (rc == CB_OK) {
+        json_t *root = json_object();
+        const char *keys[] = {"generator", "report", "template", "data"};
+        for (int k = 0; k < 4; k++) {
+            json_t *v = json_object_get(first, keys[k]);
+            if (v) json_object_set(root, keys[k], v);
+        }
+        json_object_set_new(root, "rendered", json_integer(counts[0]));
+        json_object_set_new(root, "skipped", json_integer(counts[1]));
+        json_object_set_new(root, "failed", json_integer(counts[2]));
+        json_object_set_new(root, "shards", json_integer((json_int_t)n));
+        json_object_set(root, "counties", all);
+        char *text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+        json_decref(root);
+        size_t len = strlen(text);
+        text = cb_xrealloc(text, len + 2);
+        text[len++] = '\n';
+        char *path = cb_path_join(dir, MANIFEST);
+        rc = cb_write_file_atomic(path, text, len, err);
+        free(path);
+        free(text);
+    }
+    json_decref(first);
+    json_decref(all);
+    json_decref(seen);
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
     return rc;
 }

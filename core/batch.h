@@ -39,6 +39,10 @@ typedef struct cb_batch_summary {
  * that stopped the batch itself (manifest unwritable, fork failed). */
 int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb_error *err);
 
+/* Joins the manifest.shard-K-of-N.json files of dir into dir/manifest.json; a county in
+ * two shards is an error. */
+int cb_manifest_merge(const char *dir, cb_error *err);
+
 /* The shard (0..nshards-1) of a county id: stable while counties come and go. */
 size_t cb_shard_of(const char *county_id, size_t nshards);
 

@@ -24,6 +24,7 @@ static const char USAGE[] =
     "usage: countybrief render [options]   render one PDF briefing per county\n"
     "       countybrief list [--data DIR]   list the counties of a data folder\n"
     "       countybrief plugins             list loaded (and refused) plugins\n"
+    "       countybrief manifest merge DIR  join the shards' manifests in DIR\n"
     "       countybrief --help | --version\n"
     "\n"
     "render options:\n"
@@ -208,6 +209,18 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "--version")) {
         printf("countybrief %s\n", CB_VERSION_STRING);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "manifest")) {
+        if (argc != 4 || strcmp(argv[2], "merge") != 0) {
+            fprintf(stderr, "usage: countybrief manifest merge DIR\n");
+            return EXIT_USAGE;
+        }
+        cb_error err;
+        if (cb_manifest_merge(argv[3], &err) != CB_OK) {
+            fprintf(stderr, "countybrief: %s\n", err.msg);
+            return EXIT_DATA;
+        }
         return EXIT_OK;
     }
     if (strcmp(cmd, "render") && strcmp(cmd, "list") && strcmp(cmd, "plugins")) {
