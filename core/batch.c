@@ -305,7 +305,13 @@ static void worker_main(cb_engine *e, int in, int out)
         cb_render_result res;
         cb_error err;
         int rc = cb_render_county(e, county, &res, &err);
-        result_msg m = {county, rc, (uint32_t)res.pages, res.bytes, res.ms, {0}, 0};
+        result_msg m;
+        memset(&m, 0, sizeof m); /* padding too: the struct goes through a pipe whole */
+        m.county = county;
+        m.rc = rc;
+        m.pages = (uint32_t)res.pages;
+        m.bytes = res.bytes;
+        m.ms = res.ms;
         memcpy(m.sha, res.sha256, sizeof m.sha);
         m.msg_len = rc == CB_OK ? 0 : (uint32_t)strlen(err.msg);
         free(res.path);

@@ -11,7 +11,7 @@
  * target's progress is the same data's 2021-and-later figures.
  *
  * Nothing in it is real, and every file says so: each data row's `source` reads
- * `合成数据（synthetic, seed S）·<section>`, and schema.csv's county_id rows say the codes
+ * `合成数据（synthetic, seed S）`, and schema.csv's county_id rows say the codes
  * are made up. County ids are 6-digit codes 9xxxxx, which no real county has (real codes
  * start 11..82); names are built from syllable tables and are unique within the set.
  *

@@ -38,6 +38,9 @@ void cb_buf_adds(cb_buf *b, const char *s);
 void cb_buf_addf(cb_buf *b, const char *fmt, ...) CB_PRINTF(2, 3);
 void cb_buf_free(cb_buf *b);
 
+/* Short description of an error code ("bad input data"); never NULL. */
+const char *cb_strerror(int code);
+
 /* Sets err (if not NULL) and returns code, so callers can `return cb_fail(err, ...)`. */
 int cb_fail(cb_error *err, int code, const char *fmt, ...) CB_PRINTF(3, 4);
 

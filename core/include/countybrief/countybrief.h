@@ -44,7 +44,4 @@ typedef struct cb_error {
     char msg[CB_ERROR_MSG_MAX];   /* "path:line[:col]: what went wrong", no newline */
 } cb_error;
 
-/* Short description of an error code ("bad input data"); never NULL. */
-const char *cb_strerror(int code);
-
 #endif /* COUNTYBRIEF_H */

@@ -15,8 +15,10 @@
  *
  * Versioning. ABI versions are major.minor. Within one major the host API struct only
  * grows: new members are appended under a comment naming the minor that added them, so
- * a plugin compiled for 1.0 runs on any 1.x host. A plugin that uses a newer member checks
- * `api->abi_minor` first.
+ * a plugin compiled for 1.0 runs on any 1.x host. The magic's minor is the oldest host the
+ * plugin runs on: CB_PLUGIN_MAGIC stamps the header's minor; a plugin that also wants to
+ * run on older 1.x hosts declares a lower one with CB_PLUGIN_MAGIC_MINOR and checks
+ * `api->abi_minor` before calling members added after it.
  *
  * Ownership. The host copies every string a plugin passes to it. Pointers the host passes
  * to a plugin (canvas, sink, strings) are valid only during that call. The type
@@ -59,17 +61,21 @@ typedef struct cb_plugin_magic_info {
     uint32_t struct_size;   /* sizeof(cb_plugin_magic_info) as the plugin was built */
     uint16_t abi_major;     /* CB_PLUGIN_ABI_MAJOR the plugin was built against */
     uint16_t abi_minor;     /* CB_PLUGIN_ABI_MINOR the plugin was built against */
-    const char *name;       /* unique plugin name: letters, digits, '_' and '-' */
+    const char *name;       /* unique plugin name: letters, digits, '.', '_' and '-' */
     const char *version;    /* the plugin's own version, e.g. "1.2.0" */
     const char *description;/* one line for `countybrief plugins` */
 } cb_plugin_magic_info;
 
 /* Exports cb_plugin_magic. Use once, at file scope, in the plugin's main source file. */
 #define CB_PLUGIN_MAGIC(name_, version_, description_)                                      \
+    CB_PLUGIN_MAGIC_MINOR(name_, version_, description_, CB_PLUGIN_ABI_MINOR)
+
+/* The same, for a plugin that runs on hosts from ABI 1.min_minor on (see Versioning). */
+#define CB_PLUGIN_MAGIC_MINOR(name_, version_, description_, min_minor_)                    \
     CB_PLUGIN_EXPORT const cb_plugin_magic_info *cb_plugin_magic(void)                      \
     {                                                                                       \
         static const cb_plugin_magic_info info = {                                          \
-            sizeof(cb_plugin_magic_info), CB_PLUGIN_ABI_MAJOR, CB_PLUGIN_ABI_MINOR,         \
+            sizeof(cb_plugin_magic_info), CB_PLUGIN_ABI_MAJOR, (min_minor_),                 \
             (name_), (version_), (description_)};                                           \
         return &info;                                                                       \
     }
