@@ -1,0 +1,144 @@
+/*
+ * xlsx.h: internals of the xlsx data-source plugin (not installed, not part of the ABI).
+ *
+ *   cells.c    pure helpers: cell references, numbers, number formats, Excel dates,
+ *              _xHHHH_ escapes, growable buffers
+ *   archive.c  the workbook file: zip entries with a size limit, streamed through expat;
+ *              error messages
+ *   xlsx.c     the parts (workbook, relationships, styles, shared strings), each sheet as
+ *              one table, and the plugin's entry points
+ */
+#ifndef CB_XLSX_H
+#define CB_XLSX_H
+
+#include <expat.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "countybrief/plugin.h"
+
+/* ------------------------------------------------------------------ limits */
+
+/* A zip entry bigger than this once uncompressed is refused (a zip bomb, or no workbook
+ * countybrief should be reading): checked against the declared size before reading and
+ * against the bytes actually inflated while reading. */
+#define XL_ENTRY_LIMIT ((uint64_t)256 << 20)
+#define XL_MAX_COL 16384u   /* XFD */
+#define XL_MAX_ROW 1048576u
+
+/* ------------------------------------------------------------------ buffers (cells.c) */
+
+typedef struct xl_buf {
+    char *s;
+    size_t len, cap;
+} xl_buf;
+
+void *xl_xrealloc(void *p, size_t n); /* aborts when memory runs out, like the host */
+void xl_buf_add(xl_buf *b, const char *s, size_t n);
+void xl_buf_addc(xl_buf *b, char c);
+const char *xl_buf_cstr(xl_buf *b); /* NUL-terminates (the NUL is not counted in len) */
+void xl_buf_free(xl_buf *b);
+
+/* ------------------------------------------------------------------ cells (cells.c) */
+
+/* Parses a cell reference "C7" (letters then digits, no '$'): returns 0 and sets the
+ * 1-based column and row; -1 when it is not a reference; -2 when it is out of range
+ * (past column XFD or row 1048576, or row 0). */
+int xl_parse_ref(const char *s, uint32_t *col, uint32_t *row);
+/* Column letters of a 1-based column: 1 -> "A", 28 -> "AB" (out: 4 bytes). */
+void xl_col_name(uint32_t col, char *out);
+/* "C7" into out (16 bytes). */
+void xl_ref_name(uint32_t col, uint32_t row, char *out);
+
+/* A <v> number: optional sign, digits, fraction, exponent; surrounding blanks allowed.
+ * Returns 1 and sets *out (finite), or 0. */
+int xl_parse_number(const char *s, double *out);
+/* A number as the host writes one into a text column: "500233", "16.47" (out: 32). */
+void xl_number_text(double v, char *out);
+
+/* What a number format shows. */
+enum { XL_FMT_NUMBER = 0, XL_FMT_DATE, XL_FMT_DATETIME, XL_FMT_TIME };
+/* The kind of built-in format numFmtId `id` (ECMA-376 18.8.30, with the zh-CN ids). */
+int xl_builtin_format(unsigned id);
+/* The kind of a custom format code; *elapsed is set for [h]/[m]/[s] durations. */
+int xl_code_format(const char *code, int *elapsed);
+/* Writes serial number v shown with a format of `kind` as text: "YYYY-MM-DD",
+ * "YYYY-MM-DD HH:MM:SS" or "HH:MM:SS" (out: 40). Returns 0 when v is outside the dates
+ * the date system can show (the caller keeps the number). */
+int xl_format_serial(double v, int kind, int elapsed, int date1904, char *out);
+
+/* Decodes the OOXML escapes _xHHHH_ in s[0..n) in place; returns the new length. */
+size_t xl_decode_escapes(char *s, size_t n);
+
+/* Accumulates the text of a string item (<si> or <is>): the <t> of the item and of its
+ * rich-text runs <r>, not the phonetic runs <rPh>. As in Excel, each <t> without
+ * xml:space="preserve" loses its leading and trailing XML whitespace, unless it is all
+ * whitespace (a " " run between two words stays). */
+typedef struct xl_text {
+    xl_buf b;
+    size_t seg;     /* where the current <t> began */
+    int in_t;       /* inside a <t> that counts */
+    int preserve;   /* that <t> has xml:space="preserve" */
+    int rph;        /* depth inside <rPh> */
+} xl_text;
+void xl_text_reset(xl_text *t);
+void xl_text_start(xl_text *t, const char *local, const char **attrs);
+void xl_text_end(xl_text *t, const char *local);
+void xl_text_chars(xl_text *t, const char *s, int len);
+
+/* The local part of an expat namespace-qualified name ("uri|row" -> "row"). */
+const char *xl_local(const char *name);
+/* An attribute by local name, any namespace (attrs as expat gives them), or NULL. */
+const char *xl_attr(const char **attrs, const char *local);
+/* An attribute by local name whose namespace URI contains `ns_part`, or NULL. */
+const char *xl_attr_ns(const char **attrs, const char *ns_part, const char *local);
+
+/* ------------------------------------------------------------------ archive (archive.c) */
+
+typedef struct xl_book {
+    const char *file;          /* as given: names the workbook in every message */
+    const cb_host_api *api;
+    struct zip *zip;
+    int rc;                    /* first error */
+    char *msg;                 /* its message (malloc), "book.xlsx: ..." */
+} xl_book;
+
+/* Records the first error "<file>: <message>" and returns rc. */
+int xl_fail(xl_book *bk, int rc, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Opens the workbook file: CB_EIO when it cannot be read, CB_EDATA when it is no zip. */
+int xl_open(xl_book *bk, const char *file);
+void xl_close(xl_book *bk);
+/* 1 when the archive holds `entry`. */
+int xl_has_entry(xl_book *bk, const char *entry);
+
+/* Parser state handed to the handlers: every handler's user data starts with this. */
+typedef struct xl_xml {
+    xl_book *bk;
+    XML_Parser p;
+    const char *entry;   /* zip entry being parsed */
+    const char *what;    /* "sheet projects", or NULL: for messages */
+    int rc;              /* set by xl_xml_fail (or a sink error): stops the parse */
+} xl_xml;
+
+/* Streams zip entry `entry` through expat (namespace-aware, no DOCTYPE allowed) with the
+ * given handlers and user data x (x->bk, x->what set by the caller). Errors: missing
+ * entry, entry over XL_ENTRY_LIMIT, unreadable data, malformed XML with expat's line and
+ * column, or what a handler reported. */
+int xl_parse(xl_xml *x, const char *entry, XML_StartElementHandler start,
+             XML_EndElementHandler end, XML_CharacterDataHandler chars);
+/* From a handler: records the error (message as xl_fail) and stops the parser. */
+int xl_xml_fail(xl_xml *x, int rc, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* From a handler: stops the parser with rc whose message is already recorded elsewhere
+ * (the host's sink). */
+void xl_xml_stop(xl_xml *x, int rc);
+
+#endif /* CB_XLSX_H */
