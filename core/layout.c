@@ -186,7 +186,27 @@ static void add_bookmark(lay *L, const char *title, int level)
     o->marks[o->nmarks++] = (cb_bookmark){cb_xstrdup(title), level, o->npages - 1, L->y};
 }
 
-static void lay_heading(lay *L, const cb_block *b)
+static void lay_block(lay *L, const cb_block *b, const cb_block *next);
+
+/* Whether `next`, laid out right after heading b from the current position, would put
+ * nothing on this page (a table whose header and first rows don't fit, a chart that moves
+ * whole): then the heading must move too. Found by laying both out on scratch pages. */
+static int next_leaves_page(lay *L, const cb_block *b, const cb_block *next)
+{
+    cb_layout scratch = {0};
+    lay S = *L;
+    S.out = &scratch;
+    new_page(&S);
+    S.y = L->y;
+    lay_block(&S, b, NULL);
+    size_t ops = scratch.pages[0].nops;
+    lay_block(&S, next, NULL);
+    int leaves = scratch.pages[0].nops == ops;
+    cb_layout_free(&scratch);
+    return leaves;
+}
+
+static void lay_heading(lay *L, const cb_block *b, const cb_block *next)
 {
     const cb_template *t = L->t;
     int level = b->level == 2 ? 2 : 1;
@@ -197,9 +217,11 @@ static void lay_heading(lay *L, const cb_block *b)
     cb_line *lines = NULL;
     size_t n = wrap(L, b->text ? b->text : "", size, L->width - indent, L->width - indent, &lines);
     float h = n * lh;
-    /* keep with next: the heading plus about three body lines */
+    /* keep with next: the heading plus about three body lines, and the start of what
+     * follows it must fit below it */
     float keep = h + before + 3 * t->body_size * t->leading;
-    if (L->y - keep < L->bottom && !at_page_top(L)) new_page(L);
+    if (!at_page_top(L) && (L->y - keep < L->bottom || (next && next_leaves_page(L, b, next))))
+        new_page(L);
     if (!at_page_top(L)) L->y -= before;
     add_bookmark(L, b->text ? b->text : "", level);
     if (level == 1) draw_rect(L, L->left, L->y - h + lh * 0.2f, 3.5f, h - lh * 0.4f, t->accent);
@@ -649,6 +671,21 @@ static void lay_page_furniture(lay *L)
     }
 }
 
+static void lay_block(lay *L, const cb_block *b, const cb_block *next)
+{
+    switch (b->kind) {
+    case CB_BLOCK_TITLE: lay_title(L, b); break;
+    case CB_BLOCK_HEADING: lay_heading(L, b, next); break;
+    case CB_BLOCK_PARAGRAPH: lay_paragraph(L, b); break;
+    case CB_BLOCK_KPIS: lay_kpis(L, b); break;
+    case CB_BLOCK_TABLE: lay_table(L, b); break;
+    case CB_BLOCK_BARCHART: lay_barchart(L, b); break;
+    case CB_BLOCK_PROGRESS: lay_progress(L, b); break;
+    case CB_BLOCK_NOTES: lay_notes(L, b); break;
+    case CB_BLOCK_PLUGIN: lay_plugin(L, b); break;
+    }
+}
+
 /* ------------------------------------------------------------------ entry points */
 
 int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font,
@@ -670,20 +707,8 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
     L.width = L.right - L.left;
     cb_font_metrics(font, &L.asc, &L.desc);
     new_page(&L);
-    for (size_t i = 0; i < doc->nblocks; i++) {
-        const cb_block *b = &doc->blocks[i];
-        switch (b->kind) {
-        case CB_BLOCK_TITLE: lay_title(&L, b); break;
-        case CB_BLOCK_HEADING: lay_heading(&L, b); break;
-        case CB_BLOCK_PARAGRAPH: lay_paragraph(&L, b); break;
-        case CB_BLOCK_KPIS: lay_kpis(&L, b); break;
-        case CB_BLOCK_TABLE: lay_table(&L, b); break;
-        case CB_BLOCK_BARCHART: lay_barchart(&L, b); break;
-        case CB_BLOCK_PROGRESS: lay_progress(&L, b); break;
-        case CB_BLOCK_NOTES: lay_notes(&L, b); break;
-        case CB_BLOCK_PLUGIN: lay_plugin(&L, b); break;
-        }
-    }
+    for (size_t i = 0; i < doc->nblocks; i++)
+        lay_block(&L, &doc->blocks[i], i + 1 < doc->nblocks ? &doc->blocks[i + 1] : NULL);
     lay_page_furniture(&L);
     return CB_OK;
 }

@@ -38,10 +38,46 @@ doc:heading("概况")
 for _, p in ipairs(summary.paragraphs(county, data)) do doc:paragraph(p) end
 
 -- funding ----------------------------------------------------------------------------
-local bars = funding.bars(data.allocations, data.projects)
-if #bars > 0 then
+-- A donut (block chart.pie of the charts plugin: the briefing needs it) of each period's
+-- allocation and each project with an amount, with amount and share beside it. An
+-- allocation "其中：…" is part of the one before it in the same period: it is named in
+-- that slice's label rather than counted twice.
+local function funding_slices(allocations, projects)
+  local slices, by_period = {}, {}
+  for _, a in ipairs(allocations) do
+    if a.amount then
+      local purpose = a.purpose or ""
+      local part = purpose:match("^其中：(.*)$") or purpose:match("^其中:(.*)$")
+      local amount = common.money(a.amount, a.qualifier)
+      local parent = part and by_period[tostring(a.period)]
+      if parent then
+        parent.label = parent.label .. "（其中" .. part .. amount .. "）"
+      else
+        local s = { label = common.period(a.period) .. " " .. purpose, value = a.amount, text = amount }
+        slices[#slices + 1] = s
+        if not part then by_period[tostring(a.period)] = s end
+      end
+    end
+  end
+  for _, p in ipairs(projects) do
+    if p.amount then slices[#slices + 1] = { label = p.project, value = p.amount, text = fmt.yuan(p.amount) } end
+  end
+  -- stable order: by amount, then by label
+  table.sort(slices, function(x, y)
+    if x.value ~= y.value then return x.value > y.value end
+    return x.label < y.label
+  end)
+  return slices
+end
+
+local slices = funding_slices(data.allocations, data.projects)
+if #slices > 0 then
   doc:heading("援助资金投向")
-  doc:barchart { title = "各期援助资金与单项投入", unit = "万元", bars = bars }
+  -- compact: one legend row per slice (a long tail would be grouped as 其他)
+  doc:add("chart.pie", {
+    title = "各期援助资金与单项投入", slices = slices, donut = true, money = true,
+    total_label = "列明合计", height = math.min(300, math.max(130, 36 + 24 * #slices)),
+  })
 end
 
 -- projects ---------------------------------------------------------------------------

@@ -1,0 +1,154 @@
+/* charts.h: shared parts of the charts plugin (chart.line, chart.pie, chart.stacked,
+ * chart.sparkline and the Lua module `charts`). Only countybrief/plugin.h is used: the
+ * host draws, measures text in the document font and formats numbers. */
+#ifndef CHARTS_H
+#define CHARTS_H
+
+#include <stddef.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "countybrief/plugin.h"
+
+/* ------------------------------------------------------------------ block state (opts.c) */
+
+typedef enum cx_kind { CX_LINE, CX_PIE, CX_STACKED, CX_SPARK } cx_kind;
+
+typedef struct cx_series {
+    char *name;   /* may be NULL: not shown in the legend */
+    double *v;    /* one value per x label / category; NaN marks a gap */
+} cx_series;
+
+/* One chart block. Which fields are used depends on the kind. */
+typedef struct cx_chart {
+    cx_kind kind;
+    const char *what;    /* "chart.line" (static) */
+    char *title, *unit;
+    char **x;            /* x labels (line), categories (stacked), slice labels (pie) */
+    size_t nx;
+    cx_series *s;        /* line, stacked */
+    size_t ns;
+    double *v;           /* slice values (pie), values (sparkline); NaN = missing */
+    char **text;         /* pie: display text per slice, may hold NULLs */
+    size_t nv;
+    char *label, *value; /* sparkline */
+    char *center, *total_label; /* pie (donut centre) */
+    float height;
+    int money, donut, totals;
+} cx_chart;
+
+/* Starts reading the options of `what` at index opts: checks that every key is one of
+ * `keys` (NULL-terminated) and returns a zeroed chart owned by a guard pushed on the
+ * stack, which frees it if a later luaL_error abandons it. */
+cx_chart *cx_begin(lua_State *L, int opts, cx_kind kind, const char *what, const char *const *keys);
+/* Takes the chart from its guard (pops the guard): the block owns it from now on. */
+cx_chart *cx_commit(lua_State *L, cx_chart *c);
+void cx_free(cx_chart *c);
+
+char *cx_opt_string(lua_State *L, int opts, const char *key, const cx_chart *c, int required);
+int cx_opt_bool(lua_State *L, int opts, const char *key, const cx_chart *c);
+float cx_opt_height(lua_State *L, int opts, const cx_chart *c, float def, float lo, float hi);
+/* A required list of labels (strings or numbers) under key; fills c->x, c->nx. */
+void cx_read_labels(lua_State *L, int opts, const char *key, cx_chart *c);
+/* The list of {name=, values=} under "series": each series must have c->nx values; `per`
+ * names what the values are counted against ("x labels", "categories"). */
+void cx_read_series(lua_State *L, int opts, cx_chart *c, const char *per);
+/* A list of numbers with gaps (nil in the middle, false, NaN) at index idx: returns a
+ * malloc'd array (NaN for gaps) and its length. `ctx` names it in messages. */
+double *cx_read_values(lua_State *L, int idx, size_t *n, const char *ctx);
+char *cx_strdup(lua_State *L, const char *s);
+
+/* ------------------------------------------------------------------ numbers (axis.c) */
+
+/* The smallest "nice" number (1, 2, 2.5 or 5 times a power of ten) >= raw. */
+double cx_nice_step(double raw);
+/* As the built-in bar chart: at most max_steps steps of a nice step from 0 reaching max. */
+void cx_nice_ticks(double max, int max_steps, double *step, int *steps);
+/* Ticks lo + k*step, k = 0..steps, covering [vmin, vmax], at most max_steps steps. */
+void cx_nice_range(double vmin, double vmax, int max_steps, double *lo, double *step, int *steps);
+
+/* A value axis: raw values are divided by `scale` for the tick labels. */
+typedef struct cx_axis {
+    double lo, step, scale;
+    int steps, decimals;
+    const char *unit;  /* shown as 单位：unit (NULL: none) */
+} cx_axis;
+
+/* Fits an axis to raw values [vmin, vmax] (0 always included). With money the scale is
+ * 元, 万元 or 亿元 by the magnitude, else c->unit as given. */
+void cx_axis_fit(cx_axis *a, const cx_chart *c, double vmin, double vmax, int max_steps);
+/* How many tick steps a plot of height plot_h has room for (2 to 5). */
+int cx_max_steps(float plot_h, float tick_size);
+double cx_axis_hi(const cx_axis *a);
+/* y of raw value v in a plot from y0 (bottom) to y0 + h. */
+float cx_axis_y(const cx_axis *a, double v, float y0, float h);
+/* Tick label k into buf. */
+void cx_axis_label(const cb_host_api *api, const cx_axis *a, int k, char *buf, size_t n);
+/* Widest tick label at size. */
+float cx_axis_label_width(const cb_host_api *api, const cb_canvas *cv, const cx_axis *a, float size);
+/* Gridlines, zero line, tick labels left of x0 and the y axis line. */
+void cx_axis_draw(const cb_host_api *api, cb_canvas *cv, const cx_axis *a, float x0, float x1,
+                  float y0, float h, float size);
+/* Labels under n slots from x0 to x1 (slot centres), thinned (line) or wrapped to two
+ * lines (wrap != 0) when crowded. Returns nothing; draws below y (the axis line). */
+void cx_xlabels(const cb_host_api *api, cb_canvas *cv, char **labels, size_t n, float x0, float x1,
+                float y, float size, int wrap, float width);
+/* Display text of raw value v: format_yuan with money, else decimals plus unit. */
+void cx_value_text(const cb_host_api *api, const cx_chart *c, double v, char *buf, size_t n);
+
+/* ------------------------------------------------------------------ drawing (draw.c) */
+
+#define CX_PI 3.14159265358979323846
+
+typedef struct cx_rgb { float r, g, b; } cx_rgb;
+
+cx_rgb cx_color(const cb_theme *t, size_t i);   /* series / slice colour i */
+cx_rgb cx_rgb3(const float v[3]);
+void cx_fill(const cb_host_api *api, cb_canvas *cv, cx_rgb c);
+void cx_stroke(const cb_host_api *api, cb_canvas *cv, cx_rgb c, float width);
+void cx_hline(const cb_host_api *api, cb_canvas *cv, float x0, float x1, float y, float w, cx_rgb c);
+void cx_vline(const cb_host_api *api, cb_canvas *cv, float x, float y0, float y1, float w, cx_rgb c);
+void cx_text(const cb_host_api *api, cb_canvas *cv, float x, float y, float size, int align, cx_rgb c,
+             const char *s);
+/* Text cut with "…" to at most maxw points. */
+void cx_text_fit(const cb_host_api *api, cb_canvas *cv, float x, float y, float size, int align, cx_rgb c,
+                 const char *s, float maxw);
+/* Bytes of the longest prefix of s (whole UTF-8 characters) at most maxw wide. */
+size_t cx_fit_prefix(const cb_host_api *api, const cb_canvas *cv, const char *s, float size, float maxw);
+/* As cx_fit_prefix, but a good place for a line break: not inside a number, not between a
+ * number and its unit, not before closing punctuation (falls back to the plain fit). */
+size_t cx_break_prefix(const cb_host_api *api, const cb_canvas *cv, const char *s, float size, float maxw);
+/* Appends an arc (centre cx, cy, radius r, from angle a0 to a1 in radians, either way) as
+ * cubic Béziers of at most 90°; starts with move_to when move, else line_to. */
+void cx_arc(const cb_host_api *api, cb_canvas *cv, float cx, float cy, float r, double a0, double a1,
+            int move);
+void cx_circle(const cb_host_api *api, cb_canvas *cv, float cx, float cy, float r);
+/* Baseline for text of size centred in a row whose top is top and height rowh. */
+float cx_baseline(float top, float rowh, float size);
+
+/* The title row at the top of the box; returns the y below it. */
+float cx_title(const cb_host_api *api, cb_canvas *cv, const cx_chart *c, float width, float top);
+/* "No data" in the middle of a box, on a white patch when patch != 0. */
+void cx_nodata(const cb_host_api *api, cb_canvas *cv, float x, float y, float w, float h, int patch);
+
+/* Legend entries: keys of kind 'l' (line with marker) or 'b' (box). */
+typedef struct cx_legend_item { const char *name; cx_rgb color; } cx_legend_item;
+/* Lays the legend out right-aligned in rows from top, leaving room for `left_text` (drawn
+ * at the left of the first row, muted, may be NULL). Draws when draw != 0. Returns the
+ * height used. */
+float cx_legend(const cb_host_api *api, cb_canvas *cv, const cx_legend_item *items, size_t n, char key,
+                const char *left_text, float width, float top, int draw);
+
+/* ------------------------------------------------------------------ the blocks */
+
+void *cx_line_create(lua_State *L, int opts, const cb_host_api *api);
+void cx_line_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, float h);
+void *cx_pie_create(lua_State *L, int opts, const cb_host_api *api);
+void cx_pie_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, float h);
+void *cx_stacked_create(lua_State *L, int opts, const cb_host_api *api);
+void cx_stacked_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, float h);
+void *cx_spark_create(lua_State *L, int opts, const cb_host_api *api);
+void cx_spark_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, float h);
+
+#endif
