@@ -212,6 +212,41 @@ TEST(heading_keeps_with_next)
     cb_doc_free(&d);
 }
 
+TEST(heading_moves_with_a_table_that_cannot_start)
+{
+    cb_font *f = get_font();
+    /* paragraphs of growing length push the heading down the page: wherever it lands, the
+     * table's header (and rows, five lines tall each) must come right under it */
+    for (int fill = 20; fill <= 80; fill += 2) {
+        cb_doc d;
+        cb_doc_init(&d);
+        cb_buf b = {0};
+        for (int i = 0; i < fill; i++) cb_buf_adds(&b, "援建基础设施、改善民生、发展产业，培训人才。");
+        add_text(&d, CB_BLOCK_PARAGRAPH, b.s);
+        cb_block *h = cb_doc_add(&d, CB_BLOCK_HEADING);
+        h->text = cb_xstrdup("重点项目");
+        h->level = 1;
+        cb_block *t = cb_doc_add(&d, CB_BLOCK_TABLE);
+        t->ncols = 1;
+        t->nrows = 3;
+        t->cols = cb_xcalloc(1, sizeof *t->cols);
+        t->cols[0] = (cb_column){cb_xstrdup("项目名称"), 1, 'l'};
+        t->cells = cb_xcalloc(3, sizeof *t->cells);
+        for (int r = 0; r < 3; r++) t->cells[r] = cb_xstrdup("第一行\n第二行\n第三行\n第四行\n第五行");
+        cb_layout l;
+        cb_error err;
+        ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+        ASSERT_EQ_INT(l.nmarks, 1);
+        char *s = page_text(&l, l.marks[0].page);
+        int together = strstr(s, "重点项目项目名称") != NULL;
+        free(s);
+        cb_buf_free(&b);
+        cb_layout_free(&l);
+        cb_doc_free(&d);
+        if (!together) TEST_FAIL_("with %d sentences the heading is not followed by its table", fill);
+    }
+}
+
 TEST(kpis_wrap_into_rows)
 {
     cb_font *f = get_font();
@@ -313,6 +348,7 @@ static const test_case tests[] = {
     TEST_ENTRY(table_repeats_header_on_every_page),
     TEST_ENTRY(footer_and_bookmarks),
     TEST_ENTRY(heading_keeps_with_next),
+    TEST_ENTRY(heading_moves_with_a_table_that_cannot_start),
     TEST_ENTRY(kpis_wrap_into_rows),
     TEST_ENTRY(nice_ticks),
     TEST_ENTRY(barchart_stays_on_its_axes),
