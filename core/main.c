@@ -9,6 +9,7 @@
 #include "batch.h"
 #include "plugins.h"
 #include "render.h"
+#include "synth.h"
 
 /* Exit codes; documented in --help and the README. */
 enum {
@@ -25,6 +26,8 @@ static const char USAGE[] =
     "       countybrief list [--data DIR]   list the counties of a data folder\n"
     "       countybrief plugins             list loaded (and refused) plugins\n"
     "       countybrief manifest merge DIR  join the shards' manifests in DIR\n"
+    "       countybrief synth --counties N [--seed S] --out DIR\n"
+    "                                       write a synthetic data set (labelled synthetic)\n"
     "       countybrief --help | --version\n"
     "\n"
     "render options:\n"
@@ -159,6 +162,43 @@ static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, cb_b
     return sum.failed ? EXIT_SOME_FAILED : EXIT_OK;
 }
 
+/* countybrief synth --counties N [--seed S] --out DIR */
+static int cmd_synth(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"counties", required_argument, 0, 'n'}, {"seed", required_argument, 0, 's'},
+        {"out", required_argument, 0, 'o'},      {"quiet", no_argument, 0, 'q'},
+        {0, 0, 0, 0},
+    };
+    unsigned long long n = 0, seed = 1;
+    const char *out = NULL;
+    int c;
+    optind = 2;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        char *end = NULL;
+        int bad_number = (c == 'n' || c == 's') && !(optarg[0] >= '0' && optarg[0] <= '9');
+        if (c == 'n') n = strtoull(optarg, &end, 10);
+        else if (c == 's') seed = strtoull(optarg, &end, 10);
+        else if (c == 'o') out = optarg;
+        if (c == '?' || bad_number || (end && *end)) {
+            fprintf(stderr, "countybrief: synth: bad option or value '%s'\n", argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!n || n > CB_SYNTH_MAX_COUNTIES || !out || optind < argc) {
+        fprintf(stderr, "usage: countybrief synth --counties N (1..%d) [--seed S] --out DIR\n",
+                CB_SYNTH_MAX_COUNTIES);
+        return EXIT_USAGE;
+    }
+    cb_error err;
+    if (cb_synth_write(out, (size_t)n, (uint64_t)seed, &err) != CB_OK) {
+        fprintf(stderr, "countybrief: %s\n", err.msg);
+        return EXIT_OUTPUT;
+    }
+    return EXIT_OK;
+}
+
 /* Parses "K/N" (1 <= K <= N) into a 0-based shard. */
 static int parse_shard(const char *s, size_t *k, size_t *n)
 {
@@ -211,6 +251,7 @@ int main(int argc, char **argv)
         printf("countybrief %s\n", CB_VERSION_STRING);
         return EXIT_OK;
     }
+    if (!strcmp(cmd, "synth")) return cmd_synth(argc, argv);
     if (!strcmp(cmd, "manifest")) {
         if (argc != 4 || strcmp(argv[2], "merge") != 0) {
             fprintf(stderr, "usage: countybrief manifest merge DIR\n");

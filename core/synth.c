@@ -52,7 +52,11 @@ static uint64_t rng_next(rng *r)
     return result;
 }
 
-/* 0..n-1 (n > 0); the modulo bias of a 64-bit draw is far below anything visible. */
+/* Rule for every caller: at most one draw per full expression, unless sequenced (by ?:,
+ * && or ||, or separate declarators): C leaves the order of a call's arguments (and of
+ * the operands of + or <) unspecified, and gcc and clang do pick different orders.
+ *
+ * 0..n-1 (n > 0); the modulo bias of a 64-bit draw is far below anything visible. */
 static uint64_t below(rng *r, uint64_t n) { return rng_next(r) % n; }
 /* lo..hi inclusive */
 static long long ri(rng *r, long long lo, long long hi)
@@ -1069,7 +1073,11 @@ static void make_towns(synth *s, rng *r, const county *c)
         char note[160] = "";
         switch (below(r, 5)) {
         case 0: sfmt(note, sizeof note, "全面丰产后综合产值预计超%lld亿元", ri(r, 1, 5)); break;
-        case 1: sfmt(note, sizeof note, "大棚%lld座，农事体验项目%lld个", ri(r, 10, 60), ri(r, 3, 12)); break;
+        case 1: {
+            long long sheds = ri(r, 10, 60), farm = ri(r, 3, 12);
+            sfmt(note, sizeof note, "大棚%lld座，农事体验项目%lld个", sheds, farm);
+            break;
+        }
         case 2:
             if (area) sfmt(note, sizeof note, "基地%lld个，面积指种植基地", ri(r, 3, 12));
             break;
@@ -1275,9 +1283,12 @@ static void gen_county(synth *s, size_t idx, unsigned id)
         indicator(s, &c, "consumption_volume", label, round_near(ri(&r, 1000, 40000), 100), "吨", NULL,
                   sales_period);
     }
-    if (chance(&r, 35))
-        indicator(s, &c, "ecommerce_sales", "农村电商销售收入", round_near(ri(&r, 500, 8000), 100) * 10000,
-                  "元", chance(&r, 50) ? "多" : NULL, chance(&r, 50) ? "近两年" : sales_period);
+    if (chance(&r, 35)) {
+        long long v = round_near(ri(&r, 500, 8000), 100) * 10000;
+        const char *q = chance(&r, 50) ? "多" : NULL;
+        const char *period = chance(&r, 50) ? "近两年" : sales_period;
+        indicator(s, &c, "ecommerce_sales", "农村电商销售收入", v, "元", q, period);
+    }
     if (chance(&r, 35)) {
         char label[64], period[16];
         int y = (int)ri(&r, 2017, 2022);
@@ -1293,18 +1304,19 @@ static void gen_county(synth *s, size_t idx, unsigned id)
         else snprintf(period, sizeof period, "%d-%d", recent_first, recent_last);
         if (nyears && chance(&r, 85)) {
             long long goal = round_up(yearly / nyears * 5 * ri(&r, 80, 110) / 100, 1000);
-            target(s, &c, "无偿援助资金", "aid_total", goal * 10000, "元", recent_aid > 0 && chance(&r, 70),
-                   recent_aid * 10000, period);
+            int has = recent_aid > 0 && chance(&r, 70);
+            target(s, &c, "无偿援助资金", "aid_total", goal * 10000, "元", has, recent_aid * 10000, period);
         }
         if (trained > 0 && chance(&r, 70)) {
             long long goal = round_up(trained * 5 / 8 + 1, 100);
-            target(s, &c, "人才和党政干部培训", "people_trained", goal, "人次",
-                   trained_recent > 0 && chance(&r, 60), trained_recent, trained_period);
+            int has = trained_recent > 0 && chance(&r, 60);
+            target(s, &c, "人才和党政干部培训", "people_trained", goal, "人次", has, trained_recent, trained_period);
         }
         if (chance(&r, 40)) {
             long long goal = ri(&r, 5, 20) * 10;
-            target(s, &c, "干部挂职锻炼", "cadres_seconded", goal, "人次", chance(&r, 50),
-                   goal * ri(&r, 30, 100) / 100, "2021-2023");
+            int has = chance(&r, 50);
+            long long done = goal * ri(&r, 30, 100) / 100;
+            target(s, &c, "干部挂职锻炼", "cadres_seconded", goal, "人次", has, done, "2021-2023");
         }
         if (sales > 0 && chance(&r, 40)) {
             long long goal = round_up(sales * ri(&r, 3, 6), 10000);

@@ -17,8 +17,9 @@
  *
  * Determinism: the output depends only on (n, seed). The generator is xoshiro256**
  * seeded by splitmix64, all arithmetic is in integers, so the files are byte-identical on
- * every machine and run. County i's figures (everything but its name, which must not clash
- * with earlier ones) depend on (seed, i) alone, so a larger set extends a smaller one.
+ * every machine and run (the rule that keeps it so is in synth.c, above the generator).
+ * County i's name and rows depend on (seed, i) alone; only the ids depend on n too (they
+ * spread over 900000..999999), so a larger set repeats a smaller one under other ids.
  *
  * Row order: counties in ascending id order; every other table grouped by county in that
  * order; within a county, periods ascending.
