@@ -66,6 +66,7 @@ bad_usage() { # WHAT ARGS...
 bad_usage "--counties 0" --counties 0 --out "$TMP/bad"
 bad_usage "--counties x" --counties x --out "$TMP/bad"
 bad_usage "--counties 100001" --counties 100001 --out "$TMP/bad"
+bad_usage "--seed -1" --counties 3 --seed -1 --out "$TMP/bad"
 bad_usage "--bogus" --counties 3 --bogus --out "$TMP/bad"
 bad_usage "without --out" --counties 3
 bad_usage "without --counties" --out "$TMP/bad"
