@@ -209,11 +209,12 @@ static void draw_ops(HPDF_Page page, HPDF_Font font, const cb_page *p, const cha
     }
 }
 
-int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *out,
-                  cb_error *err)
+#define RETRY_FONT_SIZE 1 /* render_once's answer: try again with another font size */
+
+/* One attempt at the PDF for the code points cps (sorted, distinct; the array is freed). */
+static int render_once(const cb_layout *l, const cb_doc *doc, cb_font *font, uint32_t *cps,
+                       size_t ncps, cb_buf *out, cb_error *err)
 {
-    size_t ncps;
-    uint32_t *cps = collect_codepoints(l, &ncps);
     cb_font_subset sub;
     int rc = cb_font_subset_make(font, cps, ncps, &sub, err);
     if (rc != CB_OK) {
@@ -300,6 +301,13 @@ int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *
     }
     free(pages);
     if (!st.error) HPDF_SaveToStream(pdf);
+    if (st.error == HPDF_INVALID_OBJECT) {
+        /* libharu 2.3.0 fails to seek to the end of its in-memory font copy when that copy
+         * ends exactly on its 4096-byte buffer boundary (an empty 'prep' table last): about
+         * one document in a thousand. A subset one glyph larger has another size. */
+        rc = RETRY_FONT_SIZE;
+        goto done;
+    }
     if (st.error) {
         rc = cb_fail(err, CB_EPDF, "libharu error 0x%04X (detail %u) while writing the PDF",
                      (unsigned)st.error, (unsigned)st.detail);
@@ -323,6 +331,38 @@ done:
     close(fd);
     free(cps);
     return rc;
+}
+
+int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *out,
+                  cb_error *err)
+{
+    size_t ncps;
+    uint32_t *cps = collect_codepoints(l, &ncps);
+    /* characters the document may not use, to change the font's size on a retry */
+    static const uint32_t spare[] = {0x3000, 0x2014, 0x00B7, 0x2026};
+    for (size_t attempt = 0;; attempt++) {
+        size_t before = out->len;
+        int rc = render_once(l, doc, font, cps, ncps, out, err);
+        if (rc != RETRY_FONT_SIZE) return rc;
+        out->len = before;
+        cps = collect_codepoints(l, &ncps);
+        size_t added = 0;
+        for (size_t k = 0; k < sizeof spare / sizeof spare[0] && added <= attempt; k++) {
+            size_t i = 0;
+            while (i < ncps && cps[i] < spare[k]) i++;
+            if (i < ncps && cps[i] == spare[k]) continue;
+            cps = cb_xrealloc(cps, (ncps + 1) * sizeof *cps);
+            memmove(cps + i + 1, cps + i, (ncps - i) * sizeof *cps);
+            cps[i] = spare[k];
+            ncps++;
+            added++;
+        }
+        if (!added || attempt >= 3)
+            return render_once(l, doc, font, cps, ncps, out, err) == CB_OK
+                       ? CB_OK
+                       : cb_fail(err, CB_EPDF, "libharu error 0x%04X while writing the PDF",
+                                 (unsigned)HPDF_INVALID_OBJECT);
+    }
 }
 
 int cb_write_file_atomic(const char *path, const void *data, size_t len, cb_error *err)
