@@ -81,11 +81,14 @@ if #slices > 0 then
 end
 
 -- projects ---------------------------------------------------------------------------
+-- a briefing stays short: at most MAX_PROJECTS rows, those with amounts first
+local MAX_PROJECTS = 20
 local projects = funding.notable_projects(data.projects)
 if #projects > 0 then
   doc:heading("重点援建项目")
   local rows = {}
-  for _, p in ipairs(projects) do
+  for i, p in ipairs(projects) do
+    if i > MAX_PROJECTS then break end
     rows[#rows + 1] = {
       p.project, p.partner or "—", p.area or "",
       p.amount and fmt.yuan(p.amount) or "—",
@@ -104,6 +107,10 @@ if #projects > 0 then
     },
     rows = rows,
   }
+  if #projects > MAX_PROJECTS then
+    doc:paragraph(string.format("另有%s未列入上表（数据共记录%s）。",
+      fmt.count(#projects - MAX_PROJECTS, "个项目"), fmt.count(#projects, "个项目")))
+  end
 end
 
 -- training ---------------------------------------------------------------------------
