@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <nettle/sha2.h>
@@ -17,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pdf.h"
+#include "output.h"
 #include "plugins.h"
 
 #define MANIFEST "manifest.json"
@@ -178,37 +179,79 @@ static char *manifest_path(const cb_engine *e, const cb_batch_opts *o)
     return path;
 }
 
-/* Reads the previous manifest into old[] (by county index); a missing or unreadable
- * manifest just means nothing can be skipped. */
+/* The journal (.manifest.json.journal, hidden): one line per county rendered since the
+ * manifest was last written, appended as each PDF lands, so a run that is killed keeps the
+ * counties it finished: the next run reads the manifest, then the journal (later lines
+ * win), and skips those. Removed once the manifest is written. */
+static char *journal_path(const cb_engine *e, const cb_batch_opts *o)
+{
+    char *m = manifest_path(e, o), *slash = strrchr(m, '/');
+    char *j = cb_xasprintf("%.*s.%s.journal", slash ? (int)(slash - m + 1) : 0, m, slash ? slash + 1 : m);
+    free(m);
+    return j;
+}
+
+/* One county's manifest (or journal) entry into old[]. */
+static void read_entry(const cb_engine *e, json_t *it, entry *old)
+{
+    const char *id = json_string_value(json_object_get(it, "county_id"));
+    const char *key = json_string_value(json_object_get(it, "inputs"));
+    const char *sha = json_string_value(json_object_get(it, "sha256"));
+    const char *file = json_string_value(json_object_get(it, "file"));
+    const char *status = json_string_value(json_object_get(it, "status"));
+    if (!id || !key || !sha || !file || !status || strcmp(status, "failed") == 0) return;
+    long k = cb_dataset_find_county(&e->ds, id);
+    if (k < 0 || strlen(key) != 64 || strlen(sha) != 64) return;
+    entry *en = &old[k];
+    entry_free(en);
+    memcpy(en->key, key, 65);
+    memcpy(en->sha, sha, 65);
+    en->file = cb_xstrdup(file);
+    en->pages = (size_t)json_integer_value(json_object_get(it, "pages"));
+    en->bytes = (size_t)json_integer_value(json_object_get(it, "bytes"));
+    en->ms = json_number_value(json_object_get(it, "ms"));
+}
+
+/* Reads the previous manifest, then the journal, into old[] (by county index); a missing
+ * or unreadable manifest just means nothing can be skipped. */
 static void read_manifest(const cb_engine *e, const cb_batch_opts *o, entry *old)
 {
     char *path = manifest_path(e, o);
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
     free(path);
-    if (!root) return;
-    json_t *list = json_object_get(root, "counties");
     size_t i;
     json_t *it;
-    json_array_foreach(list, i, it) {
-        const char *id = json_string_value(json_object_get(it, "county_id"));
-        const char *key = json_string_value(json_object_get(it, "inputs"));
-        const char *sha = json_string_value(json_object_get(it, "sha256"));
-        const char *file = json_string_value(json_object_get(it, "file"));
-        const char *status = json_string_value(json_object_get(it, "status"));
-        if (!id || !key || !sha || !file || !status || strcmp(status, "failed") == 0) continue;
-        long k = cb_dataset_find_county(&e->ds, id);
-        if (k < 0 || strlen(key) != 64 || strlen(sha) != 64) continue;
-        entry *en = &old[k];
-        entry_free(en);
-        memcpy(en->key, key, 65);
-        memcpy(en->sha, sha, 65);
-        en->file = cb_xstrdup(file);
-        en->pages = (size_t)json_integer_value(json_object_get(it, "pages"));
-        en->bytes = (size_t)json_integer_value(json_object_get(it, "bytes"));
-        en->ms = json_number_value(json_object_get(it, "ms"));
-    }
+    json_array_foreach(json_object_get(root, "counties"), i, it) read_entry(e, it, old);
     json_decref(root);
+    path = journal_path(e, o);
+    FILE *fp = fopen(path, "r");
+    free(path);
+    char *line = NULL;
+    size_t cap = 0;
+    while (fp && getline(&line, &cap, fp) > 0) /* a torn last line does not parse: skipped */
+        if ((it = json_loads(line, 0, &jerr))) {
+            read_entry(e, it, old);
+            json_decref(it);
+        }
+    free(line);
+    if (fp) fclose(fp);
+}
+
+static json_t *entry_json(const cb_engine *e, size_t i, const entry *en)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "county_id", json_string(cb_county_id(&e->ds, i)));
+    json_object_set_new(o, "name", json_string(cb_county_name(&e->ds, i)));
+    json_object_set_new(o, "status", json_string(en->status));
+    json_object_set_new(o, "file", en->file ? json_string(en->file) : json_null());
+    json_object_set_new(o, "pages", json_integer((json_int_t)en->pages));
+    json_object_set_new(o, "bytes", json_integer((json_int_t)en->bytes));
+    json_object_set_new(o, "sha256", json_string(en->sha));
+    json_object_set_new(o, "ms", json_real(round(en->ms * 100) / 100));
+    json_object_set_new(o, "inputs", json_string(en->key));
+    json_object_set_new(o, "error", en->error ? json_string(en->error) : json_null());
+    return o;
 }
 
 static int write_manifest(const cb_engine *e, const cb_batch_opts *o, const entry *cur,
@@ -226,18 +269,7 @@ static int write_manifest(const cb_engine *e, const cb_batch_opts *o, const entr
     for (size_t i = 0; i < e->ds.ncounties; i++) {
         const entry *en = &cur[i];
         if (!en->status) continue;
-        json_t *o = json_object();
-        json_object_set_new(o, "county_id", json_string(cb_county_id(&e->ds, i)));
-        json_object_set_new(o, "name", json_string(cb_county_name(&e->ds, i)));
-        json_object_set_new(o, "status", json_string(en->status));
-        json_object_set_new(o, "file", en->file ? json_string(en->file) : json_null());
-        json_object_set_new(o, "pages", json_integer((json_int_t)en->pages));
-        json_object_set_new(o, "bytes", json_integer((json_int_t)en->bytes));
-        json_object_set_new(o, "sha256", json_string(en->sha));
-        json_object_set_new(o, "ms", json_real(round(en->ms * 100) / 100));
-        json_object_set_new(o, "inputs", json_string(en->key));
-        json_object_set_new(o, "error", en->error ? json_string(en->error) : json_null());
-        json_array_append_new(list, o);
+        json_array_append_new(list, entry_json(e, i, en));
     }
     json_object_set_new(root, "counties", list);
     char *text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
@@ -298,6 +330,25 @@ static int read_all(int fd, void *p, size_t n)
     return 0;
 }
 
+/* Appends county c's entry to the journal, opened (*fd == -1) at the first entry; best
+ * effort: a failure only costs a re-render. Each line starts with a newline, so a line torn
+ * by a full disk never swallows the next. */
+static void journal_add(int *fd, const char *path, const cb_engine *e, size_t c, const entry *en)
+{
+    if (*fd == -1) *fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (*fd < 0) {
+        *fd = -2; /* no second try */
+        return;
+    }
+    json_t *j = entry_json(e, c, en);
+    char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    json_decref(j);
+    char *line = cb_xasprintf("\n%s", text);
+    (void)write_all(*fd, line, strlen(line));
+    free(line);
+    free(text);
+}
+
 static void worker_main(cb_engine *e, int in, int out)
 {
     uint32_t county;
@@ -355,7 +406,7 @@ static int spawn(worker *w, cb_engine *e, worker *all, size_t n, cb_error *err)
     return CB_OK;
 }
 
-static void reap(worker *w, char *why, size_t n)
+static int reap(worker *w, char *why, size_t n)
 {
     int status = 0;
     close(w->to);
@@ -367,6 +418,7 @@ static void reap(worker *w, char *why, size_t n)
             snprintf(why, n, "the worker process exited (status %d)", WEXITSTATUS(status));
     }
     w->pid = -1;
+    return status;
 }
 
 /* ------------------------------------------------------------------ progress */
@@ -391,6 +443,11 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     memset(sum, 0, sizeof *sum);
     size_t nc = e->ds.ncounties;
     entry *old = cb_xcalloc(nc ? nc : 1, sizeof *old), *cur = cb_xcalloc(nc ? nc : 1, sizeof *cur);
+    /* what a killed run left: temporary files of dead writers (never a live shard's) */
+    size_t swept = cb_output_sweep(e->out_dir);
+    if (swept && !o->quiet)
+        fprintf(stderr, "countybrief: removed %zu temporary file%s left in %s by an interrupted run\n", swept,
+                swept == 1 ? "" : "s", e->out_dir);
     if (!o->force) read_manifest(e, o, old);
 
     /* which counties, and which of them need rendering */
@@ -439,6 +496,9 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     for (size_t i = 0; i < jobs; i++) w[i].pid = -1;
     int rc = CB_OK;
     void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe must not kill us */
+    signal(SIGXFSZ, SIG_IGN); /* ulimit -f: EFBIG from write(), counted, not a killed process */
+    char *jpath = journal_path(e, o);
+    int jfd = -1;
     size_t next = 0, busy = 0;
     for (size_t i = 0; i < jobs && rc == CB_OK; i++) rc = spawn(&w[i], e, w, jobs, err);
 
@@ -486,7 +546,8 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
             } else if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
                 result_msg m;
                 if (read_all(w[i].from, &m, sizeof m) != 0) {
-                    reap(&w[i], why, sizeof why);
+                    int status = reap(&w[i], why, sizeof why);
+                    cb_lua_describe_exit(status, &e->src.limits, why, sizeof why); /* stuck past its CPU budget */
                 } else {
                     char *msg = cb_xcalloc(m.msg_len + 1, 1);
                     if (m.msg_len && read_all(w[i].from, msg, m.msg_len) != 0) snprintf(msg, m.msg_len + 1, "%s", "(message lost)");
@@ -500,6 +561,7 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
                         en->ms = m.ms;
                         hex(m.sha, 32, en->sha);
                         sum->rendered++;
+                        journal_add(&jfd, jpath, e, c, en);
                         if (!o->quiet && !tty)
                             printf("wrote %s/%s (%zu page%s, %.1f KB, %.0f ms)\n", e->out_dir, en->file,
                                    en->pages, en->pages == 1 ? "" : "s", en->bytes / 1024.0, en->ms);
@@ -539,6 +601,9 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
         if (cur[c].status && strcmp(cur[c].status, "pending") == 0) cur[c].status = NULL;
     sum->seconds = now_s() - t0;
     if (rc == CB_OK) rc = write_manifest(e, o, cur, sum, err);
+    if (jfd >= 0) close(jfd);
+    if (rc == CB_OK) unlink(jpath); /* all in the manifest now; kept if it could not be written */
+    free(jpath);
     for (size_t c = 0; c < nc; c++) {
         entry_free(&old[c]);
         entry_free(&cur[c]);

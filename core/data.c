@@ -153,18 +153,30 @@ static const char *number_text(table_impl *ti, double v)
     return arena_strndup(&ti->arena, s, (size_t)n);
 }
 
+/* Why a number cell is not a number, after the quoted cell in the message. */
+static const char *number_problem(cb_number_status st)
+{
+    switch (st) {
+    case CB_NUM_NOT_FINITE: return " (not a finite number)";
+    case CB_NUM_BAD_GROUPING:
+        return " (thousands separators must split the digits in threes, as in 1,234,567)";
+    default: return "";
+    }
+}
+
 static int fail_not_number(const table_impl *ti, size_t line, size_t col, const char *s,
-                           cb_error *err)
+                           cb_number_status st, cb_error *err)
 {
     char at[PLACE_MAX];
     const char *more;
     int n = snippet_len(s, strlen(s), 60, &more);
     place_cell(at, ti, line, (int)col);
     if (ti->csv)
-        return cb_fail(err, CB_EDATA, "%s: column \"%s\" expects a number, got \"%.*s%s\"", at,
-                       ti->t.cols[col], n, s, more);
+        return cb_fail(err, CB_EDATA, "%s: column \"%s\" expects a number, got \"%.*s%s\"%s", at,
+                       ti->t.cols[col], n, s, more, number_problem(st));
     /* the place already ends in the column: `..., column "amount" expects a number` */
-    return cb_fail(err, CB_EDATA, "%s expects a number, got \"%.*s%s\"", at, n, s, more);
+    return cb_fail(err, CB_EDATA, "%s expects a number, got \"%.*s%s\"%s", at, n, s, more,
+                   number_problem(st));
 }
 
 /*
@@ -187,8 +199,8 @@ static int put_cell(table_impl *ti, cb_value *dst, const cb_value *src, size_t l
         }
     } else if (src->type == CB_T_TEXT) {
         if (type == CB_T_NUMBER) {
-            if (!cb_parse_number(src->text, &v.num))
-                return fail_not_number(ti, line, col, src->text, err);
+            cb_number_status st = cb_number_parse(src->text, &v.num);
+            if (st != CB_NUM_OK) return fail_not_number(ti, line, col, src->text, st, err);
             v.type = CB_T_NUMBER;
         } else {
             v.type = CB_T_TEXT;
@@ -294,15 +306,27 @@ static void declare(table_impl *ti, const schema *sc)
     }
 }
 
-/* An undeclared column is numbers when every non-empty cell is one, text otherwise. */
-static void infer_column(table_impl *ti, size_t c)
+/* An undeclared column is numbers when every non-empty cell is one, text otherwise. A
+ * column whose cells are all numbers but for some NaN or Inf is an error naming the first
+ * of those: such a column is a figure with holes a spreadsheet filled with error values. */
+static int infer_column(table_impl *ti, size_t c, cb_error *err)
 {
     cb_table *t = &ti->t;
     int numeric = 1;
+    size_t nonfinite = t->nrows; /* first row holding NaN or Inf */
     for (size_t r = 0; r < t->nrows && numeric; r++) {
         cb_value *v = &t->cells[r * t->ncols + c];
-        if (v->type == CB_T_TEXT && !cb_parse_number(v->text, &v->num)) numeric = 0;
+        if (v->type != CB_T_TEXT) continue;
+        cb_number_status st = cb_number_parse(v->text, &v->num);
+        if (st == CB_NUM_NOT_FINITE) {
+            if (nonfinite == t->nrows) nonfinite = r;
+        } else if (st != CB_NUM_OK) {
+            numeric = 0;
+        }
     }
+    if (numeric && nonfinite < t->nrows)
+        return fail_not_number(ti, t->lines[nonfinite], c, t->cells[nonfinite * t->ncols + c].text,
+                               CB_NUM_NOT_FINITE, err);
     /* a column with no values at all counts as numbers: nothing contradicts it */
     t->types[c] = numeric ? CB_T_NUMBER : CB_T_TEXT;
     for (size_t r = 0; r < t->nrows; r++) {
@@ -319,6 +343,7 @@ static void infer_column(table_impl *ti, size_t c)
             v->num = 0;
         }
     }
+    return CB_OK;
 }
 
 /* Fixes the column types once every row is in. Cells of declared columns are converted
@@ -326,19 +351,20 @@ static void infer_column(table_impl *ti, size_t c)
 static int settle(table_impl *ti, const schema *sc, cb_error *err)
 {
     cb_table *t = &ti->t;
+    int rc;
     if (!ti->decl) declare(ti, sc);
     if (!ti->eager) {
         for (size_t r = 0; r < t->nrows; r++)
             for (size_t c = 0; c < t->ncols; c++) {
                 if (ti->decl[c] == CB_T_NULL) continue;
                 cb_value *v = &t->cells[r * t->ncols + c];
-                int rc = put_cell(ti, v, v, 0, 1, ti->decl[c], t->lines[r], c, err);
+                rc = put_cell(ti, v, v, 0, 1, ti->decl[c], t->lines[r], c, err);
                 if (rc != CB_OK) return rc;
             }
     }
     for (size_t c = 0; c < t->ncols; c++) {
         if (ti->decl[c] != CB_T_NULL) t->types[c] = ti->decl[c];
-        else infer_column(ti, c);
+        else if ((rc = infer_column(ti, c, err)) != CB_OK) return rc;
     }
     free(ti->decl);
     ti->decl = NULL;
@@ -947,16 +973,37 @@ long cb_dataset_find_county(const cb_dataset *ds, const char *id_or_name)
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/*
- * The grammar is checked here and strtod only converts: strtod alone would also take hex,
- * "inf", "nan" and locale-specific forms. (The engine runs in the "C" locale, so strtod's
- * decimal point is '.'.)
- */
-int cb_parse_number(const char *s, double *out)
+/* A character of a number cell as the ASCII it stands for: full-width forms (U+FF01 ..
+ * U+FF5E, as a Chinese input method types them: １２３．５) map to ASCII, U+2212 MINUS
+ * SIGN to '-'. Other non-ASCII characters give 0. */
+static char number_char(uint32_t cp)
 {
-    const char *p = s;
-    while (*p == ' ' || *p == '\t') p++;
-    const char *start = p;
+    if (cp < 0x80) return (char)cp;
+    if (cp >= 0xFF01 && cp <= 0xFF5E) return (char)(cp - 0xFF01 + 0x21);
+    if (cp == 0x2212) return '-';
+    return 0;
+}
+
+/* Spaces around a number: ASCII space and tab, the ideographic space, no-break space. */
+static int is_blank_cp(uint32_t cp) { return cp == ' ' || cp == '\t' || cp == 0x3000 || cp == 0xA0; }
+
+/* a (NUL-terminated ASCII) is NaN or an infinity, with any sign and case. */
+static int names_nonfinite(const char *a)
+{
+    if (*a == '+' || *a == '-') a++;
+    static const char *const words[] = {"nan", "inf", "infinity"};
+    for (size_t w = 0; w < 3; w++) {
+        size_t i = 0;
+        while (words[w][i] && a[i] && (a[i] | 0x20) == words[w][i]) i++;
+        if (!words[w][i] && !a[i]) return 1;
+    }
+    return 0;
+}
+
+/* The strict grammar, on ASCII without separators: optional sign, digits with an optional
+ * fraction (at least one digit in all), optional exponent. */
+static int number_grammar(const char *p)
+{
     if (*p == '+' || *p == '-') p++;
     size_t digits = 0;
     while (is_digit(*p)) p++, digits++;
@@ -971,12 +1018,77 @@ int cb_parse_number(const char *s, double *out)
         if (!is_digit(*p)) return 0;
         while (is_digit(*p)) p++;
     }
-    const char *end = p;
-    while (*p == ' ' || *p == '\t') p++;
-    if (*p) return 0;
-    char *e;
-    double v = strtod(start, &e);
-    if (e != end || !isfinite(v)) return 0; /* 1e999 overflows: not a usable number */
-    *out = v;
-    return 1;
+    return *p == '\0';
 }
+
+/* Thousands separators in a (ASCII) are where they belong: only in the integer part,
+ * which they split into a first group of 1-3 digits (not starting with 0) and groups of
+ * exactly 3. */
+static int grouping_ok(const char *a)
+{
+    const char *p = a;
+    if (*p == '+' || *p == '-') p++;
+    size_t group = 0, groups = 0;
+    int lead_zero = *p == '0';
+    for (; is_digit(*p) || *p == ','; p++) {
+        if (is_digit(*p)) {
+            group++;
+            continue;
+        }
+        if (groups == 0 ? (group == 0 || group > 3 || lead_zero) : group != 3) return 0;
+        groups++;
+        group = 0;
+    }
+    if (groups && group != 3) return 0;
+    return strchr(p, ',') == NULL; /* none in the fraction or exponent */
+}
+
+cb_number_status cb_number_parse(const char *s, double *out)
+{
+    /* normalise: trim blanks, full-width to ASCII; commas kept in a, dropped in b */
+    size_t len = strlen(s);
+    char stack_a[96], stack_b[96];
+    char *a = len < sizeof stack_a ? stack_a : cb_xmalloc(len + 1);
+    char *b = len < sizeof stack_b ? stack_b : cb_xmalloc(len + 1);
+    const char *p = s, *end = s + len;
+    size_t na = 0, nb = 0, last_solid = 0;
+    int commas = 0;
+    cb_number_status st = CB_NUM_OK;
+    while (p < end) {
+        uint32_t cp = cb_utf8_next(&p, end);
+        if (is_blank_cp(cp)) {
+            if (na) a[na++] = ' '; /* inner blanks stay, so "1 000" is no number */
+            continue;
+        }
+        char c = number_char(cp);
+        if (!c || c == ' ') {
+            st = CB_NUM_NOT_NUMBER;
+            break;
+        }
+        a[na++] = c;
+        last_solid = na;
+        if (c == ',') commas = 1;
+        else b[nb++] = c;
+    }
+    na = last_solid; /* trailing blanks */
+    a[na] = '\0';
+    b[nb] = '\0';
+    if (st == CB_NUM_OK) {
+        if (names_nonfinite(a)) st = CB_NUM_NOT_FINITE;
+        else if (strchr(a, ' ') || !number_grammar(b)) st = CB_NUM_NOT_NUMBER;
+        else if (commas && !grouping_ok(a)) st = CB_NUM_BAD_GROUPING;
+    }
+    if (st == CB_NUM_OK) {
+        /* the grammar is checked above and strtod only converts: alone it would also take
+         * hex, "inf", "nan" and locale forms (the engine runs in the "C" locale, so its
+         * decimal point is '.') */
+        double v = strtod(b, NULL);
+        if (!isfinite(v)) st = CB_NUM_NOT_FINITE; /* 1e999 overflows */
+        else *out = v;
+    }
+    if (a != stack_a) free(a);
+    if (b != stack_b) free(b);
+    return st;
+}
+
+int cb_parse_number(const char *s, double *out) { return cb_number_parse(s, out) == CB_NUM_OK; }

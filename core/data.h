@@ -130,8 +130,25 @@ const char *cb_county_name(const cb_dataset *ds, size_t county);
 /* Finds a county by id or name; returns its index or -1. */
 long cb_dataset_find_county(const cb_dataset *ds, const char *id_or_name);
 
-/* Parses a CSV number cell: optional sign, digits, optional fraction and exponent,
- * surrounding spaces allowed. Returns 1 and sets *out, or 0 if s is not a number. */
+/*
+ * Number cells (docs/data.md, "Numbers"): optional sign, digits, optional fraction and
+ * exponent, spaces around allowed (also the ideographic space U+3000 and U+00A0). Also
+ * accepted, as spreadsheets are typed: full-width characters (１２３．５, －５, ＋, ，;
+ * U+2212 MINUS SIGN too) and thousands separators in the integer part, grouped in threes
+ * ("1,234,567", "１，２３４"). Not numbers: NaN and infinities in any spelling or case, and
+ * anything beyond a double's range (1e999); "1,23" (separators out of place); hex, "1 000",
+ * units ("4.05亿"), other digits (Arabic-Indic).
+ */
+typedef enum cb_number_status {
+    CB_NUM_OK = 0,
+    CB_NUM_NOT_NUMBER,   /* not a number at all */
+    CB_NUM_NOT_FINITE,   /* NaN, Inf, -inf, Infinity..., or out of range: 1e999 */
+    CB_NUM_BAD_GROUPING, /* a number but for its separators: "1,23", "1234,567", "1.5,3" */
+} cb_number_status;
+
+/* Parses a number cell; sets *out only on CB_NUM_OK. */
+cb_number_status cb_number_parse(const char *s, double *out);
+/* 1 and *out set if s is a number (cb_number_parse gives CB_NUM_OK), else 0. */
 int cb_parse_number(const char *s, double *out);
 
 #endif /* CB_DATA_H */

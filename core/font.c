@@ -4,22 +4,59 @@
 #include <fontconfig/fontconfig.h>
 #include <hb-subset.h>
 #include <hb.h>
+#include <hb-ot.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #define BMP_SIZE 0x10000
+#define MAX_FACES 32          /* a document with more fallback faces than this is absurd */
+#define PICK_UNKNOWN 0xFF     /* bmp_pick: not looked up yet */
+#define PICK_NONE 0xFE
+#define PICK_SKIP 0xFD
 
-struct cb_font {
+/* One font file's face, as HarfBuzz reads it. */
+typedef struct face {
     char *path;
+    int index;
     hb_blob_t *blob;
     hb_face_t *face;
     hb_font_t *font;
     float upem;
     float ascender, descender;
-    float *bmp_advance; /* lazily filled per code point; NAN = not looked up yet */
+    char *psname;   /* the PostScript name (libharu's name for the font), or NULL */
+} face;
+
+/* A non-BMP character's choice (BMP ones are in flat tables). */
+typedef struct astral {
+    uint32_t cp;    /* 0: empty slot (U+0000 is BMP) */
+    int pick;
+    float advance;
+} astral;
+
+struct cb_font {
+    face *faces[MAX_FACES];
+    size_t nfaces;
+    size_t nexplicit;      /* faces[0 .. nexplicit): the primary and cb_font_add_fallback's */
+    int auto_fallback;
+    int picked;            /* a character's face was chosen: the face list is fixed now */
+    uint32_t replacement;
+    float replacement_advance;
+    /* the choice and advance of each BMP code point, filled as characters are met */
+    uint8_t *bmp_pick;     /* face index, PICK_NONE, PICK_SKIP or PICK_UNKNOWN */
+    float *bmp_advance;
+    astral *astral;        /* open addressing, cap a power of two */
+    size_t nastral, astral_cap;
+    /* fontconfig's candidates, made on the first character the explicit faces lack */
+    int fc_tried;
+    FcConfig *fc;
+    FcFontSet *cands;
+    int *cand_face;        /* per candidate: face index, -1 unusable, -2 not opened yet */
 };
+
+static int face_open(face **out, const char *path, int index, cb_error *err);
+static void face_free(face *fc);
 
 int cb_font_find(const char *family, char **path, int *index, cb_error *err)
 {
@@ -62,10 +99,10 @@ int cb_font_find(const char *family, char **path, int *index, cb_error *err)
                 if (strcasecmp((const char *)fam, family) == 0) same = 1;
             if (!same) continue;
         }
-        cb_font *probe;
+        face *probe;
         cb_error perr;
-        if (cb_font_open(&probe, (const char *)file, idx, &perr) != CB_OK) continue;
-        cb_font_close(probe);
+        if (face_open(&probe, (const char *)file, idx, &perr) != CB_OK) continue;
+        face_free(probe);
         *path = cb_xstrdup((const char *)file);
         *index = idx;
         rc = CB_OK;
@@ -77,82 +114,358 @@ int cb_font_find(const char *family, char **path, int *index, cb_error *err)
     return rc;
 }
 
-int cb_font_open(cb_font **out, const char *path, int index, cb_error *err)
+static void face_free(face *fc)
+{
+    if (!fc) return;
+    hb_font_destroy(fc->font);
+    hb_face_destroy(fc->face);
+    hb_blob_destroy(fc->blob);
+    free(fc->path);
+    free(fc->psname);
+    free(fc);
+}
+
+static int face_open(face **out, const char *path, int index, cb_error *err)
 {
     *out = NULL;
     if (!cb_is_file(path)) return cb_fail(err, CB_EFONT, "%s: font file not found", path);
     hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
     if (!blob) return cb_fail(err, CB_EFONT, "%s: font file cannot be read", path);
-    hb_face_t *face = hb_face_create(blob, (unsigned)index);
-    if (hb_face_get_glyph_count(face) == 0 || hb_face_get_upem(face) < 16) {
-        hb_face_destroy(face);
+    hb_face_t *hface = hb_face_create(blob, (unsigned)index);
+    if (hb_face_get_glyph_count(hface) == 0 || hb_face_get_upem(hface) < 16) {
+        hb_face_destroy(hface);
         hb_blob_destroy(blob);
         return cb_fail(err, CB_EFONT, "%s: not a usable font (no glyphs, or face %d missing)",
                        path, index);
     }
-    hb_blob_t *glyf = hb_face_reference_table(face, HB_TAG('g', 'l', 'y', 'f'));
+    hb_blob_t *glyf = hb_face_reference_table(hface, HB_TAG('g', 'l', 'y', 'f'));
     unsigned glyf_len = hb_blob_get_length(glyf);
     hb_blob_destroy(glyf);
     if (glyf_len == 0) {
-        hb_face_destroy(face);
+        hb_face_destroy(hface);
         hb_blob_destroy(blob);
         return cb_fail(err, CB_EFONT,
                        "%s: the font has no TrueType (glyf) outlines; PDF embedding needs a "
                        ".ttf/.ttc font", path);
     }
-    cb_font *f = cb_xcalloc(1, sizeof *f);
-    f->path = cb_xstrdup(path);
-    f->blob = blob;
-    f->face = face;
-    f->font = hb_font_create(face);
-    f->upem = (float)hb_face_get_upem(face);
-    hb_font_set_scale(f->font, (int)f->upem, (int)f->upem);
+    face *fc = cb_xcalloc(1, sizeof *fc);
+    fc->path = cb_xstrdup(path);
+    fc->index = index;
+    fc->blob = blob;
+    fc->face = hface;
+    fc->font = hb_font_create(hface);
+    fc->upem = (float)hb_face_get_upem(hface);
+    hb_font_set_scale(fc->font, (int)fc->upem, (int)fc->upem);
     hb_font_extents_t ext;
-    if (hb_font_get_h_extents(f->font, &ext)) {
-        f->ascender = ext.ascender / f->upem;
-        f->descender = ext.descender / f->upem;
+    if (hb_font_get_h_extents(fc->font, &ext)) {
+        fc->ascender = ext.ascender / fc->upem;
+        fc->descender = ext.descender / fc->upem;
     } else {
-        f->ascender = 0.88f;
-        f->descender = -0.12f;
+        fc->ascender = 0.88f;
+        fc->descender = -0.12f;
     }
+    char name[256];
+    unsigned name_len = sizeof name;
+    if (hb_ot_name_get_utf8(hface, HB_OT_NAME_ID_POSTSCRIPT_NAME, HB_LANGUAGE_INVALID, &name_len,
+                            name) > 0)
+        fc->psname = cb_xstrdup(name);
+    *out = fc;
+    return CB_OK;
+}
+
+static int face_has(const face *fc, uint32_t cp)
+{
+    hb_codepoint_t gid;
+    return hb_font_get_nominal_glyph(fc->font, cp, &gid) && gid != 0;
+}
+
+static float face_advance(const face *fc, uint32_t cp)
+{
+    hb_codepoint_t gid = 0;
+    if (!hb_font_get_nominal_glyph(fc->font, cp, &gid)) gid = 0; /* .notdef */
+    return hb_font_get_glyph_h_advance(fc->font, gid) / fc->upem;
+}
+
+int cb_font_open(cb_font **out, const char *path, int index, cb_error *err)
+{
+    *out = NULL;
+    face *primary;
+    int rc = face_open(&primary, path, index, err);
+    if (rc != CB_OK) return rc;
+    cb_font *f = cb_xcalloc(1, sizeof *f);
+    f->faces[0] = primary;
+    f->nfaces = f->nexplicit = 1;
+    f->auto_fallback = 1;
+    f->replacement = face_has(primary, 0x25A1) ? 0x25A1 : '?';
+    f->replacement_advance = face_advance(primary, f->replacement);
+    f->bmp_pick = cb_xmalloc(BMP_SIZE);
+    memset(f->bmp_pick, PICK_UNKNOWN, BMP_SIZE);
     f->bmp_advance = cb_xmalloc(sizeof(float) * BMP_SIZE);
-    for (size_t i = 0; i < BMP_SIZE; i++) f->bmp_advance[i] = NAN;
     *out = f;
     return CB_OK;
 }
 
+int cb_font_add_fallback(cb_font *f, const char *path, int index, cb_error *err)
+{
+    if (f->picked || f->nfaces >= MAX_FACES)
+        return cb_fail(err, CB_EFONT, "%s: too many fallback fonts, or added after text was "
+                       "measured", path);
+    face *fc;
+    int rc = face_open(&fc, path, index, err);
+    if (rc != CB_OK) return rc;
+    f->faces[f->nfaces++] = fc;
+    f->nexplicit = f->nfaces;
+    return CB_OK;
+}
+
+void cb_font_set_auto_fallback(cb_font *f, int on) { f->auto_fallback = on; }
+
 void cb_font_close(cb_font *f)
 {
     if (!f) return;
-    hb_font_destroy(f->font);
-    hb_face_destroy(f->face);
-    hb_blob_destroy(f->blob);
+    for (size_t i = 0; i < f->nfaces; i++) face_free(f->faces[i]);
+    free(f->bmp_pick);
     free(f->bmp_advance);
-    free(f->path);
+    free(f->astral);
+    free(f->cand_face);
+    if (f->cands) FcFontSetDestroy(f->cands);
+    if (f->fc) FcConfigDestroy(f->fc);
     free(f);
 }
 
-const char *cb_font_path(const cb_font *f) { return f->path; }
+const char *cb_font_path(const cb_font *f) { return f->faces[0]->path; }
+size_t cb_font_nfaces(const cb_font *f) { return f->nfaces; }
+const char *cb_font_face_path(const cb_font *f, int i) { return f->faces[i]->path; }
+uint32_t cb_font_replacement(const cb_font *f) { return f->replacement; }
 
-static float lookup_advance(cb_font *f, uint32_t cp)
+/* ---- fontconfig's fallback candidates */
+
+/* The installed TrueType faces in fontconfig's order of preference for Chinese text, made
+ * once. A private configuration: cb_font_find's FcFini does not touch it. */
+static void load_candidates(cb_font *f)
 {
-    hb_codepoint_t gid = 0;
-    if (!hb_font_get_nominal_glyph(f->font, cp, &gid)) gid = 0; /* .notdef */
-    return hb_font_get_glyph_h_advance(f->font, gid) / f->upem;
+    f->fc_tried = 1;
+    f->fc = FcInitLoadConfigAndFonts();
+    if (!f->fc) return;
+    FcPattern *pat = FcPatternCreate();
+    FcLangSet *ls = FcLangSetCreate();
+    FcLangSetAdd(ls, (const FcChar8 *)"zh-cn");
+    FcPatternAddLangSet(pat, FC_LANG, ls);
+    FcLangSetDestroy(ls);
+    FcPatternAddString(pat, FC_FONTFORMAT, (const FcChar8 *)"TrueType");
+    FcConfigSubstitute(f->fc, pat, FcMatchPattern);
+    FcDefaultSubstitute(pat);
+    FcResult res;
+    f->cands = FcFontSort(f->fc, pat, FcFalse, NULL, &res);
+    FcPatternDestroy(pat);
+    if (!f->cands) return;
+    f->cand_face = cb_xmalloc((f->cands->nfont ? (size_t)f->cands->nfont : 1) * sizeof(int));
+    for (int i = 0; i < f->cands->nfont; i++) f->cand_face[i] = -2;
+}
+
+/* Whether candidate i may be used at all, judged from fontconfig's description. */
+static int candidate_ok(FcPattern *p)
+{
+    FcChar8 *fmt = NULL;
+    FcBool color = FcFalse;
+    if (FcPatternGetString(p, FC_FONTFORMAT, 0, &fmt) != FcResultMatch ||
+        strcmp((const char *)fmt, "TrueType") != 0)
+        return 0; /* Type 1, CFF, bitmap: libharu embeds TrueType only */
+    if (FcPatternGetBool(p, FC_COLOR, 0, &color) == FcResultMatch && color) return 0;
+    FcBool outline = FcTrue;
+    if (FcPatternGetBool(p, FC_OUTLINE, 0, &outline) == FcResultMatch && !outline) return 0;
+    return 1;
+}
+
+/* The face of candidate i, opened the first time; -1 if it cannot be used. */
+static int candidate_face(cb_font *f, int i)
+{
+    if (f->cand_face[i] != -2) return f->cand_face[i];
+    f->cand_face[i] = -1;
+    FcPattern *p = f->cands->fonts[i];
+    FcChar8 *file = NULL;
+    int idx = 0;
+    if (f->nfaces >= MAX_FACES || FcPatternGetString(p, FC_FILE, 0, &file) != FcResultMatch)
+        return -1;
+    FcPatternGetInteger(p, FC_INDEX, 0, &idx);
+    for (size_t k = 0; k < f->nexplicit; k++) /* already open as an explicit face */
+        if (f->faces[k]->index == idx && strcmp(f->faces[k]->path, (const char *)file) == 0) {
+            f->cand_face[i] = (int)k;
+            return (int)k;
+        }
+    /* The same font under another path (a Debian alternatives link, a copy, another
+     * version): libharu knows a font by its PostScript name, so one name may stand for one
+     * face only. That is the explicit face of that name, else the first usable candidate
+     * in the order: a choice that depends on the installed fonts alone. */
+    FcChar8 *ps = NULL;
+    if (FcPatternGetString(p, FC_POSTSCRIPT_NAME, 0, &ps) == FcResultMatch) {
+        for (size_t k = 0; k < f->nexplicit; k++)
+            if (f->faces[k]->psname && strcmp(f->faces[k]->psname, (const char *)ps) == 0) return -1;
+        for (int k = 0; k < i; k++) {
+            FcChar8 *other = NULL;
+            if (FcPatternGetString(f->cands->fonts[k], FC_POSTSCRIPT_NAME, 0, &other) == FcResultMatch &&
+                strcmp((const char *)ps, (const char *)other) == 0 && candidate_ok(f->cands->fonts[k]))
+                return -1;
+        }
+    }
+    face *fc;
+    cb_error err;
+    if (face_open(&fc, (const char *)file, idx, &err) != CB_OK) return -1;
+    f->faces[f->nfaces] = fc;
+    f->cand_face[i] = (int)f->nfaces++;
+    return f->cand_face[i];
+}
+
+static int auto_pick(cb_font *f, uint32_t cp)
+{
+    if (!f->fc_tried) load_candidates(f);
+    if (!f->cands) return CB_FACE_NONE;
+    for (int i = 0; i < f->cands->nfont; i++) {
+        if (f->cand_face[i] == -1) continue;
+        FcPattern *p = f->cands->fonts[i];
+        FcCharSet *cs = NULL;
+        if (FcPatternGetCharSet(p, FC_CHARSET, 0, &cs) != FcResultMatch || !FcCharSetHasChar(cs, cp))
+            continue;
+        if (f->cand_face[i] == -2 && !candidate_ok(p)) {
+            f->cand_face[i] = -1;
+            continue;
+        }
+        int k = candidate_face(f, i);
+        if (k >= 0 && face_has(f->faces[k], cp)) return k;
+    }
+    return CB_FACE_NONE;
+}
+
+/* ---- choosing a face per character */
+
+static int compute_pick(cb_font *f, uint32_t cp)
+{
+    f->picked = 1;
+    /* invisible even where the font has a (blank) glyph: nothing to see or to search */
+    if (cb_font_invisible(cp)) return CB_FACE_SKIP;
+    if (face_has(f->faces[0], cp)) return 0;
+    for (size_t i = 1; i < f->nexplicit; i++)
+        if (face_has(f->faces[i], cp)) return (int)i;
+    if (cp >= 0xD800 && cp <= 0xDFFF) return CB_FACE_NONE; /* U+FFFD stands for bad UTF-8 */
+    return f->auto_fallback ? auto_pick(f, cp) : CB_FACE_NONE;
+}
+
+static float advance_of(cb_font *f, int pick, uint32_t cp)
+{
+    if (pick >= 0) return face_advance(f->faces[pick], cp);
+    return pick == CB_FACE_NONE ? f->replacement_advance : 0;
+}
+
+static astral *astral_slot(cb_font *f, uint32_t cp)
+{
+    if (2 * (f->nastral + 1) > f->astral_cap) {
+        size_t cap = f->astral_cap ? f->astral_cap * 2 : 64;
+        astral *t = cb_xcalloc(cap, sizeof *t);
+        for (size_t i = 0; i < f->astral_cap; i++) {
+            if (!f->astral[i].cp) continue;
+            size_t h = (f->astral[i].cp * 2654435761u) & (cap - 1);
+            while (t[h].cp) h = (h + 1) & (cap - 1);
+            t[h] = f->astral[i];
+        }
+        free(f->astral);
+        f->astral = t;
+        f->astral_cap = cap;
+    }
+    size_t h = (cp * 2654435761u) & (f->astral_cap - 1);
+    while (f->astral[h].cp && f->astral[h].cp != cp) h = (h + 1) & (f->astral_cap - 1);
+    return &f->astral[h];
+}
+
+static astral *astral_lookup(cb_font *f, uint32_t cp)
+{
+    astral *a = astral_slot(f, cp);
+    if (!a->cp) {
+        int pick = compute_pick(f, cp);
+        a = astral_slot(f, cp); /* compute_pick does not touch the table, but be safe */
+        a->cp = cp;
+        a->pick = pick;
+        a->advance = advance_of(f, pick, cp);
+        f->nastral++;
+    }
+    return a;
+}
+
+static void bmp_fill(cb_font *f, uint32_t cp)
+{
+    int pick = compute_pick(f, cp);
+    f->bmp_pick[cp] = pick >= 0 ? (uint8_t)pick : pick == CB_FACE_NONE ? PICK_NONE : PICK_SKIP;
+    f->bmp_advance[cp] = advance_of(f, pick, cp);
+}
+
+int cb_font_pick(cb_font *f, uint32_t cp)
+{
+    if (cp >= BMP_SIZE) return astral_lookup(f, cp)->pick;
+    if (f->bmp_pick[cp] == PICK_UNKNOWN) bmp_fill(f, cp);
+    uint8_t p = f->bmp_pick[cp];
+    return p == PICK_NONE ? CB_FACE_NONE : p == PICK_SKIP ? CB_FACE_SKIP : p;
 }
 
 float cb_font_advance(cb_font *f, uint32_t cp)
 {
-    if (cp >= BMP_SIZE) return lookup_advance(f, cp);
-    float a = f->bmp_advance[cp];
-    if (isnan(a)) a = f->bmp_advance[cp] = lookup_advance(f, cp);
-    return a;
+    if (cp >= BMP_SIZE) return astral_lookup(f, cp)->advance;
+    if (f->bmp_pick[cp] == PICK_UNKNOWN) bmp_fill(f, cp);
+    return f->bmp_advance[cp];
 }
 
-int cb_font_has(cb_font *f, uint32_t cp)
+int cb_font_has(cb_font *f, uint32_t cp) { return cb_font_pick(f, cp) >= 0; }
+
+/* cb_utf8_next with the common cases inline (ASCII, two and three bytes: all of Chinese
+ * text); anything else goes to cb_utf8_next. */
+static inline uint32_t next_cp(const char **s, const char *end)
 {
-    hb_codepoint_t gid;
-    return hb_font_get_nominal_glyph(f->font, cp, &gid) && gid != 0;
+    const unsigned char *p = (const unsigned char *)*s;
+    if (p[0] < 0x80) {
+        *s += 1;
+        return p[0];
+    }
+    if (p[0] >= 0xE1 && p[0] <= 0xEC && end - *s >= 3 && (p[1] & 0xC0) == 0x80 &&
+        (p[2] & 0xC0) == 0x80) {
+        *s += 3;
+        return ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+    }
+    return cb_utf8_next(s, end);
+}
+
+int cb_font_run(cb_font *f, const char *s, size_t len, size_t *run_len, float *width,
+                size_t *drawn)
+{
+    const char *p = s, *end = s + len;
+    int face = CB_FACE_SKIP; /* none yet: skipped characters join the run they are in */
+    float w = 0;
+    size_t n = 0;
+    while (p < end) {
+        const char *at = p;
+        uint32_t cp = next_cp(&p, end);
+        int pick;
+        float adv;
+        if (cp < BMP_SIZE) {
+            if (f->bmp_pick[cp] == PICK_UNKNOWN) bmp_fill(f, cp);
+            uint8_t k = f->bmp_pick[cp];
+            pick = k == PICK_NONE ? CB_FACE_NONE : k == PICK_SKIP ? CB_FACE_SKIP : k;
+            adv = f->bmp_advance[cp];
+        } else {
+            const astral *a = astral_lookup(f, cp);
+            pick = a->pick;
+            adv = a->advance;
+        }
+        if (pick == CB_FACE_SKIP) continue;
+        if (face == CB_FACE_SKIP) face = pick;
+        else if (pick != face) {
+            p = at;
+            break;
+        }
+        w += adv;
+        n++;
+    }
+    *run_len = (size_t)(p - s);
+    *width = w;
+    *drawn = n;
+    return face;
 }
 
 float cb_font_width(cb_font *f, const char *s, size_t len, float size)
@@ -165,8 +478,8 @@ float cb_font_width(cb_font *f, const char *s, size_t len, float size)
 
 void cb_font_metrics(const cb_font *f, float *ascender, float *descender)
 {
-    *ascender = f->ascender;
-    *descender = f->descender;
+    *ascender = f->faces[0]->ascender;
+    *descender = f->faces[0]->descender;
 }
 
 static void put16(uint8_t *p, unsigned v)
@@ -240,10 +553,11 @@ static hb_face_t *remap_cmap(hb_face_t *subset, const uint32_t *cps, size_t n)
     return built;
 }
 
-int cb_font_subset_make(cb_font *f, const uint32_t *cps, size_t n, cb_font_subset *out,
-                        cb_error *err)
+int cb_font_subset_make(cb_font *fl, int face_index, const uint32_t *cps, size_t n,
+                        cb_font_subset *out, cb_error *err)
 {
     memset(out, 0, sizeof *out);
+    face *f = fl->faces[face_index];
     if (n > CB_SUBSET_MAX)
         return cb_fail(err, CB_EFONT, "%s: the document uses %zu distinct characters; at most %u "
                        "fit one embedded font", f->path, n, CB_SUBSET_MAX);

@@ -1,6 +1,6 @@
 /*
- * font.h: the document font: found with fontconfig, measured with HarfBuzz, and subset
- * per document with HarfBuzz's subset API before libharu sees it.
+ * font.h: the document's fonts: found with fontconfig, measured with HarfBuzz, and each
+ * face a document uses subset with HarfBuzz's subset API before libharu sees it.
  *
  * Why subset: libharu 2.3.0 embeds a TrueType font whole (hundreds of KB per PDF) and reads
  * composite-glyph component ids as signed 16-bit, so in a large CJK font (WenQuanYi Micro
@@ -8,8 +8,9 @@
  * the glyphs from 0, holds only what the document uses, and is a freshly written file, so
  * libharu never parses the original.
  *
- * Ownership: cb_font owns its HarfBuzz face; cb_font_close frees it. Subset blobs belong
- * to the caller (cb_font_subset_free).
+ * Ownership: cb_font owns its faces (HarfBuzz faces, and fontconfig's list of fallback
+ * candidates once it is made); cb_font_close frees them. Subset blobs belong to the caller
+ * (cb_font_subset_free). A cb_font is used by one thread at a time.
  */
 #ifndef CB_FONT_H
 #define CB_FONT_H
@@ -19,6 +20,27 @@
 
 #include "util.h"
 
+/*
+ * The document's fonts: an ordered list of faces. Face 0 is the primary font (the one
+ * cb_font_open opened); then come the fallbacks added with cb_font_add_fallback, in order;
+ * then, unless turned off, fallbacks found through fontconfig as characters need them.
+ * Each character is drawn with the first face in that order that has a glyph for it, so a
+ * Chinese font covers the text while, say, a CJK Extension B character (U+20000) comes
+ * from HanaMinB and an emoji from DejaVu Sans. (An English briefing would open a Latin
+ * font and add the Chinese one as its first fallback.)
+ *
+ * Fontconfig's fallbacks: one sorted list of the installed TrueType faces, made the first
+ * time a character is missing from the primary and explicit faces; a character takes the
+ * first face of that list whose charset has it and that libharu can embed (glyf outlines,
+ * not a colour font). The choice depends only on the character and the installed fonts,
+ * never on what was drawn before, so a document's bytes don't depend on which county a
+ * worker process rendered first.
+ *
+ * A character no face has is drawn as cb_font_replacement (U+25A1 WHITE SQUARE from the
+ * primary, or "?" if it lacks that too), with the replacement's width; layout warns about
+ * it. Controls and default-ignorable characters (zero-width space, variation selectors,
+ * soft hyphen, ...) are not drawn at all and have no width, whatever the faces have.
+ */
 typedef struct cb_font cb_font;
 
 /* Finds a CJK TrueType font through fontconfig: `family` if given (may be NULL), else the
@@ -26,31 +48,75 @@ typedef struct cb_font cb_font;
  * *path and the face *index within a collection. */
 int cb_font_find(const char *family, char **path, int *index, cb_error *err);
 
-/* Opens face `index` of the font file at path. Fails with CB_EFONT naming the path if the
- * file is missing, unreadable, not a font, or has no TrueType (glyf) outlines. */
+/* Opens face `index` of the font file at path as the primary face of a new font list, with
+ * fontconfig fallbacks on. Fails with CB_EFONT naming the path if the file is missing,
+ * unreadable, not a font, or has no TrueType (glyf) outlines. */
 int cb_font_open(cb_font **out, const char *path, int index, cb_error *err);
+/* Appends an explicit fallback face (tried before fontconfig's); same checks and errors as
+ * cb_font_open. Call before measuring any text. */
+int cb_font_add_fallback(cb_font *f, const char *path, int index, cb_error *err);
+/* Turns fontconfig fallbacks on (the default) or off. Call before measuring any text. */
+void cb_font_set_auto_fallback(cb_font *f, int on);
 void cb_font_close(cb_font *f);
+/* The primary face's file. */
 const char *cb_font_path(const cb_font *f);
 
-/* Advance width of cp as a fraction of the em (0.5 for a half-width glyph). */
+/* Face choice for one character: a face index (0 = primary), or one of these. */
+#define CB_FACE_NONE (-1) /* no face has it: draw cb_font_replacement in face 0 */
+#define CB_FACE_SKIP (-2) /* a control or default-ignorable character: not drawn */
+int cb_font_pick(cb_font *f, uint32_t cp);
+
+/* The longest start of s[0..len) that one face draws: returns that face (or CB_FACE_NONE)
+ * and sets *run_len (bytes; skipped characters inside it included), *width (the sum of
+ * the advances, in ems) and *drawn (characters drawn). Text of skipped characters only
+ * returns CB_FACE_SKIP, all of it in the run. */
+int cb_font_run(cb_font *f, const char *s, size_t len, size_t *run_len, float *width,
+                size_t *drawn);
+
+/* 1 for the characters every font list skips (CB_FACE_SKIP): C0/C1 controls, Unicode's
+ * Default_Ignorable_Code_Point (zero-width space and joiners, soft hyphen, variation
+ * selectors, BOM, tags...), and anything beyond U+10FFFF. Inline: the PDF writer and
+ * layout ask it for every character. */
+static inline int cb_font_invisible(uint32_t cp)
+{
+    if (cp < 0x20) return 1;
+    if (cp < 0x7F) return 0;
+    if (cp >= 0x2070 && cp < 0xFE00) return cp == 0x3164; /* CJK, punctuation, symbols */
+    return (cp <= 0x9F) || cp == 0x00AD || cp == 0x034F || cp == 0x061C || cp == 0x115F ||
+           cp == 0x1160 || cp == 0x17B4 || cp == 0x17B5 || (cp >= 0x180B && cp <= 0x180F) ||
+           (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2060 && cp <= 0x206F) || (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF ||
+           cp == 0xFFA0 || (cp >= 0xFFF0 && cp <= 0xFFF8) || (cp >= 0x1BCA0 && cp <= 0x1BCA3) ||
+           (cp >= 0x1D173 && cp <= 0x1D17A) || (cp >= 0xE0000 && cp <= 0xE0FFF) ||
+           cp > 0x10FFFF;
+}
+/* The character drawn instead of one no face has: U+25A1, or '?'. */
+uint32_t cb_font_replacement(const cb_font *f);
+/* Faces opened so far (they only ever get added: an index stays valid). */
+size_t cb_font_nfaces(const cb_font *f);
+const char *cb_font_face_path(const cb_font *f, int face);
+
+/* Advance width of cp as drawn (by its face; the replacement's width for a character no
+ * face has; 0 for a skipped one) as a fraction of the em (0.5 for a half-width glyph). */
 float cb_font_advance(cb_font *f, uint32_t cp);
-/* 1 if the font maps cp to a glyph. */
+/* 1 if some face of the list maps cp to a glyph. */
 int cb_font_has(cb_font *f, uint32_t cp);
 /* Width of UTF-8 text s[0..len) at `size` points. */
 float cb_font_width(cb_font *f, const char *s, size_t len, float size);
-/* Ascender and descender (negative) as fractions of the em. */
+/* The primary face's ascender and descender (negative) as fractions of the em. */
 void cb_font_metrics(const cb_font *f, float *ascender, float *descender);
 
-/* A TrueType subset of the font holding the code points cps[0..n) (sorted, distinct).
+/* A TrueType subset of face `face` of the list holding the code points cps[0..n) (sorted,
+ * distinct). Each face used by a document is embedded as its own subset font.
  *
  * The subset's cmap does not map cps themselves: it maps the private-use code points
  * CB_SUBSET_BASE + i to the glyph of cps[i], one contiguous run. libharu 2.3.0 builds its
  * CID font by looking up every BMP code point in the cmap with a linear scan of the cmap's
  * segments, which costs about half of a briefing's time with a document's scattered
  * Chinese characters; one run makes that scan trivial. Text is drawn with the private-use
- * codes (cb_font_subset_code) and the PDF's ToUnicode map gives the real characters back,
- * so extraction and search are unchanged. It also lets characters beyond the BMP through
- * libharu, whose UTF-8 encoder stops at U+FFFF. */
+ * codes, and the font's ToUnicode map in the PDF (pdf.c; one per embedded face) gives the
+ * real characters back, so extraction and search are unchanged. It also lets characters
+ * beyond the BMP through libharu, whose UTF-8 encoder stops at U+FFFF. */
 #define CB_SUBSET_BASE 0xE000u
 #define CB_SUBSET_MAX 6400u /* the BMP private-use area U+E000..U+F8FF */
 
@@ -60,8 +126,8 @@ typedef struct cb_font_subset {
     size_t len;
 } cb_font_subset;
 
-int cb_font_subset_make(cb_font *f, const uint32_t *cps, size_t n, cb_font_subset *out,
-                        cb_error *err);
+int cb_font_subset_make(cb_font *f, int face, const uint32_t *cps, size_t n,
+                        cb_font_subset *out, cb_error *err);
 void cb_font_subset_free(cb_font_subset *s);
 
 #endif /* CB_FONT_H */

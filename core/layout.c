@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data.h"
 #include "wrap.h"
 #include "numfmt.h"
 #include "plugins.h"
@@ -19,6 +20,7 @@ typedef struct lay {
     float y;                    /* top of the space left on the current page */
     float top, bottom, left, right, width;
     float asc, desc;            /* font ascender and (negative) descender, in ems */
+    const char *heading;        /* the last heading's text, to say where a block is */
 } lay;
 
 /* ------------------------------------------------------------------ pages and ops */
@@ -55,18 +57,35 @@ cb_op *cb_page_push(cb_page *p, cb_op_kind kind)
 
 static cb_op *push_op(lay *L, cb_op_kind kind) { return cb_page_push(L->page, kind); }
 
+void cb_page_text(cb_page *p, cb_font *f, const cb_op *style, const char *s, size_t len)
+{
+    float x = style->x;
+    while (len) {
+        size_t n, drawn;
+        float w;
+        int face = cb_font_run(f, s, len, &n, &w, &drawn);
+        if (!drawn) break; /* only invisible characters left */
+        cb_op *op = cb_page_push(p, CB_OP_TEXT);
+        op->x = x;
+        op->y = style->y;
+        op->size = style->size;
+        op->color = style->color;
+        op->bold = style->bold;
+        op->spacing = style->spacing;
+        op->font = face;
+        op->text = cb_xstrndup(s, n);
+        x += w * style->size + style->spacing * (float)drawn;
+        s += n;
+        len -= n;
+    }
+}
+
 static void draw_text(lay *L, float x, float y, float size, cb_rgb c, int bold, const char *s,
                       size_t len, float spacing)
 {
     if (!len) return;
-    cb_op *op = push_op(L, CB_OP_TEXT);
-    op->x = x;
-    op->y = y;
-    op->size = size;
-    op->color = c;
-    op->bold = bold;
-    op->spacing = spacing;
-    op->text = cb_xstrndup(s, len);
+    cb_op style = {.x = x, .y = y, .size = size, .color = c, .bold = bold, .spacing = spacing};
+    cb_page_text(L->page, L->font, &style, s, len);
 }
 
 static void draw_rect(lay *L, float x, float y, float w, float h, cb_rgb c)
@@ -139,11 +158,13 @@ static size_t wrap(lay *L, const char *s, float size, float first_w, float w, cb
     return cb_break_lines(s, strlen(s), first_w, w, advance_at, &m, lines);
 }
 
+/* Characters drawn (not skipped: font.h), each followed by the justification spacing. */
 static size_t count_chars(const char *s, size_t len)
 {
     size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80) n++;
+    const char *p = s, *end = s + len;
+    while (p < end)
+        if (!cb_font_invisible(cb_utf8_next(&p, end))) n++;
     return n;
 }
 
@@ -266,12 +287,20 @@ static void lay_paragraph(lay *L, const cb_block *b)
 /* A KPI value such as "4.05亿元" or "近20万人": digits large, words small. */
 static int is_numeric_cp(unsigned char c) { return (c >= '0' && c <= '9') || c == '.' || c == ',' || c == '%' || c == '-' || c == '+'; }
 
+/* The byte at p of value v is part of the number: also the 'e' of "1e+292亿元". */
+static int is_numeric_at(const char *v, const char *p)
+{
+    if (*p == 'e')
+        return p > v && p[-1] >= '0' && p[-1] <= '9' && (p[1] == '+' || p[1] == '-');
+    return is_numeric_cp((unsigned char)*p);
+}
+
 static float kpi_value_width(lay *L, const char *v, float big, float small)
 {
     float w = 0;
     const char *p = v, *end = v + strlen(v);
     while (p < end) {
-        int num = is_numeric_cp((unsigned char)*p);
+        int num = is_numeric_at(v, p);
         uint32_t cp = cb_utf8_next(&p, end);
         w += cb_font_advance(L->font, cp) * (num ? big : small);
     }
@@ -283,9 +312,9 @@ static void draw_kpi_value(lay *L, float x, float baseline, const char *v, float
     const cb_template *t = L->t;
     const char *p = v, *end = v + strlen(v);
     while (p < end) {
-        int num = is_numeric_cp((unsigned char)*p);
+        int num = is_numeric_at(v, p);
         const char *run = p;
-        while (p < end && is_numeric_cp((unsigned char)*p) == num) cb_utf8_next(&p, end);
+        while (p < end && is_numeric_at(v, p) == num) cb_utf8_next(&p, end);
         float size = num ? big : small;
         draw_text(L, x, baseline, size, num ? t->accent : t->text, num, run, (size_t)(p - run), 0);
         x += cb_font_width(L->font, run, (size_t)(p - run), size);
@@ -686,6 +715,230 @@ static void lay_block(lay *L, const cb_block *b, const cb_block *next)
     }
 }
 
+/* ------------------------------------------------------------------ characters no font has */
+
+#define MISSING_LISTED 3  /* characters the warning describes; the rest are only counted */
+#define EXCERPT_CHARS 8   /* characters of context each side of a missing one */
+
+/* "…eight chars before<cp>eight after…" around the first cp in s, or NULL without one. */
+static char *excerpt(const char *s, uint32_t cp)
+{
+    if (!s) return NULL;
+    const char *p = s, *end = s + strlen(s), *hit = NULL;
+    while (p < end && !hit) {
+        const char *at = p;
+        if (cb_utf8_next(&p, end) == cp) hit = at;
+    }
+    if (!hit) return NULL;
+    const char *a = hit;
+    for (int k = 0; k < EXCERPT_CHARS && a > s; k++)
+        do a--; while (a > s && ((unsigned char)*a & 0xC0) == 0x80);
+    const char *b = hit;
+    for (int k = 0; k < EXCERPT_CHARS + 1 && b < end; k++) cb_utf8_next(&b, end);
+    cb_buf out = {0};
+    if (a > s) cb_buf_adds(&out, "…");
+    for (const char *c = a; c < b; c++) /* one line: line breaks and tabs become spaces */
+        cb_buf_add(&out, (*c == '\n' || *c == '\r' || *c == '\t') ? " " : c, 1);
+    if (b < end) cb_buf_adds(&out, "…");
+    return out.s;
+}
+
+/* Where in block b the character cp is: the field that holds it, with some context. */
+static char *describe_in_block(const cb_block *b, const char *heading, uint32_t cp)
+{
+    char *ex = NULL, *what = NULL;
+    const char *under = heading && *heading ? heading : NULL;
+#define TRY(field, ...)                                                                  \
+    if (!ex && (ex = excerpt((field), cp))) what = cb_xasprintf(__VA_ARGS__)
+    switch (b->kind) {
+    case CB_BLOCK_TITLE:
+        TRY(b->text, "title");
+        TRY(b->subtitle, "subtitle");
+        under = NULL;
+        break;
+    case CB_BLOCK_HEADING:
+        TRY(b->text, "heading");
+        under = NULL;
+        break;
+    case CB_BLOCK_PARAGRAPH:
+        TRY(b->text, "paragraph");
+        break;
+    case CB_BLOCK_KPIS:
+        for (size_t i = 0; i < b->nitems && !ex; i++) {
+            const char *label = b->items[i].label ? b->items[i].label : "";
+            TRY(b->items[i].label, "KPI label");
+            TRY(b->items[i].value, "KPI \"%s\" value", label);
+        }
+        break;
+    case CB_BLOCK_TABLE:
+        for (size_t c = 0; c < b->ncols && !ex; c++) TRY(b->cols[c].title, "table header, column %zu", c + 1);
+        for (size_t r = 0; r < b->nrows && !ex; r++)
+            for (size_t c = 0; c < b->ncols && !ex; c++)
+                TRY(b->cells[r * b->ncols + c], "table row %zu, column \"%s\"", r + 1,
+                    b->cols[c].title ? b->cols[c].title : "");
+        break;
+    case CB_BLOCK_BARCHART:
+        TRY(b->text, "chart title");
+        TRY(b->unit, "chart unit");
+        for (size_t i = 0; i < b->nitems && !ex; i++) {
+            TRY(b->items[i].label, "chart label");
+            TRY(b->items[i].value, "chart value");
+        }
+        break;
+    case CB_BLOCK_PROGRESS:
+        for (size_t i = 0; i < b->nitems && !ex; i++) {
+            TRY(b->items[i].label, "progress label");
+            TRY(b->items[i].value, "progress value");
+            TRY(b->items[i].detail, "progress detail");
+        }
+        break;
+    case CB_BLOCK_NOTES:
+        TRY(b->text, "notes title");
+        for (size_t i = 0; i < b->nitems && !ex; i++) TRY(b->items[i].label, "note %zu", i + 1);
+        break;
+    case CB_BLOCK_PLUGIN:
+        break;
+    }
+#undef TRY
+    if (!ex) /* a plugin block's own text, or text a script passed it */
+        what = cb_xasprintf("text drawn by a \"%s\" block",
+                            b->kind == CB_BLOCK_PLUGIN && b->ptype ? b->ptype->name : "?");
+    char *where = under ? cb_xasprintf("%s under \"%s\"%s%s%s", what, under, ex ? ": \"" : "",
+                                       ex ? ex : "", ex ? "\"" : "")
+                        : cb_xasprintf("%s%s%s%s", what, ex ? ": \"" : "", ex ? ex : "",
+                                       ex ? "\"" : "");
+    free(what);
+    free(ex);
+    return where;
+}
+
+/* A place in the pages: ops pushed after it are new. */
+typedef struct mark {
+    size_t page, op;
+} mark;
+
+static mark mark_now(const lay *L)
+{
+    const cb_layout *o = L->out;
+    return (mark){o->npages - 1, o->pages[o->npages - 1].nops};
+}
+
+static void note_missing(lay *L, uint32_t cp, char *where)
+{
+    cb_layout *o = L->out;
+    for (size_t i = 0; i < o->nmissing; i++)
+        if (o->missing[i] == cp) {
+            free(where);
+            return;
+        }
+    o->missing = cb_xrealloc(o->missing, (o->nmissing + 1) * sizeof *o->missing);
+    o->missing_where = cb_xrealloc(o->missing_where, (o->nmissing + 1) * sizeof *o->missing_where);
+    o->missing[o->nmissing] = cp;
+    o->missing_where[o->nmissing++] = where;
+}
+
+/* Notes the characters no face has in the ops of page p from op k on; b is the block that
+ * drew them (NULL: the page header or footer). */
+static void scan_missing(lay *L, size_t p, size_t k, const cb_block *b)
+{
+    const cb_page *pg = &L->out->pages[p];
+    for (; k < pg->nops; k++) {
+        const cb_op *op = &pg->ops[k];
+        if (op->kind != CB_OP_TEXT || op->font != CB_FACE_NONE) continue;
+        const char *s = op->text, *end = s + strlen(s);
+        while (s < end) {
+            uint32_t cp = cb_utf8_next(&s, end);
+            if (cb_font_pick(L->font, cp) != CB_FACE_NONE) continue;
+            int known = 0;
+            for (size_t i = 0; i < L->out->nmissing && !known; i++) known = L->out->missing[i] == cp;
+            if (known) continue;
+            note_missing(L, cp, b ? describe_in_block(b, L->heading, cp)
+                                  : cb_xstrdup("the page header or footer"));
+        }
+    }
+}
+
+static void scan_since(lay *L, mark m, const cb_block *b)
+{
+    for (size_t p = m.page; p < L->out->npages; p++) scan_missing(L, p, p == m.page ? m.op : 0, b);
+}
+
+/* U+20000 "𠀀" */
+static void add_char_name(cb_buf *b, uint32_t cp)
+{
+    char enc[5] = {0};
+    enc[cb_utf8_encode(cp, enc)] = '\0';
+    cb_buf_addf(b, "U+%04X \"%s\"", (unsigned)cp, enc);
+}
+
+/* The one warning naming the missing characters; `extra[i]` (may be NULL) is appended to
+ * character i's place. */
+static char *missing_warning(const cb_layout *l, char *const *extra)
+{
+    cb_buf b = {0};
+    char rep[5] = {0};
+    rep[cb_utf8_encode(l->missing_as, rep)] = '\0';
+    cb_buf_addf(&b, "%zu character%s that no installed font has, drawn as \"%s\": ", l->nmissing,
+                l->nmissing == 1 ? "" : "s", rep);
+    for (size_t i = 0; i < l->nmissing; i++) {
+        if (i) cb_buf_adds(&b, i < MISSING_LISTED ? "; " : ", ");
+        if (i == MISSING_LISTED) cb_buf_adds(&b, "also ");
+        add_char_name(&b, l->missing[i]);
+        if (i >= MISSING_LISTED) continue;
+        cb_buf_addf(&b, " in %s", l->missing_where[i]);
+        if (extra && extra[i]) cb_buf_addf(&b, " (data: %s)", extra[i]);
+    }
+    return b.s;
+}
+
+static void finish_missing(lay *L)
+{
+    cb_layout *o = L->out;
+    if (!o->nmissing) return;
+    o->warnings = cb_xrealloc(o->warnings, (o->nwarnings + 1) * sizeof *o->warnings);
+    o->missing_warning = o->nwarnings;
+    o->missing_as = cb_font_replacement(L->font);
+    o->warnings[o->nwarnings++] = missing_warning(o, NULL);
+}
+
+/* The first cell of county's rows (or of a shared table) whose text contains cp. */
+static char *find_in_data(const cb_dataset *ds, size_t county, uint32_t cp)
+{
+    char enc[5] = {0};
+    enc[cb_utf8_encode(cp, enc)] = '\0';
+    for (size_t t = 0; t < ds->ntables; t++) {
+        const cb_table *tb = ds->tables[t];
+        const size_t *rows;
+        size_t n = cb_table_county_rows(tb, county, &rows);
+        for (size_t i = 0; i < n; i++)
+            for (size_t c = 0; c < tb->ncols; c++) {
+                const cb_value *v = cb_table_cell(tb, rows[i], c);
+                if (v->type != CB_T_TEXT || !strstr(v->text, enc)) continue;
+                size_t line = tb->lines[rows[i]];
+                size_t plen = strlen(tb->path);
+                if (plen > 4 && strcmp(tb->path + plen - 4, ".csv") == 0)
+                    return cb_xasprintf("%s:%zu:%zu, column \"%s\"", tb->path, line, c + 1, tb->cols[c]);
+                return cb_xasprintf("%s, row %zu, column \"%s\"", tb->path, line, tb->cols[c]);
+            }
+    }
+    return NULL;
+}
+
+void cb_layout_trace_missing(cb_layout *l, const cb_dataset *ds, size_t county)
+{
+    if (!l->nmissing || !ds || l->missing_warning >= l->nwarnings) return;
+    char **extra = cb_xcalloc(l->nmissing, sizeof *extra);
+    int found = 0;
+    for (size_t i = 0; i < l->nmissing && i < MISSING_LISTED; i++)
+        found |= (extra[i] = find_in_data(ds, county, l->missing[i])) != NULL;
+    if (found) {
+        free(l->warnings[l->missing_warning]);
+        l->warnings[l->missing_warning] = missing_warning(l, extra);
+    }
+    for (size_t i = 0; i < l->nmissing; i++) free(extra[i]);
+    free(extra);
+}
+
 /* ------------------------------------------------------------------ entry points */
 
 int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font,
@@ -707,9 +960,19 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
     L.width = L.right - L.left;
     cb_font_metrics(font, &L.asc, &L.desc);
     new_page(&L);
-    for (size_t i = 0; i < doc->nblocks; i++)
-        lay_block(&L, &doc->blocks[i], i + 1 < doc->nblocks ? &doc->blocks[i + 1] : NULL);
+    for (size_t i = 0; i < doc->nblocks; i++) {
+        const cb_block *b = &doc->blocks[i];
+        mark m = mark_now(&L);
+        lay_block(&L, b, i + 1 < doc->nblocks ? &doc->blocks[i + 1] : NULL);
+        scan_since(&L, m, b);
+        if (b->kind == CB_BLOCK_HEADING) L.heading = b->text;
+    }
+    size_t *before = cb_xmalloc((out->npages ? out->npages : 1) * sizeof *before);
+    for (size_t p = 0; p < out->npages; p++) before[p] = out->pages[p].nops;
     lay_page_furniture(&L);
+    for (size_t p = 0; p < out->npages; p++) scan_missing(&L, p, before[p], NULL);
+    free(before);
+    finish_missing(&L);
     return CB_OK;
 }
 
@@ -727,5 +990,8 @@ void cb_layout_free(cb_layout *l)
     free(l->marks);
     for (size_t i = 0; i < l->nwarnings; i++) free(l->warnings[i]);
     free(l->warnings);
+    for (size_t i = 0; i < l->nmissing; i++) free(l->missing_where[i]);
+    free(l->missing);
+    free(l->missing_where);
     memset(l, 0, sizeof *l);
 }

@@ -13,6 +13,7 @@
 #define CB_LAYOUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "doc.h"
 #include "font.h"
@@ -37,7 +38,9 @@ typedef struct cb_op {
     float spacing;     /* text: extra space after each character (justification) */
     cb_rgb color;
     int bold;          /* text: drawn fill-then-stroke, the font having no bold face */
-    char *text;        /* text: UTF-8, owned */
+    int font;          /* text: the face drawing it (index in the font list, font.h), or
+                        * CB_FACE_NONE: characters no face has, drawn as the replacement */
+    char *text;        /* text: UTF-8, owned; all of it drawn by `font` (see cb_page_text) */
     /* path: segments (owned), how to paint them, and the stroke's look */
     cb_path_seg *segs;
     size_t nsegs;
@@ -66,10 +69,30 @@ typedef struct cb_layout {
     cb_bookmark *marks;
     size_t nwarnings;
     char **warnings;   /* layout problems worth telling the author (text cut to fit) */
+    /* characters no font has, in order of first use, each with where it was first met
+     * ("table under "二、项目", row 2, column "名称": "𠀀村道路""); they are named in one
+     * warning, warnings[missing_warning] */
+    size_t nmissing;
+    uint32_t *missing;
+    char **missing_where;
+    size_t missing_warning;
+    uint32_t missing_as;  /* the character drawn instead (font.h: cb_font_replacement) */
 } cb_layout;
 
 int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font,
                   cb_error *err);
+
+/* Adds to the missing-characters warning the data cell each character comes from (the
+ * first cell of the county's rows, or of a shared table, that contains it), e.g.
+ * "examples/data/projects.csv:4:3". Nothing to do when no character is missing. */
+struct cb_dataset;
+void cb_layout_trace_missing(cb_layout *l, const struct cb_dataset *ds, size_t county);
+
+/* Pushes UTF-8 text s[0..len) onto page p as text ops, one per run of characters drawn
+ * by the same face of f (font.h), each run placed after the one before: style gives the
+ * start x and baseline y, size, spacing, color and bold. Measuring the same text with
+ * cb_font_width gives its width (without spacing). Line breaking does not change. */
+void cb_page_text(cb_page *p, cb_font *f, const cb_op *style, const char *s, size_t len);
 
 /* Appends a zeroed operation of `kind` to page p and returns it. */
 cb_op *cb_page_push(cb_page *p, cb_op_kind kind);

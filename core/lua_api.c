@@ -1,33 +1,380 @@
 /* lua_api.c: see lua_api.h. */
 #include "lua_api.h"
 
+#include <errno.h>
 #include <lauxlib.h>
+#include <limits.h>
+#include <locale.h>
 #include <lua.h>
 #include <lualib.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "lua_fmt.h"
 #include "plugins.h"
 
 /* Registry keys (addresses are unique). */
-static const char CTX_KEY = 0;
 static const char LOADED_KEY = 0;
 #define DOC_META "countybrief.doc"
 
+#define WHERE_MAX 256  /* "script:line" */
+#define TRACE_MAX 768  /* " [traceback: ...]" */
+#define MIB 1048576.0
+
+/* Everything about one county's run. The state's allocator gets it as its userdata, so any
+ * code holding the lua_State finds it with lua_getallocf: no registry lookup, no stack slot,
+ * no allocation (the allocator and the hook must not allocate). */
 typedef struct run_ctx {
     const cb_report_src *src;
     const cb_dataset *ds;
     size_t county;
     cb_doc *doc;
+    lua_State *L; /* NULL while lua_newstate runs */
+
+    /* memory: the Lua heap plus the script's text copied into doc stay under cap */
+    size_t cap;            /* bytes; 0: no cap */
+    size_t heap, docmem;   /* bytes in use */
+    unsigned long refusals;
+    char mem_where[WHERE_MAX], mem_trace[TRACE_MAX]; /* where the last refusal happened */
+
+    /* CPU */
+    double budget_s;       /* 0: no budget */
+    double cpu_start;      /* thread CPU time when the timers were armed */
+    int armed;
+    timer_t soft, hard;
+    int cpu_hit;           /* the hook stopped the script */
+    double cpu_used;
+    char cpu_where[WHERE_MAX], cpu_trace[TRACE_MAX];
+
+    int warn_on, warn_cont; /* warn("@on") */
 } run_ctx;
 
 static run_ctx *get_ctx(lua_State *L)
 {
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &CTX_KEY);
-    run_ctx *c = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    return c;
+    void *ud;
+    lua_getallocf(L, &ud);
+    return ud;
+}
+
+static void fmt_limit(char *buf, size_t n, double v) { snprintf(buf, n, "%g", v); }
+
+/* ------------------------------------------------------------------ describing the stack */
+
+#define TRACE_INNER 10 /* report frames shown from the innermost... */
+#define TRACE_OUTER 3  /* ...and from the outermost, with "…" between on deeper stacks */
+#define TRACE_SCAN 40  /* levels looked at from each end: C frames and load()ed chunks don't show */
+
+/* One frame of a report file: fills where ("file:line") and frame ("file:line (name)");
+ * 0 for C functions and load()ed strings, which have no file to point at. */
+static int report_frame(lua_State *L, lua_Debug *ar, char *where, size_t wn, char *frame, size_t fn)
+{
+    if (!lua_getinfo(L, "Sln", ar) || ar->currentline <= 0 || ar->source[0] != '@') return 0;
+    snprintf(where, wn, "%s:%d", ar->source + 1, ar->currentline);
+    if (ar->name) snprintf(frame, fn, "%s:%d (%s)", ar->source + 1, ar->currentline, ar->name);
+    else snprintf(frame, fn, "%s:%d", ar->source + 1, ar->currentline);
+    return 1;
+}
+
+/* The level of the outermost frame, found as luaL_traceback does (lua_getstack walks the
+ * frames from the innermost, so scanning them one by one would be quadratic). */
+static int last_level(lua_State *L)
+{
+    lua_Debug ar;
+    int li = 1, le = 1;
+    while (lua_getstack(L, le, &ar)) {
+        li = le;
+        le *= 2;
+    }
+    while (li < le) {
+        int m = (li + le) / 2;
+        if (lua_getstack(L, m, &ar)) li = m + 1;
+        else le = m;
+    }
+    return le - 1;
+}
+
+/* Describes the report's frames from `level` outwards: where gets the innermost as
+ * "file:line" ("" if none), trace " [traceback: a:3 (f) < a:9]" ("" if none). A deep stack
+ * (runaway recursion) shows its TRACE_INNER innermost and TRACE_OUTER outermost report
+ * frames with " < …" between, so this costs little however deep the stack is. It only
+ * reads the stack and allocates nothing from Lua: the allocator, the CPU hook and the
+ * message handler all use it. */
+static void describe_stack(lua_State *L, int level, char *where, size_t wn, char *trace, size_t tn)
+{
+    lua_Debug ar;
+    char w[WHERE_MAX], frame[WHERE_MAX + 64];
+    size_t len = 0;
+    int shown = 0, lv;
+    where[0] = trace[0] = '\0';
+#define ADD(...)                                                                     \
+    do {                                                                             \
+        if (len < tn) {                                                              \
+            int k_ = snprintf(trace + len, tn - len, __VA_ARGS__);                   \
+            if (k_ > 0) len += (size_t)k_ < tn - len ? (size_t)k_ : tn - len - 1;    \
+        }                                                                            \
+    } while (0)
+    for (lv = level; shown < TRACE_INNER && lv < level + TRACE_SCAN && lua_getstack(L, lv, &ar); lv++) {
+        if (!report_frame(L, &ar, w, sizeof w, frame, sizeof frame)) continue;
+        if (!where[0]) snprintf(where, wn, "%s", w);
+        ADD("%s%s", shown++ ? " < " : " [traceback: ", frame);
+    }
+    if (lua_getstack(L, lv, &ar)) { /* more frames: the outermost few */
+        int last = last_level(L), nout = 0, gap = 0;
+        char outer[TRACE_OUTER][WHERE_MAX + 64], outer_where[WHERE_MAX] = "";
+        int l2;
+        for (l2 = last; l2 >= lv && l2 > last - TRACE_SCAN && nout < TRACE_OUTER; l2--) {
+            if (!lua_getstack(L, l2, &ar) || !report_frame(L, &ar, w, sizeof w, outer[nout], sizeof outer[0]))
+                continue;
+            snprintf(outer_where, sizeof outer_where, "%s", w);
+            nout++;
+        }
+        gap = l2 >= lv; /* levels between the two ends were not looked at */
+        if (!where[0]) snprintf(where, wn, "%s", outer_where);
+        if (gap && (shown || nout)) ADD("%s…", shown++ ? " < " : " [traceback: ");
+        while (nout > 0) ADD("%s%s", shown++ ? " < " : " [traceback: ", outer[--nout]);
+    }
+    if (shown) ADD("]");
+#undef ADD
+}
+
+/* ------------------------------------------------------------------ memory cap */
+
+/* Whether the stack may be read while Lua is inside an allocation. Lua up to 5.4.4 grows
+ * its stack by allocating a new one while the old stays valid, and every other allocation
+ * happens where an emergency collection could run, so the stack is readable at any
+ * allocation. From 5.4.5 on, while the stack itself is reallocated, its pointers are
+ * offsets: there only fresh allocations (ptr == NULL, never the stack) are safe to read
+ * at. Decided from the library actually loaded (lua_ident), not the headers. */
+static int any_refusal_readable(void)
+{
+    static int known = -1;
+    if (known < 0) {
+        const char *v = strstr(lua_ident, "Lua 5.4.");
+        known = v && v[8] >= '0' && v[8] <= '4' && !(v[9] >= '0' && v[9] <= '9');
+    }
+    return known;
+}
+
+static void refuse(run_ctx *c, const void *ptr)
+{
+    c->refusals++;
+    c->mem_where[0] = c->mem_trace[0] = '\0';
+    if (c->L && (ptr == NULL || any_refusal_readable()))
+        describe_stack(c->L, 0, c->mem_where, sizeof c->mem_where, c->mem_trace, sizeof c->mem_trace);
+}
+
+/* The state's allocator: realloc/free, refusing any growth past the cap. Lua then runs an
+ * emergency collection and tries once more, and if that fails too raises "not enough
+ * memory" (LUA_ERRMEM, which carries no position and calls no message handler: hence the
+ * place is recorded here). Shrinking never fails, as Lua requires. */
+static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    run_ctx *c = ud;
+    if (!ptr) osize = 0; /* then osize is the kind of object, not a size */
+    if (nsize == 0) {
+        free(ptr);
+        c->heap -= osize;
+        return NULL;
+    }
+    if (nsize > osize && c->cap) {
+        size_t used = c->heap + c->docmem;
+        if (used > c->cap || nsize - osize > c->cap - used) {
+            refuse(c, ptr);
+            return NULL;
+        }
+    }
+    void *p = realloc(ptr, nsize);
+    if (!p) return nsize <= osize ? ptr : NULL; /* a failed shrink keeps the larger block */
+    c->heap = c->heap - osize + nsize;
+    return p;
+}
+
+/* Counts n bytes of doc's copies of the script's values against the cap, raising "not
+ * enough memory" past it: doc:paragraph(big) in a loop would otherwise grow the process
+ * without limit, outside the Lua heap. */
+static void charge(lua_State *L, size_t n)
+{
+    run_ctx *c = get_ctx(L);
+    size_t used = c->heap + c->docmem;
+    if (c->cap && (used > c->cap || n > c->cap - used)) {
+        refuse(c, NULL);
+        lua_pushliteral(L, "not enough memory");
+        lua_error(L);
+    }
+    c->docmem += n;
+}
+
+static char *doc_strdup(lua_State *L, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    charge(L, n);
+    return memcpy(cb_xmalloc(n), s, n);
+}
+
+/* cb_xcalloc for doc, charged: n comes from the script (luaL_len can be anything), so an
+ * overflowing or absurd size is an error here rather than an abort in cb_xcalloc. */
+static void *doc_calloc(lua_State *L, size_t n, size_t size)
+{
+    if (n == 0) n = 1;
+    if (n > SIZE_MAX / size) {
+        refuse(get_ctx(L), NULL);
+        lua_pushliteral(L, "not enough memory");
+        lua_error(L);
+    }
+    charge(L, n * size);
+    return cb_xcalloc(n, size);
+}
+
+static cb_block *doc_add(lua_State *L, cb_doc *d, cb_block_kind kind)
+{
+    charge(L, sizeof(cb_block));
+    return cb_doc_add(d, kind);
+}
+
+/* ------------------------------------------------------------------ CPU budget */
+
+/* A CPU-time timer of this thread fires SIGXCPU once the budget is spent; the handler only
+ * sets a hook (lua_sethook is safe there: lua.c stops scripts on Ctrl-C the same way), and
+ * the hook stops the script at its next instruction, call or return. Until then no hook
+ * runs at all, so the budget costs normal code nothing. A second timer, CB_LUA_STUCK_GRACE_S
+ * later, catches a script stuck inside one C call, where no hook can run: it ends the
+ * process with CB_LUA_EXIT_STUCK, for the batch to report. */
+enum { TIMER_SOFT = 1, TIMER_HARD = 2 };
+#define STOP_MASK (LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT)
+
+static run_ctx *volatile running; /* the run whose timers are armed */
+
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int traceback_handler(lua_State *L);
+
+static void cpu_hook(lua_State *L, lua_Debug *ar)
+{
+    run_ctx *c = get_ctx(L);
+    if (ar->event != LUA_HOOKLINE && ar->event != LUA_HOOKCOUNT) {
+        /* calls and returns: our message handler runs (stopping it would only turn the
+         * error into "error in error handling"); any other function, C or Lua, is stopped
+         * before it starts or as it returns */
+        lua_getinfo(L, "f", ar);
+        int ours = lua_tocfunction(L, -1) == traceback_handler;
+        lua_pop(L, 1);
+        if (ours) return;
+    }
+    if (!c->cpu_hit) {
+        c->cpu_hit = 1;
+        c->cpu_used = thread_cpu_s() - c->cpu_start;
+        describe_stack(L, 0, c->cpu_where, sizeof c->cpu_where, c->cpu_trace, sizeof c->cpu_trace);
+    }
+    /* The hook stays set: a pcall that catches this error gets it again at its caller's
+     * next instruction, up to the top, whose message cb_lua_run_report writes itself. */
+    char b[32], msg[WHERE_MAX + 64];
+    fmt_limit(b, sizeof b, c->budget_s);
+    snprintf(msg, sizeof msg, "%s%sCPU budget of %s s exceeded", c->cpu_where, c->cpu_where[0] ? ": " : "", b);
+    lua_pushstring(L, msg);
+    lua_error(L);
+}
+
+static void on_cpu_signal(int sig, siginfo_t *si, void *uctx)
+{
+    (void)sig;
+    (void)uctx;
+    if (si && si->si_code == SI_TIMER && si->si_value.sival_int == TIMER_HARD) _exit(CB_LUA_EXIT_STUCK);
+    run_ctx *c = running;
+    if (c && c->L) lua_sethook(c->L, cpu_hook, STOP_MASK, 1);
+}
+
+static int set_timer(timer_t t, double s)
+{
+    struct itimerspec its;
+    memset(&its, 0, sizeof its);
+    its.it_value.tv_sec = (time_t)s;
+    its.it_value.tv_nsec = (long)((s - (double)(time_t)s) * 1e9);
+    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0) its.it_value.tv_nsec = 1; /* 0 disarms */
+    return timer_settime(t, 0, &its, NULL);
+}
+
+static int cpu_arm(run_ctx *c, cb_error *err)
+{
+    static int installed;
+    if (c->budget_s <= 0) return CB_OK;
+    if (!installed) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = on_cpu_signal;
+        sa.sa_flags = SA_SIGINFO | SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(SIGXCPU, &sa, NULL) != 0)
+            return cb_fail(err, CB_ESCRIPT, "cannot set up the CPU budget: sigaction: %s", strerror(errno));
+        installed = 1;
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGXCPU);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    struct sigevent sev;
+    memset(&sev, 0, sizeof sev);
+    sev.sigev_notify = SIGEV_SIGNAL;
+    sev.sigev_signo = SIGXCPU;
+    sev.sigev_value.sival_int = TIMER_SOFT;
+    if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &c->soft) != 0)
+        return cb_fail(err, CB_ESCRIPT, "cannot set up the CPU budget: timer_create: %s", strerror(errno));
+    sev.sigev_value.sival_int = TIMER_HARD;
+    if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &c->hard) != 0) {
+        int e = errno;
+        timer_delete(c->soft);
+        return cb_fail(err, CB_ESCRIPT, "cannot set up the CPU budget: timer_create: %s", strerror(e));
+    }
+    running = c;
+    c->armed = 1;
+    c->cpu_start = thread_cpu_s();
+    if (set_timer(c->soft, c->budget_s) != 0 || set_timer(c->hard, c->budget_s + CB_LUA_STUCK_GRACE_S) != 0) {
+        int e = errno;
+        timer_delete(c->soft);
+        timer_delete(c->hard);
+        running = NULL;
+        c->armed = 0;
+        return cb_fail(err, CB_ESCRIPT, "cannot set up the CPU budget: timer_settime: %s", strerror(e));
+    }
+    return CB_OK;
+}
+
+/* After the script: no more hook. The hard timer stays until lua_close is done, as
+ * finalizers (__gc) run there, with hooks off. */
+static void cpu_stop_script(run_ctx *c)
+{
+    if (!c->armed) return;
+    timer_delete(c->soft);
+    running = NULL;
+    lua_sethook(c->L, NULL, 0, 0);
+}
+
+static void cpu_disarm(run_ctx *c)
+{
+    if (!c->armed) return;
+    timer_delete(c->hard);
+    c->armed = 0;
+}
+
+int cb_lua_describe_exit(int wait_status, const cb_lua_limits *limits, char *buf, size_t n)
+{
+    double b = limits ? limits->cpu_budget_s : 0;
+    if (b == 0) b = CB_LUA_DEFAULT_CPU_BUDGET_S;
+    if (b < 0 || !WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != CB_LUA_EXIT_STUCK) return 0;
+    char s[32];
+    fmt_limit(s, sizeof s, b);
+    snprintf(buf, n, "CPU budget of %s s exceeded (stuck in a library call)", s);
+    return 1;
 }
 
 /* ------------------------------------------------------------------ loading chunks */
@@ -268,7 +615,7 @@ static char *opt_field_str(lua_State *L, int idx, const char *key, const char *w
 {
     int ty = lua_getfield(L, idx, key);
     char *s = NULL;
-    if (ty == LUA_TSTRING || ty == LUA_TNUMBER) s = cb_xstrdup(lua_tostring(L, -1));
+    if (ty == LUA_TSTRING || ty == LUA_TNUMBER) s = doc_strdup(L, lua_tostring(L, -1));
     else if (ty != LUA_TNIL) {
         luaL_error(L, "%s: '%s' must be a string, got %s", what, key, lua_typename(L, ty));
     }
@@ -300,9 +647,9 @@ static char *cell_string(lua_State *L, int idx)
     if (lua_type(L, idx) == LUA_TNUMBER && lua_isinteger(L, idx)) {
         char b[32];
         snprintf(b, sizeof b, "%lld", (long long)lua_tointeger(L, idx));
-        return cb_xstrdup(b);
+        return doc_strdup(L, b);
     }
-    char *s = cb_xstrdup(luaL_tolstring(L, idx, NULL));
+    char *s = doc_strdup(L, luaL_tolstring(L, idx, NULL));
     lua_pop(L, 1);
     return s;
 }
@@ -328,6 +675,7 @@ static int l_doc_title(lua_State *L)
     cb_doc *d = check_doc(L);
     const char *text = luaL_checkstring(L, 2);
     const char *sub = luaL_optstring(L, 3, NULL);
+    charge(L, sizeof(cb_block) + (strlen(text) + 1) * (d->title ? 1 : 2) + (sub ? strlen(sub) + 1 : 0));
     cb_block *b = cb_doc_add(d, CB_BLOCK_TITLE);
     b->text = cb_xstrdup(text);
     b->subtitle = sub ? cb_xstrdup(sub) : NULL;
@@ -341,6 +689,7 @@ static int l_doc_heading(lua_State *L)
     const char *text = luaL_checkstring(L, 2);
     lua_Integer level = luaL_optinteger(L, 3, 1);
     luaL_argcheck(L, level == 1 || level == 2, 3, "heading level must be 1 or 2");
+    charge(L, sizeof(cb_block) + strlen(text) + 1);
     cb_block *b = cb_doc_add(d, CB_BLOCK_HEADING);
     b->text = cb_xstrdup(text);
     b->level = (int)level;
@@ -351,6 +700,7 @@ static int l_doc_paragraph(lua_State *L)
 {
     cb_doc *d = check_doc(L);
     const char *text = luaL_checkstring(L, 2);
+    charge(L, sizeof(cb_block) + strlen(text) + 1);
     cb_doc_add(d, CB_BLOCK_PARAGRAPH)->text = cb_xstrdup(text);
     return 0;
 }
@@ -365,7 +715,7 @@ static void read_items(lua_State *L, int idx, cb_block *b, item_reader one, cons
 {
     luaL_checktype(L, idx, LUA_TTABLE);
     size_t n = (size_t)luaL_len(L, idx);
-    b->items = cb_xcalloc(n ? n : 1, sizeof *b->items);
+    b->items = doc_calloc(L, n, sizeof *b->items);
     b->nitems = n;
     for (size_t i = 0; i < n; i++) {
         lua_rawgeti(L, idx, (lua_Integer)i + 1);
@@ -411,7 +761,7 @@ static int l_doc_kpis(lua_State *L)
 {
     cb_doc *d = check_doc(L);
     luaL_checktype(L, 2, LUA_TTABLE);
-    read_items(L, 2, cb_doc_add(d, CB_BLOCK_KPIS), read_kpi, "doc:kpis");
+    read_items(L, 2, doc_add(L, d, CB_BLOCK_KPIS), read_kpi, "doc:kpis");
     return 0;
 }
 
@@ -421,7 +771,7 @@ static int l_doc_barchart(lua_State *L)
     luaL_checktype(L, 2, LUA_TTABLE);
     if (lua_getfield(L, 2, "bars") != LUA_TTABLE)
         return luaL_error(L, "doc:barchart: 'bars' must be a list of {label=, value=}");
-    cb_block *b = cb_doc_add(d, CB_BLOCK_BARCHART);
+    cb_block *b = doc_add(L, d, CB_BLOCK_BARCHART);
     b->text = opt_field_str(L, 2, "title", "doc:barchart");
     b->unit = opt_field_str(L, 2, "unit", "doc:barchart");
     read_items(L, lua_gettop(L), b, read_bar, "doc:barchart");
@@ -432,7 +782,7 @@ static int l_doc_progress(lua_State *L)
 {
     cb_doc *d = check_doc(L);
     luaL_checktype(L, 2, LUA_TTABLE);
-    read_items(L, 2, cb_doc_add(d, CB_BLOCK_PROGRESS), read_progress, "doc:progress");
+    read_items(L, 2, doc_add(L, d, CB_BLOCK_PROGRESS), read_progress, "doc:progress");
     return 0;
 }
 
@@ -442,7 +792,7 @@ static int l_doc_notes(lua_State *L)
     luaL_checktype(L, 2, LUA_TTABLE);
     if (lua_getfield(L, 2, "items") != LUA_TTABLE)
         return luaL_error(L, "doc:notes: 'items' must be a list of strings");
-    cb_block *b = cb_doc_add(d, CB_BLOCK_NOTES);
+    cb_block *b = doc_add(L, d, CB_BLOCK_NOTES);
     b->text = opt_field_str(L, 2, "title", "doc:notes");
     read_items(L, lua_gettop(L), b, read_note, "doc:notes");
     return 0;
@@ -486,6 +836,9 @@ static int l_doc_table(lua_State *L)
                               (int)n, (int)nc, nc == 1 ? "" : "s");
         lua_pop(L, 1);
     }
+    /* the arrays are charged before the block exists, so it never has ncols without cols */
+    if (nr > (SIZE_MAX / 2 / sizeof(char *)) / nc) return luaL_error(L, "doc:table: too many rows");
+    charge(L, sizeof(cb_block) + nc * sizeof(cb_column) + nr * nc * sizeof(char *));
     cb_block *b = cb_doc_add(d, CB_BLOCK_TABLE);
     b->ncols = nc;
     b->nrows = nr;
@@ -494,7 +847,7 @@ static int l_doc_table(lua_State *L)
     for (size_t c = 0; c < nc; c++) {
         lua_rawgeti(L, ci, (lua_Integer)c + 1);
         lua_getfield(L, -1, "title");
-        b->cols[c].title = cb_xstrdup(lua_tostring(L, -1));
+        b->cols[c].title = doc_strdup(L, lua_tostring(L, -1));
         lua_pop(L, 1);
         lua_getfield(L, -1, "align");
         const char *a = lua_tostring(L, -1);
@@ -532,6 +885,7 @@ static int l_doc_add(lua_State *L)
     if (!t)
         return luaL_error(L, "doc:add: no block type '%s': no loaded plugin provides it "
                           "(`countybrief plugins` lists them%s)", name, cb_plugins_refusal_summary());
+    charge(L, sizeof(cb_block)); /* before create: nothing to undo if this raises */
     void *state = t->create(L, 3, cb_host_api_get());
     if (!state) return luaL_error(L, "doc:add: block '%s' (plugin %s) rejected its options", name, owner);
     cb_block *b = cb_doc_add(d, CB_BLOCK_PLUGIN);
@@ -547,6 +901,191 @@ static const luaL_Reg doc_methods[] = {
     {"barchart", l_doc_barchart}, {"progress", l_doc_progress}, {"notes", l_doc_notes},
     {NULL, NULL},
 };
+
+/* ------------------------------------------------------------------ os and collectgarbage */
+
+/* The scripts' clock: SOURCE_DATE_EPOCH (as the PDF's dates use it), else 0, 1970-01-01. */
+static lua_Integer fixed_time(void)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (!sde || !*sde) return 0;
+    char *end;
+    errno = 0;
+    long long v = strtoll(sde, &end, 10);
+    return *end || v < 0 || errno ? 0 : (lua_Integer)v;
+}
+
+static time_t check_time(lua_State *L, int arg)
+{
+    lua_Integer t = luaL_checkinteger(L, arg);
+    luaL_argcheck(L, (time_t)t == t, arg, "time out-of-bounds");
+    return (time_t)t;
+}
+
+/* A field of os.time's date table, as loslib.c reads it. */
+static int date_field(lua_State *L, const char *key, int d, int delta)
+{
+    int isnum;
+    int ty = lua_getfield(L, 1, key);
+    lua_Integer v = lua_tointegerx(L, -1, &isnum);
+    if (!isnum) {
+        if (ty != LUA_TNIL) return luaL_error(L, "field '%s' is not an integer", key);
+        if (d < 0) return luaL_error(L, "field '%s' missing in date table", key);
+        v = d;
+    } else {
+        if (!(v >= 0 ? v - delta <= INT_MAX : INT_MIN + delta <= v))
+            return luaL_error(L, "field '%s' is out-of-bound", key);
+        v -= delta;
+    }
+    lua_pop(L, 1);
+    return (int)v;
+}
+
+/* os.time(): the fixed clock; os.time{year=, month=, day=, hour=12, min=0, sec=0}: that
+ * moment in UTC (not local time, which would differ between machines). */
+static int l_os_time(lua_State *L)
+{
+    if (lua_isnoneornil(L, 1)) {
+        lua_pushinteger(L, fixed_time());
+        return 1;
+    }
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = date_field(L, "year", -1, 1900);
+    tm.tm_mon = date_field(L, "month", -1, 1);
+    tm.tm_mday = date_field(L, "day", -1, 0);
+    tm.tm_hour = date_field(L, "hour", 12, 0);
+    tm.tm_min = date_field(L, "min", 0, 0);
+    tm.tm_sec = date_field(L, "sec", 0, 0);
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1 && !(tm.tm_year == 69 && tm.tm_mon == 11 && tm.tm_mday == 31))
+        return luaL_error(L, "time result cannot be represented in this installation");
+    lua_pushinteger(L, (lua_Integer)t);
+    return 1;
+}
+
+static locale_t c_locale(void)
+{
+    static locale_t loc;
+    if (!loc) loc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    return loc;
+}
+
+static void set_field(lua_State *L, const char *key, int v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, key);
+}
+
+/* os.date([format [, time]]): as Lua's, always in UTC and the C locale; time defaults to
+ * the fixed clock. */
+static int l_os_date(lua_State *L)
+{
+    size_t slen;
+    const char *s = luaL_optlstring(L, 1, "%c", &slen);
+    time_t t = lua_isnoneornil(L, 2) ? (time_t)fixed_time() : check_time(L, 2);
+    const char *se = s + slen;
+    if (*s == '!') s++; /* UTC is all there is */
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) return luaL_error(L, "date result cannot be represented in this installation");
+    if (strcmp(s, "*t") == 0) {
+        lua_createtable(L, 0, 9);
+        set_field(L, "year", tm.tm_year + 1900);
+        set_field(L, "month", tm.tm_mon + 1);
+        set_field(L, "day", tm.tm_mday);
+        set_field(L, "hour", tm.tm_hour);
+        set_field(L, "min", tm.tm_min);
+        set_field(L, "sec", tm.tm_sec);
+        set_field(L, "yday", tm.tm_yday + 1);
+        set_field(L, "wday", tm.tm_wday + 1);
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "isdst");
+        return 1;
+    }
+    static const char valid[] = "aAbBcCdDeFgGhHIjmMnprRStTuUVwWxXyYzZ%"; /* C99 */
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    while (s < se) {
+        if (*s != '%') {
+            luaL_addchar(&b, *s++);
+            continue;
+        }
+        if (++s >= se || !*s || !strchr(valid, *s)) {
+            char bad[2] = {s < se ? *s : '\0', '\0'};
+            return luaL_argerror(L, 1, lua_pushfstring(L, "invalid conversion specifier '%%%s'", bad));
+        }
+        char conv[3] = {'%', *s++, '\0'};
+        char *buf = luaL_prepbuffsize(&b, 250);
+        luaL_addsize(&b, c_locale() ? strftime_l(buf, 250, conv, &tm, c_locale()) : strftime(buf, 250, conv, &tm));
+    }
+    luaL_pushresult(&b);
+    return 1;
+}
+
+/* os.clock(): CPU time would differ between runs; it is 0. */
+static int l_os_clock(lua_State *L)
+{
+    lua_pushnumber(L, 0.0);
+    return 1;
+}
+
+static int l_os_difftime(lua_State *L)
+{
+    time_t t1 = check_time(L, 1), t2 = lua_isnoneornil(L, 2) ? 0 : check_time(L, 2);
+    lua_pushnumber(L, (lua_Number)difftime(t1, t2));
+    return 1;
+}
+
+/* os.execute and the rest of the real os library: a clear error rather than "attempt to
+ * call a nil value". Any other missing name is nil, as usual. */
+static int l_os_index(lua_State *L)
+{
+    static const char *const absent[] = {"execute", "exit", "getenv", "remove", "rename", "tmpname", "setlocale", NULL};
+    const char *k = lua_tostring(L, 2);
+    for (int i = 0; k && absent[i]; i++)
+        if (strcmp(k, absent[i]) == 0)
+            return luaL_error(L, "os.%s is not available in report scripts: they cannot run programs, "
+                              "touch files or read the environment", k);
+    return 0;
+}
+
+static void open_os(lua_State *L)
+{
+    static const luaL_Reg fns[] = {{"time", l_os_time},   {"date", l_os_date},
+                                   {"clock", l_os_clock}, {"difftime", l_os_difftime},
+                                   {NULL, NULL}};
+    luaL_newlib(L, fns);
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, l_os_index);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_setglobal(L, "os");
+}
+
+/* collectgarbage: "count" as usual; "collect" and "step" do nothing (Lua collects by itself,
+ * and fully before it refuses memory); anything else would change how the collector runs
+ * and is refused. */
+static int l_collectgarbage(lua_State *L)
+{
+    const char *opt = luaL_optstring(L, 1, "collect");
+    if (strcmp(opt, "count") == 0) {
+        int kb = lua_gc(L, LUA_GCCOUNT), bytes = lua_gc(L, LUA_GCCOUNTB);
+        lua_pushnumber(L, (lua_Number)kb + (lua_Number)bytes / 1024);
+        return 1;
+    }
+    if (strcmp(opt, "collect") == 0) {
+        lua_pushinteger(L, 0);
+        return 1;
+    }
+    if (strcmp(opt, "step") == 0) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    return luaL_error(L, "collectgarbage(\"%s\") is not available in report scripts (only \"count\"; "
+                      "\"collect\" and \"step\" do nothing)", opt);
+}
 
 /* ------------------------------------------------------------------ the state */
 
@@ -570,6 +1109,8 @@ static void open_libs(lua_State *L)
     lua_register(L, "require", l_require);
     lua_register(L, "spairs", l_spairs);
     lua_register(L, "print", l_print);
+    lua_register(L, "collectgarbage", l_collectgarbage);
+    open_os(L);
     cb_lua_open_fmt(L);
     lua_setglobal(L, "fmt");
 }
@@ -586,47 +1127,78 @@ static void seed_random(lua_State *L, const char *id)
     lua_pop(L, 1);
 }
 
-/* Message handler: the error plus the report's own frames, on one line. */
+/* For "attempt to index a nil value (global 'io')": what is missing on purpose. */
+static const char *absent_hint(const char *msg)
+{
+    static const char *const absent[][2] = {
+        {"(global 'io')", "; report scripts have no io library: they cannot read or write files"},
+        {"(global 'package')", "; report scripts have no package library: use require"},
+        {"(global 'debug')", "; report scripts have no debug library"},
+        {"(global 'coroutine')", "; report scripts have no coroutine library"},
+        {"(global 'dofile')", "; report scripts have no dofile: use require"},
+        {"(global 'loadfile')", "; report scripts have no loadfile: use require"},
+    };
+    for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++)
+        if (strstr(msg, absent[i][0])) return absent[i][1];
+    return "";
+}
+
+/* Message handler: the error plus the report's own frames, on one line. It runs where the
+ * error was raised, so it also places "not enough memory" from a library's buffer. */
 static int traceback_handler(lua_State *L)
 {
+    run_ctx *c = get_ctx(L);
     const char *msg = lua_tostring(L, 1);
     if (!msg) msg = luaL_tolstring(L, 1, NULL);
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    luaL_addstring(&b, msg);
-    lua_Debug ar;
-    int first = 1;
-    for (int level = 1; lua_getstack(L, level, &ar); level++) {
-        lua_getinfo(L, "Sln", &ar);
-        if (ar.currentline <= 0 || ar.source[0] != '@') continue; /* C functions, strings */
-        char frame[512];
-        snprintf(frame, sizeof frame, "%s%s:%d%s%s%s", first ? " [traceback: " : " < ",
-                 ar.source + 1, ar.currentline, ar.name ? " (" : "", ar.name ? ar.name : "",
-                 ar.name ? ")" : "");
-        luaL_addstring(&b, frame);
-        first = 0;
+    char where[WHERE_MAX], trace[TRACE_MAX];
+    describe_stack(L, 1, where, sizeof where, trace, sizeof trace);
+    if (c->refusals && strcmp(msg, "not enough memory") == 0 && where[0]) {
+        memcpy(c->mem_where, where, sizeof where);
+        memcpy(c->mem_trace, trace, sizeof trace);
     }
-    if (!first) luaL_addchar(&b, ']');
-    luaL_pushresult(&b);
+    char out[CB_ERROR_MSG_MAX + TRACE_MAX];
+    snprintf(out, sizeof out, "%s%s%s", msg, absent_hint(msg), trace);
+    lua_pushstring(L, out);
     return 1;
 }
 
-int cb_lua_run_report(const cb_report_src *src, const cb_dataset *ds, size_t county,
-                      cb_doc *doc, cb_error *err)
+static int on_panic(lua_State *L)
 {
-    lua_State *L = luaL_newstate();
-    if (!L) return cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state", src->chunkname);
-    run_ctx ctx = {src, ds, county, doc};
-    lua_pushlightuserdata(L, &ctx);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &CTX_KEY);
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "countybrief: unprotected error in a Lua state (%s)\n", msg ? msg : "?");
+    return 0; /* Lua aborts */
+}
+
+/* warn(): off until warn("@on"), then "Lua warning: ..." on stderr, as in the lua program. */
+static void on_warn(void *ud, const char *msg, int tocont)
+{
+    run_ctx *c = ud;
+    if (!c->warn_cont && msg[0] == '@') {
+        if (strcmp(msg, "@on") == 0) c->warn_on = 1;
+        else if (strcmp(msg, "@off") == 0) c->warn_on = 0;
+        return;
+    }
+    if (c->warn_on) {
+        if (!c->warn_cont) fputs("Lua warning: ", stderr);
+        fputs(msg, stderr);
+        if (!tocont) fputc('\n', stderr);
+    }
+    c->warn_cont = tocont;
+}
+
+/* Everything before the script runs, protected (it allocates, so it can meet the cap):
+ * the libraries and globals, then the script loaded, which it returns. */
+static int setup_state(lua_State *L)
+{
+    run_ctx *c = get_ctx(L);
     lua_newtable(L);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &LOADED_KEY);
     open_libs(L);
-    seed_random(L, cb_county_id(ds, county));
+    seed_random(L, cb_county_id(c->ds, c->county));
 
     /* county */
-    push_row(L, ds->counties, county);
-    lua_pushstring(L, cb_county_id(ds, county));
+    push_row(L, c->ds->counties, c->county);
+    lua_pushstring(L, cb_county_id(c->ds, c->county));
     lua_setfield(L, -2, "id");
     lua_setglobal(L, "county");
     /* data */
@@ -638,7 +1210,7 @@ int cb_lua_run_report(const cb_report_src *src, const cb_dataset *ds, size_t cou
     lua_setglobal(L, "data");
     /* doc */
     cb_doc **ud = lua_newuserdatauv(L, sizeof *ud, 0);
-    *ud = doc;
+    *ud = c->doc;
     if (luaL_newmetatable(L, DOC_META)) {
         luaL_newlib(L, doc_methods);
         lua_setfield(L, -2, "__index");
@@ -646,12 +1218,59 @@ int cb_lua_run_report(const cb_report_src *src, const cb_dataset *ds, size_t cou
     lua_setmetatable(L, -2);
     lua_setglobal(L, "doc");
 
-    int rc = CB_OK;
+    if (load_script(L, c->src->path, c->src->chunkname) != LUA_OK) return lua_error(L);
+    return 1;
+}
+
+/* A limit as used: v == 0 is the default, v < 0 none (0 here). */
+static double limit_value(double v, double dflt) { return v == 0 ? dflt : v < 0 ? 0 : v; }
+
+int cb_lua_run_report(const cb_report_src *src, const cb_dataset *ds, size_t county,
+                      cb_doc *doc, cb_error *err)
+{
+    run_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.src = src;
+    ctx.ds = ds;
+    ctx.county = county;
+    ctx.doc = doc;
+    double mib = limit_value(src->limits.memory_mib, CB_LUA_DEFAULT_MEMORY_MIB);
+    ctx.cap = mib * MIB >= (double)SIZE_MAX ? 0 : (size_t)(mib * MIB);
+    ctx.budget_s = limit_value(src->limits.cpu_budget_s, CB_LUA_DEFAULT_CPU_BUDGET_S);
+    lua_State *L = lua_newstate(capped_alloc, &ctx);
+    if (!L) return cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state%s", src->chunkname,
+                           ctx.refusals ? " within the memory limit (see --lua-memory)" : "");
+    ctx.L = L;
+    lua_atpanic(L, on_panic);
+    lua_setwarnf(L, on_warn, &ctx);
+
+    /* stack: 1 = message handler, 2 = the script (returned by setup_state) */
     lua_pushcfunction(L, traceback_handler);
-    if (load_script(L, src->path, src->chunkname) != LUA_OK)
-        rc = cb_fail(err, CB_ESCRIPT, "%s", lua_tostring(L, -1));
-    else if (lua_pcall(L, 0, 0, 1) != LUA_OK)
-        rc = cb_fail(err, CB_ESCRIPT, "%s", lua_tostring(L, -1));
+    lua_pushcfunction(L, setup_state);
+    int status = lua_pcall(L, 0, 1, 1);
+    int rc = CB_OK;
+    if (status == LUA_OK) {
+        rc = cpu_arm(&ctx, err);
+        if (rc == CB_OK) status = lua_pcall(L, 0, 0, 1);
+        cpu_stop_script(&ctx);
+    }
+    char limit[32];
+    const char *msg = status == LUA_OK ? NULL : lua_tostring(L, -1);
+    if (rc != CB_OK) {
+        /* the timers could not be armed: err is set */
+    } else if (ctx.cpu_hit) { /* whatever the script's own handlers made of it */
+        fmt_limit(limit, sizeof limit, ctx.budget_s);
+        rc = cb_fail(err, CB_ESCRIPT, "%s: CPU budget of %s s exceeded (stopped after %.2f s of CPU time; see --cpu-budget)%s",
+                     ctx.cpu_where[0] ? ctx.cpu_where : src->chunkname, limit, ctx.cpu_used, ctx.cpu_trace);
+    } else if (status != LUA_OK && ctx.refusals &&
+               (status == LUA_ERRMEM || status == LUA_ERRERR || (msg && strncmp(msg, "not enough memory", 17) == 0))) {
+        fmt_limit(limit, sizeof limit, mib);
+        rc = cb_fail(err, CB_ESCRIPT, "%s: not enough memory: the report needs more than its memory limit of %s MiB "
+                     "(see --lua-memory)%s", ctx.mem_where[0] ? ctx.mem_where : src->chunkname, limit, ctx.mem_trace);
+    } else if (status != LUA_OK) {
+        rc = cb_fail(err, CB_ESCRIPT, "%s", msg ? msg : "(error object is not a string)");
+    }
     lua_close(L);
+    cpu_disarm(&ctx);
     return rc;
 }

@@ -11,8 +11,14 @@
  *   fmt      number formatting (lua_fmt.h)
  *   spairs   pairs() in sorted key order, for output that is the same on every run
  *   require  modules from the report's folder, then the scripts folder
- * Libraries: base (without dofile/loadfile; load is text-only), string, table, math, utf8.
- * math.random is seeded from the county id.
+ * Libraries: base (without dofile/loadfile; load is text-only; collectgarbage only counts),
+ * string, table, math, utf8, and an os table with a fixed clock (os.time, os.date, os.clock,
+ * os.difftime). math.random is seeded from the county id.
+ *
+ * Limits (cb_lua_limits): the state's memory goes through a capped allocator, and a CPU
+ * timer armed for the run sets a hook once the budget is spent, so normal code runs with no
+ * hook at all. A script stuck inside one C call past the budget ends its (worker) process
+ * with CB_LUA_EXIT_STUCK; cb_lua_describe_exit turns that status into a message.
  */
 #ifndef CB_LUA_API_H
 #define CB_LUA_API_H
@@ -21,17 +27,42 @@
 #include "doc.h"
 #include "util.h"
 
+#define CB_LUA_DEFAULT_MEMORY_MIB 256 /* --lua-memory */
+#define CB_LUA_DEFAULT_CPU_BUDGET_S 30 /* --cpu-budget; below --timeout's default of 60 s */
+/* How long past its budget a script may stay inside one C call (string.find with a
+ * pathological pattern, a __gc finalizer) before its process is ended. */
+#define CB_LUA_STUCK_GRACE_S 0.1
+/* The exit status of a worker process ended that way: distinct from a normal exit (0) and
+ * from exit(1), and below 126 so that shells don't read it as "not executable". */
+#define CB_LUA_EXIT_STUCK 86
+
+/* The limits of one county's run. A zero field means the default, so a zero-initialised
+ * struct is safe; a negative field means no limit. */
+typedef struct cb_lua_limits {
+    double memory_mib;   /* Lua heap plus the text handed to doc, in MiB */
+    double cpu_budget_s; /* CPU time of the script (and its modules), in seconds */
+} cb_lua_limits;
+
 typedef struct cb_report_src {
     const char *path;        /* the script file */
     const char *chunkname;   /* how messages name it, e.g. "scripts/briefing.lua" */
     const char *dir;         /* the report's folder, searched first by require */
     const char *scripts_dir; /* the shared scripts folder, searched second */
     const char *share_dir;   /* to shorten module names in messages; may be NULL */
+    cb_lua_limits limits;    /* zero: the defaults */
 } cb_report_src;
 
 /* Runs the report for county `county` of ds, filling doc (initialised by the caller).
- * Errors are CB_ESCRIPT with "script:line: message" and the report's call chain. */
+ * Errors are CB_ESCRIPT with "script:line: message" and the report's call chain; a script
+ * over a limit fails with a message naming the limit and the place it was reached.
+ * The CPU budget uses a CPU-time timer and a SIGXCPU handler of this process (one run at a
+ * time), and may end the process with CB_LUA_EXIT_STUCK: call it in a worker process. */
 int cb_lua_run_report(const cb_report_src *src, const cb_dataset *ds, size_t county,
                       cb_doc *doc, cb_error *err);
+
+/* If wait_status (from waitpid) is a worker ended by the CPU budget's hard stop, writes
+ * "CPU budget of N s exceeded (stuck in a library call)" into buf and returns 1; otherwise
+ * leaves buf alone and returns 0. limits: those the worker ran with (NULL: the defaults). */
+int cb_lua_describe_exit(int wait_status, const cb_lua_limits *limits, char *buf, size_t n);
 
 #endif /* CB_LUA_API_H */

@@ -7,6 +7,7 @@
 
 #include "countybrief/countybrief.h"
 #include "batch.h"
+#include "output.h"
 #include "plugins.h"
 #include "render.h"
 #include "synth.h"
@@ -43,11 +44,17 @@ static const char USAGE[] =
     "  --jobs N          worker processes (default: the number of cores)\n"
     "  --force           render every county, even those unchanged since the last run\n"
     "  --timeout SEC     give up on a county after SEC seconds (default 60; 0: never)\n"
+    "  --cpu-budget SEC  stop a county's report script after SEC seconds of CPU time\n"
+    "                    (default 30; 0: no budget)\n"
+    "  --lua-memory MIB  memory limit of a county's report script (default 256; 0: none)\n"
     "  --shard K/N       render only shard K (1..N) of N stable, disjoint shares; without it\n"
     "                    the shard comes from JOB_COMPLETION_INDEX (with --shards N or\n"
     "                    COUNTYBRIEF_SHARDS) or SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT\n"
     "  --shards N        the shard count when the index comes from the environment\n"
     "  --quiet           print errors only\n"
+    "  --no-fsync        do not fsync each PDF to disk: faster on slow disks, and a crash of\n"
+    "                    countybrief still leaves no partial PDF, but a power cut may lose\n"
+    "                    the PDFs written last or leave them empty\n"
     "\n"
     "Output files are named <county_id>-<name>.pdf, e.g. out/500233-忠县.pdf; the output\n"
     "folder's manifest.json lists every file with its size, pages and sha256, and lets a\n"
@@ -69,7 +76,7 @@ static int exit_for(int code)
 }
 
 enum { OPT_DATA = 256, OPT_REPORT, OPT_TEMPLATE, OPT_COUNTY, OPT_OUT, OPT_FONT, OPT_QUIET, OPT_HELP,
-       OPT_PLUGIN, OPT_JOBS, OPT_FORCE, OPT_TIMEOUT, OPT_SHARD, OPT_SHARDS };
+       OPT_PLUGIN, OPT_JOBS, OPT_FORCE, OPT_TIMEOUT, OPT_SHARD, OPT_SHARDS, OPT_CPU_BUDGET, OPT_LUA_MEMORY };
 
 static const struct option LONG_OPTS[] = {
     {"data", required_argument, 0, OPT_DATA},       {"report", required_argument, 0, OPT_REPORT},
@@ -79,6 +86,8 @@ static const struct option LONG_OPTS[] = {
     {"plugin", required_argument, 0, OPT_PLUGIN},   {"jobs", required_argument, 0, OPT_JOBS},
     {"force", no_argument, 0, OPT_FORCE},           {"timeout", required_argument, 0, OPT_TIMEOUT},
     {"shard", required_argument, 0, OPT_SHARD},     {"shards", required_argument, 0, OPT_SHARDS},
+    {"cpu-budget", required_argument, 0, OPT_CPU_BUDGET}, {"lua-memory", required_argument, 0, OPT_LUA_MEMORY},
+    {"no-fsync", no_argument, 0, 'F'},
     {0, 0, 0, 0},
 };
 
@@ -307,6 +316,21 @@ int main(int argc, char **argv)
             else shards = (size_t)v;
             break;
         }
+        case OPT_CPU_BUDGET:
+        case OPT_LUA_MEMORY: { /* 0: no limit (a negative value in cb_lua_limits) */
+            char *end;
+            double v = strtod(optarg, &end);
+            if (end == optarg || *end || !(v >= 0 && v <= 1e9)) {
+                fprintf(stderr, "countybrief: %s: not a valid number for --%s\n", optarg,
+                        c == OPT_CPU_BUDGET ? "cpu-budget" : "lua-memory");
+                free(counties);
+                free(plugins);
+                return EXIT_USAGE;
+            }
+            if (c == OPT_CPU_BUDGET) o.lua_limits.cpu_budget_s = v > 0 ? v : -1;
+            else o.lua_limits.memory_mib = v > 0 ? v : -1;
+            break;
+        }
         case OPT_SHARD:
             if (!parse_shard(optarg, &bo.shard, &bo.nshards)) {
                 fprintf(stderr, "countybrief: --shard %s: expected K/N with 1 <= K <= N\n", optarg);
@@ -316,6 +340,7 @@ int main(int argc, char **argv)
             }
             have_shard = 1;
             break;
+        case 'F': cb_output_set_fsync(0); break; /* --no-fsync */
         case OPT_HELP: fputs(USAGE, stdout); free(counties); free(plugins); return EXIT_OK;
         default:
             fprintf(stderr, "countybrief: %s: unknown option or missing argument\n", argv[optind - 1]);

@@ -173,10 +173,24 @@ static size_t wr_dash(cb_wr *w)
     return wr_finish(w);
 }
 
-/* Writes d as plain decimal, optionally with ',' every three integer digits. */
+/* Writes d as plain decimal, optionally with ',' every three integer digits. A number
+ * whose integer part needs more than DEC_DIGITS digits is written in scientific notation
+ * instead ("1e+292", "-1.5e+20"): its digits past the 15th are not known, and a figure of
+ * hundreds of digits would run out of any box. */
 static void dec_write(cb_wr *w, const cb_dec *d, int group)
 {
     if (d->neg) wr_putc(w, '-');
+    if (d->point > DEC_DIGITS) {
+        char e[16];
+        wr_putc(w, d->dig[0]);
+        if (d->ndig > 1) {
+            wr_putc(w, '.');
+            wr_put(w, d->dig + 1, (size_t)(d->ndig - 1));
+        }
+        snprintf(e, sizeof e, "e+%d", d->point - 1);
+        wr_puts(w, e);
+        return;
+    }
     if (d->point <= 0) {
         wr_putc(w, '0');
     } else {

@@ -16,6 +16,9 @@
  *   cb_fmt_percent(0.675, 1)           -> "67.5%"
  *   cb_fmt_thousands(1234567.5, 0)     -> "1,234,568"
  * The unit switch happens after rounding: 99995000 yuan is "1亿元", not "10000万元".
+ * A figure whose integer part (in the unit shown) would need more than 15 digits, more
+ * than a double holds, is written in scientific notation: cb_fmt_yuan(1e300) ->
+ * "1e+292亿元", cb_fmt_decimal(-1.5e20, 2) -> "-1.5e+20".
  */
 #ifndef CB_NUMFMT_H
 #define CB_NUMFMT_H

@@ -3,7 +3,6 @@
 #include "pdf.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <hpdf.h>
 #include <hpdf_doc.h>     /* HPDF_Doc's xref, to add the ToUnicode stream */
 #include <hpdf_objects.h> /* HPDF_Dict_Add, HPDF_DictStream_New */
@@ -30,31 +29,77 @@ static void on_haru_error(HPDF_STATUS error, HPDF_STATUS detail, void *ud)
     }
 }
 
-/* Sorted distinct code points of every text operation. */
-static uint32_t *collect_codepoints(const cb_layout *l, size_t *n)
+/* The characters one face draws in a document: sorted, distinct. */
+typedef struct face_set {
+    int face;          /* index in the font list */
+    uint32_t *cps;
+    size_t n;
+} face_set;
+
+/* The face of a text op as drawn: a character no face has is the replacement, in face 0. */
+static int op_face(const cb_op *op) { return op->font >= 0 ? op->font : 0; }
+
+/*
+ * Sorted distinct code points of every text operation, per face, into sets (one per face
+ * used, the primary always first, the others in order of first use: the same document
+ * gives the same order whatever the process drew before). Skipped characters (controls,
+ * default-ignorables) are left out; a run of characters no face has contributes the
+ * replacement character to face 0. Returns the number of sets.
+ */
+static size_t collect_codepoints(const cb_layout *l, cb_font *font, face_set *sets)
 {
-    uint8_t *seen = cb_xcalloc(0x110000 / 8, 1);
-    size_t count = 0;
+    size_t nfaces = cb_font_nfaces(font), nsets = 1;
+    int *slot = cb_xmalloc(nfaces * sizeof *slot);          /* face -> set, or -1 */
+    uint8_t **seen = cb_xcalloc(nfaces, sizeof *seen);      /* per set: a bit per code point */
+    size_t *count = cb_xcalloc(nfaces, sizeof *count);
+    for (size_t i = 0; i < nfaces; i++) slot[i] = -1;
+    slot[0] = 0;
+    sets[0].face = 0;
+    seen[0] = cb_xcalloc(0x110000 / 8, 1);
+    uint32_t repl = cb_font_replacement(font);
     for (size_t p = 0; p < l->npages; p++)
         for (size_t k = 0; k < l->pages[p].nops; k++) {
             const cb_op *op = &l->pages[p].ops[k];
             if (op->kind != CB_OP_TEXT) continue;
+            int face = op_face(op);
+            if (face >= (int)nfaces) continue; /* cannot happen: faces are never removed */
+            if (slot[face] < 0) {
+                slot[face] = (int)nsets;
+                sets[nsets].face = face;
+                seen[nsets] = cb_xcalloc(0x110000 / 8, 1);
+                nsets++;
+            }
+            size_t si = (size_t)slot[face];
+            uint8_t *bits = seen[si];
             const char *s = op->text, *end = s + strlen(s);
             while (s < end) {
                 uint32_t cp = cb_utf8_next(&s, end);
-                if (!(seen[cp >> 3] & (1u << (cp & 7)))) {
-                    seen[cp >> 3] |= (uint8_t)(1u << (cp & 7));
-                    count++;
+                if (cb_font_invisible(cp)) continue;
+                if (op->font < 0) cp = repl;
+                if (!(bits[cp >> 3] & (1u << (cp & 7)))) {
+                    bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+                    count[si]++;
                 }
             }
         }
-    uint32_t *cps = cb_xmalloc((count ? count : 1) * sizeof *cps);
-    size_t i = 0;
-    for (uint32_t cp = 0; cp < 0x110000 && i < count; cp++)
-        if (seen[cp >> 3] & (1u << (cp & 7))) cps[i++] = cp;
+    for (size_t si = 0; si < nsets; si++) {
+        size_t n = count[si], i = 0;
+        uint32_t *cps = cb_xmalloc((n ? n : 1) * sizeof *cps);
+        for (uint32_t cp = 0; cp < 0x110000 && i < n; cp++)
+            if (seen[si][cp >> 3] & (1u << (cp & 7))) cps[i++] = cp;
+        sets[si].cps = cps;
+        sets[si].n = n;
+        free(seen[si]);
+    }
     free(seen);
-    *n = count;
-    return cps;
+    free(count);
+    free(slot);
+    return nsets;
+}
+
+static void free_sets(face_set *sets, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(sets[i].cps);
 }
 
 /* The ToUnicode map: code CB_SUBSET_BASE + i is the character cps[i] (see font.h). It also
@@ -92,27 +137,38 @@ static int replace_tounicode(HPDF_Doc pdf, HPDF_Font font, const uint32_t *cps, 
     return HPDF_Dict_Add(dict, "ToUnicode", cmap) == HPDF_OK ? 0 : -1;
 }
 
-/* The document's distinct characters, and their private-use codes in the subset font. */
-typedef struct charmap {
-    const uint32_t *cps;
+/* A face's characters in the document, and the PDF font drawing them. */
+typedef struct pdf_face {
+    const uint32_t *cps;  /* sorted: code CB_SUBSET_BASE + i draws cps[i] */
     size_t n;
-} charmap;
+    HPDF_Font hfont;
+} pdf_face;
 
-/* Re-encodes UTF-8 text into the subset font's codes (CB_SUBSET_BASE + index), into buf. */
-static const char *encode_text(const charmap *m, const char *s, cb_buf *buf)
+static size_t code_index(const pdf_face *m, uint32_t cp)
+{
+    size_t lo = 0, hi = m->n; /* cps is sorted: binary search */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->cps[mid] < cp) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Re-encodes op's UTF-8 text into its face's subset codes (CB_SUBSET_BASE + index), into
+ * buf: skipped characters are dropped, and in a run no face has every character becomes
+ * the replacement. */
+static const char *encode_text(cb_font *font, const pdf_face *m, const cb_op *op, cb_buf *buf)
 {
     buf->len = 0;
-    const char *end = s + strlen(s);
+    const char *s = op->text, *end = s + strlen(s);
+    size_t repl = op->font < 0 ? code_index(m, cb_font_replacement(font)) : 0;
     while (s < end) {
         uint32_t cp = cb_utf8_next(&s, end);
-        size_t lo = 0, hi = m->n; /* cps is sorted: binary search */
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (m->cps[mid] < cp) lo = mid + 1;
-            else hi = mid;
-        }
+        if (cb_font_invisible(cp)) continue;
+        size_t i = op->font < 0 ? repl : code_index(m, cp);
         char enc[4];
-        int k = cb_utf8_encode(CB_SUBSET_BASE + (uint32_t)lo, enc);
+        int k = cb_utf8_encode(CB_SUBSET_BASE + (uint32_t)i, enc);
         cb_buf_add(buf, enc, (size_t)k);
     }
     if (!buf->s) cb_buf_add(buf, "", 0);
@@ -169,7 +225,9 @@ static void draw_path(HPDF_Page page, const cb_op *op)
     HPDF_Page_GRestore(page);
 }
 
-static void draw_ops(HPDF_Page page, HPDF_Font font, const cb_page *p, const charmap *m, cb_buf *buf)
+/* faces[f] is face f's PDF font (NULL for a face the document does not use). */
+static void draw_ops(HPDF_Page page, cb_font *font, const pdf_face *const *faces,
+                     const cb_page *p, cb_buf *buf)
 {
     for (size_t k = 0; k < p->nops; k++) {
         const cb_op *op = &p->ops[k];
@@ -189,7 +247,9 @@ static void draw_ops(HPDF_Page page, HPDF_Font font, const cb_page *p, const cha
         case CB_OP_PATH:
             draw_path(page, op);
             break;
-        case CB_OP_TEXT:
+        case CB_OP_TEXT: {
+            const pdf_face *m = faces[op_face(op)];
+            if (!m) break; /* cannot happen: every op's face was collected */
             HPDF_Page_SetRGBFill(page, op->color.r, op->color.g, op->color.b);
             if (op->bold) {
                 /* the CJK font has no bold face: thicken the outline with a stroke */
@@ -197,37 +257,34 @@ static void draw_ops(HPDF_Page page, HPDF_Font font, const cb_page *p, const cha
                 HPDF_Page_SetLineWidth(page, op->size * 0.035f);
             }
             HPDF_Page_BeginText(page);
-            HPDF_Page_SetFontAndSize(page, font, op->size);
+            HPDF_Page_SetFontAndSize(page, m->hfont, op->size);
             if (op->bold) HPDF_Page_SetTextRenderingMode(page, HPDF_FILL_THEN_STROKE);
             if (op->spacing) HPDF_Page_SetCharSpace(page, op->spacing);
-            HPDF_Page_TextOut(page, op->x, op->y, encode_text(m, op->text, buf));
+            HPDF_Page_TextOut(page, op->x, op->y, encode_text(font, m, op, buf));
             if (op->spacing) HPDF_Page_SetCharSpace(page, 0);
             if (op->bold) HPDF_Page_SetTextRenderingMode(page, HPDF_FILL);
             HPDF_Page_EndText(page);
             break;
+        }
         }
     }
 }
 
 #define RETRY_FONT_SIZE 1 /* render_once's answer: try again with another font size */
 
-/* One attempt at the PDF for the code points cps (sorted, distinct; the array is freed). */
-static int render_once(const cb_layout *l, const cb_doc *doc, cb_font *font, uint32_t *cps,
-                       size_t ncps, cb_buf *out, cb_error *err)
+/* Subsets face set->face to set's characters and writes the subset into an anonymous
+ * in-memory file for libharu to load, whose descriptor goes to *fd_out. */
+static int subset_file(cb_font *font, const face_set *set, int *fd_out, cb_error *err)
 {
+    const char *path = cb_font_face_path(font, set->face);
     cb_font_subset sub;
-    int rc = cb_font_subset_make(font, cps, ncps, &sub, err);
-    if (rc != CB_OK) {
-        free(cps);
-        return rc;
-    }
-
+    int rc = cb_font_subset_make(font, set->face, set->cps, set->n, &sub, err);
+    if (rc != CB_OK) return rc;
     int fd = memfd_create("countybrief-font", MFD_CLOEXEC);
     if (fd < 0) {
         cb_font_subset_free(&sub);
-        free(cps);
-        return cb_fail(err, CB_EFONT, "%s: cannot create an in-memory font file: %s",
-                       cb_font_path(font), strerror(errno));
+        return cb_fail(err, CB_EFONT, "%s: cannot create an in-memory font file: %s", path,
+                       strerror(errno));
     }
     size_t off = 0;
     while (off < sub.len) {
@@ -236,35 +293,58 @@ static int render_once(const cb_layout *l, const cb_doc *doc, cb_font *font, uin
         if (w <= 0) {
             close(fd);
             cb_font_subset_free(&sub);
-            free(cps);
-            return cb_fail(err, CB_EFONT, "%s: cannot write the font subset", cb_font_path(font));
+            return cb_fail(err, CB_EFONT, "%s: cannot write the font subset", path);
         }
         off += (size_t)w;
     }
     cb_font_subset_free(&sub);
-    char fdpath[64];
-    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+    *fd_out = fd;
+    return CB_OK;
+}
 
+/* One attempt at the PDF, with one subset font per set (see collect_codepoints). */
+static int render_once(const cb_layout *l, const cb_doc *doc, cb_font *font,
+                       const face_set *sets, size_t nsets, cb_buf *out, cb_error *err)
+{
+    size_t nfaces = cb_font_nfaces(font);
+    int *fds = cb_xmalloc(nsets * sizeof *fds);
+    pdf_face *pf = cb_xcalloc(nsets, sizeof *pf);
+    const pdf_face **by_face = cb_xcalloc(nfaces, sizeof *by_face);
+    for (size_t i = 0; i < nsets; i++) fds[i] = -1;
+    int rc = CB_OK;
     haru_status st = {0, 0};
-    HPDF_Doc pdf = HPDF_New(on_haru_error, &st);
+    HPDF_Doc pdf = NULL;
+    for (size_t i = 0; i < nsets && rc == CB_OK; i++)
+        rc = subset_file(font, &sets[i], &fds[i], err);
+    if (rc != CB_OK) goto done;
+
+    pdf = HPDF_New(on_haru_error, &st);
     if (!pdf) {
-        close(fd);
-        free(cps);
-        return cb_fail(err, CB_ENOMEM, "libharu: cannot create a document");
+        rc = cb_fail(err, CB_ENOMEM, "libharu: cannot create a document");
+        goto done;
     }
     HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
     HPDF_UseUTFEncodings(pdf);
     HPDF_SetCurrentEncoder(pdf, "UTF-8");
-    const char *fname = HPDF_LoadTTFontFromFile(pdf, fdpath, HPDF_TRUE);
-    HPDF_Font hfont = fname ? HPDF_GetFont(pdf, fname, "UTF-8") : NULL;
-    if (!hfont) {
-        rc = cb_fail(err, CB_EFONT, "%s: libharu cannot load the font subset (error 0x%04X, "
-                     "detail %u)", cb_font_path(font), (unsigned)st.error, (unsigned)st.detail);
-        goto done;
-    }
-    if (replace_tounicode(pdf, hfont, cps, ncps) != 0 && !st.error) {
-        rc = cb_fail(err, CB_EPDF, "libharu: cannot write the ToUnicode map");
-        goto done;
+    for (size_t i = 0; i < nsets; i++) {
+        char fdpath[64];
+        snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fds[i]);
+        const char *path = cb_font_face_path(font, sets[i].face);
+        const char *fname = HPDF_LoadTTFontFromFile(pdf, fdpath, HPDF_TRUE);
+        HPDF_Font hfont = fname ? HPDF_GetFont(pdf, fname, "UTF-8") : NULL;
+        for (size_t k = 0; hfont && k < i; k++)
+            if (pf[k].hfont == hfont) hfont = NULL; /* two faces under one PostScript name */
+        if (!hfont) {
+            rc = cb_fail(err, CB_EFONT, "%s: libharu cannot load the font subset (error "
+                         "0x%04X, detail %u)", path, (unsigned)st.error, (unsigned)st.detail);
+            goto done;
+        }
+        if (replace_tounicode(pdf, hfont, sets[i].cps, sets[i].n) != 0 && !st.error) {
+            rc = cb_fail(err, CB_EPDF, "libharu: cannot write the ToUnicode map");
+            goto done;
+        }
+        pf[i] = (pdf_face){sets[i].cps, sets[i].n, hfont};
+        by_face[sets[i].face] = &pf[i];
     }
 
     if (doc->title) HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, doc->title);
@@ -275,13 +355,12 @@ static int render_once(const cb_layout *l, const cb_doc *doc, cb_font *font, uin
     set_date(pdf);
 
     HPDF_Page *pages = cb_xcalloc(l->npages ? l->npages : 1, sizeof *pages);
-    charmap map = {cps, ncps};
     cb_buf textbuf = {0};
     for (size_t i = 0; i < l->npages && !st.error; i++) {
         pages[i] = HPDF_AddPage(pdf);
         HPDF_Page_SetWidth(pages[i], l->page_w);
         HPDF_Page_SetHeight(pages[i], l->page_h);
-        draw_ops(pages[i], hfont, &l->pages[i], &map, &textbuf);
+        draw_ops(pages[i], font, by_face, &l->pages[i], &textbuf);
     }
     cb_buf_free(&textbuf);
     if (l->nmarks && !st.error) {
@@ -327,73 +406,60 @@ static int render_once(const cb_layout *l, const cb_doc *doc, cb_font *font, uin
     }
     rc = CB_OK;
 done:
-    HPDF_Free(pdf);
-    close(fd);
-    free(cps);
+    if (pdf) HPDF_Free(pdf);
+    for (size_t i = 0; i < nsets; i++)
+        if (fds[i] >= 0) close(fds[i]);
+    free(fds);
+    free(pf);
+    free(by_face);
     return rc;
+}
+
+/* Adds up to `want` of the spare characters that set lacks; returns how many it added. */
+static size_t add_spares(face_set *set, size_t want)
+{
+    /* characters the document may not use, to change a subset's size on a retry */
+    static const uint32_t spare[] = {0x3000, 0x2014, 0x00B7, 0x2026};
+    size_t added = 0;
+    for (size_t k = 0; k < sizeof spare / sizeof spare[0] && added < want; k++) {
+        size_t i = 0;
+        while (i < set->n && set->cps[i] < spare[k]) i++;
+        if (i < set->n && set->cps[i] == spare[k]) continue;
+        set->cps = cb_xrealloc(set->cps, (set->n + 1) * sizeof *set->cps);
+        memmove(set->cps + i + 1, set->cps + i, (set->n - i) * sizeof *set->cps);
+        set->cps[i] = spare[k];
+        set->n++;
+        added++;
+    }
+    return added;
 }
 
 int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *out,
                   cb_error *err)
 {
-    size_t ncps;
-    uint32_t *cps = collect_codepoints(l, &ncps);
-    /* characters the document may not use, to change the font's size on a retry */
-    static const uint32_t spare[] = {0x3000, 0x2014, 0x00B7, 0x2026};
+    face_set *sets = cb_xcalloc(cb_font_nfaces(font), sizeof *sets);
+    size_t nsets = collect_codepoints(l, font, sets);
+    int rc;
     for (size_t attempt = 0;; attempt++) {
         size_t before = out->len;
-        int rc = render_once(l, doc, font, cps, ncps, out, err);
-        if (rc != RETRY_FONT_SIZE) return rc;
+        rc = render_once(l, doc, font, sets, nsets, out, err);
+        if (rc != RETRY_FONT_SIZE) break;
         out->len = before;
-        cps = collect_codepoints(l, &ncps);
+        /* every subset grows by attempt + 1 characters its face may lack: that changes
+         * its cmap, and so its size, whichever font hit the boundary */
+        free_sets(sets, nsets);
+        nsets = collect_codepoints(l, font, sets);
         size_t added = 0;
-        for (size_t k = 0; k < sizeof spare / sizeof spare[0] && added <= attempt; k++) {
-            size_t i = 0;
-            while (i < ncps && cps[i] < spare[k]) i++;
-            if (i < ncps && cps[i] == spare[k]) continue;
-            cps = cb_xrealloc(cps, (ncps + 1) * sizeof *cps);
-            memmove(cps + i + 1, cps + i, (ncps - i) * sizeof *cps);
-            cps[i] = spare[k];
-            ncps++;
-            added++;
-        }
-        if (!added || attempt >= 3)
-            return render_once(l, doc, font, cps, ncps, out, err) == CB_OK
-                       ? CB_OK
-                       : cb_fail(err, CB_EPDF, "libharu error 0x%04X while writing the PDF",
-                                 (unsigned)HPDF_INVALID_OBJECT);
-    }
-}
-
-int cb_write_file_atomic(const char *path, const void *data, size_t len, cb_error *err)
-{
-    char *tmp = cb_xasprintf("%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        int rc = cb_fail(err, CB_EIO, "%s: cannot write: %s", path, strerror(errno));
-        free(tmp);
-        return rc;
-    }
-    const char *p = data;
-    size_t left = len;
-    int saved = 0;
-    while (left) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            saved = w < 0 ? errno : ENOSPC;
+        for (size_t i = 0; i < nsets; i++) added += add_spares(&sets[i], attempt + 1);
+        if (!added || attempt >= 3) {
+            rc = render_once(l, doc, font, sets, nsets, out, err);
+            if (rc != CB_OK)
+                rc = cb_fail(err, CB_EPDF, "libharu error 0x%04X while writing the PDF",
+                             (unsigned)HPDF_INVALID_OBJECT);
             break;
         }
-        p += w;
-        left -= (size_t)w;
     }
-    if (close(fd) != 0 && !saved) saved = errno;
-    if (!saved && rename(tmp, path) != 0) saved = errno;
-    if (saved) {
-        unlink(tmp);
-        free(tmp);
-        return cb_fail(err, CB_EIO, "%s: cannot write: %s", path, strerror(saved));
-    }
-    free(tmp);
-    return CB_OK;
+    free_sets(sets, nsets);
+    free(sets);
+    return rc;
 }

@@ -19,8 +19,4 @@
 int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *out,
                   cb_error *err);
 
-/* Writes data to path through a temporary file in the same folder, checking every write
- * and the close, then renames it into place: a failure never leaves a partial file. */
-int cb_write_file_atomic(const char *path, const void *data, size_t len, cb_error *err);
-
 #endif /* CB_PDF_H */

@@ -3,11 +3,18 @@
 
 #include <dirent.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <lauxlib.h>
 #include <limits.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "numfmt.h"
 #include "paths.h"
@@ -79,10 +86,16 @@ static void note_conflict(cb_plugin *self, const char *what, const char *name, c
 static char *host_strdup(const char *s) { return s ? cb_xstrdup(s) : NULL; }
 static void host_free(void *p) { free(p); }
 
+static void probe_send(char kind, int rc, const char *text);
+static int probe_fd = -1; /* in a probe child (see probe()): where its report goes */
+
 static void host_warn(cb_plugin *self, const char *message)
 {
-    fprintf(stderr, "countybrief: warning: plugin %s: %s\n", self && self->info ? self->info->name : "?",
-            message ? message : "");
+    char *line = cb_xasprintf("countybrief: warning: plugin %s: %s\n",
+                              self && self->info ? self->info->name : "?", message ? message : "");
+    if (probe_fd >= 0) probe_send('W', 0, line); /* the parent prints it if it refuses the plugin */
+    else fputs(line, stderr);
+    free(line);
 }
 
 static int valid_name(const char *s)
@@ -274,12 +287,10 @@ static void host_text(cb_canvas *c, float x, float y, float size, int align, con
     float w = cb_font_width(c->font, utf8, len, size);
     if (align == 1) x -= w / 2;
     else if (align == 2) x -= w;
-    cb_op *op = cb_page_push(c->page, CB_OP_TEXT);
-    op->x = finite_or0(x) + c->ox;
-    op->y = finite_or0(y) + c->oy;
-    op->size = size;
-    op->color = c->fill;
-    op->text = cb_xstrndup(utf8, len);
+    /* one op per run of characters of the same font face (layout.h) */
+    cb_op style = {.x = finite_or0(x) + c->ox, .y = finite_or0(y) + c->oy, .size = size,
+                   .color = c->fill};
+    cb_page_text(c->page, c->font, &style, utf8, len);
 }
 
 static const cb_theme *host_theme(const cb_canvas *c) { return &c->theme; }
@@ -408,24 +419,21 @@ static void record_refusal(const char *path, const char *reason)
     reg.summary = NULL;
 }
 
+static char last_reason[768]; /* of the latest refusal: what a probe child reports */
+
 static int refuse(cb_error *err, const char *path, void *handle, const char *fmt, const char *a,
                   const char *b)
 {
-    char reason[768];
-    snprintf(reason, sizeof reason, fmt, a ? a : "", b ? b : "");
+    char *reason = last_reason;
+    snprintf(reason, sizeof last_reason, fmt, a ? a : "", b ? b : "");
     record_refusal(path, reason);
     if (handle) dlclose(handle);
     return cb_fail(err, CB_EPLUGIN, "%s: %s", path, reason);
 }
 
-int cb_plugins_load(const char *path, cb_error *err)
+/* Opens, checks and initialises the plugin file path (key: its real path) in this process. */
+static int load_here(const char *path, const char *key, cb_error *err)
 {
-    char real[PATH_MAX];
-    const char *key = realpath(path, real) ? real : path;
-    for (size_t i = 0; i < reg.nplugins; i++)
-        if (strcmp(reg.plugins[i]->path, key) == 0) return CB_OK;
-    if (!cb_is_file(path)) return refuse(err, path, NULL, "no such plugin file%s%s", NULL, NULL);
-
     dlerror();
     void *h = dlopen(key, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
@@ -490,6 +498,238 @@ int cb_plugins_load(const char *path, cb_error *err)
     return CB_OK;
 }
 
+/* ---- the probe: a plugin's code runs first in a throw-away child process
+ *
+ * The child loads the plugin exactly as the parent would (dlopen, magic, init) and reports
+ * through a pipe: warnings its init printed ('W'), then the verdict ('R': CB_OK, or the
+ * refusal's reason), and _exits. A child that dies (a constructor or init that crashes or
+ * aborts) or does not answer within the deadline (COUNTYBRIEF_PLUGIN_PROBE_TIMEOUT seconds,
+ * default 5; then killed) gets the plugin refused: the parent never maps it. Only an
+ * accepted plugin is then loaded by the parent, which checks it again (a name taken by a
+ * plugin loaded meanwhile), and so by the batch's workers. Its init thus runs twice: once
+ * in the child, once for real. */
+
+typedef struct probe_rec {
+    int32_t kind; /* 'W' or 'R' */
+    int32_t rc;
+    uint32_t len; /* bytes of text that follow */
+} probe_rec;
+
+static void probe_send(char kind, int rc, const char *text)
+{
+    probe_rec r = {kind, rc, (uint32_t)strlen(text)};
+    cb_buf b = {0};
+    cb_buf_add(&b, &r, sizeof r);
+    cb_buf_add(&b, text, r.len);
+    for (size_t off = 0; off < b.len;) { /* one record at a time: a later crash loses no earlier one */
+        ssize_t w = write(probe_fd, b.s + off, b.len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        off += (size_t)w;
+    }
+    cb_buf_free(&b);
+}
+
+/* A probe child under way. The children of a plugin folder run side by side (up to
+ * PROBE_AHEAD of them), so probing costs about one plugin's load, not the sum. */
+typedef struct probe_job {
+    char *key;      /* the plugin file's real path */
+    pid_t pid;
+    int fd;         /* the child's report */
+    double deadline;
+    int error;      /* pipe or fork failed: errno */
+} probe_job;
+
+#define PROBE_AHEAD 8
+
+static struct {
+    probe_job *jobs;
+    size_t n;
+} probes;
+
+static double probe_limit_s(void)
+{
+    const char *s = getenv("COUNTYBRIEF_PLUGIN_PROBE_TIMEOUT");
+    double v = s ? strtod(s, NULL) : 0;
+    return v > 0 && v < 86400 ? v : 5;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Forks the child probing key; the job is kept until probe_finish. */
+static probe_job *probe_start(const char *key)
+{
+    APPEND(probes.jobs, probes.n, ((probe_job){cb_xstrdup(key), -1, -1, mono_s() + probe_limit_s(), 0}));
+    probe_job *j = &probes.jobs[probes.n - 1];
+    int fds[2];
+    if (pipe(fds) != 0) {
+        j->error = errno;
+        return j;
+    }
+    fflush(NULL); /* nothing buffered is written twice if the plugin calls exit() */
+    j->pid = fork();
+    if (j->pid < 0) {
+        j->error = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return j;
+    }
+    if (j->pid == 0) {
+        close(fds[0]);
+        for (size_t i = 0; i + 1 < probes.n; i++) /* the other children's pipes */
+            if (probes.jobs[i].fd >= 0) close(probes.jobs[i].fd);
+        /* the plain signal, even where a sanitizer would catch it and exit */
+        const int crash[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
+        for (size_t i = 0; i < sizeof crash / sizeof *crash; i++) signal(crash[i], SIG_DFL);
+        signal(SIGPIPE, SIG_DFL);
+        probe_fd = fds[1];
+        cb_error e;
+        int rc = load_here(key, key, &e);
+        probe_send('R', rc, rc == CB_OK ? "" : last_reason);
+        _exit(0);
+    }
+    close(fds[1]);
+    j->fd = fds[0];
+    return j;
+}
+
+/* Waits for the verdict of job j (removing it): CB_OK, or the plugin refused with its
+ * reason (and the warnings its init printed, shown first). */
+static int probe_finish(probe_job *j, const char *path, cb_error *err)
+{
+    cb_buf got = {0};
+    int hung = 0, done = 0;
+    size_t verdict = 0; /* 1 + the offset of the 'R' record, once complete */
+    while (!j->error && !done) {
+        /* a child probed side by side with a slow one may have answered long ago: what it
+         * sent counts even past its deadline */
+        double left = j->deadline - mono_s();
+        struct pollfd pfd = {j->fd, POLLIN, 0};
+        int n = poll(&pfd, 1, left > 0 ? (int)(left * 1000) + 1 : 0);
+        if (n < 0) continue; /* EINTR */
+        if (n == 0) {
+            if (mono_s() >= j->deadline) {
+                hung = 1;
+                break;
+            }
+            continue;
+        }
+        char buf[4096];
+        ssize_t r = read(j->fd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break; /* the child is gone */
+        cb_buf_add(&got, buf, (size_t)r);
+        for (size_t off = 0; off + sizeof(probe_rec) <= got.len;) {
+            probe_rec rec;
+            memcpy(&rec, got.s + off, sizeof rec);
+            if (off + sizeof rec + rec.len > got.len) break;
+            if (rec.kind == 'R') {
+                verdict = off + 1;
+                done = 1;
+                break;
+            }
+            off += sizeof rec + rec.len;
+        }
+    }
+    int status = 0;
+    if (j->fd >= 0) close(j->fd);
+    if (j->pid > 0) {
+        if (hung) kill(j->pid, SIGKILL);
+        while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR) {}
+    }
+    char reason[768] = "";
+    int accepted = 0;
+    if (j->error) {
+        snprintf(reason, sizeof reason, "cannot be checked before loading (%s)", strerror(j->error));
+    } else if (verdict) {
+        probe_rec rec;
+        memcpy(&rec, got.s + verdict - 1, sizeof rec);
+        accepted = rec.rc == CB_OK;
+        snprintf(reason, sizeof reason, "%.*s", (int)rec.len, got.s + verdict - 1 + sizeof rec);
+    } else if (hung) {
+        snprintf(reason, sizeof reason, "hung while loading (stopped after %g s)", probe_limit_s());
+    } else if (WIFSIGNALED(status)) {
+        snprintf(reason, sizeof reason, "crashed while loading (signal %d, %s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    } else {
+        snprintf(reason, sizeof reason, "exited while loading (status %d)",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+    if (!accepted) /* what its init had to say, before the refusal */
+        for (size_t off = 0; off + sizeof(probe_rec) <= got.len;) {
+            probe_rec rec;
+            memcpy(&rec, got.s + off, sizeof rec);
+            if (off + sizeof rec + rec.len > got.len) break;
+            if (rec.kind == 'W') fprintf(stderr, "%.*s", (int)rec.len, got.s + off + sizeof rec);
+            off += sizeof rec + rec.len;
+        }
+    cb_buf_free(&got);
+    free(j->key);
+    *j = probes.jobs[--probes.n];
+    if (!probes.n) {
+        free(probes.jobs);
+        probes.jobs = NULL;
+    }
+    return accepted ? CB_OK : refuse(err, path, NULL, "%s%s", reason, NULL);
+}
+
+/* Stops job j unheard (removing it). */
+static void probe_cancel(probe_job *j)
+{
+    if (j->fd >= 0) close(j->fd);
+    if (j->pid > 0) {
+        kill(j->pid, SIGKILL);
+        while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR) {}
+    }
+    free(j->key);
+    *j = probes.jobs[--probes.n];
+    if (!probes.n) {
+        free(probes.jobs);
+        probes.jobs = NULL;
+    }
+}
+
+/* Probes key: the job already started for it, or a new one. */
+static int probe(const char *path, const char *key, cb_error *err)
+{
+    for (size_t i = 0; i < probes.n; i++)
+        if (strcmp(probes.jobs[i].key, key) == 0) return probe_finish(&probes.jobs[i], path, err);
+    return probe_finish(probe_start(key), path, err);
+}
+
+/* Starts the probe of path ahead of its turn, unless its verdict is known or under way. */
+static void probe_ahead(const char *path)
+{
+    char real[PATH_MAX];
+    const char *key = realpath(path, real) ? real : path;
+    for (size_t i = 0; i < reg.nplugins; i++)
+        if (strcmp(reg.plugins[i]->path, key) == 0) return;
+    for (size_t i = 0; i < reg.nrefused; i++)
+        if (strcmp(reg.refused[i].path, key) == 0) return;
+    for (size_t i = 0; i < probes.n; i++)
+        if (strcmp(probes.jobs[i].key, key) == 0) return;
+    if (cb_is_file(path)) probe_start(key);
+}
+
+int cb_plugins_load(const char *path, cb_error *err)
+{
+    char real[PATH_MAX];
+    const char *key = realpath(path, real) ? real : path;
+    for (size_t i = 0; i < reg.nplugins; i++)
+        if (strcmp(reg.plugins[i]->path, key) == 0) return CB_OK;
+    for (size_t i = 0; i < reg.nrefused; i++) /* refused once: the same verdict, no second try */
+        if (strcmp(reg.refused[i].path, key) == 0)
+            return cb_fail(err, CB_EPLUGIN, "%s: %s", path, reg.refused[i].reason);
+    if (!cb_is_file(path)) return refuse(err, path, NULL, "no such plugin file%s%s", NULL, NULL);
+    int rc = probe_fd >= 0 ? CB_OK : probe(path, key, err); /* never nested */
+    return rc != CB_OK ? rc : load_here(path, key, err);
+}
+
 static int so_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 void cb_plugins_load_dir(const char *dir, int quiet)
@@ -506,14 +746,20 @@ void cb_plugins_load_dir(const char *dir, int quiet)
     }
     closedir(d);
     if (n) qsort(names, n, sizeof *names, so_cmp);
+    char **paths = cb_xmalloc((n ? n : 1) * sizeof *paths);
     for (size_t i = 0; i < n; i++) {
-        char *path = cb_path_join(dir, names[i]);
-        cb_error err;
-        if (cb_plugins_load(path, &err) != CB_OK && !quiet)
-            fprintf(stderr, "countybrief: warning: plugin refused: %s\n", err.msg);
-        free(path);
+        paths[i] = cb_path_join(dir, names[i]);
         free(names[i]);
     }
+    for (size_t i = 0, ahead = 0; i < n; i++) {
+        for (; ahead < n && ahead < i + PROBE_AHEAD; ahead++) probe_ahead(paths[ahead]);
+        cb_error err;
+        if (cb_plugins_load(paths[i], &err) != CB_OK && !quiet)
+            fprintf(stderr, "countybrief: warning: plugin refused: %s\n", err.msg);
+    }
+    while (probes.n) probe_cancel(&probes.jobs[0]); /* its file vanished meanwhile */
+    for (size_t i = 0; i < n; i++) free(paths[i]);
+    free(paths);
     free(names);
 }
 

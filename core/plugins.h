@@ -6,6 +6,11 @@
  * before any of its code runs, and a failed init (or a name another plugin already holds)
  * undoes its registrations and closes the library. Refusals are kept with their reason so
  * `countybrief plugins` and a report that misses a block can say why.
+ *
+ * A plugin's code never runs first in this process: each file is loaded (dlopen, magic,
+ * init) in a forked child that reports accept or refuse and exits; one that crashes or
+ * hangs there (COUNTYBRIEF_PLUGIN_PROBE_TIMEOUT, default 5 s) is refused without ever being
+ * mapped here. Only accepted files are then loaded for real (so init runs twice).
  */
 #ifndef CB_PLUGINS_H
 #define CB_PLUGINS_H

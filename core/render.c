@@ -14,6 +14,7 @@
 
 #include "doc.h"
 #include "layout.h"
+#include "output.h"
 #include "paths.h"
 #include "pdf.h"
 #include "plugins.h"
@@ -83,7 +84,7 @@ static int resolve_report(cb_engine *e, const char *report, cb_error *err)
         free(text);
     }
     lua_close(L);
-    e->src = (cb_report_src){e->report_path, e->report_name, e->report_dir, e->scripts_dir, e->share};
+    e->src = (cb_report_src){e->report_path, e->report_name, e->report_dir, e->scripts_dir, e->share, {0, 0}};
     return rc;
 }
 
@@ -93,6 +94,7 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
     if (rc != CB_OK) return rc;
     e->out_dir = cb_xstrdup(o->out_dir ? o->out_dir : "out");
     if ((rc = resolve_report(e, o->report ? o->report : "briefing", err)) != CB_OK) return rc;
+    e->src.limits = o->lua_limits;
     if ((rc = cb_template_load(&e->tpl, o->template_name ? o->template_name : "briefing", e->share, err)) != CB_OK)
         return rc;
     if (o->font_path) return cb_font_open(&e->font, o->font_path, 0, err);
@@ -171,6 +173,7 @@ int cb_render_county(cb_engine *e, size_t county, cb_render_result *res, cb_erro
     if (rc == CB_OK && doc.nblocks == 0)
         rc = cb_fail(&inner, CB_ESCRIPT, "%s: the report added nothing to the document", e->report_name);
     if (rc == CB_OK) rc = cb_layout_run(&lay, &doc, &e->tpl, e->font, &inner);
+    if (rc == CB_OK) cb_layout_trace_missing(&lay, &e->ds, county); /* name the data cell */
     if (rc == CB_OK)
         for (size_t i = 0; i < lay.nwarnings; i++)
             fprintf(stderr, "countybrief: warning: %s %s: %s\n", id, name, lay.warnings[i]);

@@ -24,6 +24,7 @@ typedef struct cb_render_opts {
     const char *const *plugins; /* --plugin files, loaded after the plugin folders */
     size_t nplugins;
     int quiet;             /* no warnings about refused plugins in the folders */
+    cb_lua_limits lua_limits; /* --lua-memory, --cpu-budget; zero: the defaults (lua_api.h) */
 } cb_render_opts;
 
 typedef struct cb_engine {

@@ -76,7 +76,9 @@ TEST(trailing_zeros)
     DECIMAL(16.5, 2, "16.5");
     DECIMAL(2.999, 2, "3");
     DECIMAL(0.999, 2, "1");
-    DECIMAL(1e20, 0, "100000000000000000000");
+    DECIMAL(1e20, 0, "1e+20"); /* more than 15 integer digits: scientific */
+    DECIMAL(999999999999999, 0, "999999999999999");
+    DECIMAL(-1.5e16, 2, "-1.5e+16");
     DECIMAL(1e-7, 2, "0");
     DECIMAL(0.000123, 6, "0.000123");
     PERCENT(1.0, 1, "100%");
@@ -237,8 +239,13 @@ TEST(huge_values)
     char buf[512];
     size_t r = cb_fmt_yuan(buf, sizeof buf, 1e300);
     ASSERT_EQ_INT(r, strlen(buf));
-    ASSERT(strncmp(buf, "1000", 4) == 0);
-    ASSERT_EQ_INT(r, 293 + strlen("亿元")); /* 1e292 亿 */
+    ASSERT_EQ_STR(buf, "1e+292亿元"); /* 1e292 亿: not 293 digits */
+    cb_fmt_yuan(buf, sizeof buf, -1.2345e300);
+    ASSERT_EQ_STR(buf, "-1.2345e+292亿元");
+    cb_fmt_thousands(buf, sizeof buf, 1e300, 0);
+    ASSERT_EQ_STR(buf, "1e+300");
+    cb_fmt_count(buf, sizeof buf, 1e300, "人", "近");
+    ASSERT_EQ_STR(buf, "近1e+292亿人");
     r = cb_fmt_decimal(buf, sizeof buf, 5e-324, 20);
     ASSERT_EQ_STR(buf, "0");
     r = cb_fmt_decimal(buf, sizeof buf, 1.5, 1000); /* decimals clamped */

@@ -11,7 +11,10 @@
  *                    registers what the plugin provides through `api` and returns CB_OK, or
  *                    returns an error code with *err set to a message allocated with
  *                    api->strdup (the host frees it). A failed init has all its
- *                    registrations undone and the library is closed.
+ *                    registrations undone and the library is closed. The host first
+ *                    loads every plugin in a throw-away child process (a plugin that
+ *                    crashes or hangs there is refused), so init runs twice: keep it
+ *                    free of side effects beyond registering.
  *
  * Versioning. ABI versions are major.minor. Within one major the host API struct only
  * grows: new members are appended under a comment naming the minor that added them, so

@@ -6,20 +6,27 @@
                                                tool error
     ink_check.py hide-text IN.pdf OUT.pdf      negative control: text stays extractable
                                                but every glyph is drawn invisibly (3 Tr)
+    ink_check.py font-of FILE.pdf C            prints the BaseFont of the font that draws C
+                                               (by the ToUnicode maps), exit 1 if none does
     ink_check.py blank-char IN.pdf OUT.pdf C   negative control: glyph C is swapped for the
-                                               space glyph through the CIDToGIDMap
+                                               space glyph through the CIDToGIDMap of the
+                                               font that draws C
 
 How `check` works, per page:
   * `pdftoppm -r 150 -gray` renders the page to a PGM (parsed here: no PIL needed);
   * `pdftotext -bbox` gives word boxes. For CJK text a "word" is a run of characters, so each
     word box is cut into one cell per character, in proportion to the advance widths the PDF
-    itself positions glyphs with: the /W array of the (single) embedded CIDFontType2 font.
-    The font is Identity-H, so a character's code is its CID; which code stands for which
-    character is read from the font's ToUnicode map (countybrief numbers the document's
-    characters from U+E000 up). The font size comes from the
-    box height (poppler makes it (Ascent - Descent) * size) and the extra character spacing of
-    justified lines (Tc) from what is left of the box width; a word whose widths do not add up
-    is reported as an error rather than guessed at;
+    itself positions glyphs with: the /W array of the embedded CIDFontType2 font that draws
+    the character. A document has one such font per font face it uses (the main font, then
+    fallback fonts for characters it lacks, e.g. CJK Extension B or emoji); every font is
+    Identity-H, so a character's code is its CID, and which code of which font stands for
+    which character is read from each font's ToUnicode map (countybrief numbers each font's
+    characters from U+E000 up; a character is drawn by one font only, and if two maps name
+    it the first font in object order is taken). The font size comes from the box height
+    (poppler makes it (Ascent - Descent) * size, with the metrics of the font of the word's
+    first character) and the extra character spacing of justified lines (Tc) from what is
+    left of the box width; a word whose widths do not add up is reported as an error
+    rather than guessed at;
   * a cell has ink when at least MIN_INK of its pixels differ by INK_DELTA or more grey
     levels from the cell's most common value, its background (white, a table band, or the
     navy header row that carries white text). The thinnest real glyph, a middle dot at
@@ -35,6 +42,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from collections import Counter
 
 DPI = 150
@@ -64,16 +72,31 @@ def utf16(hexstr):
     return bytes.fromhex(hexstr).decode("utf-16-be", errors="replace")
 
 
-def char_codes(pdf):
-    """Dict character -> CID, from the Type0 font's ToUnicode map (identity without one)."""
-    doc = json.loads(run(["qpdf", "--json=2", "--json-key=qpdf", "--json-stream-data=inline",
-                          "--decode-level=generalized", pdf]))
-    objs = doc["qpdf"][1]
-    fonts = [o["value"] for o in objs.values()
-             if isinstance(o.get("value"), dict) and o["value"].get("/Subtype") == "/Type0"]
-    if len(fonts) != 1 or "/ToUnicode" not in fonts[0]:
+def pdf_objects(pdf, *extra):
+    doc = json.loads(run(["qpdf", "--json=2", "--json-key=qpdf", *extra, pdf]))
+    return doc["qpdf"][1]
+
+
+def obj_num(ref):
+    """Object number of a reference "12 0 R"."""
+    return int(ref.split()[0])
+
+
+def type0_fonts(objs):
+    """The Type0 fonts as (object number, dict), in object order."""
+    out = []
+    for key, o in objs.items():
+        v = o.get("value")
+        if key.startswith("obj:") and isinstance(v, dict) and v.get("/Subtype") == "/Type0":
+            out.append((obj_num(key[4:]), v))
+    return sorted(out, key=lambda t: t[0])
+
+
+def tounicode(objs, font):
+    """Dict character -> code from a Type0 font's ToUnicode map (None without one)."""
+    if "/ToUnicode" not in font:
         return None
-    stream = objs["obj:" + fonts[0]["/ToUnicode"]]["stream"]
+    stream = objs["obj:" + font["/ToUnicode"]]["stream"]
     text = base64.b64decode(stream["data"]).decode("latin-1")
     codes = {}
     for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
@@ -87,42 +110,63 @@ def char_codes(pdf):
     return codes
 
 
-def code_of(codes, ch):
-    return codes.get(ch, ord(ch)) if codes is not None else ord(ch)
+def char_codes(pdf):
+    """List of (Type0 font object number, its dict character -> CID), in object order, from
+    each font's ToUnicode map (a font without one maps every character to its own code)."""
+    objs = pdf_objects(pdf, "--json-stream-data=inline", "--decode-level=generalized")
+    return [(num, tounicode(objs, f)) for num, f in type0_fonts(objs)]
+
+
+def font_of(fonts, ch):
+    """(index into fonts, code) of the font drawing ch: the first whose map has it."""
+    for i, (_, codes) in enumerate(fonts):
+        if codes is not None and ch in codes:
+            return i, codes[ch]
+    for i, (_, codes) in enumerate(fonts):
+        if codes is None:
+            return i, ord(ch)
+    return 0, ord(ch)
 
 
 def font_metrics(pdf):
-    """(widths dict cid->w/1000, default width, ascent, descent, char->cid) of the single
-    CID font."""
-    doc = json.loads(run(["qpdf", "--json=2", "--json-key=qpdf", pdf]))
-    objs = doc["qpdf"][1]
+    """Per Type0 font, in object order: (widths dict cid->w/1000, default width, ascent,
+    descent, char->cid) of its CIDFontType2 descendant."""
+    objs = pdf_objects(pdf)
 
     def val(ref_or_value):
         if isinstance(ref_or_value, str) and ref_or_value.endswith(" R"):
             return objs["obj:" + ref_or_value]["value"]
         return ref_or_value
 
-    fonts = [o["value"] for o in objs.values()
-             if isinstance(o.get("value"), dict) and o["value"].get("/Subtype") == "/CIDFontType2"]
-    if len(fonts) != 1:
-        fail(f"{pdf}: expected one CIDFontType2 font, found {len(fonts)}")
-    f = fonts[0]
-    widths = {}
-    w = val(f.get("/W", []))
-    i = 0
-    while i < len(w):
-        first = val(w[i])
-        nxt = val(w[i + 1])
-        if isinstance(nxt, list):
-            for k, x in enumerate(nxt):
-                widths[first + k] = val(x)
-            i += 2
-        else:
-            for c in range(first, nxt + 1):
-                widths[c] = val(w[i + 2])
-            i += 3
-    desc = val(f["/FontDescriptor"])
-    return widths, val(f.get("/DW", 1000)), val(desc["/Ascent"]), val(desc["/Descent"]), char_codes(pdf)
+    maps = dict(char_codes(pdf))
+    out = []
+    for num, t0 in type0_fonts(objs):
+        desc_fonts = val(t0.get("/DescendantFonts", []))
+        if len(desc_fonts) != 1:
+            fail(f"{pdf}: Type0 font {num} has {len(desc_fonts)} descendant fonts")
+        f = val(desc_fonts[0])
+        if f.get("/Subtype") != "/CIDFontType2":
+            fail(f"{pdf}: Type0 font {num} is not a CIDFontType2 font")
+        widths = {}
+        w = val(f.get("/W", []))
+        i = 0
+        while i < len(w):
+            first = val(w[i])
+            nxt = val(w[i + 1])
+            if isinstance(nxt, list):
+                for k, x in enumerate(nxt):
+                    widths[first + k] = val(x)
+                i += 2
+            else:
+                for c in range(first, nxt + 1):
+                    widths[c] = val(w[i + 2])
+                i += 3
+        desc = val(f["/FontDescriptor"])
+        out.append((widths, val(f.get("/DW", 1000)), val(desc["/Ascent"]), val(desc["/Descent"]),
+                    maps.get(num)))
+    if not out:
+        fail(f"{pdf}: no CIDFontType2 font found")
+    return out
 
 
 # ---------------------------------------------------------------- text boxes and pixels
@@ -149,11 +193,17 @@ def read_pgm(path):
 
 
 def cells(word, metrics):
-    """Per-character (char, x0, x1) cells of one word box, or raise ValueError."""
+    """Per-character (char, x0, x1) cells of one word box, or raise ValueError. metrics is
+    font_metrics' list: each character is measured with the font that draws it."""
     x0, y0, x1, y1, text = word
-    widths, dw, ascent, descent, codes = metrics
+    fonts = [(i, m[4]) for i, m in enumerate(metrics)]
+    drawn = [font_of(fonts, ch) for ch in text]
+    _, _, ascent, descent, _ = metrics[drawn[0][0]]
     size = (y1 - y0) / ((ascent - descent) / 1000.0)
-    adv = [widths.get(code_of(codes, ch), dw) * size / 1000.0 for ch in text]
+    adv = []
+    for fi, code in drawn:
+        widths, dw = metrics[fi][0], metrics[fi][1]
+        adv.append(widths.get(code, dw) * size / 1000.0)
     tc = ((x1 - x0) - sum(adv)) / len(text)
     # justified lines add a little character spacing; anything far off means the widths
     # or the encoding are not what this checker assumes
@@ -200,8 +250,8 @@ def check(pdfs, stats):
                         errors.append(f"{pdf}: page {pno}: word {word[4]!r}: {e}")
                         continue
                     for i, (ch, cx0, cx1) in enumerate(cs):
-                        if ch.isspace():
-                            continue
+                        if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf"):
+                            continue  # nothing to see: spaces, controls, zero-width marks
                         total += 1
                         n = ink(img, (cx0, word[1], cx1, word[3]))
                         if least is None or n < least[0]:
@@ -253,23 +303,44 @@ def hide_text(src, dst):
 
 
 def blank_char(src, dst, ch):
-    """Maps the CID of `ch` to the glyph of U+0020 (which draws nothing)."""
+    """Maps the CID of `ch` to the glyph of U+0020 (which draws nothing), in the font that
+    draws ch (which must draw a space too)."""
     with tempfile.TemporaryDirectory() as tmp:
         q = os.path.join(tmp, "q.pdf")
         qdf(src, q)
-        data = bytearray(open(q, "rb").read())
-        m = re.search(rb"/CIDToGIDMap (\d+) 0 R", data)
-        if not m:
+        fonts = char_codes(q)
+        fi, cid = font_of(fonts, ch)
+        codes = fonts[fi][1]
+        space = codes.get(" ", ord(" ")) if codes is not None else ord(" ")
+        objs = pdf_objects(q)
+        t0 = objs[f"obj:{fonts[fi][0]} 0 R"]["value"]
+        desc = t0["/DescendantFonts"]
+        if isinstance(desc, str):
+            desc = objs["obj:" + desc]["value"]
+        cidfont = objs["obj:" + desc[0]]["value"]
+        mapref = cidfont.get("/CIDToGIDMap")
+        if not isinstance(mapref, str) or not mapref.endswith(" R"):
             fail(f"{src}: no CIDToGIDMap stream")
-        s = re.search(rb"(?m)^" + m.group(1) + rb" 0 obj\n.*?stream\n", data, re.S)
+        data = bytearray(open(q, "rb").read())
+        s = re.search(rb"(?m)^" + str(obj_num(mapref)).encode() + rb" 0 obj\n.*?stream\n", data, re.S)
         start = s.end()
-        codes = char_codes(src)
-        cid, space = code_of(codes, ch), code_of(codes, " ")
         data[start + 2 * cid:start + 2 * cid + 2] = data[start + 2 * space:start + 2 * space + 2]
         open(dst, "wb").write(data)
 
 
+def font_of_char(pdf, ch):
+    objs = pdf_objects(pdf, "--json-stream-data=inline", "--decode-level=generalized")
+    for _, f in type0_fonts(objs):
+        codes = tounicode(objs, f)
+        if codes is not None and ch in codes:
+            print(f.get("/BaseFont", "?").lstrip("/"))
+            return 0
+    return 1
+
+
 def main(argv):
+    if len(argv) == 3 and argv[0] == "font-of":
+        return font_of_char(argv[1], argv[2])
     if len(argv) >= 2 and argv[0] == "check":
         stats = "--stats" in argv
         return check([a for a in argv[1:] if a != "--stats"], stats)

@@ -1,0 +1,329 @@
+/* test_hostile.c: number cells as people type them into spreadsheets (full-width digits,
+ * thousands separators, NaN/Inf, huge and negative amounts), and what a data folder with
+ * them loads as or fails with. The rules are in docs/data.md ("Numbers") and
+ * docs/robustness.md. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "data.h"
+#include "numfmt.h"
+#include "test.h"
+
+/* ---- cb_number_parse ---- */
+
+TEST(full_width_digits)
+{
+    static const struct { const char *s; double v; } ok[] = {
+        {"１２３", 123},
+        {"１２３.５", 123.5},
+        {"１２３．５", 123.5},          /* full-width point too */
+        {"－５", -5},                  /* full-width hyphen-minus */
+        {"＋７", 7},
+        {"\xe2\x88\x92" "5", -5},      /* U+2212 MINUS SIGN */
+        {"１ｅ３", 1000},               /* full-width e */
+        {"1２3", 123},                 /* mixed widths */
+        {"\xe3\x80\x80" "４２\xe3\x80\x80", 42}, /* ideographic spaces around */
+        {"\xc2\xa0" "42", 42},         /* no-break space before */
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        double v = -1;
+        cb_number_status st = cb_number_parse(ok[i].s, &v);
+        if (st != CB_NUM_OK) TEST_FAIL_("\"%s\": status %d", ok[i].s, (int)st);
+        ASSERT_NEAR(v, ok[i].v, 1e-9 * (1 + fabs(ok[i].v)));
+        double w = -2;
+        ASSERT_EQ_INT(cb_parse_number(ok[i].s, &w), 1);
+        ASSERT_NEAR(w, ok[i].v, 1e-9 * (1 + fabs(ok[i].v)));
+    }
+}
+
+TEST(thousands_separators)
+{
+    static const struct { const char *s; double v; } ok[] = {
+        {"1,234,567", 1234567}, {"1,234", 1234}, {"12,345", 12345}, {"123,456", 123456},
+        {"-1,234.5", -1234.5}, {"+1,000", 1000}, {"  1,000  ", 1000}, {"999,999.999", 999999.999},
+        {"１，２３４", 1234}, {"１，２３４，５６７．８９", 1234567.89}, {"1,234e3", 1234000},
+        {"405,000,000", 405000000},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        double v = -1;
+        cb_number_status st = cb_number_parse(ok[i].s, &v);
+        if (st != CB_NUM_OK) TEST_FAIL_("\"%s\": status %d", ok[i].s, (int)st);
+        ASSERT_NEAR(v, ok[i].v, 1e-9 * (1 + fabs(ok[i].v)));
+    }
+}
+
+TEST(bad_grouping)
+{
+    /* numbers but for their separators: an error that says so, not "not a number" */
+    static const char *const bad[] = {
+        "1,23", "12,3456", "1234,567", ",123", "1,", "0,123", "1,,234", "1,2,3", "1.5,3",
+        "1,234.5,6", "1e3,0", "-,5", "１，２３",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        double v = 99;
+        cb_number_status st = cb_number_parse(bad[i], &v);
+        if (st != CB_NUM_BAD_GROUPING) TEST_FAIL_("\"%s\": status %d, want bad grouping", bad[i], (int)st);
+        ASSERT(v == 99);
+        ASSERT_EQ_INT(cb_parse_number(bad[i], &v), 0);
+    }
+}
+
+TEST(not_finite)
+{
+    static const char *const bad[] = {
+        "NaN", "nan", "NAN", "-nan", "+NaN", "Inf", "inf", "-inf", "+inf", "INF", "Infinity",
+        "-Infinity", "infinity", "  NaN  ", "ｎａｎ", "－ｉｎｆ", "1e999", "-1e999", "1e309",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        double v = 99;
+        cb_number_status st = cb_number_parse(bad[i], &v);
+        if (st != CB_NUM_NOT_FINITE) TEST_FAIL_("\"%s\": status %d, want not finite", bad[i], (int)st);
+        ASSERT(v == 99);
+    }
+}
+
+TEST(huge_and_negative_accepted)
+{
+    static const struct { const char *s; double v; } ok[] = {
+        {"1e300", 1e300}, {"-1e300", -1e300}, {"1.7976931348623157e308", 1.7976931348623157e308},
+        {"-405000000", -405000000}, {"-0.5", -0.5}, {"1e-400", 0},
+        {"123456789012345678901234567890", 1.2345678901234568e29},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        double v = 0;
+        cb_number_status st = cb_number_parse(ok[i].s, &v);
+        if (st != CB_NUM_OK) TEST_FAIL_("\"%s\": status %d", ok[i].s, (int)st);
+        ASSERT_NEAR(v, ok[i].v, 1e-12 * (1 + fabs(ok[i].v)));
+    }
+}
+
+TEST(not_numbers)
+{
+    static const char *const bad[] = {
+        "", " ", "\xe3\x80\x80", "abc", "4.05亿", "１２３元", "1 000", "１ ０００", "0x1A", "1_000",
+        "\xd9\xa1\xd9\xa2" /* Arabic-Indic digits */, "12%", "--1", "1,2a", "nana", "info",
+        "in", "n/a", "N/A", "—", "1e", ".", "１２３\xe3\x80\x81", /* ideographic comma */
+        "1.2.3", "e5",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        double v = 99;
+        cb_number_status st = cb_number_parse(bad[i], &v);
+        if (st != CB_NUM_NOT_NUMBER) TEST_FAIL_("\"%s\": status %d, want not a number", bad[i], (int)st);
+        ASSERT(v == 99);
+    }
+}
+
+TEST(long_cell)
+{
+    /* longer than the parser's stack buffers: still parsed, no overflow */
+    char s[400];
+    memset(s, '1', 300);
+    s[300] = '\0';
+    double v = 0;
+    ASSERT_EQ_INT(cb_number_parse(s, &v), CB_NUM_OK);
+    ASSERT(v > 1e299 && v < 1.2e300);
+    memset(s, '9', 399);
+    s[399] = '\0';
+    ASSERT_EQ_INT(cb_number_parse(s, &v), CB_NUM_NOT_FINITE);
+    for (int i = 0; i < 399; i++) s[i] = i % 4 == 1 ? ',' : '1';
+    ASSERT_EQ_INT(cb_number_parse(s, &v), CB_NUM_BAD_GROUPING);
+}
+
+/* ---- whole folders ---- */
+
+typedef struct folder {
+    char dir[64];
+    char files[4][128];
+    int nfiles;
+} folder;
+
+static void folder_new(folder *f)
+{
+    memset(f, 0, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/cb_test_hostile_XXXXXX");
+    if (!mkdtemp(f->dir)) abort();
+}
+
+static void folder_put(folder *f, const char *name, const char *text)
+{
+    char path[sizeof f->files[0]];
+    snprintf(path, sizeof path, "%s/%s", f->dir, name);
+    memcpy(f->files[f->nfiles], path, sizeof path);
+    FILE *fp = fopen(f->files[f->nfiles++], "wb");
+    if (!fp) abort();
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static void folder_free(folder *f)
+{
+    for (int i = 0; i < f->nfiles; i++) remove(f->files[i]);
+    rmdir(f->dir);
+}
+
+/* Loads the folder with counties.csv and the given funds.csv (and schema.csv when not
+ * NULL); on failure copies the message, with the folder's path cut off, into msg. */
+static int load_funds(const char *funds, const char *schema, cb_dataset *ds, char *msg, size_t n)
+{
+    folder f;
+    folder_new(&f);
+    folder_put(&f, "counties.csv", "county_id,name\n01,A\n02,B\n");
+    folder_put(&f, "funds.csv", funds);
+    if (schema) folder_put(&f, "schema.csv", schema);
+    cb_error e = {0};
+    int rc = cb_dataset_load(ds, f.dir, &e);
+    if (rc != CB_OK) {
+        const char *m = strncmp(e.msg, f.dir, strlen(f.dir)) == 0 ? e.msg + strlen(f.dir) + 1 : e.msg;
+        size_t k = strlen(m) < n - 1 ? strlen(m) : n - 1;
+        memcpy(msg, m, k);
+        msg[k] = '\0';
+    }
+    folder_free(&f);
+    return rc;
+}
+
+static const char SCHEMA[] = "table,column,type\nfunds,amount,number\nfunds,note,text\n";
+
+TEST(folder_normalised_numbers)
+{
+    cb_dataset ds;
+    char msg[512] = "";
+    int rc = load_funds("county_id,amount,note\n"
+                        "01,\"1,234,567\",grouped\n"
+                        "01,１２３.５,full-width\n"
+                        "02,-405000000,negative\n"
+                        "02,1e300,huge\n"
+                        "02,\"１，０００\",both\n",
+                        SCHEMA, &ds, msg, sizeof msg);
+    if (rc != CB_OK) TEST_FAIL_("load failed: %s", msg);
+    const cb_table *t = cb_dataset_table(&ds, "funds");
+    static const double want[] = {1234567, 123.5, -405000000, 1e300, 1000};
+    int ok = t && t->types[1] == CB_T_NUMBER && t->nrows == 5;
+    for (size_t r = 0; ok && r < 5; r++)
+        ok = cb_table_cell(t, r, 1)->type == CB_T_NUMBER && cb_table_cell(t, r, 1)->num == want[r];
+    cb_dataset_free(&ds);
+    ASSERT(ok);
+
+    /* the same without a schema: inferred as numbers */
+    rc = load_funds("county_id,amount\n01,\"1,234\"\n01,１２\n02,-3\n", NULL, &ds, msg, sizeof msg);
+    if (rc != CB_OK) TEST_FAIL_("load failed: %s", msg);
+    t = cb_dataset_table(&ds, "funds");
+    ok = t && t->types[1] == CB_T_NUMBER && cb_table_cell(t, 0, 1)->num == 1234 &&
+         cb_table_cell(t, 1, 1)->num == 12 && cb_table_cell(t, 2, 1)->num == -3;
+    cb_dataset_free(&ds);
+    ASSERT(ok);
+}
+
+TEST(folder_nonfinite_is_an_error)
+{
+    cb_dataset ds;
+    char msg[512] = "";
+    /* declared number column */
+    int rc = load_funds("county_id,amount,note\n01,5,x\n\n02,NaN,y\n", SCHEMA, &ds, msg, sizeof msg);
+    if (rc == CB_OK) cb_dataset_free(&ds);
+    ASSERT_EQ_INT(rc, CB_EDATA);
+    ASSERT_EQ_STR(msg, "funds.csv:4:2: column \"amount\" expects a number, got \"NaN\" (not a finite number)");
+    rc = load_funds("county_id,amount,note\n01,-inf,x\n", SCHEMA, &ds, msg, sizeof msg);
+    if (rc == CB_OK) cb_dataset_free(&ds);
+    ASSERT_EQ_STR(msg, "funds.csv:2:2: column \"amount\" expects a number, got \"-inf\" (not a finite number)");
+    rc = load_funds("county_id,amount,note\n01,1e999,x\n", SCHEMA, &ds, msg, sizeof msg);
+    if (rc == CB_OK) cb_dataset_free(&ds);
+    ASSERT_EQ_STR(msg, "funds.csv:2:2: column \"amount\" expects a number, got \"1e999\" (not a finite number)");
+    /* inferred column: numbers with an Inf among them is an error too... */
+    rc = load_funds("county_id,amount\n01,5\n02,\n02,Inf\n01,nan\n", NULL, &ds, msg, sizeof msg);
+    if (rc == CB_OK) cb_dataset_free(&ds);
+    ASSERT_EQ_INT(rc, CB_EDATA);
+    ASSERT_EQ_STR(msg, "funds.csv:4:2: column \"amount\" expects a number, got \"Inf\" (not a finite number)");
+    /* ...but in a column of words "NaN" is a word */
+    rc = load_funds("county_id,code\n01,NaN\n02,abc\n", NULL, &ds, msg, sizeof msg);
+    if (rc != CB_OK) TEST_FAIL_("load failed: %s", msg);
+    const cb_table *t = cb_dataset_table(&ds, "funds");
+    int ok = t && t->types[1] == CB_T_TEXT && strcmp(cb_table_cell(t, 0, 1)->text, "NaN") == 0;
+    cb_dataset_free(&ds);
+    ASSERT(ok);
+}
+
+TEST(folder_bad_grouping_is_an_error)
+{
+    cb_dataset ds;
+    char msg[512] = "";
+    int rc = load_funds("county_id,amount,note\n01,\"1,23\",x\n", SCHEMA, &ds, msg, sizeof msg);
+    if (rc == CB_OK) cb_dataset_free(&ds);
+    ASSERT_EQ_INT(rc, CB_EDATA);
+    ASSERT_EQ_STR(msg, "funds.csv:2:2: column \"amount\" expects a number, got \"1,23\" (thousands "
+                       "separators must split the digits in threes, as in 1,234,567)");
+    /* unquoted, the separators split the row into more fields than the header has */
+    rc = load_funds("county_id,amount,note\n01,1,234,567,x\n", SCHEMA, &ds, msg, sizeof msg);
+    if (rc == CB_OK) cb_dataset_free(&ds);
+    ASSERT_EQ_INT(rc, CB_EDATA);
+    ASSERT_CONTAINS(msg, "funds.csv:2: row has 5 fields, header has 3");
+    /* an undeclared column with such a cell is text, as it was */
+    rc = load_funds("county_id,ids\n01,\"1,2\"\n02,3\n", NULL, &ds, msg, sizeof msg);
+    if (rc != CB_OK) TEST_FAIL_("load failed: %s", msg);
+    const cb_table *t = cb_dataset_table(&ds, "funds");
+    int ok = t && t->types[1] == CB_T_TEXT && strcmp(cb_table_cell(t, 0, 1)->text, "1,2") == 0 &&
+             strcmp(cb_table_cell(t, 1, 1)->text, "3") == 0;
+    cb_dataset_free(&ds);
+    ASSERT(ok);
+}
+
+TEST(folder_line_ends_and_blank_lines)
+{
+    /* CRLF and LF mixed, blank lines (empty, spaces, CRLF-only) skipped; lines still count */
+    cb_dataset ds;
+    char msg[512] = "";
+    int rc = load_funds("county_id,amount,note\r\n"
+                        "01,1,a\n"
+                        "\r\n"
+                        "   \n"
+                        "02,2,b\r\n"
+                        "\n"
+                        "02,3,c",
+                        SCHEMA, &ds, msg, sizeof msg);
+    if (rc != CB_OK) TEST_FAIL_("load failed: %s", msg);
+    const cb_table *t = cb_dataset_table(&ds, "funds");
+    int ok = t && t->nrows == 3 && t->lines[0] == 2 && t->lines[1] == 5 && t->lines[2] == 7 &&
+             cb_table_cell(t, 2, 1)->num == 3 && strcmp(cb_table_cell(t, 1, 2)->text, "b") == 0;
+    cb_dataset_free(&ds);
+    ASSERT(ok);
+}
+
+/* ---- formatting what was accepted ---- */
+
+TEST(format_huge_and_negative)
+{
+    char buf[256];
+    size_t r = cb_fmt_yuan(buf, sizeof buf, 1e300);
+    ASSERT_EQ_STR(buf, "1e+292亿元");
+    ASSERT(r < 32);
+    cb_fmt_yuan(buf, sizeof buf, -405000000);
+    ASSERT_EQ_STR(buf, "-4.05亿元");
+    cb_fmt_yuan(buf, sizeof buf, -3000000);
+    ASSERT_EQ_STR(buf, "-300万元");
+    cb_fmt_wan(buf, sizeof buf, 1e300);
+    ASSERT_EQ_STR(buf, "1e+296");
+    cb_fmt_decimal(buf, sizeof buf, 1.7976931348623157e308, 2);
+    ASSERT_EQ_STR(buf, "1.79769313486232e+308");
+    cb_fmt_thousands(buf, sizeof buf, 999999999999999, 0);
+    ASSERT_EQ_STR(buf, "999,999,999,999,999"); /* 15 digits: still written out */
+}
+
+static const test_case tests[] = {
+    TEST_ENTRY(full_width_digits),
+    TEST_ENTRY(thousands_separators),
+    TEST_ENTRY(bad_grouping),
+    TEST_ENTRY(not_finite),
+    TEST_ENTRY(huge_and_negative_accepted),
+    TEST_ENTRY(not_numbers),
+    TEST_ENTRY(long_cell),
+    TEST_ENTRY(folder_normalised_numbers),
+    TEST_ENTRY(folder_nonfinite_is_an_error),
+    TEST_ENTRY(folder_bad_grouping_is_an_error),
+    TEST_ENTRY(folder_line_ends_and_blank_lines),
+    TEST_ENTRY(format_huge_and_negative),
+    {0},
+};
+
+TEST_MAIN(tests)
