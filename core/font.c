@@ -138,6 +138,19 @@ static int face_open(face **out, const char *path, int index, cb_error *err)
         return cb_fail(err, CB_EFONT, "%s: not a usable font (no glyphs, or face %d missing)",
                        path, index);
     }
+    /* HarfBuzz reads a unitsPerEm of 0 as 1000, but the subset keeps the raw value and
+     * libharu divides by it (SIGFPE): check the table itself */
+    hb_blob_t *head = hb_face_reference_table(hface, HB_TAG('h', 'e', 'a', 'd'));
+    unsigned head_len = 0;
+    const unsigned char *hd = (const unsigned char *)hb_blob_get_data(head, &head_len);
+    unsigned upem = head_len >= 20 ? (unsigned)(hd[18] << 8 | hd[19]) : 0;
+    hb_blob_destroy(head);
+    if (upem < 16 || upem > 16384) {
+        hb_face_destroy(hface);
+        hb_blob_destroy(blob);
+        return cb_fail(err, CB_EFONT, "%s: not a usable font (unitsPerEm is %u; TrueType allows "
+                       "16 to 16384)", path, upem);
+    }
     hb_blob_t *glyf = hb_face_reference_table(hface, HB_TAG('g', 'l', 'y', 'f'));
     unsigned glyf_len = hb_blob_get_length(glyf);
     hb_blob_destroy(glyf);
