@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "data.h"
 #include "wrap.h"
@@ -371,7 +372,7 @@ static void lay_table(lay *L, const cb_block *b)
     const cb_template *t = L->t;
     size_t nc = b->ncols;
     if (!nc) return;
-    float size = t->table_size, lh = size * 1.45f, px = 5, py = 4.5f;
+    float size = t->table_size, lh = size * 1.45f, px = 5, py = 4.5f * t->cell_padding;
     float total = 0;
     for (size_t c = 0; c < nc; c++) total += b->cols[c].width > 0 ? b->cols[c].width : 1;
     float *cw = cb_xmalloc(nc * sizeof *cw), *cx = cb_xmalloc(nc * sizeof *cx);
@@ -672,29 +673,174 @@ static char *expand(const char *pattern, const char *const *keys, const char *co
     return b.s;
 }
 
+/* Moves the ops of `under` to the front of page p, so they are drawn first. */
+static void prepend_ops(cb_page *p, cb_page *under)
+{
+    if (!under->nops) return;
+    size_t n = p->nops + under->nops;
+    cb_op *ops = cb_xmalloc(n * sizeof *ops);
+    memcpy(ops, under->ops, under->nops * sizeof *ops);
+    if (p->nops) memcpy(ops + under->nops, p->ops, p->nops * sizeof *ops);
+    free(p->ops);
+    free(under->ops);
+    p->ops = ops;
+    p->nops = p->cap = n;
+    memset(under, 0, sizeof *under);
+}
+
+/* The template's watermark, centred on page p along its rising diagonal, under the
+ * content: light grey, as large as about half the diagonal allows. */
+static void lay_watermark(lay *L, cb_page *p)
+{
+    const cb_template *t = L->t;
+    const char *s = t->watermark;
+    float w1 = cb_font_width(L->font, s, strlen(s), 1);
+    if (w1 <= 0) return;
+    float a = atan2f(t->page_h, t->page_w), c = cosf(a), sn = sinf(a);
+    float diag = hypotf(t->page_w, t->page_h);
+    float size = 0.55f * diag / w1;
+    float cap = fminf(t->page_w, t->page_h) * 0.18f;
+    if (size > cap) size = cap;
+    if (size < 12) size = 12;
+    float tw = w1 * size;
+    /* start of the baseline: centre minus half the width along the text, and down by the
+     * middle of the glyph box across it */
+    float off = (L->asc + L->desc) / 2 * size;
+    float x0 = t->page_w / 2 - tw / 2 * c + off * sn;
+    float y0 = t->page_h / 2 - tw / 2 * sn - off * c;
+    cb_page tmp = {0};
+    cb_op style = {.x = 0, .y = 0, .size = size, .color = {0.86f, 0.86f, 0.86f}};
+    cb_page_text(&tmp, L->font, &style, s, strlen(s));
+    for (size_t k = 0; k < tmp.nops; k++) {
+        cb_op *op = &tmp.ops[k];
+        float dx = op->x;
+        op->x = x0 + dx * c;
+        op->y = y0 + dx * sn;
+        op->angle = a;
+    }
+    prepend_ops(p, &tmp);
+}
+
+/* The logo scaled to fit a box of height h and at most max_w wide, its right edge at
+ * x_right and its bottom at y. */
+static void draw_logo(lay *L, float x_right, float y, float h, float max_w)
+{
+    const cb_template *t = L->t;
+    float w = h * (float)t->logo_w / (float)t->logo_h;
+    if (w > max_w) {
+        h *= max_w / w;
+        w = max_w;
+    }
+    cb_op *op = push_op(L, CB_OP_IMAGE);
+    op->x = x_right - w;
+    op->y = y;
+    op->w = w;
+    op->h = h;
+    op->bold = t->logo_jpeg;
+    op->text = cb_xstrdup(t->logo);
+}
+
+/* Height of the logo in the page header: it sits above the header rule and stays 8 pt
+ * inside the page edge; 0 when the top margin leaves too little room. */
+static float header_logo_h(const cb_template *t)
+{
+    float h = t->margin_top - 28;
+    if (h > 24) h = 24;
+    return h >= 10 ? h : 0;
+}
+
+/* Today's date, or that of SOURCE_DATE_EPOCH when it is set, as "2024年5月1日". */
+static void cover_date(char *buf, size_t n)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    time_t tt = time(NULL);
+    if (sde && *sde) {
+        char *end;
+        long long v = strtoll(sde, &end, 10);
+        if (!*end && v >= 0) tt = (time_t)v;
+    }
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    snprintf(buf, n, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* The cover page (the current page, the first): a band, the logo, the title, the
+ * subtitle (by default the document's subject, which names the county) and the date. */
+static void lay_cover(lay *L)
+{
+    const cb_template *t = L->t;
+    const char *keys[] = {"title"};
+    const char *vals[] = {L->doc->title ? L->doc->title : ""};
+    char *title = expand(t->cover_title ? t->cover_title : vals[0], keys, vals, 1);
+    const char *sub_src = t->cover_subtitle ? t->cover_subtitle : L->doc->subject;
+    char *sub = sub_src ? expand(sub_src, keys, vals, 1) : NULL;
+    draw_rect(L, 0, t->page_h - 14, t->page_w, 14, t->primary);
+    draw_rect(L, 0, 0, t->page_w, 6, t->primary);
+    float room = L->top - L->bottom;
+    if (t->logo) {
+        float lh = fminf(72, room * 0.15f);
+        draw_logo(L, L->right, L->top - lh, lh, L->width * 0.4f);
+    }
+    float ts = t->title_size * 1.5f, tlh = ts * 1.3f, ss = t->body_size * 1.3f, slh = ss * 1.6f;
+    cb_line *tl = NULL, *sl = NULL;
+    size_t nt = wrap(L, title, ts, L->width, L->width, &tl);
+    size_t ns = sub ? wrap(L, sub, ss, L->width, L->width, &sl) : 0;
+    float block = nt * tlh + 18 + ns * slh;
+    float y = L->top - room * 0.38f + block / 2;
+    if (y > L->top - room * 0.2f) y = L->top - room * 0.2f;
+    for (size_t i = 0; i < nt; i++) {
+        draw_text(L, L->left, baseline_in(L, y, tlh, ts), ts, t->primary, 1, title + tl[i].start,
+                  tl[i].len, 0);
+        y -= tlh;
+    }
+    y -= 8;
+    draw_rect(L, L->left, y - 3, fminf(80, L->width), 3, t->accent);
+    y -= 10;
+    for (size_t i = 0; i < ns; i++) {
+        if (y - slh < L->bottom + 40) break;
+        draw_text(L, L->left, baseline_in(L, y, slh, ss), ss, t->muted, 0, sub + sl[i].start,
+                  sl[i].len, 0);
+        y -= slh;
+    }
+    char date[64];
+    cover_date(date, sizeof date);
+    draw_text(L, L->left, L->bottom + 10, t->body_size * 1.2f, t->text, 0, date, strlen(date), 0);
+    draw_line(L, L->left, L->bottom + 10 + t->body_size * 2, L->right,
+              L->bottom + 10 + t->body_size * 2, 0.6f, t->rule);
+    free(tl);
+    free(sl);
+    free(title);
+    free(sub);
+}
+
 static void lay_page_furniture(lay *L)
 {
     const cb_template *t = L->t;
     float size = t->small_size;
+    size_t first = t->cover ? 1 : 0; /* the cover has no header, footer or number */
     char page[32], pages[32];
-    snprintf(pages, sizeof pages, "%zu", L->out->npages);
+    snprintf(pages, sizeof pages, "%zu", L->out->npages - first);
+    float logo_h = t->logo ? header_logo_h(t) : 0;
     for (size_t i = 0; i < L->out->npages; i++) {
         L->page = &L->out->pages[i];
-        snprintf(page, sizeof page, "%zu", i + 1);
+        if (t->watermark) lay_watermark(L, L->page);
+        if (i < first) continue;
+        snprintf(page, sizeof page, "%zu", i + 1 - first);
         const char *keys[] = {"page", "pages", "title"};
         const char *vals[] = {page, pages, L->doc->title ? L->doc->title : ""};
-        if (t->header && i > 0) { /* page 1 carries the title block instead */
+        float y = t->page_h - t->margin_top + 22;
+        if (t->header && i > first) { /* page 1 carries the title block instead */
             char *h = expand(t->header, keys, vals, 3);
-            float y = t->page_h - t->margin_top + 22;
             draw_text(L, L->left, y, size, t->muted, 0, h, strlen(h), 0);
             draw_line(L, L->left, y - 5, L->right, y - 5, 0.4f, t->rule);
             free(h);
         }
+        if (logo_h > 0) draw_logo(L, L->right, y - 2, logo_h, L->width * 0.25f);
         if (t->footer) {
             char *f = expand(t->footer, keys, vals, 3);
-            float y = t->margin_bottom - 30;
-            if (y < 14) y = 14;
-            draw_aligned(L, L->left, L->width, y, size, t->muted, 0, f, strlen(f), ALIGN_CENTER);
+            float fy = t->margin_bottom - 30;
+            if (fy < 14) fy = 14;
+            draw_aligned(L, L->left, L->width, fy, size, t->muted, 0, f, strlen(f), ALIGN_CENTER);
             free(f);
         }
     }
@@ -960,6 +1106,10 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
     L.width = L.right - L.left;
     cb_font_metrics(font, &L.asc, &L.desc);
     new_page(&L);
+    if (t->cover) {
+        lay_cover(&L);
+        new_page(&L);
+    }
     for (size_t i = 0; i < doc->nblocks; i++) {
         const cb_block *b = &doc->blocks[i];
         mark m = mark_now(&L);
@@ -967,11 +1117,10 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
         scan_since(&L, m, b);
         if (b->kind == CB_BLOCK_HEADING) L.heading = b->text;
     }
-    size_t *before = cb_xmalloc((out->npages ? out->npages : 1) * sizeof *before);
-    for (size_t p = 0; p < out->npages; p++) before[p] = out->pages[p].nops;
     lay_page_furniture(&L);
-    for (size_t p = 0; p < out->npages; p++) scan_missing(&L, p, before[p], NULL);
-    free(before);
+    /* the content's characters are all noted already: what is new comes from the header,
+     * footer, cover or watermark (which lay_page_furniture puts first on the page) */
+    for (size_t p = 0; p < out->npages; p++) scan_missing(&L, p, 0, NULL);
     finish_missing(&L);
     return CB_OK;
 }

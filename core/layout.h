@@ -19,7 +19,9 @@
 #include "font.h"
 #include "template.h"
 
-typedef enum cb_op_kind { CB_OP_TEXT, CB_OP_RECT, CB_OP_LINE, CB_OP_PATH } cb_op_kind;
+/* CB_OP_IMAGE: the PNG (bold == 0) or JPEG (bold == 1) file `text`, already checked
+ * (template.h: cb_image_check), scaled into the box x, y, w, h. */
+typedef enum cb_op_kind { CB_OP_TEXT, CB_OP_RECT, CB_OP_LINE, CB_OP_PATH, CB_OP_IMAGE } cb_op_kind;
 
 /* One segment of a path drawn by a plugin block: 'm' move, 'l' line, 'c' curve (three
  * points), 'h' close, 'r' rectangle (x, y, w, h). Coordinates are page points. */
@@ -36,6 +38,7 @@ typedef struct cb_op {
     float w, h;        /* rect: size; line: end - start */
     float size;        /* text: font size; line: stroke width */
     float spacing;     /* text: extra space after each character (justification) */
+    float angle;       /* text: rotation about (x, y), radians counter-clockwise */
     cb_rgb color;
     int bold;          /* text: drawn fill-then-stroke, the font having no bold face */
     int font;          /* text: the face drawing it (index in the font list, font.h), or

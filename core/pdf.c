@@ -3,6 +3,7 @@
 #include "pdf.h"
 
 #include <errno.h>
+#include <math.h>
 #include <hpdf.h>
 #include <hpdf_doc.h>     /* HPDF_Doc's xref, to add the ToUnicode stream */
 #include <hpdf_objects.h> /* HPDF_Dict_Add, HPDF_DictStream_New */
@@ -225,9 +226,34 @@ static void draw_path(HPDF_Page page, const cb_op *op)
     HPDF_Page_GRestore(page);
 }
 
+/* The images of a document, each file loaded once. */
+typedef struct image_cache {
+    size_t n;
+    const char *path[8];
+    HPDF_Image img[8];
+} image_cache;
+
+/* An image op: the file was checked when the template was read (cb_image_check). */
+static void draw_image(HPDF_Doc pdf, HPDF_Page page, image_cache *ic, const cb_op *op)
+{
+    HPDF_Image img = NULL;
+    for (size_t i = 0; i < ic->n && !img; i++)
+        if (strcmp(ic->path[i], op->text) == 0) img = ic->img[i];
+    if (!img) {
+        img = op->bold ? HPDF_LoadJpegImageFromFile(pdf, op->text)
+                       : HPDF_LoadPngImageFromFile(pdf, op->text);
+        if (!img) return; /* the error handler has recorded why */
+        if (ic->n < sizeof ic->img / sizeof ic->img[0]) {
+            ic->path[ic->n] = op->text;
+            ic->img[ic->n++] = img;
+        }
+    }
+    HPDF_Page_DrawImage(page, img, op->x, op->y, op->w, op->h);
+}
+
 /* faces[f] is face f's PDF font (NULL for a face the document does not use). */
-static void draw_ops(HPDF_Page page, cb_font *font, const pdf_face *const *faces,
-                     const cb_page *p, cb_buf *buf)
+static void draw_ops(HPDF_Doc pdf, HPDF_Page page, cb_font *font, const pdf_face *const *faces,
+                     const cb_page *p, cb_buf *buf, image_cache *ic)
 {
     for (size_t k = 0; k < p->nops; k++) {
         const cb_op *op = &p->ops[k];
@@ -247,6 +273,9 @@ static void draw_ops(HPDF_Page page, cb_font *font, const pdf_face *const *faces
         case CB_OP_PATH:
             draw_path(page, op);
             break;
+        case CB_OP_IMAGE:
+            draw_image(pdf, page, ic, op);
+            break;
         case CB_OP_TEXT: {
             const pdf_face *m = faces[op_face(op)];
             if (!m) break; /* cannot happen: every op's face was collected */
@@ -260,7 +289,13 @@ static void draw_ops(HPDF_Page page, cb_font *font, const pdf_face *const *faces
             HPDF_Page_SetFontAndSize(page, m->hfont, op->size);
             if (op->bold) HPDF_Page_SetTextRenderingMode(page, HPDF_FILL_THEN_STROKE);
             if (op->spacing) HPDF_Page_SetCharSpace(page, op->spacing);
-            HPDF_Page_TextOut(page, op->x, op->y, encode_text(font, m, op, buf));
+            if (op->angle != 0) { /* rotated about its start (the watermark) */
+                float c = cosf(op->angle), sn = sinf(op->angle);
+                HPDF_Page_SetTextMatrix(page, c, sn, -sn, c, op->x, op->y);
+                HPDF_Page_ShowText(page, encode_text(font, m, op, buf));
+            } else {
+                HPDF_Page_TextOut(page, op->x, op->y, encode_text(font, m, op, buf));
+            }
             if (op->spacing) HPDF_Page_SetCharSpace(page, 0);
             if (op->bold) HPDF_Page_SetTextRenderingMode(page, HPDF_FILL);
             HPDF_Page_EndText(page);
@@ -356,11 +391,12 @@ static int render_once(const cb_layout *l, const cb_doc *doc, cb_font *font,
 
     HPDF_Page *pages = cb_xcalloc(l->npages ? l->npages : 1, sizeof *pages);
     cb_buf textbuf = {0};
+    image_cache images = {0};
     for (size_t i = 0; i < l->npages && !st.error; i++) {
         pages[i] = HPDF_AddPage(pdf);
         HPDF_Page_SetWidth(pages[i], l->page_w);
         HPDF_Page_SetHeight(pages[i], l->page_h);
-        draw_ops(pages[i], font, by_face, &l->pages[i], &textbuf);
+        draw_ops(pdf, pages[i], font, by_face, &l->pages[i], &textbuf, &images);
     }
     cb_buf_free(&textbuf);
     if (l->nmarks && !st.error) {

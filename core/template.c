@@ -5,6 +5,8 @@
 #include <lua.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <strings.h>
 
 static void set_defaults(cb_template *t)
@@ -22,6 +24,7 @@ static void set_defaults(cb_template *t)
     t->small_size = 8.5f;
     t->table_size = 9.5f;
     t->indent = 2;
+    t->cell_padding = 1;
     t->justify = 1;
     t->primary = (cb_rgb){0.102f, 0.227f, 0.420f};
     t->accent = (cb_rgb){0.722f, 0.196f, 0.165f};
@@ -80,6 +83,167 @@ static int parse_color(const char *s, cb_rgb *c)
     return 1;
 }
 
+/* ------------------------------------------------------------------ images */
+
+static uint32_t crc_table[256];
+
+static uint32_t png_crc(const unsigned char *p, size_t n)
+{
+    if (!crc_table[1])
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            crc_table[i] = c;
+        }
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) c = crc_table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int check_png(const char *path, const unsigned char *d, size_t n, int *w, int *h,
+                     cb_error *err)
+{
+    size_t off = 8;
+    int seen_ihdr = 0, seen_idat = 0, seen_iend = 0, color = 0;
+    while (off < n && !seen_iend) {
+        if (n - off < 12)
+            return cb_fail(err, CB_ETEMPLATE, "%s: PNG file is truncated (incomplete chunk at "
+                           "byte %zu)", path, off);
+        uint32_t len = be32(d + off);
+        const unsigned char *type = d + off + 4;
+        if (len > 0x7FFFFFFFu || len > n - off - 12)
+            return cb_fail(err, CB_ETEMPLATE, "%s: PNG file is truncated or corrupt (chunk "
+                           "%.4s at byte %zu runs past the end)", path, (const char *)type, off);
+        if (be32(d + off + 8 + len) != png_crc(type, len + 4))
+            return cb_fail(err, CB_ETEMPLATE, "%s: PNG file is corrupt (bad CRC in chunk %.4s)",
+                           path, (const char *)type);
+        const unsigned char *body = d + off + 8;
+        if (!seen_ihdr) {
+            if (memcmp(type, "IHDR", 4) != 0 || len != 13)
+                return cb_fail(err, CB_ETEMPLATE, "%s: PNG file does not start with an IHDR chunk",
+                               path);
+            uint32_t pw = be32(body), ph = be32(body + 4);
+            int depth = body[8];
+            color = body[9];
+            int depth_ok = (color == 0 && (depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16)) ||
+                           (color == 3 && (depth == 1 || depth == 2 || depth == 4 || depth == 8)) ||
+                           ((color == 2 || color == 4 || color == 6) && (depth == 8 || depth == 16));
+            if (!pw || !ph || !depth_ok || body[10] != 0 || body[11] != 0 || body[12] > 1)
+                return cb_fail(err, CB_ETEMPLATE, "%s: PNG header (IHDR) is inconsistent", path);
+            if (pw > CB_LOGO_MAX_SIDE || ph > CB_LOGO_MAX_SIDE)
+                return cb_fail(err, CB_ETEMPLATE, "%s: image is %u x %u pixels; at most %d x %d "
+                               "allowed", path, (unsigned)pw, (unsigned)ph, CB_LOGO_MAX_SIDE,
+                               CB_LOGO_MAX_SIDE);
+            *w = (int)pw;
+            *h = (int)ph;
+            seen_ihdr = 1;
+        } else if (memcmp(type, "IHDR", 4) == 0) {
+            return cb_fail(err, CB_ETEMPLATE, "%s: PNG file has two IHDR chunks", path);
+        } else if (memcmp(type, "IDAT", 4) == 0) {
+            seen_idat = 1;
+        } else if (memcmp(type, "IEND", 4) == 0) {
+            seen_iend = 1;
+        } else if (!(type[0] & 0x20) && memcmp(type, "PLTE", 4) != 0) {
+            return cb_fail(err, CB_ETEMPLATE, "%s: PNG file has an unknown critical chunk %.4s",
+                           path, (const char *)type);
+        }
+        off += 12 + (size_t)len;
+    }
+    if (!seen_iend)
+        return cb_fail(err, CB_ETEMPLATE, "%s: PNG file is truncated (no IEND chunk)", path);
+    if (!seen_idat)
+        return cb_fail(err, CB_ETEMPLATE, "%s: PNG file has no image data (IDAT)", path);
+    (void)color;
+    return CB_OK;
+}
+
+static int check_jpeg(const char *path, const unsigned char *d, size_t n, int *w, int *h,
+                      cb_error *err)
+{
+    size_t off = 2;
+    int have_sof = 0;
+    while (off + 4 <= n) {
+        if (d[off] != 0xFF)
+            return cb_fail(err, CB_ETEMPLATE, "%s: JPEG file is corrupt (no marker at byte %zu)",
+                           path, off);
+        unsigned m = d[off + 1];
+        if (m == 0xFF) { off++; continue; }
+        if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) { off += 2; continue; }
+        if (m == 0xD9) break;
+        size_t len = (size_t)d[off + 2] << 8 | d[off + 3];
+        if (len < 2 || off + 2 + len > n)
+            return cb_fail(err, CB_ETEMPLATE, "%s: JPEG file is truncated (segment at byte %zu "
+                           "runs past the end)", path, off);
+        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+            if (len < 8)
+                return cb_fail(err, CB_ETEMPLATE, "%s: JPEG frame header is too short", path);
+            int jh = d[off + 5] << 8 | d[off + 6], jw = d[off + 7] << 8 | d[off + 8];
+            int comps = d[off + 9];
+            if (!jw || !jh || (comps != 1 && comps != 3 && comps != 4))
+                return cb_fail(err, CB_ETEMPLATE, "%s: JPEG frame header is inconsistent", path);
+            if (jw > CB_LOGO_MAX_SIDE || jh > CB_LOGO_MAX_SIDE)
+                return cb_fail(err, CB_ETEMPLATE, "%s: image is %d x %d pixels; at most %d x %d "
+                               "allowed", path, jw, jh, CB_LOGO_MAX_SIDE, CB_LOGO_MAX_SIDE);
+            *w = jw;
+            *h = jh;
+            have_sof = 1;
+        }
+        if (m == 0xDA) break; /* start of scan: entropy-coded data follows */
+        off += 2 + len;
+    }
+    if (!have_sof)
+        return cb_fail(err, CB_ETEMPLATE, "%s: JPEG file has no frame header (SOF) before its "
+                       "image data", path);
+    /* the file must end with EOI (a few bytes of padding after it are tolerated) */
+    size_t k = n, stop = n > 64 ? n - 64 : 0;
+    int eoi = 0;
+    while (k >= 2 && k > stop && !eoi) {
+        if (d[k - 2] == 0xFF && d[k - 1] == 0xD9) eoi = 1;
+        k--;
+    }
+    if (!eoi) return cb_fail(err, CB_ETEMPLATE, "%s: JPEG file is truncated (no EOI marker)", path);
+    return CB_OK;
+}
+
+int cb_image_check(const char *path, int *jpeg, int *w, int *h, cb_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return cb_fail(err, CB_ETEMPLATE, "%s: cannot open the image", path);
+    cb_buf b = {0};
+    unsigned char chunk[65536];
+    size_t got;
+    int rc = CB_OK;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        cb_buf_add(&b, chunk, got);
+        if (b.len > 32u << 20) {
+            rc = cb_fail(err, CB_ETEMPLATE, "%s: image file is larger than 32 MiB", path);
+            break;
+        }
+    }
+    fclose(f);
+    const unsigned char *d = (const unsigned char *)b.s;
+    static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (rc != CB_OK) {
+    } else if (b.len >= 8 && memcmp(d, png_sig, 8) == 0) {
+        *jpeg = 0;
+        rc = check_png(path, d, b.len, w, h, err);
+    } else if (b.len >= 4 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) {
+        *jpeg = 1;
+        rc = check_jpeg(path, d, b.len, w, h, err);
+    } else {
+        rc = cb_fail(err, CB_ETEMPLATE, "%s: not a PNG or JPEG file", path);
+    }
+    cb_buf_free(&b);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ settings */
+
 static int read_settings(lua_State *L, cb_template *t, const char *path, cb_error *err)
 {
     int rc;
@@ -127,7 +291,7 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
         struct { const char *key; float *dst; } nums[] = {
             {"body", &t->body_size},   {"leading", &t->leading}, {"title", &t->title_size},
             {"h1", &t->h1_size},       {"h2", &t->h2_size},      {"small", &t->small_size},
-            {"table", &t->table_size}, {"indent", &t->indent},
+            {"table", &t->table_size}, {"indent", &t->indent}, {"padding", &t->cell_padding},
         };
         for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
             if ((rc = get_number(L, nums[i].key, nums[i].dst, path, err))) return rc;
@@ -167,10 +331,44 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
     lua_pop(L, 1);
     section = "";
     if ((rc = get_string(L, "header", &t->header, path, err)) ||
-        (rc = get_string(L, "footer", &t->footer, path, err)))
+        (rc = get_string(L, "footer", &t->footer, path, err)) ||
+        (rc = get_string(L, "watermark", &t->watermark, path, err)))
         return rc;
+    if (t->watermark && !t->watermark[0]) {
+        free(t->watermark);
+        t->watermark = NULL;
+    }
+    char *logo = NULL;
+    if ((rc = get_string(L, "logo", &logo, path, err))) return rc;
+    if (logo) {
+        if (!logo[0] || strstr(logo, "..") || logo[0] == '/') {
+            rc = cb_fail(err, CB_ETEMPLATE, "%s: logo \"%s\" must name a file in the template "
+                         "folder", path, logo);
+            free(logo);
+            return rc;
+        }
+        t->logo = cb_path_join(t->dir, logo);
+        free(logo);
+        if (!cb_is_file(t->logo))
+            return cb_fail(err, CB_ETEMPLATE, "%s: logo file %s not found", path, t->logo);
+        if ((rc = cb_image_check(t->logo, &t->logo_jpeg, &t->logo_w, &t->logo_h, err))) return rc;
+    }
+    int ty = lua_getfield(L, -1, "cover");
+    if (ty == LUA_TBOOLEAN) t->cover = lua_toboolean(L, -1);
+    else if (ty == LUA_TTABLE) {
+        t->cover = 1;
+        section = "cover.";
+        if ((rc = get_string(L, "title", &t->cover_title, path, err)) ||
+            (rc = get_string(L, "subtitle", &t->cover_subtitle, path, err)))
+            return rc;
+        section = "";
+    } else if (ty != LUA_TNIL)
+        return cb_fail(err, CB_ETEMPLATE, "%s: cover must be true, false or a table, got %s", path,
+                       lua_typename(L, ty));
+    lua_pop(L, 1);
     if (t->page_w < 144 || t->page_h < 144 || t->margin_left + t->margin_right > t->page_w - 72 ||
-        t->margin_top + t->margin_bottom > t->page_h - 144 || t->body_size < 4 || t->leading < 1)
+        t->margin_top + t->margin_bottom > t->page_h - 144 || t->body_size < 4 || t->leading < 1 ||
+        t->cell_padding < 0 || t->cell_padding > 4)
         return cb_fail(err, CB_ETEMPLATE, "%s: page size, margins or type sizes leave no room "
                        "for text", path);
     return CB_OK;
@@ -224,5 +422,9 @@ void cb_template_free(cb_template *t)
     free(t->font_family);
     free(t->header);
     free(t->footer);
+    free(t->watermark);
+    free(t->logo);
+    free(t->cover_title);
+    free(t->cover_subtitle);
     memset(t, 0, sizeof *t);
 }

@@ -22,13 +22,28 @@ typedef struct cb_template {
     float body_size, leading;             /* leading as a multiple of the size */
     float title_size, h1_size, h2_size, small_size, table_size;
     float indent;                         /* first-line indent of paragraphs, in ems */
+    float cell_padding;                   /* table cells' vertical padding, x 4.5 pt */
     int justify;                          /* 1: justify paragraph lines */
     cb_rgb primary, accent, text, muted, rule, band, panel, bar;
     char *font_family;                    /* fontconfig family, or NULL for the default */
     char *header;                         /* top of pages 2+; NULL for none */
     char *footer;                         /* bottom of every page; NULL for none */
     /* In header and footer, {title}, {page} and {pages} are replaced. */
+    char *watermark;                      /* diagonal text under every page; NULL for none */
+    char *logo;                           /* full path of a checked PNG or JPEG; NULL for none */
+    int logo_jpeg;                        /* 1: JPEG, 0: PNG */
+    int logo_w, logo_h;                   /* pixels, 1..CB_LOGO_MAX_SIDE */
+    int cover;                            /* 1: a cover page before the content */
+    char *cover_title, *cover_subtitle;   /* NULL: the document title / the county */
 } cb_template;
+
+#define CB_LOGO_MAX_SIDE 4096
+
+/* Checks that path is a complete PNG (every chunk whole with a good CRC, IHDR first and
+ * consistent, IDAT, IEND last) or JPEG (SOI, a frame header, EOI), at most
+ * CB_LOGO_MAX_SIDE pixels a side, before libharu (and libpng, which aborts on some broken
+ * files) sees it. Sets *jpeg, *w, *h; on failure fills err (CB_ETEMPLATE) naming path. */
+int cb_image_check(const char *path, int *jpeg, int *w, int *h, cb_error *err);
 
 /* Loads a template by name (a folder under share_dir/templates) or by folder path. */
 int cb_template_load(cb_template *t, const char *name_or_dir, const char *share_dir,
