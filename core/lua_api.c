@@ -53,6 +53,11 @@ typedef struct run_ctx {
     char cpu_where[WHERE_MAX], cpu_trace[TRACE_MAX];
 
     int warn_on, warn_cont; /* warn("@on") */
+
+    /* needs { ... }: in needs mode (cb_lua_report_needs) the call fills needs_out and
+     * stops the script; in a county's run it does nothing */
+    cb_needs *needs_out;
+    int needs_hit, needs_bad;
 } run_ctx;
 
 static run_ctx *get_ctx(lua_State *L)
@@ -543,6 +548,7 @@ static int l_spairs(lua_State *L)
 
 static int l_print(lua_State *L)
 {
+    if (get_ctx(L)->needs_out) return 0; /* reading the needs declaration: silent */
     int n = lua_gettop(L);
     for (int i = 1; i <= n; i++) {
         if (i > 1) fputc('\t', stderr);
@@ -1087,6 +1093,114 @@ static int l_collectgarbage(lua_State *L)
                       "\"collect\" and \"step\" do nothing)", opt);
 }
 
+/* ------------------------------------------------------------------ needs */
+
+#define OPTIONAL_META "countybrief.optional"
+
+/* optional { col = "type", ... }: marks a table of needs as optional; returns it. */
+static int l_optional(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    luaL_setmetatable(L, OPTIONAL_META);
+    return 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_need_table(const void *a, const void *b)
+{
+    return strcmp(((const cb_need_table *)a)->name, ((const cb_need_table *)b)->name);
+}
+
+void cb_needs_free(cb_needs *n)
+{
+    if (!n) return;
+    for (size_t i = 0; i < n->ntables; i++) {
+        cb_need_table *t = &n->tables[i];
+        for (size_t c = 0; c < t->ncols; c++) {
+            free(t->cols[c]);
+            free(t->types[c]);
+        }
+        free(t->cols);
+        free(t->types);
+        free(t->name);
+    }
+    free(n->tables);
+    memset(n, 0, sizeof *n);
+}
+
+static int needs_fail(lua_State *L, run_ctx *c, const char *fmt, const char *a)
+{
+    cb_needs_free(c->needs_out);
+    c->needs_bad = 1;
+    luaL_where(L, 1);
+    lua_pushstring(L, "needs: ");
+    lua_pushfstring(L, fmt, a);
+    lua_concat(L, 3);
+    return lua_error(L);
+}
+
+/* needs { table = { column = "text" | "number" | "any", ... } | optional { ... }, ... } */
+static int l_needs(lua_State *L)
+{
+    run_ctx *c = get_ctx(L);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (!c->needs_out) return 0; /* a county's run: checked before it started */
+    cb_needs *n = c->needs_out;
+    cb_needs_free(n);
+    lua_settop(L, 1);
+    luaL_getmetatable(L, OPTIONAL_META); /* 2 */
+    lua_pushnil(L);
+    while (lua_next(L, 1)) { /* key -2, value -1 */
+        if (lua_type(L, -2) != LUA_TSTRING) return needs_fail(L, c, "%s", "table names must be strings");
+        const char *tname = lua_tostring(L, -2);
+        if (lua_type(L, -1) != LUA_TTABLE)
+            return needs_fail(L, c, "table \"%s\" must be { column = \"type\", ... }", tname);
+        n->tables = cb_xrealloc(n->tables, (n->ntables + 1) * sizeof *n->tables);
+        cb_need_table *t = &n->tables[n->ntables++];
+        memset(t, 0, sizeof *t);
+        t->name = cb_xstrdup(tname);
+        if (lua_getmetatable(L, -1)) {
+            t->optional = lua_rawequal(L, -1, 2);
+            lua_pop(L, 1);
+        }
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            if (lua_type(L, -2) != LUA_TSTRING)
+                return needs_fail(L, c, "table \"%s\": column names must be strings", tname);
+            const char *col = lua_tostring(L, -2);
+            const char *ty = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+            if (strcmp(ty, "text") && strcmp(ty, "number") && strcmp(ty, "any")) {
+                char what[256];
+                snprintf(what, sizeof what, "%s.%s", tname, col);
+                return needs_fail(L, c, "%s: the type must be \"text\", \"number\" or \"any\"", what);
+            }
+            t->cols = cb_xrealloc(t->cols, (t->ncols + 1) * sizeof *t->cols);
+            t->types = cb_xrealloc(t->types, (t->ncols + 1) * sizeof *t->types);
+            t->cols[t->ncols] = cb_xstrdup(col);
+            t->types[t->ncols++] = cb_xstrdup(ty);
+            lua_pop(L, 1);
+        }
+        /* sort columns (with their types) by name */
+        for (size_t i = 1; i < t->ncols; i++)
+            for (size_t j = i; j > 0 && strcmp(t->cols[j - 1], t->cols[j]) > 0; j--) {
+                char *x = t->cols[j]; t->cols[j] = t->cols[j - 1]; t->cols[j - 1] = x;
+                x = t->types[j]; t->types[j] = t->types[j - 1]; t->types[j - 1] = x;
+            }
+        lua_pop(L, 1);
+    }
+    if (n->ntables) qsort(n->tables, n->ntables, sizeof *n->tables, cmp_need_table);
+    (void)cmp_str;
+    n->declared = 1;
+    c->needs_hit = 1;
+    lua_pushlightuserdata(L, (void *)&OPTIONAL_META[0]); /* stops the script: done */
+    return lua_error(L);
+}
+
 /* ------------------------------------------------------------------ the state */
 
 static void open_libs(lua_State *L)
@@ -1217,6 +1331,11 @@ static int setup_state(lua_State *L)
     }
     lua_setmetatable(L, -2);
     lua_setglobal(L, "doc");
+    /* needs, optional */
+    luaL_newmetatable(L, OPTIONAL_META);
+    lua_pop(L, 1);
+    lua_register(L, "needs", l_needs);
+    lua_register(L, "optional", l_optional);
 
     if (load_script(L, c->src->path, c->src->chunkname) != LUA_OK) return lua_error(L);
     return 1;
@@ -1272,5 +1391,92 @@ int cb_lua_run_report(const cb_report_src *src, const cb_dataset *ds, size_t cou
     }
     lua_close(L);
     cpu_disarm(&ctx);
+    return rc;
+}
+
+/* needs mode: a script that runs on without calling needs is stopped after a short while
+ * (the county runs have the real CPU budget). */
+/* 1 if the script's first statement starts with `needs` (after a BOM, a #! line,
+ * spaces and comments): only then is it run to read the declaration. */
+static int starts_with_needs(const char *s)
+{
+    if (!strncmp(s, "\xEF\xBB\xBF", 3)) s += 3;
+    if (s[0] == '#') s += strcspn(s, "\n");
+    for (;;) {
+        s += strspn(s, " \t\r\n");
+        if (strncmp(s, "--", 2) != 0) break;
+        s += 2;
+        if (s[0] == '[') { /* long comment --[[ ]] or --[==[ ]==] */
+            size_t eq = strspn(s + 1, "=");
+            if (s[1 + eq] == '[') {
+                char close[64] = "]";
+                if (eq > 60) return 0;
+                memset(close + 1, '=', eq);
+                close[1 + eq] = ']';
+                close[2 + eq] = '\0';
+                const char *e = strstr(s, close);
+                if (!e) return 0;
+                s = e + strlen(close);
+                continue;
+            }
+        }
+        s += strcspn(s, "\n");
+    }
+    return !strncmp(s, "needs", 5) && !(s[5] == '_' || (s[5] >= 'a' && s[5] <= 'z') ||
+                                        (s[5] >= 'A' && s[5] <= 'Z') || (s[5] >= '0' && s[5] <= '9'));
+}
+
+static void needs_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    lua_sethook(L, needs_hook, LUA_MASKCOUNT, 1); /* from now on, at every instruction */
+    luaL_error(L, "needs: not reached");
+}
+
+int cb_lua_report_needs(const cb_report_src *src, const cb_dataset *ds, cb_needs *out,
+                        cb_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!ds->ncounties) return CB_OK;
+    size_t len;
+    cb_error rerr;
+    char *text = cb_read_file(src->path, &len, &rerr);
+    int first = text && starts_with_needs(text);
+    free(text);
+    if (!first) return CB_OK; /* nothing declared (needs must come first) */
+    cb_doc doc;
+    cb_doc_init(&doc);
+    run_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.src = src;
+    ctx.ds = ds;
+    ctx.doc = &doc;
+    ctx.needs_out = out;
+    double mib = limit_value(src->limits.memory_mib, CB_LUA_DEFAULT_MEMORY_MIB);
+    ctx.cap = mib * MIB >= (double)SIZE_MAX ? 0 : (size_t)(mib * MIB);
+    lua_State *L = lua_newstate(capped_alloc, &ctx);
+    if (!L) {
+        cb_doc_free(&doc);
+        return cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state", src->chunkname);
+    }
+    ctx.L = L;
+    lua_atpanic(L, on_panic);
+    lua_setwarnf(L, on_warn, &ctx);
+    lua_pushcfunction(L, traceback_handler);
+    lua_pushcfunction(L, setup_state);
+    int status = lua_pcall(L, 0, 1, 1);
+    /* needs comes first: a script that runs on without it is stopped soon */
+    lua_sethook(L, needs_hook, LUA_MASKCOUNT, 1000000);
+    if (status == LUA_OK) status = lua_pcall(L, 0, 0, 1);
+    int rc = CB_OK;
+    if (ctx.needs_bad) {
+        const char *msg = lua_tostring(L, -1);
+        rc = cb_fail(err, CB_ESCRIPT, "%s", msg ? msg : "needs: bad declaration");
+        cb_needs_free(out);
+    } else if (!ctx.needs_hit) {
+        cb_needs_free(out); /* no declaration (or an error before it: the real run tells) */
+    }
+    lua_close(L);
+    cb_doc_free(&doc);
     return rc;
 }

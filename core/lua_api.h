@@ -60,6 +60,36 @@ typedef struct cb_report_src {
 int cb_lua_run_report(const cb_report_src *src, const cb_dataset *ds, size_t county,
                       cb_doc *doc, cb_error *err);
 
+/*
+ * What a report declares it needs from the data, with the global function `needs` (see
+ * docs/reports.md, "Declaring the data a report needs"):
+ *     needs { projects = { project = "text", amount = "number" },
+ *             towns = optional { town = "text" } }
+ * A column's type is "text", "number" or "any" (present, of either type). A table marked
+ * with optional() may be absent; if present, its columns are checked.
+ */
+typedef struct cb_need_table {
+    char *name;
+    int optional;
+    size_t ncols;
+    char **cols;     /* sorted by name */
+    char **types;    /* "text", "number" or "any" */
+} cb_need_table;
+
+typedef struct cb_needs {
+    int declared;          /* the script called needs */
+    size_t ntables;
+    cb_need_table *tables; /* sorted by name */
+} cb_needs;
+
+/* Runs the report (for county 0 of ds) only up to its needs { ... } call, without CPU
+ * budget, and fills *out; out->declared is 0 when the script does not call needs before
+ * it ends or fails (a failure is left to the real run). Errors: a malformed declaration
+ * (CB_ESCRIPT, "script:line: needs: ..."). */
+int cb_lua_report_needs(const cb_report_src *src, const cb_dataset *ds, cb_needs *out,
+                        cb_error *err);
+void cb_needs_free(cb_needs *n);
+
 /* If wait_status (from waitpid) is a worker ended by the CPU budget's hard stop, writes
  * "CPU budget of N s exceeded (stuck in a library call)" into buf and returns 1; otherwise
  * leaves buf alone and returns 0. limits: those the worker ran with (NULL: the defaults). */

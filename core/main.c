@@ -1,12 +1,20 @@
 /* main.c: the countybrief command line. */
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "countybrief/countybrief.h"
 #include "batch.h"
+#include "check.h"
+#include "paths.h"
 #include "output.h"
 #include "plugins.h"
 #include "render.h"
@@ -25,6 +33,11 @@ enum {
 static const char USAGE[] =
     "usage: countybrief render [options]   render one PDF briefing per county\n"
     "       countybrief list [--data DIR]   list the counties of a data folder\n"
+    "       countybrief check [--report R] [--data D] [--template T]\n"
+    "                                       run the report for every county without writing\n"
+    "                                       PDFs; print every error and warning\n"
+    "       countybrief new report NAME [--dir DIR]\n"
+    "                                       write a starter report folder NAME/\n"
     "       countybrief plugins             list loaded (and refused) plugins\n"
     "       countybrief manifest merge DIR  join the shards' manifests in DIR\n"
     "       countybrief synth --counties N [--seed S] --out DIR\n"
@@ -52,6 +65,8 @@ static const char USAGE[] =
     "                    COUNTYBRIEF_SHARDS) or SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT\n"
     "  --shards N        the shard count when the index comes from the environment\n"
     "  --quiet           print errors only\n"
+    "  --watch           with --county: render, then render again whenever the report (or a\n"
+    "                    module beside it), the template or the data change; Ctrl-C ends\n"
     "  --no-fsync        do not fsync each PDF to disk: faster on slow disks, and a crash of\n"
     "                    countybrief still leaves no partial PDF, but a power cut may lose\n"
     "                    the PDFs written last or leave them empty\n"
@@ -88,6 +103,7 @@ static const struct option LONG_OPTS[] = {
     {"shard", required_argument, 0, OPT_SHARD},     {"shards", required_argument, 0, OPT_SHARDS},
     {"cpu-budget", required_argument, 0, OPT_CPU_BUDGET}, {"lua-memory", required_argument, 0, OPT_LUA_MEMORY},
     {"no-fsync", no_argument, 0, 'F'},
+    {"watch", no_argument, 0, 'W'},
     {0, 0, 0, 0},
 };
 
@@ -245,6 +261,263 @@ static int shard_from_env(size_t shards, size_t *k, size_t *n)
     return 0;
 }
 
+/* ------------------------------------------------------------------ new report */
+
+/* Replaces every "{{NAME}}" of text with name; malloc'd. */
+static char *fill_name(const char *text, const char *name)
+{
+    cb_buf b = {0};
+    for (const char *p = text; *p;) {
+        const char *q = strstr(p, "{{NAME}}");
+        if (!q) { cb_buf_add(&b, p, strlen(p)); break; }
+        cb_buf_add(&b, p, (size_t)(q - p));
+        cb_buf_add(&b, name, strlen(name));
+        p = q + 8;
+    }
+    cb_buf_add(&b, "", 1);
+    return b.s;
+}
+
+/* countybrief new report NAME [--dir DIR] */
+static int cmd_new(int argc, char **argv)
+{
+    const char *dir = ".", *name = NULL;
+    int bad = argc < 4 || strcmp(argv[2], "report") != 0;
+    for (int i = 3; !bad && i < argc; i++) {
+        if (!strcmp(argv[i], "--dir") && i + 1 < argc) dir = argv[++i];
+        else if (!strncmp(argv[i], "--dir=", 6)) dir = argv[i] + 6;
+        else if (argv[i][0] != '-' && !name) name = argv[i];
+        else bad = 1;
+    }
+    if (bad || !name) {
+        fprintf(stderr, "usage: countybrief new report NAME [--dir DIR]\n");
+        return EXIT_USAGE;
+    }
+    if (!name[0] || name[0] == '.' || strchr(name, '/') || strchr(name, '\\')) {
+        fprintf(stderr, "countybrief: new report: '%s' is not a usable name (no '/', no leading '.')\n", name);
+        return EXIT_USAGE;
+    }
+    char *folder = strcmp(dir, ".") ? cb_path_join(dir, name) : cb_xstrdup(name);
+    struct stat st;
+    if (lstat(folder, &st) == 0) {
+        fprintf(stderr, "countybrief: %s already exists: not overwriting it (pick another NAME or --dir)\n", folder);
+        free(folder);
+        return EXIT_USAGE;
+    }
+    char *scaffold = cb_path_join(cb_share_dir(), "scripts/scaffold");
+    static const char *const files[][2] = {{"report.lua.in", ".lua"}, {"README.md.in", "README.md"}};
+    char *text[2] = {0};
+    cb_error err;
+    for (int i = 0; i < 2; i++) {
+        char *src = cb_path_join(scaffold, files[i][0]);
+        size_t len;
+        char *raw = cb_read_file(src, &len, &err);
+        free(src);
+        if (!raw) {
+            fprintf(stderr, "countybrief: %s\n", err.msg);
+            free(text[0]);
+            free(scaffold);
+            free(folder);
+            return EXIT_SETUP;
+        }
+        text[i] = fill_name(raw, name);
+        free(raw);
+    }
+    free(scaffold);
+    int rc = EXIT_OK;
+    if (mkdir(folder, 0777) != 0) {
+        fprintf(stderr, "countybrief: %s: cannot create the folder: %s\n", folder, strerror(errno));
+        rc = errno == EEXIST ? EXIT_USAGE : EXIT_OUTPUT;
+    }
+    for (int i = 0; i < 2 && rc == EXIT_OK; i++) {
+        char *fname = i == 0 ? cb_xasprintf("%s.lua", name) : cb_xstrdup(files[i][1]);
+        char *path = cb_path_join(folder, fname);
+        if (cb_write_file_atomic(path, text[i], strlen(text[i]), &err) != CB_OK) {
+            fprintf(stderr, "countybrief: %s\n", err.msg);
+            rc = EXIT_OUTPUT;
+        } else if (i == 0) {
+            printf("wrote %s and %s/README.md\n", path, folder);
+            printf("try it:  countybrief render --report %s --county 忠县\n", path);
+        }
+        free(path);
+        free(fname);
+    }
+    free(text[0]);
+    free(text[1]);
+    free(folder);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ check */
+
+static int cmd_check(cb_render_opts *o, char **counties, size_t ncounties)
+{
+    cb_engine e;
+    cb_error err;
+    o->keep_needs = 1;
+    int rc = cb_engine_open(&e, o, &err);
+    if (rc != CB_OK) {
+        printf("error: %s\ncheck: 1 error, 0 warnings\n", err.msg);
+        int code = exit_for(rc);
+        cb_engine_close(&e);
+        return code;
+    }
+    size_t data_errors = cb_check_needs(&e.needs, &e.ds, e.report_name, stdout, "error: ");
+    size_t errors = 0, warnings = 0, checked = 0;
+    for (size_t i = 0; i < e.ds.ncounties; i++) {
+        int wanted = !ncounties;
+        for (size_t k = 0; k < ncounties && !wanted; k++)
+            wanted = cb_dataset_find_county(&e.ds, counties[k]) == (long)i;
+        if (!wanted) continue;
+        checked++;
+        char **w = NULL;
+        size_t nw = 0;
+        if (cb_check_county(&e, i, &w, &nw, &err) != CB_OK) {
+            printf("error: %s\n", err.msg);
+            errors++;
+        }
+        for (size_t k = 0; k < nw; k++) {
+            printf("warning: %s %s: %s\n", cb_county_id(&e.ds, i), cb_county_name(&e.ds, i), w[k]);
+            free(w[k]);
+        }
+        free(w);
+        warnings += nw;
+    }
+    errors += data_errors;
+    printf("check: %zu error%s, %zu warning%s in %zu count%s (report %s, data %s)\n", errors,
+           errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", checked,
+           checked == 1 ? "y" : "ies", e.report_name, e.data_dir);
+    cb_engine_close(&e);
+    return data_errors ? EXIT_DATA : errors ? EXIT_SOME_FAILED : EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ render --watch */
+
+static volatile sig_atomic_t watch_stop;
+static void on_watch_signal(int sig) { (void)sig; watch_stop = 1; }
+
+static uint64_t mix(uint64_t h, const void *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) h = (h ^ ((const unsigned char *)p)[i]) * 1099511628211ULL;
+    return h;
+}
+
+static int ends_lua(const char *s)
+{
+    size_t n = strlen(s);
+    return n >= 4 && !strcmp(s + n - 4, ".lua");
+}
+
+/* Folds path's mtime and size into h; a folder: its files (only *.lua when lua_only),
+ * depth levels down. */
+static uint64_t stamp(uint64_t h, const char *path, int lua_only, int depth)
+{
+    struct stat st;
+    h = mix(h, path, strlen(path));
+    if (stat(path, &st) != 0) return mix(h, "-", 1);
+    if (!S_ISDIR(st.st_mode)) {
+        h = mix(h, &st.st_mtim, sizeof st.st_mtim);
+        return mix(h, &st.st_size, sizeof st.st_size);
+    }
+    if (depth <= 0) return h;
+    DIR *d = opendir(path);
+    if (!d) return h;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        char *sub = cb_path_join(path, de->d_name);
+        struct stat ss;
+        if (stat(sub, &ss) == 0 && (S_ISDIR(ss.st_mode) || !lua_only || ends_lua(de->d_name)))
+            h = stamp(h, sub, lua_only, depth - 1);
+        free(sub);
+    }
+    closedir(d);
+    return h;
+}
+
+/* What --watch looks at: the report and the modules of its folder, the template folder,
+ * the data. (readdir order is stable while nothing changes.) */
+static uint64_t watch_stamp(const cb_render_opts *o)
+{
+    const char *share = cb_share_dir();
+    const char *report = o->report ? o->report : "briefing";
+    uint64_t h = 1469598103934665603ULL;
+    if (ends_lua(report) || strchr(report, '/')) {
+        h = stamp(h, report, 0, 0);
+        const char *slash = strrchr(report, '/');
+        char *dir = slash ? cb_xstrndup(report, (size_t)(slash - report)) : cb_xstrdup(".");
+        h = stamp(h, dir, 1, 3);
+        free(dir);
+    } else {
+        char *dir = cb_path_join(share, "scripts");
+        h = stamp(h, dir, 1, 3);
+        free(dir);
+    }
+    const char *tpl = o->template_name ? o->template_name : "briefing";
+    char *tdir = strchr(tpl, '/') ? cb_xstrdup(tpl) : cb_xasprintf("%s/templates/%s", share, tpl);
+    h = stamp(h, tdir, 0, 2);
+    free(tdir);
+    char *data = o->data_dir ? cb_xstrdup(o->data_dir) : cb_path_join(share, "examples/data");
+    h = stamp(h, data, 0, 1);
+    free(data);
+    return h;
+}
+
+static void watch_render_once(cb_render_opts *o, char **counties, size_t ncounties)
+{
+    cb_engine e;
+    cb_error err;
+    int rc = cb_engine_open(&e, o, &err);
+    if (rc == CB_OK) rc = cb_engine_prepare_output(&e, &err);
+    if (rc != CB_OK) {
+        fprintf(stderr, "countybrief: %s\n", err.msg);
+        cb_engine_close(&e);
+        return;
+    }
+    for (size_t i = 0; i < ncounties; i++) {
+        long k = cb_dataset_find_county(&e.ds, counties[i]);
+        if (k < 0) {
+            fprintf(stderr, "countybrief: %s: no such county in %s\n", counties[i], e.data_dir);
+            continue;
+        }
+        cb_render_result res;
+        if (cb_render_county(&e, (size_t)k, &res, &err) != CB_OK)
+            fprintf(stderr, "countybrief: %s\n", err.msg);
+        else
+            printf("rendered %s in %.0f ms\n", res.path, res.ms);
+        free(res.path);
+    }
+    fflush(stdout);
+    cb_engine_close(&e);
+}
+
+static int cmd_watch(cb_render_opts *o, char **counties, size_t ncounties)
+{
+    if (!ncounties) {
+        fprintf(stderr, "countybrief: --watch needs --county NAME (the county to re-render)\n");
+        return EXIT_USAGE;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_watch_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    uint64_t last = watch_stamp(o);
+    watch_render_once(o, counties, ncounties);
+    if (!o->quiet) fprintf(stderr, "countybrief: watching for changes (Ctrl-C to stop)\n");
+    while (!watch_stop) {
+        struct timespec ts = {0, 300 * 1000000L};
+        nanosleep(&ts, NULL);
+        if (watch_stop) break;
+        uint64_t now = watch_stamp(o);
+        if (now == last) continue;
+        last = now;
+        watch_render_once(o, counties, ncounties);
+    }
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -261,6 +534,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (!strcmp(cmd, "synth")) return cmd_synth(argc, argv);
+    if (!strcmp(cmd, "new")) return cmd_new(argc, argv);
     if (!strcmp(cmd, "manifest")) {
         if (argc != 4 || strcmp(argv[2], "merge") != 0) {
             fprintf(stderr, "usage: countybrief manifest merge DIR\n");
@@ -273,7 +547,7 @@ int main(int argc, char **argv)
         }
         return EXIT_OK;
     }
-    if (strcmp(cmd, "render") && strcmp(cmd, "list") && strcmp(cmd, "plugins")) {
+    if (strcmp(cmd, "render") && strcmp(cmd, "list") && strcmp(cmd, "plugins") && strcmp(cmd, "check")) {
         fprintf(stderr, "countybrief: unknown command '%s'\n\n%s", cmd, USAGE);
         return EXIT_USAGE;
     }
@@ -281,7 +555,7 @@ int main(int argc, char **argv)
     char **counties = cb_xmalloc(sizeof(char *) * (size_t)argc);
     const char **plugins = cb_xmalloc(sizeof(char *) * (size_t)argc);
     size_t ncounties = 0, nplugins = 0;
-    int quiet = 0, c;
+    int quiet = 0, watch = 0, c;
     cb_batch_opts bo = {0};
     bo.timeout_s = 60;
     size_t shards = 0;
@@ -341,6 +615,7 @@ int main(int argc, char **argv)
             have_shard = 1;
             break;
         case 'F': cb_output_set_fsync(0); break; /* --no-fsync */
+        case 'W': watch = 1; break;
         case OPT_HELP: fputs(USAGE, stdout); free(counties); free(plugins); return EXIT_OK;
         default:
             fprintf(stderr, "countybrief: %s: unknown option or missing argument\n", argv[optind - 1]);
@@ -371,6 +646,8 @@ int main(int argc, char **argv)
     }
     int rc = !strcmp(cmd, "list")      ? cmd_list(&o)
              : !strcmp(cmd, "plugins") ? cmd_plugins(&o)
+             : !strcmp(cmd, "check")   ? cmd_check(&o, counties, ncounties)
+             : watch                   ? cmd_watch(&o, counties, ncounties)
                                        : cmd_render(&o, counties, ncounties, &bo);
     free(counties);
     free(plugins);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "doc.h"
 #include "layout.h"
 #include "output.h"
@@ -95,6 +96,14 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
     e->out_dir = cb_xstrdup(o->out_dir ? o->out_dir : "out");
     if ((rc = resolve_report(e, o->report ? o->report : "briefing", err)) != CB_OK) return rc;
     e->src.limits = o->lua_limits;
+    /* what the report needs from the data, checked before any county runs */
+    if ((rc = cb_lua_report_needs(&e->src, &e->ds, &e->needs, err)) != CB_OK) return rc;
+    if (!o->keep_needs) {
+        size_t n = cb_check_needs(&e->needs, &e->ds, e->report_name, stderr, "countybrief: ");
+        if (n)
+            return cb_fail(err, CB_EDATA, "%zu problem%s with the data in %s for report %s (above)", n,
+                           n == 1 ? "" : "s", e->data_dir, e->report_name);
+    }
     if ((rc = cb_template_load(&e->tpl, o->template_name ? o->template_name : "briefing", e->share, err)) != CB_OK)
         return rc;
     if (o->font_path) return cb_font_open(&e->font, o->font_path, 0, err);
@@ -109,6 +118,7 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
 void cb_engine_close(cb_engine *e)
 {
     cb_dataset_free(&e->ds);
+    cb_needs_free(&e->needs);
     if (e->tpl.footer || e->tpl.name) cb_template_free(&e->tpl);
     cb_font_close(e->font);
     free(e->data_dir);
@@ -200,5 +210,31 @@ int cb_render_county(cb_engine *e, size_t county, cb_render_result *res, cb_erro
     cb_layout_free(&lay);
     cb_doc_free(&doc);
     res->ms = now_ms() - t0;
+    return rc;
+}
+
+int cb_check_county(cb_engine *e, size_t county, char ***warnings, size_t *nwarnings,
+                    cb_error *err)
+{
+    const char *id = cb_county_id(&e->ds, county), *name = cb_county_name(&e->ds, county);
+    cb_doc doc;
+    cb_doc_init(&doc);
+    cb_layout lay = {0};
+    cb_error inner;
+    int rc = cb_lua_run_report(&e->src, &e->ds, county, &doc, &inner);
+    if (rc == CB_OK && doc.nblocks == 0)
+        rc = cb_fail(&inner, CB_ESCRIPT, "%s: the report added nothing to the document", e->report_name);
+    if (rc == CB_OK) rc = cb_layout_run(&lay, &doc, &e->tpl, e->font, &inner);
+    if (rc == CB_OK) {
+        cb_layout_trace_missing(&lay, &e->ds, county);
+        for (size_t i = 0; i < lay.nwarnings; i++) {
+            *warnings = cb_xrealloc(*warnings, (*nwarnings + 1) * sizeof **warnings);
+            (*warnings)[(*nwarnings)++] = cb_xstrdup(lay.warnings[i]);
+        }
+        cb_check_table_overflow(&doc, &e->tpl, e->font, warnings, nwarnings);
+    }
+    if (rc != CB_OK) cb_fail(err, rc, "%s %s: %s", id, name, inner.msg);
+    cb_layout_free(&lay);
+    cb_doc_free(&doc);
     return rc;
 }

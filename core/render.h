@@ -25,6 +25,8 @@ typedef struct cb_render_opts {
     size_t nplugins;
     int quiet;             /* no warnings about refused plugins in the folders */
     cb_lua_limits lua_limits; /* --lua-memory, --cpu-budget; zero: the defaults (lua_api.h) */
+    int keep_needs;        /* 1: cb_engine_open does not fail on the data not meeting the
+                            * report's needs (countybrief check reports them itself) */
 } cb_render_opts;
 
 typedef struct cb_engine {
@@ -35,6 +37,7 @@ typedef struct cb_engine {
     cb_template tpl;
     cb_font *font;
     cb_report_src src;
+    cb_needs needs;        /* what the report declared with needs { ... } */
 } cb_engine;
 
 typedef struct cb_render_result {
@@ -45,7 +48,9 @@ typedef struct cb_render_result {
     unsigned char sha256[32]; /* of the PDF's bytes */
 } cb_render_result;
 
-/* Loads everything a batch needs; the error names what is missing or wrong. */
+/* Loads everything a batch needs; the error names what is missing or wrong. The data is
+ * checked against the report's needs { ... } declaration first: every problem is printed
+ * to stderr ("countybrief: <file>: ...") and the result is CB_EDATA (unless keep_needs). */
 int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err);
 /* Loads the plugins and the data only (for `countybrief list`). The data is a folder of CSV
  * files, or anything a plugin's data source claims ("sqlite:figures.db", "book.xlsx"). */
@@ -54,6 +59,12 @@ void cb_engine_close(cb_engine *e);
 /* Creates the output folder if needed and checks it can be written. */
 int cb_engine_prepare_output(cb_engine *e, cb_error *err);
 int cb_render_county(cb_engine *e, size_t county, cb_render_result *res, cb_error *err);
+
+/* Runs the report for one county and lays it out, without writing a PDF (countybrief
+ * check): the layout's warnings and the table overflow warnings (check.h) are appended to
+ * *warnings. Errors name the county and "script:line". */
+int cb_check_county(cb_engine *e, size_t county, char ***warnings, size_t *nwarnings,
+                    cb_error *err);
 
 /* The output file name of a county: "<county_id>-<name>.pdf", with '/', control
  * characters and a leading '.' replaced by '_'. malloc'd. */

@@ -1,6 +1,15 @@
 -- briefing: the county briefing. One to three pages per county: title, key figures,
 -- summary, funding chart, projects, training, industry and partnership, 十四五 targets,
 -- sources. Every part is left out when the county's data lacks it.
+needs { -- checked before any county runs; every table may be absent (its part is left out)
+  indicators = optional { indicator = "text", value = "number" },
+  partners = optional { partner = "text" },
+  allocations = optional { amount = "number", purpose = "text" },
+  projects = optional { project = "text", amount = "number" },
+  training = optional { people = "number" },
+  towns = optional { town = "text" },
+  targets = optional { target_value = "number" },
+}
 local common = require "metrics.common"
 local kpis = require "metrics.kpis"
 local funding = require "metrics.funding"

@@ -1,0 +1,144 @@
+/* check.c: see check.h. */
+#include "check.h"
+
+#include <linebreak.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *type_name(cb_type t)
+{
+    return t == CB_T_NUMBER ? "number" : t == CB_T_TEXT ? "text" : "empty";
+}
+
+/* 1 if column c of t has no value at all (its type says nothing). */
+static int column_empty(const cb_table *t, size_t c)
+{
+    for (size_t r = 0; r < t->nrows; r++)
+        if (cb_table_cell(t, r, c)->type != CB_T_NULL) return 0;
+    return 1;
+}
+
+size_t cb_check_needs(const cb_needs *n, const cb_dataset *ds, const char *report, FILE *out,
+                      const char *prefix)
+{
+    size_t problems = 0;
+    if (!n || !n->declared) return 0;
+    int folder = cb_is_dir(ds->dir);
+    for (size_t i = 0; i < n->ntables; i++) {
+        const cb_need_table *nt = &n->tables[i];
+        const cb_table *t = cb_dataset_table(ds, nt->name);
+        if (!t) {
+            if (nt->optional) continue;
+            problems++;
+            if (folder)
+                fprintf(out, "%s%s/%s.csv: no such file, report %s needs table \"%s\"\n", prefix,
+                        ds->dir, nt->name, report, nt->name);
+            else
+                fprintf(out, "%s%s: no table \"%s\", report %s needs it\n", prefix, ds->dir,
+                        nt->name, report);
+            continue;
+        }
+        for (size_t c = 0; c < nt->ncols; c++) {
+            int col = cb_table_col(t, nt->cols[c]);
+            const char *want = nt->types[c];
+            if (col < 0) {
+                problems++;
+                fprintf(out, "%s%s: no column \"%s\", report %s needs it (%s)\n", prefix, t->path,
+                        nt->cols[c], report, want);
+                continue;
+            }
+            if (!strcmp(want, "any") || column_empty(t, (size_t)col)) continue;
+            const char *have = type_name(t->types[col]);
+            if (strcmp(have, want) != 0) {
+                problems++;
+                fprintf(out, "%s%s: column \"%s\" is %s, report %s needs %s\n", prefix, t->path,
+                        nt->cols[c], have, report, want);
+            }
+        }
+    }
+    return problems;
+}
+
+/* Widest run of s between line break opportunities, in points: its start and length. */
+static float widest_word(const char *s, cb_font *f, float size, size_t *ws, size_t *wl)
+{
+    size_t len = strlen(s);
+    *ws = *wl = 0;
+    if (!len) return 0;
+    char *brks = cb_xmalloc(len);
+    set_linebreaks_utf8((const utf8_t *)s, len, "zh", brks);
+    float best = 0;
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (brks[i] == LINEBREAK_INSIDEACHAR || brks[i] == LINEBREAK_NOBREAK) continue;
+        /* a word is s[start .. i], without trailing spaces */
+        size_t end = i + 1;
+        while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\n' || s[end - 1] == '\r' ||
+                               s[end - 1] == '\t'))
+            end--;
+        if (end > start) {
+            float w = cb_font_width(f, s + start, end - start, size);
+            if (w > best) {
+                best = w;
+                *ws = start;
+                *wl = end - start;
+            }
+        }
+        start = i + 1;
+    }
+    free(brks);
+    return best;
+}
+
+static void add_warning(char ***w, size_t *n, char *s)
+{
+    *w = cb_xrealloc(*w, (*n + 1) * sizeof **w);
+    (*w)[(*n)++] = s;
+}
+
+size_t cb_check_table_overflow(const cb_doc *doc, const cb_template *t, cb_font *f,
+                               char ***warnings, size_t *n)
+{
+    static int inited;
+    if (!inited) {
+        init_linebreak();
+        inited = 1;
+    }
+    size_t added = 0;
+    const char *heading = NULL;
+    size_t ntable = 0;
+    float width = t->page_w - t->margin_left - t->margin_right, size = t->table_size, px = 5;
+    for (size_t i = 0; i < doc->nblocks; i++) {
+        const cb_block *b = &doc->blocks[i];
+        if (b->kind == CB_BLOCK_HEADING) heading = b->text;
+        if (b->kind != CB_BLOCK_TABLE || !b->ncols) continue;
+        ntable++;
+        float total = 0;
+        for (size_t c = 0; c < b->ncols; c++) total += b->cols[c].width > 0 ? b->cols[c].width : 1;
+        char *name = heading ? cb_xasprintf("table under \"%s\"", heading)
+                             : cb_xasprintf("table %zu", ntable);
+        for (size_t c = 0; c < b->ncols; c++) {
+            float avail = width * (b->cols[c].width > 0 ? b->cols[c].width : 1) / total - 2 * px;
+            const char *title = b->cols[c].title ? b->cols[c].title : "";
+            for (size_t r = 0; r <= b->nrows; r++) { /* r == 0: the header */
+                const char *s = r == 0 ? title : b->cells[(r - 1) * b->ncols + c];
+                if (!s) continue;
+                size_t ws, wl;
+                float w = widest_word(s, f, size, &ws, &wl);
+                if (w <= avail + 0.01f) continue;
+                char *where = r == 0 ? cb_xstrdup("header") : cb_xasprintf("row %zu", r);
+                add_warning(warnings, n,
+                            cb_xasprintf("%s, column \"%s\", %s: \"%.*s\" is %.0f pt wide, wider than "
+                                         "its column (%.0f pt): the text overflows and is split "
+                                         "mid-word; widen the column or shorten the text",
+                                         name, title, where, (int)wl, s + ws, w, avail));
+                free(where);
+                added++;
+            }
+        }
+        free(name);
+    }
+    return added;
+}
