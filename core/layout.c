@@ -367,6 +367,14 @@ typedef struct cell_lines {
     size_t n;
 } cell_lines;
 
+/* A column's relative width: non-positive or absurd values count as 1, so no width is
+ * infinite or NaN whatever a script passes. */
+static float col_share(float w) { return isfinite(w) && w > 0 && w < 1e4f ? w : 1; }
+
+/* A bar's value: NaN, infinities and values too small or large for a float page draw as
+ * 0, so the scale stays finite. */
+static double bar_value(double v) { return isfinite(v) && v > 1e-9 && v < 1e30 ? v : 0; }
+
 static void lay_table(lay *L, const cb_block *b)
 {
     const cb_template *t = L->t;
@@ -374,11 +382,11 @@ static void lay_table(lay *L, const cb_block *b)
     if (!nc) return;
     float size = t->table_size, lh = size * 1.45f, px = 5, py = 4.5f * t->cell_padding;
     float total = 0;
-    for (size_t c = 0; c < nc; c++) total += b->cols[c].width > 0 ? b->cols[c].width : 1;
+    for (size_t c = 0; c < nc; c++) total += col_share(b->cols[c].width);
     float *cw = cb_xmalloc(nc * sizeof *cw), *cx = cb_xmalloc(nc * sizeof *cx);
     float x = L->left;
     for (size_t c = 0; c < nc; c++) {
-        cw[c] = L->width * (b->cols[c].width > 0 ? b->cols[c].width : 1) / total;
+        cw[c] = L->width * col_share(b->cols[c].width) / total;
         cx[c] = x;
         x += cw[c];
     }
@@ -463,6 +471,7 @@ void cb_nice_ticks(double max, int max_steps, double *step, int *steps)
         *steps = 1;
         return;
     }
+    if (max < 1e-200) max = 1e-200; /* subnormal values: keep the arithmetic finite */
     double raw = max / max_steps;
     double mag = pow(10, floor(log10(raw)));
     static const double mult[] = {1, 2, 2.5, 5, 10};
@@ -473,7 +482,8 @@ void cb_nice_ticks(double max, int max_steps, double *step, int *steps)
             break;
         }
     *step = s;
-    *steps = (int)ceil(max / s - 1e-9);
+    double n = ceil(max / s - 1e-9);
+    *steps = n >= 1 && n <= 1000 ? (int)n : 1;
     if (*steps < 1) *steps = 1;
 }
 
@@ -482,7 +492,7 @@ static void lay_barchart(lay *L, const cb_block *b)
     const cb_template *t = L->t;
     size_t n = b->nitems;
     if (!n) return;
-    float title_size = t->h2_size - 1, lsize = t->table_size - 0.5f, llh = lsize * 1.3f;
+    float title_size = fmaxf(4, t->h2_size - 1), lsize = fmaxf(4, t->table_size - 0.5f), llh = lsize * 1.3f;
     float tick_size = t->small_size - 0.5f, vsize = t->small_size;
     /* label column: as wide as the widest label, at most 36% of the width */
     float labw = 0;
@@ -500,7 +510,7 @@ static void lay_barchart(lay *L, const cb_block *b)
         labels[i].n = wrap(L, b->items[i].label ? b->items[i].label : "", lsize, labw, labw, &labels[i].lines);
         rowh[i] = fmaxf(22, labels[i].n * llh + 8);
         bars_h += rowh[i];
-        if (b->items[i].number > vmax) vmax = b->items[i].number;
+        if (bar_value(b->items[i].number) > vmax) vmax = bar_value(b->items[i].number);
     }
     float title_h = b->text ? title_size * 1.8f : 0;
     float axis_h = 30;
@@ -544,7 +554,8 @@ static void lay_barchart(lay *L, const cb_block *b)
         for (size_t k = 0; k < labels[i].n; k++)
             draw_aligned(L, L->left, labw, baseline_in(L, mid + block / 2 - k * llh, llh, lsize), lsize,
                          t->text, 0, it->label + labels[i].lines[k].start, labels[i].lines[k].len, ALIGN_RIGHT);
-        float bw = it->number > 0 ? (float)it->number * scale : 0;
+        float bw = (float)(bar_value(it->number) * scale);
+        if (!(bw >= 0) || bw > x1 - x0) bw = bw > 0 ? x1 - x0 : 0;
         draw_rect(L, x0, mid - bh / 2, bw, bh, t->bar);
         const char *v = it->value;
         if (!v) { cb_fmt_decimal(buf, sizeof buf, it->number, 2); v = buf; }

@@ -85,6 +85,29 @@ static void emit(line_list *ll, const char *text, size_t start, size_t end, int 
     ll->v[ll->n++] = (cb_line){start, (size_t)(trim_end - (text + start)), w_at_trim, last};
 }
 
+/* libunibreak 1.1 (Debian 12) aborts on regional indicators (flag emoji, U+1F1E6..1F1FF),
+ * a class its pair table lacks, and treats U+FFFF as its end-of-text mark. Returns a copy of
+ * text with those replaced by characters of the same UTF-8 length and a class it knows
+ * (U+1F600, U+FFFD), or NULL when there is nothing to replace. */
+static char *unibreak_safe_copy(const char *text, size_t len)
+{
+    char *copy = NULL;
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        const char *q = p;
+        uint32_t cp = cb_utf8_next(&q, end);
+        const char *with = NULL;
+        if (cp >= 0x1F1E6 && cp <= 0x1F1FF && q - p == 4) with = "\xF0\x9F\x98\x80";
+        else if ((cp == 0xFFFF || cp == 0xFFFE) && q - p == 3) with = "\xEF\xBF\xBD";
+        if (with) {
+            if (!copy) copy = cb_xstrndup(text, len);
+            memcpy(copy + (p - text), with, (size_t)(q - p));
+        }
+        p = q;
+    }
+    return copy;
+}
+
 size_t cb_break_lines(const char *text, size_t len, float first_width, float width,
                       cb_advance_fn advance, void *ud, cb_line **lines)
 {
@@ -92,7 +115,9 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
     line_list ll = {0};
     char *brks = cb_xmalloc(len ? len : 1);
     if (len) {
-        set_linebreaks_utf8((const utf8_t *)text, len, "zh", brks);
+        char *safe = unibreak_safe_copy(text, len);
+        set_linebreaks_utf8((const utf8_t *)(safe ? safe : text), len, "zh", brks);
+        free(safe);
         keep_numbers_with_units(text, len, brks);
     }
 

@@ -155,7 +155,10 @@ def document_seeds():
     write("fuzz_document", "briefing", b"\x00\x00" + title + heading + para + kpis + heading
           + table + bars + progress + notes)
     write("fuzz_document", "briefing-template", b"\x01" + bytes([5, 30, 30, 30, 30, 8, 5]) +
-          bytes([20, 12, 9, 6, 14, 0xfe, 1]) + phrase(6) + phrase(5) + b"\x00" + title + para + table)
+          bytes([20, 12, 9, 6, 14, 0xfe, 1]) + phrase(6) + phrase(5) +
+          # cell padding 3.5, a cover page with title and subtitle, a watermark
+          b"\xf0" + text("封面{title}") + text("忠县") + text("内部资料") +
+          b"\x00" + title + para + table)
     write("fuzz_document", "long-table", b"\x00\x00\x04\x08\x18" +
           b"".join(text("列%d" % i) + b"\x00\x01" for i in range(9)) +
           b"".join(phrase(i % 27) if i % 5 == 0 else text(str(i)) for i in range(9 * 24)))

@@ -124,6 +124,14 @@ TEST(every_line_fits)
     }
 }
 
+TEST(characters_libunibreak_cannot_take)
+{
+    /* flag emoji (regional indicators) abort libunibreak 1.1; U+FFFF is its end mark */
+    ASSERT_EQ_STR(lines_of("国旗\xF0\x9F\x87\xA8\xF0\x9F\x87\xB3和", 100, 100),
+                  "国旗\xF0\x9F\x87\xA8\xF0\x9F\x87\xB3和");
+    ASSERT_EQ_STR(lines_of("a\xEF\xBF\xBFb", 100, 100), "a\xEF\xBF\xBFb");
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(cjk_breaks_between_characters),
     TEST_ENTRY(no_line_starts_with_closing_punctuation),
@@ -136,6 +144,7 @@ static const test_case tests[] = {
     TEST_ENTRY(line_widths_and_last_flag),
     TEST_ENTRY(empty_text),
     TEST_ENTRY(every_line_fits),
+    TEST_ENTRY(characters_libunibreak_cannot_take),
     {0},
 };
 
