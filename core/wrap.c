@@ -99,6 +99,8 @@ static char *unibreak_safe_copy(const char *text, size_t len)
         const char *with = NULL;
         if (cp >= 0x1F1E6 && cp <= 0x1F1FF && q - p == 4) with = "\xF0\x9F\x98\x80";
         else if ((cp == 0xFFFF || cp == 0xFFFE) && q - p == 3) with = "\xEF\xBF\xBD";
+        else if (cp == 0xFFFD && q - p == 1) with = "?"; /* invalid UTF-8: libunibreak's own
+                                                          * decoder may read it as one of the above */
         if (with) {
             if (!copy) copy = cb_xstrndup(text, len);
             memcpy(copy + (p - text), with, (size_t)(q - p));
