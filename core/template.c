@@ -366,6 +366,16 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
         return cb_fail(err, CB_ETEMPLATE, "%s: cover must be true, false or a table, got %s", path,
                        lua_typename(L, ty));
     lua_pop(L, 1);
+    /* libharu fails the whole document on text drawn at 0 points or less, and layout draws
+     * small print half a point under the template's sizes: keep every size readable */
+    struct { const char *key; float v; } sizes[] = {
+        {"body", t->body_size}, {"title", t->title_size}, {"h1", t->h1_size},
+        {"h2", t->h2_size},     {"small", t->small_size}, {"table", t->table_size},
+    };
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        if (!(sizes[i].v >= CB_TYPE_MIN_PT && sizes[i].v <= CB_TYPE_MAX_PT))
+            return cb_fail(err, CB_ETEMPLATE, "%s: type.%s is %g points; it must be %d to %d",
+                           path, sizes[i].key, (double)sizes[i].v, CB_TYPE_MIN_PT, CB_TYPE_MAX_PT);
     if (t->page_w < 144 || t->page_h < 144 || t->margin_left + t->margin_right > t->page_w - 72 ||
         t->margin_top + t->margin_bottom > t->page_h - 144 || t->body_size < 4 || t->leading < 1 ||
         t->cell_padding < 0 || t->cell_padding > 4)

@@ -39,6 +39,10 @@ typedef struct cb_template {
 
 #define CB_LOGO_MAX_SIDE 4096
 
+/* Type sizes a template may set (points), every one of body, title, h1, h2, small, table. */
+#define CB_TYPE_MIN_PT 4
+#define CB_TYPE_MAX_PT 300
+
 /* Checks that path is a complete PNG (every chunk whole with a good CRC, IHDR first and
  * consistent, IDAT, IEND last) or JPEG (SOI, a frame header, EOI), at most
  * CB_LOGO_MAX_SIDE pixels a side, before libharu (and libpng, which aborts on some broken

@@ -95,4 +95,13 @@ bad_logo badihdr "inconsistent PNG IHDR"
 bad_logo jpegtrunc "truncated JPEG logo"
 bad_logo garbage "logo that is no image"
 
+# type sizes libharu can't draw: exit 4, the key named, no PDF
+dir=$TMP/bad-size
+mkdir -p "$dir"
+printf 'return { type = { small = 0 } }\n' >"$dir/template.lua"
+cb render --template "$dir" --county 忠县 --out "$dir/out" --quiet --no-fsync
+check_eq "type.small = 0: exit 4" 4 "$RC"
+if grep -q "template.lua: type.small is 0 points" "$TMP/stderr"; then ok "type.small = 0: message names the key"; else not_ok "type.small = 0: message names the key" "$(cat "$TMP/stderr")"; fi
+if ls "$dir/out"/*.pdf >/dev/null 2>&1; then not_ok "type.small = 0: no PDF written"; else ok "type.small = 0: no PDF written"; fi
+
 finish

@@ -336,13 +336,9 @@ static void vary_template(gen *g, cb_template *t)
     t->body_size = 4 + fz_u8(&g->r) % 21;
     t->leading = 1 + (fz_u8(&g->r) % 16) / 10.0f;
     float *others[] = {&t->title_size, &t->h1_size, &t->h2_size, &t->small_size, &t->table_size};
-    for (int i = 0; i < 5; i++) *others[i] = 1 + (fz_u8(&g->r) % 96) / 2.0f;
-    /* [template-sizes]: layout draws at h2 - 1, small - 0.5 and table - 0.5, which a size
-     * cb_template_load accepts can bring to 0 (regressions/fuzz_document); ignoring it
-     * keeps sizes from 4 up */
-    if (fz_ignored("template-sizes"))
-        for (int i = 0; i < 5; i++)
-            if (*others[i] < 4) *others[i] = 4;
+    /* CB_TYPE_MIN_PT to 51.5 points: cb_template_load refuses the rest
+     * (regressions/fuzz_document/template-small-0-pdf-fails) */
+    for (int i = 0; i < 5; i++) *others[i] = CB_TYPE_MIN_PT + (fz_u8(&g->r) % 96) / 2.0f;
     t->indent = (float)((int8_t)fz_u8(&g->r) % 8);
     t->justify = fz_u8(&g->r) & 1;
     free(t->header);
