@@ -14,13 +14,21 @@ static void unibreak_init(void) { init_linebreak(); }
 static int is_space(uint32_t cp) { return cp == ' ' || cp == '\t' || cp == 0x3000; }
 static int is_newline(uint32_t cp) { return cp == '\n' || cp == '\r' || cp == 0x2028 || cp == 0x2029; }
 
-/* Characters that may not start a line (closing punctuation and the like). */
-static int no_line_start(uint32_t cp)
+int cb_no_line_start(uint32_t cp)
 {
     static const uint32_t list[] = {0xFF0C, 0x3002, 0x3001, 0xFF09, 0x300B, 0x300D, 0x300F,
                                     0x3011, 0x3015, 0x3009, 0xFF1A, 0xFF1B, 0xFF01, 0xFF1F,
                                     0x2026, 0x201D, 0x2019, 0xFF0E, ',', '.', ')', ';', ':',
                                     '!', '?', '%', 0};
+    for (int i = 0; list[i]; i++)
+        if (cp == list[i]) return 1;
+    return 0;
+}
+
+int cb_no_line_end(uint32_t cp)
+{
+    static const uint32_t list[] = {0xFF08, 0x300A, 0x300C, 0x300E, 0x3010, 0x3014, 0x3008,
+                                    0x201C, 0x2018, '(', '[', '{', 0};
     for (int i = 0; list[i]; i++)
         if (cp == list[i]) return 1;
     return 0;
@@ -32,6 +40,66 @@ static size_t prev_char(const char *text, size_t pos)
     do pos--;
     while (pos > 0 && ((unsigned char)text[pos] & 0xC0) == 0x80);
     return pos;
+}
+
+/* Code point at byte offset pos, 0 at the end. */
+static uint32_t char_at(const char *text, size_t pos, const char *end)
+{
+    const char *p = text + pos;
+    return p < end ? cb_utf8_next(&p, end) : 0;
+}
+
+/* First byte at or after pos that is not a space: where a line starting at pos begins. */
+static size_t skip_spaces(const char *text, size_t pos, const char *end)
+{
+    const char *p = text + pos;
+    while (p < end) {
+        const char *q = p;
+        if (!is_space(cb_utf8_next(&q, end))) break;
+        p = q;
+    }
+    return (size_t)(p - text);
+}
+
+/* Last character of text[start..pos) that is not a space (a line ending at pos, trimmed),
+ * 0 if none. */
+static uint32_t last_kept(const char *text, size_t start, size_t pos, const char *end)
+{
+    while (pos > start) {
+        pos = prev_char(text, pos);
+        uint32_t cp = char_at(text, pos, end);
+        if (!is_space(cp)) return cp;
+    }
+    return 0;
+}
+
+/* 1 if a break at cut would start the next line with a closing mark (once its leading
+ * spaces are dropped, so U+3000 cannot hold one up) or end this line with an opening mark
+ * (once its trailing spaces are trimmed). */
+static int bad_break(const char *text, size_t start, size_t cut, const char *end)
+{
+    return cb_no_line_start(char_at(text, skip_spaces(text, cut, end), end)) ||
+           cb_no_line_end(last_kept(text, start, cut, end));
+}
+
+/* A split where a run has no break opportunity: before the overflowing character at pos,
+ * moved back past punctuation that must stay with its neighbour, but keeping at least
+ * one character on the line. */
+static size_t forced_cut(const char *text, size_t start, size_t pos, const char *end)
+{
+    size_t cut = pos;
+    while (bad_break(text, start, cut, end) && prev_char(text, cut) > start)
+        cut = prev_char(text, cut);
+    return cut;
+}
+
+/* Sum of the advances of text[from..to). */
+static float width_of(const char *text, size_t from, size_t to, const char *end,
+                      cb_advance_fn advance, void *ud)
+{
+    float w = 0;
+    for (const char *s = text + from; s < text + to;) w += advance(ud, cb_utf8_next(&s, end));
+    return w;
 }
 
 static int is_ideograph(uint32_t cp)
@@ -123,48 +191,25 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
         keep_numbers_with_units(text, len, brks);
     }
 
-    size_t start = 0;          /* current line's first byte */
-    size_t brk = 0;            /* last break opportunity after start (0 = none) */
-    float w = 0;               /* width of text[start..pos) */
+    size_t brk = 0;   /* last usable break opportunity after start (0 = none) */
+    float w = 0;      /* width of text[start..pos) */
     float avail = first_width;
     const char *end = text + len;
-    const char *p = text;
-    /* skip spaces at the start of a line */
-    while (p < end) {
-        const char *q = p;
-        if (!is_space(cb_utf8_next(&q, end))) break;
-        p = q;
-    }
-    start = (size_t)(p - text);
+    size_t start = skip_spaces(text, 0, end); /* current line's first byte */
+    const char *p = text + start;
     while (p < end) {
         const char *q = p;
         uint32_t cp = cb_utf8_next(&q, end);
         size_t pos = (size_t)(p - text), next = (size_t)(q - text);
         float a = is_newline(cp) ? 0 : advance(ud, cp);
-        if (!is_space(cp) && !is_newline(cp) && w + a > avail && pos > start) {
-            /* overflow: break at the last opportunity, else before this character */
-            size_t cut = brk > start ? brk : pos;
-            if (cut == pos) {
-                /* no break opportunity: split the word, but never before a closing mark */
-                uint32_t here = cp;
-                while (no_line_start(here) && prev_char(text, cut) > start) {
-                    cut = prev_char(text, cut);
-                    const char *c = text + cut;
-                    here = cb_utf8_next(&c, end);
-                }
-            }
+        /* a loop: the text carried over to a new line may not fit it either */
+        while (!is_space(cp) && !is_newline(cp) && w + a > avail && pos > start) {
+            size_t cut = brk > start ? brk : forced_cut(text, start, pos, end);
             emit(&ll, text, start, cut, 0, advance, ud);
             avail = width;
-            const char *r = text + cut;
-            while (r < end) { /* leading spaces of the next line are dropped */
-                const char *s = r;
-                if (!is_space(cb_utf8_next(&s, end))) break;
-                r = s;
-            }
-            start = (size_t)(r - text);
+            start = skip_spaces(text, cut, end); /* dropped at a soft break */
             brk = 0;
-            w = 0;
-            for (const char *s = text + start; s < p;) w += advance(ud, cb_utf8_next(&s, end));
+            w = width_of(text, start, pos, end, advance, ud);
         }
         w += a;
         char b = brks[next - 1];
@@ -174,7 +219,7 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
             start = next;
             brk = 0;
             w = 0;
-        } else if (b == LINEBREAK_ALLOWBREAK) {
+        } else if (b == LINEBREAK_ALLOWBREAK && !bad_break(text, start, next, end)) {
             brk = next;
         }
         p = q;

@@ -20,9 +20,17 @@ typedef struct cb_line {
 } cb_line;
 
 /* Breaks text[0..len) into lines no wider than `width` (the first line `first_width`, for
- * an indent). A word wider than a line is split at the character that overflows. Returns
- * the number of lines and a malloc'd array in *lines (caller frees). */
+ * an indent). A word wider than a line is split at the character that overflows, or
+ * before it when the split would put a closing mark first on the next line or an opening
+ * mark last on this one (a single character wider than the line still takes a line of
+ * its own). Spaces at a soft break are dropped. Returns the number of lines and a
+ * malloc'd array in *lines (caller frees). */
 size_t cb_break_lines(const char *text, size_t len, float first_width, float width,
                       cb_advance_fn advance, void *ud, cb_line **lines);
+
+/* 1 for the characters no line may start with (closing punctuation: ，。、）》！？ ,.;:!?%
+ * ...) and those none may end with (opening punctuation: （《「 “ ( [ { ...). */
+int cb_no_line_start(uint32_t cp);
+int cb_no_line_end(uint32_t cp);
 
 #endif /* CB_WRAP_H */

@@ -13,12 +13,19 @@ static float mono(void *ud, uint32_t cp)
     return cp >= 0x2E80 ? 10.0f : 5.0f;
 }
 
-/* Breaks s at width w and returns the lines joined by '|' (static buffer). */
-static const char *lines_of(const char *s, float first, float w)
+/* The same with spaces 2 pt: text after a break can then fill the line on its own. */
+static float narrow_spaces(void *ud, uint32_t cp)
+{
+    return cp == ' ' || cp == 0x3000 ? 2.0f : mono(ud, cp);
+}
+
+/* Breaks s at width w with the measure `advance` and returns the lines joined by '|'
+ * (static buffer). */
+static const char *lines_measured(const char *s, float first, float w, cb_advance_fn advance)
 {
     static char out[4096];
     cb_line *lines;
-    size_t n = cb_break_lines(s, strlen(s), first, w, mono, NULL, &lines);
+    size_t n = cb_break_lines(s, strlen(s), first, w, advance, NULL, &lines);
     out[0] = '\0';
     for (size_t i = 0; i < n; i++) {
         if (i) strcat(out, "|");
@@ -26,6 +33,11 @@ static const char *lines_of(const char *s, float first, float w)
     }
     free(lines);
     return out;
+}
+
+static const char *lines_of(const char *s, float first, float w)
+{
+    return lines_measured(s, first, w, mono);
 }
 
 TEST(cjk_breaks_between_characters)
@@ -132,6 +144,42 @@ TEST(characters_libunibreak_cannot_take)
     ASSERT_EQ_STR(lines_of("a\xEF\xBF\xBF" "b", 100, 100), "a\xEF\xBF\xBF" "b");
 }
 
+TEST(text_carried_over_to_a_line_that_it_overflows)
+{
+    /* "人" overflows "a 123人" (24 pt): the break after the space leaves "123人", 25 pt,
+     * still too wide, so it is split again */
+    ASSERT_EQ_STR(lines_measured("a 123人", 24, 24, narrow_spaces), "a|123|人");
+}
+
+TEST(forced_split_backs_off_past_spaces)
+{
+    /* a split before "，" backs off to the space, which the next line would drop: it goes
+     * on back to "d", which moves down with the comma */
+    ASSERT_EQ_STR(lines_of("abcd ，效果", 30, 30), "abc|d ，效|果");
+}
+
+TEST(forced_split_keeps_opening_mark_down)
+{
+    /* "GDP（" has no break opportunity: the split goes before "（", not after it */
+    ASSERT_EQ_STR(lines_of("GDP（国内生产总值）", 30, 30), "GDP|（国内|生产总|值）");
+    /* nor does trimming the spaces after it leave it last */
+    ASSERT_EQ_STR(lines_of("ab（ cd", 20, 20), "ab|（ c|d");
+}
+
+TEST(ideographic_space_does_not_hold_a_closing_mark)
+{
+    /* a break before U+3000 would drop it and start the next line with "！" */
+    ASSERT_EQ_STR(lines_of("一二三四\xE3\x80\x80！", 42, 42), "一二三|四\xE3\x80\x80！");
+    /* the same after a plain space, which UAX #14 allows before "：" */
+    ASSERT_EQ_STR(lines_of("一二 ：三四", 30, 30), "一|二 ：|三四");
+}
+
+TEST(punctuation_tables)
+{
+    ASSERT(cb_no_line_start(0xFF0C) && cb_no_line_start(')') && !cb_no_line_start(0x4E00));
+    ASSERT(cb_no_line_end(0xFF08) && cb_no_line_end('(') && !cb_no_line_end(0xFF09));
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(cjk_breaks_between_characters),
     TEST_ENTRY(no_line_starts_with_closing_punctuation),
@@ -145,6 +193,11 @@ static const test_case tests[] = {
     TEST_ENTRY(empty_text),
     TEST_ENTRY(every_line_fits),
     TEST_ENTRY(characters_libunibreak_cannot_take),
+    TEST_ENTRY(text_carried_over_to_a_line_that_it_overflows),
+    TEST_ENTRY(forced_split_backs_off_past_spaces),
+    TEST_ENTRY(forced_split_keeps_opening_mark_down),
+    TEST_ENTRY(ideographic_space_does_not_hold_a_closing_mark),
+    TEST_ENTRY(punctuation_tables),
     {0},
 };
 
