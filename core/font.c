@@ -495,75 +495,25 @@ void cb_font_metrics(const cb_font *f, float *ascender, float *descender)
     *descender = f->faces[0]->descender;
 }
 
-static void put16(uint8_t *p, unsigned v)
+void cb_font_face_info_get(const cb_font *fl, int face_index, cb_font_face_info *out)
 {
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-/* A cmap table (format 4, Windows Unicode BMP) mapping CB_SUBSET_BASE + i to gids[i]. */
-static hb_blob_t *contiguous_cmap(const hb_codepoint_t *gids, size_t n)
-{
-    const unsigned segs = 2; /* the run, and the 0xFFFF end segment the format requires */
-    size_t sub_len = 16 + 8 * segs + 2 * n;
-    size_t len = 4 + 8 + sub_len;
-    uint8_t *b = cb_xcalloc(len, 1);
-    put16(b + 0, 0);  /* version */
-    put16(b + 2, 1);  /* one encoding record */
-    put16(b + 4, 3);  /* platform: Windows */
-    put16(b + 6, 1);  /* encoding: Unicode BMP */
-    b[8] = 0; b[9] = 0; put16(b + 10, 12); /* offset of the subtable */
-    uint8_t *s = b + 12;
-    put16(s + 0, 4);
-    put16(s + 2, (unsigned)sub_len);
-    put16(s + 4, 0);               /* language */
-    put16(s + 6, 2 * segs);        /* segCountX2 */
-    put16(s + 8, 4);               /* searchRange = 2 * 2^floor(log2(segs)) */
-    put16(s + 10, 1);              /* entrySelector */
-    put16(s + 12, 0);              /* rangeShift */
-    uint8_t *end = s + 14, *start = end + 2 * segs + 2, *delta = start + 2 * segs;
-    uint8_t *range = delta + 2 * segs, *glyphs = range + 2 * segs;
-    put16(end + 0, (unsigned)(CB_SUBSET_BASE + n - 1));
-    put16(end + 2, 0xFFFF);
-    put16(start + 0, CB_SUBSET_BASE);
-    put16(start + 2, 0xFFFF);
-    put16(delta + 0, 0);
-    put16(delta + 2, 1);
-    put16(range + 0, 2 * segs);    /* from this entry to glyphIdArray[0] */
-    put16(range + 2, 0);
-    for (size_t i = 0; i < n; i++) put16(glyphs + 2 * i, gids[i]);
-    return hb_blob_create((const char *)b, (unsigned)len, HB_MEMORY_MODE_WRITABLE, b, free);
-}
-
-/* A copy of the subset with its cmap replaced by the contiguous private-use run for cps. */
-static hb_face_t *remap_cmap(hb_face_t *subset, const uint32_t *cps, size_t n)
-{
-    /* the subsetter's result is a builder face, which cannot list its tables: read it back
-     * as a font file first */
-    hb_blob_t *file = hb_face_reference_blob(subset);
-    hb_face_t *sub = hb_face_create(file, 0);
-    hb_blob_destroy(file);
-    hb_font_t *font = hb_font_create(sub);
-    hb_codepoint_t *gids = cb_xmalloc((n ? n : 1) * sizeof *gids);
-    for (size_t i = 0; i < n; i++)
-        if (!hb_font_get_nominal_glyph(font, cps[i], &gids[i])) gids[i] = 0;
-    hb_font_destroy(font);
-    hb_face_t *built = hb_face_builder_create();
-    hb_tag_t tags[64];
-    unsigned count = 64;
-    hb_face_get_table_tags(sub, 0, &count, tags);
-    for (unsigned i = 0; i < count; i++) {
-        if (tags[i] == HB_TAG('c', 'm', 'a', 'p')) continue;
-        hb_blob_t *t = hb_face_reference_table(sub, tags[i]);
-        hb_face_builder_add_table(built, tags[i], t);
-        hb_blob_destroy(t);
-    }
-    hb_blob_t *cmap = contiguous_cmap(gids, n);
-    hb_face_builder_add_table(built, HB_TAG('c', 'm', 'a', 'p'), cmap);
-    hb_blob_destroy(cmap);
-    hb_face_destroy(sub);
-    free(gids);
-    return built;
+    const face *f = fl->faces[face_index];
+    float k = 1000 / f->upem; /* font units to PDF glyph space */
+    memset(out, 0, sizeof *out);
+    out->psname = f->psname && *f->psname ? f->psname : "Font";
+    out->ascent = (int)lrintf(f->ascender * 1000);
+    out->descent = (int)lrintf(f->descender * 1000);
+    hb_blob_t *head = hb_face_reference_table(f->face, HB_TAG('h', 'e', 'a', 'd'));
+    unsigned len = 0;
+    const unsigned char *hd = (const unsigned char *)hb_blob_get_data(head, &len);
+    if (len >= 44) /* xMin, yMin, xMax, yMax: signed 16-bit at byte 36 */
+        for (int i = 0; i < 4; i++)
+            out->bbox[i] = (int)lrintf((int16_t)(hd[36 + 2 * i] << 8 | hd[37 + 2 * i]) * k);
+    hb_blob_destroy(head);
+    hb_position_t cap = 0;
+    out->cap_height = hb_ot_metrics_get_position(f->font, HB_OT_METRICS_TAG_CAP_HEIGHT, &cap) && cap
+                          ? (int)lrintf(cap * k)
+                          : out->ascent;
 }
 
 int cb_font_subset_make(cb_font *fl, int face_index, const uint32_t *cps, size_t n,
@@ -576,21 +526,44 @@ int cb_font_subset_make(cb_font *fl, int face_index, const uint32_t *cps, size_t
                        "fit one embedded font", f->path, n, CB_SUBSET_MAX);
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
     if (!in) return cb_fail(err, CB_ENOMEM, "%s: cannot start font subsetting", f->path);
-    hb_set_t *uni = hb_subset_input_unicode_set(in);
-    for (size_t i = 0; i < n; i++) hb_set_add(uni, cps[i]);
-    /* libharu embeds only the core TrueType tables: don't spend time subsetting the rest */
+    /* by characters: HarfBuzz looks each up; a glyph set instead makes it walk the whole
+     * cmap (tens of thousands of entries) to find their characters */
+    hb_codepoint_t *old = cb_xmalloc((n ? n : 1) * sizeof *old);
+    hb_set_t *unicodes = hb_subset_input_unicode_set(in);
+    for (size_t i = 0; i < n; i++) {
+        if (!hb_font_get_nominal_glyph(f->font, cps[i], &old[i])) old[i] = 0;
+        hb_set_add(unicodes, cps[i]);
+    }
+    /* only what a CIDFontType2 font program needs (PDF 32000 9.9): no cmap, names, layout
+     * or hinting */
     hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
-    static const char *const dropped[] = {"GSUB", "GPOS", "GDEF", "vhea", "vmtx", "FFTM",
-                                          "gasp", "kern", "BASE", "morx", "DSIG", NULL};
+    static const char *const dropped[] = {"cmap", "post", "name", "GSUB", "GPOS", "GDEF", "vhea",
+                                          "vmtx", "FFTM", "gasp", "kern", "BASE", "morx", "DSIG",
+                                          "VORG", "meta", "JSTF", "MATH", "hdmx", "LTSH", "VDMX",
+                                          NULL};
     for (int i = 0; dropped[i]; i++) hb_set_add(drop, hb_tag_from_string(dropped[i], -1));
     hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
-    hb_face_t *sub = hb_subset_or_fail(f->face, in);
+    hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(f->face, in);
     hb_subset_input_destroy(in);
-    if (!sub) return cb_fail(err, CB_EFONT, "%s: font subsetting failed", f->path);
-    hb_face_t *remapped = remap_cmap(sub, cps, n);
+    hb_face_t *sub = plan ? hb_subset_plan_execute_or_fail(plan) : NULL;
+    if (!sub) {
+        hb_subset_plan_destroy(plan);
+        free(old);
+        return cb_fail(err, CB_EFONT, "%s: font subsetting failed", f->path);
+    }
+    const hb_map_t *to_new = hb_subset_plan_old_to_new_glyph_mapping(plan);
+    out->gids = cb_xmalloc((n ? n : 1) * sizeof *out->gids);
+    out->widths = cb_xmalloc((n ? n : 1) * sizeof *out->widths);
+    for (size_t i = 0; i < n; i++) {
+        hb_codepoint_t g = hb_map_get(to_new, old[i]);
+        out->gids[i] = g == HB_MAP_VALUE_INVALID ? 0 : (uint16_t)g;
+        float w = hb_font_get_glyph_h_advance(f->font, old[i]) * 1000 / f->upem;
+        out->widths[i] = (uint16_t)(w <= 0 ? 0 : w >= 65535 ? 65535 : lrintf(w));
+    }
+    hb_subset_plan_destroy(plan);
+    free(old);
+    hb_blob_t *blob = hb_face_reference_blob(sub);
     hb_face_destroy(sub);
-    hb_blob_t *blob = hb_face_reference_blob(remapped);
-    hb_face_destroy(remapped);
     unsigned len = 0;
     out->data = hb_blob_get_data(blob, &len);
     out->len = len;
@@ -605,5 +578,7 @@ int cb_font_subset_make(cb_font *fl, int face_index, const uint32_t *cps, size_t
 void cb_font_subset_free(cb_font_subset *s)
 {
     if (s->blob) hb_blob_destroy((hb_blob_t *)s->blob);
+    free(s->gids);
+    free(s->widths);
     memset(s, 0, sizeof *s);
 }

@@ -1,12 +1,9 @@
 /*
  * font.h: the document's fonts: found with fontconfig, measured with HarfBuzz, and each
- * face a document uses subset with HarfBuzz's subset API before libharu sees it.
+ * face a document uses subset with HarfBuzz's subset API for embedding (pdf.c).
  *
- * Why subset: libharu 2.3.0 embeds a TrueType font whole (hundreds of KB per PDF) and reads
- * composite-glyph component ids as signed 16-bit, so in a large CJK font (WenQuanYi Micro
- * Hei has 49,531 glyphs) most Chinese characters would render blank. A subset renumbers
- * the glyphs from 0, holds only what the document uses, and is a freshly written file, so
- * libharu never parses the original.
+ * Why subset: a CJK font is megabytes (WenQuanYi Micro Hei has 49,531 glyphs); a subset
+ * holds only the glyphs the document draws, renumbered from 0.
  *
  * Ownership: cb_font owns its faces (HarfBuzz faces, and fontconfig's list of fallback
  * candidates once it is made); cb_font_close frees them. Subset blobs belong to the caller
@@ -31,7 +28,7 @@
  *
  * Fontconfig's fallbacks: one sorted list of the installed TrueType faces, made the first
  * time a character is missing from the primary and explicit faces; a character takes the
- * first face of that list whose charset has it and that libharu can embed (glyf outlines,
+ * first face of that list whose charset has it and that can be embedded (glyf outlines,
  * not a colour font). The choice depends only on the character and the installed fonts,
  * never on what was drawn before, so a document's bytes don't depend on which county a
  * worker process rendered first.
@@ -106,24 +103,26 @@ float cb_font_width(cb_font *f, const char *s, size_t len, float size);
 /* The primary face's ascender and descender (negative) as fractions of the em. */
 void cb_font_metrics(const cb_font *f, float *ascender, float *descender);
 
-/* A TrueType subset of face `face` of the list holding the code points cps[0..n) (sorted,
- * distinct). Each face used by a document is embedded as its own subset font.
- *
- * The subset's cmap does not map cps themselves: it maps the private-use code points
- * CB_SUBSET_BASE + i to the glyph of cps[i], one contiguous run. libharu 2.3.0 builds its
- * CID font by looking up every BMP code point in the cmap with a linear scan of the cmap's
- * segments, which costs about half of a briefing's time with a document's scattered
- * Chinese characters; one run makes that scan trivial. Text is drawn with the private-use
- * codes, and the font's ToUnicode map in the PDF (pdf.c; one per embedded face) gives the
- * real characters back, so extraction and search are unchanged. It also lets characters
- * beyond the BMP through libharu, whose UTF-8 encoder stops at U+FFFF. */
-#define CB_SUBSET_BASE 0xE000u
-#define CB_SUBSET_MAX 6400u /* the BMP private-use area U+E000..U+F8FF */
+/* What a PDF font descriptor needs of a face, in thousandths of an em. */
+typedef struct cb_font_face_info {
+    const char *psname; /* the PostScript name ("Font" if the face has none); owned by f */
+    int ascent, descent, cap_height;
+    int bbox[4];        /* xMin, yMin, xMax, yMax */
+} cb_font_face_info;
+void cb_font_face_info_get(const cb_font *f, int face, cb_font_face_info *out);
+
+/* A TrueType subset of face `face` of the list holding the glyphs of the code points
+ * cps[0..n) (sorted, distinct). Each face a document uses is embedded as its own subset.
+ * The subset has no cmap: the PDF maps its character codes to the subset's glyph ids
+ * itself (gids), and its ToUnicode map gives the characters back. */
+#define CB_SUBSET_MAX 65534u /* codes 1..n, two bytes each, 0 being .notdef */
 
 typedef struct cb_font_subset {
-    void *blob; /* hb_blob_t */
-    const char *data;
+    void *blob;        /* hb_blob_t */
+    const char *data;  /* the TrueType file */
     size_t len;
+    uint16_t *gids;    /* gids[i]: the subset's glyph drawing cps[i] (0 if the face lacks it) */
+    uint16_t *widths;  /* widths[i]: its advance in thousandths of an em */
 } cb_font_subset;
 
 int cb_font_subset_make(cb_font *f, int face, const uint32_t *cps, size_t n,

@@ -1,19 +1,17 @@
 /* pdf.c: see pdf.h. */
-#define _GNU_SOURCE /* memfd_create */
 #include "pdf.h"
 
-#include <errno.h>
-#include <math.h>
 #include <hpdf.h>
-#include <hpdf_doc.h>     /* HPDF_Doc's xref, to add the ToUnicode stream */
-#include <hpdf_objects.h> /* HPDF_Dict_Add, HPDF_DictStream_New */
+#include <hpdf_doc.h>     /* HPDF_Doc's mmgr, xref and info */
+#include <hpdf_objects.h> /* dictionaries, arrays and streams */
+#include <hpdf_pages.h>   /* a page's content stream and resource names */
+#include <libdeflate.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "countybrief/countybrief.h"
 
@@ -103,46 +101,91 @@ static void free_sets(face_set *sets, size_t n)
     for (size_t i = 0; i < n; i++) free(sets[i].cps);
 }
 
-/* The ToUnicode map: code CB_SUBSET_BASE + i is the character cps[i] (see font.h). It also
- * replaces libharu 2.3.0's own map, which uses `begincidrange`, an operator a ToUnicode map
- * may not use (poppler warns on every page; other readers may lose copy and search).
- * Returns 0 on success. */
-static int replace_tounicode(HPDF_Doc pdf, HPDF_Font font, const uint32_t *cps, size_t n)
+
+/* ---- compressed streams ---------------------------------------------------------------- */
+
+/* Streams are deflated here with libdeflate rather than by libharu's zlib at its default
+ * level: about 4x faster for the same size, and deflate was half of a briefing's time. */
+#define DEFLATE_LEVEL 3
+
+static struct libdeflate_compressor *deflater; /* one per process, kept: workers reuse it */
+static cb_buf deflated;
+
+/* libharu drops the Filter entry of a stream it does not compress itself: write it here */
+static HPDF_STATUS write_flate_filter(HPDF_Dict obj, HPDF_Stream out)
 {
-    HPDF_Dict dict = (HPDF_Dict)font;
-    HPDF_Dict cmap = HPDF_DictStream_New(dict->mmgr, pdf->xref);
-    if (!cmap) return -1;
-    cmap->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-    cb_buf b = {0};
-    cb_buf_adds(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-                    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-                    "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-                    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-    for (size_t i = 0; i < n; i++) {
-        if (i % 100 == 0) { /* at most 100 entries per block */
-            if (i) cb_buf_adds(&b, "endbfchar\n");
-            cb_buf_addf(&b, "%zu beginbfchar\n", n - i < 100 ? n - i : 100);
-        }
-        uint32_t cp = cps[i];
-        if (cp >= 0x10000) /* UTF-16BE surrogate pair */
-            cb_buf_addf(&b, "<%04X> <%04X%04X>\n", (unsigned)(CB_SUBSET_BASE + i),
-                        (unsigned)(0xD800 + ((cp - 0x10000) >> 10)), (unsigned)(0xDC00 + (cp & 0x3FF)));
-        else
-            cb_buf_addf(&b, "<%04X> <%04X>\n", (unsigned)(CB_SUBSET_BASE + i), (unsigned)cp);
-    }
-    if (n) cb_buf_adds(&b, "endbfchar\n");
-    cb_buf_adds(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-    HPDF_STATUS st = HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)b.s, (HPDF_UINT)b.len);
-    cb_buf_free(&b);
-    if (st != HPDF_OK) return -1;
-    return HPDF_Dict_Add(dict, "ToUnicode", cmap) == HPDF_OK ? 0 : -1;
+    (void)obj;
+    return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
 }
 
-/* A face's characters in the document, and the PDF font drawing them. */
+/* Deflates data[0..len) into dict's stream (a stream libharu leaves uncompressed). */
+static HPDF_STATUS put_deflated(HPDF_Dict dict, const void *data, size_t len)
+{
+    if (!deflater && !(deflater = libdeflate_alloc_compressor(DEFLATE_LEVEL)))
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    size_t bound = libdeflate_zlib_compress_bound(deflater, len);
+    if (deflated.cap < bound + 1) {
+        deflated.s = cb_xrealloc(deflated.s, bound + 1);
+        deflated.cap = bound + 1;
+    }
+    size_t n = libdeflate_zlib_compress(deflater, data, len, deflated.s, bound);
+    if (!n) return HPDF_FAILD_TO_ALLOC_MEM; /* cannot happen: the bound fits */
+    dict->filter = HPDF_STREAM_FILTER_NONE;
+    dict->write_fn = write_flate_filter;
+    return HPDF_Stream_Write(dict->stream, (const HPDF_BYTE *)deflated.s, (HPDF_UINT)n);
+}
+
+/* A new indirect stream object holding data deflated. */
+static HPDF_Dict deflated_stream(HPDF_Doc pdf, const void *data, size_t len)
+{
+    HPDF_Dict d = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+    if (!d || put_deflated(d, data, len) != HPDF_OK) return NULL;
+    return d;
+}
+
+/* ---- text strings ------------------------------------------------------------------------ */
+
+/* A PDF text string for UTF-8 s: a literal for printable ASCII, else UTF-16BE with a BOM
+ * (so document info and bookmarks need no libharu encoder). */
+static void *text_string(HPDF_Doc pdf, const char *s)
+{
+    const char *p = s, *end = s + strlen(s);
+    while (p < end && *p >= 0x20 && *p < 0x7F) p++;
+    if (p == end) return HPDF_String_New(pdf->mmgr, s, NULL);
+    cb_buf b = {0};
+    cb_buf_add(&b, "\xFE\xFF", 2);
+    for (p = s; p < end;) {
+        uint32_t cp = cb_utf8_next(&p, end);
+        uint16_t u[2];
+        int k = 1;
+        if (cp >= 0x10000) {
+            u[0] = (uint16_t)(0xD800 + ((cp - 0x10000) >> 10));
+            u[1] = (uint16_t)(0xDC00 + (cp & 0x3FF));
+            k = 2;
+        } else {
+            u[0] = (uint16_t)cp;
+        }
+        for (int i = 0; i < k; i++) {
+            unsigned char be[2] = {(unsigned char)(u[i] >> 8), (unsigned char)u[i]};
+            cb_buf_add(&b, be, 2);
+        }
+    }
+    void *v = HPDF_Binary_New(pdf->mmgr, (HPDF_BYTE *)b.s, (HPDF_UINT)b.len);
+    cb_buf_free(&b);
+    return v;
+}
+
+/* ---- fonts ------------------------------------------------------------------------------- */
+
+/* A face's characters in the document and the Type 0 font drawing them. Character code
+ * i + 1 (two bytes, Identity-H) is cps[i]: CID = code, the CIDToGIDMap takes it to the
+ * subset's glyph, the ToUnicode map back to the character. */
 typedef struct pdf_face {
-    const uint32_t *cps;  /* sorted: code CB_SUBSET_BASE + i draws cps[i] */
+    const uint32_t *cps; /* sorted */
     size_t n;
-    HPDF_Font hfont;
+    cb_font_subset sub;
+    int dw;              /* the most common width: the CIDFont's default */
+    HPDF_Dict font;
 } pdf_face;
 
 static size_t code_index(const pdf_face *m, uint32_t cp)
@@ -156,24 +199,170 @@ static size_t code_index(const pdf_face *m, uint32_t cp)
     return lo;
 }
 
-/* Re-encodes op's UTF-8 text into its face's subset codes (CB_SUBSET_BASE + index), into
- * buf: skipped characters are dropped, and in a run no face has every character becomes
- * the replacement. */
-static const char *encode_text(cb_font *font, const pdf_face *m, const cb_op *op, cb_buf *buf)
+static int cmp_u16(const void *a, const void *b)
 {
-    buf->len = 0;
-    const char *s = op->text, *end = s + strlen(s);
-    size_t repl = op->font < 0 ? code_index(m, cb_font_replacement(font)) : 0;
-    while (s < end) {
-        uint32_t cp = cb_utf8_next(&s, end);
-        if (cb_font_invisible(cp)) continue;
-        size_t i = op->font < 0 ? repl : code_index(m, cp);
-        char enc[4];
-        int k = cb_utf8_encode(CB_SUBSET_BASE + (uint32_t)i, enc);
-        cb_buf_add(buf, enc, (size_t)k);
+    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+static int most_common_width(const cb_font_subset *sub, size_t n)
+{
+    if (!n) return 1000;
+    uint16_t *w = cb_xmalloc(n * sizeof *w);
+    memcpy(w, sub->widths, n * sizeof *w);
+    qsort(w, n, sizeof *w, cmp_u16);
+    int best = w[0];
+    size_t best_run = 0;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i; j < n && w[j] == w[i]; j++) {}
+        if (j - i > best_run) {
+            best_run = j - i;
+            best = w[i];
+        }
     }
-    if (!buf->s) cb_buf_add(buf, "", 0);
-    return buf->s;
+    free(w);
+    return best;
+}
+
+/* The CIDFont's W entry: runs of codes whose width is not the default. Written as text:
+ * libharu would make an object of every number. */
+static HPDF_STATUS write_widths(HPDF_Dict cidfont, HPDF_Stream out)
+{
+    const pdf_face *m = cidfont->attr;
+    cb_buf b = {0};
+    cb_buf_adds(&b, "/W [");
+    for (size_t i = 0; i < m->n;) {
+        if (m->sub.widths[i] == m->dw) {
+            i++;
+            continue;
+        }
+        cb_buf_addf(&b, "%zu [", i + 1);
+        for (; i < m->n && m->sub.widths[i] != m->dw; i++)
+            cb_buf_addf(&b, "%u ", (unsigned)m->sub.widths[i]);
+        b.s[b.len - 1] = ']';
+    }
+    cb_buf_adds(&b, "]\012");
+    HPDF_STATUS st = HPDF_Stream_Write(out, (const HPDF_BYTE *)b.s, (HPDF_UINT)b.len);
+    cb_buf_free(&b);
+    return st;
+}
+
+/* The ToUnicode map: code i + 1 is cps[i]. */
+static HPDF_Dict tounicode_stream(HPDF_Doc pdf, const pdf_face *m)
+{
+    cb_buf b = {0};
+    cb_buf_adds(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+                    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+                    "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+                    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+    for (size_t i = 0; i < m->n; i++) {
+        if (i % 100 == 0) { /* at most 100 entries per block */
+            if (i) cb_buf_adds(&b, "endbfchar\n");
+            cb_buf_addf(&b, "%zu beginbfchar\n", m->n - i < 100 ? m->n - i : 100);
+        }
+        uint32_t cp = m->cps[i];
+        if (cp >= 0x10000) /* UTF-16BE surrogate pair */
+            cb_buf_addf(&b, "<%04zX> <%04X%04X>\n", i + 1,
+                        (unsigned)(0xD800 + ((cp - 0x10000) >> 10)), (unsigned)(0xDC00 + (cp & 0x3FF)));
+        else
+            cb_buf_addf(&b, "<%04zX> <%04X>\n", i + 1, (unsigned)cp);
+    }
+    if (m->n) cb_buf_adds(&b, "endbfchar\n");
+    cb_buf_adds(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    HPDF_Dict d = deflated_stream(pdf, b.s, b.len);
+    cb_buf_free(&b);
+    return d;
+}
+
+/* Six capital letters naming the subset (PDF 32000 9.6.4): a hash of the face's name and
+ * the characters (not of the face's place in the font list, which depends on what the
+ * process drew before). */
+static void subset_tag(const face_set *set, const char *psname, char tag[8])
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const char *c = psname; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ull;
+    for (size_t i = 0; i < set->n; i++) h = (h ^ set->cps[i]) * 1099511628211ull;
+    for (int i = 0; i < 6; i++, h /= 26) tag[i] = (char)('A' + h % 26);
+    tag[6] = '+';
+    tag[7] = '\0';
+}
+
+/* Builds the Type 0 font of one face set: Type0 -> CIDFontType2 -> FontDescriptor ->
+ * FontFile2 (the subset, deflated), with CIDToGIDMap and ToUnicode streams. Returns
+ * HPDF_OK or libharu's error (the handler has recorded it too). */
+static HPDF_STATUS add_font(HPDF_Doc pdf, cb_font *font, const face_set *set, pdf_face *m)
+{
+    HPDF_MMgr mm = pdf->mmgr;
+    cb_font_face_info info;
+    cb_font_face_info_get(font, set->face, &info);
+    char name[112];
+    subset_tag(set, info.psname, name);
+    snprintf(name + 7, sizeof name - 7, "%s", info.psname);
+    for (char *c = name; *c; c++) /* a name token: no delimiters or blanks */
+        if (*c <= ' ' || *c >= 0x7F || strchr("()<>[]{}/%#", *c)) *c = '-';
+
+    HPDF_STATUS st = HPDF_OK;
+    HPDF_Dict file = deflated_stream(pdf, m->sub.data, m->sub.len);
+    if (!file) return HPDF_FAILD_TO_ALLOC_MEM;
+    st |= HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)m->sub.len);
+
+    HPDF_Dict desc = HPDF_Dict_New(mm);
+    if (!desc || HPDF_Xref_Add(pdf->xref, desc) != HPDF_OK) return HPDF_FAILD_TO_ALLOC_MEM;
+    st |= HPDF_Dict_AddName(desc, "Type", "FontDescriptor");
+    st |= HPDF_Dict_AddName(desc, "FontName", name);
+    st |= HPDF_Dict_AddNumber(desc, "Flags", 4); /* symbolic: glyphs outside Latin sets */
+    HPDF_Array bbox = HPDF_Array_New(mm);
+    if (!bbox) return HPDF_FAILD_TO_ALLOC_MEM;
+    st |= HPDF_Dict_Add(desc, "FontBBox", bbox);
+    for (int i = 0; i < 4; i++) st |= HPDF_Array_AddNumber(bbox, info.bbox[i]);
+    st |= HPDF_Dict_AddNumber(desc, "ItalicAngle", 0);
+    st |= HPDF_Dict_AddNumber(desc, "Ascent", info.ascent);
+    st |= HPDF_Dict_AddNumber(desc, "Descent", info.descent);
+    st |= HPDF_Dict_AddNumber(desc, "CapHeight", info.cap_height);
+    st |= HPDF_Dict_AddNumber(desc, "StemV", 80);
+    st |= HPDF_Dict_Add(desc, "FontFile2", file);
+
+    /* code i + 1 -> the subset's glyph of cps[i]; code 0 -> .notdef */
+    uint8_t *map = cb_xmalloc(2 * (m->n + 1));
+    map[0] = map[1] = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        map[2 * i + 2] = (uint8_t)(m->sub.gids[i] >> 8);
+        map[2 * i + 3] = (uint8_t)m->sub.gids[i];
+    }
+    HPDF_Dict gidmap = deflated_stream(pdf, map, 2 * (m->n + 1));
+    free(map);
+    if (!gidmap) return HPDF_FAILD_TO_ALLOC_MEM;
+
+    HPDF_Dict cid = HPDF_Dict_New(mm);
+    HPDF_Dict sysinfo = HPDF_Dict_New(mm);
+    if (!cid || !sysinfo || HPDF_Xref_Add(pdf->xref, cid) != HPDF_OK) return HPDF_FAILD_TO_ALLOC_MEM;
+    st |= HPDF_Dict_AddName(cid, "Type", "Font");
+    st |= HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
+    st |= HPDF_Dict_AddName(cid, "BaseFont", name);
+    st |= HPDF_Dict_Add(sysinfo, "Registry", HPDF_String_New(mm, "Adobe", NULL));
+    st |= HPDF_Dict_Add(sysinfo, "Ordering", HPDF_String_New(mm, "Identity", NULL));
+    st |= HPDF_Dict_AddNumber(sysinfo, "Supplement", 0);
+    st |= HPDF_Dict_Add(cid, "CIDSystemInfo", sysinfo);
+    st |= HPDF_Dict_Add(cid, "FontDescriptor", desc);
+    m->dw = most_common_width(&m->sub, m->n);
+    st |= HPDF_Dict_AddNumber(cid, "DW", m->dw);
+    st |= HPDF_Dict_Add(cid, "CIDToGIDMap", gidmap);
+    cid->attr = m;
+    cid->write_fn = write_widths;
+
+    HPDF_Dict tu = tounicode_stream(pdf, m);
+    HPDF_Dict t0 = HPDF_Dict_New(mm);
+    HPDF_Array desc_fonts = HPDF_Array_New(mm);
+    if (!tu || !t0 || !desc_fonts || HPDF_Xref_Add(pdf->xref, t0) != HPDF_OK)
+        return HPDF_FAILD_TO_ALLOC_MEM;
+    st |= HPDF_Dict_AddName(t0, "Type", "Font");
+    st |= HPDF_Dict_AddName(t0, "Subtype", "Type0");
+    st |= HPDF_Dict_AddName(t0, "BaseFont", name);
+    st |= HPDF_Dict_AddName(t0, "Encoding", "Identity-H");
+    st |= HPDF_Dict_Add(t0, "DescendantFonts", desc_fonts);
+    st |= HPDF_Array_Add(desc_fonts, cid);
+    st |= HPDF_Dict_Add(t0, "ToUnicode", tu);
+    m->font = t0;
+    return st;
 }
 
 static void set_date(HPDF_Doc pdf)
@@ -192,38 +381,111 @@ static void set_date(HPDF_Doc pdf)
     HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, d);
 }
 
-/* A path from a plugin block, inside a saved graphics state so its dash and line width
- * don't leak into what follows. */
-static void draw_path(HPDF_Page page, const cb_op *op)
+
+/* ---- page content ------------------------------------------------------------------------ */
+
+/* A number in a content stream: at most `dec` decimals (2 or 3), no exponent, no trailing
+ * zeros; anything not finite (which layout never makes) as 0. */
+static void put_num(cb_buf *b, double v, int dec)
 {
-    HPDF_Page_GSave(page);
-    if (op->paint & CB_PAINT_FILL) HPDF_Page_SetRGBFill(page, op->color.r, op->color.g, op->color.b);
+    if (!isfinite(v)) v = 0;
+    if (v > 1e7) v = 1e7;
+    if (v < -1e7) v = -1e7;
+    long long scale = dec == 3 ? 1000 : 100;
+    long long q = llround(v * (double)scale);
+    char tmp[40], *e = tmp + sizeof tmp, *p = e;
+    *--p = ' '; /* every number is followed by a space */
+    int neg = q < 0;
+    unsigned long long u = (unsigned long long)(neg ? -q : q);
+    unsigned long long ip = u / (unsigned long long)scale, fp = u % (unsigned long long)scale;
+    if (fp) {
+        int digits = dec;
+        while (fp % 10 == 0) {
+            fp /= 10;
+            digits--;
+        }
+        for (int i = 0; i < digits; i++, fp /= 10) *--p = (char)('0' + fp % 10);
+        *--p = '.';
+    }
+    do *--p = (char)('0' + ip % 10); while ((ip /= 10));
+    if (neg && u) *--p = '-';
+    cb_buf_add(b, p, (size_t)(e - p));
+}
+
+static void put_nums(cb_buf *b, int n, const double *v)
+{
+    for (int i = 0; i < n; i++) put_num(b, v[i], 2);
+}
+
+/* What the content stream has set so far, so repeats are not written again. */
+typedef struct pen {
+    cb_rgb fill, stroke;
+    float line_width, char_space, font_size;
+    int have_fill, have_stroke, have_width, render;
+    HPDF_Dict font;
+} pen;
+
+static void set_color(cb_buf *b, cb_rgb c, int stroke, cb_rgb *cur, int *have)
+{
+    if (*have && cur->r == c.r && cur->g == c.g && cur->b == c.b) return;
+    put_num(b, c.r, 3);
+    put_num(b, c.g, 3);
+    put_num(b, c.b, 3);
+    cb_buf_adds(b, stroke ? "RG\n" : "rg\n");
+    *cur = c;
+    *have = 1;
+}
+
+static void set_line_width(cb_buf *b, pen *p, float w)
+{
+    if (p->have_width && p->line_width == w) return;
+    put_num(b, w, 3);
+    cb_buf_adds(b, "w\n");
+    p->line_width = w;
+    p->have_width = 1;
+}
+
+/* A path from a plugin block, inside q/Q so its dash and line width don't leak into what
+ * follows (nor into the pen). */
+static void draw_path(cb_buf *b, const cb_op *op)
+{
+    int open = 0; /* lineto/curveto need a current point */
+    cb_buf_adds(b, "q\n");
+    if (op->paint & CB_PAINT_FILL) {
+        pen scratch = {0};
+        set_color(b, op->color, 0, &scratch.fill, &scratch.have_fill);
+    }
     if (op->paint & CB_PAINT_STROKE) {
-        HPDF_Page_SetRGBStroke(page, op->stroke.r, op->stroke.g, op->stroke.b);
-        HPDF_Page_SetLineWidth(page, op->size);
+        pen scratch = {0};
+        set_color(b, op->stroke, 1, &scratch.stroke, &scratch.have_stroke);
+        set_line_width(b, &scratch, op->size);
         if (op->dash_on > 0) {
-            HPDF_UINT16 dash[2] = {(HPDF_UINT16)(op->dash_on + 0.5f), (HPDF_UINT16)(op->dash_off + 0.5f)};
-            if (!dash[0]) dash[0] = 1;
-            HPDF_Page_SetDash(page, dash, dash[1] ? 2 : 1, 0);
+            double on = floor(op->dash_on + 0.5), off = floor(op->dash_off + 0.5);
+            if (on < 1) on = 1;
+            cb_buf_adds(b, "[");
+            put_num(b, on, 2);
+            if (off > 0) put_num(b, off, 2);
+            cb_buf_adds(b, "] 0 d\n");
         }
     }
-    int open = 0; /* libharu refuses lineto/curveto before a moveto */
     for (size_t i = 0; i < op->nsegs; i++) {
         const cb_path_seg *s = &op->segs[i];
+        double v[6];
+        for (int k = 0; k < 6; k++) v[k] = s->pt[k];
         switch (s->kind) {
-        case 'm': HPDF_Page_MoveTo(page, s->pt[0], s->pt[1]); open = 1; break;
-        case 'l': if (open) HPDF_Page_LineTo(page, s->pt[0], s->pt[1]); break;
-        case 'c': if (open) HPDF_Page_CurveTo(page, s->pt[0], s->pt[1], s->pt[2], s->pt[3], s->pt[4], s->pt[5]); break;
-        case 'h': if (open) HPDF_Page_ClosePath(page); break;
-        case 'r': HPDF_Page_Rectangle(page, s->pt[0], s->pt[1], s->pt[2], s->pt[3]); open = 1; break;
+        case 'm': put_nums(b, 2, v); cb_buf_adds(b, "m\n"); open = 1; break;
+        case 'l': if (open) { put_nums(b, 2, v); cb_buf_adds(b, "l\n"); } break;
+        case 'c': if (open) { put_nums(b, 6, v); cb_buf_adds(b, "c\n"); } break;
+        case 'h': if (open) cb_buf_adds(b, "h\n"); break;
+        case 'r': put_nums(b, 4, v); cb_buf_adds(b, "re\n"); open = 1; break;
         }
     }
     if (open) {
-        if (op->paint == (CB_PAINT_FILL | CB_PAINT_STROKE)) HPDF_Page_FillStroke(page);
-        else if (op->paint & CB_PAINT_FILL) HPDF_Page_Fill(page);
-        else HPDF_Page_Stroke(page);
+        if (op->paint == (CB_PAINT_FILL | CB_PAINT_STROKE)) cb_buf_adds(b, "B\n");
+        else if (op->paint & CB_PAINT_FILL) cb_buf_adds(b, "f\n");
+        else cb_buf_adds(b, "S\n");
     }
-    HPDF_Page_GRestore(page);
+    cb_buf_adds(b, "Q\n");
 }
 
 /* The images of a document, each file loaded once. */
@@ -234,7 +496,7 @@ typedef struct image_cache {
 } image_cache;
 
 /* An image op: the file was checked when the template was read (cb_image_check). */
-static void draw_image(HPDF_Doc pdf, HPDF_Page page, image_cache *ic, const cb_op *op)
+static void draw_image(HPDF_Doc pdf, HPDF_Page page, image_cache *ic, cb_buf *b, const cb_op *op)
 {
     HPDF_Image img = NULL;
     for (size_t i = 0; i < ic->n && !img; i++)
@@ -248,109 +510,130 @@ static void draw_image(HPDF_Doc pdf, HPDF_Page page, image_cache *ic, const cb_o
             ic->img[ic->n++] = img;
         }
     }
-    HPDF_Page_DrawImage(page, img, op->x, op->y, op->w, op->h);
+    const char *name = HPDF_Page_GetXObjectName(page, img);
+    if (!name) return;
+    double v[6] = {op->w, 0, 0, op->h, op->x, op->y};
+    cb_buf_adds(b, "q\n");
+    put_nums(b, 6, v);
+    cb_buf_addf(b, "cm\n/%s Do\nQ\n", name);
 }
 
-/* faces[f] is face f's PDF font (NULL for a face the document does not use). */
-static void draw_ops(HPDF_Doc pdf, HPDF_Page page, cb_font *font, const pdf_face *const *faces,
-                     const cb_page *p, cb_buf *buf, image_cache *ic)
+/* A text op: its characters as two-byte codes of its face's font, in hex. Skipped
+ * characters are dropped; in a run no face has, each character is the replacement. */
+static void draw_text(HPDF_Page page, cb_font *font, const pdf_face *m, cb_buf *b, pen *p,
+                      const cb_op *op)
 {
-    for (size_t k = 0; k < p->nops; k++) {
-        const cb_op *op = &p->ops[k];
+    const char *fname = HPDF_Page_GetLocalFontName(page, m->font);
+    if (!fname) return; /* the error handler has recorded why */
+    set_color(b, op->color, 0, &p->fill, &p->have_fill);
+    if (op->bold) { /* the CJK font has no bold face: thicken the outline with a stroke */
+        set_color(b, op->color, 1, &p->stroke, &p->have_stroke);
+        set_line_width(b, p, op->size * 0.035f);
+    }
+    cb_buf_adds(b, "BT\n");
+    if (p->font != m->font || p->font_size != op->size) {
+        cb_buf_addf(b, "/%s ", fname);
+        put_num(b, op->size, 2);
+        cb_buf_adds(b, "Tf\n");
+        p->font = m->font;
+        p->font_size = op->size;
+    }
+    int render = op->bold ? 2 : 0;
+    if (p->render != render) {
+        cb_buf_adds(b, render ? "2 Tr\n" : "0 Tr\n");
+        p->render = render;
+    }
+    if (p->char_space != op->spacing) {
+        put_num(b, op->spacing, 3);
+        cb_buf_adds(b, "Tc\n");
+        p->char_space = op->spacing;
+    }
+    if (op->angle != 0) { /* rotated about its start (the watermark) */
+        double c = cos(op->angle), s = sin(op->angle);
+        double v[6] = {c, s, -s, c, op->x, op->y};
+        for (int i = 0; i < 4; i++) put_num(b, v[i], 3);
+        put_nums(b, 2, v + 4);
+        cb_buf_adds(b, "Tm\n<");
+    } else {
+        double v[2] = {op->x, op->y};
+        put_nums(b, 2, v);
+        cb_buf_adds(b, "Td\n<");
+    }
+    static const char hex[] = "0123456789ABCDEF";
+    const char *s = op->text, *end = s + strlen(s);
+    size_t repl = op->font < 0 ? code_index(m, cb_font_replacement(font)) : 0;
+    while (s < end) {
+        uint32_t cp = cb_utf8_next(&s, end);
+        if (cb_font_invisible(cp)) continue;
+        size_t code = (op->font < 0 ? repl : code_index(m, cp)) + 1;
+        char h[4] = {hex[code >> 12 & 15], hex[code >> 8 & 15], hex[code >> 4 & 15], hex[code & 15]};
+        cb_buf_add(b, h, 4);
+    }
+    cb_buf_adds(b, "> Tj\nET\n");
+}
+
+/* Writes page p's content stream; faces[f] is face f's font (NULL if the document does
+ * not use the face). */
+static HPDF_STATUS draw_page(HPDF_Doc pdf, HPDF_Page page, cb_font *font,
+                             const pdf_face *const *faces, const cb_page *pg, cb_buf *b,
+                             image_cache *ic)
+{
+    pen p = {0};
+    b->len = 0;
+    for (size_t k = 0; k < pg->nops; k++) {
+        const cb_op *op = &pg->ops[k];
+        double v[4] = {op->x, op->y, op->w, op->h};
         switch (op->kind) {
         case CB_OP_RECT:
-            HPDF_Page_SetRGBFill(page, op->color.r, op->color.g, op->color.b);
-            HPDF_Page_Rectangle(page, op->x, op->y, op->w, op->h);
-            HPDF_Page_Fill(page);
+            set_color(b, op->color, 0, &p.fill, &p.have_fill);
+            put_nums(b, 4, v);
+            cb_buf_adds(b, "re\nf\n");
             break;
         case CB_OP_LINE:
-            HPDF_Page_SetRGBStroke(page, op->color.r, op->color.g, op->color.b);
-            HPDF_Page_SetLineWidth(page, op->size);
-            HPDF_Page_MoveTo(page, op->x, op->y);
-            HPDF_Page_LineTo(page, op->x + op->w, op->y + op->h);
-            HPDF_Page_Stroke(page);
+            set_color(b, op->color, 1, &p.stroke, &p.have_stroke);
+            set_line_width(b, &p, op->size);
+            v[2] += v[0];
+            v[3] += v[1];
+            put_nums(b, 2, v);
+            cb_buf_adds(b, "m\n");
+            put_nums(b, 2, v + 2);
+            cb_buf_adds(b, "l\nS\n");
             break;
         case CB_OP_PATH:
-            draw_path(page, op);
+            draw_path(b, op);
             break;
         case CB_OP_IMAGE:
-            draw_image(pdf, page, ic, op);
+            draw_image(pdf, page, ic, b, op);
             break;
         case CB_OP_TEXT: {
             const pdf_face *m = faces[op_face(op)];
-            if (!m) break; /* cannot happen: every op's face was collected */
-            HPDF_Page_SetRGBFill(page, op->color.r, op->color.g, op->color.b);
-            if (op->bold) {
-                /* the CJK font has no bold face: thicken the outline with a stroke */
-                HPDF_Page_SetRGBStroke(page, op->color.r, op->color.g, op->color.b);
-                HPDF_Page_SetLineWidth(page, op->size * 0.035f);
-            }
-            HPDF_Page_BeginText(page);
-            HPDF_Page_SetFontAndSize(page, m->hfont, op->size);
-            if (op->bold) HPDF_Page_SetTextRenderingMode(page, HPDF_FILL_THEN_STROKE);
-            if (op->spacing) HPDF_Page_SetCharSpace(page, op->spacing);
-            if (op->angle != 0) { /* rotated about its start (the watermark) */
-                float c = cosf(op->angle), sn = sinf(op->angle);
-                HPDF_Page_SetTextMatrix(page, c, sn, -sn, c, op->x, op->y);
-                HPDF_Page_ShowText(page, encode_text(font, m, op, buf));
-            } else {
-                HPDF_Page_TextOut(page, op->x, op->y, encode_text(font, m, op, buf));
-            }
-            if (op->spacing) HPDF_Page_SetCharSpace(page, 0);
-            if (op->bold) HPDF_Page_SetTextRenderingMode(page, HPDF_FILL);
-            HPDF_Page_EndText(page);
+            if (m) draw_text(page, font, m, b, &p, op); /* else cannot happen: collected */
             break;
         }
         }
     }
+    HPDF_Dict contents = ((HPDF_PageAttr)page->attr)->contents;
+    return put_deflated(contents, b->s ? b->s : "", b->len);
 }
 
-#define RETRY_FONT_SIZE 1 /* render_once's answer: try again with another font size */
 
-/* Subsets face set->face to set's characters and writes the subset into an anonymous
- * in-memory file for libharu to load, whose descriptor goes to *fd_out. */
-static int subset_file(cb_font *font, const face_set *set, int *fd_out, cb_error *err)
-{
-    const char *path = cb_font_face_path(font, set->face);
-    cb_font_subset sub;
-    int rc = cb_font_subset_make(font, set->face, set->cps, set->n, &sub, err);
-    if (rc != CB_OK) return rc;
-    int fd = memfd_create("countybrief-font", MFD_CLOEXEC);
-    if (fd < 0) {
-        cb_font_subset_free(&sub);
-        return cb_fail(err, CB_EFONT, "%s: cannot create an in-memory font file: %s", path,
-                       strerror(errno));
-    }
-    size_t off = 0;
-    while (off < sub.len) {
-        ssize_t w = write(fd, sub.data + off, sub.len - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            close(fd);
-            cb_font_subset_free(&sub);
-            return cb_fail(err, CB_EFONT, "%s: cannot write the font subset", path);
-        }
-        off += (size_t)w;
-    }
-    cb_font_subset_free(&sub);
-    *fd_out = fd;
-    return CB_OK;
-}
-
-/* One attempt at the PDF, with one subset font per set (see collect_codepoints). */
-static int render_once(const cb_layout *l, const cb_doc *doc, cb_font *font,
-                       const face_set *sets, size_t nsets, cb_buf *out, cb_error *err)
+int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *out,
+                  cb_error *err)
 {
     size_t nfaces = cb_font_nfaces(font);
-    int *fds = cb_xmalloc(nsets * sizeof *fds);
+    face_set *sets = cb_xcalloc(nfaces, sizeof *sets);
+    size_t nsets = collect_codepoints(l, font, sets);
     pdf_face *pf = cb_xcalloc(nsets, sizeof *pf);
     const pdf_face **by_face = cb_xcalloc(nfaces, sizeof *by_face);
-    for (size_t i = 0; i < nsets; i++) fds[i] = -1;
-    int rc = CB_OK;
     haru_status st = {0, 0};
     HPDF_Doc pdf = NULL;
-    for (size_t i = 0; i < nsets && rc == CB_OK; i++)
-        rc = subset_file(font, &sets[i], &fds[i], err);
+    int rc = CB_OK;
+    for (size_t i = 0; i < nsets && rc == CB_OK; i++) {
+        rc = cb_font_subset_make(font, sets[i].face, sets[i].cps, sets[i].n, &pf[i].sub, err);
+        pf[i].cps = sets[i].cps;
+        pf[i].n = sets[i].n;
+        by_face[sets[i].face] = &pf[i];
+    }
     if (rc != CB_OK) goto done;
 
     pdf = HPDF_New(on_haru_error, &st);
@@ -358,54 +641,40 @@ static int render_once(const cb_layout *l, const cb_doc *doc, cb_font *font,
         rc = cb_fail(err, CB_ENOMEM, "libharu: cannot create a document");
         goto done;
     }
-    HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
-    HPDF_UseUTFEncodings(pdf);
-    HPDF_SetCurrentEncoder(pdf, "UTF-8");
-    for (size_t i = 0; i < nsets; i++) {
-        char fdpath[64];
-        snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fds[i]);
-        const char *path = cb_font_face_path(font, sets[i].face);
-        const char *fname = HPDF_LoadTTFontFromFile(pdf, fdpath, HPDF_TRUE);
-        HPDF_Font hfont = fname ? HPDF_GetFont(pdf, fname, "UTF-8") : NULL;
-        for (size_t k = 0; hfont && k < i; k++)
-            if (pf[k].hfont == hfont) hfont = NULL; /* two faces under one PostScript name */
-        if (!hfont) {
-            rc = cb_fail(err, CB_EFONT, "%s: libharu cannot load the font subset (error "
-                         "0x%04X, detail %u)", path, (unsigned)st.error, (unsigned)st.detail);
-            goto done;
-        }
-        if (replace_tounicode(pdf, hfont, sets[i].cps, sets[i].n) != 0 && !st.error) {
-            rc = cb_fail(err, CB_EPDF, "libharu: cannot write the ToUnicode map");
-            goto done;
-        }
-        pf[i] = (pdf_face){sets[i].cps, sets[i].n, hfont};
-        by_face[sets[i].face] = &pf[i];
-    }
+    /* fonts and page contents are deflated here (put_deflated); libharu only compresses
+     * the images it loads */
+    HPDF_SetCompressionMode(pdf, HPDF_COMP_IMAGE);
+    for (size_t i = 0; i < nsets && !st.error; i++)
+        if (add_font(pdf, font, &sets[i], &pf[i]) != HPDF_OK && !st.error)
+            st.error = HPDF_FAILD_TO_ALLOC_MEM;
 
-    if (doc->title) HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, doc->title);
-    if (doc->subject) HPDF_SetInfoAttr(pdf, HPDF_INFO_SUBJECT, doc->subject);
-    if (doc->author) HPDF_SetInfoAttr(pdf, HPDF_INFO_AUTHOR, doc->author);
-    if (doc->keywords) HPDF_SetInfoAttr(pdf, HPDF_INFO_KEYWORDS, doc->keywords);
     HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "countybrief " CB_VERSION_STRING);
+    const char *info_keys[] = {"Title", "Subject", "Author", "Keywords"};
+    const char *info_vals[] = {doc->title, doc->subject, doc->author, doc->keywords};
+    for (int i = 0; i < 4 && pdf->info; i++)
+        if (info_vals[i]) HPDF_Dict_Add(pdf->info, info_keys[i], text_string(pdf, info_vals[i]));
     set_date(pdf);
 
     HPDF_Page *pages = cb_xcalloc(l->npages ? l->npages : 1, sizeof *pages);
-    cb_buf textbuf = {0};
+    cb_buf content = {0};
     image_cache images = {0};
     for (size_t i = 0; i < l->npages && !st.error; i++) {
         pages[i] = HPDF_AddPage(pdf);
+        if (!pages[i]) break;
         HPDF_Page_SetWidth(pages[i], l->page_w);
         HPDF_Page_SetHeight(pages[i], l->page_h);
-        draw_ops(pdf, pages[i], font, by_face, &l->pages[i], &textbuf, &images);
+        if (draw_page(pdf, pages[i], font, by_face, &l->pages[i], &content, &images) != HPDF_OK &&
+            !st.error)
+            st.error = HPDF_FAILD_TO_ALLOC_MEM;
     }
-    cb_buf_free(&textbuf);
+    cb_buf_free(&content);
     if (l->nmarks && !st.error) {
-        HPDF_Encoder utf8 = HPDF_GetEncoder(pdf, "UTF-8");
         HPDF_Outline parent = NULL;
         for (size_t i = 0; i < l->nmarks; i++) {
             const cb_bookmark *m = &l->marks[i];
-            HPDF_Outline o = HPDF_CreateOutline(pdf, m->level > 1 ? parent : NULL, m->title, utf8);
+            HPDF_Outline o = HPDF_CreateOutline(pdf, m->level > 1 ? parent : NULL, "", NULL);
             if (!o) break;
+            HPDF_Dict_Add(o, "Title", text_string(pdf, m->title));
             HPDF_Outline_SetOpened(o, HPDF_TRUE);
             HPDF_Destination dst = HPDF_Page_CreateDestination(pages[m->page]);
             HPDF_Destination_SetFitH(dst, m->y + 4); /* SetXYZ rejects zoom 0 ("keep") */
@@ -416,85 +685,29 @@ static int render_once(const cb_layout *l, const cb_doc *doc, cb_font *font,
     }
     free(pages);
     if (!st.error) HPDF_SaveToStream(pdf);
-    if (st.error == HPDF_INVALID_OBJECT) {
-        /* libharu 2.3.0 fails to seek to the end of its in-memory font copy when that copy
-         * ends exactly on its 4096-byte buffer boundary (an empty 'prep' table last): about
-         * one document in a thousand. A subset one glyph larger has another size. */
-        rc = RETRY_FONT_SIZE;
-        goto done;
-    }
     if (st.error) {
         rc = cb_fail(err, CB_EPDF, "libharu error 0x%04X (detail %u) while writing the PDF",
                      (unsigned)st.error, (unsigned)st.detail);
         goto done;
     }
     HPDF_ResetStream(pdf);
-    for (;;) {
-        HPDF_BYTE chunk[65536];
-        HPDF_UINT32 n = sizeof chunk;
-        HPDF_STATUS s = HPDF_ReadFromStream(pdf, chunk, &n);
-        if (n) cb_buf_add(out, chunk, n);
-        if (s == HPDF_STREAM_EOF) break;
-        if (s != HPDF_OK) {
-            rc = cb_fail(err, CB_EPDF, "libharu error 0x%04X reading the PDF from memory", (unsigned)s);
-            goto done;
-        }
+    HPDF_UINT32 size = HPDF_GetStreamSize(pdf), got = size;
+    if (out->cap < out->len + size + 1) {
+        out->s = cb_xrealloc(out->s, out->len + size + 1);
+        out->cap = out->len + size + 1;
     }
-    rc = CB_OK;
+    HPDF_STATUS s = size ? HPDF_ReadFromStream(pdf, (HPDF_BYTE *)out->s + out->len, &got) : HPDF_OK;
+    if ((s != HPDF_OK && s != HPDF_STREAM_EOF) || got != size) {
+        rc = cb_fail(err, CB_EPDF, "libharu error 0x%04X reading the PDF from memory", (unsigned)s);
+        goto done;
+    }
+    out->len += size;
+    out->s[out->len] = '\0';
 done:
     if (pdf) HPDF_Free(pdf);
-    for (size_t i = 0; i < nsets; i++)
-        if (fds[i] >= 0) close(fds[i]);
-    free(fds);
+    for (size_t i = 0; i < nsets; i++) cb_font_subset_free(&pf[i].sub);
     free(pf);
     free(by_face);
-    return rc;
-}
-
-/* Adds up to `want` of the spare characters that set lacks; returns how many it added. */
-static size_t add_spares(face_set *set, size_t want)
-{
-    /* characters the document may not use, to change a subset's size on a retry */
-    static const uint32_t spare[] = {0x3000, 0x2014, 0x00B7, 0x2026};
-    size_t added = 0;
-    for (size_t k = 0; k < sizeof spare / sizeof spare[0] && added < want; k++) {
-        size_t i = 0;
-        while (i < set->n && set->cps[i] < spare[k]) i++;
-        if (i < set->n && set->cps[i] == spare[k]) continue;
-        set->cps = cb_xrealloc(set->cps, (set->n + 1) * sizeof *set->cps);
-        memmove(set->cps + i + 1, set->cps + i, (set->n - i) * sizeof *set->cps);
-        set->cps[i] = spare[k];
-        set->n++;
-        added++;
-    }
-    return added;
-}
-
-int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *out,
-                  cb_error *err)
-{
-    face_set *sets = cb_xcalloc(cb_font_nfaces(font), sizeof *sets);
-    size_t nsets = collect_codepoints(l, font, sets);
-    int rc;
-    for (size_t attempt = 0;; attempt++) {
-        size_t before = out->len;
-        rc = render_once(l, doc, font, sets, nsets, out, err);
-        if (rc != RETRY_FONT_SIZE) break;
-        out->len = before;
-        /* every subset grows by attempt + 1 characters its face may lack: that changes
-         * its cmap, and so its size, whichever font hit the boundary */
-        free_sets(sets, nsets);
-        nsets = collect_codepoints(l, font, sets);
-        size_t added = 0;
-        for (size_t i = 0; i < nsets; i++) added += add_spares(&sets[i], attempt + 1);
-        if (!added || attempt >= 3) {
-            rc = render_once(l, doc, font, sets, nsets, out, err);
-            if (rc != CB_OK)
-                rc = cb_fail(err, CB_EPDF, "libharu error 0x%04X while writing the PDF",
-                             (unsigned)HPDF_INVALID_OBJECT);
-            break;
-        }
-    }
     free_sets(sets, nsets);
     free(sets);
     return rc;

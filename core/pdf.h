@@ -1,10 +1,14 @@
 /*
  * pdf.h: writes a laid-out document as PDF through libharu, into memory.
  *
- * The font is subset to the code points the pages use and handed to libharu through an
- * anonymous in-memory file (memfd), so no temporary font file touches the disk. libharu's
- * errors are recorded by the handler and checked after drawing: we never longjmp out of
- * libharu, which would skip our own cleanup.
+ * libharu holds the document's objects and writes the file; the parts it is slow or wrong
+ * at are made here with its object API: each face's font (a Type 0 font over a HarfBuzz
+ * subset, CIDs numbered in the document's character order, our own CIDToGIDMap, widths
+ * and ToUnicode map), and the page content streams (written directly, without libharu's
+ * per-operator state checks). Every stream is deflated with libdeflate. libharu never parses
+ * a font file, so a malformed font can't crash it. libharu's errors are recorded by the
+ * handler and checked at the end: we never longjmp out of libharu, which would skip our own
+ * cleanup.
  */
 #ifndef CB_PDF_H
 #define CB_PDF_H

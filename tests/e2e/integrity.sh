@@ -9,9 +9,8 @@
 #
 # The full disk is a 300 KB tmpfs (needs root, as in CI). Where mount is not permitted the
 # test says so and simulates the full disk with a file-size limit (ulimit -f: EFBIG) instead;
-# CB_TEST_NO_MOUNT=1 forces that path. The limit also applies to the in-memory font subset
-# (a memfd), which is larger than a briefing's whole PDF: that path renders a report of
-# digits (a small subset, PDFs of 7 to 35 KB) and sets the limit between the two.
+# CB_TEST_NO_MOUNT=1 forces that path. That path renders a report of digits (PDFs of 7 to
+# 35 KB) and sets the limit between the two sizes.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
