@@ -55,18 +55,127 @@ static void hash_str(struct sha256_ctx *c, const char *s)
     sha256_update(c, n, (const uint8_t *)s);
 }
 
+/*
+ * File digests are kept in the manifest ("files") with the stat they were taken at; a
+ * file whose size, times, inode and device are unchanged is not read again (the font
+ * alone is 5 MB: hashing it was a tenth of a one-county run). A file changed in the last
+ * two seconds is hashed but not remembered: a second write within the file system's time
+ * granularity could leave its stat unchanged.
+ */
+typedef struct file_digest {
+    char *path;
+    long long size, mtime_ns, ctime_ns, ino, dev;
+    unsigned char d[32];
+} file_digest;
+
+static file_digest *known, *seen; /* from the last manifest; taken this run */
+static size_t nknown, nseen;
+
+static void stat_key(const struct stat *st, file_digest *f)
+{
+    f->size = (long long)st->st_size;
+    f->mtime_ns = (long long)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    f->ctime_ns = (long long)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+    f->ino = (long long)st->st_ino;
+    f->dev = (long long)st->st_dev;
+}
+
+static int same_stat(const file_digest *a, const file_digest *b)
+{
+    return a->size == b->size && a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns &&
+           a->ino == b->ino && a->dev == b->dev;
+}
+
+static int file_digest_of(const char *path, unsigned char d[32])
+{
+    struct stat st;
+    FILE *fp = fopen(path, "rb");
+    if (!fp || fstat(fileno(fp), &st) != 0) {
+        if (fp) fclose(fp);
+        return -1;
+    }
+    file_digest now = {0};
+    stat_key(&st, &now);
+    for (size_t i = 0; i < nknown; i++)
+        if (strcmp(known[i].path, path) == 0 && same_stat(&known[i], &now)) {
+            memcpy(d, known[i].d, 32);
+            fclose(fp);
+            goto remember;
+        }
+    struct sha256_ctx c;
+    sha256_init(&c);
+    uint8_t buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) sha256_update(&c, n, buf);
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) return -1;
+    sha256_digest(&c, 32, d);
+    if (time(NULL) - st.st_mtim.tv_sec < 2 || time(NULL) - st.st_ctim.tv_sec < 2) return 0;
+remember:
+    seen = cb_xrealloc(seen, (nseen + 1) * sizeof *seen);
+    now.path = cb_xstrdup(path);
+    memcpy(now.d, d, 32);
+    seen[nseen++] = now;
+    return 0;
+}
+
 static void hash_file(struct sha256_ctx *c, const char *path)
 {
     hash_str(c, path);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        hash_str(c, "(unreadable)");
-        return;
+    unsigned char d[32];
+    if (file_digest_of(path, d) != 0) hash_str(c, "(unreadable)");
+    else sha256_update(c, sizeof d, d);
+}
+
+static void digests_free(file_digest **list, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++) free((*list)[i].path);
+    free(*list);
+    *list = NULL;
+    *n = 0;
+}
+
+static long long json_ll(json_t *o, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(o, key));
+}
+
+static void read_digests(json_t *files)
+{
+    const char *path;
+    json_t *it;
+    json_object_foreach(files, path, it) {
+        const char *hexd = json_string_value(json_object_get(it, "sha256"));
+        if (!hexd || strlen(hexd) != 64) continue;
+        file_digest f = {cb_xstrdup(path), json_ll(it, "size"), json_ll(it, "mtime_ns"),
+                         json_ll(it, "ctime_ns"), json_ll(it, "ino"), json_ll(it, "dev"), {0}};
+        for (int k = 0; k < 32; k++) {
+            unsigned v = 0;
+            sscanf(hexd + 2 * k, "%2x", &v);
+            f.d[k] = (unsigned char)v;
+        }
+        known = cb_xrealloc(known, (nknown + 1) * sizeof *known);
+        known[nknown++] = f;
     }
-    uint8_t buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) sha256_update(c, n, buf);
-    fclose(fp);
+}
+
+static json_t *digests_json(void)
+{
+    json_t *files = json_object();
+    for (size_t i = 0; i < nseen; i++) {
+        json_t *o = json_object();
+        char h[65];
+        hex(seen[i].d, 32, h);
+        json_object_set_new(o, "size", json_integer(seen[i].size));
+        json_object_set_new(o, "mtime_ns", json_integer(seen[i].mtime_ns));
+        json_object_set_new(o, "ctime_ns", json_integer(seen[i].ctime_ns));
+        json_object_set_new(o, "ino", json_integer(seen[i].ino));
+        json_object_set_new(o, "dev", json_integer(seen[i].dev));
+        json_object_set_new(o, "sha256", json_string(h));
+        json_object_set_new(files, seen[i].path, o);
+    }
+    return files;
 }
 
 static int name_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -212,14 +321,20 @@ static void read_entry(const cb_engine *e, json_t *it, entry *old)
     en->ms = json_number_value(json_object_get(it, "ms"));
 }
 
-/* Reads the previous manifest, then the journal, into old[] (by county index); a missing
- * or unreadable manifest just means nothing can be skipped. */
+/* Reads the previous manifest's file digests (kept even with --force: they describe the
+ * inputs, not the outputs), then unless force its counties and the journal's into old[]
+ * (by county index); a missing or unreadable manifest just means nothing can be skipped. */
 static void read_manifest(const cb_engine *e, const cb_batch_opts *o, entry *old)
 {
     char *path = manifest_path(e, o);
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
     free(path);
+    read_digests(json_object_get(root, "files"));
+    if (o->force) {
+        json_decref(root);
+        return;
+    }
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(root, "counties"), i, it) read_entry(e, it, old);
@@ -272,6 +387,7 @@ static int write_manifest(const cb_engine *e, const cb_batch_opts *o, const entr
         json_array_append_new(list, entry_json(e, i, en));
     }
     json_object_set_new(root, "counties", list);
+    json_object_set_new(root, "files", digests_json());
     char *text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(root);
     char *path = manifest_path(e, o);
@@ -352,6 +468,7 @@ static void journal_add(int *fd, const char *path, const cb_engine *e, size_t c,
 static void worker_main(cb_engine *e, int in, int out)
 {
     uint32_t county;
+    cb_output_set_dir_sync(0); /* the manifest syncs the folder once (output.h) */
     while (read_all(in, &county, sizeof county) == 0 && county != UINT32_MAX) {
         cb_render_result res;
         cb_error err;
@@ -448,7 +565,7 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     if (swept && !o->quiet)
         fprintf(stderr, "countybrief: removed %zu temporary file%s left in %s by an interrupted run\n", swept,
                 swept == 1 ? "" : "s", e->out_dir);
-    if (!o->force) read_manifest(e, o, old);
+    read_manifest(e, o, old);
 
     /* which counties, and which of them need rendering */
     struct sha256_ctx global = global_inputs(e);
@@ -613,6 +730,8 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     free(todo);
     free(w);
     free(pfd);
+    digests_free(&known, &nknown);
+    digests_free(&seen, &nseen);
     return rc;
 }
 

@@ -17,9 +17,10 @@
 #define TMP_TAG ".tmp-"
 #define STALE_AFTER_S 3600 /* a temporary file this old is dead, whoever wrote it */
 
-static int use_fsync = 1;
+static int use_fsync = 1, sync_dirs = 1;
 
 void cb_output_set_fsync(int on) { use_fsync = on != 0; }
+void cb_output_set_dir_sync(int on) { sync_dirs = on != 0; }
 int cb_output_fsync(void) { return use_fsync; }
 
 /* This writer's host: the host name, then the PID namespace, since a pid means something
@@ -102,7 +103,7 @@ int cb_write_file_atomic(const char *path, const void *data, size_t len, cb_erro
         if (close(fd) != 0 && !saved && errno != EINTR) saved = errno;
         if (!saved && rename(tmp, path) != 0) saved = errno;
         if (saved) unlink(tmp);
-        else if (use_fsync) saved = sync_dir(dir); /* the file is in place; its name may not last */
+        else if (use_fsync && sync_dirs) saved = sync_dir(dir); /* the file is in place; its name may not last */
     }
     free(tmp);
     free(dir);

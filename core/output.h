@@ -31,6 +31,11 @@ int cb_write_file_atomic(const char *path, const void *data, size_t len, cb_erro
  * recently written files or leave them empty. Set before workers are forked. */
 void cb_output_set_fsync(int on);
 int cb_output_fsync(void);
+/* Off (0): renames are not followed by the folder's fsync. A batch's workers write this
+ * way, and the manifest, written last into the same folder, syncs the folder for all of
+ * them: a power cut before that can lose a rename (the PDF is missing, to be rendered
+ * again), never leave a partial file, which the fsync before each rename rules out. */
+void cb_output_set_dir_sync(int on);
 
 /* 1 if name (a file name, no folder) is one of the temporary files above. */
 int cb_output_is_temp(const char *name);

@@ -12,10 +12,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "countybrief/countybrief.h"
 #include "numfmt.h"
 #include "paths.h"
 
@@ -694,6 +697,109 @@ static void probe_cancel(probe_job *j)
     }
 }
 
+/* ---- plugins known good: files a probe accepted, remembered by identity so later runs
+ * load them without probing again (a fork and a full load per plugin: a fifth of a
+ * one-county run). The list is ${XDG_CACHE_HOME:-~/.cache}/countybrief/probed-plugins:
+ * a first line naming this countybrief's version (another version probes anew), then
+ * "dev ino size mtime_ns ctime_ns path" per file. A file changed in any way (rebuilt,
+ * copied over, touched) has another stat and is probed again. COUNTYBRIEF_PROBE_CACHE=0
+ * turns the list off. */
+
+#define PROBE_CACHE_HEADER "countybrief " CB_VERSION_STRING " probed plugins\n"
+
+static struct {
+    int loaded;
+    char *path;   /* NULL: no list */
+    char **lines; /* "dev ino size mtime ctime path", without the newline */
+    size_t n;
+} good;
+
+static int file_identity(const char *key, char *out, size_t cap)
+{
+    struct stat st;
+    if (stat(key, &st) != 0) return -1;
+    snprintf(out, cap, "%llu %llu %lld %lld %lld %s", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino, (long long)st.st_size,
+             (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+             (long long)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec, key);
+    return 0;
+}
+
+static void good_load(void)
+{
+    if (good.loaded) return;
+    good.loaded = 1;
+    const char *off = getenv("COUNTYBRIEF_PROBE_CACHE");
+    if (off && strcmp(off, "0") == 0) return;
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg == '/') good.path = cb_xasprintf("%s/countybrief/probed-plugins", xdg);
+    else if (home && *home == '/') good.path = cb_xasprintf("%s/.cache/countybrief/probed-plugins", home);
+    else return;
+    FILE *fp = fopen(good.path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int first = 1;
+    while (fp && (len = getline(&line, &cap, fp)) > 0) {
+        if (first && strcmp(line, PROBE_CACHE_HEADER) != 0) break;
+        if (!first && line[len - 1] == '\n') { /* a torn last line is left out */
+            line[len - 1] = '\0';
+            APPEND(good.lines, good.n, cb_xstrdup(line));
+        }
+        first = 0;
+    }
+    free(line);
+    if (fp) fclose(fp);
+}
+
+static int probe_known_good(const char *key)
+{
+    good_load();
+    char id[PATH_MAX + 128];
+    if (!good.path || file_identity(key, id, sizeof id) != 0) return 0;
+    for (size_t i = 0; i < good.n; i++)
+        if (strcmp(good.lines[i], id) == 0) return 1;
+    return 0;
+}
+
+/* Creates dir and its parents (mode 0700: another user's list could vouch for anything). */
+static void make_dirs(char *dir)
+{
+    for (char *p = dir + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(dir, 0700);
+            *p = '/';
+        }
+    mkdir(dir, 0700);
+}
+
+static void probe_remember(const char *key)
+{
+    char id[PATH_MAX + 128];
+    if (!good.path || file_identity(key, id, sizeof id) != 0) return;
+    char *dir = cb_xstrdup(good.path);
+    *strrchr(dir, '/') = '\0';
+    make_dirs(dir);
+    free(dir);
+    /* a list grown past 256 lines (files rebuilt many times) starts over */
+    int fresh = good.n == 0 || good.n >= 256;
+    int fd = open(good.path, O_WRONLY | O_CREAT | O_CLOEXEC | (fresh ? O_TRUNC : O_APPEND), 0600);
+    if (fd < 0) return;
+    cb_buf b = {0};
+    if (fresh) {
+        cb_buf_adds(&b, PROBE_CACHE_HEADER);
+        for (size_t i = 0; i < good.n; i++) free(good.lines[i]);
+        good.n = 0;
+    }
+    cb_buf_addf(&b, "%s\n", id);
+    ssize_t w = write(fd, b.s, b.len); /* one write: lines of runs side by side don't mix */
+    (void)w;
+    close(fd);
+    cb_buf_free(&b);
+    APPEND(good.lines, good.n, cb_xstrdup(id));
+}
+
 /* Probes key: the job already started for it, or a new one. */
 static int probe(const char *path, const char *key, cb_error *err)
 {
@@ -713,7 +819,7 @@ static void probe_ahead(const char *path)
         if (strcmp(reg.refused[i].path, key) == 0) return;
     for (size_t i = 0; i < probes.n; i++)
         if (strcmp(probes.jobs[i].key, key) == 0) return;
-    if (cb_is_file(path)) probe_start(key);
+    if (cb_is_file(path) && !probe_known_good(key)) probe_start(key);
 }
 
 int cb_plugins_load(const char *path, cb_error *err)
@@ -726,7 +832,11 @@ int cb_plugins_load(const char *path, cb_error *err)
         if (strcmp(reg.refused[i].path, key) == 0)
             return cb_fail(err, CB_EPLUGIN, "%s: %s", path, reg.refused[i].reason);
     if (!cb_is_file(path)) return refuse(err, path, NULL, "no such plugin file%s%s", NULL, NULL);
-    int rc = probe_fd >= 0 ? CB_OK : probe(path, key, err); /* never nested */
+    int rc = CB_OK;
+    if (probe_fd < 0 && !probe_known_good(key)) { /* never nested */
+        rc = probe(path, key, err);
+        if (rc == CB_OK) probe_remember(key);
+    }
     return rc != CB_OK ? rc : load_here(path, key, err);
 }
 
@@ -810,6 +920,10 @@ void cb_plugins_unload_all(void)
     free(reg.refused);
     free(reg.summary);
     free(reg.searched);
+    for (size_t i = 0; i < good.n; i++) free(good.lines[i]);
+    free(good.lines);
+    free(good.path);
+    memset(&good, 0, sizeof good);
     memset(&reg, 0, sizeof reg);
 }
 

@@ -86,6 +86,27 @@ cb render --data "$DATA" --out "$TMP/r" --report "$TMP/rep/r.lua" --force
 if grep -q '^24 rendered, 0 skipped' "$TMP/stdout"; then ok "--force renders unchanged counties"; else
     not_ok "--force renders unchanged counties" "$(cat "$TMP/stdout")"; fi
 
+# --- file digests remembered in the manifest ----------------------------------------------
+# inputs older than two seconds are remembered with their stat (size, times, inode) and not
+# read again; a file rewritten to the same size with its old mtime put back is still seen
+# (its ctime moved) and every county re-renders
+mkdir -p "$TMP/tpl"
+cp "$CB_SRC/templates/briefing/template.lua" "$TMP/tpl/"
+touch -d '-1 hour' "$TMP/tpl/template.lua"
+sleep 2 # its ctime too must be two seconds old
+cb render --data "$DATA" --out "$TMP/t" --template "$TMP/tpl" --quiet
+font=$(manifest_field "$TMP/t/manifest.json" "[f for f in m['files'] if f.endswith(('.ttf', '.ttc'))][0]")
+check_eq "manifest: the font's digest is remembered" "$(sha256sum "$font" | cut -d' ' -f1)" \
+    "$(manifest_field "$TMP/t/manifest.json" "m['files']['$font']['sha256']")"
+check_eq "manifest: the template's digest is remembered" "$(sha256sum "$TMP/tpl/template.lua" | cut -d' ' -f1)" \
+    "$(manifest_field "$TMP/t/manifest.json" "m['files']['$TMP/tpl/template.lua']['sha256']")"
+touch -r "$TMP/tpl/template.lua" "$TMP/tpl.stamp"
+sed -i 's/"#b8322a"/"#b8322b"/' "$TMP/tpl/template.lua"
+touch -r "$TMP/tpl.stamp" "$TMP/tpl/template.lua"
+cb render --data "$DATA" --out "$TMP/t" --template "$TMP/tpl"
+if grep -q '^24 rendered, 0 skipped' "$TMP/stdout"; then ok "a template changed under its old mtime re-renders every county"; else
+    not_ok "a template changed under its old mtime re-renders every county" "$(cat "$TMP/stdout")"; fi
+
 # --- --jobs 1 and --jobs 2 give the same bytes -------------------------------------------
 cb render --data "$DATA" --out "$TMP/j1" --jobs 1 --quiet
 cb render --data "$DATA" --out "$TMP/j2" --jobs 2 --quiet

@@ -89,20 +89,38 @@ done
 # LD_DEBUG=files logs every library a process maps, each line led by its pid (forked probe
 # children write to the same log): the countybrief process, whose pid is known through exec,
 # maps only the good plugin; the probe children map each of them.
-COUNTYBRIEF_PLUGIN_PATH=$ALL LD_DEBUG=files LD_DEBUG_OUTPUT=$TMP/ld \
-    bash -c 'echo $$ >"$1.parent"; exec "$2" plugins >/dev/null 2>&1' _ "$TMP/ld" "$CB" || true
-parent=$(cat "$TMP/ld.parent")
-mapped() { # mapped PIDS-PATTERN: the plugins of $ALL mapped by those processes
-    cat "$TMP"/ld.[0-9]* | grep -E "^ *($1):" | grep -oE "file=$(re "$ALL")/[a-z_]+\.so" | sed 's|.*/||' |
+# (a fresh list of plugins known good: the good one is probed too)
+ld_run() { # ld_run TAG: `countybrief plugins` over $ALL, the loader's log in $TMP/TAG.*
+    rm -f "$TMP/$1".*
+    COUNTYBRIEF_PLUGIN_PATH=$ALL LD_DEBUG=files LD_DEBUG_OUTPUT=$TMP/$1 \
+        bash -c 'echo $$ >"$1.parent"; exec "$2" plugins >/dev/null 2>&1' _ "$TMP/$1" "$CB" || true
+}
+mapped() { # mapped TAG PIDS-PATTERN: the plugins of $ALL mapped by those processes
+    cat "$TMP/$1".[0-9]* | grep -E "^ *($2):" | grep -oE "file=$(re "$ALL")/[a-z_]+\.so" | sed 's|.*/||' |
         sort -u | tr '\n' ' ' | sed 's/ $//'
 }
+probed() { # probed TAG: the plugins of $ALL mapped by the probe children
+    local parent
+    parent=$(cat "$TMP/$1.parent")
+    cat "$TMP/$1".[0-9]* | grep -vE "^ *$parent:" | grep -oE "file=$(re "$ALL")/[a-z_]+\.so" | sed 's|.*/||' |
+        sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+export XDG_CACHE_HOME=$TMP/cache-ld
+ld_run ld
 if [[ -n $(cat "$TMP"/ld.[0-9]* 2>/dev/null) ]]; then
-    check_eq "the countybrief process mapped the good plugin and none of the bad ones" "good.so" "$(mapped "$parent")"
-    check_eq "the probe children mapped each plugin" "ctor_crash.so good.so init_abort.so init_hang.so unresolved.so" \
-        "$(mapped "[0-9]+" | tr ' ' '\n' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+    check_eq "the countybrief process mapped the good plugin and none of the bad ones" "good.so" "$(mapped ld "$(cat "$TMP/ld.parent")")"
+    check_eq "the probe children mapped each plugin" "ctor_crash.so good.so init_abort.so init_hang.so unresolved.so" "$(probed ld)"
+    # a plugin once accepted is known good: not probed again until its file changes
+    ld_run ld2
+    check_eq "next run: only the bad plugins are probed again" "ctor_crash.so init_abort.so init_hang.so unresolved.so" "$(probed ld2)"
+    check_eq "next run: the good plugin is still loaded" "good.so" "$(mapped ld2 "$(cat "$TMP/ld2.parent")")"
+    cp "$ALL/good.so" "$TMP/good-copy.so" && mv "$TMP/good-copy.so" "$ALL/good.so" # a new file, same bytes
+    ld_run ld3
+    check_eq "a replaced plugin file is probed again" "ctor_crash.so good.so init_abort.so init_hang.so unresolved.so" "$(probed ld3)"
 else
     echo "# skip - the dynamic loader wrote no LD_DEBUG log (LD_DEBUG_OUTPUT=$TMP/ld)"
 fi
+export XDG_CACHE_HOME=$TMP/cache
 
 # --- given with --plugin: exit 4 and the one-line reason --------------------------------------------
 for p in ctor_crash init_abort init_hang unresolved; do

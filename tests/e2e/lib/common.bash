@@ -34,6 +34,9 @@ done
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cb-e2e.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+# each test its own list of plugins known good (core/plugins.c), so none depends on what
+# ran before it
+export XDG_CACHE_HOME=$TMP/cache
 
 PASSED=0
 FAILED=0
