@@ -239,8 +239,17 @@ static struct sha256_ctx global_inputs(const cb_engine *e)
     for (size_t i = 0; i < cb_plugins_count(); i++) hash_file(&c, cb_plugins_path(i));
     const char *sde = getenv("SOURCE_DATE_EPOCH"); /* dates in the PDF */
     hash_str(&c, sde ? sde : "");
-    for (size_t t = 0; t < e->ds.ntables; t++)
-        if (e->ds.tables[t]->county_col < 0) hash_rows(&c, e->ds.tables[t], NULL, e->ds.tables[t]->nrows);
+    for (size_t t = 0; t < e->ds.ntables; t++) {
+        const cb_table *tb = e->ds.tables[t];
+        if (tb->county_col < 0) hash_rows(&c, tb, NULL, tb->nrows);
+        if (cb_table_on_disk(tb)) { /* its rows are in the county digests; its header here */
+            hash_str(&c, tb->name);
+            for (size_t k = 0; k < tb->ncols; k++) {
+                hash_str(&c, tb->cols[k]);
+                sha256_update(&c, sizeof tb->types[k], (const uint8_t *)&tb->types[k]);
+            }
+        }
+    }
     return c;
 }
 
@@ -249,11 +258,12 @@ static void county_key(const struct sha256_ctx *global, const cb_engine *e, size
     struct sha256_ctx c = *global;
     for (size_t t = 0; t < e->ds.ntables; t++) {
         const cb_table *tb = e->ds.tables[t];
-        if (tb->county_col < 0) continue;
+        if (tb->county_col < 0 || cb_table_on_disk(tb)) continue;
         const size_t *rows;
         size_t n = cb_table_county_rows(tb, county, &rows);
         hash_rows(&c, tb, rows, n);
     }
+    if (e->ds.county_digests) sha256_update(&c, 32, e->ds.county_digests + 32 * county);
     unsigned char d[32];
     sha256_digest(&c, sizeof d, d);
     hex(d, sizeof d, out);

@@ -8,7 +8,9 @@
 
 /* Input is fed to libcsv one physical line at a time (so line numbers are known when a
  * record or an error comes back), in pieces of at most CSV_PIECE bytes so that a huge
- * field is caught after CB_CSV_FIELD_MAX bytes rather than buffered whole. */
+ * field is caught after CB_CSV_FIELD_MAX bytes rather than buffered whole. A piece also
+ * ends after a CR, so at most one record ends in a piece and the next one starts where the
+ * next piece does: that is its offset. */
 #define CSV_PIECE (64u * 1024)
 /* libcsv grows its field buffer by a fixed step; a larger step keeps big fields linear. */
 #define CSV_BLOCK (64u * 1024)
@@ -22,6 +24,8 @@ typedef struct csv_state {
     size_t line;          /* physical line being fed (1-based) */
     size_t rec_line;      /* line where the current record began */
     size_t field_line;    /* line where the current field began */
+    size_t rec_off;       /* byte offset where the current record began */
+    int ended;            /* a record ended in the piece being fed */
     cb_buf bytes;         /* the current record's fields, each followed by a NUL */
     size_t nfields, cap;
     size_t *offs;         /* field starts in bytes */
@@ -94,11 +98,12 @@ static void on_row(int term, void *vst)
     (void)term;
     if (st->rc || st->nfields == 0) return;
     for (size_t i = 0; i < st->nfields; i++) st->ptrs[i] = st->bytes.s + st->offs[i];
-    cb_csv_record rec = {st->rec_line, st->nfields, st->ptrs, st->lens};
+    cb_csv_record rec = {st->rec_line, st->rec_off, st->nfields, st->ptrs, st->lens};
     int rc = st->fn(st->ud, &rec, st->err);
     if (rc != CB_OK) st->rc = rc;
     st->nfields = 0;
     st->bytes.len = 0;
+    st->ended = 1;
     /* a lone CR ends a record mid-line; after a LF the next line start resets these */
     st->rec_line = st->field_line = st->line;
 }
@@ -112,6 +117,7 @@ static void on_row(int term, void *vst)
 int cb_csv_parse(const char *path, const char *data, size_t len, cb_csv_record_fn fn,
                  void *ud, cb_error *err)
 {
+    const char *start = data;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
         data += 3;
         len -= 3;
@@ -123,7 +129,7 @@ int cb_csv_parse(const char *path, const char *data, size_t len, cb_csv_record_f
 
     csv_state st = {.path = path, .fn = fn, .ud = ud, .err = err,
                     .line = 1, .rec_line = 1, .field_line = 1};
-    size_t pos = 0;
+    size_t pos = 0, bom = st.rec_off = (size_t)(data - start);
     int line_start = 1;
     while (pos < len && !st.rc) {
         /* libcsv keeps its state in the public struct: `quoted` after a LF means the LF
@@ -131,8 +137,15 @@ int cb_csv_parse(const char *path, const char *data, size_t len, cb_csv_record_f
         if (line_start && !p.quoted) st.rec_line = st.field_line = st.line;
         size_t n = len - pos < CSV_PIECE ? len - pos : CSV_PIECE;
         const char *nl = memchr(data + pos, '\n', n);
-        if (nl) n = (size_t)(nl - (data + pos)) + 1;
+        const char *cr = memchr(data + pos, '\r', nl ? (size_t)(nl - (data + pos)) : n);
+        if (cr) n = (size_t)(cr - (data + pos)) + 1;
+        else if (nl) n = (size_t)(nl - (data + pos)) + 1;
+        if (cr) nl = NULL;
         size_t done = csv_parse(&p, data + pos, n, on_field, on_row, &st);
+        if (st.ended) {
+            st.ended = 0;
+            st.rec_off = bom + pos + n;
+        }
         if (st.rc) break;
         if (done < n) {
             /* strict mode: a quote where none may be (the only error left, as allocation

@@ -19,6 +19,9 @@
 /* One record. fields[i] is NUL-terminated and valid only during the callback. */
 typedef struct cb_csv_record {
     size_t line;          /* physical line (1-based) where the record starts */
+    size_t offset;        /* byte offset in data where the record starts (blank lines or the
+                           * LF of a CRLF before it may be included): parsing data from
+                           * there gives this record first */
     size_t nfields;
     const char **fields;
     const size_t *lens;

@@ -7,7 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <nettle/sha2.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "csvread.h"
 
@@ -77,7 +82,10 @@ typedef struct table_impl {
     size_t nparts;       /* counties in the partition: first has nparts + 1 entries */
     int name_col;        /* counties table only */
     county_key *keys;    /* counties table only: sorted by id, for lookups */
+    struct lazy_rows *lazy; /* rows kept on disk (cb_dataset_load_lazy), or NULL */
 } table_impl;
+
+static void lazy_free(struct lazy_rows *lz);
 
 static void table_free(table_impl *ti)
 {
@@ -93,6 +101,7 @@ static void table_free(table_impl *ti)
     free(t->first);
     free(ti->decl);
     free(ti->keys);
+    lazy_free(ti->lazy);
     arena_free(&ti->arena);
     free(ti);
 }
@@ -898,6 +907,7 @@ void cb_dataset_free(cb_dataset *ds)
     for (size_t i = 0; i < ds->ntables; i++) table_free((table_impl *)ds->tables[i]);
     free(ds->tables);
     free(ds->dir);
+    free(ds->county_digests);
     memset(ds, 0, sizeof *ds);
 }
 
@@ -923,8 +933,11 @@ int cb_table_col(const cb_table *t, const char *name)
     return -1;
 }
 
+static size_t lazy_county_rows(const table_impl *ti, size_t county, const size_t **rows);
+
 size_t cb_table_county_rows(const cb_table *t, size_t county, const size_t **rows)
 {
+    if (((const table_impl *)t)->lazy) return lazy_county_rows((const table_impl *)t, county, rows);
     if (!t->first) {
         *rows = t->order;
         return t->nrows;
@@ -967,6 +980,522 @@ long cb_dataset_find_county(const cb_dataset *ds, const char *id_or_name)
         if (name && strcmp(name, id_or_name) == 0) return (long)r;
     }
     return -1;
+}
+
+
+/* ---- rows kept on disk (cb_dataset_load_lazy) ----
+ *
+ * A partitioned table of a CSV folder is read once to check and index it: each row's
+ * types, its county, where its record starts in the file and its line; the cells are not
+ * kept. cb_dataset_focus then reads one county's rows back (pread of the byte ranges,
+ * parsed again) into the table's cells. The file is read through a mapping whose pages are
+ * dropped as the index pass goes, so the process never holds the whole file either.
+ */
+
+#define FOCUS_NONE (-1L)
+#define FOCUS_ALL (-2L)
+#define DROP_EVERY (8u << 20) /* bytes read between two drops of the mapping's pages */
+
+typedef struct lazy_rows {
+    int fd;
+    long long size, mtime_ns;  /* the file as indexed: a later change is an error */
+    size_t nall;               /* data rows in the file */
+    uint64_t *off;             /* nall + 1: each row's record start; off[nall]: the file's end */
+    uint32_t *line;            /* nall: each row's line */
+    size_t *order, *first;     /* rows by county (file-order indices), as an eager table's */
+    size_t nparts;
+    unsigned char *has_value;  /* per column: some row has a value */
+    long focus;                /* the county whose rows are loaded, FOCUS_NONE or FOCUS_ALL */
+    size_t *ident;             /* 0 .. t->nrows - 1: the loaded county's rows */
+    size_t cells_cap;
+    arena_block *text;         /* the loaded rows' text */
+} lazy_rows;
+
+static void lazy_free(lazy_rows *lz)
+{
+    if (!lz) return;
+    if (lz->fd >= 0) close(lz->fd);
+    free(lz->off);
+    free(lz->line);
+    free(lz->order);
+    free(lz->first);
+    free(lz->has_value);
+    free(lz->ident);
+    arena_free(&lz->text);
+    free(lz);
+}
+
+static size_t lazy_county_rows(const table_impl *ti, size_t county, const size_t **rows)
+{
+    const lazy_rows *lz = ti->lazy;
+    *rows = NULL;
+    if (county >= lz->nparts) return 0;
+    if (lz->focus == FOCUS_ALL) {
+        *rows = lz->order + lz->first[county];
+        return lz->first[county + 1] - lz->first[county];
+    }
+    if (lz->focus != (long)county) return 0;
+    *rows = lz->ident;
+    return ti->t.nrows;
+}
+
+int cb_table_on_disk(const cb_table *t) { return ((const table_impl *)t)->lazy != NULL; }
+
+int cb_table_column_empty(const cb_table *t, size_t col)
+{
+    const table_impl *ti = (const table_impl *)t;
+    if (col >= t->ncols) return 1;
+    if (ti->lazy) return !ti->lazy->has_value[col];
+    for (size_t r = 0; r < t->nrows; r++)
+        if (cb_table_cell(t, r, col)->type != CB_T_NULL) return 0;
+    return 1;
+}
+
+/* What the index pass of one file keeps track of. */
+typedef struct lazy_index {
+    table_impl *ti;
+    const table_impl *counties;
+    const schema *sc;
+    const char *base;         /* the file's mapping */
+    size_t dropped;           /* its pages before this offset were let go */
+    size_t *county_of;        /* per row: county index, or nparts for none */
+    size_t rows_cap;
+    unsigned char *maybe_number; /* undeclared columns: every value so far is a number */
+    size_t *nonfinite_line;   /* ... and where the first NaN or Inf was (0: none) */
+    char **nonfinite_text;
+    struct sha256_ctx *digest; /* per county: its rows' fields (the batch's input hash) */
+    uint32_t table_no;
+} lazy_index;
+
+static int lazy_header(lazy_index *ix, const cb_csv_record *rec, cb_error *err)
+{
+    table_impl *ti = ix->ti;
+    cb_table *t = &ti->t;
+    ti->header_line = rec->line;
+    int rc = check_header(ti, rec->nfields, rec->fields, err);
+    if (rc != CB_OK) return rc;
+    t->ncols = rec->nfields;
+    t->cols = cb_xmalloc(t->ncols * sizeof *t->cols);
+    t->types = cb_xcalloc(t->ncols, sizeof *t->types);
+    for (size_t c = 0; c < t->ncols; c++) {
+        t->cols[c] = arena_strndup(&ti->arena, rec->fields[c], rec->lens[c]);
+        if (strcmp(t->cols[c], "county_id") == 0) t->county_col = (int)c;
+    }
+    declare(ti, ix->sc);
+    ti->lazy->has_value = cb_xcalloc(t->ncols, 1);
+    ix->maybe_number = cb_xmalloc(t->ncols);
+    memset(ix->maybe_number, 1, t->ncols);
+    ix->nonfinite_line = cb_xcalloc(t->ncols, sizeof *ix->nonfinite_line);
+    ix->nonfinite_text = cb_xcalloc(t->ncols, sizeof *ix->nonfinite_text);
+    return CB_OK;
+}
+
+static int lazy_index_record(void *ud, const cb_csv_record *rec, cb_error *err)
+{
+    lazy_index *ix = ud;
+    table_impl *ti = ix->ti;
+    cb_table *t = &ti->t;
+    lazy_rows *lz = ti->lazy;
+    if (!t->cols) return lazy_header(ix, rec, err);
+    int rc = check_width(t->path, rec, t->ncols, err);
+    if (rc != CB_OK) return rc;
+    size_t nc = ix->counties->t.nrows, county = nc;
+    for (size_t c = 0; c < t->ncols; c++) {
+        const char *f = rec->fields[c];
+        if (!rec->lens[c]) continue; /* an empty cell */
+        lz->has_value[c] = 1;
+        cb_type want = ti->decl[c];
+        double v;
+        if (want == CB_T_NUMBER) {
+            cb_number_status st = cb_number_parse(f, &v);
+            if (st != CB_NUM_OK) return fail_not_number(ti, rec->line, c, f, st, err);
+        } else if (want == CB_T_NULL && ix->maybe_number[c]) {
+            cb_number_status st = cb_number_parse(f, &v);
+            if (st == CB_NUM_NOT_FINITE && !ix->nonfinite_line[c]) {
+                ix->nonfinite_line[c] = rec->line;
+                ix->nonfinite_text[c] = cb_xstrdup(f);
+            } else if (st != CB_NUM_OK && st != CB_NUM_NOT_FINITE) {
+                ix->maybe_number[c] = 0;
+            }
+        }
+        if ((int)c == t->county_col) {
+            long k = county_lookup(ix->counties, f);
+            if (k < 0) {
+                char at[PLACE_MAX];
+                const char *more;
+                int n = snippet_len(f, rec->lens[c], 60, &more);
+                return cb_fail(err, CB_EDATA, "%s: unknown county_id \"%.*s%s\" (not in counties.csv)",
+                               place_cell(at, ti, rec->line, (int)c), n, f, more);
+            }
+            county = (size_t)k;
+        }
+    }
+    if (lz->nall == ix->rows_cap) {
+        ix->rows_cap = ix->rows_cap ? ix->rows_cap * 2 : 1024;
+        lz->off = cb_xrealloc(lz->off, (ix->rows_cap + 1) * sizeof *lz->off);
+        lz->line = cb_xrealloc(lz->line, ix->rows_cap * sizeof *lz->line);
+        ix->county_of = cb_xrealloc(ix->county_of, ix->rows_cap * sizeof *ix->county_of);
+    }
+    lz->off[lz->nall] = rec->offset;
+    lz->line[lz->nall] = rec->line > UINT32_MAX ? UINT32_MAX : (uint32_t)rec->line;
+    ix->county_of[lz->nall++] = county;
+    if (county < nc) {
+        struct sha256_ctx *d = &ix->digest[county];
+        sha256_update(d, sizeof ix->table_no, (const uint8_t *)&ix->table_no);
+        for (size_t c = 0; c < t->ncols; c++) sha256_update(d, rec->lens[c] + 1, (const uint8_t *)rec->fields[c]);
+    }
+    /* what is parsed is not needed again: let the mapping's pages go */
+    if (rec->offset - ix->dropped >= DROP_EVERY) {
+        size_t page = (size_t)sysconf(_SC_PAGESIZE), upto = rec->offset / page * page;
+        madvise((void *)(ix->base + ix->dropped), upto - ix->dropped, MADV_DONTNEED);
+        ix->dropped = upto;
+    }
+    return CB_OK;
+}
+
+/* The types of the undeclared columns, as infer_column gives them. */
+static int lazy_settle(lazy_index *ix, cb_error *err)
+{
+    table_impl *ti = ix->ti;
+    cb_table *t = &ti->t;
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (ti->decl[c] != CB_T_NULL) {
+            t->types[c] = ti->decl[c];
+        } else if (ix->maybe_number[c] && ix->nonfinite_line[c]) {
+            return fail_not_number(ti, ix->nonfinite_line[c], c, ix->nonfinite_text[c],
+                                   CB_NUM_NOT_FINITE, err);
+        } else {
+            t->types[c] = ix->maybe_number[c] ? CB_T_NUMBER : CB_T_TEXT;
+        }
+    }
+    free(ti->decl);
+    ti->decl = NULL;
+    ti->settled = 1;
+    return CB_OK;
+}
+
+/* Rows by county, stable in file order (a counting sort, as partition() does). */
+static void lazy_partition(lazy_index *ix)
+{
+    lazy_rows *lz = ix->ti->lazy;
+    size_t nc = ix->counties->t.nrows;
+    lz->nparts = nc;
+    lz->first = cb_xcalloc(nc + 1, sizeof *lz->first);
+    lz->order = cb_xmalloc((lz->nall ? lz->nall : 1) * sizeof *lz->order);
+    for (size_t r = 0; r < lz->nall; r++)
+        if (ix->county_of[r] < nc) lz->first[ix->county_of[r] + 1]++;
+    for (size_t c = 0; c < nc; c++) lz->first[c + 1] += lz->first[c];
+    size_t *next = cb_xmalloc((nc ? nc : 1) * sizeof *next);
+    memcpy(next, lz->first, nc * sizeof *next);
+    for (size_t r = 0; r < lz->nall; r++)
+        if (ix->county_of[r] < nc) lz->order[next[ix->county_of[r]]++] = r;
+    free(next);
+}
+
+/* Indexes one partitioned CSV file into *out (a table whose rows stay on disk). */
+static int lazy_index_file(const char *path, const char *stem, const table_impl *counties,
+                           const schema *sc, struct sha256_ctx *digest, uint32_t table_no,
+                           table_impl **out, cb_error *err)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        int e = errno;
+        if (fd >= 0) close(fd);
+        return cb_fail(err, CB_EIO, "%s: %s", path, strerror(e));
+    }
+    table_impl *ti = cb_xcalloc(1, sizeof *ti);
+    ti->t.name = cb_xstrdup(stem);
+    ti->t.path = cb_xstrdup(path);
+    ti->t.county_col = -1;
+    ti->name_col = -1;
+    ti->csv = 1;
+    lazy_rows *lz = ti->lazy = cb_xcalloc(1, sizeof *lz);
+    lz->fd = fd;
+    lz->size = (long long)st.st_size;
+    lz->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    lz->focus = FOCUS_NONE;
+    size_t len = (size_t)st.st_size;
+    const char *base = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : "";
+    if (base == MAP_FAILED) {
+        table_free(ti);
+        return cb_fail(err, CB_EIO, "%s: %s", path, strerror(errno));
+    }
+    lazy_index ix = {.ti = ti, .counties = counties, .sc = sc, .base = base, .digest = digest,
+                     .table_no = table_no};
+    int rc = cb_csv_parse(path, base, len, lazy_index_record, &ix, err);
+    if (len) munmap((void *)base, len);
+    if (rc == CB_OK && !ti->t.cols)
+        rc = cb_fail(err, CB_EDATA, "%s: empty file (a header row is required)", path);
+    if (rc == CB_OK) rc = lazy_settle(&ix, err);
+    if (rc == CB_OK) {
+        if (!lz->off) lz->off = cb_xmalloc(sizeof *lz->off);
+        lz->off[lz->nall] = len;
+        lazy_partition(&ix);
+    }
+    if (ti->t.cols)
+        for (size_t c = 0; c < ti->t.ncols; c++) free(ix.nonfinite_text[c]);
+    free(ix.nonfinite_text);
+    free(ix.nonfinite_line);
+    free(ix.maybe_number);
+    free(ix.county_of);
+    if (rc != CB_OK) {
+        table_free(ti);
+        return rc;
+    }
+    *out = ti;
+    return CB_OK;
+}
+
+/* ---- reading a county's rows back ---- */
+
+typedef struct lazy_fill {
+    table_impl *ti;
+    const size_t *rows;   /* file-order indices being read, in order */
+    size_t next, end;     /* rows[next .. end) still to come from this range */
+} lazy_fill;
+
+static int lazy_changed(const table_impl *ti, cb_error *err)
+{
+    return cb_fail(err, CB_EIO, "%s: the file changed while countybrief was reading it; run "
+                   "again", ti->t.path);
+}
+
+static int lazy_fill_record(void *ud, const cb_csv_record *rec, cb_error *err)
+{
+    lazy_fill *fl = ud;
+    table_impl *ti = fl->ti;
+    cb_table *t = &ti->t;
+    lazy_rows *lz = ti->lazy;
+    if (fl->next >= fl->end || rec->nfields != t->ncols) return lazy_changed(ti, err);
+    size_t r = fl->rows[fl->next++];
+    cb_value *row = &t->cells[t->nrows * t->ncols];
+    for (size_t c = 0; c < t->ncols; c++) {
+        cb_value v = {CB_T_NULL, 0, NULL};
+        if (rec->lens[c]) {
+            if (t->types[c] == CB_T_NUMBER) {
+                if (cb_number_parse(rec->fields[c], &v.num) != CB_NUM_OK) return lazy_changed(ti, err);
+                v.type = CB_T_NUMBER;
+            } else {
+                v.type = CB_T_TEXT;
+                v.text = arena_strndup(&lz->text, rec->fields[c], rec->lens[c]);
+            }
+        }
+        row[c] = v;
+    }
+    t->lines[t->nrows++] = lz->line[r];
+    return CB_OK;
+}
+
+/* Loads rows[0..n) (file-order indices, ascending) into the cells: each run of adjacent
+ * rows is one read. */
+static int lazy_fill_rows(table_impl *ti, const size_t *rows, size_t n, cb_error *err)
+{
+    cb_table *t = &ti->t;
+    lazy_rows *lz = ti->lazy;
+    struct stat st;
+    if (fstat(lz->fd, &st) != 0 || (long long)st.st_size != lz->size ||
+        (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != lz->mtime_ns)
+        return lazy_changed(ti, err);
+    arena_free(&lz->text);
+    t->nrows = 0;
+    if (n > lz->cells_cap) {
+        lz->cells_cap = n;
+        t->cells = cb_xrealloc(t->cells, n * t->ncols * sizeof *t->cells);
+        t->lines = cb_xrealloc(t->lines, n * sizeof *t->lines);
+    }
+    cb_buf buf = {0};
+    int rc = CB_OK;
+    for (size_t i = 0; i < n && rc == CB_OK;) {
+        size_t j = i + 1;
+        while (j < n && rows[j] == rows[j - 1] + 1) j++;
+        uint64_t from = lz->off[rows[i]], to = lz->off[rows[j - 1] + 1];
+        size_t len = (size_t)(to - from);
+        buf.len = 0;
+        cb_buf_add(&buf, NULL, 0);
+        if (buf.cap < len + 1) {
+            buf.s = cb_xrealloc(buf.s, len + 1);
+            buf.cap = len + 1;
+        }
+        size_t got = 0;
+        while (got < len) {
+            ssize_t k = pread(lz->fd, buf.s + got, len - got, (off_t)(from + got));
+            if (k < 0 && errno == EINTR) continue;
+            if (k <= 0) break;
+            got += (size_t)k;
+        }
+        if (got < len) {
+            rc = lazy_changed(ti, err);
+            break;
+        }
+        lazy_fill fl = {ti, rows, i, j};
+        rc = cb_csv_parse(t->path, buf.s, len, lazy_fill_record, &fl, err);
+        if (rc == CB_OK && fl.next != j) rc = lazy_changed(ti, err);
+        i = j;
+    }
+    cb_buf_free(&buf);
+    return rc;
+}
+
+static int lazy_focus(table_impl *ti, long county, cb_error *err)
+{
+    lazy_rows *lz = ti->lazy;
+    if (lz->focus == county) return CB_OK;
+    lz->focus = FOCUS_NONE;
+    const size_t *rows;
+    size_t n;
+    size_t *all = NULL;
+    if (county == FOCUS_ALL) {
+        all = cb_xmalloc((lz->nall ? lz->nall : 1) * sizeof *all);
+        for (size_t r = 0; r < lz->nall; r++) all[r] = r;
+        rows = all;
+        n = lz->nall;
+    } else {
+        rows = lz->order + lz->first[county];
+        n = lz->first[county + 1] - lz->first[county];
+    }
+    int rc = lazy_fill_rows(ti, rows, n, err);
+    free(all);
+    if (rc != CB_OK) {
+        ti->t.nrows = 0;
+        return rc;
+    }
+    lz->ident = cb_xrealloc(lz->ident, (n ? n : 1) * sizeof *lz->ident);
+    for (size_t i = 0; i < n; i++) lz->ident[i] = i;
+    lz->focus = county;
+    return CB_OK;
+}
+
+int cb_dataset_focus(cb_dataset *ds, size_t county, cb_error *err)
+{
+    if (county >= ds->ncounties) return cb_fail(err, CB_EDATA, "no county number %zu", county);
+    for (size_t i = 0; i < ds->ntables; i++) {
+        table_impl *ti = (table_impl *)ds->tables[i];
+        int rc = ti->lazy ? lazy_focus(ti, (long)county, err) : CB_OK;
+        if (rc != CB_OK) return rc;
+    }
+    return CB_OK;
+}
+
+int cb_dataset_focus_all(cb_dataset *ds, cb_error *err)
+{
+    for (size_t i = 0; i < ds->ntables; i++) {
+        table_impl *ti = (table_impl *)ds->tables[i];
+        int rc = ti->lazy ? lazy_focus(ti, FOCUS_ALL, err) : CB_OK;
+        if (rc != CB_OK) return rc;
+    }
+    return CB_OK;
+}
+
+/* The first record of path: its header, to tell a partitioned table (county_id, not the
+ * counties or schema table) from one loaded whole. Reads at most 64 KB. */
+typedef struct peek { int has_county; int seen; } peek;
+
+static int peek_record(void *ud, const cb_csv_record *rec, cb_error *err)
+{
+    peek *pk = ud;
+    (void)err;
+    for (size_t c = 0; c < rec->nfields; c++)
+        if (strcmp(rec->fields[c], "county_id") == 0) pk->has_county = 1;
+    pk->seen = 1;
+    return CB_EDATA; /* stop: the header is all we want */
+}
+
+static int partitioned_file(const char *path, const char *stem)
+{
+    if (strcmp(stem, "counties") == 0 || strcmp(stem, "schema") == 0) return 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return 0;
+    char head[65536];
+    size_t n = fread(head, 1, sizeof head, fp);
+    fclose(fp);
+    const char *nl = memchr(head, '\n', n);
+    if (!nl) return 0; /* a huge or odd header: loaded whole, with the usual messages */
+    peek pk = {0, 0};
+    cb_error e;
+    cb_csv_parse(path, head, (size_t)(nl - head) + 1, peek_record, &pk, &e);
+    return pk.seen && pk.has_county;
+}
+
+static int ds_table_cmp(const void *a, const void *b)
+{
+    return strcmp((*(cb_table *const *)a)->name, (*(cb_table *const *)b)->name);
+}
+
+int cb_dataset_load_lazy(cb_dataset *ds, const char *dir, cb_error *err)
+{
+    memset(ds, 0, sizeof *ds);
+    int rc = check_dir(dir, err);
+    if (rc != CB_OK) return rc;
+    dir_file *files = NULL;
+    size_t nfiles = 0;
+    if ((rc = list_csv(dir, &files, &nfiles, err)) != CB_OK) return rc;
+    dir_file key = {NULL, "counties"};
+    if (!nfiles || !bsearch(&key, files, nfiles, sizeof *files, dir_file_cmp)) {
+        dir_files_free(files, nfiles);
+        return load_all(ds, dir, err); /* its message names the missing file */
+    }
+    /* the schema, the counties and the shared tables go through the builder as usual */
+    unsigned char *lazy = cb_xcalloc(nfiles ? nfiles : 1, 1);
+    for (size_t i = 0; i < nfiles; i++) {
+        char *path = cb_path_join(dir, files[i].file);
+        lazy[i] = (unsigned char)partitioned_file(path, files[i].stem);
+        free(path);
+    }
+    cb_dataset_builder *b = cb_dataset_builder_new(dir);
+    key.stem = "schema";
+    const dir_file *sf = bsearch(&key, files, nfiles, sizeof *files, dir_file_cmp);
+    if (sf) rc = load_csv_table(b, dir, sf->file, sf->stem, err);
+    for (size_t i = 0; i < nfiles && rc == CB_OK; i++)
+        if (&files[i] != sf && !lazy[i]) rc = load_csv_table(b, dir, files[i].file, files[i].stem, err);
+    if (rc == CB_OK) rc = finish(b, err);
+    table_impl *counties = NULL;
+    for (size_t i = 0; rc == CB_OK && i < b->ntables; i++)
+        if (strcmp(b->tables[i]->t.name, "counties") == 0) counties = b->tables[i];
+    size_t nc = counties ? counties->t.nrows : 0;
+    struct sha256_ctx *digest = cb_xmalloc((nc ? nc : 1) * sizeof *digest);
+    for (size_t c = 0; c < nc; c++) sha256_init(&digest[c]);
+    for (size_t i = 0; i < nfiles && rc == CB_OK; i++) {
+        if (!lazy[i]) continue;
+        for (size_t k = 0; k < b->ntables; k++) /* a name taken twice can't happen in a folder */
+            if (strcmp(b->tables[k]->t.name, files[i].stem) == 0)
+                rc = cb_fail(err, CB_EDATA, "%s: duplicate table", files[i].file);
+        char *path = cb_path_join(dir, files[i].file);
+        table_impl *ti = NULL;
+        if (rc == CB_OK)
+            rc = lazy_index_file(path, files[i].stem, counties, b->have_schema ? &b->sc : NULL,
+                                 digest, (uint32_t)i, &ti, err);
+        free(path);
+        if (rc == CB_OK) {
+            if (b->ntables == b->cap) {
+                b->cap = b->cap ? b->cap * 2 : 16;
+                b->tables = cb_xrealloc(b->tables, b->cap * sizeof *b->tables);
+            }
+            b->tables[b->ntables++] = ti;
+        }
+    }
+    free(lazy);
+    dir_files_free(files, nfiles);
+    if (rc != CB_OK) {
+        free(digest);
+        cb_dataset_builder_free(b);
+        return rc;
+    }
+    ds->dir = b->origin;
+    b->origin = NULL;
+    ds->ntables = b->ntables;
+    ds->tables = cb_xmalloc(b->ntables * sizeof *ds->tables);
+    for (size_t i = 0; i < b->ntables; i++) ds->tables[i] = &b->tables[i]->t;
+    qsort(ds->tables, ds->ntables, sizeof *ds->tables, ds_table_cmp);
+    ds->counties = &counties->t;
+    ds->ncounties = nc;
+    ds->county_digests = cb_xmalloc((nc ? nc : 1) * 32);
+    for (size_t c = 0; c < nc; c++) sha256_digest(&digest[c], 32, ds->county_digests + 32 * c);
+    free(digest);
+    b->ntables = 0;
+    cb_dataset_builder_free(b);
+    return CB_OK;
 }
 
 /* ---- numbers ---- */

@@ -45,6 +45,8 @@ typedef struct cb_table {
     size_t *order;
     size_t *first;     /* ncounties + 1 entries; NULL for a shared table */
 } cb_table;
+/* A table whose rows stay on disk (cb_dataset_load_lazy) holds in cells, lines and nrows
+ * only the rows cb_dataset_focus loaded; use cb_table_county_rows, not order and first. */
 
 typedef struct cb_dataset {
     char *dir;              /* the data folder, or a builder's origin */
@@ -52,12 +54,31 @@ typedef struct cb_dataset {
     cb_table **tables;      /* sorted by name */
     const cb_table *counties;
     size_t ncounties;       /* == counties->nrows */
+    /* cb_dataset_load_lazy only (else NULL): per county, 32 bytes of SHA-256 over the
+     * fields of its rows in every table kept on disk (the batch's input hash) */
+    unsigned char *county_digests;
 } cb_dataset;
 
 /* Loads every *.csv of dir. Errors name the file and line (and column for a cell):
  * "data/funds.csv:3:3: column "amount" expects a number, got "4.05亿"". */
 int cb_dataset_load(cb_dataset *ds, const char *dir, cb_error *err);
 void cb_dataset_free(cb_dataset *ds);
+/*
+ * As cb_dataset_load, with the same checks and messages, but the partitioned tables (those
+ * with a county_id column, but counties) keep their rows on disk: the memory held does not
+ * grow with the data beyond a few bytes per row. Before reading a county's rows call
+ * cb_dataset_focus; rows of other counties then read as none (cb_table_county_rows gives
+ * 0) until focused. cb_dataset_focus_all loads every row (a report over all counties).
+ * Focusing fails (CB_EIO, naming the file) if a data file changed since it was indexed.
+ * A table's row indices and cell pointers stay valid until the next focus.
+ */
+int cb_dataset_load_lazy(cb_dataset *ds, const char *dir, cb_error *err);
+int cb_dataset_focus(cb_dataset *ds, size_t county, cb_error *err);
+int cb_dataset_focus_all(cb_dataset *ds, cb_error *err);
+/* 1 if t keeps its rows on disk. */
+int cb_table_on_disk(const cb_table *t);
+/* 1 if column col has no value in any row (of the whole file, for a table on disk). */
+int cb_table_column_empty(const cb_table *t, size_t col);
 
 /*
  * Building a dataset from another source, table by table and row by row, with the same

@@ -3,7 +3,11 @@
 
 #include <stdlib.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "data.h"
+#include "synth.h"
 #include "test.h"
 
 /* $CB_TEST_DATA/name, in one of two rotating static buffers. */
@@ -35,6 +39,13 @@ static const char *fixture(const char *name)
         ASSERT_EQ_INT(e_.code, (code_));                                               \
         ASSERT_PREFIX(e_.msg, fixture(prefix_));                                       \
         ASSERT(!strchr(e_.msg, '\n'));                                                 \
+        ASSERT(ds_.ntables == 0 && !ds_.tables && !ds_.dir && !ds_.counties);          \
+        /* rows kept on disk: the same checks, the same message */                    \
+        cb_error l_ = {0};                                                             \
+        rc_ = cb_dataset_load_lazy(&ds_, fixture(dir_), &l_);                          \
+        if (rc_ == CB_OK) cb_dataset_free(&ds_);                                       \
+        ASSERT_EQ_INT(rc_, (code_));                                                   \
+        ASSERT_EQ_STR(l_.msg, e_.msg);                                                 \
         ASSERT(ds_.ntables == 0 && !ds_.tables && !ds_.dir && !ds_.counties);          \
     } while (0)
 
@@ -465,7 +476,7 @@ static void check_same_content(const cb_dataset *a, const cb_dataset *b, int *te
         ASSERT_EQ_INT(x->ncols, y->ncols);
         ASSERT_EQ_INT(x->nrows, y->nrows);
         ASSERT_EQ_INT(x->county_col, y->county_col);
-        ASSERT_EQ_INT(!x->first, !y->first);
+        ASSERT_EQ_INT(!x->first && !cb_table_on_disk(x), !y->first && !cb_table_on_disk(y));
         for (size_t c = 0; c < x->ncols; c++) {
             ASSERT_EQ_STR(x->cols[c], y->cols[c]);
             if (x->types[c] != y->types[c])
@@ -870,6 +881,103 @@ TEST(builder_free_unfinished)
     cb_dataset_builder_free(b);
 }
 
+/* ---- rows kept on disk ---- */
+
+/* Each county's rows of every table, and the whole table once all is focused, are those
+ * of the dataset loaded whole. */
+static void check_lazy_matches(const char *dir, int *test_failed_)
+{
+    cb_dataset whole, lazy;
+    cb_error e = {0};
+    ASSERT_EQ_INT(cb_dataset_load(&whole, dir, &e), CB_OK);
+    if (cb_dataset_load_lazy(&lazy, dir, &e) != CB_OK) {
+        cb_dataset_free(&whole);
+        TEST_FAIL_("lazy load of %s: %s", dir, e.msg);
+    }
+    ASSERT_EQ_INT(lazy.ntables, whole.ntables);
+    ASSERT_EQ_INT(lazy.ncounties, whole.ncounties);
+    ASSERT(lazy.county_digests != NULL);
+    size_t on_disk = 0;
+    for (size_t i = 0; i < lazy.ntables; i++) on_disk += (size_t)cb_table_on_disk(lazy.tables[i]);
+    ASSERT(on_disk > 0);
+    for (size_t k = 0; k < whole.ncounties; k++) {
+        ASSERT_EQ_INT(cb_dataset_focus(&lazy, k, &e), CB_OK);
+        for (size_t i = 0; i < whole.ntables; i++) {
+            const cb_table *x = whole.tables[i], *y = lazy.tables[i];
+            ASSERT_EQ_STR(x->name, y->name);
+            for (size_t c = 0; c < x->ncols; c++) {
+                ASSERT_EQ_INT(x->types[c], y->types[c]);
+                ASSERT_EQ_INT(cb_table_column_empty(x, c), cb_table_column_empty(y, c));
+            }
+            const size_t *rx, *ry;
+            size_t nx = cb_table_county_rows(x, k, &rx), ny = cb_table_county_rows(y, k, &ry);
+            ASSERT_EQ_INT(nx, ny);
+            for (size_t j = 0; j < nx; j++) {
+                ASSERT_EQ_INT(x->lines[rx[j]], y->lines[ry[j]]);
+                for (size_t c = 0; c < x->ncols; c++) {
+                    const cb_value *u = cb_table_cell(x, rx[j], c), *v = cb_table_cell(y, ry[j], c);
+                    if (u->type != v->type || u->num != v->num || !u->text != !v->text ||
+                        (u->text && strcmp(u->text, v->text) != 0))
+                        TEST_FAIL_("%s: %s line %zu column %s differs", dir, x->name, x->lines[rx[j]],
+                                   x->cols[c]);
+                }
+            }
+            /* another county's rows are not loaded */
+            if (cb_table_on_disk(y) && whole.ncounties > 1)
+                ASSERT_EQ_INT(cb_table_county_rows(y, (k + 1) % whole.ncounties, &ry), 0);
+        }
+    }
+    ASSERT_EQ_INT(cb_dataset_focus_all(&lazy, &e), CB_OK);
+    check_same_content(&whole, &lazy, test_failed_);
+    cb_dataset_free(&whole);
+    cb_dataset_free(&lazy);
+}
+
+TEST(lazy_same_as_whole)
+{
+    check_lazy_matches(fixture("data_ok"), test_failed_);
+    const char *ex = getenv("CB_EXAMPLES");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data", ex ? ex : "examples");
+    check_lazy_matches(path, test_failed_);
+    char tmp[] = "/tmp/cb-test-lazy-XXXXXX";
+    ASSERT(mkdtemp(tmp));
+    cb_error e = {0};
+    ASSERT_EQ_INT(cb_synth_write(tmp, 40, 3, &e), CB_OK);
+    check_lazy_matches(tmp, test_failed_);
+    char cmd[1100];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    ASSERT_EQ_INT(system(cmd), 0);
+}
+
+TEST(lazy_digests_and_changed_file)
+{
+    char tmp[] = "/tmp/cb-test-lazy-XXXXXX";
+    ASSERT(mkdtemp(tmp));
+    cb_error e = {0};
+    ASSERT_EQ_INT(cb_synth_write(tmp, 5, 9, &e), CB_OK);
+    cb_dataset a, b;
+    ASSERT_EQ_INT(cb_dataset_load_lazy(&a, tmp, &e), CB_OK);
+    ASSERT_EQ_INT(cb_dataset_load_lazy(&b, tmp, &e), CB_OK);
+    /* the same files give the same digests; counties differ from each other */
+    ASSERT(memcmp(a.county_digests, b.county_digests, 32 * a.ncounties) == 0);
+    ASSERT(memcmp(a.county_digests, a.county_digests + 32, 32) != 0);
+    /* a file rewritten after the index: focusing says so, naming it */
+    char path[1100];
+    snprintf(path, sizeof path, "%s/projects.csv", tmp);
+    FILE *fp = fopen(path, "a");
+    ASSERT(fp != NULL);
+    fputs("\n", fp);
+    fclose(fp);
+    ASSERT_EQ_INT(cb_dataset_focus(&a, 0, &e), CB_EIO);
+    ASSERT(strstr(e.msg, "projects.csv: the file changed") != NULL);
+    cb_dataset_free(&a);
+    cb_dataset_free(&b);
+    char cmd[1100];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    ASSERT_EQ_INT(system(cmd), 0);
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(number_accepted),
     TEST_ENTRY(number_rejected),
@@ -895,6 +1003,8 @@ static const test_case tests[] = {
     TEST_ENTRY(builder_error_columns_and_tables),
     TEST_ENTRY(builder_error_bad_cells),
     TEST_ENTRY(builder_free_unfinished),
+    TEST_ENTRY(lazy_same_as_whole),
+    TEST_ENTRY(lazy_digests_and_changed_file),
     {0},
 };
 
