@@ -258,6 +258,59 @@ TEST(fields_nul_terminated)
     ASSERT_PARSES("abc,\"de\"\"f\",\n,\n", "1:<abc><de\"f><>\n2:<><>\n");
 }
 
+/* Each record's offset: parsing from it gives that record first (what a table kept on disk
+ * relies on to read a county's rows back). */
+typedef struct offsets {
+    size_t n, off[16];
+    char first[16][64];
+} offsets;
+
+static int offsets_fn(void *ud, const cb_csv_record *rec, cb_error *err)
+{
+    offsets *o = ud;
+    (void)err;
+    if (o->n < 16) {
+        o->off[o->n] = rec->offset;
+        snprintf(o->first[o->n], sizeof o->first[0], "%s|%s", rec->fields[0],
+                 rec->nfields > 1 ? rec->fields[1] : "");
+        o->n++;
+    }
+    return CB_OK;
+}
+
+static int first_only_fn(void *ud, const cb_csv_record *rec, cb_error *err)
+{
+    char *out = ud;
+    (void)err;
+    snprintf(out, 64, "%s|%s", rec->fields[0], rec->nfields > 1 ? rec->fields[1] : "");
+    return CB_ESCRIPT; /* stop after the first */
+}
+
+TEST(record_offsets)
+{
+    static const char *const inputs[] = {
+        "a,b\n1,2\n3,4\n",
+        "\xEF\xBB\xBF" "a,b\r\n1,2\r\n\r\n3,4",
+        "a,b\r1,2\r3,4\r",
+        "a,b\n\"x\ny\",2\n\n  \n\"q\"\"r\",\"s\r\nt\"\n5,6\n",
+    };
+    for (size_t k = 0; k < sizeof inputs / sizeof inputs[0]; k++) {
+        offsets o = {0};
+        cb_error e;
+        size_t len = strlen(inputs[k]);
+        ASSERT_EQ_INT(cb_csv_parse("t.csv", inputs[k], len, offsets_fn, &o, &e), CB_OK);
+        ASSERT(o.n >= 3);
+        for (size_t i = 0; i < o.n; i++) {
+            char got[64] = "";
+            ASSERT(o.off[i] <= len);
+            cb_csv_parse("t.csv", inputs[k] + o.off[i], len - o.off[i], first_only_fn, got, &e);
+            if (strcmp(got, o.first[i]) != 0)
+                TEST_FAIL_("input %zu record %zu: from offset %zu parsed \"%s\", want \"%s\"", k, i,
+                           o.off[i], got, o.first[i]);
+        }
+    }
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(simple),
     TEST_ENTRY(comma_in_quotes),
@@ -278,6 +331,7 @@ static const test_case tests[] = {
     TEST_ENTRY(field_size_limit),
     TEST_ENTRY(callback_error_stops),
     TEST_ENTRY(fields_nul_terminated),
+    TEST_ENTRY(record_offsets),
     {0},
 };
 
