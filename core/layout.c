@@ -133,6 +133,8 @@ static void draw_aligned(lay *L, float x, float w, float baseline, float size, c
     draw_text(L, x, baseline, size, c, bold, s, len, 0);
 }
 
+static int english(const lay *L) { return strcmp(L->t->lang, "en") == 0; }
+
 static void warn(lay *L, const char *fmt, const char *arg)
 {
     cb_layout *o = L->out;
@@ -256,6 +258,31 @@ static void lay_heading(lay *L, const cb_block *b, const cb_block *next)
     free(lines);
 }
 
+/* English text is justified by widening the spaces between words, not every character:
+ * draws the line word by word and returns 1, or 0 (nothing drawn) for a line without
+ * spaces or one that would need gaps wider than 1.5 em. */
+static int justify_words(lay *L, float x, float baseline, float size, const char *s, size_t len,
+                         float extra)
+{
+    size_t gaps = 0;
+    for (size_t k = 1; k < len; k++) gaps += s[k] == ' ' && s[k - 1] != ' ';
+    if (!gaps || extra < 0 || extra / (float)gaps > size * 1.5f) return 0;
+    float add = extra / (float)gaps;
+    const cb_template *t = L->t;
+    size_t k = 0;
+    while (k < len) {
+        size_t w = k;
+        while (w < len && s[w] != ' ') w++;
+        draw_text(L, x, baseline, size, t->text, 0, s + k, w - k, 0);
+        x += cb_font_width(L->font, s + k, w - k, size);
+        size_t sp = w;
+        while (sp < len && s[sp] == ' ') sp++;
+        x += cb_font_width(L->font, s + w, sp - w, size) + (sp > w && w > k ? add : 0);
+        k = sp;
+    }
+    return 1;
+}
+
 static void lay_paragraph(lay *L, const cb_block *b)
 {
     const cb_template *t = L->t;
@@ -273,6 +300,12 @@ static void lay_paragraph(lay *L, const cb_block *b)
         float avail = L->width - (i == 0 ? indent : 0);
         float spacing = 0;
         size_t nch = count_chars(s + lines[i].start, lines[i].len);
+        if (t->justify && !lines[i].last && english(L) &&
+            justify_words(L, x, baseline_in(L, L->y, lh, size), size, s + lines[i].start, lines[i].len,
+                          avail - lines[i].width)) {
+            L->y -= lh;
+            continue;
+        }
         if (t->justify && !lines[i].last && nch > 1) {
             spacing = (avail - lines[i].width) / (float)(nch - 1);
             if (spacing < 0 || spacing > size * 0.5f) spacing = 0;
@@ -322,44 +355,85 @@ static void draw_kpi_value(lay *L, float x, float baseline, const char *v, float
     }
 }
 
+/* Boxes per row: as many as stay at least ten body characters wide, at most 6 (4 on the
+ * default A4 page), spread evenly over the rows (7 items: 4 and 3). */
+static size_t kpis_per_row(const lay *L, size_t n, float gap)
+{
+    float min_w = 10 * L->t->body_size;
+    size_t most = (size_t)fmaxf(1, floorf((L->width + gap) / (min_w + gap)));
+    if (most > 6) most = 6;
+    size_t rows = (n + most - 1) / most;
+    return (n + rows - 1) / rows;
+}
+
+/* A KPI label in a box of width w: one line, a little smaller if need be (by up to 10%,
+ * which reads the same), else two lines, else shrunk onto one with a warning. Returns the
+ * lines (caller frees) and sets *n and *size. */
+static cb_line *kpi_label(lay *L, const char *label, float w, float size0, float *size, size_t *n)
+{
+    float lw = text_width(L, label, size0);
+    cb_line *lines = NULL;
+    *size = size0;
+    if (lw > w && lw * 0.9f > w) {
+        *n = wrap(L, label, size0, w, w, &lines);
+        if (*n <= 2) return lines;
+        free(lines);
+        warn(L, "KPI label \"%s\" shrunk to fit its box", label);
+    }
+    if (lw > w) *size = size0 * w / lw;
+    *n = 1;
+    lines = cb_xcalloc(1, sizeof *lines);
+    lines[0].len = strlen(label);
+    return lines;
+}
+
 static void lay_kpis(lay *L, const cb_block *b)
 {
     const cb_template *t = L->t;
     size_t n = b->nitems;
     if (!n) return;
-    size_t cols = n <= 4 ? n : (n == 5 || n == 6 || n == 9) ? 3 : 4;
-    float gap = 8, bw = (L->width - gap * (cols - 1)) / cols, bh = 60;
-    float label_size = t->small_size + 0.5f;
+    /* sized with the body type: the default 10.5 pt gives 60 pt boxes and 20 pt digits */
+    float k = fminf(1.6f, fmaxf(0.5f, t->body_size / 10.5f));
+    float gap = 8, label_size = t->small_size + 0.5f, llh = label_size * 1.25f;
+    size_t cols = kpis_per_row(L, n, gap);
+    float bw = (L->width - gap * (cols - 1)) / cols;
     for (size_t r = 0; r * cols < n; r++) {
+        size_t first = r * cols, last = first + cols < n ? first + cols : n;
+        cb_line *lines[6] = {0};
+        size_t nl[6] = {0};
+        float lsize[6], bh = 60 * k;
+        for (size_t i = first; i < last; i++) { /* a row with a two-line label is taller */
+            const char *label = b->items[i].label ? b->items[i].label : "";
+            lines[i - first] = kpi_label(L, label, bw - 8, label_size, &lsize[i - first], &nl[i - first]);
+            if (nl[i - first] == 2) bh = 60 * k + llh;
+        }
         ensure(L, bh + gap);
         float top = L->y;
-        for (size_t c = 0; c < cols && r * cols + c < n; c++) {
-            const cb_item *it = &b->items[r * cols + c];
-            float x = L->left + c * (bw + gap);
+        for (size_t i = first; i < last; i++) {
+            const cb_item *it = &b->items[i];
+            float x = L->left + (float)(i - first) * (bw + gap);
             draw_rect(L, x, top - bh, bw, bh, t->panel);
-            draw_rect(L, x, top - 2.5f, bw, 2.5f, t->primary);
+            draw_rect(L, x, top - 2.5f * k, bw, 2.5f * k, t->primary);
             const char *v = it->value ? it->value : "";
-            float big = 20, small = 10.5f;
+            float big = 20 * k, small = 10.5f * k;
             float vw = kpi_value_width(L, v, big, small);
             if (vw > bw - 10) { /* shrink to fit the box */
-                float k = (bw - 10) / vw;
-                big *= k;
-                small *= k;
-                vw *= k;
+                float f = (bw - 10) / vw;
+                big *= f;
+                small *= f;
+                vw *= f;
             }
-            draw_kpi_value(L, x + (bw - vw) / 2, top - 30, v, big, small);
+            draw_kpi_value(L, x + (bw - vw) / 2, top - 30 * k, v, big, small);
             const char *label = it->label ? it->label : "";
-            float lsize = label_size;
-            float lw = text_width(L, label, lsize);
-            if (lw > bw - 8) {
-                lsize *= (bw - 8) / lw;
-                warn(L, "KPI label \"%s\" shrunk to fit its box", label);
-            }
-            draw_aligned(L, x, bw, top - bh + 11, lsize, t->muted, 0, label, strlen(label), ALIGN_CENTER);
+            size_t m = nl[i - first];
+            for (size_t l = 0; l < m; l++) /* bottom line at the usual place, the first above */
+                draw_aligned(L, x, bw, top - bh + 11 * k + (float)(m - 1 - l) * llh, lsize[i - first], t->muted, 0,
+                             label + lines[i - first][l].start, lines[i - first][l].len, ALIGN_CENTER);
+            free(lines[i - first]);
         }
         L->y = top - bh - gap;
     }
-    L->y -= 6;
+    L->y -= 6 * k;
 }
 
 typedef struct cell_lines {
@@ -454,7 +528,7 @@ static void lay_table(lay *L, const cb_block *b)
         L->y -= row_h[r];
         draw_line(L, L->left, L->y, L->right, L->y, 0.4f, t->rule);
     }
-    L->y -= 12;
+    L->y -= 12 * t->table_size / 9.5f; /* 12 pt under the default 9.5 pt table type */
     for (size_t c = 0; c < nc; c++) free(head[c].lines);
     for (size_t i = 0; i < ncells; i++) free(cells[i].lines);
     free(head);
@@ -565,7 +639,7 @@ static void lay_barchart(lay *L, const cb_block *b)
     draw_line(L, x0, plot_bot, x0, plot_top, 0.8f, axis);
     draw_line(L, x0, plot_bot, x1, plot_bot, 0.8f, axis);
     if (b->unit) {
-        char *u = cb_xasprintf("单位：%s", b->unit);
+        char *u = cb_xasprintf(english(L) ? "Unit: %s" : "单位：%s", b->unit);
         float uw = text_width(L, u, tick_size);
         draw_text(L, x1 - uw, plot_bot - 3 - 2 * tick_size - 6, tick_size, t->muted, 0, u, strlen(u), 0);
         free(u);
@@ -580,11 +654,13 @@ static void lay_progress(lay *L, const cb_block *b)
 {
     const cb_template *t = L->t;
     float size = t->body_size, small = t->small_size + 0.5f;
+    /* bar and gaps sized with the body type: 8 pt bars under the default 10.5 pt */
+    float k = fminf(1.6f, fmaxf(0.5f, size / 10.5f)), bar = 8 * k, gap = 10 * k;
     for (size_t i = 0; i < b->nitems; i++) {
         const cb_item *it = &b->items[i];
         cb_line *dl = NULL;
         size_t nd = it->detail ? wrap(L, it->detail, small, L->width, L->width, &dl) : 0;
-        float h = size * 1.6f + 10 + 6 + nd * small * 1.5f + 10;
+        float h = size * 1.6f + 2 + bar + 6 * k + nd * small * 1.5f + gap;
         ensure(L, h);
         float lh = size * 1.6f, bl = baseline_in(L, L->y, lh, size);
         const char *label = it->label ? it->label : "";
@@ -592,18 +668,18 @@ static void lay_progress(lay *L, const cb_block *b)
         if (it->value)
             draw_aligned(L, L->left, L->width, bl, size, t->primary, 1, it->value, strlen(it->value), ALIGN_RIGHT);
         L->y -= lh + 2;
-        draw_rect(L, L->left, L->y - 8, L->width, 8, t->panel);
+        draw_rect(L, L->left, L->y - bar, L->width, bar, t->panel);
         if (it->number >= 0) {
             double f = it->number > 1 ? 1 : it->number;
-            if (f > 0) draw_rect(L, L->left, L->y - 8, (float)(L->width * f), 8, it->number >= 1 ? t->bar : t->accent);
+            if (f > 0) draw_rect(L, L->left, L->y - bar, (float)(L->width * f), bar, it->number >= 1 ? t->bar : t->accent);
         }
-        L->y -= 8 + 6;
-        for (size_t k = 0; k < nd; k++) {
+        L->y -= bar + 6 * k;
+        for (size_t d = 0; d < nd; d++) {
             draw_text(L, L->left, baseline_in(L, L->y, small * 1.5f, small), small, t->muted, 0,
-                      it->detail + dl[k].start, dl[k].len, 0);
+                      it->detail + dl[d].start, dl[d].len, 0);
             L->y -= small * 1.5f;
         }
-        L->y -= 10;
+        L->y -= gap;
         free(dl);
     }
 }
@@ -616,9 +692,16 @@ static void lay_notes(lay *L, const cb_block *b)
     if (!at_page_top(L)) L->y -= 4;
     draw_line(L, L->left, L->y, L->left + L->width * 0.3f, L->y, 0.5f, t->rule);
     L->y -= 4;
-    if (b->text) {
-        draw_text(L, L->left, baseline_in(L, L->y, lh, size), size, t->muted, 1, b->text, strlen(b->text), 0);
-        L->y -= lh;
+    if (b->text) { /* a long title wraps */
+        cb_line *tl = NULL;
+        size_t nt = wrap(L, b->text, size, L->width, L->width, &tl);
+        for (size_t k = 0; k < nt; k++) {
+            if (L->y - lh < L->bottom) new_page(L);
+            draw_text(L, L->left, baseline_in(L, L->y, lh, size), size, t->muted, 1, b->text + tl[k].start,
+                      tl[k].len, 0);
+            L->y -= lh;
+        }
+        free(tl);
     }
     float numw = b->nitems > 1 ? text_width(L, "00. ", size) : 0;
     for (size_t i = 0; i < b->nitems; i++) {
@@ -761,7 +844,7 @@ static float header_logo_h(const cb_template *t)
 }
 
 /* Today's date, or that of SOURCE_DATE_EPOCH when it is set, as "2024年5月1日". */
-static void cover_date(char *buf, size_t n)
+static void cover_date(char *buf, size_t n, int en)
 {
     const char *sde = getenv("SOURCE_DATE_EPOCH");
     time_t tt = time(NULL);
@@ -772,7 +855,10 @@ static void cover_date(char *buf, size_t n)
     }
     struct tm tm;
     gmtime_r(&tt, &tm);
-    snprintf(buf, n, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    static const char *const months[] = {"January", "February", "March", "April", "May", "June", "July",
+                                         "August", "September", "October", "November", "December"};
+    if (en) snprintf(buf, n, "%d %s %d", tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
+    else snprintf(buf, n, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 /* The cover page (the current page, the first): a band, the logo, the title, the
@@ -814,7 +900,7 @@ static void lay_cover(lay *L)
         y -= slh;
     }
     char date[64];
-    cover_date(date, sizeof date);
+    cover_date(date, sizeof date, english(L));
     draw_text(L, L->left, L->bottom + 10, t->body_size * 1.2f, t->text, 0, date, strlen(date), 0);
     draw_line(L, L->left, L->bottom + 10 + t->body_size * 2, L->right,
               L->bottom + 10 + t->body_size * 2, 0.6f, t->rule);

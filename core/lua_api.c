@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <lua.h>
+#include <math.h>
 #include <lualib.h>
 #include <signal.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "lua_fmt.h"
+#include "numfmt.h"
 #include "plugins.h"
 
 /* Registry keys (addresses are unique). */
@@ -54,10 +56,17 @@ typedef struct run_ctx {
 
     int warn_on, warn_cont; /* warn("@on") */
 
-    /* needs { ... }: in needs mode (cb_lua_report_needs) the call fills needs_out and
-     * stops the script; in a county's run it does nothing */
+    /* scope "all": the counties the script sees (which: NULL for every one) */
+    int all;
+    const size_t *which;
+    size_t nwhich;
+
+    /* the prelude (cb_lua_report_prelude): needs { ... } and report { ... } fill needs_out
+     * and decl_out, and the last of the decl_expected declarations stops the script; in a
+     * county's run they do nothing */
     cb_needs *needs_out;
-    int needs_hit, needs_bad;
+    cb_report_decl *decl_out;
+    int decl_expected, decl_seen, needs_bad;
 } run_ctx;
 
 static run_ctx *get_ctx(lua_State *L)
@@ -585,18 +594,47 @@ static void push_row(lua_State *L, const cb_table *t, size_t row)
     }
 }
 
-/* data.<name>: built on first use, then cached in the data table. */
+static int size_cmp(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The rows of table t that the selected counties own, in file order, in a userdata pushed
+ * on the stack (so a memory error leaks nothing); *n set. Every county selected (which ==
+ * NULL) or a shared table: all rows, returned as NULL with nothing pushed. */
+static const size_t *selected_rows(lua_State *L, const run_ctx *c, const cb_table *t, size_t *n)
+{
+    *n = t->nrows;
+    if (!c->which || t->county_col < 0) return NULL;
+    size_t *rows = lua_newuserdatauv(L, (t->nrows ? t->nrows : 1) * sizeof *rows, 0), k = 0;
+    for (size_t i = 0; i < c->nwhich; i++) {
+        const size_t *own;
+        size_t m = cb_table_county_rows(t, c->which[i], &own);
+        memcpy(rows + k, own, m * sizeof *own);
+        k += m;
+    }
+    qsort(rows, k, sizeof *rows, size_cmp);
+    *n = k;
+    return rows;
+}
+
+/* data.<name>: built on first use, then cached in the data table. Upvalue 1 is the county
+ * whose rows it holds, or -1 for the rows of every county the report sees (scope "all"). */
 static int data_index(lua_State *L)
 {
     const char *name = luaL_checkstring(L, 2);
     run_ctx *c = get_ctx(L);
+    lua_Integer county = lua_tointeger(L, lua_upvalueindex(1));
     const cb_table *t = cb_dataset_table(c->ds, name);
     if (!t) {
         lua_newtable(L); /* a table the data folder lacks reads as empty */
     } else {
         const size_t *rows;
-        size_t n = cb_table_county_rows(t, c->county, &rows);
-        lua_createtable(L, (int)n, 0);
+        size_t n;
+        if (county >= 0) n = cb_table_county_rows(t, (size_t)county, &rows);
+        else rows = selected_rows(L, c, t, &n);
+        lua_createtable(L, n > INT_MAX ? 0 : (int)n, 0);
         for (size_t i = 0; i < n; i++) {
             push_row(L, t, rows ? rows[i] : i);
             lua_rawseti(L, -2, (lua_Integer)i + 1);
@@ -606,6 +644,76 @@ static int data_index(lua_State *L)
     lua_pushvalue(L, -2);
     lua_rawset(L, 1);
     return 1;
+}
+
+/* Pushes an empty data table whose rows are those of county (-1: every county seen). */
+static void push_data(lua_State *L, lua_Integer county)
+{
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushinteger(L, county);
+    lua_pushcclosure(L, data_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+}
+
+/* 1 if county k is one of those the report sees. */
+static int county_seen(const run_ctx *c, size_t k)
+{
+    if (!c->which) return 1;
+    for (size_t i = 0; i < c->nwhich; i++)
+        if (c->which[i] == k) return 1;
+    return 0;
+}
+
+/* data.of(c): one county's rows, as `data` is in a report per county; c is a row of
+ * `counties` or a county's id or name. Upvalue 1 caches the tables by county. */
+static int data_of(lua_State *L)
+{
+    run_ctx *c = get_ctx(L);
+    const char *key = NULL;
+    if (lua_type(L, 1) == LUA_TTABLE) {
+        lua_getfield(L, 1, "id");
+        key = lua_tostring(L, -1);
+        if (!key) return luaL_argerror(L, 1, "a county (a row of counties) has an 'id'");
+    } else {
+        key = luaL_checkstring(L, 1);
+    }
+    long k = cb_dataset_find_county(c->ds, key);
+    if (k < 0 || !county_seen(c, (size_t)k))
+        return luaL_error(L, "data.of: no county '%s' among this report's counties", key);
+    if (lua_rawgeti(L, lua_upvalueindex(1), (lua_Integer)k + 1) != LUA_TNIL) return 1;
+    lua_pop(L, 1);
+    push_data(L, k);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, lua_upvalueindex(1), (lua_Integer)k + 1);
+    return 1;
+}
+
+/* Pushes county k's row of counties.csv with its `id`. */
+static void push_county(lua_State *L, const run_ctx *c, size_t k)
+{
+    push_row(L, c->ds->counties, k);
+    lua_pushstring(L, cb_county_id(c->ds, k));
+    lua_setfield(L, -2, "id");
+}
+
+/* The globals of a report over all counties: counties (the rows seen, in data order:
+ * which is ascending) and data (their rows, and data.of). */
+static void push_scope_all(lua_State *L, const run_ctx *c)
+{
+    size_t n = c->which ? c->nwhich : c->ds->ncounties;
+    lua_createtable(L, n > INT_MAX ? 0 : (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        push_county(L, c, c->which ? c->which[i] : i);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setglobal(L, "counties");
+    push_data(L, -1);
+    lua_newtable(L);
+    lua_pushcclosure(L, data_of, 1);
+    lua_setfield(L, -2, "of");
+    lua_setglobal(L, "data");
 }
 
 /* ------------------------------------------------------------------ doc builder */
@@ -1144,6 +1252,14 @@ static int needs_fail(lua_State *L, run_ctx *c, const char *fmt, const char *a)
     return lua_error(L);
 }
 
+/* After a declaration in the prelude: the last one stops the script (done). */
+static int prelude_step(lua_State *L, run_ctx *c)
+{
+    if (++c->decl_seen < c->decl_expected) return 0;
+    lua_pushlightuserdata(L, (void *)&OPTIONAL_META[0]);
+    return lua_error(L);
+}
+
 /* needs { table = { column = "text" | "number" | "any", ... } | optional { ... }, ... } */
 static int l_needs(lua_State *L)
 {
@@ -1196,14 +1312,173 @@ static int l_needs(lua_State *L)
     if (n->ntables) qsort(n->tables, n->ntables, sizeof *n->tables, cmp_need_table);
     (void)cmp_str;
     n->declared = 1;
-    c->needs_hit = 1;
-    lua_pushlightuserdata(L, (void *)&OPTIONAL_META[0]); /* stops the script: done */
+    return prelude_step(L, c);
+}
+
+/* ------------------------------------------------------------------ report { ... } */
+
+void cb_report_decl_free(cb_report_decl *d)
+{
+    if (!d) return;
+    free(d->output);
+    memset(d, 0, sizeof *d);
+}
+
+int cb_report_decl_has_lang(const cb_report_decl *d, const char *lang)
+{
+    if (!d || !d->nlangs) return strcmp(lang, CB_LANG_DEFAULT) == 0;
+    for (size_t i = 0; i < d->nlangs; i++)
+        if (strcmp(d->langs[i], lang) == 0) return 1;
+    return 0;
+}
+
+static int report_fail(lua_State *L, run_ctx *c, const char *fmt, const char *a)
+{
+    cb_report_decl_free(c->decl_out);
+    c->needs_bad = 1;
+    luaL_where(L, 1);
+    lua_pushstring(L, "report: ");
+    lua_pushfstring(L, fmt, a);
+    lua_concat(L, 3);
     return lua_error(L);
+}
+
+/* report { languages = { ... } }: the languages, each one countybrief renders. */
+static int read_languages(lua_State *L, run_ctx *c, cb_report_decl *d)
+{
+    if (!lua_istable(L, -1)) return report_fail(L, c, "%s", "languages must be a list such as { \"zh\", \"en\" }");
+    lua_Integer n = luaL_len(L, -1);
+    if (n < 1 || n > CB_LANGS_MAX) return report_fail(L, c, "%s", "languages must list 1 to 8 languages");
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        const char *lang = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        if (!cb_lang_known(lang))
+            return report_fail(L, c, "languages: \"%s\" is not a language countybrief renders (zh, en)",
+                               lang ? lang : luaL_typename(L, -1));
+        snprintf(d->langs[d->nlangs++], sizeof d->langs[0], "%s", lang);
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+/* report { output = "name" }: a plain file name (without .pdf) for a report over all. */
+static int read_output(lua_State *L, run_ctx *c, cb_report_decl *d)
+{
+    const char *o = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (!o || !o[0] || o[0] == '.' || strchr(o, '/') || strchr(o, '\\') || strlen(o) > 200)
+        return report_fail(L, c, "%s", "output must be a file name without folder, such as \"compare\"");
+    d->output = cb_xstrdup(o);
+    return 0;
+}
+
+/* report { scope = "county" | "all", languages = { "zh", "en" }, output = "name" } */
+static int l_report(lua_State *L)
+{
+    run_ctx *c = get_ctx(L);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (!c->decl_out) { /* a county's run: read before it started, if it came first */
+        if (c->src->decl && c->src->decl->declared) return 0;
+        /* not read: harmless unless it asks for another scope, which only counts first */
+        lua_getfield(L, 1, "scope");
+        const char *scope = lua_tostring(L, -1);
+        if (scope && strcmp(scope, "county") != 0)
+            return luaL_error(L, "report { scope = \"%s\" } must come first in the script (only "
+                              "comments and needs { ... } may come before it)", scope);
+        return 0;
+    }
+    cb_report_decl *d = c->decl_out;
+    cb_report_decl_free(d);
+    lua_settop(L, 1);
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+        if (!strcmp(k, "scope")) {
+            const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+            if (strcmp(v, "county") && strcmp(v, "all"))
+                return report_fail(L, c, "%s", "scope must be \"county\" (one document per county) or \"all\" (one over every county)");
+            d->scope = !strcmp(v, "all") ? CB_SCOPE_ALL : CB_SCOPE_COUNTY;
+        } else if (!strcmp(k, "languages")) {
+            read_languages(L, c, d);
+        } else if (!strcmp(k, "output")) {
+            read_output(L, c, d);
+        } else {
+            return report_fail(L, c, "unknown field '%s' (known: scope, languages, output)", k);
+        }
+        lua_pop(L, 1);
+    }
+    if (d->output && d->scope != CB_SCOPE_ALL)
+        return report_fail(L, c, "%s", "output names the file of a report with scope = \"all\"; a report "
+                           "per county writes <county_id>-<name>.pdf");
+    d->declared = 1;
+    return prelude_step(L, c);
+}
+
+/* ------------------------------------------------------------------ English figures */
+
+/* v rounded as fmt rounds (numfmt.h: half away from zero), at 2 decimals. */
+static double rounded2(double v)
+{
+    char b[64];
+    cb_fmt_decimal(b, sizeof b, v, 2);
+    return strtod(b, NULL);
+}
+
+/* A figure in English words: "405 million", "3.44 billion", below a million with
+ * thousands separators and at most `decimals` decimals ("2,396"). The scale is chosen
+ * after rounding: 999,999,999 is "1 billion". */
+static void en_figure(char *out, size_t n, double v, int decimals)
+{
+    static const struct { double f; const char *w; } scales[] = {
+        {1e12, "trillion"}, {1e9, "billion"}, {1e6, "million"}};
+    for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++) {
+        double r = rounded2(fabs(v) / scales[i].f);
+        if (r >= 1) {
+            char num[64];
+            cb_fmt_thousands(num, sizeof num, v < 0 ? -r : r, 2);
+            snprintf(out, n, "%s %s", num, scales[i].w);
+            return;
+        }
+    }
+    cb_fmt_thousands(out, n, v, decimals);
+}
+
+/* fmt.yuan in English: "CNY 405 million", "CNY 84 million", "CNY 5,000". */
+static int l_en_yuan(lua_State *L)
+{
+    double v = luaL_checknumber(L, 1);
+    char num[96];
+    en_figure(num, sizeof num, v, 0);
+    if (!isfinite(v)) lua_pushstring(L, num);
+    else lua_pushfstring(L, "CNY %s", num);
+    return 1;
+}
+
+/* The article's qualifiers in English: 余/多 "over", 近 "nearly", 约 "about". */
+static const char *en_qualifier(const char *q)
+{
+    if (!q || !*q) return NULL;
+    if (!strcmp(q, "余") || !strcmp(q, "多")) return "over";
+    if (!strcmp(q, "近")) return "nearly";
+    if (!strcmp(q, "约")) return "about";
+    return q;
+}
+
+/* fmt.count in English: fmt.count(2396, "person-times", "余") is "over 2,396
+ * person-times"; 1.5e6 is "1.5 million". */
+static int l_en_count(lua_State *L)
+{
+    double v = luaL_checknumber(L, 1);
+    const char *unit = luaL_optstring(L, 2, NULL), *q = en_qualifier(luaL_optstring(L, 3, NULL));
+    char num[96];
+    en_figure(num, sizeof num, v, 2);
+    lua_pushfstring(L, "%s%s%s%s%s", q ? q : "", q ? " " : "", num, unit && *unit ? " " : "",
+                    unit ? unit : "");
+    return 1;
 }
 
 /* ------------------------------------------------------------------ the state */
 
-static void open_libs(lua_State *L)
+static void open_libs(lua_State *L, int english)
 {
     static const luaL_Reg libs[] = {
         {LUA_GNAME, luaopen_base},        {LUA_TABLIBNAME, luaopen_table},
@@ -1226,7 +1501,49 @@ static void open_libs(lua_State *L)
     lua_register(L, "collectgarbage", l_collectgarbage);
     open_os(L);
     cb_lua_open_fmt(L);
+    if (english) { /* the same names, English figures */
+        lua_pushcfunction(L, l_en_yuan);
+        lua_setfield(L, -2, "yuan");
+        lua_pushcfunction(L, l_en_count);
+        lua_setfield(L, -2, "count");
+    }
     lua_setglobal(L, "fmt");
+}
+
+/* The language of this run: the one asked for, else the default. */
+static const char *run_lang(const run_ctx *c)
+{
+    return c->src->lang && *c->src->lang ? c->src->lang : CB_LANG_DEFAULT;
+}
+
+static void set_num(lua_State *L, const char *key, double v)
+{
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, key);
+}
+
+/* template: what a report may adapt to (docs/reports.md): the text area and type sizes in
+ * points, and whether the template is condensed. */
+static void push_template(lua_State *L, const cb_template *t)
+{
+    lua_createtable(L, 0, 8);
+    lua_pushstring(L, t->name ? t->name : "");
+    lua_setfield(L, -2, "name");
+    lua_pushboolean(L, t->condensed);
+    lua_setfield(L, -2, "condensed");
+    set_num(L, "width", t->page_w - t->margin_left - t->margin_right);
+    set_num(L, "height", t->page_h - t->margin_top - t->margin_bottom);
+    set_num(L, "page_width", t->page_w);
+    set_num(L, "page_height", t->page_h);
+    lua_createtable(L, 0, 7);
+    set_num(L, "body", t->body_size);
+    set_num(L, "leading", t->leading);
+    set_num(L, "title", t->title_size);
+    set_num(L, "h1", t->h1_size);
+    set_num(L, "h2", t->h2_size);
+    set_num(L, "small", t->small_size);
+    set_num(L, "table", t->table_size);
+    lua_setfield(L, -2, "type");
 }
 
 /* Seeds math.random from the county id, so reruns give the same output. */
@@ -1307,21 +1624,23 @@ static int setup_state(lua_State *L)
     run_ctx *c = get_ctx(L);
     lua_newtable(L);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &LOADED_KEY);
-    open_libs(L);
-    seed_random(L, cb_county_id(c->ds, c->county));
+    open_libs(L, strcmp(run_lang(c), "en") == 0);
+    seed_random(L, c->all ? "all" : cb_county_id(c->ds, c->county));
 
-    /* county */
-    push_row(L, c->ds->counties, c->county);
-    lua_pushstring(L, cb_county_id(c->ds, c->county));
-    lua_setfield(L, -2, "id");
-    lua_setglobal(L, "county");
-    /* data */
-    lua_newtable(L);
-    lua_newtable(L);
-    lua_pushcfunction(L, data_index);
-    lua_setfield(L, -2, "__index");
-    lua_setmetatable(L, -2);
-    lua_setglobal(L, "data");
+    if (c->all) {
+        push_scope_all(L, c);
+    } else {
+        push_county(L, c, c->county);
+        lua_setglobal(L, "county");
+        push_data(L, (lua_Integer)c->county);
+        lua_setglobal(L, "data");
+    }
+    lua_pushstring(L, run_lang(c));
+    lua_setglobal(L, "lang");
+    if (c->src->tpl) {
+        push_template(L, c->src->tpl);
+        lua_setglobal(L, "template");
+    }
     /* doc */
     cb_doc **ud = lua_newuserdatauv(L, sizeof *ud, 0);
     *ud = c->doc;
@@ -1336,6 +1655,7 @@ static int setup_state(lua_State *L)
     lua_pop(L, 1);
     lua_register(L, "needs", l_needs);
     lua_register(L, "optional", l_optional);
+    lua_register(L, "report", l_report);
 
     if (load_script(L, c->src->path, c->src->chunkname) != LUA_OK) return lua_error(L);
     return 1;
@@ -1343,6 +1663,9 @@ static int setup_state(lua_State *L)
 
 /* A limit as used: v == 0 is the default, v < 0 none (0 here). */
 static double limit_value(double v, double dflt) { return v == 0 ? dflt : v < 0 ? 0 : v; }
+
+/* Runs the script as ctx (src, ds, doc, and the county or the counties) says. */
+static int run_report(run_ctx *c, cb_error *err);
 
 int cb_lua_run_report(const cb_report_src *src, const cb_dataset *ds, size_t county,
                       cb_doc *doc, cb_error *err)
@@ -1353,15 +1676,35 @@ int cb_lua_run_report(const cb_report_src *src, const cb_dataset *ds, size_t cou
     ctx.ds = ds;
     ctx.county = county;
     ctx.doc = doc;
+    return run_report(&ctx, err);
+}
+
+int cb_lua_run_report_all(const cb_report_src *src, const cb_dataset *ds, const size_t *which,
+                          size_t n, cb_doc *doc, cb_error *err)
+{
+    run_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.src = src;
+    ctx.ds = ds;
+    ctx.doc = doc;
+    ctx.all = 1;
+    ctx.which = which;
+    ctx.nwhich = n;
+    return run_report(&ctx, err);
+}
+
+static int run_report(run_ctx *c, cb_error *err)
+{
+    const cb_report_src *src = c->src;
     double mib = limit_value(src->limits.memory_mib, CB_LUA_DEFAULT_MEMORY_MIB);
-    ctx.cap = mib * MIB >= (double)SIZE_MAX ? 0 : (size_t)(mib * MIB);
-    ctx.budget_s = limit_value(src->limits.cpu_budget_s, CB_LUA_DEFAULT_CPU_BUDGET_S);
-    lua_State *L = lua_newstate(capped_alloc, &ctx);
+    c->cap = mib * MIB >= (double)SIZE_MAX ? 0 : (size_t)(mib * MIB);
+    c->budget_s = limit_value(src->limits.cpu_budget_s, CB_LUA_DEFAULT_CPU_BUDGET_S);
+    lua_State *L = lua_newstate(capped_alloc, c);
     if (!L) return cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state%s", src->chunkname,
-                           ctx.refusals ? " within the memory limit (see --lua-memory)" : "");
-    ctx.L = L;
+                           c->refusals ? " within the memory limit (see --lua-memory)" : "");
+    c->L = L;
     lua_atpanic(L, on_panic);
-    lua_setwarnf(L, on_warn, &ctx);
+    lua_setwarnf(L, on_warn, c);
 
     /* stack: 1 = message handler, 2 = the script (returned by setup_state) */
     lua_pushcfunction(L, traceback_handler);
@@ -1369,61 +1712,115 @@ int cb_lua_run_report(const cb_report_src *src, const cb_dataset *ds, size_t cou
     int status = lua_pcall(L, 0, 1, 1);
     int rc = CB_OK;
     if (status == LUA_OK) {
-        rc = cpu_arm(&ctx, err);
+        rc = cpu_arm(c, err);
         if (rc == CB_OK) status = lua_pcall(L, 0, 0, 1);
-        cpu_stop_script(&ctx);
+        cpu_stop_script(c);
     }
     char limit[32];
     const char *msg = status == LUA_OK ? NULL : lua_tostring(L, -1);
     if (rc != CB_OK) {
         /* the timers could not be armed: err is set */
-    } else if (ctx.cpu_hit) { /* whatever the script's own handlers made of it */
-        fmt_limit(limit, sizeof limit, ctx.budget_s);
+    } else if (c->cpu_hit) { /* whatever the script's own handlers made of it */
+        fmt_limit(limit, sizeof limit, c->budget_s);
         rc = cb_fail(err, CB_ESCRIPT, "%s: CPU budget of %s s exceeded (stopped after %.2f s of CPU time; see --cpu-budget)%s",
-                     ctx.cpu_where[0] ? ctx.cpu_where : src->chunkname, limit, ctx.cpu_used, ctx.cpu_trace);
-    } else if (status != LUA_OK && ctx.refusals &&
+                     c->cpu_where[0] ? c->cpu_where : src->chunkname, limit, c->cpu_used, c->cpu_trace);
+    } else if (status != LUA_OK && c->refusals &&
                (status == LUA_ERRMEM || status == LUA_ERRERR || (msg && strncmp(msg, "not enough memory", 17) == 0))) {
         fmt_limit(limit, sizeof limit, mib);
         rc = cb_fail(err, CB_ESCRIPT, "%s: not enough memory: the report needs more than its memory limit of %s MiB "
-                     "(see --lua-memory)%s", ctx.mem_where[0] ? ctx.mem_where : src->chunkname, limit, ctx.mem_trace);
+                     "(see --lua-memory)%s", c->mem_where[0] ? c->mem_where : src->chunkname, limit, c->mem_trace);
     } else if (status != LUA_OK) {
         rc = cb_fail(err, CB_ESCRIPT, "%s", msg ? msg : "(error object is not a string)");
     }
     lua_close(L);
-    cpu_disarm(&ctx);
+    cpu_disarm(c);
     return rc;
 }
 
-/* needs mode: a script that runs on without calling needs is stopped after a short while
- * (the county runs have the real CPU budget). */
-/* 1 if the script's first statement starts with `needs` (after a BOM, a #! line,
- * spaces and comments): only then is it run to read the declaration. */
-static int starts_with_needs(const char *s)
+/* ------------------------------------------------------------------ the prelude */
+
+/* The declarations at the top of a script are found in its text, so that only they run
+ * before the counties do: report { ... } and needs { ... } calls, in any order, before
+ * any other statement (comments, a BOM and a #! line may come first). */
+
+/* Past the long bracket ([[ ]], [==[ ]==]) that starts at s, or NULL if there is none. */
+static const char *long_bracket_end(const char *s)
+{
+    size_t eq = strspn(s + 1, "=");
+    if (s[1 + eq] != '[' || eq > 60) return NULL;
+    char close[64] = "]";
+    memset(close + 1, '=', eq);
+    close[1 + eq] = ']';
+    close[2 + eq] = '\0';
+    const char *e = strstr(s + 2 + eq, close);
+    return e ? e + 2 + eq : NULL;
+}
+
+/* s past spaces and comments. */
+static const char *skip_blank(const char *s)
+{
+    for (;;) {
+        s += strspn(s, " \t\r\n\f\v");
+        if (strncmp(s, "--", 2) != 0) return s;
+        s += 2;
+        const char *e = s[0] == '[' ? long_bracket_end(s) : NULL;
+        s = e ? e : s + strcspn(s, "\n");
+    }
+}
+
+/* Past the quoted string that starts at s, or NULL if it does not end on its line. */
+static const char *skip_quoted(const char *s)
+{
+    char q = *s++;
+    for (; *s && *s != q && *s != '\n'; s++)
+        if (*s == '\\' && s[1]) s++;
+    return *s == q ? s + 1 : NULL;
+}
+
+/* Past the bracketed group ({ }, ( )) that starts at s, strings and comments skipped; NULL
+ * if it does not close. */
+static const char *skip_group(const char *s)
+{
+    int depth = 0;
+    for (;;) {
+        s = skip_blank(s);
+        const char *e = s;
+        if (*s == '"' || *s == '\'') e = skip_quoted(s);
+        else if (*s == '[' && long_bracket_end(s)) e = long_bracket_end(s); /* else t[k] */
+        if (!e) return NULL;
+        if (e != s) {
+            s = e;
+            continue;
+        }
+        if (!*s) return NULL;
+        if (*s == '{' || *s == '(' || *s == '[') depth++;
+        else if ((*s == '}' || *s == ')' || *s == ']') && --depth == 0) return s + 1;
+        s++;
+    }
+}
+
+static int ident_char(char c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* How many report/needs calls open the script text s. */
+static int count_declarations(const char *s)
 {
     if (!strncmp(s, "\xEF\xBB\xBF", 3)) s += 3;
     if (s[0] == '#') s += strcspn(s, "\n");
+    int n = 0;
     for (;;) {
-        s += strspn(s, " \t\r\n");
-        if (strncmp(s, "--", 2) != 0) break;
-        s += 2;
-        if (s[0] == '[') { /* long comment --[[ ]] or --[==[ ]==] */
-            size_t eq = strspn(s + 1, "=");
-            if (s[1 + eq] == '[') {
-                char close[64] = "]";
-                if (eq > 60) return 0;
-                memset(close + 1, '=', eq);
-                close[1 + eq] = ']';
-                close[2 + eq] = '\0';
-                const char *e = strstr(s, close);
-                if (!e) return 0;
-                s = e + strlen(close);
-                continue;
-            }
-        }
-        s += strcspn(s, "\n");
+        s = skip_blank(s);
+        size_t id = !strncmp(s, "needs", 5) ? 5 : !strncmp(s, "report", 6) ? 6 : 0;
+        if (!id || ident_char(s[id])) return n;
+        const char *p = skip_blank(s + id);
+        if (*p != '{' && *p != '(') return n;
+        if (!(p = skip_group(p))) return n;
+        n++;
+        s = skip_blank(p);
+        if (*s == ';') s++;
     }
-    return !strncmp(s, "needs", 5) && !(s[5] == '_' || (s[5] >= 'a' && s[5] <= 'z') ||
-                                        (s[5] >= 'A' && s[5] <= 'Z') || (s[5] >= '0' && s[5] <= '9'));
 }
 
 static void needs_hook(lua_State *L, lua_Debug *ar)
@@ -1433,17 +1830,18 @@ static void needs_hook(lua_State *L, lua_Debug *ar)
     luaL_error(L, "needs: not reached");
 }
 
-int cb_lua_report_needs(const cb_report_src *src, const cb_dataset *ds, cb_needs *out,
-                        cb_error *err)
+int cb_lua_report_prelude(const cb_report_src *src, const cb_dataset *ds, cb_needs *needs,
+                          cb_report_decl *decl, cb_error *err)
 {
-    memset(out, 0, sizeof *out);
+    memset(needs, 0, sizeof *needs);
+    memset(decl, 0, sizeof *decl);
     if (!ds->ncounties) return CB_OK;
     size_t len;
     cb_error rerr;
     char *text = cb_read_file(src->path, &len, &rerr);
-    int first = text && starts_with_needs(text);
+    int expected = text ? count_declarations(text) : 0;
     free(text);
-    if (!first) return CB_OK; /* nothing declared (needs must come first) */
+    if (!expected) return CB_OK; /* nothing declared (declarations must come first) */
     cb_doc doc;
     cb_doc_init(&doc);
     run_ctx ctx;
@@ -1451,7 +1849,9 @@ int cb_lua_report_needs(const cb_report_src *src, const cb_dataset *ds, cb_needs
     ctx.src = src;
     ctx.ds = ds;
     ctx.doc = &doc;
-    ctx.needs_out = out;
+    ctx.needs_out = needs;
+    ctx.decl_out = decl;
+    ctx.decl_expected = expected;
     double mib = limit_value(src->limits.memory_mib, CB_LUA_DEFAULT_MEMORY_MIB);
     ctx.cap = mib * MIB >= (double)SIZE_MAX ? 0 : (size_t)(mib * MIB);
     lua_State *L = lua_newstate(capped_alloc, &ctx);
@@ -1465,16 +1865,18 @@ int cb_lua_report_needs(const cb_report_src *src, const cb_dataset *ds, cb_needs
     lua_pushcfunction(L, traceback_handler);
     lua_pushcfunction(L, setup_state);
     int status = lua_pcall(L, 0, 1, 1);
-    /* needs comes first: a script that runs on without it is stopped soon */
+    /* the declarations come first: a script that runs on without them is stopped soon */
     lua_sethook(L, needs_hook, LUA_MASKCOUNT, 1000000);
     if (status == LUA_OK) status = lua_pcall(L, 0, 0, 1);
     int rc = CB_OK;
     if (ctx.needs_bad) {
         const char *msg = lua_tostring(L, -1);
-        rc = cb_fail(err, CB_ESCRIPT, "%s", msg ? msg : "needs: bad declaration");
-        cb_needs_free(out);
-    } else if (!ctx.needs_hit) {
-        cb_needs_free(out); /* no declaration (or an error before it: the real run tells) */
+        rc = cb_fail(err, CB_ESCRIPT, "%s", msg ? msg : "bad declaration");
+    }
+    if (ctx.needs_bad || ctx.decl_seen < expected) {
+        /* a bad declaration, or an error before the last one: the real run tells */
+        cb_needs_free(needs);
+        cb_report_decl_free(decl);
     }
     lua_close(L);
     cb_doc_free(&doc);

@@ -11,6 +11,12 @@
  *   fmt      number formatting (lua_fmt.h)
  *   spairs   pairs() in sorted key order, for output that is the same on every run
  *   require  modules from the report's folder, then the scripts folder
+ *   lang     the language asked for (--lang): "zh" or "en"; in "en", fmt.yuan and
+ *            fmt.count write English figures ("CNY 405 million", "over 2,396")
+ *   template the template's text area and type sizes, and whether it is condensed
+ *   report, needs  declarations read before any county runs (below)
+ * A report of scope "all" runs once: no `county`, but `counties` (their rows) and `data`
+ * with every county's rows and data.of(c) for one county's.
  * Libraries: base (without dofile/loadfile; load is text-only; collectgarbage only counts),
  * string, table, math, utf8, and an os table with a fixed clock (os.time, os.date, os.clock,
  * os.difftime). math.random is seeded from the county id.
@@ -25,6 +31,7 @@
 
 #include "data.h"
 #include "doc.h"
+#include "template.h"
 #include "util.h"
 
 #define CB_LUA_DEFAULT_MEMORY_MIB 256 /* --lua-memory */
@@ -43,6 +50,29 @@ typedef struct cb_lua_limits {
     double cpu_budget_s; /* CPU time of the script (and its modules), in seconds */
 } cb_lua_limits;
 
+/*
+ * What a report says about itself with the global function `report`, which (like needs)
+ * must come first in the script (docs/reports.md, "Declaring the report"):
+ *     report { scope = "all", languages = { "zh", "en" }, output = "compare" }
+ * scope "county" (the default) runs the script once per county; "all" runs it once over
+ * every county and writes one file, OUTPUT.pdf. languages lists what `--lang` may ask for.
+ */
+typedef enum cb_scope { CB_SCOPE_COUNTY = 0, CB_SCOPE_ALL = 1 } cb_scope;
+
+#define CB_LANGS_MAX 8
+typedef struct cb_report_decl {
+    int declared;                  /* the script called report { ... } */
+    cb_scope scope;
+    char *output;                  /* scope "all": the file name without .pdf; NULL: the
+                                    * script's name */
+    size_t nlangs;
+    char langs[CB_LANGS_MAX][8];   /* none declared: "zh" only */
+} cb_report_decl;
+
+void cb_report_decl_free(cb_report_decl *d);
+/* 1 if the report can be rendered in lang (template.h: cb_lang_known). */
+int cb_report_decl_has_lang(const cb_report_decl *d, const char *lang);
+
 typedef struct cb_report_src {
     const char *path;        /* the script file */
     const char *chunkname;   /* how messages name it, e.g. "scripts/briefing.lua" */
@@ -50,6 +80,9 @@ typedef struct cb_report_src {
     const char *scripts_dir; /* the shared scripts folder, searched second */
     const char *share_dir;   /* to shorten module names in messages; may be NULL */
     cb_lua_limits limits;    /* zero: the defaults */
+    const char *lang;        /* the global `lang` and fmt's language; NULL: "zh" */
+    const cb_template *tpl;  /* the global `template`; NULL: none (reading declarations) */
+    const cb_report_decl *decl; /* what the prelude read; NULL: nothing */
 } cb_report_src;
 
 /* Runs the report for county `county` of ds, filling doc (initialised by the caller).
@@ -59,6 +92,12 @@ typedef struct cb_report_src {
  * time), and may end the process with CB_LUA_EXIT_STUCK: call it in a worker process. */
 int cb_lua_run_report(const cb_report_src *src, const cb_dataset *ds, size_t county,
                       cb_doc *doc, cb_error *err);
+
+/* Runs a report of scope "all" once over the counties which[0..n) of ds (NULL: all, in
+ * data order): the script sees `counties` (their rows) and `data.<table>` (their rows of
+ * every table), and `data.of(c)` for one county's rows. Otherwise as cb_lua_run_report. */
+int cb_lua_run_report_all(const cb_report_src *src, const cb_dataset *ds, const size_t *which,
+                          size_t n, cb_doc *doc, cb_error *err);
 
 /*
  * What a report declares it needs from the data, with the global function `needs` (see
@@ -82,12 +121,14 @@ typedef struct cb_needs {
     cb_need_table *tables; /* sorted by name */
 } cb_needs;
 
-/* Runs the report (for county 0 of ds) only up to its needs { ... } call, without CPU
- * budget, and fills *out; out->declared is 0 when the script does not call needs before
- * it ends or fails (a failure is left to the real run). Errors: a malformed declaration
- * (CB_ESCRIPT, "script:line: needs: ..."). */
-int cb_lua_report_needs(const cb_report_src *src, const cb_dataset *ds, cb_needs *out,
-                        cb_error *err);
+/* Reads the declarations at the top of the script (report { ... } and needs { ... }, in
+ * either order, before any other statement): runs the report (for county 0 of ds) only up
+ * to the last of them, without CPU budget, and fills *needs and *decl. needs->declared
+ * and decl->declared are 0 for what the script does not declare there (or when it fails
+ * first: a failure is left to the real run). Errors: a malformed declaration (CB_ESCRIPT,
+ * "script:line: needs: ..." or "script:line: report: ..."). */
+int cb_lua_report_prelude(const cb_report_src *src, const cb_dataset *ds, cb_needs *needs,
+                          cb_report_decl *decl, cb_error *err);
 void cb_needs_free(cb_needs *n);
 
 /* If wait_status (from waitpid) is a worker ended by the CPU budget's hard stop, writes

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,7 +52,10 @@ static const char USAGE[] =
     "  --template T      template name under templates/, or a folder (default: briefing)\n"
     "  --county C        only this county, by id or name; repeatable\n"
     "  --out DIR         output folder (default: ./out)\n"
-    "  --font PATH       TrueType font file (default: a Chinese font found by fontconfig)\n"
+    "  --lang LANG       zh (default) or en, for a report written in both (the briefing is);\n"
+    "                    files are then named <county_id>-<name>.en.pdf\n"
+    "  --font PATH       TrueType font file (default: a Chinese font found by fontconfig;\n"
+    "                    for en, DejaVu Sans with the Chinese font for Chinese names)\n"
     "  --plugin FILE.so  load this plugin too (repeatable); plugins in the plugin folder\n"
     "                    and in COUNTYBRIEF_PLUGIN_PATH folders load by themselves\n"
     "  --jobs N          worker processes (default: the number of cores)\n"
@@ -73,7 +77,9 @@ static const char USAGE[] =
     "\n"
     "Output files are named <county_id>-<name>.pdf, e.g. out/500233-忠县.pdf; the output\n"
     "folder's manifest.json lists every file with its size, pages and sha256, and lets a\n"
-    "re-run skip the counties whose inputs did not change.\n"
+    "re-run skip the counties whose inputs did not change. A report declared with\n"
+    "report { scope = \"all\" } runs once over every county (or those --county names) and\n"
+    "writes one file, e.g. out/compare.pdf.\n"
     "\n"
     "exit status: 0 all rendered; 1 some counties failed (the others were written);\n"
     "  2 usage error or unknown county; 3 data error; 4 report, template, font or\n"
@@ -82,6 +88,7 @@ static const char USAGE[] =
 static int exit_for(int code)
 {
     switch (code) {
+    case CB_EUSAGE: return EXIT_USAGE;
     case CB_EDATA: return EXIT_DATA;
     case CB_EIO: return EXIT_DATA;
     case CB_ESCRIPT: case CB_EFONT: case CB_ETEMPLATE: case CB_ENOTFOUND: case CB_EPLUGIN:
@@ -91,7 +98,8 @@ static int exit_for(int code)
 }
 
 enum { OPT_DATA = 256, OPT_REPORT, OPT_TEMPLATE, OPT_COUNTY, OPT_OUT, OPT_FONT, OPT_QUIET, OPT_HELP,
-       OPT_PLUGIN, OPT_JOBS, OPT_FORCE, OPT_TIMEOUT, OPT_SHARD, OPT_SHARDS, OPT_CPU_BUDGET, OPT_LUA_MEMORY };
+       OPT_PLUGIN, OPT_JOBS, OPT_FORCE, OPT_TIMEOUT, OPT_SHARD, OPT_SHARDS, OPT_CPU_BUDGET, OPT_LUA_MEMORY,
+       OPT_LANG };
 
 static const struct option LONG_OPTS[] = {
     {"data", required_argument, 0, OPT_DATA},       {"report", required_argument, 0, OPT_REPORT},
@@ -102,6 +110,7 @@ static const struct option LONG_OPTS[] = {
     {"force", no_argument, 0, OPT_FORCE},           {"timeout", required_argument, 0, OPT_TIMEOUT},
     {"shard", required_argument, 0, OPT_SHARD},     {"shards", required_argument, 0, OPT_SHARDS},
     {"cpu-budget", required_argument, 0, OPT_CPU_BUDGET}, {"lua-memory", required_argument, 0, OPT_LUA_MEMORY},
+    {"lang", required_argument, 0, OPT_LANG},
     {"no-fsync", no_argument, 0, 'F'},
     {"watch", no_argument, 0, 'W'},
     {0, 0, 0, 0},
@@ -135,6 +144,81 @@ static int cmd_list(cb_render_opts *o)
     }
     cb_engine_close(&e);
     return EXIT_OK;
+}
+
+/* Sorts the county indices a[0..n) and drops repeats; returns the new count. */
+static size_t sort_unique(size_t *a, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && a[j - 1] > a[j]; j--) {
+            size_t x = a[j];
+            a[j] = a[j - 1];
+            a[j - 1] = x;
+        }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!k || a[k - 1] != a[i]) a[k++] = a[i];
+    return k;
+}
+
+/* Renders a report over all counties in-process and prints the result; 0 or 1. */
+static int render_all_here(cb_engine *e, const size_t *which, size_t n, int quiet)
+{
+    cb_render_result res;
+    cb_error err;
+    int rc = cb_render_all(e, which, n, &res, &err);
+    if (rc != CB_OK) fprintf(stderr, "countybrief: %s\n", err.msg);
+    else if (!quiet)
+        printf("wrote %s (%zu page%s, %.1f KB, %.0f ms)\n", res.path, res.pages, res.pages == 1 ? "" : "s",
+               res.bytes / 1024.0, res.ms);
+    free(res.path);
+    fflush(NULL);
+    return rc == CB_OK ? EXIT_OK : EXIT_SOME_FAILED;
+}
+
+/* Waits for the child rendering a report over all counties, stopping it after timeout_s
+ * (<= 0: never); says why it failed when it did not finish by itself. */
+static int wait_render(pid_t pid, const cb_engine *e, double timeout_s)
+{
+    struct timespec t0, now, tick = {0, 10 * 1000000L};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int status = 0, timed_out = 0;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (timeout_s > 0 && (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 > timeout_s) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            timed_out = 1;
+            break;
+        }
+        nanosleep(&tick, NULL);
+    }
+    if (!timed_out && WIFEXITED(status) && WEXITSTATUS(status) != CB_LUA_EXIT_STUCK)
+        return WEXITSTATUS(status) == 0 ? EXIT_OK : EXIT_SOME_FAILED;
+    char why[256], *file = cb_output_all_name(e);
+    if (timed_out) snprintf(why, sizeof why, "timed out after %.0f s (stopped)", timeout_s);
+    else if (!cb_lua_describe_exit(status, &e->src.limits, why, sizeof why))
+        snprintf(why, sizeof why, "the render process died (signal %d, %s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    fprintf(stderr, "countybrief: %s: %s\n", file, why);
+    free(file);
+    return EXIT_SOME_FAILED;
+}
+
+/* A report over all counties: one run in a child process (the CPU budget's hard stop and
+ * --timeout end it, not countybrief), one PDF, no manifest. In a sharded run only shard 1
+ * renders it. */
+static int render_all(cb_engine *e, const size_t *which, size_t n, const cb_batch_opts *bo)
+{
+    if (bo->nshards && bo->shard != 0) {
+        if (!bo->quiet) printf("nothing to do: a report over all counties is rendered by shard 1\n");
+        return EXIT_OK;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return render_all_here(e, which, n, bo->quiet);
+    if (pid == 0) _exit(render_all_here(e, which, n, bo->quiet));
+    return wait_render(pid, e, bo->timeout_s);
 }
 
 static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, cb_batch_opts *bo)
@@ -171,6 +255,13 @@ static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, cb_b
         free(which);
         cb_engine_close(&e);
         return EXIT_OUTPUT;
+    }
+    if (e.decl.scope == CB_SCOPE_ALL) {
+        size_t n = sort_unique(which, ncounties);
+        int code = render_all(&e, which, n, bo);
+        free(which);
+        cb_engine_close(&e);
+        return code;
     }
     cb_batch_summary sum;
     rc = cb_batch_run(&e, bo, &sum, &err);
@@ -350,6 +441,39 @@ static int cmd_new(int argc, char **argv)
 
 /* ------------------------------------------------------------------ check */
 
+/* check for a report over all counties: one run over those named (or all), its errors
+ * and warnings named by the file it writes. */
+static void check_all(cb_engine *e, char **counties, size_t ncounties, size_t *errors,
+                      size_t *warnings, size_t *checked)
+{
+    size_t *which = ncounties ? cb_xmalloc(ncounties * sizeof *which) : NULL, n = 0;
+    for (size_t k = 0; k < ncounties; k++) {
+        long i = cb_dataset_find_county(&e->ds, counties[k]);
+        if (i >= 0) which[n++] = (size_t)i;
+        else {
+            printf("error: %s: no such county in %s\n", counties[k], e->data_dir);
+            (*errors)++;
+        }
+    }
+    n = sort_unique(which, n);
+    *checked = ncounties ? n : e->ds.ncounties;
+    char **w = NULL, *file = cb_output_all_name(e);
+    size_t nw = 0;
+    cb_error err;
+    if (cb_check_all(e, which, ncounties ? n : 0, &w, &nw, &err) != CB_OK) {
+        printf("error: %s\n", err.msg);
+        (*errors)++;
+    }
+    for (size_t k = 0; k < nw; k++) {
+        printf("warning: %s: %s\n", file, w[k]);
+        free(w[k]);
+    }
+    *warnings += nw;
+    free(w);
+    free(file);
+    free(which);
+}
+
 static int cmd_check(cb_render_opts *o, char **counties, size_t ncounties)
 {
     cb_engine e;
@@ -364,6 +488,10 @@ static int cmd_check(cb_render_opts *o, char **counties, size_t ncounties)
     }
     size_t data_errors = cb_check_needs(&e.needs, &e.ds, e.report_name, stdout, "error: ");
     size_t errors = 0, warnings = 0, checked = 0;
+    if (e.decl.scope == CB_SCOPE_ALL) {
+        check_all(&e, counties, ncounties, &errors, &warnings, &checked);
+        goto summary;
+    }
     for (size_t i = 0; i < e.ds.ncounties; i++) {
         int wanted = !ncounties;
         for (size_t k = 0; k < ncounties && !wanted; k++)
@@ -383,6 +511,7 @@ static int cmd_check(cb_render_opts *o, char **counties, size_t ncounties)
         free(w);
         warnings += nw;
     }
+summary:
     errors += data_errors;
     printf("check: %zu error%s, %zu warning%s in %zu count%s (report %s, data %s)\n", errors,
            errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", checked,
@@ -463,6 +592,34 @@ static uint64_t watch_stamp(const cb_render_opts *o)
     return h;
 }
 
+/* --watch of a report over all counties: the counties named (none: all), in-process. */
+static void watch_render_all(cb_engine *e, char **counties, size_t ncounties)
+{
+    size_t *which = ncounties ? cb_xmalloc(ncounties * sizeof *which) : NULL, n = 0;
+    for (size_t i = 0; i < ncounties; i++) {
+        long k = cb_dataset_find_county(&e->ds, counties[i]);
+        if (k >= 0) which[n++] = (size_t)k;
+        else fprintf(stderr, "countybrief: %s: no such county in %s\n", counties[i], e->data_dir);
+    }
+    n = sort_unique(which, n);
+    cb_render_result res;
+    cb_error err;
+    if (cb_render_all(e, which, n, &res, &err) != CB_OK) fprintf(stderr, "countybrief: %s\n", err.msg);
+    else printf("rendered %s in %.0f ms\n", res.path, res.ms);
+    free(res.path);
+    free(which);
+}
+
+/* 1 if the report runs once over all counties (then --watch needs no --county). */
+static int report_is_all(cb_render_opts *o)
+{
+    cb_engine e;
+    cb_error err;
+    int all = cb_engine_open(&e, o, &err) == CB_OK && e.decl.scope == CB_SCOPE_ALL;
+    cb_engine_close(&e);
+    return all;
+}
+
 static void watch_render_once(cb_render_opts *o, char **counties, size_t ncounties)
 {
     cb_engine e;
@@ -471,6 +628,11 @@ static void watch_render_once(cb_render_opts *o, char **counties, size_t ncounti
     if (rc == CB_OK) rc = cb_engine_prepare_output(&e, &err);
     if (rc != CB_OK) {
         fprintf(stderr, "countybrief: %s\n", err.msg);
+        cb_engine_close(&e);
+        return;
+    }
+    if (e.decl.scope == CB_SCOPE_ALL) {
+        watch_render_all(&e, counties, ncounties);
         cb_engine_close(&e);
         return;
     }
@@ -493,7 +655,7 @@ static void watch_render_once(cb_render_opts *o, char **counties, size_t ncounti
 
 static int cmd_watch(cb_render_opts *o, char **counties, size_t ncounties)
 {
-    if (!ncounties) {
+    if (!ncounties && !report_is_all(o)) {
         fprintf(stderr, "countybrief: --watch needs --county NAME (the county to re-render)\n");
         return EXIT_USAGE;
     }
@@ -570,6 +732,7 @@ int main(int argc, char **argv)
         case OPT_COUNTY: counties[ncounties++] = optarg; break;
         case OPT_OUT: o.out_dir = optarg; break;
         case OPT_FONT: o.font_path = optarg; break;
+        case OPT_LANG: o.lang = optarg; break;
         case OPT_QUIET: quiet = 1; break;
         case OPT_PLUGIN: plugins[nplugins++] = optarg; break;
         case OPT_FORCE: bo.force = 1; break;

@@ -2,12 +2,14 @@
 #include "render.h"
 
 #include <errno.h>
+#include <fontconfig/fontconfig.h>
 #include <lauxlib.h>
 #include <nettle/sha2.h>
 #include <lua.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -85,7 +87,86 @@ static int resolve_report(cb_engine *e, const char *report, cb_error *err)
         free(text);
     }
     lua_close(L);
-    e->src = (cb_report_src){e->report_path, e->report_name, e->report_dir, e->scripts_dir, e->share, {0, 0}};
+    e->src = (cb_report_src){.path = e->report_path, .chunkname = e->report_name, .dir = e->report_dir,
+                             .scripts_dir = e->scripts_dir, .share_dir = e->share};
+    return rc;
+}
+
+/* The language of the output names: "" for the default. */
+static char out_lang[8];
+
+/* The report's languages as "zh, en", for a message. */
+static void list_langs(const cb_report_decl *d, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (!d->nlangs) snprintf(buf, n, "%s", CB_LANG_DEFAULT);
+    for (size_t i = 0, len = 0; i < d->nlangs && len < n; i++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "", d->langs[i]);
+}
+
+static int check_lang(cb_engine *e, cb_error *err)
+{
+    if (!cb_lang_known(e->lang))
+        return cb_fail(err, CB_EUSAGE, "--lang %s: unknown language (countybrief renders zh and en)", e->lang);
+    if (cb_report_decl_has_lang(&e->decl, e->lang)) return CB_OK;
+    char langs[96];
+    list_langs(&e->decl, langs, sizeof langs);
+    return cb_fail(err, CB_EUSAGE, "%s: the report is written in %s, not %s (a report lists its "
+                   "languages with report { languages = { ... } })", e->report_name, langs, e->lang);
+}
+
+/* A TrueType font of `family` through fontconfig (font.h's cb_font_find looks for Chinese
+ * fonts only): the first face of that family, by fontconfig's order. */
+static int find_family(const char *family, char **path, int *index, cb_error *err)
+{
+    int rc = cb_fail(err, CB_EFONT, "no TrueType font \"%s\" found through fontconfig (install "
+                     "fonts-dejavu-core, set type.family in the template, or pass --font PATH)", family);
+    if (!FcInit()) return rc;
+    FcPattern *pat = FcNameParse((const FcChar8 *)family);
+    FcPatternAddString(pat, FC_FONTFORMAT, (const FcChar8 *)"TrueType");
+    FcConfigSubstitute(NULL, pat, FcMatchPattern);
+    FcDefaultSubstitute(pat);
+    FcResult res;
+    FcFontSet *set = FcFontSort(NULL, pat, FcFalse, NULL, &res);
+    for (int i = 0; set && i < set->nfont && rc != CB_OK; i++) {
+        FcChar8 *file = NULL, *fam = NULL, *fmt = NULL;
+        int idx = 0, same = 0;
+        FcPattern *p = set->fonts[i];
+        if (FcPatternGetString(p, FC_FILE, 0, &file) != FcResultMatch ||
+            FcPatternGetString(p, FC_FONTFORMAT, 0, &fmt) != FcResultMatch || strcmp((const char *)fmt, "TrueType"))
+            continue;
+        for (int k = 0; FcPatternGetString(p, FC_FAMILY, k, &fam) == FcResultMatch; k++)
+            same |= strcasecmp((const char *)fam, family) == 0;
+        if (!same) continue;
+        FcPatternGetInteger(p, FC_INDEX, 0, &idx);
+        *path = cb_xstrdup((const char *)file);
+        *index = idx;
+        rc = CB_OK;
+    }
+    if (set) FcFontSetDestroy(set);
+    FcPatternDestroy(pat);
+    FcFini(); /* as cb_font_find: the lookup is done once */
+    return rc;
+}
+
+/* The fonts: the Chinese font alone, or for English the Latin font with the Chinese one
+ * as its first fallback (names, places). --font replaces the main font. */
+static int open_fonts(cb_engine *e, const cb_render_opts *o, cb_error *err)
+{
+    int english = strcmp(e->lang, "en") == 0, rc, index = 0;
+    char *path = NULL;
+    if (o->font_path) rc = cb_font_open(&e->font, o->font_path, 0, err);
+    else {
+        rc = english ? find_family(e->tpl.latin_family, &path, &index, err)
+                     : cb_font_find(e->tpl.font_family, &path, &index, err);
+        if (rc == CB_OK) rc = cb_font_open(&e->font, path, index, err);
+        free(path);
+        path = NULL;
+    }
+    if (rc != CB_OK || !english) return rc;
+    if ((rc = cb_font_find(e->tpl.font_family, &path, &index, err)) == CB_OK)
+        rc = cb_font_add_fallback(e->font, path, index, err);
+    free(path);
     return rc;
 }
 
@@ -93,32 +174,35 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
 {
     int rc = cb_engine_open_data(e, o, err);
     if (rc != CB_OK) return rc;
+    e->quiet = o->quiet;
+    snprintf(e->lang, sizeof e->lang, "%s", o->lang && *o->lang ? o->lang : CB_LANG_DEFAULT);
+    snprintf(out_lang, sizeof out_lang, "%s", strcmp(e->lang, CB_LANG_DEFAULT) ? e->lang : "");
     e->out_dir = cb_xstrdup(o->out_dir ? o->out_dir : "out");
     if ((rc = resolve_report(e, o->report ? o->report : "briefing", err)) != CB_OK) return rc;
     e->src.limits = o->lua_limits;
-    /* what the report needs from the data, checked before any county runs */
-    if ((rc = cb_lua_report_needs(&e->src, &e->ds, &e->needs, err)) != CB_OK) return rc;
+    /* what the report says of itself and needs from the data, before any county runs */
+    if ((rc = cb_lua_report_prelude(&e->src, &e->ds, &e->needs, &e->decl, err)) != CB_OK) return rc;
+    e->src.decl = &e->decl;
+    e->src.lang = e->lang;
+    if ((rc = check_lang(e, err)) != CB_OK) return rc;
     if (!o->keep_needs) {
         size_t n = cb_check_needs(&e->needs, &e->ds, e->report_name, stderr, "countybrief: ");
         if (n)
             return cb_fail(err, CB_EDATA, "%zu problem%s with the data in %s for report %s (above)", n,
                            n == 1 ? "" : "s", e->data_dir, e->report_name);
     }
-    if ((rc = cb_template_load(&e->tpl, o->template_name ? o->template_name : "briefing", e->share, err)) != CB_OK)
+    if ((rc = cb_template_load_lang(&e->tpl, o->template_name ? o->template_name : "briefing", e->share,
+                                    e->lang, err)) != CB_OK)
         return rc;
-    if (o->font_path) return cb_font_open(&e->font, o->font_path, 0, err);
-    char *path = NULL;
-    int index = 0;
-    if ((rc = cb_font_find(e->tpl.font_family, &path, &index, err)) != CB_OK) return rc;
-    rc = cb_font_open(&e->font, path, index, err);
-    free(path);
-    return rc;
+    e->src.tpl = &e->tpl;
+    return open_fonts(e, o, err);
 }
 
 void cb_engine_close(cb_engine *e)
 {
     cb_dataset_free(&e->ds);
     cb_needs_free(&e->needs);
+    cb_report_decl_free(&e->decl);
     if (e->tpl.footer || e->tpl.name) cb_template_free(&e->tpl);
     cb_font_close(e->font);
     free(e->data_dir);
@@ -158,15 +242,85 @@ int cb_engine_prepare_output(cb_engine *e, cb_error *err)
     return CB_OK;
 }
 
-char *cb_output_name(const char *id, const char *name)
+/* s made a safe file name, in place: no folders, control characters or a leading '.'. */
+static char *safe_name(char *s)
 {
-    char *s = cb_xasprintf("%s-%s.pdf", id, name);
     for (unsigned char *p = (unsigned char *)s; *p; p++)
         if (*p == '/' || *p == '\\' || *p < 0x20 || *p == 0x7F || *p == ':' || *p == '*' ||
             *p == '?' || *p == '"' || *p == '<' || *p == '>' || *p == '|')
             *p = '_';
     if (s[0] == '.') s[0] = '_';
     return s;
+}
+
+char *cb_output_name(const char *id, const char *name)
+{
+    return safe_name(cb_xasprintf("%s-%s%s%s.pdf", id, name, out_lang[0] ? "." : "", out_lang));
+}
+
+char *cb_output_all_name(const cb_engine *e)
+{
+    const char *slash = strrchr(e->report_path, '/');
+    const char *base = slash ? slash + 1 : e->report_path;
+    size_t len = ends_with(base, ".lua") ? strlen(base) - 4 : strlen(base);
+    const char *stem = e->decl.output ? e->decl.output : base;
+    if (e->decl.output) len = strlen(stem);
+    return safe_name(cb_xasprintf("%.*s%s%s.pdf", (int)len, stem, out_lang[0] ? "." : "", out_lang));
+}
+
+/* Appends the warnings of a laid-out document to *w: the layout's (county >= 0: with the
+ * data cells of missing characters) and table cells wider than their column. */
+static void doc_warnings(cb_engine *e, const cb_doc *doc, cb_layout *lay, long county, char ***w,
+                         size_t *n)
+{
+    if (county >= 0) cb_layout_trace_missing(lay, &e->ds, (size_t)county);
+    for (size_t i = 0; i < lay->nwarnings; i++) {
+        *w = cb_xrealloc(*w, (*n + 1) * sizeof **w);
+        (*w)[(*n)++] = cb_xstrdup(lay->warnings[i]);
+    }
+    cb_check_table_overflow(doc, &e->tpl, e->font, w, n);
+}
+
+/* After the script ran (rc): lays out doc, prints its warnings naming `who`, writes the
+ * PDF as `file` in the output folder. Errors in err name `who`. */
+static int finish_doc(cb_engine *e, int rc, cb_doc *doc, cb_error *inner, long county, const char *who,
+                      const char *file, cb_render_result *res, cb_error *err)
+{
+    cb_layout lay = {0};
+    cb_buf pdf = {0};
+    if (rc == CB_OK && doc->nblocks == 0)
+        rc = cb_fail(inner, CB_ESCRIPT, "%s: the report added nothing to the document", e->report_name);
+    if (rc == CB_OK) rc = cb_layout_run(&lay, doc, &e->tpl, e->font, inner);
+    if (rc == CB_OK) {
+        char **w = NULL;
+        size_t nw = 0;
+        doc_warnings(e, doc, &lay, county, &w, &nw);
+        for (size_t i = 0; i < nw; i++) {
+            if (!e->quiet) fprintf(stderr, "countybrief: warning: %s: %s\n", who, w[i]);
+            free(w[i]);
+        }
+        free(w);
+        rc = cb_pdf_render(&lay, doc, e->font, &pdf, inner);
+    }
+    if (rc == CB_OK) {
+        res->path = cb_path_join(e->out_dir, file);
+        rc = cb_write_file_atomic(res->path, pdf.s, pdf.len, inner);
+        struct sha256_ctx sha;
+        sha256_init(&sha);
+        sha256_update(&sha, pdf.len, (const uint8_t *)pdf.s);
+        sha256_digest(&sha, sizeof res->sha256, res->sha256);
+    }
+    if (rc != CB_OK) {
+        cb_fail(err, rc, "%s: %s", who, inner->msg);
+        free(res->path);
+        res->path = NULL;
+    } else {
+        res->pages = lay.npages;
+        res->bytes = pdf.len;
+    }
+    cb_buf_free(&pdf);
+    cb_layout_free(&lay);
+    return rc;
 }
 
 int cb_render_county(cb_engine *e, size_t county, cb_render_result *res, cb_error *err)
@@ -176,65 +330,72 @@ int cb_render_county(cb_engine *e, size_t county, cb_render_result *res, cb_erro
     const char *id = cb_county_id(&e->ds, county), *name = cb_county_name(&e->ds, county);
     cb_doc doc;
     cb_doc_init(&doc);
-    cb_layout lay = {0};
-    cb_buf pdf = {0};
     cb_error inner;
     int rc = cb_lua_run_report(&e->src, &e->ds, county, &doc, &inner);
-    if (rc == CB_OK && doc.nblocks == 0)
-        rc = cb_fail(&inner, CB_ESCRIPT, "%s: the report added nothing to the document", e->report_name);
-    if (rc == CB_OK) rc = cb_layout_run(&lay, &doc, &e->tpl, e->font, &inner);
-    if (rc == CB_OK) cb_layout_trace_missing(&lay, &e->ds, county); /* name the data cell */
-    if (rc == CB_OK)
-        for (size_t i = 0; i < lay.nwarnings; i++)
-            fprintf(stderr, "countybrief: warning: %s %s: %s\n", id, name, lay.warnings[i]);
-    if (rc == CB_OK) rc = cb_pdf_render(&lay, &doc, e->font, &pdf, &inner);
-    if (rc == CB_OK) {
-        char *file = cb_output_name(id, name);
-        res->path = cb_path_join(e->out_dir, file);
-        free(file);
-        rc = cb_write_file_atomic(res->path, pdf.s, pdf.len, &inner);
-        struct sha256_ctx sha;
-        sha256_init(&sha);
-        sha256_update(&sha, pdf.len, (const uint8_t *)pdf.s);
-        sha256_digest(&sha, sizeof res->sha256, res->sha256);
-    }
-    if (rc != CB_OK) {
-        cb_fail(err, rc, "%s %s: %s", id, name, inner.msg);
-        free(res->path);
-        res->path = NULL;
-    } else {
-        res->pages = lay.npages;
-        res->bytes = pdf.len;
-    }
-    cb_buf_free(&pdf);
-    cb_layout_free(&lay);
+    char *who = cb_xasprintf("%s %s", id, name), *file = cb_output_name(id, name);
+    rc = finish_doc(e, rc, &doc, &inner, (long)county, who, file, res, err);
+    free(who);
+    free(file);
     cb_doc_free(&doc);
     res->ms = now_ms() - t0;
+    return rc;
+}
+
+int cb_render_all(cb_engine *e, const size_t *which, size_t n, cb_render_result *res,
+                  cb_error *err)
+{
+    double t0 = now_ms();
+    memset(res, 0, sizeof *res);
+    cb_doc doc;
+    cb_doc_init(&doc);
+    cb_error inner;
+    int rc = cb_lua_run_report_all(&e->src, &e->ds, which, n, &doc, &inner);
+    char *file = cb_output_all_name(e);
+    rc = finish_doc(e, rc, &doc, &inner, -1, file, file, res, err);
+    free(file);
+    cb_doc_free(&doc);
+    res->ms = now_ms() - t0;
+    return rc;
+}
+
+/* cb_check_county and cb_check_all after the script ran (rc). */
+static int check_doc(cb_engine *e, int rc, cb_doc *doc, cb_error *inner, long county, const char *who,
+                     char ***warnings, size_t *nwarnings, cb_error *err)
+{
+    cb_layout lay = {0};
+    if (rc == CB_OK && doc->nblocks == 0)
+        rc = cb_fail(inner, CB_ESCRIPT, "%s: the report added nothing to the document", e->report_name);
+    if (rc == CB_OK) rc = cb_layout_run(&lay, doc, &e->tpl, e->font, inner);
+    if (rc == CB_OK) doc_warnings(e, doc, &lay, county, warnings, nwarnings);
+    if (rc != CB_OK) cb_fail(err, rc, "%s: %s", who, inner->msg);
+    cb_layout_free(&lay);
     return rc;
 }
 
 int cb_check_county(cb_engine *e, size_t county, char ***warnings, size_t *nwarnings,
                     cb_error *err)
 {
-    const char *id = cb_county_id(&e->ds, county), *name = cb_county_name(&e->ds, county);
     cb_doc doc;
     cb_doc_init(&doc);
-    cb_layout lay = {0};
     cb_error inner;
     int rc = cb_lua_run_report(&e->src, &e->ds, county, &doc, &inner);
-    if (rc == CB_OK && doc.nblocks == 0)
-        rc = cb_fail(&inner, CB_ESCRIPT, "%s: the report added nothing to the document", e->report_name);
-    if (rc == CB_OK) rc = cb_layout_run(&lay, &doc, &e->tpl, e->font, &inner);
-    if (rc == CB_OK) {
-        cb_layout_trace_missing(&lay, &e->ds, county);
-        for (size_t i = 0; i < lay.nwarnings; i++) {
-            *warnings = cb_xrealloc(*warnings, (*nwarnings + 1) * sizeof **warnings);
-            (*warnings)[(*nwarnings)++] = cb_xstrdup(lay.warnings[i]);
-        }
-        cb_check_table_overflow(&doc, &e->tpl, e->font, warnings, nwarnings);
-    }
-    if (rc != CB_OK) cb_fail(err, rc, "%s %s: %s", id, name, inner.msg);
-    cb_layout_free(&lay);
+    char *who = cb_xasprintf("%s %s", cb_county_id(&e->ds, county), cb_county_name(&e->ds, county));
+    rc = check_doc(e, rc, &doc, &inner, (long)county, who, warnings, nwarnings, err);
+    free(who);
+    cb_doc_free(&doc);
+    return rc;
+}
+
+int cb_check_all(cb_engine *e, const size_t *which, size_t n, char ***warnings,
+                 size_t *nwarnings, cb_error *err)
+{
+    cb_doc doc;
+    cb_doc_init(&doc);
+    cb_error inner;
+    int rc = cb_lua_run_report_all(&e->src, &e->ds, which, n, &doc, &inner);
+    char *file = cb_output_all_name(e);
+    rc = check_doc(e, rc, &doc, &inner, -1, file, warnings, nwarnings, err);
+    free(file);
     cb_doc_free(&doc);
     return rc;
 }

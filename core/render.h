@@ -27,6 +27,7 @@ typedef struct cb_render_opts {
     cb_lua_limits lua_limits; /* --lua-memory, --cpu-budget; zero: the defaults (lua_api.h) */
     int keep_needs;        /* 1: cb_engine_open does not fail on the data not meeting the
                             * report's needs (countybrief check reports them itself) */
+    const char *lang;      /* --lang: "zh" or "en"; NULL: "zh" */
 } cb_render_opts;
 
 typedef struct cb_engine {
@@ -38,6 +39,9 @@ typedef struct cb_engine {
     cb_font *font;
     cb_report_src src;
     cb_needs needs;        /* what the report declared with needs { ... } */
+    cb_report_decl decl;   /* and with report { ... }: scope, languages, output */
+    char lang[8];          /* the language rendered */
+    int quiet;             /* no warnings printed while rendering */
 } cb_engine;
 
 typedef struct cb_render_result {
@@ -50,7 +54,10 @@ typedef struct cb_render_result {
 
 /* Loads everything a batch needs; the error names what is missing or wrong. The data is
  * checked against the report's needs { ... } declaration first: every problem is printed
- * to stderr ("countybrief: <file>: ...") and the result is CB_EDATA (unless keep_needs). */
+ * to stderr ("countybrief: <file>: ...") and the result is CB_EDATA (unless keep_needs).
+ * A language the report does not declare (report { languages = ... }) is CB_EUSAGE.
+ * For English the main font is the template's latin_family (DejaVu Sans), or --font, with
+ * the Chinese font as its first fallback. */
 int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err);
 /* Loads the plugins and the data only (for `countybrief list`). The data is a folder of CSV
  * files, or anything a plugin's data source claims ("sqlite:figures.db", "book.xlsx"). */
@@ -58,16 +65,32 @@ int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err);
 void cb_engine_close(cb_engine *e);
 /* Creates the output folder if needed and checks it can be written. */
 int cb_engine_prepare_output(cb_engine *e, cb_error *err);
+/* Runs the report for one county, lays it out and writes its PDF. Layout warnings (text
+ * shrunk or cut, missing characters, table cells wider than their column) are printed to
+ * stderr, one line each, "countybrief: warning: <id> <name>: ...", unless e->quiet; they
+ * never fail the county. */
 int cb_render_county(cb_engine *e, size_t county, cb_render_result *res, cb_error *err);
+
+/* The same for a report of scope "all": one run over the counties which[0..n) (NULL: all),
+ * one PDF, cb_output_all_name. Warnings read "countybrief: warning: <file>: ...". */
+int cb_render_all(cb_engine *e, const size_t *which, size_t n, cb_render_result *res,
+                  cb_error *err);
+/* The file a report of scope "all" writes: its output name (else the script's name
+ * without .lua), the language and ".pdf": "compare.pdf", "compare.en.pdf". malloc'd. */
+char *cb_output_all_name(const cb_engine *e);
 
 /* Runs the report for one county and lays it out, without writing a PDF (countybrief
  * check): the layout's warnings and the table overflow warnings (check.h) are appended to
  * *warnings. Errors name the county and "script:line". */
 int cb_check_county(cb_engine *e, size_t county, char ***warnings, size_t *nwarnings,
                     cb_error *err);
+/* cb_check_county for a report of scope "all"; errors name the output file. */
+int cb_check_all(cb_engine *e, const size_t *which, size_t n, char ***warnings,
+                 size_t *nwarnings, cb_error *err);
 
 /* The output file name of a county: "<county_id>-<name>.pdf", with '/', control
- * characters and a leading '.' replaced by '_'. malloc'd. */
+ * characters and a leading '.' replaced by '_'; for a language other than the default,
+ * the one the last cb_engine_open set, "<county_id>-<name>.<lang>.pdf". malloc'd. */
 char *cb_output_name(const char *id, const char *name);
 
 #endif /* CB_RENDER_H */

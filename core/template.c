@@ -9,8 +9,15 @@
 #include <stdio.h>
 #include <strings.h>
 
-static void set_defaults(cb_template *t)
+int cb_lang_known(const char *lang)
 {
+    return lang && (strcmp(lang, "zh") == 0 || strcmp(lang, "en") == 0);
+}
+
+static void set_defaults(cb_template *t, const char *lang)
+{
+    int en = strcmp(lang, "en") == 0;
+    snprintf(t->lang, sizeof t->lang, "%s", lang);
     t->page_w = 595.276f; /* A4 */
     t->page_h = 841.890f;
     t->margin_top = 62;
@@ -35,7 +42,8 @@ static void set_defaults(cb_template *t)
     t->panel = (cb_rgb){0.933f, 0.953f, 0.980f};
     t->bar = (cb_rgb){0.180f, 0.420f, 0.710f};
     t->header = cb_xstrdup("{title}");
-    t->footer = cb_xstrdup("第 {page} 页 / 共 {pages} 页");
+    t->footer = cb_xstrdup(en ? "Page {page} of {pages}" : "第 {page} 页 / 共 {pages} 页");
+    t->latin_family = cb_xstrdup("DejaVu Sans");
 }
 
 /* The section being read ("page.", "type.", ...), for messages naming the full key. */
@@ -68,6 +76,40 @@ static int get_string(lua_State *L, const char *key, char **out, const char *pat
         rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s must be a string, got %s", path, section, key,
                      lua_typename(L, ty));
     }
+    lua_pop(L, 1);
+    return rc;
+}
+
+/* The language being read for, and whether a table's keys may be languages. */
+static const char *reading_lang = CB_LANG_DEFAULT;
+
+/* A text field that may differ by language: a string (or false) for every language, or a
+ * table { zh = ..., en = ... } whose entry for reading_lang is used (none: *out keeps the
+ * default). Every entry must be a string or false. */
+static int get_text(lua_State *L, const char *key, char **out, const char *path, cb_error *err)
+{
+    if (lua_getfield(L, -1, key) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return get_string(L, key, out, path, err);
+    }
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        int kt = lua_type(L, -2), vt = lua_type(L, -1);
+        if (kt != LUA_TSTRING || !cb_lang_known(lua_tostring(L, -2))) {
+            int rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s: the keys of a table by language must "
+                             "be \"zh\" or \"en\"", path, section, key);
+            lua_pop(L, 3);
+            return rc;
+        }
+        if (vt != LUA_TSTRING && !(vt == LUA_TBOOLEAN && !lua_toboolean(L, -1))) {
+            int rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s.%s must be a string, got %s", path,
+                             section, key, lua_tostring(L, -2), lua_typename(L, vt));
+            lua_pop(L, 3);
+            return rc;
+        }
+        lua_pop(L, 1);
+    }
+    int rc = get_string(L, reading_lang, out, path, err);
     lua_pop(L, 1);
     return rc;
 }
@@ -244,9 +286,27 @@ int cb_image_check(const char *path, int *jpeg, int *w, int *h, cb_error *err)
 
 /* ------------------------------------------------------------------ settings */
 
+/* type.family: a string names the Chinese font; a table by language names the Chinese
+ * font (zh) and the main font of an English document (en). */
+static int read_family(lua_State *L, cb_template *t, const char *path, cb_error *err)
+{
+    const char *was = reading_lang;
+    int rc = CB_OK;
+    if (lua_getfield(L, -1, "family") == LUA_TTABLE) {
+        reading_lang = "en";
+        rc = get_text(L, "family", &t->latin_family, path, err);
+    }
+    lua_pop(L, 1);
+    reading_lang = "zh";
+    if (rc == CB_OK) rc = get_text(L, "family", &t->font_family, path, err);
+    reading_lang = was;
+    if (rc == CB_OK && !t->latin_family) t->latin_family = cb_xstrdup("DejaVu Sans");
+    return rc;
+}
+
 static int read_settings(lua_State *L, cb_template *t, const char *path, cb_error *err)
 {
-    int rc;
+    int rc, ty;
     section = "page.";
     if (lua_getfield(L, -1, "page") == LUA_TTABLE) {
         char *size = NULL, *orient = NULL;
@@ -295,8 +355,8 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
         };
         for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
             if ((rc = get_number(L, nums[i].key, nums[i].dst, path, err))) return rc;
-        if ((rc = get_string(L, "family", &t->font_family, path, err))) return rc;
-        int ty = lua_getfield(L, -1, "justify");
+        if ((rc = read_family(L, t, path, err))) return rc;
+        ty = lua_getfield(L, -1, "justify");
         if (ty == LUA_TBOOLEAN) t->justify = lua_toboolean(L, -1);
         else if (ty != LUA_TNIL)
             return cb_fail(err, CB_ETEMPLATE, "%s: type.justify must be true or false", path);
@@ -330,10 +390,15 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
     }
     lua_pop(L, 1);
     section = "";
-    if ((rc = get_string(L, "header", &t->header, path, err)) ||
-        (rc = get_string(L, "footer", &t->footer, path, err)) ||
-        (rc = get_string(L, "watermark", &t->watermark, path, err)))
+    if ((rc = get_text(L, "header", &t->header, path, err)) ||
+        (rc = get_text(L, "footer", &t->footer, path, err)) ||
+        (rc = get_text(L, "watermark", &t->watermark, path, err)))
         return rc;
+    ty = lua_getfield(L, -1, "condensed");
+    if (ty == LUA_TBOOLEAN) t->condensed = lua_toboolean(L, -1);
+    else if (ty != LUA_TNIL)
+        return cb_fail(err, CB_ETEMPLATE, "%s: condensed must be true or false", path);
+    lua_pop(L, 1);
     if (t->watermark && !t->watermark[0]) {
         free(t->watermark);
         t->watermark = NULL;
@@ -353,13 +418,13 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
             return cb_fail(err, CB_ETEMPLATE, "%s: logo file %s not found", path, t->logo);
         if ((rc = cb_image_check(t->logo, &t->logo_jpeg, &t->logo_w, &t->logo_h, err))) return rc;
     }
-    int ty = lua_getfield(L, -1, "cover");
+    ty = lua_getfield(L, -1, "cover");
     if (ty == LUA_TBOOLEAN) t->cover = lua_toboolean(L, -1);
     else if (ty == LUA_TTABLE) {
         t->cover = 1;
         section = "cover.";
-        if ((rc = get_string(L, "title", &t->cover_title, path, err)) ||
-            (rc = get_string(L, "subtitle", &t->cover_subtitle, path, err)))
+        if ((rc = get_text(L, "title", &t->cover_title, path, err)) ||
+            (rc = get_text(L, "subtitle", &t->cover_subtitle, path, err)))
             return rc;
         section = "";
     } else if (ty != LUA_TNIL)
@@ -386,7 +451,15 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
 
 int cb_template_load(cb_template *t, const char *name_or_dir, const char *share_dir, cb_error *err)
 {
+    return cb_template_load_lang(t, name_or_dir, share_dir, CB_LANG_DEFAULT, err);
+}
+
+int cb_template_load_lang(cb_template *t, const char *name_or_dir, const char *share_dir,
+                          const char *lang, cb_error *err)
+{
     memset(t, 0, sizeof *t);
+    if (!cb_lang_known(lang))
+        return cb_fail(err, CB_EUSAGE, "%s: unknown language (countybrief knows zh and en)", lang);
     char *dir;
     /* a bare name is a shipped template; a folder is given as a path ("./mine") */
     if (strchr(name_or_dir, '/')) dir = cb_xstrdup(name_or_dir);
@@ -402,7 +475,7 @@ int cb_template_load(cb_template *t, const char *name_or_dir, const char *share_
         free(path);
         return rc;
     }
-    set_defaults(t);
+    set_defaults(t, lang);
     const char *slash = strrchr(dir, '/');
     t->name = cb_xstrdup(slash && slash[1] ? slash + 1 : dir);
     t->dir = dir;
@@ -417,7 +490,11 @@ int cb_template_load(cb_template *t, const char *name_or_dir, const char *share_
         lua_setupvalue(L, -2, 1);
         if (lua_pcall(L, 0, 1, 0) != LUA_OK) rc = cb_fail(err, CB_ETEMPLATE, "%s", lua_tostring(L, -1));
         else if (!lua_istable(L, -1)) rc = cb_fail(err, CB_ETEMPLATE, "%s: must return a table", path);
-        else rc = read_settings(L, t, path, err);
+        else {
+            reading_lang = lang;
+            rc = read_settings(L, t, path, err);
+            reading_lang = CB_LANG_DEFAULT;
+        }
     }
     if (L) lua_close(L);
     free(path);
@@ -430,6 +507,7 @@ void cb_template_free(cb_template *t)
     free(t->name);
     free(t->dir);
     free(t->font_family);
+    free(t->latin_family);
     free(t->header);
     free(t->footer);
     free(t->watermark);

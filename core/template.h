@@ -25,7 +25,12 @@ typedef struct cb_template {
     float cell_padding;                   /* table cells' vertical padding, x 4.5 pt */
     int justify;                          /* 1: justify paragraph lines */
     cb_rgb primary, accent, text, muted, rule, band, panel, bar;
-    char *font_family;                    /* fontconfig family, or NULL for the default */
+    char *font_family;                    /* Chinese font's fontconfig family, or NULL for
+                                           * the first that covers Chinese */
+    char *latin_family;                   /* lang "en": the main font's family (the
+                                           * Chinese one is its fallback) */
+    char lang[8];                         /* the language its texts were read for */
+    int condensed;                        /* reports may shorten what they show */
     char *header;                         /* top of pages 2+; NULL for none */
     char *footer;                         /* bottom of every page; NULL for none */
     /* In header and footer, {title}, {page} and {pages} are replaced. */
@@ -49,9 +54,20 @@ typedef struct cb_template {
  * files) sees it. Sets *jpeg, *w, *h; on failure fills err (CB_ETEMPLATE) naming path. */
 int cb_image_check(const char *path, int *jpeg, int *w, int *h, cb_error *err);
 
-/* Loads a template by name (a folder under share_dir/templates) or by folder path. */
+/* Languages countybrief renders: "zh" (the default) and "en". */
+#define CB_LANG_DEFAULT "zh"
+int cb_lang_known(const char *lang);
+
+/* Loads a template by name (a folder under share_dir/templates) or by folder path, for
+ * the default language. */
 int cb_template_load(cb_template *t, const char *name_or_dir, const char *share_dir,
                      cb_error *err);
+/* The same for language lang (cb_lang_known): a text field (header, footer, watermark,
+ * cover title and subtitle, type.family) may be a table by language, { zh = "第 {page} 页",
+ * en = "Page {page}" }, of which lang's entry is used; without one, the built-in default
+ * of that language. */
+int cb_template_load_lang(cb_template *t, const char *name_or_dir, const char *share_dir,
+                          const char *lang, cb_error *err);
 void cb_template_free(cb_template *t);
 
 #endif /* CB_TEMPLATE_H */

@@ -1,6 +1,9 @@
 -- briefing: the county briefing. One to three pages per county: title, key figures,
 -- summary, funding chart, projects, training, industry and partnership, 十四五 targets,
--- sources. Every part is left out when the county's data lacks it.
+-- sources. Every part is left out when the county's data lacks it. In Chinese, or in
+-- English with --lang en (words in metrics/i18n.lua); shorter on a condensed template
+-- (onepager), so that it fits one page.
+report { languages = { "zh", "en" } }
 needs { -- checked before any county runs; every table may be absent (its part is left out)
   indicators = optional { indicator = "text", value = "number" },
   partners = optional { partner = "text" },
@@ -9,33 +12,40 @@ needs { -- checked before any county runs; every table may be absent (its part i
   training = optional { people = "number" },
   towns = optional { town = "text" },
   targets = optional { target_value = "number" },
+  translations = optional { zh = "text", en = "text" }, -- English names, for --lang en
 }
 local common = require "metrics.common"
 local kpis = require "metrics.kpis"
 local funding = require "metrics.funding"
 local summary = require "metrics.summary"
+local i18n = require "metrics.i18n"
 
-local name = county.name
+local T, en = i18n.t, i18n.english
+local condensed = template and template.condensed
+local name = i18n.name(county, "name")
 local partners = data.partners
 local indicators = data.indicators
 local ind = common.index(indicators, "indicator")
 
 local partner_names = {}
-for _, p in ipairs(partners) do partner_names[#partner_names + 1] = p.partner end
+for _, p in ipairs(partners) do partner_names[#partner_names + 1] = i18n.name(p, "partner") end
 
-local title = name .. "对口支援工作简报"
+local title = string.format(T.title, name)
 doc:info {
   title = title,
-  subject = string.format("%s（%s）对口支援资金、项目、人才培训与目标进展", name, county.province or ""),
+  subject = string.format(T.subject, name, i18n.name(county, "province") or ""),
   author = "countybrief",
-  keywords = table.concat({ "对口支援", name, county.province or "", table.concat(partner_names, " ") }, " "),
+  keywords = table.concat({ T.keywords, name, i18n.name(county, "province") or "",
+                            table.concat(partner_names, " ") }, " "),
 }
 
 -- title block ------------------------------------------------------------------------
-local sub = { county.province or "" }
-if #partner_names > 0 then sub[#sub + 1] = "对口支援方：" .. table.concat(partner_names, "、") end
-if county.pair_since then sub[#sub + 1] = string.format("%d年起结对", county.pair_since) end
-if county.years_paired then sub[#sub + 1] = string.format("结对%d年", county.years_paired) end
+local sub = { i18n.name(county, "province") or "" }
+if #partner_names > 0 then
+  sub[#sub + 1] = T.partners .. (en and common.join(partner_names) or table.concat(partner_names, "、"))
+end
+if county.pair_since then sub[#sub + 1] = string.format(T.since, county.pair_since) end
+if county.years_paired then sub[#sub + 1] = string.format(T.years, county.years_paired) end
 doc:title(title, table.concat(sub, "  ·  "))
 
 -- key figures ------------------------------------------------------------------------
@@ -43,8 +53,11 @@ local items = kpis.items(indicators, 6)
 if #items > 0 then doc:kpis(items) end
 
 -- summary ----------------------------------------------------------------------------
-doc:heading("概况")
-for _, p in ipairs(summary.paragraphs(county, data)) do doc:paragraph(p) end
+doc:heading(T.overview)
+-- condensed: only the overview; the funding chart and the training table show the rest
+for _, p in ipairs(summary.paragraphs(county, data, { money = not condensed, training = not condensed })) do
+  doc:paragraph(p)
+end
 
 -- funding ----------------------------------------------------------------------------
 -- A donut (block chart.pie of the charts plugin: the briefing needs it) of each period's
@@ -59,10 +72,11 @@ local function funding_slices(allocations, projects)
       local part = purpose:match("^其中：(.*)$") or purpose:match("^其中:(.*)$")
       local amount = common.money(a.amount, a.qualifier)
       local parent = part and by_period[tostring(a.period)]
-      if parent then
-        parent.label = parent.label .. "（其中" .. part .. amount .. "）"
+      if parent then -- (in English the summary says it: the legend has no room)
+        if not en then parent.label = parent.label .. string.format(T.of_which, part, amount) end
       else
-        local s = { label = common.period(a.period) .. " " .. purpose, value = a.amount, text = amount }
+        local label = i18n.cap(common.period(a.period)) .. (en and ": " or " ") .. i18n.term(purpose)
+        local s = { label = label, value = a.amount, text = amount }
         slices[#slices + 1] = s
         if not part then by_period[tostring(a.period)] = s end
       end
@@ -79,70 +93,101 @@ local function funding_slices(allocations, projects)
   return slices
 end
 
+-- The donut's height: room for a legend row per slice (two lines for a long label) in
+-- the template's type, so that no slice is merged into 其他; at least the default's size
+-- (130 pt at 8.5 pt small type), less on a condensed template.
+local function pie_height(slices)
+  local ty = template and template.type or { body = 10.5, small = 8.5 }
+  local k, rows = ty.small / 8.5, 0
+  local room = (template and template.width or 487) * 0.45 -- the legend's label column, about
+  for _, sl in ipairs(slices) do -- English labels are long: allow for a second line
+    rows = rows + (en and #sl.label * 0.55 * ty.small > room and 1.6 or 1)
+  end
+  local need = ty.body * 1.9 + 16 + rows * 2.3 * ty.small
+  if condensed then return math.min(200, math.max(80, need)) end
+  return math.min(300, math.max(need, 130 * k, (36 + 24 * #slices) * k))
+end
+
+-- the donut's centre in English: "CNY 24 million", on a condensed template "CNY 24m"
+local function compact_cny(v)
+  local s = fmt.yuan(v)
+  return condensed and s:gsub(" million$", "m"):gsub(" billion$", "bn") or s
+end
+
 local slices = funding_slices(data.allocations, data.projects)
 if #slices > 0 then
-  doc:heading("援助资金投向")
-  -- compact: one legend row per slice (a long tail would be grouped as 其他)
+  doc:heading(T.funding)
+  local total = 0
+  for _, sl in ipairs(slices) do total = total + sl.value end
   doc:add("chart.pie", {
-    title = "各期援助资金与单项投入", slices = slices, donut = true, money = true,
-    total_label = "列明合计", height = math.min(300, math.max(130, 36 + 24 * #slices)),
+    title = not condensed and T.funding_chart or nil, -- condensed: the heading says it
+    slices = slices, donut = true, money = not en or nil,
+    total_label = T.funding_total, center = en and compact_cny(total) or nil,
+    height = pie_height(slices),
   })
 end
 
 -- projects ---------------------------------------------------------------------------
--- a briefing stays short: at most MAX_PROJECTS rows, those with amounts first
-local MAX_PROJECTS = 20
+-- a briefing stays short: at most MAX_PROJECTS rows, those with amounts first (on a
+-- condensed template fewer, without the notes column)
+local MAX_PROJECTS = condensed and 7 or 20
+-- the notes columns (projects, towns) hold the article's Chinese prose: not in English,
+-- and not on a condensed template
+local with_notes = not en and not condensed
 local projects = funding.notable_projects(data.projects)
 if #projects > 0 then
-  doc:heading("重点援建项目")
+  doc:heading(T.projects)
   local rows = {}
   for i, p in ipairs(projects) do
     if i > MAX_PROJECTS then break end
     rows[#rows + 1] = {
-      p.project, p.partner or "—", p.area or "",
+      p.project, i18n.partners(p.partner) or "—", i18n.Term(p.area) or "",
       p.amount and fmt.yuan(p.amount) or "—",
       p.year and tostring(p.year) or "—",
-      p.outcome or "",
+      with_notes and (p.outcome or "") or nil,
     }
   end
-  doc:table {
-    columns = {
-      { title = "项目", width = 2.3 },
-      { title = "支援方", width = 1.65 },
-      { title = "领域", width = 1.0 },
-      { title = "金额", width = 1.1, align = "right" },
-      { title = "年份", width = 0.75, align = "center" },
-      { title = "成效与说明", width = 3.3 },
-    },
-    rows = rows,
+  local c = T.project_cols
+  local columns = { -- English words are longer, Chinese project names too
+    { title = c[1], width = en and 2.25 or 2.3 },
+    { title = c[2], width = en and 1.75 or 1.65 },
+    { title = c[3], width = en and 1.35 or 1.0 },
+    { title = c[4], width = en and 1.35 or 1.1, align = "right" },
+    { title = c[5], width = en and 0.6 or 0.75, align = "center" },
   }
+  if with_notes then columns[6] = { title = c[6], width = 3.3 } end
+  doc:table { columns = columns, rows = rows }
   if #projects > MAX_PROJECTS then
-    doc:paragraph(string.format("另有%s未列入上表（数据共记录%s）。",
-      fmt.count(#projects - MAX_PROJECTS, "个项目"), fmt.count(#projects, "个项目")))
+    local more = #projects - MAX_PROJECTS
+    doc:paragraph(string.format(T.more_projects,
+      en and fmt.count(more, more == 1 and "more project is" or "more projects are") or fmt.count(more, "个项目"),
+      en and fmt.count(#projects, "projects") or fmt.count(#projects, "个项目")))
   end
 end
 
 -- training ---------------------------------------------------------------------------
 local training = data.training
 if #training > 0 then
-  doc:heading("人才培训")
+  doc:heading(T.training)
   local rows = {}
   for _, t in ipairs(training) do
+    local program = en and t.program and t.program:gsub("^其中：", "of which: ") or t.program
     rows[#rows + 1] = {
-      common.period(t.period), t.program, t.kind or "",
-      t.people and fmt.count(t.people, "人次", t.qualifier) or "—",
+      i18n.cap(common.period(t.period)), program, i18n.Term(t.kind) or "",
+      t.people and (en and fmt.count(t.people, nil, t.qualifier) or fmt.count(t.people, "人次", t.qualifier)) or "—",
       t.sessions and tostring(t.sessions) or "—",
       t.hours and tostring(t.hours) or "—",
     }
   end
+  local c = T.training_cols
   doc:table {
     columns = {
-      { title = "时期", width = 0.9, align = "center" },
-      { title = "培训项目", width = 3.0 },
-      { title = "类别", width = 1.4 },
-      { title = "人次", width = 1.2, align = "right" },
-      { title = "期/班", width = 0.7, align = "right" },
-      { title = "学时", width = 0.7, align = "right" },
+      { title = c[1], width = en and 1.15 or 0.9, align = "center" },
+      { title = c[2], width = en and 2.75 or 3.0 },
+      { title = c[3], width = en and 1.6 or 1.4 },
+      { title = c[4], width = en and 1.3 or 1.2, align = "right" },
+      { title = c[5], width = en and 0.85 or 0.7, align = "right" },
+      { title = c[6], width = 0.7, align = "right" },
     },
     rows = rows,
   }
@@ -156,59 +201,96 @@ for _, key in ipairs { "investment_projects", "investment_agreed", "consumption_
                        "yew_area", "yew_jobs" } do
   local row = ind[key]
   if row then
-    extra[#extra + 1] = { (row.period and common.period(row.period) .. " " or "") .. row.label, common.figure(row) }
+    local label = en and (i18n.indicator[key] or key) or row.label
+    local period = row.period and common.period(row.period)
+    if en then label = period and (label .. " (" .. period .. ")") or label
+    else label = period and (period .. " " .. label) or label end
+    extra[#extra + 1] = { label, common.figure(row) }
   end
 end
 if #towns > 0 or #extra > 0 then
-  doc:heading("产业协作与消费帮扶")
+  doc:heading(T.industry)
   if #extra > 0 then
-    doc:table {
-      columns = { { title = "指标", width = 3 }, { title = "数值", width = 1.4, align = "right" } },
-      rows = extra,
-    }
+    local c = T.industry_cols
+    local columns = { { title = c[1], width = 3 }, { title = c[2], width = 1.4, align = "right" } }
+    if condensed and #extra > 2 then -- two figures a row: half the height
+      local half, rows = math.ceil(#extra / 2), {}
+      for i = 1, half do
+        local right = extra[i + half] or { "", "" }
+        rows[i] = { extra[i][1], extra[i][2], right[1], right[2] }
+      end
+      columns[3], columns[4] = columns[1], columns[2]
+      extra = rows
+    end
+    doc:table { columns = columns, rows = extra }
   end
   if #towns > 0 then
     local rows = {}
     for _, t in ipairs(towns) do
       local scale = {}
-      if t.villages then scale[#scale + 1] = fmt.count(t.villages, "个村") end
-      if t.area_mu then scale[#scale + 1] = fmt.count(t.area_mu, "亩") end
-      if t.annual_output then scale[#scale + 1] = "年产值" .. fmt.yuan(t.annual_output) end
-      if t.visitors then scale[#scale + 1] = "游客" .. fmt.count(t.visitors, "人") end
-      if t.income_per_capita then scale[#scale + 1] = "人均增收" .. fmt.yuan(t.income_per_capita) end
-      rows[#rows + 1] = { t.town, t.township or "", t.industry or "", table.concat(scale, "，"), t.note or "" }
+      if en then
+        if t.villages then scale[#scale + 1] = fmt.count(t.villages, t.villages == 1 and "village" or "villages") end
+        if t.area_mu then scale[#scale + 1] = fmt.count(t.area_mu, "mu") end
+        if t.annual_output then scale[#scale + 1] = "output " .. fmt.yuan(t.annual_output) .. " a year" end
+        if t.visitors then scale[#scale + 1] = fmt.count(t.visitors, "visitors") end
+        if t.income_per_capita then scale[#scale + 1] = "income up " .. fmt.yuan(t.income_per_capita) .. " a head" end
+      else
+        if t.villages then scale[#scale + 1] = fmt.count(t.villages, "个村") end
+        if t.area_mu then scale[#scale + 1] = fmt.count(t.area_mu, "亩") end
+        if t.annual_output then scale[#scale + 1] = "年产值" .. fmt.yuan(t.annual_output) end
+        if t.visitors then scale[#scale + 1] = "游客" .. fmt.count(t.visitors, "人") end
+        if t.income_per_capita then scale[#scale + 1] = "人均增收" .. fmt.yuan(t.income_per_capita) end
+      end
+      rows[#rows + 1] = { t.town, t.township or "", i18n.Term(t.industry) or "",
+                          table.concat(scale, en and ", " or "，"), with_notes and (t.note or "") or nil }
     end
-    doc:heading("特色产业小镇", 2)
-    doc:table {
-      columns = {
-        { title = "小镇", width = 1.1 }, { title = "乡镇", width = 0.9 }, { title = "产业", width = 1.3 },
-        { title = "规模与成效", width = 2.2 }, { title = "说明", width = 3.2 },
-      },
-      rows = rows,
+    local c = T.town_cols
+    local columns = {
+      { title = c[1], width = 1.1 }, { title = c[2], width = 0.9 }, { title = c[3], width = 1.3 },
+      { title = c[4], width = 2.2 },
     }
+    if with_notes then columns[5] = { title = c[5], width = 3.2 } end
+    -- condensed: the table's first header names it, without a heading of its own
+    if condensed then columns[1].title = T.towns else doc:heading(T.towns, 2) end
+    doc:table { columns = columns, rows = rows }
   end
 end
 
 -- targets ----------------------------------------------------------------------------
 local targets = data.targets
 if #targets > 0 then
-  doc:heading("“十四五”目标与进展")
+  doc:heading(T.targets)
   local items = {}
   for _, t in ipairs(targets) do
-    local goal = t.unit == "元" and fmt.yuan(t.target_value) or fmt.count(t.target_value, t.unit)
-    local more = (t.comparison == ">=" or t.comparison == "≥") and "以上" or ""
-    local item = { label = (t.plan or "") .. " " .. t.target, value = "目标 " .. goal .. more }
+    local unit = common.unit(t.unit)
+    local goal = t.unit == "元" and fmt.yuan(t.target_value) or fmt.count(t.target_value, unit)
+    local more = (t.comparison == ">=" or t.comparison == "≥") and T.at_least or ""
+    local label = en and ((i18n.indicator[t.indicator] or t.target) .. " (" .. i18n.term(t.plan or "") .. ")")
+                  or ((t.plan or "") .. " " .. t.target)
+    local item = { label = label, value = string.format(T.target_goal, goal, more) }
     if t.progress_value then
       item.fraction = t.progress_value / t.target_value
-      local done = t.unit == "元" and fmt.yuan(t.progress_value) or fmt.count(t.progress_value, t.unit)
-      item.detail = string.format("截至%s已完成%s，为目标的%s。", common.period(t.progress_period),
-        done, fmt.percent(item.fraction))
+      local done = t.unit == "元" and fmt.yuan(t.progress_value) or fmt.count(t.progress_value, unit)
+      item.detail = string.format(T.target_done, common.period(t.progress_period), done, fmt.percent(item.fraction))
     else
-      item.detail = "数据中尚无该目标的进展数字。"
+      item.detail = T.target_none
     end
     items[#items + 1] = item
   end
-  doc:progress(items)
+  if condensed then -- a row per target instead of a bar
+    local rows = {}
+    for i, it in ipairs(items) do
+      rows[i] = { it.label, it.value, it.fraction and fmt.percent(it.fraction) or "—", it.detail }
+    end
+    local c = T.target_cols
+    doc:table {
+      columns = { { title = c[1], width = en and 2.4 or 2.2 }, { title = c[2], width = en and 2.2 or 1.6, align = "right" },
+                  { title = c[3], width = 0.7, align = "right" }, { title = c[4], width = en and 3.1 or 3.6 } },
+      rows = rows,
+    }
+  else
+    doc:progress(items)
+  end
 end
 
 -- sources ----------------------------------------------------------------------------
@@ -223,9 +305,19 @@ for _, tname in ipairs { "counties", "partners", "indicators", "allocations", "p
     end
   end
 end
+-- condensed: "奉节篇·开篇；奉节篇·开篇数据" as "奉节篇：开篇；开篇数据"
+local function grouped(list)
+  local out, prefix = {}, nil
+  for _, src in ipairs(list) do
+    local p, rest = src:match("^(.-)·(.+)$")
+    if p and p == prefix then out[#out + 1] = rest
+    elseif p then out[#out + 1] = p .. (en and ": " or "：") .. rest; prefix = p
+    else out[#out + 1] = src; prefix = nil end
+  end
+  return out
+end
 if #sources > 0 then
-  doc:notes {
-    title = "资料来源（金额原始单位为元，按数量级显示为万元、亿元）",
-    items = { table.concat(sources, "；") },
-  }
+  if condensed then sources = grouped(sources) end
+  local title = en and i18n.has_english_names and T.sources_names or T.sources
+  doc:notes { title = title, items = { table.concat(sources, T.source_sep) } }
 end

@@ -1,5 +1,6 @@
 -- The KPI row: the county's headline figures, in a fixed order, only those it has.
 local common = require "metrics.common"
+local i18n = require "metrics.i18n"
 
 local M = {}
 
@@ -24,17 +25,40 @@ local box_label = {
   consumption_sales = "消费帮扶销售额",
 }
 
+-- In English the noun goes into the label, the box shows the figure: "468" / "aid projects".
+local box_label_en = {
+  aid_total = "aid funds (grants)",
+  projects_total = "aid projects",
+  people_trained = "person-times trained",
+  migrants_resettled = "migrants resettled",
+  graduates_placed = "graduates placed",
+  cadres_seconded = "cadre secondments",
+  beneficiaries = "people benefiting",
+  investment_agreed = "investment agreed",
+  investment_projects = "investment projects",
+  consumption_sales = "consumption aid sales",
+}
+
+local function box(row, key)
+  if i18n.english then
+    local label = box_label_en[key] or i18n.indicator[key] or key
+    if row.period and row.period ~= "" then label = label .. ", " .. common.period(row.period) end
+    local value = row.unit == "元" and common.money(row.value, row.qualifier)
+                  or fmt.count(row.value, nil, row.qualifier)
+    return { value = value, label = label, key = key }
+  end
+  local label = box_label[key] or row.label
+  if row.period and row.period ~= "" then label = common.period(row.period) .. label end
+  return { value = common.figure(row), label = label, key = key }
+end
+
 -- Returns up to `max` items {value=, label=} from the indicator rows.
 function M.items(indicators, max)
   local by_key = common.index(indicators, "indicator")
   local items = {}
   for _, key in ipairs(M.order) do
     local row = by_key[key]
-    if row and row.value and #items < max then
-      local label = box_label[key] or row.label
-      if row.period and row.period ~= "" then label = common.period(row.period) .. label end
-      items[#items + 1] = { value = common.figure(row), label = label, key = key }
-    end
+    if row and row.value and #items < max then items[#items + 1] = box(row, key) end
   end
   return items
 end

@@ -28,5 +28,6 @@ return {
     bar     = "#2e6bb5",
   },
   header = "{title}",
-  footer = "第 {page} 页 / 共 {pages} 页",
+  -- a text may differ by language (--lang): a table { zh = ..., en = ... }
+  footer = { zh = "第 {page} 页 / 共 {pages} 页", en = "Page {page} of {pages}" },
 }

@@ -14,7 +14,7 @@ return {
     primary = teal, accent = "#d9822b", text = "#1e2328", muted = "#5f6b73",
     rule = "#b7c7cc", band = "#eff5f6", panel = "#e6f1f3", bar = "#2a8c9e",
   },
-  header = "{title} · 数据看板",
+  header = { zh = "{title} · 数据看板", en = "{title} · Dashboard" },
   footer = "{page} / {pages}",
   logo = "logo.png",
 }

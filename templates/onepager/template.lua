@@ -1,6 +1,8 @@
--- One page: A4 portrait, condensed. Small type, tight leading and narrow margins, so a
--- county briefing fits on a single sheet. See docs/templates.md.
+-- One page: A4 portrait, condensed. Small type, tight leading and narrow margins, and
+-- `condensed`, which asks reports to show less (the briefing: ten projects, no notes
+-- column), so a county briefing fits on a single sheet. See docs/templates.md.
 return {
+  condensed = true,
   page = {
     size = "A4",
     orientation = "portrait",
@@ -15,5 +17,5 @@ return {
     rule = "#c0c4cc", band = "#f3f5f8", panel = "#eef3fa", bar = "#2e6bb5",
   },
   header = "{title}",
-  footer = "{title} · 第 {page} 页 / 共 {pages} 页",
+  footer = { zh = "{title} · 第 {page} 页 / 共 {pages} 页", en = "{title} · page {page} of {pages}" },
 }

@@ -83,6 +83,29 @@ cb check --report warnonly.lua
 check_eq "warnings alone: exit 0" 0 "$RC"
 check "a table without heading is named by number" grep -qF 'table 1, column "名称"' "$TMP/stdout"
 
+# --- render prints the warnings check reports, without failing -----------------------------
+cat >cut.lua <<'LUA'
+doc:title(county.name)
+doc:heading("项目")
+doc:table { columns = { { title = "名称", width = 1 }, { title = "说明", width = 12 } },
+            rows = { { "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ", "ok" } } }
+doc:kpis { { value = "1", label = string.rep("非常长的指标说明文字", 12) } }
+LUA
+cb check --report cut.lua
+cp "$TMP/stdout" "$TMP/check.out"
+cb render --report cut.lua --out "$TMP/cut" --no-fsync
+check_eq "render with layout warnings: exit 0" 0 "$RC"
+check "render with layout warnings: both PDFs written" test -f "$TMP/cut/500233-忠县.pdf" -a -f "$TMP/cut/500236-奉节县.pdf"
+check_eq "render prints 4 warning lines (2 a county)" 4 "$(grep -c '^countybrief: warning: ' "$TMP/stderr" || true)"
+check "render names county and table block, as check does" \
+    grep -qF 'countybrief: warning: 500236 奉节县: table under "项目", column "名称", row 1: "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ"' "$TMP/stderr"
+check "render names county and the cut KPI label" \
+    grep -qE '^countybrief: warning: 500233 忠县: KPI label "非常长的指标说明文字.*" shrunk to fit its box$' "$TMP/stderr"
+check_eq "render's warnings are check's, line for line" \
+    "$(sed -n 's/^warning: //p' "$TMP/check.out" | sort)" "$(sed -n 's/^countybrief: warning: //p' "$TMP/stderr" | sort)"
+cb render --report cut.lua --out "$TMP/cut2" --no-fsync --quiet
+check_eq "--quiet: no warnings printed" "" "$(cat "$TMP/stderr")"
+
 # --- render --watch ------------------------------------------------------------------------
 cp starter/starter.lua watched.lua
 timeout 60 "$CB" render --watch --report watched.lua --county 忠县 --out "$TMP/w" >"$TMP/watch.log" 2>&1 &

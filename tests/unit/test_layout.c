@@ -343,6 +343,132 @@ TEST(barchart_stays_on_its_axes)
     cb_doc_free(&d);
 }
 
+
+/* The six KPI rects (panels) of page 0, in order; returns how many. */
+static int kpi_panels(const cb_layout *l, const cb_template *t, const cb_op **out, int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < l->pages[0].nops && n < max; i++) {
+        const cb_op *op = &l->pages[0].ops[i];
+        if (op->kind == CB_OP_RECT && op->h > 20 && op->color.r == t->panel.r && op->color.b == t->panel.b)
+            out[n++] = op;
+    }
+    return n;
+}
+
+static cb_block *add_kpis(cb_doc *d, int n, const char *label)
+{
+    cb_block *k = cb_doc_add(d, CB_BLOCK_KPIS);
+    k->nitems = (size_t)n;
+    k->items = cb_xcalloc((size_t)n, sizeof *k->items);
+    for (int i = 0; i < n; i++) {
+        k->items[i].value = cb_xstrdup("2396余人次");
+        k->items[i].label = cb_xstrdup(label);
+    }
+    return k;
+}
+
+TEST(kpis_scale_with_a_condensed_template)
+{
+    cb_font *f = get_font();
+    cb_template small = tpl; /* the onepager's sizes and margins */
+    small.body_size = 7.5f;
+    small.small_size = 7;
+    small.margin_left = small.margin_right = 28;
+    cb_doc d;
+    cb_doc_init(&d);
+    add_kpis(&d, 6, "无偿援助资金");
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &small, f, &err), CB_OK);
+    const cb_op *p[8];
+    ASSERT_EQ_INT(kpi_panels(&l, &small, p, 8), 6);
+    ASSERT_NEAR(p[0]->y, p[5]->y, 0.01);        /* one row of six */
+    ASSERT_NEAR(p[0]->h, 60 * 7.5f / 10.5f, 0.01); /* 60 pt at 10.5 pt body, scaled */
+    ASSERT_EQ_INT(l.nwarnings, 0);
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+}
+
+TEST(kpi_label_too_wide_takes_two_lines)
+{
+    cb_font *f = get_font();
+    cb_doc d;
+    cb_doc_init(&d);
+    add_kpis(&d, 4, "安排接收大中专毕业生与外迁移民的总人数");
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+    const cb_op *p[8];
+    ASSERT_EQ_INT(kpi_panels(&l, &tpl, p, 8), 4);
+    ASSERT(p[0]->h > 60.5f); /* taller by a line */
+    ASSERT_EQ_INT(l.nwarnings, 0);
+    int label_ops = 0;
+    for (size_t i = 0; i < l.pages[0].nops; i++) {
+        const cb_op *op = &l.pages[0].ops[i];
+        if (op->kind == CB_OP_TEXT && op->color.r == tpl.muted.r && op->x < p[0]->x + p[0]->w) label_ops++;
+    }
+    ASSERT_EQ_INT(label_ops, 2);
+    ASSERT(inside_margins(&l, f));
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+}
+
+TEST(notes_title_wraps)
+{
+    cb_font *f = get_font();
+    cb_doc d;
+    cb_doc_init(&d);
+    cb_block *n = cb_doc_add(&d, CB_BLOCK_NOTES);
+    n->text = cb_xstrdup("Sources (parts of the newspaper feature; amounts in yuan, CNY; English names of "
+                         "places: the usual pinyin forms, not from the feature)");
+    n->nitems = 1;
+    n->items = cb_xcalloc(1, sizeof *n->items);
+    n->items[0].label = cb_xstrdup("忠县篇·开篇");
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+    ASSERT(inside_margins(&l, f));
+    char *text = page_text(&l, 0);
+    ASSERT_CONTAINS(text, "feature)忠县篇"); /* the whole title, then the note */
+    free(text);
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+}
+
+TEST(english_lines_justified_between_words)
+{
+    cb_font *f = get_font();
+    cb_template en = tpl;
+    snprintf(en.lang, sizeof en.lang, "en");
+    cb_doc d;
+    cb_doc_init(&d);
+    add_text(&d, CB_BLOCK_PARAGRAPH, "Zhong County is in Chongqing. Shandong Province and Shenyang City have "
+             "supported Zhong County under the counterpart support programme for 29 years. In total the "
+             "county has received CNY 405 million in aid for 468 projects.");
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &en, f, &err), CB_OK);
+    ASSERT(inside_margins(&l, f));
+    /* the first line: a word per op, no letter spacing, ending at the right margin */
+    float right = en.page_w - en.margin_right, first_y = 0, first_end = 0;
+    int words = 0;
+    for (size_t i = 0; i < l.pages[0].nops; i++) {
+        const cb_op *op = &l.pages[0].ops[i];
+        if (op->kind != CB_OP_TEXT || op->size != en.body_size) continue;
+        ASSERT(op->spacing == 0);
+        if (!words) first_y = op->y;
+        if (op->y != first_y) continue;
+        words++;
+        ASSERT(strchr(op->text, ' ') == NULL);
+        first_end = op->x + cb_font_width(f, op->text, strlen(op->text), op->size);
+    }
+    ASSERT(words > 8);
+    ASSERT_NEAR(first_end, right, 0.05);
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(paragraph_flows_to_next_page),
     TEST_ENTRY(table_repeats_header_on_every_page),
@@ -352,6 +478,10 @@ static const test_case tests[] = {
     TEST_ENTRY(kpis_wrap_into_rows),
     TEST_ENTRY(nice_ticks),
     TEST_ENTRY(barchart_stays_on_its_axes),
+    TEST_ENTRY(kpis_scale_with_a_condensed_template),
+    TEST_ENTRY(kpi_label_too_wide_takes_two_lines),
+    TEST_ENTRY(notes_title_wraps),
+    TEST_ENTRY(english_lines_justified_between_words),
     {0},
 };
 

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# english.sh: the briefing in English (`--lang en`): every label in English, amounts as
+# "CNY 405 million", counts with thousands separators, county and partner names from the
+# data's translations table, Chinese only where the data's names are Chinese. The main font
+# is DejaVu Sans with the Chinese font as its fallback; the footer reads "Page i of N";
+# files are named <county_id>-<name>.en.pdf. Also: a report written in Chinese only refuses
+# --lang en, an unknown language is a usage error, and the templates' texts follow the
+# language.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.bash"
+
+unset COUNTYBRIEF_PLUGIN_DIR COUNTYBRIEF_PLUGIN_PATH
+INK=("$PY" "$E2E_LIB/ink_check.py")
+OUT=$TMP/en
+
+flat() { if [[ -f $1 ]]; then pdftext "$1" - | tr -d ' \n'; fi; }
+# has WHAT FILE.pdf TEXT...: pdftotext's text of the PDF holds every TEXT (spaces kept)
+has() {
+    local what=$1 pdf=$2 text miss=""
+    shift 2
+    text=$(pdftext "$pdf" - | tr '\n' ' ' | tr -s ' ')
+    for want in "$@"; do [[ $text == *"$want"* ]] || miss+="missing: $want"$'\n'; done
+    if [[ -z $miss ]]; then ok "$what"; else not_ok "$what" "$pdf"$'\n'"$miss"; fi
+}
+
+cb render --lang en --out "$OUT" --no-fsync
+check_eq "render --lang en: exit 0" 0 "$RC"
+check_eq "render --lang en: no warning (no missing character, nothing cut)" "" "$(cat "$TMP/stderr")"
+check_eq "files are named <county_id>-<name>.en.pdf" "500233-忠县.en.pdf 500236-奉节县.en.pdf" \
+    "$(cd "$OUT" && ls -- *.pdf | sort | tr '\n' ' ' | sed 's/ $//')"
+ZX=$OUT/500233-忠县.en.pdf
+FJ=$OUT/500236-奉节县.en.pdf
+
+has "忠县: title, names and the aid as CNY 405 million" "$ZX" "Zhong County: Counterpart Support Briefing" \
+    "Chongqing" "Supported by Shandong Province and Shenyang City" "CNY 405 million" \
+    "In total the county has received CNY 405 million in aid for 468 projects, about CNY 865,000 per project."
+has "忠县: counts with thousands separators and qualifiers in words" "$ZX" "4,715" "1,104" "over 2,396" \
+    "resettled 4,715 migrants and placed 1,104 graduates"
+has "忠县: allocations in millions" "$ZX" "CNY 18 million" "of which over CNY 5 million for public services"
+has "忠县: every heading and column in English" "$ZX" Overview "Where the aid went" "Key projects" Training \
+    "Industry cooperation and consumption support" "14th Five-Year Plan targets and progress" \
+    Project Partner Sector Amount Year Period Programme Kind Person-times "target CNY 100 million or more" \
+    "Sources (parts of the newspaper feature"
+has "奉节县: CNY 429 million, CNY 84 million, CNY 3.44 billion, nearly 200,000" "$FJ" \
+    "Fengjie County" "Liaoning Province" "CNY 429 million" "CNY 84 million" "CNY 3.44 billion" \
+    "nearly 200,000" "since 1993, for 29 years" "Characteristic industry towns" "Sichuan pepper"
+for f in "$ZX" "$FJ"; do
+    name=$(basename "$f")
+    text=$(flat "$f")
+    text=${text%%Sources(*} # the sources name parts of the Chinese article
+    left=""
+    for zh in 概况 援助资金投向 重点援建项目 培训项目 产业协作 特色产业小镇 资料来源 亿元 万元 第1页 对口支援方 人次 年; do
+        [[ $text == *"$zh"* ]] && left+="$zh "
+    done
+    check_eq "$name: no Chinese label or unit before the sources" "" "$left"
+    pages=$(pdf_pages "$f")
+    bad=""
+    for ((i = 1; i <= pages; i++)); do
+        pdftext -f "$i" -l "$i" "$f" - | tr -s ' ' | grep -qF "Page $i of $pages" || bad+="page $i "
+    done
+    check_eq "$name: every footer reads Page i of $pages" "" "$bad"
+    fonts=$(pdffonts "$f" 2>/dev/null | tail -n +3 | awk '{print $1}' | sed 's/^[A-Z]*+//' | tr '\n' ' ')
+    check_eq "$name: DejaVu Sans first, the Chinese font as fallback" "DejaVuSans WenQuanYiMicroHei " "$fonts"
+    check "$name: qpdf --check" qpdf --check "$f"
+    if [[ $(pdftext "$f" -) != *□* ]]; then ok "$name: no replacement box"; else not_ok "$name: no replacement box"; fi
+    check_eq "$name: document title in English" \
+        "$([[ $name == 500233* ]] && echo "Zhong County: Counterpart Support Briefing" || echo "Fengjie County: Counterpart Support Briefing")" \
+        "$(pdf_info "$f" Title)"
+done
+check "every character leaves ink" "${INK[@]}" check "$ZX" "$FJ"
+check "the English font draws the Latin text" bash -c "'${INK[0]}' '${INK[1]}' font-of '$ZX' Z | grep -q DejaVuSans"
+check "the Chinese font draws the Chinese names" bash -c "'${INK[0]}' '${INK[1]}' font-of '$ZX' 馆 | grep -q WenQuanYi"
+
+# the Chinese briefing is unchanged beside it, in the same folder
+cb render --out "$OUT" --no-fsync --quiet
+check_eq "the Chinese briefing renders into the same folder" 0 "$RC"
+check "both languages side by side" test -f "$OUT/500233-忠县.pdf" -a -f "$ZX"
+has "the Chinese briefing stays Chinese" "$OUT/500233-忠县.pdf" 概况 4.05亿元
+
+# templates follow the language
+for tpl in onepager dashboard; do
+    cb render --lang en --template "$tpl" --county 忠县 --out "$TMP/$tpl" --no-fsync
+    check_eq "$tpl --lang en: exit 0, no warning" "0 " "$RC $(cat "$TMP/stderr")"
+done
+has "onepager in English: its footer" "$TMP/onepager/500233-忠县.en.pdf" \
+    "Zhong County: Counterpart Support Briefing · page 1 of 1"
+check_eq "onepager in English: one page" 1 "$(pdf_pages "$TMP/onepager/500233-忠县.en.pdf")"
+has "dashboard in English: its header" "$TMP/dashboard/500233-忠县.en.pdf" "Counterpart Support Briefing · Dashboard"
+mkdir -p "$TMP/cover-tpl"
+printf 'return { cover = true, footer = { zh = "第 {page} 页", en = "p. {page}" } }\n' >"$TMP/cover-tpl/template.lua"
+SOURCE_DATE_EPOCH=1700000000 cb render --lang en --template "$TMP/cover-tpl" --county 忠县 --out "$TMP/cover" --no-fsync
+check_eq "a template with a cover and a footer by language: exit 0" 0 "$RC"
+has "the cover's date in English, the footer in the template's English" "$TMP/cover/500233-忠县.en.pdf" \
+    "14 November 2023" "p. 1"
+printf 'return { footer = { zh = "x", fr = "y" } }\n' >"$TMP/cover-tpl/template.lua"
+cb render --lang en --template "$TMP/cover-tpl" --county 忠县 --out "$TMP/cover" --no-fsync
+check_eq "a table by language with another key: exit 4" 4 "$RC"
+check "... the message names the field" grep -qF 'template.lua: footer: the keys of a table by language must be "zh" or "en"' "$TMP/stderr"
+
+# --- languages a report does not have -------------------------------------------------
+printf 'doc:title(county.name)\n' >"$TMP/zh_only.lua"
+cb render --lang en --report "$TMP/zh_only.lua" --out "$TMP/x" --no-fsync
+check_eq "--lang en for a report without English: exit 2" 2 "$RC"
+check "... says what the report has" grep -qF "zh_only.lua: the report is written in zh, not en" "$TMP/stderr"
+check "... nothing written" test ! -e "$TMP/x/500233-忠县.en.pdf"
+cb render --lang fr --out "$TMP/x" --no-fsync
+check_eq "--lang fr: exit 2" 2 "$RC"
+check "... names the languages countybrief renders" grep -qF -- "--lang fr: unknown language (countybrief renders zh and en)" "$TMP/stderr"
+printf 'report { languages = { "zh", "en" } }\ndoc:title(lang .. " " .. fmt.yuan(405000000) .. " " .. fmt.count(2396, "person-times", "余") .. " " .. fmt.count(1.5e6) .. " " .. fmt.yuan(999999999))\n' >"$TMP/both.lua"
+cb render --lang en --report "$TMP/both.lua" --county 忠县 --out "$TMP/x" --no-fsync
+check_eq "a report declaring both languages: exit 0" 0 "$RC"
+has "fmt in English: lang, CNY millions, thousands and qualifiers, billions after rounding" \
+    "$TMP/x/500233-忠县.en.pdf" "en CNY 405 million over 2,396 person-times 1.5 million CNY 1 billion"
+cb render --report "$TMP/both.lua" --county 忠县 --out "$TMP/x" --no-fsync
+has "... and in Chinese without --lang" "$TMP/x/500233-忠县.pdf" "zh 4.05亿元 2396余person-times 150万 10亿元"
+
+finish
