@@ -331,7 +331,8 @@ int cb_render_county(cb_engine *e, size_t county, cb_render_result *res, cb_erro
     cb_doc doc;
     cb_doc_init(&doc);
     cb_error inner;
-    int rc = cb_lua_run_report(&e->src, &e->ds, county, &doc, &inner);
+    int rc = cb_dataset_focus(&e->ds, county, &inner); /* its rows, if they stay on disk */
+    if (rc == CB_OK) rc = cb_lua_run_report(&e->src, &e->ds, county, &doc, &inner);
     char *who = cb_xasprintf("%s %s", id, name), *file = cb_output_name(id, name);
     rc = finish_doc(e, rc, &doc, &inner, (long)county, who, file, res, err);
     free(who);
@@ -349,7 +350,8 @@ int cb_render_all(cb_engine *e, const size_t *which, size_t n, cb_render_result 
     cb_doc doc;
     cb_doc_init(&doc);
     cb_error inner;
-    int rc = cb_lua_run_report_all(&e->src, &e->ds, which, n, &doc, &inner);
+    int rc = cb_dataset_focus_all(&e->ds, &inner); /* every row, if they stay on disk */
+    if (rc == CB_OK) rc = cb_lua_run_report_all(&e->src, &e->ds, which, n, &doc, &inner);
     char *file = cb_output_all_name(e);
     rc = finish_doc(e, rc, &doc, &inner, -1, file, file, res, err);
     free(file);
@@ -378,7 +380,8 @@ int cb_check_county(cb_engine *e, size_t county, char ***warnings, size_t *nwarn
     cb_doc doc;
     cb_doc_init(&doc);
     cb_error inner;
-    int rc = cb_lua_run_report(&e->src, &e->ds, county, &doc, &inner);
+    int rc = cb_dataset_focus(&e->ds, county, &inner);
+    if (rc == CB_OK) rc = cb_lua_run_report(&e->src, &e->ds, county, &doc, &inner);
     char *who = cb_xasprintf("%s %s", cb_county_id(&e->ds, county), cb_county_name(&e->ds, county));
     rc = check_doc(e, rc, &doc, &inner, (long)county, who, warnings, nwarnings, err);
     free(who);
@@ -392,7 +395,8 @@ int cb_check_all(cb_engine *e, const size_t *which, size_t n, char ***warnings,
     cb_doc doc;
     cb_doc_init(&doc);
     cb_error inner;
-    int rc = cb_lua_run_report_all(&e->src, &e->ds, which, n, &doc, &inner);
+    int rc = cb_dataset_focus_all(&e->ds, &inner);
+    if (rc == CB_OK) rc = cb_lua_run_report_all(&e->src, &e->ds, which, n, &doc, &inner);
     char *file = cb_output_all_name(e);
     rc = check_doc(e, rc, &doc, &inner, -1, file, warnings, nwarnings, err);
     free(file);
