@@ -120,7 +120,7 @@ static int check_lang(cb_engine *e, cb_error *err)
 static int find_family(const char *family, char **path, int *index, cb_error *err)
 {
     int rc = cb_fail(err, CB_EFONT, "no TrueType font \"%s\" found through fontconfig (install "
-                     "fonts-dejavu-core, set type.family in the template, or pass --font PATH)", family);
+                     "fonts-dejavu-core, or set type.family.en in the template)", family);
     if (!FcInit()) return rc;
     FcPattern *pat = FcNameParse((const FcChar8 *)family);
     FcPatternAddString(pat, FC_FONTFORMAT, (const FcChar8 *)"TrueType");
@@ -149,23 +149,30 @@ static int find_family(const char *family, char **path, int *index, cb_error *er
     return rc;
 }
 
-/* The fonts: the Chinese font alone, or for English the Latin font with the Chinese one
- * as its first fallback (names, places). --font replaces the main font. */
+/* The Chinese font: --font, else the template's family (or the first that covers
+ * Chinese) through fontconfig. */
+static int chinese_font(cb_engine *e, const cb_render_opts *o, char **path, int *index, cb_error *err)
+{
+    if (!o->font_path) return cb_font_find(e->tpl.font_family, path, index, err);
+    *path = cb_xstrdup(o->font_path);
+    *index = 0;
+    return CB_OK;
+}
+
+/* The fonts: the Chinese font alone, or for English the template's Latin font (DejaVu
+ * Sans) with the Chinese one as its first fallback, for names. --font is the Chinese font
+ * in both, so the two languages never share a main font (the batch's input hash). */
 static int open_fonts(cb_engine *e, const cb_render_opts *o, cb_error *err)
 {
-    int english = strcmp(e->lang, "en") == 0, rc, index = 0;
+    int english = strcmp(e->lang, "en") == 0, index = 0;
     char *path = NULL;
-    if (o->font_path) rc = cb_font_open(&e->font, o->font_path, 0, err);
-    else {
-        rc = english ? find_family(e->tpl.latin_family, &path, &index, err)
-                     : cb_font_find(e->tpl.font_family, &path, &index, err);
-        if (rc == CB_OK) rc = cb_font_open(&e->font, path, index, err);
-        free(path);
-        path = NULL;
-    }
+    int rc = english ? find_family(e->tpl.latin_family, &path, &index, err)
+                     : chinese_font(e, o, &path, &index, err);
+    if (rc == CB_OK) rc = cb_font_open(&e->font, path, index, err);
+    free(path);
+    path = NULL;
     if (rc != CB_OK || !english) return rc;
-    if ((rc = cb_font_find(e->tpl.font_family, &path, &index, err)) == CB_OK)
-        rc = cb_font_add_fallback(e->font, path, index, err);
+    if ((rc = chinese_font(e, o, &path, &index, err)) == CB_OK) rc = cb_font_add_fallback(e->font, path, index, err);
     free(path);
     return rc;
 }

@@ -56,8 +56,8 @@ typedef struct cb_render_result {
  * checked against the report's needs { ... } declaration first: every problem is printed
  * to stderr ("countybrief: <file>: ...") and the result is CB_EDATA (unless keep_needs).
  * A language the report does not declare (report { languages = ... }) is CB_EUSAGE.
- * For English the main font is the template's latin_family (DejaVu Sans), or --font, with
- * the Chinese font as its first fallback. */
+ * For English the main font is the template's latin_family (DejaVu Sans), with the
+ * Chinese font (--font, or the template's) as its first fallback. */
 int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err);
 /* Loads the plugins and the data only (for `countybrief list`). The data is a folder of CSV
  * files, or anything a plugin's data source claims ("sqlite:figures.db", "book.xlsx"). */

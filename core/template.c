@@ -291,12 +291,12 @@ int cb_image_check(const char *path, int *jpeg, int *w, int *h, cb_error *err)
 static int read_family(lua_State *L, cb_template *t, const char *path, cb_error *err)
 {
     const char *was = reading_lang;
-    int rc = CB_OK;
-    if (lua_getfield(L, -1, "family") == LUA_TTABLE) {
+    int rc = CB_OK, by_lang = lua_getfield(L, -1, "family") == LUA_TTABLE;
+    lua_pop(L, 1);
+    if (by_lang) {
         reading_lang = "en";
         rc = get_text(L, "family", &t->latin_family, path, err);
     }
-    lua_pop(L, 1);
     reading_lang = "zh";
     if (rc == CB_OK) rc = get_text(L, "family", &t->font_family, path, err);
     reading_lang = was;

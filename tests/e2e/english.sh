@@ -97,6 +97,20 @@ cb render --lang en --template "$TMP/cover-tpl" --county 忠县 --out "$TMP/cove
 check_eq "a table by language with another key: exit 4" 4 "$RC"
 check "... the message names the field" grep -qF 'template.lua: footer: the keys of a table by language must be "zh" or "en"' "$TMP/stderr"
 
+# fonts: the template's English family, and --font as the Chinese font in both languages
+printf 'return { type = { family = { en = "DejaVu Serif" } } }\n' >"$TMP/cover-tpl/template.lua"
+cb render --lang en --template "$TMP/cover-tpl" --county 忠县 --out "$TMP/serif" --no-fsync --quiet
+check_eq "type.family.en picks the English font" "DejaVuSerif WenQuanYiMicroHei " \
+    "$(pdffonts "$TMP/serif/500233-忠县.en.pdf" 2>/dev/null | tail -n +3 | awk '{print $1}' | sed 's/^[A-Z]*+//' | tr '\n' ' ')"
+printf 'return { type = { family = { en = "No Such Sans" } } }\n' >"$TMP/cover-tpl/template.lua"
+cb render --lang en --template "$TMP/cover-tpl" --county 忠县 --out "$TMP/serif" --no-fsync
+check_eq "an English font that is not installed: exit 4" 4 "$RC"
+check "... named, with what to do" grep -qF 'no TrueType font "No Such Sans" found through fontconfig (install fonts-dejavu-core, or set type.family.en in the template)' "$TMP/stderr"
+WQY=$(fc-match -f '%{file}' "WenQuanYi Micro Hei")
+cb render --lang en --font "$WQY" --county 忠县 --out "$TMP/font" --no-fsync --quiet
+check_eq "--font with --lang en: the Chinese font, DejaVu Sans still first" "DejaVuSans WenQuanYiMicroHei " \
+    "$(pdffonts "$TMP/font/500233-忠县.en.pdf" 2>/dev/null | tail -n +3 | awk '{print $1}' | sed 's/^[A-Z]*+//' | tr '\n' ' ')"
+
 # --- languages a report does not have -------------------------------------------------
 printf 'doc:title(county.name)\n' >"$TMP/zh_only.lua"
 cb render --lang en --report "$TMP/zh_only.lua" --out "$TMP/x" --no-fsync
