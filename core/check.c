@@ -12,14 +12,6 @@ static const char *type_name(cb_type t)
     return t == CB_T_NUMBER ? "number" : t == CB_T_TEXT ? "text" : "empty";
 }
 
-/* 1 if column c of t has no value at all (its type says nothing). */
-static int column_empty(const cb_table *t, size_t c)
-{
-    for (size_t r = 0; r < t->nrows; r++)
-        if (cb_table_cell(t, r, c)->type != CB_T_NULL) return 0;
-    return 1;
-}
-
 size_t cb_check_needs(const cb_needs *n, const cb_dataset *ds, const char *report, FILE *out,
                       const char *prefix)
 {
@@ -49,7 +41,7 @@ size_t cb_check_needs(const cb_needs *n, const cb_dataset *ds, const char *repor
                         nt->cols[c], report, want);
                 continue;
             }
-            if (!strcmp(want, "any") || column_empty(t, (size_t)col)) continue;
+            if (!strcmp(want, "any") || cb_table_column_empty(t, (size_t)col)) continue;
             const char *have = type_name(t->types[col]);
             if (strcmp(have, want) != 0) {
                 problems++;

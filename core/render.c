@@ -45,7 +45,8 @@ int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err)
     const char *location = NULL;
     const cb_source_type *src = cb_is_dir(e->data_dir) ? NULL : cb_plugins_source(e->data_dir, &location);
     if (src) return cb_plugins_load_dataset(src, location, e->data_dir, &e->ds, err);
-    rc = cb_dataset_load(&e->ds, e->data_dir, err);
+    /* the counties' rows stay on disk until cb_dataset_focus reads them (data.h) */
+    rc = cb_dataset_load_lazy(&e->ds, e->data_dir, err);
     if (rc != CB_OK && !cb_is_dir(e->data_dir) && *cb_plugins_refusal_summary())
         return cb_fail(err, rc, "%s%s", err->msg, cb_plugins_refusal_summary());
     return rc;
