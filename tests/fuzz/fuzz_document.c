@@ -47,17 +47,15 @@
 static cb_font *font;
 static cb_template base_tpl;
 
-/* Leaks inside two libraries, not the engine's (LeakSanitizer reads these at start-up):
- *  - fontconfig keeps some pointers as encoded offsets, which LeakSanitizer cannot follow,
- *    so the live configuration of the font's fallback list looks leaked (288 bytes);
- *  - libharu 2.3.0 loses a dictionary it creates while writing when HPDF_SaveToStream
- *    fails, as it does on the retry pdf.c makes for its font-size bug (136 bytes).
- * Their frames carry no frame pointers, so the stacks stop in the library: the whole
- * library is suppressed. pdf.c frees every document with HPDF_Free on every path. */
+/* A leak inside a library, not the engine's (LeakSanitizer reads this at start-up):
+ * fontconfig keeps some pointers as encoded offsets, which LeakSanitizer cannot follow, so
+ * the live configuration of the font's fallback list looks leaked (288 bytes). Its frames
+ * carry no frame pointers, so the stacks stop in the library: the whole library is
+ * suppressed. */
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
-    return "leak:libfontconfig.so\nleak:libhpdf\n";
+    return "leak:libfontconfig.so\n";
 }
 
 /* LeakSanitizer cannot follow some pointers inside a live fontconfig configuration (the
