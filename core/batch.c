@@ -235,7 +235,8 @@ static struct sha256_ctx global_inputs(const cb_engine *e)
     hash_tree(&c, e->report_dir, ".lua", 0);
     if (strcmp(e->report_dir, e->scripts_dir) != 0) hash_tree(&c, e->scripts_dir, ".lua", 0);
     hash_tree(&c, e->tpl.dir, NULL, 0);
-    hash_file(&c, cb_font_path(e->font));
+    hash_str(&c, e->lang); /* labels, number formats and the font list follow it */
+    for (size_t i = 0; i < cb_font_nfaces(e->font); i++) hash_file(&c, cb_font_face_path(e->font, (int)i));
     for (size_t i = 0; i < cb_plugins_count(); i++) hash_file(&c, cb_plugins_path(i));
     const char *sde = getenv("SOURCE_DATE_EPOCH"); /* dates in the PDF */
     hash_str(&c, sde ? sde : "");

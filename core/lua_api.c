@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -393,9 +394,44 @@ int cb_lua_describe_exit(int wait_status, const cb_lua_limits *limits, char *buf
 
 /* ------------------------------------------------------------------ loading chunks */
 
+/*
+ * Compiled chunks, kept per process: each county runs in a fresh Lua state, and reading
+ * and compiling the report and its modules again for every county was a tenth of a
+ * briefing. A chunk is compiled from the text once, dumped with its debug information (so
+ * messages keep script:line), and later states load that dump. An entry is keyed on the
+ * file's path, size and modification time, so an edited script (render --watch) compiles
+ * anew. Only our own dumps are loaded as binary: report code can load text only.
+ */
+typedef struct chunk_cache {
+    char *path, *name;
+    long long size, mtime_ns;
+    cb_buf code;
+} chunk_cache;
+
+static chunk_cache *chunks;
+static size_t nchunks;
+
+static int dump_to_buf(lua_State *L, const void *p, size_t n, void *ud)
+{
+    (void)L;
+    cb_buf_add(ud, p, n);
+    return 0;
+}
+
 /* Loads a Lua text file as a chunk named `name` (for messages), with the globals as _ENV. */
 static int load_script(lua_State *L, const char *path, const char *name)
 {
+    struct stat st;
+    long long size = -1, mtime = 0;
+    if (stat(path, &st) == 0) {
+        size = (long long)st.st_size;
+        mtime = (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    }
+    chunk_cache *hit = NULL;
+    for (size_t i = 0; i < nchunks && !hit; i++)
+        if (strcmp(chunks[i].path, path) == 0 && strcmp(chunks[i].name, name) == 0) hit = &chunks[i];
+    if (hit && hit->size == size && hit->mtime_ns == mtime)
+        return luaL_loadbufferx(L, hit->code.s, hit->code.len, name, "b");
     cb_error e;
     size_t len;
     char *text = cb_read_file(path, &len, &e);
@@ -409,7 +445,31 @@ static int load_script(lua_State *L, const char *path, const char *name)
     int rc = luaL_loadbufferx(L, body, len, chunk, "t");
     free(chunk);
     free(text);
-    return rc;
+    if (rc != LUA_OK || size < 0) return rc;
+    if (!hit) {
+        chunks = cb_xrealloc(chunks, (nchunks + 1) * sizeof *chunks);
+        hit = &chunks[nchunks++];
+        memset(hit, 0, sizeof *hit);
+        hit->path = cb_xstrdup(path);
+        hit->name = cb_xstrdup(name);
+    }
+    hit->code.len = 0;
+    hit->size = size;
+    hit->mtime_ns = mtime;
+    if (lua_dump(L, dump_to_buf, &hit->code, 0) != 0) hit->size = -1; /* not kept */
+    return LUA_OK;
+}
+
+void cb_lua_forget_chunks(void)
+{
+    for (size_t i = 0; i < nchunks; i++) {
+        free(chunks[i].path);
+        free(chunks[i].name);
+        cb_buf_free(&chunks[i].code);
+    }
+    free(chunks);
+    chunks = NULL;
+    nchunks = 0;
 }
 
 /* How messages name a file: relative to the share folder when inside it. */

@@ -90,6 +90,10 @@ typedef struct cb_report_src {
  * over a limit fails with a message naming the limit and the place it was reached.
  * The CPU budget uses a CPU-time timer and a SIGXCPU handler of this process (one run at a
  * time), and may end the process with CB_LUA_EXIT_STUCK: call it in a worker process. */
+/* Frees the compiled chunks this process keeps (scripts are compiled once per process and
+ * reloaded from that copy while the file is unchanged). */
+void cb_lua_forget_chunks(void);
+
 int cb_lua_run_report(const cb_report_src *src, const cb_dataset *ds, size_t county,
                       cb_doc *doc, cb_error *err);
 

@@ -665,8 +665,10 @@ static int cmd_watch(cb_render_opts *o, char **counties, size_t ncounties)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    uint64_t last = watch_stamp(o);
     watch_render_once(o, counties, ncounties);
+    /* stamped after the first render, which may create the output folder among the files
+     * watched (a report in the current folder): that is no change of the author's */
+    uint64_t last = watch_stamp(o);
     if (!o->quiet) fprintf(stderr, "countybrief: watching for changes (Ctrl-C to stop)\n");
     while (!watch_stop) {
         struct timespec ts = {0, 300 * 1000000L};

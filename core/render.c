@@ -220,6 +220,7 @@ void cb_engine_close(cb_engine *e)
     free(e->report_dir);
     free(e->scripts_dir);
     memset(e, 0, sizeof *e);
+    cb_lua_forget_chunks();
     cb_plugins_unload_all();
 }
 
