@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "pdf.h"
 #include "plugins.h"
 
 #define MANIFEST "manifest.json"
@@ -496,6 +497,7 @@ static void worker_main(cb_engine *e, int in, int out)
         free(res.path);
         if (write_all(out, &m, sizeof m) != 0 || (m.msg_len && write_all(out, err.msg, m.msg_len) != 0)) break;
     }
+    cb_pdf_release();
     _exit(0);
 }
 

@@ -111,6 +111,14 @@ static void free_sets(face_set *sets, size_t n)
 static struct libdeflate_compressor *deflater; /* one per process, kept: workers reuse it */
 static cb_buf deflated;
 
+void cb_pdf_release(void)
+{
+    libdeflate_free_compressor(deflater);
+    deflater = NULL;
+    cb_buf_free(&deflated);
+    memset(&deflated, 0, sizeof deflated);
+}
+
 /* libharu drops the Filter entry of a stream it does not compress itself: write it here */
 static HPDF_STATUS write_flate_filter(HPDF_Dict obj, HPDF_Stream out)
 {

@@ -23,4 +23,7 @@
 int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *out,
                   cb_error *err);
 
+/* Frees what the writer keeps between documents (its deflate state), at a process's end. */
+void cb_pdf_release(void);
+
 #endif /* CB_PDF_H */

@@ -221,6 +221,7 @@ void cb_engine_close(cb_engine *e)
     free(e->scripts_dir);
     memset(e, 0, sizeof *e);
     cb_lua_forget_chunks();
+    cb_pdf_release();
     cb_plugins_unload_all();
 }
 
