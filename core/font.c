@@ -6,9 +6,11 @@
 #include <hb.h>
 #include <hb-ot.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define BMP_SIZE 0x10000
 #define MAX_FACES 32          /* a document with more fallback faces than this is absurd */
@@ -58,7 +60,127 @@ struct cb_font {
 static int face_open(face **out, const char *path, int index, cb_error *err);
 static void face_free(face *fc);
 
+/*
+ * The font fontconfig chose, remembered: initialising fontconfig reads and parses its
+ * whole configuration, an eighth of a one-county run. The list is
+ * ${XDG_CACHE_HOME:-~/.cache}/countybrief/font-lookup, one line per request:
+ *     KEY \t PATH \t INDEX \t SIZE \t MTIME_NS
+ * KEY names the request (family) and the state fontconfig answers from: its environment
+ * variables and the modification times of its configuration and cache folders, which
+ * installing or removing a font changes (fc-cache rewrites the cache folder). The answer is
+ * used only while that font file is unchanged. COUNTYBRIEF_FONT_CACHE=0 turns it off.
+ */
+static char *lookup_list_path(void)
+{
+    const char *off = getenv("COUNTYBRIEF_FONT_CACHE");
+    if (off && strcmp(off, "0") == 0) return NULL;
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg == '/') return cb_xasprintf("%s/countybrief/font-lookup", xdg);
+    if (home && *home == '/') return cb_xasprintf("%s/.cache/countybrief/font-lookup", home);
+    return NULL;
+}
+
+static void stamp_path(cb_buf *b, const char *path)
+{
+    struct stat st;
+    if (path && stat(path, &st) == 0)
+        cb_buf_addf(b, "|%lld.%09ld", (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+    else
+        cb_buf_adds(b, "|-");
+}
+
+static char *lookup_key(const char *family)
+{
+    cb_buf b = {0};
+    cb_buf_addf(&b, "v1|%s", family ? family : "");
+    const char *vars[] = {"FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT"};
+    for (size_t i = 0; i < 3; i++) cb_buf_addf(&b, "|%s", getenv(vars[i]) ? getenv(vars[i]) : "");
+    const char *home = getenv("HOME"), *xdg = getenv("XDG_CACHE_HOME"), *data = getenv("XDG_DATA_HOME");
+    char *user[4] = {
+        xdg && *xdg ? cb_path_join(xdg, "fontconfig") : home ? cb_path_join(home, ".cache/fontconfig") : NULL,
+        home ? cb_path_join(home, ".fonts") : NULL,
+        data && *data ? cb_path_join(data, "fonts") : home ? cb_path_join(home, ".local/share/fonts") : NULL,
+        home ? cb_path_join(home, ".config/fontconfig") : NULL,
+    };
+    const char *sys[] = {"/etc/fonts", "/etc/fonts/conf.d", "/var/cache/fontconfig", "/usr/share/fonts",
+                         "/usr/local/share/fonts"};
+    for (size_t i = 0; i < sizeof sys / sizeof *sys; i++) stamp_path(&b, sys[i]);
+    for (size_t i = 0; i < 4; i++) {
+        stamp_path(&b, user[i]);
+        free(user[i]);
+    }
+    for (char *c = b.s; *c; c++)
+        if (*c == '\t' || *c == '\n') *c = ' ';
+    return b.s;
+}
+
+static int lookup_recall(const char *key, char **path, int *index)
+{
+    char *list = lookup_list_path();
+    FILE *fp = list ? fopen(list, "r") : NULL;
+    free(list);
+    if (!fp) return 0;
+    char *line = NULL;
+    size_t cap = 0;
+    int found = 0;
+    while (!found && getline(&line, &cap, fp) > 0) {
+        char *f[5], *save = NULL, *p = line;
+        int n = 0;
+        for (char *t; n < 5 && (t = strtok_r(p, "\t\n", &save)); p = NULL) f[n++] = t;
+        if (n != 5 || strcmp(f[0], key) != 0) continue;
+        struct stat st;
+        if (stat(f[1], &st) != 0 || st.st_size != atoll(f[3]) ||
+            (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != atoll(f[4]))
+            continue;
+        *path = cb_xstrdup(f[1]);
+        *index = atoi(f[2]);
+        found = 1;
+    }
+    free(line);
+    fclose(fp);
+    return found;
+}
+
+static void lookup_remember(const char *key, const char *path, int index)
+{
+    char *list = lookup_list_path();
+    struct stat st;
+    if (!list || stat(path, &st) != 0 || strchr(path, '\t') || strchr(path, '\n')) {
+        free(list);
+        return;
+    }
+    char *dir = cb_xstrdup(list);
+    for (char *c = dir + 1; *c; c++) /* its folders, as the plugin list's (mode 0700) */
+        if (*c == '/') {
+            *c = '\0';
+            mkdir(dir, 0700);
+            *c = '/';
+        }
+    free(dir);
+    /* one line per request: a new answer replaces the file (it holds a line or two) */
+    FILE *fp = fopen(list, "w");
+    free(list);
+    if (!fp) return;
+    fprintf(fp, "%s\t%s\t%d\t%lld\t%lld\n", key, path, index, (long long)st.st_size,
+            (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec);
+    fclose(fp);
+}
+
+static int font_find_uncached(const char *family, char **path, int *index, cb_error *err);
+
 int cb_font_find(const char *family, char **path, int *index, cb_error *err)
+{
+    char *key = lookup_key(family);
+    int rc = CB_OK;
+    if (!lookup_recall(key, path, index)) {
+        rc = font_find_uncached(family, path, index, err);
+        if (rc == CB_OK) lookup_remember(key, *path, *index);
+    }
+    free(key);
+    return rc;
+}
+
+static int font_find_uncached(const char *family, char **path, int *index, cb_error *err)
 {
     if (!FcInit()) return cb_fail(err, CB_EFONT, "fontconfig: cannot initialise");
     FcPattern *pat = FcPatternCreate();
