@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# font_lookup.sh: the font fontconfig chose is remembered (core/font.c) in
+# $XDG_CACHE_HOME/countybrief/font-lookup, and the remembered answer is used only while the
+# font file is unchanged. A list doctored to name another Chinese font (HanaMinA, a copy in
+# the test folder) proves the list is read; touching that copy makes countybrief ask
+# fontconfig again; COUNTYBRIEF_FONT_CACHE=0 never reads it.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.bash"
+
+LIST=$XDG_CACHE_HOME/countybrief/font-lookup
+font_of() { pdffonts "$1" 2>/dev/null | awk 'NR > 2 {print $1}' | sed 's/^[A-Z]*+//' | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+
+cb render --county 忠县 --out "$TMP/a" --quiet --no-fsync
+check_eq "first render: exit 0" 0 "$RC"
+check "the lookup is remembered" test -s "$LIST"
+wqy=$(cut -f2 "$LIST")
+check_eq "it names the font fontconfig found" "WenQuanYiMicroHei" "$(font_of "$TMP/a/500233-忠县.pdf")"
+
+HANA=/usr/share/fonts/truetype/hanazono/HanaMinA.ttf
+if [[ ! -f $HANA ]]; then
+    echo "# skip - $HANA is not installed (fonts-hanazono)"
+    finish
+    exit $?
+fi
+cp "$HANA" "$TMP/HanaMinA.ttf"
+size=$(stat -c %s "$TMP/HanaMinA.ttf")
+mtime=$("$PY" -c "import os,sys; print(os.stat(sys.argv[1]).st_mtime_ns)" "$TMP/HanaMinA.ttf")
+key=$(cut -f1 "$LIST")
+printf '%s\t%s\t0\t%s\t%s\n' "$key" "$TMP/HanaMinA.ttf" "$size" "$mtime" >"$LIST"
+cb render --county 忠县 --out "$TMP/b" --quiet --no-fsync
+check_eq "a remembered answer is used while its file is unchanged" "HanaMinA" "$(font_of "$TMP/b/500233-忠县.pdf")"
+
+COUNTYBRIEF_FONT_CACHE=0 "$CB" render --county 忠县 --out "$TMP/c" --quiet --no-fsync --force
+check_eq "COUNTYBRIEF_FONT_CACHE=0 asks fontconfig" "WenQuanYiMicroHei" "$(font_of "$TMP/c/500233-忠县.pdf")"
+
+touch -d '+1 minute' "$TMP/HanaMinA.ttf"
+cb render --county 忠县 --out "$TMP/d" --quiet --no-fsync
+check_eq "the file changed: fontconfig is asked again" "WenQuanYiMicroHei" "$(font_of "$TMP/d/500233-忠县.pdf")"
+check_eq "and the list holds its answer" "$wqy" "$(cut -f2 "$LIST")"
+finish
