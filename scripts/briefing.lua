@@ -122,7 +122,8 @@ if #slices > 0 then
   doc:add("chart.pie", {
     title = not condensed and T.funding_chart or nil, -- condensed: the heading says it
     slices = slices, donut = true, money = not en or nil,
-    total_label = T.funding_total, center = en and compact_cny(total) or nil,
+    total_label = T.funding_total, other_label = T.funding_other,
+    center = en and compact_cny(total) or nil,
     height = pie_height(slices),
   })
 end

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char *const KEYS[] = {"title", "unit", "categories", "series", "height", "money", "totals", NULL};
+static const char *const KEYS[] = {"title", "unit", "categories", "series", "height", "money", "totals", "empty_label", NULL};
 
 void *cx_stacked_create(lua_State *L, int opts, const cb_host_api *api)
 {
@@ -13,6 +13,7 @@ void *cx_stacked_create(lua_State *L, int opts, const cb_host_api *api)
     opts = lua_absindex(L, opts);
     cx_chart *c = cx_begin(L, opts, CX_STACKED, "chart.stacked", KEYS);
     c->title = cx_opt_string(L, opts, "title", c, 0);
+    c->empty_label = cx_opt_string(L, opts, "empty_label", c, 0);
     c->unit = cx_opt_string(L, opts, "unit", c, 0);
     c->money = cx_opt_bool(L, opts, "money", c);
     if (c->money && c->unit)
@@ -115,7 +116,7 @@ void cx_stacked_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w
     cx_axis_draw(api, cv, &a, x0, x1, plot_bot, ph, tick);
     cx_xlabels(api, cv, c->x, n, x0, x1, plot_bot, tick, 1, w);
     if (!any) {
-        cx_nodata(api, cv, x0, plot_bot, x1 - x0, ph, 1);
+        cx_nodata(api, cv, x0, plot_bot, x1 - x0, ph, 1, c->empty_label);
         free(st);
         return;
     }

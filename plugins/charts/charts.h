@@ -34,6 +34,8 @@ typedef struct cx_chart {
     size_t nv;
     char *label, *value; /* sparkline */
     char *center, *total_label; /* pie (donut centre) */
+    char *other_label;   /* pie: the row the legend's tail merges into; NULL: "其他" */
+    char *empty_label;   /* the note of a chart without data; NULL: "暂无数据" */
     float height;
     int money, donut, totals;
 } cx_chart;
@@ -130,7 +132,8 @@ float cx_baseline(float top, float rowh, float size);
 /* The title row at the top of the box; returns the y below it. */
 float cx_title(const cb_host_api *api, cb_canvas *cv, const cx_chart *c, float width, float top);
 /* "No data" in the middle of a box, on a white patch when patch != 0. */
-void cx_nodata(const cb_host_api *api, cb_canvas *cv, float x, float y, float w, float h, int patch);
+void cx_nodata(const cb_host_api *api, cb_canvas *cv, float x, float y, float w, float h, int patch,
+               const char *label);
 
 /* Legend entries: keys of kind 'l' (line with marker) or 'b' (box). */
 typedef struct cx_legend_item { const char *name; cx_rgb color; } cx_legend_item;

@@ -197,10 +197,11 @@ float cx_title(const cb_host_api *api, cb_canvas *cv, const cx_chart *c, float w
     return top - rowh;
 }
 
-void cx_nodata(const cb_host_api *api, cb_canvas *cv, float x, float y, float w, float h, int patch)
+void cx_nodata(const cb_host_api *api, cb_canvas *cv, float x, float y, float w, float h, int patch,
+               const char *label)
 {
     const cb_theme *t = api->theme(cv);
-    static const char msg[] = "暂无数据";
+    const char *msg = label ? label : "暂无数据";
     float size = t->small_size, tw = api->text_width(cv, size, msg);
     if (patch) { /* a clear patch over any gridline */
         cx_fill(api, cv, (cx_rgb){1, 1, 1});

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 
-static const char *const KEYS[] = {"title", "unit", "x", "series", "height", "money", NULL};
+static const char *const KEYS[] = {"title", "unit", "x", "series", "height", "money", "empty_label", NULL};
 
 void *cx_line_create(lua_State *L, int opts, const cb_host_api *api)
 {
@@ -12,6 +12,7 @@ void *cx_line_create(lua_State *L, int opts, const cb_host_api *api)
     opts = lua_absindex(L, opts);
     cx_chart *c = cx_begin(L, opts, CX_LINE, "chart.line", KEYS);
     c->title = cx_opt_string(L, opts, "title", c, 0);
+    c->empty_label = cx_opt_string(L, opts, "empty_label", c, 0);
     c->unit = cx_opt_string(L, opts, "unit", c, 0);
     c->money = cx_opt_bool(L, opts, "money", c);
     if (c->money && c->unit)
@@ -96,7 +97,7 @@ void cx_line_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, f
     cx_axis_draw(api, cv, &a, x0, x1, plot_bot, ph, tick);
     cx_xlabels(api, cv, c->x, c->nx, x0, x1, plot_bot, tick, 0, w);
     if (empty) {
-        cx_nodata(api, cv, x0, plot_bot, x1 - x0, ph, 1);
+        cx_nodata(api, cv, x0, plot_bot, x1 - x0, ph, 1, c->empty_label);
         return;
     }
     float slot = (x1 - x0) / (float)c->nx;

@@ -33,6 +33,8 @@ void cx_free(cx_chart *c)
     free(c->value);
     free(c->center);
     free(c->total_label);
+    free(c->other_label);
+    free(c->empty_label);
     free(c);
 }
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 static const char *const KEYS[] = {"title", "slices", "donut", "money", "unit", "center", "total_label",
-                                   "height", NULL};
+                                   "other_label", "empty_label", "height", NULL};
 
 void *cx_pie_create(lua_State *L, int opts, const cb_host_api *api)
 {
@@ -22,6 +22,8 @@ void *cx_pie_create(lua_State *L, int opts, const cb_host_api *api)
     c->donut = cx_opt_bool(L, opts, "donut", c);
     c->center = cx_opt_string(L, opts, "center", c, 0);
     c->total_label = cx_opt_string(L, opts, "total_label", c, 0);
+    c->other_label = cx_opt_string(L, opts, "other_label", c, 0);
+    c->empty_label = cx_opt_string(L, opts, "empty_label", c, 0);
 
     lua_getfield(L, opts, "slices");
     if (!lua_istable(L, -1))
@@ -151,7 +153,7 @@ void cx_pie_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, fl
     }
     if (rows < n) {
         size_t k = rows - 1;
-        label[k] = "其他";
+        label[k] = c->other_label ? c->other_label : "其他";
         text[k] = NULL;
         val[k] = 0;
         for (size_t i = k; i < n; i++)
@@ -175,7 +177,7 @@ void cx_pie_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, fl
         cx_circle(api, cv, cx, cy, r);
         if (rin > 0) cx_circle(api, cv, cx, cy, rin);
         api->stroke(cv);
-        cx_nodata(api, cv, cx - r, cy - r, 2 * r, 2 * r, 0);
+        cx_nodata(api, cv, cx - r, cy - r, 2 * r, 2 * r, 0, c->empty_label);
     } else {
         double a = CX_PI / 2;
         for (size_t i = 0; i < rows; i++) {

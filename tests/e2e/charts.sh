@@ -192,4 +192,21 @@ else
     not_ok "忠县: the donut totals 2400万元 with the 其中 row inside the 2020 slice" "$txt"
 fi
 
+# --- labels in the report's language: the legend's merged tail, a chart without data ------
+LABELS=$TMP/labels.lua
+cat >"$LABELS" <<'EOF'
+local slices = {}
+for i = 1, 30 do slices[i] = { label = "Item " .. i, value = 31 - i } end
+doc:add("chart.pie", { title = "Many slices", slices = slices, height = 120, other_label = "All the rest" })
+doc:add("chart.line", { title = "Nothing yet", x = { "2020", "2021" }, series = { { name = "a", values = { false, false } } },
+                        empty_label = "No data yet" })
+doc:add("chart.pie", { title = "Default", slices = slices, height = 120 })
+EOF
+cb render --report "$LABELS" --county 忠县 --out "$TMP/labels" --quiet --no-fsync
+check_eq "other_label / empty_label: exit 0" 0 "$RC"
+txt=$(pdftext "$TMP/labels/500233-忠县.pdf" - 2>/dev/null || true)
+if [[ $txt == *"All the rest"* ]]; then ok "chart.pie: other_label names the merged tail"; else not_ok "chart.pie: other_label names the merged tail" "$txt"; fi
+if [[ $txt == *"No data yet"* ]]; then ok "chart.line: empty_label replaces 暂无数据"; else not_ok "chart.line: empty_label replaces 暂无数据" "$txt"; fi
+if [[ $txt == *"其他"* ]]; then ok "chart.pie: the merged tail is 其他 by default"; else not_ok "chart.pie: the merged tail is 其他 by default" "$txt"; fi
+
 finish
