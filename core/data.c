@@ -861,32 +861,45 @@ static int check_dir(const char *dir, cb_error *err)
     return CB_OK;
 }
 
-static int load_all(cb_dataset *ds, const char *dir, cb_error *err)
+/* Feeds files[i] to b, unless skip[i]: the schema first, so every table is typed as it is
+ * read and errors come in order. */
+static int load_tables(cb_dataset_builder *b, const char *dir, const dir_file *files,
+                       size_t nfiles, const unsigned char *skip, cb_error *err)
+{
+    dir_file key = {NULL, "schema"};
+    const dir_file *sf = bsearch(&key, files, nfiles, sizeof *files, dir_file_cmp);
+    int rc = sf ? load_csv_table(b, dir, sf->file, sf->stem, err) : CB_OK;
+    for (size_t i = 0; i < nfiles && rc == CB_OK; i++)
+        if (&files[i] != sf && !(skip && skip[i]))
+            rc = load_csv_table(b, dir, files[i].file, files[i].stem, err);
+    return rc;
+}
+
+/* The folder's CSV files, sorted; checks the folder and that it has counties.csv before
+ * anything is read, so the message names the file to add. */
+static int open_folder(const char *dir, dir_file **files, size_t *nfiles, cb_error *err)
 {
     int rc = check_dir(dir, err);
     if (rc != CB_OK) return rc;
+    if ((rc = list_csv(dir, files, nfiles, err)) != CB_OK) return rc;
+    dir_file key = {NULL, "counties"};
+    if (*nfiles && bsearch(&key, *files, *nfiles, sizeof **files, dir_file_cmp)) return CB_OK;
+    char *path = cb_path_join(dir, "counties.csv");
+    rc = cb_fail(err, CB_EDATA, "%s: missing (every data folder needs a counties table)", path);
+    free(path);
+    dir_files_free(*files, *nfiles);
+    return rc;
+}
+
+static int load_all(cb_dataset *ds, const char *dir, cb_error *err)
+{
     dir_file *files = NULL;
     size_t nfiles = 0;
-    if ((rc = list_csv(dir, &files, &nfiles, err)) != CB_OK) return rc;
-
-    /* before reading anything, so the message names the file to add */
-    dir_file key = {NULL, "counties"};
-    if (!nfiles || !bsearch(&key, files, nfiles, sizeof *files, dir_file_cmp)) {
-        char *path = cb_path_join(dir, "counties.csv");
-        rc = cb_fail(err, CB_EDATA, "%s: missing (every data folder needs a counties table)",
-                     path);
-        free(path);
-        dir_files_free(files, nfiles);
-        return rc;
-    }
+    int rc = open_folder(dir, &files, &nfiles, err);
+    if (rc != CB_OK) return rc;
 
     cb_dataset_builder *b = cb_dataset_builder_new(dir);
-    /* the schema first, so every table is typed as it is read and errors come in order */
-    key.stem = "schema";
-    const dir_file *sf = bsearch(&key, files, nfiles, sizeof *files, dir_file_cmp);
-    if (sf) rc = load_csv_table(b, dir, sf->file, sf->stem, err);
-    for (size_t i = 0; i < nfiles && rc == CB_OK; i++)
-        if (&files[i] != sf) rc = load_csv_table(b, dir, files[i].file, files[i].stem, err);
+    rc = load_tables(b, dir, files, nfiles, NULL, err);
     dir_files_free(files, nfiles);
     if (rc != CB_OK) {
         cb_dataset_builder_free(b);
@@ -1426,16 +1439,10 @@ static int ds_table_cmp(const void *a, const void *b)
 int cb_dataset_load_lazy(cb_dataset *ds, const char *dir, cb_error *err)
 {
     memset(ds, 0, sizeof *ds);
-    int rc = check_dir(dir, err);
-    if (rc != CB_OK) return rc;
     dir_file *files = NULL;
     size_t nfiles = 0;
-    if ((rc = list_csv(dir, &files, &nfiles, err)) != CB_OK) return rc;
-    dir_file key = {NULL, "counties"};
-    if (!nfiles || !bsearch(&key, files, nfiles, sizeof *files, dir_file_cmp)) {
-        dir_files_free(files, nfiles);
-        return load_all(ds, dir, err); /* its message names the missing file */
-    }
+    int rc = open_folder(dir, &files, &nfiles, err);
+    if (rc != CB_OK) return rc;
     /* the schema, the counties and the shared tables go through the builder as usual */
     unsigned char *lazy = cb_xcalloc(nfiles ? nfiles : 1, 1);
     for (size_t i = 0; i < nfiles; i++) {
@@ -1444,11 +1451,7 @@ int cb_dataset_load_lazy(cb_dataset *ds, const char *dir, cb_error *err)
         free(path);
     }
     cb_dataset_builder *b = cb_dataset_builder_new(dir);
-    key.stem = "schema";
-    const dir_file *sf = bsearch(&key, files, nfiles, sizeof *files, dir_file_cmp);
-    if (sf) rc = load_csv_table(b, dir, sf->file, sf->stem, err);
-    for (size_t i = 0; i < nfiles && rc == CB_OK; i++)
-        if (&files[i] != sf && !lazy[i]) rc = load_csv_table(b, dir, files[i].file, files[i].stem, err);
+    rc = load_tables(b, dir, files, nfiles, lazy, err);
     if (rc == CB_OK) rc = finish(b, err);
     table_impl *counties = NULL;
     for (size_t i = 0; rc == CB_OK && i < b->ntables; i++)
