@@ -5,7 +5,7 @@
  * at are made here with its object API: each face's font (a Type 0 font over a HarfBuzz
  * subset, CIDs numbered in the document's character order, our own CIDToGIDMap, widths
  * and ToUnicode map), and the page content streams (written directly, without libharu's
- * per-operator state checks). Every stream is deflated with libdeflate. libharu never parses
+ * per-operator state checks). Every stream is deflated with ISA-L (igzip). libharu never parses
  * a font file, so a malformed font can't crash it. libharu's errors are recorded by the
  * handler and checked at the end: we never longjmp out of libharu, which would skip our own
  * cleanup.
