@@ -180,7 +180,7 @@ static size_t list_len(lua_State *L, int idx, const char *ctx)
         }
         if (lua_tointeger(L, -1) > max) max = lua_tointeger(L, -1);
     }
-    if (max > 100000) luaL_error(L, "%s has too many items (%lld)", ctx, (long long)max);
+    if (max > 100000) luaL_error(L, "%s has too many items (%I)", ctx, (lua_Integer)max);
     return (size_t)max;
 }
 

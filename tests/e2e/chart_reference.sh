@@ -174,8 +174,8 @@ for f in fmts:
     text = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', f))
     text = bytes(text, "utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
     pattern = ""
-    for part in re.split(r"(%l*[sd])", text):
-        pattern += ".*?" if re.fullmatch(r"%l*[sd]", part) else re.escape(part)
+    for part in re.split(r"(%l*[sdI])", text):
+        pattern += ".*?" if re.fullmatch(r"%l*[sdI]", part) else re.escape(part)
     if not re.search(pattern, doc):
         missing.append(text)
 print(len(fmts))
