@@ -25,8 +25,6 @@ if [[ ! -f $README ]]; then
     finish || exit 1
 fi
 
-# flat FILE: the text of a PDF with spaces and line breaks removed
-flat() { pdftext "$1" - | tr -d ' \n'; }
 
 # --- the examples ---------------------------------------------------------------------------
 # Writes $TMP/ex/N.lua, N.expect (one string a line) and N.name for each ```lua block, and

@@ -15,8 +15,6 @@ INK=("$PY" "$E2E_LIB/ink_check.py")
 
 # error_lines: stderr without the run's summary line ("N rendered, ... failed in ...")
 error_lines() { grep -Ev '^[0-9]+ rendered, .*failed in ' "$TMP/stderr" || true; }
-# flat FILE: the text of a PDF with spaces and line breaks removed
-flat() { pdftext "$1" - | tr -d ' \n'; }
 
 # --- the plugin is there ----------------------------------------------------------------
 cb plugins

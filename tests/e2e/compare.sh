@@ -14,17 +14,8 @@ unset COUNTYBRIEF_PLUGIN_DIR COUNTYBRIEF_PLUGIN_PATH
 REPORT=$CB_SRC/examples/reports/compare/compare.lua
 INK=("$PY" "$E2E_LIB/ink_check.py")
 
-flat() { if [[ -f $1 ]]; then pdftext "$1" - | tr -d ' \n'; fi; }
 # the text as laid out (a table row on one line), spaces and line breaks removed
 flat_layout() { if [[ -f $1 ]]; then pdftext -layout "$1" - | tr -d ' \n'; fi; }
-# has WHAT FILE.pdf TEXT...: the PDF's text (spaces and line breaks removed) holds every TEXT
-has() {
-    local what=$1 pdf=$2 text miss=""
-    shift 2
-    text=$(flat "$pdf")
-    for want in "$@"; do [[ $text == *"$want"* ]] || miss+="missing: $want"$'\n'; done
-    if [[ -z $miss ]]; then ok "$what"; else not_ok "$what" "$pdf"$'\n'"$miss"; fi
-}
 # in_order WHAT FILE.pdf TEXT...: the TEXTs appear in the PDF's text in this order (as
 # pdftotext -layout reads it with IN_ORDER_LAYOUT=1)
 in_order() {

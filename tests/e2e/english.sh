@@ -13,7 +13,6 @@ unset COUNTYBRIEF_PLUGIN_DIR COUNTYBRIEF_PLUGIN_PATH
 INK=("$PY" "$E2E_LIB/ink_check.py")
 OUT=$TMP/en
 
-flat() { if [[ -f $1 ]]; then pdftext "$1" - | tr -d ' \n'; fi; }
 # has WHAT FILE.pdf TEXT...: pdftotext's text of the PDF holds every TEXT (spaces kept)
 has() {
     local what=$1 pdf=$2 text miss=""

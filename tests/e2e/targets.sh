@@ -17,15 +17,6 @@ unset COUNTYBRIEF_PLUGIN_DIR COUNTYBRIEF_PLUGIN_PATH
 REPORT=$CB_SRC/examples/reports/targets/targets.lua
 INK=("$PY" "$E2E_LIB/ink_check.py")
 
-flat() { if [[ -f $1 ]]; then pdftext "$1" - | tr -d ' \n'; fi; }
-# has WHAT FILE.pdf TEXT...: the PDF's text (spaces and line breaks removed) holds every TEXT
-has() {
-    local what=$1 pdf=$2 text miss=""
-    shift 2
-    text=$(flat "$pdf")
-    for want in "$@"; do [[ $text == *"$want"* ]] || miss+="missing: $want"$'\n'; done
-    if [[ -z $miss ]]; then ok "$what"; else not_ok "$what" "$pdf"$'\n'"$miss"; fi
-}
 lacks() { if [[ $(flat "$2") != *"$3"* ]]; then ok "$1"; else not_ok "$1" "$2 contains $3"; fi; }
 
 # --- the example data -------------------------------------------------------------------

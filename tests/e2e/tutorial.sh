@@ -25,16 +25,6 @@ mkdir -p "$WORK" "$TMP/bin"
 ln -s "$CB" "$TMP/bin/countybrief"
 unset COUNTYBRIEF_PLUGIN_DIR COUNTYBRIEF_PLUGIN_PATH
 
-# flat FILE.pdf: the text of a PDF with spaces and line breaks removed ("" if unreadable)
-flat() { if [[ -f $1 ]]; then pdftext "$1" - | tr -d ' \n'; fi; }
-# has NAME FILE.pdf TEXT...: the flat text of the PDF contains every TEXT
-has() {
-    local what=$1 pdf=$2 text miss=""
-    shift 2
-    text=$(flat "$pdf")
-    for want in "$@"; do [[ $text == *"$want"* ]] || miss+="missing: $want"$'\n'; done
-    if [[ -z $miss ]]; then ok "$what"; else not_ok "$what" "$pdf"$'\n'"$miss"; fi
-}
 # lacks NAME FILE.pdf TEXT: the flat text does not contain TEXT
 lacks() {
     if [[ $(flat "$2") != *"$3"* ]]; then ok "$1"; else not_ok "$1" "$2 contains $3"; fi

@@ -84,6 +84,17 @@ pdftext() { pdftotext "$@" 2>/dev/null || echo "pdftotext $* failed" >&2; }
 pdf_pages() { pdfinfo "$1" 2>/dev/null | sed -n 's/^Pages: *//p' || true; }
 pdf_info() { pdfinfo "$1" 2>/dev/null | sed -n "s/^$2: *//p" || true; }
 
+# flat FILE.pdf: the PDF's text with spaces and line breaks removed ("" if there is no file)
+flat() { if [[ -f $1 ]]; then pdftext "$1" - | tr -d ' \n'; fi; }
+# has WHAT FILE.pdf TEXT...: a check that the flat text of the PDF holds every TEXT
+has() {
+    local what=$1 pdf=$2 text miss=""
+    shift 2
+    text=$(flat "$pdf")
+    for want in "$@"; do [[ $text == *"$want"* ]] || miss+="missing: $want"$'\n'; done
+    if [[ -z $miss ]]; then ok "$what"; else not_ok "$what" "$pdf"$'\n'"$miss"; fi
+}
+
 # has_text FILE STRING: the file contains STRING (fixed string, not a pattern).
 has_text() { grep -qF -- "$2" "$1"; }
 
