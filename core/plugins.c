@@ -202,6 +202,7 @@ void cb_canvas_init(cb_canvas *c, cb_page *page, cb_font *font, const cb_templat
     th->body_size = t->body_size;
     th->small_size = t->small_size;
     th->table_size = t->table_size;
+    th->lang = t->lang[0] ? t->lang : "zh";
 }
 
 void cb_canvas_free(cb_canvas *c)

@@ -59,7 +59,7 @@ void cx_stacked_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w
     cx_axis a;
     cx_axis_fit(&a, c, lo, hi, 5);
     char unit[128] = "";
-    if (a.unit && *a.unit) snprintf(unit, sizeof unit, "单位：%s", a.unit);
+    if (a.unit && *a.unit) snprintf(unit, sizeof unit, "%s%s", cx_word(api, cv, "单位：", "Unit: "), a.unit);
     cx_legend_item items[64];
     size_t ni = c->ns < 64 ? c->ns : 64;
     for (size_t s = 0; s < ni; s++) items[s] = (cx_legend_item){c->s[s].name, cx_color(t, s)};

@@ -34,8 +34,8 @@ typedef struct cx_chart {
     size_t nv;
     char *label, *value; /* sparkline */
     char *center, *total_label; /* pie (donut centre) */
-    char *other_label;   /* pie: the row the legend's tail merges into; NULL: "其他" */
-    char *empty_label;   /* the note of a chart without data; NULL: "暂无数据" */
+    char *other_label;   /* pie: the row the legend's tail merges into; NULL: cx_word's */
+    char *empty_label;   /* the note of a chart without data; NULL: cx_word's */
     float height;
     int money, donut, totals;
 } cx_chart;
@@ -132,6 +132,9 @@ float cx_baseline(float top, float rowh, float size);
 /* The title row at the top of the box; returns the y below it. */
 float cx_title(const cb_host_api *api, cb_canvas *cv, const cx_chart *c, float width, float top);
 /* "No data" in the middle of a box, on a white patch when patch != 0. */
+/* A chart's own word in the document's language (cb_theme.lang, ABI 1.1): en, else zh. */
+const char *cx_word(const cb_host_api *api, const cb_canvas *cv, const char *zh, const char *en);
+
 void cx_nodata(const cb_host_api *api, cb_canvas *cv, float x, float y, float w, float h, int patch,
                const char *label);
 

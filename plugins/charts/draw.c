@@ -197,11 +197,17 @@ float cx_title(const cb_host_api *api, cb_canvas *cv, const cx_chart *c, float w
     return top - rowh;
 }
 
+const char *cx_word(const cb_host_api *api, const cb_canvas *cv, const char *zh, const char *en)
+{
+    const char *lang = api->theme(cv)->lang;
+    return lang && strcmp(lang, "en") == 0 ? en : zh;
+}
+
 void cx_nodata(const cb_host_api *api, cb_canvas *cv, float x, float y, float w, float h, int patch,
                const char *label)
 {
     const cb_theme *t = api->theme(cv);
-    const char *msg = label ? label : "暂无数据";
+    const char *msg = label ? label : cx_word(api, cv, "暂无数据", "No data");
     float size = t->small_size, tw = api->text_width(cv, size, msg);
     if (patch) { /* a clear patch over any gridline */
         cx_fill(api, cv, (cx_rgb){1, 1, 1});

@@ -139,7 +139,7 @@ void cx_pie_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, fl
     float labw = lw - keyw - 6 - valw - pctw - 24;
     if (labw < size * 2) labw = size * 2;
 
-    /* rows of one or two lines; a tail that does not fit becomes one "其他" row */
+    /* rows of one or two lines; a tail that does not fit becomes one "其他" ("Other") row */
     size_t rows = n;
     for (;;) {
         float used = 0;
@@ -153,7 +153,7 @@ void cx_pie_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, fl
     }
     if (rows < n) {
         size_t k = rows - 1;
-        label[k] = c->other_label ? c->other_label : "其他";
+        label[k] = c->other_label ? c->other_label : cx_word(api, cv, "其他", "Other");
         text[k] = NULL;
         val[k] = 0;
         for (size_t i = k; i < n; i++)
@@ -197,7 +197,7 @@ void cx_pie_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, fl
     }
     if (c->donut && visible > 0) {
         /* the total in the hole: a small label over a large figure, shrunk to fit */
-        const char *lab = c->total_label ? c->total_label : "合计";
+        const char *lab = c->total_label ? c->total_label : cx_word(api, cv, "合计", "Total");
         if (c->center) snprintf(buf, sizeof buf, "%s", c->center);
         else cx_value_text(api, c, total, buf, sizeof buf);
         float room = 2 * rin * 0.84f, big = fminf(rin * 0.42f, 15);

@@ -207,4 +207,24 @@ if [[ $txt == *"All the rest"* ]]; then ok "chart.pie: other_label names the mer
 if [[ $txt == *"No data yet"* ]]; then ok "chart.line: empty_label replaces 暂无数据"; else not_ok "chart.line: empty_label replaces 暂无数据" "$txt"; fi
 if [[ $txt == *"其他"* ]]; then ok "chart.pie: the merged tail is 其他 by default"; else not_ok "chart.pie: the merged tail is 其他 by default" "$txt"; fi
 
+# --- a document in English: the charts' own words follow it (cb_theme.lang) ----------------
+EN=$TMP/en_words.lua
+cat >"$EN" <<'EOF'
+report { languages = { "zh", "en" } }
+local slices = {}
+for i = 1, 30 do slices[i] = { label = "Item " .. i, value = 31 - i } end
+doc:add("chart.pie", { title = "Many slices", slices = slices, height = 120, donut = true })
+doc:add("chart.line", { title = "Nothing yet", x = { "2020", "2021" }, series = { { name = "a", values = { false, false } } } })
+doc:add("chart.stacked", { title = "Trained", unit = "people", categories = { "2020", "2021" },
+                           series = { { name = "a", values = { 3, 4 } } } })
+EOF
+cb render --report "$EN" --county 忠县 --lang en --out "$TMP/en_words" --quiet --no-fsync
+check_eq "--lang en chart words: exit 0" 0 "$RC"
+txt=$(pdftext "$TMP/en_words/500233-忠县.en.pdf" - 2>/dev/null || true)
+missing=""
+for w in Other Total "No data" "Unit: people"; do [[ $txt == *"$w"* ]] || missing+="'$w' "; done
+check_eq "--lang en: the charts say Other, Total, No data and Unit: by themselves" "" "$missing"
+for w in 其他 合计 暂无数据 单位; do [[ $txt != *"$w"* ]] || missing+="'$w' "; done
+check_eq "--lang en: and none of their Chinese words" "" "$missing"
+
 finish

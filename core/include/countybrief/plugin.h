@@ -47,7 +47,7 @@
 #include "countybrief/countybrief.h"
 
 #define CB_PLUGIN_ABI_MAJOR 1
-#define CB_PLUGIN_ABI_MINOR 0
+#define CB_PLUGIN_ABI_MINOR 1
 
 #if defined(__GNUC__)
 #define CB_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -90,10 +90,14 @@ typedef struct cb_table_sink cb_table_sink; /* where a data source puts its tabl
 
 /* ------------------------------------------------------------------ block renderers */
 
-/* Colours and sizes of the template in use, for blocks that should match the document. */
+/* Colours and sizes of the template in use, for blocks that should match the document.
+ * Like the host API, it only grows at its end. */
 typedef struct cb_theme {
     float primary[3], accent[3], text[3], muted[3], rule[3], band[3], panel[3], bar[3];
     float body_size, small_size, table_size;
+    /* ---- 1.1: the document's language, "zh" or "en", for a block's own words ("其他" /
+     * "Other"). A plugin declaring minor 0 reads it only if api->abi_minor >= 1. */
+    const char *lang;
 } cb_theme;
 
 /* A new kind of document block, added from Lua with doc:add(name, options). */
