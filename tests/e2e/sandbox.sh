@@ -59,7 +59,11 @@ actual:   $ERR"
     if cmp -s "$TMP/clean/$FJ" "$TMP/$name/$FJ"; then
         ok "$name: 奉节县's PDF is byte-identical to the clean run's"
     else
-        not_ok "$name: 奉节县's PDF is byte-identical to the clean run's" "$(ls "$TMP/$name")"
+        # what differs, to tell a layout change from a byte-level one
+        not_ok "$name: 奉节县's PDF is byte-identical to the clean run's" "$(ls -l "$TMP/$name")
+$(cmp "$TMP/clean/$FJ" "$TMP/$name/$FJ" 2>&1 | head -n 1)
+$(diff <(pdftext "$TMP/clean/$FJ" -) <(pdftext "$TMP/$name/$FJ" -) | head -n 10)
+$(cat "$TMP/$name.stderr")"
     fi
 }
 
