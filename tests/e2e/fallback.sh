@@ -18,7 +18,7 @@ ZWSP=$'\u200B' VS16=$'\uFE0F'
 
 # covered HEX: some installed TrueType (glyf, not colour) font has the character; prints it
 covered() {
-    fc-list ":charset=$1:fontformat=TrueType:color=False" file 2>/dev/null | head -n 1 | grep -q .
+    [[ -n $(fc-list ":charset=$1:fontformat=TrueType:color=False" file 2>/dev/null) ]]
 }
 fallback_family() { fc-list ":charset=$1:fontformat=TrueType:color=False" family 2>/dev/null | head -n 1; }
 
@@ -116,7 +116,7 @@ for pair in "20000:$XB" "1F600:$EMOJI"; do
     ps=${base#*+}
     ps=${ps%%,*}
     if [[ -n $ps && $base != *WenQuanYi* ]] && grep -qF -- "$base " "$TMP/fonts.txt" &&
-        fc-list ":postscriptname=$ps:charset=$hex" file | grep -q .; then
+        [[ -n $(fc-list ":postscriptname=$ps:charset=$hex" file) ]]; then
         ok "U+$hex is drawn by fallback font $ps (embedded subset; fontconfig says it has U+$hex)"
     else
         not_ok "U+$hex is drawn by an embedded fallback font that has it" "font: '$base'; $(cat "$TMP/fonts.txt")"

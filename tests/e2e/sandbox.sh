@@ -246,7 +246,7 @@ cb render --cpu-budget soon --out "$TMP/x"
 check_eq "--cpu-budget soon: usage error" 2 "$RC"
 cb render --lua-memory -5 --out "$TMP/x"
 check_eq "--lua-memory -5: usage error" 2 "$RC"
-if "$CB" --help | grep -q -- '--cpu-budget SEC' && "$CB" --help | grep -q -- '--lua-memory MIB'; then ok "--help lists --cpu-budget and --lua-memory"
+if "$CB" --help | grep -c -- '--cpu-budget SEC' >/dev/null && "$CB" --help | grep -c -- '--lua-memory MIB' >/dev/null; then ok "--help lists --cpu-budget and --lua-memory"
 else not_ok "--help lists --cpu-budget and --lua-memory"; fi
 
 finish

@@ -104,7 +104,7 @@ county=${county#*-}
 pdftext "$pdf" "$TMP/one.txt"
 if has_text "$TMP/one.txt" "$county"; then ok "pdftotext of $(basename "$pdf") shows '$county'"; else
     not_ok "pdftotext of $(basename "$pdf") shows '$county'" "$(head -c 400 "$TMP/one.txt")"; fi
-if tr -d ' \n' <"$TMP/one.txt" | grep -qF 'synthetic'; then ok "$county: the briefing's sources say synthetic"; else
+if tr -d ' \n' <"$TMP/one.txt" | grep -cF 'synthetic' >/dev/null; then ok "$county: the briefing's sources say synthetic"; else
     not_ok "$county: the briefing's sources say synthetic"; fi
 
 finish
