@@ -1301,15 +1301,21 @@ void cb_needs_free(cb_needs *n)
     memset(n, 0, sizeof *n);
 }
 
-static int needs_fail(lua_State *L, run_ctx *c, const char *fmt, const char *a)
+/* A bad declaration (needs { ... } or report { ... }): "script:line: WHAT: message". */
+static int decl_fail(lua_State *L, run_ctx *c, const char *what, const char *fmt, const char *a)
 {
-    cb_needs_free(c->needs_out);
     c->needs_bad = 1;
     luaL_where(L, 1);
-    lua_pushstring(L, "needs: ");
+    lua_pushstring(L, what);
     lua_pushfstring(L, fmt, a);
     lua_concat(L, 3);
     return lua_error(L);
+}
+
+static int needs_fail(lua_State *L, run_ctx *c, const char *fmt, const char *a)
+{
+    cb_needs_free(c->needs_out);
+    return decl_fail(L, c, "needs: ", fmt, a);
 }
 
 /* After a declaration in the prelude: the last one stops the script (done). */
@@ -1395,12 +1401,7 @@ int cb_report_decl_has_lang(const cb_report_decl *d, const char *lang)
 static int report_fail(lua_State *L, run_ctx *c, const char *fmt, const char *a)
 {
     cb_report_decl_free(c->decl_out);
-    c->needs_bad = 1;
-    luaL_where(L, 1);
-    lua_pushstring(L, "report: ");
-    lua_pushfstring(L, fmt, a);
-    lua_concat(L, 3);
-    return lua_error(L);
+    return decl_fail(L, c, "report: ", fmt, a);
 }
 
 /* report { languages = { ... } }: the languages, each one countybrief renders. */
