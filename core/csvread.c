@@ -20,6 +20,7 @@ typedef struct csv_state {
     cb_csv_record_fn fn;
     void *ud;
     cb_error *err;
+    cb_csv_opts *opts;    /* NULL: the defaults */
     int rc;               /* first error; once set, libcsv's callbacks are ignored */
     size_t line;          /* physical line being fed (1-based) */
     size_t rec_line;      /* line where the current record began */
@@ -68,13 +69,26 @@ static void on_field(void *data, size_t len, void *vst)
     const char *nul = memchr(s, '\0', len);
     if (nul) {
         /* NULs break every C string downstream; they mostly mean a UTF-16 file */
-        st->rc = cb_fail(st->err, CB_EDATA, "%s:%zu:%zu: NUL byte in field (is the file UTF-16?)",
+        st->rc = cb_fail(st->err, CB_EDATA, "%s:%zu:%zu: NUL byte: not CSV text (UTF-16 without a "
+                         "byte-order mark? save it as \"CSV UTF-8\" in Excel, or pass --encoding)",
                          st->path, line_at(s, (size_t)(nul - s), st->field_line), col);
         return;
     }
     if (!cb_utf8_valid(s, len)) {
-        st->rc = cb_fail(st->err, CB_EDATA, "%s:%zu:%zu: invalid UTF-8", st->path,
+        if (st->opts) st->opts->not_utf8 = 1;
+        st->rc = cb_fail(st->err, CB_EDATA, "%s:%zu:%zu: not UTF-8 or GB18030 text; save it as "
+                         "\"CSV UTF-8\" in Excel, or pass --encoding", st->path,
                          line_at(s, utf8_bad_offset(s, len), st->field_line), col);
+        return;
+    }
+    if (st->nfields == CB_CSV_COLS_MAX) {
+        st->rc = cb_fail(st->err, CB_EDATA, "%s:%zu: more than %d columns; at most %d", st->path,
+                         st->rec_line, CB_CSV_COLS_MAX, CB_CSV_COLS_MAX);
+        return;
+    }
+    if (st->bytes.len + len >= CB_CSV_RECORD_MAX) {
+        st->rc = cb_fail(st->err, CB_EDATA, "%s:%zu: row longer than %u MiB", st->path,
+                         st->rec_line, CB_CSV_RECORD_MAX >> 20);
         return;
     }
     if (st->nfields == st->cap) {
@@ -114,8 +128,16 @@ static void on_row(int term, void *vst)
  * As libcsv does by default, spaces and tabs around an unquoted field (and around the
  * quotes of a quoted one) are trimmed; quote a field to keep them.
  */
+static int space_only(unsigned char c) { return c == ' '; }
+
 int cb_csv_parse(const char *path, const char *data, size_t len, cb_csv_record_fn fn,
                  void *ud, cb_error *err)
+{
+    return cb_csv_parse_with(path, data, len, NULL, fn, ud, err);
+}
+
+int cb_csv_parse_with(const char *path, const char *data, size_t len, cb_csv_opts *o,
+                      cb_csv_record_fn fn, void *ud, cb_error *err)
 {
     const char *start = data;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
@@ -126,8 +148,13 @@ int cb_csv_parse(const char *path, const char *data, size_t len, cb_csv_record_f
     csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
     csv_set_realloc_func(&p, cb_xrealloc);
     csv_set_blk_size(&p, CSV_BLOCK);
+    if (o && o->delim == '\t') {
+        csv_set_delim(&p, '\t');
+        csv_set_space_func(&p, space_only);
+    }
+    if (o) o->not_utf8 = 0;
 
-    csv_state st = {.path = path, .fn = fn, .ud = ud, .err = err,
+    csv_state st = {.path = path, .fn = fn, .ud = ud, .err = err, .opts = o,
                     .line = 1, .rec_line = 1, .field_line = 1};
     size_t pos = 0, bom = st.rec_off = (size_t)(data - start);
     int line_start = 1;
@@ -177,4 +204,24 @@ int cb_csv_parse(const char *path, const char *data, size_t len, cb_csv_record_f
     free(st.lens);
     free(st.ptrs);
     return st.rc;
+}
+
+char cb_csv_sniff_delim(const char *data, size_t len)
+{
+    size_t n = len < CB_CSV_FIELD_MAX ? len : CB_CSV_FIELD_MAX;
+    if (n >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) data += 3, n -= 3;
+    const char *p = data, *end = data + n;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end;
+        int tab = 0;
+        for (const char *q = p; q < eol; q++) {
+            if (*q == ',') return ',';
+            if (*q == '\t') tab = 1;
+            else if (*q != ' ' && *q != '\r') tab |= 2; /* the line is not blank */
+        }
+        if (tab & 2) return tab & 1 ? '\t' : ','; /* the header decides */
+        p = eol + 1;
+    }
+    return ',';
 }

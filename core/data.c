@@ -1,4 +1,5 @@
 /* data.c: see data.h. */
+#define _GNU_SOURCE /* memfd_create */
 #include "data.h"
 
 #include <dirent.h>
@@ -8,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <iconv.h>
+#include <limits.h>
 #include <nettle/sha2.h>
+#include <strings.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -505,26 +509,45 @@ void cb_dataset_builder_free(cb_dataset_builder *b)
 }
 
 /* Column names must be non-empty and unique (and UTF-8, from a source that is not CSV:
- * the CSV reader has checked that already). */
+ * the CSV reader has checked that already), and at most CB_CSV_COLS_MAX of them. Repeats
+ * are found with a hash set: a header of 16,384 columns checks in linear time. */
 static int check_header(const table_impl *ti, size_t ncols, const char *const *cols,
                         cb_error *err)
 {
     char at[PLACE_MAX];
     if (ncols == 0) return cb_fail(err, CB_EDATA, "%s: no columns", place_header(at, ti, -1));
-    for (size_t i = 0; i < ncols; i++) {
+    if (ncols > CB_CSV_COLS_MAX)
+        return cb_fail(err, CB_EDATA, "%s: %zu columns; at most %d", place_header(at, ti, -1),
+                       ncols, CB_CSV_COLS_MAX);
+    size_t mask = 15;
+    while (mask < 2 * ncols) mask = mask * 2 + 1;
+    size_t *slot = cb_xcalloc(mask + 1, sizeof *slot); /* column index + 1, or 0 */
+    int rc = CB_OK;
+    for (size_t i = 0; i < ncols && rc == CB_OK; i++) {
         const char *name = cols && cols[i] ? cols[i] : "";
-        if (!*name)
-            return cb_fail(err, CB_EDATA, "%s: empty column name", place_header(at, ti, (int)i));
-        if (!ti->csv && !cb_utf8_valid(name, strlen(name)))
-            return cb_fail(err, CB_EDATA, "%s: column name is not valid UTF-8",
-                           place_header(at, ti, (int)i));
-        /* headers are short: a quadratic check is cheaper than sorting */
-        for (size_t j = 0; j < i; j++)
-            if (cols && cols[j] && strcmp(name, cols[j]) == 0)
-                return cb_fail(err, CB_EDATA, "%s: duplicate column \"%s\"",
-                               place_header(at, ti, -1), name);
+        if (!*name) {
+            rc = cb_fail(err, CB_EDATA, "%s: empty column name", place_header(at, ti, (int)i));
+            break;
+        }
+        if (!ti->csv && !cb_utf8_valid(name, strlen(name))) {
+            rc = cb_fail(err, CB_EDATA, "%s: column name is not valid UTF-8",
+                         place_header(at, ti, (int)i));
+            break;
+        }
+        uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+        for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+            h = (h ^ *p) * 1099511628211ULL;
+        size_t k = (size_t)h & mask;
+        for (; slot[k]; k = (k + 1) & mask)
+            if (strcmp(name, cols[slot[k] - 1]) == 0) {
+                rc = cb_fail(err, CB_EDATA, "%s: duplicate column \"%s\"",
+                             place_header(at, ti, -1), name);
+                break;
+            }
+        slot[k] = i + 1;
     }
-    return CB_OK;
+    free(slot);
+    return rc;
 }
 
 static int check_open(cb_dataset_builder *b, int want_open, cb_error *err)
@@ -779,30 +802,36 @@ static int csv_record(void *ud, const cb_csv_record *rec, cb_error *err)
     return add_row(ld->b, ld->cells, rec->lens, rec->line, err);
 }
 
-static int load_csv_table(cb_dataset_builder *b, const char *dir, const char *file,
-                          const char *stem, cb_error *err)
+/* Drops the table being read (a parse that will be tried again in another encoding). */
+static void drop_current(cb_dataset_builder *b)
 {
-    char *path = cb_path_join(dir, file);
-    size_t len;
-    char *data = cb_read_file(path, &len, err);
-    if (!data) {
-        free(path);
-        return err ? err->code : CB_EIO;
-    }
-    csv_load ld = {.b = b, .name = stem, .path = path};
-    int rc = cb_csv_parse(path, data, len, csv_record, &ld, err);
-    free(data);
-    if (rc == CB_OK && !ld.cells)
-        rc = cb_fail(err, CB_EDATA, "%s: empty file (a header row is required)", path);
-    free(ld.cells);
-    if (rc == CB_OK) rc = end_table(b, err);
-    free(path);
-    return rc;
+    table_impl *ti = b->cur;
+    if (!ti) return;
+    if (ti == b->schema_t) b->schema_t = NULL;
+    else b->ntables--; /* the table begun last */
+    table_free(ti);
+    b->cur = NULL;
 }
 
+/*
+ * One *.csv of the folder, open, and its text as UTF-8. The file is opened without
+ * following links (a link is resolved first and must stay inside the folder, see
+ * open_entry), never blocks (O_NONBLOCK: a FIFO is refused, not waited for) and is a
+ * regular file. Its text is the file itself, mapped, or for another encoding its
+ * conversion to UTF-8 in an anonymous memory file (memfd): either way `tfd` and `data`
+ * hold UTF-8, which a table on disk reads back by offset. Line ends are kept by every
+ * conversion, so lines in messages are the file's.
+ */
 typedef struct dir_file {
-    char *file; /* "projects.csv" */
-    char *stem; /* "projects" */
+    char *file;        /* "projects.csv" */
+    char *stem;        /* "projects" */
+    char *path;        /* "data/projects.csv", for messages */
+    int fd;            /* the file; -1 when closed */
+    int tfd;           /* its UTF-8 text: fd itself, or a memfd; -1 when handed on */
+    const char *data;  /* tfd mapped (or "" when empty), len bytes; NULL until mapped */
+    size_t len;
+    char delim;        /* ',' or '\t' (cb_csv_sniff_delim) */
+    const char *from;  /* the encoding converted from, or NULL for UTF-8 */
 } dir_file;
 
 static int dir_file_cmp(const void *a, const void *b)
@@ -810,44 +839,297 @@ static int dir_file_cmp(const void *a, const void *b)
     return strcmp(((const dir_file *)a)->stem, ((const dir_file *)b)->stem);
 }
 
+/* Lets go of f's text (its mapping, and its memfd or the hand-off of tfd). */
+static void text_close(dir_file *f)
+{
+    if (f->data && f->len) munmap((void *)f->data, f->len);
+    f->data = NULL;
+    if (f->tfd >= 0 && f->tfd != f->fd) close(f->tfd);
+    f->tfd = -1;
+    f->from = NULL;
+}
+
 static void dir_files_free(dir_file *f, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        text_close(&f[i]);
+        if (f[i].fd >= 0) close(f[i].fd);
         free(f[i].file);
         free(f[i].stem);
+        free(f[i].path);
     }
     free(f);
 }
 
-/* The visible regular *.csv files of dir, sorted by stem. */
-static int list_csv(const char *dir, dir_file **out, size_t *nout, cb_error *err)
+/* What a folder's load has to say besides errors (skipped files, encodings). */
+typedef struct notes {
+    cb_data_note *v;
+    size_t n, cap;
+} notes;
+
+static void add_note(notes *ns, int warning, char *msg)
 {
-    DIR *d = opendir(dir);
-    if (!d) return cb_fail(err, CB_EIO, "%s: %s", dir, strerror(errno));
+    if (ns->n == ns->cap) {
+        ns->cap = ns->cap ? ns->cap * 2 : 8;
+        ns->v = cb_xrealloc(ns->v, ns->cap * sizeof *ns->v);
+    }
+    ns->v[ns->n++] = (cb_data_note){warning, msg};
+}
+
+static void notes_free(notes *ns)
+{
+    for (size_t i = 0; i < ns->n; i++) free(ns->v[i].msg);
+    free(ns->v);
+    memset(ns, 0, sizeof *ns);
+}
+
+/* What a file that is not a regular one is, for messages. */
+static const char *file_kind(mode_t m)
+{
+    return S_ISDIR(m) ? "a folder" : S_ISFIFO(m) ? "a named pipe (FIFO)" : S_ISSOCK(m) ? "a socket"
+         : S_ISCHR(m) || S_ISBLK(m) ? "a device" : "something else";
+}
+
+/* 1 if the resolved path `real` is inside the resolved folder `dir`. */
+static int inside(const char *dir, const char *real)
+{
+    size_t n = strlen(dir);
+    if (n == 1 && dir[0] == '/') return 1;
+    return strncmp(real, dir, n) == 0 && real[n] == '/';
+}
+
+/*
+ * Opens entry f->file of the folder (dfd, resolved path real_dir) into f->fd. A link is
+ * followed only when its target, resolved, is inside the folder (or with follow_links);
+ * otherwise, and for what is not a regular file (a folder, a FIFO, a device), *skip is set
+ * to why (the caller warns and goes on). Errors, naming the file: a dangling link, no
+ * permission: a table was meant there and cannot be read.
+ */
+static int open_entry(int dfd, const char *real_dir, dir_file *f, int follow_links,
+                      char **skip, cb_error *err)
+{
+    struct stat st;
+    *skip = NULL;
+    if (fstatat(dfd, f->file, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return cb_fail(err, CB_EIO, "%s: %s", f->path, strerror(errno));
+    int fd;
+    if (S_ISLNK(st.st_mode)) {
+        char *target = realpath(f->path, NULL);
+        if (!target) {
+            int e = errno;
+            char to[PATH_MAX];
+            ssize_t n = readlinkat(dfd, f->file, to, sizeof to - 1);
+            to[n > 0 ? n : 0] = '\0';
+            return cb_fail(err, CB_EIO, "%s: a link to %s, which %s", f->path, to,
+                           e == ENOENT ? "does not exist" : strerror(e));
+        }
+        if (!follow_links && !inside(real_dir, target)) {
+            *skip = cb_xasprintf("%s: skipped: a link to %s, outside the data folder (move the "
+                                 "file into the folder, or pass --follow-links)", f->path, target);
+            free(target);
+            return CB_OK;
+        }
+        fd = open(target, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        free(target);
+    } else {
+        fd = openat(dfd, f->file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    }
+    if (fd < 0) {
+        if (errno == EACCES || errno == EPERM)
+            return cb_fail(err, CB_EIO, "%s: cannot be read (permission denied)", f->path);
+        return cb_fail(err, CB_EIO, "%s: %s", f->path, strerror(errno));
+    }
+    int stat_ok = fstat(fd, &st) == 0, e = errno;
+    if (!stat_ok || !S_ISREG(st.st_mode)) {
+        close(fd);
+        if (!stat_ok) return cb_fail(err, CB_EIO, "%s: %s", f->path, strerror(e));
+        *skip = cb_xasprintf("%s: skipped: %s, not a file", f->path, file_kind(st.st_mode));
+        return CB_OK;
+    }
+    f->fd = fd;
+    return CB_OK;
+}
+
+/* The visible *.csv files of dir, open, sorted by stem. A file skipped (a link out of the
+ * folder, a folder) is a warning in ns; a file that cannot be read is an error. */
+static int list_csv(const char *dir, const cb_data_opts *o, dir_file **out, size_t *nout,
+                    notes *ns, cb_error *err)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char *real_dir = dfd >= 0 ? realpath(dir, NULL) : NULL;
+    DIR *d = real_dir ? fdopendir(dfd) : NULL;
+    if (!d) {
+        int e = errno;
+        if (dfd >= 0) close(dfd);
+        free(real_dir);
+        return cb_fail(err, CB_EIO, "%s: %s", dir, strerror(e));
+    }
     dir_file *f = NULL;
     size_t n = 0, cap = 0;
+    int rc = CB_OK;
     struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
+    while (rc == CB_OK && (de = readdir(d)) != NULL) {
         const char *name = de->d_name;
         size_t len = strlen(name);
         if (name[0] == '.' || len <= 4 || strcmp(name + len - 4, ".csv") != 0) continue;
-        char *path = cb_path_join(dir, name);
-        int regular = cb_is_file(path);
-        free(path);
-        if (!regular) continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
             f = cb_xrealloc(f, cap * sizeof *f);
         }
-        f[n].file = cb_xstrdup(name);
-        f[n].stem = cb_xstrndup(name, len - 4);
-        n++;
+        f[n] = (dir_file){cb_xstrdup(name), cb_xstrndup(name, len - 4), cb_path_join(dir, name),
+                          -1, -1, NULL, 0, ',', NULL};
+        char *skip;
+        rc = open_entry(dirfd(d), real_dir, &f[n], o->follow_links, &skip, err);
+        if (!skip) {
+            n++;
+            continue;
+        }
+        add_note(ns, 1, skip);
+        free(f[n].file);
+        free(f[n].stem);
+        free(f[n].path);
     }
     closedir(d);
+    free(real_dir);
+    if (rc != CB_OK) {
+        dir_files_free(f, n);
+        return rc;
+    }
     if (n) qsort(f, n, sizeof *f, dir_file_cmp);
     *out = f;
     *nout = n;
     return CB_OK;
+}
+
+/* Converts the whole of fd (from encoding `from`) to UTF-8 in a memfd, into *out. An
+ * error names the line (counted in the output: every encoding here keeps line ends). */
+static int convert_fd(const dir_file *f, const char *from, int *out, cb_error *err)
+{
+    struct stat st;
+    if (fstat(f->fd, &st) != 0) return cb_fail(err, CB_EIO, "%s: %s", f->path, strerror(errno));
+    size_t len = (size_t)st.st_size;
+    char *in = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, f->fd, 0) : "";
+    if (in == MAP_FAILED) return cb_fail(err, CB_EIO, "%s: %s", f->path, strerror(errno));
+    iconv_t cd = iconv_open("UTF-8", from);
+    int mfd = cd == (iconv_t)-1 ? -1 : memfd_create("countybrief-csv", MFD_CLOEXEC);
+    int rc = CB_OK;
+    if (cd == (iconv_t)-1)
+        rc = cb_fail(err, CB_EUSAGE, "--encoding %s: an encoding iconv does not know (try "
+                     "GB18030, UTF-16, BIG5, LATIN1)", from);
+    else if (mfd < 0)
+        rc = cb_fail(err, CB_EIO, "%s: cannot convert (%s)", f->path, strerror(errno));
+    char buf[64 * 1024];
+    char *ip = in;
+    size_t left = len, lines = 1;
+    while (rc == CB_OK) {
+        char *op = buf;
+        size_t room = sizeof buf;
+        size_t r = iconv(cd, left ? &ip : NULL, left ? &left : NULL, &op, &room);
+        int e = errno;
+        for (const char *q = buf; (q = memchr(q, '\n', (size_t)(op - q))) != NULL; q++) lines++;
+        for (const char *q = buf; q < op;) {
+            ssize_t k = write(mfd, q, (size_t)(op - q));
+            if (k < 0 && errno == EINTR) continue;
+            if (k <= 0) {
+                rc = cb_fail(err, CB_EIO, "%s: cannot convert (%s)", f->path, strerror(errno));
+                break;
+            }
+            q += k;
+        }
+        if (r != (size_t)-1 && !left) break;
+        if (r == (size_t)-1 && e != E2BIG)
+            rc = cb_fail(err, CB_EDATA, "%s:%zu: not valid %s text", f->path, lines, from);
+    }
+    if (cd != (iconv_t)-1) iconv_close(cd);
+    if (len) munmap(in, len);
+    if (rc != CB_OK) {
+        if (mfd >= 0) close(mfd);
+        return rc;
+    }
+    *out = mfd;
+    return CB_OK;
+}
+
+static int is_utf8_name(const char *enc)
+{
+    return !strcasecmp(enc, "UTF-8") || !strcasecmp(enc, "UTF8");
+}
+
+/*
+ * Maps f's text: the file as it is (UTF-8), or converted from `from` (not NULL), or with
+ * --encoding from that, or from UTF-16 when the file starts with its byte-order mark.
+ */
+static int text_open(dir_file *f, const cb_data_opts *o, const char *from, cb_error *err)
+{
+    text_close(f);
+    if (!from && o->encoding && !is_utf8_name(o->encoding)) from = o->encoding;
+    unsigned char bom[2];
+    if (!from && pread(f->fd, bom, 2, 0) == 2 &&
+        ((bom[0] == 0xFF && bom[1] == 0xFE) || (bom[0] == 0xFE && bom[1] == 0xFF)))
+        from = "UTF-16";
+    int rc = from ? convert_fd(f, from, &f->tfd, err) : CB_OK;
+    if (rc != CB_OK) return rc;
+    if (!from) f->tfd = f->fd;
+    f->from = from;
+    struct stat st;
+    if (fstat(f->tfd, &st) != 0) return cb_fail(err, CB_EIO, "%s: %s", f->path, strerror(errno));
+    f->len = (size_t)st.st_size;
+    f->data = f->len ? mmap(NULL, f->len, PROT_READ, MAP_PRIVATE, f->tfd, 0) : "";
+    if (f->data == MAP_FAILED) {
+        f->data = NULL;
+        return cb_fail(err, CB_EIO, "%s: %s", f->path, strerror(errno));
+    }
+    f->delim = cb_csv_sniff_delim(f->data, f->len);
+    return CB_OK;
+}
+
+/*
+ * Parses f with fn, in its encoding: a file that is not UTF-8 (and no --encoding) is tried
+ * again as GB18030, what Excel on Chinese Windows saves as "CSV"; `restart` (may be NULL)
+ * undoes what the first parse did. If that fails too, the UTF-8 error stands.
+ */
+static int parse_text(dir_file *f, const cb_data_opts *o, cb_csv_record_fn fn, void *ud,
+                      void (*restart)(void *ud), notes *ns, cb_error *err)
+{
+    int rc = text_open(f, o, NULL, err);
+    if (rc != CB_OK) return rc;
+    cb_csv_opts co = {f->delim, 0};
+    rc = cb_csv_parse_with(f->path, f->data, f->len, &co, fn, ud, err);
+    if (rc != CB_OK && co.not_utf8 && !f->from && !o->encoding) {
+        cb_error first = *err;
+        if (text_open(f, o, "GB18030", err) != CB_OK) {
+            *err = first;
+            return rc;
+        }
+        if (restart) restart(ud);
+        co = (cb_csv_opts){f->delim, 0};
+        rc = cb_csv_parse_with(f->path, f->data, f->len, &co, fn, ud, err);
+    }
+    if (rc == CB_OK && f->from && (!o->encoding || is_utf8_name(o->encoding)))
+        add_note(ns, 0, cb_xasprintf("%s is not UTF-8; read as %s", f->path, f->from));
+    return rc;
+}
+
+static void csv_restart(void *ud)
+{
+    csv_load *ld = ud;
+    drop_current(ld->b);
+    free(ld->cells);
+    ld->cells = NULL;
+    ld->ncols = 0;
+}
+
+static int load_csv_table(cb_dataset_builder *b, dir_file *f, const cb_data_opts *o,
+                          notes *ns, cb_error *err)
+{
+    csv_load ld = {.b = b, .name = f->stem, .path = f->path};
+    int rc = parse_text(f, o, csv_record, &ld, csv_restart, ns, err);
+    if (rc == CB_OK && !ld.cells)
+        rc = cb_fail(err, CB_EDATA, "%s: empty file (a header row is required)", f->path);
+    free(ld.cells);
+    text_close(f);
+    if (rc == CB_OK) rc = end_table(b, err);
+    return rc;
 }
 
 static int check_dir(const char *dir, cb_error *err)
@@ -863,55 +1145,89 @@ static int check_dir(const char *dir, cb_error *err)
 
 /* Feeds files[i] to b, unless skip[i]: the schema first, so every table is typed as it is
  * read and errors come in order. */
-static int load_tables(cb_dataset_builder *b, const char *dir, const dir_file *files,
-                       size_t nfiles, const unsigned char *skip, cb_error *err)
+static int load_tables(cb_dataset_builder *b, dir_file *files, size_t nfiles,
+                       const unsigned char *skip, const cb_data_opts *o, notes *ns,
+                       cb_error *err)
 {
-    dir_file key = {NULL, "schema"};
-    const dir_file *sf = bsearch(&key, files, nfiles, sizeof *files, dir_file_cmp);
-    int rc = sf ? load_csv_table(b, dir, sf->file, sf->stem, err) : CB_OK;
+    dir_file key = {.stem = "schema"};
+    dir_file *sf = bsearch(&key, files, nfiles, sizeof *files, dir_file_cmp);
+    int rc = sf ? load_csv_table(b, sf, o, ns, err) : CB_OK;
     for (size_t i = 0; i < nfiles && rc == CB_OK; i++)
-        if (&files[i] != sf && !(skip && skip[i]))
-            rc = load_csv_table(b, dir, files[i].file, files[i].stem, err);
+        if (&files[i] != sf && !(skip && skip[i])) rc = load_csv_table(b, &files[i], o, ns, err);
     return rc;
 }
 
-/* The folder's CSV files, sorted; checks the folder and that it has counties.csv before
- * anything is read, so the message names the file to add. */
-static int open_folder(const char *dir, dir_file **files, size_t *nfiles, cb_error *err)
+/* The folder's CSV files, open and sorted; checks the folder and that it has counties.csv
+ * before anything is read, so the message names the file to add. */
+static int open_folder(const char *dir, const cb_data_opts *o, dir_file **files,
+                       size_t *nfiles, notes *ns, cb_error *err)
 {
     int rc = check_dir(dir, err);
     if (rc != CB_OK) return rc;
-    if ((rc = list_csv(dir, files, nfiles, err)) != CB_OK) return rc;
-    dir_file key = {NULL, "counties"};
+    if ((rc = list_csv(dir, o, files, nfiles, ns, err)) != CB_OK) return rc;
+    dir_file key = {.stem = "counties"};
     if (*nfiles && bsearch(&key, *files, *nfiles, sizeof **files, dir_file_cmp)) return CB_OK;
     char *path = cb_path_join(dir, "counties.csv");
-    rc = cb_fail(err, CB_EDATA, "%s: missing (every data folder needs a counties table)", path);
+    for (size_t i = 0; i < ns->n; i++) /* skipped: the warning says why */
+        if (ns->v[i].warning && !strncmp(ns->v[i].msg, path, strlen(path)) &&
+            ns->v[i].msg[strlen(path)] == ':')
+            rc = cb_fail(err, CB_EDATA, "%s", ns->v[i].msg);
+    if (rc == CB_OK)
+        rc = cb_fail(err, CB_EDATA, "%s: missing (every data folder needs a counties table)",
+                     path);
     free(path);
     dir_files_free(*files, *nfiles);
     return rc;
 }
 
-static int load_all(cb_dataset *ds, const char *dir, cb_error *err)
+static int load_all(cb_dataset *ds, const char *dir, const cb_data_opts *o, cb_error *err)
 {
     dir_file *files = NULL;
     size_t nfiles = 0;
-    int rc = open_folder(dir, &files, &nfiles, err);
-    if (rc != CB_OK) return rc;
-
+    notes ns = {0};
+    int rc = open_folder(dir, o, &files, &nfiles, &ns, err);
+    if (rc != CB_OK) {
+        notes_free(&ns);
+        return rc;
+    }
     cb_dataset_builder *b = cb_dataset_builder_new(dir);
-    rc = load_tables(b, dir, files, nfiles, NULL, err);
+    rc = load_tables(b, files, nfiles, NULL, o, &ns, err);
     dir_files_free(files, nfiles);
     if (rc != CB_OK) {
         cb_dataset_builder_free(b);
+        notes_free(&ns);
         return rc;
     }
-    return cb_dataset_builder_finish(b, ds, err);
+    rc = cb_dataset_builder_finish(b, ds, err);
+    if (rc == CB_OK) {
+        ds->notes = ns.v;
+        ds->nnotes = ns.n;
+    } else {
+        notes_free(&ns);
+    }
+    return rc;
+}
+
+static int load_lazy(cb_dataset *ds, const char *dir, const cb_data_opts *o, cb_error *err);
+
+int cb_dataset_load_with(cb_dataset *ds, const char *dir, const cb_data_opts *o,
+                         cb_error *err)
+{
+    static const cb_data_opts defaults = {0};
+    memset(ds, 0, sizeof *ds);
+    if (!o) o = &defaults;
+    return o->lazy ? load_lazy(ds, dir, o, err) : load_all(ds, dir, o, err);
 }
 
 int cb_dataset_load(cb_dataset *ds, const char *dir, cb_error *err)
 {
-    memset(ds, 0, sizeof *ds);
-    return load_all(ds, dir, err);
+    return cb_dataset_load_with(ds, dir, NULL, err);
+}
+
+int cb_dataset_load_lazy(cb_dataset *ds, const char *dir, cb_error *err)
+{
+    cb_data_opts o = {.lazy = 1};
+    return cb_dataset_load_with(ds, dir, &o, err);
 }
 
 void cb_dataset_free(cb_dataset *ds)
@@ -921,6 +1237,8 @@ void cb_dataset_free(cb_dataset *ds)
     free(ds->tables);
     free(ds->dir);
     free(ds->county_digests);
+    for (size_t i = 0; i < ds->nnotes; i++) free(ds->notes[i].msg);
+    free(ds->notes);
     memset(ds, 0, sizeof *ds);
 }
 
@@ -1018,6 +1336,7 @@ typedef struct lazy_rows {
     size_t *order, *first;     /* rows by county (file-order indices), as an eager table's */
     size_t nparts;
     unsigned char *has_value;  /* per column: some row has a value */
+    char delim;                /* the file's field separator */
     long focus;                /* the county whose rows are loaded, FOCUS_NONE or FOCUS_ALL */
     size_t *ident;             /* 0 .. t->nrows - 1: the loaded county's rows */
     size_t cells_cap;
@@ -1069,7 +1388,7 @@ typedef struct lazy_index {
     table_impl *ti;
     const table_impl *counties;
     const schema *sc;
-    const char *base;         /* the file's mapping */
+    const dir_file *f;        /* the file; f->data maps its text */
     size_t dropped;           /* its pages before this offset were let go */
     size_t *county_of;        /* per row: county index, or nparts for none */
     size_t rows_cap;
@@ -1160,7 +1479,7 @@ static int lazy_index_record(void *ud, const cb_csv_record *rec, cb_error *err)
     /* what is parsed is not needed again: let the mapping's pages go */
     if (rec->offset - ix->dropped >= DROP_EVERY) {
         size_t page = (size_t)sysconf(_SC_PAGESIZE), upto = rec->offset / page * page;
-        madvise((void *)(ix->base + ix->dropped), upto - ix->dropped, MADV_DONTNEED);
+        madvise((void *)(ix->f->data + ix->dropped), upto - ix->dropped, MADV_DONTNEED);
         ix->dropped = upto;
     }
     return CB_OK;
@@ -1205,54 +1524,79 @@ static void lazy_partition(lazy_index *ix)
     free(next);
 }
 
-/* Indexes one partitioned CSV file into *out (a table whose rows stay on disk). */
-static int lazy_index_file(const char *path, const char *stem, const table_impl *counties,
-                           const schema *sc, struct sha256_ctx *digest, uint32_t table_no,
-                           table_impl **out, cb_error *err)
+static void lazy_index_clear(lazy_index *ix)
 {
-    *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        int e = errno;
-        if (fd >= 0) close(fd);
-        return cb_fail(err, CB_EIO, "%s: %s", path, strerror(e));
-    }
+    if (ix->ti->t.cols)
+        for (size_t c = 0; c < ix->ti->t.ncols; c++) free(ix->nonfinite_text[c]);
+    free(ix->nonfinite_text);
+    free(ix->nonfinite_line);
+    free(ix->maybe_number);
+    free(ix->county_of);
+    ix->nonfinite_text = NULL;
+    ix->nonfinite_line = NULL;
+    ix->maybe_number = NULL;
+    ix->county_of = NULL;
+    ix->rows_cap = ix->dropped = 0;
+}
+
+/* A table of f whose rows will stay on disk, before its index pass. */
+static table_impl *lazy_table_new(const dir_file *f)
+{
     table_impl *ti = cb_xcalloc(1, sizeof *ti);
-    ti->t.name = cb_xstrdup(stem);
-    ti->t.path = cb_xstrdup(path);
+    ti->t.name = cb_xstrdup(f->stem);
+    ti->t.path = cb_xstrdup(f->path);
     ti->t.county_col = -1;
     ti->name_col = -1;
     ti->csv = 1;
-    lazy_rows *lz = ti->lazy = cb_xcalloc(1, sizeof *lz);
-    lz->fd = fd;
-    lz->size = (long long)st.st_size;
-    lz->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    lz->focus = FOCUS_NONE;
-    size_t len = (size_t)st.st_size;
-    const char *base = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : "";
-    if (base == MAP_FAILED) {
-        table_free(ti);
-        return cb_fail(err, CB_EIO, "%s: %s", path, strerror(errno));
-    }
-    lazy_index ix = {.ti = ti, .counties = counties, .sc = sc, .base = base, .digest = digest,
-                     .table_no = table_no};
-    int rc = cb_csv_parse(path, base, len, lazy_index_record, &ix, err);
-    if (len) munmap((void *)base, len);
+    ti->lazy = cb_xcalloc(1, sizeof *ti->lazy);
+    ti->lazy->fd = -1;
+    ti->lazy->focus = FOCUS_NONE;
+    return ti;
+}
+
+/* Undoes a first index pass before the file is read again in another encoding. The
+ * county digests keep what that pass fed them: it is the same for the same bytes, so the
+ * input hash still changes exactly when the file does. */
+static void lazy_restart(void *ud)
+{
+    lazy_index *ix = ud;
+    lazy_index_clear(ix);
+    table_free(ix->ti);
+    ix->ti = lazy_table_new(ix->f);
+}
+
+/* Indexes one partitioned CSV file into *out (a table whose rows stay on disk); takes
+ * f's text descriptor. */
+static int lazy_index_file(dir_file *f, const table_impl *counties, const schema *sc,
+                           const cb_data_opts *o, notes *ns, struct sha256_ctx *digest,
+                           uint32_t table_no, table_impl **out, cb_error *err)
+{
+    *out = NULL;
+    lazy_index ix = {.ti = lazy_table_new(f), .counties = counties, .sc = sc, .f = f,
+                     .digest = digest, .table_no = table_no};
+    int rc = parse_text(f, o, lazy_index_record, &ix, lazy_restart, ns, err);
+    table_impl *ti = ix.ti;
+    lazy_rows *lz = ti->lazy;
     if (rc == CB_OK && !ti->t.cols)
-        rc = cb_fail(err, CB_EDATA, "%s: empty file (a header row is required)", path);
+        rc = cb_fail(err, CB_EDATA, "%s: empty file (a header row is required)", f->path);
     if (rc == CB_OK) rc = lazy_settle(&ix, err);
+    struct stat st;
+    if (rc == CB_OK && fstat(f->tfd, &st) != 0)
+        rc = cb_fail(err, CB_EIO, "%s: %s", f->path, strerror(errno));
     if (rc == CB_OK) {
         if (!lz->off) lz->off = cb_xmalloc(sizeof *lz->off);
-        lz->off[lz->nall] = len;
+        lz->off[lz->nall] = f->len;
         lazy_partition(&ix);
+        lz->size = (long long)st.st_size;
+        lz->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        /* the table reads its rows back from the text: the file, or its conversion */
+        lz->fd = f->tfd;
+        lz->delim = f->delim;
+        if (f->tfd == f->fd) f->fd = -1;
+        f->tfd = -1;
     }
-    if (ti->t.cols)
-        for (size_t c = 0; c < ti->t.ncols; c++) free(ix.nonfinite_text[c]);
-    free(ix.nonfinite_text);
-    free(ix.nonfinite_line);
-    free(ix.maybe_number);
-    free(ix.county_of);
+    text_close(f);
+    lazy_index_clear(&ix);
     if (rc != CB_OK) {
         table_free(ti);
         return rc;
@@ -1343,7 +1687,8 @@ static int lazy_fill_rows(table_impl *ti, const size_t *rows, size_t n, cb_error
             break;
         }
         lazy_fill fl = {ti, rows, i, j};
-        rc = cb_csv_parse(t->path, buf.s, len, lazy_fill_record, &fl, err);
+        cb_csv_opts co = {lz->delim, 0};
+        rc = cb_csv_parse_with(t->path, buf.s, len, &co, lazy_fill_record, &fl, err);
         if (rc == CB_OK && fl.next != j) rc = lazy_changed(ti, err);
         i = j;
     }
@@ -1415,19 +1760,19 @@ static int peek_record(void *ud, const cb_csv_record *rec, cb_error *err)
     return CB_EDATA; /* stop: the header is all we want */
 }
 
-static int partitioned_file(const char *path, const char *stem)
+static int partitioned_file(dir_file *f, const cb_data_opts *o)
 {
-    if (strcmp(stem, "counties") == 0 || strcmp(stem, "schema") == 0) return 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return 0;
-    char head[65536];
-    size_t n = fread(head, 1, sizeof head, fp);
-    fclose(fp);
-    const char *nl = memchr(head, '\n', n);
-    if (!nl) return 0; /* a huge or odd header: loaded whole, with the usual messages */
-    peek pk = {0, 0};
+    if (strcmp(f->stem, "counties") == 0 || strcmp(f->stem, "schema") == 0) return 0;
     cb_error e;
-    cb_csv_parse(path, head, (size_t)(nl - head) + 1, peek_record, &pk, &e);
+    if (text_open(f, o, NULL, &e) != CB_OK) return 0; /* loaded whole, with the message */
+    size_t n = f->len < 65536 ? f->len : 65536;
+    const char *nl = memchr(f->data, '\n', n);
+    peek pk = {0, 0};
+    cb_csv_opts co = {f->delim, 0};
+    /* a huge or odd header: loaded whole, with the usual messages */
+    if (nl) cb_csv_parse_with(f->path, f->data, (size_t)(nl - f->data) + 1, &co, peek_record,
+                              &pk, &e);
+    text_close(f);
     return pk.seen && pk.has_county;
 }
 
@@ -1436,22 +1781,21 @@ static int ds_table_cmp(const void *a, const void *b)
     return strcmp((*(cb_table *const *)a)->name, (*(cb_table *const *)b)->name);
 }
 
-int cb_dataset_load_lazy(cb_dataset *ds, const char *dir, cb_error *err)
+static int load_lazy(cb_dataset *ds, const char *dir, const cb_data_opts *o, cb_error *err)
 {
-    memset(ds, 0, sizeof *ds);
     dir_file *files = NULL;
     size_t nfiles = 0;
-    int rc = open_folder(dir, &files, &nfiles, err);
-    if (rc != CB_OK) return rc;
+    notes ns = {0};
+    int rc = open_folder(dir, o, &files, &nfiles, &ns, err);
+    if (rc != CB_OK) {
+        notes_free(&ns);
+        return rc;
+    }
     /* the schema, the counties and the shared tables go through the builder as usual */
     unsigned char *lazy = cb_xcalloc(nfiles ? nfiles : 1, 1);
-    for (size_t i = 0; i < nfiles; i++) {
-        char *path = cb_path_join(dir, files[i].file);
-        lazy[i] = (unsigned char)partitioned_file(path, files[i].stem);
-        free(path);
-    }
+    for (size_t i = 0; i < nfiles; i++) lazy[i] = (unsigned char)partitioned_file(&files[i], o);
     cb_dataset_builder *b = cb_dataset_builder_new(dir);
-    rc = load_tables(b, dir, files, nfiles, lazy, err);
+    rc = load_tables(b, files, nfiles, lazy, o, &ns, err);
     if (rc == CB_OK) rc = finish(b, err);
     table_impl *counties = NULL;
     for (size_t i = 0; rc == CB_OK && i < b->ntables; i++)
@@ -1464,12 +1808,10 @@ int cb_dataset_load_lazy(cb_dataset *ds, const char *dir, cb_error *err)
         for (size_t k = 0; k < b->ntables; k++) /* a name taken twice can't happen in a folder */
             if (strcmp(b->tables[k]->t.name, files[i].stem) == 0)
                 rc = cb_fail(err, CB_EDATA, "%s: duplicate table", files[i].file);
-        char *path = cb_path_join(dir, files[i].file);
         table_impl *ti = NULL;
         if (rc == CB_OK)
-            rc = lazy_index_file(path, files[i].stem, counties, b->have_schema ? &b->sc : NULL,
+            rc = lazy_index_file(&files[i], counties, b->have_schema ? &b->sc : NULL, o, &ns,
                                  digest, (uint32_t)i, &ti, err);
-        free(path);
         if (rc == CB_OK) {
             if (b->ntables == b->cap) {
                 b->cap = b->cap ? b->cap * 2 : 16;
@@ -1482,6 +1824,7 @@ int cb_dataset_load_lazy(cb_dataset *ds, const char *dir, cb_error *err)
     dir_files_free(files, nfiles);
     if (rc != CB_OK) {
         free(digest);
+        notes_free(&ns);
         cb_dataset_builder_free(b);
         return rc;
     }
@@ -1496,6 +1839,8 @@ int cb_dataset_load_lazy(cb_dataset *ds, const char *dir, cb_error *err)
     ds->county_digests = cb_xmalloc((nc ? nc : 1) * 32);
     for (size_t c = 0; c < nc; c++) sha256_digest(&digest[c], 32, ds->county_digests + 32 * c);
     free(digest);
+    ds->notes = ns.v;
+    ds->nnotes = ns.n;
     b->ntables = 0;
     cb_dataset_builder_free(b);
     return CB_OK;

@@ -48,8 +48,17 @@ typedef struct cb_table {
 /* A table whose rows stay on disk (cb_dataset_load_lazy) holds in cells, lines and nrows
  * only the rows cb_dataset_focus loaded; use cb_table_county_rows, not order and first. */
 
+/* What loading a folder has to say besides errors, one line each. */
+typedef struct cb_data_note {
+    int warning;  /* 1: a warning (a file skipped, named with the reason); 0: a note (a file
+                   * read in another encoding than UTF-8) */
+    char *msg;    /* "data/secrets.csv: skipped: a link to /etc/shadow, outside ..." */
+} cb_data_note;
+
 typedef struct cb_dataset {
     char *dir;              /* the data folder, or a builder's origin */
+    cb_data_note *notes;    /* the load's warnings and notes, for the caller to print */
+    size_t nnotes;
     size_t ntables;
     cb_table **tables;      /* sorted by name */
     const cb_table *counties;
@@ -62,6 +71,29 @@ typedef struct cb_dataset {
 /* Loads every *.csv of dir. Errors name the file and line (and column for a cell):
  * "data/funds.csv:3:3: column "amount" expects a number, got "4.05亿"". */
 int cb_dataset_load(cb_dataset *ds, const char *dir, cb_error *err);
+
+/*
+ * The files of a folder (docs/data.md, "Files"): every visible *.csv is a table. A link is
+ * followed only when its target (resolved) is inside the folder, unless follow_links; a
+ * link out, and what is not a regular file (a folder, a FIFO, a device), is skipped with a
+ * warning in ds->notes. A *.csv that cannot be read (a dangling link, no permission) is an
+ * error naming it. Files are opened without following links and without blocking.
+ *
+ * Encodings: UTF-8 (a byte-order mark is dropped); a file that starts with a UTF-16
+ * byte-order mark is UTF-16; a file that is not UTF-8 but is GB18030 is read as GB18030
+ * (a note says so); `encoding` (iconv's names) forces one for every file. A file whose
+ * first line has tabs and no comma is tab-separated. Lines in messages are the file's.
+ */
+typedef struct cb_data_opts {
+    int lazy;             /* as cb_dataset_load_lazy: partitioned tables stay on disk */
+    int follow_links;     /* --follow-links: links may lead out of the folder */
+    const char *encoding; /* --encoding: every CSV file's; NULL: found as above */
+} cb_data_opts;
+
+/* cb_dataset_load or cb_dataset_load_lazy (o->lazy) with options; o may be NULL. An
+ * unknown encoding is CB_EUSAGE. */
+int cb_dataset_load_with(cb_dataset *ds, const char *dir, const cb_data_opts *o,
+                         cb_error *err);
 void cb_dataset_free(cb_dataset *ds);
 /*
  * As cb_dataset_load, with the same checks and messages, but the partitioned tables (those

@@ -74,6 +74,10 @@ static const char USAGE[] =
     "  --no-fsync        do not fsync each PDF to disk: faster on slow disks, and a crash of\n"
     "                    countybrief still leaves no partial PDF, but a power cut may lose\n"
     "                    the PDFs written last or leave them empty\n"
+    "  --encoding NAME   read every CSV file of the data folder in this encoding (GB18030,\n"
+    "                    UTF-16, BIG5, ...; default: UTF-8, else GB18030, found per file)\n"
+    "  --follow-links    read links in the data folder that lead out of it (default: such\n"
+    "                    a link is skipped with a warning)\n"
     "\n"
     "Output files are named <county_id>-<name>.pdf, e.g. out/500233-忠县.pdf; the output\n"
     "folder's manifest.json lists every file with its size, pages and sha256, and lets a\n"
@@ -113,6 +117,8 @@ static const struct option LONG_OPTS[] = {
     {"lang", required_argument, 0, OPT_LANG},
     {"no-fsync", no_argument, 0, 'F'},
     {"watch", no_argument, 0, 'W'},
+    {"encoding", required_argument, 0, 'E'},
+    {"follow-links", no_argument, 0, 'K'},
     {0, 0, 0, 0},
 };
 
@@ -488,6 +494,10 @@ static int cmd_check(cb_render_opts *o, char **counties, size_t ncounties)
     }
     size_t data_errors = cb_check_needs(&e.needs, &e.ds, e.report_name, stdout, "error: ");
     size_t errors = 0, warnings = 0, checked = 0;
+    for (size_t i = 0; i < e.ds.nnotes; i++) { /* skipped files, encodings (data.h) */
+        printf("%s: %s\n", e.ds.notes[i].warning ? "warning" : "note", e.ds.notes[i].msg);
+        warnings += (size_t)e.ds.notes[i].warning;
+    }
     if (e.decl.scope == CB_SCOPE_ALL) {
         check_all(&e, counties, ncounties, &errors, &warnings, &checked);
         goto summary;
@@ -781,6 +791,8 @@ int main(int argc, char **argv)
             break;
         case 'F': cb_output_set_fsync(0); break; /* --no-fsync */
         case 'W': watch = 1; break;
+        case 'E': o.encoding = optarg; break;
+        case 'K': o.follow_links = 1; break;
         case OPT_HELP: fputs(USAGE, stdout); free(counties); free(plugins); return EXIT_OK;
         default:
             fprintf(stderr, "countybrief: %s: unknown option or missing argument\n", argv[optind - 1]);

@@ -46,9 +46,15 @@ int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err)
     const cb_source_type *src = cb_is_dir(e->data_dir) ? NULL : cb_plugins_source(e->data_dir, &location);
     if (src) return cb_plugins_load_dataset(src, location, e->data_dir, &e->ds, err);
     /* the counties' rows stay on disk until cb_dataset_focus reads them (data.h) */
-    rc = cb_dataset_load_lazy(&e->ds, e->data_dir, err);
+    cb_data_opts dopts = {.lazy = 1, .follow_links = o->follow_links, .encoding = o->encoding};
+    rc = cb_dataset_load_with(&e->ds, e->data_dir, &dopts, err);
     if (rc != CB_OK && !cb_is_dir(e->data_dir) && *cb_plugins_refusal_summary())
         return cb_fail(err, rc, "%s%s", err->msg, cb_plugins_refusal_summary());
+    /* skipped files and encodings: check prints them itself, with its counts */
+    for (size_t i = 0; rc == CB_OK && !o->keep_needs && i < e->ds.nnotes; i++)
+        if (e->ds.notes[i].warning || !o->quiet)
+            fprintf(stderr, "countybrief: %s: %s\n", e->ds.notes[i].warning ? "warning" : "note",
+                    e->ds.notes[i].msg);
     return rc;
 }
 

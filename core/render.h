@@ -28,6 +28,8 @@ typedef struct cb_render_opts {
     int keep_needs;        /* 1: cb_engine_open does not fail on the data not meeting the
                             * report's needs (countybrief check reports them itself) */
     const char *lang;      /* --lang: "zh" or "en"; NULL: "zh" */
+    const char *encoding;  /* --encoding: every CSV file's (data.h); NULL: detected */
+    int follow_links;      /* --follow-links: data-folder links may lead out of it */
 } cb_render_opts;
 
 typedef struct cb_engine {

@@ -136,7 +136,7 @@ copy_data "$D"
 line=$(grep -n '^500233,忠文化展览馆,' "$D/projects.csv" | cut -d: -f1)
 sed -i "${line}s/忠文化展览馆/忠文化\\xff展览馆/" "$D/projects.csv"
 check "invalid UTF-8: the byte is in place" grep -qa $'\xff' "$D/projects.csv"
-refused "invalid UTF-8" "projects\\.csv:$line:2: invalid UTF-8"
+refused "invalid UTF-8" "projects\\.csv:$line:2: not UTF-8 or GB18030 text"
 
 # --- refused: NaN and infinities, in any spelling ------------------------------------------
 for v in NaN Inf -inf nan Infinity 1e999 ＮａＮ; do
