@@ -638,12 +638,21 @@ static int add_row(cb_dataset_builder *b, const cb_value *cells, const size_t *l
     for (size_t c = 0; c < t->ncols; c++) {
         cb_value in = cells[c];
         size_t len = 0;
+        int owned = 0;
         if (in.type == CB_T_TEXT) {
             len = !in.text ? 0 : lens ? lens[c] : strlen(in.text);
             if (len == 0) in = (cb_value){CB_T_NULL, 0, NULL};
+            /* a text the row above has too (an id, a source) is kept once: big tables
+             * repeat much */
+            const cb_value *up = t->nrows ? &row[c - t->ncols] : NULL;
+            if (len && up && up->type == CB_T_TEXT && strncmp(up->text, in.text, len) == 0 &&
+                up->text[len] == '\0') {
+                in.text = up->text;
+                owned = 1;
+            }
         }
-        int rc = put_cell(ti, &row[c], &in, len, 0, ti->eager ? ti->decl[c] : CB_T_NULL, line,
-                          c, err);
+        int rc = put_cell(ti, &row[c], &in, len, owned, ti->eager ? ti->decl[c] : CB_T_NULL,
+                          line, c, err);
         if (rc != CB_OK) return rc;
     }
     t->lines[t->nrows++] = line;
@@ -777,8 +786,43 @@ static int check_width(const char *path, const cb_csv_record *rec, size_t ncols,
                    rec->line, rec->nfields, rec->nfields == 1 ? "" : "s", ncols);
 }
 
+/*
+ * One *.csv of the folder, open, and its text as UTF-8. The file is opened without
+ * following links (a link is resolved first and must stay inside the folder, see
+ * open_entry), never blocks (O_NONBLOCK: a FIFO is refused, not waited for) and is a
+ * regular file. Its text is the file itself, mapped, or for another encoding its
+ * conversion to UTF-8 in an anonymous memory file (memfd): either way `tfd` and `data`
+ * hold UTF-8, which a table on disk reads back by offset. Line ends are kept by every
+ * conversion, so lines in messages are the file's.
+ */
+typedef struct dir_file {
+    char *file;        /* "projects.csv" */
+    char *stem;        /* "projects" */
+    char *path;        /* "data/projects.csv", for messages */
+    int fd;            /* the file; -1 when closed */
+    int tfd;           /* its UTF-8 text: fd itself, or a memfd; -1 when handed on */
+    const char *data;  /* tfd mapped (or "" when empty), len bytes; NULL until mapped */
+    size_t len;
+    size_t dropped;    /* the mapping's pages before this offset were let go */
+    char delim;        /* ',' or '\t' (cb_csv_sniff_delim) */
+    const char *from;  /* the encoding converted from, or NULL for UTF-8 */
+} dir_file;
+
+#define DROP_EVERY (8u << 20) /* bytes parsed between two drops of the mapping's pages */
+
+/* The text before offset is parsed and not needed again: lets the mapping's pages go, so
+ * that reading a file never holds all of it. */
+static void text_release(dir_file *f, size_t offset)
+{
+    if (offset - f->dropped < DROP_EVERY) return;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), upto = offset / page * page;
+    madvise((void *)(f->data + f->dropped), upto - f->dropped, MADV_DONTNEED);
+    f->dropped = upto;
+}
+
 typedef struct csv_load {
     cb_dataset_builder *b;
+    dir_file *f;
     const char *name, *path;
     size_t ncols;     /* 0 until the header is read */
     cb_value *cells;  /* one row's cells */
@@ -799,6 +843,7 @@ static int csv_record(void *ud, const cb_csv_record *rec, cb_error *err)
     if (rc != CB_OK) return rc;
     for (size_t c = 0; c < ld->ncols; c++)
         ld->cells[c] = (cb_value){CB_T_TEXT, 0, rec->fields[c]}; /* "" is an empty cell */
+    text_release(ld->f, rec->offset);
     return add_row(ld->b, ld->cells, rec->lens, rec->line, err);
 }
 
@@ -813,27 +858,6 @@ static void drop_current(cb_dataset_builder *b)
     b->cur = NULL;
 }
 
-/*
- * One *.csv of the folder, open, and its text as UTF-8. The file is opened without
- * following links (a link is resolved first and must stay inside the folder, see
- * open_entry), never blocks (O_NONBLOCK: a FIFO is refused, not waited for) and is a
- * regular file. Its text is the file itself, mapped, or for another encoding its
- * conversion to UTF-8 in an anonymous memory file (memfd): either way `tfd` and `data`
- * hold UTF-8, which a table on disk reads back by offset. Line ends are kept by every
- * conversion, so lines in messages are the file's.
- */
-typedef struct dir_file {
-    char *file;        /* "projects.csv" */
-    char *stem;        /* "projects" */
-    char *path;        /* "data/projects.csv", for messages */
-    int fd;            /* the file; -1 when closed */
-    int tfd;           /* its UTF-8 text: fd itself, or a memfd; -1 when handed on */
-    const char *data;  /* tfd mapped (or "" when empty), len bytes; NULL until mapped */
-    size_t len;
-    char delim;        /* ',' or '\t' (cb_csv_sniff_delim) */
-    const char *from;  /* the encoding converted from, or NULL for UTF-8 */
-} dir_file;
-
 static int dir_file_cmp(const void *a, const void *b)
 {
     return strcmp(((const dir_file *)a)->stem, ((const dir_file *)b)->stem);
@@ -844,6 +868,7 @@ static void text_close(dir_file *f)
 {
     if (f->data && f->len) munmap((void *)f->data, f->len);
     f->data = NULL;
+    f->dropped = 0;
     if (f->tfd >= 0 && f->tfd != f->fd) close(f->tfd);
     f->tfd = -1;
     f->from = NULL;
@@ -977,7 +1002,7 @@ static int list_csv(const char *dir, const cb_data_opts *o, dir_file **out, size
             f = cb_xrealloc(f, cap * sizeof *f);
         }
         f[n] = (dir_file){cb_xstrdup(name), cb_xstrndup(name, len - 4), cb_path_join(dir, name),
-                          -1, -1, NULL, 0, ',', NULL};
+                          -1, -1, NULL, 0, 0, ',', NULL};
         char *skip;
         rc = open_entry(dirfd(d), real_dir, &f[n], o->follow_links, &skip, err);
         if (!skip) {
@@ -1122,7 +1147,7 @@ static void csv_restart(void *ud)
 static int load_csv_table(cb_dataset_builder *b, dir_file *f, const cb_data_opts *o,
                           notes *ns, cb_error *err)
 {
-    csv_load ld = {.b = b, .name = f->stem, .path = f->path};
+    csv_load ld = {.b = b, .f = f, .name = f->stem, .path = f->path};
     int rc = parse_text(f, o, csv_record, &ld, csv_restart, ns, err);
     if (rc == CB_OK && !ld.cells)
         rc = cb_fail(err, CB_EDATA, "%s: empty file (a header row is required)", f->path);
@@ -1320,12 +1345,12 @@ long cb_dataset_find_county(const cb_dataset *ds, const char *id_or_name)
  * types, its county, where its record starts in the file and its line; the cells are not
  * kept. cb_dataset_focus then reads one county's rows back (pread of the byte ranges,
  * parsed again) into the table's cells. The file is read through a mapping whose pages are
- * dropped as the index pass goes, so the process never holds the whole file either.
+ * dropped as the index pass goes (text_release), so the process never holds the whole
+ * file either.
  */
 
 #define FOCUS_NONE (-1L)
 #define FOCUS_ALL (-2L)
-#define DROP_EVERY (8u << 20) /* bytes read between two drops of the mapping's pages */
 
 typedef struct lazy_rows {
     int fd;
@@ -1388,8 +1413,7 @@ typedef struct lazy_index {
     table_impl *ti;
     const table_impl *counties;
     const schema *sc;
-    const dir_file *f;        /* the file; f->data maps its text */
-    size_t dropped;           /* its pages before this offset were let go */
+    dir_file *f;              /* the file; f->data maps its text */
     size_t *county_of;        /* per row: county index, or nparts for none */
     size_t rows_cap;
     unsigned char *maybe_number; /* undeclared columns: every value so far is a number */
@@ -1476,12 +1500,7 @@ static int lazy_index_record(void *ud, const cb_csv_record *rec, cb_error *err)
         sha256_update(d, sizeof ix->table_no, (const uint8_t *)&ix->table_no);
         for (size_t c = 0; c < t->ncols; c++) sha256_update(d, rec->lens[c] + 1, (const uint8_t *)rec->fields[c]);
     }
-    /* what is parsed is not needed again: let the mapping's pages go */
-    if (rec->offset - ix->dropped >= DROP_EVERY) {
-        size_t page = (size_t)sysconf(_SC_PAGESIZE), upto = rec->offset / page * page;
-        madvise((void *)(ix->f->data + ix->dropped), upto - ix->dropped, MADV_DONTNEED);
-        ix->dropped = upto;
-    }
+    text_release(ix->f, rec->offset);
     return CB_OK;
 }
 
@@ -1536,7 +1555,7 @@ static void lazy_index_clear(lazy_index *ix)
     ix->nonfinite_line = NULL;
     ix->maybe_number = NULL;
     ix->county_of = NULL;
-    ix->rows_cap = ix->dropped = 0;
+    ix->rows_cap = 0;
 }
 
 /* A table of f whose rows will stay on disk, before its index pass. */
