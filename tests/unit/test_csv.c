@@ -311,6 +311,45 @@ TEST(record_offsets)
     }
 }
 
+TEST(tab_separated_and_sniffed)
+{
+    ASSERT_EQ_INT(cb_csv_sniff_delim("a\tb\n1\t2\n", 8), '\t');
+    ASSERT_EQ_INT(cb_csv_sniff_delim("\xEF\xBB\xBF\n  \na\tb\n", 11), '\t'); /* BOM, blanks */
+    ASSERT_EQ_INT(cb_csv_sniff_delim("a,b\tc\n", 6), ',');  /* a comma: CSV */
+    ASSERT_EQ_INT(cb_csv_sniff_delim("name\nx\ty\n", 10), ','); /* the header decides */
+    ASSERT_EQ_INT(cb_csv_sniff_delim("", 0), ',');
+    static const char tsv[] = "a\tb c\t\"q\tx\"\n 1 \t,\t\n";
+    collect c = {0};
+    cb_error e;
+    cb_csv_opts o = {'\t', 0};
+    ASSERT_EQ_INT(cb_csv_parse_with("t.tsv", tsv, strlen(tsv), &o, collect_fn, &c, &e), CB_OK);
+    /* tabs separate, commas are data, spaces around a field are trimmed */
+    ASSERT_EQ_STR(c.out.s, "1:<a><b c><q\tx>\n2:<1><,><>\n");
+    cb_buf_free(&c.out);
+}
+
+TEST(not_utf8_flagged_and_wide_rows_capped)
+{
+    collect c = {0};
+    cb_error e;
+    cb_csv_opts o = {0, 0};
+    static const char gb[] = "a,b\n1,\xd6\xd2\xcf\xd8\n"; /* 忠县 in GB18030 */
+    ASSERT_EQ_INT(cb_csv_parse_with("t.csv", gb, strlen(gb), &o, collect_fn, &c, &e), CB_EDATA);
+    ASSERT_EQ_INT(o.not_utf8, 1);
+    ASSERT_PREFIX(e.msg, "t.csv:2:2: not UTF-8 or GB18030 text; save it as \"CSV UTF-8\"");
+    cb_buf_free(&c.out);
+    /* a header of 20,000 columns stops at the cap, naming the line */
+    cb_buf wide = {0};
+    cb_buf_adds(&wide, "x\n");
+    for (int i = 0; i < 20000; i++) cb_buf_addf(&wide, "%sc%d", i ? "," : "", i);
+    c = (collect){0};
+    ASSERT_EQ_INT(cb_csv_parse_with("t.csv", wide.s, wide.len, &o, collect_fn, &c, &e), CB_EDATA);
+    ASSERT_EQ_INT(o.not_utf8, 0);
+    ASSERT_EQ_STR(e.msg, "t.csv:2: more than 16384 columns; at most 16384");
+    cb_buf_free(&c.out);
+    cb_buf_free(&wide);
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(simple),
     TEST_ENTRY(comma_in_quotes),
@@ -332,6 +371,8 @@ static const test_case tests[] = {
     TEST_ENTRY(callback_error_stops),
     TEST_ENTRY(fields_nul_terminated),
     TEST_ENTRY(record_offsets),
+    TEST_ENTRY(tab_separated_and_sniffed),
+    TEST_ENTRY(not_utf8_flagged_and_wide_rows_capped),
     {0},
 };
 

@@ -978,6 +978,155 @@ TEST(lazy_digests_and_changed_file)
     ASSERT_EQ_INT(system(cmd), 0);
 }
 
+/* ---- the folder's files: links, odd files, encodings, headers ---- */
+
+/* Runs a shell command built like printf; 1 if it exited 0. */
+static int shell(const char *fmt, const char *a, const char *b)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, fmt, a, b);
+    return system(cmd) == 0;
+}
+
+/* The dataset's warnings (warning = 1) or notes (0) that contain `text`. */
+static size_t notes_with(const cb_dataset *ds, int warning, const char *text)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ds->nnotes; i++)
+        n += ds->notes[i].warning == warning && strstr(ds->notes[i].msg, text) != NULL;
+    return n;
+}
+
+/* A scratch folder: tmp (a mkdtemp template) made, synthetic data of n counties written
+ * to dir = tmp/data, other = tmp/<name> for the test's use. 1 on success. */
+static int scratch(char *tmp, char *dir, char *other, const char *name, size_t n)
+{
+    cb_error e;
+    if (!mkdtemp(tmp)) return 0;
+    snprintf(dir, 1100, "%s/data", tmp);
+    snprintf(other, 1100, "%s/%s", tmp, name);
+    return cb_synth_write(dir, n, 5, &e) == CB_OK;
+}
+
+TEST(folder_links_and_odd_files)
+{
+    char tmp[] = "/tmp/cb-test-files-XXXXXX", dir[1100], out[1100];
+    ASSERT(scratch(tmp, dir, out, "outside.csv", 3));
+    cb_error e = {0};
+    ASSERT(shell("printf 'k,v\\nsecret,1\\n' > '%s' && cd '%s' && ln -s projects.csv again.csv",
+                 out, dir));
+    ASSERT(shell("ln -s '%s' '%s/secrets.csv'", out, dir));
+    ASSERT(shell("mkfifo '%s/pipe.csv' && mkdir '%s/folder.csv'", dir, dir));
+    cb_data_opts o = {0};
+    for (int lazy = 0; lazy < 2; lazy++) {
+        o.lazy = lazy;
+        cb_dataset ds;
+        ASSERT_EQ_INT(cb_dataset_load_with(&ds, dir, &o, &e), CB_OK);
+        ASSERT(cb_dataset_table(&ds, "secrets") == NULL);
+        ASSERT(cb_dataset_table(&ds, "again") != NULL); /* a link inside the folder */
+        ASSERT(cb_dataset_table(&ds, "pipe") == NULL);
+        ASSERT_EQ_INT(notes_with(&ds, 1, "secrets.csv: skipped: a link to "), 1);
+        ASSERT_EQ_INT(notes_with(&ds, 1, "outside the data folder"), 1);
+        ASSERT_EQ_INT(notes_with(&ds, 1, "pipe.csv: skipped: a named pipe (FIFO)"), 1);
+        ASSERT_EQ_INT(notes_with(&ds, 1, "folder.csv: skipped: a folder"), 1);
+        cb_dataset_free(&ds);
+    }
+    o.follow_links = 1;
+    cb_dataset ds;
+    ASSERT_EQ_INT(cb_dataset_load_with(&ds, dir, &o, &e), CB_OK);
+    ASSERT(cb_dataset_table(&ds, "secrets") != NULL);
+    ASSERT_EQ_INT(notes_with(&ds, 1, "secrets.csv"), 0);
+    cb_dataset_free(&ds);
+    /* a dangling link is an error naming it, eager or not */
+    ASSERT(shell("cd '%s' && rm again.csv projects.csv && ln -s gone.csv projects.csv%s", dir, ""));
+    for (int lazy = 0; lazy < 2; lazy++) {
+        o.lazy = lazy;
+        ASSERT_EQ_INT(cb_dataset_load_with(&ds, dir, &o, &e), CB_EIO);
+        ASSERT_CONTAINS(e.msg, "projects.csv: a link to gone.csv, which does not exist");
+    }
+    ASSERT(shell("rm -rf '%s' '%s'", tmp, tmp));
+}
+
+/* A copy of folder `from` in `to` with `files` (a shell glob) converted by `iconv ARGS`. */
+static int convert_folder(const char *from, const char *to, const char *files,
+                          const char *args)
+{
+    char *cmd = cb_xasprintf("rm -rf '%s' && cp -r '%s' '%s' && cd '%s' && for f in %s; do "
+                             "iconv %s < \"$f\" > \"$f.x\" && mv \"$f.x\" \"$f\" || exit 1; done",
+                             to, from, to, to, files, args);
+    int ok = system(cmd) == 0;
+    free(cmd);
+    return ok;
+}
+
+TEST(encodings_same_content)
+{
+    char tmp[] = "/tmp/cb-test-enc-XXXXXX", dir[1100], conv[1100];
+    ASSERT(scratch(tmp, dir, conv, "conv", 12));
+    cb_error e = {0};
+    cb_dataset whole, other;
+    ASSERT_EQ_INT(cb_dataset_load(&whole, dir, &e), CB_OK);
+    static const struct { const char *files, *args, *as; size_t notes; } cases[] = {
+        {"*.csv", "-f UTF-8 -t GB18030", "GB18030", 0}, /* found per file */
+        {"projects.csv counties.csv", "-f UTF-8 -t UTF-16", "UTF-16", 2}, /* with a BOM */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        ASSERT(convert_folder(dir, conv, cases[k].files, cases[k].args));
+        for (int lazy = 0; lazy < 2; lazy++) {
+            cb_data_opts o = {.lazy = lazy};
+            if (cb_dataset_load_with(&other, conv, &o, &e) != CB_OK)
+                TEST_FAIL_("%s: %s", cases[k].as, e.msg);
+            if (lazy) ASSERT_EQ_INT(cb_dataset_focus_all(&other, &e), CB_OK);
+            check_same_content(&whole, &other, test_failed_);
+            size_t notes = notes_with(&other, 0, "is not UTF-8; read as ");
+            ASSERT(k == 0 ? notes > 2 : notes == cases[k].notes); /* ASCII files need none */
+            cb_dataset_free(&other);
+        }
+        check_lazy_matches(conv, test_failed_);
+    }
+    /* --encoding: every file, no note; a file that is not in it says where */
+    cb_data_opts o = {.lazy = 1, .encoding = "GB18030"};
+    ASSERT(convert_folder(dir, conv, "*.csv", "-f UTF-8 -t GB18030"));
+    ASSERT_EQ_INT(cb_dataset_load_with(&other, conv, &o, &e), CB_OK);
+    ASSERT_EQ_INT(other.nnotes, 0);
+    cb_dataset_free(&other);
+    o.encoding = "UTF-16LE";
+    ASSERT(cb_dataset_load_with(&other, conv, &o, &e) != CB_OK);
+    o.encoding = "NO-SUCH-ENCODING";
+    ASSERT_EQ_INT(cb_dataset_load_with(&other, conv, &o, &e), CB_EUSAGE);
+    ASSERT_CONTAINS(e.msg, "--encoding NO-SUCH-ENCODING");
+    cb_dataset_free(&whole);
+    char cmd[1100];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    ASSERT_EQ_INT(system(cmd), 0);
+}
+
+TEST(header_capped_and_checked_linearly)
+{
+    enum { N = 16385 };
+    char **cols = malloc(N * sizeof *cols);
+    ASSERT(cols != NULL);
+    for (size_t i = 0; i < N; i++) {
+        cols[i] = malloc(16);
+        snprintf(cols[i], 16, "c%zu", i);
+    }
+    cb_error e = {0};
+    cb_dataset_builder *b = cb_dataset_builder_new("wide.xlsx");
+    ASSERT_EQ_INT(cb_dataset_builder_table(b, "wide", "wide.xlsx: sheet wide", N,
+                                           (const char *const *)cols, &e), CB_EDATA);
+    ASSERT_EQ_STR(e.msg, "wide.xlsx: sheet wide: 16385 columns; at most 16384");
+    cb_dataset_builder_free(b);
+    /* 16,384 columns, the last a repeat of one near the start */
+    snprintf(cols[N - 2], 16, "c7");
+    b = cb_dataset_builder_new("wide.xlsx");
+    ASSERT_EQ_INT(cb_dataset_builder_table(b, "wide", NULL, N - 1, (const char *const *)cols,
+                                           &e), CB_EDATA);
+    ASSERT_EQ_STR(e.msg, "wide: duplicate column \"c7\"");
+    cb_dataset_builder_free(b);
+    for (size_t i = 0; i < N; i++) free(cols[i]);
+    free(cols);
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(number_accepted),
     TEST_ENTRY(number_rejected),
@@ -1005,6 +1154,9 @@ static const test_case tests[] = {
     TEST_ENTRY(builder_free_unfinished),
     TEST_ENTRY(lazy_same_as_whole),
     TEST_ENTRY(lazy_digests_and_changed_file),
+    TEST_ENTRY(folder_links_and_odd_files),
+    TEST_ENTRY(encodings_same_content),
+    TEST_ENTRY(header_capped_and_checked_linearly),
     {0},
 };
 
