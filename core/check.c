@@ -22,9 +22,15 @@ size_t cb_check_needs(const cb_needs *n, const cb_dataset *ds, const char *repor
         const cb_need_table *nt = &n->tables[i];
         const cb_table *t = cb_dataset_table(ds, nt->name);
         if (!t) {
-            if (nt->optional) continue;
+            /* a file there but skipped (a link out of the folder): an error even for an
+             * optional table, whose part would silently go missing */
+            const char *skipped = cb_dataset_skipped(ds, nt->name);
+            if (nt->optional && !skipped) continue;
             problems++;
-            if (folder)
+            if (skipped)
+                fprintf(out, "%s%s; report %s needs table \"%s\"\n", prefix, skipped, report,
+                        nt->name);
+            else if (folder)
                 fprintf(out, "%s%s/%s.csv: no such file, report %s needs table \"%s\"\n", prefix,
                         ds->dir, nt->name, report, nt->name);
             else

@@ -17,7 +17,9 @@
 /* Checks ds against what the report declared (lua_api.h: cb_needs). Prints one line per
  * problem to out, each starting with prefix, naming the data file and the report:
  *   examples/data/projects.csv: column "amount" is text, report scripts/x.lua needs number
- * Returns the number of problems (0: none, or nothing declared). */
+ * A table the report names whose file was skipped (data.h: a link out of the folder) is a
+ * problem even when optional. Returns the number of problems (0: none, or nothing
+ * declared). */
 size_t cb_check_needs(const cb_needs *n, const cb_dataset *ds, const char *report, FILE *out,
                       const char *prefix);
 

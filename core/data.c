@@ -635,6 +635,7 @@ static int add_row(cb_dataset_builder *b, const cb_value *cells, const size_t *l
         t->lines = cb_xrealloc(t->lines, ti->rows_cap * sizeof *t->lines);
     }
     cb_value *row = &t->cells[t->nrows * t->ncols];
+    const cb_value *above = t->nrows ? row - t->ncols : NULL;
     for (size_t c = 0; c < t->ncols; c++) {
         cb_value in = cells[c];
         size_t len = 0;
@@ -644,7 +645,7 @@ static int add_row(cb_dataset_builder *b, const cb_value *cells, const size_t *l
             if (len == 0) in = (cb_value){CB_T_NULL, 0, NULL};
             /* a text the row above has too (an id, a source) is kept once: big tables
              * repeat much */
-            const cb_value *up = t->nrows ? &row[c - t->ncols] : NULL;
+            const cb_value *up = above ? &above[c] : NULL;
             if (len && up && up->type == CB_T_TEXT && strncmp(up->text, in.text, len) == 0 &&
                 up->text[len] == '\0') {
                 in.text = up->text;
@@ -1268,6 +1269,20 @@ void cb_dataset_free(cb_dataset *ds)
 }
 
 /* ---- lookups ---- */
+
+const char *cb_dataset_skipped(const cb_dataset *ds, const char *table)
+{
+    char *file = cb_xasprintf("%s.csv", table), *path = cb_path_join(ds->dir, file);
+    size_t n = strlen(path);
+    const char *msg = NULL;
+    for (size_t i = 0; !msg && i < ds->nnotes; i++)
+        if (ds->notes[i].warning && strncmp(ds->notes[i].msg, path, n) == 0 &&
+            strncmp(ds->notes[i].msg + n, ": skipped: ", 11) == 0)
+            msg = ds->notes[i].msg;
+    free(file);
+    free(path);
+    return msg;
+}
 
 static int table_find_cmp(const void *key, const void *elem)
 {

@@ -167,6 +167,9 @@ int cb_dataset_builder_finish(cb_dataset_builder *b, cb_dataset *ds, cb_error *e
 void cb_dataset_builder_free(cb_dataset_builder *b);
 
 const cb_table *cb_dataset_table(const cb_dataset *ds, const char *name);
+/* The warning that says why table `name`'s file was skipped ("data/x.csv: skipped: ..."),
+ * or NULL. */
+const char *cb_dataset_skipped(const cb_dataset *ds, const char *name);
 /* Column index by name, or -1. */
 int cb_table_col(const cb_table *t, const char *name);
 static inline const cb_value *cb_table_cell(const cb_table *t, size_t row, size_t col)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # data_files.sh: the files of a data folder (docs/data.md, "Files and encodings").
 #   links: a link to a file outside the folder is skipped with a warning naming it and its
-#   target, on render, check (counted) and list; --follow-links reads it; a link inside the
+#   target, on render, check (counted) and list, and is an error (exit 3) when the report
+#   reads that table; --follow-links reads it; a link inside the
 #   folder is read; a dangling link (a lost projects.csv) is an error, exit 3, on every
 #   command; a FIFO or a folder named *.csv is skipped with a warning, without blocking;
 #   encodings: GB18030 (Excel on Chinese Windows) and UTF-16 with a byte-order mark and
@@ -51,6 +52,20 @@ expect_line "link out (check): the warning is counted" "$TMP/stdout" "check: 0 e
 cb check --data "$D" --follow-links
 check_eq "link out with --follow-links: exit 0" 0 "$RC"
 check_eq "link out with --follow-links: no warning" "" "$(grep -F secrets.csv "$TMP/stdout" || true)"
+
+# a table the report reads (projects, optional in the briefing) linked from outside: an error
+D=$TMP/d-outknown
+copy_data "$D"
+mv "$D/projects.csv" "$TMP/projects-elsewhere.csv"
+ln -s "$TMP/projects-elsewhere.csv" "$D/projects.csv"
+for cmd in render check; do
+    cb "$cmd" --data "$D" --out "$TMP/out-outknown"
+    check_eq "link out, a table the report reads ($cmd): exit 3" 3 "$RC"
+    cat "$TMP/stdout" "$TMP/stderr" >"$TMP/both"
+    expect_line "link out, a table the report reads ($cmd): the error says why" "$TMP/both" \
+        "projects.csv: skipped: a link to $TMP/projects-elsewhere.csv, outside the data folder (move the file into the folder, or pass --follow-links); report scripts/briefing.lua needs table \"projects\""
+done
+check_eq "link out, a table the report reads: no PDF" 0 "$( (find "$TMP/out-outknown" -name '*.pdf' 2>/dev/null || true) | wc -l)"
 
 # --- a link inside the folder: read ---------------------------------------------------------
 D=$TMP/d-in

@@ -24,6 +24,19 @@
 
 #include "util.h"
 
+/* ------------------------------------------------------------------ scratch folders */
+
+/* A new folder cb-fuzz-TAG-XXXXXX on /dev/shm when there is one (else TMPDIR or /tmp),
+ * malloc'd, or NULL. Needs _GNU_SOURCE or _DEFAULT_SOURCE for mkdtemp. */
+static inline char *fz_scratch_dir(const char *tag)
+{
+    const char *base = cb_is_dir("/dev/shm") ? "/dev/shm" : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char *tmpl = cb_xasprintf("%s/cb-fuzz-%s-XXXXXX", base, tag);
+    if (mkdtemp(tmpl)) return tmpl;
+    free(tmpl);
+    return NULL;
+}
+
 /* ------------------------------------------------------------------ invariants */
 
 static inline int fz_ignored(const char *name)

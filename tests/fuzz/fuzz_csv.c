@@ -503,13 +503,7 @@ static void remove_scratch(void)
 static int make_scratch(void)
 {
     if (scratch) return 1;
-    const char *base = cb_is_dir("/dev/shm") ? "/dev/shm" : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    char *tmpl = cb_xasprintf("%s/cb-fuzz-csv-XXXXXX", base);
-    if (!mkdtemp(tmpl)) {
-        free(tmpl);
-        return 0;
-    }
-    scratch = tmpl;
+    if (!(scratch = fz_scratch_dir("csv"))) return 0;
     atexit(remove_scratch);
     return 1;
 }

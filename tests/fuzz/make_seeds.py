@@ -167,8 +167,28 @@ def document_seeds():
                    for i in range(12)))
 
 
+def encoding_seeds():
+    """fuzz_encoding.c: [mode byte] then one table, t.csv, beside counties 1 and 2."""
+    ex = os.path.join(ROOT, "examples", "data")
+    for stem in ("projects", "towns", "training"):
+        utf8 = head(os.path.join(ex, stem + ".csv"), 6).replace(b"500233", b"1").replace(b"500236", b"2")
+        text = utf8.decode("utf-8")
+        tabbed = text.replace(",", "\t") if '"' not in text else text
+        write("fuzz_encoding", stem + "-utf8", b"\x00" + utf8)
+        write("fuzz_encoding", stem + "-gb18030", b"\x00" + text.encode("gb18030"))
+        write("fuzz_encoding", stem + "-utf16le-tabs", b"\x00\xff\xfe" + tabbed.encode("utf-16-le"))
+        write("fuzz_encoding", stem + "-utf16be", b"\x00\xfe\xff" + text.encode("utf-16-be"))
+        write("fuzz_encoding", stem + "-forced-gb18030", b"\x01" + text.encode("gb18030"))
+        write("fuzz_encoding", stem + "-forced-utf16le", b"\x02" + text.encode("utf-16-le"))
+        write("fuzz_encoding", stem + "-convert", b"\x03" + utf8)
+    write("fuzz_encoding", "latin1", b"\x00county_id,town\n1,caf\xe9\n")
+    write("fuzz_encoding", "utf8-tabs", b"\x00county_id\tname\tnote\n1\t\xe5\xbf\xa0\ta,b\n")
+    write("fuzz_encoding", "gb18030-shared", b"\x00" + "地区,金额\n忠县,1\n".encode("gb18030"))
+
+
 if __name__ == "__main__":
     csv_seeds()
+    encoding_seeds()
     numfmt_seeds()
     wrap_seeds()
     document_seeds()
