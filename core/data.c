@@ -1082,15 +1082,15 @@ static int is_utf8_name(const char *enc)
 }
 
 /*
- * Maps f's text: the file as it is (UTF-8), or converted from `from` (not NULL), or with
- * --encoding from that, or from UTF-16 when the file starts with its byte-order mark.
+ * Maps f's text: converted from `from` (not NULL), or from --encoding (UTF-8: as it is),
+ * or without one from UTF-16 when the file starts with its byte-order mark, else as it is.
  */
 static int text_open(dir_file *f, const cb_data_opts *o, const char *from, cb_error *err)
 {
     text_close(f);
     if (!from && o->encoding && !is_utf8_name(o->encoding)) from = o->encoding;
     unsigned char bom[2];
-    if (!from && pread(f->fd, bom, 2, 0) == 2 &&
+    if (!from && !o->encoding && pread(f->fd, bom, 2, 0) == 2 &&
         ((bom[0] == 0xFF && bom[1] == 0xFE) || (bom[0] == 0xFE && bom[1] == 0xFF)))
         from = "UTF-16";
     int rc = from ? convert_fd(f, from, &f->tfd, err) : CB_OK;
@@ -1131,7 +1131,7 @@ static int parse_text(dir_file *f, const cb_data_opts *o, cb_csv_record_fn fn, v
         co = (cb_csv_opts){f->delim, 0};
         rc = cb_csv_parse_with(f->path, f->data, f->len, &co, fn, ud, err);
     }
-    if (rc == CB_OK && f->from && (!o->encoding || is_utf8_name(o->encoding)))
+    if (rc == CB_OK && f->from && !o->encoding)
         add_note(ns, 0, cb_xasprintf("%s is not UTF-8; read as %s", f->path, f->from));
     return rc;
 }

@@ -140,7 +140,7 @@ static int cmd_list(cb_render_opts *o)
     if (rc != CB_OK) {
         fprintf(stderr, "countybrief: %s\n", err.msg);
         cb_engine_close(&e);
-        return rc == CB_EPLUGIN ? EXIT_SETUP : EXIT_DATA;
+        return rc == CB_EPLUGIN || rc == CB_EUSAGE ? exit_for(rc) : EXIT_DATA;
     }
     int pcol = cb_table_col(e.ds.counties, "province");
     for (size_t i = 0; i < e.ds.ncounties; i++) {
