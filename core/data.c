@@ -811,15 +811,18 @@ typedef struct dir_file {
 
 #define DROP_EVERY (8u << 20) /* bytes parsed between two drops of the mapping's pages */
 
-/* The text before offset is parsed and not needed again: lets the mapping's pages go, so
- * that reading a file never holds all of it. */
-static void text_release(dir_file *f, size_t offset)
+/* The mapping at base before offset is read and not needed again: lets its pages go
+ * (every DROP_EVERY bytes), so that reading a file never holds all of it. *dropped: the
+ * offset up to which they went already. */
+static void release_pages(const char *base, size_t *dropped, size_t offset)
 {
-    if (offset - f->dropped < DROP_EVERY) return;
+    if (offset - *dropped < DROP_EVERY) return;
     size_t page = (size_t)sysconf(_SC_PAGESIZE), upto = offset / page * page;
-    madvise((void *)(f->data + f->dropped), upto - f->dropped, MADV_DONTNEED);
-    f->dropped = upto;
+    madvise((void *)(base + *dropped), upto - *dropped, MADV_DONTNEED);
+    *dropped = upto;
 }
+
+static void text_release(dir_file *f, size_t offset) { release_pages(f->data, &f->dropped, offset); }
 
 typedef struct csv_load {
     cb_dataset_builder *b;
@@ -1046,7 +1049,7 @@ static int convert_fd(const dir_file *f, const char *from, int *out, cb_error *e
         rc = cb_fail(err, CB_EIO, "%s: cannot convert (%s)", f->path, strerror(errno));
     char buf[64 * 1024];
     char *ip = in;
-    size_t left = len, lines = 1;
+    size_t left = len, lines = 1, dropped = 0;
     while (rc == CB_OK) {
         char *op = buf;
         size_t room = sizeof buf;
@@ -1062,6 +1065,7 @@ static int convert_fd(const dir_file *f, const char *from, int *out, cb_error *e
             }
             q += k;
         }
+        release_pages(in, &dropped, (size_t)(ip - in));
         if (r != (size_t)-1 && !left) break;
         if (r == (size_t)-1 && e != E2BIG)
             rc = cb_fail(err, CB_EDATA, "%s:%zu: not valid %s text", f->path, lines, from);
