@@ -1009,7 +1009,7 @@ int cb_plugins_describe(int kind, const void *what, const char *fn, char *buf, s
         }
     for (size_t i = 0; kind == CB_MARK_MODULE && i < reg.nmodules; i++)
         if (&reg.modules[i] == what) {
-            if (fn) snprintf(buf, n, "in %s.%s of plugin %s", reg.modules[i].name, fn, reg.modules[i].owner->info->name);
+            if (fn) snprintf(buf, n, "in function %s.%s of plugin %s", reg.modules[i].name, fn, reg.modules[i].owner->info->name);
             else snprintf(buf, n, "opening Lua module %s of plugin %s", reg.modules[i].name, reg.modules[i].owner->info->name);
             return 1;
         }

@@ -147,8 +147,8 @@ static void describe_death(const pool *p, size_t i, int status, char *why, size_
     if (WIFSIGNALED(status))
         snprintf(why, n, "the worker process died (signal %d, %s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
     else if (!cb_lua_describe_exit(status, p->o->limits, why, n)) /* stuck past its CPU budget */
-        snprintf(why, n, "the worker process exited (status %d)%s", WEXITSTATUS(status),
-                 WEXITSTATUS(status) == 0 ? ": a plugin or library called exit()" : "");
+        snprintf(why, n, "the worker process exited (status %d%s)", WEXITSTATUS(status),
+                 WEXITSTATUS(status) == 0 ? ", exit() was called" : "");
     const mark_slot *m = &p->marks[i];
     char where[256];
     if (m->kind != CB_MARK_NONE &&
