@@ -485,6 +485,7 @@ static int load_here(const char *path, const char *key, cb_error *err)
     p->info = info;
     p->initialising = 1;
     char *perr = NULL;
+    if (probe_fd >= 0) probe_send('I', 0, ""); /* a crash from here on is init's */
     int rc = init(p, &HOST, &perr);
     p->initialising = 0;
     if (rc != CB_OK || p->conflict) {
@@ -507,7 +508,8 @@ static int load_here(const char *path, const char *key, cb_error *err)
 /* ---- the probe: a plugin's code runs first in a throw-away child process
  *
  * The child loads the plugin exactly as the parent would (dlopen, magic, init) and reports
- * through a pipe: warnings its init printed ('W'), then the verdict ('R': CB_OK, or the
+ * through a pipe: warnings its init printed ('W'), that init starts ('I': a crash after it
+ * is init's, before it dlopen's), then the verdict ('R': CB_OK, or the
  * refusal's reason), and _exits. A child that dies (a constructor or init that crashes or
  * aborts) or does not answer within the deadline (COUNTYBRIEF_PLUGIN_PROBE_TIMEOUT seconds,
  * default 5; then killed) gets the plugin refused: the parent never maps it. Only an
@@ -604,6 +606,19 @@ static probe_job *probe_start(const char *key)
     return j;
 }
 
+/* 1 if the records in got hold one of kind. */
+static int probe_has(const cb_buf *got, char kind)
+{
+    for (size_t off = 0; off + sizeof(probe_rec) <= got->len;) {
+        probe_rec rec;
+        memcpy(&rec, got->s + off, sizeof rec);
+        if (off + sizeof rec + rec.len > got->len) break;
+        if (rec.kind == kind) return 1;
+        off += sizeof rec + rec.len;
+    }
+    return 0;
+}
+
 /* Waits for the verdict of job j (removing it): CB_OK, or the plugin refused with its
  * reason (and the warnings its init printed, shown first). */
 static int probe_finish(probe_job *j, const char *path, cb_error *err)
@@ -657,14 +672,18 @@ static int probe_finish(probe_job *j, const char *path, cb_error *err)
         memcpy(&rec, got.s + verdict - 1, sizeof rec);
         accepted = rec.rc == CB_OK;
         snprintf(reason, sizeof reason, "%.*s", (int)rec.len, got.s + verdict - 1 + sizeof rec);
-    } else if (hung) {
-        snprintf(reason, sizeof reason, "hung while loading (stopped after %g s)", probe_limit_s());
-    } else if (WIFSIGNALED(status)) {
-        snprintf(reason, sizeof reason, "crashed while loading (signal %d, %s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
     } else {
-        snprintf(reason, sizeof reason, "exited while loading (status %d)",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        if (hung)
+            snprintf(reason, sizeof reason, "hung while loading (stopped after %g s)", probe_limit_s());
+        else if (WIFSIGNALED(status))
+            snprintf(reason, sizeof reason, "crashed while loading (signal %d, %s)", WTERMSIG(status),
+                     strsignal(WTERMSIG(status)));
+        else
+            snprintf(reason, sizeof reason, "exited while loading (status %d)",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        size_t len = strlen(reason);
+        snprintf(reason + len, sizeof reason - len, "%s",
+                 probe_has(&got, 'I') ? " in its cb_plugin_init" : " in dlopen (a constructor, or a library it needs)");
     }
     if (!accepted) /* what its init had to say, before the refusal */
         for (size_t off = 0; off + sizeof(probe_rec) <= got.len;) {

@@ -49,6 +49,12 @@ check_eq "check, a county that never ends: exit 1 (not killed by the test's time
 has "check, a county that never ends: stopped at --timeout" "$TMP/stdout" \
     "^error: 500233 忠县: timed out after 2 s \(the worker was stopped\)$"
 
+# --- the plugin probe says where a plugin crashed: its init, or dlopen ---------------------
+cb plugins --plugin "$CB_BUILD/test-plugins/init_abort.so"
+has "probe: a crash in init is named" "$TMP/stderr" "init_abort.so: crashed while loading \(signal 6, Aborted\) in its cb_plugin_init$"
+cb plugins --plugin "$CB_BUILD/test-plugins/ctor_crash.so"
+has "probe: a crash in a constructor is named" "$TMP/stderr" "ctor_crash.so: crashed while loading \(signal 11, Segmentation fault\) in dlopen"
+
 # --- render --watch keeps watching -----------------------------------------------------
 report_with test.segv
 cp test.segv.lua watched.lua
