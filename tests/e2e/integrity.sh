@@ -3,10 +3,10 @@
 # runs out of disk or is killed: a PDF at a final path is always complete (never empty,
 # never cut short), a full disk fails the county with one line naming the file and the
 # cause (the first three; the others are counted), the summary counts the failures
-# exactly, PDFs written earlier stay intact, a
-# manifest that cannot be written is an error (non-zero exit) and the old one stays; after
-# a kill -9 at any moment, the next run sweeps the temporary files the dead run left and
-# completes the set, rendering only what is missing.
+# exactly, PDFs written earlier stay intact, a manifest that cannot be written is an error
+# (non-zero exit) and the old one stays; after a kill -9 at any moment, the next run sweeps
+# the temporary files the dead run left and completes the set, rendering only what is
+# missing.
 #
 # The full disk is a 300 KB tmpfs (needs root, as in CI). Where mount is not permitted the
 # test says so and simulates the full disk with a file-size limit (ulimit -f: EFBIG) instead;
