@@ -21,15 +21,10 @@
 #include "output.h"
 #include "pdf.h"
 #include "plugins.h"
+#include "pool.h"
+#include "repeats.h"
 
 #define MANIFEST "manifest.json"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void hex(const unsigned char *d, size_t n, char *out)
 {
@@ -414,49 +409,13 @@ static int write_manifest(const cb_engine *e, const cb_batch_opts *o, const entr
 
 /* ------------------------------------------------------------------ workers */
 
-/* What a worker sends back per county; msg_len bytes of error text follow. */
+/* What a worker sends back per county (pool.h); on failure the error text follows. */
 typedef struct result_msg {
-    uint32_t county;
-    int32_t rc;
     uint32_t pages;
     uint64_t bytes;
     double ms;
     unsigned char sha[32];
-    uint32_t msg_len;
 } result_msg;
-
-typedef struct worker {
-    pid_t pid;
-    int to, from;          /* pipes: county numbers in, results out */
-    long county;           /* being rendered, or -1 when idle */
-    double started;
-} worker;
-
-static int write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static int read_all(int fd, void *p, size_t n)
-{
-    char *c = p;
-    while (n) {
-        ssize_t r = read(fd, c, n);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return -1;
-        c += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
 
 /* Appends county c's entry to the journal, opened (*fd == -1) at the first entry; best
  * effort: a failure only costs a re-render. Each line starts with a newline, so a line torn
@@ -472,83 +431,49 @@ static void journal_add(int *fd, const char *path, const cb_engine *e, size_t c,
     char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(j);
     char *line = cb_xasprintf("\n%s", text);
-    (void)write_all(*fd, line, strlen(line));
+    (void)cb_write_all(*fd, line, strlen(line));
     free(line);
     free(text);
 }
 
-static void worker_main(cb_engine *e, int in, int out)
+/* A batch under way: what the pool's callbacks share. */
+typedef struct batch_run {
+    cb_engine *e;
+    const cb_batch_opts *o;
+    entry *cur;
+    cb_batch_summary *sum;
+    char *jpath;           /* the journal, opened at the first county rendered */
+    int jfd;
+    int tty;               /* a progress bar on stderr */
+    size_t total;
+    double t0;
+    cb_repeats repeats;    /* errors printed, by kind */
+} batch_run;
+
+/* The pool's job (pool.h): renders county c in a worker. */
+static int render_job(void *ctx, size_t c, cb_buf *reply)
 {
-    uint32_t county;
+    batch_run *r = ctx;
+    cb_render_result res;
+    cb_error err;
     cb_output_set_dir_sync(0); /* the manifest syncs the folder once (output.h) */
-    while (read_all(in, &county, sizeof county) == 0 && county != UINT32_MAX) {
-        cb_render_result res;
-        cb_error err;
-        int rc = cb_render_county(e, county, &res, &err);
-        result_msg m;
-        memset(&m, 0, sizeof m); /* padding too: the struct goes through a pipe whole */
-        m.county = county;
-        m.rc = rc;
-        m.pages = (uint32_t)res.pages;
-        m.bytes = res.bytes;
-        m.ms = res.ms;
-        memcpy(m.sha, res.sha256, sizeof m.sha);
-        m.msg_len = rc == CB_OK ? 0 : (uint32_t)strlen(err.msg);
-        free(res.path);
-        if (write_all(out, &m, sizeof m) != 0 || (m.msg_len && write_all(out, err.msg, m.msg_len) != 0)) break;
-    }
+    int rc = cb_render_county(r->e, c, &res, &err);
+    result_msg m;
+    memset(&m, 0, sizeof m); /* padding too: the struct goes through a pipe whole */
+    m.pages = (uint32_t)res.pages;
+    m.bytes = res.bytes;
+    m.ms = res.ms;
+    memcpy(m.sha, res.sha256, sizeof m.sha);
+    free(res.path);
+    cb_buf_add(reply, &m, sizeof m);
+    if (rc != CB_OK) cb_buf_adds(reply, err.msg);
+    return rc;
+}
+
+static void render_worker_exit(void *ctx)
+{
+    (void)ctx;
     cb_pdf_release();
-    _exit(0);
-}
-
-static int spawn(worker *w, cb_engine *e, worker *all, size_t n, cb_error *err)
-{
-    int down[2], up[2];
-    if (pipe(down) != 0) return cb_fail(err, CB_EIO, "cannot create a pipe: %s", strerror(errno));
-    if (pipe(up) != 0) {
-        close(down[0]);
-        close(down[1]);
-        return cb_fail(err, CB_EIO, "cannot create a pipe: %s", strerror(errno));
-    }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(down[0]); close(down[1]); close(up[0]); close(up[1]);
-        return cb_fail(err, CB_EIO, "cannot start a worker process: %s", strerror(errno));
-    }
-    if (pid == 0) {
-        for (size_t i = 0; i < n; i++) /* the other workers' pipes are not this worker's */
-            if (all[i].pid > 0 && &all[i] != w) {
-                close(all[i].to);
-                close(all[i].from);
-            }
-        close(down[1]);
-        close(up[0]);
-        signal(SIGPIPE, SIG_DFL);
-        worker_main(e, down[0], up[1]);
-    }
-    close(down[0]);
-    close(up[1]);
-    w->pid = pid;
-    w->to = down[1];
-    w->from = up[0];
-    w->county = -1;
-    return CB_OK;
-}
-
-static int reap(worker *w, char *why, size_t n)
-{
-    int status = 0;
-    close(w->to);
-    close(w->from);
-    if (waitpid(w->pid, &status, 0) > 0 && why) {
-        if (WIFSIGNALED(status))
-            snprintf(why, n, "the worker process died (signal %d, %s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
-        else
-            snprintf(why, n, "the worker process exited (status %d)", WEXITSTATUS(status));
-    }
-    w->pid = -1;
-    return status;
 }
 
 /* ------------------------------------------------------------------ progress */
@@ -556,7 +481,7 @@ static int reap(worker *w, char *why, size_t n)
 static void progress(const cb_batch_summary *s, size_t total, double t0, int done_line)
 {
     size_t done = s->rendered + s->failed + s->skipped;
-    double dt = now_s() - t0, rate = dt > 0 ? (s->rendered + s->failed) / dt : 0;
+    double dt = cb_now_s() - t0, rate = dt > 0 ? (s->rendered + s->failed) / dt : 0;
     double eta = rate > 0 ? (total - done) / rate : 0;
     int width = 30, fill = total ? (int)(width * done / total) : width;
     fprintf(stderr, "\r[%.*s%*s] %zu/%zu  %.0f/s  ETA %.0fs  failed %zu ", fill,
@@ -565,11 +490,52 @@ static void progress(const cb_batch_summary *s, size_t total, double t0, int don
     fflush(stderr);
 }
 
+/* The pool's result for county c: its manifest entry, the journal, one line. */
+static void county_done(void *ctx, size_t c, int rc, int died, const char *reply, size_t len)
+{
+    batch_run *r = ctx;
+    cb_engine *e = r->e;
+    const cb_batch_opts *o = r->o;
+    cb_batch_summary *sum = r->sum;
+    entry *en = &r->cur[c];
+    int tty = r->tty;
+    result_msg m;
+    memset(&m, 0, sizeof m);
+    if (!died && len >= sizeof m) memcpy(&m, reply, sizeof m);
+    if (!died && rc == CB_OK) {
+        en->status = "rendered";
+        en->file = cb_output_name(cb_county_id(&e->ds, c), cb_county_name(&e->ds, c));
+        en->pages = m.pages;
+        en->bytes = (size_t)m.bytes;
+        en->ms = m.ms;
+        hex(m.sha, 32, en->sha);
+        sum->rendered++;
+        journal_add(&r->jfd, r->jpath, e, c, en);
+        if (!o->quiet && !tty)
+            printf("wrote %s/%s (%zu page%s, %.1f KB, %.0f ms)\n", e->out_dir, en->file,
+                   en->pages, en->pages == 1 ? "" : "s", en->bytes / 1024.0, en->ms);
+        return;
+    }
+    /* a failed county; when the worker died or was stopped, a new worker follows */
+    en->status = "failed";
+    if (died) en->error = cb_xasprintf("%s %s: %s", cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), reply);
+    else en->error = len > sizeof m ? cb_xstrndup(reply + sizeof m, len - sizeof m) : cb_xstrdup("(message lost)");
+    sum->failed++;
+    if (tty) fputc('\n', stderr);
+    cb_repeats_print(&r->repeats, stderr, "countybrief: ", en->error, cb_county_id(&e->ds, c), cb_county_name(&e->ds, c));
+}
+
+static void batch_tick(void *ctx)
+{
+    batch_run *r = ctx;
+    progress(r->sum, r->total, r->t0, 0);
+}
+
 /* ------------------------------------------------------------------ the batch */
 
 int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb_error *err)
 {
-    double t0 = now_s();
+    double t0 = cb_now_s();
     memset(sum, 0, sizeof *sum);
     size_t nc = e->ds.ncounties;
     entry *old = cb_xcalloc(nc ? nc : 1, sizeof *old), *cur = cb_xcalloc(nc ? nc : 1, sizeof *cur);
@@ -618,118 +584,21 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
             cur[c].status = "rendered";
         }
 
-    int tty = !o->quiet && isatty(STDERR_FILENO);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t jobs = o->jobs > 0 ? (size_t)o->jobs : (size_t)(cores > 0 ? cores : 1);
-    if (jobs > ntodo) jobs = ntodo;
-    worker *w = cb_xcalloc(jobs ? jobs : 1, sizeof *w);
-    for (size_t i = 0; i < jobs; i++) w[i].pid = -1;
-    int rc = CB_OK;
-    void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe must not kill us */
+    batch_run r = {e, o, cur, sum, NULL, -1, !o->quiet && isatty(STDERR_FILENO), total, t0, {0}};
+    int tty = r.tty;
     signal(SIGXFSZ, SIG_IGN); /* ulimit -f: EFBIG from write(), counted, not a killed process */
-    char *jpath = journal_path(e, o);
-    int jfd = -1;
-    size_t next = 0, busy = 0;
-    for (size_t i = 0; i < jobs && rc == CB_OK; i++) rc = spawn(&w[i], e, w, jobs, err);
-
-    struct pollfd *pfd = cb_xcalloc(jobs ? jobs : 1, sizeof *pfd);
-    while (rc == CB_OK && (next < ntodo || busy)) {
-        /* hand out work */
-        for (size_t i = 0; i < jobs && next < ntodo; i++) {
-            if (w[i].pid < 0 && (rc = spawn(&w[i], e, w, jobs, err)) != CB_OK) break;
-            if (w[i].county >= 0) continue;
-            uint32_t c = (uint32_t)todo[next];
-            if (write_all(w[i].to, &c, sizeof c) != 0) {
-                reap(&w[i], NULL, 0);
-                continue; /* respawned on the next pass */
-            }
-            w[i].county = (long)todo[next++];
-            w[i].started = now_s();
-            busy++;
-        }
-        if (rc != CB_OK) break;
-        int wait_ms = tty ? 200 : -1;
-        for (size_t i = 0; i < jobs; i++) {
-            pfd[i].fd = w[i].pid > 0 && w[i].county >= 0 ? w[i].from : -1;
-            pfd[i].events = POLLIN;
-            pfd[i].revents = 0;
-            if (o->timeout_s > 0 && w[i].county >= 0) {
-                int left = (int)((w[i].started + o->timeout_s - now_s()) * 1000) + 1;
-                if (left < 0) left = 0;
-                if (wait_ms < 0 || left < wait_ms) wait_ms = left;
-            }
-        }
-        if (poll(pfd, jobs, wait_ms) < 0 && errno != EINTR) {
-            rc = cb_fail(err, CB_EIO, "poll: %s", strerror(errno));
-            break;
-        }
-        for (size_t i = 0; i < jobs; i++) {
-            if (w[i].county < 0) continue;
-            size_t c = (size_t)w[i].county;
-            entry *en = &cur[c];
-            char why[512] = "";
-            int timed_out = o->timeout_s > 0 && now_s() - w[i].started > o->timeout_s && !(pfd[i].revents & POLLIN);
-            if (timed_out) {
-                kill(w[i].pid, SIGKILL);
-                reap(&w[i], NULL, 0);
-                snprintf(why, sizeof why, "timed out after %.0f s (the worker was stopped)", o->timeout_s);
-            } else if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
-                result_msg m;
-                if (read_all(w[i].from, &m, sizeof m) != 0) {
-                    int status = reap(&w[i], why, sizeof why);
-                    cb_lua_describe_exit(status, &e->src.limits, why, sizeof why); /* stuck past its CPU budget */
-                } else {
-                    char *msg = cb_xcalloc(m.msg_len + 1, 1);
-                    if (m.msg_len && read_all(w[i].from, msg, m.msg_len) != 0) snprintf(msg, m.msg_len + 1, "%s", "(message lost)");
-                    w[i].county = -1;
-                    busy--;
-                    if (m.rc == CB_OK) {
-                        en->status = "rendered";
-                        en->file = cb_output_name(cb_county_id(&e->ds, c), cb_county_name(&e->ds, c));
-                        en->pages = m.pages;
-                        en->bytes = (size_t)m.bytes;
-                        en->ms = m.ms;
-                        hex(m.sha, 32, en->sha);
-                        sum->rendered++;
-                        journal_add(&jfd, jpath, e, c, en);
-                        if (!o->quiet && !tty)
-                            printf("wrote %s/%s (%zu page%s, %.1f KB, %.0f ms)\n", e->out_dir, en->file,
-                                   en->pages, en->pages == 1 ? "" : "s", en->bytes / 1024.0, en->ms);
-                    } else {
-                        en->status = "failed";
-                        en->error = cb_xstrdup(msg);
-                        sum->failed++;
-                        if (tty) fputc('\n', stderr);
-                        fprintf(stderr, "countybrief: %s\n", msg);
-                    }
-                    free(msg);
-                    continue;
-                }
-            } else {
-                continue;
-            }
-            /* the worker died or was stopped: this county failed, a new worker follows */
-            w[i].county = -1;
-            busy--;
-            en->status = "failed";
-            en->error = cb_xasprintf("%s %s: %s", cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), why);
-            sum->failed++;
-            if (tty) fputc('\n', stderr);
-            fprintf(stderr, "countybrief: %s\n", en->error);
-        }
-        if (tty) progress(sum, total, t0, 0);
-    }
-    for (size_t i = 0; i < jobs; i++) {
-        if (w[i].pid <= 0) continue;
-        uint32_t quit = UINT32_MAX;
-        write_all(w[i].to, &quit, sizeof quit);
-        reap(&w[i], NULL, 0);
-    }
-    signal(SIGPIPE, old_pipe);
+    r.jpath = journal_path(e, o);
+    cb_pool_opts po = {o->jobs, o->timeout_s, o->quiet, &e->src.limits, render_job, county_done,
+                       tty ? batch_tick : NULL, 200, render_worker_exit, &r};
+    int rc = cb_pool_run(&po, todo, ntodo, err);
+    char *jpath = r.jpath;
+    int jfd = r.jfd;
     if (tty) progress(sum, total, t0, 1);
+    cb_repeats_summary(&r.repeats, stderr, "countybrief: ");
+    cb_repeats_free(&r.repeats);
     for (size_t c = 0; c < nc; c++)
         if (cur[c].status && strcmp(cur[c].status, "pending") == 0) cur[c].status = NULL;
-    sum->seconds = now_s() - t0;
+    sum->seconds = cb_now_s() - t0;
     if (rc == CB_OK) rc = write_manifest(e, o, cur, sum, err);
     if (jfd >= 0) close(jfd);
     if (rc == CB_OK) unlink(jpath); /* all in the manifest now; kept if it could not be written */
@@ -741,8 +610,6 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     free(old);
     free(cur);
     free(todo);
-    free(w);
-    free(pfd);
     digests_free(&known, &nknown);
     digests_free(&seen, &nseen);
     return rc;

@@ -2,10 +2,10 @@
  * batch.h: rendering many counties: a pool of pre-forked worker processes, incremental
  * re-runs against the output folder's manifest.json, shards, progress and summary.
  *
- * Workers are forked once the engine has loaded its data, font, template and plugins, so
- * they share all of it copy-on-write and pay no start-up per county. The parent only hands
- * out county numbers and collects results: a worker that crashes or passes the deadline
- * costs one county (reported with its cause) and is replaced; the batch goes on.
+ * The counties run in the worker pool (pool.h), forked once the engine has loaded its data,
+ * font, template and plugins: a worker that crashes or passes the deadline costs one county
+ * (reported with its cause) and is replaced; the batch goes on. The same error in many
+ * counties is printed three times, then counted (repeats.h); the manifest has each.
  *
  * Incremental: each county's PDF is keyed by a hash of everything that goes into it (the
  * engine version, report and module scripts, template, font, plugins, shared tables and

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pool.h"
 #include "util.h"
 
 void cb_doc_init(cb_doc *d) { memset(d, 0, sizeof *d); }
@@ -23,7 +24,11 @@ static void free_block(cb_block *b)
     free(b->cols);
     for (size_t i = 0; i < b->nrows * b->ncols; i++) free(b->cells[i]);
     free(b->cells);
-    if (b->ptype && b->ptype->destroy && b->pstate) b->ptype->destroy(b->pstate);
+    if (b->ptype && b->ptype->destroy && b->pstate) {
+        cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL); /* a crash names the block */
+        b->ptype->destroy(b->pstate);
+        cb_pool_mark(CB_MARK_NONE, NULL, NULL);
+    }
 }
 
 void cb_doc_free(cb_doc *d)

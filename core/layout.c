@@ -11,6 +11,7 @@
 #include "wrap.h"
 #include "numfmt.h"
 #include "plugins.h"
+#include "pool.h"
 
 typedef struct lay {
     cb_layout *out;
@@ -728,7 +729,9 @@ static void lay_plugin(lay *L, const cb_block *b)
     const cb_host_api *api = cb_host_api_get();
     cb_canvas c;
     cb_canvas_init(&c, NULL, L->font, L->t, 0, 0);
+    cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL); /* a crash names the block */
     float h = b->ptype->measure(b->pstate, api, &c, L->width);
+    cb_pool_mark(CB_MARK_NONE, NULL, NULL);
     float room = L->top - L->bottom;
     if (!isfinite(h) || h < 0) h = 0;
     if (h > room) {
@@ -737,7 +740,9 @@ static void lay_plugin(lay *L, const cb_block *b)
     }
     ensure(L, h);
     cb_canvas_init(&c, L->page, L->font, L->t, L->left, L->y - h);
+    cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL);
     b->ptype->draw(b->pstate, api, &c, L->width, h);
+    cb_pool_mark(CB_MARK_NONE, NULL, NULL);
     cb_canvas_free(&c);
     L->y -= h + 10;
 }

@@ -2,6 +2,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +20,8 @@
 #include "paths.h"
 #include "output.h"
 #include "plugins.h"
+#include "pool.h"
+#include "repeats.h"
 #include "render.h"
 #include "synth.h"
 
@@ -34,9 +38,10 @@ enum {
 static const char USAGE[] =
     "usage: countybrief render [options]   render one PDF briefing per county\n"
     "       countybrief list [--data DIR]   list the counties of a data folder\n"
-    "       countybrief check [--report R] [--data D] [--template T]\n"
+    "       countybrief check [--report R] [--data D] [--template T] [--jobs N] [--timeout SEC]\n"
     "                                       run the report for every county without writing\n"
-    "                                       PDFs; print every error and warning\n"
+    "                                       PDFs, each in a worker process as render does;\n"
+    "                                       print every error and warning\n"
     "       countybrief new report NAME [--dir DIR]\n"
     "                                       write a starter report folder NAME/\n"
     "       countybrief plugins             list loaded (and refused) plugins\n"
@@ -58,9 +63,11 @@ static const char USAGE[] =
     "                    for en, DejaVu Sans comes first and this font draws Chinese names\n"
     "  --plugin FILE.so  load this plugin too (repeatable); plugins in the plugin folder\n"
     "                    and in COUNTYBRIEF_PLUGIN_PATH folders load by themselves\n"
-    "  --jobs N          worker processes (default: the number of cores)\n"
+    "  --jobs N          worker processes (default: the number of cores; fewer when the\n"
+    "                    open-file or process limits allow no more, which is said)\n"
     "  --force           render every county, even those unchanged since the last run\n"
-    "  --timeout SEC     give up on a county after SEC seconds (default 60; 0: never)\n"
+    "  --timeout SEC     give up on a county after SEC seconds (default 60; 0: never;\n"
+    "                    at most 604800, a week)\n"
     "  --cpu-budget SEC  stop a county's report script after SEC seconds of CPU time\n"
     "                    (default 30; 0: no budget)\n"
     "  --lua-memory MIB  memory limit of a county's report script (default 256; 0: none)\n"
@@ -167,51 +174,178 @@ static size_t sort_unique(size_t *a, size_t n)
     return k;
 }
 
-/* Renders a report over all counties in-process and prints the result; 0 or 1. */
-static int render_all_here(cb_engine *e, const size_t *which, size_t n, int quiet)
+/* ------------------------------------------------------------------ jobs in workers */
+
+/*
+ * check, --watch and reports over all counties run their counties in the batch's worker
+ * pool (pool.h), as render does: a plugin that crashes, aborts or calls exit(), or a
+ * county that runs away, costs that county (or that report), reported as an error, and
+ * the command goes on.
+ */
+typedef struct job_run {
+    cb_engine *e;
+    int check;             /* check (no PDF) rather than render */
+    int all;               /* a report over all counties: job 0, over which[0..n) (n = 0: all) */
+    const size_t *which;
+    size_t n;
+    int quiet;
+    const char *verb;      /* a rendered county's line: "wrote" or "rendered" */
+    size_t failed;
+    /* check: results kept until those of the jobs before them are printed */
+    const size_t *jobs;    /* the counties, in the order they are printed */
+    size_t *order;         /* the position in jobs of each county */
+    char **got;            /* per position: the reply, until printed */
+    size_t *glen;
+    int *grc, *gdied;
+    size_t njobs, printed, errors, warnings;
+    cb_repeats repeats;
+} job_run;
+
+/* What a render job sends back; the PDF's path, or the error, follows. */
+typedef struct render_msg {
+    double ms;
+    uint64_t pages, bytes;
+} render_msg;
+
+static int job_work(void *ctx, size_t job, cb_buf *reply)
 {
-    cb_render_result res;
+    job_run *r = ctx;
     cb_error err;
-    int rc = cb_render_all(e, which, n, &res, &err);
-    if (rc != CB_OK) fprintf(stderr, "countybrief: %s\n", err.msg);
-    else if (!quiet)
-        printf("wrote %s (%zu page%s, %.1f KB, %.0f ms)\n", res.path, res.pages, res.pages == 1 ? "" : "s",
-               res.bytes / 1024.0, res.ms);
-    free(res.path);
-    fflush(NULL);
-    return rc == CB_OK ? EXIT_OK : EXIT_SOME_FAILED;
-}
-
-/* Waits for the child rendering a report over all counties, stopping it after timeout_s
- * (<= 0: never); says why it failed when it did not finish by itself. */
-static int wait_render(pid_t pid, const cb_engine *e, double timeout_s)
-{
-    struct timespec t0, now, tick = {0, 10 * 1000000L};
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    int status = 0, timed_out = 0;
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (timeout_s > 0 && (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 > timeout_s) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            timed_out = 1;
-            break;
+    int rc;
+    if (r->check) { /* the error (or ""), then each warning, each ending in NUL */
+        char **w = NULL;
+        size_t nw = 0;
+        rc = r->all ? cb_check_all(r->e, r->which, r->n, &w, &nw, &err)
+                    : cb_check_county(r->e, job, &w, &nw, &err);
+        cb_buf_add(reply, rc == CB_OK ? "" : err.msg, rc == CB_OK ? 1 : strlen(err.msg) + 1);
+        for (size_t k = 0; k < nw; k++) {
+            cb_buf_add(reply, w[k], strlen(w[k]) + 1);
+            free(w[k]);
         }
-        nanosleep(&tick, NULL);
+        free(w);
+        return rc;
     }
-    if (!timed_out && WIFEXITED(status) && WEXITSTATUS(status) != CB_LUA_EXIT_STUCK)
-        return WEXITSTATUS(status) == 0 ? EXIT_OK : EXIT_SOME_FAILED;
-    char why[256], *file = cb_output_all_name(e);
-    if (timed_out) snprintf(why, sizeof why, "timed out after %.0f s (stopped)", timeout_s);
-    else if (!cb_lua_describe_exit(status, &e->src.limits, why, sizeof why))
-        snprintf(why, sizeof why, "the render process died (signal %d, %s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
-    fprintf(stderr, "countybrief: %s: %s\n", file, why);
-    free(file);
-    return EXIT_SOME_FAILED;
+    cb_render_result res;
+    rc = r->all ? cb_render_all(r->e, r->which, r->n, &res, &err) : cb_render_county(r->e, job, &res, &err);
+    render_msg m = {res.ms, res.pages, res.bytes};
+    cb_buf_add(reply, &m, sizeof m);
+    cb_buf_adds(reply, rc == CB_OK ? res.path : err.msg);
+    free(res.path);
+    return rc;
 }
 
-/* A report over all counties: one run in a child process (the CPU budget's hard stop and
+/* "<id> <name>" of a county job, or the file of a report over all counties; malloc'd. */
+static char *job_who(const job_run *r, size_t job)
+{
+    if (r->all) return cb_output_all_name(r->e);
+    return cb_xasprintf("%s %s", cb_county_id(&r->e->ds, job), cb_county_name(&r->e->ds, job));
+}
+
+/* An error line, the same error in many counties counted (repeats.h). */
+static void job_error(job_run *r, size_t job, FILE *out, const char *prefix, const char *msg)
+{
+    const char *id = r->all ? NULL : cb_county_id(&r->e->ds, job);
+    const char *name = r->all ? NULL : cb_county_name(&r->e->ds, job);
+    cb_repeats_print(&r->repeats, out, prefix, msg, id, name);
+}
+
+static void render_done(void *ctx, size_t job, int rc, int died, const char *reply, size_t len)
+{
+    job_run *r = ctx;
+    char *who = job_who(r, job);
+    render_msg m = {0, 0, 0};
+    if (!died && len >= sizeof m) memcpy(&m, reply, sizeof m);
+    const char *text = died ? reply : len >= sizeof m ? reply + sizeof m : "(message lost)";
+    if (!died && rc == CB_OK) {
+        if (!r->quiet && !strcmp(r->verb, "wrote"))
+            printf("wrote %s (%llu page%s, %.1f KB, %.0f ms)\n", text, (unsigned long long)m.pages,
+                   m.pages == 1 ? "" : "s", m.bytes / 1024.0, m.ms);
+        else if (!r->quiet)
+            printf("rendered %s in %.0f ms\n", text, m.ms);
+    } else {
+        r->failed++;
+        char *msg = died ? cb_xasprintf("%s: %s", who, text) : cb_xstrdup(text);
+        job_error(r, job, stderr, "countybrief: ", msg);
+        free(msg);
+    }
+    free(who);
+}
+
+/* Prints a check result: its error, or why its worker died, and its warnings. */
+static void check_print(job_run *r, size_t job, int rc, int died, const char *reply, size_t len)
+{
+    char *who = job_who(r, job);
+    if (died || rc != CB_OK) {
+        char *msg = died ? cb_xasprintf("%s: %s", who, reply) : cb_xstrdup(len ? reply : "(message lost)");
+        job_error(r, job, stdout, "error: ", msg);
+        free(msg);
+        r->errors++;
+    }
+    size_t first = died || !len ? len : strlen(reply) + 1;
+    for (size_t off = first; off < len; off += strlen(reply + off) + 1) {
+        printf("warning: %s: %s\n", who, reply + off);
+        r->warnings++;
+    }
+    free(who);
+}
+
+/* check's results come in the order workers finish; they are printed in county order. */
+static void check_done(void *ctx, size_t job, int rc, int died, const char *reply, size_t len)
+{
+    job_run *r = ctx;
+    size_t k = r->all ? 0 : r->order[job];
+    r->got[k] = cb_xmalloc(len + 1);
+    memcpy(r->got[k], reply, len);
+    r->got[k][len] = '\0';
+    r->glen[k] = len;
+    r->grc[k] = rc;
+    r->gdied[k] = died;
+    for (; r->printed < r->njobs && r->got[r->printed]; r->printed++) {
+        size_t p = r->printed;
+        check_print(r, r->jobs[p], r->grc[p], r->gdied[p], r->got[p], r->glen[p]);
+        free(r->got[p]);
+        r->got[p] = NULL;
+    }
+}
+
+/* Runs jobs[0..n) (counties, or job 0 of a report over all) in the worker pool, each
+ * result printed as it comes (check: in order). CB_OK, or the pool's error, printed. */
+static int run_jobs(job_run *r, const size_t *jobs, size_t n, const cb_batch_opts *bo)
+{
+    cb_pool_opts po = {bo->jobs, bo->timeout_s, bo->quiet, &r->e->src.limits, job_work,
+                       r->check ? check_done : render_done, NULL, 0, NULL, r};
+    r->jobs = jobs;
+    r->njobs = n;
+    if (r->check) {
+        r->order = cb_xcalloc(r->all ? 1 : r->e->ds.ncounties, sizeof *r->order);
+        for (size_t k = 0; k < n && !r->all; k++) r->order[jobs[k]] = k;
+        r->got = cb_xcalloc(n, sizeof *r->got);
+        r->glen = cb_xcalloc(n, sizeof *r->glen);
+        r->grc = cb_xcalloc(n, sizeof *r->grc);
+        r->gdied = cb_xcalloc(n, sizeof *r->gdied);
+    }
+    cb_error err;
+    int rc = cb_pool_run(&po, jobs, n, &err);
+    if (rc != CB_OK) {
+        fprintf(r->check ? stdout : stderr, "%s%s\n", r->check ? "error: " : "countybrief: ", err.msg);
+        r->errors++;
+        r->failed++;
+    }
+    cb_repeats_summary(&r->repeats, r->check ? stdout : stderr, r->check ? "error: " : "countybrief: ");
+    cb_repeats_free(&r->repeats);
+    if (r->check) {
+        for (size_t k = 0; k < n; k++) free(r->got[k]);
+        free(r->order);
+        free(r->got);
+        free(r->glen);
+        free(r->grc);
+        free(r->gdied);
+    }
+    fflush(NULL);
+    return rc;
+}
+
+/* A report over all counties: one run in a worker (the CPU budget's hard stop and
  * --timeout end it, not countybrief), one PDF, no manifest. In a sharded run only shard 1
  * renders it. */
 static int render_all(cb_engine *e, const size_t *which, size_t n, const cb_batch_opts *bo)
@@ -220,11 +354,10 @@ static int render_all(cb_engine *e, const size_t *which, size_t n, const cb_batc
         if (!bo->quiet) printf("nothing to do: a report over all counties is rendered by shard 1\n");
         return EXIT_OK;
     }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) return render_all_here(e, which, n, bo->quiet);
-    if (pid == 0) _exit(render_all_here(e, which, n, bo->quiet));
-    return wait_render(pid, e, bo->timeout_s);
+    job_run r = {.e = e, .all = 1, .which = which, .n = n, .quiet = bo->quiet, .verb = "wrote"};
+    size_t job = 0;
+    int rc = run_jobs(&r, &job, 1, bo);
+    return rc == CB_OK && !r.failed ? EXIT_OK : EXIT_SOME_FAILED;
 }
 
 static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, cb_batch_opts *bo)
@@ -321,14 +454,62 @@ static int cmd_synth(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* A numeric option: its range, whether it must be whole, and words for the error. */
+typedef struct num_opt {
+    int opt;
+    const char *name;
+    double min, max;
+    int whole;
+    const char *what;
+} num_opt;
+
+#define MAX_SHARDS 1000000
+static const num_opt NUM_OPTS[] = {
+    {OPT_JOBS, "jobs", 1, 4096, 1, "a whole number of worker processes, 1 to 4096"},
+    {OPT_TIMEOUT, "timeout", 0, 604800, 0, "seconds, 0 (no limit) to 604800 (a week)"},
+    {OPT_SHARDS, "shards", 1, MAX_SHARDS, 1, "a whole number of shards, 1 to 1000000"},
+    {OPT_CPU_BUDGET, "cpu-budget", 0, 604800, 0, "seconds, 0 (no budget) to 604800 (a week)"},
+    {OPT_LUA_MEMORY, "lua-memory", 0, 1048576, 0, "MiB, 0 (no limit) to 1048576 (1 TiB)"},
+};
+
+static const num_opt *num_opt_of(int opt)
+{
+    for (size_t i = 0; i < sizeof NUM_OPTS / sizeof *NUM_OPTS; i++)
+        if (NUM_OPTS[i].opt == opt) return &NUM_OPTS[i];
+    return NULL;
+}
+
+/* Parses s whole as a decimal finite number in no's range (whole when no->whole): 1, or 0
+ * for "", " 5", "5s", "0x10", "nan", "inf", "1e999" and anything out of range. */
+static int parse_number(const char *s, const num_opt *no, double *v)
+{
+    char *end;
+    if (!(*s == '-' || *s == '.' || (*s >= '0' && *s <= '9')) || strpbrk(s, "xXpP")) return 0; /* no hex */
+    errno = 0;
+    *v = strtod(s, &end);
+    return end != s && !*end && errno == 0 && isfinite(*v) && *v >= no->min && *v <= no->max &&
+           (!no->whole || *v == floor(*v));
+}
+
+/* A whole number from the environment, 0..max; -1 when unset-like or garbage. */
+static long env_count(const char *s, long max)
+{
+    num_opt no = {0, "", 0, (double)max, 1, ""};
+    double v;
+    return s && parse_number(s, &no, &v) ? (long)v : -1;
+}
+
 /* Parses "K/N" (1 <= K <= N) into a 0-based shard. */
 static int parse_shard(const char *s, size_t *k, size_t *n)
 {
-    char *end;
-    long a = strtol(s, &end, 10);
-    if (*end != '/') return 0;
-    long b = strtol(end + 1, &end, 10);
-    if (*end || a < 1 || b < 1 || a > b) return 0;
+    const char *slash = strchr(s, '/');
+    if (!slash || slash - s > 15) return 0;
+    char first[16];
+    memcpy(first, s, (size_t)(slash - s));
+    first[slash - s] = '\0';
+    num_opt no = {0, "", 1, MAX_SHARDS, 1, ""};
+    double a, b;
+    if (!parse_number(first, &no, &a) || !parse_number(slash + 1, &no, &b) || a > b) return 0;
     *k = (size_t)(a - 1);
     *n = (size_t)b;
     return 1;
@@ -340,16 +521,17 @@ static int shard_from_env(size_t shards, size_t *k, size_t *n)
     const char *slurm = getenv("SLURM_ARRAY_TASK_ID"), *count = getenv("SLURM_ARRAY_TASK_COUNT");
     if (slurm && count) {
         const char *min = getenv("SLURM_ARRAY_TASK_MIN");
-        long id = atol(slurm) - (min ? atol(min) : 0), c = atol(count);
-        if (id < 0 || c < 1 || id >= c) return -1;
-        *k = (size_t)id;
+        long m = min ? env_count(min, LONG_MAX / 2) : 0, id = env_count(slurm, LONG_MAX / 2);
+        long c = env_count(count, MAX_SHARDS);
+        if (m < 0 || id < m || c < 1 || id - m >= c) return -1;
+        *k = (size_t)(id - m);
         *n = (size_t)c;
         return 1;
     }
     const char *idx = getenv("JOB_COMPLETION_INDEX");
     if (idx) {
         const char *env_n = getenv("COUNTYBRIEF_SHARDS");
-        long c = shards ? (long)shards : env_n ? atol(env_n) : 0, id = atol(idx);
+        long c = shards ? (long)shards : env_n ? env_count(env_n, MAX_SHARDS) : 0, id = env_count(idx, MAX_SHARDS);
         if (c < 1 || id < 0 || id >= c) return -1;
         *k = (size_t)id;
         *n = (size_t)c;
@@ -449,38 +631,30 @@ static int cmd_new(int argc, char **argv)
 
 /* check for a report over all counties: one run over those named (or all), its errors
  * and warnings named by the file it writes. */
-static void check_all(cb_engine *e, char **counties, size_t ncounties, size_t *errors,
-                      size_t *warnings, size_t *checked)
+static void check_all(job_run *r, char **counties, size_t ncounties, const cb_batch_opts *bo,
+                      size_t *checked)
 {
+    cb_engine *e = r->e;
     size_t *which = ncounties ? cb_xmalloc(ncounties * sizeof *which) : NULL, n = 0;
     for (size_t k = 0; k < ncounties; k++) {
         long i = cb_dataset_find_county(&e->ds, counties[k]);
         if (i >= 0) which[n++] = (size_t)i;
         else {
             printf("error: %s: no such county in %s\n", counties[k], e->data_dir);
-            (*errors)++;
+            r->errors++;
         }
     }
     n = sort_unique(which, n);
     *checked = ncounties ? n : e->ds.ncounties;
-    char **w = NULL, *file = cb_output_all_name(e);
-    size_t nw = 0;
-    cb_error err;
-    if (cb_check_all(e, which, ncounties ? n : 0, &w, &nw, &err) != CB_OK) {
-        printf("error: %s\n", err.msg);
-        (*errors)++;
-    }
-    for (size_t k = 0; k < nw; k++) {
-        printf("warning: %s: %s\n", file, w[k]);
-        free(w[k]);
-    }
-    *warnings += nw;
-    free(w);
-    free(file);
+    r->all = 1;
+    r->which = which;
+    r->n = ncounties ? n : 0;
+    size_t job = 0;
+    run_jobs(r, &job, 1, bo);
     free(which);
 }
 
-static int cmd_check(cb_render_opts *o, char **counties, size_t ncounties)
+static int cmd_check(cb_render_opts *o, char **counties, size_t ncounties, const cb_batch_opts *bo)
 {
     cb_engine e;
     cb_error err;
@@ -493,36 +667,27 @@ static int cmd_check(cb_render_opts *o, char **counties, size_t ncounties)
         return code;
     }
     size_t data_errors = cb_check_needs(&e.needs, &e.ds, e.report_name, stdout, "error: ");
-    size_t errors = 0, warnings = 0, checked = 0;
+    size_t checked = 0;
+    job_run r = {.e = &e, .check = 1};
     for (size_t i = 0; i < e.ds.nnotes; i++) { /* skipped files, encodings (data.h) */
         printf("%s: %s\n", e.ds.notes[i].warning ? "warning" : "note", e.ds.notes[i].msg);
-        warnings += (size_t)e.ds.notes[i].warning;
+        r.warnings += (size_t)e.ds.notes[i].warning;
     }
     if (e.decl.scope == CB_SCOPE_ALL) {
-        check_all(&e, counties, ncounties, &errors, &warnings, &checked);
+        check_all(&r, counties, ncounties, bo, &checked);
         goto summary;
     }
+    size_t *jobs = cb_xmalloc((e.ds.ncounties ? e.ds.ncounties : 1) * sizeof *jobs);
     for (size_t i = 0; i < e.ds.ncounties; i++) {
         int wanted = !ncounties;
         for (size_t k = 0; k < ncounties && !wanted; k++)
             wanted = cb_dataset_find_county(&e.ds, counties[k]) == (long)i;
-        if (!wanted) continue;
-        checked++;
-        char **w = NULL;
-        size_t nw = 0;
-        if (cb_check_county(&e, i, &w, &nw, &err) != CB_OK) {
-            printf("error: %s\n", err.msg);
-            errors++;
-        }
-        for (size_t k = 0; k < nw; k++) {
-            printf("warning: %s %s: %s\n", cb_county_id(&e.ds, i), cb_county_name(&e.ds, i), w[k]);
-            free(w[k]);
-        }
-        free(w);
-        warnings += nw;
+        if (wanted) jobs[checked++] = i;
     }
-summary:
-    errors += data_errors;
+    run_jobs(&r, jobs, checked, bo);
+    free(jobs);
+summary:;
+    size_t errors = r.errors + data_errors, warnings = r.warnings;
     printf("check: %zu error%s, %zu warning%s in %zu count%s (report %s, data %s)\n", errors,
            errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", checked,
            checked == 1 ? "y" : "ies", e.report_name, e.data_dir);
@@ -602,8 +767,8 @@ static uint64_t watch_stamp(const cb_render_opts *o)
     return h;
 }
 
-/* --watch of a report over all counties: the counties named (none: all), in-process. */
-static void watch_render_all(cb_engine *e, char **counties, size_t ncounties)
+/* --watch of a report over all counties: the counties named (none: all), in a worker. */
+static void watch_render_all(cb_engine *e, char **counties, size_t ncounties, const cb_batch_opts *bo)
 {
     size_t *which = ncounties ? cb_xmalloc(ncounties * sizeof *which) : NULL, n = 0;
     for (size_t i = 0; i < ncounties; i++) {
@@ -612,11 +777,9 @@ static void watch_render_all(cb_engine *e, char **counties, size_t ncounties)
         else fprintf(stderr, "countybrief: %s: no such county in %s\n", counties[i], e->data_dir);
     }
     n = sort_unique(which, n);
-    cb_render_result res;
-    cb_error err;
-    if (cb_render_all(e, which, n, &res, &err) != CB_OK) fprintf(stderr, "countybrief: %s\n", err.msg);
-    else printf("rendered %s in %.0f ms\n", res.path, res.ms);
-    free(res.path);
+    job_run r = {.e = e, .all = 1, .which = which, .n = n, .verb = "rendered"};
+    size_t job = 0;
+    run_jobs(&r, &job, 1, bo);
     free(which);
 }
 
@@ -630,7 +793,7 @@ static int report_is_all(cb_render_opts *o)
     return all;
 }
 
-static void watch_render_once(cb_render_opts *o, char **counties, size_t ncounties)
+static void watch_render_once(cb_render_opts *o, char **counties, size_t ncounties, const cb_batch_opts *bo)
 {
     cb_engine e;
     cb_error err;
@@ -642,28 +805,23 @@ static void watch_render_once(cb_render_opts *o, char **counties, size_t ncounti
         return;
     }
     if (e.decl.scope == CB_SCOPE_ALL) {
-        watch_render_all(&e, counties, ncounties);
+        watch_render_all(&e, counties, ncounties, bo);
         cb_engine_close(&e);
         return;
     }
+    size_t *jobs = cb_xmalloc(ncounties * sizeof *jobs), n = 0;
     for (size_t i = 0; i < ncounties; i++) {
         long k = cb_dataset_find_county(&e.ds, counties[i]);
-        if (k < 0) {
-            fprintf(stderr, "countybrief: %s: no such county in %s\n", counties[i], e.data_dir);
-            continue;
-        }
-        cb_render_result res;
-        if (cb_render_county(&e, (size_t)k, &res, &err) != CB_OK)
-            fprintf(stderr, "countybrief: %s\n", err.msg);
-        else
-            printf("rendered %s in %.0f ms\n", res.path, res.ms);
-        free(res.path);
+        if (k < 0) fprintf(stderr, "countybrief: %s: no such county in %s\n", counties[i], e.data_dir);
+        else jobs[n++] = (size_t)k;
     }
-    fflush(stdout);
+    job_run r = {.e = &e, .verb = "rendered"};
+    run_jobs(&r, jobs, n, bo);
+    free(jobs);
     cb_engine_close(&e);
 }
 
-static int cmd_watch(cb_render_opts *o, char **counties, size_t ncounties)
+static int cmd_watch(cb_render_opts *o, char **counties, size_t ncounties, const cb_batch_opts *bo)
 {
     if (!ncounties && !report_is_all(o)) {
         fprintf(stderr, "countybrief: --watch needs --county NAME (the county to re-render)\n");
@@ -675,7 +833,7 @@ static int cmd_watch(cb_render_opts *o, char **counties, size_t ncounties)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    watch_render_once(o, counties, ncounties);
+    watch_render_once(o, counties, ncounties, bo);
     /* stamped after the first render, which may create the output folder among the files
      * watched (a report in the current folder): that is no change of the author's */
     uint64_t last = watch_stamp(o);
@@ -687,13 +845,14 @@ static int cmd_watch(cb_render_opts *o, char **counties, size_t ncounties)
         uint64_t now = watch_stamp(o);
         if (now == last) continue;
         last = now;
-        watch_render_once(o, counties, ncounties);
+        watch_render_once(o, counties, ncounties, bo);
     }
     return EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0); /* `countybrief render | tee log` shows each line as it comes */
     if (argc < 2) {
         fputs(USAGE, stderr);
         return EXIT_USAGE;
@@ -750,33 +909,21 @@ int main(int argc, char **argv)
         case OPT_FORCE: bo.force = 1; break;
         case OPT_JOBS:
         case OPT_TIMEOUT:
-        case OPT_SHARDS: {
-            char *end;
-            double v = strtod(optarg, &end);
-            if (*end || v < 0 || (c != OPT_TIMEOUT && (v < 1 || v != (long)v))) {
-                fprintf(stderr, "countybrief: %s: not a valid number for --%s\n", optarg,
-                        c == OPT_JOBS ? "jobs" : c == OPT_TIMEOUT ? "timeout" : "shards");
+        case OPT_SHARDS:
+        case OPT_CPU_BUDGET:
+        case OPT_LUA_MEMORY: {
+            const num_opt *no = num_opt_of(c);
+            double v;
+            if (!parse_number(optarg, no, &v)) {
+                fprintf(stderr, "countybrief: --%s %s: expected %s\n", no->name, optarg, no->what);
                 free(counties);
                 free(plugins);
                 return EXIT_USAGE;
             }
             if (c == OPT_JOBS) bo.jobs = (int)v;
             else if (c == OPT_TIMEOUT) bo.timeout_s = v;
-            else shards = (size_t)v;
-            break;
-        }
-        case OPT_CPU_BUDGET:
-        case OPT_LUA_MEMORY: { /* 0: no limit (a negative value in cb_lua_limits) */
-            char *end;
-            double v = strtod(optarg, &end);
-            if (end == optarg || *end || !(v >= 0 && v <= 1e9)) {
-                fprintf(stderr, "countybrief: %s: not a valid number for --%s\n", optarg,
-                        c == OPT_CPU_BUDGET ? "cpu-budget" : "lua-memory");
-                free(counties);
-                free(plugins);
-                return EXIT_USAGE;
-            }
-            if (c == OPT_CPU_BUDGET) o.lua_limits.cpu_budget_s = v > 0 ? v : -1;
+            else if (c == OPT_SHARDS) shards = (size_t)v;
+            else if (c == OPT_CPU_BUDGET) o.lua_limits.cpu_budget_s = v > 0 ? v : -1; /* 0: no limit */
             else o.lua_limits.memory_mib = v > 0 ? v : -1;
             break;
         }
@@ -823,8 +970,8 @@ int main(int argc, char **argv)
     }
     int rc = !strcmp(cmd, "list")      ? cmd_list(&o)
              : !strcmp(cmd, "plugins") ? cmd_plugins(&o)
-             : !strcmp(cmd, "check")   ? cmd_check(&o, counties, ncounties)
-             : watch                   ? cmd_watch(&o, counties, ncounties)
+             : !strcmp(cmd, "check")   ? cmd_check(&o, counties, ncounties, &bo)
+             : watch                   ? cmd_watch(&o, counties, ncounties, &bo)
                                        : cmd_render(&o, counties, ncounties, &bo);
     free(counties);
     free(plugins);

@@ -1,4 +1,5 @@
 /* plugins.c: see plugins.h and countybrief/plugin.h. */
+#define _GNU_SOURCE /* pipe2 */
 #include "plugins.h"
 
 #include <dirent.h>
@@ -21,6 +22,7 @@
 #include "countybrief/countybrief.h"
 #include "numfmt.h"
 #include "paths.h"
+#include "pool.h"
 
 /* ------------------------------------------------------------------ registry */
 
@@ -483,6 +485,7 @@ static int load_here(const char *path, const char *key, cb_error *err)
     p->info = info;
     p->initialising = 1;
     char *perr = NULL;
+    if (probe_fd >= 0) probe_send('I', 0, ""); /* a crash from here on is init's */
     int rc = init(p, &HOST, &perr);
     p->initialising = 0;
     if (rc != CB_OK || p->conflict) {
@@ -505,7 +508,8 @@ static int load_here(const char *path, const char *key, cb_error *err)
 /* ---- the probe: a plugin's code runs first in a throw-away child process
  *
  * The child loads the plugin exactly as the parent would (dlopen, magic, init) and reports
- * through a pipe: warnings its init printed ('W'), then the verdict ('R': CB_OK, or the
+ * through a pipe: warnings its init printed ('W'), that init starts ('I': a crash after it
+ * is init's, before it dlopen's), then the verdict ('R': CB_OK, or the
  * refusal's reason), and _exits. A child that dies (a constructor or init that crashes or
  * aborts) or does not answer within the deadline (COUNTYBRIEF_PLUGIN_PROBE_TIMEOUT seconds,
  * default 5; then killed) gets the plugin refused: the parent never maps it. Only an
@@ -571,7 +575,7 @@ static probe_job *probe_start(const char *key)
     APPEND(probes.jobs, probes.n, ((probe_job){cb_xstrdup(key), -1, -1, mono_s() + probe_limit_s(), 0}));
     probe_job *j = &probes.jobs[probes.n - 1];
     int fds[2];
-    if (pipe(fds) != 0) {
+    if (pipe2(fds, O_CLOEXEC) != 0) { /* a process the plugin starts must not hold it */
         j->error = errno;
         return j;
     }
@@ -600,6 +604,19 @@ static probe_job *probe_start(const char *key)
     close(fds[1]);
     j->fd = fds[0];
     return j;
+}
+
+/* 1 if the records in got hold one of kind. */
+static int probe_has(const cb_buf *got, char kind)
+{
+    for (size_t off = 0; off + sizeof(probe_rec) <= got->len;) {
+        probe_rec rec;
+        memcpy(&rec, got->s + off, sizeof rec);
+        if (off + sizeof rec + rec.len > got->len) break;
+        if (rec.kind == kind) return 1;
+        off += sizeof rec + rec.len;
+    }
+    return 0;
 }
 
 /* Waits for the verdict of job j (removing it): CB_OK, or the plugin refused with its
@@ -655,14 +672,18 @@ static int probe_finish(probe_job *j, const char *path, cb_error *err)
         memcpy(&rec, got.s + verdict - 1, sizeof rec);
         accepted = rec.rc == CB_OK;
         snprintf(reason, sizeof reason, "%.*s", (int)rec.len, got.s + verdict - 1 + sizeof rec);
-    } else if (hung) {
-        snprintf(reason, sizeof reason, "hung while loading (stopped after %g s)", probe_limit_s());
-    } else if (WIFSIGNALED(status)) {
-        snprintf(reason, sizeof reason, "crashed while loading (signal %d, %s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
     } else {
-        snprintf(reason, sizeof reason, "exited while loading (status %d)",
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        if (hung)
+            snprintf(reason, sizeof reason, "hung while loading (stopped after %g s)", probe_limit_s());
+        else if (WIFSIGNALED(status))
+            snprintf(reason, sizeof reason, "crashed while loading (signal %d, %s)", WTERMSIG(status),
+                     strsignal(WTERMSIG(status)));
+        else
+            snprintf(reason, sizeof reason, "exited while loading (status %d)",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        size_t len = strlen(reason);
+        snprintf(reason + len, sizeof reason - len, "%s",
+                 probe_has(&got, 'I') ? " in its cb_plugin_init" : " in dlopen (a constructor, or a library it needs)");
     }
     if (!accepted) /* what its init had to say, before the refusal */
         for (size_t off = 0; off + sizeof(probe_rec) <= got.len;) {
@@ -940,11 +961,78 @@ const cb_block_type *cb_plugins_block(const char *name, const char **owner)
     return NULL;
 }
 
-lua_CFunction cb_plugins_module(const char *name)
+static const module_entry *find_module(const char *name)
 {
     for (size_t i = 0; i < reg.nmodules; i++)
-        if (strcmp(reg.modules[i].name, name) == 0) return reg.modules[i].open;
+        if (strcmp(reg.modules[i].name, name) == 0) return &reg.modules[i];
     return NULL;
+}
+
+/* A plugin's Lua function, called through a closure that marks it (pool.h) for the death
+ * message of a worker it crashes. The function is called in place, on the closure's own
+ * frame, so its argument errors still name it; it must have no upvalues. (An error it
+ * raises leaves the mark set until the next mark or job: a later crash outside plugins in
+ * that county may then be blamed on it.) */
+static int module_fn(lua_State *L)
+{
+    lua_CFunction f = lua_tocfunction(L, lua_upvalueindex(1));
+    cb_pool_mark(CB_MARK_MODULE, lua_touserdata(L, lua_upvalueindex(2)), lua_tostring(L, lua_upvalueindex(3)));
+    int n = f(L);
+    cb_pool_mark(CB_MARK_NONE, NULL, NULL);
+    return n;
+}
+
+/* require of a plugin's module (lua_api.c pushes its name): its open function, marked,
+ * then each C function of the table it returns wrapped in module_fn. */
+static int module_open(lua_State *L)
+{
+    const module_entry *m = find_module(luaL_checkstring(L, 1));
+    if (!m) return luaL_error(L, "no plugin provides module '%s'", lua_tostring(L, 1));
+    cb_pool_mark(CB_MARK_MODULE, m, NULL);
+    int n = m->open(L);
+    cb_pool_mark(CB_MARK_NONE, NULL, NULL);
+    if (n < 1 || !lua_istable(L, -n)) return n;
+    lua_settop(L, lua_gettop(L) - n + 1); /* the module table only */
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        int wrap = 0;
+        if (lua_type(L, -2) == LUA_TSTRING && lua_tocfunction(L, -1)) {
+            if (lua_getupvalue(L, -1, 1)) lua_pop(L, 1);
+            else wrap = 1;
+        }
+        if (!wrap) {
+            lua_pop(L, 1);
+            continue;
+        }
+        lua_pushlightuserdata(L, (void *)m);
+        lua_pushvalue(L, -3);
+        lua_pushcclosure(L, module_fn, 3); /* the function, the module, its name */
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -4); /* an existing key: the traversal may go on */
+    }
+    return 1;
+}
+
+lua_CFunction cb_plugins_module(const char *name)
+{
+    return find_module(name) ? module_open : NULL;
+}
+
+int cb_plugins_describe(int kind, const void *what, const char *fn, char *buf, size_t n)
+{
+    for (size_t i = 0; kind == CB_MARK_BLOCK && i < reg.nblocks; i++)
+        if (reg.blocks[i].type == what) {
+            snprintf(buf, n, "in block %s of plugin %s", reg.blocks[i].type->name, reg.blocks[i].owner->info->name);
+            return 1;
+        }
+    for (size_t i = 0; kind == CB_MARK_MODULE && i < reg.nmodules; i++)
+        if (&reg.modules[i] == what) {
+            if (fn) snprintf(buf, n, "in function %s.%s of plugin %s", reg.modules[i].name, fn, reg.modules[i].owner->info->name);
+            else snprintf(buf, n, "opening Lua module %s of plugin %s", reg.modules[i].name, reg.modules[i].owner->info->name);
+            return 1;
+        }
+    return 0;
 }
 
 const cb_source_type *cb_plugins_source(const char *arg, const char **location)

@@ -53,6 +53,10 @@ void cb_plugins_print(FILE *out);
 
 const cb_host_api *cb_host_api_get(void);
 
+/* Words for a worker's mark (pool.h: cb_pool_mark), "in block chart.pie of plugin charts",
+ * into buf; 0 when the mark names nothing registered. */
+int cb_plugins_describe(int kind, const void *what, const char *fn, char *buf, size_t n);
+
 /* ---- canvas: what the host API's drawing calls write into */
 
 struct cb_canvas {

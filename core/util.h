@@ -61,4 +61,11 @@ char *cb_path_join(const char *a, const char *b);
 int cb_is_dir(const char *path);
 int cb_is_file(const char *path);
 
+/* Seconds on the monotonic clock (for durations and deadlines). */
+double cb_now_s(void);
+/* Writes or reads all n bytes on fd, going on after EINTR and short counts; 0, or -1 on an
+ * error or (reading) end of file. */
+int cb_write_all(int fd, const void *p, size_t n);
+int cb_read_all(int fd, void *p, size_t n);
+
 #endif /* CB_UTIL_H */

@@ -10,23 +10,7 @@ source "$(dirname "$0")/lib/common.bash"
 # 24 counties: the two example counties, each copied under 12 ids
 DATA=$TMP/data
 mkdir -p "$DATA"
-"$PY" - "$CB_SRC/examples/data" "$DATA" <<'PY'
-import csv, os, sys
-src, dst = sys.argv[1:]
-for f in os.listdir(src):
-    rows = list(csv.reader(open(os.path.join(src, f), encoding="utf-8")))
-    out = [rows[0]]
-    ci = rows[0].index("county_id") if "county_id" in rows[0] else None
-    for k in range(12 if ci is not None else 1):
-        for r in rows[1:]:
-            r = list(r)
-            if ci is not None:
-                r[ci] = f"{r[ci]}{k:02d}"
-            if f == "counties.csv":
-                r[1] = f"{r[1]}{k:02d}"
-            out.append(r)
-    csv.writer(open(os.path.join(dst, f), "w", encoding="utf-8", newline="")).writerows(out)
-PY
+"$PY" "$E2E_LIB/county_copies.py" "$CB_SRC/examples/data" "$DATA" 12
 
 manifest_field() { # manifest_field FILE EXPR: a python expression over m (the manifest)
     "$PY" -c "import json,sys; m=json.load(open(sys.argv[1])); print($2)" "$1"

@@ -1,0 +1,372 @@
+/* pool.c: see pool.h. */
+#define _GNU_SOURCE /* pipe2 */
+#include "pool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "plugins.h"
+
+/* What a worker sends back per job; len bytes of reply follow. */
+typedef struct reply_hdr {
+    uint32_t job;
+    int32_t rc;
+    uint32_t len;
+} reply_hdr;
+
+/* A worker's page of the shared mapping: the plugin code it is in (pool.h). */
+typedef struct mark_slot {
+    volatile int kind;
+    const void *volatile what;
+    char fn[48];
+} mark_slot;
+
+static mark_slot *my_mark; /* in a worker: its slot; in the parent: NULL */
+
+void cb_pool_mark(int kind, const void *what, const char *fn)
+{
+    mark_slot *m = my_mark;
+    if (!m) return;
+    m->what = what;
+    if (fn) snprintf(m->fn, sizeof m->fn, "%s", fn);
+    else m->fn[0] = '\0';
+    m->kind = kind;
+}
+
+typedef struct worker {
+    pid_t pid;             /* -1: none (not started, died, or its slot given up) */
+    int to, from;          /* pipes: job numbers in, replies out */
+    size_t job;            /* index into jobs being run, or SIZE_MAX when idle */
+    double started;
+    int off;               /* not restarted: a spawn failed on a process or file limit */
+    int dead;              /* reaped by the waitpid sweep: its status is in status */
+    int status;
+    cb_buf in;             /* reply bytes read so far */
+} worker;
+
+typedef struct pool {
+    const cb_pool_opts *o;
+    worker *w;
+    size_t nw;             /* slots */
+    size_t usable;         /* slots not off */
+    mark_slot *marks;      /* nw slots shared with the workers (MAP_SHARED before fork) */
+} pool;
+
+/* ------------------------------------------------------------------ a worker's life */
+
+static void worker_main(pool *p, size_t slot, int in, int out)
+{
+    const cb_pool_opts *o = p->o;
+    my_mark = &p->marks[slot];
+    cb_buf b = {0};
+    uint32_t job;
+    while (cb_read_all(in, &job, sizeof job) == 0 && job != UINT32_MAX) {
+        reply_hdr h;
+        memset(&h, 0, sizeof h); /* padding too: the struct goes through a pipe whole */
+        h.job = job;
+        b.len = 0;
+        cb_buf_add(&b, &h, sizeof h);
+        h.rc = o->work(o->ctx, job, &b);
+        my_mark->kind = CB_MARK_NONE; /* a job's mark never outlives it */
+        h.len = (uint32_t)(b.len - sizeof h);
+        memcpy(b.s, &h, sizeof h);
+        if (cb_write_all(out, b.s, b.len) != 0) break; /* one write: header and reply */
+    }
+    cb_buf_free(&b);
+    if (o->worker_exit) o->worker_exit(o->ctx);
+    _exit(0);
+}
+
+static int spawn(pool *p, size_t i, cb_error *err)
+{
+    worker *w = &p->w[i];
+    int down[2], up[2];
+    if (pipe2(down, O_CLOEXEC) != 0) return cb_fail(err, CB_EIO, "cannot create a pipe: %s", strerror(errno));
+    if (pipe2(up, O_CLOEXEC) != 0) {
+        int e = errno;
+        close(down[0]);
+        close(down[1]);
+        return cb_fail(err, CB_EIO, "cannot create a pipe: %s", strerror(e));
+    }
+    memset((void *)&p->marks[i], 0, sizeof p->marks[i]);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(down[0]); close(down[1]); close(up[0]); close(up[1]);
+        return cb_fail(err, CB_EIO, "cannot start a worker process: %s", strerror(e));
+    }
+    if (pid == 0) {
+        for (size_t k = 0; k < p->nw; k++) /* the other workers' pipes are not this worker's */
+            if (p->w[k].pid > 0 && k != i) {
+                close(p->w[k].to);
+                close(p->w[k].from);
+            }
+        close(down[1]);
+        close(up[0]);
+        signal(SIGPIPE, SIG_DFL);
+        worker_main(p, i, down[0], up[1]);
+    }
+    close(down[0]);
+    close(up[1]);
+    w->pid = pid;
+    w->to = down[1];
+    w->from = up[0];
+    w->job = SIZE_MAX;
+    w->dead = 0;
+    w->in.len = 0;
+    return CB_OK;
+}
+
+/* Closes w's pipes and collects its exit status (already collected when w->dead). */
+static int reap(worker *w)
+{
+    int status = w->status;
+    close(w->to);
+    close(w->from);
+    if (!w->dead)
+        while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR) {}
+    w->pid = -1;
+    w->dead = 0;
+    return status;
+}
+
+/* The sentence for a worker that ended with status, and the plugin code it was in. */
+static void describe_death(const pool *p, size_t i, int status, char *why, size_t n)
+{
+    if (WIFSIGNALED(status))
+        snprintf(why, n, "the worker process died (signal %d, %s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else if (!cb_lua_describe_exit(status, p->o->limits, why, n)) /* stuck past its CPU budget */
+        snprintf(why, n, "the worker process exited (status %d%s)", WEXITSTATUS(status),
+                 WEXITSTATUS(status) == 0 ? ", exit() was called" : "");
+    const mark_slot *m = &p->marks[i];
+    char where[256];
+    if (m->kind != CB_MARK_NONE &&
+        cb_plugins_describe(m->kind, m->what, m->fn[0] ? m->fn : NULL, where, sizeof where)) {
+        size_t len = strlen(why);
+        snprintf(why + len, n - len, " %s", where);
+    }
+}
+
+/* ------------------------------------------------------------------ limits */
+
+static size_t open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) return 16;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.') n++;
+    closedir(d);
+    return n; /* counts the folder's own descriptor: one to spare */
+}
+
+/* The workers RLIMIT_NOFILE leaves room for: each holds two pipe ends in the parent (four
+ * while it is forked), and the parent keeps some for the manifest, journal and fonts. */
+static size_t fd_room(size_t want, long *limit)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return want;
+    size_t used = open_fds() + 16 + 2;
+    size_t room = rl.rlim_cur > used ? (size_t)(rl.rlim_cur - used) / 2 : 0;
+    *limit = (long)rl.rlim_cur;
+    return room < want ? (room ? room : 1) : want;
+}
+
+static void say_capped(const pool *p, size_t got, size_t wanted, const char *why)
+{
+    if (p->o->quiet) return;
+    fprintf(stderr, "countybrief: running %zu worker process%s, not %zu: %s\n", got, got == 1 ? "" : "es",
+            wanted, why);
+}
+
+/* ------------------------------------------------------------------ the parent */
+
+/* Hands job k to idle worker i. 0, or -1 when the worker is gone (reaped: try again). */
+static int hand_out(worker *w, size_t job, size_t k)
+{
+    uint32_t j = (uint32_t)job;
+    if (cb_write_all(w->to, &j, sizeof j) != 0) {
+        reap(w);
+        return -1;
+    }
+    w->job = k;
+    w->started = cb_now_s();
+    return 0;
+}
+
+/* Reads what worker i has for us: 1 when its reply is complete, 0 for more to come, -1
+ * when its pipe ended (the worker died, or closed it). */
+static int take_reply(worker *w)
+{
+    size_t need = sizeof(reply_hdr), want = 65536;
+    if (w->in.len >= need) {
+        reply_hdr h;
+        memcpy(&h, w->in.s, sizeof h);
+        need += h.len;
+        if (need - w->in.len > want) want = need - w->in.len;
+    }
+    if (w->in.cap < w->in.len + want + 1) {
+        w->in.cap = w->in.len + want + 1;
+        w->in.s = cb_xrealloc(w->in.s, w->in.cap);
+    }
+    ssize_t r;
+    do r = read(w->from, w->in.s + w->in.len, want);
+    while (r < 0 && errno == EINTR);
+    if (r <= 0) return -1;
+    w->in.len += (size_t)r;
+    if (w->in.len < sizeof(reply_hdr)) return 0;
+    reply_hdr h;
+    memcpy(&h, w->in.s, sizeof h);
+    return w->in.len >= sizeof h + h.len ? 1 : 0;
+}
+
+/* The job of worker i failed for the reason why: tells the caller, frees the slot. */
+static void job_died(pool *p, size_t i, const size_t *jobs, const char *why)
+{
+    worker *w = &p->w[i];
+    size_t k = w->job;
+    w->job = SIZE_MAX;
+    p->o->done(p->o->ctx, jobs[k], CB_EIO, 1, why, strlen(why));
+}
+
+int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *err)
+{
+    if (!n) return CB_OK;
+    pool P = {o, NULL, 0, 0, NULL}, *p = &P;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t wanted = o->workers > 0 ? (size_t)o->workers : (size_t)(cores > 0 ? cores : 1);
+    if (wanted > n) wanted = n;
+    long nofile = 0;
+    p->nw = fd_room(wanted, &nofile);
+    if (p->nw < wanted) {
+        char why[128];
+        snprintf(why, sizeof why, "the limit on open files (ulimit -n %ld) allows no more", nofile);
+        say_capped(p, p->nw, wanted, why);
+    }
+    p->usable = p->nw;
+    p->w = cb_xcalloc(p->nw, sizeof *p->w);
+    for (size_t i = 0; i < p->nw; i++) p->w[i].pid = -1;
+    p->marks = mmap(NULL, p->nw * sizeof *p->marks, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p->marks == MAP_FAILED) {
+        free(p->w);
+        return cb_fail(err, CB_EIO, "cannot map memory for the workers: %s", strerror(errno));
+    }
+    struct pollfd *pfd = cb_xcalloc(p->nw, sizeof *pfd);
+    void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe must not kill us */
+    int rc = CB_OK;
+    size_t next = 0, busy = 0;
+    double last_sweep = cb_now_s();
+    while (rc == CB_OK && (next < n || busy)) {
+        /* (re)start workers and hand out work */
+        for (size_t i = 0; i < p->nw && next < n; i++) {
+            worker *w = &p->w[i];
+            if (w->off) continue;
+            if (w->pid < 0) {
+                cb_error serr;
+                if (spawn(p, i, &serr) != CB_OK) {
+                    size_t live = 0;
+                    for (size_t k = 0; k < p->nw; k++) live += p->w[k].pid > 0;
+                    if (!live) {
+                        rc = cb_fail(err, CB_EIO, "%s", serr.msg);
+                        break;
+                    }
+                    /* a process or file limit: go on with the workers we have */
+                    say_capped(p, live, p->usable, serr.msg);
+                    for (size_t k = 0; k < p->nw; k++) p->w[k].off = p->w[k].pid <= 0;
+                    p->usable = live;
+                    break;
+                }
+            }
+            if (w->job != SIZE_MAX) continue;
+            if (hand_out(w, jobs[next], next) == 0) {
+                next++;
+                busy++;
+            }
+        }
+        if (rc != CB_OK) break;
+        /* wait for a reply, a deadline, the next tick, or a second (a worker whose pipe a
+         * process it forked still holds open is found dead by waitpid, not by its pipe) */
+        int wait_ms = o->tick && o->tick_ms > 0 ? o->tick_ms : -1;
+        double now = cb_now_s();
+        for (size_t i = 0; i < p->nw; i++) {
+            worker *w = &p->w[i];
+            pfd[i].fd = w->pid > 0 && w->job != SIZE_MAX ? w->from : -1;
+            pfd[i].events = POLLIN;
+            pfd[i].revents = 0;
+            if (pfd[i].fd < 0) continue;
+            double left_s = 1.0;
+            if (o->timeout_s > 0 && w->started + o->timeout_s - now < left_s) left_s = w->started + o->timeout_s - now;
+            int left = left_s > 0 ? (int)(left_s * 1000) + 1 : 0;
+            if (wait_ms < 0 || left < wait_ms) wait_ms = left;
+        }
+        if (poll(pfd, p->nw, wait_ms) < 0 && errno != EINTR) {
+            rc = cb_fail(err, CB_EIO, "poll: %s", strerror(errno));
+            break;
+        }
+        now = cb_now_s();
+        int sweep = now - last_sweep >= 1.0;
+        if (sweep) last_sweep = now;
+        for (size_t i = 0; i < p->nw; i++) {
+            worker *w = &p->w[i];
+            if (w->pid <= 0 || w->job == SIZE_MAX) continue;
+            char why[512];
+            if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+                int got = take_reply(w);
+                if (got == 1) {
+                    reply_hdr h;
+                    memcpy(&h, w->in.s, sizeof h);
+                    size_t k = w->job;
+                    w->job = SIZE_MAX;
+                    busy--;
+                    w->in.s[sizeof h + h.len] = '\0';
+                    o->done(o->ctx, jobs[k], h.rc, 0, w->in.s + sizeof h, h.len);
+                    w->in.len = 0;
+                    continue;
+                }
+                if (got == 0) continue;
+                /* the pipe ended: the worker died, or closed it and is stopped */
+                if (!w->dead && waitpid(w->pid, &w->status, WNOHANG) == w->pid) w->dead = 1;
+                if (!w->dead) kill(w->pid, SIGKILL);
+                describe_death(p, i, reap(w), why, sizeof why);
+            } else if (o->timeout_s > 0 && now - w->started > o->timeout_s) {
+                kill(w->pid, SIGKILL);
+                reap(w);
+                snprintf(why, sizeof why, "timed out after %g s (the worker was stopped)", o->timeout_s);
+            } else if (sweep && waitpid(w->pid, &w->status, WNOHANG) == w->pid) {
+                w->dead = 1; /* its pipe is held open by a process it forked */
+                describe_death(p, i, reap(w), why, sizeof why);
+            } else {
+                continue;
+            }
+            busy--;
+            job_died(p, i, jobs, why);
+        }
+        if (o->tick) o->tick(o->ctx);
+    }
+    for (size_t i = 0; i < p->nw; i++) {
+        worker *w = &p->w[i];
+        if (w->pid <= 0) continue;
+        uint32_t quit = UINT32_MAX;
+        if (w->job != SIZE_MAX) kill(w->pid, SIGKILL); /* only when the run was cut short */
+        else (void)cb_write_all(w->to, &quit, sizeof quit);
+        reap(w);
+    }
+    for (size_t i = 0; i < p->nw; i++) cb_buf_free(&p->w[i].in);
+    signal(SIGPIPE, old_pipe);
+    munmap(p->marks, p->nw * sizeof *p->marks);
+    free(p->w);
+    free(pfd);
+    return rc;
+}
