@@ -26,6 +26,19 @@
 #define XL_MAX_COL 16384u   /* XFD */
 #define XL_MAX_ROW 1048576u
 
+/* What one workbook may expand to. The host holds every cell of a workbook in memory
+ * (about 24 bytes a cell, plus its text), and a small file can describe a huge table:
+ * one header of 16,384 names over 20,000 one-cell rows, or one long shared string in
+ * every cell. So the tables are budgeted as they are read, across all the sheets:
+ *   columns  a table has at most XL_MAX_TABLE_COLS, as a CSV file (core/data.c);
+ *   cells    rows times the columns of their table, at most XL_CELL_BUDGET;
+ *   text     bytes of cell text as the host receives it (shared strings expanded),
+ *            at most XL_TEXT_BUDGET.
+ * Each is a data error naming the sheet and the row or cell where it was passed. */
+#define XL_MAX_TABLE_COLS 1024u
+#define XL_CELL_BUDGET ((uint64_t)8 << 20)    /* 8,388,608 cells: about 200 MB */
+#define XL_TEXT_BUDGET ((uint64_t)256 << 20)
+
 /* ------------------------------------------------------------------ buffers (cells.c) */
 
 typedef struct xl_buf {
@@ -101,6 +114,7 @@ typedef struct xl_book {
     struct zip *zip;
     int rc;                    /* first error */
     char *msg;                 /* its message (malloc), "book.xlsx: ..." */
+    uint64_t cells, text;      /* spent of the budget (table.c) */
 } xl_book;
 
 /* Records the first error "<file>: <message>" and returns rc. */
@@ -140,5 +154,48 @@ int xl_xml_fail(xl_xml *x, int rc, const char *fmt, ...)
 /* From a handler: stops the parser with rc whose message is already recorded elsewhere
  * (the host's sink). */
 void xl_xml_stop(xl_xml *x, int rc);
+
+/* ------------------------------------------------------------------ a sheet's table (table.c) */
+
+/* One sheet becoming one table, whatever the format: cells are set row by row (columns
+ * ascending), and each row ends with xl_sheet_row_end. The first row that holds a value is
+ * the header; the table spans its first to last non-empty cell; an empty row is skipped;
+ * a value outside the header's columns is an error. Rows go to the host as they end,
+ * counted against the workbook's budget (bk->cells, bk->text). Every function returning
+ * int returns CB_OK or an error whose message is recorded (xl_fail, or the host's). */
+enum { XL_SLOT_EMPTY = 0, XL_SLOT_NUMBER, XL_SLOT_TEXT };
+
+typedef struct xl_slot {
+    unsigned char type;
+    double num;
+    size_t off; /* XL_SLOT_TEXT: into rowtext */
+} xl_slot;
+
+typedef struct xl_sheet {
+    xl_book *bk;
+    const char *name;         /* the sheet's name: the table's (borrowed) */
+    char *where;              /* "book.xlsx: sheet projects" */
+    cb_table_sink *sink;
+    uint32_t row;             /* the row being filled, 1-based */
+    xl_slot *slots;           /* its cells by column - 1 */
+    uint32_t nslots, used;    /* allocated; highest column set */
+    xl_buf rowtext;           /* its text cells, each NUL-terminated */
+    int header;               /* the header row has been read */
+    uint32_t c0, c1, hrow;    /* its first and last column, its row */
+    cb_cell *out;
+} xl_sheet;
+
+void xl_sheet_init(xl_sheet *s, xl_book *bk, const char *name, cb_table_sink *sink);
+void xl_sheet_free(xl_sheet *s);
+/* Starts row `row` (1-based, above the rows before it), with no cell set. */
+void xl_sheet_row(xl_sheet *s, uint32_t row);
+/* Sets the cell at column col (1-based, <= XL_MAX_COL, above the row's cells before it).
+ * Text of length 0 is an empty cell. */
+void xl_sheet_number(xl_sheet *s, uint32_t col, double v);
+void xl_sheet_text(xl_sheet *s, uint32_t col, const char *text, size_t len);
+/* Ends the row; `times` > 1 repeats it in the rows below (an ODS repeated row). */
+int xl_sheet_row_end(xl_sheet *s, uint32_t times);
+/* Ends the table, if the sheet had one. */
+int xl_sheet_finish(xl_sheet *s);
 
 #endif /* CB_XLSX_H */
