@@ -10,7 +10,9 @@
 
 #include "xlsx.h"
 
-CB_PLUGIN_MAGIC("xlsx", "1.0.0", "Excel workbooks (.xlsx) as data: one table per sheet")
+CB_PLUGIN_MAGIC("xlsx", "1.1.0",
+                "Spreadsheets as data (.xlsx, .ods, and .xls when built with libfreexl): one "
+                "table per sheet")
 
 /* ------------------------------------------------------------------ the workbook */
 
@@ -667,16 +669,14 @@ static int xlsx_load(const char *location, cb_table_sink *sink, const cb_host_ap
 {
     workbook wb;
     memset(&wb, 0, sizeof wb);
-    wb.bk.file = location;
-    wb.bk.api = api;
+    xl_book_init(&wb.bk, location, api, "an .xlsx workbook");
     int rc = xl_open(&wb.bk, location);
     if (rc == CB_OK) rc = read_workbook(&wb);
     if (rc == CB_OK && wb.nsheets == 0) rc = xl_fail(&wb.bk, CB_EDATA, "the workbook has no sheets");
     if (rc == CB_OK) rc = read_styles(&wb);
     if (rc == CB_OK) rc = read_shared_strings(&wb);
     for (size_t i = 0; rc == CB_OK && i < wb.nsheets; i++) rc = read_sheet(&wb, &wb.sheets[i], sink);
-    /* no message of ours after a sink error: the host has the builder's */
-    if (rc != CB_OK && wb.bk.msg) *err = api->strdup(wb.bk.msg);
+    rc = xl_book_done(&wb.bk, rc, err);
     workbook_free(&wb);
     return rc;
 }
@@ -686,5 +686,10 @@ static const cb_source_type XLSX = {CB_SOURCE_TYPE_VERSION, "xlsx", "xlsx", ".xl
 int cb_plugin_init(cb_plugin *self, const cb_host_api *api, char **err)
 {
     (void)err;
-    return api->register_source(self, &XLSX);
+    int rc = api->register_source(self, &XLSX);
+    if (rc == CB_OK) rc = api->register_source(self, &xl_ods_source);
+#ifdef CB_XLSX_XLS
+    if (rc == CB_OK) rc = api->register_source(self, &xl_xls_source);
+#endif
+    return rc;
 }

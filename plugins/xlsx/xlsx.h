@@ -110,6 +110,7 @@ const char *xl_attr_ns(const char **attrs, const char *ns_part, const char *loca
 
 typedef struct xl_book {
     const char *file;          /* as given: names the workbook in every message */
+    const char *kind;          /* "an .xlsx workbook": what the file should be */
     const cb_host_api *api;
     struct zip *zip;
     int rc;                    /* first error */
@@ -124,6 +125,9 @@ int xl_fail(xl_book *bk, int rc, const char *fmt, ...)
 #endif
     ;
 
+void xl_book_init(xl_book *bk, const char *file, const cb_host_api *api, const char *kind);
+/* Ends a load that returns rc: *err from the first error recorded, and xl_close. */
+int xl_book_done(xl_book *bk, int rc, char **err);
 /* Opens the workbook file: CB_EIO when it cannot be read, CB_EDATA when it is no zip. */
 int xl_open(xl_book *bk, const char *file);
 void xl_close(xl_book *bk);
@@ -197,5 +201,12 @@ void xl_sheet_text(xl_sheet *s, uint32_t col, const char *text, size_t len);
 int xl_sheet_row_end(xl_sheet *s, uint32_t times);
 /* Ends the table, if the sheet had one. */
 int xl_sheet_finish(xl_sheet *s);
+
+/* ------------------------------------------------------------------ the sources */
+
+extern const cb_source_type xl_ods_source; /* ods.c */
+#ifdef CB_XLSX_XLS
+extern const cb_source_type xl_xls_source; /* xls.c, built when libfreexl is found */
+#endif
 
 #endif /* CB_XLSX_H */
