@@ -6,18 +6,7 @@
 
 #include "xlsx.h"
 
-/* "16384" -> "16,384": the budgets' numbers read better grouped */
-static const char *grouped(uint64_t v, char *out)
-{
-    char digits[24];
-    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v), k = 0;
-    for (int i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0) out[k++] = ',';
-        out[k++] = digits[i];
-    }
-    out[k] = '\0';
-    return out;
-}
+#define grouped cb_source_grouped
 
 void xl_sheet_init(xl_sheet *s, xl_book *bk, const char *name, cb_table_sink *sink)
 {

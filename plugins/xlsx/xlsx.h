@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "countybrief/plugin.h"
+#include "../source_budget.h"
 
 /* ------------------------------------------------------------------ limits */
 
@@ -26,18 +27,10 @@
 #define XL_MAX_COL 16384u   /* XFD */
 #define XL_MAX_ROW 1048576u
 
-/* What one workbook may expand to. The host holds every cell of a workbook in memory
- * (about 24 bytes a cell, plus its text), and a small file can describe a huge table:
- * one header of 16,384 names over 20,000 one-cell rows, or one long shared string in
- * every cell. So the tables are budgeted as they are read, across all the sheets:
- *   columns  a table has at most XL_MAX_TABLE_COLS, as a CSV file (core/data.c);
- *   cells    rows times the columns of their table, at most XL_CELL_BUDGET;
- *   text     bytes of cell text as the host receives it (shared strings expanded),
- *            at most XL_TEXT_BUDGET.
- * Each is a data error naming the sheet and the row or cell where it was passed. */
-#define XL_MAX_TABLE_COLS 1024u
-#define XL_CELL_BUDGET ((uint64_t)8 << 20)    /* 8,388,608 cells: about 200 MB */
-#define XL_TEXT_BUDGET ((uint64_t)256 << 20)
+/* What one workbook may expand to, across all its sheets (../source_budget.h) */
+#define XL_MAX_TABLE_COLS CB_SOURCE_MAX_COLS
+#define XL_CELL_BUDGET CB_SOURCE_CELL_BUDGET
+#define XL_TEXT_BUDGET CB_SOURCE_TEXT_BUDGET
 
 /* ------------------------------------------------------------------ buffers (cells.c) */
 
