@@ -251,8 +251,11 @@ static void XMLCALL ods_start(void *ud, const char *name, const char **attrs)
             s->in_p = 1;
             s->space = 1; /* leading white space of a paragraph is not text */
         } else if (s->in_p && strcmp(l, "s") == 0) {
-            uint32_t n = repeat(attrs, "c");
-            for (uint32_t k = 0; k < n && !s->x.rc; k++) add_text(s, " ", 1);
+            static const char spaces[] = "                                ";
+            for (uint32_t n = repeat(attrs, "c"), k; n && !s->x.rc; n -= k) {
+                k = n < sizeof spaces - 1 ? n : (uint32_t)sizeof spaces - 1;
+                add_text(s, spaces, k);
+            }
             s->space = 0;
         } else if (s->in_p && strcmp(l, "tab") == 0) {
             add_text(s, "\t", 1);

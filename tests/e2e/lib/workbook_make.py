@@ -8,8 +8,8 @@
                                                 20,000 one-cell rows (about 190 KB)
     workbook_make.py wide-rows OUT.xlsx         a 1,024-column header over 20,000 one-cell rows
     workbook_make.py long-string OUT.xlsx       one 1 MiB shared string in 20,000 cells
-    workbook_make.py ods-repeat OUT.ods         one cell repeated over 16,384 columns, and one
-                                                row repeated 1,048,575 times
+    workbook_make.py ods-raw OUT.ods NAME ROW...  a counties sheet, then sheet NAME of the
+                                                rows given as content.xml (<table:table-row>s)
 
 As xlsx_make.py does, one sheet per CSV file, named after it, and a cell is written as a
 number only when countybrief would give the same text back (so a folder and its workbook
@@ -17,6 +17,7 @@ hold the same data). Standard library only, except xls (xlwt).
 """
 import csv
 import os
+import re
 import sys
 import zipfile
 
@@ -27,6 +28,7 @@ NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
     "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
     "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "calcext": "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0",
 }
 ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
 
@@ -42,6 +44,13 @@ def esc(s):
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+def ods_para(p):
+    """A paragraph's text as ODF writes it: white space collapses, so a run of spaces is
+    one space and <text:s/> for the rest, a space at the start <text:s/>, a tab <text:tab/>."""
+    p = re.sub(r"(?<= ) +|^ ", lambda m: '<text:s text:c="%d"/>' % len(m.group()), esc(p))
+    return p.replace("\t", "<text:tab/>")
+
+
 def ods_cell(v):
     if v == "":
         return "<table:table-cell/>"
@@ -49,7 +58,7 @@ def ods_cell(v):
     if n is not None:
         return '<table:table-cell office:value-type="float" office:value="%s"><text:p>%s</text:p></table:table-cell>' % (v, v)
     # a line break is a new paragraph in ODS
-    paras = "".join("<text:p>%s</text:p>" % esc(p) for p in v.split("\n"))
+    paras = "".join("<text:p>%s</text:p>" % ods_para(p) for p in v.split("\n"))
     return '<table:table-cell office:value-type="string">%s</table:table-cell>' % paras
 
 
@@ -142,20 +151,13 @@ def main():
     elif what == "long-string":
         header = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
         xlsx(args[0], [header] + one_cell_rows(2, 20000, ' t="s"><v>1</v>'), ["text", "x" * (1 << 20)])
-    elif what == "ods-repeat":
-        sheet = ('<table:table table:name="counties"><table:table-row><table:table-cell office:value-type="string">'
-                 "<text:p>county_id</text:p></table:table-cell><table:table-cell office:value-type=\"string\">"
-                 "<text:p>name</text:p></table:table-cell></table:table-row><table:table-row>"
-                 '<table:table-cell office:value-type="string"><text:p>1</text:p></table:table-cell>'
-                 '<table:table-cell office:value-type="string"><text:p>one</text:p></table:table-cell>'
-                 "</table:table-row></table:table>"
-                 '<table:table table:name="wide"><table:table-row><table:table-cell table:number-columns-repeated="16384" '
-                 'office:value-type="string"><text:p>c</text:p></table:table-cell></table:table-row></table:table>'
-                 '<table:table table:name="tall"><table:table-row><table:table-cell office:value-type="string">'
-                 '<text:p>v</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1048575">'
-                 '<table:table-cell office:value-type="string"><text:p>%s</text:p></table:table-cell></table:table-row></table:table>'
-                 % ("y" * 1000))
-        write_ods(args[0], sheet)
+    elif what == "ods-raw":
+        # a counties sheet (county 1, 测试县), then sheet NAME of the rows given as XML
+        counties = ('<table:table table:name="counties"><table:table-row>%s%s</table:table-row>'
+                    "<table:table-row>%s%s</table:table-row></table:table>"
+                    % tuple(ods_cell(v) for v in ("county_id", "name", "1", "测试县")))
+        write_ods(args[0], counties + '<table:table table:name="%s">%s</table:table>'
+                  % (esc(args[1]), "".join(args[2:])))
     else:
         sys.exit("workbook_make.py: unknown kind %r\n%s" % (what, __doc__))
 
