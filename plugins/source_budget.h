@@ -16,10 +16,23 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define CB_SOURCE_MAX_COLS 1024u
 #define CB_SOURCE_CELL_BUDGET ((uint64_t)8 << 20)   /* 8,388,608 cells: about 200 MB */
 #define CB_SOURCE_TEXT_BUDGET ((uint64_t)256 << 20) /* 256 MiB */
+
+/* The load deadline in seconds, for a reader that can take long (SQLite views, the .xls
+ * reader's child): COUNTYBRIEF_LOAD_TIMEOUT when set (0: none), else 60. The data loads
+ * once, before any county renders, so the per-county --timeout does not cover it. */
+#define CB_SOURCE_LOAD_TIMEOUT_S 60
+static inline double cb_source_load_timeout_s(void)
+{
+    const char *s = getenv("COUNTYBRIEF_LOAD_TIMEOUT");
+    char *e;
+    double v = s && *s ? strtod(s, &e) : -1;
+    return s && *s && !*e && v >= 0 && v <= 1e6 ? v : CB_SOURCE_LOAD_TIMEOUT_S;
+}
 
 /* v with its thousands grouped, "16,384", for the budgets' messages (out: 32 bytes) */
 static inline const char *cb_source_grouped(uint64_t v, char *out)

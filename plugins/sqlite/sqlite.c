@@ -47,6 +47,22 @@
  * itself stays unchanged. For protection against a hostile file, trusted_schema is off and
  * defensive mode is on, and extensions are never loaded.
  *
+ * Limits, so that no database hangs countybrief or exhausts its memory (docs/data.md, "Limits
+ * of a data file"). The data is loaded once, before any county renders, so the per-county
+ * --timeout does not cover it; instead:
+ *  - the load deadline: every table and view together within 60 s (COUNTYBRIEF_LOAD_TIMEOUT
+ *    in seconds sets another, 0 none), checked by SQLite's progress handler. A recursive
+ *    view that never ends stops with "figures.db: view loop: stopped after 60 s (the load
+ *    deadline; ...)";
+ *  - SQLite's own heap at most 256 MiB while the database is read (sqlite3_hard_heap_limit64,
+ *    restored after), with sorts and temporary tables in memory (temp_store), so a view
+ *    sorting rows without end fails with "needs more than 256 MiB of memory in SQLite"
+ *    rather than filling memory or a temporary file;
+ *  - one value or row at most 16 MiB (SQLITE_LIMIT_LENGTH);
+ *  - the budget of the spreadsheet readers (../source_budget.h): a table of at most 1,024
+ *    columns, at most 8,388,608 cells and 256 MiB of text in the whole database.
+ * The file named is opened even when it is a symbolic link: the user named it.
+ *
  * Errors name the file as given and the place ("figures.db: table projects: ..."). A row's
  * `line` is its 1-based position in the table or view, so a bad cell reads
  * `figures.db: table projects, row 3, column "amount" expects a number, got "4.05亿"`.
@@ -74,9 +90,8 @@
 #include "../source_budget.h"
 
 /* Limits of one load, so that no database can hang or exhaust countybrief (see the top):
- * the load deadline (COUNTYBRIEF_LOAD_TIMEOUT overrides it), SQLite's own heap during the
- * load, and the longest string or row SQLite may build. */
-#define LOAD_TIMEOUT_S 60
+ * SQLite's own heap during the load, and the longest string or row SQLite may build (the
+ * load deadline is cb_source_load_timeout_s). */
 #define HEAP_LIMIT ((sqlite3_int64)256 << 20)
 #define LENGTH_LIMIT (16 << 20)
 
@@ -158,15 +173,6 @@ static double mono_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* COUNTYBRIEF_LOAD_TIMEOUT in seconds (0: no deadline), else LOAD_TIMEOUT_S. */
-static double load_timeout_s(void)
-{
-    const char *s = getenv("COUNTYBRIEF_LOAD_TIMEOUT");
-    char *e;
-    double v = s && *s ? strtod(s, &e) : -1;
-    return s && *s && !*e && v >= 0 && v <= 1e6 ? v : LOAD_TIMEOUT_S;
 }
 
 /* Every few thousand SQLite instructions: past the deadline, the statement stops with
@@ -253,7 +259,7 @@ static int open_db(reader *r)
     }
     sqlite3_extended_result_codes(r->db, 1);
     sqlite3_busy_timeout(r->db, 5000);
-    r->timeout_s = load_timeout_s();
+    r->timeout_s = cb_source_load_timeout_s();
     r->deadline = r->timeout_s > 0 ? mono_s() + r->timeout_s : 0;
     sqlite3_progress_handler(r->db, 10000, past_deadline, r);
     sqlite3_limit(r->db, SQLITE_LIMIT_LENGTH, LENGTH_LIMIT);

@@ -8,7 +8,7 @@
 #     columns over 20,000 one-cell rows, one 1 MiB shared string in 20,000 cells, one ODS
 #     row repeated a million times.
 #   - An SQLite view that never ends stops at the load deadline (COUNTYBRIEF_LOAD_TIMEOUT),
-#     one that sorts without end at SQLite's memory limit.
+#     one that sorts without end at SQLite's memory limit, a huge value at the length limit.
 #   - A --data file no reader claims says which formats countybrief reads.
 #   - Broken .ods and .xls files fail with exit status 3 and one line, and no PDF.
 # The workbooks come from lib/workbook_make.py; .xls needs xlwt (Debian python3-xlwt).
@@ -170,6 +170,9 @@ if command -v sqlite3 >/dev/null; then
     expect_fail "a view that sorts rows without end" \
         "$(re "$TMP/sort.db: view sorted: needs more than 256 MiB of memory in SQLite")" 40 450 --data "sqlite:$TMP/sort.db"
     ENVV=(COUNTYBRIEF_LOAD_TIMEOUT=)
+    sq "$TMP/big.db" "CREATE VIEW v AS SELECT hex(zeroblob(10000000)) AS t;"
+    expect_fail "a view of one 20 MB value" "$(re "$TMP/big.db: view v: a value or row longer than 16 MiB")" \
+        10 200 --data "sqlite:$TMP/big.db"
 else
     echo "# skip - sqlite3 is not installed (Debian sqlite3): no SQLite views tested"
 fi
