@@ -1057,6 +1057,30 @@ const cb_source_type *cb_plugins_source(const char *arg, const char **location)
     return NULL;
 }
 
+/* Appends the sources' extensions (field 0) or schemes (1) as "A, B and C", each between
+ * pre and post; returns how many. */
+static size_t join_sources(cb_buf *b, int scheme, const char *pre, const char *post, const char *last)
+{
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < reg.nsources; i++)
+        n += (scheme ? reg.sources[i].type->scheme : reg.sources[i].type->extension) != NULL;
+    for (size_t i = 0; i < reg.nsources; i++) {
+        const char *v = scheme ? reg.sources[i].type->scheme : reg.sources[i].type->extension;
+        if (v) cb_buf_addf(b, "%s%s%s", !k ? pre : ++k == n ? last : ", ", v, post);
+        k += !k;
+    }
+    return n;
+}
+
+char *cb_plugins_source_formats(void)
+{
+    cb_buf b = {0};
+    cb_buf_adds(&b, "a folder of CSV files");
+    if (join_sources(&b, 0, ", ", "", " and ")) cb_buf_adds(&b, " files");
+    join_sources(&b, 1, ", and a file of any name as ", ":FILE", " or ");
+    return b.s;
+}
+
 size_t cb_plugins_count(void) { return reg.nplugins; }
 const char *cb_plugins_path(size_t i) { return i < reg.nplugins ? reg.plugins[i]->path : NULL; }
 

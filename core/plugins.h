@@ -41,6 +41,9 @@ lua_CFunction cb_plugins_module(const char *name);
 /* The source for a --data argument ("sqlite:x.db", "figures.xlsx"), with *location set to
  * what the source should read; NULL when no plugin claims it. */
 const cb_source_type *cb_plugins_source(const char *data_arg, const char **location);
+/* What --data can read, for a message: "a folder of CSV files, .xlsx, .ods and .sqlite
+ * files, and sqlite:FILE, ..." from the sources loaded (malloc'd). */
+char *cb_plugins_source_formats(void);
 
 /* "; refused plugins: a.so (reason), ..." or "" — for messages about missing blocks. */
 const char *cb_plugins_refusal_summary(void);

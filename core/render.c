@@ -45,6 +45,19 @@ int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err)
     const char *location = NULL;
     const cb_source_type *src = cb_is_dir(e->data_dir) ? NULL : cb_plugins_source(e->data_dir, &location);
     if (src) return cb_plugins_load_dataset(src, location, e->data_dir, &e->ds, err);
+    if (cb_is_file(e->data_dir)) { /* no reader claims it: say which formats there are */
+        const char *base = strrchr(e->data_dir, '/'), *dot;
+        base = base ? base + 1 : e->data_dir;
+        char *formats = cb_plugins_source_formats();
+        if ((dot = strrchr(base, '.')) && dot != base)
+            rc = cb_fail(err, CB_EIO, "%s: not a data folder, and no reader for '%s'; countybrief "
+                         "reads %s%s", e->data_dir, dot, formats, cb_plugins_refusal_summary());
+        else
+            rc = cb_fail(err, CB_EIO, "%s: not a data folder; countybrief reads %s%s", e->data_dir,
+                         formats, cb_plugins_refusal_summary());
+        free(formats);
+        return rc;
+    }
     /* the counties' rows stay on disk until cb_dataset_focus reads them (data.h) */
     cb_data_opts dopts = {.lazy = 1, .follow_links = o->follow_links, .encoding = o->encoding};
     rc = cb_dataset_load_with(&e->ds, e->data_dir, &dopts, err);

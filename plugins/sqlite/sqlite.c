@@ -47,6 +47,22 @@
  * itself stays unchanged. For protection against a hostile file, trusted_schema is off and
  * defensive mode is on, and extensions are never loaded.
  *
+ * Limits, so that no database hangs countybrief or exhausts its memory (docs/data.md, "Limits
+ * of a data file"). The data is loaded once, before any county renders, so the per-county
+ * --timeout does not cover it; instead:
+ *  - the load deadline: every table and view together within 60 s (COUNTYBRIEF_LOAD_TIMEOUT
+ *    in seconds sets another, 0 none), checked by SQLite's progress handler. A recursive
+ *    view that never ends stops with "figures.db: view loop: stopped after 60 s (the load
+ *    deadline; ...)";
+ *  - SQLite's own heap at most 256 MiB while the database is read (sqlite3_hard_heap_limit64,
+ *    restored after), with sorts and temporary tables in memory (temp_store), so a view
+ *    sorting rows without end fails with "needs more than 256 MiB of memory in SQLite"
+ *    rather than filling memory or a temporary file;
+ *  - one value or row at most 16 MiB (SQLITE_LIMIT_LENGTH);
+ *  - the budget of the spreadsheet readers (../source_budget.h): a table of at most 1,024
+ *    columns, at most 8,388,608 cells and 256 MiB of text in the whole database.
+ * The file named is opened even when it is a symbolic link: the user named it.
+ *
  * Errors name the file as given and the place ("figures.db: table projects: ..."). A row's
  * `line` is its 1-based position in the table or view, so a bad cell reads
  * `figures.db: table projects, row 3, column "amount" expects a number, got "4.05亿"`.
@@ -65,11 +81,19 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "countybrief/plugin.h"
+#include "../source_budget.h"
+
+/* Limits of one load, so that no database can hang or exhaust countybrief (see the top):
+ * SQLite's own heap during the load, and the longest string or row SQLite may build (the
+ * load deadline is cb_source_load_timeout_s). */
+#define HEAP_LIMIT ((sqlite3_int64)256 << 20)
+#define LENGTH_LIMIT (16 << 20)
 
 CB_PLUGIN_MAGIC("sqlite", "1.0.0",
                 "SQLite databases as data: every table and view is a table "
@@ -83,6 +107,9 @@ typedef struct reader {
     cb_table_sink *sink;
     const cb_host_api *api;
     char **err;
+    double timeout_s, deadline; /* seconds; CLOCK_MONOTONIC (0: none) */
+    int timed_out;      /* the progress handler stopped a statement */
+    uint64_t cells, text; /* spent of the budget (source_budget.h) */
 } reader;
 
 typedef struct entry {
@@ -107,9 +134,19 @@ static int fail_sql(reader *r, const char *where)
 {
     int code = sqlite3_extended_errcode(r->db) & 0xff;
     const char *msg = sqlite3_errmsg(r->db);
+    if (r->timed_out)
+        return fail(r, CB_EDATA, "%s: stopped after %g s (the load deadline; a view that never "
+                                 "ends? COUNTYBRIEF_LOAD_TIMEOUT=SECONDS allows longer)", where,
+                    r->timeout_s);
     switch (code) {
+    case SQLITE_NOMEM:
+        return fail(r, CB_EDATA, "%s: needs more than %lld MiB of memory in SQLite (a view that "
+                                 "sorts or groups rows without end?)", where,
+                    (long long)(HEAP_LIMIT >> 20));
+    case SQLITE_TOOBIG:
+        return fail(r, CB_EDATA, "%s: a value or row longer than %d MiB (%s)", where,
+                    LENGTH_LIMIT >> 20, msg);
     case SQLITE_NOTADB: return fail(r, CB_EDATA, "%s: not an SQLite database (%s)", r->path, msg);
-    case SQLITE_NOMEM: return fail(r, CB_ENOMEM, "%s: out of memory", where);
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
     case SQLITE_PERM: return fail(r, CB_EIO, "%s: cannot read the database: %s", where, msg);
@@ -125,6 +162,46 @@ static int prepare(reader *r, const char *sql, sqlite3_stmt **st, const char *wh
         sqlite3_finalize(*st);
         *st = NULL;
         return fail_sql(r, where);
+    }
+    return CB_OK;
+}
+
+/* ------------------------------------------------------------------ limits */
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Every few thousand SQLite instructions: past the deadline, the statement stops with
+ * SQLITE_INTERRUPT (a recursive view that never ends, a huge cross join). */
+static int past_deadline(void *ud)
+{
+    reader *r = ud;
+    if (r->deadline > 0 && mono_s() > r->deadline) r->timed_out = 1;
+    return r->timed_out;
+}
+
+/* Counts a row of ncols cells, the text among them, against the budget. */
+static int spend(reader *r, const cb_cell *cells, const char **cols, int ncols, const char *where,
+                 size_t row)
+{
+    char num[32];
+    r->cells += (uint64_t)ncols;
+    if (r->cells > CB_SOURCE_CELL_BUDGET)
+        return fail(r, CB_EDATA, "%s, row %zu: the database expands to more than %s cells (rows "
+                                 "times the columns of their table), more than countybrief holds "
+                                 "in memory: use a CSV folder for data this large", where, row,
+                    cb_source_grouped(CB_SOURCE_CELL_BUDGET, num));
+    for (int c = 0; c < ncols; c++) {
+        if (cells[c].type == CB_CELL_TEXT) r->text += strlen(cells[c].text);
+        if (r->text > CB_SOURCE_TEXT_BUDGET)
+            return fail(r, CB_EDATA, "%s, row %zu, column \"%s\": the database expands to more "
+                                     "than %llu MiB of cell text, more than countybrief holds in "
+                                     "memory", where, row, cols[c],
+                        (unsigned long long)(CB_SOURCE_TEXT_BUDGET >> 20));
     }
     return CB_OK;
 }
@@ -182,6 +259,13 @@ static int open_db(reader *r)
     }
     sqlite3_extended_result_codes(r->db, 1);
     sqlite3_busy_timeout(r->db, 5000);
+    r->timeout_s = cb_source_load_timeout_s();
+    r->deadline = r->timeout_s > 0 ? mono_s() + r->timeout_s : 0;
+    sqlite3_progress_handler(r->db, 10000, past_deadline, r);
+    sqlite3_limit(r->db, SQLITE_LIMIT_LENGTH, LENGTH_LIMIT);
+    /* sorts and temporary tables in memory, under the heap limit: never in files that
+     * grow without bound */
+    sqlite3_exec(r->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
     sqlite3_db_config(r->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
     sqlite3_db_config(r->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
     sqlite3_db_config(r->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, (int *)NULL);
@@ -357,9 +441,13 @@ static int emit_table(reader *r, const entry *e)
     }
 
     int ncols = sqlite3_column_count(st);
+    char n1[32], n2[32];
+    if ((unsigned)ncols > CB_SOURCE_MAX_COLS)
+        rc = fail(r, CB_EDATA, "%s: %s columns; a table has at most %s", where,
+                  cb_source_grouped((uint64_t)ncols, n1), cb_source_grouped(CB_SOURCE_MAX_COLS, n2));
     const char **cols = calloc(ncols > 0 ? (size_t)ncols : 1, sizeof *cols);
     cb_cell *cells = calloc(ncols > 0 ? (size_t)ncols : 1, sizeof *cells);
-    if (!cols || !cells) rc = fail(r, CB_ENOMEM, "%s: out of memory", where);
+    if (rc == CB_OK && (!cols || !cells)) rc = fail(r, CB_ENOMEM, "%s: out of memory", where);
     for (int c = 0; c < ncols && rc == CB_OK; c++)
         if (!(cols[c] = sqlite3_column_name(st, c))) rc = fail(r, CB_ENOMEM, "%s: out of memory", where);
     if (rc == CB_OK) rc = r->api->table_begin(r->sink, e->name, where, (size_t)ncols, cols);
@@ -374,6 +462,7 @@ static int emit_table(reader *r, const entry *e)
         }
         row++;
         for (int c = 0; c < ncols && rc == CB_OK; c++) rc = read_cell(r, st, c, &cells[c], where, row);
+        if (rc == CB_OK) rc = spend(r, cells, cols, ncols, where, row);
         if (rc == CB_OK) rc = r->api->table_row(r->sink, cells, row);
     }
     if (rc == CB_OK) rc = r->api->table_end(r->sink);
@@ -385,7 +474,10 @@ static int emit_table(reader *r, const entry *e)
 
 static int sqlite_load(const char *location, cb_table_sink *sink, const cb_host_api *api, char **err)
 {
-    reader r = {location, NULL, sink, api, err};
+    reader r = {location, NULL, sink, api, err, 0, 0, 0, 0, 0};
+    /* SQLite's heap is the process's: limited while the database is read, as it was after */
+    sqlite3_int64 heap_was = sqlite3_hard_heap_limit64(-1);
+    sqlite3_hard_heap_limit64(heap_was > 0 && heap_was < HEAP_LIMIT ? heap_was : HEAP_LIMIT);
     int rc = open_db(&r);
     entry *list = NULL;
     size_t n = 0;
@@ -396,6 +488,7 @@ static int sqlite_load(const char *location, cb_table_sink *sink, const cb_host_
         sqlite3_exec(r.db, "ROLLBACK", NULL, NULL, NULL); /* ends the read transaction */
         sqlite3_close(r.db);
     }
+    sqlite3_hard_heap_limit64(heap_was);
     return rc;
 }
 

@@ -52,6 +52,22 @@ void xl_xml_stop(xl_xml *x, int rc)
 
 /* ------------------------------------------------------------------ the archive */
 
+void xl_book_init(xl_book *bk, const char *file, const cb_host_api *api, const char *kind)
+{
+    memset(bk, 0, sizeof *bk);
+    bk->file = file;
+    bk->api = api;
+    bk->kind = kind;
+}
+
+int xl_book_done(xl_book *bk, int rc, char **err)
+{
+    /* no message of ours after a sink error: the host has the builder's */
+    if (rc != CB_OK && bk->msg) *err = bk->api->strdup(bk->msg);
+    xl_close(bk);
+    return rc;
+}
+
 int xl_open(xl_book *bk, const char *file)
 {
     struct stat st;
@@ -65,16 +81,16 @@ int xl_open(xl_book *bk, const char *file)
     fclose(f);
     static const unsigned char cfb[8] = {0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1};
     if (got == sizeof magic && memcmp(magic, cfb, sizeof cfb) == 0)
-        return xl_fail(bk, CB_EDATA, "not an .xlsx workbook but an OLE compound file (an old "
-                                     ".xls, or a password-protected workbook: save it unprotected "
-                                     "as .xlsx)");
+        return xl_fail(bk, CB_EDATA, "not %s but an OLE compound file (an old .xls workbook: "
+                                     "name it .xls; or a password-protected one: save it "
+                                     "without a password)", bk->kind);
     int code = 0;
     bk->zip = zip_open(file, ZIP_RDONLY, &code);
     if (!bk->zip) {
         zip_error_t ze;
         zip_error_init_with_code(&ze, code);
         int rc = xl_fail(bk, code == ZIP_ER_OPEN || code == ZIP_ER_READ ? CB_EIO : CB_EDATA,
-                         "not an .xlsx workbook: cannot read it as a zip archive (%s)",
+                         "not %s: cannot read it as a zip archive (%s)", bk->kind,
                          zip_error_strerror(&ze));
         zip_error_fini(&ze);
         return rc;

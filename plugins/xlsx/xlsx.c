@@ -10,7 +10,9 @@
 
 #include "xlsx.h"
 
-CB_PLUGIN_MAGIC("xlsx", "1.0.0", "Excel workbooks (.xlsx) as data: one table per sheet")
+CB_PLUGIN_MAGIC("xlsx", "1.1.0",
+                "Spreadsheets as data (.xlsx, .ods, and .xls when built with libfreexl): one "
+                "table per sheet")
 
 /* ------------------------------------------------------------------ the workbook */
 
@@ -372,21 +374,11 @@ static int read_shared_strings(workbook *wb)
 
 /* ------------------------------------------------------------------ a sheet */
 
-enum { SLOT_EMPTY = 0, SLOT_NUMBER, SLOT_TEXT };
-
-typedef struct slot {
-    unsigned char type;
-    double num;
-    size_t off; /* SLOT_TEXT: into rowtext */
-} slot;
-
 typedef struct sheet_st {
     xl_xml x;
     workbook *wb;
-    const char *name;         /* the sheet's name: the table's */
-    const char *where;        /* "book.xlsx: sheet projects" */
-    cb_table_sink *sink;
-    const cb_host_api *api;
+    xl_sheet tbl;             /* the table the sheet becomes */
+    const char *name;         /* the sheet's name */
     int in_data, in_row, in_c, in_v, in_is;
     uint32_t row, prev_row;   /* 1-based Excel row numbers; 0: none yet */
     uint32_t col, prev_col;
@@ -395,12 +387,6 @@ typedef struct sheet_st {
     int has_v, has_f;
     xl_buf v;                 /* the cell's <v> text */
     xl_text is;               /* the cell's <is> text */
-    slot *slots;              /* this row's cells by column - 1 */
-    uint32_t nslots, used;    /* allocated; highest column set in this row */
-    xl_buf rowtext;           /* this row's text cells, each NUL-terminated */
-    int header;               /* the header row has been read */
-    uint32_t c0, c1, hrow;    /* its first and last column, its row */
-    cb_cell *out;
 } sheet_st;
 
 /* "sheet projects, cell C7" prefix for a cell's messages */
@@ -441,8 +427,7 @@ static void start_row(sheet_st *s, const char **attrs)
     s->row = (uint32_t)n;
     s->in_row = 1;
     s->prev_col = 0;
-    s->used = 0;
-    s->rowtext.len = 0;
+    xl_sheet_row(&s->tbl, s->row);
 }
 
 static void start_cell(sheet_st *s, const char **attrs)
@@ -497,15 +482,6 @@ static void start_cell(sheet_st *s, const char **attrs)
     s->in_c = 1;
 }
 
-static void set_text(sheet_st *s, slot *sl, const char *text, size_t len)
-{
-    if (!len) return; /* "" is an empty cell */
-    sl->type = SLOT_TEXT;
-    sl->off = s->rowtext.len;
-    xl_buf_add(&s->rowtext, text, len);
-    xl_buf_addc(&s->rowtext, '\0');
-}
-
 static int blank(const char *v)
 {
     for (; *v; v++)
@@ -516,19 +492,8 @@ static int blank(const char *v)
 static void end_cell(sheet_st *s)
 {
     workbook *wb = s->wb;
+    xl_sheet *tbl = &s->tbl;
     s->in_c = s->in_v = s->in_is = 0;
-    if (s->col > s->nslots) {
-        uint32_t n = s->nslots ? s->nslots : 16;
-        while (n < s->col) n *= 2;
-        if (n > XL_MAX_COL) n = XL_MAX_COL;
-        s->slots = xl_xrealloc(s->slots, n * sizeof *s->slots);
-        memset(s->slots + s->nslots, 0, (n - s->nslots) * sizeof *s->slots);
-        s->nslots = n;
-    }
-    for (uint32_t c = s->used; c < s->col; c++) s->slots[c].type = SLOT_EMPTY; /* skipped */
-    s->used = s->col;
-    slot *sl = &s->slots[s->col - 1];
-    sl->type = SLOT_EMPTY;
 
     char ref[16]; /* for messages only */
 #define REF (xl_ref_name(s->col, s->row, ref), ref)
@@ -551,11 +516,10 @@ static void end_cell(sheet_st *s)
         char when[40];
         if (kind != XL_FMT_NUMBER &&
             xl_format_serial(d, kind, wb->xf_elapsed[s->style], wb->date1904, when)) {
-            set_text(s, sl, when, strlen(when));
+            xl_sheet_text(tbl, s->col, when, strlen(when));
             return;
         }
-        sl->type = SLOT_NUMBER;
-        sl->num = d;
+        xl_sheet_number(tbl, s->col, d);
     } else if (strcmp(t, "s") == 0) {
         double d;
         if (!s->has_v || blank(v)) return;
@@ -571,11 +535,11 @@ static void end_cell(sheet_st *s)
             return;
         }
         const char *str = wb->sst.s + wb->sst_off[i];
-        set_text(s, sl, str, strlen(str));
+        xl_sheet_text(tbl, s->col, str, strlen(str));
     } else if (strcmp(t, "str") == 0) {
-        set_text(s, sl, v, s->v.len);
+        xl_sheet_text(tbl, s->col, v, s->v.len);
     } else if (strcmp(t, "inlineStr") == 0) {
-        set_text(s, sl, s->is.b.s ? s->is.b.s : "", s->is.b.len);
+        xl_sheet_text(tbl, s->col, s->is.b.s ? s->is.b.s : "", s->is.b.len);
     } else if (strcmp(t, "b") == 0) {
         if (!s->has_v || blank(v)) return;
         double d;
@@ -583,8 +547,7 @@ static void end_cell(sheet_st *s)
             xl_xml_fail(&s->x, CB_EDATA, CELLFMT "boolean \"%.40s\" is not 0 or 1", s->name, REF, v);
             return;
         }
-        sl->type = SLOT_NUMBER;
-        sl->num = d;
+        xl_sheet_number(tbl, s->col, d);
     } else if (strcmp(t, "e") == 0) {
         xl_xml_fail(&s->x, CB_EDATA, CELLFMT "the cell holds the error value %.40s (fix the "
                                              "formula, or clear the cell if it has no value)",
@@ -597,92 +560,18 @@ static void end_cell(sheet_st *s)
                 n -= strlen(midnight[k]);
                 break;
             }
-        set_text(s, sl, v, n);
+        xl_sheet_text(tbl, s->col, v, n);
     } else {
         xl_xml_fail(&s->x, CB_EDATA, CELLFMT "unknown cell type t=\"%s\"", s->name, REF, t);
     }
 }
 #undef REF
 
-static const char *slot_text(const sheet_st *s, const slot *sl) { return s->rowtext.s + sl->off; }
-
-/* The header row: column names from c0 to c1, every one non-empty. */
-static void begin_table(sheet_st *s, uint32_t c0, uint32_t c1)
-{
-    size_t n = c1 - c0 + 1;
-    size_t *offs = xl_xrealloc(NULL, n * sizeof *offs);
-    for (uint32_t c = c0; c <= c1; c++) {
-        slot *sl = &s->slots[c - 1];
-        char ref[16];
-        if (sl->type == SLOT_EMPTY) {
-            xl_ref_name(c, s->row, ref);
-            free(offs);
-            xl_xml_fail(&s->x, CB_EDATA, CELLFMT "empty column name in the header (row %u)",
-                        s->name, ref, s->row);
-            return;
-        }
-        if (sl->type == SLOT_NUMBER) { /* a year as a column name, say */
-            char num[32];
-            xl_number_text(sl->num, num);
-            set_text(s, sl, num, strlen(num));
-        }
-        offs[c - c0] = sl->off;
-    }
-    const char **cols = xl_xrealloc(NULL, n * sizeof *cols);
-    for (size_t i = 0; i < n; i++) cols[i] = s->rowtext.s + offs[i];
-    int rc = s->api->table_begin(s->sink, s->name, s->where, n, cols);
-    free(cols);
-    free(offs);
-    if (rc != CB_OK) {
-        xl_xml_stop(&s->x, rc);
-        return;
-    }
-    s->header = 1;
-    s->c0 = c0;
-    s->c1 = c1;
-    s->hrow = s->row;
-    s->out = xl_xrealloc(NULL, n * sizeof *s->out);
-}
-
 static void end_row(sheet_st *s)
 {
     s->in_row = 0;
     s->prev_row = s->row;
-    uint32_t first = 0, last = 0;
-    for (uint32_t c = 1; c <= s->used; c++)
-        if (s->slots[c - 1].type != SLOT_EMPTY) {
-            if (!first) first = c;
-            last = c;
-        }
-    if (!first) return; /* an empty row, wherever it is */
-    if (!s->header) {
-        begin_table(s, first, last);
-        return;
-    }
-    if (first < s->c0 || last > s->c1) {
-        char ref[16], a[4], b[4];
-        xl_ref_name(first < s->c0 ? first : last, s->row, ref);
-        xl_col_name(s->c0, a);
-        xl_col_name(s->c1, b);
-        xl_xml_fail(&s->x, CB_EDATA, CELLFMT "a value outside the table: its header (row %u) "
-                                             "spans columns %s to %s", s->name, ref, s->hrow, a, b);
-        return;
-    }
-    for (uint32_t c = s->c0; c <= s->c1; c++) {
-        const slot *sl = c <= s->used ? &s->slots[c - 1] : NULL;
-        cb_cell *o = &s->out[c - s->c0];
-        o->type = CB_CELL_EMPTY;
-        o->number = 0;
-        o->text = NULL;
-        if (sl && sl->type == SLOT_NUMBER) {
-            o->type = CB_CELL_NUMBER;
-            o->number = sl->num;
-        } else if (sl && sl->type == SLOT_TEXT) {
-            o->type = CB_CELL_TEXT;
-            o->text = slot_text(s, sl);
-        }
-    }
-    int rc = s->api->table_row(s->sink, s->out, s->row);
+    int rc = xl_sheet_row_end(&s->tbl, 1);
     if (rc != CB_OK) xl_xml_stop(&s->x, rc);
 }
 
@@ -755,9 +644,6 @@ static int read_sheet(workbook *wb, const sheet_ref *sh, cb_table_sink *sink)
                        sh->name, r->target);
 
     char *part = resolve(wb->dir, r->target);
-    size_t wl = strlen(wb->bk.file) + strlen(sh->name) + 16;
-    char *where = xl_xrealloc(NULL, wl);
-    snprintf(where, wl, "%s: sheet %s", wb->bk.file, sh->name);
     char what[300];
     snprintf(what, sizeof what, "sheet %s", sh->name);
 
@@ -767,18 +653,12 @@ static int read_sheet(workbook *wb, const sheet_ref *sh, cb_table_sink *sink)
     s.x.what = what;
     s.wb = wb;
     s.name = sh->name;
-    s.where = where;
-    s.sink = sink;
-    s.api = wb->bk.api;
+    xl_sheet_init(&s.tbl, &wb->bk, sh->name, sink);
     int rc = xl_parse(&s.x, part, sheet_start, sheet_end, sheet_chars);
-    /* a sheet with no value at all makes no table */
-    if (rc == CB_OK && s.header) rc = s.api->table_end(sink);
-    free(s.out);
-    free(s.slots);
+    if (rc == CB_OK) rc = xl_sheet_finish(&s.tbl);
+    xl_sheet_free(&s.tbl);
     xl_buf_free(&s.v);
     xl_buf_free(&s.is.b);
-    xl_buf_free(&s.rowtext);
-    free(where);
     free(part);
     return rc;
 }
@@ -789,16 +669,14 @@ static int xlsx_load(const char *location, cb_table_sink *sink, const cb_host_ap
 {
     workbook wb;
     memset(&wb, 0, sizeof wb);
-    wb.bk.file = location;
-    wb.bk.api = api;
+    xl_book_init(&wb.bk, location, api, "an .xlsx workbook");
     int rc = xl_open(&wb.bk, location);
     if (rc == CB_OK) rc = read_workbook(&wb);
     if (rc == CB_OK && wb.nsheets == 0) rc = xl_fail(&wb.bk, CB_EDATA, "the workbook has no sheets");
     if (rc == CB_OK) rc = read_styles(&wb);
     if (rc == CB_OK) rc = read_shared_strings(&wb);
     for (size_t i = 0; rc == CB_OK && i < wb.nsheets; i++) rc = read_sheet(&wb, &wb.sheets[i], sink);
-    /* no message of ours after a sink error: the host has the builder's */
-    if (rc != CB_OK && wb.bk.msg) *err = api->strdup(wb.bk.msg);
+    rc = xl_book_done(&wb.bk, rc, err);
     workbook_free(&wb);
     return rc;
 }
@@ -808,5 +686,10 @@ static const cb_source_type XLSX = {CB_SOURCE_TYPE_VERSION, "xlsx", "xlsx", ".xl
 int cb_plugin_init(cb_plugin *self, const cb_host_api *api, char **err)
 {
     (void)err;
-    return api->register_source(self, &XLSX);
+    int rc = api->register_source(self, &XLSX);
+    if (rc == CB_OK) rc = api->register_source(self, &xl_ods_source);
+#ifdef CB_XLSX_XLS
+    if (rc == CB_OK) rc = api->register_source(self, &xl_xls_source);
+#endif
+    return rc;
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "countybrief/plugin.h"
+#include "../source_budget.h"
 
 /* ------------------------------------------------------------------ limits */
 
@@ -25,6 +26,11 @@
 #define XL_ENTRY_LIMIT ((uint64_t)256 << 20)
 #define XL_MAX_COL 16384u   /* XFD */
 #define XL_MAX_ROW 1048576u
+
+/* What one workbook may expand to, across all its sheets (../source_budget.h) */
+#define XL_MAX_TABLE_COLS CB_SOURCE_MAX_COLS
+#define XL_CELL_BUDGET CB_SOURCE_CELL_BUDGET
+#define XL_TEXT_BUDGET CB_SOURCE_TEXT_BUDGET
 
 /* ------------------------------------------------------------------ buffers (cells.c) */
 
@@ -97,10 +103,12 @@ const char *xl_attr_ns(const char **attrs, const char *ns_part, const char *loca
 
 typedef struct xl_book {
     const char *file;          /* as given: names the workbook in every message */
+    const char *kind;          /* "an .xlsx workbook": what the file should be */
     const cb_host_api *api;
     struct zip *zip;
     int rc;                    /* first error */
     char *msg;                 /* its message (malloc), "book.xlsx: ..." */
+    uint64_t cells, text;      /* spent of the budget (table.c) */
 } xl_book;
 
 /* Records the first error "<file>: <message>" and returns rc. */
@@ -110,6 +118,9 @@ int xl_fail(xl_book *bk, int rc, const char *fmt, ...)
 #endif
     ;
 
+void xl_book_init(xl_book *bk, const char *file, const cb_host_api *api, const char *kind);
+/* Ends a load that returns rc: *err from the first error recorded, and xl_close. */
+int xl_book_done(xl_book *bk, int rc, char **err);
 /* Opens the workbook file: CB_EIO when it cannot be read, CB_EDATA when it is no zip. */
 int xl_open(xl_book *bk, const char *file);
 void xl_close(xl_book *bk);
@@ -140,5 +151,55 @@ int xl_xml_fail(xl_xml *x, int rc, const char *fmt, ...)
 /* From a handler: stops the parser with rc whose message is already recorded elsewhere
  * (the host's sink). */
 void xl_xml_stop(xl_xml *x, int rc);
+
+/* ------------------------------------------------------------------ a sheet's table (table.c) */
+
+/* One sheet becoming one table, whatever the format: cells are set row by row (columns
+ * ascending), and each row ends with xl_sheet_row_end. The first row that holds a value is
+ * the header; the table spans its first to last non-empty cell; an empty row is skipped;
+ * a value outside the header's columns is an error. Rows go to the host as they end,
+ * counted against the workbook's budget (bk->cells, bk->text). Every function returning
+ * int returns CB_OK or an error whose message is recorded (xl_fail, or the host's). */
+enum { XL_SLOT_EMPTY = 0, XL_SLOT_NUMBER, XL_SLOT_TEXT };
+
+typedef struct xl_slot {
+    unsigned char type;
+    double num;
+    size_t off; /* XL_SLOT_TEXT: into rowtext */
+} xl_slot;
+
+typedef struct xl_sheet {
+    xl_book *bk;
+    const char *name;         /* the sheet's name: the table's (borrowed) */
+    char *where;              /* "book.xlsx: sheet projects" */
+    cb_table_sink *sink;
+    uint32_t row;             /* the row being filled, 1-based */
+    xl_slot *slots;           /* its cells by column - 1 */
+    uint32_t nslots, used;    /* allocated; highest column set */
+    xl_buf rowtext;           /* its text cells, each NUL-terminated */
+    int header;               /* the header row has been read */
+    uint32_t c0, c1, hrow;    /* its first and last column, its row */
+    cb_cell *out;
+} xl_sheet;
+
+void xl_sheet_init(xl_sheet *s, xl_book *bk, const char *name, cb_table_sink *sink);
+void xl_sheet_free(xl_sheet *s);
+/* Starts row `row` (1-based, above the rows before it), with no cell set. */
+void xl_sheet_row(xl_sheet *s, uint32_t row);
+/* Sets the cell at column col (1-based, <= XL_MAX_COL, above the row's cells before it).
+ * Text of length 0 is an empty cell. */
+void xl_sheet_number(xl_sheet *s, uint32_t col, double v);
+void xl_sheet_text(xl_sheet *s, uint32_t col, const char *text, size_t len);
+/* Ends the row; `times` > 1 repeats it in the rows below (an ODS repeated row). */
+int xl_sheet_row_end(xl_sheet *s, uint32_t times);
+/* Ends the table, if the sheet had one. */
+int xl_sheet_finish(xl_sheet *s);
+
+/* ------------------------------------------------------------------ the sources */
+
+extern const cb_source_type xl_ods_source; /* ods.c */
+#ifdef CB_XLSX_XLS
+extern const cb_source_type xl_xls_source; /* xls.c, built when libfreexl is found */
+#endif
 
 #endif /* CB_XLSX_H */

@@ -185,6 +185,45 @@ def encoding_seeds():
     write("fuzz_encoding", "utf8-tabs", b"\x00county_id\tname\tnote\n1\t\xe5\xbf\xa0\ta,b\n")
     write("fuzz_encoding", "gb18030-shared", b"\x00" + "地区,金额\n忠县,1\n".encode("gb18030"))
 
+def workbook_seeds():
+    """fuzz_workbook.c: a small data folder as .xlsx and .ods, each as zip entries (the form
+    the fuzzer mutates best) and as the file itself, and as .xls when xlwt is there. The
+    regression inputs (regressions/fuzz_workbook/) are the two workbooks that once expanded
+    to gigabytes: write them with tests/e2e/lib/workbook_make.py wide-header / long-string."""
+    import io
+    import subprocess
+    import sys
+    import tempfile
+    import zipfile
+
+    lib = os.path.join(ROOT, "tests", "e2e", "lib")
+    tables = {"counties": "county_id,name\n500233,忠县\n500236,奉节县\n",
+              "projects": "county_id,project,amount,year\n500233,忠县长江大桥,84000000,2019\n"
+                          "500236,\"脐橙, 花椒\",,2021\n",
+              "schema": "table,column,type\nprojects,amount,number\n"}
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "data")
+        os.mkdir(data)
+        for name, text in tables.items():
+            with open(os.path.join(data, name + ".csv"), "w", encoding="utf-8") as f:
+                f.write(text)
+        made = {}
+        for kind, tool, args in (("xlsx", "xlsx_make.py", [data]), ("ods", "workbook_make.py", ["ods", data]),
+                                 ("xls", "workbook_make.py", ["xls", data])):
+            out = os.path.join(tmp, "book." + kind)
+            for py in (sys.executable, "/usr/bin/python3"):  # xls: Debian's python3-xlwt
+                if subprocess.run([py, os.path.join(lib, tool)] + args + [out],
+                                  stderr=subprocess.DEVNULL).returncode == 0:
+                    made[kind] = open(out, "rb").read()
+                    break
+    for kind, form in (("xlsx", 0), ("ods", 1)):
+        z = zipfile.ZipFile(io.BytesIO(made[kind]))
+        entries = b"\0".join(n.encode() + b"\0" + z.read(n) for n in z.namelist())
+        write("fuzz_workbook", kind + "-entries", bytes([4 | form]) + entries)
+        write("fuzz_workbook", kind + "-file", bytes([form]) + made[kind])
+    if "xls" in made:
+        write("fuzz_workbook", "xls-file", b"\x02" + made["xls"])
+
 
 if __name__ == "__main__":
     csv_seeds()
@@ -192,3 +231,4 @@ if __name__ == "__main__":
     numfmt_seeds()
     wrap_seeds()
     document_seeds()
+    workbook_seeds()
