@@ -5,7 +5,8 @@
  * file can describe a huge table: a header of 16,384 names over 20,000 one-cell rows, one
  * long string in every cell, or a view that makes rows without end. So the tables are
  * counted as they are read, across the whole file:
- *   columns  a table has at most CB_SOURCE_MAX_COLS, as a CSV file does (core/data.c);
+ *   columns  a table has at most CB_SOURCE_MAX_COLS (a CSV file may have 16,384, Excel's limit,
+ *            since its rows stay on disk: core/csvread.h);
  *   cells    rows times the columns of their table, at most CB_SOURCE_CELL_BUDGET;
  *   text     bytes of cell text as the host receives it, at most CB_SOURCE_TEXT_BUDGET.
  * Passing one is a data error naming the file, the table and the row or cell. A CSV
