@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "wrap.h"
 
 static const char *type_name(cb_type t)
 {
@@ -60,7 +61,7 @@ static float widest_word(const char *s, cb_font *f, float size, size_t *ws, size
     *ws = *wl = 0;
     if (!len) return 0;
     char *brks = cb_xmalloc(len);
-    set_linebreaks_utf8((const utf8_t *)s, len, "zh", brks);
+    cb_linebreaks(s, len, brks);
     float best = 0;
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
@@ -93,11 +94,6 @@ static void add_warning(char ***w, size_t *n, char *s)
 size_t cb_check_table_overflow(const cb_doc *doc, const cb_template *t, cb_font *f,
                                char ***warnings, size_t *n)
 {
-    static int inited;
-    if (!inited) {
-        init_linebreak();
-        inited = 1;
-    }
     size_t added = 0;
     const char *heading = NULL;
     size_t ntable = 0;
