@@ -2,6 +2,7 @@
 #include "check.h"
 
 #include <linebreak.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,18 @@
 static const char *type_name(cb_type t)
 {
     return t == CB_T_NUMBER ? "number" : t == CB_T_TEXT ? "text" : "empty";
+}
+
+/* One line "PREFIX message" on out, cleaned: it names the data's files and columns. */
+static void say(FILE *out, const char *prefix, const char *fmt, ...) CB_PRINTF(3, 4);
+static void say(FILE *out, const char *prefix, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *m = cb_clean_vasprintf(fmt, ap);
+    va_end(ap);
+    fprintf(out, "%s%s\n", prefix, m);
+    free(m);
 }
 
 size_t cb_check_needs(const cb_needs *n, const cb_dataset *ds, const char *report, FILE *out,
@@ -26,11 +39,10 @@ size_t cb_check_needs(const cb_needs *n, const cb_dataset *ds, const char *repor
             if (nt->optional) continue;
             problems++;
             if (folder)
-                fprintf(out, "%s%s/%s.csv: no such file, report %s needs table \"%s\"\n", prefix,
-                        ds->dir, nt->name, report, nt->name);
+                say(out, prefix, "%s/%s.csv: no such file, report %s needs table \"%s\"", ds->dir, nt->name,
+                    report, nt->name);
             else
-                fprintf(out, "%s%s: no table \"%s\", report %s needs it\n", prefix, ds->dir,
-                        nt->name, report);
+                say(out, prefix, "%s: no table \"%s\", report %s needs it", ds->dir, nt->name, report);
             continue;
         }
         for (size_t c = 0; c < nt->ncols; c++) {
@@ -38,16 +50,16 @@ size_t cb_check_needs(const cb_needs *n, const cb_dataset *ds, const char *repor
             const char *want = nt->types[c];
             if (col < 0) {
                 problems++;
-                fprintf(out, "%s%s: no column \"%s\", report %s needs it (%s)\n", prefix, t->path,
-                        nt->cols[c], report, want);
+                say(out, prefix, "%s: no column \"%s\", report %s needs it (%s)", t->path, nt->cols[c], report,
+                    want);
                 continue;
             }
             if (!strcmp(want, "any") || cb_table_column_empty(t, (size_t)col)) continue;
             const char *have = type_name(t->types[col]);
             if (strcmp(have, want) != 0) {
                 problems++;
-                fprintf(out, "%s%s: column \"%s\" is %s, report %s needs %s\n", prefix, t->path,
-                        nt->cols[c], have, report, want);
+                say(out, prefix, "%s: column \"%s\" is %s, report %s needs %s", t->path, nt->cols[c], have,
+                    report, want);
             }
         }
     }

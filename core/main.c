@@ -139,8 +139,15 @@ static int cmd_list(cb_render_opts *o)
     int pcol = cb_table_col(e.ds.counties, "province");
     for (size_t i = 0; i < e.ds.ncounties; i++) {
         const cb_value *p = pcol >= 0 ? cb_table_cell(e.ds.counties, i, (size_t)pcol) : NULL;
-        printf("%s\t%s\t%s\n", cb_county_id(&e.ds, i), cb_county_name(&e.ds, i),
-               p && p->type == CB_T_TEXT ? p->text : "");
+        /* tab-separated fields, each cleaned (util.h: a tab in one shows as \t) */
+        const char *f[3] = {cb_county_id(&e.ds, i), cb_county_name(&e.ds, i), p && p->type == CB_T_TEXT ? p->text : ""};
+        cb_buf line = {0};
+        for (int k = 0; k < 3; k++) {
+            if (k) cb_buf_add(&line, "\t", 1);
+            cb_buf_add_clean(&line, f[k], strlen(f[k]), SIZE_MAX);
+        }
+        printf("%s\n", line.s);
+        cb_buf_free(&line);
     }
     cb_engine_close(&e);
     return EXIT_OK;
@@ -504,10 +511,12 @@ static int cmd_check(cb_render_opts *o, char **counties, size_t ncounties)
             printf("error: %s\n", err.msg);
             errors++;
         }
+        char *who = nw ? cb_clean_asprintf("%s %s", cb_county_id(&e.ds, i), cb_county_name(&e.ds, i)) : NULL;
         for (size_t k = 0; k < nw; k++) {
-            printf("warning: %s %s: %s\n", cb_county_id(&e.ds, i), cb_county_name(&e.ds, i), w[k]);
+            printf("warning: %s: %s\n", who, w[k]);
             free(w[k]);
         }
+        free(who);
         free(w);
         warnings += nw;
     }
