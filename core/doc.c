@@ -24,6 +24,7 @@ static void free_block(cb_block *b)
     for (size_t i = 0; i < b->nrows * b->ncols; i++) free(b->cells[i]);
     free(b->cells);
     if (b->ptype && b->ptype->destroy && b->pstate) b->ptype->destroy(b->pstate);
+    free(b->where);
 }
 
 void cb_doc_free(cb_doc *d)

@@ -6,6 +6,7 @@
 #include <lauxlib.h>
 #include <limits.h>
 #include <locale.h>
+#include <malloc.h>
 #include <lua.h>
 #include <math.h>
 #include <poll.h>
@@ -249,10 +250,25 @@ static void *doc_calloc(lua_State *L, size_t n, size_t size)
     return cb_xcalloc(n, size);
 }
 
+/* Notes on block b the script:line adding it (luaL_where of the script's frame), for the
+ * layout's messages, which come after the script ended. */
+static cb_block *note_where(lua_State *L, cb_block *b)
+{
+    size_t n;
+    luaL_where(L, 1);
+    const char *w = lua_tolstring(L, -1, &n);
+    while (n && (w[n - 1] == ':' || w[n - 1] == ' ')) n--; /* "script:line: " */
+    char *copy = n ? cb_xstrndup(w, n) : NULL;
+    lua_pop(L, 1);
+    b->where = copy; /* the document's from here, even if charging it raises */
+    charge(L, n ? n + 1 : 0);
+    return b;
+}
+
 static cb_block *doc_add(lua_State *L, cb_doc *d, cb_block_kind kind)
 {
     charge(L, sizeof(cb_block));
-    return cb_doc_add(d, kind);
+    return note_where(L, cb_doc_add(d, kind));
 }
 
 /* ------------------------------------------------------------------ CPU budget */
@@ -880,7 +896,7 @@ static int l_doc_title(lua_State *L)
     const char *text = luaL_checkstring(L, 2);
     const char *sub = luaL_optstring(L, 3, NULL);
     charge(L, sizeof(cb_block) + (strlen(text) + 1) * (d->title ? 1 : 2) + (sub ? strlen(sub) + 1 : 0));
-    cb_block *b = cb_doc_add(d, CB_BLOCK_TITLE);
+    cb_block *b = note_where(L, cb_doc_add(d, CB_BLOCK_TITLE));
     b->text = cb_xstrdup(text);
     b->subtitle = sub ? cb_xstrdup(sub) : NULL;
     if (!d->title) d->title = cb_xstrdup(text);
@@ -894,7 +910,7 @@ static int l_doc_heading(lua_State *L)
     lua_Integer level = luaL_optinteger(L, 3, 1);
     luaL_argcheck(L, level == 1 || level == 2, 3, "heading level must be 1 or 2");
     charge(L, sizeof(cb_block) + strlen(text) + 1);
-    cb_block *b = cb_doc_add(d, CB_BLOCK_HEADING);
+    cb_block *b = note_where(L, cb_doc_add(d, CB_BLOCK_HEADING));
     b->text = cb_xstrdup(text);
     b->level = (int)level;
     return 0;
@@ -905,7 +921,7 @@ static int l_doc_paragraph(lua_State *L)
     cb_doc *d = check_doc(L);
     const char *text = luaL_checkstring(L, 2);
     charge(L, sizeof(cb_block) + strlen(text) + 1);
-    cb_doc_add(d, CB_BLOCK_PARAGRAPH)->text = cb_xstrdup(text);
+    note_where(L, cb_doc_add(d, CB_BLOCK_PARAGRAPH))->text = cb_xstrdup(text);
     return 0;
 }
 
@@ -1043,7 +1059,7 @@ static int l_doc_table(lua_State *L)
     /* the arrays are charged before the block exists, so it never has ncols without cols */
     if (nr > (SIZE_MAX / 2 / sizeof(char *)) / nc) return luaL_error(L, "doc:table: too many rows");
     charge(L, sizeof(cb_block) + nc * sizeof(cb_column) + nr * nc * sizeof(char *));
-    cb_block *b = cb_doc_add(d, CB_BLOCK_TABLE);
+    cb_block *b = note_where(L, cb_doc_add(d, CB_BLOCK_TABLE));
     b->ncols = nc;
     b->nrows = nr;
     b->cols = cb_xcalloc(nc, sizeof *b->cols);
@@ -1073,6 +1089,14 @@ static int l_doc_table(lua_State *L)
     return 0;
 }
 
+/* The bytes in use in the C heap (glibc's count), to charge a plugin block's state (a
+ * chart's points), which its create() allocates outside the Lua heap, to the document. */
+static size_t c_heap_in_use(void)
+{
+    struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd;
+}
+
 /* doc:add(name, options): a block type registered by a compiled plugin. */
 static int l_doc_add(lua_State *L)
 {
@@ -1090,11 +1114,18 @@ static int l_doc_add(lua_State *L)
         return luaL_error(L, "doc:add: no block type '%s': no loaded plugin provides it "
                           "(`countybrief plugins` lists them%s)", name, cb_plugins_refusal_summary());
     charge(L, sizeof(cb_block)); /* before create: nothing to undo if this raises */
+    run_ctx *c = get_ctx(L);
+    size_t lua0 = c->heap, heap0 = c_heap_in_use();
     void *state = t->create(L, 3, cb_host_api_get());
     if (!state) return luaL_error(L, "doc:add: block '%s' (plugin %s) rejected its options", name, owner);
+    size_t heap = c_heap_in_use(), lua = c->heap > lua0 ? c->heap - lua0 : 0;
+    size_t grew = heap > heap0 + lua ? heap - heap0 - lua : 0; /* the state, in the C heap */
     cb_block *b = cb_doc_add(d, CB_BLOCK_PLUGIN);
     b->ptype = t;
     b->pstate = state;
+    /* after: the state is the document's, should these raise */
+    charge(L, grew);
+    note_where(L, b);
     return 0;
 }
 
@@ -1888,6 +1919,7 @@ static int run_report(run_ctx *c, cb_error *err)
 {
     const cb_report_src *src = c->src;
     set_limits(c, &src->limits);
+    c->doc->mem_budget = c->cap; /* and the same for the document laid out */
     lua_State *L = lua_newstate(capped_alloc, c);
     if (!L) return cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state%s", src->chunkname,
                            c->refusals ? " within the memory limit (see --lua-memory)" : "");
