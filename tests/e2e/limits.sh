@@ -38,6 +38,11 @@ says() {
 actual:   $(head -c 600 <<<"$ERR$OUT")"; fi
 }
 
+# peak WHAT: the largest process of the last run stayed under 600 MB
+peak() {
+    if ((RSS < MAX_RSS_KB)); then ok "$1: peak $((RSS / 1024)) MiB"; else not_ok "$1: peak under 600 MB" "$RSS KB"; fi
+}
+
 # ends NAME CODE: the last run exited with CODE (not killed by the timeout, not a crash)
 ends() { check_eq "$1: exit $2 (no hang, no crash)" "$2" "$RC"; }
 
@@ -66,8 +71,7 @@ for cmd in render check; do
     run "bombdecl-$cmd" 30 $cmd --report "$D/bombdecl.lua" --county $ZX --out "$TMP/o-bomb" "${LIM[@]}"
     ends "memory bomb in a declaration, $cmd" 4
     says "memory bomb in a declaration, $cmd: file:line and the limit" "$D/bombdecl.lua:1: not enough memory: the report needs more than its memory limit of 64 MiB"
-    if ((RSS < MAX_RSS_KB)); then ok "memory bomb in a declaration, $cmd: peak $((RSS / 1024)) MiB"
-    else not_ok "memory bomb in a declaration, $cmd: peak under 600 MB" "$RSS KB"; fi
+    peak "memory bomb in a declaration, $cmd"
 done
 
 # a finalizer in a county's run: check runs counties in its own process, where the CPU
@@ -97,8 +101,7 @@ for cmd in render check; do
     run "tgrow-$cmd" 30 $cmd --template "$D/tpl-grow" --county $ZX --out "$TMP/o-tg" "${LIM[@]}"
     ends "template.lua that doubles a string, $cmd" 4
     says "template.lua that doubles a string, $cmd: file:line and the limit" "$D/tpl-grow/template.lua:2: not enough memory"
-    if ((RSS < MAX_RSS_KB)); then ok "template.lua that doubles a string, $cmd: peak $((RSS / 1024)) MiB"
-    else not_ok "template.lua that doubles a string, $cmd: peak under 600 MB" "$RSS KB"; fi
+    peak "template.lua that doubles a string, $cmd"
 done
 
 # --- render --watch: the watcher survives and keeps watching ---------------------------------
@@ -177,19 +180,16 @@ for cmd in render check; do
     run "big-$cmd" 120 $cmd --report "$D/bigtable.lua" --county $ZX --out "$TMP/o-big" --lua-memory 64
     ends "150,000-row table, $cmd" 1
     says "150,000-row table, $cmd: the block and its line" "500233 $ZX: the document passed its memory budget (64 MiB; see --lua-memory) in block table at $D/bigtable.lua:3"
-    if ((RSS < MAX_RSS_KB)); then ok "150,000-row table, $cmd: peak $((RSS / 1024)) MiB"
-    else not_ok "150,000-row table, $cmd: peak under 600 MB" "$RSS KB"; fi
+    peak "150,000-row table, $cmd"
 done
 run charts 120 render --report "$D/charts.lua" --county $ZX --out "$TMP/o-charts" --lua-memory 64
 ends "300 line charts of 100,000 points" 1
 says "300 line charts of 100,000 points: the line and the limit" "$D/charts.lua:3: not enough memory: the report needs more than its memory limit of 64 MiB"
-if ((RSS < MAX_RSS_KB)); then ok "300 line charts: peak $((RSS / 1024)) MiB"
-else not_ok "300 line charts: peak under 600 MB" "$RSS KB"; fi
+peak "300 line charts"
 run charts40 120 render --report "$D/charts40.lua" --county $ZX --out "$TMP/o-charts40"
 ends "40 line charts of 100,000 points, default limit" 1
 says "40 line charts: laid out past the budget, the block and its line" "the document passed its memory budget (256 MiB; see --lua-memory) in block chart.line at $D/charts40.lua:3"
-if ((RSS < MAX_RSS_KB)); then ok "40 line charts: peak $((RSS / 1024)) MiB"
-else not_ok "40 line charts: peak under 600 MB" "$RSS KB"; fi
+peak "40 line charts"
 if [[ ! -e "$TMP/o-charts40/500233-$ZX.pdf" ]]; then ok "40 line charts: no PDF"; else not_ok "40 line charts: no PDF"; fi
 
 # --- any character reaches the line breaker --------------------------------------------------
