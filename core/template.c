@@ -490,7 +490,7 @@ int cb_template_load_limited(cb_template *t, const char *name_or_dir, const char
 
     /* empty environment: a template only returns data */
     lua_State *L = cb_lua_run_description(path, limits, CB_ETEMPLATE, err);
-    int rc = L ? CB_OK : err->code;
+    int rc = L ? CB_OK : err ? err->code : CB_ETEMPLATE;
     if (L && !lua_istable(L, -1)) rc = cb_fail(err, CB_ETEMPLATE, "%s: must return a table", path);
     else if (L) {
         reading_lang = lang;
