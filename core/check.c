@@ -2,14 +2,28 @@
 #include "check.h"
 
 #include <linebreak.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
+#include "wrap.h"
 
 static const char *type_name(cb_type t)
 {
     return t == CB_T_NUMBER ? "number" : t == CB_T_TEXT ? "text" : "empty";
+}
+
+/* One line "PREFIX message" on out, cleaned: it names the data's files and columns. */
+static void say(FILE *out, const char *prefix, const char *fmt, ...) CB_PRINTF(3, 4);
+static void say(FILE *out, const char *prefix, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *m = cb_clean_vasprintf(fmt, ap);
+    va_end(ap);
+    fprintf(out, "%s%s\n", prefix, m);
+    free(m);
 }
 
 size_t cb_check_needs(const cb_needs *n, const cb_dataset *ds, const char *report, FILE *out,
@@ -28,14 +42,12 @@ size_t cb_check_needs(const cb_needs *n, const cb_dataset *ds, const char *repor
             if (nt->optional && !skipped) continue;
             problems++;
             if (skipped)
-                fprintf(out, "%s%s; report %s needs table \"%s\"\n", prefix, skipped, report,
-                        nt->name);
+                say(out, prefix, "%s; report %s needs table \"%s\"", skipped, report, nt->name);
             else if (folder)
-                fprintf(out, "%s%s/%s.csv: no such file, report %s needs table \"%s\"\n", prefix,
-                        ds->dir, nt->name, report, nt->name);
+                say(out, prefix, "%s/%s.csv: no such file, report %s needs table \"%s\"", ds->dir, nt->name,
+                    report, nt->name);
             else
-                fprintf(out, "%s%s: no table \"%s\", report %s needs it\n", prefix, ds->dir,
-                        nt->name, report);
+                say(out, prefix, "%s: no table \"%s\", report %s needs it", ds->dir, nt->name, report);
             continue;
         }
         for (size_t c = 0; c < nt->ncols; c++) {
@@ -43,16 +55,16 @@ size_t cb_check_needs(const cb_needs *n, const cb_dataset *ds, const char *repor
             const char *want = nt->types[c];
             if (col < 0) {
                 problems++;
-                fprintf(out, "%s%s: no column \"%s\", report %s needs it (%s)\n", prefix, t->path,
-                        nt->cols[c], report, want);
+                say(out, prefix, "%s: no column \"%s\", report %s needs it (%s)", t->path, nt->cols[c], report,
+                    want);
                 continue;
             }
             if (!strcmp(want, "any") || cb_table_column_empty(t, (size_t)col)) continue;
             const char *have = type_name(t->types[col]);
             if (strcmp(have, want) != 0) {
                 problems++;
-                fprintf(out, "%s%s: column \"%s\" is %s, report %s needs %s\n", prefix, t->path,
-                        nt->cols[c], have, report, want);
+                say(out, prefix, "%s: column \"%s\" is %s, report %s needs %s", t->path, nt->cols[c], have,
+                    report, want);
             }
         }
     }
@@ -66,7 +78,7 @@ static float widest_word(const char *s, cb_font *f, float size, size_t *ws, size
     *ws = *wl = 0;
     if (!len) return 0;
     char *brks = cb_xmalloc(len);
-    set_linebreaks_utf8((const utf8_t *)s, len, "zh", brks);
+    cb_linebreaks(s, len, brks);
     float best = 0;
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
@@ -99,11 +111,6 @@ static void add_warning(char ***w, size_t *n, char *s)
 size_t cb_check_table_overflow(const cb_doc *doc, const cb_template *t, cb_font *f,
                                char ***warnings, size_t *n)
 {
-    static int inited;
-    if (!inited) {
-        init_linebreak();
-        inited = 1;
-    }
     size_t added = 0;
     const char *heading = NULL;
     size_t ntable = 0;

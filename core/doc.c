@@ -29,6 +29,7 @@ static void free_block(cb_block *b)
         b->ptype->destroy(b->pstate);
         cb_pool_mark(CB_MARK_NONE, NULL, NULL);
     }
+    free(b->where);
 }
 
 void cb_doc_free(cb_doc *d)

@@ -50,12 +50,17 @@ typedef struct cb_block {
     char **cells;   /* nrows * ncols, row-major; NULL cell = empty */
     const cb_block_type *ptype;
     void *pstate;    /* owned by the plugin; released with ptype->destroy */
+    char *where;     /* the script:line that added it, for later messages; may be NULL */
 } cb_block;
 
 typedef struct cb_doc {
     char *title, *subject, *author, *keywords;
     size_t nblocks, cap;
     cb_block *blocks;
+    /* The memory the document may take once laid out (layout.h), in bytes; 0: no limit.
+     * The script's run sets it to its own memory limit (--lua-memory), which counted the
+     * document as the script built it. */
+    size_t mem_budget;
 } cb_doc;
 
 void cb_doc_init(cb_doc *d);

@@ -27,12 +27,26 @@ typedef struct lay {
 
 /* ------------------------------------------------------------------ pages and ops */
 
+int cb_page_charge(cb_page *p, size_t n)
+{
+    cb_layout *o = p->owner;
+    if (!o || !o->mem_budget) return 1;
+    if (o->mem_over || n > o->mem_budget - o->mem) {
+        o->mem_over = 1;
+        return 0;
+    }
+    o->mem += n;
+    return 1;
+}
+
 static void new_page(lay *L)
 {
     cb_layout *o = L->out;
     o->pages = cb_xrealloc(o->pages, (o->npages + 1) * sizeof *o->pages);
     L->page = &o->pages[o->npages++];
     memset(L->page, 0, sizeof *L->page);
+    L->page->owner = o;
+    cb_page_charge(L->page, sizeof *L->page);
     L->y = L->top;
 }
 
@@ -47,11 +61,22 @@ static void ensure(lay *L, float h)
 
 cb_op *cb_page_push(cb_page *p, cb_op_kind kind)
 {
+    cb_op *op;
+    size_t cap = p->cap ? p->cap * 2 : 64;
+    if ((p->owner && p->owner->mem_over) ||
+        (p->nops == p->cap && !cb_page_charge(p, (cap - p->cap) * sizeof *p->ops))) {
+        op = &p->owner->scratch; /* past the budget: not kept, what the last use left freed */
+        free(op->text);
+        free(op->segs);
+        memset(op, 0, sizeof *op);
+        op->kind = kind;
+        return op;
+    }
     if (p->nops == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 64;
+        p->cap = cap;
         p->ops = cb_xrealloc(p->ops, p->cap * sizeof *p->ops);
     }
-    cb_op *op = &p->ops[p->nops++];
+    op = &p->ops[p->nops++];
     memset(op, 0, sizeof *op);
     op->kind = kind;
     return op;
@@ -67,6 +92,7 @@ void cb_page_text(cb_page *p, cb_font *f, const cb_op *style, const char *s, siz
         float w;
         int face = cb_font_run(f, s, len, &n, &w, &drawn);
         if (!drawn) break; /* only invisible characters left */
+        cb_page_charge(p, CB_HEAP_BYTES(n + 1));
         cb_op *op = cb_page_push(p, CB_OP_TEXT);
         op->x = x;
         op->y = style->y;
@@ -475,26 +501,33 @@ static void lay_table(lay *L, const cb_block *b)
     }
     head_h += 2 * py;
     size_t ncells = b->nrows * nc;
-    cell_lines *cells = cb_xcalloc(ncells ? ncells : 1, sizeof *cells);
-    float *row_h = cb_xcalloc(b->nrows ? b->nrows : 1, sizeof *row_h);
-    for (size_t r = 0; r < b->nrows; r++) {
+    /* the wrapped cells count against the memory budget while the table is laid out */
+    size_t held = ncells * sizeof(cell_lines) + b->nrows * sizeof(float), nrows = b->nrows;
+    if (!cb_page_charge(L->page, held)) nrows = 0; /* too big: laid out empty, and failed */
+    cell_lines *cells = cb_xcalloc(nrows ? ncells : 1, sizeof *cells);
+    float *row_h = cb_xcalloc(nrows ? nrows : 1, sizeof *row_h);
+    for (size_t r = 0; r < nrows; r++) {
         float h = lh;
         for (size_t c = 0; c < nc; c++) {
             const char *s = b->cells[r * nc + c] ? b->cells[r * nc + c] : "";
             cell_lines *cl = &cells[r * nc + c];
             cl->n = wrap(L, s, size, cw[c] - 2 * px, cw[c] - 2 * px, &cl->lines);
+            cl->lines = cb_xrealloc(cl->lines, cl->n * sizeof *cl->lines); /* kept: no spare room */
+            held += CB_HEAP_BYTES(cl->n * sizeof *cl->lines);
             if (cl->n * lh > h) h = cl->n * lh;
+            cb_page_charge(L->page, CB_HEAP_BYTES(cl->n * sizeof *cl->lines));
         }
         row_h[r] = h + 2 * py;
+        if (L->out->mem_over) nrows = r + 1; /* stop here: the layout fails */
     }
 
     /* no header stranded at the foot of a page with fewer than two rows under it */
     float start_h = head_h;
-    for (size_t r = 0; r < b->nrows && r < 2; r++) start_h += row_h[r];
+    for (size_t r = 0; r < nrows && r < 2; r++) start_h += row_h[r];
     ensure(L, start_h);
     int header_drawn = 0;
-    for (size_t r = 0; r <= b->nrows; r++) {
-        int is_body = r < b->nrows;
+    for (size_t r = 0; r <= nrows && !L->out->mem_over; r++) {
+        int is_body = r < nrows;
         float need = is_body ? row_h[r] : 0;
         if (!header_drawn) need += head_h;
         if (L->y - need < L->bottom && !at_page_top(L)) {
@@ -531,10 +564,11 @@ static void lay_table(lay *L, const cb_block *b)
     }
     L->y -= 12 * t->table_size / 9.5f; /* 12 pt under the default 9.5 pt table type */
     for (size_t c = 0; c < nc; c++) free(head[c].lines);
-    for (size_t i = 0; i < ncells; i++) free(cells[i].lines);
+    for (size_t i = 0; i < nrows * nc; i++) free(cells[i].lines);
     free(head);
     free(cells);
     free(row_h);
+    if (!L->out->mem_over && L->out->mem_budget) L->out->mem -= held; /* given back */
     free(cw);
     free(cx);
 }
@@ -1189,11 +1223,23 @@ void cb_layout_trace_missing(cb_layout *l, const cb_dataset *ds, size_t county)
 
 /* ------------------------------------------------------------------ entry points */
 
+/* The failure of a document over its memory budget while block b was laid out. */
+static int over_budget(const cb_doc *doc, const cb_block *b, cb_error *err)
+{
+    static const char *const kinds[] = {"title", "heading", "paragraph", "kpis", "table",
+                                        "barchart", "progress", "notes", "plugin"};
+    const char *kind = b->kind == CB_BLOCK_PLUGIN && b->ptype ? b->ptype->name
+                       : (size_t)b->kind < sizeof kinds / sizeof kinds[0] ? kinds[b->kind] : "?";
+    return cb_fail(err, CB_ENOMEM, "the document passed its memory budget (%.0f MiB; see --lua-memory) in "
+                   "block %s%s%s", doc->mem_budget / 1048576.0, kind, b->where ? " at " : "",
+                   b->where ? b->where : "");
+}
+
 int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font,
                   cb_error *err)
 {
-    (void)err;
     memset(out, 0, sizeof *out);
+    out->mem_budget = doc->mem_budget;
     lay L = {0};
     out->page_w = t->page_w;
     out->page_h = t->page_h;
@@ -1216,6 +1262,7 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
         const cb_block *b = &doc->blocks[i];
         mark m = mark_now(&L);
         lay_block(&L, b, i + 1 < doc->nblocks ? &doc->blocks[i + 1] : NULL);
+        if (out->mem_over) return over_budget(doc, b, err);
         scan_since(&L, m, b);
         if (b->kind == CB_BLOCK_HEADING) L.heading = b->text;
     }
@@ -1244,5 +1291,7 @@ void cb_layout_free(cb_layout *l)
     for (size_t i = 0; i < l->nmissing; i++) free(l->missing_where[i]);
     free(l->missing);
     free(l->missing_where);
+    free(l->scratch.text);
+    free(l->scratch.segs);
     memset(l, 0, sizeof *l);
 }

@@ -52,9 +52,11 @@ typedef struct cb_op {
     float dash_on, dash_off;
 } cb_op;
 
+struct cb_layout;
 typedef struct cb_page {
     size_t nops, cap;
     cb_op *ops;
+    struct cb_layout *owner; /* whose memory budget it counts against; NULL: none */
 } cb_page;
 
 typedef struct cb_bookmark {
@@ -80,6 +82,12 @@ typedef struct cb_layout {
     char **missing_where;
     size_t missing_warning;
     uint32_t missing_as;  /* the character drawn instead (font.h: cb_font_replacement) */
+    /* Memory: the pages, their operations, texts and paths, counted against the
+     * document's budget (doc.h: mem_budget). Once over it, nothing more is kept (drawing
+     * goes to `scratch`) and cb_layout_run fails naming the block. */
+    size_t mem, mem_budget;
+    int mem_over;
+    cb_op scratch;
 } cb_layout;
 
 int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font,
@@ -97,8 +105,15 @@ void cb_layout_trace_missing(cb_layout *l, const struct cb_dataset *ds, size_t c
  * cb_font_width gives its width (without spacing). Line breaking does not change. */
 void cb_page_text(cb_page *p, cb_font *f, const cb_op *style, const char *s, size_t len);
 
-/* Appends a zeroed operation of `kind` to page p and returns it. */
+/* Appends a zeroed operation of `kind` to page p and returns it. Past the layout's memory
+ * budget, a scratch operation that is not kept. */
 cb_op *cb_page_push(cb_page *p, cb_op_kind kind);
+/* Counts n more bytes of page p's layout against its budget: 1 if they may be allocated,
+ * 0 once past it (then the layout fails; the caller allocates nothing). */
+int cb_page_charge(cb_page *p, size_t n);
+/* What malloc(n) takes from the heap (glibc: a 16-byte aligned chunk with an 8-byte
+ * header, at least 32), for charging small allocations at their real cost. */
+#define CB_HEAP_BYTES(n) ((n) + 8 <= 32 ? (size_t)32 : ((size_t)(n) + 8 + 15) & ~(size_t)15)
 void cb_layout_free(cb_layout *l);
 
 /* "Nice" axis ticks for a value range 0..max: sets the step and the number of steps so

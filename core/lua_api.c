@@ -2,11 +2,14 @@
 #include "lua_api.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <lauxlib.h>
 #include <limits.h>
 #include <locale.h>
+#include <malloc.h>
 #include <lua.h>
 #include <math.h>
+#include <poll.h>
 #include <lualib.h>
 #include <signal.h>
 #include <stdint.h>
@@ -42,6 +45,7 @@ typedef struct run_ctx {
 
     /* memory: the Lua heap plus the script's text copied into doc stay under cap */
     size_t cap;            /* bytes; 0: no cap */
+    double cap_mib;        /* the same, as the option gave it */
     size_t heap, docmem;   /* bytes in use */
     unsigned long refusals;
     char mem_where[WHERE_MAX], mem_trace[TRACE_MAX]; /* where the last refusal happened */
@@ -49,7 +53,7 @@ typedef struct run_ctx {
     /* CPU */
     double budget_s;       /* 0: no budget */
     double cpu_start;      /* thread CPU time when the timers were armed */
-    int armed;
+    int armed, has_hard;
     timer_t soft, hard;
     int cpu_hit;           /* the hook stopped the script */
     double cpu_used;
@@ -246,10 +250,25 @@ static void *doc_calloc(lua_State *L, size_t n, size_t size)
     return cb_xcalloc(n, size);
 }
 
+/* Notes on block b the script:line adding it (luaL_where of the script's frame), for the
+ * layout's messages, which come after the script ended. */
+static cb_block *note_where(lua_State *L, cb_block *b)
+{
+    size_t n;
+    luaL_where(L, 1);
+    const char *w = lua_tolstring(L, -1, &n);
+    while (n && (w[n - 1] == ':' || w[n - 1] == ' ')) n--; /* "script:line: " */
+    char *copy = n ? cb_xstrndup(w, n) : NULL;
+    lua_pop(L, 1);
+    b->where = copy; /* the document's from here, even if charging it raises */
+    charge(L, n ? n + 1 : 0);
+    return b;
+}
+
 static cb_block *doc_add(lua_State *L, cb_doc *d, cb_block_kind kind)
 {
     charge(L, sizeof(cb_block));
-    return cb_doc_add(d, kind);
+    return note_where(L, cb_doc_add(d, kind));
 }
 
 /* ------------------------------------------------------------------ CPU budget */
@@ -264,6 +283,9 @@ enum { TIMER_SOFT = 1, TIMER_HARD = 2 };
 #define STOP_MASK (LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT)
 
 static run_ctx *volatile running; /* the run whose timers are armed */
+/* Where the hard stop writes "S<script:line>" before ending the process (the prelude's
+ * result pipe); -1: nowhere. */
+static int stuck_fd = -1;
 
 static double thread_cpu_s(void)
 {
@@ -304,8 +326,18 @@ static void on_cpu_signal(int sig, siginfo_t *si, void *uctx)
 {
     (void)sig;
     (void)uctx;
-    if (si && si->si_code == SI_TIMER && si->si_value.sival_int == TIMER_HARD) _exit(CB_LUA_EXIT_STUCK);
     run_ctx *c = running;
+    if (si && si->si_code == SI_TIMER && si->si_value.sival_int == TIMER_HARD) {
+        /* stuck in one C call since before the soft stop, so the stack is as it was then
+         * and reading it allocates nothing; the process ends anyway */
+        if (stuck_fd >= 0) {
+            char rec[WHERE_MAX + 1] = "S", trace[TRACE_MAX];
+            if (c && c->L) describe_stack(c->L, 0, rec + 1, sizeof rec - 1, trace, sizeof trace);
+            ssize_t w = write(stuck_fd, rec, strlen(rec));
+            (void)w;
+        }
+        _exit(CB_LUA_EXIT_STUCK);
+    }
     if (c && c->L) lua_sethook(c->L, cpu_hook, STOP_MASK, 1);
 }
 
@@ -319,7 +351,9 @@ static int set_timer(timer_t t, double s)
     return timer_settime(t, 0, &its, NULL);
 }
 
-static int cpu_arm(run_ctx *c, cb_error *err)
+/* Arms the soft stop and, with hard, the hard stop, which ends the process: only in a
+ * process of its own (a worker, the prelude's child). */
+static int cpu_arm(run_ctx *c, int hard, cb_error *err)
 {
     static int installed;
     if (c->budget_s <= 0) return CB_OK;
@@ -345,7 +379,8 @@ static int cpu_arm(run_ctx *c, cb_error *err)
     if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &c->soft) != 0)
         return cb_fail(err, CB_ESCRIPT, "cannot set up the CPU budget: timer_create: %s", strerror(errno));
     sev.sigev_value.sival_int = TIMER_HARD;
-    if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &c->hard) != 0) {
+    c->has_hard = hard;
+    if (hard && timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &c->hard) != 0) {
         int e = errno;
         timer_delete(c->soft);
         return cb_fail(err, CB_ESCRIPT, "cannot set up the CPU budget: timer_create: %s", strerror(e));
@@ -353,10 +388,10 @@ static int cpu_arm(run_ctx *c, cb_error *err)
     running = c;
     c->armed = 1;
     c->cpu_start = thread_cpu_s();
-    if (set_timer(c->soft, c->budget_s) != 0 || set_timer(c->hard, c->budget_s + CB_LUA_STUCK_GRACE_S) != 0) {
+    if (set_timer(c->soft, c->budget_s) != 0 || (hard && set_timer(c->hard, c->budget_s + CB_LUA_STUCK_GRACE_S) != 0)) {
         int e = errno;
         timer_delete(c->soft);
-        timer_delete(c->hard);
+        if (hard) timer_delete(c->hard);
         running = NULL;
         c->armed = 0;
         return cb_fail(err, CB_ESCRIPT, "cannot set up the CPU budget: timer_settime: %s", strerror(e));
@@ -377,7 +412,7 @@ static void cpu_stop_script(run_ctx *c)
 static void cpu_disarm(run_ctx *c)
 {
     if (!c->armed) return;
-    timer_delete(c->hard);
+    if (c->has_hard) timer_delete(c->hard);
     c->armed = 0;
 }
 
@@ -615,16 +650,27 @@ static int l_spairs(lua_State *L)
     return 1;
 }
 
+/* print: to stderr, one line cleaned (util.h: cb_clean) and capped at CB_CLEAN_MAX. */
 static int l_print(lua_State *L)
 {
     if (get_ctx(L)->needs_out) return 0; /* reading the needs declaration: silent */
     int n = lua_gettop(L);
+    for (int i = 1; i <= n; i++) luaL_tolstring(L, i, NULL); /* first: they may raise */
+    cb_buf b = {0};
+    size_t more = 0;
     for (int i = 1; i <= n; i++) {
-        if (i > 1) fputc('\t', stderr);
-        fputs(luaL_tolstring(L, i, NULL), stderr);
-        lua_pop(L, 1);
+        size_t len;
+        const char *s = lua_tolstring(L, n + i, &len);
+        if (more) more += len + (i > 1);
+        else if (i > 1 && b.len + 1 > CB_CLEAN_MAX) more = len + 1;
+        else {
+            if (i > 1) cb_buf_add(&b, "\t", 1);
+            more = cb_buf_add_clean(&b, s, len, CB_CLEAN_MAX);
+        }
     }
-    fputc('\n', stderr);
+    if (more) cb_buf_addf(&b, "… %zu byte%s more", more, more == 1 ? "" : "s");
+    fprintf(stderr, "%s\n", b.s ? b.s : "");
+    cb_buf_free(&b);
     return 0;
 }
 
@@ -850,7 +896,7 @@ static int l_doc_title(lua_State *L)
     const char *text = luaL_checkstring(L, 2);
     const char *sub = luaL_optstring(L, 3, NULL);
     charge(L, sizeof(cb_block) + (strlen(text) + 1) * (d->title ? 1 : 2) + (sub ? strlen(sub) + 1 : 0));
-    cb_block *b = cb_doc_add(d, CB_BLOCK_TITLE);
+    cb_block *b = note_where(L, cb_doc_add(d, CB_BLOCK_TITLE));
     b->text = cb_xstrdup(text);
     b->subtitle = sub ? cb_xstrdup(sub) : NULL;
     if (!d->title) d->title = cb_xstrdup(text);
@@ -864,7 +910,7 @@ static int l_doc_heading(lua_State *L)
     lua_Integer level = luaL_optinteger(L, 3, 1);
     luaL_argcheck(L, level == 1 || level == 2, 3, "heading level must be 1 or 2");
     charge(L, sizeof(cb_block) + strlen(text) + 1);
-    cb_block *b = cb_doc_add(d, CB_BLOCK_HEADING);
+    cb_block *b = note_where(L, cb_doc_add(d, CB_BLOCK_HEADING));
     b->text = cb_xstrdup(text);
     b->level = (int)level;
     return 0;
@@ -875,7 +921,7 @@ static int l_doc_paragraph(lua_State *L)
     cb_doc *d = check_doc(L);
     const char *text = luaL_checkstring(L, 2);
     charge(L, sizeof(cb_block) + strlen(text) + 1);
-    cb_doc_add(d, CB_BLOCK_PARAGRAPH)->text = cb_xstrdup(text);
+    note_where(L, cb_doc_add(d, CB_BLOCK_PARAGRAPH))->text = cb_xstrdup(text);
     return 0;
 }
 
@@ -1013,7 +1059,7 @@ static int l_doc_table(lua_State *L)
     /* the arrays are charged before the block exists, so it never has ncols without cols */
     if (nr > (SIZE_MAX / 2 / sizeof(char *)) / nc) return luaL_error(L, "doc:table: too many rows");
     charge(L, sizeof(cb_block) + nc * sizeof(cb_column) + nr * nc * sizeof(char *));
-    cb_block *b = cb_doc_add(d, CB_BLOCK_TABLE);
+    cb_block *b = note_where(L, cb_doc_add(d, CB_BLOCK_TABLE));
     b->ncols = nc;
     b->nrows = nr;
     b->cols = cb_xcalloc(nc, sizeof *b->cols);
@@ -1043,6 +1089,14 @@ static int l_doc_table(lua_State *L)
     return 0;
 }
 
+/* The bytes in use in the C heap (glibc's count), to charge a plugin block's state (a
+ * chart's points), which its create() allocates outside the Lua heap, to the document. */
+static size_t c_heap_in_use(void)
+{
+    struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd;
+}
+
 /* doc:add(name, options): a block type registered by a compiled plugin. */
 static int l_doc_add(lua_State *L)
 {
@@ -1060,11 +1114,18 @@ static int l_doc_add(lua_State *L)
         return luaL_error(L, "doc:add: no block type '%s': no loaded plugin provides it "
                           "(`countybrief plugins` lists them%s)", name, cb_plugins_refusal_summary());
     charge(L, sizeof(cb_block)); /* before create: nothing to undo if this raises */
+    run_ctx *c = get_ctx(L);
+    size_t lua0 = c->heap, heap0 = c_heap_in_use();
     void *state = t->create(L, 3, cb_host_api_get());
     if (!state) return luaL_error(L, "doc:add: block '%s' (plugin %s) rejected its options", name, owner);
+    size_t heap = c_heap_in_use(), lua = c->heap > lua0 ? c->heap - lua0 : 0;
+    size_t grew = heap > heap0 + lua ? heap - heap0 - lua : 0; /* the state, in the C heap */
     cb_block *b = cb_doc_add(d, CB_BLOCK_PLUGIN);
     b->ptype = t;
     b->pstate = state;
+    /* after: the state is the document's, should these raise */
+    charge(L, grew);
+    note_where(L, b);
     return 0;
 }
 
@@ -1537,6 +1598,54 @@ static int l_en_count(lua_State *L)
     return 1;
 }
 
+/* ------------------------------------------------------------------ finalizers */
+
+/* Lua runs finalizers (__gc) with hooks off, so neither the CPU budget's stop nor anything
+ * else could end one that loops: report code may not set them. An object is marked for
+ * finalization only by setmetatable with a metatable that holds __gc at that moment
+ * (adding __gc later does nothing), so it is enough that setmetatable refuses such a
+ * metatable and that the metatables C code sets (userdata's: the doc, plugins' objects;
+ * optional's) cannot be reached to add __gc before C sets them again. The original
+ * function is upvalue 1. */
+static int l_setmetatable(lua_State *L)
+{
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL)
+            return luaL_error(L, "setmetatable: __gc (a finalizer) is not available in report scripts: "
+                              "finalizers run outside the CPU budget; use a <close> variable");
+        lua_pop(L, 1);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* getmetatable: as Lua's for tables and strings; a userdata's metatable, which C code
+ * owns and sets again on new objects, reads as protected (its __metatable, else false). */
+static int l_getmetatable(lua_State *L)
+{
+    luaL_checkany(L, 1);
+    if (lua_type(L, 1) != LUA_TUSERDATA) {
+        lua_pushvalue(L, lua_upvalueindex(1));
+        lua_insert(L, 1);
+        lua_call(L, lua_gettop(L) - 1, 1);
+        return 1;
+    }
+    if (!lua_getmetatable(L, 1)) return 0;
+    if (lua_getfield(L, -1, "__metatable") == LUA_TNIL) lua_pushboolean(L, 0);
+    return 1;
+}
+
+/* Replaces the global `name` with f, which gets the original as upvalue 1. */
+static void wrap_global(lua_State *L, const char *name, lua_CFunction f)
+{
+    lua_getglobal(L, name);
+    lua_pushcclosure(L, f, 1);
+    lua_setglobal(L, name);
+}
+
 /* ------------------------------------------------------------------ the state */
 
 static void open_libs(lua_State *L, int english)
@@ -1560,6 +1669,8 @@ static void open_libs(lua_State *L, int english)
     lua_register(L, "spairs", l_spairs);
     lua_register(L, "print", l_print);
     lua_register(L, "collectgarbage", l_collectgarbage);
+    wrap_global(L, "setmetatable", l_setmetatable);
+    wrap_global(L, "getmetatable", l_getmetatable);
     open_os(L);
     cb_lua_open_fmt(L);
     if (english) { /* the same names, English figures */
@@ -1648,8 +1759,14 @@ static int traceback_handler(lua_State *L)
         memcpy(c->mem_where, where, sizeof where);
         memcpy(c->mem_trace, trace, sizeof trace);
     }
+    /* a long message is cut here, so that the traceback stays and the count is right;
+     * cb_fail cleans the whole */
     char out[CB_ERROR_MSG_MAX + TRACE_MAX];
-    snprintf(out, sizeof out, "%s%s%s", msg, absent_hint(msg), trace);
+    size_t len = strlen(msg), keep = CB_ERROR_MSG_MAX / 2;
+    if (len > keep)
+        while (keep > 0 && ((unsigned char)msg[keep] & 0xC0) == 0x80) keep--; /* whole characters */
+    if (len > keep) snprintf(out, sizeof out, "%.*s… %zu bytes more%s", (int)keep, msg, len - keep, trace);
+    else snprintf(out, sizeof out, "%s%s%s", msg, absent_hint(msg), trace);
     lua_pushstring(L, out);
     return 1;
 }
@@ -1672,7 +1789,9 @@ static void on_warn(void *ud, const char *msg, int tocont)
     }
     if (c->warn_on) {
         if (!c->warn_cont) fputs("Lua warning: ", stderr);
-        fputs(msg, stderr);
+        char *clean = cb_clean(msg);
+        fputs(clean, stderr);
+        free(clean);
         if (!tocont) fputc('\n', stderr);
     }
     c->warn_cont = tocont;
@@ -1712,7 +1831,9 @@ static int setup_state(lua_State *L)
     lua_setmetatable(L, -2);
     lua_setglobal(L, "doc");
     /* needs, optional */
-    luaL_newmetatable(L, OPTIONAL_META);
+    luaL_newmetatable(L, OPTIONAL_META); /* l_optional sets it: protected, so no __gc is added */
+    lua_pushliteral(L, "optional");
+    lua_setfield(L, -2, "__metatable");
     lua_pop(L, 1);
     lua_register(L, "needs", l_needs);
     lua_register(L, "optional", l_optional);
@@ -1724,6 +1845,46 @@ static int setup_state(lua_State *L)
 
 /* A limit as used: v == 0 is the default, v < 0 none (0 here). */
 static double limit_value(double v, double dflt) { return v == 0 ? dflt : v < 0 ? 0 : v; }
+
+/* Sets c's memory cap and CPU budget from limits (NULL: the defaults). */
+static void set_limits(run_ctx *c, const cb_lua_limits *limits)
+{
+    static const cb_lua_limits dflt;
+    if (!limits) limits = &dflt;
+    double mib = limit_value(limits->memory_mib, CB_LUA_DEFAULT_MEMORY_MIB);
+    c->cap_mib = mib;
+    c->cap = mib * MIB >= (double)SIZE_MAX ? 0 : (size_t)(mib * MIB);
+    c->budget_s = limit_value(limits->cpu_budget_s, CB_LUA_DEFAULT_CPU_BUDGET_S);
+}
+
+/* 1 if the run ended (status, error message msg) on a limit rather than by itself. */
+static int limit_hit(const run_ctx *c, int status, const char *msg)
+{
+    return c->cpu_hit || (status != LUA_OK && c->refusals &&
+                          (status == LUA_ERRMEM || status == LUA_ERRERR ||
+                           (msg && strncmp(msg, "not enough memory", 17) == 0)));
+}
+
+/* The outcome of a run with status (its message on top of the stack): CB_OK, or err set
+ * with code, naming the limit reached and where ("name" when no line is known), or the
+ * script's own message. who says what ran out of memory ("the report"). */
+static int run_outcome(run_ctx *c, int status, const char *name, const char *who, int code, cb_error *err)
+{
+    char limit[32];
+    const char *msg = status == LUA_OK ? NULL : lua_tostring(c->L, -1);
+    if (c->cpu_hit) { /* whatever the script's own handlers made of it */
+        fmt_limit(limit, sizeof limit, c->budget_s);
+        return cb_fail(err, code, "%s: CPU budget of %s s exceeded (stopped after %.2f s of CPU time; see --cpu-budget)%s",
+                       c->cpu_where[0] ? c->cpu_where : name, limit, c->cpu_used, c->cpu_trace);
+    }
+    if (limit_hit(c, status, msg)) {
+        fmt_limit(limit, sizeof limit, c->cap_mib);
+        return cb_fail(err, code, "%s: not enough memory: %s needs more than its memory limit of %s MiB "
+                       "(see --lua-memory)%s", c->mem_where[0] ? c->mem_where : name, who, limit, c->mem_trace);
+    }
+    if (status != LUA_OK) return cb_fail(err, code, "%s", msg ? msg : "(error object is not a string)");
+    return CB_OK;
+}
 
 /* Runs the script as ctx (src, ds, doc, and the county or the counties) says. */
 static int run_report(run_ctx *c, cb_error *err);
@@ -1757,9 +1918,8 @@ int cb_lua_run_report_all(const cb_report_src *src, const cb_dataset *ds, const 
 static int run_report(run_ctx *c, cb_error *err)
 {
     const cb_report_src *src = c->src;
-    double mib = limit_value(src->limits.memory_mib, CB_LUA_DEFAULT_MEMORY_MIB);
-    c->cap = mib * MIB >= (double)SIZE_MAX ? 0 : (size_t)(mib * MIB);
-    c->budget_s = limit_value(src->limits.cpu_budget_s, CB_LUA_DEFAULT_CPU_BUDGET_S);
+    set_limits(c, &src->limits);
+    c->doc->mem_budget = c->cap; /* and the same for the document laid out */
     lua_State *L = lua_newstate(capped_alloc, c);
     if (!L) return cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state%s", src->chunkname,
                            c->refusals ? " within the memory limit (see --lua-memory)" : "");
@@ -1773,29 +1933,63 @@ static int run_report(run_ctx *c, cb_error *err)
     int status = lua_pcall(L, 0, 1, 1);
     int rc = CB_OK;
     if (status == LUA_OK) {
-        rc = cpu_arm(c, err);
+        rc = cpu_arm(c, 1, err);
         if (rc == CB_OK) status = lua_pcall(L, 0, 0, 1);
         cpu_stop_script(c);
     }
-    char limit[32];
-    const char *msg = status == LUA_OK ? NULL : lua_tostring(L, -1);
-    if (rc != CB_OK) {
-        /* the timers could not be armed: err is set */
-    } else if (c->cpu_hit) { /* whatever the script's own handlers made of it */
-        fmt_limit(limit, sizeof limit, c->budget_s);
-        rc = cb_fail(err, CB_ESCRIPT, "%s: CPU budget of %s s exceeded (stopped after %.2f s of CPU time; see --cpu-budget)%s",
-                     c->cpu_where[0] ? c->cpu_where : src->chunkname, limit, c->cpu_used, c->cpu_trace);
-    } else if (status != LUA_OK && c->refusals &&
-               (status == LUA_ERRMEM || status == LUA_ERRERR || (msg && strncmp(msg, "not enough memory", 17) == 0))) {
-        fmt_limit(limit, sizeof limit, mib);
-        rc = cb_fail(err, CB_ESCRIPT, "%s: not enough memory: the report needs more than its memory limit of %s MiB "
-                     "(see --lua-memory)%s", c->mem_where[0] ? c->mem_where : src->chunkname, limit, c->mem_trace);
-    } else if (status != LUA_OK) {
-        rc = cb_fail(err, CB_ESCRIPT, "%s", msg ? msg : "(error object is not a string)");
-    }
+    if (rc == CB_OK) rc = run_outcome(c, status, src->chunkname, "the report", CB_ESCRIPT, err);
     lua_close(L);
     cpu_disarm(c);
     return rc;
+}
+
+/* ------------------------------------------------------------------ descriptions */
+
+/* Loads the file (light userdata 1) as a chunk whose environment is an empty table. */
+static int load_description(lua_State *L)
+{
+    if (luaL_loadfilex(L, lua_touserdata(L, 1), "t") != LUA_OK) return lua_error(L);
+    lua_newtable(L);
+    lua_setupvalue(L, -2, 1);
+    return 1;
+}
+
+/* A description has no library and no metatable to reach, so it can call no C function
+ * that could hold it past the budget: the soft stop is enough, and it runs in-process. */
+lua_State *cb_lua_run_description(const char *path, const cb_lua_limits *limits, int code, cb_error *err)
+{
+    run_ctx *c = cb_xcalloc(1, sizeof *c);
+    set_limits(c, limits);
+    lua_State *L = lua_newstate(capped_alloc, c);
+    if (!L) {
+        free(c);
+        cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state", path);
+        return NULL;
+    }
+    c->L = L;
+    lua_atpanic(L, on_panic);
+    lua_pushcfunction(L, load_description);
+    lua_pushlightuserdata(L, (void *)path);
+    int status = lua_pcall(L, 1, 1, 0), rc = CB_OK;
+    if (status == LUA_OK) {
+        rc = cpu_arm(c, 0, err);
+        if (rc == CB_OK) status = lua_pcall(L, 0, 1, 0);
+        cpu_stop_script(c);
+    }
+    if (rc == CB_OK) rc = run_outcome(c, status, path, "it", code, err);
+    cpu_disarm(c);
+    if (rc == CB_OK) return L;
+    cb_lua_close_description(L);
+    return NULL;
+}
+
+void cb_lua_close_description(lua_State *L)
+{
+    if (!L) return;
+    void *c;
+    lua_getallocf(L, &c);
+    lua_close(L);
+    free(c);
 }
 
 /* ------------------------------------------------------------------ the prelude */
@@ -1865,13 +2059,13 @@ static int ident_char(char c)
     return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-/* How many report/needs calls open the script text s. */
-static int count_declarations(const char *s)
+/* How many report/needs calls open the script text s; *end: past the last of them. */
+static int count_declarations(const char *s, const char **end)
 {
     if (!strncmp(s, "\xEF\xBB\xBF", 3)) s += 3;
     if (s[0] == '#') s += strcspn(s, "\n");
     int n = 0;
-    for (;;) {
+    for (*end = s;;) {
         s = skip_blank(s);
         size_t id = !strncmp(s, "needs", 5) ? 5 : !strncmp(s, "report", 6) ? 6 : 0;
         if (!id || ident_char(s[id])) return n;
@@ -1879,9 +2073,58 @@ static int count_declarations(const char *s)
         if (*p != '{' && *p != '(') return n;
         if (!(p = skip_group(p))) return n;
         n++;
-        s = skip_blank(p);
+        *end = s = skip_blank(p);
         if (*s == ';') s++;
     }
+}
+
+/* 1 if the declarations, the text s up to end, hold nothing but literals (strings,
+ * numbers, true, false, nil), names, tables and the calls report { }, needs { } and
+ * optional { }: then they run no function but those, in time and memory bounded by their
+ * length, and cannot get stuck where only the hard stop could end them. The usual
+ * declarations are such; anything else (an operator, a field access, another call, a
+ * function) makes this 0. */
+static int plain_declarations(const char *s, const char *end)
+{
+    static const char *const keywords[] = {"and", "break", "do", "else", "elseif", "end", "for", "function",
+                                           "goto", "if", "in", "local", "not", "or", "repeat", "return",
+                                           "then", "until", "while", NULL};
+    enum { OTHER, NAME, CLOSE, STRING } prev = OTHER;
+    const char *name = "";
+    size_t name_len = 0;
+    if (!strncmp(s, "\xEF\xBB\xBF", 3)) s += 3;
+    if (s[0] == '#') s += strcspn(s, "\n");
+    while ((s = skip_blank(s)) < end) {
+        const char *e = s;
+        int open = *s == '(' || *s == '{', string = *s == '"' || *s == '\'' || (*s == '[' && long_bracket_end(s));
+        if ((open || string) && (prev == NAME || prev == CLOSE || prev == STRING)) { /* a call */
+            int ours = prev == NAME && ((name_len == 6 && !strncmp(name, "report", 6)) ||
+                                        (name_len == 5 && !strncmp(name, "needs", 5)) ||
+                                        (name_len == 8 && !strncmp(name, "optional", 8)));
+            if (!ours) return 0;
+        }
+        if (string) {
+            if (!(e = *s == '[' ? long_bracket_end(s) : skip_quoted(s))) return 0;
+            prev = STRING;
+        } else if (ident_char(*s) && !(*s >= '0' && *s <= '9')) {
+            while (ident_char(*e)) e++;
+            for (int i = 0; keywords[i]; i++)
+                if (strlen(keywords[i]) == (size_t)(e - s) && !strncmp(s, keywords[i], (size_t)(e - s))) return 0;
+            prev = NAME;
+            name = s;
+            name_len = (size_t)(e - s);
+        } else if (*s >= '0' && *s <= '9') {
+            while (ident_char(*e) || *e == '.') e++;
+            prev = OTHER;
+        } else if (strchr("{}(),;=", *s) && *s) {
+            e = s + 1;
+            prev = *s == ')' || *s == '}' ? CLOSE : OTHER;
+        } else {
+            return 0;
+        }
+        s = e;
+    }
+    return 1;
 }
 
 static void needs_hook(lua_State *L, lua_Debug *ar)
@@ -1891,18 +2134,11 @@ static void needs_hook(lua_State *L, lua_Debug *ar)
     luaL_error(L, "needs: not reached");
 }
 
-int cb_lua_report_prelude(const cb_report_src *src, const cb_dataset *ds, cb_needs *needs,
-                          cb_report_decl *decl, cb_error *err)
+/* Reads the declarations in this process: the prelude proper. hard: with the CPU budget's
+ * hard stop, which ends the process (only in the child). */
+static int prelude_here(const cb_report_src *src, const cb_dataset *ds, int expected, int hard,
+                        cb_needs *needs, cb_report_decl *decl, cb_error *err)
 {
-    memset(needs, 0, sizeof *needs);
-    memset(decl, 0, sizeof *decl);
-    if (!ds->ncounties) return CB_OK;
-    size_t len;
-    cb_error rerr;
-    char *text = cb_read_file(src->path, &len, &rerr);
-    int expected = text ? count_declarations(text) : 0;
-    free(text);
-    if (!expected) return CB_OK; /* nothing declared (declarations must come first) */
     cb_doc doc;
     cb_doc_init(&doc);
     run_ctx ctx;
@@ -1913,8 +2149,7 @@ int cb_lua_report_prelude(const cb_report_src *src, const cb_dataset *ds, cb_nee
     ctx.needs_out = needs;
     ctx.decl_out = decl;
     ctx.decl_expected = expected;
-    double mib = limit_value(src->limits.memory_mib, CB_LUA_DEFAULT_MEMORY_MIB);
-    ctx.cap = mib * MIB >= (double)SIZE_MAX ? 0 : (size_t)(mib * MIB);
+    set_limits(&ctx, &src->limits);
     lua_State *L = lua_newstate(capped_alloc, &ctx);
     if (!L) {
         cb_doc_free(&doc);
@@ -1926,20 +2161,267 @@ int cb_lua_report_prelude(const cb_report_src *src, const cb_dataset *ds, cb_nee
     lua_pushcfunction(L, traceback_handler);
     lua_pushcfunction(L, setup_state);
     int status = lua_pcall(L, 0, 1, 1);
-    /* the declarations come first: a script that runs on without them is stopped soon */
-    lua_sethook(L, needs_hook, LUA_MASKCOUNT, 1000000);
-    if (status == LUA_OK) status = lua_pcall(L, 0, 0, 1);
     int rc = CB_OK;
-    if (ctx.needs_bad) {
-        const char *msg = lua_tostring(L, -1);
-        rc = cb_fail(err, CB_ESCRIPT, "%s", msg ? msg : "bad declaration");
+    if (status == LUA_OK) {
+        /* the declarations come first: a script that runs on without them is stopped soon */
+        lua_sethook(L, needs_hook, LUA_MASKCOUNT, 1000000);
+        rc = cpu_arm(&ctx, hard, err);
+        if (rc == CB_OK) status = lua_pcall(L, 0, 0, 1);
+        cpu_stop_script(&ctx);
     }
-    if (ctx.needs_bad || ctx.decl_seen < expected) {
+    const char *msg = status == LUA_OK ? NULL : lua_tostring(L, -1);
+    if (rc != CB_OK) {
+        /* the timers could not be armed: err is set */
+    } else if (ctx.needs_bad) {
+        rc = cb_fail(err, CB_ESCRIPT, "%s", msg ? msg : "bad declaration");
+    } else if (limit_hit(&ctx, status, msg)) { /* it would stop every county the same way */
+        rc = run_outcome(&ctx, status, src->chunkname, "the report", CB_ESCRIPT, err);
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n, " (reading its declarations, report { } and needs { })");
+    }
+    if (rc != CB_OK || ctx.decl_seen < expected) {
         /* a bad declaration, or an error before the last one: the real run tells */
         cb_needs_free(needs);
         cb_report_decl_free(decl);
     }
     lua_close(L);
+    cpu_disarm(&ctx);
     cb_doc_free(&doc);
+    return rc;
+}
+
+/* The prelude's result travels from its child as "R", then rc, the message, the report
+ * declaration and the needs, as u32 numbers and strings (u32 length, or ~0 for none, and
+ * the bytes). The hard stop writes "S<script:line>" instead. */
+static void put_u32(cb_buf *b, size_t v)
+{
+    uint32_t x = (uint32_t)v;
+    cb_buf_add(b, &x, sizeof x);
+}
+
+static void put_str(cb_buf *b, const char *s)
+{
+    put_u32(b, s ? strlen(s) : UINT32_MAX);
+    if (s) cb_buf_adds(b, s);
+}
+
+static void put_prelude(cb_buf *b, int rc, const cb_error *err, const cb_needs *n, const cb_report_decl *d)
+{
+    cb_buf_add(b, "R", 1);
+    put_u32(b, (uint32_t)rc);
+    put_str(b, rc == CB_OK ? "" : err->msg);
+    put_u32(b, (size_t)d->declared);
+    put_u32(b, (size_t)d->scope);
+    put_str(b, d->output);
+    put_u32(b, d->nlangs);
+    for (size_t i = 0; i < d->nlangs; i++) put_str(b, d->langs[i]);
+    put_u32(b, (size_t)n->declared);
+    put_u32(b, n->ntables);
+    for (size_t i = 0; i < n->ntables; i++) {
+        const cb_need_table *t = &n->tables[i];
+        put_str(b, t->name);
+        put_u32(b, (size_t)t->optional);
+        put_u32(b, t->ncols);
+        for (size_t c = 0; c < t->ncols; c++) {
+            put_str(b, t->cols[c]);
+            put_str(b, t->types[c]);
+        }
+    }
+}
+
+typedef struct reader {
+    const char *p, *end;
+    int bad;
+} reader;
+
+static size_t get_u32(reader *r)
+{
+    uint32_t x = 0;
+    if (r->end - r->p < (ptrdiff_t)sizeof x) r->bad = 1;
+    else memcpy(&x, r->p, sizeof x), r->p += sizeof x;
+    return r->bad ? 0 : x;
+}
+
+/* A string of the record, malloc'd (NULL: none, or the record is cut). */
+static char *get_str(reader *r)
+{
+    size_t n = get_u32(r);
+    if (r->bad || n == UINT32_MAX) return NULL;
+    if ((size_t)(r->end - r->p) < n) {
+        r->bad = 1;
+        return NULL;
+    }
+    char *s = cb_xstrndup(r->p, n);
+    r->p += n;
+    return s;
+}
+
+/* Reads put_prelude's record; 0 if it is cut or malformed. */
+static int get_prelude(reader *r, int *rc, cb_error *err, cb_needs *n, cb_report_decl *d)
+{
+    *rc = (int)get_u32(r);
+    char *msg = get_str(r);
+    if (msg && *rc != CB_OK) cb_fail(err, *rc, "%s", msg);
+    free(msg);
+    d->declared = (int)get_u32(r);
+    d->scope = get_u32(r) ? CB_SCOPE_ALL : CB_SCOPE_COUNTY;
+    d->output = get_str(r);
+    size_t nl = get_u32(r);
+    for (size_t i = 0; i < nl && i < CB_LANGS_MAX && !r->bad; i++) {
+        char *l = get_str(r);
+        snprintf(d->langs[d->nlangs++], sizeof d->langs[0], "%s", l ? l : "");
+        free(l);
+    }
+    n->declared = (int)get_u32(r);
+    size_t nt = get_u32(r);
+    for (size_t i = 0; i < nt && !r->bad; i++) {
+        n->tables = cb_xrealloc(n->tables, (n->ntables + 1) * sizeof *n->tables);
+        cb_need_table *t = &n->tables[n->ntables++];
+        memset(t, 0, sizeof *t);
+        t->name = get_str(r);
+        t->optional = (int)get_u32(r);
+        size_t nc = get_u32(r);
+        for (size_t c = 0; c < nc && !r->bad; c++) {
+            t->cols = cb_xrealloc(t->cols, (t->ncols + 1) * sizeof *t->cols);
+            t->types = cb_xrealloc(t->types, (t->ncols + 1) * sizeof *t->types);
+            t->cols[t->ncols] = get_str(r);
+            t->types[t->ncols++] = get_str(r);
+            if (!t->cols[t->ncols - 1] || !t->types[t->ncols - 1]) r->bad = 1;
+        }
+        if (!t->name) r->bad = 1;
+    }
+    return !r->bad && r->p == r->end;
+}
+
+/* The child's side: reads the declarations with every limit, sends the result, ends. */
+static void prelude_child(int fd, const cb_report_src *src, const cb_dataset *ds, int expected)
+{
+    cb_needs needs;
+    cb_report_decl decl;
+    cb_error err;
+    memset(&needs, 0, sizeof needs);
+    memset(&decl, 0, sizeof decl);
+    stuck_fd = fd;
+    int rc = prelude_here(src, ds, expected, 1, &needs, &decl, &err);
+    stuck_fd = -1;
+    cb_buf b = {0};
+    put_prelude(&b, rc, &err, &needs, &decl);
+    for (size_t off = 0; off < b.len;) {
+        ssize_t w = write(fd, b.s + off, b.len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) _exit(1);
+        off += (size_t)w;
+    }
+    _exit(0);
+}
+
+/* Compiles the script into this process's chunk cache (a compiled chunk runs no code), so
+ * that the prelude's child and the workers forked later find it there, as when the prelude
+ * ran in this process. A failure is left to the child, which meets it again. */
+static void warm_chunk(const cb_report_src *src)
+{
+    run_ctx c;
+    memset(&c, 0, sizeof c);
+    set_limits(&c, &src->limits);
+    lua_State *L = lua_newstate(capped_alloc, &c);
+    if (!L) return;
+    c.L = L;
+    lua_atpanic(L, on_panic);
+    load_script(L, src->path, src->chunkname);
+    lua_close(L);
+}
+
+/* Reads what child pid sends on fd until it ends, and its wait status. Not until the
+ * pipe's end: a process the child started (a plugin's) may hold the pipe open. */
+static void read_child(int fd, pid_t pid, cb_buf *b, int *status)
+{
+    char chunk[4096];
+    int ended = 0;
+    for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        int n = poll(&p, 1, ended ? 0 : 50);
+        ssize_t got = n > 0 ? read(fd, chunk, sizeof chunk) : 0;
+        if (got > 0) {
+            cb_buf_add(b, chunk, (size_t)got);
+            continue;
+        }
+        if ((n > 0 && got == 0) || ended) break; /* the end, or all the ended child wrote */
+        if (n < 0 && errno != EINTR) break;
+        ended = waitpid(pid, status, WNOHANG) == pid;
+    }
+    if (!ended)
+        while (waitpid(pid, status, 0) < 0 && errno == EINTR) {}
+}
+
+/*
+ * The declarations run user code before any worker exists, and that code must be held to
+ * the same limits as a county's run: memory (the capped allocator), CPU (the budget's
+ * hook) and, for a script stuck inside one C call (string.find with a costly pattern, a
+ * plugin's function), the hard stop, which can only end a process: no longjmp out of a
+ * signal handler is safe where the C call may hold malloc's lock. Plain declarations
+ * (plain_declarations: literals and tables, as nearly every report has) call nothing that
+ * could get stuck, so they run here, under the cap and the CPU budget's soft stop. Any
+ * other is read in a child process, which sends its result back on a pipe (if fork fails:
+ * here, without the hard stop). The child costs a fork and the pages it touches: 1 to 2
+ * ms on common hardware, about 20 ms on a virtual machine where page faults are dear.
+ */
+int cb_lua_report_prelude(const cb_report_src *src, const cb_dataset *ds, cb_needs *needs,
+                          cb_report_decl *decl, cb_error *err)
+{
+    memset(needs, 0, sizeof *needs);
+    memset(decl, 0, sizeof *decl);
+    if (!ds->ncounties) return CB_OK;
+    size_t len;
+    cb_error rerr;
+    char *text = cb_read_file(src->path, &len, &rerr);
+    const char *end = NULL;
+    int expected = text ? count_declarations(text, &end) : 0, plain = expected && plain_declarations(text, end);
+    free(text);
+    if (!expected) return CB_OK; /* nothing declared (declarations must come first) */
+    if (plain) return prelude_here(src, ds, expected, 0, needs, decl, err);
+    int fds[2];
+    pid_t pid = -1;
+    fflush(NULL);
+    warm_chunk(src);
+    if (pipe(fds) == 0) {
+        fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+        fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+        pid = fork();
+        if (pid < 0) {
+            close(fds[0]);
+            close(fds[1]);
+        }
+    }
+    if (pid < 0) return prelude_here(src, ds, expected, 0, needs, decl, err);
+    if (pid == 0) {
+        close(fds[0]);
+        prelude_child(fds[1], src, ds, expected);
+    }
+    close(fds[1]);
+    cb_buf b = {0};
+    int status = 0;
+    read_child(fds[0], pid, &b, &status);
+    close(fds[0]);
+    int rc = CB_OK;
+    reader r = {b.s, b.s + b.len, 0};
+    char why[128] = "CPU budget exceeded (stuck in a library call)";
+    if (b.len && b.s[0] == 'S') { /* the hard stop: stuck in one C call */
+        cb_lua_describe_exit(status, &src->limits, why, sizeof why);
+        rc = cb_fail(err, CB_ESCRIPT, "%s: %s (reading its declarations, report { } and needs { }; see --cpu-budget)",
+                     b.len > 1 ? b.s + 1 : src->chunkname, why);
+    } else if (b.len && b.s[0] == 'R' && (r.p++, get_prelude(&r, &rc, err, needs, decl))) {
+        /* the child's result */
+    } else {
+        if (WIFSIGNALED(status))
+            snprintf(why, sizeof why, "died (signal %d, %s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+        else snprintf(why, sizeof why, "ended with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        rc = cb_fail(err, CB_ESCRIPT, "%s: the process reading its declarations (report { } and needs { }) %s",
+                     src->chunkname, why);
+    }
+    if (rc != CB_OK) {
+        cb_needs_free(needs);
+        cb_report_decl_free(decl);
+    }
+    cb_buf_free(&b);
     return rc;
 }

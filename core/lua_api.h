@@ -127,13 +127,26 @@ typedef struct cb_needs {
 
 /* Reads the declarations at the top of the script (report { ... } and needs { ... }, in
  * either order, before any other statement): runs the report (for county 0 of ds) only up
- * to the last of them, without CPU budget, and fills *needs and *decl. needs->declared
- * and decl->declared are 0 for what the script does not declare there (or when it fails
- * first: a failure is left to the real run). Errors: a malformed declaration (CB_ESCRIPT,
- * "script:line: needs: ..." or "script:line: report: ..."). */
+ * to the last of them, in a child process under the same limits as a county's run (memory,
+ * CPU budget and its hard stop), and fills *needs and *decl. needs->declared and
+ * decl->declared are 0 for what the script does not declare there (or when it fails
+ * first: a failure is left to the real run). Errors (CB_ESCRIPT): a malformed declaration
+ * ("script:line: needs: ..." or "script:line: report: ..."), a limit reached ("script:line:
+ * CPU budget of 30 s exceeded ... (reading its declarations, ...)"), the child dying. */
 int cb_lua_report_prelude(const cb_report_src *src, const cb_dataset *ds, cb_needs *needs,
                           cb_report_decl *decl, cb_error *err);
 void cb_needs_free(cb_needs *n);
+
+/* Runs the Lua file at path as a description (template.lua): a chunk that only returns a
+ * value, run with no library and an empty environment, under limits (NULL: the
+ * defaults; its memory cap, and its CPU budget, which needs no hard stop there). Returns
+ * the state with the chunk's result on top (close with cb_lua_close_description), or
+ * NULL with err set to code and "path:line: message", naming the limit when one was
+ * reached ("template.lua:3: CPU budget of 30 s exceeded (stopped after ...)"). */
+struct lua_State;
+struct lua_State *cb_lua_run_description(const char *path, const cb_lua_limits *limits, int code,
+                                         cb_error *err);
+void cb_lua_close_description(struct lua_State *L);
 
 /* If wait_status (from waitpid) is a worker ended by the CPU budget's hard stop, writes
  * "CPU budget of N s exceeded (stuck in a library call)" into buf and returns 1; otherwise

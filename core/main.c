@@ -69,8 +69,10 @@ static const char USAGE[] =
     "  --timeout SEC     give up on a county after SEC seconds (default 60; 0: never;\n"
     "                    at most 604800, a week)\n"
     "  --cpu-budget SEC  stop a county's report script after SEC seconds of CPU time\n"
-    "                    (default 30; 0: no budget)\n"
-    "  --lua-memory MIB  memory limit of a county's report script (default 256; 0: none)\n"
+    "                    (default 30; 0: no budget); the same for its declarations and\n"
+    "                    template.lua\n"
+    "  --lua-memory MIB  memory limit of a county's report script, and again of its\n"
+    "                    document laid out (default 256; 0: none)\n"
     "  --shard K/N       render only shard K (1..N) of N stable, disjoint shares; without it\n"
     "                    the shard comes from JOB_COMPLETION_INDEX (with --shards N or\n"
     "                    COUNTYBRIEF_SHARDS) or SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT\n"
@@ -152,8 +154,15 @@ static int cmd_list(cb_render_opts *o)
     int pcol = cb_table_col(e.ds.counties, "province");
     for (size_t i = 0; i < e.ds.ncounties; i++) {
         const cb_value *p = pcol >= 0 ? cb_table_cell(e.ds.counties, i, (size_t)pcol) : NULL;
-        printf("%s\t%s\t%s\n", cb_county_id(&e.ds, i), cb_county_name(&e.ds, i),
-               p && p->type == CB_T_TEXT ? p->text : "");
+        /* tab-separated fields, each cleaned (util.h: a tab in one shows as \t) */
+        const char *f[3] = {cb_county_id(&e.ds, i), cb_county_name(&e.ds, i), p && p->type == CB_T_TEXT ? p->text : ""};
+        cb_buf line = {0};
+        for (int k = 0; k < 3; k++) {
+            if (k) cb_buf_add(&line, "\t", 1);
+            cb_buf_add_clean(&line, f[k], strlen(f[k]), SIZE_MAX);
+        }
+        printf("%s\n", line.s);
+        cb_buf_free(&line);
     }
     cb_engine_close(&e);
     return EXIT_OK;
@@ -238,7 +247,7 @@ static int job_work(void *ctx, size_t job, cb_buf *reply)
 static char *job_who(const job_run *r, size_t job)
 {
     if (r->all) return cb_output_all_name(r->e);
-    return cb_xasprintf("%s %s", cb_county_id(&r->e->ds, job), cb_county_name(&r->e->ds, job));
+    return cb_clean_asprintf("%s %s", cb_county_id(&r->e->ds, job), cb_county_name(&r->e->ds, job));
 }
 
 /* An error line, the same error in many counties counted (repeats.h). */

@@ -230,6 +230,8 @@ static void add_seg(cb_canvas *c, char kind, int npts, const float *pts)
 {
     if (!c->page) return;
     if (c->nsegs == c->cap) {
+        /* the path counts against the layout's memory budget; past it, it is not kept */
+        if (!cb_page_charge(c->page, (c->cap ? c->cap : 32) * sizeof *c->segs)) return;
         c->cap = c->cap ? c->cap * 2 : 32;
         c->segs = cb_xrealloc(c->segs, c->cap * sizeof *c->segs);
     }
@@ -250,7 +252,7 @@ static void host_close_path(cb_canvas *c) { add_seg(c, 'h', 0, NULL); }
 static void host_rect(cb_canvas *c, float x, float y, float w, float h)
 {
     add_seg(c, 'r', 2, (float[]){x, y});
-    if (c->page) { /* w and h are sizes: not translated */
+    if (c->page && c->nsegs) { /* w and h are sizes: not translated */
         c->segs[c->nsegs - 1].pt[2] = finite_or0(w);
         c->segs[c->nsegs - 1].pt[3] = finite_or0(h);
     }
@@ -258,7 +260,7 @@ static void host_rect(cb_canvas *c, float x, float y, float w, float h)
 
 static void paint(cb_canvas *c, int how)
 {
-    if (!c->page || !c->nsegs) {
+    if (!c->page || !c->nsegs || !cb_page_charge(c->page, CB_HEAP_BYTES(c->nsegs * sizeof *c->segs))) {
         c->nsegs = 0;
         return;
     }

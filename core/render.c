@@ -218,8 +218,8 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
             return cb_fail(err, CB_EDATA, "%zu problem%s with the data in %s for report %s (above)", n,
                            n == 1 ? "" : "s", e->data_dir, e->report_name);
     }
-    if ((rc = cb_template_load_lang(&e->tpl, o->template_name ? o->template_name : "briefing", e->share,
-                                    e->lang, err)) != CB_OK)
+    if ((rc = cb_template_load_limited(&e->tpl, o->template_name ? o->template_name : "briefing", e->share,
+                                       e->lang, &o->lua_limits, err)) != CB_OK)
         return rc;
     e->src.tpl = &e->tpl;
     return open_fonts(e, o, err);
@@ -298,16 +298,23 @@ char *cb_output_all_name(const cb_engine *e)
 }
 
 /* Appends the warnings of a laid-out document to *w: the layout's (county >= 0: with the
- * data cells of missing characters) and table cells wider than their column. */
+ * data cells of missing characters) and table cells wider than their column. They quote
+ * the script's and the data's text: cleaned (util.h: cb_clean). */
 static void doc_warnings(cb_engine *e, const cb_doc *doc, cb_layout *lay, long county, char ***w,
                          size_t *n)
 {
     if (county >= 0) cb_layout_trace_missing(lay, &e->ds, (size_t)county);
+    size_t first = *n;
     for (size_t i = 0; i < lay->nwarnings; i++) {
         *w = cb_xrealloc(*w, (*n + 1) * sizeof **w);
         (*w)[(*n)++] = cb_xstrdup(lay->warnings[i]);
     }
     cb_check_table_overflow(doc, &e->tpl, e->font, w, n);
+    for (size_t i = first; i < *n; i++) {
+        char *clean = cb_clean((*w)[i]);
+        free((*w)[i]);
+        (*w)[i] = clean;
+    }
 }
 
 /* After the script ran (rc): lays out doc, prints its warnings naming `who`, writes the
@@ -362,7 +369,7 @@ int cb_render_county(cb_engine *e, size_t county, cb_render_result *res, cb_erro
     cb_error inner;
     int rc = cb_dataset_focus(&e->ds, county, &inner); /* its rows, if they stay on disk */
     if (rc == CB_OK) rc = cb_lua_run_report(&e->src, &e->ds, county, &doc, &inner);
-    char *who = cb_xasprintf("%s %s", id, name), *file = cb_output_name(id, name);
+    char *who = cb_clean_asprintf("%s %s", id, name), *file = cb_output_name(id, name);
     rc = finish_doc(e, rc, &doc, &inner, (long)county, who, file, res, err);
     free(who);
     free(file);
@@ -411,7 +418,7 @@ int cb_check_county(cb_engine *e, size_t county, char ***warnings, size_t *nwarn
     cb_error inner;
     int rc = cb_dataset_focus(&e->ds, county, &inner);
     if (rc == CB_OK) rc = cb_lua_run_report(&e->src, &e->ds, county, &doc, &inner);
-    char *who = cb_xasprintf("%s %s", cb_county_id(&e->ds, county), cb_county_name(&e->ds, county));
+    char *who = cb_clean_asprintf("%s %s", cb_county_id(&e->ds, county), cb_county_name(&e->ds, county));
     rc = check_doc(e, rc, &doc, &inner, (long)county, who, warnings, nwarnings, err);
     free(who);
     cb_doc_free(&doc);

@@ -54,8 +54,9 @@ void cb_repeats_print(cb_repeats *r, FILE *out, const char *prefix, const char *
         free(k->last);
         k->last = cb_xstrdup(msg);
     } else if (k->count == CB_REPEATS_SHOWN + 1) {
-        fprintf(out, "%smore counties fail with the error of %s %s: counted at the end\n", prefix,
-                id ? id : "", name ? name : "");
+        char *who = cb_clean_asprintf("%s %s", id ? id : "", name ? name : "");
+        fprintf(out, "%smore counties fail with the error of %s: counted at the end\n", prefix, who);
+        free(who);
     }
 }
 

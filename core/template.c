@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <strings.h>
 
+#include "lua_api.h"
+
 int cb_lang_known(const char *lang)
 {
     return lang && (strcmp(lang, "zh") == 0 || strcmp(lang, "en") == 0);
@@ -457,6 +459,12 @@ int cb_template_load(cb_template *t, const char *name_or_dir, const char *share_
 int cb_template_load_lang(cb_template *t, const char *name_or_dir, const char *share_dir,
                           const char *lang, cb_error *err)
 {
+    return cb_template_load_limited(t, name_or_dir, share_dir, lang, NULL, err);
+}
+
+int cb_template_load_limited(cb_template *t, const char *name_or_dir, const char *share_dir,
+                             const char *lang, const cb_lua_limits *limits, cb_error *err)
+{
     memset(t, 0, sizeof *t);
     if (!cb_lang_known(lang))
         return cb_fail(err, CB_EUSAGE, "%s: unknown language (countybrief knows zh and en)", lang);
@@ -480,23 +488,16 @@ int cb_template_load_lang(cb_template *t, const char *name_or_dir, const char *s
     t->name = cb_xstrdup(slash && slash[1] ? slash + 1 : dir);
     t->dir = dir;
 
-    lua_State *L = luaL_newstate();
-    int rc = CB_OK;
-    if (!L) rc = cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state", path);
-    else if (luaL_loadfilex(L, path, "t") != LUA_OK) {
-        rc = cb_fail(err, CB_ETEMPLATE, "%s", lua_tostring(L, -1));
-    } else {
-        lua_newtable(L); /* empty environment: a template only returns data */
-        lua_setupvalue(L, -2, 1);
-        if (lua_pcall(L, 0, 1, 0) != LUA_OK) rc = cb_fail(err, CB_ETEMPLATE, "%s", lua_tostring(L, -1));
-        else if (!lua_istable(L, -1)) rc = cb_fail(err, CB_ETEMPLATE, "%s: must return a table", path);
-        else {
-            reading_lang = lang;
-            rc = read_settings(L, t, path, err);
-            reading_lang = CB_LANG_DEFAULT;
-        }
+    /* empty environment: a template only returns data */
+    lua_State *L = cb_lua_run_description(path, limits, CB_ETEMPLATE, err);
+    int rc = L ? CB_OK : err ? err->code : CB_ETEMPLATE;
+    if (L && !lua_istable(L, -1)) rc = cb_fail(err, CB_ETEMPLATE, "%s: must return a table", path);
+    else if (L) {
+        reading_lang = lang;
+        rc = read_settings(L, t, path, err);
+        reading_lang = CB_LANG_DEFAULT;
     }
-    if (L) lua_close(L);
+    cb_lua_close_description(L);
     free(path);
     if (rc != CB_OK) cb_template_free(t);
     return rc;

@@ -101,16 +101,99 @@ void cb_buf_free(cb_buf *b)
     b->len = b->cap = 0;
 }
 
+/* The escape of code point cp (of n bytes at p) if it must not be shown as it is, in
+ * out; 0 if it may. */
+static int escape_of(uint32_t cp, const char *p, size_t n, char out[16])
+{
+    if (cp == 0xFFFD && n == 1) return snprintf(out, 16, "\\x%02x", (unsigned char)*p); /* not UTF-8 */
+    if (cp == '\n') return snprintf(out, 16, "\\n");
+    if (cp == '\t') return snprintf(out, 16, "\\t");
+    if (cp == '\r') return snprintf(out, 16, "\\r");
+    if (cp < 0x20 || cp == 0x7F) return snprintf(out, 16, "\\x%02x", (unsigned)cp);
+    /* C1 controls; bidirectional overrides and isolates, which reorder what follows */
+    if ((cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+        return snprintf(out, 16, "\\u%04x", (unsigned)cp);
+    return 0;
+}
+
+size_t cb_buf_add_clean(cb_buf *b, const char *s, size_t len, size_t max)
+{
+    const char *p = s, *end = s + len;
+    while (p < end) {
+        const char *q = p;
+        uint32_t cp = cb_utf8_next(&q, end);
+        char esc[16];
+        int n = escape_of(cp, p, (size_t)(q - p), esc);
+        size_t add = n ? (size_t)n : (size_t)(q - p);
+        if (b->len + add > max) break;
+        cb_buf_add(b, n ? esc : p, add);
+        p = q;
+    }
+    if (!b->s) cb_buf_add(b, "", 0);
+    return (size_t)(end - p);
+}
+
+/* Appends "… N bytes more" when more bytes were left out. */
+static void add_more(cb_buf *b, size_t more)
+{
+    if (more) cb_buf_addf(b, "… %zu byte%s more", more, more == 1 ? "" : "s");
+}
+
+char *cb_clean(const char *s)
+{
+    cb_buf b = {0};
+    add_more(&b, cb_buf_add_clean(&b, s, strlen(s), CB_CLEAN_MAX));
+    return b.s;
+}
+
+/* fmt formatted into a malloc'd string. */
+static char *vformat(const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0) n = 0;
+    char *p = cb_xmalloc((size_t)n + 1);
+    p[0] = '\0';
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+char *cb_clean_vasprintf(const char *fmt, va_list ap)
+{
+    char *raw = vformat(fmt, ap);
+    char *clean = cb_clean(raw);
+    free(raw);
+    return clean;
+}
+
+char *cb_clean_asprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *clean = cb_clean_vasprintf(fmt, ap);
+    va_end(ap);
+    return clean;
+}
+
 int cb_fail(cb_error *err, int code, const char *fmt, ...)
 {
     if (err) {
+        /* formatted apart first: the arguments may be err->msg itself */
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        char *raw = vformat(fmt, ap);
         va_end(ap);
         /* one line: messages from libraries (Lua, libcsv) may hold newlines */
-        for (char *p = err->msg; *p; p++)
+        for (char *p = raw; *p; p++)
             if (*p == '\n' || *p == '\r') *p = ' ';
+        cb_buf b = {0};
+        size_t room = sizeof err->msg - sizeof "… 18446744073709551615 bytes more";
+        add_more(&b, cb_buf_add_clean(&b, raw, strlen(raw), room));
+        memcpy(err->msg, b.s, b.len + 1);
+        cb_buf_free(&b);
+        free(raw);
         err->code = code;
     }
     return code;

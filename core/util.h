@@ -41,8 +41,27 @@ void cb_buf_free(cb_buf *b);
 /* Short description of an error code ("bad input data"); never NULL. */
 const char *cb_strerror(int code);
 
-/* Sets err (if not NULL) and returns code, so callers can `return cb_fail(err, ...)`. */
+/* Sets err (if not NULL) and returns code, so callers can `return cb_fail(err, ...)`. The
+ * message is made one line and cleaned (cb_clean, above): at most CB_ERROR_MSG_MAX bytes,
+ * ending "… N bytes more" when cut. */
 int cb_fail(cb_error *err, int code, const char *fmt, ...) CB_PRINTF(3, 4);
+
+/*
+ * Text from user input (a script's error or print, a plugin's message, a data value, a
+ * county name) made safe to show on a terminal or store in the manifest, by one rule:
+ * control characters (C0, DEL, C1) and bidirectional overrides are escaped as \n, \t,
+ * \r, \x1b, \u009b, \u202e; bytes that are not UTF-8 as \xff; all else (Chinese
+ * included) is kept. Backslashes are kept as they are, so cleaning twice changes nothing.
+ * cb_buf_add_clean appends s[0..len) to b, stopping at a character boundary before b
+ * would pass max bytes; returns the number of bytes of s left out (0: all shown).
+ * cb_clean: s cleaned, at most CB_CLEAN_MAX bytes then "… N bytes more", malloc'd.
+ * cb_clean_asprintf: the same of a formatted text. cb_fail cleans its message too.
+ */
+#define CB_CLEAN_MAX 4096
+size_t cb_buf_add_clean(cb_buf *b, const char *s, size_t len, size_t max);
+char *cb_clean(const char *s);
+char *cb_clean_asprintf(const char *fmt, ...) CB_PRINTF(1, 2);
+char *cb_clean_vasprintf(const char *fmt, va_list ap);
 
 /* Reads a whole file into a NUL-terminated malloc'd buffer (caller frees). On failure
  * returns NULL and sets err to "path: strerror". */

@@ -178,16 +178,22 @@ static char *unibreak_safe_copy(const char *text, size_t len)
     return copy;
 }
 
+void cb_linebreaks(const char *text, size_t len, char *brks)
+{
+    if (!len) return;
+    pthread_once(&unibreak_once, unibreak_init);
+    char *safe = unibreak_safe_copy(text, len);
+    set_linebreaks_utf8((const utf8_t *)(safe ? safe : text), len, "zh", brks);
+    free(safe);
+}
+
 size_t cb_break_lines(const char *text, size_t len, float first_width, float width,
                       cb_advance_fn advance, void *ud, cb_line **lines)
 {
-    pthread_once(&unibreak_once, unibreak_init);
     line_list ll = {0};
     char *brks = cb_xmalloc(len ? len : 1);
     if (len) {
-        char *safe = unibreak_safe_copy(text, len);
-        set_linebreaks_utf8((const utf8_t *)(safe ? safe : text), len, "zh", brks);
-        free(safe);
+        cb_linebreaks(text, len, brks);
         keep_numbers_with_units(text, len, brks);
     }
 

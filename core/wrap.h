@@ -28,6 +28,14 @@ typedef struct cb_line {
 size_t cb_break_lines(const char *text, size_t len, float first_width, float width,
                       cb_advance_fn advance, void *ud, cb_line **lines);
 
+/* The line break opportunities of text[0..len) (len > 0), one per byte in brks[0..len), as
+ * libunibreak's set_linebreaks_utf8 gives them (LINEBREAK_MUSTBREAK, _ALLOWBREAK,
+ * _NOBREAK, _INSIDEACHAR from <linebreak.h>) with Chinese tailoring. The one way into the
+ * line breaker: it initialises libunibreak once and shields it from the characters that
+ * make libunibreak 1.1 abort (regional indicators, U+FFFF, some invalid UTF-8), so any
+ * text at all may be passed. Thread-safe. */
+void cb_linebreaks(const char *text, size_t len, char *brks);
+
 /* 1 for the characters no line may start with (closing punctuation: ，。、）》！？ ,.;:!?%
  * ...) and those none may end with (opening punctuation: （《「 “ ( [ { ...). */
 int cb_no_line_start(uint32_t cp);

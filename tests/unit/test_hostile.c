@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "data.h"
@@ -310,6 +311,47 @@ TEST(format_huge_and_negative)
     ASSERT_EQ_STR(buf, "999,999,999,999,999"); /* 15 digits: still written out */
 }
 
+/* ---- cb_clean and cb_fail: messages quoting user text (util.h) ---- */
+
+TEST(clean_escapes_controls_keeps_chinese)
+{
+    char *c = cb_clean("a\x1b[2Jb\x07\x01\n\t\r\x7f 中文 \xC2\x9B \xE2\x80\xAE \xFF\xC0\x80 \xE4\xB8 \\x1b");
+    ASSERT_EQ_STR(c, "a\\x1b[2Jb\\x07\\x01\\n\\t\\r\\x7f 中文 \\u009b \\u202e \\xff\\xc0\\x80 \\xe4\\xb8 \\x1b");
+    char *twice = cb_clean(c); /* cleaning is idempotent */
+    ASSERT_EQ_STR(twice, c);
+    free(twice);
+    free(c);
+    c = cb_clean("\xF0\x9F\x87\xA8\xF0\x9F\x87\xB3 \xF0\x9F\x98\x80"); /* astral: kept */
+    ASSERT_EQ_STR(c, "\xF0\x9F\x87\xA8\xF0\x9F\x87\xB3 \xF0\x9F\x98\x80");
+    free(c);
+}
+
+TEST(clean_caps_long_text_at_a_character)
+{
+    size_t n = 10u << 20;
+    char *big = malloc(n + 1);
+    for (size_t i = 0; i < n; i += 3) memcpy(big + i, "中", 3 < n - i ? 3 : n - i);
+    big[n] = '\0';
+    char *c = cb_clean(big);
+    ASSERT(strlen(c) <= CB_CLEAN_MAX + 40);
+    ASSERT(cb_utf8_valid(c, strlen(c)));
+    ASSERT_CONTAINS(c, "… ");
+    ASSERT_CONTAINS(c, " bytes more");
+    size_t shown = strstr(c, "…") - c, more = strtoull(strstr(c, "…") + 4, NULL, 10);
+    ASSERT(shown + more == n);
+    free(c);
+    cb_error err;
+    ASSERT_EQ_INT(cb_fail(&err, CB_ESCRIPT, "x.lua:1: %s", big), CB_ESCRIPT);
+    ASSERT(strlen(err.msg) < sizeof err.msg);
+    ASSERT_CONTAINS(err.msg, " bytes more");
+    ASSERT(cb_utf8_valid(err.msg, strlen(err.msg)));
+    free(big);
+    /* a message built from itself, cleaned, one line */
+    cb_fail(&err, CB_EDATA, "a\x1b\nb");
+    cb_fail(&err, CB_EDATA, "%s%s", err.msg, " c");
+    ASSERT_EQ_STR(err.msg, "a\\x1b b c");
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(full_width_digits),
     TEST_ENTRY(thousands_separators),
@@ -323,6 +365,8 @@ static const test_case tests[] = {
     TEST_ENTRY(folder_bad_grouping_is_an_error),
     TEST_ENTRY(folder_line_ends_and_blank_lines),
     TEST_ENTRY(format_huge_and_negative),
+    TEST_ENTRY(clean_escapes_controls_keeps_chinese),
+    TEST_ENTRY(clean_caps_long_text_at_a_character),
     {0},
 };
 

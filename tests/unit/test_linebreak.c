@@ -1,4 +1,5 @@
 /* Line breaking (core/wrap.c): Unicode rules, Chinese punctuation, mixed scripts. */
+#include <linebreak.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,29 @@ TEST(characters_libunibreak_cannot_take)
     ASSERT_EQ_STR(lines_of("a\xEF\xBF\xBF" "b", 100, 100), "a\xEF\xBF\xBF" "b");
 }
 
+/* cb_linebreaks, the one way into libunibreak (check.c's widest word uses it too): any
+ * bytes at all, the last one always a break */
+TEST(linebreaks_entry_takes_any_text)
+{
+    static const char *const texts[] = {
+        "\xF0\x9F\x87\xA6x",                                  /* a lone regional indicator */
+        "\xF0\x9F\x87\xA8\xF0\x9F\x87\xB3",                    /* a flag */
+        "\xF0\x9F\x87\xA6\xF0\x9F\x87\xA6\xF0\x9F\x87\xA6 \xF0\x9F\x87\xA6", /* odd runs */
+        "\xF0\x9F\x98\x80\xF0\x90\x80\x80\xF3\xA0\x80\x81",     /* astral characters */
+        "a\xEF\xBF\xBF\xEF\xBF\xBE" "b",                         /* U+FFFF, U+FFFE */
+        "\xFF\xFE\xF0\x9F\x87\xC0\xED\xA0\x80\xC0\x80\x80z",       /* invalid UTF-8 */
+        "\xF0\x9F\x87", "\xF0",                                 /* cut sequences */
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        size_t len = strlen(texts[i]);
+        char brks[64];
+        memset(brks, 0x7F, sizeof brks);
+        cb_linebreaks(texts[i], len, brks);
+        ASSERT(brks[len - 1] == LINEBREAK_MUSTBREAK || brks[len - 1] == LINEBREAK_ALLOWBREAK);
+        ASSERT(brks[len] == 0x7F); /* nothing written past len */
+    }
+}
+
 TEST(text_carried_over_to_a_line_that_it_overflows)
 {
     /* "人" overflows "a 123人" (24 pt): the break after the space leaves "123人", 25 pt,
@@ -193,6 +217,7 @@ static const test_case tests[] = {
     TEST_ENTRY(empty_text),
     TEST_ENTRY(every_line_fits),
     TEST_ENTRY(characters_libunibreak_cannot_take),
+    TEST_ENTRY(linebreaks_entry_takes_any_text),
     TEST_ENTRY(text_carried_over_to_a_line_that_it_overflows),
     TEST_ENTRY(forced_split_backs_off_past_spaces),
     TEST_ENTRY(forced_split_keeps_opening_mark_down),
