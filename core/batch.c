@@ -518,7 +518,7 @@ static void county_done(void *ctx, size_t c, int rc, int died, const char *reply
     }
     /* a failed county; when the worker died or was stopped, a new worker follows */
     en->status = "failed";
-    if (died) en->error = cb_xasprintf("%s %s: %s", cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), reply);
+    if (died) en->error = cb_clean_asprintf("%s %s: %s", cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), reply);
     else en->error = len > sizeof m ? cb_xstrndup(reply + sizeof m, len - sizeof m) : cb_xstrdup("(message lost)");
     sum->failed++;
     if (tty) fputc('\n', stderr);

@@ -96,10 +96,10 @@ static int probe_fd = -1; /* in a probe child (see probe()): where its report go
 
 static void host_warn(cb_plugin *self, const char *message)
 {
-    char *line = cb_xasprintf("countybrief: warning: plugin %s: %s\n",
+    char *line = cb_clean_asprintf("countybrief: warning: plugin %s: %s",
                               self && self->info ? self->info->name : "?", message ? message : "");
     if (probe_fd >= 0) probe_send('W', 0, line); /* the parent prints it if it refuses the plugin */
-    else fputs(line, stderr);
+    else fprintf(stderr, "%s\n", line);
     free(line);
 }
 
@@ -692,7 +692,7 @@ static int probe_finish(probe_job *j, const char *path, cb_error *err)
             probe_rec rec;
             memcpy(&rec, got.s + off, sizeof rec);
             if (off + sizeof rec + rec.len > got.len) break;
-            if (rec.kind == 'W') fprintf(stderr, "%.*s", (int)rec.len, got.s + off + sizeof rec);
+            if (rec.kind == 'W') fprintf(stderr, "%.*s\n", (int)rec.len, got.s + off + sizeof rec);
             off += sizeof rec + rec.len;
         }
     cb_buf_free(&got);
