@@ -61,4 +61,18 @@ char *cb_path_join(const char *a, const char *b);
 int cb_is_dir(const char *path);
 int cb_is_file(const char *path);
 
+/* Calls fn(ud, path, st) for every regular file below dir whose name ends in suffix (NULL:
+ * any name), in sorted order, entering at most depth levels of subfolders (0: dir's own
+ * files). Names starting with '.' are skipped; a link to a regular file counts (st is its
+ * target's stat), a link to a folder is not entered (no cycles), FIFOs and devices are
+ * skipped without being opened. path is only valid during the call. */
+struct stat;
+typedef void (*cb_walk_fn)(void *ud, const char *path, const struct stat *st);
+void cb_walk_files(const char *dir, const char *suffix, int depth, cb_walk_fn fn, void *ud);
+
+/* Opens path for reading (O_CLOEXEC, O_NONBLOCK: a FIFO there cannot block) and checks
+ * that it is a regular file; returns the descriptor, in blocking mode, with *st filled,
+ * or -1 with errno set (EINVAL: not a regular file). */
+int cb_open_regular(const char *path, struct stat *st);
+
 #endif /* CB_UTIL_H */
