@@ -264,6 +264,11 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
 {
     int rc = cb_engine_open_data(e, o, err);
     if (rc != CB_OK) return rc;
+    long long sde;
+    if (cb_source_date(&sde) < 0)
+        return cb_fail(err, CB_EUSAGE, "SOURCE_DATE_EPOCH=%.40s is not a time a PDF can hold: it must be "
+                       "whole seconds since 1970, 0 to %lld (the end of the year 9999)",
+                       getenv("SOURCE_DATE_EPOCH"), CB_SOURCE_DATE_MAX);
     e->quiet = o->quiet;
     snprintf(e->lang, sizeof e->lang, "%s", o->lang && *o->lang ? o->lang : CB_LANG_DEFAULT);
     snprintf(out_lang, sizeof out_lang, "%s", strcmp(e->lang, CB_LANG_DEFAULT) ? e->lang : "");
