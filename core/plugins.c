@@ -490,7 +490,7 @@ static int open_plugin(const char *path, const char *key, cb_error *err)
 {
     int fd = open(key, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return refuse(err, path, NULL, "cannot be opened (%s)%s", strerror(errno), NULL), -1;
-    char why[PATH_MAX + 128];
+    char why[sizeof last_reason];
     if (plugin_file_unsafe(fd, path, key, why, sizeof why) == 0) return fd;
     close(fd);
     refuse(err, path, NULL, "%s%s", why, NULL);
