@@ -437,22 +437,25 @@ static int refuse(cb_error *err, const char *path, void *handle, const char *fmt
 
 /*
  * ssh's StrictModes for plugins, which run as whoever runs countybrief (root, often): a
- * plugin file, and every folder above it, must be owned by root or by this user and be
- * writable by nobody else. Above the plugin's own folder a world-writable folder with the
- * sticky bit (/tmp) is allowed: others can add entries there but not replace ours.
+ * plugin file and its folder must be owned by root or by this user, and they and every
+ * folder above them writable by nobody else. Above the plugin's own folder, a folder with
+ * the sticky bit (/tmp) may be world-writable (others can add entries there, not replace
+ * ours), and its owner is not asked (a checkout owned by the developer, built by root in a
+ * container).
  */
 
-/* 1 (reason in why) if st, named shown, breaks the rule above. */
-static int unsafe_stat(const struct stat *st, const char *shown, const char *prefix, int sticky_ok,
+/* 1 (reason in why) if st, named shown, breaks the rule above; above: a folder above the
+ * plugin's own. */
+static int unsafe_stat(const struct stat *st, const char *shown, const char *prefix, int above,
                        char *why, size_t n)
 {
     uid_t me = geteuid();
-    if (st->st_uid != 0 && st->st_uid != me) {
+    if (!above && st->st_uid != 0 && st->st_uid != me) {
         snprintf(why, n, "%sowned by another user (uid %u); run chown %u %s", prefix, (unsigned)st->st_uid,
                  (unsigned)me, shown);
         return 1;
     }
-    if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(sticky_ok && (st->st_mode & S_ISVTX))) {
+    if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(above && (st->st_mode & S_ISVTX))) {
         snprintf(why, n, "%swritable by others (mode 0%o); run chmod go-w %s", prefix,
                  (unsigned)(st->st_mode & 07777), shown);
         return 1;
@@ -498,8 +501,8 @@ static int open_plugin(const char *path, const char *key, cb_error *err)
 }
 
 /* Opens, checks and initialises the plugin file path (key: its real path) in this process.
- * dlopen maps key after the check: no race, since with the file and every folder above it
- * writable by root and this user only, nobody else can replace them in between. (Loading
+ * dlopen maps key after the check: no race, since with the file and the folders above it
+ * writable by their owners only, nobody else can replace them in between. (Loading
  * through /proc/self/fd/N of the checked descriptor would not do: glibc takes a second
  * file at a reused N for the library already loaded under that name.) */
 static int load_here(const char *path, const char *key, cb_error *err)

@@ -59,6 +59,10 @@ if [[ $(id -u) -eq 0 ]]; then
     chown 12345 pl/y.so
     cbt plugins --plugin pl/y.so
     err_has "a .so owned by another user is refused" "pl/y.so: owned by another user (uid 12345); run chown 0 pl/y.so"
+    chown 12345 pl
+    cbt plugins --plugin pl/x.so
+    err_has "a .so in a folder owned by another user is refused" "its folder $TMP/pl is owned by another user (uid 12345)"
+    chown 0 pl
 fi
 
 # --- the input hash and --watch: no FIFO, device or link loop is followed --------------
