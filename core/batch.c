@@ -85,9 +85,10 @@ static int same_stat(const file_digest *a, const file_digest *b)
 static int file_digest_of(const char *path, unsigned char d[32])
 {
     struct stat st;
-    FILE *fp = fopen(path, "rb");
-    if (!fp || fstat(fileno(fp), &st) != 0) {
-        if (fp) fclose(fp);
+    int fd = cb_open_regular(path, &st); /* a FIFO or /dev/zero: unreadable, never a hang */
+    FILE *fp = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!fp) {
+        if (fd >= 0) close(fd);
         return -1;
     }
     file_digest now = {0};
@@ -176,33 +177,16 @@ static json_t *digests_json(void)
 
 static int name_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* Every regular file below dir whose name ends in suffix (NULL: all), in sorted order. */
-static void hash_tree(struct sha256_ctx *c, const char *dir, const char *suffix, int depth)
+static void hash_walked(void *c, const char *path, const struct stat *st)
 {
-    DIR *d = opendir(dir);
-    if (!d || depth > 8) {
-        if (d) closedir(d);
-        return;
-    }
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        names = cb_xrealloc(names, (n + 1) * sizeof *names);
-        names[n++] = cb_xstrdup(de->d_name);
-    }
-    closedir(d);
-    if (n) qsort(names, n, sizeof *names, name_cmp);
-    for (size_t i = 0; i < n; i++) {
-        char *p = cb_path_join(dir, names[i]);
-        size_t len = strlen(names[i]), sl = suffix ? strlen(suffix) : 0;
-        if (cb_is_dir(p)) hash_tree(c, p, suffix, depth + 1);
-        else if (!suffix || (len >= sl && strcmp(names[i] + len - sl, suffix) == 0)) hash_file(c, p);
-        free(p);
-        free(names[i]);
-    }
-    free(names);
+    (void)st;
+    hash_file(c, path);
+}
+
+/* The modules require() can load from dir: its *.lua files, CB_MODULE_DEPTH folders down. */
+static void hash_modules(struct sha256_ctx *c, const char *dir)
+{
+    cb_walk_files(dir, ".lua", CB_MODULE_DEPTH, hash_walked, c);
 }
 
 static void hash_rows(struct sha256_ctx *c, const cb_table *t, const size_t *rows, size_t n)
@@ -228,9 +212,12 @@ static struct sha256_ctx global_inputs(const cb_engine *e)
     sha256_init(&c);
     hash_str(&c, "countybrief " CB_VERSION_STRING);
     hash_file(&c, e->report_path);
-    hash_tree(&c, e->report_dir, ".lua", 0);
-    if (strcmp(e->report_dir, e->scripts_dir) != 0) hash_tree(&c, e->scripts_dir, ".lua", 0);
-    hash_tree(&c, e->tpl.dir, NULL, 0);
+    hash_modules(&c, e->report_dir);
+    if (strcmp(e->report_dir, e->scripts_dir) != 0) hash_modules(&c, e->scripts_dir);
+    char *tpl = cb_path_join(e->tpl.dir, "template.lua"); /* all a template loads: it and its logo */
+    hash_file(&c, tpl);
+    free(tpl);
+    if (e->tpl.logo) hash_file(&c, e->tpl.logo);
     hash_str(&c, e->lang); /* labels, number formats and the font list follow it */
     for (size_t i = 0; i < cb_font_nfaces(e->font); i++) hash_file(&c, cb_font_face_path(e->font, (int)i));
     for (size_t i = 0; i < cb_plugins_count(); i++) hash_file(&c, cb_plugins_path(i));

@@ -10,10 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define BMP_SIZE 0x10000
 #define MAX_FACES 32          /* a document with more fallback faces than this is absurd */
+#define FONT_MAX_BYTES (256u << 20) /* the largest CJK collections are a quarter of it */
 #define PICK_UNKNOWN 0xFF     /* bmp_pick: not looked up yet */
 #define PICK_NONE 0xFE
 #define PICK_SKIP 0xFD
@@ -247,12 +251,72 @@ static void face_free(face *fc)
     free(fc);
 }
 
+static void unmap(void *ud)
+{
+    size_t *m = ud; /* {address, length} */
+    munmap((void *)m[0], m[1]);
+    free(m);
+}
+
+/* The font file path as a blob, mapped from the descriptor its type and size were checked
+ * on: a folder, /dev/zero or a FIFO there is "not a font file" and never read. */
+static int font_blob(const char *path, hb_blob_t **blob, cb_error *err)
+{
+    struct stat st;
+    int fd = cb_open_regular(path, &st);
+    if (fd < 0 && errno != EINVAL)
+        return cb_fail(err, CB_EFONT, errno == ENOENT || errno == ENOTDIR ? "%s: font file not found"
+                       : "%s: font file cannot be read (%s)", path, strerror(errno));
+    if (fd < 0)
+        return cb_fail(err, CB_EFONT, "%s: not a font file (%s)", path, cb_is_dir(path) ? "a folder"
+                       : "a device, FIFO or socket, not a regular file");
+    if (st.st_size <= 0 || (unsigned long long)st.st_size > FONT_MAX_BYTES) {
+        close(fd);
+        return cb_fail(err, CB_EFONT, "%s: not a font file (%lld bytes; a font is 1 byte to %u MiB)", path,
+                       (long long)st.st_size, FONT_MAX_BYTES >> 20);
+    }
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int saved = errno;
+    close(fd);
+    if (p == MAP_FAILED) return cb_fail(err, CB_EFONT, "%s: font file cannot be read (%s)", path, strerror(saved));
+    size_t *m = cb_xmalloc(2 * sizeof *m);
+    m[0] = (size_t)p;
+    m[1] = (size_t)st.st_size;
+    *blob = hb_blob_create_or_fail(p, (unsigned)st.st_size, HB_MEMORY_MODE_READONLY_MAY_MAKE_WRITABLE, m, unmap);
+    if (!*blob) {
+        unmap(m);
+        return cb_fail(err, CB_ENOMEM, "%s: font file cannot be read (out of memory)", path);
+    }
+    return CB_OK;
+}
+
+static int subset_face(face *f, const uint32_t *cps, size_t n, cb_font_subset *out, cb_error *err);
+static int face_has(const face *fc, uint32_t cp);
+
+/* Subsets a few characters once, at load: a font HarfBuzz cannot subset (a damaged OS/2 or
+ * hmtx table) is then one error naming it, not "font subsetting failed" in every county. */
+static int face_check_subset(face *fc, cb_error *err)
+{
+    static const uint32_t probe[] = {' ', '0', 'A', 'a', 0x4E2D /* 中 */, 0x53BF /* 县 */, 0x25A1};
+    uint32_t cps[sizeof probe / sizeof *probe];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof probe / sizeof *probe; i++)
+        if (face_has(fc, probe[i])) cps[n++] = probe[i];
+    cb_font_subset sub;
+    cb_error inner;
+    if (subset_face(fc, cps, n, &sub, &inner) != CB_OK)
+        return cb_fail(err, CB_EFONT, "%s: not a usable font (HarfBuzz cannot subset it for embedding: a "
+                       "damaged table)", fc->path);
+    cb_font_subset_free(&sub);
+    return CB_OK;
+}
+
 static int face_open(face **out, const char *path, int index, cb_error *err)
 {
     *out = NULL;
-    if (!cb_is_file(path)) return cb_fail(err, CB_EFONT, "%s: font file not found", path);
-    hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
-    if (!blob) return cb_fail(err, CB_EFONT, "%s: font file cannot be read", path);
+    hb_blob_t *blob;
+    int rc = font_blob(path, &blob, err);
+    if (rc != CB_OK) return rc;
     hb_face_t *hface = hb_face_create(blob, (unsigned)index);
     if (hb_face_get_glyph_count(hface) == 0 || hb_face_get_upem(hface) < 16) {
         hb_face_destroy(hface);
@@ -304,6 +368,10 @@ static int face_open(face **out, const char *path, int index, cb_error *err)
     if (hb_ot_name_get_utf8(hface, HB_OT_NAME_ID_POSTSCRIPT_NAME, HB_LANGUAGE_INVALID, &name_len,
                             name) > 0)
         fc->psname = cb_xstrdup(name);
+    if ((rc = face_check_subset(fc, err)) != CB_OK) {
+        face_free(fc);
+        return rc;
+    }
     *out = fc;
     return CB_OK;
 }
@@ -641,8 +709,12 @@ void cb_font_face_info_get(const cb_font *fl, int face_index, cb_font_face_info 
 int cb_font_subset_make(cb_font *fl, int face_index, const uint32_t *cps, size_t n,
                         cb_font_subset *out, cb_error *err)
 {
+    return subset_face(fl->faces[face_index], cps, n, out, err);
+}
+
+static int subset_face(face *f, const uint32_t *cps, size_t n, cb_font_subset *out, cb_error *err)
+{
     memset(out, 0, sizeof *out);
-    face *f = fl->faces[face_index];
     if (n > CB_SUBSET_MAX)
         return cb_fail(err, CB_EFONT, "%s: the document uses %zu distinct characters; at most %u "
                        "fit one embedded font", f->path, n, CB_SUBSET_MAX);

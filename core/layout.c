@@ -885,13 +885,8 @@ static float header_logo_h(const cb_template *t)
 /* Today's date, or that of SOURCE_DATE_EPOCH when it is set, as "2024年5月1日". */
 static void cover_date(char *buf, size_t n, int en)
 {
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    time_t tt = time(NULL);
-    if (sde && *sde) {
-        char *end;
-        long long v = strtoll(sde, &end, 10);
-        if (!*end && v >= 0) tt = (time_t)v;
-    }
+    long long v;
+    time_t tt = cb_source_date(&v) == 1 ? (time_t)v : time(NULL);
     struct tm tm;
     gmtime_r(&tt, &tm);
     static const char *const months[] = {"January", "February", "March", "April", "May", "June", "July",
@@ -1265,6 +1260,16 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
         if (out->mem_over) return over_budget(doc, b, err);
         scan_since(&L, m, b);
         if (b->kind == CB_BLOCK_HEADING) L.heading = b->text;
+        if (out->npages > CB_LAYOUT_MAX_PAGES) { /* stop early: the PDF could not hold it */
+            const char *h = L.heading ? L.heading : "";
+            int n = (int)strlen(h);
+            if (n > 60) /* a character's start */
+                for (n = 60; n > 0 && ((unsigned char)h[n] & 0xC0) == 0x80; n--) {}
+            return cb_fail(err, CB_EPDF, "the document passes %d pages at its block %zu of %zu%s%.*s%s%s: "
+                           "a PDF holds at most %d pages here (split the report, or shorten what it adds)",
+                           CB_LAYOUT_MAX_PAGES, i + 1, doc->nblocks, *h ? " (under the heading \"" : "", n, h,
+                           n < (int)strlen(h) ? "…" : "", *h ? "\")" : "", CB_LAYOUT_MAX_PAGES);
+        }
     }
     lay_page_furniture(&L);
     /* the content's characters are all noted already: what is new comes from the header,

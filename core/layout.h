@@ -90,6 +90,10 @@ typedef struct cb_layout {
     cb_op scratch;
 } cb_layout;
 
+/* The most pages a document may have: libharu keeps a PDF's pages in one array, of at most
+ * 32,767 items. A document growing past it fails in cb_layout_run, naming the block. */
+#define CB_LAYOUT_MAX_PAGES 32767
+
 int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font,
                   cb_error *err);
 

@@ -1142,12 +1142,8 @@ static const luaL_Reg doc_methods[] = {
 /* The scripts' clock: SOURCE_DATE_EPOCH (as the PDF's dates use it), else 0, 1970-01-01. */
 static lua_Integer fixed_time(void)
 {
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    if (!sde || !*sde) return 0;
-    char *end;
-    errno = 0;
-    long long v = strtoll(sde, &end, 10);
-    return *end || v < 0 || errno ? 0 : (lua_Integer)v;
+    long long v;
+    return cb_source_date(&v) == 1 ? (lua_Integer)v : 0;
 }
 
 static time_t check_time(lua_State *L, int arg)

@@ -625,7 +625,7 @@ static int cmd_new(int argc, char **argv)
             rc = EXIT_OUTPUT;
         } else if (i == 0) {
             printf("wrote %s and %s/README.md\n", path, folder);
-            printf("try it:  countybrief render --report %s --county 忠县\n", path);
+            printf("try it:  countybrief render --report %s --county 忠县\n", folder);
         }
         free(path);
         free(fname);
@@ -715,63 +715,51 @@ static uint64_t mix(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-static int ends_lua(const char *s)
+/* Folds a file's path, mtime and size into the stamp. */
+static void stamp_file(void *ud, const char *path, const struct stat *st)
 {
-    size_t n = strlen(s);
-    return n >= 4 && !strcmp(s + n - 4, ".lua");
+    uint64_t *h = ud;
+    *h = mix(*h, path, strlen(path));
+    *h = mix(*h, &st->st_mtim, sizeof st->st_mtim);
+    *h = mix(*h, &st->st_size, sizeof st->st_size);
 }
 
-/* Folds path's mtime and size into h; a folder: its files (only *.lua when lua_only),
- * depth levels down. */
-static uint64_t stamp(uint64_t h, const char *path, int lua_only, int depth)
+/* Stamps path itself (missing: "-"), then, a folder, its files as cb_walk_files finds them
+ * (regular files only, no folder links: never a hang or a loop). */
+static void stamp(uint64_t *h, const char *path, const char *suffix, int depth)
 {
     struct stat st;
-    h = mix(h, path, strlen(path));
-    if (stat(path, &st) != 0) return mix(h, "-", 1);
-    if (!S_ISDIR(st.st_mode)) {
-        h = mix(h, &st.st_mtim, sizeof st.st_mtim);
-        return mix(h, &st.st_size, sizeof st.st_size);
-    }
-    if (depth <= 0) return h;
-    DIR *d = opendir(path);
-    if (!d) return h;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        char *sub = cb_path_join(path, de->d_name);
-        struct stat ss;
-        if (stat(sub, &ss) == 0 && (S_ISDIR(ss.st_mode) || !lua_only || ends_lua(de->d_name)))
-            h = stamp(h, sub, lua_only, depth - 1);
-        free(sub);
-    }
-    closedir(d);
-    return h;
+    if (stat(path, &st) != 0) *h = mix(*h, "-", 1);
+    else if (!S_ISDIR(st.st_mode)) stamp_file(h, path, &st);
+    else cb_walk_files(path, suffix, depth, stamp_file, h);
 }
 
-/* What --watch looks at: the report and the modules of its folder, the template folder,
- * the data. (readdir order is stable while nothing changes.) */
+/* What --watch looks at: the report and the modules it can require (as the input hash,
+ * batch.c), the template folder, the data. */
 static uint64_t watch_stamp(const cb_render_opts *o)
 {
     const char *share = cb_share_dir();
-    const char *report = o->report ? o->report : "briefing";
     uint64_t h = 1469598103934665603ULL;
-    if (ends_lua(report) || strchr(report, '/')) {
-        h = stamp(h, report, 0, 0);
+    char *report = cb_report_file(o->report ? o->report : "briefing", share, NULL);
+    if (report) {
+        stamp(&h, report, NULL, 0);
         const char *slash = strrchr(report, '/');
         char *dir = slash ? cb_xstrndup(report, (size_t)(slash - report)) : cb_xstrdup(".");
-        h = stamp(h, dir, 1, 3);
+        stamp(&h, dir, ".lua", CB_MODULE_DEPTH);
         free(dir);
+        free(report);
     } else {
-        char *dir = cb_path_join(share, "scripts");
-        h = stamp(h, dir, 1, 3);
-        free(dir);
+        h = mix(h, "-", 1); /* the error is printed by the render */
     }
+    char *scripts = cb_path_join(share, "scripts");
+    stamp(&h, scripts, ".lua", CB_MODULE_DEPTH);
+    free(scripts);
     const char *tpl = o->template_name ? o->template_name : "briefing";
     char *tdir = strchr(tpl, '/') ? cb_xstrdup(tpl) : cb_xasprintf("%s/templates/%s", share, tpl);
-    h = stamp(h, tdir, 0, 2);
+    stamp(&h, tdir, NULL, 1);
     free(tdir);
     char *data = o->data_dir ? cb_xstrdup(o->data_dir) : cb_path_join(share, "examples/data");
-    h = stamp(h, data, 0, 1);
+    stamp(&h, data, NULL, 1);
     free(data);
     return h;
 }

@@ -28,6 +28,45 @@ static void on_haru_error(HPDF_STATUS error, HPDF_STATUS detail, void *ud)
     }
 }
 
+/* What a libharu error code means, in a sentence, for the codes a report, a template, a
+ * font or the environment can cause; NULL for the others (then the code is all we have).
+ * Their causes are mostly refused earlier (page size: template.c; page count: layout.c;
+ * SOURCE_DATE_EPOCH: render.c; long texts: text_string): this is the net below. */
+static const char *haru_sentence(HPDF_STATUS code)
+{
+    switch (code) {
+    case HPDF_ARRAY_COUNT_ERR: return "the document has more items in one PDF list than a PDF allows "
+                                      "(32,767 pages, or as many images or fonts)";
+    case HPDF_DICT_COUNT_ERR: return "a page uses more fonts or images than a PDF allows (4,095)";
+    case HPDF_XREF_COUNT_ERR: return "the document has more objects than a PDF allows (8,388,607)";
+    case HPDF_INVALID_DATE_TIME: return "SOURCE_DATE_EPOCH is not a date a PDF can hold (0 to 253402300799)";
+    case HPDF_PAGE_INVALID_SIZE: return "the page size is outside PDF's limits (3 to 14,400 points a side)";
+    case HPDF_REAL_OUT_OF_RANGE: return "a position or size on the page is beyond what a PDF can hold";
+    case HPDF_STRING_OUT_OF_RANGE:
+    case HPDF_BINARY_LENGTH_ERR: return "a text (a bookmark or the document's title) is longer than a PDF "
+                                        "string may be (64 KiB)";
+    case HPDF_FAILD_TO_ALLOC_MEM: return "out of memory while writing the PDF";
+    case HPDF_EXCEED_GSTATE_LIMIT: return "drawing nests more graphics states than a PDF allows (28)";
+    case HPDF_INVALID_PNG_IMAGE:
+    case HPDF_LIBPNG_ERROR: return "an image is not a PNG libharu can embed";
+    case HPDF_INVALID_JPEG_DATA:
+    case HPDF_UNSUPPORTED_JPEG_FORMAT: return "an image is not a JPEG libharu can embed";
+    case HPDF_TTF_CANNOT_EMBEDDING_FONT:
+    case HPDF_TTF_INVALID_CMAP:
+    case HPDF_TTF_INVALID_FOMAT:
+    case HPDF_TTF_MISSING_TABLE: return "the font cannot be embedded";
+    }
+    return NULL;
+}
+
+/* err for libharu's code (and detail), with what it was doing. */
+static int haru_fail(cb_error *err, HPDF_STATUS code, HPDF_STATUS detail, const char *doing)
+{
+    const char *s = haru_sentence(code);
+    if (s) return cb_fail(err, CB_EPDF, "%s (libharu error 0x%04X %s)", s, (unsigned)code, doing);
+    return cb_fail(err, CB_EPDF, "libharu error 0x%04X (detail %u) %s", (unsigned)code, (unsigned)detail, doing);
+}
+
 /* The characters one face draws in a document: sorted, distinct. */
 typedef struct face_set {
     int face;          /* index in the font list */
@@ -169,16 +208,21 @@ static HPDF_Dict deflated_stream(HPDF_Doc pdf, const void *data, size_t len)
 /* ---- text strings ------------------------------------------------------------------------ */
 
 /* A PDF text string for UTF-8 s: a literal for printable ASCII, else UTF-16BE with a BOM
- * (so document info and bookmarks need no libharu encoder). */
+ * (so document info and bookmarks need no libharu encoder). libharu refuses strings past
+ * 64 KiB (a 64 KB heading's bookmark failed the county): past TEXT_STRING_MAX bytes the
+ * text is cut at a character and ends in "…"; the page itself shows it whole. */
+#define TEXT_STRING_MAX 32768
 static void *text_string(HPDF_Doc pdf, const char *s)
 {
     const char *p = s, *end = s + strlen(s);
     while (p < end && *p >= 0x20 && *p < 0x7F) p++;
-    if (p == end) return HPDF_String_New(pdf->mmgr, s, NULL);
+    if (p == end && end - s <= TEXT_STRING_MAX) return HPDF_String_New(pdf->mmgr, s, NULL);
     cb_buf b = {0};
     cb_buf_add(&b, "\xFE\xFF", 2);
     for (p = s; p < end;) {
         uint32_t cp = cb_utf8_next(&p, end);
+        int cut = b.len + 4 + 2 > TEXT_STRING_MAX; /* room for this one and the ellipsis */
+        if (cut) cp = 0x2026;
         uint16_t u[2];
         int k = 1;
         if (cp >= 0x10000) {
@@ -192,6 +236,7 @@ static void *text_string(HPDF_Doc pdf, const char *s)
             unsigned char be[2] = {(unsigned char)(u[i] >> 8), (unsigned char)u[i]};
             cb_buf_add(&b, be, 2);
         }
+        if (cut) break;
     }
     void *v = HPDF_Binary_New(pdf->mmgr, (HPDF_BYTE *)b.s, (HPDF_UINT)b.len);
     cb_buf_free(&b);
@@ -390,11 +435,8 @@ static HPDF_STATUS add_font(HPDF_Doc pdf, cb_font *font, const face_set *set, pd
 
 static void set_date(HPDF_Doc pdf)
 {
-    const char *sde = getenv("SOURCE_DATE_EPOCH");
-    if (!sde || !*sde) return;
-    char *end;
-    long long v = strtoll(sde, &end, 10);
-    if (*end || v < 0) return;
+    long long v;
+    if (cb_source_date(&v) != 1) return;
     time_t tt = (time_t)v;
     struct tm tm;
     gmtime_r(&tt, &tm);
@@ -709,8 +751,7 @@ int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *
     free(pages);
     if (!st.error) HPDF_SaveToStream(pdf);
     if (st.error) {
-        rc = cb_fail(err, CB_EPDF, "libharu error 0x%04X (detail %u) while writing the PDF",
-                     (unsigned)st.error, (unsigned)st.detail);
+        rc = haru_fail(err, st.error, st.detail, "while writing the PDF");
         goto done;
     }
     HPDF_ResetStream(pdf);
@@ -721,7 +762,7 @@ int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *
     }
     HPDF_STATUS s = size ? HPDF_ReadFromStream(pdf, (HPDF_BYTE *)out->s + out->len, &got) : HPDF_OK;
     if ((s != HPDF_OK && s != HPDF_STREAM_EOF) || got != size) {
-        rc = cb_fail(err, CB_EPDF, "libharu error 0x%04X reading the PDF from memory", (unsigned)s);
+        rc = haru_fail(err, s, 0, "reading the PDF from memory");
         goto done;
     }
     out->len += size;

@@ -439,9 +439,81 @@ static int refuse(cb_error *err, const char *path, void *handle, const char *fmt
     return cb_fail(err, CB_EPLUGIN, "%s: %s", path, reason);
 }
 
-/* Opens, checks and initialises the plugin file path (key: its real path) in this process. */
+/*
+ * ssh's StrictModes for plugins, which run as whoever runs countybrief (root, often): a
+ * plugin file and its folder must be owned by root or by this user, and they and every
+ * folder above them writable by nobody else. Above the plugin's own folder, a folder with
+ * the sticky bit (/tmp) may be world-writable (others can add entries there, not replace
+ * ours), and its owner is not asked (a checkout owned by the developer, built by root in a
+ * container).
+ */
+
+/* 1 (reason in why) if st, named shown, breaks the rule above; above: a folder above the
+ * plugin's own. */
+static int unsafe_stat(const struct stat *st, const char *shown, const char *prefix, int above,
+                       char *why, size_t n)
+{
+    uid_t me = geteuid();
+    if (!above && st->st_uid != 0 && st->st_uid != me) {
+        snprintf(why, n, "%sowned by another user (uid %u); run chown %u %s", prefix, (unsigned)st->st_uid,
+                 (unsigned)me, shown);
+        return 1;
+    }
+    if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(above && (st->st_mode & S_ISVTX))) {
+        snprintf(why, n, "%swritable by others (mode 0%o); run chmod go-w %s", prefix,
+                 (unsigned)(st->st_mode & 07777), shown);
+        return 1;
+    }
+    return 0;
+}
+
+/* Checks the plugin file open at fd (named path by the user, key its real path) and the
+ * folders above key. 0, or -1 with the reason in why. */
+static int plugin_file_unsafe(int fd, const char *path, const char *key, char *why, size_t n)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, n, "not a regular file");
+        return -1;
+    }
+    if (unsafe_stat(&st, path, "", 0, why, n)) return -1;
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", key);
+    for (int level = 0; key[0] == '/'; level++) {
+        char *slash = strrchr(dir, '/');
+        if (!slash) break;
+        slash[slash == dir] = '\0'; /* "/a/b" -> "/a", "/a" -> "/" */
+        char prefix[PATH_MAX + 16];
+        snprintf(prefix, sizeof prefix, "its folder %s is ", dir);
+        if (stat(dir, &st) == 0 && unsafe_stat(&st, dir, prefix, level > 0, why, n)) return -1;
+        if (slash == dir) break;
+    }
+    return 0;
+}
+
+/* Opens the plugin file for reading as plugin_file_unsafe allows it: the descriptor, or -1
+ * with the plugin refused. */
+static int open_plugin(const char *path, const char *key, cb_error *err)
+{
+    int fd = open(key, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return refuse(err, path, NULL, "cannot be opened (%s)%s", strerror(errno), NULL), -1;
+    char why[sizeof last_reason];
+    if (plugin_file_unsafe(fd, path, key, why, sizeof why) == 0) return fd;
+    close(fd);
+    refuse(err, path, NULL, "%s%s", why, NULL);
+    return -1;
+}
+
+/* Opens, checks and initialises the plugin file path (key: its real path) in this process.
+ * dlopen maps key after the check: no race, since with the file and the folders above it
+ * writable by their owners only, nobody else can replace them in between. (Loading
+ * through /proc/self/fd/N of the checked descriptor would not do: glibc takes a second
+ * file at a reused N for the library already loaded under that name.) */
 static int load_here(const char *path, const char *key, cb_error *err)
 {
+    int fd = open_plugin(path, key, err);
+    if (fd < 0) return CB_EPLUGIN;
+    close(fd);
     dlerror();
     void *h = dlopen(key, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
@@ -856,6 +928,9 @@ int cb_plugins_load(const char *path, cb_error *err)
         if (strcmp(reg.refused[i].path, key) == 0)
             return cb_fail(err, CB_EPLUGIN, "%s: %s", path, reg.refused[i].reason);
     if (!cb_is_file(path)) return refuse(err, path, NULL, "no such plugin file%s%s", NULL, NULL);
+    int fd = open_plugin(path, key, err); /* the modes, before a probe runs any of its code */
+    if (fd < 0) return CB_EPLUGIN;
+    close(fd);
     int rc = CB_OK;
     if (probe_fd < 0 && !probe_known_good(key)) { /* never nested */
         rc = probe(path, key, err);
@@ -868,6 +943,13 @@ static int so_cmp(const void *a, const void *b) { return strcmp(*(char *const *)
 
 void cb_plugins_load_dir(const char *dir, int quiet)
 {
+    struct stat st;
+    char why[PATH_MAX + 128];
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && unsafe_stat(&st, dir, "", 0, why, sizeof why)) {
+        record_refusal(dir, why); /* any of its files could be anyone's: none is loaded */
+        if (!quiet) fprintf(stderr, "countybrief: warning: plugin folder refused: %s: %s\n", dir, why);
+        return;
+    }
     DIR *d = opendir(dir);
     if (!d) return;
     char **names = NULL;

@@ -71,22 +71,104 @@ int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err)
     return rc;
 }
 
-/* Resolves --report: a .lua file (or any path with '/'), else scripts/NAME.lua. */
+/* 1 if the script at path declares itself a report: a line that starts with needs { or
+ * report { (a module beside it does neither). */
+static int declares_report(const char *path)
+{
+    struct stat st;
+    int fd = cb_open_regular(path, &st);
+    if (fd < 0) return 0;
+    char buf[65536]; /* the declarations come first */
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    for (const char *line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        const char *p = line;
+        if (!strncmp(p, "needs", 5)) p += 5;
+        else if (!strncmp(p, "report", 6)) p += 6;
+        else continue;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '{' || *p == '(') return 1;
+    }
+    return 0;
+}
+
+typedef struct path_list {
+    char **v;
+    size_t n;
+} path_list;
+
+static void add_path(void *ud, const char *path, const struct stat *st)
+{
+    (void)st;
+    path_list *l = ud;
+    l->v = cb_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+    l->v[l->n++] = cb_xstrdup(path);
+}
+
+/* The report in folder dir (see cb_report_file). */
+static char *folder_report(const char *dir, cb_error *err)
+{
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/') len--;
+    char *clean = cb_xstrndup(dir, len);
+    const char *slash = strrchr(clean, '/');
+    char *file = cb_xasprintf("%s.lua", slash ? slash + 1 : clean);
+    char *path = cb_path_join(clean, file);
+    free(file);
+    if (cb_is_file(path)) {
+        free(clean);
+        return path;
+    }
+    path_list found = {0}; /* the folder's own .lua files, in sorted order */
+    cb_walk_files(clean, ".lua", 0, add_path, &found);
+    char **all = found.v;
+    size_t n = found.n, nreports = 0, pick = 0;
+    for (size_t i = 0; i < n; i++)
+        if (declares_report(all[i])) nreports++, pick = i;
+    char *got = n == 1 ? cb_xstrdup(all[0]) : nreports == 1 ? cb_xstrdup(all[pick]) : NULL;
+    if (!got && !n)
+        cb_fail(err, CB_ENOTFOUND, "%s: a report folder, but there is no %s and no other .lua file in it",
+                dir, path);
+    else if (!got)
+        cb_fail(err, CB_ENOTFOUND, "%s: a report folder, but there is no %s, and %zu of its %zu .lua files "
+                "declare needs { } or report { }: name the script (--report %s/NAME.lua)",
+                dir, path, nreports, n, clean);
+    for (size_t i = 0; i < n; i++) free(all[i]);
+    free(all);
+    free(path);
+    free(clean);
+    return got;
+}
+
+char *cb_report_file(const char *report, const char *share, cb_error *err)
+{
+    if (cb_is_dir(report)) return folder_report(report, err);
+    if (ends_with(report, ".lua") || strchr(report, '/')) {
+        if (cb_is_file(report)) return cb_xstrdup(report);
+        cb_fail(err, CB_ENOTFOUND, "%s: no such report script", report);
+        return NULL;
+    }
+    char *file = cb_xasprintf("scripts/%s.lua", report), *path = cb_path_join(share, file);
+    free(file);
+    if (cb_is_file(path)) return path;
+    cb_fail(err, CB_ENOTFOUND, "%s: no such report (looked for %s, and there is no folder %s here)", report,
+            path, report);
+    free(path);
+    return NULL;
+}
+
+/* Resolves --report (cb_report_file) and compiles the script once. */
 static int resolve_report(cb_engine *e, const char *report, cb_error *err)
 {
     e->scripts_dir = cb_path_join(e->share, "scripts");
-    if (ends_with(report, ".lua") || strchr(report, '/')) {
-        if (!cb_is_file(report)) return cb_fail(err, CB_ENOTFOUND, "%s: no such report script", report);
-        e->report_path = cb_xstrdup(report);
-        e->report_name = cb_xstrdup(report);
-    } else {
-        char *file = cb_xasprintf("%s.lua", report);
-        e->report_path = cb_path_join(e->scripts_dir, file);
-        free(file);
-        if (!cb_is_file(e->report_path))
-            return cb_fail(err, CB_ENOTFOUND, "%s: no such report (looked for %s)", report, e->report_path);
-        e->report_name = cb_xasprintf("scripts/%s.lua", report);
-    }
+    if (!(e->report_path = cb_report_file(report, e->share, err))) return err ? err->code : CB_ENOTFOUND;
+    size_t n = strlen(e->scripts_dir);
+    /* a shipped report is named as before ("scripts/briefing.lua"), any other by its path */
+    if (!strncmp(e->report_path, e->scripts_dir, n) && e->report_path[n] == '/')
+        e->report_name = cb_xasprintf("scripts/%s", e->report_path + n + 1);
+    else e->report_name = cb_xstrdup(e->report_path);
     const char *slash = strrchr(e->report_path, '/');
     e->report_dir = slash ? cb_xstrndup(e->report_path, (size_t)(slash - e->report_path)) : cb_xstrdup(".");
     /* a syntax error is the same for every county: report it once, up front */
@@ -201,6 +283,11 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
 {
     int rc = cb_engine_open_data(e, o, err);
     if (rc != CB_OK) return rc;
+    long long sde;
+    if (cb_source_date(&sde) < 0)
+        return cb_fail(err, CB_EUSAGE, "SOURCE_DATE_EPOCH=%.40s is not a time a PDF can hold: it must be "
+                       "whole seconds since 1970, 0 to %lld (the end of the year 9999)",
+                       getenv("SOURCE_DATE_EPOCH"), CB_SOURCE_DATE_MAX);
     e->quiet = o->quiet;
     snprintf(e->lang, sizeof e->lang, "%s", o->lang && *o->lang ? o->lang : CB_LANG_DEFAULT);
     snprintf(out_lang, sizeof out_lang, "%s", strcmp(e->lang, CB_LANG_DEFAULT) ? e->lang : "");

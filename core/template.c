@@ -443,7 +443,12 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
         if (!(sizes[i].v >= CB_TYPE_MIN_PT && sizes[i].v <= CB_TYPE_MAX_PT))
             return cb_fail(err, CB_ETEMPLATE, "%s: type.%s is %g points; it must be %d to %d",
                            path, sizes[i].key, (double)sizes[i].v, CB_TYPE_MIN_PT, CB_TYPE_MAX_PT);
-    if (t->page_w < 144 || t->page_h < 144 || t->margin_left + t->margin_right > t->page_w - 72 ||
+    /* PDF's own page limits (ISO 32000, annex C): libharu refuses more with an error code */
+    if (!(t->page_w >= 144 && t->page_w <= 14400 && t->page_h >= 144 && t->page_h <= 14400))
+        return cb_fail(err, CB_ETEMPLATE, "%s: the page is %g x %g points; PDF pages are at most "
+                       "14400 points (200 inches) a side, and countybrief's at least 144", path,
+                       (double)t->page_w, (double)t->page_h);
+    if (t->margin_left + t->margin_right > t->page_w - 72 ||
         t->margin_top + t->margin_bottom > t->page_h - 144 || t->body_size < 4 || t->leading < 1 ||
         t->cell_padding < 0 || t->cell_padding > 4)
         return cb_fail(err, CB_ETEMPLATE, "%s: page size, margins or type sizes leave no room "

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -331,4 +333,67 @@ const char *cb_strerror(int code)
 #undef CB__ERRNO_TEXT
     }
     return "unknown error";
+}
+
+static int walk_name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void cb_walk_files(const char *dir, const char *suffix, int depth, cb_walk_fn fn, void *ud)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    char **names = NULL;
+    size_t n = 0, sl = suffix ? strlen(suffix) : 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        names = cb_xrealloc(names, (n + 1) * sizeof *names);
+        names[n++] = cb_xstrdup(de->d_name);
+    }
+    closedir(d);
+    if (n) qsort(names, n, sizeof *names, walk_name_cmp);
+    for (size_t i = 0; i < n; i++) {
+        char *p = cb_path_join(dir, names[i]);
+        size_t len = strlen(names[i]);
+        struct stat st;
+        /* a folder only when it is one itself (lstat): a link to a folder is never
+         * entered, so `ln -s . loop` can neither cycle nor multiply the walk */
+        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (depth > 0) cb_walk_files(p, suffix, depth - 1, fn, ud);
+        } else if ((!suffix || (len >= sl && strcmp(names[i] + len - sl, suffix) == 0)) &&
+                   stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+            fn(ud, p, &st); /* a FIFO or a device is no module: never opened */
+        }
+        free(p);
+        free(names[i]);
+    }
+    free(names);
+}
+
+int cb_open_regular(const char *path, struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return -1;
+    int bad = fstat(fd, st) != 0 ? errno : S_ISREG(st->st_mode) ? 0 : EINVAL;
+    if (bad) {
+        close(fd);
+        errno = bad;
+        return -1;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
+int cb_source_date(long long *t)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    if (!s || !*s) return 0;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (*end || errno || v < 0 || v > CB_SOURCE_DATE_MAX) return -1;
+    *t = v;
+    return 1;
 }

@@ -86,5 +86,24 @@ double cb_now_s(void);
  * error or (reading) end of file. */
 int cb_write_all(int fd, const void *p, size_t n);
 int cb_read_all(int fd, void *p, size_t n);
+/* Calls fn(ud, path, st) for every regular file below dir whose name ends in suffix (NULL:
+ * any name), in sorted order, entering at most depth levels of subfolders (0: dir's own
+ * files). Names starting with '.' are skipped; a link to a regular file counts (st is its
+ * target's stat), a link to a folder is not entered (no cycles), FIFOs and devices are
+ * skipped without being opened. path is only valid during the call. */
+struct stat;
+typedef void (*cb_walk_fn)(void *ud, const char *path, const struct stat *st);
+void cb_walk_files(const char *dir, const char *suffix, int depth, cb_walk_fn fn, void *ud);
+
+/* Opens path for reading (O_CLOEXEC, O_NONBLOCK: a FIFO there cannot block) and checks
+ * that it is a regular file; returns the descriptor, in blocking mode, with *st filled,
+ * or -1 with errno set (EINVAL: not a regular file). */
+int cb_open_regular(const char *path, struct stat *st);
+
+/* SOURCE_DATE_EPOCH (reproducible-builds.org), the time written into PDFs and shown to
+ * scripts: 1 and *t when set, 0 when unset or empty, -1 when not a whole number of seconds
+ * from 0 to CB_SOURCE_DATE_MAX (9999-12-31 23:59:59 UTC: a PDF date has four year digits). */
+#define CB_SOURCE_DATE_MAX 253402300799LL
+int cb_source_date(long long *t);
 
 #endif /* CB_UTIL_H */

@@ -6,11 +6,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "data.h"
 #include "numfmt.h"
 #include "test.h"
+#include "util.h"
 
 /* ---- cb_number_parse ---- */
 
@@ -350,6 +352,62 @@ TEST(clean_caps_long_text_at_a_character)
     cb_fail(&err, CB_EDATA, "a\x1b\nb");
     cb_fail(&err, CB_EDATA, "%s%s", err.msg, " c");
     ASSERT_EQ_STR(err.msg, "a\\x1b b c");
+/* ---- cb_walk_files: what the input hash and --watch read (issue 10) ---- */
+
+static void count_walked(void *ud, const char *path, const struct stat *st)
+{
+    (void)path;
+    if (S_ISREG(st->st_mode)) (*(int *)ud)++; /* anything else would not count */
+}
+
+TEST(walk_skips_fifos_devices_and_folder_links)
+{
+    char dir[] = "/tmp/cb-walk.XXXXXX";
+    ASSERT(mkdtemp(dir) != NULL);
+    char *sub = cb_path_join(dir, "sub"), *a = cb_path_join(dir, "a.lua"), *b = cb_path_join(sub, "b.lua");
+    char *fifo = cb_path_join(dir, "fifo.lua"), *zero = cb_path_join(dir, "zero.lua"), *l1 = cb_path_join(dir, "l1"),
+         *l2 = cb_path_join(sub, "l2"), *txt = cb_path_join(dir, "c.txt");
+    ASSERT(mkdir(sub, 0700) == 0);
+    FILE *f = fopen(a, "w");
+    fputs("return 1\n", f);
+    fclose(f);
+    f = fopen(b, "w");
+    fclose(f);
+    f = fopen(txt, "w");
+    fclose(f);
+    ASSERT(mkfifo(fifo, 0600) == 0);
+    ASSERT(symlink("/dev/zero", zero) == 0);
+    ASSERT(symlink(".", l1) == 0);  /* a loop */
+    ASSERT(symlink("..", l2) == 0); /* and one a level down */
+    int n = 0;
+    cb_walk_files(dir, ".lua", 8, count_walked, &n);
+    ASSERT_EQ_INT(n, 2); /* a.lua, sub/b.lua: never the FIFO, the device or through a link */
+    n = 0;
+    cb_walk_files(dir, NULL, 0, count_walked, &n);
+    ASSERT_EQ_INT(n, 2); /* a.lua, c.txt: depth 0 is the folder's own files */
+    const char *rm[] = {l2, b, l1, zero, fifo, txt, a, sub};
+    for (size_t i = 0; i < sizeof rm / sizeof *rm; i++) remove(rm[i]);
+    remove(dir);
+    free(sub), free(a), free(b), free(fifo), free(zero), free(l1), free(l2), free(txt);
+}
+
+/* ---- SOURCE_DATE_EPOCH: one parser, a range a PDF date can hold ---- */
+
+TEST(source_date_epoch_range)
+{
+    static const struct { const char *v; int rc; } cases[] = {
+        {"", 0}, {"0", 1}, {"1700000000", 1}, {"253402300799", 1}, {"253402300800", -1},
+        {"67768036191676800", -1}, {"99999999999999999999999", -1}, {"-1", -1}, {"12abc", -1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        setenv("SOURCE_DATE_EPOCH", cases[i].v, 1);
+        long long t = -5;
+        int rc = cb_source_date(&t);
+        if (rc != cases[i].rc) TEST_FAIL_("SOURCE_DATE_EPOCH=%s: %d, not %d", cases[i].v, rc, cases[i].rc);
+    }
+    unsetenv("SOURCE_DATE_EPOCH");
+    long long t;
+    ASSERT_EQ_INT(cb_source_date(&t), 0);
 }
 
 static const test_case tests[] = {
@@ -367,6 +425,8 @@ static const test_case tests[] = {
     TEST_ENTRY(format_huge_and_negative),
     TEST_ENTRY(clean_escapes_controls_keeps_chinese),
     TEST_ENTRY(clean_caps_long_text_at_a_character),
+    TEST_ENTRY(walk_skips_fifos_devices_and_folder_links),
+    TEST_ENTRY(source_date_epoch_range),
     {0},
 };
 
