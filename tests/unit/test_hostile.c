@@ -352,6 +352,8 @@ TEST(clean_caps_long_text_at_a_character)
     cb_fail(&err, CB_EDATA, "a\x1b\nb");
     cb_fail(&err, CB_EDATA, "%s%s", err.msg, " c");
     ASSERT_EQ_STR(err.msg, "a\\x1b b c");
+}
+
 /* ---- cb_walk_files: what the input hash and --watch read (issue 10) ---- */
 
 static void count_walked(void *ud, const char *path, const struct stat *st)
