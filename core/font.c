@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "output.h"
+
 #define BMP_SIZE 0x10000
 #define MAX_FACES 32          /* a document with more fallback faces than this is absurd */
 #define PICK_UNKNOWN 0xFF     /* bmp_pick: not looked up yet */
@@ -114,19 +116,21 @@ static char *lookup_key(const char *family)
     return b.s;
 }
 
+/* The list is read and replaced whole, never through a link and only as a regular file
+ * (output.h): a link or FIFO planted at its name is a miss, then replaced. */
+#define LOOKUP_LIST_MAX ((size_t)1 << 20)
+
 static int lookup_recall(const char *key, char **path, int *index)
 {
     char *list = lookup_list_path();
-    FILE *fp = list ? fopen(list, "r") : NULL;
+    char *text = list ? cb_file_read(list, LOOKUP_LIST_MAX, NULL, NULL) : NULL;
     free(list);
-    if (!fp) return 0;
-    char *line = NULL;
-    size_t cap = 0;
     int found = 0;
-    while (!found && getline(&line, &cap, fp) > 0) {
-        char *f[5], *save = NULL, *p = line;
+    char *save = NULL;
+    for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line && !found; line = strtok_r(NULL, "\n", &save)) {
+        char *f[5], *fsave = NULL, *p = line;
         int n = 0;
-        for (char *t; n < 5 && (t = strtok_r(p, "\t\n", &save)); p = NULL) f[n++] = t;
+        for (char *t; n < 5 && (t = strtok_r(p, "\t", &fsave)); p = NULL) f[n++] = t;
         if (n != 5 || strcmp(f[0], key) != 0) continue;
         struct stat st;
         if (stat(f[1], &st) != 0 || st.st_size != atoll(f[3]) ||
@@ -136,8 +140,7 @@ static int lookup_recall(const char *key, char **path, int *index)
         *index = atoi(f[2]);
         found = 1;
     }
-    free(line);
-    fclose(fp);
+    free(text);
     return found;
 }
 
@@ -158,12 +161,12 @@ static void lookup_remember(const char *key, const char *path, int index)
         }
     free(dir);
     /* one line per request: a new answer replaces the file (it holds a line or two) */
-    FILE *fp = fopen(list, "w");
+    char *line = cb_xasprintf("%s\t%s\t%d\t%lld\t%lld\n", key, path, index, (long long)st.st_size,
+                              (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec);
+    cb_error err;
+    (void)cb_write_file_atomic(list, line, strlen(line), &err); /* best effort: a cache */
+    free(line);
     free(list);
-    if (!fp) return;
-    fprintf(fp, "%s\t%s\t%d\t%lld\t%lld\n", key, path, index, (long long)st.st_size,
-            (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec);
-    fclose(fp);
 }
 
 static int font_find_uncached(const char *family, char **path, int *index, cb_error *err);

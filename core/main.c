@@ -49,7 +49,8 @@ static const char USAGE[] =
     "  --data DIR        data folder (default: the example data), or a source a plugin\n"
     "                    reads: sqlite:FILE.db, FILE.xlsx\n"
     "  --report R        report name under scripts/, or a .lua file (default: briefing)\n"
-    "  --template T      template name under templates/, or a folder (default: briefing)\n"
+    "  --template T      template name under templates/, or a folder (default: briefing);\n"
+    "                    files are then named <county_id>-<name>.T.pdf (.T.en.pdf in English)\n"
     "  --county C        only this county, by id or name; repeatable\n"
     "  --out DIR         output folder (default: ./out)\n"
     "  --lang LANG       zh (default) or en, for a report written in both (the briefing is);\n"
@@ -76,10 +77,12 @@ static const char USAGE[] =
     "                    the PDFs written last or leave them empty\n"
     "\n"
     "Output files are named <county_id>-<name>.pdf, e.g. out/500233-忠县.pdf; the output\n"
-    "folder's manifest.json lists every file with its size, pages and sha256, and lets a\n"
-    "re-run skip the counties whose inputs did not change. A report declared with\n"
-    "report { scope = \"all\" } runs once over every county (or those --county names) and\n"
-    "writes one file, e.g. out/compare.pdf.\n"
+    "folder's manifest.json (manifest.en.json, manifest.T.json... for other languages and\n"
+    "templates) lists every file with its size, pages and sha256, and lets a re-run skip\n"
+    "the counties whose inputs did not change. Two counties whose files would be one (also\n"
+    "ignoring case) both fail; a county that fails has its previous PDF moved aside as\n"
+    "NAME.pdf.stale. A report declared with report { scope = \"all\" } runs once over every\n"
+    "county (or those --county names) and writes one file, e.g. out/compare.pdf.\n"
     "\n"
     "exit status: 0 all rendered; 1 some counties failed (the others were written);\n"
     "  2 usage error or unknown county; 3 data error; 4 report, template, font or\n"
@@ -216,9 +219,14 @@ static int render_all(cb_engine *e, const size_t *which, size_t n, const cb_batc
     }
     fflush(NULL);
     pid_t pid = fork();
-    if (pid < 0) return render_all_here(e, which, n, bo->quiet);
     if (pid == 0) _exit(render_all_here(e, which, n, bo->quiet));
-    return wait_render(pid, e, bo->timeout_s);
+    int code = pid < 0 ? render_all_here(e, which, n, bo->quiet) : wait_render(pid, e, bo->timeout_s);
+    if (code != EXIT_OK) { /* its previous PDF no longer matches the data (render.h) */
+        char *file = cb_output_all_name(e);
+        cb_output_retire(e, file, file);
+        free(file);
+    }
+    return code;
 }
 
 static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, cb_batch_opts *bo)
@@ -267,10 +275,13 @@ static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, cb_b
     rc = cb_batch_run(&e, bo, &sum, &err);
     if (rc != CB_OK) fprintf(stderr, "countybrief: %s\n", err.msg);
     size_t done = sum.rendered + sum.failed;
+    char stale[96] = "";
+    if (sum.stale)
+        snprintf(stale, sizeof stale, " (%zu previous PDF%s moved aside as .stale)", sum.stale, sum.stale == 1 ? "" : "s");
     if (!bo->quiet || sum.failed)
         fprintf(sum.failed ? stderr : stdout,
-                "%zu rendered, %zu skipped (unchanged), %zu failed in %.2f s (%.1f per second)\n",
-                sum.rendered, sum.skipped, sum.failed, sum.seconds,
+                "%zu rendered, %zu skipped (unchanged), %zu failed%s in %.2f s (%.1f per second)\n",
+                sum.rendered, sum.skipped, sum.failed, stale, sum.seconds,
                 sum.seconds > 0 ? done / sum.seconds : 0.0);
     free(which);
     cb_engine_close(&e);
@@ -492,12 +503,17 @@ static int cmd_check(cb_render_opts *o, char **counties, size_t ncounties)
         check_all(&e, counties, ncounties, &errors, &warnings, &checked);
         goto summary;
     }
+    char **clash = cb_output_clashes(&e);
     for (size_t i = 0; i < e.ds.ncounties; i++) {
         int wanted = !ncounties;
         for (size_t k = 0; k < ncounties && !wanted; k++)
             wanted = cb_dataset_find_county(&e.ds, counties[k]) == (long)i;
         if (!wanted) continue;
         checked++;
+        if (clash && clash[i]) {
+            printf("error: %s\n", clash[i]);
+            errors++;
+        }
         char **w = NULL;
         size_t nw = 0;
         if (cb_check_county(&e, i, &w, &nw, &err) != CB_OK) {
@@ -511,6 +527,7 @@ static int cmd_check(cb_render_opts *o, char **counties, size_t ncounties)
         free(w);
         warnings += nw;
     }
+    cb_output_clashes_free(&e, clash);
 summary:
     errors += data_errors;
     printf("check: %zu error%s, %zu warning%s in %zu count%s (report %s, data %s)\n", errors,
@@ -636,10 +653,12 @@ static void watch_render_once(cb_render_opts *o, char **counties, size_t ncounti
         cb_engine_close(&e);
         return;
     }
+    char **clash = cb_output_clashes(&e);
     for (size_t i = 0; i < ncounties; i++) {
         long k = cb_dataset_find_county(&e.ds, counties[i]);
-        if (k < 0) {
-            fprintf(stderr, "countybrief: %s: no such county in %s\n", counties[i], e.data_dir);
+        if (k < 0 || (clash && clash[k])) {
+            if (k < 0) fprintf(stderr, "countybrief: %s: no such county in %s\n", counties[i], e.data_dir);
+            else fprintf(stderr, "countybrief: %s\n", clash[k]);
             continue;
         }
         cb_render_result res;
@@ -650,6 +669,7 @@ static void watch_render_once(cb_render_opts *o, char **counties, size_t ncounti
         free(res.path);
     }
     fflush(stdout);
+    cb_output_clashes_free(&e, clash);
     cb_engine_close(&e);
 }
 
