@@ -22,7 +22,6 @@
 #include "pdf.h"
 #include "plugins.h"
 
-
 static double now_s(void)
 {
     struct timespec ts;
@@ -315,7 +314,9 @@ static char *read_own(const char *path, const char *then)
 {
     cb_error err;
     char *text = cb_file_read(path, MANIFEST_MAX, NULL, &err);
-    if (!text && errno != ENOENT) fprintf(stderr, "countybrief: %s; ignored, %s\n", err.msg, then);
+    int e = errno;
+    if (!text && e != ENOENT) fprintf(stderr, "countybrief: %s; ignored, %s\n", err.msg, then);
+    errno = e; /* for the caller */
     return text;
 }
 
