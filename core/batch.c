@@ -24,7 +24,6 @@
 #include "pool.h"
 #include "repeats.h"
 
-#define MANIFEST "manifest.json"
 
 static void hex(const unsigned char *d, size_t n, char *out)
 {
@@ -263,23 +262,45 @@ typedef struct entry {
     double ms;
     const char *status;    /* "rendered", "skipped", "failed", or NULL: not in this run */
     char *error;
+    char *stale;           /* failed: its previous PDF, moved aside under this name */
 } entry;
 
 static void entry_free(entry *en)
 {
     free(en->file);
     free(en->error);
+    free(en->stale);
 }
 
-/* A sharded run keeps its own manifest, so shards sharing one output folder never write
- * the same file; `countybrief manifest merge` joins them. */
+/* Each output set (render.h) keeps its own manifest, manifest<set>.json (manifest.json,
+ * manifest.en.json, manifest.onepager.json), so sets rendered by turns into one folder
+ * never make each other's counties look changed. A sharded run keeps its own too,
+ * manifest<set>.shard-K-of-N.json, so shards sharing one output folder never write the
+ * same file; `countybrief manifest merge` joins them. */
 static char *manifest_path(const cb_engine *e, const cb_batch_opts *o)
 {
-    if (!o->nshards) return cb_path_join(e->out_dir, MANIFEST);
-    char *name = cb_xasprintf("manifest.shard-%zu-of-%zu.json", o->shard + 1, o->nshards);
+    char *name = o->nshards ? cb_xasprintf("manifest%s.shard-%zu-of-%zu.json", e->out_set, o->shard + 1, o->nshards)
+                            : cb_xasprintf("manifest%s.json", e->out_set);
     char *path = cb_path_join(e->out_dir, name);
     free(name);
     return path;
+}
+
+/* What countybrief reads back of its own in the output folder (manifests, the journal): a
+ * regular file up to this size, never through a link (output.h). */
+#define MANIFEST_MAX ((size_t)256 << 20)
+
+/* The manifest or journal at path, read back; NULL if there is none, or (said in one line
+ * on stderr) it is a link, FIFO, device or larger than MANIFEST_MAX: then `then` says
+ * what becomes of it. */
+static char *read_own(const char *path, const char *then)
+{
+    cb_error err;
+    char *text = cb_file_read(path, MANIFEST_MAX, NULL, &err);
+    int e = errno;
+    if (!text && e != ENOENT) fprintf(stderr, "countybrief: %s; ignored, %s\n", err.msg, then);
+    errno = e; /* for the caller */
+    return text;
 }
 
 /* The journal (.manifest.json.journal, hidden): one line per county rendered since the
@@ -321,30 +342,31 @@ static void read_entry(const cb_engine *e, json_t *it, entry *old)
 static void read_manifest(const cb_engine *e, const cb_batch_opts *o, entry *old)
 {
     char *path = manifest_path(e, o);
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
+    char *text = read_own(path, "this run's manifest replaces it");
     free(path);
+    json_error_t jerr;
+    json_t *root = text ? json_loads(text, 0, &jerr) : NULL;
+    free(text);
     read_digests(json_object_get(root, "files"));
-    if (o->force) {
-        json_decref(root);
-        return;
-    }
     size_t i;
     json_t *it;
-    json_array_foreach(json_object_get(root, "counties"), i, it) read_entry(e, it, old);
+    if (!o->force) json_array_foreach(json_object_get(root, "counties"), i, it) read_entry(e, it, old);
     json_decref(root);
+    /* the journal is read (and anything but a file there removed) even with --force: it
+     * is appended to below */
     path = journal_path(e, o);
-    FILE *fp = fopen(path, "r");
+    text = read_own(path, "removed (a new journal is started)");
+    if (!text && errno != ENOENT) unlink(path); /* the link itself, never its target */
     free(path);
-    char *line = NULL;
-    size_t cap = 0;
-    while (fp && getline(&line, &cap, fp) > 0) /* a torn last line does not parse: skipped */
-        if ((it = json_loads(line, 0, &jerr))) {
+    for (char *line = text, *nl; !o->force && line && *line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        if (nl) *nl = '\0';
+        if ((it = json_loads(line, 0, &jerr))) { /* a torn last line does not parse: skipped */
             read_entry(e, it, old);
             json_decref(it);
         }
-    free(line);
-    if (fp) fclose(fp);
+    }
+    free(text);
 }
 
 static json_t *entry_json(const cb_engine *e, size_t i, const entry *en)
@@ -360,6 +382,7 @@ static json_t *entry_json(const cb_engine *e, size_t i, const entry *en)
     json_object_set_new(o, "ms", json_real(round(en->ms * 100) / 100));
     json_object_set_new(o, "inputs", json_string(en->key));
     json_object_set_new(o, "error", en->error ? json_string(en->error) : json_null());
+    if (en->stale) json_object_set_new(o, "stale", json_string(en->stale));
     return o;
 }
 
@@ -409,7 +432,7 @@ typedef struct result_msg {
  * by a full disk never swallows the next. */
 static void journal_add(int *fd, const char *path, const cb_engine *e, size_t c, const entry *en)
 {
-    if (*fd == -1) *fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (*fd == -1) *fd = cb_file_open(path, O_WRONLY | O_CREAT | O_APPEND, 0644, NULL); /* never a link */
     if (*fd < 0) {
         *fd = -2; /* no second try */
         return;
@@ -477,39 +500,61 @@ static void progress(const cb_batch_summary *s, size_t total, double t0, int don
     fflush(stderr);
 }
 
-/* The pool's result for county c: its manifest entry, the journal, one line. */
+/* County c rendered (m: the worker's result): its entry, the journal line, the "wrote" line. */
+static void county_rendered(batch_run *r, size_t c, const result_msg *m)
+{
+    const cb_engine *e = r->e;
+    entry *en = &r->cur[c];
+    en->status = "rendered";
+    en->file = cb_output_name(cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), e->out_set);
+    en->pages = m->pages;
+    en->bytes = (size_t)m->bytes;
+    en->ms = m->ms;
+    hex(m->sha, 32, en->sha);
+    r->sum->rendered++;
+    journal_add(&r->jfd, r->jpath, e, c, en);
+    if (!r->o->quiet && !r->tty)
+        printf("wrote %s/%s (%zu page%s, %.1f KB, %.0f ms)\n", e->out_dir, en->file, en->pages,
+               en->pages == 1 ? "" : "s", en->bytes / 1024.0, en->ms);
+}
+
+/* County c failed (msg: the whole line, naming it; taken): its entry, the line on stderr
+ * (the same error in many counties counted: repeats.h), and its previous PDF, which no
+ * longer matches the data, moved aside (render.h). */
+static void county_failed(batch_run *r, size_t c, char *msg)
+{
+    const cb_engine *e = r->e;
+    const char *id = cb_county_id(&e->ds, c), *name = cb_county_name(&e->ds, c);
+    entry *en = &r->cur[c];
+    en->status = "failed";
+    en->error = msg;
+    r->sum->failed++;
+    if (r->tty) fputc('\n', stderr);
+    cb_repeats_print(&r->repeats, stderr, "countybrief: ", msg, id, name);
+    char *file = cb_output_name(id, name, e->out_set), *who = cb_clean_asprintf("%s %s", id, name);
+    if (cb_output_retire(e, file, who)) {
+        en->stale = cb_xasprintf("%s.stale", file);
+        r->sum->stale++;
+    }
+    free(who);
+    free(file);
+}
+
+/* The pool's result for county c; when its worker died or was stopped, a new one follows. */
 static void county_done(void *ctx, size_t c, int rc, int died, const char *reply, size_t len)
 {
     batch_run *r = ctx;
-    cb_engine *e = r->e;
-    const cb_batch_opts *o = r->o;
-    cb_batch_summary *sum = r->sum;
-    entry *en = &r->cur[c];
-    int tty = r->tty;
     result_msg m;
     memset(&m, 0, sizeof m);
     if (!died && len >= sizeof m) memcpy(&m, reply, sizeof m);
     if (!died && rc == CB_OK) {
-        en->status = "rendered";
-        en->file = cb_output_name(cb_county_id(&e->ds, c), cb_county_name(&e->ds, c));
-        en->pages = m.pages;
-        en->bytes = (size_t)m.bytes;
-        en->ms = m.ms;
-        hex(m.sha, 32, en->sha);
-        sum->rendered++;
-        journal_add(&r->jfd, r->jpath, e, c, en);
-        if (!o->quiet && !tty)
-            printf("wrote %s/%s (%zu page%s, %.1f KB, %.0f ms)\n", e->out_dir, en->file,
-                   en->pages, en->pages == 1 ? "" : "s", en->bytes / 1024.0, en->ms);
+        county_rendered(r, c, &m);
         return;
     }
-    /* a failed county; when the worker died or was stopped, a new worker follows */
-    en->status = "failed";
-    if (died) en->error = cb_clean_asprintf("%s %s: %s", cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), reply);
-    else en->error = len > sizeof m ? cb_xstrndup(reply + sizeof m, len - sizeof m) : cb_xstrdup("(message lost)");
-    sum->failed++;
-    if (tty) fputc('\n', stderr);
-    cb_repeats_print(&r->repeats, stderr, "countybrief: ", en->error, cb_county_id(&e->ds, c), cb_county_name(&e->ds, c));
+    const cb_engine *e = r->e;
+    county_failed(r, c, died ? cb_clean_asprintf("%s %s: %s", cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), reply)
+                        : len > sizeof m ? cb_xstrndup(reply + sizeof m, len - sizeof m)
+                                         : cb_xstrdup("(message lost)"));
 }
 
 static void batch_tick(void *ctx)
@@ -532,6 +577,9 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
         fprintf(stderr, "countybrief: removed %zu temporary file%s left in %s by an interrupted run\n", swept,
                 swept == 1 ? "" : "s", e->out_dir);
     read_manifest(e, o, old);
+    char **clash = cb_output_clashes(e); /* the whole data, so shards and --county agree */
+    int tty = !o->quiet && isatty(STDERR_FILENO);
+    batch_run r = {e, o, cur, sum, NULL, -1, tty, 0, t0, {0}};
 
     /* which counties, and which of them need rendering */
     struct sha256_ctx global = global_inputs(e);
@@ -544,6 +592,11 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
         total++;
         county_key(&global, e, c, cur[c].key);
         cur[c].status = "pending";
+        if (clash && clash[c]) { /* before anything is rendered: neither file is written */
+            county_failed(&r, c, clash[c]);
+            clash[c] = NULL;
+            continue;
+        }
         const entry *was = &old[c];
         if (was->file && strcmp(was->key, cur[c].key) == 0) {
             char *path = cb_path_join(e->out_dir, was->file);
@@ -571,8 +624,8 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
             cur[c].status = "rendered";
         }
 
-    batch_run r = {e, o, cur, sum, NULL, -1, !o->quiet && isatty(STDERR_FILENO), total, t0, {0}};
-    int tty = r.tty;
+    cb_output_clashes_free(e, clash);
+    r.total = total;
     signal(SIGXFSZ, SIG_IGN); /* ulimit -f: EFBIG from write(), counted, not a killed process */
     r.jpath = journal_path(e, o);
     cb_pool_opts po = {o->jobs, o->timeout_s, o->quiet, &e->src.limits, render_job, county_done,
@@ -604,29 +657,29 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
 
 /* ------------------------------------------------------------------ merging shard manifests */
 
-int cb_manifest_merge(const char *dir, cb_error *err)
+/* The output set of a shard manifest's name ("manifest<set>.shard-K-of-N.json"), malloc'd;
+ * NULL if name is none. */
+static char *shard_set(const char *name)
 {
-    DIR *d = opendir(dir);
-    if (!d) return cb_fail(err, CB_EIO, "%s: %s", dir, strerror(errno));
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)))
-        if (strncmp(de->d_name, "manifest.shard-", 15) == 0) {
-            names = cb_xrealloc(names, (n + 1) * sizeof *names);
-            names[n++] = cb_xstrdup(de->d_name);
-        }
-    closedir(d);
-    if (!n) return cb_fail(err, CB_ENOTFOUND, "%s: no manifest.shard-*.json to merge", dir);
-    qsort(names, n, sizeof *names, name_cmp);
+    const char *tag = strstr(name, ".shard-");
+    if (strncmp(name, "manifest", 8) != 0 || !tag || (tag > name + 8 && name[8] != '.')) return NULL;
+    return cb_xstrndup(name + 8, (size_t)(tag - name - 8));
+}
+
+/* Joins the shard manifests names[0..n) (sorted) of one output set into manifest<set>.json. */
+static int merge_set(const char *dir, const char *set, char **names, size_t n, cb_error *err)
+{
     json_t *all = json_array(), *seen = json_object(), *first = NULL;
     json_int_t counts[3] = {0, 0, 0};
     int rc = CB_OK;
     for (size_t i = 0; i < n && rc == CB_OK; i++) {
         char *path = cb_path_join(dir, names[i]);
         json_error_t jerr;
-        json_t *m = json_load_file(path, 0, &jerr);
-        if (!m) rc = cb_fail(err, CB_EDATA, "%s:%d: %s", path, jerr.line, jerr.text);
+        char *text = cb_file_read(path, MANIFEST_MAX, NULL, err);
+        json_t *m = text ? json_loads(text, 0, &jerr) : NULL;
+        free(text);
+        if (!text) rc = CB_EDATA;
+        else if (!m) rc = cb_fail(err, CB_EDATA, "%s:%d: %s", path, jerr.line, jerr.text);
         else {
             const char *keys[3] = {"rendered", "skipped", "failed"};
             for (int k = 0; k < 3; k++) counts[k] += json_integer_value(json_object_get(m, keys[k]));
@@ -666,14 +719,52 @@ int cb_manifest_merge(const char *dir, cb_error *err)
         size_t len = strlen(text);
         text = cb_xrealloc(text, len + 2);
         text[len++] = '\n';
-        char *path = cb_path_join(dir, MANIFEST);
+        char *name = cb_xasprintf("manifest%s.json", set), *path = cb_path_join(dir, name);
         rc = cb_write_file_atomic(path, text, len, err);
         free(path);
+        free(name);
         free(text);
     }
     json_decref(first);
     json_decref(all);
     json_decref(seen);
+    return rc;
+}
+
+int cb_manifest_merge(const char *dir, cb_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) return cb_fail(err, CB_EIO, "%s: %s", dir, strerror(errno));
+    char **names = NULL, *set;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if ((set = shard_set(de->d_name))) {
+            free(set);
+            names = cb_xrealloc(names, (n + 1) * sizeof *names);
+            names[n++] = cb_xstrdup(de->d_name);
+        }
+    closedir(d);
+    if (!n) return cb_fail(err, CB_ENOTFOUND, "%s: no manifest.shard-*.json to merge", dir);
+    qsort(names, n, sizeof *names, name_cmp);
+    /* each set in turn: its names, in order, to the front of the rest */
+    int rc = CB_OK;
+    for (size_t i = 0; i < n && rc == CB_OK;) {
+        set = shard_set(names[i]);
+        size_t k = i;
+        for (size_t j = i; j < n; j++) {
+            char *other = shard_set(names[j]);
+            if (strcmp(other, set) == 0) {
+                char *t = names[j];
+                memmove(names + k + 1, names + k, (j - k) * sizeof *names);
+                names[k++] = t;
+            }
+            free(other);
+        }
+        rc = merge_set(dir, set, names + i, k - i, err);
+        free(set);
+        i = k;
+    }
     for (size_t i = 0; i < n; i++) free(names[i]);
     free(names);
     return rc;

@@ -10,7 +10,13 @@
  * Incremental: each county's PDF is keyed by a hash of everything that goes into it (the
  * engine version, report and module scripts, template, font, plugins, shared tables and
  * the county's own rows). A county whose key and file are unchanged since the manifest
- * was written is skipped.
+ * was written is skipped. Each output set (template and language, render.h) has its own
+ * manifest: manifest.json, manifest.en.json, manifest.onepager.json...
+ *
+ * Before anything is rendered, counties whose PDFs would be one file (cb_output_clashes)
+ * fail, each naming the others. A county that fails has its previous PDF moved aside as
+ * NAME.pdf.stale (one line says so; the manifest's "stale" names it), so no briefing that
+ * no longer matches the data stays under a final name.
  */
 #ifndef CB_BATCH_H
 #define CB_BATCH_H
@@ -31,6 +37,7 @@ typedef struct cb_batch_opts {
 
 typedef struct cb_batch_summary {
     size_t rendered, skipped, failed;
+    size_t stale;          /* failed counties whose previous PDF was moved aside (.stale) */
     double seconds;
 } cb_batch_summary;
 
@@ -39,8 +46,8 @@ typedef struct cb_batch_summary {
  * that stopped the batch itself (manifest unwritable, fork failed). */
 int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb_error *err);
 
-/* Joins the manifest.shard-K-of-N.json files of dir into dir/manifest.json; a county in
- * two shards is an error. */
+/* Joins the manifest<set>.shard-K-of-N.json files of dir into dir/manifest<set>.json, for
+ * each output set; a county in two shards of one set is an error. */
 int cb_manifest_merge(const char *dir, cb_error *err);
 
 /* The shard (0..nshards-1) of a county id: stable while counties come and go. */

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "output.h"
+
 #define BMP_SIZE 0x10000
 #define MAX_FACES 32          /* a document with more fallback faces than this is absurd */
 #define FONT_MAX_BYTES (256u << 20) /* the largest CJK collections are a quarter of it */
@@ -118,19 +120,21 @@ static char *lookup_key(const char *family)
     return b.s;
 }
 
+/* The list is read and replaced whole, never through a link and only as a regular file
+ * (output.h): a link or FIFO planted at its name is a miss, then replaced. */
+#define LOOKUP_LIST_MAX ((size_t)1 << 20)
+
 static int lookup_recall(const char *key, char **path, int *index)
 {
     char *list = lookup_list_path();
-    FILE *fp = list ? fopen(list, "r") : NULL;
+    char *text = list ? cb_file_read(list, LOOKUP_LIST_MAX, NULL, NULL) : NULL;
     free(list);
-    if (!fp) return 0;
-    char *line = NULL;
-    size_t cap = 0;
     int found = 0;
-    while (!found && getline(&line, &cap, fp) > 0) {
-        char *f[5], *save = NULL, *p = line;
+    char *save = NULL;
+    for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line && !found; line = strtok_r(NULL, "\n", &save)) {
+        char *f[5], *fsave = NULL, *p = line;
         int n = 0;
-        for (char *t; n < 5 && (t = strtok_r(p, "\t\n", &save)); p = NULL) f[n++] = t;
+        for (char *t; n < 5 && (t = strtok_r(p, "\t", &fsave)); p = NULL) f[n++] = t;
         if (n != 5 || strcmp(f[0], key) != 0) continue;
         struct stat st;
         if (stat(f[1], &st) != 0 || st.st_size != atoll(f[3]) ||
@@ -140,8 +144,7 @@ static int lookup_recall(const char *key, char **path, int *index)
         *index = atoi(f[2]);
         found = 1;
     }
-    free(line);
-    fclose(fp);
+    free(text);
     return found;
 }
 
@@ -162,12 +165,12 @@ static void lookup_remember(const char *key, const char *path, int index)
         }
     free(dir);
     /* one line per request: a new answer replaces the file (it holds a line or two) */
-    FILE *fp = fopen(list, "w");
+    char *line = cb_xasprintf("%s\t%s\t%d\t%lld\t%lld\n", key, path, index, (long long)st.st_size,
+                              (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec);
+    cb_error err;
+    (void)cb_write_file_atomic(list, line, strlen(line), &err); /* best effort: a cache */
+    free(line);
     free(list);
-    if (!fp) return;
-    fprintf(fp, "%s\t%s\t%d\t%lld\t%lld\n", key, path, index, (long long)st.st_size,
-            (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec);
-    fclose(fp);
 }
 
 static int font_find_uncached(const char *family, char **path, int *index, cb_error *err);

@@ -54,7 +54,8 @@ static const char USAGE[] =
     "  --data DIR        data folder (default: the example data), or a source a plugin\n"
     "                    reads: sqlite:FILE.db, FILE.xlsx\n"
     "  --report R        report name under scripts/, or a .lua file (default: briefing)\n"
-    "  --template T      template name under templates/, or a folder (default: briefing)\n"
+    "  --template T      template name under templates/, or a folder (default: briefing);\n"
+    "                    files are then named <county_id>-<name>.T.pdf (.T.en.pdf in English)\n"
     "  --county C        only this county, by id or name; repeatable\n"
     "  --out DIR         output folder (default: ./out)\n"
     "  --lang LANG       zh (default) or en, for a report written in both (the briefing is);\n"
@@ -89,10 +90,12 @@ static const char USAGE[] =
     "                    a link is skipped with a warning)\n"
     "\n"
     "Output files are named <county_id>-<name>.pdf, e.g. out/500233-忠县.pdf; the output\n"
-    "folder's manifest.json lists every file with its size, pages and sha256, and lets a\n"
-    "re-run skip the counties whose inputs did not change. A report declared with\n"
-    "report { scope = \"all\" } runs once over every county (or those --county names) and\n"
-    "writes one file, e.g. out/compare.pdf.\n"
+    "folder's manifest.json (manifest.en.json, manifest.T.json... for other languages and\n"
+    "templates) lists every file with its size, pages and sha256, and lets a re-run skip\n"
+    "the counties whose inputs did not change. Two counties whose files would be one (also\n"
+    "ignoring case) both fail; a county that fails has its previous PDF moved aside as\n"
+    "NAME.pdf.stale. A report declared with report { scope = \"all\" } runs once over every\n"
+    "county (or those --county names) and writes one file, e.g. out/compare.pdf.\n"
     "\n"
     "exit status: 0 all rendered; 1 some counties failed (the others were written);\n"
     "  2 usage error or unknown county; 3 data error; 4 report, template, font or\n"
@@ -366,7 +369,13 @@ static int render_all(cb_engine *e, const size_t *which, size_t n, const cb_batc
     job_run r = {.e = e, .all = 1, .which = which, .n = n, .quiet = bo->quiet, .verb = "wrote"};
     size_t job = 0;
     int rc = run_jobs(&r, &job, 1, bo);
-    return rc == CB_OK && !r.failed ? EXIT_OK : EXIT_SOME_FAILED;
+    if (rc != CB_OK || r.failed) { /* its previous PDF no longer matches the data (render.h) */
+        char *file = cb_output_all_name(e);
+        cb_output_retire(e, file, file);
+        free(file);
+        return EXIT_SOME_FAILED;
+    }
+    return EXIT_OK;
 }
 
 static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, cb_batch_opts *bo)
@@ -415,10 +424,13 @@ static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, cb_b
     rc = cb_batch_run(&e, bo, &sum, &err);
     if (rc != CB_OK) fprintf(stderr, "countybrief: %s\n", err.msg);
     size_t done = sum.rendered + sum.failed;
+    char stale[96] = "";
+    if (sum.stale)
+        snprintf(stale, sizeof stale, " (%zu previous PDF%s moved aside as .stale)", sum.stale, sum.stale == 1 ? "" : "s");
     if (!bo->quiet || sum.failed)
         fprintf(sum.failed ? stderr : stdout,
-                "%zu rendered, %zu skipped (unchanged), %zu failed in %.2f s (%.1f per second)\n",
-                sum.rendered, sum.skipped, sum.failed, sum.seconds,
+                "%zu rendered, %zu skipped (unchanged), %zu failed%s in %.2f s (%.1f per second)\n",
+                sum.rendered, sum.skipped, sum.failed, stale, sum.seconds,
                 sum.seconds > 0 ? done / sum.seconds : 0.0);
     free(which);
     cb_engine_close(&e);
@@ -686,14 +698,24 @@ static int cmd_check(cb_render_opts *o, char **counties, size_t ncounties, const
         check_all(&r, counties, ncounties, bo, &checked);
         goto summary;
     }
-    size_t *jobs = cb_xmalloc((e.ds.ncounties ? e.ds.ncounties : 1) * sizeof *jobs);
+    size_t *jobs = cb_xmalloc((e.ds.ncounties ? e.ds.ncounties : 1) * sizeof *jobs), njobs = 0;
+    char **clash = cb_output_clashes(&e);
     for (size_t i = 0; i < e.ds.ncounties; i++) {
         int wanted = !ncounties;
         for (size_t k = 0; k < ncounties && !wanted; k++)
             wanted = cb_dataset_find_county(&e.ds, counties[k]) == (long)i;
-        if (wanted) jobs[checked++] = i;
+        if (!wanted) continue;
+        if (clash && clash[i]) { /* not checked: it would not be rendered */
+            printf("error: %s\n", clash[i]);
+            r.errors++;
+            checked++;
+            continue;
+        }
+        jobs[njobs++] = i;
+        checked++;
     }
-    run_jobs(&r, jobs, checked, bo);
+    cb_output_clashes_free(&e, clash);
+    run_jobs(&r, jobs, njobs, bo);
     free(jobs);
 summary:;
     size_t errors = r.errors + data_errors, warnings = r.warnings;
@@ -807,11 +829,14 @@ static void watch_render_once(cb_render_opts *o, char **counties, size_t ncounti
         return;
     }
     size_t *jobs = cb_xmalloc(ncounties * sizeof *jobs), n = 0;
+    char **clash = cb_output_clashes(&e);
     for (size_t i = 0; i < ncounties; i++) {
         long k = cb_dataset_find_county(&e.ds, counties[i]);
         if (k < 0) fprintf(stderr, "countybrief: %s: no such county in %s\n", counties[i], e.data_dir);
+        else if (clash && clash[k]) fprintf(stderr, "countybrief: %s\n", clash[k]);
         else jobs[n++] = (size_t)k;
     }
+    cb_output_clashes_free(&e, clash);
     job_run r = {.e = &e, .verb = "rendered"};
     run_jobs(&r, jobs, n, bo);
     free(jobs);

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #define TMP_TAG ".tmp-"
-#define STALE_AFTER_S 3600 /* a temporary file this old is dead, whoever wrote it */
+#define STALE_AFTER_S 7200 /* a temporary file this old is dead, whoever wrote it (2 hours) */
 
 static int use_fsync = 1, sync_dirs = 1;
 
@@ -51,16 +51,121 @@ static int write_error(cb_error *err, const char *path, int e)
     return cb_fail(err, CB_EIO, "%s: cannot write: %s", path, strerror(e));
 }
 
+/* What is at a name that is not a regular file, for a message. */
+static const char *kind_of(mode_t m)
+{
+    if (S_ISLNK(m)) return "a symbolic link";
+    if (S_ISDIR(m)) return "a folder";
+    if (S_ISFIFO(m)) return "a FIFO";
+    if (S_ISCHR(m) || S_ISBLK(m)) return "a device";
+    if (S_ISSOCK(m)) return "a socket";
+    return "not a regular file";
+}
+
+/* err for path, which is not a regular file (st) or could not be opened (e). */
+static void open_error(cb_error *err, const char *path, const struct stat *st, int e)
+{
+    if (!err) return;
+    if (!st) cb_fail(err, CB_EIO, "%s: %s", path, strerror(e));
+    else if (S_ISLNK(st->st_mode)) cb_fail(err, CB_EIO, "%s: a symbolic link: not followed", path);
+    else cb_fail(err, CB_EIO, "%s: not a regular file (%s)", path, kind_of(st->st_mode));
+}
+
+int cb_file_open(const char *path, int flags, int mode, cb_error *err)
+{
+    struct stat st;
+    int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, (mode_t)mode);
+    if (fd < 0) {
+        int e = errno; /* ELOOP: a link; ENXIO: a FIFO without a reader; EISDIR */
+        int odd = (e == ELOOP || e == ENXIO || e == EISDIR) && lstat(path, &st) == 0 && !S_ISREG(st.st_mode);
+        open_error(err, path, odd ? &st : NULL, e);
+        errno = odd && !S_ISLNK(st.st_mode) ? EINVAL : e;
+        return -1;
+    }
+    int e = fstat(fd, &st) != 0 ? errno : S_ISREG(st.st_mode) ? 0 : EINVAL;
+    if (e) {
+        open_error(err, path, e == EINVAL ? &st : NULL, e);
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
+char *cb_file_read(const char *path, size_t max, size_t *len, cb_error *err)
+{
+    int fd = cb_file_open(path, O_RDONLY, 0, err);
+    if (fd < 0) return NULL;
+    cb_buf b = {0};
+    char chunk[65536];
+    int e = 0;
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) e = errno;
+        if (n <= 0) break;
+        if (b.len + (size_t)n > max) { /* grown past what we read back: never a file of ours */
+            e = EFBIG;
+            break;
+        }
+        cb_buf_add(&b, chunk, (size_t)n);
+    }
+    close(fd);
+    if (e == EFBIG) cb_fail(err, CB_EIO, "%s: larger than %zu MiB: not read", path, max >> 20);
+    else if (e) cb_fail(err, CB_EIO, "%s: %s", path, strerror(e));
+    if (e) {
+        cb_buf_free(&b);
+        errno = e;
+        return NULL;
+    }
+    cb_buf_add(&b, "", 0); /* NUL-terminated, also when empty */
+    if (len) *len = b.len;
+    return b.s;
+}
+
+int cb_output_set_aside(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    char *to = cb_xasprintf("%s.stale", path);
+    int rc = rename(path, to) == 0 ? 1 : unlink(path) == 0 ? 2 : -1;
+    free(to);
+    return rc;
+}
+
+/* The folder of path, opened (a link to a folder is followed), and path's last component. */
+static int open_parent(const char *path, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+    *base = slash ? slash + 1 : path;
+    char *dir = slash ? cb_xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : cb_xstrdup(".");
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    return fd;
+}
+
 /* fsync of the folder holding a renamed file. Filesystems that cannot sync a folder
  * (EINVAL, ENOTSUP) have nothing to do. */
-static int sync_dir(const char *dir)
+static int sync_dir(int dfd)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    int e = 0;
-    if (fsync(fd) != 0 && errno != EINVAL && errno != ENOTSUP && errno != EROFS) e = errno;
-    close(fd);
-    return e;
+    if (fsync(dfd) != 0 && errno != EINVAL && errno != ENOTSUP && errno != EROFS) return errno;
+    return 0;
+}
+
+/* Writes data to fd whole. 0 or an errno. */
+static int write_whole(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return errno;
+        if (w == 0) return ENOSPC;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
 }
 
 int cb_write_file_atomic(const char *path, const void *data, size_t len, cb_error *err)
@@ -71,59 +176,55 @@ int cb_write_file_atomic(const char *path, const void *data, size_t len, cb_erro
         signal(SIGXFSZ, SIG_IGN);
         xfsz_ignored = 1;
     }
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? cb_xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : cb_xstrdup(".");
-    const char *base = slash ? slash + 1 : path;
-    char suffix[160];
-    snprintf(suffix, sizeof suffix, TMP_TAG "%s-%ld-%lu", host_token(), (long)getpid(), counter++);
-    /* a long NAME is shortened in the temporary name: it must fit NAME_MAX */
-    size_t keep = strlen(base), room = NAME_MAX - 1 - strlen(suffix);
-    if (keep > room) keep = room;
-    char *tmp = slash ? cb_xasprintf("%.*s.%.*s%s", (int)(slash - path + 1), path, (int)keep, base, suffix)
-                      : cb_xasprintf(".%.*s%s", (int)keep, base, suffix);
-
-    int saved = 0;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    const char *base;
+    int dfd = open_parent(path, &base), fd = -1, saved = 0;
+    char tmp[NAME_MAX + 1];
+    /* the temporary file: created here, never through a link (O_EXCL, O_NOFOLLOW); a name
+     * taken (planted) is passed over for the next */
+    for (int tries = 0; dfd >= 0 && fd < 0 && tries < 16; tries++) {
+        char suffix[160];
+        snprintf(suffix, sizeof suffix, TMP_TAG "%s-%ld-%lu", host_token(), (long)getpid(), counter++);
+        /* a long NAME is shortened in the temporary name: it must fit NAME_MAX */
+        size_t keep = strlen(base), room = NAME_MAX - 1 - strlen(suffix);
+        if (keep > room) keep = room;
+        snprintf(tmp, sizeof tmp, ".%.*s%s", (int)keep, base, suffix);
+        fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST) break;
+    }
     if (fd < 0) {
         saved = errno;
     } else {
-        const char *p = data;
-        size_t left = len;
-        while (left && !saved) {
-            ssize_t w = write(fd, p, left);
-            if (w < 0 && errno == EINTR) continue;
-            if (w < 0) saved = errno;
-            else if (w == 0) saved = ENOSPC;
-            else {
-                p += w;
-                left -= (size_t)w;
-            }
-        }
+        saved = write_whole(fd, data, len);
         if (!saved && use_fsync && fsync(fd) != 0) saved = errno;
         if (close(fd) != 0 && !saved && errno != EINTR) saved = errno;
-        if (!saved && rename(tmp, path) != 0) saved = errno;
-        if (saved) unlink(tmp);
-        else if (use_fsync && sync_dirs) saved = sync_dir(dir); /* the file is in place; its name may not last */
+        /* within the folder: a link at path is replaced, never followed */
+        if (!saved && renameat(dfd, tmp, dfd, base) != 0) saved = errno;
+        if (saved) unlinkat(dfd, tmp, 0);
+        else if (use_fsync && sync_dirs) saved = sync_dir(dfd); /* the file is in place; its name may not last */
     }
-    free(tmp);
-    free(dir);
+    if (dfd >= 0) close(dfd);
     return saved ? write_error(err, path, saved) : CB_OK;
 }
 
-/* Splits ".NAME.tmp-HOST-PID-N" into host (pointer and length) and pid; 0 if not ours. */
+/* Splits ".NAME.tmp-HOST-PID-N" into host (pointer and length) and pid; 0 if the name is
+ * not exactly of that form (NAME not empty, HOST of letters, digits, '_' and '-'). */
 static int parse_temp(const char *name, const char **host, size_t *hlen, long *pid)
 {
     if (name[0] != '.') return 0;
     const char *tag = NULL;
     for (const char *s = strstr(name, TMP_TAG); s; s = strstr(s + 1, TMP_TAG)) tag = s;
-    if (!tag || tag == name) return 0;
+    if (!tag || tag <= name + 1) return 0;
     const char *h = tag + strlen(TMP_TAG), *end = h + strlen(h);
     const char *dash2 = end, *dash1;
     while (dash2 > h && dash2[-1] >= '0' && dash2[-1] <= '9') dash2--;
     if (dash2 == end || dash2 <= h || dash2[-1] != '-') return 0;
     dash1 = --dash2; /* the '-' before N */
     while (dash1 > h && dash1[-1] >= '0' && dash1[-1] <= '9') dash1--;
-    if (dash1 == dash2 || dash1 <= h || dash1[-1] != '-') return 0;
+    if (dash1 == dash2 || dash1 <= h || dash1[-1] != '-' || dash2 - dash1 > 10 || end - dash2 > 21) return 0;
+    for (const char *c = h; c < dash1 - 1; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+              *c == '-'))
+            return 0;
     *pid = strtol(dash1, NULL, 10);
     *host = h;
     *hlen = (size_t)(dash1 - 1 - h);
@@ -150,17 +251,16 @@ size_t cb_output_sweep(const char *dir)
         const char *h;
         size_t hlen;
         long pid;
-        if (!parse_temp(de->d_name, &h, &hlen, &pid)) continue;
-        char *path = cb_path_join(dir, de->d_name);
         struct stat st;
-        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-            int here = hlen == strlen(me) && strncmp(h, me, hlen) == 0;
-            /* our own pid: a leftover of an earlier process that had it (we write nothing
-             * before sweeping) */
-            int dead = here && (pid == (long)getpid() || (kill((pid_t)pid, 0) != 0 && errno == ESRCH));
-            if ((dead || now - st.st_mtime > STALE_AFTER_S) && unlink(path) == 0) removed++;
-        }
-        free(path);
+        if (!parse_temp(de->d_name, &h, &hlen, &pid) ||
+            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+            st.st_uid != geteuid())
+            continue;
+        int here = hlen == strlen(me) && strncmp(h, me, hlen) == 0;
+        /* our own pid: a leftover of an earlier process that had it (we write nothing
+         * before sweeping) */
+        int dead = here && (pid == (long)getpid() || (kill((pid_t)pid, 0) != 0 && errno == ESRCH));
+        if ((dead || now - st.st_mtime >= STALE_AFTER_S) && unlinkat(dirfd(d), de->d_name, 0) == 0) removed++;
     }
     closedir(d);
     return removed;

@@ -12,6 +12,13 @@
  *
  * A file-size limit (ulimit -f) makes writes fail with EFBIG instead of killing the
  * process: the first write ignores SIGXFSZ (for the process, and so for its workers).
+ *
+ * Links: every file countybrief writes or reads back in the output folder or its caches
+ * (PDFs, manifests, the journal, temporary files, the font and plugin caches) is opened
+ * through cb_file_open: the folder is followed (a linked output folder is fine), the last
+ * component never is, and only a regular file is accepted, so a link planted at one of
+ * these names is never written through and a FIFO or device there never blocks a read.
+ * A replaced file is renamed over its name, which replaces a link, never its target.
  */
 #ifndef CB_OUTPUT_H
 #define CB_OUTPUT_H
@@ -41,9 +48,32 @@ void cb_output_set_dir_sync(int on);
 int cb_output_is_temp(const char *name);
 
 /* Removes from dir the temporary files of writers that are gone: written on this host (and
- * PID namespace) by a process that no longer exists, or older than an hour whatever wrote
- * them (another machine sharing the folder). A live writer's file is never touched, so
- * shards sharing one folder can start at any time. Returns how many were removed. */
+ * PID namespace) by a process that no longer exists, or older than two hours whatever
+ * wrote them (another machine sharing the folder). Only what is provably ours goes: a name
+ * of exactly the pattern above (HOST of letters, digits, '_' and '-'; PID and N decimal),
+ * a regular file (never a link, whatever it points to), owned by this user. A live
+ * writer's file is never touched, so shards sharing one folder can start at any time.
+ * Returns how many were removed. */
 size_t cb_output_sweep(const char *dir);
+
+/* Opens path (flags as open(2): O_RDONLY, or O_WRONLY with O_CREAT, O_EXCL, O_APPEND...)
+ * without following a link at its last component and only if it is a regular file;
+ * O_CLOEXEC always. The open itself never blocks (a FIFO at path is refused, not waited
+ * for). Returns the descriptor, or -1 with errno set (ENOENT: nothing there; ELOOP: a link;
+ * EINVAL: a FIFO, device, folder or socket) and err (may be NULL) naming path: "out/x: a
+ * symbolic link: not followed", "out/x: not a regular file (a FIFO)". */
+int cb_file_open(const char *path, int flags, int mode, cb_error *err);
+
+/* Reads the regular file path (cb_file_open) whole into a NUL-terminated malloc'd buffer of
+ * at most max bytes (caller frees); a larger file is refused ("path: larger than 256 MiB"),
+ * so a file grown without bound costs no memory. NULL with errno and err on failure. */
+char *cb_file_read(const char *path, size_t max, size_t *len, cb_error *err);
+
+/* Moves the regular file path aside to "path.stale" (replacing an older one), for an output
+ * that failed this time and would otherwise stay behind under its final name, out of step
+ * with the data. Returns 1 if a file was moved, 2 if it could not be moved (a name too
+ * long, say) and was removed instead, 0 if there was none (or a link, a folder...), -1
+ * with errno if it could be neither moved nor removed. */
+int cb_output_set_aside(const char *path);
 
 #endif /* CB_OUTPUT_H */

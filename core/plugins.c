@@ -21,6 +21,7 @@
 
 #include "countybrief/countybrief.h"
 #include "numfmt.h"
+#include "output.h"
 #include "paths.h"
 #include "pool.h"
 
@@ -802,6 +803,7 @@ static void probe_cancel(probe_job *j)
  * turns the list off. */
 
 #define PROBE_CACHE_HEADER "countybrief " CB_VERSION_STRING " probed plugins\n"
+#define PROBE_CACHE_MAX ((size_t)4 << 20) /* 256 lines of at most PATH_MAX and some */
 
 static struct {
     int loaded;
@@ -831,21 +833,18 @@ static void good_load(void)
     if (xdg && *xdg == '/') good.path = cb_xasprintf("%s/countybrief/probed-plugins", xdg);
     else if (home && *home == '/') good.path = cb_xasprintf("%s/.cache/countybrief/probed-plugins", home);
     else return;
-    FILE *fp = fopen(good.path, "r");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    int first = 1;
-    while (fp && (len = getline(&line, &cap, fp)) > 0) {
-        if (first && strcmp(line, PROBE_CACHE_HEADER) != 0) break;
-        if (!first && line[len - 1] == '\n') { /* a torn last line is left out */
-            line[len - 1] = '\0';
-            APPEND(good.lines, good.n, cb_xstrdup(line));
-        }
-        first = 0;
+    /* read and replaced never through a link, only as a regular file (output.h) */
+    char *text = cb_file_read(good.path, PROBE_CACHE_MAX, NULL, NULL), *save = NULL;
+    if (!text || strncmp(text, PROBE_CACHE_HEADER, strlen(PROBE_CACHE_HEADER)) != 0) {
+        free(text);
+        return;
     }
-    free(line);
-    if (fp) fclose(fp);
+    char *end = strrchr(text, '\n'); /* a torn last line is left out */
+    end[1] = '\0';
+    for (char *line = strtok_r(text + strlen(PROBE_CACHE_HEADER), "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save))
+        APPEND(good.lines, good.n, cb_xstrdup(line));
+    free(text);
 }
 
 static int probe_known_good(const char *key)
@@ -880,18 +879,25 @@ static void probe_remember(const char *key)
     free(dir);
     /* a list grown past 256 lines (files rebuilt many times) starts over */
     int fresh = good.n == 0 || good.n >= 256;
-    int fd = open(good.path, O_WRONLY | O_CREAT | O_CLOEXEC | (fresh ? O_TRUNC : O_APPEND), 0600);
-    if (fd < 0) return;
+    int fd = fresh ? -1 : cb_file_open(good.path, O_WRONLY | O_APPEND, 0600, NULL);
     cb_buf b = {0};
-    if (fresh) {
+    if (fd < 0) { /* new, or not a file (a link, say): the whole list replaces what is there */
         cb_buf_adds(&b, PROBE_CACHE_HEADER);
-        for (size_t i = 0; i < good.n; i++) free(good.lines[i]);
-        good.n = 0;
+        for (size_t i = 0; i < good.n; i++) {
+            if (!fresh) cb_buf_addf(&b, "%s\n", good.lines[i]);
+            else free(good.lines[i]);
+        }
+        if (fresh) good.n = 0;
     }
     cb_buf_addf(&b, "%s\n", id);
-    ssize_t w = write(fd, b.s, b.len); /* one write: lines of runs side by side don't mix */
-    (void)w;
-    close(fd);
+    if (fd >= 0) {
+        ssize_t w = write(fd, b.s, b.len); /* one write: lines of runs side by side don't mix */
+        (void)w;
+        close(fd);
+    } else {
+        cb_error err;
+        (void)cb_write_file_atomic(good.path, b.s, b.len, &err); /* best effort: a cache */
+    }
     cb_buf_free(&b);
     APPEND(good.lines, good.n, cb_xstrdup(id));
 }

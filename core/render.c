@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unicase.h>
+#include <uninorm.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -194,9 +196,6 @@ static int resolve_report(cb_engine *e, const char *report, cb_error *err)
     return rc;
 }
 
-/* The language of the output names: "" for the default. */
-static char out_lang[8];
-
 /* The report's languages as "zh, en", for a message. */
 static void list_langs(const cb_report_decl *d, char *buf, size_t n)
 {
@@ -279,6 +278,46 @@ static int open_fonts(cb_engine *e, const cb_render_opts *o, cb_error *err)
     return rc;
 }
 
+/* Appends s to b as one part of a file name: '/', control and Windows-reserved characters,
+ * '.' (which separates the parts: county, output set, "pdf") and, when dash, '-' (which
+ * separates a county's id and name) become '_'. */
+static void add_part(cb_buf *b, const char *s, int dash)
+{
+    size_t from = b->len;
+    cb_buf_adds(b, s);
+    for (unsigned char *p = (unsigned char *)b->s + from; *p; p++)
+        if (*p == '/' || *p == '\\' || *p < 0x20 || *p == 0x7F || *p == ':' || *p == '*' || *p == '?' ||
+            *p == '"' || *p == '<' || *p == '>' || *p == '|' || *p == '.' || (dash && *p == '-'))
+            *p = '_';
+}
+
+/* The output set (render.h): ".TEMPLATE" for a template other than the default, then
+ * ".LANG" for a language other than the default. A template named like a language would
+ * give another language's file names, and is refused. */
+static int output_set(cb_engine *e, const char *template_name, cb_error *err)
+{
+    cb_buf b = {0};
+    cb_buf_adds(&b, "");
+    if (template_name && strcmp(template_name, "briefing") != 0) {
+        size_t len = strlen(e->tpl.dir);
+        while (len > 1 && e->tpl.dir[len - 1] == '/') len--;
+        const char *base = e->tpl.dir + len;
+        while (base > e->tpl.dir && base[-1] != '/') base--;
+        char *name = cb_xstrndup(base, (size_t)(e->tpl.dir + len - base));
+        cb_buf_adds(&b, ".");
+        add_part(&b, name, 0);
+        free(name);
+        if (cb_lang_known(b.s + 1)) {
+            cb_buf_free(&b);
+            return cb_fail(err, CB_EUSAGE, "--template %s: a template may not be named like a language (its "
+                           "files would be named like that language's); rename its folder", template_name);
+        }
+    }
+    if (strcmp(e->lang, CB_LANG_DEFAULT) != 0) cb_buf_addf(&b, ".%s", e->lang);
+    e->out_set = b.s;
+    return CB_OK;
+}
+
 int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
 {
     int rc = cb_engine_open_data(e, o, err);
@@ -290,7 +329,6 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
                        getenv("SOURCE_DATE_EPOCH"), CB_SOURCE_DATE_MAX);
     e->quiet = o->quiet;
     snprintf(e->lang, sizeof e->lang, "%s", o->lang && *o->lang ? o->lang : CB_LANG_DEFAULT);
-    snprintf(out_lang, sizeof out_lang, "%s", strcmp(e->lang, CB_LANG_DEFAULT) ? e->lang : "");
     e->out_dir = cb_xstrdup(o->out_dir ? o->out_dir : "out");
     if ((rc = resolve_report(e, o->report ? o->report : "briefing", err)) != CB_OK) return rc;
     e->src.limits = o->lua_limits;
@@ -309,6 +347,7 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
                                        e->lang, &o->lua_limits, err)) != CB_OK)
         return rc;
     e->src.tpl = &e->tpl;
+    if ((rc = output_set(e, o->template_name, err)) != CB_OK) return rc;
     return open_fonts(e, o, err);
 }
 
@@ -325,6 +364,7 @@ void cb_engine_close(cb_engine *e)
     free(e->report_name);
     free(e->report_dir);
     free(e->scripts_dir);
+    free(e->out_set);
     memset(e, 0, sizeof *e);
     cb_lua_forget_chunks();
     cb_pdf_release();
@@ -358,30 +398,114 @@ int cb_engine_prepare_output(cb_engine *e, cb_error *err)
     return CB_OK;
 }
 
-/* s made a safe file name, in place: no folders, control characters or a leading '.'. */
-static char *safe_name(char *s)
+char *cb_output_name(const char *id, const char *name, const char *set)
 {
-    for (unsigned char *p = (unsigned char *)s; *p; p++)
-        if (*p == '/' || *p == '\\' || *p < 0x20 || *p == 0x7F || *p == ':' || *p == '*' ||
-            *p == '?' || *p == '"' || *p == '<' || *p == '>' || *p == '|')
-            *p = '_';
-    if (s[0] == '.') s[0] = '_';
-    return s;
-}
-
-char *cb_output_name(const char *id, const char *name)
-{
-    return safe_name(cb_xasprintf("%s-%s%s%s.pdf", id, name, out_lang[0] ? "." : "", out_lang));
+    cb_buf b = {0};
+    add_part(&b, id, 0);
+    cb_buf_adds(&b, "-");
+    add_part(&b, name, 0);
+    cb_buf_addf(&b, "%s.pdf", set);
+    return b.s;
 }
 
 char *cb_output_all_name(const cb_engine *e)
 {
     const char *slash = strrchr(e->report_path, '/');
     const char *base = slash ? slash + 1 : e->report_path;
-    size_t len = ends_with(base, ".lua") ? strlen(base) - 4 : strlen(base);
-    const char *stem = e->decl.output ? e->decl.output : base;
-    if (e->decl.output) len = strlen(stem);
-    return safe_name(cb_xasprintf("%.*s%s%s.pdf", (int)len, stem, out_lang[0] ? "." : "", out_lang));
+    char *stem = e->decl.output ? cb_xstrdup(e->decl.output)
+                                : cb_xstrndup(base, ends_with(base, ".lua") ? strlen(base) - 4 : strlen(base));
+    cb_buf b = {0};
+    add_part(&b, stem, 1); /* no '-': never a county's "<id>-<name>" */
+    cb_buf_addf(&b, "%s.pdf", e->out_set);
+    free(stem);
+    return b.s;
+}
+
+/* A county's name for a message: "<id> <name>". */
+static char *county_label(const cb_engine *e, size_t c)
+{
+    return cb_xasprintf("%s %s", cb_county_id(&e->ds, c), cb_county_name(&e->ds, c));
+}
+
+/* The key two output names are one file under: case folded and NFC-normalised, as
+ * case-insensitive (Windows, macOS) and normalising (macOS) file systems compare them. */
+typedef struct name_key {
+    char *key, *file;
+    size_t county;
+} name_key;
+
+static int key_cmp(const void *a, const void *b)
+{
+    const name_key *x = a, *y = b;
+    int d = strcmp(x->key, y->key);
+    return d ? d : x->county < y->county ? -1 : x->county > y->county;
+}
+
+/* The line for county k[me] of the group k[0..n): "1-a b: its PDF would be one file with
+ * that of 1 a-b, 1-a-b.pdf (...)". */
+static char *clash_message(const cb_engine *e, const name_key *k, size_t n, size_t me)
+{
+    cb_buf b = {0};
+    char *who = county_label(e, k[me].county);
+    cb_buf_addf(&b, "%s: its PDF would be one file with that of ", who);
+    free(who);
+    for (size_t i = 0, said = 0; i < n; i++) {
+        if (i == me) continue;
+        who = county_label(e, k[i].county);
+        cb_buf_addf(&b, "%s%s", !said ? "" : said + 2 == n ? " and " : ", ", who);
+        said++;
+        free(who);
+    }
+    cb_buf_addf(&b, ", %s", k[me].file);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(k[i].file, k[me].file) != 0) cb_buf_addf(&b, " = %s", k[i].file);
+    cb_buf_adds(&b, " (file names must differ, also with case and Unicode normalisation ignored): not "
+                    "rendered; make the ids or names distinct");
+    return b.s;
+}
+
+char **cb_output_clashes(const cb_engine *e)
+{
+    size_t n = e->ds.ncounties;
+    char **clash = NULL;
+    name_key *k = cb_xcalloc(n ? n : 1, sizeof *k);
+    for (size_t c = 0; c < n; c++) {
+        k[c].county = c;
+        k[c].file = cb_output_name(cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), e->out_set);
+        size_t len = 0;
+        uint8_t *f = u8_casefold((const uint8_t *)k[c].file, strlen(k[c].file), NULL, UNINORM_NFC, NULL, &len);
+        k[c].key = f ? cb_xstrndup((const char *)f, len) : cb_xstrdup(k[c].file); /* not UTF-8: as is */
+        free(f);
+    }
+    if (n) qsort(k, n, sizeof *k, key_cmp);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && strcmp(k[j].key, k[i].key) == 0;) j++;
+        if (j - i < 2) continue;
+        if (!clash) clash = cb_xcalloc(n, sizeof *clash);
+        for (size_t m = i; m < j; m++) clash[k[m].county] = clash_message(e, k + i, j - i, m - i);
+    }
+    for (size_t c = 0; c < n; c++) {
+        free(k[c].key);
+        free(k[c].file);
+    }
+    free(k);
+    return clash;
+}
+
+void cb_output_clashes_free(const cb_engine *e, char **clash)
+{
+    for (size_t c = 0; clash && c < e->ds.ncounties; c++) free(clash[c]);
+    free(clash);
+}
+
+int cb_output_retire(const cb_engine *e, const char *file, const char *who)
+{
+    char *path = cb_path_join(e->out_dir, file);
+    int r = cb_output_set_aside(path);
+    if (r == 1) fprintf(stderr, "countybrief: %s: the previous %s no longer matches the data: moved aside as %s.stale\n", who, path, file);
+    else if (r == 2) fprintf(stderr, "countybrief: %s: the previous %s no longer matches the data: removed\n", who, path);
+    free(path);
+    return r > 0;
 }
 
 /* Appends the warnings of a laid-out document to *w: the layout's (county >= 0: with the
@@ -456,7 +580,7 @@ int cb_render_county(cb_engine *e, size_t county, cb_render_result *res, cb_erro
     cb_error inner;
     int rc = cb_dataset_focus(&e->ds, county, &inner); /* its rows, if they stay on disk */
     if (rc == CB_OK) rc = cb_lua_run_report(&e->src, &e->ds, county, &doc, &inner);
-    char *who = cb_clean_asprintf("%s %s", id, name), *file = cb_output_name(id, name);
+    char *who = cb_clean_asprintf("%s %s", id, name), *file = cb_output_name(id, name, e->out_set);
     rc = finish_doc(e, rc, &doc, &inner, (long)county, who, file, res, err);
     free(who);
     free(file);

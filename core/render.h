@@ -43,6 +43,9 @@ typedef struct cb_engine {
     cb_needs needs;        /* what the report declared with needs { ... } */
     cb_report_decl decl;   /* and with report { ... }: scope, languages, output */
     char lang[8];          /* the language rendered */
+    char *out_set;         /* the output set's part of every file name: "" for the default
+                            * template and language, else ".TEMPLATE", ".LANG" or both
+                            * (".onepager.en"); see cb_output_name */
     int quiet;             /* no warnings printed while rendering */
 } cb_engine;
 
@@ -88,7 +91,8 @@ int cb_render_county(cb_engine *e, size_t county, cb_render_result *res, cb_erro
 int cb_render_all(cb_engine *e, const size_t *which, size_t n, cb_render_result *res,
                   cb_error *err);
 /* The file a report of scope "all" writes: its output name (else the script's name
- * without .lua), the language and ".pdf": "compare.pdf", "compare.en.pdf". malloc'd. */
+ * without .lua), the output set and ".pdf": "compare.pdf", "compare.en.pdf". A '-' or '.'
+ * of the name becomes '_', so it is never a county's "<id>-<name>...". malloc'd. */
 char *cb_output_all_name(const cb_engine *e);
 
 /* Runs the report for one county and lays it out, without writing a PDF (countybrief
@@ -100,9 +104,29 @@ int cb_check_county(cb_engine *e, size_t county, char ***warnings, size_t *nwarn
 int cb_check_all(cb_engine *e, const size_t *which, size_t n, char ***warnings,
                  size_t *nwarnings, cb_error *err);
 
-/* The output file name of a county: "<county_id>-<name>.pdf", with '/', control
- * characters and a leading '.' replaced by '_'; for a language other than the default,
- * the one the last cb_engine_open set, "<county_id>-<name>.<lang>.pdf". malloc'd. */
-char *cb_output_name(const char *id, const char *name);
+/*
+ * Output names. A county's PDF is "<id>-<name><set>.pdf": set is the engine's out_set
+ * ("" for the default template and language, ".onepager", ".en", ".onepager.en"), so each
+ * output set has its own files (and its own manifest, batch.h) in one folder. In id and
+ * name, '/', control characters, the characters Windows refuses and '.' become '_': the
+ * dots of a name separate county, set and "pdf", so no county of one set can take another
+ * set's (or county's) file. malloc'd.
+ */
+char *cb_output_name(const char *id, const char *name, const char *set);
+
+/* The counties whose PDFs would be one file: the same name once case and Unicode
+ * normalisation (NFC) are ignored, as on Windows and macOS file systems (a folder is often
+ * copied there). NULL when there are none; else an array of e->ds.ncounties messages,
+ * NULL for a county of its own and for each county of a group one line naming them all,
+ * "1-a b and 1 a-b: their PDFs would be one file, 1-a-b.pdf (...)". None of a group is
+ * rendered: which one would win is no rule a user could predict. Free with
+ * cb_output_clashes_free. */
+char **cb_output_clashes(const cb_engine *e);
+void cb_output_clashes_free(const cb_engine *e, char **clash);
+
+/* After a county (who: "<id> <name>") or a report over all failed: its previous file in
+ * the output folder no longer matches the data, so it is moved aside as "file.stale"
+ * (cb_output_set_aside), and one line on stderr says so. 1 if a file was moved or removed. */
+int cb_output_retire(const cb_engine *e, const char *file, const char *who);
 
 #endif /* CB_RENDER_H */

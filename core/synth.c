@@ -2,6 +2,7 @@
 #include "synth.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "util.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -1413,7 +1415,10 @@ int cb_synth_write(const char *dir, size_t n, uint64_t seed, cb_error *err)
         free(base);
     }
     for (int f = 0; f < NFILES && !s->rc; f++) {
-        s->fp[f] = fopen(s->tmp[f], "w");
+        unlink(s->tmp[f]); /* a leftover of ours, or something planted: a link goes, not its target */
+        int fd = cb_file_open(s->tmp[f], O_WRONLY | O_CREAT | O_EXCL, 0644, NULL);
+        s->fp[f] = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (fd >= 0 && !s->fp[f]) close(fd);
         if (!s->fp[f]) {
             s->rc = cb_fail(err, CB_EIO, "%s: cannot create %s: %s", s->path[f], s->tmp[f], strerror(errno));
             break;

@@ -78,12 +78,12 @@ mkdir -p "$TMP/tpl"
 cp "$CB_SRC/templates/briefing/template.lua" "$TMP/tpl/"
 touch -d '-1 hour' "$TMP/tpl/template.lua"
 sleep 2 # its ctime too must be two seconds old
-cb render --data "$DATA" --out "$TMP/t" --template "$TMP/tpl" --quiet
-font=$(manifest_field "$TMP/t/manifest.json" "[f for f in m['files'] if f.endswith(('.ttf', '.ttc'))][0]")
+cb render --data "$DATA" --out "$TMP/t" --template "$TMP/tpl" --quiet # its own manifest, manifest.tpl.json
+font=$(manifest_field "$TMP/t/manifest.tpl.json" "[f for f in m['files'] if f.endswith(('.ttf', '.ttc'))][0]")
 check_eq "manifest: the font's digest is remembered" "$(sha256sum "$font" | cut -d' ' -f1)" \
-    "$(manifest_field "$TMP/t/manifest.json" "m['files']['$font']['sha256']")"
+    "$(manifest_field "$TMP/t/manifest.tpl.json" "m['files']['$font']['sha256']")"
 check_eq "manifest: the template's digest is remembered" "$(sha256sum "$TMP/tpl/template.lua" | cut -d' ' -f1)" \
-    "$(manifest_field "$TMP/t/manifest.json" "m['files']['$TMP/tpl/template.lua']['sha256']")"
+    "$(manifest_field "$TMP/t/manifest.tpl.json" "m['files']['$TMP/tpl/template.lua']['sha256']")"
 touch -r "$TMP/tpl/template.lua" "$TMP/tpl.stamp"
 sed -i 's/"#b8322a"/"#b8322b"/' "$TMP/tpl/template.lua"
 touch -r "$TMP/tpl.stamp" "$TMP/tpl/template.lua"

@@ -76,20 +76,21 @@ check_eq "the Chinese briefing renders into the same folder" 0 "$RC"
 check "both languages side by side" test -f "$OUT/500233-忠县.pdf" -a -f "$ZX"
 has "the Chinese briefing stays Chinese" "$OUT/500233-忠县.pdf" 概况 4.05亿元
 
-# templates follow the language
+# templates follow the language (a template other than briefing names its files too:
+# <county_id>-<name>.<template>.en.pdf)
 for tpl in onepager dashboard; do
     cb render --lang en --template "$tpl" --county 忠县 --out "$TMP/$tpl" --no-fsync
     check_eq "$tpl --lang en: exit 0, no warning" "0 " "$RC $(cat "$TMP/stderr")"
 done
-has "onepager in English: its footer" "$TMP/onepager/500233-忠县.en.pdf" \
+has "onepager in English: its footer" "$TMP/onepager/500233-忠县.onepager.en.pdf" \
     "Zhong County: Counterpart Support Briefing · page 1 of 1"
-check_eq "onepager in English: one page" 1 "$(pdf_pages "$TMP/onepager/500233-忠县.en.pdf")"
-has "dashboard in English: its header" "$TMP/dashboard/500233-忠县.en.pdf" "Counterpart Support Briefing · Dashboard"
+check_eq "onepager in English: one page" 1 "$(pdf_pages "$TMP/onepager/500233-忠县.onepager.en.pdf")"
+has "dashboard in English: its header" "$TMP/dashboard/500233-忠县.dashboard.en.pdf" "Counterpart Support Briefing · Dashboard"
 mkdir -p "$TMP/cover-tpl"
 printf 'return { cover = true, footer = { zh = "第 {page} 页", en = "p. {page}" } }\n' >"$TMP/cover-tpl/template.lua"
 SOURCE_DATE_EPOCH=1700000000 cb render --lang en --template "$TMP/cover-tpl" --county 忠县 --out "$TMP/cover" --no-fsync
 check_eq "a template with a cover and a footer by language: exit 0" 0 "$RC"
-has "the cover's date in English, the footer in the template's English" "$TMP/cover/500233-忠县.en.pdf" \
+has "the cover's date in English, the footer in the template's English" "$TMP/cover/500233-忠县.cover-tpl.en.pdf" \
     "14 November 2023" "p. 1"
 printf 'return { footer = { zh = "x", fr = "y" } }\n' >"$TMP/cover-tpl/template.lua"
 cb render --lang en --template "$TMP/cover-tpl" --county 忠县 --out "$TMP/cover" --no-fsync
@@ -100,7 +101,7 @@ check "... the message names the field" grep -qF 'template.lua: footer: the keys
 printf 'return { type = { family = { en = "DejaVu Serif" } } }\n' >"$TMP/cover-tpl/template.lua"
 cb render --lang en --template "$TMP/cover-tpl" --county 忠县 --out "$TMP/serif" --no-fsync --quiet
 check_eq "type.family.en picks the English font" "DejaVuSerif WenQuanYiMicroHei " \
-    "$(pdffonts "$TMP/serif/500233-忠县.en.pdf" 2>/dev/null | tail -n +3 | awk '{print $1}' | sed 's/^[A-Z]*+//' | tr '\n' ' ')"
+    "$(pdffonts "$TMP/serif/500233-忠县.cover-tpl.en.pdf" 2>/dev/null | tail -n +3 | awk '{print $1}' | sed 's/^[A-Z]*+//' | tr '\n' ' ')"
 printf 'return { type = { family = { en = "No Such Sans" } } }\n' >"$TMP/cover-tpl/template.lua"
 cb render --lang en --template "$TMP/cover-tpl" --county 忠县 --out "$TMP/serif" --no-fsync
 check_eq "an English font that is not installed: exit 4" 4 "$RC"

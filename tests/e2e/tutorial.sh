@@ -50,7 +50,7 @@ while read -r step; do
     # keep the PDFs of out/ as they are after this step (later steps overwrite them)
     if [[ -d $WORK/out ]]; then
         mkdir -p "$d/out"
-        cp "$WORK"/out/*.pdf "$d/out/" 2>/dev/null || true
+        cp "$WORK"/out/*.pdf* "$d/out/" 2>/dev/null || true # .pdf.stale too
     fi
     check_eq "step $name: its commands exit 0" 0 "${RC[$name]}"
     if [[ -f $d/expected.txt ]]; then
@@ -95,8 +95,8 @@ else
     not_ok "mistake: one line names 500233 忠县 and training.lua:LINE" "$(cat "$out")"
 fi
 if grep -qx 'exit status 1' "$out"; then ok "mistake: exit status 1"; else not_ok "mistake: exit status 1" "$(cat "$out")"; fi
-check_eq "mistake: the failed county's old PDF is left as it was" \
-    "$(flat "${DIR[kpis]}/out/$ZX")" "$(flat "${DIR[mistake]}/out/$ZX")"
+check_eq "mistake: the failed county's old PDF is moved aside as .stale, as it was" \
+    "$(flat "${DIR[kpis]}/out/$ZX") no" "$(flat "${DIR[mistake]}/out/$ZX.stale") $([[ -e ${DIR[mistake]}/out/$ZX ]] && echo yes || echo no)"
 has "sentence: the generated sentence for 忠县" "${DIR[sentence]}/out/$ZX" \
     概况 "结对29年来，数据记录了忠县3项人才培训。规模最大的是“各类人才培训（含基层党政干部）”，累计2396余人次。最近一年（2020年）培训675人次。"
 

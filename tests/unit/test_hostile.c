@@ -4,6 +4,8 @@
  * docs/robustness.md. */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +13,8 @@
 
 #include "data.h"
 #include "numfmt.h"
+#include "output.h"
+#include "render.h"
 #include "test.h"
 #include "util.h"
 
@@ -412,6 +416,78 @@ TEST(source_date_epoch_range)
     ASSERT_EQ_INT(cb_source_date(&t), 0);
 }
 
+/* ---- output names and the output folder (output.h, render.h) ---- */
+
+TEST(output_names)
+{
+    static const struct { const char *id, *name, *set, *file; } cases[] = {
+        {"500233", "忠县", "", "500233-忠县.pdf"},
+        {"500233", "忠县", ".en", "500233-忠县.en.pdf"},
+        {"500233", "忠县", ".onepager.en", "500233-忠县.onepager.en.pdf"},
+        {"1-a", "b", "", "1-a-b.pdf"},            /* the same as 1 + a-b: cb_output_clashes */
+        {"a/b", "x", "", "a_b-x.pdf"},
+        {".hidden", "..", "", "_hidden-__.pdf"},  /* no dot file, no folder */
+        {"1", "a.en", "", "1-a_en.pdf"},          /* never another set's 1-a.en.pdf */
+        {"1", "a:b*c?\"<>|\\\x01", "", "1-a_b_c_______.pdf"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *f = cb_output_name(cases[i].id, cases[i].name, cases[i].set);
+        ASSERT_EQ_STR(f, cases[i].file);
+        free(f);
+    }
+}
+
+TEST(temp_names_exactly)
+{
+    ASSERT(cb_output_is_temp(".x.pdf.tmp-host_123-42-0"));
+    ASSERT(cb_output_is_temp(".manifest.json.tmp-a-b-c-1-2"));
+    ASSERT(!cb_output_is_temp("x.pdf.tmp-host-42-0"));      /* no leading '.' */
+    ASSERT(!cb_output_is_temp("..tmp-host-42-0"));          /* no NAME */
+    ASSERT(!cb_output_is_temp(".x.tmp-bad host-42-0"));     /* not a host token */
+    ASSERT(!cb_output_is_temp(".x.tmp-host-42-"));
+    ASSERT(!cb_output_is_temp(".x.tmp--42-0"));
+    ASSERT(!cb_output_is_temp(".x.tmp-host-0-0"));          /* pid 0 */
+    ASSERT(!cb_output_is_temp(".x.tmp-host-12345678901-0")); /* no such pid */
+}
+
+TEST(own_files_never_through_a_link)
+{
+    char dir[] = "/tmp/cb-own-XXXXXX";
+    ASSERT(mkdtemp(dir) != NULL);
+    char *reg = cb_path_join(dir, "reg"), *lnk = cb_path_join(dir, "lnk"), *fifo = cb_path_join(dir, "fifo");
+    cb_error err;
+    ASSERT_EQ_INT(cb_write_file_atomic(reg, "abc", 3, &err), CB_OK);
+    ASSERT_EQ_INT(symlink(reg, lnk), 0);
+    ASSERT_EQ_INT(mkfifo(fifo, 0600), 0);
+    size_t len = 0;
+    char *text = cb_file_read(reg, 3, &len, &err);
+    ASSERT(text && len == 3);
+    free(text);
+    ASSERT(cb_file_read(reg, 2, &len, &err) == NULL); /* over the cap */
+    ASSERT(strstr(err.msg, "larger than") != NULL);
+    ASSERT(cb_file_read(lnk, 100, &len, &err) == NULL && errno == ELOOP);
+    ASSERT(strstr(err.msg, "a symbolic link: not followed") != NULL);
+    ASSERT(cb_file_read(fifo, 100, &len, &err) == NULL && errno == EINVAL); /* at once */
+    ASSERT(strstr(err.msg, "not a regular file (a FIFO)") != NULL);
+    ASSERT(cb_file_open(lnk, O_WRONLY | O_APPEND, 0, &err) < 0);
+    /* replacing the link's name replaces the link, not its target */
+    ASSERT_EQ_INT(cb_write_file_atomic(lnk, "xyz", 3, &err), CB_OK);
+    text = cb_file_read(reg, 3, &len, &err);
+    ASSERT(text && strcmp(text, "abc") == 0);
+    free(text);
+    ASSERT_EQ_INT(cb_output_set_aside(reg), 1);
+    ASSERT_EQ_INT(cb_output_set_aside(reg), 0);
+    char *stale = cb_xasprintf("%s.stale", reg);
+    unlink(stale);
+    unlink(lnk);
+    unlink(fifo);
+    rmdir(dir);
+    free(stale);
+    free(reg);
+    free(lnk);
+    free(fifo);
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(full_width_digits),
     TEST_ENTRY(thousands_separators),
@@ -429,6 +505,9 @@ static const test_case tests[] = {
     TEST_ENTRY(clean_caps_long_text_at_a_character),
     TEST_ENTRY(walk_skips_fifos_devices_and_folder_links),
     TEST_ENTRY(source_date_epoch_range),
+    TEST_ENTRY(output_names),
+    TEST_ENTRY(temp_names_exactly),
+    TEST_ENTRY(own_files_never_through_a_link),
     {0},
 };
 
