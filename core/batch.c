@@ -84,7 +84,7 @@ static int same_stat(const file_digest *a, const file_digest *b)
 static int file_digest_of(const char *path, unsigned char d[32])
 {
     struct stat st;
-    int fd = cb_open_regular(path, &st); /* a FIFO or /dev/zero: unreadable, never a hang */
+    int fd = cb_open_regular(path, O_RDONLY, 0, &st); /* a FIFO or /dev/zero: unreadable, never a hang */
     FILE *fp = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (!fp) {
         if (fd >= 0) close(fd);

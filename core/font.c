@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -266,7 +267,7 @@ static void unmap(void *ud)
 static int font_blob(const char *path, hb_blob_t **blob, cb_error *err)
 {
     struct stat st;
-    int fd = cb_open_regular(path, &st);
+    int fd = cb_open_regular(path, O_RDONLY, 0, &st);
     if (fd < 0 && errno != EINVAL)
         return cb_fail(err, CB_EFONT, errno == ENOENT || errno == ENOTDIR ? "%s: font file not found"
                        : "%s: font file cannot be read (%s)", path, strerror(errno));

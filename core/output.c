@@ -74,23 +74,13 @@ static void open_error(cb_error *err, const char *path, const struct stat *st, i
 int cb_file_open(const char *path, int flags, int mode, cb_error *err)
 {
     struct stat st;
-    int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, (mode_t)mode);
-    if (fd < 0) {
-        int e = errno; /* ELOOP: a link; ENXIO: a FIFO without a reader; EISDIR */
-        int odd = (e == ELOOP || e == ENXIO || e == EISDIR) && lstat(path, &st) == 0 && !S_ISREG(st.st_mode);
-        open_error(err, path, odd ? &st : NULL, e);
-        errno = odd && !S_ISLNK(st.st_mode) ? EINVAL : e;
-        return -1;
-    }
-    int e = fstat(fd, &st) != 0 ? errno : S_ISREG(st.st_mode) ? 0 : EINVAL;
-    if (e) {
-        open_error(err, path, e == EINVAL ? &st : NULL, e);
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    return fd;
+    int fd = cb_open_regular(path, flags | O_NOFOLLOW, mode, &st);
+    if (fd >= 0) return fd;
+    int e = errno; /* EINVAL: st is not a regular file; ELOOP: a link; ENXIO: a FIFO without a reader */
+    int odd = e == EINVAL || ((e == ELOOP || e == ENXIO || e == EISDIR) && lstat(path, &st) == 0 && !S_ISREG(st.st_mode));
+    open_error(err, path, odd ? &st : NULL, e);
+    errno = odd && !S_ISLNK(st.st_mode) ? EINVAL : e;
+    return -1;
 }
 
 char *cb_file_read(const char *path, size_t max, size_t *len, cb_error *err)

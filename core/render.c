@@ -2,6 +2,7 @@
 #include "render.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fontconfig/fontconfig.h>
 #include <lauxlib.h>
 #include <nettle/sha2.h>
@@ -78,7 +79,7 @@ int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err)
 static int declares_report(const char *path)
 {
     struct stat st;
-    int fd = cb_open_regular(path, &st);
+    int fd = cb_open_regular(path, O_RDONLY, 0, &st);
     if (fd < 0) return 0;
     char buf[65536]; /* the declarations come first */
     ssize_t n = read(fd, buf, sizeof buf - 1);

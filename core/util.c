@@ -372,9 +372,9 @@ void cb_walk_files(const char *dir, const char *suffix, int depth, cb_walk_fn fn
     free(names);
 }
 
-int cb_open_regular(const char *path, struct stat *st)
+int cb_open_regular(const char *path, int flags, int mode, struct stat *st)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int fd = open(path, flags | O_CLOEXEC | O_NONBLOCK, (mode_t)mode);
     if (fd < 0) return -1;
     int bad = fstat(fd, st) != 0 ? errno : S_ISREG(st->st_mode) ? 0 : EINVAL;
     if (bad) {

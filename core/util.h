@@ -95,10 +95,13 @@ struct stat;
 typedef void (*cb_walk_fn)(void *ud, const char *path, const struct stat *st);
 void cb_walk_files(const char *dir, const char *suffix, int depth, cb_walk_fn fn, void *ud);
 
-/* Opens path for reading (O_CLOEXEC, O_NONBLOCK: a FIFO there cannot block) and checks
- * that it is a regular file; returns the descriptor, in blocking mode, with *st filled,
- * or -1 with errno set (EINVAL: not a regular file). */
-int cb_open_regular(const char *path, struct stat *st);
+/* Opens path with open(2)'s flags and mode (plus O_CLOEXEC, and O_NONBLOCK while opening:
+ * a FIFO there cannot block) and checks that it is a regular file; returns the descriptor,
+ * in blocking mode, with *st filled, or -1 with errno set (EINVAL: not a regular file, *st
+ * says what it is). The one way countybrief opens a file it did not just create: inputs the
+ * user named (links followed), and its own files through cb_file_open (output.h: never a
+ * link). */
+int cb_open_regular(const char *path, int flags, int mode, struct stat *st);
 
 /* SOURCE_DATE_EPOCH (reproducible-builds.org), the time written into PDFs and shown to
  * scripts: 1 and *t when set, 0 when unset or empty, -1 when not a whole number of seconds
