@@ -42,7 +42,7 @@ int cb_page_charge(cb_page *p, size_t n)
 static void new_page(lay *L)
 {
     cb_layout *o = L->out;
-    o->pages = cb_xrealloc(o->pages, (o->npages + 1) * sizeof *o->pages);
+    o->pages = cb_xgrow(o->pages, o->npages, sizeof *o->pages);
     L->page = &o->pages[o->npages++];
     memset(L->page, 0, sizeof *L->page);
     L->page->owner = o;
@@ -165,7 +165,7 @@ static int english(const lay *L) { return strcmp(L->t->lang, "en") == 0; }
 static void warn(lay *L, const char *fmt, const char *arg)
 {
     cb_layout *o = L->out;
-    o->warnings = cb_xrealloc(o->warnings, (o->nwarnings + 1) * sizeof *o->warnings);
+    o->warnings = cb_xgrow(o->warnings, o->nwarnings, sizeof *o->warnings);
     o->warnings[o->nwarnings++] = cb_xasprintf(fmt, arg);
 }
 
@@ -233,7 +233,7 @@ static void lay_title(lay *L, const cb_block *b)
 static void add_bookmark(lay *L, const char *title, int level)
 {
     cb_layout *o = L->out;
-    o->marks = cb_xrealloc(o->marks, (o->nmarks + 1) * sizeof *o->marks);
+    o->marks = cb_xgrow(o->marks, o->nmarks, sizeof *o->marks);
     o->marks[o->nmarks++] = (cb_bookmark){cb_xstrdup(title), level, o->npages - 1, L->y};
 }
 
@@ -1108,8 +1108,8 @@ static void note_missing(lay *L, uint32_t cp, char *where)
             free(where);
             return;
         }
-    o->missing = cb_xrealloc(o->missing, (o->nmissing + 1) * sizeof *o->missing);
-    o->missing_where = cb_xrealloc(o->missing_where, (o->nmissing + 1) * sizeof *o->missing_where);
+    o->missing = cb_xgrow(o->missing, o->nmissing, sizeof *o->missing);
+    o->missing_where = cb_xgrow(o->missing_where, o->nmissing, sizeof *o->missing_where);
     o->missing[o->nmissing] = cp;
     o->missing_where[o->nmissing++] = where;
 }
@@ -1172,7 +1172,7 @@ static void finish_missing(lay *L)
 {
     cb_layout *o = L->out;
     if (!o->nmissing) return;
-    o->warnings = cb_xrealloc(o->warnings, (o->nwarnings + 1) * sizeof *o->warnings);
+    o->warnings = cb_xgrow(o->warnings, o->nwarnings, sizeof *o->warnings);
     o->missing_warning = o->nwarnings;
     o->missing_as = cb_font_replacement(L->font);
     o->warnings[o->nwarnings++] = missing_warning(o, NULL);

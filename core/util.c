@@ -38,6 +38,12 @@ void *cb_xrealloc(void *p, size_t n)
     return p;
 }
 
+void *cb_xgrow(void *p, size_t n, size_t size)
+{
+    if (n & (n - 1)) return p; /* neither 0 nor a power of two: there is room */
+    return cb_xrealloc(p, (n ? 2 * n : 1) * size);
+}
+
 char *cb_xstrdup(const char *s) { return cb_xstrndup(s, strlen(s)); }
 
 char *cb_xstrndup(const char *s, size_t n)

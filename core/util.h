@@ -24,6 +24,10 @@ void *cb_xmalloc(size_t n);
 void *cb_xcalloc(size_t n, size_t size);
 void *cb_xrealloc(void *p, size_t n);
 char *cb_xstrdup(const char *s);
+/* Room for element n (0-based) of an array that grows one element at a time and never
+ * shrinks: reallocated only when n is 0 or a power of two, to twice n, so adding n elements
+ * copies O(n) bytes (a 33,000-page layout must not copy its page list 33,000 times). */
+void *cb_xgrow(void *p, size_t n, size_t size);
 char *cb_xstrndup(const char *s, size_t n);
 char *cb_xasprintf(const char *fmt, ...) CB_PRINTF(1, 2);
 

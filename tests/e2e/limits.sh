@@ -40,6 +40,7 @@ actual:   $(head -c 600 <<<"$ERR$OUT")"; fi
 
 # peak WHAT: the largest process of the last run stayed under 600 MB
 peak() {
+    if sanitized; then echo "ok - $1: peak not measured (# skip: a sanitizer build's memory is not a release's)"; return; fi
     if ((RSS < MAX_RSS_KB)); then ok "$1: peak $((RSS / 1024)) MiB"; else not_ok "$1: peak under 600 MB" "$RSS KB"; fi
 }
 
@@ -184,7 +185,11 @@ for cmd in render check; do
 done
 run charts 120 render --report "$D/charts.lua" --county $ZX --out "$TMP/o-charts" --lua-memory 64
 ends "300 line charts of 100,000 points" 1
-says "300 line charts of 100,000 points: the line and the limit" "$D/charts.lua:3: not enough memory: the report needs more than its memory limit of 64 MiB"
+if sanitized; then # ASan's allocator hides what a block's create allocates: caught in layout
+    says "300 line charts of 100,000 points: the line and the limit" "in block chart.line at $D/charts.lua:3"
+else
+    says "300 line charts of 100,000 points: the line and the limit" "$D/charts.lua:3: not enough memory: the report needs more than its memory limit of 64 MiB"
+fi
 peak "300 line charts"
 run charts40 120 render --report "$D/charts40.lua" --county $ZX --out "$TMP/o-charts40"
 ends "40 line charts of 100,000 points, default limit" 1

@@ -24,7 +24,7 @@ listing() { (cd "$1" && find . -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C
 # is a sanitizer build (which needs a large address space), within 2 GiB of memory
 bounded() {
     RC=0
-    (if ! grep -qa __asan_init "$CB"; then ulimit -v 2097152; fi
+    (if ! sanitized; then ulimit -v 2097152; fi
      exec timeout -s KILL 20 "$CB" "$@") >"$TMP/stdout" 2>"$TMP/stderr" || RC=$?
 }
 

@@ -97,6 +97,8 @@ has() {
 
 # has_text FILE STRING: the file contains STRING (fixed string, not a pattern).
 has_text() { grep -qF -- "$2" "$1"; }
+# sanitized: $CB is an ASan build (its memory use and some limits are not those of a release)
+sanitized() { grep -qa __asan_init "$CB"; }
 
 # render_examples DIR: renders the example data into DIR, quietly. Nothing else can be
 # checked without it: on failure the test ends here.
