@@ -356,7 +356,7 @@ static void read_manifest(const cb_engine *e, const cb_batch_opts *o, entry *old
      * is appended to below */
     path = journal_path(e, o);
     text = read_own(path, "removed (a new journal is started)");
-    if (!text && errno != ENOENT) unlink(path); /* the link itself, never its target */
+    if (!text && (errno == ELOOP || errno == EINVAL)) unlink(path); /* a link or no file: the link itself, never its target */
     free(path);
     for (char *line = text, *nl; !o->force && line && *line; line = nl ? nl + 1 : NULL) {
         nl = strchr(line, '\n');

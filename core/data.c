@@ -1116,7 +1116,8 @@ static int text_open(dir_file *f, const cb_data_opts *o, const char *from, cb_er
 /*
  * Parses f with fn, in its encoding: a file that is not UTF-8 (and no --encoding) is tried
  * again as GB18030, what Excel on Chinese Windows saves as "CSV"; `restart` (may be NULL)
- * undoes what the first parse did. If that fails too, the UTF-8 error stands.
+ * undoes what the first parse did. If it is not GB18030 either, the UTF-8 error stands; an
+ * error in the GB18030 text is given as such.
  */
 static int parse_text(dir_file *f, const cb_data_opts *o, cb_csv_record_fn fn, void *ud,
                       void (*restart)(void *ud), notes *ns, cb_error *err)
@@ -1134,6 +1135,8 @@ static int parse_text(dir_file *f, const cb_data_opts *o, cb_csv_record_fn fn, v
         if (restart) restart(ud);
         co = (cb_csv_opts){f->delim, 0};
         rc = cb_csv_parse_with(f->path, f->data, f->len, &co, fn, ud, err);
+        if (rc != CB_OK) /* an error in the file read as GB18030: say so */
+            rc = cb_fail(err, rc, "%s (the file is not UTF-8: read as GB18030)", err->msg);
     }
     if (rc == CB_OK && f->from && !o->encoding)
         add_note(ns, 0, cb_xasprintf("%s is not UTF-8; read as %s", f->path, f->from));

@@ -655,6 +655,7 @@ static int l_print(lua_State *L)
 {
     if (get_ctx(L)->needs_out) return 0; /* reading the needs declaration: silent */
     int n = lua_gettop(L);
+    luaL_checkstack(L, n, "too many arguments to print"); /* a C function is promised 20 slots */
     for (int i = 1; i <= n; i++) luaL_tolstring(L, i, NULL); /* first: they may raise */
     cb_buf b = {0};
     size_t more = 0;
@@ -2328,12 +2329,20 @@ static void warm_chunk(const cb_report_src *src)
 }
 
 /* Reads what child pid sends on fd until it ends, and its wait status. Not until the
- * pipe's end: a process the child started (a plugin's) may hold the pipe open. */
-static void read_child(int fd, pid_t pid, cb_buf *b, int *status)
+ * pipe's end: a process the child started (a plugin's) may hold the pipe open. A child
+ * still there after deadline_s of wall time (blocked without using CPU, which the budget
+ * counts) is killed: 1 then, else 0. */
+static int read_child(int fd, pid_t pid, cb_buf *b, int *status, double deadline_s)
 {
     char chunk[4096];
     int ended = 0;
+    double until = cb_now_s() + deadline_s;
     for (;;) {
+        if (!ended && cb_now_s() > until) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, status, 0) < 0 && errno == EINTR) {}
+            return 1;
+        }
         struct pollfd p = {fd, POLLIN, 0};
         int n = poll(&p, 1, ended ? 0 : 50);
         ssize_t got = n > 0 ? read(fd, chunk, sizeof chunk) : 0;
@@ -2347,6 +2356,7 @@ static void read_child(int fd, pid_t pid, cb_buf *b, int *status)
     }
     if (!ended)
         while (waitpid(pid, status, 0) < 0 && errno == EINTR) {}
+    return 0;
 }
 
 /*
@@ -2396,12 +2406,17 @@ int cb_lua_report_prelude(const cb_report_src *src, const cb_dataset *ds, cb_nee
     close(fds[1]);
     cb_buf b = {0};
     int status = 0;
-    read_child(fds[0], pid, &b, &status);
+    /* its wall-time deadline: the CPU budget's (the default's when off) twice, and 10 s */
+    double cpu = src->limits.cpu_budget_s > 0 ? src->limits.cpu_budget_s : CB_LUA_DEFAULT_CPU_BUDGET_S;
+    int killed = read_child(fds[0], pid, &b, &status, 2 * cpu + 10);
     close(fds[0]);
     int rc = CB_OK;
     reader r = {b.s, b.s + b.len, 0};
     char why[128] = "CPU budget exceeded (stuck in a library call)";
-    if (b.len && b.s[0] == 'S') { /* the hard stop: stuck in one C call */
+    if (killed) {
+        rc = cb_fail(err, CB_ESCRIPT, "%s: stopped after %.0f s of waiting (reading its declarations, report { } "
+                     "and needs { }: blocked in a library call?)", src->chunkname, 2 * cpu + 10);
+    } else if (b.len && b.s[0] == 'S') { /* the hard stop: stuck in one C call */
         cb_lua_describe_exit(status, &src->limits, why, sizeof why);
         rc = cb_fail(err, CB_ESCRIPT, "%s: %s (reading its declarations, report { } and needs { }; see --cpu-budget)",
                      b.len > 1 ? b.s + 1 : src->chunkname, why);

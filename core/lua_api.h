@@ -127,8 +127,10 @@ typedef struct cb_needs {
 
 /* Reads the declarations at the top of the script (report { ... } and needs { ... }, in
  * either order, before any other statement): runs the report (for county 0 of ds) only up
- * to the last of them, in a child process under the same limits as a county's run (memory,
- * CPU budget and its hard stop), and fills *needs and *decl. needs->declared and
+ * to the last of them under the same limits as a county's run, and fills *needs and *decl.
+ * Declarations made only of literals, tables and report/needs/optional calls run here (they
+ * can't get stuck in a library call, so the soft stop suffices); any other runs in a child
+ * process with the hard stop too, its result sent back on a pipe. needs->declared and
  * decl->declared are 0 for what the script does not declare there (or when it fails
  * first: a failure is left to the real run). Errors (CB_ESCRIPT): a malformed declaration
  * ("script:line: needs: ..." or "script:line: report: ..."), a limit reached ("script:line:

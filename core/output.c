@@ -75,6 +75,13 @@ int cb_file_open(const char *path, int flags, int mode, cb_error *err)
 {
     struct stat st;
     int fd = cb_open_regular(path, flags | O_NOFOLLOW, mode, &st);
+    if (fd >= 0 && (flags & O_ACCMODE) != O_RDONLY && st.st_nlink > 1) {
+        /* a hard link planted where ours should be: writing would change the other name's file */
+        if (err) cb_fail(err, CB_EIO, "%s: has another hard link: not written through", path);
+        close(fd);
+        errno = EINVAL;
+        return -1;
+    }
     if (fd >= 0) return fd;
     int e = errno; /* EINVAL: st is not a regular file; ELOOP: a link; ENXIO: a FIFO without a reader */
     int odd = e == EINVAL || ((e == ELOOP || e == ENXIO || e == EISDIR) && lstat(path, &st) == 0 && !S_ISREG(st.st_mode));

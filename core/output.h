@@ -60,8 +60,9 @@ size_t cb_output_sweep(const char *dir);
  * without following a link at its last component and only if it is a regular file;
  * O_CLOEXEC always. The open itself never blocks (a FIFO at path is refused, not waited
  * for). Returns the descriptor, or -1 with errno set (ENOENT: nothing there; ELOOP: a link;
- * EINVAL: a FIFO, device, folder or socket) and err (may be NULL) naming path: "out/x: a
- * symbolic link: not followed", "out/x: not a regular file (a FIFO)". */
+ * EINVAL: a FIFO, device, folder or socket, or opened for writing with another hard link)
+ * and err (may be NULL) naming path: "out/x: a symbolic link: not followed", "out/x: not a
+ * regular file (a FIFO)", "out/x: has another hard link: not written through". */
 int cb_file_open(const char *path, int flags, int mode, cb_error *err);
 
 /* Reads the regular file path (cb_file_open) whole into a NUL-terminated malloc'd buffer of

@@ -4,6 +4,8 @@
 
 #include <dirent.h>
 #include <dlfcn.h>
+#include <grp.h>
+#include <pwd.h>
 #include <errno.h>
 #include <lauxlib.h>
 #include <limits.h>
@@ -210,6 +212,9 @@ void cb_canvas_init(cb_canvas *c, cb_page *page, cb_font *font, const cb_templat
 
 void cb_canvas_free(cb_canvas *c)
 {
+    cb_layout *o = c->page ? c->page->owner : NULL;
+    if (o && o->mem_budget && !o->mem_over) o->mem -= c->charged; /* paint charged what it keeps */
+    c->charged = 0;
     free(c->segs);
     c->segs = NULL;
     c->nsegs = c->cap = 0;
@@ -232,7 +237,9 @@ static void add_seg(cb_canvas *c, char kind, int npts, const float *pts)
     if (!c->page) return;
     if (c->nsegs == c->cap) {
         /* the path counts against the layout's memory budget; past it, it is not kept */
-        if (!cb_page_charge(c->page, (c->cap ? c->cap : 32) * sizeof *c->segs)) return;
+        size_t more = (c->cap ? c->cap : 32) * sizeof *c->segs;
+        if (!cb_page_charge(c->page, more)) return;
+        c->charged += more;
         c->cap = c->cap ? c->cap * 2 : 32;
         c->segs = cb_xrealloc(c->segs, c->cap * sizeof *c->segs);
     }
@@ -449,6 +456,17 @@ static int refuse(cb_error *err, const char *path, void *handle, const char *fmt
  * container).
  */
 
+/* 1 if group-write on st gives nobody else write: its group is its owner's private group
+ * (named as the owner, no other members: umask 002 on Fedora, and Ubuntu's pam_umask), as
+ * Debian's ssh accepts. */
+static int private_group(const struct stat *st)
+{
+    struct passwd *pw = getpwuid(st->st_uid);
+    struct group *gr = getgrgid(st->st_gid);
+    return pw && gr && pw->pw_gid == st->st_gid && strcmp(gr->gr_name, pw->pw_name) == 0 &&
+           (!gr->gr_mem || !gr->gr_mem[0]);
+}
+
 /* 1 (reason in why) if st, named shown, breaks the rule above; above: a folder above the
  * plugin's own. */
 static int unsafe_stat(const struct stat *st, const char *shown, const char *prefix, int above,
@@ -460,7 +478,8 @@ static int unsafe_stat(const struct stat *st, const char *shown, const char *pre
                  (unsigned)me, shown);
         return 1;
     }
-    if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(above && (st->st_mode & S_ISVTX))) {
+    mode_t others = (st->st_mode & S_IWOTH) | ((st->st_mode & S_IWGRP) && !private_group(st) ? S_IWGRP : 0);
+    if (others && !(above && (st->st_mode & S_ISVTX))) {
         snprintf(why, n, "%swritable by others (mode 0%o); run chmod go-w %s", prefix,
                  (unsigned)(st->st_mode & 07777), shown);
         return 1;
@@ -506,8 +525,10 @@ static int open_plugin(const char *path, const char *key, cb_error *err)
 }
 
 /* Opens, checks and initialises the plugin file path (key: its real path) in this process.
- * dlopen maps key after the check: no race, since with the file and the folders above it
- * writable by their owners only, nobody else can replace them in between. (Loading
+ * dlopen maps key after the check. In between, only the owners of the file and the folders
+ * above it could replace it: this user or root for the plugin and its own folder, and the
+ * owners of the folders further up, which are not asked (see above) and so are trusted as
+ * for any program they hold. (Loading
  * through /proc/self/fd/N of the checked descriptor would not do: glibc takes a second
  * file at a reused N for the library already loaded under that name.) */
 static int load_here(const char *path, const char *key, cb_error *err)

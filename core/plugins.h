@@ -70,6 +70,7 @@ struct cb_canvas {
     float line_width, dash_on, dash_off;
     cb_path_seg *segs;      /* the path being built */
     size_t nsegs, cap;
+    size_t charged;         /* of the layout's memory budget, for segs: given back when freed */
     cb_theme theme;
 };
 

@@ -115,6 +115,8 @@ static int spawn(pool *p, size_t i, cb_error *err)
         close(down[1]);
         close(up[0]);
         signal(SIGPIPE, SIG_DFL);
+        signal(SIGINT, SIG_DFL); /* the parent's handlers (--watch) are not the worker's */
+        signal(SIGTERM, SIG_DFL);
         worker_main(p, i, down[0], up[1]);
     }
     close(down[0]);
@@ -142,13 +144,9 @@ static int reap(worker *w)
 }
 
 /* The sentence for a worker that ended with status, and the plugin code it was in. */
-static void describe_death(const pool *p, size_t i, int status, char *why, size_t n)
+/* Appends to why what worker i was running when it stopped: " in block B of plugin P". */
+static void add_mark(const pool *p, size_t i, char *why, size_t n)
 {
-    if (WIFSIGNALED(status))
-        snprintf(why, n, "the worker process died (signal %d, %s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
-    else if (!cb_lua_describe_exit(status, p->o->limits, why, n)) /* stuck past its CPU budget */
-        snprintf(why, n, "the worker process exited (status %d%s)", WEXITSTATUS(status),
-                 WEXITSTATUS(status) == 0 ? ", exit() was called" : "");
     const mark_slot *m = &p->marks[i];
     char where[256];
     if (m->kind != CB_MARK_NONE &&
@@ -156,6 +154,16 @@ static void describe_death(const pool *p, size_t i, int status, char *why, size_
         size_t len = strlen(why);
         snprintf(why + len, n - len, " %s", where);
     }
+}
+
+static void describe_death(const pool *p, size_t i, int status, char *why, size_t n)
+{
+    if (WIFSIGNALED(status))
+        snprintf(why, n, "the worker process died (signal %d, %s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else if (!cb_lua_describe_exit(status, p->o->limits, why, n)) /* stuck past its CPU budget */
+        snprintf(why, n, "the worker process exited (status %d%s)", WEXITSTATUS(status),
+                 WEXITSTATUS(status) == 0 ? ", exit() was called" : "");
+    add_mark(p, i, why, n);
 }
 
 /* ------------------------------------------------------------------ limits */
@@ -286,7 +294,7 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
                     say_capped(p, live, p->usable, serr.msg);
                     for (size_t k = 0; k < p->nw; k++) p->w[k].off = p->w[k].pid <= 0;
                     p->usable = live;
-                    break;
+                    continue; /* the live workers after this one still get work */
                 }
             }
             if (w->job != SIZE_MAX) continue;
@@ -299,6 +307,7 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
         /* wait for a reply, a deadline, the next tick, or a second (a worker whose pipe a
          * process it forked still holds open is found dead by waitpid, not by its pipe) */
         int wait_ms = o->tick && o->tick_ms > 0 ? o->tick_ms : -1;
+        if (!busy && next < n) wait_ms = 0; /* nothing handed out this pass: try again at once */
         double now = cb_now_s();
         for (size_t i = 0; i < p->nw; i++) {
             worker *w = &p->w[i];
@@ -344,6 +353,7 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
                 kill(w->pid, SIGKILL);
                 reap(w);
                 snprintf(why, sizeof why, "timed out after %g s (the worker was stopped)", o->timeout_s);
+                add_mark(p, i, why, sizeof why);
             } else if (sweep && waitpid(w->pid, &w->status, WNOHANG) == w->pid) {
                 w->dead = 1; /* its pipe is held open by a process it forked */
                 describe_death(p, i, reap(w), why, sizeof why);

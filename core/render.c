@@ -425,7 +425,7 @@ char *cb_output_all_name(const cb_engine *e)
 /* A county's name for a message: "<id> <name>". */
 static char *county_label(const cb_engine *e, size_t c)
 {
-    return cb_xasprintf("%s %s", cb_county_id(&e->ds, c), cb_county_name(&e->ds, c));
+    return cb_clean_asprintf("%s %s", cb_county_id(&e->ds, c), cb_county_name(&e->ds, c));
 }
 
 /* The key two output names are one file under: case folded and NFC-normalised, as
@@ -443,26 +443,35 @@ static int key_cmp(const void *a, const void *b)
 }
 
 /* The line for county k[me] of the group k[0..n): "1-a b: its PDF would be one file with
- * that of 1 a-b, 1-a-b.pdf (...)". */
+ * that of 1 a-b, 1-a-b.pdf (...)"; at most CLASH_NAMED others are named (a group of
+ * thousands must not make messages of thousands of names each), cleaned (util.h). */
+#define CLASH_NAMED 3
 static char *clash_message(const cb_engine *e, const name_key *k, size_t n, size_t me)
 {
     cb_buf b = {0};
     char *who = county_label(e, k[me].county);
     cb_buf_addf(&b, "%s: its PDF would be one file with that of ", who);
     free(who);
-    for (size_t i = 0, said = 0; i < n; i++) {
+    size_t said = 0, others = n - 1;
+    for (size_t i = 0; i < n && said < CLASH_NAMED; i++) {
         if (i == me) continue;
         who = county_label(e, k[i].county);
-        cb_buf_addf(&b, "%s%s", !said ? "" : said + 2 == n ? " and " : ", ", who);
+        cb_buf_addf(&b, "%s%s", !said ? "" : said + 1 == others ? " and " : ", ", who);
         said++;
         free(who);
     }
+    if (others > said) cb_buf_addf(&b, " and %zu more", others - said);
     cb_buf_addf(&b, ", %s", k[me].file);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(k[i].file, k[me].file) != 0) cb_buf_addf(&b, " = %s", k[i].file);
+    for (size_t i = 0, shown = 0; i < n && shown < CLASH_NAMED; i++)
+        if (strcmp(k[i].file, k[me].file) != 0 && (i == 0 || strcmp(k[i].file, k[i - 1].file) != 0)) {
+            cb_buf_addf(&b, " = %s", k[i].file);
+            shown++;
+        }
     cb_buf_adds(&b, " (file names must differ, also with case and Unicode normalisation ignored): not "
                     "rendered; make the ids or names distinct");
-    return b.s;
+    char *line = cb_clean(b.s);
+    cb_buf_free(&b);
+    return line;
 }
 
 char **cb_output_clashes(const cb_engine *e)
@@ -503,8 +512,10 @@ int cb_output_retire(const cb_engine *e, const char *file, const char *who)
 {
     char *path = cb_path_join(e->out_dir, file);
     int r = cb_output_set_aside(path);
-    if (r == 1) fprintf(stderr, "countybrief: %s: the previous %s no longer matches the data: moved aside as %s.stale\n", who, path, file);
-    else if (r == 2) fprintf(stderr, "countybrief: %s: the previous %s no longer matches the data: removed\n", who, path);
+    char *line = r == 1 ? cb_clean_asprintf("%s: the previous %s no longer matches the data: moved aside as %s.stale", who, path, file)
+                 : r == 2 ? cb_clean_asprintf("%s: the previous %s no longer matches the data: removed", who, path) : NULL;
+    if (line) fprintf(stderr, "countybrief: %s\n", line);
+    free(line);
     free(path);
     return r > 0;
 }

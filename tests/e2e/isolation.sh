@@ -48,8 +48,8 @@ report_with test.hang
 RC=0
 timeout 60 "$CB" check --report test.hang.lua --plugin "$CRASH" --timeout 2 >"$TMP/stdout" 2>&1 || RC=$?
 check_eq "check, a county that never ends: exit 1 (not killed by the test's timeout)" 1 "$RC"
-has "check, a county that never ends: stopped at --timeout" "$TMP/stdout" \
-    "^error: 500233 忠县: timed out after 2 s \(the worker was stopped\)$"
+has "check, a county that never ends: stopped at --timeout, naming the block that hung" "$TMP/stdout" \
+    "^error: 500233 忠县: timed out after 2 s \(the worker was stopped\) in block test.hang of plugin crash$"
 
 # --- the plugin probe says where a plugin crashed: its init, or dlopen ---------------------
 cb plugins --plugin "$CB_BUILD/test-plugins/init_abort.so"

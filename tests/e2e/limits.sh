@@ -116,6 +116,14 @@ says "--watch, declaration stuck in string.find: the error" "$D/find.lua:1: $CPU
 says "--watch, declaration stuck in string.find: then watches" "watching for changes"
 
 # --- control characters and long messages ----------------------------------------------------
+# print with 90,000 arguments from a deep stack: every argument converted in place
+report printmany 'local t = {} for i = 1, 90000 do t[i] = i end
+local function r(n) if n > 0 then return 1 + r(n - 1) end return 0 end
+r(40000)
+print(table.unpack(t))'
+run printmany 60 render --report "$D/printmany.lua" --county $ZX --out "$TMP/o-printmany" "${LIM[@]}"
+ends "print with 90,000 arguments" 0
+says "print with 90,000 arguments: cut, with what is left counted" "bytes more"
 report esc 'print("\27[2J\27]0;owned\7", "中文\194\155\226\128\174")
 if county.name == "忠县" then error(("x"):rep(10 * 1024 * 1024)) end
 print(("y"):rep(10 * 1024 * 1024))

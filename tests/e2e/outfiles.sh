@@ -189,6 +189,18 @@ cb manifest merge "$M"
 check_eq "manifest merge: the en shards join into manifest.en.json" "0 2" \
     "$RC $(manifest_field "$M/manifest.en.json" "len(m['counties'])" 2>/dev/null)"
 
+# --- a hard link planted at the journal: never appended through -------------------------
+H=$TMP/hard
+mkdir -p "$H"
+echo "precious" >"$TMP/victim-hard"
+if ln "$TMP/victim-hard" "$H/.manifest.json.journal" 2>/dev/null; then
+    cb render "${R[@]}" --out "$H" --quiet --force
+    check_eq "hard link at the journal: the run renders" 0 "$RC"
+    check_eq "hard link at the journal: its other name's file is unchanged" precious "$(cat "$TMP/victim-hard")"
+else
+    echo "# skip - hard link at the journal: ln refused (fs.protected_hardlinks or another file system)"
+fi
+
 # --- the sweep: only what is provably ours, at 2 hours --------------------------------------
 W=$TMP/sweep
 mkdir -p "$W"
