@@ -200,8 +200,12 @@ static void end_cell(ods_st *s)
         return;
     }
     for (uint32_t k = 0; k < times; k++) { /* a repeated value: in each of its columns */
-        if (text) xl_sheet_text(&s->tbl, col + k, text, len);
-        else xl_sheet_number(&s->tbl, col + k, d);
+        int rc = text ? xl_sheet_text(&s->tbl, col + k, text, len)
+                      : xl_sheet_number(&s->tbl, col + k, d);
+        if (rc != CB_OK) {
+            xl_xml_stop(&s->x, rc);
+            return;
+        }
     }
     s->col += times;
 }

@@ -37,6 +37,7 @@
 #endif
 #endif
 #define TEXT_MAX (1u << 20) /* a BIFF8 cell holds at most 32,767 characters */
+#define XLS_MAX_COL 256u    /* BIFF8: columns A to IV */
 
 /* Records from the child (integers in the host's byte order; the two ends are one binary):
  *   'S' u16 n, name[n]     a sheet begins        'R' u32 row   a row begins (1-based)
@@ -111,7 +112,7 @@ static void send_sheet(FILE *f, const void *h, unsigned short idx)
         uint32_t row = r + 1;
         put(f, "R", 1);
         put(f, &row, 4);
-        for (uint16_t c = 0; c < cols && c < XL_MAX_COL; c++) {
+        for (uint16_t c = 0; c < cols && c < XLS_MAX_COL; c++) {
             FreeXL_CellValue v;
             uint16_t col = c + 1;
             double d;
@@ -229,11 +230,12 @@ static int read_records(xl_book *bk, rd *r, cb_table_sink *sink)
             prev_row = row;
             prev_col = 0;
         } else if ((tag == 'N' || tag == 'T') && in_row && get(r, &col, 2)) {
-            if (col <= prev_col || col > XL_MAX_COL) r->bad = 1;
+            if (col <= prev_col || col > XLS_MAX_COL) r->bad = 1;
             prev_col = col;
-            if (tag == 'N' && get(r, &d, sizeof d)) xl_sheet_number(&tbl, col, d);
+            if (r->bad) break;
+            if (tag == 'N' && get(r, &d, sizeof d)) rc = xl_sheet_number(&tbl, col, d);
             if (tag == 'T' && get(r, &n, 4) && get_text(r, &text, n, TEXT_MAX))
-                xl_sheet_text(&tbl, col, text.s, text.len);
+                rc = xl_sheet_text(&tbl, col, text.s, text.len);
         } else if (tag == 'E' && in_row) {
             in_row = 0;
             rc = xl_sheet_row_end(&tbl, 1);

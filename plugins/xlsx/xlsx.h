@@ -176,6 +176,7 @@ typedef struct xl_sheet {
     uint32_t row;             /* the row being filled, 1-based */
     xl_slot *slots;           /* its cells by column - 1 */
     uint32_t nslots, used;    /* allocated; highest column set */
+    uint32_t first;           /* the row's first column with a value, or 0 */
     xl_buf rowtext;           /* its text cells, each NUL-terminated */
     int header;               /* the header row has been read */
     uint32_t c0, c1, hrow;    /* its first and last column, its row */
@@ -187,9 +188,11 @@ void xl_sheet_free(xl_sheet *s);
 /* Starts row `row` (1-based, above the rows before it), with no cell set. */
 void xl_sheet_row(xl_sheet *s, uint32_t row);
 /* Sets the cell at column col (1-based, <= XL_MAX_COL, above the row's cells before it).
- * Text of length 0 is an empty cell. */
-void xl_sheet_number(xl_sheet *s, uint32_t col, double v);
-void xl_sheet_text(xl_sheet *s, uint32_t col, const char *text, size_t len);
+ * Text of length 0 is an empty cell. Fails (CB_EDATA, message recorded) when the row's
+ * values span more than XL_MAX_TABLE_COLS columns, or when the workbook's text spent and
+ * this row's pass XL_TEXT_BUDGET. */
+int xl_sheet_number(xl_sheet *s, uint32_t col, double v);
+int xl_sheet_text(xl_sheet *s, uint32_t col, const char *text, size_t len);
 /* Ends the row; `times` > 1 repeats it in the rows below (an ODS repeated row). */
 int xl_sheet_row_end(xl_sheet *s, uint32_t times);
 /* Ends the table, if the sheet had one. */

@@ -8,6 +8,8 @@
                                                 20,000 one-cell rows (about 190 KB)
     workbook_make.py wide-rows OUT.xlsx         a 1,024-column header over 20,000 one-cell rows
     workbook_make.py long-string OUT.xlsx       one 1 MiB shared string in 20,000 cells
+    workbook_make.py long-row OUT.xlsx          one 1 MiB shared string in each cell of
+                                                row 1, A1 to XFD1 (16 GiB of text)
     workbook_make.py ods-raw OUT.ods NAME ROW...  a counties sheet, then sheet NAME of the
                                                 rows given as content.xml (<table:table-row>s)
 
@@ -151,6 +153,9 @@ def main():
     elif what == "long-string":
         header = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
         xlsx(args[0], [header] + one_cell_rows(2, 20000, ' t="s"><v>1</v>'), ["text", "x" * (1 << 20)])
+    elif what == "long-row":
+        header = '<row r="1">%s</row>' % ('<c t="s"><v>0</v></c>' * 16384)
+        xlsx(args[0], [header], ["x" * (1 << 20)])
     elif what == "ods-raw":
         # a counties sheet (county 1, 测试县), then sheet NAME of the rows given as XML
         counties = ('<table:table table:name="counties"><table:table-row>%s%s</table:table-row>'
