@@ -138,6 +138,13 @@ static int time_text(const char *v, char *out, size_t n)
     return 1;
 }
 
+/* The next cell's column, `times` columns on: at most XL_MAX_COL + 1 (past XFD, where a
+ * value is an error), however many empty cells repeat (1,048,576 each) before it. */
+static void advance(ods_st *s, uint32_t times)
+{
+    s->col = times > XL_MAX_COL + 1 - s->col ? XL_MAX_COL + 1 : s->col + times;
+}
+
 static void end_cell(ods_st *s)
 {
     s->in_cell = 0;
@@ -155,7 +162,7 @@ static void end_cell(ods_st *s)
             return;
         }
         if (!s->text.len) { /* empty: nothing to set, however often repeated */
-            s->col += times;
+            advance(s, times);
             return;
         }
         text = s->text.s, len = s->text.len;
@@ -207,7 +214,7 @@ static void end_cell(ods_st *s)
             return;
         }
     }
-    s->col += times;
+    advance(s, times);
 }
 
 static void end_row(ods_st *s)

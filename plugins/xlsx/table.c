@@ -35,9 +35,11 @@ void xl_sheet_row(xl_sheet *s, uint32_t row)
     s->rowtext.len = 0;
 }
 
-/* The slot of column col (1-based, <= XL_MAX_COL), the columns skipped before it empty. */
+/* The slot of column col (1-based, <= XL_MAX_COL), the columns skipped before it empty;
+ * NULL for a column out of that range. */
 static xl_slot *slot_at(xl_sheet *s, uint32_t col)
 {
+    if (col == 0 || col > XL_MAX_COL) return NULL;
     if (col > s->nslots) {
         uint32_t n = s->nslots ? s->nslots : 16;
         while (n < col) n *= 2;
@@ -76,6 +78,9 @@ static int outside(xl_sheet *s, uint32_t col)
  * before it ends. */
 static int check_col(xl_sheet *s, uint32_t col)
 {
+    if (col == 0 || col > XL_MAX_COL)
+        return xl_fail(s->bk, CB_EDATA, "sheet %s, row %u: a value past column XFD (%u)", s->name,
+                       s->row, XL_MAX_COL);
     if (s->header) return col < s->c0 || col > s->c1 ? outside(s, col) : CB_OK;
     if (!s->first) s->first = col;
     if (col - s->first < XL_MAX_TABLE_COLS) return CB_OK;
@@ -98,7 +103,9 @@ int xl_sheet_number(xl_sheet *s, uint32_t col, double v)
 int xl_sheet_text(xl_sheet *s, uint32_t col, const char *text, size_t len)
 {
     if (!len) { /* "" is an empty cell */
-        slot_at(s, col)->type = XL_SLOT_EMPTY;
+        xl_slot *sl = slot_at(s, col);
+        if (!sl) return check_col(s, col);
+        sl->type = XL_SLOT_EMPTY;
         return CB_OK;
     }
     int rc = check_col(s, col);

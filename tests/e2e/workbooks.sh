@@ -169,6 +169,13 @@ expect_fail "ods: 1 MiB of spaces repeated over 16,384 columns" \
     "$(re "$TMP/longrow.ods: sheet longrow, cell ")[A-Z]+1: the workbook expands to more than 256 MiB of cell text" \
     30 450 --data "$TMP/longrow.ods"
 
+# empty cells repeated past 2^32 columns in all: the column stays past XFD, never wraps to 0
+empty=$(printf '<table:table-cell table:number-columns-repeated="1048576"/>%.0s' $(seq 1024))
+mk ods-raw "$TMP/wrap.ods" wrap "<table:table-row>" "$empty" "$empty" "$empty" "${empty%6\"/>}5\"/>" \
+    '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+expect_fail "ods: 4,096 empty cells repeated 1,048,576 times, then a value" \
+    "$(re "$TMP/wrap.ods: sheet wrap, row 1: more than 16384 columns")" 10 100 --data "$TMP/wrap.ods"
+
 # --- SQLite views that never end -----------------------------------------------------------
 if command -v sqlite3 >/dev/null; then
     sq() { rm -f "$1"; sqlite3 "$1" "CREATE TABLE counties(county_id TEXT, name TEXT); INSERT INTO counties VALUES('1', '测试县'); $2"; }
