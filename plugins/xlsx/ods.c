@@ -175,6 +175,11 @@ static void end_cell(ods_st *s)
     case V_TEXT:
         if (s->value) text = s->value, len = strlen(s->value);
         else text = s->text.s ? s->text.s : "", len = s->text.len;
+        if (len > ODS_CELL_TEXT_MAX) { /* office:string-value, as long as the paragraphs may be */
+            xl_xml_fail(&s->x, CB_EDATA, CELLFMT "more than %u KiB of text in one cell", s->name,
+                        ref, ODS_CELL_TEXT_MAX >> 10);
+            return;
+        }
         break;
     case V_NUMBER:
         if (!s->value || !xl_parse_number(s->value, &d)) {

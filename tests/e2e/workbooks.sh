@@ -176,6 +176,12 @@ mk ods-raw "$TMP/wrap.ods" wrap "<table:table-row>" "$empty" "$empty" "$empty" "
 expect_fail "ods: 4,096 empty cells repeated 1,048,576 times, then a value" \
     "$(re "$TMP/wrap.ods: sheet wrap, row 1: more than 16384 columns")" 10 100 --data "$TMP/wrap.ods"
 
+# office:string-value has the cell text's limit, as the cell's paragraphs do
+mk long-value "$TMP/value.ods"
+expect_fail "ods: an office:string-value of 2 MiB" \
+    "$(re "$TMP/value.ods: sheet long, cell A1: more than 1024 KiB of text in one cell")" 10 100 \
+    --data "$TMP/value.ods"
+
 # --- SQLite views that never end -----------------------------------------------------------
 if command -v sqlite3 >/dev/null; then
     sq() { rm -f "$1"; sqlite3 "$1" "CREATE TABLE counties(county_id TEXT, name TEXT); INSERT INTO counties VALUES('1', '测试县'); $2"; }

@@ -10,6 +10,7 @@
     workbook_make.py long-string OUT.xlsx       one 1 MiB shared string in 20,000 cells
     workbook_make.py long-row OUT.xlsx          one 1 MiB shared string in each cell of
                                                 row 1, A1 to XFD1 (16 GiB of text)
+    workbook_make.py long-value OUT.ods         an ODS cell whose office:string-value is 2 MiB
     workbook_make.py ods-raw OUT.ods NAME ROW...  a counties sheet, then sheet NAME of the
                                                 rows given as content.xml (<table:table-row>s)
 
@@ -156,6 +157,10 @@ def main():
     elif what == "long-row":
         header = '<row r="1">%s</row>' % ('<c t="s"><v>0</v></c>' * 16384)
         xlsx(args[0], [header], ["x" * (1 << 20)])
+    elif what == "long-value":
+        sys.argv[1:] = ["ods-raw", args[0], "long", '<table:table-row><table:table-cell office:value-type="string" '
+                        'office:string-value="%s"/></table:table-row>' % ("x" * (2 << 20))]
+        main()
     elif what == "ods-raw":
         # a counties sheet (county 1, 测试县), then sheet NAME of the rows given as XML
         counties = ('<table:table table:name="counties"><table:table-row>%s%s</table:table-row>'
