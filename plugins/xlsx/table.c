@@ -167,9 +167,12 @@ static int begin_table(xl_sheet *s, uint32_t c0, uint32_t c1)
             if (rc != CB_OK) return rc;
         }
     }
+    /* the header's names are held as long as the table: they count like a row's cells */
+    int rc = charge(s, c0, c1);
+    if (rc != CB_OK) return rc;
     const char **cols = xl_xrealloc(NULL, n * sizeof *cols);
     for (uint32_t c = c0; c <= c1; c++) cols[c - c0] = s->rowtext.s + s->slots[c - 1].off;
-    int rc = s->bk->api->table_begin(s->sink, s->name, s->where, n, cols);
+    rc = s->bk->api->table_begin(s->sink, s->name, s->where, n, cols);
     free(cols);
     if (rc != CB_OK) return rc;
     s->header = 1;

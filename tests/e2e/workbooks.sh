@@ -140,7 +140,7 @@ expect_fail "16,384-column header" "$(re "$TMP/wide.xlsx: sheet big, row 1: the 
     10 100 --data "$TMP/wide.xlsx"
 mk wide-rows "$TMP/rows.xlsx"
 expect_fail "1,024 columns over 20,000 one-cell rows" \
-    "$(re "$TMP/rows.xlsx: sheet big, row 8193: the workbook expands to more than 8,388,608 cells")" \
+    "$(re "$TMP/rows.xlsx: sheet big, row 8192: the workbook expands to more than 8,388,608 cells")" \
     30 400 --data "$TMP/rows.xlsx"
 mk long-string "$TMP/long.xlsx"
 expect_fail "one 1 MiB shared string in 20,000 cells" \
@@ -175,6 +175,12 @@ mk ods-raw "$TMP/wrap.ods" wrap "<table:table-row>" "$empty" "$empty" "$empty" "
     '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
 expect_fail "ods: 4,096 empty cells repeated 1,048,576 times, then a value" \
     "$(re "$TMP/wrap.ods: sheet wrap, row 1: more than 16384 columns")" 10 100 --data "$TMP/wrap.ods"
+
+# a header's names count against the budget, as its rows do
+mk long-header "$TMP/header.xlsx"
+expect_fail "300 headers of one 1 MiB name" \
+    "$(re "$TMP/header.xlsx: sheet big256, cell A1: the workbook expands to more than 256 MiB of cell text")" \
+    30 450 --data "$TMP/header.xlsx"
 
 # office:string-value has the cell text's limit, as the cell's paragraphs do
 mk long-value "$TMP/value.ods"
