@@ -24,6 +24,9 @@
  * countybrief should be reading): checked against the declared size before reading and
  * against the bytes actually inflated while reading. */
 #define XL_ENTRY_LIMIT ((uint64_t)256 << 20)
+/* ... and the whole file may inflate to at most this, every entry read counted each time
+ * it is read (a workbook.xml listing 100,000 sheets that all point at one big part) */
+#define XL_BOOK_INFLATE_LIMIT ((uint64_t)1 << 30)
 #define XL_MAX_COL 16384u   /* XFD */
 #define XL_MAX_ROW 1048576u
 
@@ -109,6 +112,8 @@ typedef struct xl_book {
     int rc;                    /* first error */
     char *msg;                 /* its message (malloc), "book.xlsx: ..." */
     uint64_t cells, text;      /* spent of the budget (table.c) */
+    uint64_t inflated;         /* bytes inflated from the archive so far (archive.c) */
+    double timeout_s, deadline; /* the load deadline: seconds; CLOCK_MONOTONIC (0: none) */
 } xl_book;
 
 /* Records the first error "<file>: <message>" and returns rc. */
@@ -138,7 +143,8 @@ typedef struct xl_xml {
 
 /* Streams zip entry `entry` through expat (namespace-aware, no DOCTYPE allowed) with the
  * given handlers and user data x (x->bk, x->what set by the caller). Errors: missing
- * entry, entry over XL_ENTRY_LIMIT, unreadable data, malformed XML with expat's line and
+ * entry, entry over XL_ENTRY_LIMIT, the file over XL_BOOK_INFLATE_LIMIT in all, the load
+ * deadline (cb_source_load_timeout_s) passed, unreadable data, malformed XML with expat's line and
  * column, or what a handler reported. */
 int xl_parse(xl_xml *x, const char *entry, XML_StartElementHandler start,
              XML_EndElementHandler end, XML_CharacterDataHandler chars);

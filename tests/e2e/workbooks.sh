@@ -182,6 +182,17 @@ expect_fail "300 headers of one 1 MiB name" \
     "$(re "$TMP/header.xlsx: sheet big256, cell A1: the workbook expands to more than 256 MiB of cell text")" \
     30 450 --data "$TMP/header.xlsx"
 
+# a zip bomb of many sheets on one part: the whole file's inflated bytes, and the deadline
+mk many-sheets "$TMP/many.xlsx"
+expect_fail "100 sheets of one 64 MiB part" \
+    "$(re "$TMP/many.xlsx: xl/worksheets/sheet2.xml (sheet big16): the file inflates to more than 1024 MiB in all")" \
+    45 100 --data "$TMP/many.xlsx"
+ENVV=(COUNTYBRIEF_LOAD_TIMEOUT=1)
+expect_fail "100 sheets of one 64 MiB part, a 1 s deadline" \
+    "$(re "$TMP/many.xlsx: xl/worksheets/sheet2.xml (sheet big")[0-9]+\): stopped after 1 s \(the load deadline" \
+    8 100 --data "$TMP/many.xlsx"
+ENVV=(COUNTYBRIEF_LOAD_TIMEOUT=)
+
 # office:string-value has the cell text's limit, as the cell's paragraphs do
 mk long-value "$TMP/value.ods"
 expect_fail "ods: an office:string-value of 2 MiB" \

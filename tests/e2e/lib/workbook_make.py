@@ -12,6 +12,8 @@
                                                 row 1, A1 to XFD1 (16 GiB of text)
     workbook_make.py long-header OUT.xlsx       300 sheets of one part: a header of one 1 MiB
                                                 shared string (300 MiB of names, no row)
+    workbook_make.py many-sheets OUT.xlsx       100 sheets of one part of 64 MiB of white space
+                                                (6.4 GiB to inflate from about 70 KB)
     workbook_make.py long-value OUT.ods         an ODS cell whose office:string-value is 2 MiB
     workbook_make.py ods-raw OUT.ods NAME ROW...  a counties sheet, then sheet NAME of the
                                                 rows given as content.xml (<table:table-row>s)
@@ -164,6 +166,8 @@ def main():
     elif what == "long-header":
         header = '<row r="1"><c t="s"><v>0</v></c></row>'
         xlsx(args[0], [header], ["x" * (1 << 20)], ["big%d" % i for i in range(1, 301)])
+    elif what == "many-sheets":
+        xlsx(args[0], [" " * (64 << 20)], [], ["big%d" % i for i in range(1, 101)])
     elif what == "long-value":
         sys.argv[1:] = ["ods-raw", args[0], "long", '<table:table-row><table:table-cell office:value-type="string" '
                         'office:string-value="%s"/></table:table-row>' % ("x" * (2 << 20))]
