@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <zip.h>
 
 #include "xlsx.h"
@@ -52,12 +53,21 @@ void xl_xml_stop(xl_xml *x, int rc)
 
 /* ------------------------------------------------------------------ the archive */
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 void xl_book_init(xl_book *bk, const char *file, const cb_host_api *api, const char *kind)
 {
     memset(bk, 0, sizeof *bk);
     bk->file = file;
     bk->api = api;
     bk->kind = kind;
+    bk->timeout_s = cb_source_load_timeout_s();
+    if (bk->timeout_s > 0) bk->deadline = now_s() + bk->timeout_s;
 }
 
 int xl_book_done(xl_book *bk, int rc, char **err)
@@ -180,9 +190,23 @@ int xl_parse(xl_xml *x, const char *entry, XML_StartElementHandler start,
             break;
         }
         total += (uint64_t)n;
+        bk->inflated += (uint64_t)n;
         if (total > XL_ENTRY_LIMIT) { /* the declared size lied */
             rc = xl_fail(bk, CB_EDATA, "%s inflates to more than %llu MiB (a zip bomb?)", label,
                          (unsigned long long)(XL_ENTRY_LIMIT >> 20));
+            break;
+        }
+        if (bk->inflated > XL_BOOK_INFLATE_LIMIT) {
+            rc = xl_fail(bk, CB_EDATA, "%s: the file inflates to more than %llu MiB in all, its "
+                                       "parts counted each time they are read (many sheets of "
+                                       "one big part? a zip bomb?)", label,
+                         (unsigned long long)(XL_BOOK_INFLATE_LIMIT >> 20));
+            break;
+        }
+        if (bk->deadline > 0 && now_s() > bk->deadline) {
+            rc = xl_fail(bk, CB_EDATA, "%s: stopped after %g s (the load deadline; "
+                                       "COUNTYBRIEF_LOAD_TIMEOUT=SECONDS allows longer)", label,
+                         bk->timeout_s);
             break;
         }
         if (XML_ParseBuffer(p, (int)n, n == 0) != XML_STATUS_OK) {

@@ -138,6 +138,13 @@ static int time_text(const char *v, char *out, size_t n)
     return 1;
 }
 
+/* The next cell's column, `times` columns on: at most XL_MAX_COL + 1 (past XFD, where a
+ * value is an error), however many empty cells repeat (1,048,576 each) before it. */
+static void advance(ods_st *s, uint32_t times)
+{
+    s->col = times > XL_MAX_COL + 1 - s->col ? XL_MAX_COL + 1 : s->col + times;
+}
+
 static void end_cell(ods_st *s)
 {
     s->in_cell = 0;
@@ -155,7 +162,7 @@ static void end_cell(ods_st *s)
             return;
         }
         if (!s->text.len) { /* empty: nothing to set, however often repeated */
-            s->col += times;
+            advance(s, times);
             return;
         }
         text = s->text.s, len = s->text.len;
@@ -168,6 +175,11 @@ static void end_cell(ods_st *s)
     case V_TEXT:
         if (s->value) text = s->value, len = strlen(s->value);
         else text = s->text.s ? s->text.s : "", len = s->text.len;
+        if (len > ODS_CELL_TEXT_MAX) { /* office:string-value, as long as the paragraphs may be */
+            xl_xml_fail(&s->x, CB_EDATA, CELLFMT "more than %u KiB of text in one cell", s->name,
+                        ref, ODS_CELL_TEXT_MAX >> 10);
+            return;
+        }
         break;
     case V_NUMBER:
         if (!s->value || !xl_parse_number(s->value, &d)) {
@@ -200,10 +212,14 @@ static void end_cell(ods_st *s)
         return;
     }
     for (uint32_t k = 0; k < times; k++) { /* a repeated value: in each of its columns */
-        if (text) xl_sheet_text(&s->tbl, col + k, text, len);
-        else xl_sheet_number(&s->tbl, col + k, d);
+        int rc = text ? xl_sheet_text(&s->tbl, col + k, text, len)
+                      : xl_sheet_number(&s->tbl, col + k, d);
+        if (rc != CB_OK) {
+            xl_xml_stop(&s->x, rc);
+            return;
+        }
     }
-    s->col += times;
+    advance(s, times);
 }
 
 static void end_row(ods_st *s)

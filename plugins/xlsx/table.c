@@ -31,12 +31,15 @@ void xl_sheet_row(xl_sheet *s, uint32_t row)
 {
     s->row = row;
     s->used = 0;
+    s->first = 0;
     s->rowtext.len = 0;
 }
 
-/* The slot of column col (1-based, <= XL_MAX_COL), the columns skipped before it empty. */
+/* The slot of column col (1-based, <= XL_MAX_COL), the columns skipped before it empty;
+ * NULL for a column out of that range. */
 static xl_slot *slot_at(xl_sheet *s, uint32_t col)
 {
+    if (col == 0 || col > XL_MAX_COL) return NULL;
     if (col > s->nslots) {
         uint32_t n = s->nslots ? s->nslots : 16;
         while (n < col) n *= 2;
@@ -49,23 +52,96 @@ static xl_slot *slot_at(xl_sheet *s, uint32_t col)
     return &s->slots[col - 1];
 }
 
-void xl_sheet_number(xl_sheet *s, uint32_t col, double v)
+static int text_over(xl_sheet *s, uint32_t col)
 {
+    char ref[16];
+    xl_ref_name(col, s->row, ref);
+    return xl_fail(s->bk, CB_EDATA, "sheet %s, cell %s: the workbook expands to more than "
+                                    "%llu MiB of cell text (the same long text in many "
+                                    "cells?), more than countybrief holds in memory",
+                   s->name, ref, (unsigned long long)(XL_TEXT_BUDGET >> 20));
+}
+
+static int outside(xl_sheet *s, uint32_t col)
+{
+    char ref[16], a[4], b[4];
+    xl_ref_name(col, s->row, ref);
+    xl_col_name(s->c0, a);
+    xl_col_name(s->c1, b);
+    return xl_fail(s->bk, CB_EDATA, "sheet %s, cell %s: a value outside the table: its header "
+                                    "(row %u) spans columns %s to %s", s->name, ref, s->hrow,
+                   a, b);
+}
+
+/* A value at column col: within the table's columns, or before the header within
+ * XL_MAX_TABLE_COLS of the row's first value, so that a row's slots and text stay bounded
+ * before it ends. */
+static int check_col(xl_sheet *s, uint32_t col)
+{
+    if (col == 0 || col > XL_MAX_COL)
+        return xl_fail(s->bk, CB_EDATA, "sheet %s, row %u: a value past column XFD (%u)", s->name,
+                       s->row, XL_MAX_COL);
+    if (s->header) return col < s->c0 || col > s->c1 ? outside(s, col) : CB_OK;
+    if (!s->first) s->first = col;
+    if (col - s->first < XL_MAX_TABLE_COLS) return CB_OK;
+    char a[32];
+    return xl_fail(s->bk, CB_EDATA, "sheet %s, row %u: the header has more than %s columns; a "
+                                    "table has at most %s", s->name, s->row,
+                   grouped(XL_MAX_TABLE_COLS, a), a);
+}
+
+int xl_sheet_number(xl_sheet *s, uint32_t col, double v)
+{
+    int rc = check_col(s, col);
+    if (rc != CB_OK) return rc;
     xl_slot *sl = slot_at(s, col);
     sl->type = XL_SLOT_NUMBER;
     sl->num = v;
+    return CB_OK;
 }
 
-void xl_sheet_text(xl_sheet *s, uint32_t col, const char *text, size_t len)
+int xl_sheet_text(xl_sheet *s, uint32_t col, const char *text, size_t len)
 {
+    if (!len) { /* "" is an empty cell */
+        xl_slot *sl = slot_at(s, col);
+        if (!sl) return check_col(s, col);
+        sl->type = XL_SLOT_EMPTY;
+        return CB_OK;
+    }
+    int rc = check_col(s, col);
+    if (rc != CB_OK) return rc;
+    /* the text spent so far and this row's, before it is held */
+    if (s->bk->text + s->rowtext.len + len > XL_TEXT_BUDGET) return text_over(s, col);
     xl_slot *sl = slot_at(s, col);
-    sl->type = XL_SLOT_EMPTY;
-    if (!len) return; /* "" is an empty cell */
     sl->type = XL_SLOT_TEXT;
     sl->off = s->rowtext.len;
     xl_buf_add(&s->rowtext, text, len);
     xl_buf_addc(&s->rowtext, '\0');
+    return CB_OK;
 }
+
+/* Counts columns c0 to c1 of the row against the workbook's budget: its cells, and the
+ * bytes of its text. */
+static int charge(xl_sheet *s, uint32_t c0, uint32_t c1)
+{
+    xl_book *bk = s->bk;
+    char num[32];
+    bk->cells += c1 - c0 + 1;
+    if (bk->cells > XL_CELL_BUDGET)
+        return xl_fail(bk, CB_EDATA, "sheet %s, row %u: the workbook expands to more than %s "
+                                     "cells (rows times the columns of their table), more than "
+                                     "countybrief holds in memory: use a CSV folder for data "
+                                     "this large", s->name, s->row, grouped(XL_CELL_BUDGET, num));
+    for (uint32_t c = c0; c <= c1 && c <= s->used; c++) {
+        const xl_slot *sl = &s->slots[c - 1];
+        if (sl->type != XL_SLOT_TEXT) continue;
+        bk->text += strlen(s->rowtext.s + sl->off);
+        if (bk->text > XL_TEXT_BUDGET) return text_over(s, c);
+    }
+    return CB_OK;
+}
+
+static int spend(xl_sheet *s) { return charge(s, s->c0, s->c1); }
 
 /* The header row: column names from c0 to c1, every one non-empty, at most
  * XL_MAX_TABLE_COLS of them. */
@@ -87,12 +163,16 @@ static int begin_table(xl_sheet *s, uint32_t c0, uint32_t c1)
         if (sl->type == XL_SLOT_NUMBER) { /* a year as a column name, say */
             char num[32];
             xl_number_text(sl->num, num);
-            xl_sheet_text(s, c, num, strlen(num));
+            int rc = xl_sheet_text(s, c, num, strlen(num));
+            if (rc != CB_OK) return rc;
         }
     }
+    /* the header's names are held as long as the table: they count like a row's cells */
+    int rc = charge(s, c0, c1);
+    if (rc != CB_OK) return rc;
     const char **cols = xl_xrealloc(NULL, n * sizeof *cols);
     for (uint32_t c = c0; c <= c1; c++) cols[c - c0] = s->rowtext.s + s->slots[c - 1].off;
-    int rc = s->bk->api->table_begin(s->sink, s->name, s->where, n, cols);
+    rc = s->bk->api->table_begin(s->sink, s->name, s->where, n, cols);
     free(cols);
     if (rc != CB_OK) return rc;
     s->header = 1;
@@ -100,33 +180,6 @@ static int begin_table(xl_sheet *s, uint32_t c0, uint32_t c1)
     s->c1 = c1;
     s->hrow = s->row;
     s->out = xl_xrealloc(NULL, n * sizeof *s->out);
-    return CB_OK;
-}
-
-/* Counts the row against the workbook's budget: its cells, and the bytes of its text. */
-static int spend(xl_sheet *s)
-{
-    xl_book *bk = s->bk;
-    char num[32];
-    bk->cells += s->c1 - s->c0 + 1;
-    if (bk->cells > XL_CELL_BUDGET)
-        return xl_fail(bk, CB_EDATA, "sheet %s, row %u: the workbook expands to more than %s "
-                                     "cells (rows times the columns of their table), more than "
-                                     "countybrief holds in memory: use a CSV folder for data "
-                                     "this large", s->name, s->row, grouped(XL_CELL_BUDGET, num));
-    for (uint32_t c = s->c0; c <= s->c1 && c <= s->used; c++) {
-        const xl_slot *sl = &s->slots[c - 1];
-        if (sl->type != XL_SLOT_TEXT) continue;
-        bk->text += strlen(s->rowtext.s + sl->off);
-        if (bk->text > XL_TEXT_BUDGET) {
-            char ref[16];
-            xl_ref_name(c, s->row, ref);
-            return xl_fail(bk, CB_EDATA, "sheet %s, cell %s: the workbook expands to more than "
-                                         "%llu MiB of cell text (the same long text in many "
-                                         "cells?), more than countybrief holds in memory",
-                           s->name, ref, (unsigned long long)(XL_TEXT_BUDGET >> 20));
-        }
-    }
     return CB_OK;
 }
 
@@ -145,15 +198,7 @@ int xl_sheet_row_end(xl_sheet *s, uint32_t times)
         if (rc != CB_OK || --times == 0) return rc;
         s->row++; /* the header repeated: the same names again, as a row */
     }
-    if (first < s->c0 || last > s->c1) {
-        char ref[16], a[4], b[4];
-        xl_ref_name(first < s->c0 ? first : last, s->row, ref);
-        xl_col_name(s->c0, a);
-        xl_col_name(s->c1, b);
-        return xl_fail(s->bk, CB_EDATA, "sheet %s, cell %s: a value outside the table: its header "
-                                        "(row %u) spans columns %s to %s", s->name, ref, s->hrow,
-                       a, b);
-    }
+    if (first < s->c0 || last > s->c1) return outside(s, first < s->c0 ? first : last);
     for (uint32_t c = s->c0; c <= s->c1; c++) {
         const xl_slot *sl = c <= s->used ? &s->slots[c - 1] : NULL;
         cb_cell *o = &s->out[c - s->c0];

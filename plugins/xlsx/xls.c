@@ -8,13 +8,15 @@
  * FreeXL runs in a child process. It parses the whole file when it opens it, and a crafted
  * file makes Debian's 1.0.6 read past a buffer (tests/fuzz/regressions/fuzz_workbook):
  * whatever a file does to FreeXL ends with the child, which has a memory limit and the
- * load deadline. The child sends the cells down a pipe as records, which the parent reads
+ * load deadline (an alarm in the child, and the parent's own poll of the pipe, after which
+ * it kills the child). The child sends the cells down a pipe as records, which the parent reads
  * as untrusted input (every length and place checked) into the tables.
  */
 #define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <freexl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "xlsx.h"
@@ -37,6 +40,7 @@
 #endif
 #endif
 #define TEXT_MAX (1u << 20) /* a BIFF8 cell holds at most 32,767 characters */
+#define XLS_MAX_COL 256u    /* BIFF8: columns A to IV */
 
 /* Records from the child (integers in the host's byte order; the two ends are one binary):
  *   'S' u16 n, name[n]     a sheet begins        'R' u32 row   a row begins (1-based)
@@ -111,7 +115,7 @@ static void send_sheet(FILE *f, const void *h, unsigned short idx)
         uint32_t row = r + 1;
         put(f, "R", 1);
         put(f, &row, 4);
-        for (uint16_t c = 0; c < cols && c < XL_MAX_COL; c++) {
+        for (uint16_t c = 0; c < cols && c < XLS_MAX_COL; c++) {
             FreeXL_CellValue v;
             uint16_t col = c + 1;
             double d;
@@ -179,14 +183,72 @@ static void child(const char *path, int fd, double timeout_s)
 
 /* ------------------------------------------------------------------ the parent */
 
+/* The pipe from the child, read against the load deadline: the parent's own, since a
+ * child that FreeXL's bugs have taken over could cancel its alarm(). */
 typedef struct rd {
-    FILE *f;
-    int bad; /* the stream broke off or made no sense */
+    int fd;
+    unsigned char buf[64 * 1024];
+    size_t pos, len;
+    double timeout_s, deadline; /* CLOCK_MONOTONIC (0: none) */
+    int bad;       /* the stream broke off or made no sense */
+    int eof;       /* ... because it ended (the child exited or closed it) */
+    int timed_out; /* ... because the deadline passed */
 } rd;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* More bytes into r->buf: 0 at the end of the stream, an error or the deadline. */
+static int fill(rd *r)
+{
+    for (;;) {
+        int ms = -1;
+        if (r->deadline > 0) {
+            double left = r->deadline - now_s();
+            if (left <= 0) {
+                r->timed_out = 1;
+                return 0;
+            }
+            ms = left > 3600 ? 3600 * 1000 : (int)(left * 1000) + 1;
+        }
+        struct pollfd pfd = {r->fd, POLLIN, 0};
+        int k = poll(&pfd, 1, ms);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) {
+            r->eof = 1;
+            return 0;
+        }
+        if (k == 0) continue; /* the deadline, checked above */
+        ssize_t n = read(r->fd, r->buf, sizeof r->buf);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (n <= 0) {
+            r->eof = 1;
+            return 0;
+        }
+        r->pos = 0;
+        r->len = (size_t)n;
+        return 1;
+    }
+}
 
 static int get(rd *r, void *p, size_t n)
 {
-    if (!r->bad && fread(p, 1, n, r->f) != n) r->bad = 1;
+    unsigned char *out = p;
+    while (!r->bad && n) {
+        if (r->pos == r->len && !fill(r)) {
+            r->bad = 1;
+            break;
+        }
+        size_t k = r->len - r->pos < n ? r->len - r->pos : n;
+        memcpy(out, r->buf + r->pos, k);
+        r->pos += k;
+        out += k;
+        n -= k;
+    }
     return !r->bad;
 }
 
@@ -229,11 +291,12 @@ static int read_records(xl_book *bk, rd *r, cb_table_sink *sink)
             prev_row = row;
             prev_col = 0;
         } else if ((tag == 'N' || tag == 'T') && in_row && get(r, &col, 2)) {
-            if (col <= prev_col || col > XL_MAX_COL) r->bad = 1;
+            if (col <= prev_col || col > XLS_MAX_COL) r->bad = 1;
             prev_col = col;
-            if (tag == 'N' && get(r, &d, sizeof d)) xl_sheet_number(&tbl, col, d);
+            if (r->bad) break;
+            if (tag == 'N' && get(r, &d, sizeof d)) rc = xl_sheet_number(&tbl, col, d);
             if (tag == 'T' && get(r, &n, 4) && get_text(r, &text, n, TEXT_MAX))
-                xl_sheet_text(&tbl, col, text.s, text.len);
+                rc = xl_sheet_text(&tbl, col, text.s, text.len);
         } else if (tag == 'E' && in_row) {
             in_row = 0;
             rc = xl_sheet_row_end(&tbl, 1);
@@ -290,18 +353,25 @@ static int xls_load(const char *location, cb_table_sink *sink, const cb_host_api
         return xl_book_done(&bk, xl_fail(&bk, CB_EIO, "cannot start the .xls reader: %s",
                                          strerror(errno)), err);
     }
-    rd r = {fdopen(fds[0], "r"), 0};
-    if (!r.f) close(fds[0]);
-    rc = r.f ? read_records(&bk, &r, sink) : CB_EIO;
-    /* the parent stopped early (an error, the budget): the child need not finish */
-    if (rc != CB_OK) kill(pid, SIGKILL);
-    if (r.f) fclose(r.f);
+    rd *r = xl_xrealloc(NULL, sizeof *r);
+    memset(r, 0, sizeof *r);
+    r->fd = fds[0];
+    r->timeout_s = timeout_s;
+    if (timeout_s > 0) r->deadline = now_s() + timeout_s;
+    rc = read_records(&bk, r, sink);
+    /* the child is done with, whatever it does now: an error, the budget, or 'D' and a
+     * child that would not exit */
+    kill(pid, SIGKILL);
+    close(fds[0]);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    if (rc != CB_OK && !bk.msg && r.bad) { /* the child broke off: say how */
-        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+    if (rc != CB_OK && !bk.msg && r->bad) { /* the child broke off, or the parent stopped it */
+        if (r->timed_out || (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM))
             rc = xl_fail(&bk, CB_EDATA, "stopped after %g s (the load deadline; "
                                         "COUNTYBRIEF_LOAD_TIMEOUT=SECONDS allows longer)", timeout_s);
+        else if (!r->eof) /* the parent killed it */
+            rc = xl_fail(&bk, CB_EDATA, "the .xls reader sent malformed records (libfreexl on a "
+                                        "damaged or crafted file?): save it as .xlsx");
         else if (WIFSIGNALED(status))
             rc = xl_fail(&bk, CB_EDATA, "the .xls reader (libfreexl) crashed on this file "
                                         "(signal %d): it is damaged or crafted; save it as .xlsx",
@@ -312,6 +382,7 @@ static int xls_load(const char *location, cb_table_sink *sink, const cb_host_api
                                         "too large; save it as .xlsx",
                          WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     }
+    free(r);
     return xl_book_done(&bk, rc, err);
 }
 

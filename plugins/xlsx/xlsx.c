@@ -489,6 +489,12 @@ static int blank(const char *v)
     return 1;
 }
 
+/* A cell set: a failure (the budget, a row too wide) stops the parse. */
+static void put(sheet_st *s, int rc)
+{
+    if (rc != CB_OK) xl_xml_stop(&s->x, rc);
+}
+
 static void end_cell(sheet_st *s)
 {
     workbook *wb = s->wb;
@@ -516,10 +522,10 @@ static void end_cell(sheet_st *s)
         char when[40];
         if (kind != XL_FMT_NUMBER &&
             xl_format_serial(d, kind, wb->xf_elapsed[s->style], wb->date1904, when)) {
-            xl_sheet_text(tbl, s->col, when, strlen(when));
+            put(s, xl_sheet_text(tbl, s->col, when, strlen(when)));
             return;
         }
-        xl_sheet_number(tbl, s->col, d);
+        put(s, xl_sheet_number(tbl, s->col, d));
     } else if (strcmp(t, "s") == 0) {
         double d;
         if (!s->has_v || blank(v)) return;
@@ -535,11 +541,11 @@ static void end_cell(sheet_st *s)
             return;
         }
         const char *str = wb->sst.s + wb->sst_off[i];
-        xl_sheet_text(tbl, s->col, str, strlen(str));
+        put(s, xl_sheet_text(tbl, s->col, str, strlen(str)));
     } else if (strcmp(t, "str") == 0) {
-        xl_sheet_text(tbl, s->col, v, s->v.len);
+        put(s, xl_sheet_text(tbl, s->col, v, s->v.len));
     } else if (strcmp(t, "inlineStr") == 0) {
-        xl_sheet_text(tbl, s->col, s->is.b.s ? s->is.b.s : "", s->is.b.len);
+        put(s, xl_sheet_text(tbl, s->col, s->is.b.s ? s->is.b.s : "", s->is.b.len));
     } else if (strcmp(t, "b") == 0) {
         if (!s->has_v || blank(v)) return;
         double d;
@@ -547,7 +553,7 @@ static void end_cell(sheet_st *s)
             xl_xml_fail(&s->x, CB_EDATA, CELLFMT "boolean \"%.40s\" is not 0 or 1", s->name, REF, v);
             return;
         }
-        xl_sheet_number(tbl, s->col, d);
+        put(s, xl_sheet_number(tbl, s->col, d));
     } else if (strcmp(t, "e") == 0) {
         xl_xml_fail(&s->x, CB_EDATA, CELLFMT "the cell holds the error value %.40s (fix the "
                                              "formula, or clear the cell if it has no value)",
@@ -560,7 +566,7 @@ static void end_cell(sheet_st *s)
                 n -= strlen(midnight[k]);
                 break;
             }
-        xl_sheet_text(tbl, s->col, v, n);
+        put(s, xl_sheet_text(tbl, s->col, v, n));
     } else {
         xl_xml_fail(&s->x, CB_EDATA, CELLFMT "unknown cell type t=\"%s\"", s->name, REF, t);
     }

@@ -24,6 +24,9 @@
  * countybrief should be reading): checked against the declared size before reading and
  * against the bytes actually inflated while reading. */
 #define XL_ENTRY_LIMIT ((uint64_t)256 << 20)
+/* ... and the whole file may inflate to at most this, every entry read counted each time
+ * it is read (a workbook.xml listing 100,000 sheets that all point at one big part) */
+#define XL_BOOK_INFLATE_LIMIT ((uint64_t)1 << 30)
 #define XL_MAX_COL 16384u   /* XFD */
 #define XL_MAX_ROW 1048576u
 
@@ -109,6 +112,8 @@ typedef struct xl_book {
     int rc;                    /* first error */
     char *msg;                 /* its message (malloc), "book.xlsx: ..." */
     uint64_t cells, text;      /* spent of the budget (table.c) */
+    uint64_t inflated;         /* bytes inflated from the archive so far (archive.c) */
+    double timeout_s, deadline; /* the load deadline: seconds; CLOCK_MONOTONIC (0: none) */
 } xl_book;
 
 /* Records the first error "<file>: <message>" and returns rc. */
@@ -138,7 +143,8 @@ typedef struct xl_xml {
 
 /* Streams zip entry `entry` through expat (namespace-aware, no DOCTYPE allowed) with the
  * given handlers and user data x (x->bk, x->what set by the caller). Errors: missing
- * entry, entry over XL_ENTRY_LIMIT, unreadable data, malformed XML with expat's line and
+ * entry, entry over XL_ENTRY_LIMIT, the file over XL_BOOK_INFLATE_LIMIT in all, the load
+ * deadline (cb_source_load_timeout_s) passed, unreadable data, malformed XML with expat's line and
  * column, or what a handler reported. */
 int xl_parse(xl_xml *x, const char *entry, XML_StartElementHandler start,
              XML_EndElementHandler end, XML_CharacterDataHandler chars);
@@ -176,6 +182,7 @@ typedef struct xl_sheet {
     uint32_t row;             /* the row being filled, 1-based */
     xl_slot *slots;           /* its cells by column - 1 */
     uint32_t nslots, used;    /* allocated; highest column set */
+    uint32_t first;           /* the row's first column with a value, or 0 */
     xl_buf rowtext;           /* its text cells, each NUL-terminated */
     int header;               /* the header row has been read */
     uint32_t c0, c1, hrow;    /* its first and last column, its row */
@@ -187,9 +194,11 @@ void xl_sheet_free(xl_sheet *s);
 /* Starts row `row` (1-based, above the rows before it), with no cell set. */
 void xl_sheet_row(xl_sheet *s, uint32_t row);
 /* Sets the cell at column col (1-based, <= XL_MAX_COL, above the row's cells before it).
- * Text of length 0 is an empty cell. */
-void xl_sheet_number(xl_sheet *s, uint32_t col, double v);
-void xl_sheet_text(xl_sheet *s, uint32_t col, const char *text, size_t len);
+ * Text of length 0 is an empty cell. Fails (CB_EDATA, message recorded) when the row's
+ * values span more than XL_MAX_TABLE_COLS columns, or when the workbook's text spent and
+ * this row's pass XL_TEXT_BUDGET. */
+int xl_sheet_number(xl_sheet *s, uint32_t col, double v);
+int xl_sheet_text(xl_sheet *s, uint32_t col, const char *text, size_t len);
 /* Ends the row; `times` > 1 repeats it in the rows below (an ODS repeated row). */
 int xl_sheet_row_end(xl_sheet *s, uint32_t times);
 /* Ends the table, if the sheet had one. */

@@ -6,7 +6,7 @@
 #   - Spreadsheets that expand in memory fail quickly with one line naming the file, sheet
 #     and row or cell, in bounded memory: a 16,384-column header (xlsx and ods), 1,024
 #     columns over 20,000 one-cell rows, one 1 MiB shared string in 20,000 cells, one ODS
-#     row repeated a million times.
+#     row repeated a million times, one row of 16,384 cells of 1 MiB each (xlsx and ods).
 #   - An SQLite view that never ends stops at the load deadline (COUNTYBRIEF_LOAD_TIMEOUT),
 #     one that sorts without end at SQLite's memory limit, a huge value at the length limit.
 #   - A --data file no reader claims says which formats countybrief reads.
@@ -136,11 +136,11 @@ if grep -q NOTE "$TMP/cells.txt"; then not_ok "cells.ods: a comment is not the c
 mk wide-header "$TMP/wide.xlsx"
 size=$(stat -c %s "$TMP/wide.xlsx")
 if ((size < 300000)); then ok "wide.xlsx is small ($size bytes)"; else not_ok "wide.xlsx is small" "$size bytes"; fi
-expect_fail "16,384-column header" "$(re "$TMP/wide.xlsx: sheet big, row 1: the header has 16,384 columns; a table has at most 1,024")" \
+expect_fail "16,384-column header" "$(re "$TMP/wide.xlsx: sheet big, row 1: the header has more than 1,024 columns; a table has at most 1,024")" \
     10 100 --data "$TMP/wide.xlsx"
 mk wide-rows "$TMP/rows.xlsx"
 expect_fail "1,024 columns over 20,000 one-cell rows" \
-    "$(re "$TMP/rows.xlsx: sheet big, row 8193: the workbook expands to more than 8,388,608 cells")" \
+    "$(re "$TMP/rows.xlsx: sheet big, row 8192: the workbook expands to more than 8,388,608 cells")" \
     30 400 --data "$TMP/rows.xlsx"
 mk long-string "$TMP/long.xlsx"
 expect_fail "one 1 MiB shared string in 20,000 cells" \
@@ -149,7 +149,7 @@ expect_fail "one 1 MiB shared string in 20,000 cells" \
 mk ods-raw "$TMP/wide.ods" wide \
     '<table:table-row><table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>c</text:p></table:table-cell></table:table-row>'
 expect_fail "ods: one header cell repeated over 16,384 columns" \
-    "$(re "$TMP/wide.ods: sheet wide, row 1: the header has 16,384 columns; a table has at most 1,024")" \
+    "$(re "$TMP/wide.ods: sheet wide, row 1: the header has more than 1,024 columns; a table has at most 1,024")" \
     10 100 --data "$TMP/wide.ods"
 mk ods-raw "$TMP/tall.ods" tall \
     "$(cell v '')" \
@@ -157,6 +157,47 @@ mk ods-raw "$TMP/tall.ods" tall \
 expect_fail "ods: a row of 1,000 bytes repeated 1,048,000 times" \
     "$(re "$TMP/tall.ods: sheet tall, cell A")[0-9]+: the workbook expands to more than 256 MiB of cell text" \
     30 450 --data "$TMP/tall.ods"
+
+# one row's text, before the row ends: 1 MiB in each of 16,384 cells (16 GiB)
+mk long-row "$TMP/longrow.xlsx"
+expect_fail "one 1 MiB shared string in every cell of row 1" \
+    "$(re "$TMP/longrow.xlsx: sheet big, cell ")[A-Z]+1: the workbook expands to more than 256 MiB of cell text" \
+    30 450 --data "$TMP/longrow.xlsx"
+mk ods-raw "$TMP/longrow.ods" longrow \
+    '<table:table-row><table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p><text:s text:c="1048576"/></text:p></table:table-cell></table:table-row>'
+expect_fail "ods: 1 MiB of spaces repeated over 16,384 columns" \
+    "$(re "$TMP/longrow.ods: sheet longrow, cell ")[A-Z]+1: the workbook expands to more than 256 MiB of cell text" \
+    30 450 --data "$TMP/longrow.ods"
+
+# empty cells repeated past 2^32 columns in all: the column stays past XFD, never wraps to 0
+empty=$(printf '<table:table-cell table:number-columns-repeated="1048576"/>%.0s' $(seq 1024))
+mk ods-raw "$TMP/wrap.ods" wrap "<table:table-row>" "$empty" "$empty" "$empty" "${empty%6\"/>}5\"/>" \
+    '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
+expect_fail "ods: 4,096 empty cells repeated 1,048,576 times, then a value" \
+    "$(re "$TMP/wrap.ods: sheet wrap, row 1: more than 16384 columns")" 10 100 --data "$TMP/wrap.ods"
+
+# a header's names count against the budget, as its rows do
+mk long-header "$TMP/header.xlsx"
+expect_fail "300 headers of one 1 MiB name" \
+    "$(re "$TMP/header.xlsx: sheet big256, cell A1: the workbook expands to more than 256 MiB of cell text")" \
+    30 450 --data "$TMP/header.xlsx"
+
+# a zip bomb of many sheets on one part: the whole file's inflated bytes, and the deadline
+mk many-sheets "$TMP/many.xlsx"
+expect_fail "100 sheets of one 64 MiB part" \
+    "$(re "$TMP/many.xlsx: xl/worksheets/sheet2.xml (sheet big16): the file inflates to more than 1024 MiB in all")" \
+    45 100 --data "$TMP/many.xlsx"
+ENVV=(COUNTYBRIEF_LOAD_TIMEOUT=1)
+expect_fail "100 sheets of one 64 MiB part, a 1 s deadline" \
+    "$(re "$TMP/many.xlsx: xl/worksheets/sheet2.xml (sheet big")[0-9]+\): stopped after 1 s \(the load deadline" \
+    8 100 --data "$TMP/many.xlsx"
+ENVV=(COUNTYBRIEF_LOAD_TIMEOUT=)
+
+# office:string-value has the cell text's limit, as the cell's paragraphs do
+mk long-value "$TMP/value.ods"
+expect_fail "ods: an office:string-value of 2 MiB" \
+    "$(re "$TMP/value.ods: sheet long, cell A1: more than 1024 KiB of text in one cell")" 10 100 \
+    --data "$TMP/value.ods"
 
 # --- SQLite views that never end -----------------------------------------------------------
 if command -v sqlite3 >/dev/null; then

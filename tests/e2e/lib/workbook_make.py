@@ -8,6 +8,13 @@
                                                 20,000 one-cell rows (about 190 KB)
     workbook_make.py wide-rows OUT.xlsx         a 1,024-column header over 20,000 one-cell rows
     workbook_make.py long-string OUT.xlsx       one 1 MiB shared string in 20,000 cells
+    workbook_make.py long-row OUT.xlsx          one 1 MiB shared string in each cell of
+                                                row 1, A1 to XFD1 (16 GiB of text)
+    workbook_make.py long-header OUT.xlsx       300 sheets of one part: a header of one 1 MiB
+                                                shared string (300 MiB of names, no row)
+    workbook_make.py many-sheets OUT.xlsx       100 sheets of one part of 64 MiB of white space
+                                                (6.4 GiB to inflate from about 70 KB)
+    workbook_make.py long-value OUT.ods         an ODS cell whose office:string-value is 2 MiB
     workbook_make.py ods-raw OUT.ods NAME ROW...  a counties sheet, then sheet NAME of the
                                                 rows given as content.xml (<table:table-row>s)
 
@@ -102,14 +109,16 @@ def xls(csv_dir, out):
     book.save(out)
 
 
-def xlsx(out, sheet_rows, strings):
-    """A minimal workbook: one sheet `big` (rows of XML), the shared strings given."""
+def xlsx(out, sheet_rows, strings, names=("big",)):
+    """A minimal workbook: one sheet `big` (rows of XML), the shared strings given; with
+    more names, each is a sheet of the same part."""
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/workbook.xml", '<workbook xmlns="%s" xmlns:r="%s"><sheets>'
-                   '<sheet name="counties" sheetId="1" r:id="rId1"/><sheet name="big" sheetId="2" r:id="rId2"/>'
-                   "</sheets></workbook>" % (main, rel))
+                   '<sheet name="counties" sheetId="1" r:id="rId1"/>%s'
+                   "</sheets></workbook>" % (main, rel, "".join(
+                       '<sheet name="%s" sheetId="%d" r:id="rId2"/>' % (n, i + 2) for i, n in enumerate(names))))
         z.writestr("xl/_rels/workbook.xml.rels",
                    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                    '<Relationship Id="rId1" Type="%s/worksheet" Target="worksheets/sheet1.xml"/>'
@@ -151,6 +160,18 @@ def main():
     elif what == "long-string":
         header = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
         xlsx(args[0], [header] + one_cell_rows(2, 20000, ' t="s"><v>1</v>'), ["text", "x" * (1 << 20)])
+    elif what == "long-row":
+        header = '<row r="1">%s</row>' % ('<c t="s"><v>0</v></c>' * 16384)
+        xlsx(args[0], [header], ["x" * (1 << 20)])
+    elif what == "long-header":
+        header = '<row r="1"><c t="s"><v>0</v></c></row>'
+        xlsx(args[0], [header], ["x" * (1 << 20)], ["big%d" % i for i in range(1, 301)])
+    elif what == "many-sheets":
+        xlsx(args[0], [" " * (64 << 20)], [], ["big%d" % i for i in range(1, 101)])
+    elif what == "long-value":
+        sys.argv[1:] = ["ods-raw", args[0], "long", '<table:table-row><table:table-cell office:value-type="string" '
+                        'office:string-value="%s"/></table:table-row>' % ("x" * (2 << 20))]
+        main()
     elif what == "ods-raw":
         # a counties sheet (county 1, 测试县), then sheet NAME of the rows given as XML
         counties = ('<table:table table:name="counties"><table:table-row>%s%s</table:table-row>'
