@@ -75,9 +75,12 @@ static const char USAGE[] =
     "  --lua-memory MIB  memory limit of a county's report script, and again of its\n"
     "                    document laid out (default 256; 0: none)\n"
     "  --shard K/N       render only shard K (1..N) of N stable, disjoint shares; without it\n"
-    "                    the shard comes from JOB_COMPLETION_INDEX (with --shards N or\n"
-    "                    COUNTYBRIEF_SHARDS) or SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT\n"
-    "  --shards N        the shard count when the index comes from the environment\n"
+    "                    the index comes from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX\n"
+    "                    (0-based: task 3 renders shard 4) and the count from --shards N\n"
+    "  --shards N        the shard count when the index comes from the environment (also\n"
+    "                    COUNTYBRIEF_SHARDS); needed unless the Slurm array is 0-MAX whole\n"
+    "                    (then N = MAX+1): a re-run (--array=3), sparse (3,5) or stepped\n"
+    "                    (0-6:2) array renders exactly those indexes' shares with it\n"
     "  --quiet           print errors only\n"
     "  --watch           with --county: render, then render again whenever the report (or a\n"
     "                    module beside it), the template or the data change; Ctrl-C ends\n"
@@ -378,7 +381,17 @@ static int render_all(cb_engine *e, const size_t *which, size_t n, const cb_batc
     return EXIT_OK;
 }
 
-static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, cb_batch_opts *bo)
+/* "shard 4 of 8 (SLURM_ARRAY_TASK_ID=3): 375 of 3000 counties", before a sharded batch. */
+static void say_shard(const cb_engine *e, const cb_batch_opts *bo, const char *from)
+{
+    size_t n = bo->which ? bo->nwhich : e->ds.ncounties, mine = 0;
+    for (size_t i = 0; i < n; i++)
+        mine += cb_shard_of(cb_county_id(&e->ds, bo->which ? bo->which[i] : i), bo->nshards) == bo->shard;
+    printf("shard %zu of %zu%s%s%s: %zu of %s%zu count%s%s\n", bo->shard + 1, bo->nshards, *from ? " (" : "", from,
+           *from ? ")" : "", mine, bo->which ? "the " : "", n, n == 1 ? "y" : "ies", bo->which ? " named" : "");
+}
+
+static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, cb_batch_opts *bo, const char *shard_from)
 {
     cb_engine e;
     cb_error err;
@@ -420,6 +433,7 @@ static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, cb_b
         cb_engine_close(&e);
         return code;
     }
+    if (bo->nshards && !bo->quiet) say_shard(&e, bo, shard_from);
     cb_batch_summary sum;
     rc = cb_batch_run(&e, bo, &sum, &err);
     if (rc != CB_OK) fprintf(stderr, "countybrief: %s\n", err.msg);
@@ -512,14 +526,6 @@ static int parse_number(const char *s, const num_opt *no, double *v)
            (!no->whole || *v == floor(*v));
 }
 
-/* A whole number from the environment, 0..max; -1 when unset-like or garbage. */
-static long env_count(const char *s, long max)
-{
-    num_opt no = {0, "", 0, (double)max, 1, ""};
-    double v;
-    return s && parse_number(s, &no, &v) ? (long)v : -1;
-}
-
 /* Parses "K/N" (1 <= K <= N) into a 0-based shard. */
 static int parse_shard(const char *s, size_t *k, size_t *n)
 {
@@ -536,29 +542,105 @@ static int parse_shard(const char *s, size_t *k, size_t *n)
     return 1;
 }
 
-/* The shard from a scheduler's environment, when --shard was not given. */
-static int shard_from_env(size_t shards, size_t *k, size_t *n)
+/* A whole number min..max from the environment variable name: 1 with *v set, 0 when it is
+ * unset or empty, -1 (said in one line, what it should be) when it is anything else. */
+static int env_whole(const char *name, long min, long max, const char *what, long *v)
 {
-    const char *slurm = getenv("SLURM_ARRAY_TASK_ID"), *count = getenv("SLURM_ARRAY_TASK_COUNT");
-    if (slurm && count) {
-        const char *min = getenv("SLURM_ARRAY_TASK_MIN");
-        long m = min ? env_count(min, LONG_MAX / 2) : 0, id = env_count(slurm, LONG_MAX / 2);
-        long c = env_count(count, MAX_SHARDS);
-        if (m < 0 || id < m || c < 1 || id - m >= c) return -1;
-        *k = (size_t)(id - m);
-        *n = (size_t)c;
+    const char *s = getenv(name);
+    if (!s || !*s) return 0;
+    num_opt no = {0, "", (double)min, (double)max, 1, what};
+    double d;
+    if (parse_number(s, &no, &d)) {
+        *v = (long)d;
         return 1;
     }
-    const char *idx = getenv("JOB_COMPLETION_INDEX");
-    if (idx) {
-        const char *env_n = getenv("COUNTYBRIEF_SHARDS");
-        long c = shards ? (long)shards : env_n ? env_count(env_n, MAX_SHARDS) : 0, id = env_count(idx, MAX_SHARDS);
-        if (c < 1 || id < 0 || id >= c) return -1;
-        *k = (size_t)id;
-        *n = (size_t)c;
+    fprintf(stderr, "countybrief: %s=%s: expected %s\n", name, s, what);
+    return -1;
+}
+
+/* The shard of a render (0-based *k of *n), the rules of --help: --shard K/N (have_shard),
+ * else the index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX (0-based) and the count
+ * from --shards N (shards), COUNTYBRIEF_SHARDS or a Slurm array 0..MAX whole. Returns 1
+ * with from naming the index's variable ("SLURM_ARRAY_TASK_ID=3"; "" for --shard), 0 when
+ * the run is not sharded, -1 when the shard is unknown or does not fit: one line says
+ * why (never a silent "shard 1 of 1", which would render everything). */
+#define INDEX "a whole number, 0 or more (a 0-based index)"
+static int shard_resolve(int have_shard, size_t shards, size_t *k, size_t *n, char *from, size_t fromlen)
+{
+    from[0] = '\0';
+    if (have_shard) {
+        if (shards && shards != *n) {
+            fprintf(stderr, "countybrief: --shard %zu/%zu and --shards %zu disagree on the shard count; give one of them\n",
+                    *k + 1, *n, shards);
+            return -1;
+        }
         return 1;
     }
-    return 0;
+    long count = 0, id = 0, mn = 0, mx = 0, cnt = 0, step = 1;
+    char said[64] = ""; /* where the count came from */
+    int got = 0;
+    if (shards) {
+        count = (long)shards;
+        snprintf(said, sizeof said, "--shards %ld", count);
+    } else if ((got = env_whole("COUNTYBRIEF_SHARDS", 1, MAX_SHARDS, num_opt_of(OPT_SHARDS)->what, &count)) < 0) {
+        return -1;
+    } else if (got) {
+        snprintf(said, sizeof said, "COUNTYBRIEF_SHARDS=%ld", count);
+    }
+    const char *var = "SLURM_ARRAY_TASK_ID";
+    if ((got = env_whole(var, 0, LONG_MAX / 2, INDEX, &id)) == 0)
+        got = env_whole(var = "JOB_COMPLETION_INDEX", 0, LONG_MAX / 2, INDEX, &id);
+    if (got < 0) return -1;
+    if (!got) {
+        if (!count) return 0;
+        fprintf(stderr, "countybrief: %s gives a shard count but no shard index: give --shard K/N, or run in a "
+                        "Slurm array (SLURM_ARRAY_TASK_ID) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX)\n", said);
+        return -1;
+    }
+    snprintf(from, fromlen, "%s=%ld", var, id);
+    int slurm = var[0] == 'S', range = 0;
+    if (slurm) { /* the array as Slurm describes it (all three, or none) */
+        int a = env_whole("SLURM_ARRAY_TASK_MIN", 0, LONG_MAX / 2, INDEX, &mn);
+        int b = env_whole("SLURM_ARRAY_TASK_MAX", 0, LONG_MAX / 2, INDEX, &mx);
+        int c = env_whole("SLURM_ARRAY_TASK_COUNT", 1, LONG_MAX / 2, "a whole number of tasks", &cnt);
+        int d = env_whole("SLURM_ARRAY_TASK_STEP", 1, LONG_MAX / 2, "a whole number of tasks", &step);
+        if (a < 0 || b < 0 || c < 0 || d < 0) return -1;
+        range = a && b && c && mn <= mx;
+        if (!d) step = 1;
+    }
+    if (!count) {
+        if (slurm && range && mn == 0 && cnt == mx + 1 && step == 1 && mx < MAX_SHARDS) {
+            count = cnt; /* a whole array 0..MAX: one task per shard */
+        } else if (slurm && range) {
+            char steps[32] = "";
+            if (step != 1) snprintf(steps, sizeof steps, ":%ld", step);
+            fprintf(stderr, "countybrief: %s in an array of %ld task%s (%ld-%ld%s): the shard count is unknown; "
+                            "give --shards N or COUNTYBRIEF_SHARDS\n", from, cnt, cnt == 1 ? "" : "s", mn, mx, steps);
+            return -1;
+        } else {
+            fprintf(stderr, "countybrief: %s%s: the shard count is unknown; give --shards N or COUNTYBRIEF_SHARDS\n",
+                    from, slurm ? " without SLURM_ARRAY_TASK_MIN, _MAX and _COUNT" : "");
+            return -1;
+        }
+        snprintf(said, sizeof said, "the array 0-%ld", mx);
+    }
+    if (id >= count) {
+        fprintf(stderr, "countybrief: %s is outside the %ld shard%s (%s): %s are 0-based, 0 to %ld\n", from, count,
+                count == 1 ? "" : "s", said, slurm ? "task ids" : "indexes", count - 1);
+        return -1;
+    }
+    if (slurm && range && mx >= count) { /* this task fits, but some of its array would not */
+        char tasks[64];
+        if (mx > count) snprintf(tasks, sizeof tasks, "tasks %ld-%ld", count, mx);
+        else snprintf(tasks, sizeof tasks, "task %ld", mx);
+        fprintf(stderr, "countybrief: the array's %s (SLURM_ARRAY_TASK_MAX=%ld) %s outside the %ld shard%s (%s): "
+                        "task ids are 0-based, 0 to %ld\n", tasks, mx, mx > count ? "are" : "is", count,
+                count == 1 ? "" : "s", said, count - 1);
+        return -1;
+    }
+    *k = (size_t)id;
+    *n = (size_t)count;
+    return 1;
 }
 
 /* ------------------------------------------------------------------ new report */
@@ -980,21 +1062,17 @@ int main(int argc, char **argv)
     o.nplugins = nplugins;
     o.quiet = quiet;
     bo.quiet = quiet;
-    if (!have_shard) {
-        int got = shard_from_env(shards, &bo.shard, &bo.nshards);
-        if (got < 0) {
-            fprintf(stderr, "countybrief: the shard index in the environment (JOB_COMPLETION_INDEX or "
-                            "SLURM_ARRAY_TASK_ID) does not fit the shard count (--shards N)\n");
-            free(counties);
-            free(plugins);
-            return EXIT_USAGE;
-        }
+    char shard_from[64] = "";
+    if (!strcmp(cmd, "render") && shard_resolve(have_shard, shards, &bo.shard, &bo.nshards, shard_from, sizeof shard_from) < 0) {
+        free(counties);
+        free(plugins);
+        return EXIT_USAGE;
     }
     int rc = !strcmp(cmd, "list")      ? cmd_list(&o)
              : !strcmp(cmd, "plugins") ? cmd_plugins(&o)
              : !strcmp(cmd, "check")   ? cmd_check(&o, counties, ncounties, &bo)
              : watch                   ? cmd_watch(&o, counties, ncounties, &bo)
-                                       : cmd_render(&o, counties, ncounties, &bo);
+                                       : cmd_render(&o, counties, ncounties, &bo, shard_from);
     free(counties);
     free(plugins);
     return rc;

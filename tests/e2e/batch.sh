@@ -115,8 +115,8 @@ JOB_COMPLETION_INDEX=1 cb render --data "$DATA" --out "$TMP/k8s" --shards 3 --qu
 check_eq "JOB_COMPLETION_INDEX=1 with --shards 3 renders shard 2 of 3" \
     "$(manifest_field "$TMP/s/manifest.shard-2-of-3.json" "len(m['counties'])")" \
     "$(ls "$TMP/k8s" | grep -c '\.pdf$')"
-SLURM_ARRAY_TASK_ID=0 SLURM_ARRAY_TASK_COUNT=3 cb render --data "$DATA" --out "$TMP/slurm" --quiet
-check_eq "SLURM_ARRAY_TASK_ID=0 of 3 renders shard 1 of 3" \
+SLURM_ARRAY_TASK_ID=0 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_MAX=2 SLURM_ARRAY_TASK_COUNT=3 cb render --data "$DATA" --out "$TMP/slurm" --quiet
+check_eq "SLURM_ARRAY_TASK_ID=0 of an array 0-2 renders shard 1 of 3" \
     "$(manifest_field "$TMP/s/manifest.shard-1-of-3.json" "len(m['counties'])")" \
     "$(ls "$TMP/slurm" | grep -c '\.pdf$')"
 cb render --data "$DATA" --out "$TMP/x" --shard 4/3
