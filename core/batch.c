@@ -636,8 +636,16 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     if (tty) progress(sum, total, t0, 1);
     cb_repeats_summary(&r.repeats, stderr, "countybrief: ");
     cb_repeats_free(&r.repeats);
+    /* counties left (stopped, or the pool failed): their earlier entries, if any, stay */
     for (size_t c = 0; c < nc; c++)
-        if (cur[c].status && strcmp(cur[c].status, "pending") == 0) cur[c].status = NULL;
+        if (cur[c].status && strcmp(cur[c].status, "pending") == 0) {
+            sum->left++;
+            cur[c] = old[c];
+            memset(&old[c], 0, sizeof old[c]);
+            cur[c].status = cur[c].file ? "rendered" : NULL;
+        }
+    if ((sum->stopped = cb_pool_stop_signal()) != 0)
+        cb_output_sweep(e->out_dir); /* what the workers killed by the stop were writing */
     sum->seconds = cb_now_s() - t0;
     if (rc == CB_OK) rc = write_manifest(e, o, cur, sum, err);
     if (jfd >= 0) close(jfd);

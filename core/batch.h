@@ -38,12 +38,18 @@ typedef struct cb_batch_opts {
 typedef struct cb_batch_summary {
     size_t rendered, skipped, failed;
     size_t stale;          /* failed counties whose previous PDF was moved aside (.stale) */
+    size_t left;           /* stopped: counties of the run not rendered (nor skipped, failed) */
+    int stopped;           /* the signal that stopped the run (pool.h), or 0 */
     double seconds;
 } cb_batch_summary;
 
 /* Renders the batch, writing PDFs and manifest.json into e->out_dir. Returns CB_OK when it
  * ran (county failures are counted in sum, each printed as one line on stderr), or an error
- * that stopped the batch itself (manifest unwritable, fork failed). */
+ * that stopped the batch itself (manifest unwritable, fork failed). Stopped by a signal
+ * (pool.h), it ends as a normal run does: the manifest lists the counties done (a county
+ * left keeps its earlier entry, if any, which the next run sees as changed), the journal
+ * is removed, the killed workers' temporary files too, and sum->stopped and sum->left say
+ * so (left 0: the signal came when every county was done; the run is complete). */
 int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb_error *err);
 
 /* Joins the manifest<set>.shard-K-of-N.json files of dir into dir/manifest<set>.json, for

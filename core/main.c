@@ -206,6 +206,7 @@ typedef struct job_run {
     int quiet;
     const char *verb;      /* a rendered county's line: "wrote" or "rendered" */
     size_t failed;
+    size_t finished;       /* jobs done (the rest: stopped, pool.h) */
     /* check: results kept until those of the jobs before them are printed */
     const size_t *jobs;    /* the counties, in the order they are printed */
     size_t *order;         /* the position in jobs of each county */
@@ -267,6 +268,7 @@ static void job_error(job_run *r, size_t job, FILE *out, const char *prefix, con
 static void render_done(void *ctx, size_t job, int rc, int died, const char *reply, size_t len)
 {
     job_run *r = ctx;
+    r->finished++;
     char *who = job_who(r, job);
     render_msg m = {0, 0, 0};
     if (!died && len >= sizeof m) memcpy(&m, reply, sizeof m);
@@ -308,6 +310,7 @@ static void check_print(job_run *r, size_t job, int rc, int died, const char *re
 static void check_done(void *ctx, size_t job, int rc, int died, const char *reply, size_t len)
 {
     job_run *r = ctx;
+    r->finished++;
     size_t k = r->all ? 0 : r->order[job];
     r->got[k] = cb_xmalloc(len + 1);
     memcpy(r->got[k], reply, len);
@@ -349,6 +352,10 @@ static int run_jobs(job_run *r, const size_t *jobs, size_t n, const cb_batch_opt
     cb_repeats_summary(&r->repeats, r->check ? stdout : stderr, r->check ? "error: " : "countybrief: ");
     cb_repeats_free(&r->repeats);
     if (r->check) {
+        for (; r->printed < n; r->printed++) { /* stopped (pool.h): the results that came */
+            size_t p = r->printed;
+            if (r->got[p]) check_print(r, r->jobs[p], r->grc[p], r->gdied[p], r->got[p], r->glen[p]);
+        }
         for (size_t k = 0; k < n; k++) free(r->got[k]);
         free(r->order);
         free(r->got);
@@ -358,6 +365,15 @@ static int run_jobs(job_run *r, const size_t *jobs, size_t n, const cb_batch_opt
     }
     fflush(NULL);
     return rc;
+}
+
+/* Stopped by sig (pool.h) with left of the run's jobs not done: one line, and the exit
+ * status a shell gives a process the signal ended. done: "412 rendered, 3 failed" */
+static int say_stopped(int sig, const char *done, size_t left, const char *verb)
+{
+    fprintf(stderr, "countybrief: stopped by %s: %s, %zu left to %s; run again to resume\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM", done, left, verb);
+    return 128 + sig;
 }
 
 /* A report over all counties: one run in a worker (the CPU budget's hard stop and
@@ -372,6 +388,10 @@ static int render_all(cb_engine *e, const size_t *which, size_t n, const cb_batc
     job_run r = {.e = e, .all = 1, .which = which, .n = n, .quiet = bo->quiet, .verb = "wrote"};
     size_t job = 0;
     int rc = run_jobs(&r, &job, 1, bo);
+    if (rc == CB_OK && !r.finished && cb_pool_stop_signal()) {
+        cb_output_sweep(e->out_dir); /* what the killed worker was writing */
+        return say_stopped(cb_pool_stop_signal(), "0 rendered", 1, "render");
+    }
     if (rc != CB_OK || r.failed) { /* its previous PDF no longer matches the data (render.h) */
         char *file = cb_output_all_name(e);
         cb_output_retire(e, file, file);
@@ -437,6 +457,15 @@ static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, cb_b
     cb_batch_summary sum;
     rc = cb_batch_run(&e, bo, &sum, &err);
     if (rc != CB_OK) fprintf(stderr, "countybrief: %s\n", err.msg);
+    if (rc == CB_OK && sum.stopped && sum.left) {
+        char done[160];
+        snprintf(done, sizeof done, "%zu rendered", sum.rendered);
+        if (sum.skipped) snprintf(done + strlen(done), sizeof done - strlen(done), ", %zu skipped (unchanged)", sum.skipped);
+        if (sum.failed) snprintf(done + strlen(done), sizeof done - strlen(done), ", %zu failed", sum.failed);
+        free(which);
+        cb_engine_close(&e);
+        return say_stopped(sum.stopped, done, sum.left, "render");
+    }
     size_t done = sum.rendered + sum.failed;
     char stale[96] = "";
     if (sum.stale)
@@ -799,7 +828,13 @@ static int cmd_check(cb_render_opts *o, char **counties, size_t ncounties, const
     cb_output_clashes_free(&e, clash);
     run_jobs(&r, jobs, njobs, bo);
     free(jobs);
-summary:;
+summary:
+    if (cb_pool_stop_signal() && r.finished < r.njobs) {
+        char done[64];
+        snprintf(done, sizeof done, "%zu checked", r.finished);
+        cb_engine_close(&e);
+        return say_stopped(cb_pool_stop_signal(), done, r.njobs - r.finished, "check");
+    }
     size_t errors = r.errors + data_errors, warnings = r.warnings;
     printf("check: %zu error%s, %zu warning%s in %zu count%s (report %s, data %s)\n", errors,
            errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", checked,
@@ -809,9 +844,6 @@ summary:;
 }
 
 /* ------------------------------------------------------------------ render --watch */
-
-static volatile sig_atomic_t watch_stop;
-static void on_watch_signal(int sig) { (void)sig; watch_stop = 1; }
 
 static uint64_t mix(uint64_t h, const void *p, size_t n)
 {
@@ -931,21 +963,15 @@ static int cmd_watch(cb_render_opts *o, char **counties, size_t ncounties, const
         fprintf(stderr, "countybrief: --watch needs --county NAME (the county to re-render)\n");
         return EXIT_USAGE;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_watch_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     watch_render_once(o, counties, ncounties, bo);
     /* stamped after the first render, which may create the output folder among the files
      * watched (a report in the current folder): that is no change of the author's */
     uint64_t last = watch_stamp(o);
     if (!o->quiet) fprintf(stderr, "countybrief: watching for changes (Ctrl-C to stop)\n");
-    while (!watch_stop) {
+    while (!cb_pool_stop_signal()) { /* Ctrl-C: the end of a watch, exit 0 (a render under way finishes) */
         struct timespec ts = {0, 300 * 1000000L};
         nanosleep(&ts, NULL);
-        if (watch_stop) break;
+        if (cb_pool_stop_signal()) break;
         uint64_t now = watch_stamp(o);
         if (now == last) continue;
         last = now;
@@ -1068,6 +1094,7 @@ int main(int argc, char **argv)
         free(plugins);
         return EXIT_USAGE;
     }
+    if (!strcmp(cmd, "render") || !strcmp(cmd, "check")) cb_pool_catch_stop(); /* a stop flushes the manifest (pool.h) */
     int rc = !strcmp(cmd, "list")      ? cmd_list(&o)
              : !strcmp(cmd, "plugins") ? cmd_plugins(&o)
              : !strcmp(cmd, "check")   ? cmd_check(&o, counties, ncounties, &bo)

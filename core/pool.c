@@ -1,5 +1,5 @@
 /* pool.c: see pool.h. */
-#define _GNU_SOURCE /* pipe2 */
+#define _GNU_SOURCE /* pipe2, ppoll */
 #include "pool.h"
 
 #include <dirent.h>
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,6 +57,7 @@ typedef struct worker {
 
 typedef struct pool {
     const cb_pool_opts *o;
+    sigset_t mask;         /* the caller's signal mask: SIGINT and SIGTERM wait outside ppoll */
     worker *w;
     size_t nw;             /* slots */
     size_t usable;         /* slots not off */
@@ -100,7 +102,7 @@ static int spawn(pool *p, size_t i, cb_error *err)
     }
     memset((void *)&p->marks[i], 0, sizeof p->marks[i]);
     fflush(NULL);
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) {
         int e = errno;
         close(down[0]); close(down[1]); close(up[0]); close(up[1]);
@@ -115,8 +117,11 @@ static int spawn(pool *p, size_t i, cb_error *err)
         close(down[1]);
         close(up[0]);
         signal(SIGPIPE, SIG_DFL);
-        signal(SIGINT, SIG_DFL); /* the parent's handlers (--watch) are not the worker's */
-        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_IGN); /* the parent decides when to stop (pool.h) */
+        signal(SIGTERM, SIG_IGN);
+        sigprocmask(SIG_SETMASK, &p->mask, NULL);
+        /* ignoring SIGTERM, a worker must still end with a parent killed by SIGKILL */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(0);
         worker_main(p, i, down[0], up[1]);
     }
     close(down[0]);
@@ -201,6 +206,34 @@ static void say_capped(const pool *p, size_t got, size_t wanted, const char *why
 
 /* ------------------------------------------------------------------ the parent */
 
+static volatile sig_atomic_t stop_sig, stop_count;
+
+static void on_stop(int sig)
+{
+    if (!stop_sig) stop_sig = sig;
+    if (stop_count < 2) stop_count++;
+}
+
+void cb_pool_catch_stop(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART; /* reads and writes go on; poll and sleeps return EINTR */
+    const int sigs[] = {SIGINT, SIGTERM};
+    for (size_t i = 0; i < 2; i++) {
+        struct sigaction was;
+        /* ignored when we started (`countybrief render &` in a script): the starter's wish */
+        if (sigaction(sigs[i], NULL, &was) == 0 && was.sa_handler != SIG_IGN) sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+int cb_pool_stop_signal(void)
+{
+    return stop_sig;
+}
+
 /* Hands job k to idle worker i. 0, or -1 when the worker is gone (reaped: try again). */
 static int hand_out(worker *w, size_t job, size_t k)
 {
@@ -252,7 +285,7 @@ static void job_died(pool *p, size_t i, const size_t *jobs, const char *why)
 int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *err)
 {
     if (!n) return CB_OK;
-    pool P = {o, NULL, 0, 0, NULL}, *p = &P;
+    pool P = {.o = o}, *p = &P;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     size_t wanted = o->workers > 0 ? (size_t)o->workers : (size_t)(cores > 0 ? cores : 1);
     if (wanted > n) wanted = n;
@@ -273,12 +306,21 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
     }
     struct pollfd *pfd = cb_xcalloc(p->nw, sizeof *pfd);
     void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN); /* a dead worker's pipe must not kill us */
+    /* a stop signal is taken only in ppoll, so one that comes between the check of
+     * stop_sig and the wait still ends the wait at once */
+    sigset_t stop_set;
+    sigemptyset(&stop_set);
+    sigaddset(&stop_set, SIGINT);
+    sigaddset(&stop_set, SIGTERM);
+    sigprocmask(SIG_BLOCK, &stop_set, &p->mask);
     int rc = CB_OK;
     size_t next = 0, busy = 0;
-    double last_sweep = cb_now_s();
-    while (rc == CB_OK && (next < n || busy)) {
+    double last_sweep = cb_now_s(), stop_at = 0;
+    while (rc == CB_OK && ((next < n && !stop_sig) || busy)) {
+        if (stop_sig && !stop_at) stop_at = cb_now_s() + CB_POOL_STOP_GRACE_S;
+        if (stop_at && (stop_count > 1 || cb_now_s() >= stop_at)) break; /* the busy are killed below */
         /* (re)start workers and hand out work */
-        for (size_t i = 0; i < p->nw && next < n; i++) {
+        for (size_t i = 0; i < p->nw && next < n && !stop_sig; i++) {
             worker *w = &p->w[i];
             if (w->off) continue;
             if (w->pid < 0) {
@@ -320,7 +362,10 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
             int left = left_s > 0 ? (int)(left_s * 1000) + 1 : 0;
             if (wait_ms < 0 || left < wait_ms) wait_ms = left;
         }
-        if (poll(pfd, p->nw, wait_ms) < 0 && errno != EINTR) {
+        if (stop_at && (wait_ms < 0 || (stop_at - now) * 1000 + 1 < wait_ms))
+            wait_ms = stop_at > now ? (int)((stop_at - now) * 1000) + 1 : 0;
+        struct timespec ts = {wait_ms / 1000, (long)(wait_ms % 1000) * 1000000L};
+        if (ppoll(pfd, p->nw, wait_ms < 0 ? NULL : &ts, &p->mask) < 0 && errno != EINTR) {
             rc = cb_fail(err, CB_EIO, "poll: %s", strerror(errno));
             break;
         }
@@ -369,12 +414,13 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
         worker *w = &p->w[i];
         if (w->pid <= 0) continue;
         uint32_t quit = UINT32_MAX;
-        if (w->job != SIZE_MAX) kill(w->pid, SIGKILL); /* only when the run was cut short */
+        if (w->job != SIZE_MAX) kill(w->pid, SIGKILL); /* only when the run was cut short or stopped */
         else (void)cb_write_all(w->to, &quit, sizeof quit);
         reap(w);
     }
     for (size_t i = 0; i < p->nw; i++) cb_buf_free(&p->w[i].in);
     signal(SIGPIPE, old_pipe);
+    sigprocmask(SIG_SETMASK, &p->mask, NULL);
     munmap(p->marks, p->nw * sizeof *p->marks);
     free(p->w);
     free(pfd);

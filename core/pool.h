@@ -50,9 +50,27 @@ typedef struct cb_pool_opts {
 } cb_pool_opts;
 
 /* Runs jobs[0..n) (each < UINT32_MAX) on the pool's workers and stops them. Returns CB_OK
- * when every job got its done call, or CB_EIO when no worker could be started at all (err
- * says why). SIGPIPE is ignored while it runs. */
+ * when every job got its done call or the run was stopped (below), or CB_EIO when no
+ * worker could be started at all (err says why). SIGPIPE is ignored while it runs. */
 int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *err);
+
+/*
+ * Stopping on SIGINT or SIGTERM. cb_pool_catch_stop installs handlers in the parent that
+ * only note the signal (so SIGTERM works for PID 1 in a container too, which ignores a
+ * signal left at its default). Workers ignore both, so a terminal's Ctrl-C, sent to the
+ * whole process group, never kills one mid-PDF: the parent decides. Once a signal is
+ * noted, cb_pool_run hands out no more jobs, lets the running ones finish for up to
+ * CB_POOL_STOP_GRACE_S seconds, then kills them; a second signal kills them at once. A job
+ * not handed out, or killed so, gets no done call (its output is the killed worker's
+ * temporary file at most: cb_output_sweep removes it). The caller then writes what it
+ * keeps (the manifest) as at a normal end and exits with 128 + cb_pool_stop_signal().
+ * A signal noted while no pool runs (loading the data) takes effect when the next starts.
+ * A signal ignored when countybrief started (a script's `countybrief render &`) stays so.
+ */
+#define CB_POOL_STOP_GRACE_S 5.0
+void cb_pool_catch_stop(void);
+/* The first SIGINT or SIGTERM noted since cb_pool_catch_stop, or 0. */
+int cb_pool_stop_signal(void);
 
 /* What plugin code a worker is running, for its death message: a tiny store into a page
  * shared with the parent (nothing outside a worker). kind CB_MARK_BLOCK: what is the

@@ -6,14 +6,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "data.h"
 #include "numfmt.h"
 #include "output.h"
+#include "pool.h"
 #include "render.h"
 #include "test.h"
 #include "util.h"
@@ -488,6 +493,72 @@ TEST(own_files_never_through_a_link)
     free(fifo);
 }
 
+/* ---- shards and stopping (docs/robustness.md) ---- */
+
+TEST(shard_of_is_stable)
+{
+    /* FNV-1a 64 of the id modulo the count: the same on every machine and every run, so a
+     * shard re-run anywhere renders the same counties (values computed independently) */
+    ASSERT_EQ_INT((int)cb_shard_of("500233", 8), 6);
+    ASSERT_EQ_INT((int)cb_shard_of("500236", 8), 5);
+    ASSERT_EQ_INT((int)cb_shard_of("500233", 3), 1);
+    ASSERT_EQ_INT((int)cb_shard_of("110101", 1000000), 187005);
+    ASSERT_EQ_INT((int)cb_shard_of("500233", 0), 0);
+}
+
+typedef struct stop_run {
+    int done, died;
+} stop_run;
+
+static int slow_job(void *ctx, size_t job, cb_buf *reply)
+{
+    (void)ctx;
+    (void)job;
+    struct timespec ts = {0, 200 * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+    cb_buf_add(reply, "", 1);
+    return CB_OK;
+}
+
+static void stop_done(void *ctx, size_t job, int rc, int died, const char *reply, size_t len)
+{
+    (void)job; (void)rc; (void)reply; (void)len;
+    stop_run *r = ctx;
+    r->done++;
+    r->died += died;
+    if (r->done == 1) kill(0, SIGINT); /* a terminal's Ctrl-C: the whole process group */
+}
+
+/* In a child of its own group (the stop is noted once per process): 20 jobs of 200 ms on
+ * two workers, Ctrl-C to the group after the first: the workers ignore it and finish their
+ * jobs, no more are handed out, the pool returns at once. */
+TEST(pool_stops_on_a_signal)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        cb_pool_catch_stop();
+        stop_run r = {0, 0};
+        cb_pool_opts po = {2, 0, 1, NULL, slow_job, stop_done, NULL, 0, NULL, &r};
+        size_t jobs[20];
+        for (size_t i = 0; i < 20; i++) jobs[i] = i;
+        cb_error err;
+        double t0 = cb_now_s();
+        int rc = cb_pool_run(&po, jobs, 20, &err);
+        double dt = cb_now_s() - t0;
+        /* the two first jobs, and at most one more per worker: the signal, sent from done
+         * here, is taken at the pool's next wait, after it handed out the next jobs */
+        int code = rc != CB_OK ? 10 : cb_pool_stop_signal() != SIGINT ? 11 : r.died ? 12
+                 : r.done < 2 || r.done > 4 ? 13 : dt > 1.5 ? 14 : 0;
+        _exit(code);
+    }
+    int status = -1;
+    ASSERT(pid > 0 && waitpid(pid, &status, 0) == pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        TEST_FAIL_("the child ended with status %d (10: pool error, 11: no SIGINT noted, 12: a worker died, "
+                   "13: jobs done out of range, 14: too slow)", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(full_width_digits),
     TEST_ENTRY(thousands_separators),
@@ -508,6 +579,8 @@ static const test_case tests[] = {
     TEST_ENTRY(output_names),
     TEST_ENTRY(temp_names_exactly),
     TEST_ENTRY(own_files_never_through_a_link),
+    TEST_ENTRY(shard_of_is_stable),
+    TEST_ENTRY(pool_stops_on_a_signal),
     {0},
 };
 
