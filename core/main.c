@@ -33,6 +33,7 @@ enum {
     EXIT_DATA = 3,        /* data folder missing or a CSV file is wrong */
     EXIT_SETUP = 4,       /* report, template or font missing or broken */
     EXIT_OUTPUT = 5,      /* the output folder cannot be created or written */
+    /* 128 + the signal: stopped by SIGINT (130) or SIGTERM (143), pool.h */
 };
 
 static const char USAGE[] =
@@ -100,9 +101,14 @@ static const char USAGE[] =
     "NAME.pdf.stale. A report declared with report { scope = \"all\" } runs once over every\n"
     "county (or those --county names) and writes one file, e.g. out/compare.pdf.\n"
     "\n"
+    "SIGTERM or SIGINT (Ctrl-C) stops render and check: no more counties start, those under\n"
+    "way finish (stopped after 5 s, or at once on a second signal), the manifest keeps the\n"
+    "counties done, and the next run renders the rest.\n"
+    "\n"
     "exit status: 0 all rendered; 1 some counties failed (the others were written);\n"
     "  2 usage error or unknown county; 3 data error; 4 report, template, font or\n"
-    "  --plugin error; 5 output folder cannot be written.\n";
+    "  --plugin error; 5 output folder cannot be written; 143 (130) stopped by SIGTERM\n"
+    "  (SIGINT).\n";
 
 static int exit_for(int code)
 {
