@@ -1095,14 +1095,11 @@ static int is_utf8_name(const char *enc)
  * Maps f's text: converted from `from` (not NULL), or from --encoding (UTF-8: as it is),
  * or without one from UTF-16 when the file starts with its byte-order mark, else as it is.
  */
-static int text_open(dir_file *f, const cb_data_opts *o, const char *from, cb_error *err)
+/* f's text, converted from `from` (NULL: the file as it is), into f->tfd and f->len, not
+ * mapped (a table read through the persistent index reads only its counties' rows). */
+static int text_fd(dir_file *f, const char *from, cb_error *err)
 {
     text_close(f);
-    if (!from && o->encoding && !is_utf8_name(o->encoding)) from = o->encoding;
-    unsigned char bom[2];
-    if (!from && !o->encoding && pread(f->fd, bom, 2, 0) == 2 &&
-        ((bom[0] == 0xFF && bom[1] == 0xFE) || (bom[0] == 0xFE && bom[1] == 0xFF)))
-        from = "UTF-16";
     int rc = from ? convert_fd(f, from, &f->tfd, err) : CB_OK;
     if (rc != CB_OK) return rc;
     if (!from) f->tfd = f->fd;
@@ -1110,6 +1107,18 @@ static int text_open(dir_file *f, const cb_data_opts *o, const char *from, cb_er
     struct stat st;
     if (fstat(f->tfd, &st) != 0) return cb_fail(err, CB_EIO, "%s: %s", f->path, strerror(errno));
     f->len = (size_t)st.st_size;
+    return CB_OK;
+}
+
+static int text_open(dir_file *f, const cb_data_opts *o, const char *from, cb_error *err)
+{
+    if (!from && o->encoding && !is_utf8_name(o->encoding)) from = o->encoding;
+    unsigned char bom[2];
+    if (!from && !o->encoding && pread(f->fd, bom, 2, 0) == 2 &&
+        ((bom[0] == 0xFF && bom[1] == 0xFE) || (bom[0] == 0xFE && bom[1] == 0xFF)))
+        from = "UTF-16";
+    int rc = text_fd(f, from, err);
+    if (rc != CB_OK) return rc;
     f->data = f->len ? mmap(NULL, f->len, PROT_READ, MAP_PRIVATE, f->tfd, 0) : "";
     if (f->data == MAP_FAILED) {
         f->data = NULL;
@@ -1986,17 +1995,18 @@ static int lazy_from_index(dir_file *f, const cb_dix *ix, const cb_dix_table *xt
                            const cb_data_opts *o, notes *ns, table_impl **out, cb_error *err)
 {
     *out = NULL;
-    const char *from = *xt->from ? xt->from : NULL; /* one the load itself would have chosen */
-    if (from && (o->encoding ? strcmp(from, o->encoding) != 0
-                             : strcmp(from, "GB18030") != 0 && strcmp(from, "UTF-16") != 0))
+    /* the encoding the index pass chose: one text_open or parse_text would choose */
+    const char *from = *xt->from ? xt->from : NULL;
+    if (o->encoding && !is_utf8_name(o->encoding) ? !from || strcmp(from, o->encoding) != 0
+        : from && strcmp(from, "GB18030") != 0 && strcmp(from, "UTF-16") != 0)
         return INDEX_STALE;
-    int rc = text_open(f, o, from, err);
+    int rc = text_fd(f, from, err);
     if (rc != CB_OK) return rc;
-    if (strcmp(f->from ? f->from : "", xt->from) != 0 || f->len != xt->text_len ||
-        f->delim != xt->delim) {
+    if (f->len != xt->text_len) {
         text_close(f);
         return INDEX_STALE;
     }
+    f->delim = xt->delim;
     if (f->from && !o->encoding)
         add_note(ns, 0, cb_xasprintf("%s is not UTF-8; read as %s", f->path, f->from));
     table_impl *ti = lazy_table_new(f);
