@@ -699,10 +699,11 @@ static int finish(cb_dataset_builder *b, cb_error *err)
                        "one, with columns county_id and name)", b->origin);
     if (b->ntables > 1) qsort(b->tables, b->ntables, sizeof *b->tables, table_ptr_cmp);
 
-    if ((rc = index_counties(counties, err)) != CB_OK) return rc;
+    if (!counties->keys && (rc = index_counties(counties, err)) != CB_OK) return rc;
     for (size_t i = 0; i < b->ntables; i++) {
         table_impl *ti = b->tables[i];
         cb_table *t = &ti->t;
+        if (t->order) continue; /* the counties from the persistent index */
         t->order = cb_xmalloc(t->nrows * sizeof *t->order);
         if (t->county_col < 0) {
             /* shared: every county sees all rows */
@@ -2040,6 +2041,96 @@ static int lazy_from_index(dir_file *f, const cb_dix *ix, const cb_dix_table *xt
     return CB_OK;
 }
 
+/* The counties table of ds as the index stores it (*k's arrays allocated, its strings in
+ * text); 0 if it cannot be (not from the folder's counties.csv, a line past 2^32). */
+static int counties_view(const cb_dataset *ds, const dir_file *files, size_t nfiles,
+                         cb_dix_counties *k, cb_buf *text)
+{
+    const table_impl *ti = (const table_impl *)ds->counties;
+    const cb_table *t = &ti->t;
+    size_t nc = t->nrows, ncells = nc * t->ncols;
+    k->file = UINT32_MAX;
+    for (size_t i = 0; i < nfiles; i++)
+        if (strcmp(files[i].stem, "counties") == 0) k->file = (uint32_t)i;
+    if (k->file == UINT32_MAX || !ti->csv || !ti->keys) return 0;
+    for (size_t r = 0; r < nc; r++)
+        if (t->lines[r] > UINT32_MAX) return 0;
+    k->ncols = (uint32_t)t->ncols;
+    k->cols = t->cols;
+    k->types = cb_xmalloc(t->ncols);
+    for (size_t c = 0; c < t->ncols; c++) k->types[c] = (unsigned char)t->types[c];
+    uint32_t *lines = cb_xmalloc((nc ? nc : 1) * sizeof *lines), *by_id = cb_xmalloc((nc ? nc : 1) * sizeof *by_id);
+    unsigned char *types = cb_xmalloc(ncells ? ncells : 1);
+    uint64_t *vals = cb_xmalloc((ncells ? ncells : 1) * sizeof *vals);
+    for (size_t r = 0; r < nc; r++) {
+        lines[r] = (uint32_t)t->lines[r];
+        by_id[r] = (uint32_t)ti->keys[r].county;
+    }
+    for (size_t i = 0; i < ncells; i++) {
+        const cb_value *v = &t->cells[i];
+        types[i] = (unsigned char)v->type;
+        vals[i] = 0;
+        if (v->type == CB_T_NUMBER) memcpy(&vals[i], &v->num, sizeof v->num);
+        if (v->type != CB_T_TEXT) continue;
+        vals[i] = text->len;
+        cb_buf_add(text, v->text, strlen(v->text) + 1);
+    }
+    cb_buf_add(text, "", 1); /* never empty */
+    k->lines = lines;
+    k->by_id = by_id;
+    k->cell_types = types;
+    k->cell_vals = vals;
+    k->text = text->s;
+    k->text_len = text->len;
+    return 1;
+}
+
+/* The counties table from the index, as the builder would have made it: cells in place
+ * (texts in the index's mapping), keyed by id, each county its own row. */
+static table_impl *counties_from_index(const dir_file *f, const cb_dix *ix)
+{
+    const cb_dix_counties *k = &ix->counties;
+    size_t nc = ix->ncounties, ncols = k->ncols;
+    table_impl *ti = cb_xcalloc(1, sizeof *ti);
+    cb_table *t = &ti->t;
+    t->name = cb_xstrdup(f->stem);
+    t->path = cb_xstrdup(f->path);
+    ti->csv = 1;
+    ti->header_line = 1;
+    ti->settled = 1;
+    t->ncols = ncols;
+    t->cols = cb_xmalloc(ncols * sizeof *t->cols);
+    t->types = cb_xmalloc(ncols * sizeof *t->types);
+    t->county_col = ti->name_col = -1;
+    for (size_t c = 0; c < ncols; c++) {
+        t->cols[c] = arena_strndup(&ti->arena, k->cols[c], strlen(k->cols[c]));
+        t->types[c] = (cb_type)k->types[c];
+        if (strcmp(t->cols[c], "county_id") == 0) t->county_col = (int)c;
+        if (strcmp(t->cols[c], "name") == 0) ti->name_col = (int)c;
+    }
+    t->nrows = ti->rows_cap = nc;
+    size_t ncells = nc * ncols;
+    t->cells = cb_xmalloc((ncells ? ncells : 1) * sizeof *t->cells);
+    for (size_t i = 0; i < ncells; i++) {
+        cb_value *v = &t->cells[i];
+        *v = (cb_value){(cb_type)k->cell_types[i], 0, NULL};
+        if (v->type == CB_T_NUMBER) memcpy(&v->num, &k->cell_vals[i], sizeof v->num);
+        else if (v->type == CB_T_TEXT) v->text = k->text + k->cell_vals[i];
+    }
+    t->lines = cb_xmalloc((nc ? nc : 1) * sizeof *t->lines);
+    ti->keys = cb_xmalloc((nc ? nc : 1) * sizeof *ti->keys);
+    t->order = cb_xmalloc((nc ? nc : 1) * sizeof *t->order);
+    t->first = cb_xmalloc((nc + 1) * sizeof *t->first);
+    for (size_t r = 0; r < nc; r++) {
+        t->lines[r] = k->lines[r];
+        ti->keys[r] = (county_key){t->cells[(size_t)k->by_id[r] * ncols + (size_t)t->county_col].text, k->by_id[r]};
+        t->order[r] = t->first[r] = r;
+    }
+    t->first[nc] = nc;
+    ti->nparts = nc;
+    return ti;
+}
+
 /* Writes what the load learnt as an index: to the folder (CB_INDEX_WRITE: errors count) or
  * to the cache (best effort: a cache that cannot be written costs the next run a scan). */
 static int index_save(const cb_dataset *ds, const dir_file *files, size_t nfiles,
@@ -2064,6 +2155,8 @@ static int index_save(const cb_dataset *ds, const dir_file *files, size_t nfiles
                             cb_xmalloc(ti->t.ncols), lz->has_value, lz->first, lz->ranges};
         for (size_t c = 0; c < ti->t.ncols; c++) x->types[c] = (unsigned char)ti->t.types[c];
     }
+    cb_buf text = {0};
+    v.has_counties = counties_view(ds, files, nfiles, &v.counties, &text);
     if (!to_folder) {
         char *folder = cb_xstrdup(path);
         *strrchr(folder, '/') = '\0';
@@ -2076,9 +2169,24 @@ static int index_save(const cb_dataset *ds, const dir_file *files, size_t nfiles
     else rc = CB_OK;
     for (size_t i = 0; i < v.ntables; i++) free(v.tables[i].types);
     free(v.tables);
+    free(v.counties.types);
+    free((void *)v.counties.lines);
+    free((void *)v.counties.by_id);
+    free((void *)v.counties.cell_types);
+    free((void *)v.counties.cell_vals);
+    cb_buf_free(&text);
     free(v.files);
     free(path);
     return rc;
+}
+
+static void add_table(cb_dataset_builder *b, table_impl *ti)
+{
+    if (b->ntables == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 16;
+        b->tables = cb_xrealloc(b->tables, b->cap * sizeof *b->tables);
+    }
+    b->tables[b->ntables++] = ti;
 }
 
 /* The lazy load of the open folder's files, with the index ix (NULL: each partitioned
@@ -2095,7 +2203,13 @@ static int load_lazy_files(cb_dataset *ds, const char *dir, dir_file *files, siz
     }
     for (size_t i = 0; !ix && i < nfiles; i++) lazy[i] = (unsigned char)partitioned_file(&files[i], o);
     cb_dataset_builder *b = cb_dataset_builder_new(dir);
-    int rc = load_tables(b, files, nfiles, lazy, o, ns, err);
+    int rc = CB_OK;
+    if (ix && ix->has_counties) { /* not parsed again */
+        lazy[ix->counties.file] = 1;
+        add_table(b, counties_from_index(&files[ix->counties.file], ix));
+    }
+    rc = load_tables(b, files, nfiles, lazy, o, ns, err);
+    if (ix && ix->has_counties) lazy[ix->counties.file] = 0;
     if (rc == CB_OK) rc = finish(b, err);
     table_impl *counties = NULL;
     for (size_t i = 0; rc == CB_OK && i < b->ntables; i++)
@@ -2118,13 +2232,7 @@ static int load_lazy_files(cb_dataset *ds, const char *dir, dir_file *files, siz
         else if (rc == CB_OK)
             rc = lazy_index_file(&files[i], counties, b->have_schema ? &b->sc : NULL, o, ns,
                                  digest, (uint32_t)i, &ti, err);
-        if (rc == CB_OK) {
-            if (b->ntables == b->cap) {
-                b->cap = b->cap ? b->cap * 2 : 16;
-                b->tables = cb_xrealloc(b->tables, b->cap * sizeof *b->tables);
-            }
-            b->tables[b->ntables++] = ti;
-        }
+        if (rc == CB_OK) add_table(b, ti);
     }
     free(lazy);
     free(from_ix);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <isa-l/crc64.h>
+#include <math.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +84,23 @@ int cb_dix_write(const char *path, const cb_dix *ix, size_t *bytes, cb_error *er
         }
         put_array(&b, t->first, (ix->ncounties + 1) * sizeof *t->first);
         put_array(&b, t->ranges, t->first[ix->ncounties] * sizeof *t->ranges);
+    }
+    put_u32(&b, (uint32_t)ix->has_counties);
+    if (ix->has_counties) {
+        const cb_dix_counties *k = &ix->counties;
+        size_t ncells = ix->ncounties * k->ncols;
+        put_u32(&b, k->file);
+        put_u32(&b, k->ncols);
+        for (size_t c = 0; c < k->ncols; c++) {
+            put_str(&b, k->cols[c]);
+            put_u8(&b, k->types[c]);
+        }
+        put_array(&b, k->lines, ix->ncounties * sizeof *k->lines);
+        put_array(&b, k->by_id, ix->ncounties * sizeof *k->by_id);
+        put_array(&b, k->cell_vals, ncells * sizeof *k->cell_vals);
+        put_array(&b, k->cell_types, ncells);
+        put_u64(&b, k->text_len);
+        put_array(&b, k->text, k->text_len);
     }
     put_array(&b, ix->digests, ix->ncounties * 32);
     dix_header *hp = (dix_header *)b.s;
@@ -176,6 +194,9 @@ void cb_dix_close(cb_dix *ix)
         free(t->has_value);
     }
     free(ix->tables);
+    for (size_t c = 0; ix->counties.cols && c < ix->counties.ncols; c++) free(ix->counties.cols[c]);
+    free(ix->counties.cols);
+    free(ix->counties.types);
     if (ix->map) munmap(ix->map, ix->map_len);
     memset(ix, 0, sizeof *ix);
 }
@@ -221,6 +242,53 @@ static const char *check_table(const cb_dix *ix, const cb_dix_table *t, size_t *
         if (g->off < t->data_off || g->off > t->text_len || g->len > t->text_len - g->off)
             return "a row's bytes outside its file";
         if (r % 4096 == 0) drop_pages(ix, dropped, (size_t)((const char *)g - (const char *)ix->map));
+    }
+    return NULL;
+}
+
+/* The counties table: its cells' types, numbers finite, texts inside the text, county_id
+ * and name columns, county_id never empty, the id order a list of counties. */
+static const char *get_counties(cb_dix *ix, cursor *c, uint32_t nfiles, size_t *dropped)
+{
+    cb_dix_counties *k = &ix->counties;
+    size_t nc = ix->ncounties;
+    k->file = get_u32(c);
+    uint32_t ncols = get_u32(c);
+    if (c->bad) return c->bad;
+    if (k->file >= nfiles) return "a table of no file";
+    if (ncols < 2 || ncols > (c->end - c->pos) / 6) return "a column count beyond its length";
+    k->cols = cb_xcalloc(ncols, sizeof *k->cols);
+    k->types = cb_xcalloc(ncols, 1);
+    int id_col = -1, name_col = -1;
+    for (; !c->bad && k->ncols < ncols; k->ncols++) {
+        k->cols[k->ncols] = get_str(c);
+        k->types[k->ncols] = (unsigned char)get_u8(c);
+        if (k->types[k->ncols] != CB_T_NUMBER && k->types[k->ncols] != CB_T_TEXT) return "a column of no type";
+        if (!strcmp(k->cols[k->ncols], "county_id")) id_col = (int)k->ncols;
+        if (!strcmp(k->cols[k->ncols], "name")) name_col = (int)k->ncols;
+    }
+    if (!c->bad && (id_col < 0 || name_col < 0)) return "counties without county_id or name";
+    if (!c->bad && nc > (c->end - c->pos) / ncols / 9) return "a county count beyond its length";
+    size_t ncells = nc * ncols;
+    k->lines = get_array(c, nc, sizeof *k->lines);
+    k->by_id = get_array(c, nc, sizeof *k->by_id);
+    k->cell_vals = get_array(c, ncells, sizeof *k->cell_vals);
+    k->cell_types = get_array(c, ncells, 1);
+    k->text_len = get_u64(c);
+    k->text = get_array(c, k->text_len, 1);
+    if (c->bad) return c->bad;
+    if (!k->text_len || k->text[k->text_len - 1] != '\0') return "a malformed name";
+    for (size_t i = 0; i < nc; i++)
+        if (k->by_id[i] >= nc) return "a county number out of range";
+    for (size_t i = 0; i < ncells; i++) {
+        unsigned t = k->cell_types[i];
+        double v;
+        memcpy(&v, &k->cell_vals[i], sizeof v);
+        if (t != CB_T_NULL && t != k->types[i % ncols]) return "a cell of another type";
+        if (t == CB_T_TEXT && k->cell_vals[i] >= k->text_len) return "a cell outside the names";
+        if (t == CB_T_NUMBER && !isfinite(v)) return "a number not finite";
+        if (t != CB_T_TEXT && i % ncols == (size_t)id_col) return "a county without an id";
+        if (i % 65536 == 0) drop_pages(ix, dropped, (size_t)((const char *)&k->cell_vals[i] - (const char *)ix->map));
     }
     return NULL;
 }
@@ -277,6 +345,11 @@ static const char *parse_body(cb_dix *ix)
         t->ranges = get_array(&c, t->first[nc], sizeof *t->ranges);
         if (c.bad) break;
         const char *bad = check_table(ix, t, &dropped);
+        if (bad) return bad;
+    }
+    ix->has_counties = !c.bad && get_u32(&c) == 1;
+    if (ix->has_counties) {
+        const char *bad = get_counties(ix, &c, nfiles, &dropped);
         if (bad) return bad;
     }
     ix->digests = get_array(&c, nc, 32);

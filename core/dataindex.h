@@ -57,6 +57,21 @@ typedef struct cb_dix_table {
     const cb_dix_range *ranges;
 } cb_dix_table;
 
+/* The counties table as the load made it (it is read whole by every render: 30,000
+ * counties are 2 MB of CSV to parse), cells in place: numbers by value, text in `text`. */
+typedef struct cb_dix_counties {
+    uint32_t file;                   /* files[file] is counties.csv */
+    uint32_t ncols;
+    char **cols;
+    unsigned char *types;            /* per column: CB_T_NUMBER or CB_T_TEXT */
+    const uint32_t *lines;           /* per county: its row's line */
+    const uint32_t *by_id;           /* the counties sorted by id */
+    const unsigned char *cell_types; /* ncounties * ncols, row-major: a cb_type */
+    const uint64_t *cell_vals;       /* a number's bits, or a text's offset in text */
+    const char *text;                /* text_len bytes of NUL-terminated strings */
+    uint64_t text_len;
+} cb_dix_counties;
+
 typedef struct cb_dix {
     char *encoding;           /* --encoding, "" for none */
     int follow_links;         /* --follow-links */
@@ -65,6 +80,8 @@ typedef struct cb_dix {
     size_t ncounties;
     size_t ntables;
     cb_dix_table *tables;     /* the partitioned tables */
+    int has_counties;         /* counties below is set */
+    cb_dix_counties counties;
     const unsigned char *digests; /* 32 * ncounties */
     void *map;                /* cb_dix_open: the file mapped, map_len bytes */
     size_t map_len;
