@@ -232,6 +232,9 @@ static uint64_t body_crc(const cb_dix *ix)
 static const char *check_table(const cb_dix *ix, const cb_dix_table *t, size_t *dropped)
 {
     if (t->data_off > t->text_len) return "a table's rows outside its text";
+    /* a row of n fields takes n - 1 separators at least (blank lines are no rows) */
+    if (t->nall > t->text_len || (t->ncols > 1 && t->nall > t->text_len / (t->ncols - 1)))
+        return "more rows than its file can hold";
     if (t->first[0] != 0) return "a county's rows out of order";
     for (size_t c = 0; c < ix->ncounties; c++)
         if (t->first[c + 1] < t->first[c]) return "a county's rows out of order";
@@ -260,12 +263,13 @@ static const char *get_counties(cb_dix *ix, cursor *c, uint32_t nfiles, size_t *
     k->cols = cb_xcalloc(ncols, sizeof *k->cols);
     k->types = cb_xcalloc(ncols, 1);
     int id_col = -1, name_col = -1;
-    for (; !c->bad && k->ncols < ncols; k->ncols++) {
-        k->cols[k->ncols] = get_str(c);
-        k->types[k->ncols] = (unsigned char)get_u8(c);
-        if (k->types[k->ncols] != CB_T_NUMBER && k->types[k->ncols] != CB_T_TEXT) return "a column of no type";
-        if (!strcmp(k->cols[k->ncols], "county_id")) id_col = (int)k->ncols;
-        if (!strcmp(k->cols[k->ncols], "name")) name_col = (int)k->ncols;
+    while (!c->bad && k->ncols < ncols) {
+        size_t i = k->ncols++; /* counted first: cb_dix_close frees it whatever comes */
+        k->cols[i] = get_str(c);
+        k->types[i] = (unsigned char)get_u8(c);
+        if (k->types[i] != CB_T_NUMBER && k->types[i] != CB_T_TEXT) return "a column of no type";
+        if (!strcmp(k->cols[i], "county_id")) id_col = (int)i;
+        if (!strcmp(k->cols[i], "name")) name_col = (int)i;
     }
     if (!c->bad && (id_col < 0 || name_col < 0)) return "counties without county_id or name";
     if (!c->bad && nc > (c->end - c->pos) / ncols / 9) return "a county count beyond its length";
@@ -332,13 +336,13 @@ static const char *parse_body(cb_dix *ix)
         t->cols = cb_xcalloc(ncols, sizeof *t->cols);
         t->types = cb_xcalloc(ncols, 1);
         t->has_value = cb_xcalloc(ncols, 1);
-        for (; !c.bad && t->ncols < ncols; t->ncols++) {
-            t->cols[t->ncols] = get_str(&c);
-            t->types[t->ncols] = (unsigned char)get_u8(&c);
-            t->has_value[t->ncols] = (unsigned char)get_u8(&c);
-            if (t->types[t->ncols] != CB_T_NUMBER && t->types[t->ncols] != CB_T_TEXT)
-                return "a column of no type";
-            if (t->has_value[t->ncols] > 1) return "a bad column flag";
+        while (!c.bad && t->ncols < ncols) {
+            size_t i = t->ncols++; /* counted first: cb_dix_close frees it whatever comes */
+            t->cols[i] = get_str(&c);
+            t->types[i] = (unsigned char)get_u8(&c);
+            t->has_value[i] = (unsigned char)get_u8(&c);
+            if (t->types[i] != CB_T_NUMBER && t->types[i] != CB_T_TEXT) return "a column of no type";
+            if (t->has_value[i] > 1) return "a bad column flag";
         }
         t->first = get_array(&c, nc + 1, sizeof *t->first);
         if (c.bad) break;
