@@ -70,7 +70,7 @@ for n in $SIZES; do
             rm -rf "$W/one"
             row "$n" "one county" "$CB" render --data "$D" --county "$id" --out "$W/one" --no-fsync --quiet
             if command -v hyperfine >/dev/null; then
-                hf+=$(hyperfine -N -w 2 -r 10 --export-markdown "$W/hf.md" \
+                hf+=$(hyperfine -N -w 2 -r 10 --time-unit millisecond --export-markdown "$W/hf.md" \
                     "$CB render --data $D --county $id --out $W/one --no-fsync --quiet --force" >/dev/null 2>&1 &&
                     sed -n 3p "$W/hf.md" | sed "s/^| \`[^\`]*\`/| $n counties, one county/")$'\n'
             fi ;;
