@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "csvread.h"
+#include "dataindex.h"
 
 /* ---- string arena: one per table, so a dataset frees its strings in a few blocks ---- */
 
@@ -698,10 +699,11 @@ static int finish(cb_dataset_builder *b, cb_error *err)
                        "one, with columns county_id and name)", b->origin);
     if (b->ntables > 1) qsort(b->tables, b->ntables, sizeof *b->tables, table_ptr_cmp);
 
-    if ((rc = index_counties(counties, err)) != CB_OK) return rc;
+    if (!counties->keys && (rc = index_counties(counties, err)) != CB_OK) return rc;
     for (size_t i = 0; i < b->ntables; i++) {
         table_impl *ti = b->tables[i];
         cb_table *t = &ti->t;
+        if (t->order) continue; /* the counties from the persistent index */
         t->order = cb_xmalloc(t->nrows * sizeof *t->order);
         if (t->county_col < 0) {
             /* shared: every county sees all rows */
@@ -807,6 +809,8 @@ typedef struct dir_file {
     size_t dropped;    /* the mapping's pages before this offset were let go */
     char delim;        /* ',' or '\t' (cb_csv_sniff_delim) */
     const char *from;  /* the encoding converted from, or NULL for UTF-8 */
+    uint64_t size, ino; /* the file's identity when opened, for the index (dataindex.h) */
+    int64_t mtime_ns;
 } dir_file;
 
 #define DROP_EVERY (8u << 20) /* bytes parsed between two drops of the mapping's pages */
@@ -976,6 +980,9 @@ static int open_entry(int dfd, const char *real_dir, dir_file *f, int follow_lin
         return CB_OK;
     }
     f->fd = fd;
+    f->size = (uint64_t)st.st_size;
+    f->ino = (uint64_t)st.st_ino;
+    f->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
     return CB_OK;
 }
 
@@ -1006,7 +1013,7 @@ static int list_csv(const char *dir, const cb_data_opts *o, dir_file **out, size
             f = cb_xrealloc(f, cap * sizeof *f);
         }
         f[n] = (dir_file){cb_xstrdup(name), cb_xstrndup(name, len - 4), cb_path_join(dir, name),
-                          -1, -1, NULL, 0, 0, ',', NULL};
+                          -1, -1, NULL, 0, 0, ',', NULL, 0, 0, 0};
         char *skip;
         rc = open_entry(dirfd(d), real_dir, &f[n], o->follow_links, &skip, err);
         if (!skip) {
@@ -1089,14 +1096,11 @@ static int is_utf8_name(const char *enc)
  * Maps f's text: converted from `from` (not NULL), or from --encoding (UTF-8: as it is),
  * or without one from UTF-16 when the file starts with its byte-order mark, else as it is.
  */
-static int text_open(dir_file *f, const cb_data_opts *o, const char *from, cb_error *err)
+/* f's text, converted from `from` (NULL: the file as it is), into f->tfd and f->len, not
+ * mapped (a table read through the persistent index reads only its counties' rows). */
+static int text_fd(dir_file *f, const char *from, cb_error *err)
 {
     text_close(f);
-    if (!from && o->encoding && !is_utf8_name(o->encoding)) from = o->encoding;
-    unsigned char bom[2];
-    if (!from && !o->encoding && pread(f->fd, bom, 2, 0) == 2 &&
-        ((bom[0] == 0xFF && bom[1] == 0xFE) || (bom[0] == 0xFE && bom[1] == 0xFF)))
-        from = "UTF-16";
     int rc = from ? convert_fd(f, from, &f->tfd, err) : CB_OK;
     if (rc != CB_OK) return rc;
     if (!from) f->tfd = f->fd;
@@ -1104,6 +1108,18 @@ static int text_open(dir_file *f, const cb_data_opts *o, const char *from, cb_er
     struct stat st;
     if (fstat(f->tfd, &st) != 0) return cb_fail(err, CB_EIO, "%s: %s", f->path, strerror(errno));
     f->len = (size_t)st.st_size;
+    return CB_OK;
+}
+
+static int text_open(dir_file *f, const cb_data_opts *o, const char *from, cb_error *err)
+{
+    if (!from && o->encoding && !is_utf8_name(o->encoding)) from = o->encoding;
+    unsigned char bom[2];
+    if (!from && !o->encoding && pread(f->fd, bom, 2, 0) == 2 &&
+        ((bom[0] == 0xFF && bom[1] == 0xFE) || (bom[0] == 0xFE && bom[1] == 0xFF)))
+        from = "UTF-16";
+    int rc = text_fd(f, from, err);
+    if (rc != CB_OK) return rc;
     f->data = f->len ? mmap(NULL, f->len, PROT_READ, MAP_PRIVATE, f->tfd, 0) : "";
     if (f->data == MAP_FAILED) {
         f->data = NULL;
@@ -1269,7 +1285,12 @@ void cb_dataset_free(cb_dataset *ds)
     for (size_t i = 0; i < ds->ntables; i++) table_free((table_impl *)ds->tables[i]);
     free(ds->tables);
     free(ds->dir);
-    free(ds->county_digests);
+    if (ds->index) { /* the digests are in its mapping */
+        cb_dix_close(ds->index);
+        free(ds->index);
+    } else {
+        free(ds->county_digests);
+    }
     for (size_t i = 0; i < ds->nnotes; i++) free(ds->notes[i].msg);
     free(ds->notes);
     memset(ds, 0, sizeof *ds);
@@ -1365,27 +1386,35 @@ long cb_dataset_find_county(const cb_dataset *ds, const char *id_or_name)
  *
  * A partitioned table of a CSV folder is read once to check and index it: each row's
  * types, its county, where its record starts in the file and its line; the cells are not
- * kept. cb_dataset_focus then reads one county's rows back (pread of the byte ranges,
- * parsed again) into the table's cells. The file is read through a mapping whose pages are
- * dropped as the index pass goes (text_release), so the process never holds the whole
- * file either.
+ * kept. What is kept is, per county, the runs of adjacent rows it has (cb_dix_range: byte
+ * range, first line, first row number), the form the persistent index (dataindex.h) stores
+ * them in, so that a table read from the index and one indexed here are the same.
+ * cb_dataset_focus then reads one county's runs back (pread, parsed again) into the
+ * table's cells. The file is read through a mapping whose pages are dropped as the index
+ * pass goes (text_release), so the process never holds the whole file either.
  */
 
 #define FOCUS_NONE (-1L)
 #define FOCUS_ALL (-2L)
 
 typedef struct lazy_rows {
-    int fd;
-    long long size, mtime_ns;  /* the file as indexed: a later change is an error */
+    int fd;                    /* the table's text: the file, or its conversion */
+    long long size, mtime_ns;  /* the text as indexed: a later change is an error */
     size_t nall;               /* data rows in the file */
-    uint64_t *off;             /* nall + 1: each row's record start; off[nall]: the file's end */
-    uint32_t *line;            /* nall: each row's line */
-    size_t *order, *first;     /* rows by county (file-order indices), as an eager table's */
+    uint64_t data_off, text_len; /* the rows' bytes are [data_off, text_len) */
+    size_t data_line;          /* the first row's line */
+    const uint32_t *first;     /* nparts + 1: county c's runs are ranges[first[c] .. first[c+1]) */
+    const cb_dix_range *ranges;
+    uint32_t *own_first;       /* first and ranges when indexed here (else they are in the */
+    cb_dix_range *own_ranges;  /* persistent index's mapping, which the dataset holds) */
     size_t nparts;
     unsigned char *has_value;  /* per column: some row has a value */
     char delim;                /* the file's field separator */
+    char *from;                /* the encoding its text was converted from, or NULL */
+    uint32_t file_no;          /* its place among the folder's files (the digests') */
     long focus;                /* the county whose rows are loaded, FOCUS_NONE or FOCUS_ALL */
     size_t *ident;             /* 0 .. t->nrows - 1: the loaded county's rows */
+    size_t *order, *ofirst;    /* FOCUS_ALL: rows by county, as an eager table's order/first */
     size_t cells_cap;
     arena_block *text;         /* the loaded rows' text */
 } lazy_rows;
@@ -1394,12 +1423,13 @@ static void lazy_free(lazy_rows *lz)
 {
     if (!lz) return;
     if (lz->fd >= 0) close(lz->fd);
-    free(lz->off);
-    free(lz->line);
-    free(lz->order);
-    free(lz->first);
+    free(lz->own_first);
+    free(lz->own_ranges);
     free(lz->has_value);
+    free(lz->from);
     free(lz->ident);
+    free(lz->order);
+    free(lz->ofirst);
     arena_free(&lz->text);
     free(lz);
 }
@@ -1410,8 +1440,8 @@ static size_t lazy_county_rows(const table_impl *ti, size_t county, const size_t
     *rows = NULL;
     if (county >= lz->nparts) return 0;
     if (lz->focus == FOCUS_ALL) {
-        *rows = lz->order + lz->first[county];
-        return lz->first[county + 1] - lz->first[county];
+        *rows = lz->order + lz->ofirst[county];
+        return lz->ofirst[county + 1] - lz->ofirst[county];
     }
     if (lz->focus != (long)county) return 0;
     *rows = lz->ident;
@@ -1436,6 +1466,8 @@ typedef struct lazy_index {
     const table_impl *counties;
     const schema *sc;
     dir_file *f;              /* the file; f->data maps its text */
+    uint64_t *off;            /* per row: its record start; off[nall]: the text's end */
+    uint32_t *line;           /* per row: its line */
     size_t *county_of;        /* per row: county index, or nparts for none */
     size_t rows_cap;
     unsigned char *maybe_number; /* undeclared columns: every value so far is a number */
@@ -1510,12 +1542,12 @@ static int lazy_index_record(void *ud, const cb_csv_record *rec, cb_error *err)
     }
     if (lz->nall == ix->rows_cap) {
         ix->rows_cap = ix->rows_cap ? ix->rows_cap * 2 : 1024;
-        lz->off = cb_xrealloc(lz->off, (ix->rows_cap + 1) * sizeof *lz->off);
-        lz->line = cb_xrealloc(lz->line, ix->rows_cap * sizeof *lz->line);
+        ix->off = cb_xrealloc(ix->off, (ix->rows_cap + 1) * sizeof *ix->off);
+        ix->line = cb_xrealloc(ix->line, ix->rows_cap * sizeof *ix->line);
         ix->county_of = cb_xrealloc(ix->county_of, ix->rows_cap * sizeof *ix->county_of);
     }
-    lz->off[lz->nall] = rec->offset;
-    lz->line[lz->nall] = rec->line > UINT32_MAX ? UINT32_MAX : (uint32_t)rec->line;
+    ix->off[lz->nall] = rec->offset;
+    ix->line[lz->nall] = rec->line > UINT32_MAX ? UINT32_MAX : (uint32_t)rec->line;
     ix->county_of[lz->nall++] = county;
     if (county < nc) {
         struct sha256_ctx *d = &ix->digest[county];
@@ -1547,22 +1579,57 @@ static int lazy_settle(lazy_index *ix, cb_error *err)
     return CB_OK;
 }
 
-/* Rows by county, stable in file order (a counting sort, as partition() does). */
-static void lazy_partition(lazy_index *ix)
+/* Each county's runs of adjacent rows, in file order (rows by county as partition() sorts
+ * them); a run ends where the next row is not adjacent or its bytes would pass 4 GB. */
+static int lazy_partition(lazy_index *ix, cb_error *err)
 {
     lazy_rows *lz = ix->ti->lazy;
-    size_t nc = ix->counties->t.nrows;
-    lz->nparts = nc;
-    lz->first = cb_xcalloc(nc + 1, sizeof *lz->first);
-    lz->order = cb_xmalloc((lz->nall ? lz->nall : 1) * sizeof *lz->order);
-    for (size_t r = 0; r < lz->nall; r++)
-        if (ix->county_of[r] < nc) lz->first[ix->county_of[r] + 1]++;
-    for (size_t c = 0; c < nc; c++) lz->first[c + 1] += lz->first[c];
+    size_t nc = ix->counties->t.nrows, nall = lz->nall;
+    if (nall > UINT32_MAX)
+        return cb_fail(err, CB_EDATA, "%s: more than %u rows", ix->ti->t.path, UINT32_MAX);
+    size_t *first = cb_xcalloc(nc + 1, sizeof *first);
+    size_t *order = cb_xmalloc((nall ? nall : 1) * sizeof *order);
+    for (size_t r = 0; r < nall; r++)
+        if (ix->county_of[r] < nc) first[ix->county_of[r] + 1]++;
+    for (size_t c = 0; c < nc; c++) first[c + 1] += first[c];
     size_t *next = cb_xmalloc((nc ? nc : 1) * sizeof *next);
-    memcpy(next, lz->first, nc * sizeof *next);
-    for (size_t r = 0; r < lz->nall; r++)
-        if (ix->county_of[r] < nc) lz->order[next[ix->county_of[r]]++] = r;
+    memcpy(next, first, nc * sizeof *next);
+    for (size_t r = 0; r < nall; r++)
+        if (ix->county_of[r] < nc) order[next[ix->county_of[r]]++] = r;
     free(next);
+    lz->own_first = cb_xmalloc((nc + 1) * sizeof *lz->own_first);
+    size_t n = 0, cap = 0;
+    int rc = CB_OK;
+    for (size_t c = 0; c < nc && rc == CB_OK; c++) {
+        lz->own_first[c] = (uint32_t)n;
+        for (size_t k = first[c]; k < first[c + 1]; k++) {
+            size_t r = order[k];
+            uint64_t end = ix->off[r + 1];
+            cb_dix_range *last = n > lz->own_first[c] ? &lz->own_ranges[n - 1] : NULL;
+            if (last && last->row + last->nrows == r && end - last->off <= UINT32_MAX) {
+                last->len = (uint32_t)(end - last->off);
+                last->nrows++;
+                continue;
+            }
+            if (end - ix->off[r] > UINT32_MAX) {
+                rc = cb_fail(err, CB_EDATA, "%s:%u: a row longer than 4 GB", ix->ti->t.path, ix->line[r]);
+                break;
+            }
+            if (n == cap) {
+                cap = cap ? cap * 2 : 1024;
+                lz->own_ranges = cb_xrealloc(lz->own_ranges, cap * sizeof *lz->own_ranges);
+            }
+            lz->own_ranges[n++] = (cb_dix_range){ix->off[r], (uint32_t)(end - ix->off[r]), ix->line[r],
+                                                 (uint32_t)r, 1};
+        }
+    }
+    lz->own_first[nc] = (uint32_t)n;
+    free(first);
+    free(order);
+    lz->first = lz->own_first;
+    lz->ranges = lz->own_ranges;
+    lz->nparts = nc;
+    return rc;
 }
 
 static void lazy_index_clear(lazy_index *ix)
@@ -1572,10 +1639,14 @@ static void lazy_index_clear(lazy_index *ix)
     free(ix->nonfinite_text);
     free(ix->nonfinite_line);
     free(ix->maybe_number);
+    free(ix->off);
+    free(ix->line);
     free(ix->county_of);
     ix->nonfinite_text = NULL;
     ix->nonfinite_line = NULL;
     ix->maybe_number = NULL;
+    ix->off = NULL;
+    ix->line = NULL;
     ix->county_of = NULL;
     ix->rows_cap = 0;
 }
@@ -1606,6 +1677,25 @@ static void lazy_restart(void *ud)
     ix->ti = lazy_table_new(ix->f);
 }
 
+/* The table takes f's text descriptor (the file, or its conversion) to read rows back by
+ * offset, and notes what the text is, so that a change is seen. */
+static int lazy_take_text(table_impl *ti, dir_file *f, uint32_t file_no, cb_error *err)
+{
+    lazy_rows *lz = ti->lazy;
+    struct stat st;
+    if (fstat(f->tfd, &st) != 0) return cb_fail(err, CB_EIO, "%s: %s", f->path, strerror(errno));
+    lz->size = (long long)st.st_size;
+    lz->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    lz->text_len = f->len;
+    lz->delim = f->delim;
+    lz->from = f->from ? cb_xstrdup(f->from) : NULL;
+    lz->file_no = file_no;
+    lz->fd = f->tfd;
+    if (f->tfd == f->fd) f->fd = -1;
+    f->tfd = -1;
+    return CB_OK;
+}
+
 /* Indexes one partitioned CSV file into *out (a table whose rows stay on disk); takes
  * f's text descriptor. */
 static int lazy_index_file(dir_file *f, const table_impl *counties, const schema *sc,
@@ -1621,21 +1711,14 @@ static int lazy_index_file(dir_file *f, const table_impl *counties, const schema
     if (rc == CB_OK && !ti->t.cols)
         rc = cb_fail(err, CB_EDATA, "%s: empty file (a header row is required)", f->path);
     if (rc == CB_OK) rc = lazy_settle(&ix, err);
-    struct stat st;
-    if (rc == CB_OK && fstat(f->tfd, &st) != 0)
-        rc = cb_fail(err, CB_EIO, "%s: %s", f->path, strerror(errno));
     if (rc == CB_OK) {
-        if (!lz->off) lz->off = cb_xmalloc(sizeof *lz->off);
-        lz->off[lz->nall] = f->len;
-        lazy_partition(&ix);
-        lz->size = (long long)st.st_size;
-        lz->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-        /* the table reads its rows back from the text: the file, or its conversion */
-        lz->fd = f->tfd;
-        lz->delim = f->delim;
-        if (f->tfd == f->fd) f->fd = -1;
-        f->tfd = -1;
+        if (!ix.off) ix.off = cb_xmalloc(sizeof *ix.off);
+        ix.off[lz->nall] = f->len;
+        lz->data_off = lz->nall ? ix.off[0] : f->len;
+        lz->data_line = lz->nall ? ix.line[0] : 0;
+        rc = lazy_partition(&ix, err);
     }
+    if (rc == CB_OK) rc = lazy_take_text(ti, f, table_no, err);
     text_close(f);
     lazy_index_clear(&ix);
     if (rc != CB_OK) {
@@ -1650,8 +1733,10 @@ static int lazy_index_file(dir_file *f, const table_impl *counties, const schema
 
 typedef struct lazy_fill {
     table_impl *ti;
-    const size_t *rows;   /* file-order indices being read, in order */
-    size_t next, end;     /* rows[next .. end) still to come from this range */
+    size_t line0;         /* the run's first line */
+    size_t left;          /* rows still to come from this run */
+    size_t base;          /* the first row's line in the run's text (0: not read yet); the
+                           * text may begin with the line end before it (a CR LF's LF) */
 } lazy_fill;
 
 static int lazy_changed(const table_impl *ti, cb_error *err)
@@ -1666,8 +1751,8 @@ static int lazy_fill_record(void *ud, const cb_csv_record *rec, cb_error *err)
     table_impl *ti = fl->ti;
     cb_table *t = &ti->t;
     lazy_rows *lz = ti->lazy;
-    if (fl->next >= fl->end || rec->nfields != t->ncols) return lazy_changed(ti, err);
-    size_t r = fl->rows[fl->next++];
+    if (!fl->left || rec->nfields != t->ncols) return lazy_changed(ti, err);
+    fl->left--;
     cb_value *row = &t->cells[t->nrows * t->ncols];
     for (size_t c = 0; c < t->ncols; c++) {
         cb_value v = {CB_T_NULL, 0, NULL};
@@ -1682,59 +1767,74 @@ static int lazy_fill_record(void *ud, const cb_csv_record *rec, cb_error *err)
         }
         row[c] = v;
     }
-    t->lines[t->nrows++] = lz->line[r];
+    if (!fl->base) fl->base = rec->line;
+    t->lines[t->nrows++] = fl->line0 + (rec->line - fl->base);
     return CB_OK;
 }
 
-/* Loads rows[0..n) (file-order indices, ascending) into the cells: each run of adjacent
- * rows is one read. */
-static int lazy_fill_rows(table_impl *ti, const size_t *rows, size_t n, cb_error *err)
+/* Appends the nrows rows in the text's bytes [off, off + len) (one read), the first on
+ * line `line`, to the loaded cells; buf is reused between calls. */
+static int lazy_fill_run(table_impl *ti, uint64_t off, uint64_t len, size_t line, size_t nrows,
+                         cb_buf *buf, cb_error *err)
+{
+    lazy_rows *lz = ti->lazy;
+    if (len > SIZE_MAX - 1) return lazy_changed(ti, err);
+    if (buf->cap < len + 1) {
+        buf->s = cb_xrealloc(buf->s, (size_t)len + 1);
+        buf->cap = (size_t)len + 1;
+    }
+    size_t got = 0;
+    while (got < len) {
+        ssize_t k = pread(lz->fd, buf->s + got, (size_t)len - got, (off_t)(off + got));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;
+        got += (size_t)k;
+    }
+    if (got < len) return lazy_changed(ti, err);
+    buf->s[len] = '\0';
+    lazy_fill fl = {ti, line, nrows, 0};
+    cb_csv_opts co = {lz->delim, 0};
+    int rc = cb_csv_parse_with(ti->t.path, buf->s, (size_t)len, &co, lazy_fill_record, &fl, err);
+    if (rc == CB_OK && fl.left) rc = lazy_changed(ti, err);
+    return rc;
+}
+
+/* Room for n rows in the cells (n <= the file's rows: checked by the callers). */
+static void lazy_reserve(table_impl *ti, size_t n)
 {
     cb_table *t = &ti->t;
     lazy_rows *lz = ti->lazy;
-    struct stat st;
-    if (fstat(lz->fd, &st) != 0 || (long long)st.st_size != lz->size ||
-        (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != lz->mtime_ns)
-        return lazy_changed(ti, err);
     arena_free(&lz->text);
     t->nrows = 0;
-    if (n > lz->cells_cap) {
-        lz->cells_cap = n;
-        t->cells = cb_xrealloc(t->cells, n * t->ncols * sizeof *t->cells);
-        t->lines = cb_xrealloc(t->lines, n * sizeof *t->lines);
+    if (n <= lz->cells_cap) return;
+    lz->cells_cap = n;
+    t->cells = cb_xrealloc(t->cells, n * t->ncols * sizeof *t->cells);
+    t->lines = cb_xrealloc(t->lines, n * sizeof *t->lines);
+}
+
+/* FOCUS_ALL's rows by county: county c's rows are order[ofirst[c] .. ofirst[c+1]). */
+static int lazy_order_all(table_impl *ti, cb_error *err)
+{
+    lazy_rows *lz = ti->lazy;
+    if (lz->order) return CB_OK;
+    size_t *order = cb_xmalloc((lz->nall ? lz->nall : 1) * sizeof *order), k = 0;
+    size_t *ofirst = cb_xmalloc((lz->nparts + 1) * sizeof *ofirst);
+    for (size_t c = 0; c < lz->nparts; c++) {
+        ofirst[c] = k;
+        for (uint32_t g = lz->first[c]; g < lz->first[c + 1]; g++)
+            for (uint32_t i = 0; i < lz->ranges[g].nrows; i++) {
+                if (k == lz->nall) { /* more rows than the file has: not the file indexed */
+                    free(order);
+                    free(ofirst);
+                    return lazy_changed(ti, err);
+                }
+                order[k++] = lz->ranges[g].row + i;
+            }
     }
-    cb_buf buf = {0};
-    int rc = CB_OK;
-    for (size_t i = 0; i < n && rc == CB_OK;) {
-        size_t j = i + 1;
-        while (j < n && rows[j] == rows[j - 1] + 1) j++;
-        uint64_t from = lz->off[rows[i]], to = lz->off[rows[j - 1] + 1];
-        size_t len = (size_t)(to - from);
-        buf.len = 0;
-        cb_buf_add(&buf, NULL, 0);
-        if (buf.cap < len + 1) {
-            buf.s = cb_xrealloc(buf.s, len + 1);
-            buf.cap = len + 1;
-        }
-        size_t got = 0;
-        while (got < len) {
-            ssize_t k = pread(lz->fd, buf.s + got, len - got, (off_t)(from + got));
-            if (k < 0 && errno == EINTR) continue;
-            if (k <= 0) break;
-            got += (size_t)k;
-        }
-        if (got < len) {
-            rc = lazy_changed(ti, err);
-            break;
-        }
-        lazy_fill fl = {ti, rows, i, j};
-        cb_csv_opts co = {lz->delim, 0};
-        rc = cb_csv_parse_with(t->path, buf.s, len, &co, lazy_fill_record, &fl, err);
-        if (rc == CB_OK && fl.next != j) rc = lazy_changed(ti, err);
-        i = j;
-    }
-    cb_buf_free(&buf);
-    return rc;
+    ofirst[lz->nparts] = k;
+    lz->order = order;
+    lz->ofirst = ofirst;
+    return CB_OK;
 }
 
 static int lazy_focus(table_impl *ti, long county, cb_error *err)
@@ -1742,20 +1842,28 @@ static int lazy_focus(table_impl *ti, long county, cb_error *err)
     lazy_rows *lz = ti->lazy;
     if (lz->focus == county) return CB_OK;
     lz->focus = FOCUS_NONE;
-    const size_t *rows;
-    size_t n;
-    size_t *all = NULL;
+    struct stat st;
+    if (fstat(lz->fd, &st) != 0 || (long long)st.st_size != lz->size ||
+        (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != lz->mtime_ns)
+        return lazy_changed(ti, err);
+    cb_buf buf = {0};
+    size_t n = 0;
+    int rc = CB_OK;
     if (county == FOCUS_ALL) {
-        all = cb_xmalloc((lz->nall ? lz->nall : 1) * sizeof *all);
-        for (size_t r = 0; r < lz->nall; r++) all[r] = r;
-        rows = all;
+        rc = lazy_order_all(ti, err);
         n = lz->nall;
+        if (rc == CB_OK) lazy_reserve(ti, n);
+        if (rc == CB_OK && n)
+            rc = lazy_fill_run(ti, lz->data_off, lz->text_len - lz->data_off, lz->data_line, n, &buf, err);
     } else {
-        rows = lz->order + lz->first[county];
-        n = lz->first[county + 1] - lz->first[county];
+        const cb_dix_range *g = lz->ranges + lz->first[county], *end = lz->ranges + lz->first[county + 1];
+        for (const cb_dix_range *r = g; r < end; r++) n += r->nrows;
+        if (n > lz->nall) rc = lazy_changed(ti, err); /* runs overlap: not the file indexed */
+        if (rc == CB_OK) lazy_reserve(ti, n);
+        for (const cb_dix_range *r = g; r < end && rc == CB_OK; r++)
+            rc = lazy_fill_run(ti, r->off, r->len, r->line, r->nrows, &buf, err);
     }
-    int rc = lazy_fill_rows(ti, rows, n, err);
-    free(all);
+    cb_buf_free(&buf);
     if (rc != CB_OK) {
         ti->t.nrows = 0;
         return rc;
@@ -1822,50 +1930,314 @@ static int ds_table_cmp(const void *a, const void *b)
     return strcmp((*(cb_table *const *)a)->name, (*(cb_table *const *)b)->name);
 }
 
-static int load_lazy(cb_dataset *ds, const char *dir, const cb_data_opts *o, cb_error *err)
+/* ---- the persistent index (dataindex.h): found, matched, used, saved ---- */
+
+#define INDEX_STALE 100 /* an internal result: the index does not fit the folder; load again without */
+
+/* 1 if ix was made from the folder as it is now: the same files (name, size, time, inode)
+ * and options, and its tables are partitioned files (not counties or schema). */
+static int index_matches(const cb_dix *ix, const dir_file *files, size_t nfiles, const cb_data_opts *o)
 {
-    dir_file *files = NULL;
-    size_t nfiles = 0;
-    notes ns = {0};
-    int rc = open_folder(dir, o, &files, &nfiles, &ns, err);
+    if (strcmp(ix->encoding, o->encoding ? o->encoding : "") != 0 ||
+        ix->follow_links != !!o->follow_links || ix->nfiles != nfiles)
+        return 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        const cb_dix_file *x = &ix->files[i];
+        if (strcmp(x->name, files[i].file) != 0 || x->size != files[i].size ||
+            x->ino != files[i].ino || x->mtime_ns != files[i].mtime_ns)
+            return 0;
+    }
+    unsigned char *seen = cb_xcalloc(nfiles ? nfiles : 1, 1);
+    int ok = 1;
+    for (size_t i = 0; ok && i < ix->ntables; i++) {
+        const dir_file *f = &files[ix->tables[i].file];
+        ok = !seen[ix->tables[i].file] && strcmp(f->stem, "counties") != 0 &&
+             strcmp(f->stem, "schema") != 0;
+        seen[ix->tables[i].file] = 1;
+    }
+    free(seen);
+    return ok;
+}
+
+/* The index to load with: the folder's own (CB_DIX_NAME), else the cache's, if it matches
+ * the folder; else NULL. A refused one (corrupt, a link) is said once in ns. */
+static cb_dix *index_find(const char *dir, const dir_file *files, size_t nfiles,
+                          const cb_data_opts *o, notes *ns)
+{
+    uint64_t data = 0;
+    for (size_t i = 0; i < nfiles; i++) data += files[i].size;
+    char *paths[2] = {cb_path_join(dir, CB_DIX_NAME), cb_dix_cache_path(dir)};
+    char *refused = NULL;
+    cb_dix *found = NULL;
+    for (size_t i = 0; i < 2 && !found; i++) {
+        if (!paths[i]) continue;
+        cb_dix *ix = cb_xcalloc(1, sizeof *ix);
+        cb_error e;
+        /* runs, first entries and digests: far below 64 bytes per byte of data */
+        int r = cb_dix_open(paths[i], data * 64 + (1u << 20), ix, &e);
+        if (r == CB_DIX_CORRUPT && !refused) refused = cb_xstrdup(e.msg);
+        if (r == CB_OK && index_matches(ix, files, nfiles, o)) {
+            found = ix;
+            continue;
+        }
+        cb_dix_close(ix);
+        free(ix);
+    }
+    if (refused) add_note(ns, 1, cb_xasprintf("%s; ignored%s", refused, found ? "" : ", rebuilding"));
+    free(refused);
+    free(paths[0]);
+    free(paths[1]);
+    return found;
+}
+
+/* Table xt of the index, over f: its text opened as when it was indexed (converted from
+ * the same encoding, the same length and separator, else INDEX_STALE). */
+static int lazy_from_index(dir_file *f, const cb_dix *ix, const cb_dix_table *xt,
+                           const cb_data_opts *o, notes *ns, table_impl **out, cb_error *err)
+{
+    *out = NULL;
+    /* the encoding the index pass chose: one text_open or parse_text would choose */
+    const char *from = *xt->from ? xt->from : NULL;
+    if (o->encoding && !is_utf8_name(o->encoding) ? !from || strcmp(from, o->encoding) != 0
+        : from && strcmp(from, "GB18030") != 0 && strcmp(from, "UTF-16") != 0)
+        return INDEX_STALE;
+    int rc = text_fd(f, from, err);
+    if (rc != CB_OK) return rc;
+    if (f->len != xt->text_len) {
+        text_close(f);
+        return INDEX_STALE;
+    }
+    f->delim = xt->delim;
+    if (f->from && !o->encoding)
+        add_note(ns, 0, cb_xasprintf("%s is not UTF-8; read as %s", f->path, f->from));
+    table_impl *ti = lazy_table_new(f);
+    cb_table *t = &ti->t;
+    lazy_rows *lz = ti->lazy;
+    ti->header_line = xt->data_line ? xt->data_line - 1 : 1;
+    t->ncols = xt->ncols;
+    t->cols = cb_xmalloc(t->ncols * sizeof *t->cols);
+    t->types = cb_xmalloc(t->ncols * sizeof *t->types);
+    lz->has_value = cb_xmalloc(t->ncols);
+    for (size_t c = 0; c < t->ncols; c++) {
+        t->cols[c] = arena_strndup(&ti->arena, xt->cols[c], strlen(xt->cols[c]));
+        if (strcmp(t->cols[c], "county_id") == 0) t->county_col = (int)c;
+        t->types[c] = (cb_type)xt->types[c];
+        lz->has_value[c] = xt->has_value[c];
+    }
+    ti->settled = 1;
+    lz->nall = (size_t)xt->nall;
+    lz->data_off = xt->data_off;
+    lz->data_line = xt->data_line;
+    lz->first = xt->first;
+    lz->ranges = xt->ranges;
+    lz->nparts = ix->ncounties;
+    rc = t->county_col < 0 ? INDEX_STALE : lazy_take_text(ti, f, xt->file, err);
+    text_close(f);
     if (rc != CB_OK) {
-        notes_free(&ns);
+        table_free(ti);
         return rc;
     }
+    *out = ti;
+    return CB_OK;
+}
+
+/* The counties table of ds as the index stores it (*k's arrays allocated, its strings in
+ * text); 0 if it cannot be (not from the folder's counties.csv, a line past 2^32). */
+static int counties_view(const cb_dataset *ds, const dir_file *files, size_t nfiles,
+                         cb_dix_counties *k, cb_buf *text)
+{
+    const table_impl *ti = (const table_impl *)ds->counties;
+    const cb_table *t = &ti->t;
+    size_t nc = t->nrows, ncells = nc * t->ncols;
+    k->file = UINT32_MAX;
+    for (size_t i = 0; i < nfiles; i++)
+        if (strcmp(files[i].stem, "counties") == 0) k->file = (uint32_t)i;
+    if (k->file == UINT32_MAX || !ti->csv || !ti->keys) return 0;
+    for (size_t r = 0; r < nc; r++)
+        if (t->lines[r] > UINT32_MAX) return 0;
+    k->ncols = (uint32_t)t->ncols;
+    k->cols = t->cols;
+    k->types = cb_xmalloc(t->ncols);
+    for (size_t c = 0; c < t->ncols; c++) k->types[c] = (unsigned char)t->types[c];
+    uint32_t *lines = cb_xmalloc((nc ? nc : 1) * sizeof *lines), *by_id = cb_xmalloc((nc ? nc : 1) * sizeof *by_id);
+    unsigned char *types = cb_xmalloc(ncells ? ncells : 1);
+    uint64_t *vals = cb_xmalloc((ncells ? ncells : 1) * sizeof *vals);
+    for (size_t r = 0; r < nc; r++) {
+        lines[r] = (uint32_t)t->lines[r];
+        by_id[r] = (uint32_t)ti->keys[r].county;
+    }
+    for (size_t i = 0; i < ncells; i++) {
+        const cb_value *v = &t->cells[i];
+        types[i] = (unsigned char)v->type;
+        vals[i] = 0;
+        if (v->type == CB_T_NUMBER) memcpy(&vals[i], &v->num, sizeof v->num);
+        if (v->type != CB_T_TEXT) continue;
+        vals[i] = text->len;
+        cb_buf_add(text, v->text, strlen(v->text) + 1);
+    }
+    cb_buf_add(text, "", 1); /* never empty */
+    k->lines = lines;
+    k->by_id = by_id;
+    k->cell_types = types;
+    k->cell_vals = vals;
+    k->text = text->s;
+    k->text_len = text->len;
+    return 1;
+}
+
+/* The counties table from the index, as the builder would have made it: cells in place
+ * (texts in the index's mapping), keyed by id, each county its own row. */
+static table_impl *counties_from_index(const dir_file *f, const cb_dix *ix)
+{
+    const cb_dix_counties *k = &ix->counties;
+    size_t nc = ix->ncounties, ncols = k->ncols;
+    table_impl *ti = cb_xcalloc(1, sizeof *ti);
+    cb_table *t = &ti->t;
+    t->name = cb_xstrdup(f->stem);
+    t->path = cb_xstrdup(f->path);
+    ti->csv = 1;
+    ti->header_line = 1;
+    ti->settled = 1;
+    t->ncols = ncols;
+    t->cols = cb_xmalloc(ncols * sizeof *t->cols);
+    t->types = cb_xmalloc(ncols * sizeof *t->types);
+    t->county_col = ti->name_col = -1;
+    for (size_t c = 0; c < ncols; c++) {
+        t->cols[c] = arena_strndup(&ti->arena, k->cols[c], strlen(k->cols[c]));
+        t->types[c] = (cb_type)k->types[c];
+        if (strcmp(t->cols[c], "county_id") == 0) t->county_col = (int)c;
+        if (strcmp(t->cols[c], "name") == 0) ti->name_col = (int)c;
+    }
+    t->nrows = ti->rows_cap = nc;
+    size_t ncells = nc * ncols;
+    t->cells = cb_xmalloc((ncells ? ncells : 1) * sizeof *t->cells);
+    for (size_t i = 0; i < ncells; i++) {
+        cb_value *v = &t->cells[i];
+        *v = (cb_value){(cb_type)k->cell_types[i], 0, NULL};
+        if (v->type == CB_T_NUMBER) memcpy(&v->num, &k->cell_vals[i], sizeof v->num);
+        else if (v->type == CB_T_TEXT) v->text = k->text + k->cell_vals[i];
+    }
+    t->lines = cb_xmalloc((nc ? nc : 1) * sizeof *t->lines);
+    ti->keys = cb_xmalloc((nc ? nc : 1) * sizeof *ti->keys);
+    t->order = cb_xmalloc((nc ? nc : 1) * sizeof *t->order);
+    t->first = cb_xmalloc((nc + 1) * sizeof *t->first);
+    for (size_t r = 0; r < nc; r++) {
+        t->lines[r] = k->lines[r];
+        ti->keys[r] = (county_key){t->cells[(size_t)k->by_id[r] * ncols + (size_t)t->county_col].text, k->by_id[r]};
+        t->order[r] = t->first[r] = r;
+    }
+    t->first[nc] = nc;
+    ti->nparts = nc;
+    return ti;
+}
+
+/* Writes what the load learnt as an index: to the folder (CB_INDEX_WRITE: errors count) or
+ * to the cache (best effort: a cache that cannot be written costs the next run a scan). */
+static int index_save(const cb_dataset *ds, const dir_file *files, size_t nfiles,
+                      const cb_data_opts *o, cb_error *err)
+{
+    int to_folder = o->index == CB_INDEX_WRITE;
+    char *path = to_folder ? cb_path_join(ds->dir, CB_DIX_NAME) : cb_dix_cache_path(ds->dir);
+    if (!path) return CB_OK;
+    cb_dix v = {.encoding = (char *)(o->encoding ? o->encoding : ""), .follow_links = !!o->follow_links,
+                .nfiles = nfiles, .ncounties = ds->ncounties, .digests = ds->county_digests};
+    v.files = cb_xcalloc(nfiles ? nfiles : 1, sizeof *v.files);
+    for (size_t i = 0; i < nfiles; i++)
+        v.files[i] = (cb_dix_file){files[i].file, files[i].size, files[i].ino, files[i].mtime_ns};
+    v.tables = cb_xcalloc(ds->ntables ? ds->ntables : 1, sizeof *v.tables);
+    for (size_t i = 0; i < ds->ntables; i++) {
+        const table_impl *ti = (const table_impl *)ds->tables[i];
+        const lazy_rows *lz = ti->lazy;
+        if (!lz) continue;
+        cb_dix_table *x = &v.tables[v.ntables++];
+        *x = (cb_dix_table){lz->file_no, lz->delim, lz->from ? lz->from : "", lz->text_len, lz->data_off,
+                            (uint32_t)lz->data_line, lz->nall, (uint32_t)ti->t.ncols, ti->t.cols,
+                            cb_xmalloc(ti->t.ncols), lz->has_value, lz->first, lz->ranges};
+        for (size_t c = 0; c < ti->t.ncols; c++) x->types[c] = (unsigned char)ti->t.types[c];
+    }
+    cb_buf text = {0};
+    v.has_counties = counties_view(ds, files, nfiles, &v.counties, &text);
+    if (!to_folder) {
+        char *folder = cb_xstrdup(path);
+        *strrchr(folder, '/') = '\0';
+        cb_make_dirs(folder);
+        free(folder);
+    }
+    cb_error e;
+    int rc = cb_dix_write(path, &v, NULL, &e);
+    if (rc != CB_OK && to_folder) rc = cb_fail(err, rc, "%s", e.msg);
+    else rc = CB_OK;
+    for (size_t i = 0; i < v.ntables; i++) free(v.tables[i].types);
+    free(v.tables);
+    free(v.counties.types);
+    free((void *)v.counties.lines);
+    free((void *)v.counties.by_id);
+    free((void *)v.counties.cell_types);
+    free((void *)v.counties.cell_vals);
+    cb_buf_free(&text);
+    free(v.files);
+    free(path);
+    return rc;
+}
+
+static void add_table(cb_dataset_builder *b, table_impl *ti)
+{
+    if (b->ntables == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 16;
+        b->tables = cb_xrealloc(b->tables, b->cap * sizeof *b->tables);
+    }
+    b->tables[b->ntables++] = ti;
+}
+
+/* The lazy load of the open folder's files, with the index ix (NULL: each partitioned
+ * file is read and indexed). Returns INDEX_STALE if ix turns out not to fit. */
+static int load_lazy_files(cb_dataset *ds, const char *dir, dir_file *files, size_t nfiles,
+                           const cb_data_opts *o, const cb_dix *ix, notes *ns, cb_error *err)
+{
     /* the schema, the counties and the shared tables go through the builder as usual */
     unsigned char *lazy = cb_xcalloc(nfiles ? nfiles : 1, 1);
-    for (size_t i = 0; i < nfiles; i++) lazy[i] = (unsigned char)partitioned_file(&files[i], o);
+    const cb_dix_table **from_ix = cb_xcalloc(nfiles ? nfiles : 1, sizeof *from_ix);
+    for (size_t i = 0; ix && i < ix->ntables; i++) {
+        lazy[ix->tables[i].file] = 1;
+        from_ix[ix->tables[i].file] = &ix->tables[i];
+    }
+    for (size_t i = 0; !ix && i < nfiles; i++) lazy[i] = (unsigned char)partitioned_file(&files[i], o);
     cb_dataset_builder *b = cb_dataset_builder_new(dir);
-    rc = load_tables(b, files, nfiles, lazy, o, &ns, err);
+    int rc = CB_OK;
+    if (ix && ix->has_counties) { /* not parsed again */
+        lazy[ix->counties.file] = 1;
+        add_table(b, counties_from_index(&files[ix->counties.file], ix));
+    }
+    rc = load_tables(b, files, nfiles, lazy, o, ns, err);
+    if (ix && ix->has_counties) lazy[ix->counties.file] = 0;
     if (rc == CB_OK) rc = finish(b, err);
     table_impl *counties = NULL;
     for (size_t i = 0; rc == CB_OK && i < b->ntables; i++)
         if (strcmp(b->tables[i]->t.name, "counties") == 0) counties = b->tables[i];
     size_t nc = counties ? counties->t.nrows : 0;
-    struct sha256_ctx *digest = cb_xmalloc((nc ? nc : 1) * sizeof *digest);
-    for (size_t c = 0; c < nc; c++) sha256_init(&digest[c]);
+    if (rc == CB_OK && ix && ix->ncounties != nc) rc = INDEX_STALE;
+    struct sha256_ctx *digest = NULL;
+    if (!ix) {
+        digest = cb_xmalloc((nc ? nc : 1) * sizeof *digest);
+        for (size_t c = 0; c < nc; c++) sha256_init(&digest[c]);
+    }
     for (size_t i = 0; i < nfiles && rc == CB_OK; i++) {
         if (!lazy[i]) continue;
         for (size_t k = 0; k < b->ntables; k++) /* a name taken twice can't happen in a folder */
             if (strcmp(b->tables[k]->t.name, files[i].stem) == 0)
                 rc = cb_fail(err, CB_EDATA, "%s: duplicate table", files[i].file);
         table_impl *ti = NULL;
-        if (rc == CB_OK)
-            rc = lazy_index_file(&files[i], counties, b->have_schema ? &b->sc : NULL, o, &ns,
+        if (rc == CB_OK && ix)
+            rc = lazy_from_index(&files[i], ix, from_ix[i], o, ns, &ti, err);
+        else if (rc == CB_OK)
+            rc = lazy_index_file(&files[i], counties, b->have_schema ? &b->sc : NULL, o, ns,
                                  digest, (uint32_t)i, &ti, err);
-        if (rc == CB_OK) {
-            if (b->ntables == b->cap) {
-                b->cap = b->cap ? b->cap * 2 : 16;
-                b->tables = cb_xrealloc(b->tables, b->cap * sizeof *b->tables);
-            }
-            b->tables[b->ntables++] = ti;
-        }
+        if (rc == CB_OK) add_table(b, ti);
     }
     free(lazy);
-    dir_files_free(files, nfiles);
+    free(from_ix);
     if (rc != CB_OK) {
         free(digest);
-        notes_free(&ns);
         cb_dataset_builder_free(b);
         return rc;
     }
@@ -1877,14 +2249,47 @@ static int load_lazy(cb_dataset *ds, const char *dir, const cb_data_opts *o, cb_
     qsort(ds->tables, ds->ntables, sizeof *ds->tables, ds_table_cmp);
     ds->counties = &counties->t;
     ds->ncounties = nc;
+    b->ntables = 0;
+    cb_dataset_builder_free(b);
+    if (ix) { /* in place, in the index's mapping */
+        ds->county_digests = (unsigned char *)ix->digests;
+        return CB_OK;
+    }
     ds->county_digests = cb_xmalloc((nc ? nc : 1) * 32);
     for (size_t c = 0; c < nc; c++) sha256_digest(&digest[c], 32, ds->county_digests + 32 * c);
     free(digest);
-    ds->notes = ns.v;
-    ds->nnotes = ns.n;
-    b->ntables = 0;
-    cb_dataset_builder_free(b);
-    return CB_OK;
+    return o->index ? index_save(ds, files, nfiles, o, err) : CB_OK;
+}
+
+static int load_lazy(cb_dataset *ds, const char *dir, const cb_data_opts *o, cb_error *err)
+{
+    for (int pass = 0;; pass++) {
+        dir_file *files = NULL;
+        size_t nfiles = 0;
+        notes ns = {0};
+        int rc = open_folder(dir, o, &files, &nfiles, &ns, err);
+        if (rc != CB_OK) {
+            notes_free(&ns);
+            return rc;
+        }
+        cb_dix *ix = o->index == CB_INDEX_USE && pass == 0 ? index_find(dir, files, nfiles, o, &ns) : NULL;
+        rc = load_lazy_files(ds, dir, files, nfiles, o, ix, &ns, err);
+        dir_files_free(files, nfiles);
+        if (rc == CB_OK) {
+            ds->index = ix;
+            ds->notes = ns.v;
+            ds->nnotes = ns.n;
+            return CB_OK;
+        }
+        notes_free(&ns);
+        if (ix) cb_dix_close(ix);
+        free(ix);
+        if (rc != INDEX_STALE) {
+            cb_dataset_free(ds);
+            return rc;
+        }
+        cb_dataset_free(ds);
+    }
 }
 
 /* ---- numbers ---- */

@@ -66,6 +66,8 @@ typedef struct cb_dataset {
     /* cb_dataset_load_lazy only (else NULL): per county, 32 bytes of SHA-256 over the
      * fields of its rows in every table kept on disk (the batch's input hash) */
     unsigned char *county_digests;
+    struct cb_dix *index;   /* the persistent index the load used (it holds the digests and
+                             * the tables' row ranges), or NULL */
 } cb_dataset;
 
 /* Loads every *.csv of dir. Errors name the file and line (and column for a cell):
@@ -88,7 +90,15 @@ typedef struct cb_data_opts {
     int lazy;             /* as cb_dataset_load_lazy: partitioned tables stay on disk */
     int follow_links;     /* --follow-links: links may lead out of the folder */
     const char *encoding; /* --encoding: every CSV file's; NULL: found as above */
+    int index;            /* lazy loads: the persistent index (dataindex.h, docs/data.md) */
 } cb_data_opts;
+
+/* cb_data_opts.index: CB_INDEX_NONE reads and indexes every partitioned file; CB_INDEX_USE
+ * reads DIR/.countybrief-index, else the cache's index, when it matches the folder (the
+ * files' size, time and inode, the options), else reads the files and saves the index to
+ * the cache (best effort); a corrupt one is a warning in notes. CB_INDEX_WRITE reads the
+ * files and writes DIR/.countybrief-index (`countybrief index`): failing to is an error. */
+enum { CB_INDEX_NONE = 0, CB_INDEX_USE, CB_INDEX_WRITE };
 
 /* cb_dataset_load or cb_dataset_load_lazy (o->lazy) with options; o may be NULL. An
  * unknown encoding is CB_EUSAGE. */

@@ -81,10 +81,7 @@ static char *lookup_list_path(void)
 {
     const char *off = getenv("COUNTYBRIEF_FONT_CACHE");
     if (off && strcmp(off, "0") == 0) return NULL;
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    if (xdg && *xdg == '/') return cb_xasprintf("%s/countybrief/font-lookup", xdg);
-    if (home && *home == '/') return cb_xasprintf("%s/.cache/countybrief/font-lookup", home);
-    return NULL;
+    return cb_cache_path("font-lookup");
 }
 
 static void stamp_path(cb_buf *b, const char *path)
@@ -157,13 +154,8 @@ static void lookup_remember(const char *key, const char *path, int index)
         free(list);
         return;
     }
-    char *dir = cb_xstrdup(list);
-    for (char *c = dir + 1; *c; c++) /* its folders, as the plugin list's (mode 0700) */
-        if (*c == '/') {
-            *c = '\0';
-            mkdir(dir, 0700);
-            *c = '/';
-        }
+    char *dir = cb_cache_path(NULL); /* its folders, as the plugin list's (mode 0700) */
+    if (dir) cb_make_dirs(dir);
     free(dir);
     /* one line per request: a new answer replaces the file (it holds a line or two) */
     char *line = cb_xasprintf("%s\t%s\t%d\t%lld\t%lld\n", key, path, index, (long long)st.st_size,

@@ -17,6 +17,8 @@
 #include "countybrief/countybrief.h"
 #include "batch.h"
 #include "check.h"
+#include "dataindex.h"
+#include "numfmt.h"
 #include "paths.h"
 #include "output.h"
 #include "plugins.h"
@@ -47,6 +49,9 @@ static const char USAGE[] =
     "                                       write a starter report folder NAME/\n"
     "       countybrief plugins             list loaded (and refused) plugins\n"
     "       countybrief manifest merge DIR  join the shards' manifests in DIR\n"
+    "       countybrief index --data DIR [--quiet]\n"
+    "                                       write the data folder's index, DIR/.countybrief-index,\n"
+    "                                       so that renders read only their counties' rows\n"
     "       countybrief synth --counties N [--seed S] --out DIR\n"
     "                                       write a synthetic data set (labelled synthetic)\n"
     "       countybrief --help | --version\n"
@@ -521,6 +526,62 @@ static int cmd_synth(int argc, char **argv)
         fprintf(stderr, "countybrief: %s\n", err.msg);
         return EXIT_OUTPUT;
     }
+    return EXIT_OK;
+}
+
+/* countybrief index --data DIR [--encoding NAME] [--follow-links] [--quiet]: reads the
+ * folder as a render does and writes its index, DIR/.countybrief-index (dataindex.h). */
+static int cmd_index(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"data", required_argument, 0, 'd'},     {"encoding", required_argument, 0, 'e'},
+        {"follow-links", no_argument, 0, 'l'},   {"quiet", no_argument, 0, 'q'},
+        {0, 0, 0, 0},
+    };
+    cb_data_opts dopts = {.lazy = 1, .index = CB_INDEX_WRITE};
+    const char *dir = NULL;
+    int quiet = 0, c;
+    optind = 2;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd') dir = optarg;
+        else if (c == 'e') dopts.encoding = optarg;
+        else if (c == 'l') dopts.follow_links = 1;
+        else if (c == 'q') quiet = 1;
+        else {
+            fprintf(stderr, "countybrief: index: bad option or value '%s'\n", argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!dir || optind < argc) {
+        fprintf(stderr, "usage: countybrief index --data DIR [--encoding NAME] [--follow-links] [--quiet]\n");
+        return EXIT_USAGE;
+    }
+    double t0 = cb_now_s();
+    cb_dataset ds;
+    cb_error err;
+    int rc = cb_dataset_load_with(&ds, dir, &dopts, &err);
+    char *path = cb_path_join(dir, CB_DIX_NAME), counties[32];
+    if (rc != CB_OK) { /* the data (3), or the index that could not be written (5) */
+        fprintf(stderr, "countybrief: %s\n", err.msg);
+        int written = strncmp(err.msg, path, strlen(path)) == 0;
+        free(path);
+        return written ? EXIT_OUTPUT : exit_for(rc);
+    }
+    for (size_t i = 0; i < ds.nnotes; i++)
+        if (ds.notes[i].warning || !quiet)
+            fprintf(stderr, "countybrief: %s: %s\n", ds.notes[i].warning ? "warning" : "note", ds.notes[i].msg);
+    size_t ntables = 0;
+    for (size_t i = 0; i < ds.ntables; i++) ntables += (size_t)cb_table_on_disk(ds.tables[i]);
+    struct stat st;
+    cb_fmt_thousands(counties, sizeof counties, (double)ds.ncounties, 0);
+    if (!quiet && stat(path, &st) == 0)
+        printf("wrote %s (%s count%s, %zu table%s, %.1f %s) in %.1f s\n", path, counties,
+               ds.ncounties == 1 ? "y" : "ies", ntables, ntables == 1 ? "" : "s",
+               (double)st.st_size / (st.st_size < 100000 ? 1e3 : 1e6), st.st_size < 100000 ? "kB" : "MB",
+               cb_now_s() - t0);
+    free(path);
+    cb_dataset_free(&ds);
     return EXIT_OK;
 }
 
@@ -1003,6 +1064,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (!strcmp(cmd, "synth")) return cmd_synth(argc, argv);
+    if (!strcmp(cmd, "index")) return cmd_index(argc, argv);
     if (!strcmp(cmd, "new")) return cmd_new(argc, argv);
     if (!strcmp(cmd, "manifest")) {
         if (argc != 4 || strcmp(argv[2], "merge") != 0) {

@@ -850,10 +850,7 @@ static void good_load(void)
     good.loaded = 1;
     const char *off = getenv("COUNTYBRIEF_PROBE_CACHE");
     if (off && strcmp(off, "0") == 0) return;
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    if (xdg && *xdg == '/') good.path = cb_xasprintf("%s/countybrief/probed-plugins", xdg);
-    else if (home && *home == '/') good.path = cb_xasprintf("%s/.cache/countybrief/probed-plugins", home);
-    else return;
+    if (!(good.path = cb_cache_path("probed-plugins"))) return;
     /* read and replaced never through a link, only as a regular file (output.h) */
     char *text = cb_file_read(good.path, PROBE_CACHE_MAX, NULL, NULL), *save = NULL;
     if (!text || strncmp(text, PROBE_CACHE_HEADER, strlen(PROBE_CACHE_HEADER)) != 0) {
@@ -878,25 +875,13 @@ static int probe_known_good(const char *key)
     return 0;
 }
 
-/* Creates dir and its parents (mode 0700: another user's list could vouch for anything). */
-static void make_dirs(char *dir)
-{
-    for (char *p = dir + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(dir, 0700);
-            *p = '/';
-        }
-    mkdir(dir, 0700);
-}
-
 static void probe_remember(const char *key)
 {
     char id[PATH_MAX + 128];
     if (!good.path || file_identity(key, id, sizeof id) != 0) return;
     char *dir = cb_xstrdup(good.path);
     *strrchr(dir, '/') = '\0';
-    make_dirs(dir);
+    cb_make_dirs(dir);
     free(dir);
     /* a list grown past 256 lines (files rebuilt many times) starts over */
     int fresh = good.n == 0 || good.n >= 256;

@@ -62,7 +62,8 @@ int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err)
         return rc;
     }
     /* the counties' rows stay on disk until cb_dataset_focus reads them (data.h) */
-    cb_data_opts dopts = {.lazy = 1, .follow_links = o->follow_links, .encoding = o->encoding};
+    cb_data_opts dopts = {.lazy = 1, .follow_links = o->follow_links, .encoding = o->encoding,
+                          .index = CB_INDEX_USE};
     rc = cb_dataset_load_with(&e->ds, e->data_dir, &dopts, err);
     if (rc != CB_OK && !cb_is_dir(e->data_dir) && *cb_plugins_refusal_summary())
         return cb_fail(err, rc, "%s%s", err->msg, cb_plugins_refusal_summary());
@@ -435,6 +436,34 @@ typedef struct name_key {
     size_t county;
 } name_key;
 
+/* file's key. Most names are ASCII and CJK unified ideographs, which NFC leaves alone and
+ * which have no case but ASCII's: those are lowered byte by byte, without libunistring's
+ * casefold and normalisation (a 30,000-county data set has as many names to key). */
+static char *file_key(const char *file)
+{
+    size_t n = strlen(file);
+    char *key = cb_xstrndup(file, n);
+    for (const unsigned char *p = (const unsigned char *)file; *p;) {
+        if (*p < 0x80) {
+            if (*p >= 'A' && *p <= 'Z') key[(const char *)p - file] = (char)(*p + 32);
+            p++;
+            continue;
+        }
+        const char *q = (const char *)p;
+        uint32_t cp = (*p & 0xF0) == 0xE0 ? cb_utf8_next(&q, file + n) : 0;
+        if (!((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF))) {
+            size_t len = 0;
+            uint8_t *f = u8_casefold((const uint8_t *)file, n, NULL, UNINORM_NFC, NULL, &len);
+            free(key);
+            key = f ? cb_xstrndup((const char *)f, len) : cb_xstrdup(file); /* not UTF-8: as is */
+            free(f);
+            return key;
+        }
+        p = (const unsigned char *)q;
+    }
+    return key;
+}
+
 static int key_cmp(const void *a, const void *b)
 {
     const name_key *x = a, *y = b;
@@ -482,10 +511,7 @@ char **cb_output_clashes(const cb_engine *e)
     for (size_t c = 0; c < n; c++) {
         k[c].county = c;
         k[c].file = cb_output_name(cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), e->out_set);
-        size_t len = 0;
-        uint8_t *f = u8_casefold((const uint8_t *)k[c].file, strlen(k[c].file), NULL, UNINORM_NFC, NULL, &len);
-        k[c].key = f ? cb_xstrndup((const char *)f, len) : cb_xstrdup(k[c].file); /* not UTF-8: as is */
-        free(f);
+        k[c].key = file_key(k[c].file);
     }
     if (n) qsort(k, n, sizeof *k, key_cmp);
     for (size_t i = 0, j; i < n; i = j) {

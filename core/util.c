@@ -298,6 +298,30 @@ int cb_is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+char *cb_cache_path(const char *name)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char *dir = xdg && *xdg == '/' ? cb_path_join(xdg, "countybrief")
+              : home && *home == '/' ? cb_xasprintf("%s/.cache/countybrief", home) : NULL;
+    if (!dir || !name) return dir;
+    char *path = cb_path_join(dir, name);
+    free(dir);
+    return path;
+}
+
+void cb_make_dirs(const char *dir)
+{
+    char *d = cb_xstrdup(dir);
+    for (char *p = d + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(d, 0700);
+            *p = '/';
+        }
+    mkdir(d, 0700);
+    free(d);
+}
+
 double cb_now_s(void)
 {
     struct timespec ts;

@@ -83,6 +83,12 @@ int cb_utf8_valid(const char *s, size_t len);
 char *cb_path_join(const char *a, const char *b);
 int cb_is_dir(const char *path);
 int cb_is_file(const char *path);
+/* countybrief's cache folder, ${XDG_CACHE_HOME:-~/.cache}/countybrief, joined with name
+ * (NULL: the folder itself), malloc'd; NULL when neither variable is an absolute path. */
+char *cb_cache_path(const char *name);
+/* Creates dir and its missing parents, mode 0700 (a cache another user could write to
+ * could vouch for anything); best effort: the caller's open says what failed. */
+void cb_make_dirs(const char *dir);
 
 /* Seconds on the monotonic clock (for durations and deadlines). */
 double cb_now_s(void);

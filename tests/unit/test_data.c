@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "data.h"
+#include "dataindex.h"
 #include "synth.h"
 #include "test.h"
 
@@ -885,12 +886,12 @@ TEST(builder_free_unfinished)
 
 /* Each county's rows of every table, and the whole table once all is focused, are those
  * of the dataset loaded whole. */
-static void check_lazy_matches(const char *dir, int *test_failed_)
+static void check_lazy_matches_with(const char *dir, const cb_data_opts *o, int *test_failed_)
 {
     cb_dataset whole, lazy;
     cb_error e = {0};
     ASSERT_EQ_INT(cb_dataset_load(&whole, dir, &e), CB_OK);
-    if (cb_dataset_load_lazy(&lazy, dir, &e) != CB_OK) {
+    if (cb_dataset_load_with(&lazy, dir, o, &e) != CB_OK) {
         cb_dataset_free(&whole);
         TEST_FAIL_("lazy load of %s: %s", dir, e.msg);
     }
@@ -933,6 +934,12 @@ static void check_lazy_matches(const char *dir, int *test_failed_)
     cb_dataset_free(&lazy);
 }
 
+static void check_lazy_matches(const char *dir, int *test_failed_)
+{
+    cb_data_opts o = {.lazy = 1};
+    check_lazy_matches_with(dir, &o, test_failed_);
+}
+
 TEST(lazy_same_as_whole)
 {
     check_lazy_matches(fixture("data_ok"), test_failed_);
@@ -946,6 +953,90 @@ TEST(lazy_same_as_whole)
     ASSERT_EQ_INT(cb_synth_write(tmp, 40, 3, &e), CB_OK);
     check_lazy_matches(tmp, test_failed_);
     char cmd[1100];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    ASSERT_EQ_INT(system(cmd), 0);
+}
+
+/* Tables read through the persistent index (dataindex.h) are those of a scan: the same
+ * rows, lines, types and digests, from the folder's index and from the cache's. */
+TEST(index_same_as_scan)
+{
+    char tmp[] = "/tmp/cb-test-index-XXXXXX", cache[64];
+    ASSERT(mkdtemp(tmp));
+    snprintf(cache, sizeof cache, "%s/cache", tmp);
+    char *xdg = getenv("XDG_CACHE_HOME") ? strdup(getenv("XDG_CACHE_HOME")) : NULL;
+    setenv("XDG_CACHE_HOME", cache, 1);
+    char data[64];
+    snprintf(data, sizeof data, "%s/data", tmp);
+    cb_error e = {0};
+    ASSERT_EQ_INT(cb_synth_write(data, 40, 3, &e), CB_OK);
+    cb_dataset scan, used;
+    cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE}, u = {.lazy = 1, .index = CB_INDEX_USE};
+    ASSERT_EQ_INT(cb_dataset_load_with(&scan, data, &w, &e), CB_OK);
+    ASSERT(scan.index == NULL);
+    ASSERT_EQ_INT(cb_dataset_load_with(&used, data, &u, &e), CB_OK);
+    ASSERT(used.index != NULL);
+    ASSERT_EQ_INT(used.ncounties, scan.ncounties);
+    ASSERT(memcmp(used.county_digests, scan.county_digests, 32 * scan.ncounties) == 0);
+    cb_dataset_free(&scan);
+    cb_dataset_free(&used);
+    check_lazy_matches_with(data, &u, test_failed_); /* the folder's */
+    char ix[96];
+    snprintf(ix, sizeof ix, "%s/.countybrief-index", data);
+    ASSERT_EQ_INT(unlink(ix), 0);
+    ASSERT_EQ_INT(cb_dataset_load_with(&scan, data, &u, &e), CB_OK); /* saves the cache's */
+    ASSERT(scan.index == NULL);
+    cb_dataset_free(&scan);
+    check_lazy_matches_with(data, &u, test_failed_); /* the cache's */
+    ASSERT_EQ_INT(cb_dataset_load_with(&used, data, &u, &e), CB_OK);
+    ASSERT(used.index != NULL);
+    cb_dataset_free(&used);
+    if (xdg) setenv("XDG_CACHE_HOME", xdg, 1);
+    else unsetenv("XDG_CACHE_HOME");
+    free(xdg);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    ASSERT_EQ_INT(system(cmd), 0);
+}
+
+/* Every prefix of an index and every byte of it changed is refused, never read past. */
+TEST(index_damage_refused)
+{
+    char tmp[] = "/tmp/cb-test-index-XXXXXX";
+    ASSERT(mkdtemp(tmp));
+    cb_error e = {0};
+    ASSERT_EQ_INT(cb_synth_write(tmp, 3, 5, &e), CB_OK);
+    cb_dataset ds;
+    cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE};
+    ASSERT_EQ_INT(cb_dataset_load_with(&ds, tmp, &w, &e), CB_OK);
+    cb_dataset_free(&ds);
+    char path[96], bad[96];
+    snprintf(path, sizeof path, "%s/.countybrief-index", tmp);
+    snprintf(bad, sizeof bad, "%s/bad", tmp);
+    size_t len = 0;
+    char *good = cb_read_file(path, &len, &e);
+    ASSERT(good != NULL && len > 64);
+    cb_dix ix;
+    ASSERT_EQ_INT(cb_dix_open(path, UINT64_MAX, &ix, &e), CB_OK);
+    cb_dix_close(&ix);
+    for (size_t n = 0; n < len; n += n < 64 ? 1 : 7) {
+        FILE *f = fopen(bad, "wb");
+        ASSERT(f && fwrite(good, 1, n, f) == n && fclose(f) == 0);
+        int r = cb_dix_open(bad, UINT64_MAX, &ix, &e);
+        if (r == CB_OK) TEST_FAIL_("a prefix of %zu of %zu bytes was accepted", n, len);
+    }
+    for (size_t i = 0; i < len; i += i < 64 ? 1 : 5) {
+        good[i] ^= 0x5a;
+        FILE *f = fopen(bad, "wb");
+        ASSERT(f && fwrite(good, 1, len, f) == len && fclose(f) == 0);
+        good[i] ^= 0x5a;
+        int r = cb_dix_open(bad, UINT64_MAX, &ix, &e);
+        if (r == CB_OK) TEST_FAIL_("byte %zu of %zu changed was accepted", i, len);
+    }
+    ASSERT_EQ_INT(cb_dix_open(path, 16, &ix, &e), CB_DIX_CORRUPT); /* larger than allowed */
+    ASSERT(strstr(e.msg, "corrupt (larger than the data could need)") != NULL);
+    free(good);
+    char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
     ASSERT_EQ_INT(system(cmd), 0);
 }
@@ -1153,6 +1244,8 @@ static const test_case tests[] = {
     TEST_ENTRY(builder_error_bad_cells),
     TEST_ENTRY(builder_free_unfinished),
     TEST_ENTRY(lazy_same_as_whole),
+    TEST_ENTRY(index_same_as_scan),
+    TEST_ENTRY(index_damage_refused),
     TEST_ENTRY(lazy_digests_and_changed_file),
     TEST_ENTRY(folder_links_and_odd_files),
     TEST_ENTRY(encodings_same_content),
