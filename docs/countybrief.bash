@@ -5,25 +5,23 @@
 # data folder (--data, else the example data installed beside the binary).
 # tests/e2e/completion.sh checks it against `countybrief --help`.
 
-_countybrief_render_opts="--data --report --template --county --out --lang --font --plugin --jobs
-    --force --timeout --cpu-budget --lua-memory --shard --shards --quiet --watch --no-fsync
-    --encoding --follow-links --help"
-_countybrief_check_opts="--data --report --template --county --lang --font --plugin --jobs
-    --timeout --cpu-budget --lua-memory --shard --shards --quiet --encoding --follow-links --help"
-
 # _countybrief_share: the installed share folder beside the countybrief found in PATH ("" if none)
 _countybrief_share() {
     local bin
-    bin=$(type -P countybrief) || return
+    bin=$(type -P countybrief) && bin=$(readlink -f "$bin") || return
     bin=${bin%/*}
     [[ -d $bin/../share/countybrief ]] && printf '%s\n' "$bin/../share/countybrief"
 }
 
+# _countybrief_add COMMAND...: adds the lines COMMAND prints to COMPREPLY
+_countybrief_add() {
+    mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <("$@")
+}
+
 # _countybrief_dirs CUR: folders
 _countybrief_dirs() {
-    local IFS=$'\n'
     compopt -o filenames 2>/dev/null
-    COMPREPLY+=($(compgen -d -- "$1"))
+    _countybrief_add compgen -d -- "$1"
 }
 
 # _countybrief_files CUR EXT...: folders, and files ending in .EXT
@@ -47,7 +45,7 @@ _countybrief_names() {
         f=${f%"$3"}
         names+=("${f##*/}")
     done
-    COMPREPLY+=($(compgen -W "${names[*]}" -- "$1"))
+    _countybrief_add compgen -W "${names[*]}" -- "$1"
 }
 
 # _countybrief_counties CUR DATA: the ids and names in DATA/counties.csv that start with CUR
@@ -55,8 +53,7 @@ _countybrief_names() {
 # loop: a data folder may hold 40,000 counties.
 _countybrief_counties() {
     [[ -f $2/counties.csv ]] || return
-    local IFS=$'\n'
-    COMPREPLY+=($(LC_ALL=C awk -F, -v cur="$1" '
+    _countybrief_add env LC_ALL=C awk -F, -v cur="$1" '
         { sub(/\r$/, "") }
         NR == 1 {
             if (substr($0, 1, 3) == "\357\273\277") $0 = substr($0, 4)
@@ -71,11 +68,11 @@ _countybrief_counties() {
                 gsub(/^"|"$/, "", w)
                 if (w != "" && index(w, cur) == 1) print w
             }
-        }' "$2/counties.csv"))
+        }' "$2/counties.csv"
 }
 
 _countybrief() {
-    local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd=${COMP_WORDS[1]:-} i data= share
+    local cur=${COMP_WORDS[COMP_CWORD]} prev='' cmd=${COMP_WORDS[1]:-} i data='' share
     COMPREPLY=()
     ((COMP_CWORD > 1)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
     # --opt=value: readline splits it at '=' (COMP_WORDBREAKS)
@@ -85,7 +82,7 @@ _countybrief() {
         prev=${COMP_WORDS[COMP_CWORD - 2]}
     fi
     if ((COMP_CWORD == 1)); then
-        COMPREPLY=($(compgen -W "render check list index plugins manifest new synth --help --version" -- "$cur"))
+        _countybrief_add compgen -W "render check list index plugins manifest new synth --help --version" -- "$cur"
         return
     fi
     for ((i = 2; i < COMP_CWORD; i++)); do
@@ -106,8 +103,8 @@ _countybrief() {
         return ;;
     --plugin) _countybrief_files "$cur" so; return ;;
     --font) _countybrief_files "$cur" ttf ttc otf; return ;;
-    --lang) COMPREPLY=($(compgen -W "zh en" -- "$cur")); return ;;
-    --encoding) COMPREPLY=($(compgen -W "UTF-8 GB18030 UTF-16 BIG5" -- "$cur")); return ;;
+    --lang) _countybrief_add compgen -W "zh en" -- "$cur"; return ;;
+    --encoding) _countybrief_add compgen -W "UTF-8 GB18030 UTF-16 BIG5" -- "$cur"; return ;;
     --county)
         if [[ -z $data ]] && share=$(_countybrief_share); then data=$share/examples/data; fi
         [[ -n $data ]] && _countybrief_counties "$cur" "$data"
@@ -119,22 +116,27 @@ _countybrief() {
 
     local opts
     case $cmd in
-    render) opts=$_countybrief_render_opts ;;
-    check) opts=$_countybrief_check_opts ;;
+    render)
+        opts="--data --report --template --county --out --lang --font --plugin --jobs --force
+            --timeout --cpu-budget --lua-memory --shard --shards --quiet --watch --no-fsync
+            --encoding --follow-links --help" ;;
+    check)
+        opts="--data --report --template --county --lang --font --plugin --jobs --timeout
+            --cpu-budget --lua-memory --shard --shards --quiet --encoding --follow-links --help" ;;
     list) opts="--data --plugin --encoding --follow-links --help" ;;
     index) opts="--data --quiet --help" ;;
     plugins) opts="--plugin --help" ;;
     synth) opts="--counties --seed --out" ;;
     manifest)
-        if ((COMP_CWORD == 2)); then COMPREPLY=($(compgen -W merge -- "$cur")); return; fi
+        if ((COMP_CWORD == 2)); then _countybrief_add compgen -W merge -- "$cur"; return; fi
         opts="--data --expect --quiet" ;;
     new)
-        if ((COMP_CWORD == 2)); then COMPREPLY=($(compgen -W report -- "$cur")); return; fi
+        if ((COMP_CWORD == 2)); then _countybrief_add compgen -W report -- "$cur"; return; fi
         opts="--dir" ;;
     *) return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+        _countybrief_add compgen -W "$opts" -- "$cur"
     elif [[ $cmd == manifest ]]; then
         _countybrief_dirs "$cur" # the output folder to merge
     fi

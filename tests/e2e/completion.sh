@@ -54,7 +54,7 @@ for c in $commands; do
     words=$c
     case $c in manifest) words="manifest merge";; new) words="new report";; esac
     offered=$(comp $words --)
-    for o in $(sed '/^$/q' "$TMP/stdout" | grep -E "^(usage:)? +countybrief $c " | grep -oE -- '--[a-z][a-z-]*' || true); do
+    for o in $(sed '/^$/q' "$TMP/help.txt" | grep -E "^(usage:)? +countybrief $c " | grep -oE -- '--[a-z][a-z-]*' || true); do
         grep -qxF -- "$o" <<<"$offered" || miss+="$c $o; "
     done
 done

@@ -1,6 +1,7 @@
 # help.bash: what `countybrief --help` lists, for the tests that check a copy of it (the man
 # page in manpage.sh, the bash completion in completion.sh). Sourced after common.bash.
-#     help_read                          HELP_COMMANDS, HELP_OPTIONS: one per line, sorted
+#     help_read                          HELP_COMMANDS, HELP_OPTIONS: one per line, sorted;
+#                                        the text in $TMP/help.txt
 #     help_compare WHAT WHERE HELP_LIST LIST
 #                                        two checks: each of HELP_LIST is in LIST, and back
 #     help_pending                       a check that PENDING holds only what --help lacks
@@ -12,10 +13,11 @@ PENDING="index --expect"
 help_read() {
     cb --help
     check_eq "--help exits 0" 0 "$RC"
+    cp "$TMP/stdout" "$TMP/help.txt"
     # commands: the first word after "countybrief" on the usage lines (the first paragraph);
     # options: every --word anywhere
-    HELP_COMMANDS=$(sed '/^$/q' "$TMP/stdout" | sed -nE 's/^(usage:)? +countybrief ([a-z]+).*/\2/p' | sort -u)
-    HELP_OPTIONS=$(grep -oE -- '--[a-z][a-z-]*' "$TMP/stdout" | sort -u)
+    HELP_COMMANDS=$(sed '/^$/q' "$TMP/help.txt" | sed -nE 's/^(usage:)? +countybrief ([a-z]+).*/\2/p' | sort -u)
+    HELP_OPTIONS=$(grep -oE -- '--[a-z][a-z-]*' "$TMP/help.txt" | sort -u)
     if grep -qx render <<<"$HELP_COMMANDS" && grep -qx -- --data <<<"$HELP_OPTIONS"; then
         ok "--help read: $(wc -l <<<"$HELP_COMMANDS") commands, $(wc -l <<<"$HELP_OPTIONS") options"
     else
