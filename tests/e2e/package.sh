@@ -50,7 +50,8 @@ check_eq "Version" "$version" "$(field Version)"
 check_eq "Architecture" "$arch" "$(field Architecture)"
 check_eq "Section" text "$(field Section)"
 check "Maintainer is set" test -n "$(field Maintainer)"
-check "Description: a summary and an extended text" grep -q 'briefing' <<<"$(field Description)"
+check "Description: a summary and an extended text" grep -q 'briefing' <<<"$(field Description | sed 1d)"
+check_eq "... in lines of at most 80 columns" "" "$(field Description | awk 'length > 80')"
 check_eq "no Homepage" "" "$(field Homepage)"
 depends=$(field Depends)
 # dep_names: the package names of Depends, one per line (alternatives and versions dropped)
