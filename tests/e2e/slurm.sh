@@ -224,4 +224,11 @@ find "$OUT" -maxdepth 1 -name '*.pdf' -printf '%f %T@\n' | sort >"$TMP/after"
 check_eq "rerun: only shard 6 of 8 rendered, the other PDFs untouched" "" "$(comm -23 "$TMP/before" "$TMP/after")"
 check "rerun: shard 6 of 8 wrote its manifest" test -f "$OUT/manifest.shard-6-of-8.json"
 
+if [[ $FAILED -gt 0 ]]; then # what the jobs and daemons said, since the folder goes away
+    for f in "$WORK"/*.out "$C"/log/slurmctld "$C"/log/slurmd; do
+        [[ -f $f ]] || continue
+        echo "--- $f"
+        tail -n 8 "$f"
+    done
+fi
 finish
