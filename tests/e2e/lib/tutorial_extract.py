@@ -2,13 +2,14 @@
 """tutorial_extract.py: takes the code of docs/tutorial.md apart, exactly as written, for
 tests/e2e/tutorial.sh.
 
-    tutorial_extract.py steps TUTORIAL.md OUTDIR
+    tutorial_extract.py steps TUTORIAL.md OUTDIR [--no-lua]
         Writes one folder per run step, in the tutorial's order, and lists them in
         OUTDIR/steps (one "NN-NAME" a line):
             OUTDIR/NN-NAME/files/...     every file the reader has at that point
             OUTDIR/NN-NAME/run.sh        the commands of the step's ```sh block
             OUTDIR/NN-NAME/expected.txt  the step's promised output (if the tutorial shows it)
         and OUTDIR/fmt.tsv: the rows "| `fmt.x(...)` | `result` |" of the tutorial's tables.
+        --no-lua: a file without Lua blocks (examples/slurm/README.md) is not an error.
     tutorial_extract.py match EXPECTED ACTUAL
         Exit 0 if every non-empty line of EXPECTED matches a line of ACTUAL, else list the
         lines that do not and exit 1. A line matches when it is equal after runs of white
@@ -66,7 +67,7 @@ def blocks(path):
         i = j + 1
 
 
-def steps(tutorial, outdir):
+def steps(tutorial, outdir, need_lua=True):
     files = {}        # path -> list of chunks (the blocks it is made of)
     order = []        # run steps in order: [name, folder]
     outputs = {}      # step name -> expected text
@@ -111,7 +112,7 @@ def steps(tutorial, outdir):
             if not any(name == arg for name, _ in order):
                 die(f"{where}: output of step {arg}, which has not been run yet")
             outputs[arg] = outputs.get(arg, "") + text
-    if n_lua == 0:
+    if need_lua and n_lua == 0:
         die(f"{tutorial}: no lua blocks found")
     for name, folder in order:
         if name in outputs:
@@ -150,13 +151,13 @@ def match(expected_path, actual_path):
 
 
 def main(argv):
-    if len(argv) == 4 and argv[1] == "steps":
+    if len(argv) in (4, 5) and argv[1] == "steps" and argv[4:] in ([], ["--no-lua"]):
         os.makedirs(argv[3], exist_ok=True)
-        steps(argv[2], argv[3])
+        steps(argv[2], argv[3], need_lua=len(argv) == 4)
         return 0
     if len(argv) == 4 and argv[1] == "match":
         return match(argv[2], argv[3])
-    die("usage: tutorial_extract.py steps TUTORIAL.md OUTDIR | match EXPECTED ACTUAL")
+    die("usage: tutorial_extract.py steps TUTORIAL.md OUTDIR [--no-lua] | match EXPECTED ACTUAL")
 
 
 if __name__ == "__main__":
