@@ -225,6 +225,53 @@ expect_misfit "/briefings on an emptyDir" "every container mounts /briefings fro
 expect_misfit "exit code 5 left out of the failure policy" "job.sh's Jobs: exit codes 2, 3, 4, 5" \
     "$TMP/job-8.yaml" 's/values: \[2, 3, 4, 5\]/values: [2, 3, 4]/'
 
+# --- the pods' commands, run with this build of countybrief --------------------------------
+# What the containers of `job.sh 2` and merge-job.yaml would run, run here on the example data:
+# their args and env, /data and /briefings being folders here, pod k with
+# JOB_COMPLETION_INDEX=k and its own cache (an emptyDir). First index 0 alone (its merge must
+# fail: a shard is missing), then index 1 (its merge must succeed).
+"$K8S/job.sh" 2 >"$TMP/run-2.yaml"
+node "$VAL/tojson.mjs" "$TMP/run-2.yaml" "$K8S/merge-job.yaml" >"$TMP/run.json"
+# args_of JOB: the args of JOB's container, one a line, with the pod's folders made ours
+args_of() {
+    "$PY" - "$TMP/run.json" "$1" "$CB_SRC/examples/data" "$TMP/briefings" <<'PYEOF'
+import json, sys
+docs, name, data, out = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3], sys.argv[4]
+job = next(x["doc"] for x in docs if x["doc"]["metadata"]["name"] == name)
+for a in job["spec"]["template"]["spec"]["containers"][0]["args"]:
+    print({"/data": data, "/briefings": out}.get(a, a))
+PYEOF
+}
+mapfile -t render_args < <(args_of countybrief-render)
+mapfile -t merge_args < <(args_of countybrief-merge)
+# pod K ARGS...: countybrief as pod K runs it
+pod() {
+    local k=$1
+    shift
+    RC=0
+    JOB_COMPLETION_INDEX=$k XDG_CACHE_HOME=$TMP/cache-$k "$CB" "$@" >"$TMP/stdout" 2>"$TMP/stderr" || RC=$?
+}
+pod 0 "${render_args[@]}"
+check_eq "render Job, index 0 of 2: its command exits 0 and prints nothing" "0 " "$RC $(cat "$TMP/stderr")"
+pod m "${merge_args[@]}"
+if [[ $RC -eq 2 ]] && grep -q '^usage: countybrief manifest merge DIR$' "$TMP/stderr"; then
+    echo "# not run: the merge Job's command (this countybrief has no manifest merge --data yet)"
+    merge=no
+else
+    merge=yes
+    check_eq "merge Job after index 0 alone: exit 1 (shard 2 of 2 is missing)" 1 "$RC"
+fi
+pod 1 "${render_args[@]}"
+check_eq "render Job, index 1 of 2: its command exits 0 and prints nothing" "0 " "$RC $(cat "$TMP/stderr")"
+check_eq "the two shards rendered every county of the data, once" \
+    "$("$CB" list --data "$CB_SRC/examples/data" | cut -f1 | sort | tr '\n' ' ')" \
+    "$(cd "$TMP/briefings" && ls -- *.pdf | cut -d- -f1 | sort | tr '\n' ' ')"
+if [[ $merge == yes ]]; then
+    pod m "${merge_args[@]}"
+    check_eq "merge Job after both indexes: exit 0" "0" "$RC"
+    check "merge Job: wrote briefings/manifest.json" test -s "$TMP/briefings/manifest.json"
+fi
+
 # --- the Dockerfile, read (not built) ---------------------------------------------------------
 DF=$K8S/Dockerfile
 froms=$(sed -n 's/^FROM[[:space:]]\{1,\}\([^[:space:]]*\).*/\1/p' "$DF" | tr '\n' ' ')
