@@ -244,12 +244,36 @@ PYEOF
 }
 mapfile -t render_args < <(args_of countybrief-render)
 mapfile -t merge_args < <(args_of countybrief-merge)
-# pod K ARGS...: countybrief as pod K runs it
+# Where this machine allows it (root, mount namespaces, a build the pods' user can read), as
+# in the pod: as uid $user, on a read-only root with only /briefings and the cache writable.
+mkdir -p "$TMP/briefings"
+asuser=no
+if [[ $(id -u) -eq 0 && -n $user ]] && unshare -m true 2>/dev/null && chmod 711 "$TMP" &&
+    setpriv --reuid "$user" --regid "$user" --clear-groups \
+        sh -c 'test -x "$1" && test -r "$2"' sh "$CB" "$CB_SRC/examples/data/counties.csv" 2>/dev/null; then
+    asuser=yes
+    chown "$user:$user" "$TMP/briefings"
+    echo "# the pods' commands run as uid $user on a read-only root (/briefings and the cache writable)"
+else
+    echo "# the pods' commands run as $(id -un), not as uid $user on a read-only root (that needs root and" \
+        "mount namespaces, and a build that uid can read)"
+fi
+# pod K ARGS...: countybrief as pod K runs it: JOB_COMPLETION_INDEX=K, XDG_CACHE_HOME its own
+# scratch folder (an emptyDir)
 pod() {
-    local k=$1
+    local k=$1 cache=$TMP/cache-$1
     shift
+    mkdir -p "$cache"
     RC=0
-    JOB_COMPLETION_INDEX=$k XDG_CACHE_HOME=$TMP/cache-$k "$CB" "$@" >"$TMP/stdout" 2>"$TMP/stderr" || RC=$?
+    if [[ $asuser == yes ]]; then
+        chown "$user:$user" "$cache"
+        unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" "$1" && mount --bind "$2" "$2" &&
+            mount -o remount,bind,ro / && shift 2 && exec "$@"' sh "$TMP/briefings" "$cache" \
+            setpriv --reuid "$user" --regid "$user" --clear-groups \
+            env HOME=/nonexistent JOB_COMPLETION_INDEX="$k" XDG_CACHE_HOME="$cache" "$CB" "$@"
+    else
+        JOB_COMPLETION_INDEX=$k XDG_CACHE_HOME=$cache "$CB" "$@"
+    fi >"$TMP/stdout" 2>"$TMP/stderr" || RC=$?
 }
 pod 0 "${render_args[@]}"
 check_eq "render Job, index 0 of 2: its command exits 0 and prints nothing" "0 " "$RC $(cat "$TMP/stderr")"
@@ -266,6 +290,10 @@ check_eq "render Job, index 1 of 2: its command exits 0 and prints nothing" "0 "
 check_eq "the two shards rendered every county of the data, once" \
     "$("$CB" list --data "$CB_SRC/examples/data" | cut -f1 | sort | tr '\n' ' ')" \
     "$(cd "$TMP/briefings" && ls -- *.pdf | cut -d- -f1 | sort | tr '\n' ' ')"
+if [[ $asuser == yes ]]; then
+    check_eq "the PDFs and shard manifests belong to uid $user" "$user" \
+        "$(stat -c %u "$TMP/briefings"/* | sort -u | tr '\n' ' ' | sed 's/ $//')"
+fi
 if [[ $merge == yes ]]; then
     pod m "${merge_args[@]}"
     check_eq "merge Job after both indexes: exit 0" "0" "$RC"
