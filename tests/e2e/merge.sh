@@ -237,4 +237,14 @@ check_eq "a county removed: merge without --data is complete, the old layout's e
     "0 manifest.json: 299 of 299 counties; 0 missing, 0 failed" "$RC $(head -1 "$TMP/stdout")"
 cb manifest merge "$TMP/b" --expect 299
 check_eq "a county removed: --expect 299 too" 0 "$RC"
+
+# --- twelve PDFs gone: ten named, then the rest counted; a PDF of another size is missing too --
+bad
+pdfs=("$TMP"/b/*.pdf)
+rm "${pdfs[@]:0:12}"
+printf 'x' >>"${pdfs[12]}"
+cb manifest merge "$TMP/b" --data "$D"
+check_eq "13 missing: the summary, ten ids and the rest counted" \
+    "1 manifest.json: 287 of 300 counties; 13 missing, 0 failed|and 3 more" \
+    "$RC $(head -1 "$TMP/stdout")|$(sed -n 2p "$TMP/stdout" | grep -o 'and [0-9]* more$')"
 finish
