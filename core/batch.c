@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "manifest.h"
 #include "output.h"
 #include "pdf.h"
 #include "plugins.h"
@@ -174,7 +175,6 @@ static json_t *digests_json(void)
     return files;
 }
 
-static int name_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 static void hash_walked(void *c, const char *path, const struct stat *st)
 {
@@ -256,6 +256,7 @@ static void county_key(const struct sha256_ctx *global, const cb_engine *e, size
 
 typedef struct entry {
     char key[65];          /* input hash */
+    long long gen;         /* the generation of the run that rendered or checked it (manifest.h) */
     char sha[65];          /* of the PDF */
     char *file;            /* name inside the output folder */
     size_t pages, bytes;
@@ -263,6 +264,7 @@ typedef struct entry {
     const char *status;    /* "rendered", "skipped", "failed", or NULL: not in this run */
     char *error;
     char *stale;           /* failed: its previous PDF, moved aside under this name */
+    struct entry *next;    /* read back: the county's entries of other inputs (read_manifests) */
 } entry;
 
 static void entry_free(entry *en)
@@ -272,11 +274,23 @@ static void entry_free(entry *en)
     free(en->stale);
 }
 
+/* Frees a county's entries read back, the first in place. */
+static void entries_free(entry *en)
+{
+    for (entry *x = en->next, *nx; x; x = nx) {
+        nx = x->next;
+        entry_free(x);
+        free(x);
+    }
+    entry_free(en);
+}
+
 /* Each output set (render.h) keeps its own manifest, manifest<set>.json (manifest.json,
  * manifest.en.json, manifest.onepager.json), so sets rendered by turns into one folder
- * never make each other's counties look changed. A sharded run keeps its own too,
+ * never make each other's counties look changed. A sharded run writes its own too,
  * manifest<set>.shard-K-of-N.json, so shards sharing one output folder never write the
- * same file; `countybrief manifest merge` joins them. */
+ * same file; every run reads them all (read_manifests), and `countybrief manifest merge`
+ * joins them (manifest.h). */
 static char *manifest_path(const cb_engine *e, const cb_batch_opts *o)
 {
     char *name = o->nshards ? cb_xasprintf("manifest%s.shard-%zu-of-%zu.json", e->out_set, o->shard + 1, o->nshards)
@@ -286,17 +300,13 @@ static char *manifest_path(const cb_engine *e, const cb_batch_opts *o)
     return path;
 }
 
-/* What countybrief reads back of its own in the output folder (manifests, the journal): a
- * regular file up to this size, never through a link (output.h). */
-#define MANIFEST_MAX ((size_t)256 << 20)
-
 /* The manifest or journal at path, read back; NULL if there is none, or (said in one line
- * on stderr) it is a link, FIFO, device or larger than MANIFEST_MAX: then `then` says
+ * on stderr) it is a link, FIFO, device or larger than CB_MANIFEST_MAX: then `then` says
  * what becomes of it. */
 static char *read_own(const char *path, const char *then)
 {
     cb_error err;
-    char *text = cb_file_read(path, MANIFEST_MAX, NULL, &err);
+    char *text = cb_file_read(path, CB_MANIFEST_MAX, NULL, &err);
     int e = errno;
     if (!text && e != ENOENT) fprintf(stderr, "countybrief: %s; ignored, %s\n", err.msg, then);
     errno = e; /* for the caller */
@@ -305,8 +315,8 @@ static char *read_own(const char *path, const char *then)
 
 /* The journal (.manifest.json.journal, hidden): one line per county rendered since the
  * manifest was last written, appended as each PDF lands, so a run that is killed keeps the
- * counties it finished: the next run reads the manifest, then the journal (later lines
- * win), and skips those. Removed once the manifest is written. */
+ * counties it finished: the next run reads the manifest, then the journal, and skips those.
+ * Removed once the manifest is written. */
 static char *journal_path(const cb_engine *e, const cb_batch_opts *o)
 {
     char *m = manifest_path(e, o), *slash = strrchr(m, '/');
@@ -315,8 +325,10 @@ static char *journal_path(const cb_engine *e, const cb_batch_opts *o)
     return j;
 }
 
-/* One county's manifest (or journal) entry into old[]. */
-static void read_entry(const cb_engine *e, json_t *it, entry *old)
+/* One county's manifest (or journal) entry into old[] (gen: its manifest's generation, for
+ * an entry that has none): the county's entry of these inputs, unless it has a newer one.
+ * Only counties marked in ask when ask is not NULL. */
+static void read_entry(const cb_engine *e, json_t *it, long long gen, const unsigned char *ask, entry *old)
 {
     const char *id = json_string_value(json_object_get(it, "county_id"));
     const char *key = json_string_value(json_object_get(it, "inputs"));
@@ -325,9 +337,20 @@ static void read_entry(const cb_engine *e, json_t *it, entry *old)
     const char *status = json_string_value(json_object_get(it, "status"));
     if (!id || !key || !sha || !file || !status || strcmp(status, "failed") == 0) return;
     long k = cb_dataset_find_county(&e->ds, id);
-    if (k < 0 || strlen(key) != 64 || strlen(sha) != 64) return;
-    entry *en = &old[k];
+    if (k < 0 || strlen(key) != 64 || strlen(sha) != 64 || (ask && !ask[k])) return;
+    if (json_object_get(it, "generation")) gen = cb_manifest_generation(it);
+    entry *en = NULL;
+    for (entry *x = &old[k]; x && x->file && !en; x = x->next)
+        if (strcmp(x->key, key) == 0) en = x;
+    if (en && en->gen > gen) return;
+    if (!en && !old[k].file) en = &old[k];
+    else if (!en) { /* other inputs than those read so far: kept beside them */
+        en = cb_xcalloc(1, sizeof *en);
+        en->next = old[k].next;
+        old[k].next = en;
+    }
     entry_free(en);
+    en->gen = gen;
     memcpy(en->key, key, 65);
     memcpy(en->sha, sha, 65);
     en->file = cb_xstrdup(file);
@@ -336,37 +359,94 @@ static void read_entry(const cb_engine *e, json_t *it, entry *old)
     en->ms = json_number_value(json_object_get(it, "ms"));
 }
 
-/* Reads the previous manifest's file digests (kept even with --force: they describe the
- * inputs, not the outputs), then unless force its counties and the journal's into old[]
- * (by county index); a missing or unreadable manifest just means nothing can be skipped. */
-static void read_manifest(const cb_engine *e, const cb_batch_opts *o, entry *old)
+/* Reads what the output folder knows of this output set: with ask NULL this run's own
+ * manifest and journal; else every other manifest of the set, of any shard layout
+ * (manifest<set>.json, manifest<set>.shard-K-of-N.json), and their journals, for the
+ * counties marked in ask. The file digests are kept (even with --force: they describe the
+ * inputs, not the outputs); unless force, each county's entries go into old[], one per
+ * inputs key, so that whichever run or layout rendered a county, a run whose inputs match
+ * skips it. Returns the highest generation seen. A missing, unreadable or corrupt manifest
+ * just means less can be skipped. */
+static long long read_manifests(const cb_engine *e, const cb_batch_opts *o, const unsigned char *ask, entry *old)
 {
-    char *path = manifest_path(e, o);
-    char *text = read_own(path, "this run's manifest replaces it");
-    free(path);
-    json_error_t jerr;
-    json_t *root = text ? json_loads(text, 0, &jerr) : NULL;
-    free(text);
-    read_digests(json_object_get(root, "files"));
-    size_t i;
-    json_t *it;
-    if (!o->force) json_array_foreach(json_object_get(root, "counties"), i, it) read_entry(e, it, old);
-    json_decref(root);
-    /* the journal is read (and anything but a file there removed) even with --force: it
-     * is appended to below */
-    path = journal_path(e, o);
-    text = read_own(path, "removed (a new journal is started)");
-    if (!text && (errno == ELOOP || errno == EINVAL)) unlink(path); /* a link or no file: the link itself, never its target */
-    free(path);
-    for (char *line = text, *nl; !o->force && line && *line; line = nl ? nl + 1 : NULL) {
-        nl = strchr(line, '\n');
-        if (nl) *nl = '\0';
-        if ((it = json_loads(line, 0, &jerr))) { /* a torn last line does not parse: skipped */
-            read_entry(e, it, old);
-            json_decref(it);
+    char *own = manifest_path(e, o), *own_journal = journal_path(e, o);
+    size_t n;
+    cb_manifest_name *l = cb_manifest_list(e->out_dir, e->out_set, 1, &n);
+    long long gen = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *path = cb_path_join(e->out_dir, l[i].name);
+        int mine = strcmp(path, l[i].journal ? own_journal : own) == 0;
+        if (mine == (ask != NULL)) {
+            free(path);
+            continue;
         }
+        char *text = read_own(path, !mine ? "not this run's"
+                                    : l[i].journal ? "removed (a new journal is started)"
+                                                   : "this run's manifest replaces it");
+        /* the journal is appended to below: a link or no file there goes (never its target) */
+        if (!text && mine && l[i].journal && (errno == ELOOP || errno == EINVAL)) unlink(path);
+        free(path);
+        json_error_t jerr;
+        json_t *it;
+        if (!l[i].journal) {
+            json_t *root = text ? json_loads(text, 0, &jerr) : NULL;
+            read_digests(json_object_get(root, "files"));
+            long long g = cb_manifest_generation(root);
+            if (g > gen) gen = g;
+            size_t k;
+            if (!o->force) json_array_foreach(json_object_get(root, "counties"), k, it) read_entry(e, it, g, ask, old);
+            json_decref(root);
+        }
+        for (char *line = text, *nl; l[i].journal && line && *line; line = nl ? nl + 1 : NULL) {
+            nl = strchr(line, '\n');
+            if (nl) *nl = '\0';
+            if ((it = json_loads(line, 0, &jerr))) { /* a torn last line does not parse: skipped */
+                long long g = cb_manifest_generation(it);
+                if (g > gen) gen = g;
+                if (!o->force) read_entry(e, it, 0, ask, old);
+                json_decref(it);
+            }
+        }
+        free(text);
     }
-    free(text);
+    cb_manifest_list_free(l, n);
+    free(own);
+    free(own_journal);
+    return gen;
+}
+
+/* 1 if county c has an entry read back of inputs key. */
+static int known_inputs(const entry *old, const char *key)
+{
+    for (const entry *x = old; x && x->file; x = x->next)
+        if (strcmp(x->key, key) == 0) return 1;
+    return 0;
+}
+
+/* Of county c's entries read back, the one of inputs key whose PDF is there with the size
+ * recorded; NULL if none. */
+static const entry *unchanged(const cb_engine *e, const entry *old, const char *key)
+{
+    for (const entry *x = old; x && x->file; x = x->next) {
+        if (strcmp(x->key, key) != 0) continue;
+        char *path = cb_path_join(e->out_dir, x->file);
+        struct stat st;
+        int same = stat(path, &st) == 0 && (size_t)st.st_size == x->bytes;
+        free(path);
+        return same ? x : NULL; /* one entry per key */
+    }
+    return NULL;
+}
+
+/* Of county c's entries read back, the newest (taken out of the list into *to). */
+static void take_newest(entry *old, entry *to)
+{
+    entry *best = old;
+    for (entry *x = old->next; x; x = x->next)
+        if (x->gen > best->gen) best = x;
+    *to = *best;
+    to->next = NULL;
+    best->file = best->error = best->stale = NULL;
 }
 
 static json_t *entry_json(const cb_engine *e, size_t i, const entry *en)
@@ -381,12 +461,14 @@ static json_t *entry_json(const cb_engine *e, size_t i, const entry *en)
     json_object_set_new(o, "sha256", json_string(en->sha));
     json_object_set_new(o, "ms", json_real(round(en->ms * 100) / 100));
     json_object_set_new(o, "inputs", json_string(en->key));
+    json_object_set_new(o, "generation", json_integer((json_int_t)en->gen));
     json_object_set_new(o, "error", en->error ? json_string(en->error) : json_null());
     if (en->stale) json_object_set_new(o, "stale", json_string(en->stale));
     return o;
 }
 
-static int write_manifest(const cb_engine *e, const cb_batch_opts *o, const entry *cur,
+/* The manifest of this run (gen: its generation), atomically (output.h). */
+static int write_manifest(const cb_engine *e, const cb_batch_opts *o, const entry *cur, long long gen,
                           const cb_batch_summary *sum, cb_error *err)
 {
     json_t *root = json_object();
@@ -394,6 +476,20 @@ static int write_manifest(const cb_engine *e, const cb_batch_opts *o, const entr
     json_object_set_new(root, "report", json_string(e->report_name));
     json_object_set_new(root, "template", json_string(e->tpl.name));
     json_object_set_new(root, "data", json_string(e->data_dir));
+    if (o->nshards) {
+        json_object_set_new(root, "shard", json_integer((json_int_t)o->shard + 1));
+        json_object_set_new(root, "shards", json_integer((json_int_t)o->nshards));
+    }
+    /* which data: `manifest merge` proves completeness against it */
+    size_t nc = e->ds.ncounties;
+    const char **ids = cb_xmalloc((nc ? nc : 1) * sizeof *ids);
+    for (size_t i = 0; i < nc; i++) ids[i] = cb_county_id(&e->ds, i);
+    char digest[65];
+    cb_county_ids_digest(ids, nc, digest);
+    free(ids);
+    json_object_set_new(root, "counties_total", json_integer((json_int_t)nc));
+    json_object_set_new(root, "counties_digest", json_string(digest));
+    cb_manifest_stamp(root, gen);
     json_object_set_new(root, "rendered", json_integer((json_int_t)sum->rendered));
     json_object_set_new(root, "skipped", json_integer((json_int_t)sum->skipped));
     json_object_set_new(root, "failed", json_integer((json_int_t)sum->failed));
@@ -451,6 +547,7 @@ typedef struct batch_run {
     cb_engine *e;
     const cb_batch_opts *o;
     entry *cur;
+    long long gen;         /* this run's generation (manifest.h) */
     cb_batch_summary *sum;
     char *jpath;           /* the journal, opened at the first county rendered */
     int jfd;
@@ -506,6 +603,7 @@ static void county_rendered(batch_run *r, size_t c, const result_msg *m)
     const cb_engine *e = r->e;
     entry *en = &r->cur[c];
     en->status = "rendered";
+    en->gen = r->gen;
     en->file = cb_output_name(cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), e->out_set);
     en->pages = m->pages;
     en->bytes = (size_t)m->bytes;
@@ -527,6 +625,7 @@ static void county_failed(batch_run *r, size_t c, char *msg)
     const char *id = cb_county_id(&e->ds, c), *name = cb_county_name(&e->ds, c);
     entry *en = &r->cur[c];
     en->status = "failed";
+    en->gen = r->gen;
     en->error = msg;
     r->sum->failed++;
     if (r->tty) fputc('\n', stderr);
@@ -576,12 +675,11 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     if (swept && !o->quiet)
         fprintf(stderr, "countybrief: removed %zu temporary file%s left in %s by an interrupted run\n", swept,
                 swept == 1 ? "" : "s", e->out_dir);
-    read_manifest(e, o, old);
+    long long newest = read_manifests(e, o, NULL, old);
     char **clash = cb_output_clashes(e); /* the whole data, so shards and --county agree */
     int tty = !o->quiet && isatty(STDERR_FILENO);
-    batch_run r = {e, o, cur, sum, NULL, -1, tty, 0, t0, {0}};
 
-    /* which counties, and which of them need rendering */
+    /* which counties, and their inputs */
     struct sha256_ctx global = global_inputs(e);
     size_t *todo = cb_xmalloc((nc ? nc : 1) * sizeof *todo), ntodo = 0, total = 0;
     size_t n = o->which ? o->nwhich : nc;
@@ -589,38 +687,55 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
         size_t c = o->which ? o->which[i] : i;
         if (o->nshards && cb_shard_of(cb_county_id(&e->ds, c), o->nshards) != o->shard) continue;
         if (cur[c].status) continue; /* named twice */
-        total++;
         county_key(&global, e, c, cur[c].key);
         cur[c].status = "pending";
+        todo[total++] = c;
+    }
+    /* those this run's own manifest does not know with these inputs: any other manifest of
+     * the set may (another shard layout, one machine or shards); read only then, so a
+     * re-run of one layout reads what it did before */
+    unsigned char *ask = NULL;
+    for (size_t i = 0; i < total && !o->force; i++)
+        if (!known_inputs(&old[todo[i]], cur[todo[i]].key)) {
+            if (!ask) ask = cb_xcalloc(nc, 1);
+            ask[todo[i]] = 1;
+        }
+    if (ask) {
+        long long g = read_manifests(e, o, ask, old);
+        if (g > newest) newest = g;
+        free(ask);
+    }
+    long long gen = cb_manifest_next_generation(newest);
+    batch_run r = {e, o, cur, gen, sum, NULL, -1, tty, 0, t0, {0}};
+
+    /* which of them need rendering */
+    for (size_t i = 0; i < total; i++) {
+        size_t c = todo[i];
         if (clash && clash[c]) { /* before anything is rendered: neither file is written */
             county_failed(&r, c, clash[c]);
             clash[c] = NULL;
             continue;
         }
-        const entry *was = &old[c];
-        if (was->file && strcmp(was->key, cur[c].key) == 0) {
-            char *path = cb_path_join(e->out_dir, was->file);
-            struct stat st;
-            int same = stat(path, &st) == 0 && (size_t)st.st_size == was->bytes;
-            free(path);
-            if (same) {
-                memcpy(cur[c].sha, was->sha, 65);
-                cur[c].file = cb_xstrdup(was->file);
-                cur[c].pages = was->pages;
-                cur[c].bytes = was->bytes;
-                cur[c].ms = was->ms;
-                cur[c].status = "skipped";
-                sum->skipped++;
-                continue;
-            }
+        const entry *was = unchanged(e, &old[c], cur[c].key); /* whichever manifest has it */
+        if (was) {
+            memcpy(cur[c].sha, was->sha, 65);
+            cur[c].file = cb_xstrdup(was->file);
+            cur[c].pages = was->pages;
+            cur[c].bytes = was->bytes;
+            cur[c].ms = was->ms;
+            cur[c].gen = gen;
+            cur[c].status = "skipped";
+            sum->skipped++;
+            continue;
         }
         todo[ntodo++] = c;
     }
-    /* counties of the old manifest outside this run keep their entries */
+    /* counties read back but outside this run keep their newest entries; a shard's manifest
+     * only those of its own share, so no two shards of one layout claim a county */
     for (size_t c = 0; c < nc; c++)
-        if (!cur[c].status && old[c].file) {
-            cur[c] = old[c];
-            memset(&old[c], 0, sizeof old[c]);
+        if (!cur[c].status && old[c].file &&
+            (!o->nshards || cb_shard_of(cb_county_id(&e->ds, c), o->nshards) == o->shard)) {
+            take_newest(&old[c], &cur[c]);
             cur[c].status = "rendered";
         }
 
@@ -647,12 +762,12 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     if ((sum->stopped = cb_pool_stop_signal()) != 0)
         cb_output_sweep(e->out_dir); /* what the workers killed by the stop were writing */
     sum->seconds = cb_now_s() - t0;
-    if (rc == CB_OK) rc = write_manifest(e, o, cur, sum, err);
+    if (rc == CB_OK) rc = write_manifest(e, o, cur, gen, sum, err);
     if (jfd >= 0) close(jfd);
     if (rc == CB_OK) unlink(jpath); /* all in the manifest now; kept if it could not be written */
     free(jpath);
     for (size_t c = 0; c < nc; c++) {
-        entry_free(&old[c]);
+        entries_free(&old[c]);
         entry_free(&cur[c]);
     }
     free(old);
@@ -660,120 +775,5 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     free(todo);
     digests_free(&known, &nknown);
     digests_free(&seen, &nseen);
-    return rc;
-}
-
-/* ------------------------------------------------------------------ merging shard manifests */
-
-/* The output set of a shard manifest's name ("manifest<set>.shard-K-of-N.json"), malloc'd;
- * NULL if name is none. */
-static char *shard_set(const char *name)
-{
-    const char *tag = strstr(name, ".shard-");
-    if (strncmp(name, "manifest", 8) != 0 || !tag || (tag > name + 8 && name[8] != '.')) return NULL;
-    return cb_xstrndup(name + 8, (size_t)(tag - name - 8));
-}
-
-/* Joins the shard manifests names[0..n) (sorted) of one output set into manifest<set>.json. */
-static int merge_set(const char *dir, const char *set, char **names, size_t n, cb_error *err)
-{
-    json_t *all = json_array(), *seen = json_object(), *first = NULL;
-    json_int_t counts[3] = {0, 0, 0};
-    int rc = CB_OK;
-    for (size_t i = 0; i < n && rc == CB_OK; i++) {
-        char *path = cb_path_join(dir, names[i]);
-        json_error_t jerr;
-        char *text = cb_file_read(path, MANIFEST_MAX, NULL, err);
-        json_t *m = text ? json_loads(text, 0, &jerr) : NULL;
-        free(text);
-        if (!text) rc = CB_EDATA;
-        else if (!m) rc = cb_fail(err, CB_EDATA, "%s:%d: %s", path, jerr.line, jerr.text);
-        else {
-            const char *keys[3] = {"rendered", "skipped", "failed"};
-            for (int k = 0; k < 3; k++) counts[k] += json_integer_value(json_object_get(m, keys[k]));
-            size_t j;
-            json_t *it;
-            json_array_foreach(json_object_get(m, "counties"), j, it) {
-                const char *id = json_string_value(json_object_get(it, "county_id"));
-                if (!id) continue;
-                json_t *prev = json_object_get(seen, id);
-                if (prev) {
-                    rc = cb_fail(err, CB_EDATA, "%s: county %s is also in %s: shards overlap", path, id,
-                                 json_string_value(prev));
-                    break;
-                }
-                json_object_set_new(seen, id, json_string(names[i]));
-                json_array_append(all, it);
-            }
-            if (!first) first = json_incref(m);
-            json_decref(m);
-        }
-        free(path);
-    }
-    if (rc == CB_OK) {
-        json_t *root = json_object();
-        const char *keys[] = {"generator", "report", "template", "data"};
-        for (int k = 0; k < 4; k++) {
-            json_t *v = json_object_get(first, keys[k]);
-            if (v) json_object_set(root, keys[k], v);
-        }
-        json_object_set_new(root, "rendered", json_integer(counts[0]));
-        json_object_set_new(root, "skipped", json_integer(counts[1]));
-        json_object_set_new(root, "failed", json_integer(counts[2]));
-        json_object_set_new(root, "shards", json_integer((json_int_t)n));
-        json_object_set(root, "counties", all);
-        char *text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-        json_decref(root);
-        size_t len = strlen(text);
-        text = cb_xrealloc(text, len + 2);
-        text[len++] = '\n';
-        char *name = cb_xasprintf("manifest%s.json", set), *path = cb_path_join(dir, name);
-        rc = cb_write_file_atomic(path, text, len, err);
-        free(path);
-        free(name);
-        free(text);
-    }
-    json_decref(first);
-    json_decref(all);
-    json_decref(seen);
-    return rc;
-}
-
-int cb_manifest_merge(const char *dir, cb_error *err)
-{
-    DIR *d = opendir(dir);
-    if (!d) return cb_fail(err, CB_EIO, "%s: %s", dir, strerror(errno));
-    char **names = NULL, *set;
-    size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d)))
-        if ((set = shard_set(de->d_name))) {
-            free(set);
-            names = cb_xrealloc(names, (n + 1) * sizeof *names);
-            names[n++] = cb_xstrdup(de->d_name);
-        }
-    closedir(d);
-    if (!n) return cb_fail(err, CB_ENOTFOUND, "%s: no manifest.shard-*.json to merge", dir);
-    qsort(names, n, sizeof *names, name_cmp);
-    /* each set in turn: its names, in order, to the front of the rest */
-    int rc = CB_OK;
-    for (size_t i = 0; i < n && rc == CB_OK;) {
-        set = shard_set(names[i]);
-        size_t k = i;
-        for (size_t j = i; j < n; j++) {
-            char *other = shard_set(names[j]);
-            if (strcmp(other, set) == 0) {
-                char *t = names[j];
-                memmove(names + k + 1, names + k, (j - k) * sizeof *names);
-                names[k++] = t;
-            }
-            free(other);
-        }
-        rc = merge_set(dir, set, names + i, k - i, err);
-        free(set);
-        i = k;
-    }
-    for (size_t i = 0; i < n; i++) free(names[i]);
-    free(names);
     return rc;
 }

@@ -9,9 +9,11 @@
  *
  * Incremental: each county's PDF is keyed by a hash of everything that goes into it (the
  * engine version, report and module scripts, template, font, plugins, shared tables and
- * the county's own rows). A county whose key and file are unchanged since the manifest
- * was written is skipped. Each output set (template and language, render.h) has its own
- * manifest: manifest.json, manifest.en.json, manifest.onepager.json...
+ * the county's own rows). A county whose key and file are unchanged since any manifest of
+ * its output set recorded it is skipped, whatever shard layout wrote that manifest. Each
+ * output set (template and language, render.h) has its own manifests: manifest.json,
+ * manifest.en.json, manifest.onepager.json..., and per shard manifest<set>.shard-K-of-N.json
+ * (manifest.h).
  *
  * Before anything is rendered, counties whose PDFs would be one file (cb_output_clashes)
  * fail, each naming the others. A county that fails has its previous PDF moved aside as
@@ -51,10 +53,6 @@ typedef struct cb_batch_summary {
  * is removed, the killed workers' temporary files too, and sum->stopped and sum->left say
  * so (left 0: the signal came when every county was done; the run is complete). */
 int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb_error *err);
-
-/* Joins the manifest<set>.shard-K-of-N.json files of dir into dir/manifest<set>.json, for
- * each output set; a county in two shards of one set is an error. */
-int cb_manifest_merge(const char *dir, cb_error *err);
 
 /* The shard (0..nshards-1) of a county id: stable while counties come and go. */
 size_t cb_shard_of(const char *county_id, size_t nshards);

@@ -16,6 +16,7 @@
 
 #include "countybrief/countybrief.h"
 #include "batch.h"
+#include "manifest.h"
 #include "check.h"
 #include "dataindex.h"
 #include "numfmt.h"
@@ -48,7 +49,15 @@ static const char USAGE[] =
     "       countybrief new report NAME [--dir DIR]\n"
     "                                       write a starter report folder NAME/\n"
     "       countybrief plugins             list loaded (and refused) plugins\n"
-    "       countybrief manifest merge DIR  join the shards' manifests in DIR\n"
+    "       countybrief manifest merge DIR [--data DIR | --expect N] [--quiet]\n"
+    "                                       join the manifests of DIR (every shard layout;\n"
+    "                                       the newest entry per county wins) into\n"
+    "                                       manifest.json and prove it complete: exit 0\n"
+    "                                       only when every county of the data (--data),\n"
+    "                                       N counties, or else the count the manifests\n"
+    "                                       record, has its PDF and none failed; 1 when\n"
+    "                                       incomplete or failed; 3 when a manifest is\n"
+    "                                       corrupt, of another data set or report\n"
     "       countybrief index --data DIR [--quiet]\n"
     "                                       write the data folder's index, DIR/.countybrief-index,\n"
     "                                       so that renders read only their counties' rows\n"
@@ -1047,6 +1056,58 @@ static int cmd_watch(cb_render_opts *o, char **counties, size_t ncounties, const
     return EXIT_OK;
 }
 
+#define MERGE_USAGE "usage: countybrief manifest merge DIR [--data DIR | --expect N] [--quiet]\n"
+
+/* `countybrief manifest merge DIR [--data DIR | --expect N] [--quiet]` (manifest.h). */
+static int cmd_manifest(int argc, char **argv)
+{
+    const char *dir = NULL, *data = NULL, *expect = NULL;
+    int quiet = 0;
+    for (int i = 3; i < argc; i++) {
+        if (!strcmp(argv[i], "--quiet")) quiet = 1;
+        else if (!strcmp(argv[i], "--data") && i + 1 < argc && !data) data = argv[++i];
+        else if (!strcmp(argv[i], "--expect") && i + 1 < argc && !expect) expect = argv[++i];
+        else if (argv[i][0] != '-' && !dir) dir = argv[i];
+        else {
+            fprintf(stderr, "countybrief: manifest merge: unexpected '%s'\n" MERGE_USAGE, argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    if (argc < 3 || strcmp(argv[2], "merge") != 0 || !dir || (data && expect)) {
+        fputs(MERGE_USAGE, stderr);
+        return EXIT_USAGE;
+    }
+    cb_merge_opts mo = {.quiet = quiet};
+    num_opt eo = {0, "expect", 1, 1e9, 1, ""};
+    double n = 0;
+    if (expect && !parse_number(expect, &eo, &n)) {
+        fprintf(stderr, "countybrief: --expect %s: expected a whole number of counties, 1 to 1000000000\n", expect);
+        return EXIT_USAGE;
+    }
+    mo.expect = (size_t)n;
+    cb_engine e;
+    if (data) { /* its counties only: the tables stay on disk (data.h) */
+        cb_render_opts o = {.data_dir = data, .quiet = 1};
+        cb_error err;
+        int rc = cb_engine_open_data(&e, &o, &err);
+        if (rc != CB_OK) {
+            fprintf(stderr, "countybrief: %s\n", err.msg);
+            cb_engine_close(&e);
+            return rc == CB_EPLUGIN || rc == CB_EUSAGE ? exit_for(rc) : EXIT_DATA;
+        }
+        mo.nids = e.ds.ncounties;
+        mo.ids = cb_xmalloc((mo.nids ? mo.nids : 1) * sizeof *mo.ids);
+        for (size_t i = 0; i < mo.nids; i++) mo.ids[i] = cb_county_id(&e.ds, i);
+        mo.have_ids = 1;
+    }
+    int rc = cb_manifest_merge(dir, &mo);
+    if (data) {
+        free(mo.ids);
+        cb_engine_close(&e);
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0); /* `countybrief render | tee log` shows each line as it comes */
@@ -1066,18 +1127,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "synth")) return cmd_synth(argc, argv);
     if (!strcmp(cmd, "index")) return cmd_index(argc, argv);
     if (!strcmp(cmd, "new")) return cmd_new(argc, argv);
-    if (!strcmp(cmd, "manifest")) {
-        if (argc != 4 || strcmp(argv[2], "merge") != 0) {
-            fprintf(stderr, "usage: countybrief manifest merge DIR\n");
-            return EXIT_USAGE;
-        }
-        cb_error err;
-        if (cb_manifest_merge(argv[3], &err) != CB_OK) {
-            fprintf(stderr, "countybrief: %s\n", err.msg);
-            return EXIT_DATA;
-        }
-        return EXIT_OK;
-    }
+    if (!strcmp(cmd, "manifest")) return cmd_manifest(argc, argv);
     if (strcmp(cmd, "render") && strcmp(cmd, "list") && strcmp(cmd, "plugins") && strcmp(cmd, "check")) {
         fprintf(stderr, "countybrief: unknown command '%s'\n\n%s", cmd, USAGE);
         return EXIT_USAGE;

@@ -16,6 +16,7 @@
 
 #include "batch.h"
 #include "data.h"
+#include "manifest.h"
 #include "numfmt.h"
 #include "output.h"
 #include "pool.h"
@@ -442,6 +443,48 @@ TEST(output_names)
     }
 }
 
+/* manifest names (manifest.h): each output set's, every shard layout's, their journals */
+TEST(manifest_names)
+{
+    static const struct { const char *name, *set; size_t k, n; int journal; } ours[] = {
+        {"manifest.json", "", 0, 0, 0},
+        {"manifest.en.json", ".en", 0, 0, 0},
+        {"manifest.shard-3-of-8.json", "", 3, 8, 0},
+        {"manifest.onepager.en.shard-1-of-2.json", ".onepager.en", 1, 2, 0},
+        {".manifest.shard-12-of-12.json.journal", "", 12, 12, 1},
+        {".manifest.en.json.journal", ".en", 0, 0, 1},
+        {"manifest.shard-9-of-8.json", ".shard-9-of-8", 0, 0, 0}, /* no shard: another set's name */
+    };
+    for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++) {
+        cb_manifest_name nm;
+        ASSERT(cb_manifest_parse_name(ours[i].name, &nm));
+        ASSERT_EQ_STR(nm.set, ours[i].set);
+        ASSERT_EQ_INT(nm.shard, ours[i].k);
+        ASSERT_EQ_INT(nm.shards, ours[i].n);
+        ASSERT_EQ_INT(nm.journal, ours[i].journal);
+        free(nm.name);
+        free(nm.set);
+    }
+    static const char *const not_ours[] = {"manifesto.json", "manifest.json.tmp-h-1-2", "manifest.jsonx",
+                                           "xmanifest.json", ".manifest.json", "manifest.json.journal",
+                                           "manifest"};
+    for (size_t i = 0; i < sizeof not_ours / sizeof not_ours[0]; i++) {
+        cb_manifest_name nm;
+        ASSERT(!cb_manifest_parse_name(not_ours[i], &nm));
+    }
+}
+
+/* counties_digest: over the ids sorted by byte, each followed by a newline */
+TEST(county_ids_digest)
+{
+    const char *ids[] = {"b", "a", "c"};
+    char d[65];
+    cb_county_ids_digest(ids, 3, d);
+    ASSERT_EQ_STR(ids[0], "a");
+    /* printf 'a\nb\nc\n' | sha256sum */
+    ASSERT_EQ_STR(d, "880553fca8fcea94e325ee2cfb48e5a985cc797f39a14cc6d3cedecfeb2ae4d2");
+}
+
 TEST(temp_names_exactly)
 {
     ASSERT(cb_output_is_temp(".x.pdf.tmp-host_123-42-0"));
@@ -577,6 +620,8 @@ static const test_case tests[] = {
     TEST_ENTRY(walk_skips_fifos_devices_and_folder_links),
     TEST_ENTRY(source_date_epoch_range),
     TEST_ENTRY(output_names),
+    TEST_ENTRY(manifest_names),
+    TEST_ENTRY(county_ids_digest),
     TEST_ENTRY(temp_names_exactly),
     TEST_ENTRY(own_files_never_through_a_link),
     TEST_ENTRY(shard_of_is_stable),
