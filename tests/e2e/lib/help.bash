@@ -8,7 +8,7 @@
 
 # In the copies ahead of --help: issue 11's new surface, which other branches add to --help.
 # Once --help has one, help_pending says so and it is taken out of this list.
-PENDING="index --expect"
+PENDING=""
 
 help_read() {
     cb --help
