@@ -65,4 +65,10 @@ man_codes=$(sed -n '/^EXIT STATUS/,/^[A-Z]/p' "$TMP/man.txt" | grep -oE '^      
 help_codes=$(sed -n '/exit status/,$p' "$TMP/help.txt" | grep -oE '(: |; |^ +)[0-9]+ [a-z]' | grep -oE '[0-9]+')
 help_compare "exit status" "the man page's EXIT STATUS" "$(sort -u <<<"$help_codes"$'\n'130$'\n'143)" "$(sort -u <<<"$man_codes")"
 
+# every COUNTYBRIEF_* variable the engine or its plugins read is in ENVIRONMENT, and the
+# page names none they do not read
+code_vars=$(grep -rhoE '"COUNTYBRIEF_[A-Z_]+"' "$CB_SRC/core" "$CB_SRC/plugins" --include='*.c' --include='*.h' | tr -d '"' | sort -u)
+man_vars=$(sed -n '/^ENVIRONMENT/,/^[A-Z]/p' "$TMP/man.txt" | grep -oE 'COUNTYBRIEF_[A-Z_]+' | sort -u)
+help_compare "environment variable" "the man page's ENVIRONMENT" "$code_vars" "$man_vars"
+
 finish
