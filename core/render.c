@@ -400,13 +400,20 @@ int cb_engine_prepare_output(cb_engine *e, cb_error *err)
     return CB_OK;
 }
 
+/* Appends the output name of (id, name, set) to b. */
+static void output_name_to(cb_buf *b, const char *id, const char *name, const char *set)
+{
+    add_part(b, id, 0);
+    cb_buf_adds(b, "-");
+    add_part(b, name, 0);
+    cb_buf_adds(b, set);
+    cb_buf_adds(b, ".pdf");
+}
+
 char *cb_output_name(const char *id, const char *name, const char *set)
 {
     cb_buf b = {0};
-    add_part(&b, id, 0);
-    cb_buf_adds(&b, "-");
-    add_part(&b, name, 0);
-    cb_buf_addf(&b, "%s.pdf", set);
+    output_name_to(&b, id, name, set);
     return b.s;
 }
 
@@ -439,10 +446,11 @@ typedef struct name_key {
 /* file's key. Most names are ASCII and CJK unified ideographs, which NFC leaves alone and
  * which have no case but ASCII's: those are lowered byte by byte, without libunistring's
  * casefold and normalisation (a 30,000-county data set has as many names to key). */
-static char *file_key(const char *file)
+/* The fast case of file_key: file's n bytes, ASCII lowered, into key (n + 1 bytes); 0 if
+ * it has another character than ASCII and those ideographs. */
+static int simple_key(const char *file, size_t n, char *key)
 {
-    size_t n = strlen(file);
-    char *key = cb_xstrndup(file, n);
+    memcpy(key, file, n + 1);
     for (const unsigned char *p = (const unsigned char *)file; *p;) {
         if (*p < 0x80) {
             if (*p >= 'A' && *p <= 'Z') key[(const char *)p - file] = (char)(*p + 32);
@@ -451,16 +459,22 @@ static char *file_key(const char *file)
         }
         const char *q = (const char *)p;
         uint32_t cp = (*p & 0xF0) == 0xE0 ? cb_utf8_next(&q, file + n) : 0;
-        if (!((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF))) {
-            size_t len = 0;
-            uint8_t *f = u8_casefold((const uint8_t *)file, n, NULL, UNINORM_NFC, NULL, &len);
-            free(key);
-            key = f ? cb_xstrndup((const char *)f, len) : cb_xstrdup(file); /* not UTF-8: as is */
-            free(f);
-            return key;
-        }
+        if (!((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF))) return 0;
         p = (const unsigned char *)q;
     }
+    return 1;
+}
+
+static char *file_key(const char *file)
+{
+    size_t n = strlen(file);
+    char *key = cb_xmalloc(n + 1);
+    if (simple_key(file, n, key)) return key;
+    free(key);
+    size_t len = 0;
+    uint8_t *f = u8_casefold((const uint8_t *)file, n, NULL, UNINORM_NFC, NULL, &len);
+    key = f ? cb_xstrndup((const char *)f, len) : cb_xstrdup(file); /* not UTF-8: as is */
+    free(f);
     return key;
 }
 
@@ -503,26 +517,76 @@ static char *clash_message(const cb_engine *e, const name_key *k, size_t n, size
     return line;
 }
 
+/* A county's output name key, hashed: the clash check keeps 16 bytes per county, not two
+ * strings, and compares whole keys only where two hashes agree. */
+typedef struct key_hash {
+    uint64_t h;
+    size_t county;
+} key_hash;
+
+static int hash_cmp(const void *a, const void *b)
+{
+    const key_hash *x = a, *y = b;
+    return x->h != y->h ? (x->h < y->h ? -1 : 1) : x->county < y->county ? -1 : x->county > y->county;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) h = (h ^ *p) * 1099511628211ull;
+    return h;
+}
+
+/* Of the counties k[0..n) (hashes alike), those whose keys are equal: their lines in clash
+ * (allocated on the first). */
+static void clash_group(const cb_engine *e, const key_hash *k, size_t n, char ***clash)
+{
+    name_key *g = cb_xcalloc(n, sizeof *g);
+    for (size_t i = 0; i < n; i++) {
+        g[i].county = k[i].county;
+        g[i].file = cb_output_name(cb_county_id(&e->ds, g[i].county), cb_county_name(&e->ds, g[i].county), e->out_set);
+        g[i].key = file_key(g[i].file);
+    }
+    qsort(g, n, sizeof *g, key_cmp);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && strcmp(g[j].key, g[i].key) == 0;) j++;
+        if (j - i < 2) continue;
+        if (!*clash) *clash = cb_xcalloc(e->ds.ncounties, sizeof **clash);
+        for (size_t m = i; m < j; m++) (*clash)[g[m].county] = clash_message(e, g + i, j - i, m - i);
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(g[i].key);
+        free(g[i].file);
+    }
+    free(g);
+}
+
 char **cb_output_clashes(const cb_engine *e)
 {
     size_t n = e->ds.ncounties;
     char **clash = NULL;
-    name_key *k = cb_xcalloc(n ? n : 1, sizeof *k);
+    key_hash *k = cb_xmalloc((n ? n : 1) * sizeof *k);
+    cb_buf b = {0};
+    char *key = NULL;
+    size_t cap = 0;
     for (size_t c = 0; c < n; c++) {
+        b.len = 0;
+        output_name_to(&b, cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), e->out_set);
+        if (cap < b.len + 1) key = cb_xrealloc(key, cap = 2 * b.len + 1);
+        if (simple_key(b.s, b.len, key)) k[c].h = fnv1a(key);
+        else {
+            char *f = file_key(b.s);
+            k[c].h = fnv1a(f);
+            free(f);
+        }
         k[c].county = c;
-        k[c].file = cb_output_name(cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), e->out_set);
-        k[c].key = file_key(k[c].file);
     }
-    if (n) qsort(k, n, sizeof *k, key_cmp);
+    cb_buf_free(&b);
+    free(key);
+    if (n) qsort(k, n, sizeof *k, hash_cmp);
     for (size_t i = 0, j; i < n; i = j) {
-        for (j = i + 1; j < n && strcmp(k[j].key, k[i].key) == 0;) j++;
-        if (j - i < 2) continue;
-        if (!clash) clash = cb_xcalloc(n, sizeof *clash);
-        for (size_t m = i; m < j; m++) clash[k[m].county] = clash_message(e, k + i, j - i, m - i);
-    }
-    for (size_t c = 0; c < n; c++) {
-        free(k[c].key);
-        free(k[c].file);
+        for (j = i + 1; j < n && k[j].h == k[i].h;) j++;
+        if (j - i > 1) clash_group(e, k + i, j - i, &clash);
     }
     free(k);
     return clash;
