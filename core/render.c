@@ -561,34 +561,59 @@ static void clash_group(const cb_engine *e, const key_hash *k, size_t n, char **
     free(g);
 }
 
+/* County c's key hash. */
+static uint64_t county_hash(const cb_engine *e, size_t c, cb_buf *b, char **key, size_t *cap)
+{
+    b->len = 0;
+    output_name_to(b, cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), e->out_set);
+    if (*cap < b->len + 1) *key = cb_xrealloc(*key, *cap = 2 * b->len + 1);
+    if (simple_key(b->s, b->len, *key)) return fnv1a(*key);
+    char *f = file_key(b->s);
+    uint64_t h = fnv1a(f);
+    free(f);
+    return h;
+}
+
+/* The hashes go into an open-addressed table (no sort of 30,000 of them); a county whose
+ * hash is there already is a candidate, and so is the one it met. Only the candidates are
+ * sorted and their keys compared. */
 char **cb_output_clashes(const cb_engine *e)
 {
-    size_t n = e->ds.ncounties;
-    char **clash = NULL;
-    key_hash *k = cb_xmalloc((n ? n : 1) * sizeof *k);
+    size_t n = e->ds.ncounties, size = 16;
+    while (size < 2 * n) size *= 2;
+    key_hash *tab = cb_xcalloc(size, sizeof *tab), *cand = NULL; /* county + 1 in tab: 0 is empty */
+    size_t ncand = 0;
+    unsigned char *marked = NULL;
     cb_buf b = {0};
     char *key = NULL;
     size_t cap = 0;
     for (size_t c = 0; c < n; c++) {
-        b.len = 0;
-        output_name_to(&b, cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), e->out_set);
-        if (cap < b.len + 1) key = cb_xrealloc(key, cap = 2 * b.len + 1);
-        if (simple_key(b.s, b.len, key)) k[c].h = fnv1a(key);
-        else {
-            char *f = file_key(b.s);
-            k[c].h = fnv1a(f);
-            free(f);
+        uint64_t h = county_hash(e, c, &b, &key, &cap);
+        size_t i = (size_t)(h ^ h >> 29) & (size - 1);
+        for (; tab[i].county; i = (i + 1) & (size - 1)) {
+            if (tab[i].h != h) continue;
+            if (!marked) marked = cb_xcalloc(n, 1);
+            size_t pair[2] = {tab[i].county - 1, c};
+            for (int k = 0; k < 2; k++)
+                if (!marked[pair[k]]) {
+                    marked[pair[k]] = 1;
+                    cand = cb_xrealloc(cand, (ncand + 1) * sizeof *cand);
+                    cand[ncand++] = (key_hash){h, pair[k]};
+                }
         }
-        k[c].county = c;
+        tab[i] = (key_hash){h, c + 1};
     }
     cb_buf_free(&b);
     free(key);
-    if (n) qsort(k, n, sizeof *k, hash_cmp);
-    for (size_t i = 0, j; i < n; i = j) {
-        for (j = i + 1; j < n && k[j].h == k[i].h;) j++;
-        if (j - i > 1) clash_group(e, k + i, j - i, &clash);
+    free(tab);
+    free(marked);
+    char **clash = NULL;
+    if (ncand) qsort(cand, ncand, sizeof *cand, hash_cmp);
+    for (size_t i = 0, j; i < ncand; i = j) {
+        for (j = i + 1; j < ncand && cand[j].h == cand[i].h;) j++;
+        if (j - i > 1) clash_group(e, cand + i, j - i, &clash);
     }
-    free(k);
+    free(cand);
     return clash;
 }
 
