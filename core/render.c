@@ -580,7 +580,8 @@ static uint64_t county_hash(const cb_engine *e, size_t c, cb_buf *b, char **key,
 char **cb_output_clashes(const cb_engine *e)
 {
     size_t n = e->ds.ncounties, size = 16;
-    while (size < 2 * n) size *= 2;
+    int bits = 4;
+    while (size < 2 * n) size *= 2, bits++;
     key_hash *tab = cb_xcalloc(size, sizeof *tab), *cand = NULL; /* county + 1 in tab: 0 is empty */
     size_t ncand = 0;
     unsigned char *marked = NULL;
@@ -589,7 +590,7 @@ char **cb_output_clashes(const cb_engine *e)
     size_t cap = 0;
     for (size_t c = 0; c < n; c++) {
         uint64_t h = county_hash(e, c, &b, &key, &cap);
-        size_t i = (size_t)(h ^ h >> 29) & (size - 1);
+        size_t i = (size_t)((h * 0x9E3779B97F4A7C15ull) >> (64 - bits)); /* Fibonacci hashing: the high bits */
         for (; tab[i].county; i = (i + 1) & (size - 1)) {
             if (tab[i].h != h) continue;
             if (!marked) marked = cb_xcalloc(n, 1);
