@@ -491,7 +491,7 @@ static int write_manifest(const cb_engine *e, const cb_batch_opts *o, entry *con
     /* which data: `manifest merge` proves completeness against it */
     size_t nc = e->ds.ncounties;
     const char **ids = cb_xmalloc((nc ? nc : 1) * sizeof *ids);
-    for (size_t i = 0; i < nc; i++) ids[i] = cb_county_id(&e->ds, i);
+    cb_dataset_ids_sorted(&e->ds, ids);
     char digest[65];
     cb_county_ids_digest(ids, nc, digest);
     free(ids);
