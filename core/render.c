@@ -283,14 +283,18 @@ static int open_fonts(cb_engine *e, const cb_render_opts *o, cb_error *err)
 /* Appends s to b as one part of a file name: '/', control and Windows-reserved characters,
  * '.' (which separates the parts: county, output set, "pdf") and, when dash, '-' (which
  * separates a county's id and name) become '_'. */
+static int unsafe_byte(unsigned char c, int dash)
+{
+    return c == '/' || c == '\\' || c < 0x20 || c == 0x7F || c == ':' || c == '*' || c == '?' || c == '"' ||
+           c == '<' || c == '>' || c == '|' || c == '.' || (dash && c == '-');
+}
+
 static void add_part(cb_buf *b, const char *s, int dash)
 {
     size_t from = b->len;
     cb_buf_adds(b, s);
     for (unsigned char *p = (unsigned char *)b->s + from; *p; p++)
-        if (*p == '/' || *p == '\\' || *p < 0x20 || *p == 0x7F || *p == ':' || *p == '*' || *p == '?' ||
-            *p == '"' || *p == '<' || *p == '>' || *p == '|' || *p == '.' || (dash && *p == '-'))
-            *p = '_';
+        if (unsafe_byte(*p, dash)) *p = '_';
 }
 
 /* The output set (render.h): ".TEMPLATE" for a template other than the default, then
@@ -530,10 +534,12 @@ static int hash_cmp(const void *a, const void *b)
     return x->h != y->h ? (x->h < y->h ? -1 : 1) : x->county < y->county ? -1 : x->county > y->county;
 }
 
+#define FNV_PRIME 1099511628211ull
+
 static uint64_t fnv1a(const char *s)
 {
     uint64_t h = 1469598103934665603ull;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) h = (h ^ *p) * 1099511628211ull;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) h = (h ^ *p) * FNV_PRIME;
     return h;
 }
 
@@ -561,16 +567,40 @@ static void clash_group(const cb_engine *e, const key_hash *k, size_t n, char **
     free(g);
 }
 
-/* County c's key hash. */
-static uint64_t county_hash(const cb_engine *e, size_t c, cb_buf *b, char **key, size_t *cap)
+/* Feeds s to hash h as the file name's key has it (a county's id or name as add_part
+ * makes it when part, then ASCII lowered: simple_key), without building the name; 0 if s
+ * has a character simple_key does not cover. */
+static int hash_part(uint64_t *h, const char *s, int part)
 {
-    b->len = 0;
-    output_name_to(b, cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), e->out_set);
-    if (*cap < b->len + 1) *key = cb_xrealloc(*key, *cap = 2 * b->len + 1);
-    if (simple_key(b->s, b->len, *key)) return fnv1a(*key);
-    char *f = file_key(b->s);
-    uint64_t h = fnv1a(f);
-    free(f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        if (c >= 0x80) { /* the ideographs of simple_key, three bytes each */
+            if ((c & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+            uint32_t cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (uint32_t)(p[2] & 0x3F);
+            if (!((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF))) return 0;
+            for (int k = 0; k < 3; k++) *h = (*h ^ p[k]) * FNV_PRIME;
+            p += 2;
+            continue;
+        }
+        if (part && unsafe_byte(c, 0)) c = '_';
+        else if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+        *h = (*h ^ c) * FNV_PRIME;
+    }
+    return 1;
+}
+
+/* County c's key hash: fnv1a of file_key(its output name). */
+static uint64_t county_hash(const cb_engine *e, size_t c)
+{
+    const char *id = cb_county_id(&e->ds, c), *name = cb_county_name(&e->ds, c);
+    uint64_t h = 1469598103934665603ull;
+    if (hash_part(&h, id, 1) && hash_part(&h, "-", 0) && hash_part(&h, name, 1) && hash_part(&h, e->out_set, 0) &&
+        hash_part(&h, ".pdf", 0))
+        return h;
+    char *file = cb_output_name(id, name, e->out_set), *key = file_key(file);
+    h = fnv1a(key);
+    free(key);
+    free(file);
     return h;
 }
 
@@ -585,11 +615,8 @@ char **cb_output_clashes(const cb_engine *e)
     key_hash *tab = cb_xcalloc(size, sizeof *tab), *cand = NULL; /* county + 1 in tab: 0 is empty */
     size_t ncand = 0;
     unsigned char *marked = NULL;
-    cb_buf b = {0};
-    char *key = NULL;
-    size_t cap = 0;
     for (size_t c = 0; c < n; c++) {
-        uint64_t h = county_hash(e, c, &b, &key, &cap);
+        uint64_t h = county_hash(e, c);
         size_t i = (size_t)((h * 0x9E3779B97F4A7C15ull) >> (64 - bits)); /* Fibonacci hashing: the high bits */
         for (; tab[i].county; i = (i + 1) & (size - 1)) {
             if (tab[i].h != h) continue;
@@ -604,8 +631,6 @@ char **cb_output_clashes(const cb_engine *e)
         }
         tab[i] = (key_hash){h, c + 1};
     }
-    cb_buf_free(&b);
-    free(key);
     free(tab);
     free(marked);
     char **clash = NULL;
