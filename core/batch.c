@@ -285,6 +285,14 @@ static void entries_free(entry *en)
     entry_free(en);
 }
 
+/* A run's entries, by county: tab[c] is NULL until county c has one (a one-county run
+ * against 30,000 counties allocates one, not 30,000). */
+static entry *entry_at(entry **tab, size_t c)
+{
+    if (!tab[c]) tab[c] = cb_xcalloc(1, sizeof *tab[c]);
+    return tab[c];
+}
+
 /* Each output set (render.h) keeps its own manifest, manifest<set>.json (manifest.json,
  * manifest.en.json, manifest.onepager.json), so sets rendered by turns into one folder
  * never make each other's counties look changed. A sharded run writes its own too,
@@ -328,7 +336,7 @@ static char *journal_path(const cb_engine *e, const cb_batch_opts *o)
 /* One county's manifest (or journal) entry into old[] (gen: its manifest's generation, for
  * an entry that has none): the county's entry of these inputs, unless it has a newer one.
  * Only counties marked in ask when ask is not NULL. */
-static void read_entry(const cb_engine *e, json_t *it, long long gen, const unsigned char *ask, entry *old)
+static void read_entry(const cb_engine *e, json_t *it, long long gen, const unsigned char *ask, entry **old)
 {
     const char *id = json_string_value(json_object_get(it, "county_id"));
     const char *key = json_string_value(json_object_get(it, "inputs"));
@@ -339,15 +347,15 @@ static void read_entry(const cb_engine *e, json_t *it, long long gen, const unsi
     long k = cb_dataset_find_county(&e->ds, id);
     if (k < 0 || strlen(key) != 64 || strlen(sha) != 64 || (ask && !ask[k])) return;
     if (json_object_get(it, "generation")) gen = cb_manifest_generation(it);
-    entry *en = NULL;
-    for (entry *x = &old[k]; x && x->file && !en; x = x->next)
+    entry *en = NULL, *head = entry_at(old, (size_t)k);
+    for (entry *x = head; x && x->file && !en; x = x->next)
         if (strcmp(x->key, key) == 0) en = x;
     if (en && en->gen > gen) return;
-    if (!en && !old[k].file) en = &old[k];
+    if (!en && !head->file) en = head;
     else if (!en) { /* other inputs than those read so far: kept beside them */
         en = cb_xcalloc(1, sizeof *en);
-        en->next = old[k].next;
-        old[k].next = en;
+        en->next = head->next;
+        head->next = en;
     }
     entry_free(en);
     en->gen = gen;
@@ -367,7 +375,7 @@ static void read_entry(const cb_engine *e, json_t *it, long long gen, const unsi
  * inputs key, so that whichever run or layout rendered a county, a run whose inputs match
  * skips it. Returns the highest generation seen. A missing, unreadable or corrupt manifest
  * just means less can be skipped. */
-static long long read_manifests(const cb_engine *e, const cb_batch_opts *o, const unsigned char *ask, entry *old)
+static long long read_manifests(const cb_engine *e, const cb_batch_opts *o, const unsigned char *ask, entry **old)
 {
     char *own = manifest_path(e, o), *own_journal = journal_path(e, o);
     size_t n;
@@ -468,7 +476,7 @@ static json_t *entry_json(const cb_engine *e, size_t i, const entry *en)
 }
 
 /* The manifest of this run (gen: its generation), atomically (output.h). */
-static int write_manifest(const cb_engine *e, const cb_batch_opts *o, const entry *cur, long long gen,
+static int write_manifest(const cb_engine *e, const cb_batch_opts *o, entry *const *cur, long long gen,
                           const cb_batch_summary *sum, cb_error *err)
 {
     json_t *root = json_object();
@@ -483,7 +491,7 @@ static int write_manifest(const cb_engine *e, const cb_batch_opts *o, const entr
     /* which data: `manifest merge` proves completeness against it */
     size_t nc = e->ds.ncounties;
     const char **ids = cb_xmalloc((nc ? nc : 1) * sizeof *ids);
-    for (size_t i = 0; i < nc; i++) ids[i] = cb_county_id(&e->ds, i);
+    cb_dataset_ids_sorted(&e->ds, ids);
     char digest[65];
     cb_county_ids_digest(ids, nc, digest);
     free(ids);
@@ -495,8 +503,8 @@ static int write_manifest(const cb_engine *e, const cb_batch_opts *o, const entr
     json_object_set_new(root, "failed", json_integer((json_int_t)sum->failed));
     json_t *list = json_array();
     for (size_t i = 0; i < e->ds.ncounties; i++) {
-        const entry *en = &cur[i];
-        if (!en->status) continue;
+        const entry *en = cur[i];
+        if (!en || !en->status) continue;
         json_array_append_new(list, entry_json(e, i, en));
     }
     json_object_set_new(root, "counties", list);
@@ -546,7 +554,7 @@ static void journal_add(int *fd, const char *path, const cb_engine *e, size_t c,
 typedef struct batch_run {
     cb_engine *e;
     const cb_batch_opts *o;
-    entry *cur;
+    entry **cur;           /* by county (entry_at) */
     long long gen;         /* this run's generation (manifest.h) */
     cb_batch_summary *sum;
     char *jpath;           /* the journal, opened at the first county rendered */
@@ -601,7 +609,7 @@ static void progress(const cb_batch_summary *s, size_t total, double t0, int don
 static void county_rendered(batch_run *r, size_t c, const result_msg *m)
 {
     const cb_engine *e = r->e;
-    entry *en = &r->cur[c];
+    entry *en = entry_at(r->cur, c);
     en->status = "rendered";
     en->gen = r->gen;
     en->file = cb_output_name(cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), e->out_set);
@@ -623,7 +631,7 @@ static void county_failed(batch_run *r, size_t c, char *msg)
 {
     const cb_engine *e = r->e;
     const char *id = cb_county_id(&e->ds, c), *name = cb_county_name(&e->ds, c);
-    entry *en = &r->cur[c];
+    entry *en = entry_at(r->cur, c);
     en->status = "failed";
     en->gen = r->gen;
     en->error = msg;
@@ -669,7 +677,7 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     double t0 = cb_now_s();
     memset(sum, 0, sizeof *sum);
     size_t nc = e->ds.ncounties;
-    entry *old = cb_xcalloc(nc ? nc : 1, sizeof *old), *cur = cb_xcalloc(nc ? nc : 1, sizeof *cur);
+    entry **old = cb_xcalloc(nc ? nc : 1, sizeof *old), **cur = cb_xcalloc(nc ? nc : 1, sizeof *cur);
     /* what a killed run left: temporary files of dead writers (never a live shard's) */
     size_t swept = cb_output_sweep(e->out_dir);
     if (swept && !o->quiet)
@@ -686,9 +694,10 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     for (size_t i = 0; i < n; i++) {
         size_t c = o->which ? o->which[i] : i;
         if (o->nshards && cb_shard_of(cb_county_id(&e->ds, c), o->nshards) != o->shard) continue;
-        if (cur[c].status) continue; /* named twice */
-        county_key(&global, e, c, cur[c].key);
-        cur[c].status = "pending";
+        entry *en = entry_at(cur, c);
+        if (en->status) continue; /* named twice */
+        county_key(&global, e, c, en->key);
+        en->status = "pending";
         todo[total++] = c;
     }
     /* those this run's own manifest does not know with these inputs: any other manifest of
@@ -696,7 +705,7 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
      * re-run of one layout reads what it did before */
     unsigned char *ask = NULL;
     for (size_t i = 0; i < total && !o->force; i++)
-        if (!known_inputs(&old[todo[i]], cur[todo[i]].key)) {
+        if (!known_inputs(old[todo[i]], cur[todo[i]]->key)) {
             if (!ask) ask = cb_xcalloc(nc, 1);
             ask[todo[i]] = 1;
         }
@@ -716,15 +725,16 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
             clash[c] = NULL;
             continue;
         }
-        const entry *was = unchanged(e, &old[c], cur[c].key); /* whichever manifest has it */
+        entry *en = cur[c];
+        const entry *was = unchanged(e, old[c], en->key); /* whichever manifest has it */
         if (was) {
-            memcpy(cur[c].sha, was->sha, 65);
-            cur[c].file = cb_xstrdup(was->file);
-            cur[c].pages = was->pages;
-            cur[c].bytes = was->bytes;
-            cur[c].ms = was->ms;
-            cur[c].gen = gen;
-            cur[c].status = "skipped";
+            memcpy(en->sha, was->sha, 65);
+            en->file = cb_xstrdup(was->file);
+            en->pages = was->pages;
+            en->bytes = was->bytes;
+            en->ms = was->ms;
+            en->gen = gen;
+            en->status = "skipped";
             sum->skipped++;
             continue;
         }
@@ -733,10 +743,10 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     /* counties read back but outside this run keep their newest entries; a shard's manifest
      * only those of its own share, so no two shards of one layout claim a county */
     for (size_t c = 0; c < nc; c++)
-        if (!cur[c].status && old[c].file &&
+        if (old[c] && old[c]->file && !(cur[c] && cur[c]->status) &&
             (!o->nshards || cb_shard_of(cb_county_id(&e->ds, c), o->nshards) == o->shard)) {
-            take_newest(&old[c], &cur[c]);
-            cur[c].status = "rendered";
+            take_newest(old[c], entry_at(cur, c));
+            cur[c]->status = "rendered";
         }
 
     cb_output_clashes_free(e, clash);
@@ -753,11 +763,13 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     cb_repeats_free(&r.repeats);
     /* counties left (stopped, or the pool failed): their earlier entries, if any, stay */
     for (size_t c = 0; c < nc; c++)
-        if (cur[c].status && strcmp(cur[c].status, "pending") == 0) {
+        if (cur[c] && cur[c]->status && strcmp(cur[c]->status, "pending") == 0) {
             sum->left++;
+            entries_free(cur[c]);
+            free(cur[c]);
             cur[c] = old[c];
-            memset(&old[c], 0, sizeof old[c]);
-            cur[c].status = cur[c].file ? "rendered" : NULL;
+            old[c] = NULL;
+            if (cur[c]) cur[c]->status = cur[c]->file ? "rendered" : NULL;
         }
     if ((sum->stopped = cb_pool_stop_signal()) != 0)
         cb_output_sweep(e->out_dir); /* what the workers killed by the stop were writing */
@@ -767,8 +779,10 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     if (rc == CB_OK) unlink(jpath); /* all in the manifest now; kept if it could not be written */
     free(jpath);
     for (size_t c = 0; c < nc; c++) {
-        entries_free(&old[c]);
-        entry_free(&cur[c]);
+        if (old[c]) entries_free(old[c]);
+        if (cur[c]) entries_free(cur[c]);
+        free(old[c]);
+        free(cur[c]);
     }
     free(old);
     free(cur);

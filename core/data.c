@@ -1368,6 +1368,12 @@ const char *cb_county_name(const cb_dataset *ds, size_t county)
     return county_text(ds, county, ((const table_impl *)ds->counties)->name_col);
 }
 
+void cb_dataset_ids_sorted(const cb_dataset *ds, const char **ids)
+{
+    const table_impl *ti = (const table_impl *)ds->counties;
+    for (size_t i = 0; ti && i < ds->ncounties; i++) ids[i] = ti->keys[i].id;
+}
+
 long cb_dataset_find_county(const cb_dataset *ds, const char *id_or_name)
 {
     if (!ds->counties || !id_or_name) return -1;

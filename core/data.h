@@ -195,6 +195,9 @@ const char *cb_county_id(const cb_dataset *ds, size_t county);
 const char *cb_county_name(const cb_dataset *ds, size_t county);
 /* Finds a county by id or name; returns its index or -1. */
 long cb_dataset_find_county(const cb_dataset *ds, const char *id_or_name);
+/* The county ids in byte order (strcmp), the order lookups keep them in, into
+ * ids[ds->ncounties] (borrowed from ds). */
+void cb_dataset_ids_sorted(const cb_dataset *ds, const char **ids);
 
 /*
  * Number cells (docs/data.md, "Numbers"): optional sign, digits, optional fraction and

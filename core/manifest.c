@@ -157,7 +157,9 @@ static int str_order(const void *a, const void *b) { return strcmp(*(char *const
 
 void cb_county_ids_digest(const char **ids, size_t n, char out[65])
 {
-    qsort(ids, n, sizeof *ids, str_order);
+    size_t sorted = 1;
+    while (sorted < n && strcmp(ids[sorted - 1], ids[sorted]) <= 0) sorted++;
+    if (sorted < n) qsort(ids, n, sizeof *ids, str_order); /* cb_dataset_ids_sorted gives them sorted */
     struct sha256_ctx c;
     sha256_init(&c);
     for (size_t i = 0; i < n; i++) {

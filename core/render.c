@@ -283,14 +283,18 @@ static int open_fonts(cb_engine *e, const cb_render_opts *o, cb_error *err)
 /* Appends s to b as one part of a file name: '/', control and Windows-reserved characters,
  * '.' (which separates the parts: county, output set, "pdf") and, when dash, '-' (which
  * separates a county's id and name) become '_'. */
+static int unsafe_byte(unsigned char c, int dash)
+{
+    return c == '/' || c == '\\' || c < 0x20 || c == 0x7F || c == ':' || c == '*' || c == '?' || c == '"' ||
+           c == '<' || c == '>' || c == '|' || c == '.' || (dash && c == '-');
+}
+
 static void add_part(cb_buf *b, const char *s, int dash)
 {
     size_t from = b->len;
     cb_buf_adds(b, s);
     for (unsigned char *p = (unsigned char *)b->s + from; *p; p++)
-        if (*p == '/' || *p == '\\' || *p < 0x20 || *p == 0x7F || *p == ':' || *p == '*' || *p == '?' ||
-            *p == '"' || *p == '<' || *p == '>' || *p == '|' || *p == '.' || (dash && *p == '-'))
-            *p = '_';
+        if (unsafe_byte(*p, dash)) *p = '_';
 }
 
 /* The output set (render.h): ".TEMPLATE" for a template other than the default, then
@@ -400,13 +404,20 @@ int cb_engine_prepare_output(cb_engine *e, cb_error *err)
     return CB_OK;
 }
 
+/* Appends the output name of (id, name, set) to b. */
+static void output_name_to(cb_buf *b, const char *id, const char *name, const char *set)
+{
+    add_part(b, id, 0);
+    cb_buf_adds(b, "-");
+    add_part(b, name, 0);
+    cb_buf_adds(b, set);
+    cb_buf_adds(b, ".pdf");
+}
+
 char *cb_output_name(const char *id, const char *name, const char *set)
 {
     cb_buf b = {0};
-    add_part(&b, id, 0);
-    cb_buf_adds(&b, "-");
-    add_part(&b, name, 0);
-    cb_buf_addf(&b, "%s.pdf", set);
+    output_name_to(&b, id, name, set);
     return b.s;
 }
 
@@ -439,10 +450,11 @@ typedef struct name_key {
 /* file's key. Most names are ASCII and CJK unified ideographs, which NFC leaves alone and
  * which have no case but ASCII's: those are lowered byte by byte, without libunistring's
  * casefold and normalisation (a 30,000-county data set has as many names to key). */
-static char *file_key(const char *file)
+/* The fast case of file_key: file's n bytes, ASCII lowered, into key (n + 1 bytes); 0 if
+ * it has another character than ASCII and those ideographs. */
+static int simple_key(const char *file, size_t n, char *key)
 {
-    size_t n = strlen(file);
-    char *key = cb_xstrndup(file, n);
+    memcpy(key, file, n + 1);
     for (const unsigned char *p = (const unsigned char *)file; *p;) {
         if (*p < 0x80) {
             if (*p >= 'A' && *p <= 'Z') key[(const char *)p - file] = (char)(*p + 32);
@@ -451,16 +463,22 @@ static char *file_key(const char *file)
         }
         const char *q = (const char *)p;
         uint32_t cp = (*p & 0xF0) == 0xE0 ? cb_utf8_next(&q, file + n) : 0;
-        if (!((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF))) {
-            size_t len = 0;
-            uint8_t *f = u8_casefold((const uint8_t *)file, n, NULL, UNINORM_NFC, NULL, &len);
-            free(key);
-            key = f ? cb_xstrndup((const char *)f, len) : cb_xstrdup(file); /* not UTF-8: as is */
-            free(f);
-            return key;
-        }
+        if (!((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF))) return 0;
         p = (const unsigned char *)q;
     }
+    return 1;
+}
+
+static char *file_key(const char *file)
+{
+    size_t n = strlen(file);
+    char *key = cb_xmalloc(n + 1);
+    if (simple_key(file, n, key)) return key;
+    free(key);
+    size_t len = 0;
+    uint8_t *f = u8_casefold((const uint8_t *)file, n, NULL, UNINORM_NFC, NULL, &len);
+    key = f ? cb_xstrndup((const char *)f, len) : cb_xstrdup(file); /* not UTF-8: as is */
+    free(f);
     return key;
 }
 
@@ -503,28 +521,125 @@ static char *clash_message(const cb_engine *e, const name_key *k, size_t n, size
     return line;
 }
 
+/* A county's output name key, hashed: the clash check keeps 16 bytes per county, not two
+ * strings, and compares whole keys only where two hashes agree. */
+typedef struct key_hash {
+    uint64_t h;
+    size_t county;
+} key_hash;
+
+static int hash_cmp(const void *a, const void *b)
+{
+    const key_hash *x = a, *y = b;
+    return x->h != y->h ? (x->h < y->h ? -1 : 1) : x->county < y->county ? -1 : x->county > y->county;
+}
+
+#define FNV_PRIME 1099511628211ull
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) h = (h ^ *p) * FNV_PRIME;
+    return h;
+}
+
+/* Of the counties k[0..n) (hashes alike), those whose keys are equal: their lines in clash
+ * (allocated on the first). */
+static void clash_group(const cb_engine *e, const key_hash *k, size_t n, char ***clash)
+{
+    name_key *g = cb_xcalloc(n, sizeof *g);
+    for (size_t i = 0; i < n; i++) {
+        g[i].county = k[i].county;
+        g[i].file = cb_output_name(cb_county_id(&e->ds, g[i].county), cb_county_name(&e->ds, g[i].county), e->out_set);
+        g[i].key = file_key(g[i].file);
+    }
+    qsort(g, n, sizeof *g, key_cmp);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && strcmp(g[j].key, g[i].key) == 0;) j++;
+        if (j - i < 2) continue;
+        if (!*clash) *clash = cb_xcalloc(e->ds.ncounties, sizeof **clash);
+        for (size_t m = i; m < j; m++) (*clash)[g[m].county] = clash_message(e, g + i, j - i, m - i);
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(g[i].key);
+        free(g[i].file);
+    }
+    free(g);
+}
+
+/* Feeds s to hash h as the file name's key has it (a county's id or name as add_part
+ * makes it when part, then ASCII lowered: simple_key), without building the name; 0 if s
+ * has a character simple_key does not cover. */
+static int hash_part(uint64_t *h, const char *s, int part)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        if (c >= 0x80) { /* the ideographs of simple_key, three bytes each */
+            if ((c & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+            uint32_t cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (uint32_t)(p[2] & 0x3F);
+            if (!((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF))) return 0;
+            for (int k = 0; k < 3; k++) *h = (*h ^ p[k]) * FNV_PRIME;
+            p += 2;
+            continue;
+        }
+        if (part && unsafe_byte(c, 0)) c = '_';
+        else if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+        *h = (*h ^ c) * FNV_PRIME;
+    }
+    return 1;
+}
+
+/* County c's key hash: fnv1a of file_key(its output name). */
+static uint64_t county_hash(const cb_engine *e, size_t c)
+{
+    const char *id = cb_county_id(&e->ds, c), *name = cb_county_name(&e->ds, c);
+    uint64_t h = 1469598103934665603ull;
+    if (hash_part(&h, id, 1) && hash_part(&h, "-", 0) && hash_part(&h, name, 1) && hash_part(&h, e->out_set, 0) &&
+        hash_part(&h, ".pdf", 0))
+        return h;
+    char *file = cb_output_name(id, name, e->out_set), *key = file_key(file);
+    h = fnv1a(key);
+    free(key);
+    free(file);
+    return h;
+}
+
+/* The hashes go into an open-addressed table (no sort of 30,000 of them); a county whose
+ * hash is there already is a candidate, and so is the one it met. Only the candidates are
+ * sorted and their keys compared. */
 char **cb_output_clashes(const cb_engine *e)
 {
-    size_t n = e->ds.ncounties;
+    size_t n = e->ds.ncounties, size = 16;
+    int bits = 4;
+    while (size < 2 * n) size *= 2, bits++;
+    key_hash *tab = cb_xcalloc(size, sizeof *tab), *cand = NULL; /* county + 1 in tab: 0 is empty */
+    size_t ncand = 0;
+    unsigned char *marked = NULL;
+    for (size_t c = 0; c < n; c++) {
+        uint64_t h = county_hash(e, c);
+        size_t i = (size_t)((h * 0x9E3779B97F4A7C15ull) >> (64 - bits)); /* Fibonacci hashing: the high bits */
+        for (; tab[i].county; i = (i + 1) & (size - 1)) {
+            if (tab[i].h != h) continue;
+            if (!marked) marked = cb_xcalloc(n, 1);
+            size_t pair[2] = {tab[i].county - 1, c};
+            for (int k = 0; k < 2; k++)
+                if (!marked[pair[k]]) {
+                    marked[pair[k]] = 1;
+                    cand = cb_xrealloc(cand, (ncand + 1) * sizeof *cand);
+                    cand[ncand++] = (key_hash){h, pair[k]};
+                }
+        }
+        tab[i] = (key_hash){h, c + 1};
+    }
+    free(tab);
+    free(marked);
     char **clash = NULL;
-    name_key *k = cb_xcalloc(n ? n : 1, sizeof *k);
-    for (size_t c = 0; c < n; c++) {
-        k[c].county = c;
-        k[c].file = cb_output_name(cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), e->out_set);
-        k[c].key = file_key(k[c].file);
+    if (ncand) qsort(cand, ncand, sizeof *cand, hash_cmp);
+    for (size_t i = 0, j; i < ncand; i = j) {
+        for (j = i + 1; j < ncand && cand[j].h == cand[i].h;) j++;
+        if (j - i > 1) clash_group(e, cand + i, j - i, &clash);
     }
-    if (n) qsort(k, n, sizeof *k, key_cmp);
-    for (size_t i = 0, j; i < n; i = j) {
-        for (j = i + 1; j < n && strcmp(k[j].key, k[i].key) == 0;) j++;
-        if (j - i < 2) continue;
-        if (!clash) clash = cb_xcalloc(n, sizeof *clash);
-        for (size_t m = i; m < j; m++) clash[k[m].county] = clash_message(e, k + i, j - i, m - i);
-    }
-    for (size_t c = 0; c < n; c++) {
-        free(k[c].key);
-        free(k[c].file);
-    }
-    free(k);
+    free(cand);
     return clash;
 }
 
