@@ -20,6 +20,8 @@
 
 #include "csvread.h"
 #include "dataindex.h"
+#include "manifest.h"
+#include "render.h"
 
 /* ---- string arena: one per table, so a dataset frees its strings in a few blocks ---- */
 
@@ -1374,6 +1376,17 @@ void cb_dataset_ids_sorted(const cb_dataset *ds, const char **ids)
     for (size_t i = 0; ti && i < ds->ncounties; i++) ids[i] = ti->keys[i].id;
 }
 
+const char *cb_dataset_ids_digest(const cb_dataset *ds)
+{
+    return ds->index ? ds->index->ids_digest : NULL;
+}
+
+const uint32_t *cb_dataset_clash_candidates(const cb_dataset *ds, size_t *n)
+{
+    *n = ds->index ? (size_t)ds->index->nclash : 0;
+    return ds->index ? ds->index->clash : NULL;
+}
+
 long cb_dataset_find_county(const cb_dataset *ds, const char *id_or_name)
 {
     if (!ds->counties || !id_or_name) return -1;
@@ -2163,6 +2176,14 @@ static int index_save(const cb_dataset *ds, const dir_file *files, size_t nfiles
     }
     cb_buf text = {0};
     v.has_counties = counties_view(ds, files, nfiles, &v.counties, &text);
+    const char **ids = cb_xmalloc((ds->ncounties ? ds->ncounties : 1) * sizeof *ids);
+    cb_dataset_ids_sorted(ds, ids);
+    cb_county_ids_digest(ids, ds->ncounties, v.ids_digest);
+    free(ids);
+    size_t nclash;
+    uint32_t *clash = cb_output_clash_candidates(ds, &nclash);
+    v.clash = clash;
+    v.nclash = nclash;
     if (!to_folder) {
         char *folder = cb_xstrdup(path);
         *strrchr(folder, '/') = '\0';
@@ -2182,6 +2203,7 @@ static int index_save(const cb_dataset *ds, const dir_file *files, size_t nfiles
     free((void *)v.counties.cell_vals);
     cb_buf_free(&text);
     free(v.files);
+    free(clash);
     free(path);
     return rc;
 }

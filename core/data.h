@@ -193,6 +193,12 @@ size_t cb_table_county_rows(const cb_table *t, size_t county, const size_t **row
 /* The county's id and display name (columns `county_id` and `name`). */
 const char *cb_county_id(const cb_dataset *ds, size_t county);
 const char *cb_county_name(const cb_dataset *ds, size_t county);
+/* What the persistent index the load used (NULL without one) computed over all counties
+ * when it was built: the manifest's counties_digest (cb_county_ids_digest), and the output
+ * name clash candidates (cb_output_clash_candidates, *n of them). Owned by ds. */
+const char *cb_dataset_ids_digest(const cb_dataset *ds);
+const uint32_t *cb_dataset_clash_candidates(const cb_dataset *ds, size_t *n);
+
 /* Finds a county by id or name; returns its index or -1. */
 long cb_dataset_find_county(const cb_dataset *ds, const char *id_or_name);
 /* The county ids in byte order (strcmp), the order lookups keep them in, into

@@ -17,7 +17,7 @@
 #include "output.h"
 
 #define DIX_MAGIC "CBINDEX\n"
-#define DIX_VERSION 1u
+#define DIX_VERSION 2u
 #define DIX_ORDER 0x01020304u /* reads otherwise on a machine of the other byte order */
 
 /* The fixed header; the checksum covers the body, bytes [sizeof header, total). */
@@ -103,6 +103,9 @@ int cb_dix_write(const char *path, const cb_dix *ix, size_t *bytes, cb_error *er
         put_array(&b, k->text, k->text_len);
     }
     put_array(&b, ix->digests, ix->ncounties * 32);
+    put(&b, ix->ids_digest, 64);
+    put_u64(&b, ix->nclash);
+    put_array(&b, ix->clash, ix->nclash * sizeof *ix->clash);
     dix_header *hp = (dix_header *)b.s;
     hp->total = b.len;
     hp->crc = crc64_ecma_refl(0, (const unsigned char *)b.s + sizeof h, b.len - sizeof h);
@@ -357,6 +360,16 @@ static const char *parse_body(cb_dix *ix)
         if (bad) return bad;
     }
     ix->digests = get_array(&c, nc, 32);
+    const char *hexd = take(&c, 64);
+    if (hexd) {
+        for (size_t i = 0; i < 64; i++)
+            if (!strchr("0123456789abcdef", hexd[i]) || !hexd[i]) return "a malformed digest";
+        memcpy(ix->ids_digest, hexd, 64);
+    }
+    ix->nclash = get_u64(&c);
+    ix->clash = get_array(&c, ix->nclash, sizeof *ix->clash);
+    for (uint64_t i = 0; !c.bad && i < ix->nclash; i++)
+        if (ix->clash[i] >= nc || (i && ix->clash[i] <= ix->clash[i - 1])) return "a county number out of range";
     if (!c.bad && c.pos != c.end) return "bytes after its end";
     drop_pages(ix, &dropped, ix->map_len);
     return c.bad;

@@ -7,7 +7,9 @@
  * device, which differs between NFS clients), the options that change the parse, each
  * partitioned table's columns, types and which have a value, its text's length, and per
  * county the runs of adjacent rows it has in the table (byte range, first line, first row
- * number) and the county's input digest (cb_dataset.county_digests).
+ * number) and the county's input digest (cb_dataset.county_digests); and what every run
+ * needs over all counties, computed once here: the counties digest of the manifests and the
+ * output name clash candidates (render.h), so that a one-county run does not pass over all.
  *
  * The file: a fixed header (magic, version, byte order, length, CRC-64 of what follows),
  * then the body, native byte order, every array aligned to 8 bytes. cb_dix_open checks the
@@ -83,6 +85,10 @@ typedef struct cb_dix {
     int has_counties;         /* counties below is set */
     cb_dix_counties counties;
     const unsigned char *digests; /* 32 * ncounties */
+    /* What every run needs over all counties, computed once when the index is built: */
+    char ids_digest[65];      /* cb_county_ids_digest of the county ids (hex) */
+    uint64_t nclash;
+    const uint32_t *clash;    /* cb_output_clash_candidates: ascending county numbers */
     void *map;                /* cb_dix_open: the file mapped, map_len bytes */
     size_t map_len;
 } cb_dix;

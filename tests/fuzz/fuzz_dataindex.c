@@ -13,7 +13,8 @@
  *  [bounds]   an accepted index keeps dataindex.h's promises: each table's file among the
  *             files, first[] from 0 and ascending, each run inside the table's text and
  *             rows; the counties' cells of their column's type, texts inside the names,
- *             ids never empty, the id order county numbers. Every byte it points at is
+ *             ids never empty, the id order county numbers, the clash candidates
+ *             ascending county numbers, the ids' digest 64 hex digits. Every byte it points at is
  *             read, so ASan sees any reach past the mapping.
  */
 #define _GNU_SOURCE /* mkdtemp */
@@ -70,6 +71,10 @@ static void check_index(const cb_dix *ix)
         }
     }
     sink += touch(ix->digests, 32 * ix->ncounties);
+    for (uint64_t i = 0; i < ix->nclash; i++)
+        CHECK("bounds", ix->clash[i] < ix->ncounties && (!i || ix->clash[i] > ix->clash[i - 1]),
+              "clash[%llu] = %u", (unsigned long long)i, ix->clash[i]);
+    CHECK("bounds", strlen(ix->ids_digest) == 64, "ids digest of %zu characters", strlen(ix->ids_digest));
     (void)sink;
 }
 
@@ -85,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = size;
     if (fix) { /* a header the reader accepts, over the input as body */
         memmove(buf + 32, buf, size);
-        uint32_t version = 1, order = 0x01020304;
+        uint32_t version = 2, order = 0x01020304;
         uint64_t total = size + 32, crc = crc64_ecma_refl(0, buf + 32, size);
         memcpy(buf, "CBINDEX\n", 8);
         memcpy(buf + 8, &version, 4);
