@@ -700,7 +700,14 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
         if (o->nshards && cb_shard_of(cb_county_id(&e->ds, c), o->nshards) != o->shard) continue;
         entry *en = entry_at(cur, c);
         if (en->status) continue; /* named twice */
-        county_key(&global, e, c, en->key);
+        cb_error bad;
+        if (cb_dataset_county_check(&e->ds, c, &bad) != CB_OK) { /* its digest unusable: fails below */
+            if (!clash) clash = cb_xcalloc(nc, sizeof *clash);
+            free(clash[c]);
+            clash[c] = cb_xstrdup(bad.msg);
+        } else {
+            county_key(&global, e, c, en->key);
+        }
         en->status = "pending";
         todo[total++] = c;
     }

@@ -1893,9 +1893,19 @@ static int lazy_focus(table_impl *ti, long county, cb_error *err)
     return CB_OK;
 }
 
-int cb_dataset_focus(cb_dataset *ds, size_t county, cb_error *err)
+int cb_dataset_county_check(cb_dataset *ds, size_t county, cb_error *err)
 {
     if (county >= ds->ncounties) return cb_fail(err, CB_EDATA, "no county number %zu", county);
+    const char *bad = ds->index ? cb_dix_county_check(ds->index, county) : NULL;
+    if (!bad) return CB_OK;
+    return cb_fail(err, CB_EDATA, "%s: corrupt (%s, where county %s's rows are); run countybrief index --data %s "
+                   "again, or remove it", ds->index->path, bad, cb_county_id(ds, county), ds->dir);
+}
+
+int cb_dataset_focus(cb_dataset *ds, size_t county, cb_error *err)
+{
+    int rc = cb_dataset_county_check(ds, county, err);
+    if (rc != CB_OK) return rc;
     for (size_t i = 0; i < ds->ntables; i++) {
         table_impl *ti = (table_impl *)ds->tables[i];
         int rc = ti->lazy ? lazy_focus(ti, (long)county, err) : CB_OK;
@@ -1906,6 +1916,10 @@ int cb_dataset_focus(cb_dataset *ds, size_t county, cb_error *err)
 
 int cb_dataset_focus_all(cb_dataset *ds, cb_error *err)
 {
+    for (size_t c = 0; c < ds->ncounties; c++) {
+        int rc = cb_dataset_county_check(ds, c, err);
+        if (rc != CB_OK) return rc;
+    }
     for (size_t i = 0; i < ds->ntables; i++) {
         table_impl *ti = (table_impl *)ds->tables[i];
         int rc = ti->lazy ? lazy_focus(ti, FOCUS_ALL, err) : CB_OK;
@@ -2171,7 +2185,7 @@ static int index_save(const cb_dataset *ds, const dir_file *files, size_t nfiles
         cb_dix_table *x = &v.tables[v.ntables++];
         *x = (cb_dix_table){lz->file_no, lz->delim, lz->from ? lz->from : "", lz->text_len, lz->data_off,
                             (uint32_t)lz->data_line, lz->nall, (uint32_t)ti->t.ncols, ti->t.cols,
-                            cb_xmalloc(ti->t.ncols), lz->has_value, lz->first, lz->ranges};
+                            cb_xmalloc(ti->t.ncols), lz->has_value, lz->first[ds->ncounties], lz->first, lz->ranges};
         for (size_t c = 0; c < ti->t.ncols; c++) x->types[c] = (unsigned char)ti->t.types[c];
     }
     cb_buf text = {0};

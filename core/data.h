@@ -117,6 +117,10 @@ void cb_dataset_free(cb_dataset *ds);
 int cb_dataset_load_lazy(cb_dataset *ds, const char *dir, cb_error *err);
 int cb_dataset_focus(cb_dataset *ds, size_t county, cb_error *err);
 int cb_dataset_focus_all(cb_dataset *ds, cb_error *err);
+/* With a persistent index, checks county's share of it once (cb_dix_county_check) before
+ * its rows or its digest (county_digests) are used: CB_EDATA naming the index if damaged
+ * there. cb_dataset_focus and cb_dataset_focus_all check themselves. */
+int cb_dataset_county_check(cb_dataset *ds, size_t county, cb_error *err);
 /* 1 if t keeps its rows on disk. */
 int cb_table_on_disk(const cb_table *t);
 /* 1 if column col has no value in any row (of the whole file, for a table on disk). */
