@@ -18,6 +18,7 @@
 
 #define DIX_MAGIC "CBINDEX\n"
 #define DIX_VERSION 2u
+#define DROP_EVERY (1u << 20) /* bytes read between two drops of the mapping's pages */
 #define DIX_ORDER 0x01020304u /* reads otherwise on a machine of the other byte order */
 
 /* The fixed header; the checksum covers the body, bytes [sizeof header, total), but the
@@ -65,14 +66,22 @@ static void put_county_array(cb_buf *b, const void *p, size_t n, span *sp)
     *sp = (span){b->len - n, n};
 }
 
-/* The checksum of the body but the spans sp[0..n) (ascending). */
-static uint64_t body_crc(const unsigned char *base, size_t len, const span *sp, size_t n)
+static void drop_pages(const cb_dix *ix, size_t *dropped, size_t offset);
+
+/* The checksum of the body but the spans sp[0..n) (ascending); read from ix's mapping a
+ * megabyte at a time, its pages let go as it goes, else from base (the writer's buffer). */
+static uint64_t body_crc(const cb_dix *ix, const unsigned char *base, size_t len, const span *sp, size_t n)
 {
     uint64_t crc = 0;
-    size_t at = sizeof(dix_header);
+    size_t at = sizeof(dix_header), dropped = 0;
     for (size_t i = 0; i <= n; i++) {
         size_t end = i < n ? sp[i].at : len;
-        if (end > at) crc = crc64_ecma_refl(crc, base + at, end - at);
+        while (end > at) {
+            size_t k = end - at < DROP_EVERY ? end - at : DROP_EVERY;
+            crc = crc64_ecma_refl(crc, base + at, k);
+            at += k;
+            if (ix) drop_pages(ix, &dropped, at);
+        }
         if (i < n && sp[i].at + sp[i].len > at) at = sp[i].at + sp[i].len;
     }
     return crc;
@@ -156,7 +165,7 @@ int cb_dix_write(const char *path, const cb_dix *ix, size_t *bytes, cb_error *er
     free(crcs);
     dix_header *hp = (dix_header *)b.s;
     hp->total = b.len;
-    hp->crc = body_crc((const unsigned char *)b.s, b.len, sp, nsp);
+    hp->crc = body_crc(NULL, (const unsigned char *)b.s, b.len, sp, nsp);
     free(sp);
     int rc = cb_write_file_atomic(path, b.s, b.len, err);
     if (bytes) *bytes = b.len;
@@ -255,7 +264,6 @@ void cb_dix_close(cb_dix *ix)
     memset(ix, 0, sizeof *ix);
 }
 
-#define DROP_EVERY (1u << 20) /* bytes read between two drops of the mapping's pages */
 
 /* Lets the mapping's pages up to offset go (they are read, not needed again), so that
  * checking a large index does not count it all in the resident set. */
@@ -401,6 +409,8 @@ static const char *parse_body(cb_dix *ix, span **spp, size_t *nsp)
         /* a row of n fields takes n - 1 separators at least (blank lines are no rows) */
         if (t->nall > t->text_len || (t->ncols > 1 && t->nall > t->text_len / (t->ncols - 1)))
             return "more rows than its file can hold";
+        drop_pages(ix, &dropped, c.pos); /* what reading its header mapped (a page cache's
+                                           * large folio is mapped whole) */
     }
     ix->has_counties = !c.bad && get_u32(&c) == 1;
     if (ix->has_counties) {
@@ -460,7 +470,7 @@ int cb_dix_open(const char *path, uint64_t max_len, cb_dix *ix, cb_error *err)
         size_t nsp = 0;
         const char *parsed = parse_body(ix, &sp, &nsp);
         /* a changed byte: the checksum says so, whatever the parse made of it */
-        if (body_crc(ix->map, ix->map_len, sp, nsp) != h.crc) bad = "checksum mismatch";
+        if (body_crc(ix, ix->map, ix->map_len, sp, nsp) != h.crc) bad = "checksum mismatch";
         else bad = parsed;
         free(sp);
         size_t dropped = 0;
