@@ -490,11 +490,15 @@ static int write_manifest(const cb_engine *e, const cb_batch_opts *o, entry *con
     }
     /* which data: `manifest merge` proves completeness against it */
     size_t nc = e->ds.ncounties;
-    const char **ids = cb_xmalloc((nc ? nc : 1) * sizeof *ids);
-    cb_dataset_ids_sorted(&e->ds, ids);
     char digest[65];
-    cb_county_ids_digest(ids, nc, digest);
-    free(ids);
+    if (cb_dataset_ids_digest(&e->ds)) { /* computed when the index was built */
+        memcpy(digest, cb_dataset_ids_digest(&e->ds), sizeof digest);
+    } else {
+        const char **ids = cb_xmalloc((nc ? nc : 1) * sizeof *ids);
+        cb_dataset_ids_sorted(&e->ds, ids);
+        cb_county_ids_digest(ids, nc, digest);
+        free(ids);
+    }
     json_object_set_new(root, "counties_total", json_integer((json_int_t)nc));
     json_object_set_new(root, "counties_digest", json_string(digest));
     cb_manifest_stamp(root, gen);
@@ -696,7 +700,14 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
         if (o->nshards && cb_shard_of(cb_county_id(&e->ds, c), o->nshards) != o->shard) continue;
         entry *en = entry_at(cur, c);
         if (en->status) continue; /* named twice */
-        county_key(&global, e, c, en->key);
+        cb_error bad;
+        if (cb_dataset_county_check(&e->ds, c, &bad) != CB_OK) { /* its digest unusable: fails below */
+            if (!clash) clash = cb_xcalloc(nc, sizeof *clash);
+            free(clash[c]);
+            clash[c] = cb_xstrdup(bad.msg);
+        } else {
+            county_key(&global, e, c, en->key);
+        }
         en->status = "pending";
         todo[total++] = c;
     }

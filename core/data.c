@@ -20,6 +20,8 @@
 
 #include "csvread.h"
 #include "dataindex.h"
+#include "manifest.h"
+#include "render.h"
 
 /* ---- string arena: one per table, so a dataset frees its strings in a few blocks ---- */
 
@@ -1374,6 +1376,17 @@ void cb_dataset_ids_sorted(const cb_dataset *ds, const char **ids)
     for (size_t i = 0; ti && i < ds->ncounties; i++) ids[i] = ti->keys[i].id;
 }
 
+const char *cb_dataset_ids_digest(const cb_dataset *ds)
+{
+    return ds->index ? ds->index->ids_digest : NULL;
+}
+
+const uint32_t *cb_dataset_clash_candidates(const cb_dataset *ds, size_t *n)
+{
+    *n = ds->index ? (size_t)ds->index->nclash : 0;
+    return ds->index ? ds->index->clash : NULL;
+}
+
 long cb_dataset_find_county(const cb_dataset *ds, const char *id_or_name)
 {
     if (!ds->counties || !id_or_name) return -1;
@@ -1880,9 +1893,19 @@ static int lazy_focus(table_impl *ti, long county, cb_error *err)
     return CB_OK;
 }
 
-int cb_dataset_focus(cb_dataset *ds, size_t county, cb_error *err)
+int cb_dataset_county_check(cb_dataset *ds, size_t county, cb_error *err)
 {
     if (county >= ds->ncounties) return cb_fail(err, CB_EDATA, "no county number %zu", county);
+    const char *bad = ds->index ? cb_dix_county_check(ds->index, county) : NULL;
+    if (!bad) return CB_OK;
+    return cb_fail(err, CB_EDATA, "%s: corrupt (%s, where county %s's rows are); run countybrief index --data %s "
+                   "again, or remove it", ds->index->path, bad, cb_county_id(ds, county), ds->dir);
+}
+
+int cb_dataset_focus(cb_dataset *ds, size_t county, cb_error *err)
+{
+    int rc = cb_dataset_county_check(ds, county, err);
+    if (rc != CB_OK) return rc;
     for (size_t i = 0; i < ds->ntables; i++) {
         table_impl *ti = (table_impl *)ds->tables[i];
         int rc = ti->lazy ? lazy_focus(ti, (long)county, err) : CB_OK;
@@ -1893,6 +1916,10 @@ int cb_dataset_focus(cb_dataset *ds, size_t county, cb_error *err)
 
 int cb_dataset_focus_all(cb_dataset *ds, cb_error *err)
 {
+    for (size_t c = 0; c < ds->ncounties; c++) {
+        int rc = cb_dataset_county_check(ds, c, err);
+        if (rc != CB_OK) return rc;
+    }
     for (size_t i = 0; i < ds->ntables; i++) {
         table_impl *ti = (table_impl *)ds->tables[i];
         int rc = ti->lazy ? lazy_focus(ti, FOCUS_ALL, err) : CB_OK;
@@ -2158,11 +2185,19 @@ static int index_save(const cb_dataset *ds, const dir_file *files, size_t nfiles
         cb_dix_table *x = &v.tables[v.ntables++];
         *x = (cb_dix_table){lz->file_no, lz->delim, lz->from ? lz->from : "", lz->text_len, lz->data_off,
                             (uint32_t)lz->data_line, lz->nall, (uint32_t)ti->t.ncols, ti->t.cols,
-                            cb_xmalloc(ti->t.ncols), lz->has_value, lz->first, lz->ranges};
+                            cb_xmalloc(ti->t.ncols), lz->has_value, lz->first[ds->ncounties], lz->first, lz->ranges};
         for (size_t c = 0; c < ti->t.ncols; c++) x->types[c] = (unsigned char)ti->t.types[c];
     }
     cb_buf text = {0};
     v.has_counties = counties_view(ds, files, nfiles, &v.counties, &text);
+    const char **ids = cb_xmalloc((ds->ncounties ? ds->ncounties : 1) * sizeof *ids);
+    cb_dataset_ids_sorted(ds, ids);
+    cb_county_ids_digest(ids, ds->ncounties, v.ids_digest);
+    free(ids);
+    size_t nclash;
+    uint32_t *clash = cb_output_clash_candidates(ds, &nclash);
+    v.clash = clash;
+    v.nclash = nclash;
     if (!to_folder) {
         char *folder = cb_xstrdup(path);
         *strrchr(folder, '/') = '\0';
@@ -2182,6 +2217,7 @@ static int index_save(const cb_dataset *ds, const dir_file *files, size_t nfiles
     free((void *)v.counties.cell_vals);
     cb_buf_free(&text);
     free(v.files);
+    free(clash);
     free(path);
     return rc;
 }

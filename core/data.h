@@ -117,6 +117,10 @@ void cb_dataset_free(cb_dataset *ds);
 int cb_dataset_load_lazy(cb_dataset *ds, const char *dir, cb_error *err);
 int cb_dataset_focus(cb_dataset *ds, size_t county, cb_error *err);
 int cb_dataset_focus_all(cb_dataset *ds, cb_error *err);
+/* With a persistent index, checks county's share of it once (cb_dix_county_check) before
+ * its rows or its digest (county_digests) are used: CB_EDATA naming the index if damaged
+ * there. cb_dataset_focus and cb_dataset_focus_all check themselves. */
+int cb_dataset_county_check(cb_dataset *ds, size_t county, cb_error *err);
 /* 1 if t keeps its rows on disk. */
 int cb_table_on_disk(const cb_table *t);
 /* 1 if column col has no value in any row (of the whole file, for a table on disk). */
@@ -193,6 +197,12 @@ size_t cb_table_county_rows(const cb_table *t, size_t county, const size_t **row
 /* The county's id and display name (columns `county_id` and `name`). */
 const char *cb_county_id(const cb_dataset *ds, size_t county);
 const char *cb_county_name(const cb_dataset *ds, size_t county);
+/* What the persistent index the load used (NULL without one) computed over all counties
+ * when it was built: the manifest's counties_digest (cb_county_ids_digest), and the output
+ * name clash candidates (cb_output_clash_candidates, *n of them). Owned by ds. */
+const char *cb_dataset_ids_digest(const cb_dataset *ds);
+const uint32_t *cb_dataset_clash_candidates(const cb_dataset *ds, size_t *n);
+
 /* Finds a county by id or name; returns its index or -1. */
 long cb_dataset_find_county(const cb_dataset *ds, const char *id_or_name);
 /* The county ids in byte order (strcmp), the order lookups keep them in, into

@@ -17,10 +17,14 @@
 #include "output.h"
 
 #define DIX_MAGIC "CBINDEX\n"
-#define DIX_VERSION 1u
+#define DIX_VERSION 2u
+#define DROP_EVERY (1u << 20) /* bytes read between two drops of the mapping's pages */
 #define DIX_ORDER 0x01020304u /* reads otherwise on a machine of the other byte order */
 
-/* The fixed header; the checksum covers the body, bytes [sizeof header, total). */
+/* The fixed header; the checksum covers the body, bytes [sizeof header, total), but the
+ * per-county arrays (each table's first[] and ranges[], the digests): each county's share
+ * of those has its own checksum (county_crc), checked when the county is first used
+ * (cb_dix_county_check), so that opening the index does not read them all. */
 typedef struct dix_header {
     char magic[8];
     uint32_t version, order;
@@ -50,6 +54,52 @@ static void put_array(cb_buf *b, const void *p, size_t n)
     put(b, p, n);
 }
 
+/* A byte range of the body left to the counties' own checksums. */
+typedef struct span {
+    size_t at, len;
+} span;
+
+/* put_array of a per-county array, its bytes recorded in sp. */
+static void put_county_array(cb_buf *b, const void *p, size_t n, span *sp)
+{
+    put_array(b, p, n);
+    *sp = (span){b->len - n, n};
+}
+
+static void drop_pages(const cb_dix *ix, size_t *dropped, size_t offset);
+
+/* The checksum of the body but the spans sp[0..n) (ascending); read from ix's mapping a
+ * megabyte at a time, its pages let go as it goes, else from base (the writer's buffer). */
+static uint64_t body_crc(const cb_dix *ix, const unsigned char *base, size_t len, const span *sp, size_t n)
+{
+    uint64_t crc = 0;
+    size_t at = sizeof(dix_header), dropped = 0;
+    for (size_t i = 0; i <= n; i++) {
+        size_t end = i < n ? sp[i].at : len;
+        while (end > at) {
+            size_t k = end - at < DROP_EVERY ? end - at : DROP_EVERY;
+            crc = crc64_ecma_refl(crc, base + at, k);
+            at += k;
+            if (ix) drop_pages(ix, &dropped, at);
+        }
+        if (i < n && sp[i].at + sp[i].len > at) at = sp[i].at + sp[i].len;
+    }
+    return crc;
+}
+
+/* County c's checksum: its digest, and per table its first[c], first[c + 1] and runs. */
+static uint64_t county_crc(const cb_dix *ix, size_t c)
+{
+    uint64_t crc = crc64_ecma_refl(0, ix->digests + 32 * c, 32);
+    for (size_t i = 0; i < ix->ntables; i++) {
+        const cb_dix_table *t = &ix->tables[i];
+        crc = crc64_ecma_refl(crc, (const unsigned char *)&t->first[c], 2 * sizeof *t->first);
+        crc = crc64_ecma_refl(crc, (const unsigned char *)&t->ranges[t->first[c]],
+                              (t->first[c + 1] - t->first[c]) * sizeof *t->ranges);
+    }
+    return crc;
+}
+
 int cb_dix_write(const char *path, const cb_dix *ix, size_t *bytes, cb_error *err)
 {
     cb_buf b = {0};
@@ -67,6 +117,8 @@ int cb_dix_write(const char *path, const cb_dix *ix, size_t *bytes, cb_error *er
     }
     put_u64(&b, ix->ncounties);
     put_u32(&b, (uint32_t)ix->ntables);
+    span *sp = cb_xmalloc((2 * ix->ntables + 1) * sizeof *sp);
+    size_t nsp = 0;
     for (size_t i = 0; i < ix->ntables; i++) {
         const cb_dix_table *t = &ix->tables[i];
         put_u32(&b, t->file);
@@ -82,8 +134,9 @@ int cb_dix_write(const char *path, const cb_dix *ix, size_t *bytes, cb_error *er
             put_u8(&b, t->types[c]);
             put_u8(&b, t->has_value[c]);
         }
-        put_array(&b, t->first, (ix->ncounties + 1) * sizeof *t->first);
-        put_array(&b, t->ranges, t->first[ix->ncounties] * sizeof *t->ranges);
+        put_u64(&b, t->first[ix->ncounties]);
+        put_county_array(&b, t->first, (ix->ncounties + 1) * sizeof *t->first, &sp[nsp++]);
+        put_county_array(&b, t->ranges, t->first[ix->ncounties] * sizeof *t->ranges, &sp[nsp++]);
     }
     put_u32(&b, (uint32_t)ix->has_counties);
     if (ix->has_counties) {
@@ -102,10 +155,18 @@ int cb_dix_write(const char *path, const cb_dix *ix, size_t *bytes, cb_error *er
         put_u64(&b, k->text_len);
         put_array(&b, k->text, k->text_len);
     }
-    put_array(&b, ix->digests, ix->ncounties * 32);
+    put_county_array(&b, ix->digests, ix->ncounties * 32, &sp[nsp++]);
+    put(&b, ix->ids_digest, 64);
+    put_u64(&b, ix->nclash);
+    put_array(&b, ix->clash, ix->nclash * sizeof *ix->clash);
+    uint64_t *crcs = cb_xmalloc((ix->ncounties ? ix->ncounties : 1) * sizeof *crcs);
+    for (size_t c = 0; c < ix->ncounties; c++) crcs[c] = county_crc(ix, c);
+    put_array(&b, crcs, ix->ncounties * sizeof *crcs);
+    free(crcs);
     dix_header *hp = (dix_header *)b.s;
     hp->total = b.len;
-    hp->crc = crc64_ecma_refl(0, (const unsigned char *)b.s + sizeof h, b.len - sizeof h);
+    hp->crc = body_crc(NULL, (const unsigned char *)b.s, b.len, sp, nsp);
+    free(sp);
     int rc = cb_write_file_atomic(path, b.s, b.len, err);
     if (bytes) *bytes = b.len;
     cb_buf_free(&b);
@@ -197,11 +258,12 @@ void cb_dix_close(cb_dix *ix)
     for (size_t c = 0; ix->counties.cols && c < ix->counties.ncols; c++) free(ix->counties.cols[c]);
     free(ix->counties.cols);
     free(ix->counties.types);
+    free(ix->checked);
+    free(ix->path);
     if (ix->map) munmap(ix->map, ix->map_len);
     memset(ix, 0, sizeof *ix);
 }
 
-#define DROP_EVERY (1u << 20) /* bytes read between two drops of the mapping's pages */
 
 /* Lets the mapping's pages up to offset go (they are read, not needed again), so that
  * checking a large index does not count it all in the resident set. */
@@ -213,39 +275,28 @@ static void drop_pages(const cb_dix *ix, size_t *dropped, size_t offset)
     *dropped = upto;
 }
 
-/* The checksum of the body, read through the mapping a megabyte at a time. */
-static uint64_t body_crc(const cb_dix *ix)
+/* County c's share of the per-county arrays: its runs inside its table, each inside the
+ * table's text and rows, the checksum its own (county_crc). Returns the problem or NULL. */
+const char *cb_dix_county_check(cb_dix *ix, size_t c)
 {
-    uint64_t crc = 0;
-    size_t dropped = 0;
-    for (size_t at = sizeof(dix_header); at < ix->map_len;) {
-        size_t n = ix->map_len - at < DROP_EVERY ? ix->map_len - at : DROP_EVERY;
-        crc = crc64_ecma_refl(crc, (const unsigned char *)ix->map + at, n);
-        at += n;
-        drop_pages(ix, &dropped, at);
+    if (c >= ix->ncounties) return "a county number out of range";
+    if (ix->checked[c]) return NULL;
+    for (size_t i = 0; i < ix->ntables; i++) {
+        const cb_dix_table *t = &ix->tables[i];
+        if (t->first[c] > t->first[c + 1] || t->first[c + 1] > t->nranges) return "a county's rows out of order";
     }
-    return crc;
-}
-
-/* Every county's runs inside the table: first[] ascending from 0, each run inside the
- * text's data and the rows. Returns the problem or NULL. */
-static const char *check_table(const cb_dix *ix, const cb_dix_table *t, size_t *dropped)
-{
-    if (t->data_off > t->text_len) return "a table's rows outside its text";
-    /* a row of n fields takes n - 1 separators at least (blank lines are no rows) */
-    if (t->nall > t->text_len || (t->ncols > 1 && t->nall > t->text_len / (t->ncols - 1)))
-        return "more rows than its file can hold";
-    if (t->first[0] != 0) return "a county's rows out of order";
-    for (size_t c = 0; c < ix->ncounties; c++)
-        if (t->first[c + 1] < t->first[c]) return "a county's rows out of order";
-    for (size_t r = 0; r < t->first[ix->ncounties]; r++) {
-        const cb_dix_range *g = &t->ranges[r];
-        if (g->nrows == 0 || g->nrows > t->nall || g->row > t->nall - g->nrows)
-            return "a row number out of range";
-        if (g->off < t->data_off || g->off > t->text_len || g->len > t->text_len - g->off)
-            return "a row's bytes outside its file";
-        if (r % 4096 == 0) drop_pages(ix, dropped, (size_t)((const char *)g - (const char *)ix->map));
+    if (county_crc(ix, c) != ix->county_crcs[c]) return "checksum mismatch";
+    for (size_t i = 0; i < ix->ntables; i++) {
+        const cb_dix_table *t = &ix->tables[i];
+        for (uint32_t r = t->first[c]; r < t->first[c + 1]; r++) {
+            const cb_dix_range *g = &t->ranges[r];
+            if (g->nrows == 0 || g->nrows > t->nall || g->row > t->nall - g->nrows)
+                return "a row number out of range";
+            if (g->off < t->data_off || g->off > t->text_len || g->len > t->text_len - g->off)
+                return "a row's bytes outside its file";
+        }
     }
+    ix->checked[c] = 1;
     return NULL;
 }
 
@@ -297,7 +348,9 @@ static const char *get_counties(cb_dix *ix, cursor *c, uint32_t nfiles, size_t *
     return NULL;
 }
 
-static const char *parse_body(cb_dix *ix)
+/* The body, its per-county arrays' bytes recorded in sp (2 per table and the digests,
+ * *nsp of them) for the checksum. */
+static const char *parse_body(cb_dix *ix, span **spp, size_t *nsp)
 {
     cursor c = {ix->map, sizeof(dix_header), ix->map_len, NULL};
     ix->encoding = get_str(&c);
@@ -318,6 +371,7 @@ static const char *parse_body(cb_dix *ix)
     uint32_t ntables = get_u32(&c);
     if (!c.bad && ntables > nfiles) return "more tables than files";
     ix->tables = cb_xcalloc(ntables ? ntables : 1, sizeof *ix->tables);
+    span *sp = *spp = cb_xmalloc((2 * (size_t)ntables + 1) * sizeof *sp);
     size_t dropped = 0;
     for (; !c.bad && ix->ntables < ntables;) {
         cb_dix_table *t = &ix->tables[ix->ntables++];
@@ -344,12 +398,19 @@ static const char *parse_body(cb_dix *ix)
             if (t->types[i] != CB_T_NUMBER && t->types[i] != CB_T_TEXT) return "a column of no type";
             if (t->has_value[i] > 1) return "a bad column flag";
         }
+        t->nranges = get_u64(&c);
         t->first = get_array(&c, nc + 1, sizeof *t->first);
         if (c.bad) break;
-        t->ranges = get_array(&c, t->first[nc], sizeof *t->ranges);
+        sp[(*nsp)++] = (span){(size_t)((const unsigned char *)t->first - c.base), (nc + 1) * sizeof *t->first};
+        t->ranges = get_array(&c, t->nranges, sizeof *t->ranges);
         if (c.bad) break;
-        const char *bad = check_table(ix, t, &dropped);
-        if (bad) return bad;
+        sp[(*nsp)++] = (span){(size_t)((const unsigned char *)t->ranges - c.base), t->nranges * sizeof *t->ranges};
+        if (t->data_off > t->text_len) return "a table's rows outside its text";
+        /* a row of n fields takes n - 1 separators at least (blank lines are no rows) */
+        if (t->nall > t->text_len || (t->ncols > 1 && t->nall > t->text_len / (t->ncols - 1)))
+            return "more rows than its file can hold";
+        drop_pages(ix, &dropped, c.pos); /* what reading its header mapped (a page cache's
+                                           * large folio is mapped whole) */
     }
     ix->has_counties = !c.bad && get_u32(&c) == 1;
     if (ix->has_counties) {
@@ -357,6 +418,18 @@ static const char *parse_body(cb_dix *ix)
         if (bad) return bad;
     }
     ix->digests = get_array(&c, nc, 32);
+    if (!c.bad) sp[(*nsp)++] = (span){(size_t)(ix->digests - c.base), nc * 32};
+    const char *hexd = take(&c, 64);
+    if (hexd) {
+        for (size_t i = 0; i < 64; i++)
+            if (!strchr("0123456789abcdef", hexd[i]) || !hexd[i]) return "a malformed digest";
+        memcpy(ix->ids_digest, hexd, 64);
+    }
+    ix->nclash = get_u64(&c);
+    ix->clash = get_array(&c, ix->nclash, sizeof *ix->clash);
+    for (uint64_t i = 0; !c.bad && i < ix->nclash; i++)
+        if (ix->clash[i] >= nc || (i && ix->clash[i] <= ix->clash[i - 1])) return "a county number out of range";
+    ix->county_crcs = get_array(&c, nc, sizeof *ix->county_crcs);
     if (!c.bad && c.pos != c.end) return "bytes after its end";
     drop_pages(ix, &dropped, ix->map_len);
     return c.bad;
@@ -392,9 +465,22 @@ int cb_dix_open(const char *path, uint64_t max_len, cb_dix *ix, cb_error *err)
         }
     }
     close(fd);
-    if (!bad && body_crc(ix) != h.crc) bad = "checksum mismatch";
-    if (!bad) bad = parse_body(ix);
-    if (!bad) return CB_OK;
+    if (!bad) {
+        span *sp = NULL;
+        size_t nsp = 0;
+        const char *parsed = parse_body(ix, &sp, &nsp);
+        /* a changed byte: the checksum says so, whatever the parse made of it */
+        if (body_crc(ix, ix->map, ix->map_len, sp, nsp) != h.crc) bad = "checksum mismatch";
+        else bad = parsed;
+        free(sp);
+        size_t dropped = 0;
+        drop_pages(ix, &dropped, ix->map_len); /* read, not needed again */
+    }
+    if (!bad) {
+        ix->checked = cb_xcalloc(ix->ncounties ? ix->ncounties : 1, 1);
+        ix->path = cb_xstrdup(path);
+        return CB_OK;
+    }
     cb_dix_close(ix);
     cb_fail(err, CB_EDATA, "%s: corrupt (%s)", path, bad);
     return CB_DIX_CORRUPT;

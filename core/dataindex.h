@@ -7,14 +7,18 @@
  * device, which differs between NFS clients), the options that change the parse, each
  * partitioned table's columns, types and which have a value, its text's length, and per
  * county the runs of adjacent rows it has in the table (byte range, first line, first row
- * number) and the county's input digest (cb_dataset.county_digests).
+ * number) and the county's input digest (cb_dataset.county_digests); and what every run
+ * needs over all counties, computed once here: the counties digest of the manifests and the
+ * output name clash candidates (render.h), so that a one-county run does not pass over all.
  *
  * The file: a fixed header (magic, version, byte order, length, CRC-64 of what follows),
  * then the body, native byte order, every array aligned to 8 bytes. cb_dix_open checks the
- * checksum and every count, offset and range against the file's and the tables' lengths
- * before anything is used, so a corrupt, truncated or forged file is refused whole; it
- * maps the file and its large arrays (per county) are used in place: a one-county load
- * touches only that county's pages.
+ * checksum and every count and offset of the body but the per-county arrays (each table's
+ * first[] and ranges[], the digests) before anything is used, so a corrupt, truncated or
+ * forged file is refused whole; each county's share of those arrays has its own checksum
+ * and is checked, with its runs' bounds, when it is first used (cb_dix_county_check), so
+ * that a one-county load reads and checks only that county's share of them. It maps the
+ * file and its large arrays are used in place.
  */
 #ifndef CB_DATAINDEX_H
 #define CB_DATAINDEX_H
@@ -53,6 +57,7 @@ typedef struct cb_dix_table {
     char **cols;              /* header names */
     unsigned char *types;     /* per column: a cb_type, CB_T_NUMBER or CB_T_TEXT */
     unsigned char *has_value; /* per column: 1 if some row has a value */
+    uint64_t nranges;         /* runs in ranges */
     const uint32_t *first;    /* ncounties + 1: county c's runs are ranges[first[c]..first[c+1]) */
     const cb_dix_range *ranges;
 } cb_dix_table;
@@ -83,6 +88,14 @@ typedef struct cb_dix {
     int has_counties;         /* counties below is set */
     cb_dix_counties counties;
     const unsigned char *digests; /* 32 * ncounties */
+    /* What every run needs over all counties, computed once when the index is built: */
+    char ids_digest[65];      /* cb_county_ids_digest of the county ids (hex) */
+    uint64_t nclash;
+    const uint32_t *clash;    /* cb_output_clash_candidates: ascending county numbers */
+    const uint64_t *county_crcs; /* per county: the checksum of its share of first, ranges
+                                  * and digests (cb_dix_county_check) */
+    unsigned char *checked;   /* per county: 1 once cb_dix_county_check passed */
+    char *path;               /* the file's path */
     void *map;                /* cb_dix_open: the file mapped, map_len bytes */
     size_t map_len;
 } cb_dix;
@@ -104,6 +117,12 @@ enum {
  * and digests point into the mapping. On error *ix is empty. */
 int cb_dix_open(const char *path, uint64_t max_len, cb_dix *ix, cb_error *err);
 void cb_dix_close(cb_dix *ix);
+
+/* Checks county c's share of the per-county arrays (its runs in every table, first[c] and
+ * first[c + 1], its digest) against its own checksum and the tables' lengths, once; until
+ * it passed, nothing of it may be used. NULL if it is sound, else the problem (static),
+ * e.g. "checksum mismatch": the index is damaged there. */
+const char *cb_dix_county_check(cb_dix *ix, size_t c);
 
 /* The cache's index file for data folder dir: ${XDG_CACHE_HOME:-~/.cache}/countybrief/
  * data-<hash of dir's real path>.index (malloc'd), or NULL when there is no cache

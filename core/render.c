@@ -589,15 +589,15 @@ static int hash_part(uint64_t *h, const char *s, int part)
     return 1;
 }
 
-/* County c's key hash: fnv1a of file_key(its output name). */
-static uint64_t county_hash(const cb_engine *e, size_t c)
+/* County c's key hash: fnv1a of file_key(its output name in set). */
+static uint64_t county_hash(const cb_dataset *ds, size_t c, const char *set)
 {
-    const char *id = cb_county_id(&e->ds, c), *name = cb_county_name(&e->ds, c);
+    const char *id = cb_county_id(ds, c), *name = cb_county_name(ds, c);
     uint64_t h = 1469598103934665603ull;
-    if (hash_part(&h, id, 1) && hash_part(&h, "-", 0) && hash_part(&h, name, 1) && hash_part(&h, e->out_set, 0) &&
+    if (hash_part(&h, id, 1) && hash_part(&h, "-", 0) && hash_part(&h, name, 1) && hash_part(&h, set, 0) &&
         hash_part(&h, ".pdf", 0))
         return h;
-    char *file = cb_output_name(id, name, e->out_set), *key = file_key(file);
+    char *file = cb_output_name(id, name, set), *key = file_key(file);
     h = fnv1a(key);
     free(key);
     free(file);
@@ -605,18 +605,17 @@ static uint64_t county_hash(const cb_engine *e, size_t c)
 }
 
 /* The hashes go into an open-addressed table (no sort of 30,000 of them); a county whose
- * hash is there already is a candidate, and so is the one it met. Only the candidates are
- * sorted and their keys compared. */
-char **cb_output_clashes(const cb_engine *e)
+ * hash is there already is a candidate, and so is the one it met. */
+uint32_t *cb_output_clash_candidates(const cb_dataset *ds, size_t *ncand)
 {
-    size_t n = e->ds.ncounties, size = 16;
+    size_t n = ds->ncounties, size = 16;
     int bits = 4;
     while (size < 2 * n) size *= 2, bits++;
-    key_hash *tab = cb_xcalloc(size, sizeof *tab), *cand = NULL; /* county + 1 in tab: 0 is empty */
-    size_t ncand = 0;
+    key_hash *tab = cb_xcalloc(size, sizeof *tab); /* county + 1 in tab: 0 is empty */
     unsigned char *marked = NULL;
+    *ncand = 0;
     for (size_t c = 0; c < n; c++) {
-        uint64_t h = county_hash(e, c);
+        uint64_t h = county_hash(ds, c, "");
         size_t i = (size_t)((h * 0x9E3779B97F4A7C15ull) >> (64 - bits)); /* Fibonacci hashing: the high bits */
         for (; tab[i].county; i = (i + 1) & (size - 1)) {
             if (tab[i].h != h) continue;
@@ -625,14 +624,30 @@ char **cb_output_clashes(const cb_engine *e)
             for (int k = 0; k < 2; k++)
                 if (!marked[pair[k]]) {
                     marked[pair[k]] = 1;
-                    cand = cb_xrealloc(cand, (ncand + 1) * sizeof *cand);
-                    cand[ncand++] = (key_hash){h, pair[k]};
+                    ++*ncand;
                 }
         }
         tab[i] = (key_hash){h, c + 1};
     }
     free(tab);
+    uint32_t *cand = cb_xmalloc((*ncand ? *ncand : 1) * sizeof *cand);
+    for (size_t c = 0, k = 0; marked && c < n; c++)
+        if (marked[c]) cand[k++] = (uint32_t)c;
     free(marked);
+    return cand;
+}
+
+/* The candidates (from the index, else computed) hashed with the set's suffix; only they
+ * are sorted and their keys compared. */
+char **cb_output_clashes(const cb_engine *e)
+{
+    size_t ncand;
+    const uint32_t *stored = cb_dataset_clash_candidates(&e->ds, &ncand);
+    uint32_t *own = stored ? NULL : cb_output_clash_candidates(&e->ds, &ncand);
+    const uint32_t *cands = stored ? stored : own;
+    key_hash *cand = cb_xmalloc((ncand ? ncand : 1) * sizeof *cand);
+    for (size_t i = 0; i < ncand; i++) cand[i] = (key_hash){county_hash(&e->ds, cands[i], e->out_set), cands[i]};
+    free(own);
     char **clash = NULL;
     if (ncand) qsort(cand, ncand, sizeof *cand, hash_cmp);
     for (size_t i = 0, j; i < ncand; i = j) {

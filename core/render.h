@@ -122,6 +122,13 @@ char *cb_output_name(const char *id, const char *name, const char *set);
  * rendered: which one would win is no rule a user could predict. Free with
  * cb_output_clashes_free. */
 char **cb_output_clashes(const cb_engine *e);
+
+/* The counties whose output name keys might be one (their 64-bit key hashes agree), in
+ * ascending order, malloc'd (*n of them). The relation does not depend on the output set:
+ * the set's suffix follows a '.' (a starter no case folding or composition crosses) and
+ * each step of the hash is a bijection, so keys and hashes agree with or without it. The
+ * data index stores them (cb_dataset_clash_candidates); cb_output_clashes compares keys. */
+uint32_t *cb_output_clash_candidates(const cb_dataset *ds, size_t *n);
 void cb_output_clashes_free(const cb_engine *e, char **clash);
 
 /* After a county (who: "<id> <name>") or a report over all failed: its previous file in

@@ -6,9 +6,11 @@
 #   any index; without DIR's index a render saves one to the cache and the next render uses
 #   it, writing nothing into the data folder; an edited or touched CSV, a file added, or
 #   another --encoding makes the index stale: rebuilt silently, the changed row in the PDF;
-#   a corrupt, truncated, garbage, huge or forged (checksum recomputed) index and a link
-#   planted at either path: one line "...; ignored, rebuilding", the right PDF, nothing
-#   written through the link.
+#   a corrupt, truncated, garbage, huge index and a link planted at either path: one line
+#   "...; ignored, rebuilding", the right PDF, nothing written through the link; a county's
+#   runs are checked when it is used: a byte changed in another county's is harmless (never
+#   read), in the rendered county's own or forged past the file (checksums recomputed) that
+#   county fails with one line naming the index.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
@@ -136,8 +138,79 @@ refused() {
 cp "$IX" "$TMP/good-index"
 SIZE=$(stat -c %s "$IX")
 restore() { cp "$TMP/good-index" "$IX" && touch -r "$TMP/good-index" "$IX"; }
-printf '\xff' | dd of="$IX" bs=1 seek=$((SIZE / 2)) conv=notrunc status=none
+# the index's layout (core/dataindex.c), walked: WALK MODE IN [OUT]
+#   where: the offsets of a byte of the header part, of the first run of county 0 (the
+#          county rendered: the first of counties.csv) and of the last county's first run
+#   forge: OUT gets county 0's first run pointing past its file, with county 0's checksum
+#          and the header's recomputed as a forger would (CRCs are linear: only the changes'
+#          contribution is added)
+cat >"$TMP/walk.py" <<'EOF'
+import struct, sys
+d = bytearray(open(sys.argv[2], 'rb').read())
+T = []
+for i in range(256):
+    x = i
+    for _ in range(8): x = (x >> 1) ^ 0xC96C5795D7870F42 if x & 1 else x >> 1
+    T.append(x)
+def lin(b):  # the CRC's linear part: what a change of these bytes (the tail) adds
+    c = 0
+    for x in b: c = T[(c ^ x) & 0xFF] ^ (c >> 8)
+    return c
+p = 32
+def u32():
+    global p; v = struct.unpack_from('<I', d, p)[0]; p += 4; return v
+def u64():
+    global p; v = struct.unpack_from('<Q', d, p)[0]; p += 8; return v
+def s():
+    global p; n = u32(); p += n + 1
+def align():
+    global p; p += (8 - p % 8) % 8
+s(); u32()
+for _ in range(u32()): s(); u64(); u64(); u64()
+nc = u64()
+tables = []
+for _ in range(u32()):
+    u32(); p += 1; s(); text_len = u64(); u64(); u32(); u64()
+    for _ in range(u32()): s(); p += 2
+    nranges = u64(); align()
+    first = struct.unpack_from('<%dI' % (nc + 1), d, p); p += 4 * (nc + 1)
+    align(); tables.append((text_len, first, p)); p += 24 * nranges
+text_len, first, ranges = tables[0]
+if sys.argv[1] == 'where':
+    last = max(c for c in range(nc) if first[c + 1] > first[c])
+    print(40, ranges + 24 * first[0] + 1, ranges + 24 * first[last] + 1)
+    sys.exit(0)
+at = ranges + 24 * first[0]
+old = struct.unpack_from('<Q', d, at)[0]
+struct.pack_into('<Q', d, at, text_len + 1000)
+delta = struct.pack('<Q', old ^ (text_len + 1000))
+rest = 24 * (first[1] - first[0]) - 8 + sum(8 + 24 * (f[1] - f[0]) for _, f, _ in tables[1:])
+crcs = len(d) - 8 * nc
+c0 = lin(delta + bytes(rest))
+struct.pack_into('<Q', d, crcs, struct.unpack_from('<Q', d, crcs)[0] ^ c0)
+h = lin(struct.pack('<Q', c0) + bytes(8 * (nc - 1)))
+struct.pack_into('<Q', d, 24, struct.unpack_from('<Q', d, 24)[0] ^ h)
+open(sys.argv[3], 'wb').write(d)
+EOF
+read -r HEAD_AT OWN_AT OTHER_AT < <("$PY" "$TMP/walk.py" where "$TMP/good-index")
+flip() { printf '\xff' | dd of="$IX" bs=1 seek="$1" conv=notrunc status=none; }
+flip "$HEAD_AT"
 refused "a flipped byte" "corrupt (checksum mismatch)"
+restore
+# a county's runs are checked when it is used: a byte changed in another county's is never
+# read (the right PDF, nothing said); in the rendered county's, that county fails naming the
+# index, nothing written
+flip "$OTHER_AT"
+render_one "$TMP/o9"
+check_eq "a flipped byte in another county's runs: nothing said" "0 " "$RC $(cat "$TMP/stderr")"
+same_pdf "a flipped byte in another county's runs: the right PDF" "$TMP/o9"
+restore
+flip "$OWN_AT"
+render_one "$TMP/o9"
+check_eq "a flipped byte in the county's own runs: it fails, nothing written" "1 manifest.json" "$RC $(ls "$TMP/o9")"
+check_eq "a flipped byte in the county's own runs: a line naming the index" \
+    "countybrief: $IX: corrupt (checksum mismatch, where county $ID's rows are); run countybrief index --data $D again, or remove it" \
+    "$(head -1 "$TMP/stderr")"
 restore
 head -c $((SIZE / 2)) "$TMP/good-index" >"$IX"
 refused "a truncated index" "corrupt (truncated)"
@@ -149,38 +222,12 @@ rm -f "$IX"
 truncate -s 20G "$IX"
 refused "a huge (sparse) file" "corrupt (larger than the data could need)"
 rm -f "$IX"
-# forged: a run of rows pointing past the file, the checksum recomputed
-"$PY" - "$TMP/good-index" "$IX" <<'EOF'
-import struct, sys
-d = bytearray(open(sys.argv[1], 'rb').read())
-def crc64(b):
-    poly, c, t = 0xC96C5795D7870F42, 0xFFFFFFFFFFFFFFFF, []
-    for i in range(256):
-        x = i
-        for _ in range(8): x = (x >> 1) ^ poly if x & 1 else x >> 1
-        t.append(x)
-    for x in b: c = t[(c ^ x) & 0xFF] ^ (c >> 8)
-    return c ^ 0xFFFFFFFFFFFFFFFF
-p = 32
-def u32():
-    global p; v = struct.unpack_from('<I', d, p)[0]; p += 4; return v
-def u64():
-    global p; v = struct.unpack_from('<Q', d, p)[0]; p += 8; return v
-def s():
-    global p; n = u32(); p += n + 1
-s(); u32()
-for _ in range(u32()): s(); u64(); u64(); u64()
-nc = u64(); u32()
-u32(); p += 1; s(); text_len = u64(); u64(); u32(); u64()   # the first table
-for _ in range(u32()): s(); p += 2
-p += (8 - p % 8) % 8
-first = struct.unpack_from('<%dI' % (nc + 1), d, p); p += 4 * (nc + 1)
-p += (8 - p % 8) % 8
-struct.pack_into('<Q', d, p, text_len + 1000)   # its first run's offset
-struct.pack_into('<Q', d, 24, crc64(d[32:]))
-open(sys.argv[2], 'wb').write(d)
-EOF
-refused "a forged run past the file" "corrupt (a row's bytes outside its file)"
+# forged: a run of rows pointing past the file, the checksums recomputed
+"$PY" "$TMP/walk.py" forge "$TMP/good-index" "$IX"
+render_one "$TMP/o9"
+check_eq "a forged run past the file: the county fails, a line naming the index" \
+    "1 countybrief: $IX: corrupt (a row's bytes outside its file, where county $ID's rows are); run countybrief index --data $D again, or remove it" \
+    "$RC $(head -1 "$TMP/stderr")"
 
 # --- links: refused, never written through --------------------------------------------------
 echo "precious" >"$TMP/target"
