@@ -1645,21 +1645,65 @@ static void wrap_global(lua_State *L, const char *name, lua_CFunction f)
 
 /* ------------------------------------------------------------------ the state */
 
+/*
+ * The sandbox's allow-list: the names of Lua's own libraries a report script sees, and
+ * nothing else (docs/reports.md, "Libraries"). Whatever else a library defines, in this
+ * build of Lua or a later one, is removed as the state is built: loadfile and dofile (they
+ * read any file, loadfile also bytecode), string.dump (bytecode, which only C may load),
+ * the Lua 5.3 compatibility functions some builds add to math (math.pow...), so that a
+ * report runs the same on every build. io, os, package, debug and coroutine are never
+ * opened; os is countybrief's own (open_os), as are print, load, require, collectgarbage
+ * and the wrapped setmetatable and getmetatable added after. Every state that runs report
+ * code is built here (setup_state: the declarations, in or out of process, and each
+ * county's run, in a worker or not); a template's template.lua runs with an empty
+ * environment instead (cb_lua_run_description). tests/e2e/sandbox_surface.sh walks
+ * everything reachable and compares it with the same list.
+ */
+static const char *const base_names[] = {
+    "_G", "_VERSION", "assert", "collectgarbage", "error", "getmetatable", "ipairs", "load", "next", "pairs",
+    "pcall", "print", "rawequal", "rawget", "rawlen", "rawset", "select", "setmetatable", "tonumber",
+    "tostring", "type", "warn", "xpcall", NULL};
+static const char *const string_names[] = {
+    "byte", "char", "find", "format", "gmatch", "gsub", "len", "lower", "match", "pack", "packsize", "rep",
+    "reverse", "sub", "unpack", "upper", NULL};
+static const char *const table_names[] = {"concat", "insert", "move", "pack", "remove", "sort", "unpack", NULL};
+static const char *const math_names[] = {
+    "abs", "acos", "asin", "atan", "ceil", "cos", "deg", "exp", "floor", "fmod", "huge", "log", "max",
+    "maxinteger", "min", "mininteger", "modf", "pi", "rad", "random", "randomseed", "sin", "sqrt", "tan",
+    "tointeger", "type", "ult", NULL};
+static const char *const utf8_names[] = {"char", "charpattern", "codepoint", "codes", "len", "offset", NULL};
+
+/* Removes from the table on top of the stack every field whose key is not one of names. */
+static void keep_only(lua_State *L, const char *const *names)
+{
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        lua_pop(L, 1);
+        int keep = 0;
+        if (lua_type(L, -1) == LUA_TSTRING)
+            for (int i = 0; names[i] && !keep; i++) keep = strcmp(lua_tostring(L, -1), names[i]) == 0;
+        if (keep) continue;
+        lua_pushvalue(L, -1);
+        lua_pushnil(L);
+        lua_rawset(L, -4); /* clearing a field during lua_next is allowed */
+    }
+}
+
 static void open_libs(lua_State *L, int english)
 {
-    static const luaL_Reg libs[] = {
-        {LUA_GNAME, luaopen_base},        {LUA_TABLIBNAME, luaopen_table},
-        {LUA_STRLIBNAME, luaopen_string}, {LUA_MATHLIBNAME, luaopen_math},
-        {LUA_UTF8LIBNAME, luaopen_utf8},  {NULL, NULL},
+    static const struct {
+        const char *name;
+        lua_CFunction open;
+        const char *const *keep;
+    } libs[] = {
+        {LUA_GNAME, luaopen_base, base_names},          {LUA_TABLIBNAME, luaopen_table, table_names},
+        {LUA_STRLIBNAME, luaopen_string, string_names}, {LUA_MATHLIBNAME, luaopen_math, math_names},
+        {LUA_UTF8LIBNAME, luaopen_utf8, utf8_names},
     };
-    for (const luaL_Reg *lib = libs; lib->func; lib++) {
-        luaL_requiref(L, lib->name, lib->func, 1);
+    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+        luaL_requiref(L, libs[i].name, libs[i].open, 1);
+        keep_only(L, libs[i].keep);
         lua_pop(L, 1);
-    }
-    static const char *const removed[] = {"dofile", "loadfile", NULL};
-    for (int i = 0; removed[i]; i++) {
-        lua_pushnil(L);
-        lua_setglobal(L, removed[i]);
     }
     lua_register(L, "load", l_load_text);
     lua_register(L, "require", l_require);
@@ -1737,6 +1781,7 @@ static const char *absent_hint(const char *msg)
         {"(global 'coroutine')", "; report scripts have no coroutine library"},
         {"(global 'dofile')", "; report scripts have no dofile: use require"},
         {"(global 'loadfile')", "; report scripts have no loadfile: use require"},
+        {"(field 'dump')", "; report scripts have no string.dump: load takes text only"},
     };
     for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++)
         if (strstr(msg, absent[i][0])) return absent[i][1];
