@@ -150,6 +150,17 @@ static int sync_dir(int dfd)
     return 0;
 }
 
+int cb_output_sync_dir(const char *path)
+{
+    if (!use_fsync) return 0;
+    const char *base;
+    int dfd = open_parent(path, &base);
+    if (dfd < 0) return errno;
+    int e = sync_dir(dfd);
+    close(dfd);
+    return e;
+}
+
 /* Writes data to fd whole. 0 or an errno. */
 static int write_whole(int fd, const void *data, size_t len)
 {

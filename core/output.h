@@ -33,7 +33,9 @@
  * path that was not there before, and no temporary file is left behind. */
 int cb_write_file_atomic(const char *path, const void *data, size_t len, cb_error *err);
 
-/* fsync on (1, the default) or off (0: `--no-fsync`). Without fsync a file is still never
+/* fsync on (1, the default) or off (0: `--no-fsync`), for every file of the run: PDFs, the
+ * manifest, the caches, and the folders after their renames (tests/e2e/write_order.sh
+ * observes the order with strace). Without fsync a file is still never
  * partial after a crash of countybrief itself, but a power cut or kernel crash can lose
  * recently written files or leave them empty. Set before workers are forked. */
 void cb_output_set_fsync(int on);
@@ -43,6 +45,10 @@ int cb_output_fsync(void);
  * them: a power cut before that can lose a rename (the PDF is missing, to be rendered
  * again), never leave a partial file, which the fsync before each rename rules out. */
 void cb_output_set_dir_sync(int on);
+
+/* For a writer of its own (synth's files, written as streams): fsyncs the folder holding
+ * path, after path was renamed into place, unless fsync is off. 0 or an errno. */
+int cb_output_sync_dir(const char *path);
 
 /* 1 if name (a file name, no folder) is one of the temporary files above. */
 int cb_output_is_temp(const char *name);

@@ -1351,13 +1351,15 @@ static int make_dirs(const char *dir, cb_error *err)
     return rc;
 }
 
-/* Closes every open file; on success (rc CB_OK so far) renames them into place, else
- * removes the temporaries. */
+/* Closes every open file, each fsync'd first (output.h: cb_output_fsync); on success (rc
+ * CB_OK so far) renames them into place and then fsyncs the folder, else removes the
+ * temporaries. */
 static int finish_files(synth *s)
 {
     for (int f = 0; f < NFILES; f++) {
         if (!s->fp[f]) continue;
-        int bad = fflush(s->fp[f]) != 0 || ferror(s->fp[f]);
+        int bad = fflush(s->fp[f]) != 0 || ferror(s->fp[f]) ||
+                  (cb_output_fsync() && fsync(fileno(s->fp[f])) != 0);
         int e = errno;
         if (fclose(s->fp[f]) != 0 && !bad) {
             bad = 1;
@@ -1382,6 +1384,8 @@ static int finish_files(synth *s)
     }
     for (int f = 0; f < NFILES; f++)
         if (s->tmp[f]) remove(s->tmp[f]);
+    int e = s->rc ? 0 : cb_output_sync_dir(s->path[F_COUNTIES]); /* the renames, made to last */
+    if (e) s->rc = cb_fail(s->err, CB_EIO, "%s: cannot sync its folder: %s", s->path[F_COUNTIES], strerror(e));
     return s->rc;
 }
 
