@@ -204,12 +204,52 @@ static void hash_rows(struct sha256_ctx *c, const cb_table *t, const size_t *row
     }
 }
 
-/* What every county's PDF depends on besides its own rows. */
+/* A fontconfig fallback: its place in the list and its file as it stands (size, times,
+ * inode), not its bytes: the installed fonts are tens of megabytes that most runs never
+ * read, and replacing or editing one changes its stat. */
+static void hash_fallback(void *c, const char *path, int index)
+{
+    file_digest f = {0};
+    struct stat st;
+    if (stat(path, &st) == 0) stat_key(&st, &f);
+    char buf[160];
+    snprintf(buf, sizeof buf, "%d %lld %lld %lld %lld %lld", index, f.size, f.mtime_ns, f.ctime_ns,
+             f.ino, f.dev);
+    hash_str(c, path);
+    hash_str(c, buf);
+}
+
+/* The clock: SOURCE_DATE_EPOCH (the PDF's dates, the scripts' clock, the cover's date);
+ * without it, the day (UTC) a cover shows. (The PDF's creation time, to the second, is
+ * not an input: without SOURCE_DATE_EPOCH no run would ever skip a county.) */
+static void hash_clock(struct sha256_ctx *c, int cover)
+{
+    long long sde;
+    char buf[64] = "";
+    if (cb_source_date(&sde) == 1) {
+        snprintf(buf, sizeof buf, "SOURCE_DATE_EPOCH=%lld", sde);
+    } else if (cover) {
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        snprintf(buf, sizeof buf, "today=%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    }
+    hash_str(c, buf);
+}
+
+/* What every county's PDF depends on besides its own rows (docs/manifests.md, "What a
+ * county's hash covers": keep the two in step). */
 static struct sha256_ctx global_inputs(const cb_engine *e)
 {
     struct sha256_ctx c;
     sha256_init(&c);
     hash_str(&c, "countybrief " CB_VERSION_STRING);
+    const char *where; /* the data source: a CSV folder, or the plugin's reader */
+    const cb_source_type *src = cb_is_dir(e->data_dir) ? NULL : cb_plugins_source(e->data_dir, &where);
+    hash_str(&c, src ? src->name : "csv folder");
+    char limits[64]; /* a script may catch its limits' errors (pcall) and print otherwise */
+    snprintf(limits, sizeof limits, "%.17g %.17g", e->src.limits.memory_mib, e->src.limits.cpu_budget_s);
+    hash_str(&c, limits);
     hash_file(&c, e->report_path);
     hash_modules(&c, e->report_dir);
     if (strcmp(e->report_dir, e->scripts_dir) != 0) hash_modules(&c, e->scripts_dir);
@@ -219,9 +259,9 @@ static struct sha256_ctx global_inputs(const cb_engine *e)
     if (e->tpl.logo) hash_file(&c, e->tpl.logo);
     hash_str(&c, e->lang); /* labels, number formats and the font list follow it */
     for (size_t i = 0; i < cb_font_nfaces(e->font); i++) hash_file(&c, cb_font_face_path(e->font, (int)i));
+    cb_font_fallback_candidates(e->font, hash_fallback, &c);
     for (size_t i = 0; i < cb_plugins_count(); i++) hash_file(&c, cb_plugins_path(i));
-    const char *sde = getenv("SOURCE_DATE_EPOCH"); /* dates in the PDF */
-    hash_str(&c, sde ? sde : "");
+    hash_clock(&c, e->tpl.cover);
     for (size_t t = 0; t < e->ds.ntables; t++) {
         const cb_table *tb = e->ds.tables[t];
         if (tb->county_col < 0) hash_rows(&c, tb, NULL, tb->nrows);

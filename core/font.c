@@ -77,11 +77,11 @@ static void face_free(face *fc);
  * installing or removing a font changes (fc-cache rewrites the cache folder). The answer is
  * used only while that font file is unchanged. COUNTYBRIEF_FONT_CACHE=0 turns it off.
  */
-static char *lookup_list_path(void)
+static char *font_cache_file(const char *name)
 {
     const char *off = getenv("COUNTYBRIEF_FONT_CACHE");
     if (off && strcmp(off, "0") == 0) return NULL;
-    return cb_cache_path("font-lookup");
+    return cb_cache_path(name);
 }
 
 static void stamp_path(cb_buf *b, const char *path)
@@ -124,7 +124,7 @@ static char *lookup_key(const char *family)
 
 static int lookup_recall(const char *key, char **path, int *index)
 {
-    char *list = lookup_list_path();
+    char *list = font_cache_file("font-lookup");
     char *text = list ? cb_file_read(list, LOOKUP_LIST_MAX, NULL, NULL) : NULL;
     free(list);
     int found = 0;
@@ -148,7 +148,7 @@ static int lookup_recall(const char *key, char **path, int *index)
 
 static void lookup_remember(const char *key, const char *path, int index)
 {
-    char *list = lookup_list_path();
+    char *list = font_cache_file("font-lookup");
     struct stat st;
     if (!list || stat(path, &st) != 0 || strchr(path, '\t') || strchr(path, '\n')) {
         free(list);
@@ -513,6 +513,116 @@ static int candidate_face(cb_font *f, int i)
     f->faces[f->nfaces] = fc;
     f->cand_face[i] = (int)f->nfaces++;
     return f->cand_face[i];
+}
+
+/*
+ * The candidates cb_font_fallback_candidates gives, remembered as the font lookup is:
+ * making the list initialises fontconfig, which costs as much as a re-run with nothing to
+ * render. ${XDG_CACHE_HOME:-~/.cache}/countybrief/font-fallbacks holds
+ *     KEY                              (lookup_key: fontconfig's configuration and caches)
+ *     f \t INDEX \t PATH               per candidate, in order
+ *     d \t MTIME_NS \t FOLDER          per folder holding one
+ * and is used while the key and every folder's time are unchanged: adding or removing a
+ * font changes its folder's time, a new folder changes the configuration.
+ */
+static char *fallbacks_key(void)
+{
+    char *base = lookup_key("\x01" "fallbacks") /* no family name */;
+    cb_buf b = {0};
+    cb_buf_adds(&b, base);
+    stamp_path(&b, getenv("FONTCONFIG_FILE")); /* a private configuration's own time */
+    free(base);
+    for (char *c = b.s; *c; c++)
+        if (*c == '\t' || *c == '\n') *c = ' ';
+    return b.s;
+}
+
+static long long mtime_ns(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return -1;
+    return (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+static int fallbacks_recall(const char *key, void (*fn)(void *ud, const char *path, int index), void *ud)
+{
+    char *list = font_cache_file("font-fallbacks");
+    char *text = list ? cb_file_read(list, LOOKUP_LIST_MAX, NULL, NULL) : NULL;
+    free(list);
+    size_t klen = strlen(key);
+    int ok = text && strncmp(text, key, klen) == 0 && text[klen] == '\n';
+    /* first the folders, then the faces: a stale list calls fn for none */
+    for (int pass = 0; ok && pass < 2; pass++) {
+        for (char *line = text + klen + 1, *end; ok && *line; line = end + 1) {
+            if (!(end = strchr(line, '\n'))) break;
+            char *tab = strchr(line, '\t'), *tab2 = tab ? strchr(tab + 1, '\t') : NULL;
+            if (!tab2 || tab2 > end || (line[0] != 'f' && line[0] != 'd')) {
+                ok = 0;
+                break;
+            }
+            *end = '\0';
+            if (pass == 0 && line[0] == 'd') ok = mtime_ns(tab2 + 1) == atoll(tab + 1);
+            if (pass == 1 && line[0] == 'f') fn(ud, tab2 + 1, atoi(tab + 1));
+            *end = '\n';
+        }
+    }
+    free(text);
+    return ok;
+}
+
+static void fallbacks_remember(const char *key, const cb_font *f)
+{
+    char *list = font_cache_file("font-fallbacks");
+    if (!list) return;
+    cb_buf b = {0}, dirs = {0};
+    cb_buf_addf(&b, "%s\n", key);
+    for (int i = 0; i < f->cands->nfont; i++) {
+        FcPattern *p = f->cands->fonts[i];
+        FcChar8 *file = NULL;
+        int idx = 0;
+        if (!candidate_ok(p) || FcPatternGetString(p, FC_FILE, 0, &file) != FcResultMatch) continue;
+        if (strpbrk((const char *)file, "\t\n")) goto out; /* no line could hold it */
+        FcPatternGetInteger(p, FC_INDEX, 0, &idx);
+        cb_buf_addf(&b, "f\t%d\t%s\n", idx, (const char *)file);
+        char *dir = cb_xstrdup((const char *)file), *slash = strrchr(dir, '/');
+        if (slash) *slash = '\0';
+        char *line = cb_xasprintf("d\t%lld\t%s\n", mtime_ns(dir), dir);
+        if (!dirs.s || !strstr(dirs.s, line)) cb_buf_adds(&dirs, line);
+        free(line);
+        free(dir);
+    }
+    if (dirs.s) cb_buf_adds(&b, dirs.s);
+    char *folder = cb_cache_path(NULL);
+    if (folder) cb_make_dirs(folder);
+    free(folder);
+    cb_error err;
+    (void)cb_write_file_atomic(list, b.s, b.len, &err); /* best effort: a cache */
+out:
+    cb_buf_free(&b);
+    cb_buf_free(&dirs);
+    free(list);
+}
+
+void cb_font_fallback_candidates(cb_font *f, void (*fn)(void *ud, const char *path, int index),
+                                 void *ud)
+{
+    if (!f->auto_fallback) return;
+    char *key = f->fc_tried ? NULL : fallbacks_key();
+    if (key && fallbacks_recall(key, fn, ud)) {
+        free(key);
+        return;
+    }
+    if (!f->fc_tried) load_candidates(f);
+    for (int i = 0; f->cands && i < f->cands->nfont; i++) {
+        FcPattern *p = f->cands->fonts[i];
+        FcChar8 *file = NULL;
+        int idx = 0;
+        if (!candidate_ok(p) || FcPatternGetString(p, FC_FILE, 0, &file) != FcResultMatch) continue;
+        FcPatternGetInteger(p, FC_INDEX, 0, &idx);
+        fn(ud, (const char *)file, idx);
+    }
+    if (key && f->cands) fallbacks_remember(key, f);
+    free(key);
 }
 
 static int auto_pick(cb_font *f, uint32_t cp)

@@ -89,6 +89,12 @@ static inline int cb_font_invisible(uint32_t cp)
 }
 /* The character drawn instead of one no face has: U+25A1, or '?'. */
 uint32_t cb_font_replacement(const cb_font *f);
+/* The fontconfig fallbacks a character may be drawn from (TrueType outlines, not colour),
+ * in fontconfig's order, each as fn(ud, path, index); none when fallbacks are off. Makes
+ * the candidate list if no character has yet (once per font list: worker processes forked
+ * afterwards share it). For the batch's input hash: the faces a county may use. */
+void cb_font_fallback_candidates(cb_font *f, void (*fn)(void *ud, const char *path, int index),
+                                 void *ud);
 /* Faces opened so far (they only ever get added: an index stays valid). */
 size_t cb_font_nfaces(const cb_font *f);
 const char *cb_font_face_path(const cb_font *f, int face);

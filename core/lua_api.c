@@ -533,6 +533,12 @@ static int l_require(lua_State *L)
         if (!(*p == '.' || *p == '_' || *p == '-' || (*p >= '0' && *p <= '9') ||
               (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
             return luaL_error(L, "module name '%s' may only hold letters, digits, '_', '-' and '.'", name);
+    int parts = 1; /* each a folder but the last: as deep as the input hash looks */
+    for (const char *p = name; *p; p++) parts += *p == '.';
+    if (!*name || *name == '.' || name[strlen(name) - 1] == '.' || strstr(name, ".."))
+        return luaL_error(L, "module name '%s' has an empty part", name);
+    if (parts > CB_MODULE_DEPTH + 1)
+        return luaL_error(L, "module name '%s' is more than %d folders deep", name, CB_MODULE_DEPTH);
     lua_CFunction open = cb_plugins_module(name);
     if (open) { /* a module from a compiled plugin */
         lua_pushcfunction(L, open);

@@ -43,6 +43,11 @@
  * from exit(1), and below 126 so that shells don't read it as "not executable". */
 #define CB_LUA_EXIT_STUCK 86
 
+/* How many folder levels below the report's folder and scripts/ require looks for modules,
+ * and so the input hash and --watch: require "a.b.c.d.e" is a/b/c/d/e.lua, 4 folders down;
+ * a name with more parts (or an empty one) is an error. */
+#define CB_MODULE_DEPTH 4
+
 /* The limits of one county's run. A zero field means the default, so a zero-initialised
  * struct is safe; a negative field means no limit. */
 typedef struct cb_lua_limits {

@@ -57,10 +57,6 @@ typedef struct cb_render_result {
     unsigned char sha256[32]; /* of the PDF's bytes */
 } cb_render_result;
 
-/* How many folder levels below the report's folder and scripts/ the input hash and --watch
- * look for modules: require "a.b.c.d.e" is a/b/c/d/e.lua, 4 folders down. */
-#define CB_MODULE_DEPTH 4
-
 /* The script --report names: a .lua file (or any path with '/' that is a file); a report
  * folder as `countybrief new report` makes it (DIR/BASENAME.lua, else the one .lua in DIR
  * that declares needs { } or report { }, else DIR's only .lua); else share/scripts/NAME.lua.

@@ -370,10 +370,20 @@ static int walk_name_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void cb_walk_files(const char *dir, const char *suffix, int depth, cb_walk_fn fn, void *ud)
+/* The folders a walk is inside, innermost first: a link back to one of them is a cycle. */
+typedef struct walk_up {
+    dev_t dev;
+    ino_t ino;
+    const struct walk_up *up;
+} walk_up;
+
+static void walk(const char *dir, const char *suffix, int depth, cb_walk_fn fn, void *ud, const walk_up *up)
 {
     DIR *d = opendir(dir);
     if (!d) return;
+    struct stat here;
+    walk_up me = {0, 0, up};
+    if (fstat(dirfd(d), &here) == 0) me = (walk_up){here.st_dev, here.st_ino, up};
     char **names = NULL;
     size_t n = 0, sl = suffix ? strlen(suffix) : 0;
     struct dirent *de;
@@ -388,18 +398,25 @@ void cb_walk_files(const char *dir, const char *suffix, int depth, cb_walk_fn fn
         char *p = cb_path_join(dir, names[i]);
         size_t len = strlen(names[i]);
         struct stat st;
-        /* a folder only when it is one itself (lstat): a link to a folder is never
-         * entered, so `ln -s . loop` can neither cycle nor multiply the walk */
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-            if (depth > 0) cb_walk_files(p, suffix, depth - 1, fn, ud);
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+            /* a link to a folder is entered as require follows it, unless it leads back
+             * into the walk: `ln -s . loop` can neither cycle nor multiply the walk */
+            const walk_up *w = &me;
+            while (w && !(w->dev == st.st_dev && w->ino == st.st_ino)) w = w->up;
+            if (depth > 0 && !w) walk(p, suffix, depth - 1, fn, ud, &me);
         } else if ((!suffix || (len >= sl && strcmp(names[i] + len - sl, suffix) == 0)) &&
-                   stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+                   S_ISREG(st.st_mode)) {
             fn(ud, p, &st); /* a FIFO or a device is no module: never opened */
         }
         free(p);
         free(names[i]);
     }
     free(names);
+}
+
+void cb_walk_files(const char *dir, const char *suffix, int depth, cb_walk_fn fn, void *ud)
+{
+    walk(dir, suffix, depth, fn, ud, NULL);
 }
 
 int cb_open_regular(const char *path, int flags, int mode, struct stat *st)

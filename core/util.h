@@ -98,9 +98,10 @@ int cb_write_all(int fd, const void *p, size_t n);
 int cb_read_all(int fd, void *p, size_t n);
 /* Calls fn(ud, path, st) for every regular file below dir whose name ends in suffix (NULL:
  * any name), in sorted order, entering at most depth levels of subfolders (0: dir's own
- * files). Names starting with '.' are skipped; a link to a regular file counts (st is its
- * target's stat), a link to a folder is not entered (no cycles), FIFOs and devices are
- * skipped without being opened. path is only valid during the call. */
+ * files). Names starting with '.' are skipped; a link counts as what it leads to (st is
+ * its target's stat): a link to a folder is entered unless it leads back to a folder the
+ * walk is inside (no cycles); FIFOs and devices are skipped without being opened. path is
+ * only valid during the call. */
 struct stat;
 typedef void (*cb_walk_fn)(void *ud, const char *path, const struct stat *st);
 void cb_walk_files(const char *dir, const char *suffix, int depth, cb_walk_fn fn, void *ud);
