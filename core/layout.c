@@ -348,7 +348,7 @@ static void lay_paragraph(lay *L, const cb_block *b)
 /* A KPI value such as "4.05亿元" or "近20万人": digits large, words small. */
 static int is_numeric_cp(unsigned char c) { return (c >= '0' && c <= '9') || c == '.' || c == ',' || c == '%' || c == '-' || c == '+'; }
 
-/* The byte at p of value v is part of the number: also the 'e' of "1e+292亿元". */
+/* The byte at p of value v is part of the number: also the 'e' of "1e+288万亿元". */
 static int is_numeric_at(const char *v, const char *p)
 {
     if (*p == 'e')

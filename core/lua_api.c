@@ -8,7 +8,6 @@
 #include <locale.h>
 #include <malloc.h>
 #include <lua.h>
-#include <math.h>
 #include <poll.h>
 #include <lualib.h>
 #include <signal.h>
@@ -1538,69 +1537,6 @@ static int l_report(lua_State *L)
     return prelude_step(L, c);
 }
 
-/* ------------------------------------------------------------------ English figures */
-
-/* v rounded as fmt rounds (numfmt.h: half away from zero), at 2 decimals. */
-static double rounded2(double v)
-{
-    char b[64];
-    cb_fmt_decimal(b, sizeof b, v, 2);
-    return strtod(b, NULL);
-}
-
-/* A figure in English words: "405 million", "3.44 billion", below a million with
- * thousands separators and at most `decimals` decimals ("2,396"). The scale is chosen
- * after rounding: 999,999,999 is "1 billion". */
-static void en_figure(char *out, size_t n, double v, int decimals)
-{
-    static const struct { double f; const char *w; } scales[] = {
-        {1e12, "trillion"}, {1e9, "billion"}, {1e6, "million"}};
-    for (size_t i = 0; i < sizeof scales / sizeof scales[0]; i++) {
-        double r = rounded2(fabs(v) / scales[i].f);
-        if (r >= 1) {
-            char num[64];
-            cb_fmt_thousands(num, sizeof num, v < 0 ? -r : r, 2);
-            snprintf(out, n, "%s %s", num, scales[i].w);
-            return;
-        }
-    }
-    cb_fmt_thousands(out, n, v, decimals);
-}
-
-/* fmt.yuan in English: "CNY 405 million", "CNY 84 million", "CNY 5,000". */
-static int l_en_yuan(lua_State *L)
-{
-    double v = luaL_checknumber(L, 1);
-    char num[96];
-    en_figure(num, sizeof num, v, 0);
-    if (!isfinite(v)) lua_pushstring(L, num);
-    else lua_pushfstring(L, "CNY %s", num);
-    return 1;
-}
-
-/* The article's qualifiers in English: 余/多 "over", 近 "nearly", 约 "about". */
-static const char *en_qualifier(const char *q)
-{
-    if (!q || !*q) return NULL;
-    if (!strcmp(q, "余") || !strcmp(q, "多")) return "over";
-    if (!strcmp(q, "近")) return "nearly";
-    if (!strcmp(q, "约")) return "about";
-    return q;
-}
-
-/* fmt.count in English: fmt.count(2396, "person-times", "余") is "over 2,396
- * person-times"; 1.5e6 is "1.5 million". */
-static int l_en_count(lua_State *L)
-{
-    double v = luaL_checknumber(L, 1);
-    const char *unit = luaL_optstring(L, 2, NULL), *q = en_qualifier(luaL_optstring(L, 3, NULL));
-    char num[96];
-    en_figure(num, sizeof num, v, 2);
-    lua_pushfstring(L, "%s%s%s%s%s", q ? q : "", q ? " " : "", num, unit && *unit ? " " : "",
-                    unit ? unit : "");
-    return 1;
-}
-
 /* ------------------------------------------------------------------ finalizers */
 
 /* Lua runs finalizers (__gc) with hooks off, so neither the CPU budget's stop nor anything
@@ -1719,13 +1655,8 @@ static void open_libs(lua_State *L, int english)
     wrap_global(L, "setmetatable", l_setmetatable);
     wrap_global(L, "getmetatable", l_getmetatable);
     open_os(L);
-    cb_lua_open_fmt(L);
-    if (english) { /* the same names, English figures */
-        lua_pushcfunction(L, l_en_yuan);
-        lua_setfield(L, -2, "yuan");
-        lua_pushcfunction(L, l_en_count);
-        lua_setfield(L, -2, "count");
-    }
+    if (english) cb_lua_open_fmt_en(L); /* the same names, English figures */
+    else cb_lua_open_fmt(L);
     lua_setglobal(L, "fmt");
 }
 

@@ -54,6 +54,14 @@ static size_t do_count(char *o, size_t n, const fmt_args *a)
 {
     return cb_fmt_count(o, n, a->value, a->unit, a->qualifier);
 }
+static size_t do_en_yuan(char *o, size_t n, const fmt_args *a)
+{
+    return cb_fmt_en_yuan(o, n, a->value);
+}
+static size_t do_en_count(char *o, size_t n, const fmt_args *a)
+{
+    return cb_fmt_en_count(o, n, a->value, a->unit, a->qualifier);
+}
 static size_t do_percent(char *o, size_t n, const fmt_args *a)
 {
     return cb_fmt_percent(o, n, a->value, a->decimals);
@@ -79,15 +87,25 @@ static int l_wan(lua_State *L)
     return push_formatted(L, do_wan, &a);
 }
 
-static int l_count(lua_State *L)
+static int l_en_yuan(lua_State *L)
+{
+    fmt_args a = {luaL_checknumber(L, 1), 0, NULL, NULL};
+    return push_formatted(L, do_en_yuan, &a);
+}
+
+/* fmt.count's arguments, in either language */
+static int push_count(lua_State *L, fmt_fn fn)
 {
     /* separate statements: initializer order is unspecified, and argument #1 should be
      * the one reported when several are wrong */
     fmt_args a = {luaL_checknumber(L, 1), 0, NULL, NULL};
     a.unit = luaL_optstring(L, 2, NULL);
     a.qualifier = luaL_optstring(L, 3, NULL);
-    return push_formatted(L, do_count, &a);
+    return push_formatted(L, fn, &a);
 }
+
+static int l_count(lua_State *L) { return push_count(L, do_count); }
+static int l_en_count(lua_State *L) { return push_count(L, do_en_count); }
 
 static int l_percent(lua_State *L)
 {
@@ -123,5 +141,15 @@ static const luaL_Reg fmt_funcs[] = {
 int cb_lua_open_fmt(lua_State *L)
 {
     luaL_newlib(L, fmt_funcs);
+    return 1;
+}
+
+int cb_lua_open_fmt_en(lua_State *L)
+{
+    cb_lua_open_fmt(L);
+    lua_pushcfunction(L, l_en_yuan);
+    lua_setfield(L, -2, "yuan");
+    lua_pushcfunction(L, l_en_count);
+    lua_setfield(L, -2, "count");
     return 1;
 }

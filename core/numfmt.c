@@ -10,10 +10,11 @@
  * The cost is that digits past the 15th significant one are lost, which no report
  * figure needs.
  *
- * Unit choice (亿 over 万, 万 over 元, 万 for counts): a value moves to the larger unit
- * once, rounded to a whole number of the smaller unit, it reaches 10000. So 99995000
- * yuan (9999.5万, whole 10000万) is "1亿元" as numfmt.h requires, 99990000 stays
- * "9999万元", 9999.6 yuan is "1万元" and a count of 9999 stays "9999".
+ * Unit choice (元, 万, 亿, 万亿; in English none, million, billion, trillion): a value
+ * moves to the larger unit once, rounded to a whole number of the smaller unit, it
+ * reaches the larger one. So 99995000 yuan (9999.5万, whole 10000万) is "1亿元" as
+ * numfmt.h requires, 99990000 stays "9999万元", 9999.6 yuan is "1万元", a count of 9999
+ * stays "9999", and 999500000 is "1 billion" while 995000000 is "995 million".
  *
  * Output goes through a small writer that counts every byte it would write and stores
  * only what fits, so each function returns the needed length like snprintf. When output
@@ -108,12 +109,26 @@ static void dec_round(cb_dec *d, int decimals)
 /* 1 if |d| >= 10^k. A non-zero 0.D * 10^point lies in [10^(point-1), 10^point). */
 static int dec_ge_pow10(const cb_dec *d, int k) { return d->ndig > 0 && d->point - 1 >= k; }
 
-/* 1 if d, rounded to a whole number, reaches 10000: time to move to the next unit. */
-static int dec_reaches_wan(const cb_dec *d)
+/* Units by magnitude, as powers of ten from the plain number up: 万, 亿, 万亿 in Chinese;
+ * million, billion, trillion in English. */
+enum { NSCALES = 4 };
+static const int ZH_SCALE[NSCALES] = {0, 4, 8, 12};
+static const int EN_SCALE[NSCALES] = {0, 6, 9, 12};
+
+/* The unit d is shown in (an index into scale): it moves up a unit once, rounded to a
+ * whole number of the unit below, it reaches the unit above. The test is on rounded
+ * figures, so that no rounding can carry the shown number up to 10000 of a unit. */
+static int dec_scale(const cb_dec *d, const int *scale)
 {
-    cb_dec t = *d;
-    dec_round(&t, 0);
-    return dec_ge_pow10(&t, 4);
+    int k = 0;
+    while (k + 1 < NSCALES) {
+        cb_dec t = *d;
+        dec_shift(&t, -scale[k]);
+        dec_round(&t, 0);
+        if (!dec_ge_pow10(&t, scale[k + 1] - scale[k])) break;
+        k++;
+    }
+    return k;
 }
 
 static int clamp_decimals(int decimals)
@@ -207,26 +222,15 @@ static void dec_write(cb_wr *w, const cb_dec *d, int group)
 
 size_t cb_fmt_yuan(char *out, size_t n, double yuan)
 {
+    static const char *const unit[NSCALES] = {"元", "万元", "亿元", "万亿元"};
     cb_wr w = {out, n, 0};
     if (!isfinite(yuan)) return wr_dash(&w);
     cb_dec d = dec_from(yuan);
-    cb_dec wan = d;
-    dec_shift(&wan, -4);
-    const char *unit;
-    if (dec_reaches_wan(&wan)) {
-        dec_shift(&d, -8);
-        dec_round(&d, 2);
-        unit = "亿元";
-    } else if (dec_reaches_wan(&d)) {
-        d = wan;
-        dec_round(&d, 2);
-        unit = "万元";
-    } else {
-        dec_round(&d, 0);
-        unit = "元";
-    }
+    int k = dec_scale(&d, ZH_SCALE);
+    dec_shift(&d, -ZH_SCALE[k]);
+    dec_round(&d, k ? 2 : 0); /* whole yuan, 2 decimals of 万/亿/万亿 */
     dec_write(&w, &d, 0);
-    wr_puts(&w, unit);
+    wr_puts(&w, unit[k]);
     return wr_finish(&w);
 }
 
@@ -250,28 +254,71 @@ static int qualifier_follows(const char *q)
 
 size_t cb_fmt_count(char *out, size_t n, double value, const char *unit, const char *qualifier)
 {
+    static const char *const scale[NSCALES] = {"", "万", "亿", "万亿"};
     cb_wr w = {out, n, 0};
     if (!isfinite(value)) return wr_dash(&w);
     const char *q = qualifier ? qualifier : "";
     int follows = qualifier_follows(q);
     cb_dec d = dec_from(value);
-    cb_dec in_wan = d;
-    dec_shift(&in_wan, -4);
-    const char *scale = "";
-    if (dec_reaches_wan(&in_wan)) { /* 1亿 and more: in 亿, as for money */
-        dec_shift(&d, -8);
-        scale = "亿";
-    } else if (dec_reaches_wan(&d)) {
-        d = in_wan;
-        scale = "万";
-    }
+    int k = dec_scale(&d, ZH_SCALE);
+    dec_shift(&d, -ZH_SCALE[k]);
     /* integers have no digits after the point, so this prints them whole */
     dec_round(&d, 2);
     if (!follows) wr_puts(&w, q);
     dec_write(&w, &d, 0);
-    wr_puts(&w, scale);
+    wr_puts(&w, scale[k]);
     if (follows) wr_puts(&w, q);
     wr_puts(&w, unit);
+    return wr_finish(&w);
+}
+
+/* An English figure: "405 million", "3.44 billion" (2 decimals), below a million with
+ * thousands separators and at most `decimals` decimals ("2,396"). */
+static void en_figure(cb_wr *w, double v, int decimals)
+{
+    static const char *const word[NSCALES] = {"", " million", " billion", " trillion"};
+    cb_dec d = dec_from(v);
+    int k = dec_scale(&d, EN_SCALE);
+    dec_shift(&d, -EN_SCALE[k]);
+    dec_round(&d, k ? 2 : clamp_decimals(decimals));
+    dec_write(w, &d, 1);
+    wr_puts(w, word[k]);
+}
+
+size_t cb_fmt_en_yuan(char *out, size_t n, double yuan)
+{
+    cb_wr w = {out, n, 0};
+    if (!isfinite(yuan)) return wr_dash(&w);
+    wr_puts(&w, "CNY ");
+    en_figure(&w, yuan, 0);
+    return wr_finish(&w);
+}
+
+/* The article's qualifiers in English: 余/多 "over", 近 "nearly", 约 "about"; any other
+ * is written as given. */
+static const char *en_qualifier(const char *q)
+{
+    if (!q || !*q) return NULL;
+    if (qualifier_follows(q)) return "over";
+    if (strcmp(q, "近") == 0) return "nearly";
+    if (strcmp(q, "约") == 0) return "about";
+    return q;
+}
+
+size_t cb_fmt_en_count(char *out, size_t n, double value, const char *unit, const char *qualifier)
+{
+    cb_wr w = {out, n, 0};
+    if (!isfinite(value)) return wr_dash(&w);
+    const char *q = en_qualifier(qualifier);
+    if (q) {
+        wr_puts(&w, q);
+        wr_putc(&w, ' ');
+    }
+    en_figure(&w, value, 2);
+    if (unit && *unit) {
+        wr_putc(&w, ' ');
+        wr_puts(&w, unit);
+    }
     return wr_finish(&w);
 }
 

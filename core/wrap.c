@@ -14,25 +14,56 @@ static void unibreak_init(void) { init_linebreak(); }
 static int is_space(uint32_t cp) { return cp == ' ' || cp == '\t' || cp == 0x3000; }
 static int is_newline(uint32_t cp) { return cp == '\n' || cp == '\r' || cp == 0x2028 || cp == 0x2029; }
 
-int cb_no_line_start(uint32_t cp)
+/* The punctuation prohibition rules (clreq §3.1.7 "Prohibition rules for line start and
+ * line end", marks as GB/T 15834-2011 names them), in both widths and the small form
+ * variants, sorted by code point for bsearch. Left out on purpose: the ASCII quotes " and
+ * ', which open and close alike, and the dash —— and the en dash, which GB/T 15834 lets
+ * start a line ("2018—2020年" may break before the dash). */
+
+/* No line starts with: a pause or stop mark (点号 、，。：；！？ and ．), a closing quote,
+ * bracket or title mark, the interpunct (间隔号 · ‧ ・), the ellipsis (… ‥, clreq's
+ * strict rule), the marks that belong to the number before them (% ‰ ° ℃), and the
+ * Japanese iteration and prolonged sound marks (jlreq: 々 〻 ゝ ゞ ヽ ヾ ー). */
+static const uint32_t NO_START[] = {
+    '!', '%', ')', ',', '.', ':', ';', '?', ']', '}',
+    0x00B0 /* ° */, 0x00B7 /* · */, 0x2019 /* ’ */, 0x201D /* ” */, 0x2025 /* ‥ */,
+    0x2026 /* … */, 0x2027 /* ‧ */, 0x2030 /* ‰ */, 0x203C /* ‼ */, 0x2047 /* ⁇ */,
+    0x2048 /* ⁈ */, 0x2049 /* ⁉ */, 0x2103 /* ℃ */, 0x3001 /* 、 */, 0x3002 /* 。 */,
+    0x3005 /* 々 */, 0x3009 /* 〉 */, 0x300B /* 》 */, 0x300D /* 」 */, 0x300F /* 』 */,
+    0x3011 /* 】 */, 0x3015 /* 〕 */, 0x3017 /* 〗 */, 0x3019 /* 〙 */, 0x301B /* 〛 */,
+    0x301E /* 〞 */, 0x301F /* 〟 */, 0x303B /* 〻 */, 0x309D /* ゝ */, 0x309E /* ゞ */,
+    0x30FB /* ・ */, 0x30FC /* ー */, 0x30FD /* ヽ */, 0x30FE /* ヾ */, 0xFE50 /* ﹐ */,
+    0xFE51 /* ﹑ */, 0xFE52 /* ﹒ */, 0xFE54 /* ﹔ */, 0xFE55 /* ﹕ */, 0xFE56 /* ﹖ */,
+    0xFE57 /* ﹗ */, 0xFE5A /* ﹚ */, 0xFE5C /* ﹜ */, 0xFE5E /* ﹞ */, 0xFF01 /* ！ */,
+    0xFF05 /* ％ */, 0xFF09 /* ） */, 0xFF0C /* ， */, 0xFF0E /* ． */, 0xFF1A /* ： */,
+    0xFF1B /* ； */, 0xFF1F /* ？ */, 0xFF3D /* ］ */, 0xFF5D /* ｝ */, 0xFF60 /* ｠ */,
+    0xFF61 /* ｡ */, 0xFF63 /* ｣ */, 0xFF64 /* ､ */, 0xFF65 /* ･ */,
+};
+
+/* No line ends with: an opening quote, bracket or title mark, or a currency sign that
+ * belongs to the number after it. */
+static const uint32_t NO_END[] = {
+    '$', '(', '[', '{',
+    0x00A3 /* £ */, 0x00A5 /* ¥ */, 0x2018 /* ‘ */, 0x201C /* “ */, 0x3008 /* 〈 */,
+    0x300A /* 《 */, 0x300C /* 「 */, 0x300E /* 『 */, 0x3010 /* 【 */, 0x3014 /* 〔 */,
+    0x3016 /* 〖 */, 0x3018 /* 〘 */, 0x301A /* 〚 */, 0x301D /* 〝 */, 0xFE59 /* ﹙ */,
+    0xFE5B /* ﹛ */, 0xFE5D /* ﹝ */, 0xFF04 /* ＄ */, 0xFF08 /* （ */, 0xFF3B /* ［ */,
+    0xFF5B /* ｛ */, 0xFF5F /* ｟ */, 0xFF62 /* ｢ */, 0xFFE1 /* ￡ */, 0xFFE5 /* ￥ */,
+};
+
+static int cmp_cp(const void *a, const void *b)
 {
-    static const uint32_t list[] = {0xFF0C, 0x3002, 0x3001, 0xFF09, 0x300B, 0x300D, 0x300F,
-                                    0x3011, 0x3015, 0x3009, 0xFF1A, 0xFF1B, 0xFF01, 0xFF1F,
-                                    0x2026, 0x201D, 0x2019, 0xFF0E, ',', '.', ')', ';', ':',
-                                    '!', '?', '%', 0};
-    for (int i = 0; list[i]; i++)
-        if (cp == list[i]) return 1;
-    return 0;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
 }
 
-int cb_no_line_end(uint32_t cp)
+static int in_sorted(const uint32_t *list, size_t n, uint32_t cp)
 {
-    static const uint32_t list[] = {0xFF08, 0x300A, 0x300C, 0x300E, 0x3010, 0x3014, 0x3008,
-                                    0x201C, 0x2018, '(', '[', '{', 0};
-    for (int i = 0; list[i]; i++)
-        if (cp == list[i]) return 1;
-    return 0;
+    return bsearch(&cp, list, n, sizeof *list, cmp_cp) != NULL;
 }
+
+int cb_no_line_start(uint32_t cp) { return in_sorted(NO_START, sizeof NO_START / sizeof *NO_START, cp); }
+int cb_no_line_end(uint32_t cp) { return in_sorted(NO_END, sizeof NO_END / sizeof *NO_END, cp); }
 
 /* Start of the character before byte offset pos (pos > 0). */
 static size_t prev_char(const char *text, size_t pos)

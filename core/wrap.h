@@ -36,8 +36,9 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
  * text at all may be passed. Thread-safe. */
 void cb_linebreaks(const char *text, size_t len, char *brks);
 
-/* 1 for the characters no line may start with (closing punctuation: ，。、）》！？ ,.;:!?%
- * ...) and those none may end with (opening punctuation: （《「 “ ( [ { ...). */
+/* 1 for the characters no line may start with (pause and stop marks, closing quotes and
+ * brackets: ，。、）》！？” ,.;:!?% · … ...) and those none may end with (opening quotes and
+ * brackets, currency signs: （《「“ ( [ { ￥ ...); the lists and their sources are in wrap.c. */
 int cb_no_line_start(uint32_t cp);
 int cb_no_line_end(uint32_t cp);
 

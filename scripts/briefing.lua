@@ -111,7 +111,7 @@ end
 -- the donut's centre in English: "CNY 24 million", on a condensed template "CNY 24m"
 local function compact_cny(v)
   local s = fmt.yuan(v)
-  return condensed and s:gsub(" million$", "m"):gsub(" billion$", "bn") or s
+  return condensed and s:gsub(" million$", "m"):gsub(" billion$", "bn"):gsub(" trillion$", "tn") or s
 end
 
 local slices = funding_slices(data.allocations, data.projects)

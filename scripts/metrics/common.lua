@@ -45,7 +45,8 @@ function M.money(value, qualifier)
     return q and (q .. " " .. s) or s
   end
   if qualifier == "余" or qualifier == "多" then
-    local num, unit = s:match("^(.-)(亿元)$")
+    local num, unit = s:match("^(.-)(万亿元)$") -- before 亿元, which it ends with
+    if not num then num, unit = s:match("^(.-)(亿元)$") end
     if not num then num, unit = s:match("^(.-)(万元)$") end
     if not num then num, unit = s:match("^(.-)(元)$") end
     return num .. qualifier .. unit

@@ -17,10 +17,10 @@
  *  [shape]     finite values give [-]digits[.digits] (with ',' every three digits for
  *              cb_fmt_thousands, and the unit, scale and qualifier where they belong); no
  *              "-0", no leading zeros, no trailing zeros after the point, at most the
- *              decimals asked for (clamped to 0..20), 2 for 万/亿, 0 for plain yuan;
+ *              decimals asked for (clamped to 0..20), 2 for 万/亿/万亿, 0 for plain yuan;
  *  [unit]      the unit switches as numfmt.h says: 元 below 1万 (after rounding), 万元 below
- *              1亿, 亿元 above; the shown number is below 10000 in 元/万 and at least 1 in
- *              万/亿 (same for counts: none, 万, 亿);
+ *              1亿, 亿元 below 1万亿, 万亿元 above; the shown number is below 10000 in
+ *              元/万/亿 and at least 1 in 万/亿/万亿 (same for counts: none, 万, 亿, 万亿);
  *  [value]     the shown number times its unit is the value, within half a unit of the
  *              last decimal shown plus the 15-significant-digit rounding numfmt.c applies.
  */
@@ -206,19 +206,23 @@ static void check_finite(const call *c, const char *out, size_t len)
         EXPECT("shape", k > 0, "no number");
         const char *unit = out + k;
         double scale;
-        if (strcmp(unit, "亿元") == 0) scale = 1e8;
+        if (strcmp(unit, "万亿元") == 0) scale = 1e12;
+        else if (strcmp(unit, "亿元") == 0) scale = 1e8;
         else if (strcmp(unit, "万元") == 0) scale = 1e4;
         else {
             EXPECT("shape", strcmp(unit, "元") == 0, "unknown unit");
             scale = 1;
         }
         EXPECT("shape", dec <= (scale == 1 ? 0 : 2), "%d decimals", dec);
-        EXPECT("unit", scale == 1e8 || fabs(shown) < 10000, "%g in a unit too small", shown);
+        EXPECT("unit", scale == 1e12 || fabs(shown) < 10000, "%g in a unit too small", shown);
         EXPECT("unit", scale == 1 || shown == 0 || fabs(shown) >= 1, "%g in a unit too large", shown);
-        /* 元 is chosen only when the rounded yuan are below 1万, 万 only below 1亿 */
+        /* 元 is chosen only when the rounded yuan are below 1万, 万 only below 1亿, 亿 only
+         * below 1万亿 */
         if (scale == 1) EXPECT("unit", fabs(c->v) < 9999.5 + 1e-9 * fabs(c->v), "元 for %g", c->v);
         if (scale == 1e4) EXPECT("unit", fabs(c->v) < 99995000 * (1 + 1e-14), "万元 for %g", c->v);
         if (scale == 1e8) EXPECT("unit", fabs(c->v) >= 99995000 * (1 - 1e-14), "亿元 for %g", c->v);
+        if (scale == 1e8) EXPECT("unit", fabs(c->v) < 999950000000 * (1 + 1e-14), "亿元 for %g", c->v);
+        if (scale == 1e12) EXPECT("unit", fabs(c->v) >= 999950000000 * (1 - 1e-14), "万亿元 for %g", c->v);
         check_value(shown, scale, dec < 0 ? -1 : scale == 1 ? 0 : 2, c->v);
         break;
     }
@@ -240,16 +244,17 @@ static void check_finite(const call *c, const char *out, size_t len)
         size_t k = parse_shown(p, rest, 0, &shown, &dec);
         EXPECT("shape", k > 0, "no number");
         p += k;
-        /* then the scale (none, 万 or 亿), the qualifier if it follows, and the unit */
+        /* then the scale (none, 万, 亿 or 万亿), the qualifier if it follows, and the unit */
         char tail[512];
         snprintf(tail, sizeof tail, "%s%s", follows ? q : "", c->unit ? c->unit : "");
         double scale = 0;
         if (strcmp(p, tail) == 0) scale = 1;
         else if (starts_with(p, "万") && strcmp(p + strlen("万"), tail) == 0) scale = 1e4;
         else if (starts_with(p, "亿") && strcmp(p + strlen("亿"), tail) == 0) scale = 1e8;
-        EXPECT("shape", scale != 0, "after the number: expected [万|亿]\"%s\"", tail);
+        else if (starts_with(p, "万亿") && strcmp(p + strlen("万亿"), tail) == 0) scale = 1e12;
+        EXPECT("shape", scale != 0, "after the number: expected [万|亿|万亿]\"%s\"", tail);
         EXPECT("shape", dec <= 2, "%d decimals", dec);
-        EXPECT("unit", scale == 1e8 || fabs(shown) < 10000, "%g in a scale too small", shown);
+        EXPECT("unit", scale == 1e12 || fabs(shown) < 10000, "%g in a scale too small", shown);
         EXPECT("unit", scale == 1 || shown == 0 || fabs(shown) >= 1, "%g in a scale too large", shown);
         if (scale == 1) EXPECT("unit", fabs(c->v) < 9999.5 + 1e-9 * fabs(c->v), "no 万 for %g", c->v);
         check_value(shown, scale, dec < 0 ? -1 : 2, c->v);

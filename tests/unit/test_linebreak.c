@@ -198,10 +198,100 @@ TEST(ideographic_space_does_not_hold_a_closing_mark)
     ASSERT_EQ_STR(lines_of("一二 ：三四", 30, 30), "一|二 ：|三四");
 }
 
+/* The prohibition lists as this test expects them, written out here (not read from
+ * wrap.c) so that a mark dropped from or added to wrap.c's tables fails the test: clreq
+ * §3.1.7 and GB/T 15834-2011, full and half width and the small form variants. */
+static const char *const NO_START[] = {
+    /* 点号: pause and stop marks */
+    "、", "，", "。", "．", "：", "；", "？", "！", ",", ".", ":", ";", "?", "!",
+    "﹐", "﹑", "﹒", "﹔", "﹕", "﹖", "﹗", "｡", "､", "‼", "⁇", "⁈", "⁉",
+    /* closing quotes, brackets and title marks */
+    "”", "’", "」", "』", "〞", "〟", "）", "］", "｝", "〕", "】", "〗", "〙", "〛", "｠",
+    "》", "〉", ")", "]", "}", "﹚", "﹜", "﹞", "｣",
+    /* interpunct, ellipsis, marks of the number before, iteration and sound marks */
+    "·", "‧", "・", "･", "…", "‥", "%", "％", "‰", "°", "℃", "々", "〻", "ゝ", "ゞ", "ヽ", "ヾ",
+    "ー",
+};
+
+static const char *const NO_END[] = {
+    /* opening quotes, brackets and title marks */
+    "“", "‘", "「", "『", "〝", "（", "［", "｛", "〔", "【", "〖", "〘", "〚", "｟", "《", "〈",
+    "(", "[", "{", "﹙", "﹛", "﹝", "｢",
+    /* currency signs, which belong to the number after them */
+    "$", "＄", "¥", "￥", "£", "￡",
+};
+
+static uint32_t cp_of(const char *s)
+{
+    return cb_utf8_next(&s, s + strlen(s));
+}
+
+#define NMARKS(list) (sizeof list / sizeof list[0])
+
+/* Each mark in turn where a line would start with it: "abcd" fills 20 pt and has no break
+ * opportunity, so the split of "abcd”" falls before the mark and must back off: "abc|d”",
+ * never "abcd|”". */
+TEST(every_mark_that_may_not_start_a_line)
+{
+    int bad = 0;
+    for (size_t i = 0; i < NMARKS(NO_START); i++) {
+        char text[32], want[32];
+        snprintf(text, sizeof text, "abcd%s", NO_START[i]);
+        snprintf(want, sizeof want, "abc|d%s", NO_START[i]);
+        const char *got = lines_of(text, 20, 20);
+        if (strcmp(got, want) != 0) {
+            fprintf(stderr, "%s: \"%s\", want \"%s\"\n", NO_START[i], got, want);
+            bad++;
+        }
+    }
+    ASSERT_EQ_INT(bad, 0);
+}
+
+/* Each mark in turn where a line would end with it: after an ASCII quote (no break before
+ * or after one, UAX #14 LB19) the line "ab'“" is full and "c" overflows, so the split
+ * before "c" must back off before the mark: "ab'|“c", never "ab'“|c". */
+TEST(every_mark_that_may_not_end_a_line)
+{
+    int bad = 0;
+    for (size_t i = 0; i < NMARKS(NO_END); i++) {
+        char text[32], want[32];
+        float w = 15 + mono(NULL, cp_of(NO_END[i]));
+        snprintf(text, sizeof text, "ab'%sc", NO_END[i]);
+        snprintf(want, sizeof want, "ab'|%sc", NO_END[i]);
+        const char *got = lines_of(text, w, w);
+        if (strcmp(got, want) != 0) {
+            fprintf(stderr, "%s: \"%s\", want \"%s\"\n", NO_END[i], got, want);
+            bad++;
+        }
+    }
+    ASSERT_EQ_INT(bad, 0);
+}
+
+/* Checks that is_marked holds for exactly the n marks of list (distinct), over all of
+ * Unicode; prints each difference and returns their number. */
+static int table_is_list(int (*is_marked)(uint32_t), const char *what, const char *const *list, size_t n)
+{
+    int bad = 0;
+    size_t marked = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!is_marked(cp_of(list[i]))) {
+            fprintf(stderr, "%s: %s missing\n", what, list[i]);
+            bad++;
+        }
+    for (uint32_t cp = 0; cp <= 0x10FFFF; cp++) marked += is_marked(cp) != 0;
+    if (marked != n - (size_t)bad) {
+        fprintf(stderr, "%s: %zu marks, want %zu\n", what, marked, n - (size_t)bad);
+        bad++;
+    }
+    return bad;
+}
+
+/* wrap.c's tables hold exactly these marks: none missing, none more. */
 TEST(punctuation_tables)
 {
-    ASSERT(cb_no_line_start(0xFF0C) && cb_no_line_start(')') && !cb_no_line_start(0x4E00));
-    ASSERT(cb_no_line_end(0xFF08) && cb_no_line_end('(') && !cb_no_line_end(0xFF09));
+    int bad = table_is_list(cb_no_line_start, "no line start", NO_START, NMARKS(NO_START)) +
+              table_is_list(cb_no_line_end, "no line end", NO_END, NMARKS(NO_END));
+    ASSERT_EQ_INT(bad, 0);
 }
 
 static const test_case tests[] = {
@@ -222,6 +312,8 @@ static const test_case tests[] = {
     TEST_ENTRY(forced_split_backs_off_past_spaces),
     TEST_ENTRY(forced_split_keeps_opening_mark_down),
     TEST_ENTRY(ideographic_space_does_not_hold_a_closing_mark),
+    TEST_ENTRY(every_mark_that_may_not_start_a_line),
+    TEST_ENTRY(every_mark_that_may_not_end_a_line),
     TEST_ENTRY(punctuation_tables),
     {0},
 };

@@ -24,6 +24,8 @@
 #define PERCENT(v, d, want) CHECK(percent(out_, sizeof out_, (v), (d)), want)
 #define THOUSANDS(v, d, want) CHECK(thousands(out_, sizeof out_, (v), (d)), want)
 #define DECIMAL(v, d, want) CHECK(decimal(out_, sizeof out_, (v), (d)), want)
+#define YUAN_EN(v, want) CHECK(en_yuan(out_, sizeof out_, (v)), want)
+#define COUNT_EN(v, u, q, want) CHECK(en_count(out_, sizeof out_, (v), (u), (q)), want)
 
 TEST(header_examples)
 {
@@ -239,17 +241,124 @@ TEST(huge_values)
     char buf[512];
     size_t r = cb_fmt_yuan(buf, sizeof buf, 1e300);
     ASSERT_EQ_INT(r, strlen(buf));
-    ASSERT_EQ_STR(buf, "1e+292亿元"); /* 1e292 亿: not 293 digits */
+    ASSERT_EQ_STR(buf, "1e+288万亿元"); /* 1e288 万亿: not 289 digits */
     cb_fmt_yuan(buf, sizeof buf, -1.2345e300);
-    ASSERT_EQ_STR(buf, "-1.2345e+292亿元");
+    ASSERT_EQ_STR(buf, "-1.2345e+288万亿元");
     cb_fmt_thousands(buf, sizeof buf, 1e300, 0);
     ASSERT_EQ_STR(buf, "1e+300");
     cb_fmt_count(buf, sizeof buf, 1e300, "人", "近");
-    ASSERT_EQ_STR(buf, "近1e+292亿人");
+    ASSERT_EQ_STR(buf, "近1e+288万亿人");
+    cb_fmt_en_yuan(buf, sizeof buf, 1e300);
+    ASSERT_EQ_STR(buf, "CNY 1e+288 trillion");
     r = cb_fmt_decimal(buf, sizeof buf, 5e-324, 20);
     ASSERT_EQ_STR(buf, "0");
     r = cb_fmt_decimal(buf, sizeof buf, 1.5, 1000); /* decimals clamped */
     ASSERT_EQ_STR(buf, "1.5");
+}
+
+/* Unit boundaries ------------------------------------------------------------------- */
+
+/* Every unit boundary (万, 亿, 万亿; million, billion, trillion), for money and counts, in
+ * both languages: just below, at and just above it, and a value that rounds up across it
+ * (99995000 people is "1亿人", never "10000万人"). Rule (numfmt.c): a value moves up a
+ * unit once, rounded to a whole number of the unit below, it reaches the unit above. */
+typedef struct boundary_case {
+    double v;
+    const char *yuan, *people; /* as money, and as a count of 人 (people) */
+} boundary_case;
+
+static const boundary_case zh[] = {
+    /* 元 | 万 */
+    {9999, "9999元", "9999人"}, {9999.49, "9999元", "9999.49人"}, {9999.5, "1万元", "1万人"},
+    {10000, "1万元", "1万人"}, {10001, "1万元", "1万人"}, {10050, "1.01万元", "1.01万人"},
+    {-9999.5, "-1万元", "-1万人"},
+    /* 万 | 亿 */
+    {99990000, "9999万元", "9999万人"}, {99994999, "9999.5万元", "9999.5万人"},
+    {99995000, "1亿元", "1亿人"}, {99999999, "1亿元", "1亿人"}, {100000000, "1亿元", "1亿人"},
+    {100000001, "1亿元", "1亿人"}, {100500000, "1.01亿元", "1.01亿人"},
+    {-99995000, "-1亿元", "-1亿人"},
+    /* 亿 | 万亿 */
+    {999900000000, "9999亿元", "9999亿人"}, {999949999999, "9999.5亿元", "9999.5亿人"},
+    {999950000000, "1万亿元", "1万亿人"}, {999999999999, "1万亿元", "1万亿人"},
+    {1e12, "1万亿元", "1万亿人"}, {1000000000001, "1万亿元", "1万亿人"},
+    {1.2e12, "1.2万亿元", "1.2万亿人"}, {12345600000000, "12.35万亿元", "12.35万亿人"},
+    {-999950000000, "-1万亿元", "-1万亿人"},
+    /* nothing above 万亿 */
+    {99999e12, "99999万亿元", "99999万亿人"},
+};
+
+static const boundary_case en[] = {
+    /* none | million */
+    {995000, "CNY 995,000", "995,000 people"}, {999999.49, "CNY 999,999", "999,999.49 people"},
+    {999999.5, "CNY 1 million", "1 million people"}, {1e6, "CNY 1 million", "1 million people"},
+    {1000001, "CNY 1 million", "1 million people"},
+    {1005000, "CNY 1.01 million", "1.01 million people"},
+    {-999999.5, "CNY -1 million", "-1 million people"},
+    /* million | billion */
+    {995000000, "CNY 995 million", "995 million people"},
+    {999494999, "CNY 999.49 million", "999.49 million people"},
+    {999499999, "CNY 999.5 million", "999.5 million people"},
+    {999500000, "CNY 1 billion", "1 billion people"}, {999999999, "CNY 1 billion", "1 billion people"},
+    {1e9, "CNY 1 billion", "1 billion people"}, {1000000001, "CNY 1 billion", "1 billion people"},
+    {3.44e9, "CNY 3.44 billion", "3.44 billion people"},
+    {-995000000, "CNY -995 million", "-995 million people"},
+    /* billion | trillion */
+    {995e9, "CNY 995 billion", "995 billion people"},
+    {999499999999, "CNY 999.5 billion", "999.5 billion people"},
+    {999500000000, "CNY 1 trillion", "1 trillion people"}, {1e12, "CNY 1 trillion", "1 trillion people"},
+    {1.5e12, "CNY 1.5 trillion", "1.5 trillion people"},
+    /* nothing above trillion */
+    {1e15, "CNY 1,000 trillion", "1,000 trillion people"},
+};
+
+typedef size_t (*boundary_fn)(char *out, size_t n, double v);
+static size_t count_people(char *o, size_t n, double v) { return cb_fmt_count(o, n, v, "人", NULL); }
+static size_t en_count_people(char *o, size_t n, double v) { return cb_fmt_en_count(o, n, v, "people", NULL); }
+
+/* 1 (and a line on stderr) if fn(v) is not want */
+static int boundary_wrong(const char *what, boundary_fn fn, double v, const char *want)
+{
+    char out[128];
+    size_t r = fn(out, sizeof out, v);
+    if (strcmp(out, want) == 0 && r == strlen(want)) return 0;
+    fprintf(stderr, "%s(%.17g): \"%s\", want \"%s\"\n", what, v, out, want);
+    return 1;
+}
+
+/* Checks every row as money and as a count, printing each mismatch; returns their number. */
+static int check_boundaries(boundary_fn yuan, boundary_fn people, const boundary_case *c, size_t n)
+{
+    int bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad += boundary_wrong("yuan", yuan, c[i].v, c[i].yuan) +
+               boundary_wrong("people", people, c[i].v, c[i].people);
+    return bad;
+}
+
+TEST(unit_boundaries)
+{
+    int bad = check_boundaries(cb_fmt_yuan, count_people, zh, sizeof zh / sizeof zh[0]) +
+              check_boundaries(cb_fmt_en_yuan, en_count_people, en, sizeof en / sizeof en[0]);
+    ASSERT_EQ_INT(bad, 0);
+}
+
+TEST(english)
+{
+    YUAN_EN(405000000, "CNY 405 million");
+    YUAN_EN(84000000, "CNY 84 million");
+    YUAN_EN(5000, "CNY 5,000");
+    YUAN_EN(5000.5, "CNY 5,001");
+    YUAN_EN(0, "CNY 0");
+    YUAN_EN(NAN, DASH);
+    COUNT_EN(2396, "person-times", "余", "over 2,396 person-times");
+    COUNT_EN(2396, "person-times", "多", "over 2,396 person-times");
+    COUNT_EN(1.5e6, "people", "近", "nearly 1.5 million people");
+    COUNT_EN(300, "mu", "约", "about 300 mu");
+    COUNT_EN(300, "mu", "上下", "上下 300 mu");
+    COUNT_EN(16.4749, "km", NULL, "16.47 km");
+    COUNT_EN(468, NULL, NULL, "468");
+    COUNT_EN(468, "", "", "468");
+    COUNT_EN(INFINITY, "people", "近", DASH);
 }
 
 /* Lua binding ----------------------------------------------------------------------- */
@@ -323,6 +432,21 @@ TEST(lua_functions)
     lua_close(L);
 }
 
+TEST(lua_english)
+{
+    lua_State *L = luaL_newstate();
+    luaL_openlibs(L);
+    cb_lua_open_fmt_en(L);
+    lua_setglobal(L, "fmt");
+    LUA_EQ("return fmt.yuan(405000000)", "CNY 405 million");
+    LUA_EQ("return fmt.yuan(995000000)", "CNY 995 million");
+    LUA_EQ("return fmt.count(2396, 'person-times', '余')", "over 2,396 person-times");
+    LUA_EQ("return fmt.count(99995000)", "100 million");
+    LUA_EQ("return fmt.wan(3000000)", "300");             /* the others as in Chinese */
+    LUA_EQ("return #fmt.count(1, string.rep('x', 300))", "302"); /* "1 x..." */
+    lua_close(L);
+}
+
 TEST(lua_argument_errors)
 {
     lua_State *L = new_lua();
@@ -356,8 +480,11 @@ static const test_case tests[] = {
     TEST_ENTRY(thousands_grouping),
     TEST_ENTRY(truncation),
     TEST_ENTRY(huge_values),
+    TEST_ENTRY(unit_boundaries),
+    TEST_ENTRY(english),
     TEST_ENTRY(lua_open_sets_no_global),
     TEST_ENTRY(lua_functions),
+    TEST_ENTRY(lua_english),
     TEST_ENTRY(lua_argument_errors),
     {0},
 };
