@@ -17,9 +17,7 @@ K8S=$CB_SRC/examples/k8s
 VAL=$(cd "$(dirname "$0")/../k8s" && pwd) # the validator: test code, beside this test
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    echo "skipped - node and npm are not installed: the Kubernetes manifests are not validated"
-    echo "0 passed, 0 failed, 1 skipped"
-    exit 0
+    skip_all "node and npm are not installed (.ci/install-deps --test): the Kubernetes manifests are not validated"
 fi
 # the validator's packages: those .ci/install-deps --test installed, else an install from
 # npm's own cache (no network) into the scratch folder

@@ -8,11 +8,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
-if ! command -v dpkg-deb >/dev/null; then
-    echo "# skip - dpkg-deb is not installed: no Debian package can be built or read here"
-    finish
-    exit 0
-fi
+command -v dpkg-deb >/dev/null || skip_all "dpkg-deb is not installed: no Debian package can be built or read here"
 # stop WHAT [WHY]: a failure after which nothing else can be checked
 stop() {
     not_ok "$@"
