@@ -23,9 +23,12 @@
 # Every check prints one line: "ok - ...", "FAIL - ..." or "SKIP - ... (why)".
 #
 # The rule: a test never passes by not checking. It runs every check it can; a block that
-# cannot run here is a `skip`, and the test then ends Skipped, so ctest shows it as not
-# run (a failure elsewhere in it still makes it Failed). What `.ci/install-deps --test`
-# installs is there in a clean run of the README's test command, which skips nothing.
+# cannot run here (a tool only tests use, not installed; a kernel feature not permitted;
+# memory figures in a sanitizer build) is a `skip`, and the test then ends Skipped, so
+# ctest shows it as not run (a failure elsewhere in it still makes it Failed). What the
+# engine itself needs (.ci/install-deps: compilers, libraries, the fonts, fallback fonts
+# included) and the tools below are required: missing, they fail. `.ci/install-deps --test`
+# installs every tool a test uses, so the README's test command skips nothing.
 
 E2E_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CB_SRC=${CB_SRC:-$(cd "$E2E_LIB/../../.." && pwd)}
