@@ -20,7 +20,7 @@
 #     finish                             print "N passed, N failed[, N skipped]"; return 1
 #                                        on any failure, else 77 if anything was skipped
 #                                        (ctest: Skipped, SKIP_RETURN_CODE), else 0
-# Every check prints one line: "ok - ...", "FAIL - ..." or "SKIP - ... (why)".
+# Every check prints one line: "ok - ...", "FAIL - ..." or "SKIP - ...: why".
 #
 # The rule: a test never passes by not checking. It runs every check it can; a block that
 # cannot run here (a tool only tests use, not installed; a kernel feature not permitted;
@@ -90,7 +90,7 @@ check_same() {
 
 skip() {
     SKIPPED=$((SKIPPED + 1))
-    echo "SKIP - $1 ($2)"
+    echo "SKIP - $1: $2"
 }
 
 skip_all() {
