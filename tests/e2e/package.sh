@@ -106,6 +106,7 @@ done
 dpkg -S $(awk '{print $3; sub("^/usr", "", $3); print $3}' "$TMP/needed" | sort -u) 2>/dev/null |
     sed -E 's/^([^:]+):[^ ]* (.*)/\2 \1/' >"$TMP/owners" || true
 miss=""
+[[ -s $TMP/needed ]] || miss="no NEEDED library found by readelf"
 while read -r elf soname lib; do
     owner=$(awk -v a="$lib" -v b="${lib#/usr}" '$1 == a || $1 == b {print $2; exit}' "$TMP/owners")
     grep -qxF "${owner:-?}" <<<"$dep_names" || miss+="$elf: $soname ($lib, ${owner:-no package}); "
