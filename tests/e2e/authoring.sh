@@ -101,7 +101,7 @@ check "render names county and table block, as check does" \
     grep -qF 'countybrief: warning: 500236 奉节县: table under "项目", column "名称", row 1: "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ"' "$TMP/stderr"
 check "render names county and the cut KPI label" \
     grep -qE '^countybrief: warning: 500233 忠县: KPI label "非常长的指标说明文字.*" shrunk to fit its box$' "$TMP/stderr"
-check_eq "render's warnings are check's, line for line" \
+check_same "render's warnings are check's, line for line" \
     "$(sed -n 's/^warning: //p' "$TMP/check.out" | sort)" "$(sed -n 's/^countybrief: warning: //p' "$TMP/stderr" | sort)"
 cb render --report cut.lua --out "$TMP/cut2" --no-fsync --quiet
 check_eq "--quiet: no warnings printed" "" "$(cat "$TMP/stderr")"

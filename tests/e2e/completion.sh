@@ -49,16 +49,18 @@ done) | sort -u)
 help_compare option "the completion's options" "$HELP_OPTIONS" "$all_opts"
 help_pending
 # each command offers the options of its usage line
-miss=""
+miss="" pairs=0
 for c in $commands; do
     words=$c
     case $c in manifest) words="manifest merge";; new) words="new report";; esac
     offered=$(comp $words --)
     for o in $(sed '/^$/q' "$TMP/help.txt" | grep -E "^(usage:)? +countybrief $c " | grep -oE -- '--[a-z][a-z-]*' || true); do
+        pairs=$((pairs + 1))
         grep -qxF -- "$o" <<<"$offered" || miss+="$c $o; "
     done
 done
-check_eq "each command offers the options of its usage line in --help" "" "$miss"
+((pairs > 0)) || miss="no command's usage line with an option found in --help"
+check_eq "each command offers the options of its usage line in --help ($pairs)" "" "$miss"
 
 # --- what it offers -----------------------------------------------------------------------
 offers "re<TAB>: render" "render" re

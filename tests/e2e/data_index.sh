@@ -45,10 +45,13 @@ same_pdf() {
 # bytes read from it by read and pread)
 traced() {
     rm -rf "$1"
+    local rc=0
     # LeakSanitizer cannot run under ptrace (an ASan build): the leak check is other tests' job
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
         strace -f -y -e trace=read,pread64,mmap -o "$TMP/trace" "$CB" render --data "$D" --county "$ID" \
-        --out "$1" --no-fsync --quiet 2>"$TMP/stderr" || true
+        --out "$1" --no-fsync --quiet 2>"$TMP/stderr" || rc=$?
+    # a run that failed maps and reads nothing: the checks on MAPPED would pass without it
+    check_eq "render under strace into $(basename "$1"): exit 0" 0 "$rc"
     MAPPED=$(grep -c 'mmap(.*projects\.csv>' "$TMP/trace" || true)
     READ=$(grep -E '^[0-9]+ +p?read(64)?\([0-9]+<[^>]*projects\.csv>' "$TMP/trace" |
         sed -E 's/.*= ([0-9]+)$/\1/' | awk '{s += $1} END {print s + 0}')
@@ -89,7 +92,7 @@ rm -f "$IX"
 before=$(ls -A "$D")
 render_one "$TMP/o2"
 same_pdf "without the folder's index: the same PDF" "$TMP/o2"
-check_eq "a render writes nothing into the data folder" "$before" "$(ls -A "$D")"
+check_same "a render writes nothing into the data folder" "$before" "$(ls -A "$D")"
 CIX=$(ls "$CACHE"/data-*.index 2>/dev/null | head -1 || true)
 check "a render saves the index to the cache" test -f "$CIX"
 check_eq "the cache folder is private (0700)" 700 "$(stat -c %a "$CACHE")"

@@ -25,6 +25,6 @@ done
 manifest_sums() {
     "$PY" -c "import json,sys; m=json.load(open(sys.argv[1])); print('\n'.join(sorted(c['county_id'] + ' ' + c['sha256'] for c in m['counties'])))" "$1/manifest.json"
 }
-check_eq "the three manifests list the same sha256 per county" "$(manifest_sums "$TMP/run1")" "$(manifest_sums "$TMP/run2")"
-check_eq "the manifest of the --jobs 1 run too" "$(manifest_sums "$TMP/run1")" "$(manifest_sums "$TMP/run3")"
+check_same "the three manifests list the same sha256 per county" "$(manifest_sums "$TMP/run1")" "$(manifest_sums "$TMP/run2")"
+check_same "the manifest of the --jobs 1 run too" "$(manifest_sums "$TMP/run1")" "$(manifest_sums "$TMP/run3")"
 finish

@@ -54,7 +54,8 @@ for f in "$ZX" "$FJ"; do
     check_eq "$name: no Chinese label or unit before the sources" "" "$left"
     pages=$(pdf_pages "$f")
     bad=""
-    for ((i = 1; i <= pages; i++)); do
+    ((${pages:-0} > 0)) || bad="no page"
+    for ((i = 1; i <= ${pages:-0}; i++)); do
         pdftext -f "$i" -l "$i" "$f" - | tr -s ' ' | grep -qF "Page $i of $pages" || bad+="page $i "
     done
     check_eq "$name: every footer reads Page i of $pages" "" "$bad"

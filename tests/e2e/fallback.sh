@@ -7,8 +7,9 @@
 # named in ONE warning per county with where it came from: the block and text, and the
 # data cell (file:line:column) when it comes from the data. Every character leaves ink,
 # line breaking keeps to the margins, and the bytes do not depend on what the process drew
-# before. Which characters count as covered is asked of fontconfig, so the test holds with
-# or without the fallback fonts installed (.ci/install-deps installs them).
+# before. The fallback fonts are those .ci/install-deps installs (fonts-hanazono,
+# fonts-dejavu-core): without them the fallback path (a second subset font, its ToUnicode
+# map for characters beyond the BMP) would go unchecked, so their absence is a failure.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
@@ -16,11 +17,15 @@ INK=("$PY" "$E2E_LIB/ink_check.py")
 XB=$'\U00020000' XB2=$'\U0002A6A5' EMOJI=$'\U0001F600' NOFONT=$'\U0010FFFD' NOFONT2=$'\U0010FFFC'
 ZWSP=$'\u200B' VS16=$'\uFE0F'
 
-# covered HEX: some installed TrueType (glyf, not colour) font has the character; prints it
+# covered HEX: some installed TrueType (glyf, not colour) font has the character
 covered() {
     [[ -n $(fc-list ":charset=$1:fontformat=TrueType:color=False" file 2>/dev/null) ]]
 }
 fallback_family() { fc-list ":charset=$1:fontformat=TrueType:color=False" family 2>/dev/null | head -n 1; }
+for pair in "20000:fonts-hanazono" "2A6A5:fonts-hanazono" "1F600:fonts-dejavu-core"; do
+    if covered "${pair%%:*}"; then ok "U+${pair%%:*} has a fallback font: $(fallback_family "${pair%%:*}")"; else
+        not_ok "U+${pair%%:*} has a fallback font" "no TrueType font has it: install ${pair#*:} (.ci/install-deps)"; fi
+done
 
 # the warning lines of a county (the name is enough: the ids differ)
 warnings_of() { grep -F "warning: " "$TMP/stderr" | grep -F " $1: " || true; }
@@ -53,15 +58,10 @@ has_text "$TMP/zx.flat" "收尾正常文字" && ok "the main font's text is ther
 for pair in "20000:$XB:Ext-B 𠀀" "2A6A5:$XB2:Ext-B 𪚥" "1F600:$EMOJI:emoji 😀"; do
     hex=${pair%%:*} rest=${pair#*:}
     ch=${rest%%:*} what=${rest#*:}
-    if covered "$hex"; then
-        if has_text "$TMP/zx.flat" "村名" && grep -qF -- "$ch" "$TMP/zx.flat"; then
-            ok "$what (U+$hex): covered by $(fallback_family "$hex"), pdftotext reads it"
-        else
-            not_ok "$what (U+$hex): covered by $(fallback_family "$hex"), pdftotext reads it" "$(head -c 600 "$TMP/zx.txt")"
-        fi
+    if has_text "$TMP/zx.flat" "村名" && grep -qF -- "$ch" "$TMP/zx.flat"; then
+        ok "$what (U+$hex): drawn with a fallback font, pdftotext reads it"
     else
-        if grep -qF -- "$ch" "$TMP/zx.flat"; then not_ok "$what (U+$hex): no font has it, so it is drawn as □ (it is in the text)"; else
-            ok "$what (U+$hex): no font has it, it is not in the text"; fi
+        not_ok "$what (U+$hex): drawn with a fallback font, pdftotext reads it" "$(head -c 600 "$TMP/zx.txt")"
     fi
 done
 if has_text "$TMP/zx.flat" "无字体的字符□在此"; then ok "U+10FFFD (no font) is drawn as □ in place"; else
@@ -80,38 +80,28 @@ for name in 忠县 奉节县; do
     w=$(warnings_of "$name")
     n=$(printf '%s' "$w" | grep -c . || true)
     check_eq "$name: one warning line" 1 "$n"
-    wants=("U+10FFFD" "U+10FFFC" "drawn as \"□\"")
-    # with the fallback fonts installed these two are the only missing characters, and the
-    # warning says where each is (it describes the first three it names)
-    if covered 20000 && covered 2A6A5 && covered 1F600; then
-        wants+=("in paragraph under \"一、正文\": \"…字。无字体的字符" "U+10FFFC \"$NOFONT2\" in text drawn by a \"chart.pie\" block under \"三、图表\"")
-    fi
+    # these two are the only characters no font has, and the warning says where each is
+    wants=("U+10FFFD" "U+10FFFC" "drawn as \"□\"" "in paragraph under \"一、正文\": \"…字。无字体的字符"
+        "U+10FFFC \"$NOFONT2\" in text drawn by a \"chart.pie\" block under \"三、图表\"")
     for want in "${wants[@]}"; do
         if grep -qF -- "$want" <<<"$w"; then ok "$name: the warning says: $want"; else
             not_ok "$name: the warning says: $want" "$w"; fi
     done
-    if covered 20000; then
-        if grep -qF "U+20000" <<<"$w"; then not_ok "$name: the warning leaves out U+20000 (a font has it)" "$w"; else
-            ok "$name: the warning leaves out U+20000 (a font has it)"; fi
-    else
-        if grep -qF "U+20000" <<<"$w"; then ok "$name: the warning names U+20000 (no font has it)"; else
-            not_ok "$name: the warning names U+20000 (no font has it)" "$w"; fi
-    fi
+    if grep -qE "U\+(20000|2A6A5|1F600)" <<<"$w"; then not_ok "$name: the warning leaves out what a fallback font has" "$w"; else
+        ok "$name: the warning leaves out what a fallback font has (U+20000, U+2A6A5, U+1F600)"; fi
 done
 
 # --- fonts: the fallbacks are embedded subsets with a ToUnicode map ---------------------
 pdffonts "$ZX" 2>/dev/null | tail -n +3 >"$TMP/fonts.txt" || true
 nfonts=$(grep -c . "$TMP/fonts.txt" || true)
-want=1
-for hex in 20000 1F600; do covered "$hex" && want=2; done
-if [[ $nfonts -ge $want ]]; then ok "pdffonts lists $nfonts fonts (at least $want)"; else
-    not_ok "pdffonts lists at least $want fonts" "$(cat "$TMP/fonts.txt")"; fi
+# the main font, HanaMin for Ext-B, DejaVu Sans for the emoji
+if [[ $nfonts -eq 3 ]]; then ok "pdffonts lists 3 fonts"; else
+    not_ok "pdffonts lists 3 fonts" "$(cat "$TMP/fonts.txt")"; fi
 bad=$(awk '{ n = NF; if ($(n-4) != "yes" || $(n-3) != "yes" || $(n-2) != "yes") print }' "$TMP/fonts.txt")
 if [[ -z $bad ]]; then ok "every font is embedded, subset and has a ToUnicode map"; else
     not_ok "every font is embedded, subset and has a ToUnicode map" "$bad"; fi
 for pair in "20000:$XB" "1F600:$EMOJI"; do
     hex=${pair%%:*} ch=${pair#*:}
-    covered "$hex" || continue
     base=$("${INK[@]}" font-of "$ZX" "$ch" || true)  # HPDFAC+DejaVuSans,Book
     ps=${base#*+}
     ps=${ps%%,*}

@@ -51,7 +51,8 @@ if [[ -z ${CB_TEST_NO_MOUNT:-} ]] && mount -t tmpfs -o size=300k tmpfs "$MNT" 2>
     limit() { "$@"; }
     REPORT=()
 else
-    echo "# skip - full disk on a 300 KB tmpfs: cannot mount one ($(cat "$TMP/mount.err" 2>/dev/null || echo CB_TEST_NO_MOUNT)); a file-size limit (ulimit -f, EFBIG) stands in for it"
+    skip "full disk on a 300 KB tmpfs (ENOSPC); a file-size limit (ulimit -f, EFBIG) stands in for it" \
+        "cannot mount one: $(cat "$TMP/mount.err" 2>/dev/null || echo CB_TEST_NO_MOUNT)"
     NOSPACE="File too large"
     limit() { (ulimit -f 18 && "$@"); } # 18 KB: the manifest and some of the PDFs fit
     cat >"$TMP/digits.lua" <<'LUA'

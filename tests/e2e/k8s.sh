@@ -17,9 +17,7 @@ K8S=$CB_SRC/examples/k8s
 VAL=$(cd "$(dirname "$0")/../k8s" && pwd) # the validator: test code, beside this test
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    echo "skipped - node and npm are not installed: the Kubernetes manifests are not validated"
-    echo "0 passed, 0 failed, 1 skipped"
-    exit 0
+    skip_all "node and npm are not installed (.ci/install-deps --test): the Kubernetes manifests are not validated"
 fi
 # the validator's packages: those .ci/install-deps --test installed, else an install from
 # npm's own cache (no network) into the scratch folder
@@ -255,8 +253,8 @@ if [[ $(id -u) -eq 0 && -n $user ]] && unshare -m true 2>/dev/null && chmod 711 
     chown "$user:$user" "$TMP/briefings"
     echo "# the pods' commands run as uid $user on a read-only root (/briefings and the cache writable)"
 else
-    echo "# the pods' commands run as $(id -un), not as uid $user on a read-only root (that needs root and" \
-        "mount namespaces, and a build that uid can read)"
+    skip "the pods' commands as uid $user on a read-only root (they run as $(id -un))" \
+        "that needs root, mount namespaces and a build that uid can read"
 fi
 # pod K ARGS...: countybrief as pod K runs it: JOB_COMPLETION_INDEX=K, XDG_CACHE_HOME its own
 # scratch folder (an emptyDir)
@@ -279,7 +277,7 @@ pod 0 "${render_args[@]}"
 check_eq "render Job, index 0 of 2: its command exits 0 and prints nothing" "0 " "$RC $(cat "$TMP/stderr")"
 pod m "${merge_args[@]}"
 if [[ $RC -eq 2 ]] && grep -q '^usage: countybrief manifest merge DIR$' "$TMP/stderr"; then
-    echo "# not run: the merge Job's command (this countybrief has no manifest merge --data yet)"
+    skip "the merge Job's command" "this countybrief has no manifest merge --data"
     merge=no
 else
     merge=yes

@@ -76,10 +76,12 @@ check_eq "the layout report renders (exit 0)" 0 "$RC"
 PDF=$TMP/out/500233-忠县.pdf
 if [[ ! -f $PDF ]]; then
     not_ok "the layout report's PDF exists" "$(cat "$TMP/stderr")"
-    finish
+    finish || exit 1
 fi
-pages=$(pdf_pages "$PDF")
-ok "the layout report has $pages pages"
+# A4 in the briefing template with the default CJK font: the title and the paragraph fill
+# pages 1-2, the 80 rows pages 3-6. A layout change that moves this is one to look at (and
+# then to write here); the footer check below compares each page's "共 N 页" with it.
+check_eq "the layout report has 6 pages" 6 "$(pdf_pages "$PDF")"
 
 # --- paragraph, table, footer ------------------------------------------------------------
 run_checks "${LAYOUT[@]}" paragraph "$PDF" "$TMP/para.txt"

@@ -198,7 +198,7 @@ if ln "$TMP/victim-hard" "$H/.manifest.json.journal" 2>/dev/null; then
     check_eq "hard link at the journal: the run renders" 0 "$RC"
     check_eq "hard link at the journal: its other name's file is unchanged" precious "$(cat "$TMP/victim-hard")"
 else
-    echo "# skip - hard link at the journal: ln refused (fs.protected_hardlinks or another file system)"
+    skip "hard link at the journal" "ln refused (fs.protected_hardlinks or another file system)"
 fi
 
 # --- the sweep: only what is provably ours, at 2 hours --------------------------------------

@@ -8,11 +8,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
-if ! command -v dpkg-deb >/dev/null; then
-    echo "# skip - dpkg-deb is not installed: no Debian package can be built or read here"
-    finish
-    exit 0
-fi
+command -v dpkg-deb >/dev/null || skip_all "dpkg-deb is not installed: no Debian package can be built or read here"
 # stop WHAT [WHY]: a failure after which nothing else can be checked
 stop() {
     not_ok "$@"
@@ -110,6 +106,7 @@ done
 dpkg -S $(awk '{print $3; sub("^/usr", "", $3); print $3}' "$TMP/needed" | sort -u) 2>/dev/null |
     sed -E 's/^([^:]+):[^ ]* (.*)/\2 \1/' >"$TMP/owners" || true
 miss=""
+[[ -s $TMP/needed ]] || miss="no NEEDED library found by readelf"
 while read -r elf soname lib; do
     owner=$(awk -v a="$lib" -v b="${lib#/usr}" '$1 == a || $1 == b {print $2; exit}' "$TMP/owners")
     grep -qxF "${owner:-?}" <<<"$dep_names" || miss+="$elf: $soname ($lib, ${owner:-no package}); "

@@ -118,7 +118,7 @@ if [[ -n $(cat "$TMP"/ld.[0-9]* 2>/dev/null) ]]; then
     ld_run ld3
     check_eq "a replaced plugin file is probed again" "ctor_crash.so good.so init_abort.so init_hang.so unresolved.so" "$(probed ld3)"
 else
-    echo "# skip - the dynamic loader wrote no LD_DEBUG log (LD_DEBUG_OUTPUT=$TMP/ld)"
+    skip "which process mapped which plugin" "the dynamic loader wrote no LD_DEBUG log (LD_DEBUG_OUTPUT=$TMP/ld)"
 fi
 export XDG_CACHE_HOME=$TMP/cache
 

@@ -172,7 +172,7 @@ if [[ $RC -eq 143 ]] && grep -qE '^countybrief: stopped by SIGTERM: [0-9]+ check
 
 # --- as PID 1 (a container): SIGTERM works -------------------------------------------------
 if ! unshare --pid --fork --mount-proc true 2>"$TMP/unshare.err"; then
-    echo "# skip - countybrief as PID 1: unshare --pid --fork --mount-proc is not permitted here ($(head -n 1 "$TMP/unshare.err"))"
+    skip "countybrief as PID 1" "unshare --pid --fork --mount-proc is not permitted here: $(head -n 1 "$TMP/unshare.err")"
 else
     start "$TMP/pid1" unshare --pid --fork --mount-proc "$CB" render --data "$DATA" --out "$TMP/pid1" \
         --report "$TMP/rep/slow.lua" --jobs 1

@@ -11,15 +11,13 @@
 #   submit again into a new OUT, task 5 cancelled: the merge fails (FAILED, non-zero) and
 #   names index 5; rerun (--array=5): renders exactly shard 6 of 8 (the other PDFs are
 #   untouched), and the merge after it succeeds with every county.
-# Skipped (exit 77) only when the daemons cannot start or run a job here, with their logs.
+# Skipped (exit 77) when Slurm is not installed, or when the daemons cannot start or run a
+# job here (with their logs).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
 for tool in munged mungekey slurmctld slurmd sbatch squeue scontrol scancel sinfo; do
-    if ! command -v "$tool" >/dev/null; then
-        printf "FAIL - required tool '%s' is not installed (slurm-wlm, munge: .ci/install-deps --test)\n" "$tool"
-        finish || exit 1
-    fi
+    command -v "$tool" >/dev/null || skip_all "'$tool' is not installed (slurm-wlm, munge: .ci/install-deps --test)"
 done
 # a test run inside a Slurm job must not take that job's identity for its own
 while read -r var; do [[ $var == SLURM_CONF ]] || unset "$var"; done < <(compgen -e SLURM_)
@@ -45,13 +43,14 @@ stop_daemons() {
 }
 trap 'stop_daemons; rm -rf "$TMP"' EXIT
 
-skip() {
-    echo "SKIP: $1; the daemons' logs:"
+# no_slurm WHY: the daemons' logs, then the test ends Skipped
+no_slurm() {
+    echo "# the daemons' logs:"
     for f in "$C"/log/*; do
         echo "--- $f"
         tail -n 15 "$f"
     done
-    exit 77
+    skip_all "$1"
 }
 
 mungekey --create --keyfile="$C/munge/key" 2>"$C/log/mungekey" ||
@@ -61,7 +60,7 @@ munged --foreground --socket="$C/munge/socket" --key-file="$C/munge/key" --pid-f
     --seed-file="$C/munge/seed" --log-file="$C/log/munged" >"$C/log/munged.out" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 50); do [[ -S $C/munge/socket ]] && break; sleep 0.1; done
-[[ -S $C/munge/socket ]] || skip "munged did not start"
+[[ -S $C/munge/socket ]] || no_slurm "munged did not start"
 
 read -r CTLD_PORT SLURMD_PORT < <("$PY" -c '
 import socket
@@ -108,7 +107,7 @@ for _ in $(seq 300); do
     [[ $(sinfo -h -n localhost -o %T 2>/dev/null) == idle ]] && break
     sleep 0.1
 done
-[[ $(sinfo -h -n localhost -o %T 2>/dev/null) == idle ]] || skip "the node did not become idle in 30 s"
+[[ $(sinfo -h -n localhost -o %T 2>/dev/null) == idle ]] || no_slurm "the node did not become idle in 30 s"
 
 # job_state ID: "STATE EXIT" of a finished job, e.g. "COMPLETED 0:0" (scontrol keeps it 5 min)
 job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p; s/.*[^d]ExitCode=\([0-9:]*\).*/\1/p' | head -n 2 | paste -sd' '; }
@@ -121,9 +120,9 @@ wait_job() {
     return 1
 }
 
-probe=$(sbatch --parsable --chdir="$C" --output="$C/log/probe.out" --wrap true 2>&1) || skip "sbatch failed: $probe"
-wait_job "$probe" || skip "a trivial job did not end in 2 minutes"
-[[ $(job_state "$probe") == "COMPLETED 0:0" ]] || skip "a trivial job did not run: $(job_state "$probe")"
+probe=$(sbatch --parsable --chdir="$C" --output="$C/log/probe.out" --wrap true 2>&1) || no_slurm "sbatch failed: $probe"
+wait_job "$probe" || no_slurm "a trivial job did not end in 2 minutes"
+[[ $(job_state "$probe") == "COMPLETED 0:0" ]] || no_slurm "a trivial job did not run: $(job_state "$probe")"
 ok "a single-node Slurm $(sinfo -V | cut -d' ' -f2) runs jobs (munged, slurmctld, slurmd on localhost)"
 
 # --- the README, as written -------------------------------------------------------------

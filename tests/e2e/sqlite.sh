@@ -94,7 +94,7 @@ check_eq "CSV folder: two PDF briefings" "500233-忠县.pdf 500236-奉节县.pdf
 # same_text NAME DIR: every PDF of from-csv has a twin in DIR with identical pdftotext output
 same_text() {
     local name=$1 dir=$2 f
-    check_eq "$name: the same files as from the CSV folder" "$files" "$(pdfs "$dir")"
+    check_same "$name: the same files as from the CSV folder" "$files" "$(pdfs "$dir")"
     for f in "$TMP"/from-csv/*.pdf; do
         f=$(basename "$f")
         pdftext -layout "$TMP/from-csv/$f" "$TMP/a.txt"
@@ -117,19 +117,19 @@ cb list --data "sqlite:$DB"
 check_eq "list --data sqlite:DB: exit status 0" 0 "$RC"
 check_eq "list --data sqlite:DB names both counties" "500233 忠县 500236 奉节县" \
     "$(cut -f1,2 "$TMP/stdout" | tr '\t\n' '  ' | sed 's/ $//')"
-check_eq "list --data sqlite:DB is the same as from the CSV folder" "$csv_list" "$(cat "$TMP/stdout")"
+check_same "list --data sqlite:DB is the same as from the CSV folder" "$csv_list" "$(cat "$TMP/stdout")"
 cb list --data "sqlite:$TYPED"
-check_eq "list --data sqlite:typed DB (INTEGER county_id) is the same" "$csv_list" "$(cat "$TMP/stdout")"
+check_same "list --data sqlite:typed DB (INTEGER county_id) is the same" "$csv_list" "$(cat "$TMP/stdout")"
 
 cp "$DB" "$TMP/figures.sqlite"
 cb list --data "$TMP/figures.sqlite"
-check_eq "list --data FILE.sqlite (no scheme) is the same" "$csv_list" "$(cat "$TMP/stdout")"
+check_same "list --data FILE.sqlite (no scheme) is the same" "$csv_list" "$(cat "$TMP/stdout")"
 
 # a file name that is not URI-safe: space, '#', '%' and Chinese
 mkdir -p "$TMP/数据 #1"
 cp "$DB" "$TMP/数据 #1/数 据#%20.db"
 cb list --data "sqlite:$TMP/数据 #1/数 据#%20.db"
-check_eq "list --data sqlite:PATH with a space, '#', '%' and Chinese in the path" "$csv_list" "$(cat "$TMP/stdout")"
+check_same "list --data sqlite:PATH with a space, '#', '%' and Chinese in the path" "$csv_list" "$(cat "$TMP/stdout")"
 
 # --- row order: rowid, or the primary key of a WITHOUT ROWID table ------------------------
 ORDER=$TMP/order.db

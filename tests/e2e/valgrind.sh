@@ -5,20 +5,15 @@
 # allocation passes through our code (core/, plugins/). Leaks that lie wholly inside a
 # system library are not ours to fix and are not counted.
 #
-# Skipped when valgrind is not installed (Debian package valgrind) and for a sanitizer
-# build (build-asan), which cannot run under valgrind.
+# Skipped (exit 77) when valgrind is not installed (Debian package valgrind, which
+# .ci/install-deps --test installs) and for a sanitizer build (build-asan), which cannot
+# run under valgrind.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
-if ! command -v valgrind >/dev/null; then
-    echo "# skip - valgrind is not installed (Debian package valgrind)"
-    finish
-    exit
-fi
+command -v valgrind >/dev/null || skip_all "valgrind is not installed (Debian package valgrind)"
 if ldd "$CB" 2>/dev/null | grep -cE 'lib(a|ub)san' >/dev/null; then # -c reads all: no SIGPIPE under pipefail
-    echo "# skip - $CB is built with sanitizers, which do not run under valgrind"
-    finish
-    exit
+    skip_all "$CB is built with sanitizers, which do not run under valgrind"
 fi
 
 # Source files of ours, as valgrind names them in a stack frame: "(render.c:190)".

@@ -277,7 +277,7 @@ static void build(gen *g, cb_doc *d)
             b->ncols = nc;
             b->nrows = nr;
             b->cols = cb_xcalloc(nc, sizeof *b->cols);
-            b->cells = cb_xcalloc(nr * nc ? nr * nc : 1, sizeof *b->cells);
+            b->cells = cb_xcalloc(nr * nc > 0 ? nr * nc : 1, sizeof *b->cells);
             for (size_t c = 0; c < nc; c++) {
                 b->cols[c].title = text(g, 0);
                 b->cols[c].width = col_width(g);

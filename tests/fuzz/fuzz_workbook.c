@@ -22,7 +22,9 @@
  */
 #define _GNU_SOURCE /* mkdtemp */
 #include <pthread.h>
+#ifndef CB_FUZZ_REPLAY /* under libFuzzer; replay.c has no death callback */
 #include <sanitizer/common_interface_defs.h>
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +63,9 @@ static void cleanup(void)
     rmdir(scratch);
 }
 
+#ifndef CB_FUZZ_REPLAY
 static void forget_death_callback(void) { __sanitizer_set_death_callback(NULL); }
+#endif
 
 static void init(void)
 {
@@ -77,7 +81,9 @@ static void init(void)
     if (!mkdtemp(tmpl)) abort();
     scratch = tmpl;
     atexit(cleanup);
+#ifndef CB_FUZZ_REPLAY
     pthread_atfork(NULL, NULL, forget_death_callback);
+#endif
 }
 
 /* The entries form: NAME\0CONTENT\0... into a stored zip at path. */

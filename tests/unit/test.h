@@ -2,6 +2,7 @@
  * test.h: a tiny unit-test harness. Each test file defines TEST(name) functions and lists
  * them in a `static const test_case tests[]` table ending in {0}, then TEST_MAIN(tests).
  * A failed ASSERT reports file:line and the values, marks the test failed and returns.
+ * `test_NAME CASE` runs one case; a CASE that names none fails (exit 1), as no test ran.
  */
 #ifndef CB_TEST_H
 #define CB_TEST_H
@@ -65,6 +66,10 @@ typedef struct test_case {
             if (f) failed++; else passed++;                                               \
         }                                                                                 \
         printf("%d passed, %d failed\n", passed, failed);                                 \
+        if (passed + failed == 0) { /* a name that matches no test: nothing was checked */ \
+            fprintf(stderr, "no test named %s\n", argv[1]);                               \
+            return 1;                                                                     \
+        }                                                                                 \
         return failed ? 1 : 0;                                                            \
     }
 
