@@ -29,6 +29,15 @@ refused bytecode 'assert(load(string.dump(function() return 1 end)))' \
     "attempt to load a binary chunk (mode is 't')"
 MEM="not enough memory: the report needs more than its memory limit of 64 MiB"
 refused rep "local s = string.rep('x', 100 * 2^20)" "$MEM" --lua-memory 64
+# one allocation past the limit is refused before it is made: the worker never holds 1 GiB
+printf 'doc:title(county.name)\nlocal s = string.rep("x", 2^30)\n' >"$TMP/rep/gib.lua"
+read -r RC _ _ RSS < <("$PY" "$E2E_LIB/sandbox_run.py" "$TMP/gib.out" "$TMP/gib.err" \
+    "$CB" render --report "$TMP/rep/gib.lua" --county 忠县 --out "$TMP/out-gib" --no-fsync --lua-memory 64)
+check_eq "string.rep of 1 GiB under --lua-memory 64: exit 1" 1 "$RC"
+if grep -q '^CB_SANITIZE:BOOL=ON' "$CB_BUILD/CMakeCache.txt" 2>/dev/null; then
+    ok "... peak resident set not checked under ASan (its shadow memory is not the script's)"
+elif ((RSS < 400 * 1024)); then ok "... peak resident set $((RSS / 1024)) MiB, far under 1 GiB"
+else not_ok "... peak resident set far under 1 GiB" "$((RSS / 1024)) MiB"; fi
 refused docmem "local s = string.rep('x', 2^20); for i = 1, 100 do doc:paragraph(s .. i) end" "$MEM" --lua-memory 64
 refused loop "while true do end" "CPU budget of 1 s exceeded" --cpu-budget 1
 printf 'doc:title(county.name)\nfor i = 1, 1e6 do end\nassert(os.clock() == 0, "os.clock is not 0")\n' >"$TMP/rep/clock.lua"
