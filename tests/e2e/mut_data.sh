@@ -2,7 +2,7 @@
 # mut_data.sh: data errors at the edges that bad_input.sh does not reach (mutants of
 # tests/mutation/): a row with one field more than its header is refused, like one with a
 # field less; of three rows with one county_id the message names the first repeat and the
-# first row.
+# first row; "NaN" in a text column is text, not a number that is not finite.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
@@ -20,4 +20,10 @@ cb render --data dup --out out-dup --no-fsync
 check_eq "a county_id three times: exit 3" 3 "$RC"
 check "... the first repeat named, and the row it repeats" \
     grep -qF 'countybrief: dup/counties.csv:4:1: duplicate county_id "500233" (first on line 2)' "$TMP/stderr"
+
+cp -r "$CB_SRC/examples/data" nan
+sed -i '2s/,全面丰产后综合产值预计超1亿元,/,NaN,/' nan/towns.csv
+check "the edit puts NaN in the text column note" grep -q ',NaN,' nan/towns.csv
+cb render --data nan --out out-nan --no-fsync --quiet
+check_eq "NaN in a text column: exit 0" 0 "$RC"
 finish
