@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # mut_template.sh: template values at the edges that templates.sh does not reach (mutants
-# of tests/mutation/): a colour must be exactly #rrggbb, its last digit too.
+# of tests/mutation/): a colour must be exactly #rrggbb, its last digit too; a type size of
+# exactly the largest allowed (300 points) is taken, one more refused; a logo given by an
+# absolute path (outside the template folder) is refused.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
@@ -14,4 +16,16 @@ done
 printf 'return { colors = { primary = "#12345f" } }\n' >"$TMP/tpl/template.lua"
 cb render --template "$TMP/tpl" --county 忠县 --out "$TMP/out" --no-fsync --quiet
 check_eq "colors.primary \"#12345f\": exit 0" 0 "$RC"
+printf 'return { page = { width = 3000, height = 3000 }, type = { title = 300 } }\n' >"$TMP/tpl/template.lua"
+cb render --template "$TMP/tpl" --county 忠县 --out "$TMP/out" --no-fsync --quiet
+check_eq "type.title = 300 (the largest allowed) on a 3000 pt page: exit 0" 0 "$RC"
+printf 'return { page = { width = 3000, height = 3000 }, type = { title = 301 } }\n' >"$TMP/tpl/template.lua"
+cb render --template "$TMP/tpl" --county 忠县 --out "$TMP/out" --no-fsync
+check_eq "type.title = 301: exit 4" 4 "$RC"
+check "... named" grep -qF "template.lua: type.title is 301 points; it must be 4 to 300" "$TMP/stderr"
+printf 'logo' >"$TMP/logo.png"
+printf 'return { logo = "%s" }\n' "$TMP/logo.png" >"$TMP/tpl/template.lua"
+cb render --template "$TMP/tpl" --county 忠县 --out "$TMP/out" --no-fsync
+check_eq "a logo by absolute path: exit 4" 4 "$RC"
+check "... named" grep -qF "template.lua: logo \"$TMP/logo.png\" must name a file in the template folder" "$TMP/stderr"
 finish
