@@ -2,7 +2,8 @@
 # mut_template.sh: template values at the edges that templates.sh does not reach (mutants
 # of tests/mutation/): a colour must be exactly #rrggbb, its last digit too; a type size of
 # exactly the largest allowed (300 points) is taken, one more refused; a logo given by an
-# absolute path (outside the template folder) is refused.
+# absolute path (outside the template folder) is refused; margins that leave less than an
+# inch of line are refused.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
@@ -28,4 +29,8 @@ printf 'return { logo = "%s" }\n' "$TMP/logo.png" >"$TMP/tpl/template.lua"
 cb render --template "$TMP/tpl" --county 忠县 --out "$TMP/out" --no-fsync
 check_eq "a logo by absolute path: exit 4" 4 "$RC"
 check "... named" grep -qF "template.lua: logo \"$TMP/logo.png\" must name a file in the template folder" "$TMP/stderr"
+printf 'return { page = { margin = { left = 270, right = 270 } } }\n' >"$TMP/tpl/template.lua"
+cb render --template "$TMP/tpl" --county 忠县 --out "$TMP/out" --no-fsync
+check_eq "margins leaving 55 pt of line: exit 4" 4 "$RC"
+check "... named" grep -qF "template.lua: page size, margins or type sizes leave no room for text" "$TMP/stderr"
 finish
