@@ -469,6 +469,98 @@ TEST(english_lines_justified_between_words)
     cb_doc_free(&d);
 }
 
+/* The rules below checked at every height on the page and at exact multiples, where a
+ * check at one position lets an off-by-one through (tests/mutation/). */
+TEST(ticks_at_an_exact_multiple)
+{
+    /* a maximum the step divides exactly ends on the last tick, not one past it */
+    static const struct { double max, step; int steps; } cases[] = {
+        {100, 20, 5}, {50, 10, 5}, {5, 1, 5}, {250, 50, 5}, {1000, 200, 5}, {0.5, 0.1, 5}, {2, 0.5, 4},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double step;
+        int steps;
+        cb_nice_ticks(cases[i].max, 5, &step, &steps);
+        ASSERT_NEAR(step, cases[i].step, 1e-12);
+        ASSERT_EQ_INT(steps, cases[i].steps);
+    }
+}
+
+/* d: a new document opening with a paragraph of n sentences (about half a line each),
+ * which pushes what is added after it down the page as n grows. */
+static void filled_doc(cb_doc *d, int n)
+{
+    cb_buf b = {0};
+    for (int i = 0; i < n; i++) cb_buf_adds(&b, "援建基础设施、改善民生、发展产业，培训人才。");
+    cb_doc_init(d);
+    add_text(d, CB_BLOCK_PARAGRAPH, b.s);
+    cb_buf_free(&b);
+}
+
+TEST(table_header_never_alone_with_one_row)
+{
+    cb_font *f = get_font();
+    for (int n = 1; n <= 100; n++) {
+        cb_doc d;
+        filled_doc(&d, n);
+        cb_block *t = cb_doc_add(&d, CB_BLOCK_TABLE);
+        t->ncols = 1;
+        t->nrows = 6;
+        t->cols = cb_xcalloc(1, sizeof *t->cols);
+        t->cols[0] = (cb_column){cb_xstrdup("表头"), 1, 'l'};
+        t->cells = cb_xcalloc(6, sizeof *t->cells);
+        for (int r = 0; r < 6; r++) t->cells[r] = cb_xasprintf("第%d行", r + 1);
+        cb_layout l;
+        cb_error err;
+        int rc = cb_layout_run(&l, &d, &tpl, f, &err), alone = 0;
+        /* the page where the table starts holds its first two rows */
+        for (size_t p = 0; rc == CB_OK && p < l.npages; p++) {
+            char *s = page_text(&l, p);
+            char *head = strstr(s, "表头");
+            int first = head && strstr(head, "第1行") && !strstr(s, "第2行");
+            free(s);
+            if (head) {
+                alone = first;
+                break;
+            }
+        }
+        if (rc == CB_OK) cb_layout_free(&l);
+        cb_doc_free(&d);
+        if (rc != CB_OK || alone)
+            TEST_FAIL_("after %d sentences: %s", n, rc != CB_OK ? err.msg : "the header starts a page with one row under it");
+    }
+}
+
+TEST(heading_keeps_three_lines_below_it_wherever_it_falls)
+{
+    cb_font *f = get_font();
+    const float lh = tpl.h1_size * 1.45f, body = tpl.body_size * tpl.leading;
+    cb_buf para = {0};
+    for (int i = 0; i < 12; i++) cb_buf_adds(&para, "援建基础设施、改善民生、发展产业，培训人才。");
+    /* a heading followed by a long paragraph, pushed down the page a sentence at a time,
+     * so that it falls at every height near the bottom margin */
+    for (int n = 1; n <= 100; n++) {
+        cb_doc d;
+        filled_doc(&d, n);
+        cb_block *h = cb_doc_add(&d, CB_BLOCK_HEADING);
+        h->text = cb_xstrdup("下一节");
+        h->level = 1;
+        cb_doc_add(&d, CB_BLOCK_PARAGRAPH)->text = cb_xstrdup(para.s);
+        cb_layout l;
+        cb_error err;
+        int rc = cb_layout_run(&l, &d, &tpl, f, &err);
+        float room = rc == CB_OK && l.nmarks == 1 ? l.marks[0].y - lh - 3 * body - tpl.margin_bottom : -1;
+        if (rc == CB_OK) cb_layout_free(&l);
+        cb_doc_free(&d);
+        if (room < -0.01f) {
+            cb_buf_free(&para);
+            TEST_FAIL_("after %d sentences: the heading has %.1f pt too little room for three lines "
+                       "under it", n, (double)-room);
+        }
+    }
+    cb_buf_free(&para);
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(paragraph_flows_to_next_page),
     TEST_ENTRY(table_repeats_header_on_every_page),
@@ -482,6 +574,9 @@ static const test_case tests[] = {
     TEST_ENTRY(kpi_label_too_wide_takes_two_lines),
     TEST_ENTRY(notes_title_wraps),
     TEST_ENTRY(english_lines_justified_between_words),
+    TEST_ENTRY(ticks_at_an_exact_multiple),
+    TEST_ENTRY(table_header_never_alone_with_one_row),
+    TEST_ENTRY(heading_keeps_three_lines_below_it_wherever_it_falls),
     {0},
 };
 
