@@ -2306,10 +2306,10 @@ static void prelude_child(int fd, const cb_report_src *src, const cb_dataset *ds
     for (size_t off = 0; off < b.len;) {
         ssize_t w = write(fd, b.s + off, b.len - off);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) _exit(1);
+        if (w <= 0) cb_child_exit(1);
         off += (size_t)w;
     }
-    _exit(0);
+    cb_child_exit(0);
 }
 
 /* Compiles the script into this process's chunk cache (a compiled chunk runs no code), so
