@@ -86,6 +86,13 @@ check "a link at the journal: named, removed" grep -qx "countybrief: $TMP/m/.man
 check_eq "a link at the journal: gone, its target untouched" "no keep" \
     "$([[ -L $TMP/m/.manifest.json.journal ]] && echo yes || echo no) $(cat "$TMP/target")"
 
+# a folder at the journal's name: no journal this run (it is only for a run killed half
+# way), the run and its manifest as always
+mkdir -p "$TMP/j/.manifest.json.journal"
+cb render --out "$TMP/j"
+check_eq "a folder at the journal: both rendered, both in the manifest" "0 2 rendered|2" \
+    "$RC $(grep -o '^2 rendered' "$TMP/stdout")|$(man "$TMP/j/manifest.json" "sum(c['status'] == 'rendered' for c in m['counties'])")"
+
 mv "$TMP/m/manifest.json" "$TMP/m.json"
 ln -s "$TMP/m.json" "$TMP/m/manifest.json"
 before=$(sha256sum <"$TMP/m.json")
