@@ -86,7 +86,7 @@ static int file_digest_of(const char *path, unsigned char d[32])
 {
     struct stat st;
     int fd = cb_open_regular(path, O_RDONLY, 0, &st); /* a FIFO or /dev/zero: unreadable, never a hang */
-    FILE *fp = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    FILE *fp = fd >= 0 ? fdopen(fd, "rb") : NULL; /* not covered: fdopen failing (no memory) */
     if (!fp) {
         if (fd >= 0) close(fd);
         return -1;
@@ -104,7 +104,7 @@ static int file_digest_of(const char *path, unsigned char d[32])
     uint8_t buf[65536];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, fp)) > 0) sha256_update(&c, n, buf);
-    int bad = ferror(fp);
+    int bad = ferror(fp); /* not covered: a read error (a disk failing) */
     fclose(fp);
     if (bad) return -1;
     sha256_digest(&c, 32, d);
@@ -705,7 +705,8 @@ static void county_done(void *ctx, size_t c, int rc, int died, const char *reply
     const cb_engine *e = r->e;
     county_failed(r, c, died ? cb_clean_asprintf("%s %s: %s", cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), reply)
                         : len > sizeof m ? cb_xstrndup(reply + sizeof m, len - sizeof m)
-                                         : cb_xstrdup("(message lost)"));
+                                         : cb_xstrdup("(message lost)")); /* not covered: a
+                                          * worker that lives always sends its message */
 }
 
 static void batch_tick(void *ctx)

@@ -31,6 +31,7 @@ static const char *host_token(void)
     static char tok[96];
     if (tok[0]) return tok;
     char name[256] = "", host[41];
+    /* not covered: gethostname failing (only for a too small buffer) */
     if (gethostname(name, sizeof name - 1) != 0 || !name[0]) snprintf(name, sizeof name, "localhost");
     memcpy(host, name, sizeof host - 1); /* short enough for NAME_MAX with a long NAME */
     host[sizeof host - 1] = '\0';
@@ -38,6 +39,7 @@ static const char *host_token(void)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-'))
             *p = '_';
     struct stat st;
+    /* not covered: a system without /proc */
     if (stat("/proc/self/ns/pid", &st) == 0) snprintf(tok, sizeof tok, "%s_%lu", host, (unsigned long)st.st_ino);
     else snprintf(tok, sizeof tok, "%s", host);
     return tok;
@@ -51,15 +53,14 @@ static int write_error(cb_error *err, const char *path, int e)
     return cb_fail(err, CB_EIO, "%s: cannot write: %s", path, strerror(e));
 }
 
-/* What is at a name that is not a regular file, for a message. */
+/* What is at a name that is neither a regular file nor a link, for a message. */
 static const char *kind_of(mode_t m)
 {
-    if (S_ISLNK(m)) return "a symbolic link";
     if (S_ISDIR(m)) return "a folder";
     if (S_ISFIFO(m)) return "a FIFO";
     if (S_ISCHR(m) || S_ISBLK(m)) return "a device";
     if (S_ISSOCK(m)) return "a socket";
-    return "not a regular file";
+    return "not a regular file"; /* not covered: Linux has no other kind */
 }
 
 /* err for path, which is not a regular file (st) or could not be opened (e). */
@@ -99,6 +100,7 @@ char *cb_file_read(const char *path, size_t max, size_t *len, cb_error *err)
     int e = 0;
     for (;;) {
         ssize_t n = read(fd, chunk, sizeof chunk);
+        /* not covered: EINTR (a handled signal) and read errors (EIO, a disk failing) */
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) e = errno;
         if (n <= 0) break;
@@ -126,6 +128,7 @@ int cb_output_set_aside(const char *path)
     struct stat st;
     if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
     char *to = cb_xasprintf("%s.stale", path);
+    /* not covered: -1 (a folder where root may neither rename nor unlink: read-only) */
     int rc = rename(path, to) == 0 ? 1 : unlink(path) == 0 ? 2 : -1;
     free(to);
     return rc;
@@ -135,7 +138,7 @@ int cb_output_set_aside(const char *path)
 static int open_parent(const char *path, const char **base)
 {
     const char *slash = strrchr(path, '/');
-    *base = slash ? slash + 1 : path;
+    *base = slash ? slash + 1 : path; /* not covered: slash == path, a file in / */
     char *dir = slash ? cb_xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : cb_xstrdup(".");
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     free(dir);
@@ -146,6 +149,7 @@ static int open_parent(const char *path, const char **base)
  * (EINVAL, ENOTSUP) have nothing to do. */
 static int sync_dir(int dfd)
 {
+    /* not covered: a folder fsync that fails (EIO, a disk failing) */
     if (fsync(dfd) != 0 && errno != EINVAL && errno != ENOTSUP && errno != EROFS) return errno;
     return 0;
 }
@@ -167,6 +171,8 @@ static int write_whole(int fd, const void *data, size_t len)
     const char *p = data;
     while (len) {
         ssize_t w = write(fd, p, len);
+        /* not covered: EINTR (a handled signal), and 0 written, which a regular file never
+         * returns for len > 0 (kept so a 0 cannot loop forever) */
         if (w < 0 && errno == EINTR) continue;
         if (w < 0) return errno;
         if (w == 0) return ENOSPC;
@@ -176,6 +182,8 @@ static int write_whole(int fd, const void *data, size_t len)
     return 0;
 }
 
+/* Not covered by the tests: fsync and close failing (EIO on a failing disk, a lost NFS
+ * server); the failures of open, write (EFBIG, ENOSPC) and rename are. */
 int cb_write_file_atomic(const char *path, const void *data, size_t len, cb_error *err)
 {
     static int xfsz_ignored;

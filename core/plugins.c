@@ -695,7 +695,7 @@ static probe_job *probe_start(const char *key)
         cb_error e;
         int rc = load_here(key, key, &e);
         probe_send('R', rc, rc == CB_OK ? "" : last_reason);
-        _exit(0);
+        cb_child_exit(0);
     }
     close(fds[1]);
     j->fd = fds[0];

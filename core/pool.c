@@ -86,7 +86,7 @@ static void worker_main(pool *p, size_t slot, int in, int out)
     }
     cb_buf_free(&b);
     if (o->worker_exit) o->worker_exit(o->ctx);
-    _exit(0);
+    cb_child_exit(0);
 }
 
 static int spawn(pool *p, size_t i, cb_error *err)
@@ -121,7 +121,7 @@ static int spawn(pool *p, size_t i, cb_error *err)
         signal(SIGTERM, SIG_IGN);
         sigprocmask(SIG_SETMASK, &p->mask, NULL);
         /* ignoring SIGTERM, a worker must still end with a parent killed by SIGKILL */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(0);
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) cb_child_exit(0);
         worker_main(p, i, down[0], up[1]);
     }
     close(down[0]);

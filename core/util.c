@@ -355,6 +355,18 @@ int cb_read_all(int fd, void *p, size_t n)
     return 0;
 }
 
+#ifdef CB_COVERAGE
+void __gcov_dump(void); /* gcc's libgcov, linked by --coverage */
+#endif
+
+void cb_child_exit(int status)
+{
+#ifdef CB_COVERAGE
+    __gcov_dump();
+#endif
+    _exit(status);
+}
+
 const char *cb_strerror(int code)
 {
     switch (code) {

@@ -96,6 +96,13 @@ double cb_now_s(void);
  * error or (reading) end of file. */
 int cb_write_all(int fd, const void *p, size_t n);
 int cb_read_all(int fd, void *p, size_t n);
+/* Ends a forked child at once, as _exit(status) (no atexit handlers, no stdio flush); in a
+ * coverage build (CB_COVERAGE) it first writes the child's gcov counts, which _exit loses.
+ * Not async-signal-safe in a coverage build: signal handlers call _exit themselves. */
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+void cb_child_exit(int status);
 /* Calls fn(ud, path, st) for every regular file below dir whose name ends in suffix (NULL:
  * any name), in sorted order, entering at most depth levels of subfolders (0: dir's own
  * files). Names starting with '.' are skipped; a link counts as what it leads to (st is

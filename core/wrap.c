@@ -148,6 +148,8 @@ static void keep_numbers_with_units(const char *text, size_t len, char *brks)
     while (p < end) {
         const char *q = p;
         uint32_t cp = cb_utf8_next(&q, end);
+        /* not covered: the break test's false side (UAX #14 allows every digit-ideograph
+         * break, LB31; the test keeps a hard break one should a table ever give it) */
         if (p > text && prev >= '0' && prev <= '9' && is_ideograph(cp) &&
             brks[p - text - 1] == LINEBREAK_ALLOWBREAK)
             brks[p - text - 1] = LINEBREAK_NOBREAK;
@@ -196,6 +198,8 @@ static char *unibreak_safe_copy(const char *text, size_t len)
         const char *q = p;
         uint32_t cp = cb_utf8_next(&q, end);
         const char *with = NULL;
+        /* not covered: the length tests' false sides (a decoded regional indicator is
+         * always 4 bytes, U+FFFF and U+FFFE 3; they make the same-length copy plain) */
         if (cp >= 0x1F1E6 && cp <= 0x1F1FF && q - p == 4) with = "\xF0\x9F\x98\x80";
         else if ((cp == 0xFFFF || cp == 0xFFFE) && q - p == 3) with = "\xEF\xBF\xBD";
         else if (cp == 0xFFFD && q - p == 1) with = "?"; /* invalid UTF-8: libunibreak's own
@@ -261,8 +265,10 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
         }
         p = q;
     }
-    if (start < len || ll.n == 0) emit(&ll, text, start, len, 1, advance, ud);
-    else ll.v[ll.n - 1].last = 1;
+    /* the rest is the last line: start < len, since a line ends only before a character
+     * that follows it (a hard break at the very end ends none); empty or all-space text
+     * is one empty line */
+    emit(&ll, text, start, len, 1, advance, ud);
     free(brks);
     *lines = ll.v;
     return ll.n;
