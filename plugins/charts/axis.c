@@ -62,15 +62,29 @@ void cx_axis_fit(cx_axis *a, const cx_chart *c, double vmin, double vmax, int ma
     if (!isfinite(vmin) || !isfinite(vmax)) vmin = vmax = 0;
     if (vmin > 0) vmin = 0;
     if (vmax < 0) vmax = 0;
+    static const struct { double scale; const char *unit; } money[] = {
+        {1, "元"}, {1e4, "万元"}, {1e8, "亿元"}, {1e12, "万亿元"}};
+    enum { NMONEY = sizeof money / sizeof money[0] };
     a->scale = 1;
     a->unit = c->unit;
+    int u = 0;
     if (c->money) {
         double big = fmax(fabs(vmin), fabs(vmax));
-        if (big >= 1e8) { a->scale = 1e8; a->unit = "亿元"; }
-        else if (big >= 1e4) { a->scale = 1e4; a->unit = "万元"; }
-        else a->unit = "元";
+        while (u + 1 < NMONEY && big >= money[u + 1].scale) u++;
     }
-    cx_nice_range(vmin / a->scale, vmax / a->scale, max_steps, &a->lo, &a->step, &a->steps);
+    for (;;) {
+        if (c->money) {
+            a->scale = money[u].scale;
+            a->unit = money[u].unit;
+        }
+        cx_nice_range(vmin / a->scale, vmax / a->scale, max_steps, &a->lo, &a->step, &a->steps);
+        /* The ticks round outward, so the top tick may reach the next unit: an axis up to
+           10000 万元 reads 1 亿元 (numfmt's rule: a unit up once a whole number of the unit
+           below reaches it). */
+        double top = fmax(fabs(a->lo), fabs(a->lo + a->step * a->steps));
+        if (!c->money || u + 1 >= NMONEY || top * a->scale < money[u + 1].scale) break;
+        u++;
+    }
     /* decimals that show the step: 2.5 -> 1, 0.25 -> 2, 50 -> 0 */
     int d = 0;
     double s = a->step;
