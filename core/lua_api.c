@@ -23,6 +23,7 @@
 #include "lua_fmt.h"
 #include "numfmt.h"
 #include "plugins.h"
+#include "pool.h"
 
 /* Registry keys (addresses are unique). */
 static const char LOADED_KEY = 0;
@@ -1857,6 +1858,9 @@ static int run_outcome(run_ctx *c, int status, const char *name, const char *who
 {
     char limit[32];
     const char *msg = status == LUA_OK ? NULL : lua_tostring(c->L, -1);
+    /* a limit struck (even one the script caught with pcall): its longjmp left from where
+     * the limit found the script, so the worker is not to run another county (pool.h) */
+    if (c->cpu_hit || c->refusals) cb_pool_retire();
     if (c->cpu_hit) { /* whatever the script's own handlers made of it */
         fmt_limit(limit, sizeof limit, c->budget_s);
         return cb_fail(err, code, "%s: CPU budget of %s s exceeded (stopped after %.2f s of CPU time; see --cpu-budget)%s",

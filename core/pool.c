@@ -23,6 +23,7 @@ typedef struct reply_hdr {
     uint32_t job;
     int32_t rc;
     uint32_t len;
+    uint32_t retire; /* the worker exits after this reply (cb_pool_retire) */
 } reply_hdr;
 
 /* A worker's page of the shared mapping: the plugin code it is in (pool.h). */
@@ -33,6 +34,7 @@ typedef struct mark_slot {
 } mark_slot;
 
 static mark_slot *my_mark; /* in a worker: its slot; in the parent: NULL */
+static int retiring;       /* in a worker: cb_pool_retire was called during this job */
 
 void cb_pool_mark(int kind, const void *what, const char *fn)
 {
@@ -42,6 +44,11 @@ void cb_pool_mark(int kind, const void *what, const char *fn)
     if (fn) snprintf(m->fn, sizeof m->fn, "%s", fn);
     else m->fn[0] = '\0';
     m->kind = kind;
+}
+
+void cb_pool_retire(void)
+{
+    if (my_mark) retiring = 1;
 }
 
 typedef struct worker {
@@ -81,8 +88,9 @@ static void worker_main(pool *p, size_t slot, int in, int out)
         h.rc = o->work(o->ctx, job, &b);
         my_mark->kind = CB_MARK_NONE; /* a job's mark never outlives it */
         h.len = (uint32_t)(b.len - sizeof h);
+        h.retire = (uint32_t)retiring;
         memcpy(b.s, &h, sizeof h);
-        if (cb_write_all(out, b.s, b.len) != 0) break; /* one write: header and reply */
+        if (cb_write_all(out, b.s, b.len) != 0 || retiring) break; /* one write: header and reply */
     }
     cb_buf_free(&b);
     if (o->worker_exit) o->worker_exit(o->ctx);
@@ -387,6 +395,7 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
                     w->in.s[sizeof h + h.len] = '\0';
                     o->done(o->ctx, jobs[k], h.rc, 0, w->in.s + sizeof h, h.len);
                     w->in.len = 0;
+                    if (h.retire) reap(w); /* it is exiting: the next job gets a fresh fork */
                     continue;
                 }
                 if (got == 0) continue;

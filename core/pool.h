@@ -80,4 +80,13 @@ int cb_pool_stop_signal(void);
 enum { CB_MARK_NONE, CB_MARK_BLOCK, CB_MARK_MODULE };
 void cb_pool_mark(int kind, const void *what, const char *fn);
 
+/* In a worker: this process runs no job after the current one. Called when a limit (the
+ * CPU budget's stop, the memory cap) cut a script short at a point of its own choosing:
+ * the longjmp that stops it may leave behind, past lua_close, whatever the code it cut
+ * was in the middle of (a plugin's state, the C heap's layout), and the next county must
+ * not start from that. The worker sends its reply, then exits; the parent forks a fresh
+ * one for the next job. Costs a fork per county stopped so, nothing otherwise. Outside a
+ * worker: nothing. */
+void cb_pool_retire(void);
+
 #endif /* CB_POOL_H */

@@ -2,7 +2,8 @@
 # sandbox.sh: what a hostile or runaway report script can do to a batch: nothing beyond
 # failing its own county. Each attack runs for 忠县 only (line 2 of its report), then the
 # built-in briefing runs for both counties of the example data, with one worker (--jobs 1),
-# so the process that was attacked goes on to render 奉节县. For each attack: exit 1, one
+# so the process that was attacked goes on to render 奉节县 (unless a limit stopped it: then
+# a fresh worker does, see interrupted.sh). For each attack: exit 1, one
 # line naming 忠县 and the limit (with script:line where Lua has one), no PDF for 忠县, and
 # 奉节县's PDF byte-identical to a clean run's. CPU attacks run with --cpu-budget 1 and must
 # stop within ±100 ms of it; memory attacks run with --lua-memory 64 and must stop there.

@@ -602,6 +602,47 @@ TEST(pool_stops_on_a_signal)
                    "13: jobs done out of range, 14: too slow)", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+/* The worker's pid, and a retirement after jobs 1 and 3 (as after a limit's stop). */
+static int pid_job(void *ctx, size_t job, cb_buf *reply)
+{
+    (void)ctx;
+    pid_t me = getpid();
+    cb_buf_add(reply, &me, sizeof me);
+    if (job == 1 || job == 3) cb_pool_retire();
+    return CB_OK;
+}
+
+typedef struct pid_run {
+    pid_t pid[5];
+    int done, died;
+} pid_run;
+
+static void pid_done(void *ctx, size_t job, int rc, int died, const char *reply, size_t len)
+{
+    pid_run *r = ctx;
+    r->done++;
+    r->died += died || rc != CB_OK;
+    if (!died && len == sizeof(pid_t) && job < 5) memcpy(&r->pid[job], reply, sizeof(pid_t));
+}
+
+/* One worker, five jobs, jobs 1 and 3 retire it: every job is done (none died), job 2 and
+ * job 4 run in fresh processes, job 1 in the same as job 0 (retiring is per job). */
+TEST(pool_retires_a_worker)
+{
+    pid_run r;
+    memset(&r, 0, sizeof r);
+    cb_pool_opts po = {1, 0, 1, NULL, pid_job, pid_done, NULL, 0, NULL, &r};
+    size_t jobs[5] = {0, 1, 2, 3, 4};
+    cb_error err;
+    ASSERT_EQ_INT(cb_pool_run(&po, jobs, 5, &err), CB_OK);
+    ASSERT_EQ_INT(r.done, 5);
+    ASSERT_EQ_INT(r.died, 0);
+    ASSERT(r.pid[0] > 0 && r.pid[0] == r.pid[1]);
+    ASSERT(r.pid[2] > 0 && r.pid[2] != r.pid[1] && r.pid[2] == r.pid[3]);
+    ASSERT(r.pid[4] > 0 && r.pid[4] != r.pid[3] && r.pid[4] != r.pid[1]);
+    cb_pool_retire(); /* outside a worker: nothing */
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(full_width_digits),
     TEST_ENTRY(thousands_separators),
@@ -626,6 +667,7 @@ static const test_case tests[] = {
     TEST_ENTRY(own_files_never_through_a_link),
     TEST_ENTRY(shard_of_is_stable),
     TEST_ENTRY(pool_stops_on_a_signal),
+    TEST_ENTRY(pool_retires_a_worker),
     {0},
 };
 
