@@ -108,7 +108,8 @@ static void table_free(table_impl *ti)
     free(t->lines);
     free(t->order);
     free(t->first);
-    free(t->filled);
+    for (size_t r = 0; t->made && r < t->nrows; r++) free(t->made[r]);
+    free(t->made);
     free(ti->decl);
     free(ti->keys);
     lazy_free(ti->lazy);
@@ -1373,7 +1374,7 @@ static const char *county_text(const cb_dataset *ds, size_t county, int col)
 {
     if (!ds->counties || county >= ds->ncounties || col < 0) return NULL;
     const table_impl *ti = (const table_impl *)ds->counties;
-    if (ti->ix && !ds->counties->filled[county]) return index_text(ti, county, col);
+    if (ti->ix && !ds->counties->made[county]) return index_text(ti, county, col);
     const cb_value *v = cb_table_cell(ds->counties, county, (size_t)col);
     return v->type == CB_T_TEXT ? v->text : "";
 }
@@ -2139,7 +2140,7 @@ static int counties_view(const cb_dataset *ds, const dir_file *files, size_t nfi
 }
 
 /* The counties table from the index, as the builder would have made it but for its cells:
- * a row's are set when first used (cb_table_fill_row, texts in the index's mapping), and
+ * a row's are made when first used (cb_table_make_row, texts in the index's mapping), and
  * ids are looked up in the index's id order, so that one county's run does not touch every
  * county's row. */
 static table_impl *counties_from_index(const dir_file *f, const cb_dix *ix)
@@ -2164,9 +2165,7 @@ static table_impl *counties_from_index(const dir_file *f, const cb_dix *ix)
     t->county_col = k->id_col;
     ti->name_col = k->name_col;
     t->nrows = ti->rows_cap = nc;
-    /* calloc: pages of rows never filled are never touched */
-    t->cells = cb_xcalloc(nc && ncols ? nc * ncols : 1, sizeof *t->cells);
-    t->filled = cb_xcalloc(nc ? nc : 1, 1);
+    t->made = cb_xcalloc(nc ? nc : 1, sizeof *t->made);
     t->lines = cb_xmalloc((nc ? nc : 1) * sizeof *t->lines);
     t->order = cb_xmalloc((nc ? nc : 1) * sizeof *t->order);
     t->first = cb_xmalloc((nc + 1) * sizeof *t->first);
@@ -2179,22 +2178,20 @@ static table_impl *counties_from_index(const dir_file *f, const cb_dix *ix)
     return ti;
 }
 
-/* Cell (row, col) of counties read from an index, if it is text, else "": the row's cells
- * checked first (one that is not sound reads as empty; its county fails when used). */
+/* Cell (row, col) of counties read from an index if it is text, else "": that cell checked
+ * alone (the row is checked when made, and with its county). */
 static const char *index_text(const table_impl *ti, size_t row, int col)
 {
     const cb_dix_counties *k = &ti->ix->counties;
-    if (col < 0 || cb_dix_counties_row_check(ti->ix, row)) return "";
     size_t i = row * k->ncols + (size_t)col;
-    return k->cell_types[i] == CB_T_TEXT ? k->text + k->cell_vals[i] : "";
+    return col >= 0 && k->cell_types[i] == CB_T_TEXT && k->cell_vals[i] < k->text_len ? k->text + k->cell_vals[i] : "";
 }
 
-void cb_table_fill_row(const cb_table *t, size_t row)
+void cb_table_make_row(const cb_table *t, size_t row)
 {
     const table_impl *ti = (const table_impl *)t;
     const cb_dix_counties *k = &ti->ix->counties;
-    cb_value *v = &t->cells[row * t->ncols];
-    t->filled[row] = 1;
+    cb_value *v = t->made[row] = cb_xcalloc(t->ncols, sizeof *v);
     if (cb_dix_counties_row_check(ti->ix, row)) { /* empty but for an id: its county fails when used */
         v[t->county_col] = (cb_value){CB_T_TEXT, 0, ""};
         return;

@@ -1058,13 +1058,13 @@ TEST(index_counties_on_first_use)
     cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE}, u = {.lazy = 1, .index = CB_INDEX_USE};
     ASSERT_EQ_INT(cb_dataset_load_with(&a, tmp, &w, &e), CB_OK);
     ASSERT_EQ_INT(cb_dataset_load_with(&b, tmp, &u, &e), CB_OK);
-    ASSERT(b.index != NULL && b.counties->filled != NULL && a.counties->filled == NULL);
+    ASSERT(b.index != NULL && b.counties->made != NULL && a.counties->made == NULL);
     ASSERT_EQ_INT((int)b.ncounties, 40);
     for (size_t c = 0; c < a.ncounties; c++) {
         ASSERT_EQ_INT((int)cb_dataset_find_county(&b, cb_county_id(&a, c)), (int)c);
         ASSERT_EQ_STR(cb_county_name(&b, c), cb_county_name(&a, c));
     }
-    for (size_t c = 0; c < b.ncounties; c++) ASSERT(!b.counties->filled[c]);
+    for (size_t c = 0; c < b.ncounties; c++) ASSERT(!b.counties->made[c]);
     for (size_t r = 0; r < a.ncounties; r++)
         for (size_t k = 0; k < a.counties->ncols; k++) {
             const cb_value *x = cb_table_cell(a.counties, r, k), *y = cb_table_cell(b.counties, r, k);
