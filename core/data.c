@@ -90,6 +90,8 @@ typedef struct table_impl {
     int name_col;        /* counties table only */
     county_key *keys;    /* counties table only: sorted by id, for lookups */
     struct lazy_rows *lazy; /* rows kept on disk (cb_dataset_load_lazy), or NULL */
+    const cb_dix *ix;    /* counties read from this persistent index (the dataset's), or
+                          * NULL: no keys, its rows filled when used (counties_from_index) */
 } table_impl;
 
 static void lazy_free(struct lazy_rows *lz);
@@ -106,6 +108,8 @@ static void table_free(table_impl *ti)
     free(t->lines);
     free(t->order);
     free(t->first);
+    for (size_t r = 0; t->made && r < t->nrows; r++) free(t->made[r]);
+    free(t->made);
     free(ti->decl);
     free(ti->keys);
     lazy_free(ti->lazy);
@@ -403,8 +407,22 @@ static int key_find_cmp(const void *key, const void *elem)
     return strcmp((const char *)key, ((const county_key *)elem)->id);
 }
 
+static const char *index_text(const table_impl *ti, size_t row, int col);
+
 static long county_lookup(const table_impl *counties, const char *id)
 {
+    if (counties->ix) { /* the index's id order, its rows not filled */
+        const uint32_t *by_id = counties->ix->counties.by_id;
+        size_t lo = 0, hi = counties->t.nrows;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int d = strcmp(id, index_text(counties, by_id[mid], counties->t.county_col));
+            if (d == 0) return (long)by_id[mid];
+            if (d < 0) hi = mid;
+            else lo = mid + 1;
+        }
+        return -1;
+    }
     const county_key *k = bsearch(id, counties->keys, counties->t.nrows, sizeof *k,
                                   key_find_cmp);
     return k ? (long)k->county : -1;
@@ -701,7 +719,7 @@ static int finish(cb_dataset_builder *b, cb_error *err)
                        "one, with columns county_id and name)", b->origin);
     if (b->ntables > 1) qsort(b->tables, b->ntables, sizeof *b->tables, table_ptr_cmp);
 
-    if (!counties->keys && (rc = index_counties(counties, err)) != CB_OK) return rc;
+    if (!counties->keys && !counties->ix && (rc = index_counties(counties, err)) != CB_OK) return rc;
     for (size_t i = 0; i < b->ntables; i++) {
         table_impl *ti = b->tables[i];
         cb_table *t = &ti->t;
@@ -1355,6 +1373,8 @@ size_t cb_table_county_rows(const cb_table *t, size_t county, const size_t **row
 static const char *county_text(const cb_dataset *ds, size_t county, int col)
 {
     if (!ds->counties || county >= ds->ncounties || col < 0) return NULL;
+    const table_impl *ti = (const table_impl *)ds->counties;
+    if (ti->ix && !ds->counties->made[county]) return index_text(ti, county, col);
     const cb_value *v = cb_table_cell(ds->counties, county, (size_t)col);
     return v->type == CB_T_TEXT ? v->text : "";
 }
@@ -1373,7 +1393,8 @@ const char *cb_county_name(const cb_dataset *ds, size_t county)
 void cb_dataset_ids_sorted(const cb_dataset *ds, const char **ids)
 {
     const table_impl *ti = (const table_impl *)ds->counties;
-    for (size_t i = 0; ti && i < ds->ncounties; i++) ids[i] = ti->keys[i].id;
+    for (size_t i = 0; ti && i < ds->ncounties; i++)
+        ids[i] = ti->ix ? index_text(ti, ti->ix->counties.by_id[i], ti->t.county_col) : ti->keys[i].id;
 }
 
 const char *cb_dataset_ids_digest(const cb_dataset *ds)
@@ -2118,8 +2139,10 @@ static int counties_view(const cb_dataset *ds, const dir_file *files, size_t nfi
     return 1;
 }
 
-/* The counties table from the index, as the builder would have made it: cells in place
- * (texts in the index's mapping), keyed by id, each county its own row. */
+/* The counties table from the index, as the builder would have made it but for its cells:
+ * a row's are made when first used (cb_table_make_row, texts in the index's mapping), and
+ * ids are looked up in the index's id order, so that one county's run does not touch every
+ * county's row. */
 static table_impl *counties_from_index(const dir_file *f, const cb_dix *ix)
 {
     const cb_dix_counties *k = &ix->counties;
@@ -2131,37 +2154,53 @@ static table_impl *counties_from_index(const dir_file *f, const cb_dix *ix)
     ti->csv = 1;
     ti->header_line = 1;
     ti->settled = 1;
+    ti->ix = ix;
     t->ncols = ncols;
     t->cols = cb_xmalloc(ncols * sizeof *t->cols);
     t->types = cb_xmalloc(ncols * sizeof *t->types);
-    t->county_col = ti->name_col = -1;
     for (size_t c = 0; c < ncols; c++) {
         t->cols[c] = arena_strndup(&ti->arena, k->cols[c], strlen(k->cols[c]));
         t->types[c] = (cb_type)k->types[c];
-        if (strcmp(t->cols[c], "county_id") == 0) t->county_col = (int)c;
-        if (strcmp(t->cols[c], "name") == 0) ti->name_col = (int)c;
     }
+    t->county_col = k->id_col;
+    ti->name_col = k->name_col;
     t->nrows = ti->rows_cap = nc;
-    size_t ncells = nc * ncols;
-    t->cells = cb_xmalloc((ncells ? ncells : 1) * sizeof *t->cells);
-    for (size_t i = 0; i < ncells; i++) {
-        cb_value *v = &t->cells[i];
-        *v = (cb_value){(cb_type)k->cell_types[i], 0, NULL};
-        if (v->type == CB_T_NUMBER) memcpy(&v->num, &k->cell_vals[i], sizeof v->num);
-        else if (v->type == CB_T_TEXT) v->text = k->text + k->cell_vals[i];
-    }
+    t->made = cb_xcalloc(nc ? nc : 1, sizeof *t->made);
     t->lines = cb_xmalloc((nc ? nc : 1) * sizeof *t->lines);
-    ti->keys = cb_xmalloc((nc ? nc : 1) * sizeof *ti->keys);
     t->order = cb_xmalloc((nc ? nc : 1) * sizeof *t->order);
     t->first = cb_xmalloc((nc + 1) * sizeof *t->first);
     for (size_t r = 0; r < nc; r++) {
         t->lines[r] = k->lines[r];
-        ti->keys[r] = (county_key){t->cells[(size_t)k->by_id[r] * ncols + (size_t)t->county_col].text, k->by_id[r]};
         t->order[r] = t->first[r] = r;
     }
     t->first[nc] = nc;
     ti->nparts = nc;
     return ti;
+}
+
+/* Cell (row, col) of counties read from an index if it is text, else "": that cell checked
+ * alone (the row is checked when made, and with its county). */
+static const char *index_text(const table_impl *ti, size_t row, int col)
+{
+    const cb_dix_counties *k = &ti->ix->counties;
+    size_t i = row * k->ncols + (size_t)col;
+    return col >= 0 && k->cell_types[i] == CB_T_TEXT && k->cell_vals[i] < k->text_len ? k->text + k->cell_vals[i] : "";
+}
+
+void cb_table_make_row(const cb_table *t, size_t row)
+{
+    const table_impl *ti = (const table_impl *)t;
+    const cb_dix_counties *k = &ti->ix->counties;
+    cb_value *v = t->made[row] = cb_xcalloc(t->ncols, sizeof *v);
+    if (cb_dix_counties_row_check(ti->ix, row)) { /* empty but for an id: its county fails when used */
+        v[t->county_col] = (cb_value){CB_T_TEXT, 0, ""};
+        return;
+    }
+    for (size_t c = 0, i = row * t->ncols; c < t->ncols; c++, i++) {
+        v[c] = (cb_value){(cb_type)k->cell_types[i], 0, NULL};
+        if (v[c].type == CB_T_NUMBER) memcpy(&v[c].num, &k->cell_vals[i], sizeof v[c].num);
+        else if (v[c].type == CB_T_TEXT) v[c].text = k->text + k->cell_vals[i];
+    }
 }
 
 /* Writes what the load learnt as an index: to the folder (CB_INDEX_WRITE: errors count) or

@@ -44,6 +44,10 @@ typedef struct cb_table {
     /* Partition: rows of county c are order[first[c] .. first[c+1]) in file order. */
     size_t *order;
     size_t *first;     /* ncounties + 1 entries; NULL for a shared table */
+    /* Rows made on first use (the counties read from the persistent index), else NULL:
+     * row r's cells are made[r] (ncols of them) once made, cells is NULL; use
+     * cb_table_cell, which makes the row. */
+    cb_value **made;
 } cb_table;
 /* A table whose rows stay on disk (cb_dataset_load_lazy) holds in cells, lines and nrows
  * only the rows cb_dataset_focus loaded; use cb_table_county_rows, not order and first. */
@@ -186,8 +190,14 @@ const cb_table *cb_dataset_table(const cb_dataset *ds, const char *name);
 const char *cb_dataset_skipped(const cb_dataset *ds, const char *name);
 /* Column index by name, or -1. */
 int cb_table_col(const cb_table *t, const char *name);
+/* Makes row of a table with made (cb_table_cell calls it). */
+void cb_table_make_row(const cb_table *t, size_t row);
 static inline const cb_value *cb_table_cell(const cb_table *t, size_t row, size_t col)
 {
+    if (t->made) {
+        if (!t->made[row]) cb_table_make_row(t, row);
+        return &t->made[row][col];
+    }
     return &t->cells[row * t->ncols + col];
 }
 /* Rows of county `county` (index into the counties table) in file order: sets *rows to

@@ -17,14 +17,15 @@
 #include "output.h"
 
 #define DIX_MAGIC "CBINDEX\n"
-#define DIX_VERSION 2u
+#define DIX_VERSION 3u
 #define DROP_EVERY (1u << 20) /* bytes read between two drops of the mapping's pages */
 #define DIX_ORDER 0x01020304u /* reads otherwise on a machine of the other byte order */
 
 /* The fixed header; the checksum covers the body, bytes [sizeof header, total), but the
- * per-county arrays (each table's first[] and ranges[], the digests): each county's share
- * of those has its own checksum (county_crc), checked when the county is first used
- * (cb_dix_county_check), so that opening the index does not read them all. */
+ * per-county arrays (each table's first[] and ranges[], the digests, the counties' cells
+ * and text): each county's share of those has its own checksum (county_crc), checked when
+ * the county is first used (cb_dix_county_check), so that opening the index does not read
+ * them all. */
 typedef struct dix_header {
     char magic[8];
     uint32_t version, order;
@@ -87,10 +88,22 @@ static uint64_t body_crc(const cb_dix *ix, const unsigned char *base, size_t len
     return crc;
 }
 
-/* County c's checksum: its digest, and per table its first[c], first[c + 1] and runs. */
+/* County c's checksum: its digest, per table its first[c], first[c + 1] and runs, and its
+ * row of the counties table (the cells' types and values, its texts with their NULs; a
+ * text out of range counts as its offset alone, cb_dix_counties_row_check refuses it). */
 static uint64_t county_crc(const cb_dix *ix, size_t c)
 {
     uint64_t crc = crc64_ecma_refl(0, ix->digests + 32 * c, 32);
+    if (ix->has_counties) {
+        const cb_dix_counties *k = &ix->counties;
+        size_t at = c * k->ncols;
+        crc = crc64_ecma_refl(crc, k->cell_types + at, k->ncols);
+        crc = crc64_ecma_refl(crc, (const unsigned char *)(k->cell_vals + at), k->ncols * sizeof *k->cell_vals);
+        for (size_t i = at; i < at + k->ncols; i++)
+            if (k->cell_types[i] == CB_T_TEXT && k->cell_vals[i] < k->text_len)
+                crc = crc64_ecma_refl(crc, (const unsigned char *)k->text + k->cell_vals[i],
+                                      strlen(k->text + k->cell_vals[i]) + 1);
+    }
     for (size_t i = 0; i < ix->ntables; i++) {
         const cb_dix_table *t = &ix->tables[i];
         crc = crc64_ecma_refl(crc, (const unsigned char *)&t->first[c], 2 * sizeof *t->first);
@@ -117,7 +130,7 @@ int cb_dix_write(const char *path, const cb_dix *ix, size_t *bytes, cb_error *er
     }
     put_u64(&b, ix->ncounties);
     put_u32(&b, (uint32_t)ix->ntables);
-    span *sp = cb_xmalloc((2 * ix->ntables + 1) * sizeof *sp);
+    span *sp = cb_xmalloc((2 * ix->ntables + 4) * sizeof *sp);
     size_t nsp = 0;
     for (size_t i = 0; i < ix->ntables; i++) {
         const cb_dix_table *t = &ix->tables[i];
@@ -150,10 +163,10 @@ int cb_dix_write(const char *path, const cb_dix *ix, size_t *bytes, cb_error *er
         }
         put_array(&b, k->lines, ix->ncounties * sizeof *k->lines);
         put_array(&b, k->by_id, ix->ncounties * sizeof *k->by_id);
-        put_array(&b, k->cell_vals, ncells * sizeof *k->cell_vals);
-        put_array(&b, k->cell_types, ncells);
+        put_county_array(&b, k->cell_vals, ncells * sizeof *k->cell_vals, &sp[nsp++]);
+        put_county_array(&b, k->cell_types, ncells, &sp[nsp++]);
         put_u64(&b, k->text_len);
-        put_array(&b, k->text, k->text_len);
+        put_county_array(&b, k->text, k->text_len, &sp[nsp++]);
     }
     put_county_array(&b, ix->digests, ix->ncounties * 32, &sp[nsp++]);
     put(&b, ix->ids_digest, 64);
@@ -285,6 +298,8 @@ const char *cb_dix_county_check(cb_dix *ix, size_t c)
         const cb_dix_table *t = &ix->tables[i];
         if (t->first[c] > t->first[c + 1] || t->first[c + 1] > t->nranges) return "a county's rows out of order";
     }
+    const char *row = ix->has_counties ? cb_dix_counties_row_check(ix, c) : NULL;
+    if (row) return row;
     if (county_crc(ix, c) != ix->county_crcs[c]) return "checksum mismatch";
     for (size_t i = 0; i < ix->ntables; i++) {
         const cb_dix_table *t = &ix->tables[i];
@@ -300,9 +315,11 @@ const char *cb_dix_county_check(cb_dix *ix, size_t c)
     return NULL;
 }
 
-/* The counties table: its cells' types, numbers finite, texts inside the text, county_id
- * and name columns, county_id never empty, the id order a list of counties. */
-static const char *get_counties(cb_dix *ix, cursor *c, uint32_t nfiles, size_t *dropped)
+/* The counties table: county_id and name columns, the id order a list of counties, its
+ * text NUL-terminated. Its cells (values, types, text) are checked a row at a time when
+ * first used (cb_dix_counties_row_check; the row is in its county's checksum), so that a
+ * one-county run reads only its rows. */
+static const char *get_counties(cb_dix *ix, cursor *c, uint32_t nfiles, span *sp, size_t *nsp)
 {
     cb_dix_counties *k = &ix->counties;
     size_t nc = ix->ncounties;
@@ -313,43 +330,52 @@ static const char *get_counties(cb_dix *ix, cursor *c, uint32_t nfiles, size_t *
     if (ncols < 2 || ncols > (c->end - c->pos) / 6) return "a column count beyond its length";
     k->cols = cb_xcalloc(ncols, sizeof *k->cols);
     k->types = cb_xcalloc(ncols, 1);
-    int id_col = -1, name_col = -1;
+    k->id_col = k->name_col = -1;
     while (!c->bad && k->ncols < ncols) {
         size_t i = k->ncols++; /* counted first: cb_dix_close frees it whatever comes */
         k->cols[i] = get_str(c);
         k->types[i] = (unsigned char)get_u8(c);
         if (k->types[i] != CB_T_NUMBER && k->types[i] != CB_T_TEXT) return "a column of no type";
-        if (!strcmp(k->cols[i], "county_id")) id_col = (int)i;
-        if (!strcmp(k->cols[i], "name")) name_col = (int)i;
+        if (!strcmp(k->cols[i], "county_id")) k->id_col = (int)i;
+        if (!strcmp(k->cols[i], "name")) k->name_col = (int)i;
     }
-    if (!c->bad && (id_col < 0 || name_col < 0)) return "counties without county_id or name";
+    if (!c->bad && (k->id_col < 0 || k->name_col < 0)) return "counties without county_id or name";
     if (!c->bad && nc > (c->end - c->pos) / ncols / 9) return "a county count beyond its length";
     size_t ncells = nc * ncols;
     k->lines = get_array(c, nc, sizeof *k->lines);
     k->by_id = get_array(c, nc, sizeof *k->by_id);
     k->cell_vals = get_array(c, ncells, sizeof *k->cell_vals);
+    if (!c->bad) sp[(*nsp)++] = (span){(size_t)((const unsigned char *)k->cell_vals - c->base), ncells * sizeof *k->cell_vals};
     k->cell_types = get_array(c, ncells, 1);
+    if (!c->bad) sp[(*nsp)++] = (span){(size_t)(k->cell_types - c->base), ncells};
     k->text_len = get_u64(c);
     k->text = get_array(c, k->text_len, 1);
     if (c->bad) return c->bad;
+    sp[(*nsp)++] = (span){(size_t)((const unsigned char *)k->text - c->base), k->text_len};
     if (!k->text_len || k->text[k->text_len - 1] != '\0') return "a malformed name";
     for (size_t i = 0; i < nc; i++)
         if (k->by_id[i] >= nc) return "a county number out of range";
-    for (size_t i = 0; i < ncells; i++) {
+    return NULL;
+}
+
+const char *cb_dix_counties_row_check(const cb_dix *ix, size_t r)
+{
+    const cb_dix_counties *k = &ix->counties;
+    if (!ix->has_counties || r >= ix->ncounties) return "a county number out of range";
+    for (size_t col = 0, i = r * k->ncols; col < k->ncols; col++, i++) {
         unsigned t = k->cell_types[i];
         double v;
         memcpy(&v, &k->cell_vals[i], sizeof v);
-        if (t != CB_T_NULL && t != k->types[i % ncols]) return "a cell of another type";
+        if (t != CB_T_NULL && t != k->types[col]) return "a cell of another type";
         if (t == CB_T_TEXT && k->cell_vals[i] >= k->text_len) return "a cell outside the names";
         if (t == CB_T_NUMBER && !isfinite(v)) return "a number not finite";
-        if (t != CB_T_TEXT && i % ncols == (size_t)id_col) return "a county without an id";
-        if (i % 65536 == 0) drop_pages(ix, dropped, (size_t)((const char *)&k->cell_vals[i] - (const char *)ix->map));
+        if (t != CB_T_TEXT && col == (size_t)k->id_col) return "a county without an id";
     }
     return NULL;
 }
 
-/* The body, its per-county arrays' bytes recorded in sp (2 per table and the digests,
- * *nsp of them) for the checksum. */
+/* The body, its per-county arrays' bytes recorded in sp (2 per table, 3 of the counties,
+ * the digests: *nsp of them) for the checksum. */
 static const char *parse_body(cb_dix *ix, span **spp, size_t *nsp)
 {
     cursor c = {ix->map, sizeof(dix_header), ix->map_len, NULL};
@@ -371,7 +397,7 @@ static const char *parse_body(cb_dix *ix, span **spp, size_t *nsp)
     uint32_t ntables = get_u32(&c);
     if (!c.bad && ntables > nfiles) return "more tables than files";
     ix->tables = cb_xcalloc(ntables ? ntables : 1, sizeof *ix->tables);
-    span *sp = *spp = cb_xmalloc((2 * (size_t)ntables + 1) * sizeof *sp);
+    span *sp = *spp = cb_xmalloc((2 * (size_t)ntables + 4) * sizeof *sp);
     size_t dropped = 0;
     for (; !c.bad && ix->ntables < ntables;) {
         cb_dix_table *t = &ix->tables[ix->ntables++];
@@ -414,7 +440,7 @@ static const char *parse_body(cb_dix *ix, span **spp, size_t *nsp)
     }
     ix->has_counties = !c.bad && get_u32(&c) == 1;
     if (ix->has_counties) {
-        const char *bad = get_counties(ix, &c, nfiles, &dropped);
+        const char *bad = get_counties(ix, &c, nfiles, sp, nsp);
         if (bad) return bad;
     }
     ix->digests = get_array(&c, nc, 32);
@@ -459,6 +485,7 @@ int cb_dix_open(const char *path, uint64_t max_len, cb_dix *ix, cb_error *err)
     if (!bad) {
         ix->map_len = (size_t)st.st_size;
         ix->map = mmap(NULL, ix->map_len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (ix->map != MAP_FAILED) madvise(ix->map, ix->map_len, MADV_RANDOM);
         if (ix->map == MAP_FAILED) {
             ix->map = NULL;
             bad = "cannot be read";

@@ -14,7 +14,8 @@
  * The file: a fixed header (magic, version, byte order, length, CRC-64 of what follows),
  * then the body, native byte order, every array aligned to 8 bytes. cb_dix_open checks the
  * checksum and every count and offset of the body but the per-county arrays (each table's
- * first[] and ranges[], the digests) before anything is used, so a corrupt, truncated or
+ * first[] and ranges[], the digests, the counties' cells and their text) before anything
+ * is used, so a corrupt, truncated or
  * forged file is refused whole; each county's share of those arrays has its own checksum
  * and is checked, with its runs' bounds, when it is first used (cb_dix_county_check), so
  * that a one-county load reads and checks only that county's share of them. It maps the
@@ -69,6 +70,7 @@ typedef struct cb_dix_counties {
     uint32_t ncols;
     char **cols;
     unsigned char *types;            /* per column: CB_T_NUMBER or CB_T_TEXT */
+    int id_col, name_col;            /* the columns county_id and name */
     const uint32_t *lines;           /* per county: its row's line */
     const uint32_t *by_id;           /* the counties sorted by id */
     const unsigned char *cell_types; /* ncounties * ncols, row-major: a cb_type */
@@ -119,10 +121,16 @@ int cb_dix_open(const char *path, uint64_t max_len, cb_dix *ix, cb_error *err);
 void cb_dix_close(cb_dix *ix);
 
 /* Checks county c's share of the per-county arrays (its runs in every table, first[c] and
- * first[c + 1], its digest) against its own checksum and the tables' lengths, once; until
- * it passed, nothing of it may be used. NULL if it is sound, else the problem (static),
+ * first[c + 1], its digest, its row of the counties table) against its own checksum and
+ * the tables' lengths, once; until it passed, nothing of it may be used. NULL if it is sound, else the problem (static),
  * e.g. "checksum mismatch": the index is damaged there. */
 const char *cb_dix_county_check(cb_dix *ix, size_t c);
+
+/* Checks row r of the counties table (cells of their column's type or empty, numbers
+ * finite, texts inside the text, an id): NULL if sound, else the problem (static). Until
+ * it passed, nothing of the row may be used; cb_dix_county_check includes it, and the
+ * row's checksum. */
+const char *cb_dix_counties_row_check(const cb_dix *ix, size_t r);
 
 /* The cache's index file for data folder dir: ${XDG_CACHE_HOME:-~/.cache}/countybrief/
  * data-<hash of dir's real path>.index (malloc'd), or NULL when there is no cache

@@ -165,12 +165,17 @@ int cb_output_sync_dir(const char *path)
     return e;
 }
 
+/* Bytes per write(): the page cache keeps a file in folios about the size of the writes
+ * that made it, and a mapping of the file (the data index's) maps a whole folio on a
+ * fault: small writes keep what a reader of a few pages counts in its resident set small. */
+#define WRITE_CHUNK (64u << 10)
+
 /* Writes data to fd whole. 0 or an errno. */
 static int write_whole(int fd, const void *data, size_t len)
 {
     const char *p = data;
     while (len) {
-        ssize_t w = write(fd, p, len);
+        ssize_t w = write(fd, p, len < WRITE_CHUNK ? len : WRITE_CHUNK);
         /* not covered: EINTR (a handled signal), and 0 written, which a regular file never
          * returns for len > 0 (kept so a 0 cannot loop forever) */
         if (w < 0 && errno == EINTR) continue;

@@ -55,6 +55,11 @@ static struct {
     size_t nrefused;
     char *summary;
     char *searched;          /* the folders scanned, for `countybrief plugins` */
+    struct deferred *deferred; /* accepted, not yet loaded (see "deferred" below) */
+    size_t ndeferred;
+    char **order;            /* the accepted plugins' files (real paths), loaded or deferred,
+                              * in the order they were accepted */
+    size_t norder;
 } reg;
 
 #define APPEND(arr, n, item)                                          \
@@ -875,10 +880,10 @@ static int probe_known_good(const char *key)
     return 0;
 }
 
-static void probe_remember(const char *key)
+/* Adds line to the probe cache (its file and good.lines). */
+static void cache_append(const char *line)
 {
-    char id[PATH_MAX + 128];
-    if (!good.path || file_identity(key, id, sizeof id) != 0) return;
+    if (!good.path) return;
     char *dir = cb_xstrdup(good.path);
     *strrchr(dir, '/') = '\0';
     cb_make_dirs(dir);
@@ -895,7 +900,7 @@ static void probe_remember(const char *key)
         }
         if (fresh) good.n = 0;
     }
-    cb_buf_addf(&b, "%s\n", id);
+    cb_buf_addf(&b, "%s\n", line);
     if (fd >= 0) {
         ssize_t w = write(fd, b.s, b.len); /* one write: lines of runs side by side don't mix */
         (void)w;
@@ -905,7 +910,13 @@ static void probe_remember(const char *key)
         (void)cb_write_file_atomic(good.path, b.s, b.len, &err); /* best effort: a cache */
     }
     cb_buf_free(&b);
-    APPEND(good.lines, good.n, cb_xstrdup(id));
+    APPEND(good.lines, good.n, cb_xstrdup(line));
+}
+
+static void probe_remember(const char *key)
+{
+    char id[PATH_MAX + 128];
+    if (good.path && file_identity(key, id, sizeof id) == 0) cache_append(id);
 }
 
 /* Probes key: the job already started for it, or a new one. */
@@ -930,12 +941,157 @@ static void probe_ahead(const char *path)
     if (cb_is_file(path) && !probe_known_good(key)) probe_start(key);
 }
 
+/* ---- deferred: plugins that only read data, loaded when --data needs them
+ *
+ * A plugin whose init registered data sources and nothing else (no block, no Lua module) is
+ * needed only when --data names what one of its sources reads. Once such a plugin was
+ * loaded, the probe cache records, beside its file's identity, its name and its sources'
+ * names, schemes and extensions ("S\tID\tNAME\tSOURCE\tSCHEME\tEXT..."). A later run
+ * whose file has that identity (probed good, unchanged) accepts it without mapping it (its
+ * libraries are most of a run's start-up: libzip brings libcrypto and its 21,000
+ * relocations) and loads it when a lookup needs one of its sources. It counts among the
+ * plugins all the same, in its place (cb_plugins_count and cb_plugins_path: the batch's
+ * input hash). A plugin loaded for real after deferred ones has them loaded first, so that
+ * names and sources clash exactly as they would have. */
+
+typedef struct deferred {
+    char *path, *key;
+    char *line; /* its cache line: the fields below point into it */
+    const char *name;
+    size_t nsrcs;
+    const char *srcs[16][3]; /* name, scheme, extension ("" for none) */
+} deferred;
+
+/* The cache's line of sources for key's file as it is now, or NULL. */
+static const char *sources_line(const char *key)
+{
+    char id[PATH_MAX + 128];
+    if (!good.path || file_identity(key, id, sizeof id) != 0) return NULL;
+    size_t n = strlen(id);
+    for (size_t i = 0; i < good.n; i++)
+        if (strncmp(good.lines[i], "S\t", 2) == 0 && strncmp(good.lines[i] + 2, id, n) == 0 &&
+            good.lines[i][2 + n] == '\t')
+            return good.lines[i] + 2 + n + 1;
+    return NULL;
+}
+
+/* 1 if two sources clash (the same name, scheme or extension), as host_register_source
+ * refuses them. */
+static int sources_clash(const char *n1, const char *s1, const char *e1, const char *n2, const char *s2,
+                         const char *e2)
+{
+    return strcmp(n1, n2) == 0 || (*s1 && strcmp(s1, s2) == 0) || (*e1 && strcasecmp(e1, e2) == 0);
+}
+
+/* Accepts the plugin file key without loading it, if the cache says what it provides and
+ * nothing of it clashes with what is accepted; 1 if so. */
+static int defer(const char *path, const char *key)
+{
+    const char *rec = sources_line(key);
+    if (!rec) return 0;
+    deferred d = {0};
+    d.line = cb_xstrdup(rec);
+    char *f[1 + 3 * 16];
+    size_t nf = 0;
+    for (char *t = d.line, *tab; t && nf < sizeof f / sizeof *f; t = tab ? tab + 1 : NULL) {
+        tab = strchr(t, '\t');
+        if (tab) *tab = '\0';
+        f[nf++] = t;
+    }
+    int ok = nf >= 4 && (nf - 1) % 3 == 0 && valid_name(f[0]);
+    d.name = f[0];
+    d.nsrcs = ok ? (nf - 1) / 3 : 0;
+    for (size_t i = 0; i < d.nsrcs; i++)
+        for (int k = 0; k < 3; k++) d.srcs[i][k] = f[1 + 3 * i + (size_t)k];
+    for (size_t i = 0; ok && i < reg.nplugins; i++) ok = strcmp(reg.plugins[i]->info->name, d.name) != 0;
+    for (size_t i = 0; ok && i < reg.nsources; i++) {
+        const cb_source_type *t = reg.sources[i].type;
+        for (size_t k = 0; ok && k < d.nsrcs; k++)
+            ok = !sources_clash(d.srcs[k][0], d.srcs[k][1], d.srcs[k][2], t->name, t->scheme ? t->scheme : "",
+                                t->extension ? t->extension : "");
+    }
+    for (size_t i = 0; ok && i < reg.ndeferred; i++) {
+        const deferred *o = &reg.deferred[i];
+        ok = strcmp(o->name, d.name) != 0;
+        for (size_t a = 0; ok && a < d.nsrcs; a++)
+            for (size_t b = 0; ok && b < o->nsrcs; b++)
+                ok = !sources_clash(d.srcs[a][0], d.srcs[a][1], d.srcs[a][2], o->srcs[b][0], o->srcs[b][1],
+                                    o->srcs[b][2]);
+    }
+    if (!ok) {
+        free(d.line);
+        return 0;
+    }
+    d.path = cb_xstrdup(path);
+    d.key = cb_xstrdup(key);
+    APPEND(reg.deferred, reg.ndeferred, d);
+    APPEND(reg.order, reg.norder, cb_xstrdup(key));
+    return 1;
+}
+
+/* After p was loaded: records in the cache what it provides if it provides data sources
+ * only (and their strings fit a line of tab-separated fields). */
+static void remember_sources(const cb_plugin *p)
+{
+    char id[PATH_MAX + 128];
+    if (!good.path || sources_line(p->path) || file_identity(p->path, id, sizeof id) != 0 ||
+        strchr(id, '\t') || strchr(id, '\n'))
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < reg.nblocks; i++)
+        if (reg.blocks[i].owner == p) return;
+    for (size_t i = 0; i < reg.nmodules; i++)
+        if (reg.modules[i].owner == p) return;
+    cb_buf b = {0};
+    cb_buf_addf(&b, "S\t%s\t%s", id, p->info->name);
+    for (size_t i = 0; i < reg.nsources; i++) {
+        const cb_source_type *t = reg.sources[i].type;
+        if (reg.sources[i].owner != p) continue;
+        const char *v[3] = {t->name, t->scheme ? t->scheme : "", t->extension ? t->extension : ""};
+        for (int k = 0; k < 3; k++) {
+            if (strpbrk(v[k], "\t\n")) n = 99; /* not kept */
+            cb_buf_addf(&b, "\t%s", v[k]);
+        }
+        n++;
+    }
+    if (n >= 1 && n <= 16) cache_append(b.s);
+    cb_buf_free(&b);
+}
+
+/* Loads deferred plugin i for real; a refusal is recorded as any (the file changed). */
+static void undefer(size_t i)
+{
+    deferred d = reg.deferred[i];
+    memmove(&reg.deferred[i], &reg.deferred[i + 1], (reg.ndeferred - i - 1) * sizeof *reg.deferred);
+    reg.ndeferred--;
+    cb_error err;
+    if (load_here(d.path, d.key, &err) != CB_OK) {
+        for (size_t k = 0; k < reg.norder; k++)
+            if (strcmp(reg.order[k], d.key) == 0) {
+                free(reg.order[k]);
+                memmove(&reg.order[k], &reg.order[k + 1], (reg.norder - k - 1) * sizeof *reg.order);
+                reg.norder--;
+                break;
+            }
+    }
+    free(d.path);
+    free(d.key);
+    free(d.line);
+}
+
+static void undefer_all(void)
+{
+    while (reg.ndeferred) undefer(0);
+}
+
 int cb_plugins_load(const char *path, cb_error *err)
 {
     char real[PATH_MAX];
     const char *key = realpath(path, real) ? real : path;
     for (size_t i = 0; i < reg.nplugins; i++)
         if (strcmp(reg.plugins[i]->path, key) == 0) return CB_OK;
+    for (size_t i = 0; i < reg.ndeferred; i++)
+        if (strcmp(reg.deferred[i].key, key) == 0) return CB_OK;
     for (size_t i = 0; i < reg.nrefused; i++) /* refused once: the same verdict, no second try */
         if (strcmp(reg.refused[i].path, key) == 0)
             return cb_fail(err, CB_EPLUGIN, "%s: %s", path, reg.refused[i].reason);
@@ -944,11 +1100,20 @@ int cb_plugins_load(const char *path, cb_error *err)
     if (fd < 0) return CB_EPLUGIN;
     close(fd);
     int rc = CB_OK;
-    if (probe_fd < 0 && !probe_known_good(key)) { /* never nested */
+    int known = probe_fd >= 0 || probe_known_good(key); /* never nested */
+    if (!known) {
         rc = probe(path, key, err);
         if (rc == CB_OK) probe_remember(key);
     }
-    return rc != CB_OK ? rc : load_here(path, key, err);
+    if (rc != CB_OK) return rc;
+    if (known && probe_fd < 0 && defer(path, key)) return CB_OK;
+    undefer_all(); /* clashes as if they had been loaded */
+    rc = load_here(path, key, err);
+    if (rc == CB_OK && probe_fd < 0) {
+        APPEND(reg.order, reg.norder, cb_xstrdup(key));
+        remember_sources(reg.plugins[reg.nplugins - 1]);
+    }
+    return rc;
 }
 
 static int so_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -1038,6 +1203,14 @@ void cb_plugins_unload_all(void)
     free(reg.refused);
     free(reg.summary);
     free(reg.searched);
+    for (size_t i = 0; i < reg.ndeferred; i++) {
+        free(reg.deferred[i].path);
+        free(reg.deferred[i].key);
+        free(reg.deferred[i].line);
+    }
+    free(reg.deferred);
+    for (size_t i = 0; i < reg.norder; i++) free(reg.order[i]);
+    free(reg.order);
     for (size_t i = 0; i < good.n; i++) free(good.lines[i]);
     free(good.lines);
     free(good.path);
@@ -1131,8 +1304,25 @@ int cb_plugins_describe(int kind, const void *what, const char *fn, char *buf, s
     return 0;
 }
 
+/* 1 if source (name, scheme, extension) reads --data arg, as cb_plugins_source matches. */
+static int source_reads(const char *scheme, const char *ext, const char *arg)
+{
+    const char *colon = strchr(arg, ':');
+    size_t len = strlen(arg), el = ext ? strlen(ext) : 0;
+    if (colon && scheme && *scheme && strlen(scheme) == (size_t)(colon - arg) &&
+        strncmp(arg, scheme, (size_t)(colon - arg)) == 0)
+        return 1;
+    return el && len > el && strcasecmp(arg + len - el, ext) == 0;
+}
+
 const cb_source_type *cb_plugins_source(const char *arg, const char **location)
 {
+    for (size_t i = 0; i < reg.ndeferred; i++)
+        for (size_t k = 0; k < reg.deferred[i].nsrcs; k++)
+            if (source_reads(reg.deferred[i].srcs[k][1], reg.deferred[i].srcs[k][2], arg)) {
+                undefer_all(); /* in their order: as if loaded all along */
+                break;
+            }
     const char *colon = strchr(arg, ':');
     for (size_t i = 0; i < reg.nsources && colon; i++) {
         const char *s = reg.sources[i].type->scheme;
@@ -1170,6 +1360,7 @@ static size_t join_sources(cb_buf *b, int scheme, const char *pre, const char *p
 
 char *cb_plugins_source_formats(void)
 {
+    undefer_all();
     cb_buf b = {0};
     cb_buf_adds(&b, "a folder of CSV files");
     if (join_sources(&b, 0, ", ", "", " and ")) cb_buf_adds(&b, " files");
@@ -1177,8 +1368,8 @@ char *cb_plugins_source_formats(void)
     return b.s;
 }
 
-size_t cb_plugins_count(void) { return reg.nplugins; }
-const char *cb_plugins_path(size_t i) { return i < reg.nplugins ? reg.plugins[i]->path : NULL; }
+size_t cb_plugins_count(void) { return reg.norder; }
+const char *cb_plugins_path(size_t i) { return i < reg.norder ? reg.order[i] : NULL; }
 
 const char *cb_plugins_refusal_summary(void)
 {
@@ -1195,10 +1386,14 @@ const char *cb_plugins_refusal_summary(void)
 
 void cb_plugins_print(FILE *out)
 {
+    undefer_all();
     if (!reg.nplugins)
         fprintf(out, "no plugins loaded (searched: %s)\n", reg.searched ? reg.searched : "no folder");
-    for (size_t i = 0; i < reg.nplugins; i++) {
-        const cb_plugin *p = reg.plugins[i];
+    for (size_t o = 0; o < reg.norder; o++) { /* in the order they were accepted */
+        const cb_plugin *p = NULL;
+        for (size_t i = 0; !p && i < reg.nplugins; i++)
+            if (strcmp(reg.plugins[i]->path, reg.order[o]) == 0) p = reg.plugins[i];
+        if (!p) continue;
         fprintf(out, "%s %s  (ABI %u.%u)  %s\n", p->info->name, p->info->version, p->info->abi_major,
                 p->info->abi_minor, p->path);
         if (p->info->description) fprintf(out, "    %s\n", p->info->description);

@@ -1045,6 +1045,59 @@ TEST(index_damage_refused)
     ASSERT_EQ_INT(system(cmd), 0);
 }
 
+/* Counties read from the index are made a row at a time, when first used: looking a county
+ * up by id, its id and name, touch no row; every cell is what the scan gave; a damaged row
+ * fails its own county only, not the index. */
+TEST(index_counties_on_first_use)
+{
+    char tmp[] = "/tmp/cb-test-rows-XXXXXX";
+    ASSERT(mkdtemp(tmp));
+    cb_error e = {0};
+    ASSERT_EQ_INT(cb_synth_write(tmp, 40, 5, &e), CB_OK);
+    cb_dataset a, b;
+    cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE}, u = {.lazy = 1, .index = CB_INDEX_USE};
+    ASSERT_EQ_INT(cb_dataset_load_with(&a, tmp, &w, &e), CB_OK);
+    ASSERT_EQ_INT(cb_dataset_load_with(&b, tmp, &u, &e), CB_OK);
+    ASSERT(b.index != NULL && b.counties->made != NULL && a.counties->made == NULL);
+    ASSERT_EQ_INT((int)b.ncounties, 40);
+    for (size_t c = 0; c < a.ncounties; c++) {
+        ASSERT_EQ_INT((int)cb_dataset_find_county(&b, cb_county_id(&a, c)), (int)c);
+        ASSERT_EQ_STR(cb_county_name(&b, c), cb_county_name(&a, c));
+    }
+    for (size_t c = 0; c < b.ncounties; c++) ASSERT(!b.counties->made[c]);
+    for (size_t r = 0; r < a.ncounties; r++)
+        for (size_t k = 0; k < a.counties->ncols; k++) {
+            const cb_value *x = cb_table_cell(a.counties, r, k), *y = cb_table_cell(b.counties, r, k);
+            ASSERT_EQ_INT(x->type, y->type);
+            if (x->type == CB_T_NUMBER) ASSERT(x->num == y->num);
+            if (x->type == CB_T_TEXT) ASSERT_EQ_STR(x->text, y->text);
+        }
+    /* county 7's name damaged in the index: the index opens, county 7 alone is refused */
+    char path[96], *name = cb_xstrdup(cb_county_name(&a, 7));
+    cb_dataset_free(&a);
+    cb_dataset_free(&b);
+    snprintf(path, sizeof path, "%s/.countybrief-index", tmp);
+    size_t len = 0;
+    char *text = cb_read_file(path, &len, &e), *at = NULL;
+    ASSERT(text != NULL);
+    for (size_t i = 0; i + strlen(name) < len && !at; i++)
+        if (memcmp(text + i, name, strlen(name) + 1) == 0) at = text + i;
+    ASSERT(at != NULL);
+    at[0] ^= 0x01;
+    FILE *f = fopen(path, "wb");
+    ASSERT(f && fwrite(text, 1, len, f) == len && fclose(f) == 0);
+    cb_dix ix;
+    ASSERT_EQ_INT(cb_dix_open(path, UINT64_MAX, &ix, &e), CB_OK);
+    for (size_t c = 0; c < ix.ncounties; c++)
+        ASSERT(c == 7 ? cb_dix_county_check(&ix, c) != NULL : cb_dix_county_check(&ix, c) == NULL);
+    cb_dix_close(&ix);
+    free(text);
+    free(name);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    ASSERT_EQ_INT(system(cmd), 0);
+}
+
 TEST(lazy_digests_and_changed_file)
 {
     char tmp[] = "/tmp/cb-test-lazy-XXXXXX";
@@ -1250,6 +1303,7 @@ static const test_case tests[] = {
     TEST_ENTRY(lazy_same_as_whole),
     TEST_ENTRY(index_same_as_scan),
     TEST_ENTRY(index_damage_refused),
+    TEST_ENTRY(index_counties_on_first_use),
     TEST_ENTRY(lazy_digests_and_changed_file),
     TEST_ENTRY(folder_links_and_odd_files),
     TEST_ENTRY(encodings_same_content),
