@@ -65,7 +65,7 @@ typedef struct file_digest {
 } file_digest;
 
 static file_digest *known, *seen; /* from the last manifest; taken this run */
-static size_t nknown, nseen;
+static size_t nknown, nseen, nfresh; /* nfresh: of seen, those read and hashed this run */
 
 static void stat_key(const struct stat *st, file_digest *f)
 {
@@ -109,6 +109,7 @@ static int file_digest_of(const char *path, unsigned char d[32])
     if (bad) return -1;
     sha256_digest(&c, 32, d);
     if (time(NULL) - st.st_mtim.tv_sec < 2 || time(NULL) - st.st_ctim.tv_sec < 2) return 0;
+    nfresh++;
 remember:
     seen = cb_xrealloc(seen, (nseen + 1) * sizeof *seen);
     now.path = cb_xstrdup(path);
@@ -173,6 +174,41 @@ static json_t *digests_json(void)
         json_object_set_new(files, seen[i].path, o);
     }
     return files;
+}
+
+/* The digests also live in the cache (${XDG_CACHE_HOME:-~/.cache}/countybrief/file-digests),
+ * for a run whose output folder has no manifest yet: without them a first render into a
+ * new folder hashes the 5 MB font again. Best effort both ways, like every cache. */
+#define DIGESTS_CACHE_MAX (4u << 20)
+
+static void digests_recall(void)
+{
+    if (nknown) return;
+    char *path = cb_cache_path("file-digests");
+    char *text = path ? cb_file_read(path, DIGESTS_CACHE_MAX, NULL, NULL) : NULL;
+    json_error_t jerr;
+    json_t *root = text ? json_loads(text, 0, &jerr) : NULL;
+    if (json_is_object(root)) read_digests(root);
+    json_decref(root);
+    free(text);
+    free(path);
+}
+
+static void digests_remember(void)
+{
+    if (!nfresh) return;
+    char *path = cb_cache_path("file-digests"), *folder = cb_cache_path(NULL);
+    if (path && folder) {
+        cb_make_dirs(folder);
+        json_t *files = digests_json();
+        char *text = json_dumps(files, JSON_COMPACT);
+        cb_error err;
+        if (text) (void)cb_write_file_atomic(path, text, strlen(text), &err);
+        free(text);
+        json_decref(files);
+    }
+    free(folder);
+    free(path);
 }
 
 
@@ -729,6 +765,7 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
         fprintf(stderr, "countybrief: removed %zu temporary file%s left in %s by an interrupted run\n", swept,
                 swept == 1 ? "" : "s", e->out_dir);
     long long newest = read_manifests(e, o, NULL, old);
+    digests_recall();
     char **clash = cb_output_clashes(e); /* the whole data, so shards and --county agree */
     int tty = !o->quiet && isatty(STDERR_FILENO);
 
@@ -839,7 +876,9 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     free(old);
     free(cur);
     free(todo);
+    digests_remember();
     digests_free(&known, &nknown);
     digests_free(&seen, &nseen);
+    nfresh = 0;
     return rc;
 }
