@@ -25,7 +25,7 @@ refused() {
 printf 'return {}\n' >"$TMP/rep/mod.lua"
 refused dofile 'dofile("'"$TMP"'/rep/mod.lua")' \
     "attempt to call a nil value (global 'dofile'); report scripts have no dofile: use require"
-refused bytecode 'assert(load(string.dump(function() return 1 end)))' \
+refused bytecode 'assert(load("\27Lua\84\0"))' \
     "attempt to load a binary chunk (mode is 't')"
 MEM="not enough memory: the report needs more than its memory limit of 64 MiB"
 refused rep "local s = string.rep('x', 100 * 2^20)" "$MEM" --lua-memory 64

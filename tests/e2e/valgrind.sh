@@ -63,7 +63,7 @@ unset COUNTYBRIEF_PLUGIN_PATH
 mkdir -p "$TMP/vg" "$TMP/out"
 RC=0
 valgrind --trace-children=yes --leak-check=full --show-leak-kinds=definite,indirect \
-    --num-callers=30 --log-file="$TMP/vg/%p.log" \
+    --num-callers=30 --log-file="$TMP/vg/%p.log" --suppressions="$E2E_LIB/fontconfig.supp" \
     "$CB" render --out "$TMP/out" --jobs 1 --no-fsync --quiet >"$TMP/stdout" 2>"$TMP/stderr" || RC=$?
 check_eq "render under valgrind: exit status 0" 0 "$RC"
 check_eq "render under valgrind: both PDFs written" 2 "$(find "$TMP/out" -name '*.pdf' | wc -l)"
