@@ -60,6 +60,8 @@ typedef struct run_ctx {
     char cpu_where[WHERE_MAX], cpu_trace[TRACE_MAX];
 
     int warn_on, warn_cont; /* warn("@on") */
+    char warn_line[CB_CLEAN_MAX + 64]; /* a warning's pieces, written whole (on_warn) */
+    size_t warn_len;
 
     /* scope "all": the counties the script sees (which: NULL for every one) */
     int all;
@@ -1774,11 +1776,22 @@ static void on_warn(void *ud, const char *msg, int tocont)
         return;
     }
     if (c->warn_on) {
-        if (!c->warn_cont) fputs("Lua warning: ", stderr);
+        /* the message whole, in one write: workers share stderr, and pieces written one by
+         * one came out inside another worker's lines */
+        if (!c->warn_cont) c->warn_len = (size_t)snprintf(c->warn_line, sizeof c->warn_line, "Lua warning: ");
         char *clean = cb_clean(msg);
-        fputs(clean, stderr);
+        size_t n = strlen(clean), room = sizeof c->warn_line - 1 - c->warn_len; /* 1: the newline */
+        if (n > room) {
+            n = room;
+            while (n && (clean[n] & 0xC0) == 0x80) n--; /* never half a character */
+        }
+        memcpy(c->warn_line + c->warn_len, clean, n);
+        c->warn_len += n;
         free(clean);
-        if (!tocont) fputc('\n', stderr);
+        if (!tocont) {
+            c->warn_line[c->warn_len++] = '\n';
+            fwrite(c->warn_line, 1, c->warn_len, stderr);
+        }
     }
     c->warn_cont = tocont;
 }
