@@ -15,6 +15,9 @@ if ! command -v strace >/dev/null || ! strace -f -o /dev/null true 2>/dev/null; 
     exit 77
 fi
 
+# LeakSanitizer cannot run under ptrace (strace): in a sanitizer build it would abort
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+
 CACHE=$XDG_CACHE_HOME/countybrief
 DATA=$TMP/data
 cp -r "$CB_SRC/examples/data" "$DATA"
