@@ -227,7 +227,7 @@ say "results ($(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 {
     echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r), $(date -u '+%F %H:%M UTC')"
     echo "countybrief: $(cat "$L/countybrief.version") (Release, $BUILD; source $(git -C "$ROOT" describe --always --dirty 2>/dev/null))"
-    echo "versions: $(dpkg-query -W -f='${Package} ${Version}; ' libhpdf-2.3.0 libharfbuzz-subset0 libisal2 liblua5.4-0 python3-reportlab hyperfine qpdf poppler-utils fonts-wqy-microhei 2>/dev/null)node $(node --version 2>/dev/null)$( [ $have_typst = 1 ] && echo "; typst-ts-node-compiler $($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$W/typst/node_modules/@myriaddreamin/typst-ts-node-compiler/package.json" 2>/dev/null)")"
+    echo "versions: $(dpkg-query -W -f='${Package} ${Version}; ' libhpdf-2.3.0 libharfbuzz-subset0 libisal2 libdeflate0 liblua5.4-0 python3-reportlab hyperfine qpdf poppler-utils fonts-wqy-microhei 2>/dev/null)node $(node --version 2>/dev/null)$( [ $have_typst = 1 ] && echo "; typst-ts-node-compiler $($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$W/typst/node_modules/@myriaddreamin/typst-ts-node-compiler/package.json" 2>/dev/null)")"
     echo
     $PY "$ROOT/bench/peers_table.py" "$L"
 } | tee "$L/tables.md"

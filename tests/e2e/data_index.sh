@@ -39,7 +39,9 @@ render_one() {
 }
 # same_pdf WHAT OUT: the county's PDF in OUT is byte-identical to the reference
 same_pdf() {
-    if cmp -s "$REF/$PDF" "$2/$PDF"; then ok "$1"; else not_ok "$1" "$(cat "$TMP/stderr")"; fi
+    local why
+    if why=$(same_pdf "$REF/$PDF" "$2/$PDF"); then ok "$1"; else not_ok "$1" "$why
+$(cat "$TMP/stderr")"; fi
 }
 # traced OUT: renders under strace; sets MAPPED (1 if projects.csv was mapped) and READ (the
 # bytes read from it by read and pread)

@@ -137,8 +137,8 @@ if [[ $lines -ge 3 ]]; then ok "the long paragraph wraps ($lines lines)"; else n
 # --- determinism: the same bytes whatever the process drew before ----------------------
 cb render --report "$REPORT" --out "$TMP/alone" --county 奉节县
 check_eq "奉节县 alone: exit 0" 0 "$RC"
-if cmp -s "$FJ" "$TMP/alone/500236-奉节县.pdf"; then ok "奉节县 alone: the same bytes as after 忠县 in one process"; else
-    not_ok "奉节县 alone: the same bytes as after 忠县 in one process"; fi
+if why=$(same_pdf "$FJ" "$TMP/alone/500236-奉节县.pdf"); then ok "奉节县 alone: the same bytes as after 忠县 in one process"; else
+    not_ok "奉节县 alone: the same bytes as after 忠县 in one process" "$why"; fi
 # faces found in another order in another process (emoji first, then Ext-B)
 ORDER=$TMP/order.lua
 cat >"$ORDER" <<EOF
@@ -146,8 +146,8 @@ if county.name == "忠县" then doc:paragraph("今天${EMOJI}") else doc:paragra
 EOF
 cb render --report "$ORDER" --out "$TMP/o1" --jobs 1 --quiet
 cb render --report "$ORDER" --out "$TMP/o2" --county 奉节县 --quiet
-if cmp -s "$TMP/o1/500236-奉节县.pdf" "$TMP/o2/500236-奉节县.pdf"; then ok "fonts found in another order: the same bytes"; else
-    not_ok "fonts found in another order: the same bytes"; fi
+if why=$(same_pdf "$TMP/o1/500236-奉节县.pdf" "$TMP/o2/500236-奉节县.pdf"); then ok "fonts found in another order: the same bytes"; else
+    not_ok "fonts found in another order: the same bytes" "$why"; fi
 
 # --- the character no font has, traced to the data cell ---------------------------------
 D=$TMP/data

@@ -53,8 +53,10 @@ same_pdfs() {
     check_eq "$1: exit 0" 0 "$RC"
     check_eq "$1: nothing on stderr" "" "$(error_lines)"
     for f in "$TMP"/clean/*.pdf; do
-        if cmp -s "$f" "$out/$(basename "$f")"; then ok "$1: $(basename "$f") is byte-identical to the clean data's"; else
-            not_ok "$1: $(basename "$f") is byte-identical to the clean data's" "$(pdftext "$out/$(basename "$f")" - | head -n 12)"; fi
+        local why
+        if why=$(same_pdf "$f" "$out/$(basename "$f")"); then ok "$1: $(basename "$f") is byte-identical to the clean data's"; else
+            not_ok "$1: $(basename "$f") is byte-identical to the clean data's" "$why
+$(pdftext "$out/$(basename "$f")" - | head -n 12)"; fi
     done
 }
 

@@ -39,10 +39,11 @@ render() {
 # same_as_clean WHAT OUT [FILE]: FILE (奉节县's PDF) in $TMP/OUT is the clean run's, byte for byte
 same_as_clean() {
     local f=${3:-$FJ}
-    if cmp -s "$TMP/clean/$f" "$TMP/$2/$f"; then
+    local why
+    if why=$(same_pdf "$TMP/clean/$f" "$TMP/$2/$f"); then
         ok "$1: byte-identical to the clean run's"
     else
-        not_ok "$1: byte-identical to the clean run's" "$(cmp "$TMP/clean/$f" "$TMP/$2/$f" 2>&1 | head -n 1)
+        not_ok "$1: byte-identical to the clean run's" "$why
 $(cat "$TMP/$2.stderr")"
     fi
 }

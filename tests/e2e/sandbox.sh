@@ -57,12 +57,12 @@ attack() {
 actual:   $ERR"
     fi
     if [[ -e $TMP/$name/$ZX ]]; then not_ok "$name: no PDF for 忠县"; else ok "$name: no PDF for 忠县"; fi
-    if cmp -s "$TMP/clean/$FJ" "$TMP/$name/$FJ"; then
+    local why
+    if why=$(same_pdf "$TMP/clean/$FJ" "$TMP/$name/$FJ"); then
         ok "$name: 奉节县's PDF is byte-identical to the clean run's"
     else
         # what differs, to tell a layout change from a byte-level one
-        not_ok "$name: 奉节县's PDF is byte-identical to the clean run's" "$(ls -l "$TMP/$name")
-$(cmp "$TMP/clean/$FJ" "$TMP/$name/$FJ" 2>&1 | head -n 1)
+        not_ok "$name: 奉节县's PDF is byte-identical to the clean run's" "$why
 $(diff <(pdftext "$TMP/clean/$FJ" -) <(pdftext "$TMP/$name/$FJ" -) | head -n 10)
 $(cat "$TMP/$name.stderr")"
     fi
@@ -70,7 +70,7 @@ $(cat "$TMP/$name.stderr")"
 
 # cpu_stop NAME LIMIT: all the processes' CPU time beyond that of a run rendering 奉节县
 # alone is LIMIT s -100 ms .. +100 ms (+150 ms for process overhead: a worker's start, the
-# unwinding), and the wall time is no more than a few seconds over it.
+# unwinding), and the wall time is under half the --timeout deadline (the budget ended it).
 cpu_stop() {
     local extra
     extra=$(sub "$CPU" "$BASE_CPU")
@@ -79,10 +79,12 @@ cpu_stop() {
     else
         not_ok "$1: stopped within ±100 ms of $2 s of CPU time" "CPU $CPU s, 奉节县 alone $BASE_CPU s: $extra s extra; wall $WALL s"
     fi
-    if between "$(sub "$2" 0.1)" "$WALL" "$(sub "$(sub "$CLEAN_WALL" "-3")" "-$2")"; then
-        ok "$1: wall time $WALL s (loose bound: the machine may be shared)"
+    # wall time only shows that the budget, not the 60 s --timeout deadline, ended the run:
+    # other processes on the machine stretch it (seen: 2 s over with two suites beside it)
+    if between "$(sub "$2" 0.1)" "$WALL" 30; then
+        ok "$1: wall time $WALL s (well before the 60 s deadline; the machine may be shared)"
     else
-        not_ok "$1: wall time within the budget plus overhead" "wall $WALL s, clean $CLEAN_WALL s"
+        not_ok "$1: wall time between the budget and half the 60 s deadline" "wall $WALL s, clean $CLEAN_WALL s"
     fi
 }
 
@@ -146,10 +148,11 @@ report strmeta 'getmetatable("").__index.rep = function() return "HACKED" end
 string.format = function() return "HACKED" end
 getmetatable("").__index = { len = function() return -1 end }'
 run strmeta strmeta
-if cmp -s "$TMP/clean/$FJ" "$TMP/strmeta/$FJ"; then
+if why=$(same_pdf "$TMP/clean/$FJ" "$TMP/strmeta/$FJ"); then
     ok "string metatable: the next county in the same worker gets a fresh one (byte-identical PDF)"
 else
-    not_ok "string metatable: the next county in the same worker gets a fresh one" "$ERR"
+    not_ok "string metatable: the next county in the same worker gets a fresh one" "$why
+$ERR"
 fi
 
 # the fixed clock and the harmless rest of os

@@ -113,6 +113,32 @@ cb() {
     "$CB" "$@" >"$TMP/stdout" 2>"$TMP/stderr" || RC=$?
 }
 
+# same_pdf A B: 0 if the two files are byte-identical; else 1, printing where they part
+# (cmp's first byte, the object holding it) and the lines of the uncompressed objects that
+# differ (qpdf --qdf), so that a rare difference in a CI log can be told apart: layout
+# (numbers in a content stream), fonts (a subset, a ToUnicode map) or the writer.
+same_pdf() {
+    cmp -s "$1" "$2" && return 0
+    cmp "$1" "$2" 2>&1 | head -n 1
+    "$PY" - "$1" "$2" <<'PYEOF' 2>/dev/null || true
+import re, sys
+for path in sys.argv[1:]:
+    data = open(path, "rb").read()
+    other = open(sys.argv[2] if path == sys.argv[1] else sys.argv[1], "rb").read()
+    at = next((i for i, (x, y) in enumerate(zip(data, other)) if x != y), min(len(data), len(other)))
+    objs = [(m.start(), m.group(1).decode()) for m in re.finditer(rb"(\d+ 0) obj", data)]
+    held = [o for o in objs if o[0] <= at]
+    print(f"{path}: {len(data)} bytes, first difference at {at} in object {held[-1][1] if held else '-'}")
+PYEOF
+    local qa qb
+    qa=$(mktemp "$TMP/qdf.XXXXXX") qb=$(mktemp "$TMP/qdf.XXXXXX")
+    qpdf --qdf --object-streams=disable "$1" "$qa" 2>/dev/null || true
+    qpdf --qdf --object-streams=disable "$2" "$qb" 2>/dev/null || true
+    diff -a "$qa" "$qb" | head -n 16
+    rm -f "$qa" "$qb"
+    return 1
+}
+
 # Poppler tools, quiet (examples.sh checks separately that they print no warning). They
 # never stop a test by themselves: a PDF they cannot read gives empty output, which the
 # checks that follow then report.
