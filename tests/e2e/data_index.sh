@@ -37,8 +37,8 @@ render_one() {
     rm -rf "$out"
     cb render --data "$D" --county "$ID" --out "$out" --no-fsync --quiet "$@"
 }
-# same_pdf WHAT OUT: the county's PDF in OUT is byte-identical to the reference
-same_pdf() {
+# same_as_ref WHAT OUT: the county's PDF in OUT is byte-identical to the reference
+same_as_ref() {
     local why
     if why=$(same_pdf "$REF/$PDF" "$2/$PDF"); then ok "$1"; else not_ok "$1" "$why
 $(cat "$TMP/stderr")"; fi
@@ -85,7 +85,7 @@ else
     not_ok "with the index, the county's rows of projects.csv are read ($READ of $PROJECTS bytes)"
 fi
 render_one "$TMP/o1"
-same_pdf "with the index: the same PDF, byte for byte" "$TMP/o1"
+same_as_ref "with the index: the same PDF, byte for byte" "$TMP/o1"
 check_eq "with the index: nothing said" "" "$(cat "$TMP/stderr")"
 check_eq "a render with the folder's index writes no cache" "" "$(ls "$CACHE" 2>/dev/null | grep index || true)"
 
@@ -93,14 +93,14 @@ check_eq "a render with the folder's index writes no cache" "" "$(ls "$CACHE" 2>
 rm -f "$IX"
 before=$(ls -A "$D")
 render_one "$TMP/o2"
-same_pdf "without the folder's index: the same PDF" "$TMP/o2"
+same_as_ref "without the folder's index: the same PDF" "$TMP/o2"
 check_same "a render writes nothing into the data folder" "$before" "$(ls -A "$D")"
 CIX=$(ls "$CACHE"/data-*.index 2>/dev/null | head -1 || true)
 check "a render saves the index to the cache" test -f "$CIX"
 check_eq "the cache folder is private (0700)" 700 "$(stat -c %a "$CACHE")"
 traced "$TMP/o3"
 check_eq "the next render uses the cache's index (projects.csv not mapped)" 0 "$MAPPED"
-same_pdf "with the cache's index: the same PDF" "$TMP/o3"
+same_as_ref "with the cache's index: the same PDF" "$TMP/o3"
 
 # --- stale: touched, edited, a file added, another --encoding ------------------------------
 "$CB" index --data "$D" --quiet
@@ -121,14 +121,14 @@ if flat "$TMP/o5/$PDF" | grep -q INDEXPROBE; then ok "an edited row shows in the
 check_eq "an edited CSV: nothing said" "" "$(cat "$TMP/stderr")"
 sed -i "${row}s/INDEXPROBE/$name/" "$D/projects.csv"
 render_one "$TMP/o6"
-same_pdf "edited back: the same PDF as the reference" "$TMP/o6"
+same_as_ref "edited back: the same PDF as the reference" "$TMP/o6"
 printf 'county_id,x\n%s,1\n' "$ID" >"$D/extra.csv"
 traced "$TMP/o7"
 check_eq "a file added: the index is stale" 1 "$((MAPPED > 0))"
 rm "$D/extra.csv"
 "$CB" index --data "$D" --quiet
 render_one "$TMP/o8" --encoding UTF-8
-same_pdf "--encoding UTF-8: rebuilt, the same PDF" "$TMP/o8"
+same_as_ref "--encoding UTF-8: rebuilt, the same PDF" "$TMP/o8"
 
 # --- refused: one line, the right PDF --------------------------------------------------------
 # refused WHAT REASON: a render with the index at $IX as prepared says it once and renders
@@ -136,7 +136,7 @@ refused() {
     render_one "$TMP/o9"
     local want="countybrief: warning: $IX: $2; ignored, rebuilding"
     check_eq "$1: one line" "$want" "$(cat "$TMP/stderr")"
-    same_pdf "$1: the right PDF" "$TMP/o9"
+    same_as_ref "$1: the right PDF" "$TMP/o9"
     rm -f "$CACHE"/data-*.index # so the next case reads $IX again
 }
 "$CB" index --data "$D" --quiet
@@ -208,7 +208,7 @@ restore
 flip "$OTHER_AT"
 render_one "$TMP/o9"
 check_eq "a flipped byte in another county's runs: nothing said" "0 " "$RC $(cat "$TMP/stderr")"
-same_pdf "a flipped byte in another county's runs: the right PDF" "$TMP/o9"
+same_as_ref "a flipped byte in another county's runs: the right PDF" "$TMP/o9"
 restore
 flip "$OWN_AT"
 render_one "$TMP/o9"
@@ -249,7 +249,7 @@ ln -sf "$TMP/target" "$CIX"
 render_one "$TMP/o11"
 check_eq "a link at the cache's index: one line" \
     "countybrief: warning: $CIX: a symbolic link: not followed; ignored, rebuilding" "$(cat "$TMP/stderr")"
-same_pdf "a link at the cache's index: the right PDF" "$TMP/o11"
+same_as_ref "a link at the cache's index: the right PDF" "$TMP/o11"
 check_eq "a link at the cache's index: the target is untouched" "precious" "$(cat "$TMP/target")"
 check "a link at the cache's index: replaced by a regular file" test -f "$CIX" -a ! -L "$CIX"
 

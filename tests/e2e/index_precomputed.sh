@@ -33,7 +33,7 @@ ln "$D/counties.csv" "$D/projects.csv" "$N/"
 # clashes OUT: the run's clash lines, the folder's name cut, sorted
 clashes() { grep 'would be one file' "$TMP/stderr" | sort; }
 # digest MANIFEST: counties_total and counties_digest
-digest() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["counties_total"], m["counties_digest"])' "$1"; }
+digest() { "$PY" -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["counties_total"], m["counties_digest"])' "$1"; }
 
 for set in "" "--template onepager" "--lang en"; do
     what=${set:-default set}

@@ -34,7 +34,9 @@ E2E_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CB_SRC=${CB_SRC:-$(cd "$E2E_LIB/../../.." && pwd)}
 CB_BUILD=${CB_BUILD:-$CB_SRC/build}
 CB=${CB:-$CB_BUILD/core/countybrief}
-PY=${PYTHON:-python3}
+# Debian's python3 (its packages: python3-fitz, pikepdf), not a python3 an environment
+# manager put first on PATH: a pyenv shim costs a second or more per call under load
+if [[ -z ${PYTHON:-} && -x /usr/bin/python3 ]]; then PY=/usr/bin/python3; else PY=${PYTHON:-python3}; fi
 export LC_ALL=C.UTF-8
 
 if [[ ! -x $CB ]]; then
