@@ -403,6 +403,28 @@ static int open_plugin(const char *path, const char *key, cb_error *err)
     return -1;
 }
 
+/* 1 with what differs said in buf ("Lua 5.3 ..., but this countybrief has Lua 5.4 ...") when
+ * the plugin's magic names a Lua other than the host's; 0 when it matches or, built with a
+ * header older than those members, names none. */
+static int lua_mismatch(const cb_plugin_magic_info *info, char *buf, size_t n)
+{
+    if (info->struct_size < offsetof(cb_plugin_magic_info, lua_integer_size) + sizeof(uint16_t))
+        return 0;
+    if (info->lua_version_num == LUA_VERSION_NUM && info->lua_number_size == sizeof(lua_Number) &&
+        info->lua_integer_size == sizeof(lua_Integer))
+        return 0;
+    if (info->lua_version_num == 0) {
+        snprintf(buf, n, "no Lua: its magic, written by hand, lacks CB_PLUGIN_LUA_ABI");
+        return 1;
+    }
+    snprintf(buf, n, "Lua %u.%u with %u-byte numbers and %u-byte integers, but this countybrief has "
+             "Lua %d.%d with %zu-byte numbers and %zu-byte integers",
+             (unsigned)info->lua_version_num / 100, (unsigned)info->lua_version_num % 100,
+             (unsigned)info->lua_number_size, (unsigned)info->lua_integer_size, LUA_VERSION_NUM / 100,
+             LUA_VERSION_NUM % 100, sizeof(lua_Number), sizeof(lua_Integer));
+    return 1;
+}
+
 /* Opens, checks and initialises the plugin file path (key: its real path) in this process.
  * dlopen maps key after the check. In between, only the owners of the file and the folders
  * above it could replace it: this user or root for the plugin and its own folder, and the
@@ -427,7 +449,7 @@ static int load_here(const char *path, const char *key, cb_error *err)
         return refuse(err, path, h, "no cb_plugin_magic symbol: not a countybrief plugin (declare it "
                       "with CB_PLUGIN_MAGIC)%s%s", NULL, NULL);
     const cb_plugin_magic_info *info = magic();
-    char abi[96];
+    char abi[192];
     if (!info || info->struct_size < offsetof(cb_plugin_magic_info, description) + sizeof(char *))
         return refuse(err, path, h, "cb_plugin_magic returned no valid description%s%s", NULL, NULL);
     if (info->abi_major != CB_PLUGIN_ABI_MAJOR) {
@@ -443,6 +465,9 @@ static int load_here(const char *path, const char *key, cb_error *err)
         return refuse(err, path, h, "plugin '%s' was built for plugin ABI %s (upgrade countybrief)",
                       info->name ? info->name : "?", abi);
     }
+    if (lua_mismatch(info, abi, sizeof abi))
+        return refuse(err, path, h, "plugin '%s' was built against %s (rebuild it against the Lua "
+                      "headers of this countybrief)", info->name ? info->name : "?", abi);
     if (!valid_name(info->name) || !info->version)
         return refuse(err, path, h, "the plugin's name must be letters, digits, '.', '_' or '-' and it "
                       "needs a version%s%s", NULL, NULL);
