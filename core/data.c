@@ -1370,6 +1370,26 @@ size_t cb_table_county_rows(const cb_table *t, size_t county, const size_t **row
     return t->first[county + 1] - t->first[county];
 }
 
+char *cb_dataset_find_text(const cb_dataset *ds, size_t county, const char *text)
+{
+    for (size_t t = 0; t < ds->ntables; t++) {
+        const cb_table *tb = ds->tables[t];
+        const size_t *rows;
+        size_t n = cb_table_county_rows(tb, county, &rows);
+        for (size_t i = 0; i < n; i++)
+            for (size_t c = 0; c < tb->ncols; c++) {
+                const cb_value *v = cb_table_cell(tb, rows[i], c);
+                if (v->type != CB_T_TEXT || !strstr(v->text, text)) continue;
+                size_t line = tb->lines[rows[i]];
+                size_t plen = strlen(tb->path);
+                if (plen > 4 && strcmp(tb->path + plen - 4, ".csv") == 0)
+                    return cb_xasprintf("%s:%zu:%zu, column \"%s\"", tb->path, line, c + 1, tb->cols[c]);
+                return cb_xasprintf("%s, row %zu, column \"%s\"", tb->path, line, tb->cols[c]);
+            }
+    }
+    return NULL;
+}
+
 static const char *county_text(const cb_dataset *ds, size_t county, int col)
 {
     if (!ds->counties || county >= ds->ncounties || col < 0) return NULL;

@@ -203,6 +203,10 @@ static inline const cb_value *cb_table_cell(const cb_table *t, size_t row, size_
 /* Rows of county `county` (index into the counties table) in file order: sets *rows to
  * an array of row indices and returns their count. A shared table returns all rows. */
 size_t cb_table_county_rows(const cb_table *t, size_t county, const size_t **rows);
+/* Where `text` first occurs in the data of county (its rows of each table, all rows of a
+ * shared table): the cell's place, "examples/data/projects.csv:4:3, column "名称"" (CSV) or
+ * "book.xlsx, row 4, column "名称"", malloc'd; NULL when no text cell contains it. */
+char *cb_dataset_find_text(const cb_dataset *ds, size_t county, const char *text);
 
 /* The county's id and display name (columns `county_id` and `name`). */
 const char *cb_county_id(const cb_dataset *ds, size_t county);

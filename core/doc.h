@@ -50,6 +50,7 @@ typedef struct cb_block {
     char **cells;   /* nrows * ncols, row-major; NULL cell = empty */
     const cb_block_type *ptype;
     void *pstate;    /* owned by the plugin; released with ptype->destroy */
+    const cb_host_api *papi; /* the host API create() was given: measure and draw get it too */
     char *where;     /* the script:line that added it, for later messages; may be NULL */
 } cb_block;
 

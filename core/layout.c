@@ -7,10 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "data.h"
+#include "canvas.h"
 #include "wrap.h"
 #include "numfmt.h"
-#include "plugins.h"
 #include "pool.h"
 
 typedef struct lay {
@@ -760,7 +759,7 @@ static void lay_notes(lay *L, const cb_block *b)
 /* A block from a plugin: it says how tall it is at the text width, then draws in that box. */
 static void lay_plugin(lay *L, const cb_block *b)
 {
-    const cb_host_api *api = cb_host_api_get();
+    const cb_host_api *api = b->papi;
     cb_canvas c;
     cb_canvas_init(&c, NULL, L->font, L->t, 0, 0);
     cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL); /* a crash names the block */
@@ -1178,36 +1177,16 @@ static void finish_missing(lay *L)
     o->warnings[o->nwarnings++] = missing_warning(o, NULL);
 }
 
-/* The first cell of county's rows (or of a shared table) whose text contains cp. */
-static char *find_in_data(const cb_dataset *ds, size_t county, uint32_t cp)
+void cb_layout_trace_missing(cb_layout *l, char *(*where)(void *ctx, const char *ch), void *ctx)
 {
-    char enc[5] = {0};
-    enc[cb_utf8_encode(cp, enc)] = '\0';
-    for (size_t t = 0; t < ds->ntables; t++) {
-        const cb_table *tb = ds->tables[t];
-        const size_t *rows;
-        size_t n = cb_table_county_rows(tb, county, &rows);
-        for (size_t i = 0; i < n; i++)
-            for (size_t c = 0; c < tb->ncols; c++) {
-                const cb_value *v = cb_table_cell(tb, rows[i], c);
-                if (v->type != CB_T_TEXT || !strstr(v->text, enc)) continue;
-                size_t line = tb->lines[rows[i]];
-                size_t plen = strlen(tb->path);
-                if (plen > 4 && strcmp(tb->path + plen - 4, ".csv") == 0)
-                    return cb_xasprintf("%s:%zu:%zu, column \"%s\"", tb->path, line, c + 1, tb->cols[c]);
-                return cb_xasprintf("%s, row %zu, column \"%s\"", tb->path, line, tb->cols[c]);
-            }
-    }
-    return NULL;
-}
-
-void cb_layout_trace_missing(cb_layout *l, const cb_dataset *ds, size_t county)
-{
-    if (!l->nmissing || !ds || l->missing_warning >= l->nwarnings) return;
+    if (!l->nmissing || l->missing_warning >= l->nwarnings) return;
     char **extra = cb_xcalloc(l->nmissing, sizeof *extra);
     int found = 0;
-    for (size_t i = 0; i < l->nmissing && i < MISSING_LISTED; i++)
-        found |= (extra[i] = find_in_data(ds, county, l->missing[i])) != NULL;
+    for (size_t i = 0; i < l->nmissing && i < MISSING_LISTED; i++) {
+        char ch[5] = {0};
+        ch[cb_utf8_encode(l->missing[i], ch)] = '\0';
+        found |= (extra[i] = where(ctx, ch)) != NULL;
+    }
     if (found) {
         free(l->warnings[l->missing_warning]);
         l->warnings[l->missing_warning] = missing_warning(l, extra);

@@ -97,11 +97,11 @@ typedef struct cb_layout {
 int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font,
                   cb_error *err);
 
-/* Adds to the missing-characters warning the data cell each character comes from (the
- * first cell of the county's rows, or of a shared table, that contains it), e.g.
- * "examples/data/projects.csv:4:3". Nothing to do when no character is missing. */
-struct cb_dataset;
-void cb_layout_trace_missing(cb_layout *l, const struct cb_dataset *ds, size_t county);
+/* Adds to the missing-characters warning where each character comes from: where(ctx, ch)
+ * is asked for each listed character ch (UTF-8) and gives a malloc'd place, e.g.
+ * "examples/data/projects.csv:4:3" (data.h: cb_dataset_find_text), or NULL. Nothing to do
+ * when no character is missing. The layout knows no data: the caller says where to look. */
+void cb_layout_trace_missing(cb_layout *l, char *(*where)(void *ctx, const char *ch), void *ctx);
 
 /* Pushes UTF-8 text s[0..len) onto page p as text ops, one per run of characters drawn
  * by the same face of f (font.h), each run placed after the one before: style gives the

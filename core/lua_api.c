@@ -1138,6 +1138,7 @@ static int l_doc_add(lua_State *L)
     cb_block *b = cb_doc_add(d, CB_BLOCK_PLUGIN);
     b->ptype = t;
     b->pstate = state;
+    b->papi = cb_host_api_get();
     /* after: the state is the document's, should these raise */
     charge(L, grew);
     note_where(L, b);

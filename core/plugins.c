@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "canvas.h"
 #include "countybrief/countybrief.h"
 #include "numfmt.h"
 #include "output.h"
@@ -189,133 +190,6 @@ static int host_register_source(cb_plugin *self, const cb_source_type *type)
     return CB_OK;
 }
 
-/* ------------------------------------------------------------------ host API: drawing */
-
-void cb_canvas_init(cb_canvas *c, cb_page *page, cb_font *font, const cb_template *t, float ox, float oy)
-{
-    memset(c, 0, sizeof *c);
-    c->page = page;
-    c->font = font;
-    c->ox = ox;
-    c->oy = oy;
-    c->fill = t->text;
-    c->stroke = t->text;
-    c->line_width = 1;
-    cb_theme *th = &c->theme;
-    const cb_rgb *src[] = {&t->primary, &t->accent, &t->text, &t->muted, &t->rule, &t->band, &t->panel, &t->bar};
-    float *dst[] = {th->primary, th->accent, th->text, th->muted, th->rule, th->band, th->panel, th->bar};
-    for (int i = 0; i < 8; i++) {
-        dst[i][0] = src[i]->r;
-        dst[i][1] = src[i]->g;
-        dst[i][2] = src[i]->b;
-    }
-    th->body_size = t->body_size;
-    th->small_size = t->small_size;
-    th->table_size = t->table_size;
-    th->lang = t->lang[0] ? t->lang : "zh";
-}
-
-void cb_canvas_free(cb_canvas *c)
-{
-    cb_layout *o = c->page ? c->page->owner : NULL;
-    if (o && o->mem_budget && !o->mem_over) o->mem -= c->charged; /* paint charged what it keeps */
-    c->charged = 0;
-    free(c->segs);
-    c->segs = NULL;
-    c->nsegs = c->cap = 0;
-}
-
-static float clamp01(float v) { return isfinite(v) ? (v < 0 ? 0 : v > 1 ? 1 : v) : 0; }
-static float finite_or0(float v) { return isfinite(v) ? v : 0; }
-
-static void host_set_fill_rgb(cb_canvas *c, float r, float g, float b) { c->fill = (cb_rgb){clamp01(r), clamp01(g), clamp01(b)}; }
-static void host_set_stroke_rgb(cb_canvas *c, float r, float g, float b) { c->stroke = (cb_rgb){clamp01(r), clamp01(g), clamp01(b)}; }
-static void host_set_line_width(cb_canvas *c, float w) { c->line_width = isfinite(w) && w >= 0 ? w : 1; }
-static void host_set_dash(cb_canvas *c, float on, float off)
-{
-    c->dash_on = isfinite(on) && on > 0 ? on : 0;
-    c->dash_off = isfinite(off) && off > 0 ? off : 0;
-}
-
-static void add_seg(cb_canvas *c, char kind, int npts, const float *pts)
-{
-    if (!c->page) return;
-    if (c->nsegs == c->cap) {
-        /* the path counts against the layout's memory budget; past it, it is not kept */
-        size_t more = (c->cap ? c->cap : 32) * sizeof *c->segs;
-        if (!cb_page_charge(c->page, more)) return;
-        c->charged += more;
-        c->cap = c->cap ? c->cap * 2 : 32;
-        c->segs = cb_xrealloc(c->segs, c->cap * sizeof *c->segs);
-    }
-    cb_path_seg *s = &c->segs[c->nsegs++];
-    memset(s, 0, sizeof *s);
-    s->kind = kind;
-    for (int i = 0; i < npts; i++) /* translate points from the box to the page */
-        s->pt[i] = finite_or0(pts[i]) + ((i % 2 == 0) ? c->ox : c->oy);
-}
-
-static void host_move_to(cb_canvas *c, float x, float y) { add_seg(c, 'm', 2, (float[]){x, y}); }
-static void host_line_to(cb_canvas *c, float x, float y) { add_seg(c, 'l', 2, (float[]){x, y}); }
-static void host_curve_to(cb_canvas *c, float x1, float y1, float x2, float y2, float x3, float y3)
-{
-    add_seg(c, 'c', 6, (float[]){x1, y1, x2, y2, x3, y3});
-}
-static void host_close_path(cb_canvas *c) { add_seg(c, 'h', 0, NULL); }
-static void host_rect(cb_canvas *c, float x, float y, float w, float h)
-{
-    add_seg(c, 'r', 2, (float[]){x, y});
-    if (c->page && c->nsegs) { /* w and h are sizes: not translated */
-        c->segs[c->nsegs - 1].pt[2] = finite_or0(w);
-        c->segs[c->nsegs - 1].pt[3] = finite_or0(h);
-    }
-}
-
-static void paint(cb_canvas *c, int how)
-{
-    if (!c->page || !c->nsegs || !cb_page_charge(c->page, CB_HEAP_BYTES(c->nsegs * sizeof *c->segs))) {
-        c->nsegs = 0;
-        return;
-    }
-    cb_op *op = cb_page_push(c->page, CB_OP_PATH);
-    op->segs = cb_xmalloc(c->nsegs * sizeof *op->segs);
-    memcpy(op->segs, c->segs, c->nsegs * sizeof *op->segs);
-    op->nsegs = c->nsegs;
-    op->paint = how;
-    op->color = c->fill;
-    op->stroke = c->stroke;
-    op->size = c->line_width;
-    op->dash_on = c->dash_on;
-    op->dash_off = c->dash_off;
-    c->nsegs = 0;
-}
-
-static void host_fill(cb_canvas *c) { paint(c, CB_PAINT_FILL); }
-static void host_stroke(cb_canvas *c) { paint(c, CB_PAINT_STROKE); }
-static void host_fill_stroke(cb_canvas *c) { paint(c, CB_PAINT_FILL | CB_PAINT_STROKE); }
-
-static float host_text_width(const cb_canvas *c, float size, const char *utf8)
-{
-    if (!utf8 || !isfinite(size) || size <= 0) return 0;
-    return cb_font_width(c->font, utf8, strlen(utf8), size);
-}
-
-static void host_text(cb_canvas *c, float x, float y, float size, int align, const char *utf8)
-{
-    if (!c->page || !utf8 || !*utf8 || !isfinite(size) || size <= 0) return;
-    size_t len = strlen(utf8);
-    if (!cb_utf8_valid(utf8, len)) return;
-    float w = cb_font_width(c->font, utf8, len, size);
-    if (align == 1) x -= w / 2;
-    else if (align == 2) x -= w;
-    /* one op per run of characters of the same font face (layout.h) */
-    cb_op style = {.x = finite_or0(x) + c->ox, .y = finite_or0(y) + c->oy, .size = size,
-                   .color = c->fill};
-    cb_page_text(c->page, c->font, &style, utf8, len);
-}
-
-static const cb_theme *host_theme(const cb_canvas *c) { return &c->theme; }
-
 /* ------------------------------------------------------------------ host API: data sink */
 
 struct cb_table_sink {
@@ -402,21 +276,21 @@ static const cb_host_api HOST = {
     .register_block = host_register_block,
     .register_lua_module = host_register_lua_module,
     .register_source = host_register_source,
-    .set_fill_rgb = host_set_fill_rgb,
-    .set_stroke_rgb = host_set_stroke_rgb,
-    .set_line_width = host_set_line_width,
-    .set_dash = host_set_dash,
-    .move_to = host_move_to,
-    .line_to = host_line_to,
-    .curve_to = host_curve_to,
-    .close_path = host_close_path,
-    .rect = host_rect,
-    .fill = host_fill,
-    .stroke = host_stroke,
-    .fill_stroke = host_fill_stroke,
-    .text = host_text,
-    .text_width = host_text_width,
-    .theme = host_theme,
+    .set_fill_rgb = cb_canvas_set_fill_rgb,
+    .set_stroke_rgb = cb_canvas_set_stroke_rgb,
+    .set_line_width = cb_canvas_set_line_width,
+    .set_dash = cb_canvas_set_dash,
+    .move_to = cb_canvas_move_to,
+    .line_to = cb_canvas_line_to,
+    .curve_to = cb_canvas_curve_to,
+    .close_path = cb_canvas_close_path,
+    .rect = cb_canvas_rect,
+    .fill = cb_canvas_fill,
+    .stroke = cb_canvas_stroke,
+    .fill_stroke = cb_canvas_fill_stroke,
+    .text = cb_canvas_text,
+    .text_width = cb_canvas_text_width,
+    .theme = cb_canvas_theme,
     .format_yuan = cb_fmt_yuan,
     .format_count = cb_fmt_count,
     .format_decimal = cb_fmt_decimal,
@@ -529,6 +403,28 @@ static int open_plugin(const char *path, const char *key, cb_error *err)
     return -1;
 }
 
+/* 1 with what differs said in buf ("Lua 5.3 ..., but this countybrief has Lua 5.4 ...") when
+ * the plugin's magic names a Lua other than the host's; 0 when it matches or, built with a
+ * header older than those members, names none. */
+static int lua_mismatch(const cb_plugin_magic_info *info, char *buf, size_t n)
+{
+    if (info->struct_size < offsetof(cb_plugin_magic_info, lua_integer_size) + sizeof(uint16_t))
+        return 0;
+    if (info->lua_version_num == LUA_VERSION_NUM && info->lua_number_size == sizeof(lua_Number) &&
+        info->lua_integer_size == sizeof(lua_Integer))
+        return 0;
+    if (info->lua_version_num == 0) {
+        snprintf(buf, n, "no Lua: its magic, written by hand, lacks CB_PLUGIN_LUA_ABI");
+        return 1;
+    }
+    snprintf(buf, n, "Lua %u.%u with %u-byte numbers and %u-byte integers, but this countybrief has "
+             "Lua %d.%d with %zu-byte numbers and %zu-byte integers",
+             (unsigned)info->lua_version_num / 100, (unsigned)info->lua_version_num % 100,
+             (unsigned)info->lua_number_size, (unsigned)info->lua_integer_size, LUA_VERSION_NUM / 100,
+             LUA_VERSION_NUM % 100, sizeof(lua_Number), sizeof(lua_Integer));
+    return 1;
+}
+
 /* Opens, checks and initialises the plugin file path (key: its real path) in this process.
  * dlopen maps key after the check. In between, only the owners of the file and the folders
  * above it could replace it: this user or root for the plugin and its own folder, and the
@@ -553,7 +449,7 @@ static int load_here(const char *path, const char *key, cb_error *err)
         return refuse(err, path, h, "no cb_plugin_magic symbol: not a countybrief plugin (declare it "
                       "with CB_PLUGIN_MAGIC)%s%s", NULL, NULL);
     const cb_plugin_magic_info *info = magic();
-    char abi[96];
+    char abi[192];
     if (!info || info->struct_size < offsetof(cb_plugin_magic_info, description) + sizeof(char *))
         return refuse(err, path, h, "cb_plugin_magic returned no valid description%s%s", NULL, NULL);
     if (info->abi_major != CB_PLUGIN_ABI_MAJOR) {
@@ -569,6 +465,9 @@ static int load_here(const char *path, const char *key, cb_error *err)
         return refuse(err, path, h, "plugin '%s' was built for plugin ABI %s (upgrade countybrief)",
                       info->name ? info->name : "?", abi);
     }
+    if (lua_mismatch(info, abi, sizeof abi))
+        return refuse(err, path, h, "plugin '%s' was built against %s (rebuild it against the Lua "
+                      "headers of this countybrief)", info->name ? info->name : "?", abi);
     if (!valid_name(info->name) || !info->version)
         return refuse(err, path, h, "the plugin's name must be letters, digits, '.', '_' or '-' and it "
                       "needs a version%s%s", NULL, NULL);

@@ -1,6 +1,6 @@
 /*
  * plugins.h: the host side of countybrief/plugin.h: loading plugins, the registry of what
- * they provide, the host API table, and the canvas blocks draw on.
+ * they provide, and the host API table (its drawing calls are canvas.h's).
  *
  * One registry per process. A plugin is accepted or refused whole: its magic is checked
  * before any of its code runs, and a failed init (or a name another plugin already holds)
@@ -19,9 +19,6 @@
 
 #include "countybrief/plugin.h"
 #include "data.h"
-#include "font.h"
-#include "layout.h"
-#include "template.h"
 #include "util.h"
 
 /* Loads one plugin file. On refusal returns CB_EPLUGIN with "PATH: reason" in err, and
@@ -59,24 +56,6 @@ const cb_host_api *cb_host_api_get(void);
 /* Words for a worker's mark (pool.h: cb_pool_mark), "in block chart.pie of plugin charts",
  * into buf; 0 when the mark names nothing registered. */
 int cb_plugins_describe(int kind, const void *what, const char *fn, char *buf, size_t n);
-
-/* ---- canvas: what the host API's drawing calls write into */
-
-struct cb_canvas {
-    cb_page *page;          /* NULL while measuring: drawing calls are ignored */
-    cb_font *font;
-    float ox, oy;           /* the block box's lower-left corner on the page */
-    cb_rgb fill, stroke;
-    float line_width, dash_on, dash_off;
-    cb_path_seg *segs;      /* the path being built */
-    size_t nsegs, cap;
-    size_t charged;         /* of the layout's memory budget, for segs: given back when freed */
-    cb_theme theme;
-};
-
-void cb_canvas_init(cb_canvas *c, cb_page *page, cb_font *font, const cb_template *t,
-                    float ox, float oy);
-void cb_canvas_free(cb_canvas *c);
 
 /* ---- data sources: a sink feeding the dataset builder (data.h) */
 /* Loads ds from a plugin source; errors name the source and place. */

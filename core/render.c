@@ -676,13 +676,21 @@ int cb_output_retire(const cb_engine *e, const char *file, const char *who)
     return r > 0;
 }
 
+/* cb_layout_trace_missing's question for one county's data: where is ch? */
+typedef struct county_data { const cb_dataset *ds; size_t county; } county_data;
+static char *where_in_county(void *ctx, const char *ch)
+{
+    const county_data *cd = ctx;
+    return cb_dataset_find_text(cd->ds, cd->county, ch);
+}
+
 /* Appends the warnings of a laid-out document to *w: the layout's (county >= 0: with the
  * data cells of missing characters) and table cells wider than their column. They quote
  * the script's and the data's text: cleaned (util.h: cb_clean). */
 static void doc_warnings(cb_engine *e, const cb_doc *doc, cb_layout *lay, long county, char ***w,
                          size_t *n)
 {
-    if (county >= 0) cb_layout_trace_missing(lay, &e->ds, (size_t)county);
+    if (county >= 0) cb_layout_trace_missing(lay, where_in_county, &(county_data){&e->ds, (size_t)county});
     size_t first = *n;
     for (size_t i = 0; i < lay->nwarnings; i++) {
         *w = cb_xrealloc(*w, (*n + 1) * sizeof **w);

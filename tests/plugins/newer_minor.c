@@ -10,7 +10,8 @@ CB_PLUGIN_EXPORT const cb_plugin_magic_info *cb_plugin_magic(void)
 {
     static const cb_plugin_magic_info info = {sizeof(cb_plugin_magic_info), CB_PLUGIN_ABI_MAJOR,
                                               CB_PLUGIN_ABI_MINOR + 1, "newer_minor", "1.0.0",
-                                              "built for a newer plugin ABI minor"};
+                                              "built for a newer plugin ABI minor",
+                                              CB_PLUGIN_LUA_ABI};
     return &info;
 }
 

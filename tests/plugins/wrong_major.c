@@ -10,7 +10,8 @@ CB_PLUGIN_EXPORT const cb_plugin_magic_info *cb_plugin_magic(void)
 {
     static const cb_plugin_magic_info info = {sizeof(cb_plugin_magic_info), CB_PLUGIN_ABI_MAJOR + 1,
                                               0, "wrong_major", "1.0.0",
-                                              "built for the next plugin ABI major"};
+                                              "built for the next plugin ABI major",
+                                              CB_PLUGIN_LUA_ABI};
     return &info;
 }
 

@@ -4,9 +4,11 @@
  * A plugin is a shared object exporting two functions:
  *
  *   cb_plugin_magic  written by CB_PLUGIN_MAGIC(name, version, description): returns a
- *                    static description (ABI version, struct size, name). The loader reads
- *                    it first and refuses a plugin built for another ABI major, or for a
- *                    minor newer than the host's, before running any plugin code.
+ *                    static description (ABI version, struct size, name, and the Lua it
+ *                    was compiled against). The loader reads it first and refuses a
+ *                    plugin built for another ABI major, for a minor newer than the
+ *                    host's, or against another Lua (version or number sizes: a
+ *                    lua_State* crosses the boundary), before running any plugin code.
  *   cb_plugin_init   int cb_plugin_init(cb_plugin *self, const cb_host_api *api, char **err)
  *                    registers what the plugin provides through `api` and returns CB_OK, or
  *                    returns an error code with *err set to a message allocated with
@@ -21,7 +23,10 @@
  * a plugin compiled for 1.0 runs on any 1.x host. The magic's minor is the oldest host the
  * plugin runs on: CB_PLUGIN_MAGIC stamps the header's minor; a plugin that also wants to
  * run on older 1.x hosts declares a lower one with CB_PLUGIN_MAGIC_MINOR and checks
- * `api->abi_minor` before calling members added after it.
+ * `api->abi_minor` before calling members added after it. The magic record grows the same
+ * way, sized by its struct_size: a host ignores members it does not know, and checks a
+ * member only when the plugin's struct_size holds it (a plugin built with an older header
+ * loads as before, unchecked). Such members need no new minor: they ask nothing of the host.
  *
  * Ownership. The host copies every string a plugin passes to it. Pointers the host passes
  * to a plugin (canvas, sink, strings) are valid only during that call. The type
@@ -67,7 +72,16 @@ typedef struct cb_plugin_magic_info {
     const char *name;       /* unique plugin name: letters, digits, '.', '_' and '-' */
     const char *version;    /* the plugin's own version, e.g. "1.2.0" */
     const char *description;/* one line for `countybrief plugins` */
+    /* ---- appended in 1.1 (read when struct_size holds them): the Lua the plugin was
+     * compiled against, whose lua_State and values it shares with the host. A plugin
+     * built against another Lua version, or with other number sizes, is refused. */
+    uint32_t lua_version_num; /* LUA_VERSION_NUM, e.g. 504 */
+    uint16_t lua_number_size; /* sizeof(lua_Number) */
+    uint16_t lua_integer_size;/* sizeof(lua_Integer) */
 } cb_plugin_magic_info;
+
+/* The magic's Lua members as this header is compiled (for a magic written by hand). */
+#define CB_PLUGIN_LUA_ABI LUA_VERSION_NUM, sizeof(lua_Number), sizeof(lua_Integer)
 
 /* Exports cb_plugin_magic. Use once, at file scope, in the plugin's main source file. */
 #define CB_PLUGIN_MAGIC(name_, version_, description_)                                      \
@@ -79,7 +93,7 @@ typedef struct cb_plugin_magic_info {
     {                                                                                       \
         static const cb_plugin_magic_info info = {                                          \
             sizeof(cb_plugin_magic_info), CB_PLUGIN_ABI_MAJOR, (min_minor_),                 \
-            (name_), (version_), (description_)};                                           \
+            (name_), (version_), (description_), CB_PLUGIN_LUA_ABI};                         \
         return &info;                                                                       \
     }
 
