@@ -255,21 +255,13 @@ static void hash_fallback(void *c, const char *path, int index)
     hash_str(c, buf);
 }
 
-/* The clock: SOURCE_DATE_EPOCH (the PDF's dates, the scripts' clock, the cover's date);
- * without it, the day (UTC) a cover shows. (The PDF's creation time, to the second, is
- * not an input: without SOURCE_DATE_EPOCH no run would ever skip a county.) */
-static void hash_clock(struct sha256_ctx *c, int cover)
+/* The run's date (clock.h), which the cover, the PDF's dates and the scripts' clock show,
+ * by its second: whether it came from SOURCE_DATE_EPOCH or --date, the same date gives the
+ * same PDF. A date a report sets (doc:date) comes from the report and the data, both hashed. */
+static void hash_clock(struct sha256_ctx *c, const cb_clock *clock)
 {
-    long long sde;
-    char buf[64] = "";
-    if (cb_source_date(&sde) == 1) {
-        snprintf(buf, sizeof buf, "SOURCE_DATE_EPOCH=%lld", sde);
-    } else if (cover) {
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        snprintf(buf, sizeof buf, "today=%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-    }
+    char buf[64] = "undated";
+    if (clock->set) snprintf(buf, sizeof buf, "date=%lld", clock->t);
     hash_str(c, buf);
 }
 
@@ -297,7 +289,7 @@ static struct sha256_ctx global_inputs(const cb_engine *e)
     for (size_t i = 0; i < cb_font_nfaces(e->font); i++) hash_file(&c, cb_font_face_path(e->font, (int)i));
     cb_font_fallback_candidates(e->font, hash_fallback, &c);
     for (size_t i = 0; i < cb_plugins_count(); i++) hash_file(&c, cb_plugins_path(i));
-    hash_clock(&c, e->tpl.cover);
+    hash_clock(&c, &e->clock);
     for (size_t t = 0; t < e->ds.ntables; t++) {
         const cb_table *tb = e->ds.tables[t];
         if (tb->county_col < 0) hash_rows(&c, tb, NULL, tb->nrows);

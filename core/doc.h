@@ -62,7 +62,14 @@ typedef struct cb_doc {
      * The script's run sets it to its own memory limit (--lua-memory), which counted the
      * document as the script built it. */
     size_t mem_budget;
+    /* The document's date (clock.h), seconds since 1970 UTC: the cover's and the PDF's.
+     * dated: 0 none, CB_DATED_REPORT set by the script (doc:date), CB_DATED_RUN the run's
+     * clock (SOURCE_DATE_EPOCH or --date), which doc:date does not change. */
+    int dated;
+    long long date;
 } cb_doc;
+
+enum { CB_DATED_REPORT = 1, CB_DATED_RUN = 2 };
 
 void cb_doc_init(cb_doc *d);
 void cb_doc_free(cb_doc *d);

@@ -881,11 +881,10 @@ static float header_logo_h(const cb_template *t)
     return h >= 10 ? h : 0;
 }
 
-/* Today's date, or that of SOURCE_DATE_EPOCH when it is set, as "2024年5月1日". */
-static void cover_date(char *buf, size_t n, int en)
+/* The document's date (clock.h) as "2024年5月1日" (UTC). */
+static void cover_date(char *buf, size_t n, long long t, int en)
 {
-    long long v;
-    time_t tt = cb_source_date(&v) == 1 ? (time_t)v : time(NULL);
+    time_t tt = (time_t)t;
     struct tm tm;
     gmtime_r(&tt, &tm);
     static const char *const months[] = {"January", "February", "March", "April", "May", "June", "July",
@@ -933,8 +932,10 @@ static void lay_cover(lay *L)
         y -= slh;
     }
     char date[64];
-    cover_date(date, sizeof date, english(L));
-    draw_text(L, L->left, L->bottom + 10, t->body_size * 1.2f, t->text, 0, date, strlen(date), 0);
+    if (L->doc->dated) { /* an undated document shows no date, never the day it was made */
+        cover_date(date, sizeof date, L->doc->date, english(L));
+        draw_text(L, L->left, L->bottom + 10, t->body_size * 1.2f, t->text, 0, date, strlen(date), 0);
+    }
     draw_line(L, L->left, L->bottom + 10 + t->body_size * 2, L->right,
               L->bottom + 10 + t->body_size * 2, 0.6f, t->rule);
     free(tl);

@@ -1145,8 +1145,30 @@ static int l_doc_add(lua_State *L)
     return 0;
 }
 
+/* doc:date("YYYY-MM-DD" or seconds): the document's date, when the run has none (clock.h);
+ * doc:date(): the date, in seconds since 1970, or nil. */
+static int l_doc_date(lua_State *L)
+{
+    cb_doc *d = check_doc(L);
+    if (lua_isnone(L, 2)) {
+        if (d->dated) lua_pushinteger(L, (lua_Integer)d->date);
+        else lua_pushnil(L);
+        return 1;
+    }
+    long long t;
+    const char *s = luaL_checkstring(L, 2); /* an integer too, as its digits */
+    if (!cb_date_parse(s, &t))
+        return luaL_error(L, "doc:date: '%s' is not a date: expected YYYY-MM-DD (1970-01-01 to 9999-12-31) or "
+                          "whole seconds since 1970", s);
+    if (d->dated != CB_DATED_RUN) {
+        d->date = t;
+        d->dated = CB_DATED_REPORT;
+    }
+    return 0;
+}
+
 static const luaL_Reg doc_methods[] = {
-    {"add", l_doc_add},
+    {"add", l_doc_add},           {"date", l_doc_date},
     {"info", l_doc_info},         {"title", l_doc_title},       {"heading", l_doc_heading},
     {"paragraph", l_doc_paragraph}, {"kpis", l_doc_kpis},       {"table", l_doc_table},
     {"barchart", l_doc_barchart}, {"progress", l_doc_progress}, {"notes", l_doc_notes},
@@ -1155,11 +1177,15 @@ static const luaL_Reg doc_methods[] = {
 
 /* ------------------------------------------------------------------ os and collectgarbage */
 
-/* The scripts' clock: SOURCE_DATE_EPOCH (as the PDF's dates use it), else 0, 1970-01-01. */
-static lua_Integer fixed_time(void)
+/* The scripts' clock: the document's date (clock.h), the one its cover and PDF show; with
+ * none, an error rather than a date no one chose. */
+static lua_Integer fixed_time(lua_State *L)
 {
-    long long v;
-    return cb_source_date(&v) == 1 ? (lua_Integer)v : 0;
+    const cb_doc *d = get_ctx(L)->doc;
+    if (!d->dated)
+        luaL_error(L, "the document has no date to read the time from: give render --date YYYY-MM-DD, "
+                   "set SOURCE_DATE_EPOCH, or date it with doc:date(\"YYYY-MM-DD\") first");
+    return (lua_Integer)d->date;
 }
 
 static time_t check_time(lua_State *L, int arg)
@@ -1193,7 +1219,7 @@ static int date_field(lua_State *L, const char *key, int d, int delta)
 static int l_os_time(lua_State *L)
 {
     if (lua_isnoneornil(L, 1)) {
-        lua_pushinteger(L, fixed_time());
+        lua_pushinteger(L, fixed_time(L));
         return 1;
     }
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -1232,7 +1258,7 @@ static int l_os_date(lua_State *L)
 {
     size_t slen;
     const char *s = luaL_optlstring(L, 1, "%c", &slen);
-    time_t t = lua_isnoneornil(L, 2) ? (time_t)fixed_time() : check_time(L, 2);
+    time_t t = lua_isnoneornil(L, 2) ? (time_t)fixed_time(L) : check_time(L, 2);
     const char *se = s + slen;
     if (*s == '!') s++; /* UTC is all there is */
     struct tm tm;
@@ -1821,7 +1847,12 @@ static int setup_state(lua_State *L)
         push_template(L, c->src->tpl);
         lua_setglobal(L, "template");
     }
-    /* doc */
+    /* doc, dated by the run's clock when it has one */
+    const cb_clock *clk = c->src->clock;
+    if (clk && clk->set) {
+        c->doc->date = clk->t;
+        c->doc->dated = CB_DATED_RUN;
+    }
     cb_doc **ud = lua_newuserdatauv(L, sizeof *ud, 0);
     *ud = c->doc;
     if (luaL_newmetatable(L, DOC_META)) {

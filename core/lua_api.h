@@ -29,6 +29,7 @@
 #ifndef CB_LUA_API_H
 #define CB_LUA_API_H
 
+#include "clock.h"
 #include "data.h"
 #include "doc.h"
 #include "template.h"
@@ -88,6 +89,7 @@ typedef struct cb_report_src {
     const char *lang;        /* the global `lang` and fmt's language; NULL: "zh" */
     const cb_template *tpl;  /* the global `template`; NULL: none (reading declarations) */
     const cb_report_decl *decl; /* what the prelude read; NULL: nothing */
+    const cb_clock *clock;   /* the run's date (clock.h); NULL: none */
 } cb_report_src;
 
 /* Runs the report for county `county` of ds, filling doc (initialised by the caller).

@@ -89,6 +89,10 @@ static const char USAGE[] =
     "                    template.lua\n"
     "  --lua-memory MIB  memory limit of a county's report script, and again of its\n"
     "                    document laid out (default 256; 0: none)\n"
+    "  --date DATE       the documents' date (a cover's, the PDF's, os.date's): YYYY-MM-DD,\n"
+    "                    seconds since 1970, or today (fixed for the run); SOURCE_DATE_EPOCH\n"
+    "                    wins; without either a report may date its documents (doc:date),\n"
+    "                    else they show no date\n"
     "  --shard K/N       render only shard K (1..N) of N stable, disjoint shares; without it\n"
     "                    the index comes from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX\n"
     "                    (0-based: task 3 renders shard 4) and the count from --shards N\n"
@@ -139,7 +143,7 @@ static int exit_for(int code)
 
 enum { OPT_DATA = 256, OPT_REPORT, OPT_TEMPLATE, OPT_COUNTY, OPT_OUT, OPT_FONT, OPT_QUIET, OPT_HELP,
        OPT_PLUGIN, OPT_JOBS, OPT_FORCE, OPT_TIMEOUT, OPT_SHARD, OPT_SHARDS, OPT_CPU_BUDGET, OPT_LUA_MEMORY,
-       OPT_LANG };
+       OPT_LANG, OPT_DATE };
 
 static const struct option LONG_OPTS[] = {
     {"data", required_argument, 0, OPT_DATA},       {"report", required_argument, 0, OPT_REPORT},
@@ -150,7 +154,7 @@ static const struct option LONG_OPTS[] = {
     {"force", no_argument, 0, OPT_FORCE},           {"timeout", required_argument, 0, OPT_TIMEOUT},
     {"shard", required_argument, 0, OPT_SHARD},     {"shards", required_argument, 0, OPT_SHARDS},
     {"cpu-budget", required_argument, 0, OPT_CPU_BUDGET}, {"lua-memory", required_argument, 0, OPT_LUA_MEMORY},
-    {"lang", required_argument, 0, OPT_LANG},
+    {"lang", required_argument, 0, OPT_LANG},       {"date", required_argument, 0, OPT_DATE},
     {"no-fsync", no_argument, 0, 'F'},
     {"watch", no_argument, 0, 'W'},
     {"encoding", required_argument, 0, 'E'},
@@ -1138,6 +1142,7 @@ int main(int argc, char **argv)
     const char **plugins = cb_xmalloc(sizeof(char *) * (size_t)argc);
     size_t ncounties = 0, nplugins = 0;
     int quiet = 0, watch = 0, c;
+    const char *date = NULL;
     cb_batch_opts bo = {0};
     bo.timeout_s = 60;
     size_t shards = 0;
@@ -1153,6 +1158,7 @@ int main(int argc, char **argv)
         case OPT_OUT: o.out_dir = optarg; break;
         case OPT_FONT: o.font_path = optarg; break;
         case OPT_LANG: o.lang = optarg; break;
+        case OPT_DATE: date = optarg; break;
         case OPT_QUIET: quiet = 1; break;
         case OPT_PLUGIN: plugins[nplugins++] = optarg; break;
         case OPT_FORCE: bo.force = 1; break;
@@ -1212,6 +1218,19 @@ int main(int argc, char **argv)
         free(counties);
         free(plugins);
         return EXIT_USAGE;
+    }
+    /* the run's date, resolved once here, before any worker forks or --watch renders again:
+     * every county of the run shows the same day, even past midnight (clock.h) */
+    cb_clock clock = {0};
+    cb_error cerr;
+    if (!strcmp(cmd, "render") || !strcmp(cmd, "check")) {
+        if (cb_clock_resolve(&clock, date, &cerr) != CB_OK) {
+            fprintf(stderr, "countybrief: %s\n", cerr.msg);
+            free(counties);
+            free(plugins);
+            return EXIT_USAGE;
+        }
+        o.clock = &clock;
     }
     if (!strcmp(cmd, "render") || !strcmp(cmd, "check")) cb_pool_catch_stop(); /* a stop flushes the manifest (pool.h) */
     int rc = !strcmp(cmd, "list")      ? cmd_list(&o)

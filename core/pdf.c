@@ -31,7 +31,7 @@ static void on_haru_error(HPDF_STATUS error, HPDF_STATUS detail, void *ud)
 /* What a libharu error code means, in a sentence, for the codes a report, a template, a
  * font or the environment can cause; NULL for the others (then the code is all we have).
  * Their causes are mostly refused earlier (page size: template.c; page count: layout.c;
- * SOURCE_DATE_EPOCH: render.c; long texts: text_string): this is the net below. */
+ * the document's date: clock.c; long texts: text_string): this is the net below. */
 static const char *haru_sentence(HPDF_STATUS code)
 {
     switch (code) {
@@ -39,7 +39,7 @@ static const char *haru_sentence(HPDF_STATUS code)
                                       "(32,767 pages, or as many images or fonts)";
     case HPDF_DICT_COUNT_ERR: return "a page uses more fonts or images than a PDF allows (4,095)";
     case HPDF_XREF_COUNT_ERR: return "the document has more objects than a PDF allows (8,388,607)";
-    case HPDF_INVALID_DATE_TIME: return "SOURCE_DATE_EPOCH is not a date a PDF can hold (0 to 253402300799)";
+    case HPDF_INVALID_DATE_TIME: return "the document's date is not a date a PDF can hold (0 to 253402300799)";
     case HPDF_PAGE_INVALID_SIZE: return "the page size is outside PDF's limits (3 to 14,400 points a side)";
     case HPDF_REAL_OUT_OF_RANGE: return "a position or size on the page is beyond what a PDF can hold";
     case HPDF_STRING_OUT_OF_RANGE:
@@ -421,11 +421,12 @@ static HPDF_STATUS add_font(HPDF_Doc pdf, cb_font *font, const face_set *set, pd
     return st;
 }
 
-static void set_date(HPDF_Doc pdf)
+/* The document's date (clock.h) as both the creation and the modification date; an
+ * undated document has neither. */
+static void set_date(HPDF_Doc pdf, const cb_doc *doc)
 {
-    long long v;
-    if (cb_source_date(&v) != 1) return;
-    time_t tt = (time_t)v;
+    if (!doc->dated) return;
+    time_t tt = (time_t)doc->date;
     struct tm tm;
     gmtime_r(&tt, &tm);
     HPDF_Date d = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
@@ -706,7 +707,7 @@ int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *
     const char *info_vals[] = {doc->title, doc->subject, doc->author, doc->keywords};
     for (int i = 0; i < 4 && pdf->info; i++)
         if (info_vals[i]) HPDF_Dict_Add(pdf->info, info_keys[i], text_string(pdf, info_vals[i]));
-    set_date(pdf);
+    set_date(pdf, doc);
 
     HPDF_Page *pages = cb_xcalloc(l->npages ? l->npages : 1, sizeof *pages);
     cb_buf content = {0};

@@ -19,7 +19,8 @@
 #include "util.h"
 
 /* Renders layout l of document doc into out (appended; caller frees with cb_buf_free).
- * Document dates come only from SOURCE_DATE_EPOCH, so equal input gives equal bytes. */
+ * The PDF's dates are the document's (doc->date, clock.h), none when it has none: never
+ * the time of the run, so equal input gives equal bytes. */
 int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *out,
                   cb_error *err);
 

@@ -328,16 +328,15 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
 {
     int rc = cb_engine_open_data(e, o, err);
     if (rc != CB_OK) return rc;
-    long long sde;
-    if (cb_source_date(&sde) < 0)
-        return cb_fail(err, CB_EUSAGE, "SOURCE_DATE_EPOCH=%.40s is not a time a PDF can hold: it must be "
-                       "whole seconds since 1970, 0 to %lld (the end of the year 9999)",
-                       getenv("SOURCE_DATE_EPOCH"), CB_SOURCE_DATE_MAX);
+    /* the caller's clock, resolved once for its whole run; else SOURCE_DATE_EPOCH's */
+    if (o->clock) e->clock = *o->clock;
+    else if ((rc = cb_clock_resolve(&e->clock, NULL, err)) != CB_OK) return rc;
     e->quiet = o->quiet;
     snprintf(e->lang, sizeof e->lang, "%s", o->lang && *o->lang ? o->lang : CB_LANG_DEFAULT);
     e->out_dir = cb_xstrdup(o->out_dir ? o->out_dir : "out");
     if ((rc = resolve_report(e, o->report ? o->report : "briefing", err)) != CB_OK) return rc;
     e->src.limits = o->lua_limits;
+    e->src.clock = &e->clock;
     /* what the report says of itself and needs from the data, before any county runs */
     if ((rc = cb_lua_report_prelude(&e->src, &e->ds, &e->needs, &e->decl, err)) != CB_OK) return rc;
     e->src.decl = &e->decl;

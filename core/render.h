@@ -30,6 +30,7 @@ typedef struct cb_render_opts {
     const char *lang;      /* --lang: "zh" or "en"; NULL: "zh" */
     const char *encoding;  /* --encoding: every CSV file's (data.h); NULL: detected */
     int follow_links;      /* --follow-links: data-folder links may lead out of it */
+    const cb_clock *clock; /* the run's date (--date, clock.h); NULL: SOURCE_DATE_EPOCH's */
 } cb_render_opts;
 
 typedef struct cb_engine {
@@ -47,6 +48,7 @@ typedef struct cb_engine {
                             * template and language, else ".TEMPLATE", ".LANG" or both
                             * (".onepager.en"); see cb_output_name */
     int quiet;             /* no warnings printed while rendering */
+    cb_clock clock;        /* the run's date: every document's unless unset (clock.h) */
 } cb_engine;
 
 typedef struct cb_render_result {

@@ -444,15 +444,3 @@ int cb_open_regular(const char *path, int flags, int mode, struct stat *st)
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     return fd;
 }
-
-int cb_source_date(long long *t)
-{
-    const char *s = getenv("SOURCE_DATE_EPOCH");
-    if (!s || !*s) return 0;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (*end || errno || v < 0 || v > CB_SOURCE_DATE_MAX) return -1;
-    *t = v;
-    return 1;
-}

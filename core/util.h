@@ -121,10 +121,4 @@ void cb_walk_files(const char *dir, const char *suffix, int depth, cb_walk_fn fn
  * link). */
 int cb_open_regular(const char *path, int flags, int mode, struct stat *st);
 
-/* SOURCE_DATE_EPOCH (reproducible-builds.org), the time written into PDFs and shown to
- * scripts: 1 and *t when set, 0 when unset or empty, -1 when not a whole number of seconds
- * from 0 to CB_SOURCE_DATE_MAX (9999-12-31 23:59:59 UTC: a PDF date has four year digits). */
-#define CB_SOURCE_DATE_MAX 253402300799LL
-int cb_source_date(long long *t);
-
 #endif /* CB_UTIL_H */

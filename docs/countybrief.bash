@@ -109,6 +109,7 @@ _countybrief() {
         if [[ -z $data ]] && share=$(_countybrief_share); then data=$share/examples/data; fi
         [[ -n $data ]] && _countybrief_counties "$cur" "$data"
         return ;;
+    --date) _countybrief_add compgen -W "today" -- "$cur"; return ;;
     --jobs | --timeout | --cpu-budget | --lua-memory | --shard | --shards | --expect | \
         --counties | --seed)
         return ;;
@@ -118,11 +119,11 @@ _countybrief() {
     case $cmd in
     render)
         opts="--data --report --template --county --out --lang --font --plugin --jobs --force
-            --timeout --cpu-budget --lua-memory --shard --shards --quiet --watch --no-fsync
+            --timeout --cpu-budget --lua-memory --date --shard --shards --quiet --watch --no-fsync
             --encoding --follow-links --help" ;;
     check)
         opts="--data --report --template --county --lang --font --plugin --jobs --timeout
-            --cpu-budget --lua-memory --shard --shards --quiet --encoding --follow-links --help" ;;
+            --cpu-budget --lua-memory --date --shard --shards --quiet --encoding --follow-links --help" ;;
     list) opts="--data --plugin --encoding --follow-links --help" ;;
     index) opts="--data --quiet --help" ;;
     plugins) opts="--plugin --help" ;;

@@ -7,8 +7,8 @@
 # - a shared table (translations.csv, no county_id), a new table, the report script, a
 #   module next to it, in a linked folder or 4 folders down (a deeper one is an error),
 #   the template, the Chinese and the English font, a fontconfig
-#   fallback (added, then edited), a plugin .so, the clock (SOURCE_DATE_EPOCH, or today's
-#   date without it), --lua-memory, --cpu-budget, the data source (CSV folder, SQLite,
+#   fallback (added, then edited), a plugin .so, the clock (SOURCE_DATE_EPOCH, --date, or
+#   none: then no day changes anything), --lua-memory, --cpu-budget, the data source (CSV folder, SQLite,
 #   workbook): every county;
 # - nothing changed: none ("0 rendered").
 # And the English PDFs name the counties as translations.csv says after it is edited.
@@ -154,15 +154,19 @@ expect "a plugin ($(basename "$plugin")) edited" "$ALL"
 
 SOURCE_DATE_EPOCH=1700000001 expect "SOURCE_DATE_EPOCH changed" "$ALL"
 sed -i 's/^return {$/return { cover = true,/' "$W/templates/briefing/template.lua"
-expect "the template has a cover now (the day's date)" "$ALL"
-# without SOURCE_DATE_EPOCH the cover shows the day it was rendered (at the time libfaketime
-# gives, file times left alone; ASan accepts the preload only without its link-order check)
+expect "the template has a cover now (the date)" "$ALL"
+# without SOURCE_DATE_EPOCH, --date today: the cover shows the day it was rendered (at the
+# time libfaketime gives, file times left alone; ASan accepts the preload only without its
+# link-order check); without either, no date, whatever the day
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 NO_FAKE_STAT=1
 unset SOURCE_DATE_EPOCH
-FAKE="@2031-03-04 08:00:00" expect "no SOURCE_DATE_EPOCH, on 4 March 2031" "$ALL"
-FAKE="@2031-03-04 20:00:00" expect "no SOURCE_DATE_EPOCH, later that day" ""
-FAKE="@2031-03-05 08:00:00" expect "no SOURCE_DATE_EPOCH, the next day" "$ALL"
+FAKE="@2031-03-04 08:00:00" expect "--date today, on 4 March 2031" "$ALL" --date today
+FAKE="@2031-03-04 20:00:00" expect "--date today, later that day" "" --date today
+FAKE="@2031-03-05 08:00:00" expect "--date today, the next day" "$ALL" --date today
 has "the cover shows that day" "$(find "$OUT" -name "$A-*.pdf" ! -name '*.en.pdf' | head -n 1)" "2031年3月5日"
+FAKE="@2031-03-05 09:00:00" expect "--date 2031-03-05 (the same day)" "" --date 2031-03-05
+FAKE="@2031-03-05 10:00:00" expect "no date at all" "$ALL"
+FAKE="@2031-03-06 10:00:00" expect "no date at all, the next day" ""
 export SOURCE_DATE_EPOCH=1700000000
 expect "SOURCE_DATE_EPOCH set back" "$ALL"
 

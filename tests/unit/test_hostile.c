@@ -422,6 +422,44 @@ TEST(source_date_epoch_range)
     ASSERT_EQ_INT(cb_source_date(&t), 0);
 }
 
+/* ---- the run's date (clock.h): SOURCE_DATE_EPOCH, else --date, else none ---- */
+
+TEST(clock_resolve)
+{
+    static const struct { const char *v; long long t; } dates[] = {
+        {"1970-01-01", 0}, {"2023-11-14", 1699920000}, {"2024-02-29", 1709164800},
+        {"9999-12-31", 253402214400LL}, {"1700000000", 1700000000}, {"0", 0}, {"253402300799", 253402300799LL},
+        {"2023-02-29", -1}, {"2024-02-30", -1}, {"2023-00-10", -1}, {"2023-04-31", -1}, {"1969-12-31", -1},
+        {"2023-1-05", -1}, {"2023/11/14", -1}, {"+2023-11-14", -1}, {" 1700000000", -1}, {"+1", -1},
+        {"-1", -1}, {"1e9", -1}, {"253402300800", -1}, {"", -1}, {"today", -1},
+    };
+    for (size_t i = 0; i < sizeof dates / sizeof *dates; i++) {
+        long long t = -1;
+        int ok = cb_date_parse(dates[i].v, &t);
+        if (ok != (dates[i].t >= 0) || (ok && t != dates[i].t))
+            TEST_FAIL_("cb_date_parse(\"%s\"): %d %lld, not %lld", dates[i].v, ok, t, dates[i].t);
+    }
+    cb_clock c;
+    cb_error err;
+    unsetenv("SOURCE_DATE_EPOCH");
+    ASSERT_EQ_INT(cb_clock_resolve(&c, NULL, &err), CB_OK);
+    ASSERT_EQ_INT(c.set, 0); /* no date: none, not today */
+    ASSERT_EQ_INT(cb_clock_resolve(&c, "2023-11-14", &err), CB_OK);
+    ASSERT_EQ_INT(c.set && c.t == 1699920000, 1);
+    time_t now = time(NULL);
+    ASSERT_EQ_INT(cb_clock_resolve(&c, "today", &err), CB_OK);
+    ASSERT_EQ_INT(c.set && c.t % 86400 == 0 && c.t <= now && now - c.t < 86400 + 5, 1);
+    ASSERT_EQ_INT(cb_clock_resolve(&c, "2023-02-29", &err), CB_EUSAGE);
+    ASSERT_EQ_INT(strstr(err.msg, "--date 2023-02-29 is not a date") != NULL, 1);
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1); /* it wins over --date */
+    ASSERT_EQ_INT(cb_clock_resolve(&c, "2020-01-01", &err), CB_OK);
+    ASSERT_EQ_INT(c.set && c.t == 1700000000, 1);
+    setenv("SOURCE_DATE_EPOCH", "soon", 1);
+    ASSERT_EQ_INT(cb_clock_resolve(&c, "2020-01-01", &err), CB_EUSAGE);
+    ASSERT_EQ_INT(strstr(err.msg, "SOURCE_DATE_EPOCH=soon is not a time a PDF can hold") != NULL, 1);
+    unsetenv("SOURCE_DATE_EPOCH");
+}
+
 /* ---- output names and the output folder (output.h, render.h) ---- */
 
 TEST(output_names)
@@ -660,6 +698,7 @@ static const test_case tests[] = {
     TEST_ENTRY(clean_caps_long_text_at_a_character),
     TEST_ENTRY(walk_skips_fifos_devices_and_folder_links),
     TEST_ENTRY(source_date_epoch_range),
+    TEST_ENTRY(clock_resolve),
     TEST_ENTRY(output_names),
     TEST_ENTRY(manifest_names),
     TEST_ENTRY(county_ids_digest),
