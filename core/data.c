@@ -1439,7 +1439,7 @@ long cb_dataset_find_county(const cb_dataset *ds, const char *id_or_name)
 
 typedef struct lazy_rows {
     int fd;                    /* the table's text: the file, or its conversion */
-    long long size, mtime_ns;  /* the text as indexed: a later change is an error */
+    cb_file_id id;             /* the text as indexed: a later change is an error */
     size_t nall;               /* data rows in the file */
     uint64_t data_off, text_len; /* the rows' bytes are [data_off, text_len) */
     size_t data_line;          /* the first row's line */
@@ -1724,8 +1724,7 @@ static int lazy_take_text(table_impl *ti, dir_file *f, uint32_t file_no, cb_erro
     lazy_rows *lz = ti->lazy;
     struct stat st;
     if (fstat(f->tfd, &st) != 0) return cb_fail(err, CB_EIO, "%s: %s", f->path, strerror(errno));
-    lz->size = (long long)st.st_size;
-    lz->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    lz->id = cb_file_id_of(&st);
     lz->text_len = f->len;
     lz->delim = f->delim;
     lz->from = f->from ? cb_xstrdup(f->from) : NULL;
@@ -1883,8 +1882,8 @@ static int lazy_focus(table_impl *ti, long county, cb_error *err)
     if (lz->focus == county) return CB_OK;
     lz->focus = FOCUS_NONE;
     struct stat st;
-    if (fstat(lz->fd, &st) != 0 || (long long)st.st_size != lz->size ||
-        (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != lz->mtime_ns)
+    cb_file_id now;
+    if (fstat(lz->fd, &st) != 0 || (now = cb_file_id_of(&st), !cb_file_id_equal(&now, &lz->id)))
         return lazy_changed(ti, err);
     cb_buf buf = {0};
     size_t n = 0;
@@ -2240,7 +2239,7 @@ static int index_save(const cb_dataset *ds, const dir_file *files, size_t nfiles
     if (!to_folder) {
         char *folder = cb_xstrdup(path);
         *strrchr(folder, '/') = '\0';
-        cb_make_dirs(folder);
+        (void)cb_mkdir_p(folder, 0700, "cache folder", NULL);
         free(folder);
     }
     cb_error e;

@@ -441,13 +441,13 @@ int cb_lua_describe_exit(int wait_status, const cb_lua_limits *limits, char *buf
  * Compiled chunks, kept per process: each county runs in a fresh Lua state, and reading
  * and compiling the report and its modules again for every county was a tenth of a
  * briefing. A chunk is compiled from the text once, dumped with its debug information (so
- * messages keep script:line), and later states load that dump. An entry is keyed on the
- * file's path, size and modification time, so an edited script (render --watch) compiles
- * anew. Only our own dumps are loaded as binary: report code can load text only.
+ * messages keep script:line), and later states load that dump. An entry is kept with the
+ * file's identity (util.h: a script edited within its timestamp's second, or with its
+ * mtime put back, compiles anew under render --watch too). Only our own dumps are loaded as binary: report code can load text only.
  */
 typedef struct chunk_cache {
     char *path, *name;
-    long long size, mtime_ns;
+    cb_file_id id; /* not settled: not kept */
     cb_buf code;
 } chunk_cache;
 
@@ -464,16 +464,12 @@ static int dump_to_buf(lua_State *L, const void *p, size_t n, void *ud)
 /* Loads a Lua text file as a chunk named `name` (for messages), with the globals as _ENV. */
 static int load_script(lua_State *L, const char *path, const char *name)
 {
-    struct stat st;
-    long long size = -1, mtime = 0;
-    if (stat(path, &st) == 0) {
-        size = (long long)st.st_size;
-        mtime = (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    }
+    cb_file_id id;
+    (void)cb_file_id_at(path, &id); /* missing: not settled, never kept */
     chunk_cache *hit = NULL;
     for (size_t i = 0; i < nchunks && !hit; i++)
         if (strcmp(chunks[i].path, path) == 0 && strcmp(chunks[i].name, name) == 0) hit = &chunks[i];
-    if (hit && hit->size == size && hit->mtime_ns == mtime)
+    if (hit && cb_file_id_same(&hit->id, &id))
         return luaL_loadbufferx(L, hit->code.s, hit->code.len, name, "b");
     cb_error e;
     size_t len;
@@ -488,7 +484,7 @@ static int load_script(lua_State *L, const char *path, const char *name)
     int rc = luaL_loadbufferx(L, body, len, chunk, "t");
     free(chunk);
     free(text);
-    if (rc != LUA_OK || size < 0) return rc;
+    if (rc != LUA_OK || !id.settled) return rc;
     if (!hit) {
         chunks = cb_xrealloc(chunks, (nchunks + 1) * sizeof *chunks);
         hit = &chunks[nchunks++];
@@ -497,9 +493,8 @@ static int load_script(lua_State *L, const char *path, const char *name)
         hit->name = cb_xstrdup(name);
     }
     hit->code.len = 0;
-    hit->size = size;
-    hit->mtime_ns = mtime;
-    if (lua_dump(L, dump_to_buf, &hit->code, 0) != 0) hit->size = -1; /* not kept */
+    hit->id = id;
+    if (lua_dump(L, dump_to_buf, &hit->code, 0) != 0) hit->id.settled = 0; /* not kept */
     return LUA_OK;
 }
 

@@ -838,14 +838,15 @@ static struct {
     size_t n;
 } good;
 
+/* key's line: its identity (util.h) and path; -1 if it has none to remember or match (not
+ * settled: a file written in the last seconds is probed every time). */
 static int file_identity(const char *key, char *out, size_t cap)
 {
-    struct stat st;
-    if (stat(key, &st) != 0) return -1;
-    snprintf(out, cap, "%llu %llu %lld %lld %lld %s", (unsigned long long)st.st_dev,
-             (unsigned long long)st.st_ino, (long long)st.st_size,
-             (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
-             (long long)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec, key);
+    cb_file_id id;
+    char text[CB_FILE_ID_TEXT];
+    if (cb_file_id_at(key, &id) != 0 || !id.settled) return -1;
+    cb_file_id_text(&id, text);
+    snprintf(out, cap, "%s %s", text, key);
     return 0;
 }
 
@@ -886,7 +887,7 @@ static void cache_append(const char *line)
     if (!good.path) return;
     char *dir = cb_xstrdup(good.path);
     *strrchr(dir, '/') = '\0';
-    cb_make_dirs(dir);
+    (void)cb_mkdir_p(dir, 0700, "cache folder", NULL);
     free(dir);
     /* a list grown past 256 lines (files rebuilt many times) starts over */
     int fresh = good.n == 0 || good.n >= 256;
