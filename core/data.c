@@ -829,8 +829,7 @@ typedef struct dir_file {
     size_t dropped;    /* the mapping's pages before this offset were let go */
     char delim;        /* ',' or '\t' (cb_csv_sniff_delim) */
     const char *from;  /* the encoding converted from, or NULL for UTF-8 */
-    uint64_t size, ino; /* the file's identity when opened, for the index (dataindex.h) */
-    int64_t mtime_ns;
+    cb_file_id id;     /* the file's identity when opened, for the index (dataindex.h) */
 } dir_file;
 
 #define DROP_EVERY (8u << 20) /* bytes parsed between two drops of the mapping's pages */
@@ -1000,9 +999,7 @@ static int open_entry(int dfd, const char *real_dir, dir_file *f, int follow_lin
         return CB_OK;
     }
     f->fd = fd;
-    f->size = (uint64_t)st.st_size;
-    f->ino = (uint64_t)st.st_ino;
-    f->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    f->id = cb_file_id_of(&st);
     return CB_OK;
 }
 
@@ -1033,7 +1030,7 @@ static int list_csv(const char *dir, const cb_data_opts *o, dir_file **out, size
             f = cb_xrealloc(f, cap * sizeof *f);
         }
         f[n] = (dir_file){cb_xstrdup(name), cb_xstrndup(name, len - 4), cb_path_join(dir, name),
-                          -1, -1, NULL, 0, 0, ',', NULL, 0, 0, 0};
+                          -1, -1, NULL, 0, 0, ',', NULL, {0}};
         char *skip;
         rc = open_entry(dirfd(d), real_dir, &f[n], o->follow_links, &skip, err);
         if (!skip) {
@@ -1987,7 +1984,7 @@ static int ds_table_cmp(const void *a, const void *b)
 
 #define INDEX_STALE 100 /* an internal result: the index does not fit the folder; load again without */
 
-/* 1 if ix was made from the folder as it is now: the same files (name, size, time, inode)
+/* 1 if ix was made from the folder as it is now: the same files (name and identity, util.h)
  * and options, and its tables are partitioned files (not counties or schema). */
 static int index_matches(const cb_dix *ix, const dir_file *files, size_t nfiles, const cb_data_opts *o)
 {
@@ -1996,8 +1993,7 @@ static int index_matches(const cb_dix *ix, const dir_file *files, size_t nfiles,
         return 0;
     for (size_t i = 0; i < nfiles; i++) {
         const cb_dix_file *x = &ix->files[i];
-        if (strcmp(x->name, files[i].file) != 0 || x->size != files[i].size ||
-            x->ino != files[i].ino || x->mtime_ns != files[i].mtime_ns)
+        if (strcmp(x->name, files[i].file) != 0 || !cb_file_id_equal(&x->id, &files[i].id))
             return 0;
     }
     unsigned char *seen = cb_xcalloc(nfiles ? nfiles : 1, 1);
@@ -2018,7 +2014,7 @@ static cb_dix *index_find(const char *dir, const dir_file *files, size_t nfiles,
                           const cb_data_opts *o, notes *ns)
 {
     uint64_t data = 0;
-    for (size_t i = 0; i < nfiles; i++) data += files[i].size;
+    for (size_t i = 0; i < nfiles; i++) data += (uint64_t)files[i].id.size;
     char *paths[2] = {cb_path_join(dir, CB_DIX_NAME), cb_dix_cache_path(dir)};
     char *refused = NULL;
     cb_dix *found = NULL;
@@ -2214,7 +2210,7 @@ static int index_save(const cb_dataset *ds, const dir_file *files, size_t nfiles
                 .nfiles = nfiles, .ncounties = ds->ncounties, .digests = ds->county_digests};
     v.files = cb_xcalloc(nfiles ? nfiles : 1, sizeof *v.files);
     for (size_t i = 0; i < nfiles; i++)
-        v.files[i] = (cb_dix_file){files[i].file, files[i].size, files[i].ino, files[i].mtime_ns};
+        v.files[i] = (cb_dix_file){files[i].file, files[i].id};
     v.tables = cb_xcalloc(ds->ntables ? ds->ntables : 1, sizeof *v.tables);
     for (size_t i = 0; i < ds->ntables; i++) {
         const table_impl *ti = (const table_impl *)ds->tables[i];

@@ -42,8 +42,7 @@ typedef struct cb_dix_range {
 
 typedef struct cb_dix_file {
     char *name;       /* "projects.csv" */
-    uint64_t size, ino;
-    int64_t mtime_ns;
+    cb_file_id id;    /* as it was indexed (util.h; read back: settled) */
 } cb_dix_file;
 
 typedef struct cb_dix_table {

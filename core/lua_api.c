@@ -2304,13 +2304,7 @@ static void prelude_child(int fd, const cb_report_src *src, const cb_dataset *ds
     stuck_fd = -1;
     cb_buf b = {0};
     put_prelude(&b, rc, &err, &needs, &decl);
-    for (size_t off = 0; off < b.len;) {
-        ssize_t w = write(fd, b.s + off, b.len - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) cb_child_exit(1);
-        off += (size_t)w;
-    }
-    cb_child_exit(0);
+    cb_child_exit(cb_write_all(fd, b.s, b.len) != 0);
 }
 
 /* Compiles the script into this process's chunk cache (a compiled chunk runs no code), so
