@@ -1984,7 +1984,8 @@ static int ds_table_cmp(const void *a, const void *b)
 
 #define INDEX_STALE 100 /* an internal result: the index does not fit the folder; load again without */
 
-/* 1 if ix was made from the folder as it is now: the same files (name and identity, util.h)
+/* 1 if ix was made from the folder as it is now: the same files (name and identity, util.h,
+ * but for the device)
  * and options, and its tables are partitioned files (not counties or schema). */
 static int index_matches(const cb_dix *ix, const dir_file *files, size_t nfiles, const cb_data_opts *o)
 {
@@ -1993,7 +1994,9 @@ static int index_matches(const cb_dix *ix, const dir_file *files, size_t nfiles,
         return 0;
     for (size_t i = 0; i < nfiles; i++) {
         const cb_dix_file *x = &ix->files[i];
-        if (strcmp(x->name, files[i].file) != 0 || !cb_file_id_equal(&x->id, &files[i].id))
+        cb_file_id here = files[i].id;
+        here.dev = 0; /* the index keeps no device (dataindex.h) */
+        if (strcmp(x->name, files[i].file) != 0 || !cb_file_id_equal(&x->id, &here))
             return 0;
     }
     unsigned char *seen = cb_xcalloc(nfiles ? nfiles : 1, 1);
