@@ -55,32 +55,16 @@ static void hash_str(struct sha256_ctx *c, const char *s)
  * File digests are kept in the manifest ("files") with the stat they were taken at; a
  * file whose size, times, inode and device are unchanged is not read again (the font
  * alone is 5 MB: hashing it was a tenth of a one-county run). A file changed in the last
- * two seconds is hashed but not remembered: a second write within the file system's time
- * granularity could leave its stat unchanged.
+ * two seconds is hashed but not remembered (its identity is not settled, util.h).
  */
 typedef struct file_digest {
     char *path;
-    long long size, mtime_ns, ctime_ns, ino, dev;
+    cb_file_id id; /* util.h */
     unsigned char d[32];
 } file_digest;
 
 static file_digest *known, *seen; /* from the last manifest; taken this run */
 static size_t nknown, nseen, nfresh; /* nfresh: of seen, those read and hashed this run */
-
-static void stat_key(const struct stat *st, file_digest *f)
-{
-    f->size = (long long)st->st_size;
-    f->mtime_ns = (long long)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-    f->ctime_ns = (long long)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
-    f->ino = (long long)st->st_ino;
-    f->dev = (long long)st->st_dev;
-}
-
-static int same_stat(const file_digest *a, const file_digest *b)
-{
-    return a->size == b->size && a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns &&
-           a->ino == b->ino && a->dev == b->dev;
-}
 
 static int file_digest_of(const char *path, unsigned char d[32])
 {
@@ -91,10 +75,9 @@ static int file_digest_of(const char *path, unsigned char d[32])
         if (fd >= 0) close(fd);
         return -1;
     }
-    file_digest now = {0};
-    stat_key(&st, &now);
+    file_digest now = {.id = cb_file_id_of(&st)};
     for (size_t i = 0; i < nknown; i++)
-        if (strcmp(known[i].path, path) == 0 && same_stat(&known[i], &now)) {
+        if (strcmp(known[i].path, path) == 0 && cb_file_id_same(&known[i].id, &now.id)) {
             memcpy(d, known[i].d, 32);
             fclose(fp);
             goto remember;
@@ -108,7 +91,7 @@ static int file_digest_of(const char *path, unsigned char d[32])
     fclose(fp);
     if (bad) return -1;
     sha256_digest(&c, 32, d);
-    if (time(NULL) - st.st_mtim.tv_sec < 2 || time(NULL) - st.st_ctim.tv_sec < 2) return 0;
+    if (!now.id.settled) return 0;
     nfresh++;
 remember:
     seen = cb_xrealloc(seen, (nseen + 1) * sizeof *seen);
@@ -146,8 +129,10 @@ static void read_digests(json_t *files)
     json_object_foreach(files, path, it) {
         const char *hexd = json_string_value(json_object_get(it, "sha256"));
         if (!hexd || strlen(hexd) != 64) continue;
-        file_digest f = {cb_xstrdup(path), json_ll(it, "size"), json_ll(it, "mtime_ns"),
-                         json_ll(it, "ctime_ns"), json_ll(it, "ino"), json_ll(it, "dev"), {0}};
+        file_digest f = {cb_xstrdup(path),
+                         {json_ll(it, "size"), json_ll(it, "mtime_ns"), json_ll(it, "ctime_ns"),
+                          json_ll(it, "ino"), json_ll(it, "dev"), 1},
+                         {0}};
         for (int k = 0; k < 32; k++) {
             unsigned v = 0;
             sscanf(hexd + 2 * k, "%2x", &v);
@@ -165,11 +150,11 @@ static json_t *digests_json(void)
         json_t *o = json_object();
         char h[65];
         hex(seen[i].d, 32, h);
-        json_object_set_new(o, "size", json_integer(seen[i].size));
-        json_object_set_new(o, "mtime_ns", json_integer(seen[i].mtime_ns));
-        json_object_set_new(o, "ctime_ns", json_integer(seen[i].ctime_ns));
-        json_object_set_new(o, "ino", json_integer(seen[i].ino));
-        json_object_set_new(o, "dev", json_integer(seen[i].dev));
+        json_object_set_new(o, "size", json_integer(seen[i].id.size));
+        json_object_set_new(o, "mtime_ns", json_integer(seen[i].id.mtime_ns));
+        json_object_set_new(o, "ctime_ns", json_integer(seen[i].id.ctime_ns));
+        json_object_set_new(o, "ino", json_integer(seen[i].id.ino));
+        json_object_set_new(o, "dev", json_integer(seen[i].id.dev));
         json_object_set_new(o, "sha256", json_string(h));
         json_object_set_new(files, seen[i].path, o);
     }
@@ -199,7 +184,7 @@ static void digests_remember(void)
     if (!nfresh) return;
     char *path = cb_cache_path("file-digests"), *folder = cb_cache_path(NULL);
     if (path && folder) {
-        cb_make_dirs(folder);
+        (void)cb_mkdir_p(folder, 0700, "cache folder", NULL);
         json_t *files = digests_json();
         char *text = json_dumps(files, JSON_COMPACT);
         cb_error err;
@@ -245,9 +230,8 @@ static void hash_rows(struct sha256_ctx *c, const cb_table *t, const size_t *row
  * read, and replacing or editing one changes its stat. */
 static void hash_fallback(void *c, const char *path, int index)
 {
-    file_digest f = {0};
-    struct stat st;
-    if (stat(path, &st) == 0) stat_key(&st, &f);
+    cb_file_id f;
+    (void)cb_file_id_at(path, &f); /* missing: all 0 */
     char buf[160];
     snprintf(buf, sizeof buf, "%d %lld %lld %lld %lld %lld", index, f.size, f.mtime_ns, f.ctime_ns,
              f.ino, f.dev);

@@ -829,8 +829,7 @@ typedef struct dir_file {
     size_t dropped;    /* the mapping's pages before this offset were let go */
     char delim;        /* ',' or '\t' (cb_csv_sniff_delim) */
     const char *from;  /* the encoding converted from, or NULL for UTF-8 */
-    uint64_t size, ino; /* the file's identity when opened, for the index (dataindex.h) */
-    int64_t mtime_ns;
+    cb_file_id id;     /* the file's identity when opened, for the index (dataindex.h) */
 } dir_file;
 
 #define DROP_EVERY (8u << 20) /* bytes parsed between two drops of the mapping's pages */
@@ -1000,9 +999,7 @@ static int open_entry(int dfd, const char *real_dir, dir_file *f, int follow_lin
         return CB_OK;
     }
     f->fd = fd;
-    f->size = (uint64_t)st.st_size;
-    f->ino = (uint64_t)st.st_ino;
-    f->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    f->id = cb_file_id_of(&st);
     return CB_OK;
 }
 
@@ -1033,7 +1030,7 @@ static int list_csv(const char *dir, const cb_data_opts *o, dir_file **out, size
             f = cb_xrealloc(f, cap * sizeof *f);
         }
         f[n] = (dir_file){cb_xstrdup(name), cb_xstrndup(name, len - 4), cb_path_join(dir, name),
-                          -1, -1, NULL, 0, 0, ',', NULL, 0, 0, 0};
+                          -1, -1, NULL, 0, 0, ',', NULL, {0}};
         char *skip;
         rc = open_entry(dirfd(d), real_dir, &f[n], o->follow_links, &skip, err);
         if (!skip) {
@@ -1459,7 +1456,7 @@ long cb_dataset_find_county(const cb_dataset *ds, const char *id_or_name)
 
 typedef struct lazy_rows {
     int fd;                    /* the table's text: the file, or its conversion */
-    long long size, mtime_ns;  /* the text as indexed: a later change is an error */
+    cb_file_id id;             /* the text as indexed: a later change is an error */
     size_t nall;               /* data rows in the file */
     uint64_t data_off, text_len; /* the rows' bytes are [data_off, text_len) */
     size_t data_line;          /* the first row's line */
@@ -1744,8 +1741,7 @@ static int lazy_take_text(table_impl *ti, dir_file *f, uint32_t file_no, cb_erro
     lazy_rows *lz = ti->lazy;
     struct stat st;
     if (fstat(f->tfd, &st) != 0) return cb_fail(err, CB_EIO, "%s: %s", f->path, strerror(errno));
-    lz->size = (long long)st.st_size;
-    lz->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    lz->id = cb_file_id_of(&st);
     lz->text_len = f->len;
     lz->delim = f->delim;
     lz->from = f->from ? cb_xstrdup(f->from) : NULL;
@@ -1903,8 +1899,8 @@ static int lazy_focus(table_impl *ti, long county, cb_error *err)
     if (lz->focus == county) return CB_OK;
     lz->focus = FOCUS_NONE;
     struct stat st;
-    if (fstat(lz->fd, &st) != 0 || (long long)st.st_size != lz->size ||
-        (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != lz->mtime_ns)
+    cb_file_id now;
+    if (fstat(lz->fd, &st) != 0 || (now = cb_file_id_of(&st), !cb_file_id_equal(&now, &lz->id)))
         return lazy_changed(ti, err);
     cb_buf buf = {0};
     size_t n = 0;
@@ -2008,7 +2004,8 @@ static int ds_table_cmp(const void *a, const void *b)
 
 #define INDEX_STALE 100 /* an internal result: the index does not fit the folder; load again without */
 
-/* 1 if ix was made from the folder as it is now: the same files (name, size, time, inode)
+/* 1 if ix was made from the folder as it is now: the same files (name and identity, util.h,
+ * but for the device)
  * and options, and its tables are partitioned files (not counties or schema). */
 static int index_matches(const cb_dix *ix, const dir_file *files, size_t nfiles, const cb_data_opts *o)
 {
@@ -2017,8 +2014,9 @@ static int index_matches(const cb_dix *ix, const dir_file *files, size_t nfiles,
         return 0;
     for (size_t i = 0; i < nfiles; i++) {
         const cb_dix_file *x = &ix->files[i];
-        if (strcmp(x->name, files[i].file) != 0 || x->size != files[i].size ||
-            x->ino != files[i].ino || x->mtime_ns != files[i].mtime_ns)
+        cb_file_id here = files[i].id;
+        here.dev = 0; /* the index keeps no device (dataindex.h) */
+        if (strcmp(x->name, files[i].file) != 0 || !cb_file_id_equal(&x->id, &here))
             return 0;
     }
     unsigned char *seen = cb_xcalloc(nfiles ? nfiles : 1, 1);
@@ -2039,7 +2037,7 @@ static cb_dix *index_find(const char *dir, const dir_file *files, size_t nfiles,
                           const cb_data_opts *o, notes *ns)
 {
     uint64_t data = 0;
-    for (size_t i = 0; i < nfiles; i++) data += files[i].size;
+    for (size_t i = 0; i < nfiles; i++) data += (uint64_t)files[i].id.size;
     char *paths[2] = {cb_path_join(dir, CB_DIX_NAME), cb_dix_cache_path(dir)};
     char *refused = NULL;
     cb_dix *found = NULL;
@@ -2235,7 +2233,7 @@ static int index_save(const cb_dataset *ds, const dir_file *files, size_t nfiles
                 .nfiles = nfiles, .ncounties = ds->ncounties, .digests = ds->county_digests};
     v.files = cb_xcalloc(nfiles ? nfiles : 1, sizeof *v.files);
     for (size_t i = 0; i < nfiles; i++)
-        v.files[i] = (cb_dix_file){files[i].file, files[i].size, files[i].ino, files[i].mtime_ns};
+        v.files[i] = (cb_dix_file){files[i].file, files[i].id};
     v.tables = cb_xcalloc(ds->ntables ? ds->ntables : 1, sizeof *v.tables);
     for (size_t i = 0; i < ds->ntables; i++) {
         const table_impl *ti = (const table_impl *)ds->tables[i];
@@ -2260,7 +2258,7 @@ static int index_save(const cb_dataset *ds, const dir_file *files, size_t nfiles
     if (!to_folder) {
         char *folder = cb_xstrdup(path);
         *strrchr(folder, '/') = '\0';
-        cb_make_dirs(folder);
+        (void)cb_mkdir_p(folder, 0700, "cache folder", NULL);
         free(folder);
     }
     cb_error e;

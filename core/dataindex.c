@@ -17,7 +17,7 @@
 #include "output.h"
 
 #define DIX_MAGIC "CBINDEX\n"
-#define DIX_VERSION 3u
+#define DIX_VERSION 4u /* 4: each file's ctime too */
 #define DROP_EVERY (1u << 20) /* bytes read between two drops of the mapping's pages */
 #define DIX_ORDER 0x01020304u /* reads otherwise on a machine of the other byte order */
 
@@ -124,9 +124,10 @@ int cb_dix_write(const char *path, const cb_dix *ix, size_t *bytes, cb_error *er
     for (size_t i = 0; i < ix->nfiles; i++) {
         const cb_dix_file *f = &ix->files[i];
         put_str(&b, f->name);
-        put_u64(&b, f->size);
-        put_u64(&b, f->ino);
-        put_u64(&b, (uint64_t)f->mtime_ns);
+        put_u64(&b, (uint64_t)f->id.size);
+        put_u64(&b, (uint64_t)f->id.ino);
+        put_u64(&b, (uint64_t)f->id.mtime_ns);
+        put_u64(&b, (uint64_t)f->id.ctime_ns); /* not the device: dataindex.h */
     }
     put_u64(&b, ix->ncounties);
     put_u32(&b, (uint32_t)ix->ntables);
@@ -382,14 +383,16 @@ static const char *parse_body(cb_dix *ix, span **spp, size_t *nsp)
     ix->encoding = get_str(&c);
     ix->follow_links = (int)get_u32(&c);
     uint32_t nfiles = get_u32(&c);
-    if (!c.bad && nfiles > (c.end - c.pos) / 28) return "a file count beyond its length";
+    if (!c.bad && nfiles > (c.end - c.pos) / 36) return "a file count beyond its length";
     ix->files = cb_xcalloc(nfiles ? nfiles : 1, sizeof *ix->files);
     for (; !c.bad && ix->nfiles < nfiles; ix->nfiles++) {
         cb_dix_file *f = &ix->files[ix->nfiles];
         f->name = get_str(&c);
-        f->size = get_u64(&c);
-        f->ino = get_u64(&c);
-        f->mtime_ns = (int64_t)get_u64(&c);
+        f->id.size = (long long)get_u64(&c);
+        f->id.ino = (long long)get_u64(&c);
+        f->id.mtime_ns = (long long)get_u64(&c);
+        f->id.ctime_ns = (long long)get_u64(&c);
+        f->id.settled = 1;
     }
     uint64_t nc = get_u64(&c);
     if (!c.bad && nc > (c.end - c.pos) / 32) return "a county count beyond its length";

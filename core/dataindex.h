@@ -42,8 +42,8 @@ typedef struct cb_dix_range {
 
 typedef struct cb_dix_file {
     char *name;       /* "projects.csv" */
-    uint64_t size, ino;
-    int64_t mtime_ns;
+    cb_file_id id;    /* as it was indexed (util.h; read back: settled), but for the device
+                       * (0): it differs between the machines that share the folder over NFS */
 } cb_dix_file;
 
 typedef struct cb_dix_table {

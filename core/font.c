@@ -86,17 +86,20 @@ static char *font_cache_file(const char *name)
 
 static void stamp_path(cb_buf *b, const char *path)
 {
-    struct stat st;
-    if (path && stat(path, &st) == 0)
-        cb_buf_addf(b, "|%lld.%09ld", (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
-    else
+    cb_file_id id;
+    char text[CB_FILE_ID_TEXT];
+    if (path && cb_file_id_at(path, &id) == 0) {
+        cb_file_id_text(&id, text);
+        cb_buf_addf(b, "|%s", text);
+    } else {
         cb_buf_adds(b, "|-");
+    }
 }
 
 static char *lookup_key(const char *family)
 {
     cb_buf b = {0};
-    cb_buf_addf(&b, "v1|%s", family ? family : "");
+    cb_buf_addf(&b, "v2|%s", family ? family : "");
     const char *vars[] = {"FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT"};
     for (size_t i = 0; i < 3; i++) cb_buf_addf(&b, "|%s", getenv(vars[i]) ? getenv(vars[i]) : "");
     const char *home = getenv("HOME"), *xdg = getenv("XDG_CACHE_HOME"), *data = getenv("XDG_DATA_HOME");
@@ -130,13 +133,12 @@ static int lookup_recall(const char *key, char **path, int *index)
     int found = 0;
     char *save = NULL;
     for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line && !found; line = strtok_r(NULL, "\n", &save)) {
-        char *f[5], *fsave = NULL, *p = line;
+        char *f[4], *fsave = NULL, *p = line;
         int n = 0;
-        for (char *t; n < 5 && (t = strtok_r(p, "\t", &fsave)); p = NULL) f[n++] = t;
-        if (n != 5 || strcmp(f[0], key) != 0) continue;
-        struct stat st;
-        if (stat(f[1], &st) != 0 || st.st_size != atoll(f[3]) ||
-            (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != atoll(f[4]))
+        for (char *t; n < 4 && (t = strtok_r(p, "\t", &fsave)); p = NULL) f[n++] = t;
+        if (n != 4 || strcmp(f[0], key) != 0) continue;
+        cb_file_id then, now;
+        if (cb_file_id_parse(f[3], &then) != 0 || cb_file_id_at(f[1], &now) != 0 || !cb_file_id_same(&then, &now))
             continue;
         *path = cb_xstrdup(f[1]);
         *index = atoi(f[2]);
@@ -149,17 +151,18 @@ static int lookup_recall(const char *key, char **path, int *index)
 static void lookup_remember(const char *key, const char *path, int index)
 {
     char *list = font_cache_file("font-lookup");
-    struct stat st;
-    if (!list || stat(path, &st) != 0 || strchr(path, '\t') || strchr(path, '\n')) {
+    cb_file_id id;
+    if (!list || cb_file_id_at(path, &id) != 0 || !id.settled || strchr(path, '\t') || strchr(path, '\n')) {
         free(list);
         return;
     }
     char *dir = cb_cache_path(NULL); /* its folders, as the plugin list's (mode 0700) */
-    if (dir) cb_make_dirs(dir);
+    if (dir) (void)cb_mkdir_p(dir, 0700, "cache folder", NULL);
     free(dir);
     /* one line per request: a new answer replaces the file (it holds a line or two) */
-    char *line = cb_xasprintf("%s\t%s\t%d\t%lld\t%lld\n", key, path, index, (long long)st.st_size,
-                              (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec);
+    char text[CB_FILE_ID_TEXT];
+    cb_file_id_text(&id, text);
+    char *line = cb_xasprintf("%s\t%s\t%d\t%s\n", key, path, index, text);
     cb_error err;
     (void)cb_write_file_atomic(list, line, strlen(line), &err); /* best effort: a cache */
     free(line);
@@ -537,11 +540,13 @@ static char *fallbacks_key(void)
     return b.s;
 }
 
-static long long mtime_ns(const char *path)
+/* 1 if the folder at path is as id_text (a "d" line's) says. */
+static int folder_unchanged(const char *id_text, size_t len, const char *path)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) return -1;
-    return (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    char text[CB_FILE_ID_TEXT];
+    cb_file_id then, now;
+    snprintf(text, sizeof text, "%.*s", (int)len, id_text);
+    return cb_file_id_parse(text, &then) == 0 && cb_file_id_at(path, &now) == 0 && cb_file_id_same(&then, &now);
 }
 
 static int fallbacks_recall(const char *key, void (*fn)(void *ud, const char *path, int index), void *ud)
@@ -561,7 +566,7 @@ static int fallbacks_recall(const char *key, void (*fn)(void *ud, const char *pa
                 break;
             }
             *end = '\0';
-            if (pass == 0 && line[0] == 'd') ok = mtime_ns(tab2 + 1) == atoll(tab + 1);
+            if (pass == 0 && line[0] == 'd') ok = folder_unchanged(tab + 1, (size_t)(tab2 - tab - 1), tab2 + 1);
             if (pass == 1 && line[0] == 'f') fn(ud, tab2 + 1, atoi(tab + 1));
             *end = '\n';
         }
@@ -586,14 +591,21 @@ static void fallbacks_remember(const char *key, const cb_font *f)
         cb_buf_addf(&b, "f\t%d\t%s\n", idx, (const char *)file);
         char *dir = cb_xstrdup((const char *)file), *slash = strrchr(dir, '/');
         if (slash) *slash = '\0';
-        char *line = cb_xasprintf("d\t%lld\t%s\n", mtime_ns(dir), dir);
+        cb_file_id id;
+        char text[CB_FILE_ID_TEXT];
+        if (cb_file_id_at(dir, &id) != 0 || !id.settled) { /* not settled: not remembered */
+            free(dir);
+            goto out;
+        }
+        cb_file_id_text(&id, text);
+        char *line = cb_xasprintf("d\t%s\t%s\n", text, dir);
         if (!dirs.s || !strstr(dirs.s, line)) cb_buf_adds(&dirs, line);
         free(line);
         free(dir);
     }
     if (dirs.s) cb_buf_adds(&b, dirs.s);
     char *folder = cb_cache_path(NULL);
-    if (folder) cb_make_dirs(folder);
+    if (folder) (void)cb_mkdir_p(folder, 0700, "cache folder", NULL);
     free(folder);
     cb_error err;
     (void)cb_write_file_atomic(list, b.s, b.len, &err); /* best effort: a cache */

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "lua_fmt.h"
 #include "numfmt.h"
 #include "plugins.h"
@@ -441,13 +442,13 @@ int cb_lua_describe_exit(int wait_status, const cb_lua_limits *limits, char *buf
  * Compiled chunks, kept per process: each county runs in a fresh Lua state, and reading
  * and compiling the report and its modules again for every county was a tenth of a
  * briefing. A chunk is compiled from the text once, dumped with its debug information (so
- * messages keep script:line), and later states load that dump. An entry is keyed on the
- * file's path, size and modification time, so an edited script (render --watch) compiles
- * anew. Only our own dumps are loaded as binary: report code can load text only.
+ * messages keep script:line), and later states load that dump. An entry is kept with the
+ * file's identity (util.h: a script edited within its timestamp's second, or with its
+ * mtime put back, compiles anew under render --watch too). Only our own dumps are loaded as binary: report code can load text only.
  */
 typedef struct chunk_cache {
     char *path, *name;
-    long long size, mtime_ns;
+    cb_file_id id; /* not settled: not kept */
     cb_buf code;
 } chunk_cache;
 
@@ -464,16 +465,12 @@ static int dump_to_buf(lua_State *L, const void *p, size_t n, void *ud)
 /* Loads a Lua text file as a chunk named `name` (for messages), with the globals as _ENV. */
 static int load_script(lua_State *L, const char *path, const char *name)
 {
-    struct stat st;
-    long long size = -1, mtime = 0;
-    if (stat(path, &st) == 0) {
-        size = (long long)st.st_size;
-        mtime = (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    }
+    cb_file_id id;
+    (void)cb_file_id_at(path, &id); /* missing: not settled, never kept */
     chunk_cache *hit = NULL;
     for (size_t i = 0; i < nchunks && !hit; i++)
         if (strcmp(chunks[i].path, path) == 0 && strcmp(chunks[i].name, name) == 0) hit = &chunks[i];
-    if (hit && hit->size == size && hit->mtime_ns == mtime)
+    if (hit && cb_file_id_same(&hit->id, &id))
         return luaL_loadbufferx(L, hit->code.s, hit->code.len, name, "b");
     cb_error e;
     size_t len;
@@ -488,7 +485,7 @@ static int load_script(lua_State *L, const char *path, const char *name)
     int rc = luaL_loadbufferx(L, body, len, chunk, "t");
     free(chunk);
     free(text);
-    if (rc != LUA_OK || size < 0) return rc;
+    if (rc != LUA_OK || !id.settled) return rc;
     if (!hit) {
         chunks = cb_xrealloc(chunks, (nchunks + 1) * sizeof *chunks);
         hit = &chunks[nchunks++];
@@ -497,9 +494,8 @@ static int load_script(lua_State *L, const char *path, const char *name)
         hit->name = cb_xstrdup(name);
     }
     hit->code.len = 0;
-    hit->size = size;
-    hit->mtime_ns = mtime;
-    if (lua_dump(L, dump_to_buf, &hit->code, 0) != 0) hit->size = -1; /* not kept */
+    hit->id = id;
+    if (lua_dump(L, dump_to_buf, &hit->code, 0) != 0) hit->id.settled = 0; /* not kept */
     return LUA_OK;
 }
 
@@ -2340,13 +2336,7 @@ static void prelude_child(int fd, const cb_report_src *src, const cb_dataset *ds
     stuck_fd = -1;
     cb_buf b = {0};
     put_prelude(&b, rc, &err, &needs, &decl);
-    for (size_t off = 0; off < b.len;) {
-        ssize_t w = write(fd, b.s + off, b.len - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) cb_child_exit(1);
-        off += (size_t)w;
-    }
-    cb_child_exit(0);
+    cb_child_exit(cb_write_all(fd, b.s, b.len) != 0);
 }
 
 /* Compiles the script into this process's chunk cache (a compiled chunk runs no code), so
@@ -2365,35 +2355,17 @@ static void warm_chunk(const cb_report_src *src)
     lua_close(L);
 }
 
-/* Reads what child pid sends on fd until it ends, and its wait status. Not until the
- * pipe's end: a process the child started (a plugin's) may hold the pipe open. A child
- * still there after deadline_s of wall time (blocked without using CPU, which the budget
- * counts) is killed: 1 then, else 0. */
-static int read_child(int fd, pid_t pid, cb_buf *b, int *status, double deadline_s)
+typedef struct prelude_args {
+    const cb_report_src *src;
+    const cb_dataset *ds;
+    int expected;
+} prelude_args;
+
+static void prelude_body(void *ud, int in, int out)
 {
-    char chunk[4096];
-    int ended = 0;
-    double until = cb_now_s() + deadline_s;
-    for (;;) {
-        if (!ended && cb_now_s() > until) {
-            kill(pid, SIGKILL);
-            while (waitpid(pid, status, 0) < 0 && errno == EINTR) {}
-            return 1;
-        }
-        struct pollfd p = {fd, POLLIN, 0};
-        int n = poll(&p, 1, ended ? 0 : 50);
-        ssize_t got = n > 0 ? read(fd, chunk, sizeof chunk) : 0;
-        if (got > 0) {
-            cb_buf_add(b, chunk, (size_t)got);
-            continue;
-        }
-        if ((n > 0 && got == 0) || ended) break; /* the end, or all the ended child wrote */
-        if (n < 0 && errno != EINTR) break;
-        ended = waitpid(pid, status, WNOHANG) == pid;
-    }
-    if (!ended)
-        while (waitpid(pid, status, 0) < 0 && errno == EINTR) {}
-    return 0;
+    const prelude_args *a = ud;
+    (void)in;
+    prelude_child(out, a->src, a->ds, a->expected);
 }
 
 /*
@@ -2422,31 +2394,16 @@ int cb_lua_report_prelude(const cb_report_src *src, const cb_dataset *ds, cb_nee
     free(text);
     if (!expected) return CB_OK; /* nothing declared (declarations must come first) */
     if (plain) return prelude_here(src, ds, expected, 0, needs, decl, err);
-    int fds[2];
-    pid_t pid = -1;
-    fflush(NULL);
     warm_chunk(src);
-    if (pipe(fds) == 0) {
-        fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-        fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-        pid = fork();
-        if (pid < 0) {
-            close(fds[0]);
-            close(fds[1]);
-        }
-    }
-    if (pid < 0) return prelude_here(src, ds, expected, 0, needs, decl, err);
-    if (pid == 0) {
-        close(fds[0]);
-        prelude_child(fds[1], src, ds, expected);
-    }
-    close(fds[1]);
-    cb_buf b = {0};
-    int status = 0;
-    /* its wall-time deadline: the CPU budget's (the default's when off) twice, and 10 s */
+    /* its wall-time deadline (child.h): the CPU budget's (the default's when off) twice, and 10 s */
     double cpu = src->limits.cpu_budget_s > 0 ? src->limits.cpu_budget_s : CB_LUA_DEFAULT_CPU_BUDGET_S;
-    int killed = read_child(fds[0], pid, &b, &status, 2 * cpu + 10);
-    close(fds[0]);
+    prelude_args args = {src, ds, expected};
+    cb_child child;
+    if (cb_child_start(&child, 0, 2 * cpu + 10, prelude_body, &args) != 0)
+        return prelude_here(src, ds, expected, 0, needs, decl, err);
+    cb_buf b = {0};
+    int killed = cb_child_read(&child, &b, NULL, NULL);
+    int status = cb_child_reap(&child, killed);
     int rc = CB_OK;
     reader r = {b.s, b.s + b.len, 0};
     char why[128] = "CPU budget exceeded (stuck in a library call)";
@@ -2460,9 +2417,7 @@ int cb_lua_report_prelude(const cb_report_src *src, const cb_dataset *ds, cb_nee
     } else if (b.len && b.s[0] == 'R' && (r.p++, get_prelude(&r, &rc, err, needs, decl))) {
         /* the child's result */
     } else {
-        if (WIFSIGNALED(status))
-            snprintf(why, sizeof why, "died (signal %d, %s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
-        else snprintf(why, sizeof why, "ended with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        cb_child_death(status, NULL, why, sizeof why);
         rc = cb_fail(err, CB_ESCRIPT, "%s: the process reading its declarations (report { } and needs { }) %s",
                      src->chunkname, why);
     }

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -932,13 +933,14 @@ static uint64_t mix(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-/* Folds a file's path, mtime and size into the stamp. */
+/* Folds a file's path and identity (util.h: an edit that keeps size and mtime changes the
+ * ctime) into the stamp. */
 static void stamp_file(void *ud, const char *path, const struct stat *st)
 {
     uint64_t *h = ud;
+    cb_file_id id = cb_file_id_of(st);
     *h = mix(*h, path, strlen(path));
-    *h = mix(*h, &st->st_mtim, sizeof st->st_mtim);
-    *h = mix(*h, &st->st_size, sizeof st->st_size);
+    *h = mix(*h, &id, offsetof(cb_file_id, settled)); /* its settling is no change */
 }
 
 /* Stamps path itself (missing: "-"), then, a folder, its files as cb_walk_files finds them

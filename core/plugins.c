@@ -23,6 +23,7 @@
 
 #include "canvas.h"
 #include "countybrief/countybrief.h"
+#include "child.h"
 #include "numfmt.h"
 #include "output.h"
 #include "paths.h"
@@ -542,9 +543,7 @@ static void probe_send(char kind, int rc, const char *text)
  * PROBE_AHEAD of them), so probing costs about one plugin's load, not the sum. */
 typedef struct probe_job {
     char *key;      /* the plugin file's real path */
-    pid_t pid;
-    int fd;         /* the child's report */
-    double deadline;
+    cb_child c;     /* from: the child's report (child.h) */
     int error;      /* pipe or fork failed: errno */
 } probe_job;
 
@@ -562,47 +561,30 @@ static double probe_limit_s(void)
     return v > 0 && v < 86400 ? v : 5;
 }
 
-static double mono_s(void)
+/* The probe child: loads key and sends its verdict. */
+static void probe_body(void *ud, int in, int out)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
+    (void)in;
+    const char *key = ud;
+    for (size_t i = 0; i + 1 < probes.n; i++) /* the other children's pipes */
+        if (probes.jobs[i].c.from >= 0) close(probes.jobs[i].c.from);
+    /* the plain signal, even where a sanitizer would catch it and exit */
+    const int crash[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
+    for (size_t i = 0; i < sizeof crash / sizeof *crash; i++) signal(crash[i], SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    probe_fd = out;
+    cb_error e;
+    int rc = load_here(key, key, &e);
+    probe_send('R', rc, rc == CB_OK ? "" : last_reason);
+    cb_child_exit(0);
 }
 
 /* Forks the child probing key; the job is kept until probe_finish. */
 static probe_job *probe_start(const char *key)
 {
-    APPEND(probes.jobs, probes.n, ((probe_job){cb_xstrdup(key), -1, -1, mono_s() + probe_limit_s(), 0}));
+    APPEND(probes.jobs, probes.n, ((probe_job){cb_xstrdup(key), {-1, -1, -1, 0, 0, 0}, 0}));
     probe_job *j = &probes.jobs[probes.n - 1];
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) { /* a process the plugin starts must not hold it */
-        j->error = errno;
-        return j;
-    }
-    fflush(NULL); /* nothing buffered is written twice if the plugin calls exit() */
-    j->pid = fork();
-    if (j->pid < 0) {
-        j->error = errno;
-        close(fds[0]);
-        close(fds[1]);
-        return j;
-    }
-    if (j->pid == 0) {
-        close(fds[0]);
-        for (size_t i = 0; i + 1 < probes.n; i++) /* the other children's pipes */
-            if (probes.jobs[i].fd >= 0) close(probes.jobs[i].fd);
-        /* the plain signal, even where a sanitizer would catch it and exit */
-        const int crash[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
-        for (size_t i = 0; i < sizeof crash / sizeof *crash; i++) signal(crash[i], SIG_DFL);
-        signal(SIGPIPE, SIG_DFL);
-        probe_fd = fds[1];
-        cb_error e;
-        int rc = load_here(key, key, &e);
-        probe_send('R', rc, rc == CB_OK ? "" : last_reason);
-        cb_child_exit(0);
-    }
-    close(fds[1]);
-    j->fd = fds[0];
+    if (cb_child_start(&j->c, 0, probe_limit_s(), probe_body, j->key) != 0) j->error = errno;
     return j;
 }
 
@@ -621,47 +603,30 @@ static int probe_has(const cb_buf *got, char kind)
 
 /* Waits for the verdict of job j (removing it): CB_OK, or the plugin refused with its
  * reason (and the warnings its init printed, shown first). */
+/* 1 once got holds a complete 'R' record (the verdict). */
+static int probe_verdict(const cb_buf *got, void *ud)
+{
+    (void)ud;
+    return probe_has(got, 'R');
+}
+
 static int probe_finish(probe_job *j, const char *path, cb_error *err)
 {
     cb_buf got = {0};
-    int hung = 0, done = 0;
+    /* a child probed side by side with a slow one may have answered long ago: what it sent
+     * counts even past its deadline (cb_child_read) */
+    int hung = !j->error && cb_child_read(&j->c, &got, probe_verdict, NULL);
+    int status = cb_child_reap(&j->c, hung);
     size_t verdict = 0; /* 1 + the offset of the 'R' record, once complete */
-    while (!j->error && !done) {
-        /* a child probed side by side with a slow one may have answered long ago: what it
-         * sent counts even past its deadline */
-        double left = j->deadline - mono_s();
-        struct pollfd pfd = {j->fd, POLLIN, 0};
-        int n = poll(&pfd, 1, left > 0 ? (int)(left * 1000) + 1 : 0);
-        if (n < 0) continue; /* EINTR */
-        if (n == 0) {
-            if (mono_s() >= j->deadline) {
-                hung = 1;
-                break;
-            }
-            continue;
+    for (size_t off = 0; off + sizeof(probe_rec) <= got.len;) {
+        probe_rec rec;
+        memcpy(&rec, got.s + off, sizeof rec);
+        if (off + sizeof rec + rec.len > got.len) break;
+        if (rec.kind == 'R') {
+            verdict = off + 1;
+            break;
         }
-        char buf[4096];
-        ssize_t r = read(j->fd, buf, sizeof buf);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break; /* the child is gone */
-        cb_buf_add(&got, buf, (size_t)r);
-        for (size_t off = 0; off + sizeof(probe_rec) <= got.len;) {
-            probe_rec rec;
-            memcpy(&rec, got.s + off, sizeof rec);
-            if (off + sizeof rec + rec.len > got.len) break;
-            if (rec.kind == 'R') {
-                verdict = off + 1;
-                done = 1;
-                break;
-            }
-            off += sizeof rec + rec.len;
-        }
-    }
-    int status = 0;
-    if (j->fd >= 0) close(j->fd);
-    if (j->pid > 0) {
-        if (hung) kill(j->pid, SIGKILL);
-        while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR) {}
+        off += sizeof rec + rec.len;
     }
     char reason[768] = "";
     int accepted = 0;
@@ -673,14 +638,8 @@ static int probe_finish(probe_job *j, const char *path, cb_error *err)
         accepted = rec.rc == CB_OK;
         snprintf(reason, sizeof reason, "%.*s", (int)rec.len, got.s + verdict - 1 + sizeof rec);
     } else {
-        if (hung)
-            snprintf(reason, sizeof reason, "hung while loading (stopped after %g s)", probe_limit_s());
-        else if (WIFSIGNALED(status))
-            snprintf(reason, sizeof reason, "crashed while loading (signal %d, %s)", WTERMSIG(status),
-                     strsignal(WTERMSIG(status)));
-        else
-            snprintf(reason, sizeof reason, "exited while loading (status %d)",
-                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        if (hung) snprintf(reason, sizeof reason, "hung while loading (stopped after %g s)", probe_limit_s());
+        else cb_child_death(status, "while loading", reason, sizeof reason);
         size_t len = strlen(reason);
         snprintf(reason + len, sizeof reason - len, "%s",
                  probe_has(&got, 'I') ? " in its cb_plugin_init" : " in dlopen (a constructor, or a library it needs)");
@@ -706,11 +665,7 @@ static int probe_finish(probe_job *j, const char *path, cb_error *err)
 /* Stops job j unheard (removing it). */
 static void probe_cancel(probe_job *j)
 {
-    if (j->fd >= 0) close(j->fd);
-    if (j->pid > 0) {
-        kill(j->pid, SIGKILL);
-        while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR) {}
-    }
+    (void)cb_child_reap(&j->c, 1);
     free(j->key);
     *j = probes.jobs[--probes.n];
     if (!probes.n) {
@@ -737,14 +692,15 @@ static struct {
     size_t n;
 } good;
 
+/* key's line: its identity (util.h) and path; -1 if it has none to remember or match (not
+ * settled: a file written in the last seconds is probed every time). */
 static int file_identity(const char *key, char *out, size_t cap)
 {
-    struct stat st;
-    if (stat(key, &st) != 0) return -1;
-    snprintf(out, cap, "%llu %llu %lld %lld %lld %s", (unsigned long long)st.st_dev,
-             (unsigned long long)st.st_ino, (long long)st.st_size,
-             (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
-             (long long)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec, key);
+    cb_file_id id;
+    char text[CB_FILE_ID_TEXT];
+    if (cb_file_id_at(key, &id) != 0 || !id.settled) return -1;
+    cb_file_id_text(&id, text);
+    snprintf(out, cap, "%s %s", text, key);
     return 0;
 }
 
@@ -785,7 +741,7 @@ static void cache_append(const char *line)
     if (!good.path) return;
     char *dir = cb_xstrdup(good.path);
     *strrchr(dir, '/') = '\0';
-    cb_make_dirs(dir);
+    (void)cb_mkdir_p(dir, 0700, "cache folder", NULL);
     free(dir);
     /* a list grown past 256 lines (files rebuilt many times) starts over */
     int fresh = good.n == 0 || good.n >= 256;

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "plugins.h"
 
 /* What a worker sends back per job; len bytes of reply follow. */
@@ -52,13 +53,12 @@ void cb_pool_retire(void)
 }
 
 typedef struct worker {
-    pid_t pid;             /* -1: none (not started, died, or its slot given up) */
-    int to, from;          /* pipes: job numbers in, replies out */
+    cb_child c;            /* pid -1: none (not started, died, or its slot given up); from:
+                            * replies out, to: job numbers in; ended: reaped by the waitpid
+                            * sweep, its status in c.status */
     size_t job;            /* index into jobs being run, or SIZE_MAX when idle */
     double started;
     int off;               /* not restarted: a spawn failed on a process or file limit */
-    int dead;              /* reaped by the waitpid sweep: its status is in status */
-    int status;
     cb_buf in;             /* reply bytes read so far */
 } worker;
 
@@ -97,66 +97,48 @@ static void worker_main(pool *p, size_t slot, int in, int out)
     cb_child_exit(0);
 }
 
+typedef struct spawning {
+    pool *p;
+    size_t i;
+    pid_t parent;
+} spawning;
+
+static void worker_body(void *ud, int in, int out)
+{
+    spawning *sp = ud;
+    pool *p = sp->p;
+    for (size_t k = 0; k < p->nw; k++) /* the other workers' pipes are not this worker's */
+        if (p->w[k].c.pid > 0 && k != sp->i) {
+            close(p->w[k].c.to);
+            close(p->w[k].c.from);
+        }
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGINT, SIG_IGN); /* the parent decides when to stop (pool.h) */
+    signal(SIGTERM, SIG_IGN);
+    sigprocmask(SIG_SETMASK, &p->mask, NULL);
+    /* ignoring SIGTERM, a worker must still end with a parent killed by SIGKILL */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != sp->parent) cb_child_exit(0);
+    worker_main(p, sp->i, in, out);
+}
+
 static int spawn(pool *p, size_t i, cb_error *err)
 {
     worker *w = &p->w[i];
-    int down[2], up[2];
-    if (pipe2(down, O_CLOEXEC) != 0) return cb_fail(err, CB_EIO, "cannot create a pipe: %s", strerror(errno));
-    if (pipe2(up, O_CLOEXEC) != 0) {
-        int e = errno;
-        close(down[0]);
-        close(down[1]);
-        return cb_fail(err, CB_EIO, "cannot create a pipe: %s", strerror(e));
-    }
     memset((void *)&p->marks[i], 0, sizeof p->marks[i]);
-    fflush(NULL);
-    pid_t parent = getpid(), pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        close(down[0]); close(down[1]); close(up[0]); close(up[1]);
-        return cb_fail(err, CB_EIO, "cannot start a worker process: %s", strerror(e));
-    }
-    if (pid == 0) {
-        for (size_t k = 0; k < p->nw; k++) /* the other workers' pipes are not this worker's */
-            if (p->w[k].pid > 0 && k != i) {
-                close(p->w[k].to);
-                close(p->w[k].from);
-            }
-        close(down[1]);
-        close(up[0]);
-        signal(SIGPIPE, SIG_DFL);
-        signal(SIGINT, SIG_IGN); /* the parent decides when to stop (pool.h) */
-        signal(SIGTERM, SIG_IGN);
-        sigprocmask(SIG_SETMASK, &p->mask, NULL);
-        /* ignoring SIGTERM, a worker must still end with a parent killed by SIGKILL */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) cb_child_exit(0);
-        worker_main(p, i, down[0], up[1]);
-    }
-    close(down[0]);
-    close(up[1]);
-    w->pid = pid;
-    w->to = down[1];
-    w->from = up[0];
+    spawning sp = {p, i, getpid()};
+    if (cb_child_start(&w->c, CB_CHILD_DUPLEX, 0, worker_body, &sp) != 0)
+        return cb_fail(err, CB_EIO, "cannot start a worker process: %s", strerror(errno));
     w->job = SIZE_MAX;
-    w->dead = 0;
     w->in.len = 0;
     return CB_OK;
 }
 
-/* Closes w's pipes and collects its exit status (already collected when w->dead). */
+/* Closes w's pipes and collects its exit status (already collected when w->c.ended). */
 static int reap(worker *w)
 {
-    int status = w->status;
-    close(w->to);
-    close(w->from);
-    if (!w->dead)
-        while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR) {}
-    w->pid = -1;
-    w->dead = 0;
-    return status;
+    return cb_child_reap(&w->c, 0);
 }
 
-/* The sentence for a worker that ended with status, and the plugin code it was in. */
 /* Appends to why what worker i was running when it stopped: " in block B of plugin P". */
 static void add_mark(const pool *p, size_t i, char *why, size_t n)
 {
@@ -171,11 +153,11 @@ static void add_mark(const pool *p, size_t i, char *why, size_t n)
 
 static void describe_death(const pool *p, size_t i, int status, char *why, size_t n)
 {
-    if (WIFSIGNALED(status))
-        snprintf(why, n, "the worker process died (signal %d, %s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
-    else if (!cb_lua_describe_exit(status, p->o->limits, why, n)) /* stuck past its CPU budget */
-        snprintf(why, n, "the worker process exited (status %d%s)", WEXITSTATUS(status),
-                 WEXITSTATUS(status) == 0 ? ", exit() was called" : "");
+    if (WIFSIGNALED(status) || !cb_lua_describe_exit(status, p->o->limits, why, n)) { /* or stuck past its CPU budget */
+        char how[128];
+        cb_child_death(status, NULL, how, sizeof how);
+        snprintf(why, n, "the worker process %s", how);
+    }
     add_mark(p, i, why, n);
 }
 
@@ -246,7 +228,7 @@ int cb_pool_stop_signal(void)
 static int hand_out(worker *w, size_t job, size_t k)
 {
     uint32_t j = (uint32_t)job;
-    if (cb_write_all(w->to, &j, sizeof j) != 0) {
+    if (cb_write_all(w->c.to, &j, sizeof j) != 0) {
         reap(w);
         return -1;
     }
@@ -271,7 +253,7 @@ static int take_reply(worker *w)
         w->in.s = cb_xrealloc(w->in.s, w->in.cap);
     }
     ssize_t r;
-    do r = read(w->from, w->in.s + w->in.len, want);
+    do r = read(w->c.from, w->in.s + w->in.len, want);
     while (r < 0 && errno == EINTR);
     if (r <= 0) return -1;
     w->in.len += (size_t)r;
@@ -306,7 +288,7 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
     }
     p->usable = p->nw;
     p->w = cb_xcalloc(p->nw, sizeof *p->w);
-    for (size_t i = 0; i < p->nw; i++) p->w[i].pid = -1;
+    for (size_t i = 0; i < p->nw; i++) p->w[i].c.pid = -1;
     p->marks = mmap(NULL, p->nw * sizeof *p->marks, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p->marks == MAP_FAILED) {
         free(p->w);
@@ -331,18 +313,18 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
         for (size_t i = 0; i < p->nw && next < n && !stop_sig; i++) {
             worker *w = &p->w[i];
             if (w->off) continue;
-            if (w->pid < 0) {
+            if (w->c.pid < 0) {
                 cb_error serr;
                 if (spawn(p, i, &serr) != CB_OK) {
                     size_t live = 0;
-                    for (size_t k = 0; k < p->nw; k++) live += p->w[k].pid > 0;
+                    for (size_t k = 0; k < p->nw; k++) live += p->w[k].c.pid > 0;
                     if (!live) {
                         rc = cb_fail(err, CB_EIO, "%s", serr.msg);
                         break;
                     }
                     /* a process or file limit: go on with the workers we have */
                     say_capped(p, live, p->usable, serr.msg);
-                    for (size_t k = 0; k < p->nw; k++) p->w[k].off = p->w[k].pid <= 0;
+                    for (size_t k = 0; k < p->nw; k++) p->w[k].off = p->w[k].c.pid <= 0;
                     p->usable = live;
                     continue; /* the live workers after this one still get work */
                 }
@@ -361,7 +343,7 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
         double now = cb_now_s();
         for (size_t i = 0; i < p->nw; i++) {
             worker *w = &p->w[i];
-            pfd[i].fd = w->pid > 0 && w->job != SIZE_MAX ? w->from : -1;
+            pfd[i].fd = w->c.pid > 0 && w->job != SIZE_MAX ? w->c.from : -1;
             pfd[i].events = POLLIN;
             pfd[i].revents = 0;
             if (pfd[i].fd < 0) continue;
@@ -382,7 +364,7 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
         if (sweep) last_sweep = now;
         for (size_t i = 0; i < p->nw; i++) {
             worker *w = &p->w[i];
-            if (w->pid <= 0 || w->job == SIZE_MAX) continue;
+            if (w->c.pid <= 0 || w->job == SIZE_MAX) continue;
             char why[512];
             if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
                 int got = take_reply(w);
@@ -400,16 +382,16 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
                 }
                 if (got == 0) continue;
                 /* the pipe ended: the worker died, or closed it and is stopped */
-                if (!w->dead && waitpid(w->pid, &w->status, WNOHANG) == w->pid) w->dead = 1;
-                if (!w->dead) kill(w->pid, SIGKILL);
+                if (!w->c.ended && waitpid(w->c.pid, &w->c.status, WNOHANG) == w->c.pid) w->c.ended = 1;
+                if (!w->c.ended) kill(w->c.pid, SIGKILL);
                 describe_death(p, i, reap(w), why, sizeof why);
             } else if (o->timeout_s > 0 && now - w->started > o->timeout_s) {
-                kill(w->pid, SIGKILL);
+                kill(w->c.pid, SIGKILL);
                 reap(w);
                 snprintf(why, sizeof why, "timed out after %g s (the worker was stopped)", o->timeout_s);
                 add_mark(p, i, why, sizeof why);
-            } else if (sweep && waitpid(w->pid, &w->status, WNOHANG) == w->pid) {
-                w->dead = 1; /* its pipe is held open by a process it forked */
+            } else if (sweep && waitpid(w->c.pid, &w->c.status, WNOHANG) == w->c.pid) {
+                w->c.ended = 1; /* its pipe is held open by a process it forked */
                 describe_death(p, i, reap(w), why, sizeof why);
             } else {
                 continue;
@@ -421,10 +403,10 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
     }
     for (size_t i = 0; i < p->nw; i++) {
         worker *w = &p->w[i];
-        if (w->pid <= 0) continue;
+        if (w->c.pid <= 0) continue;
         uint32_t quit = UINT32_MAX;
-        if (w->job != SIZE_MAX) kill(w->pid, SIGKILL); /* only when the run was cut short or stopped */
-        else (void)cb_write_all(w->to, &quit, sizeof quit);
+        if (w->job != SIZE_MAX) kill(w->c.pid, SIGKILL); /* only when the run was cut short or stopped */
+        else (void)cb_write_all(w->c.to, &quit, sizeof quit);
         reap(w);
     }
     for (size_t i = 0; i < p->nw; i++) cb_buf_free(&p->w[i].in);

@@ -378,26 +378,8 @@ void cb_engine_close(cb_engine *e)
 
 int cb_engine_prepare_output(cb_engine *e, cb_error *err)
 {
-    /* mkdir -p */
-    char *p = cb_xstrdup(e->out_dir);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            int rc = cb_fail(err, CB_EIO, "%s: cannot create output folder: %s", p, strerror(errno));
-            free(p);
-            return rc;
-        }
-        *s = '/';
-    }
-    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-        int rc = cb_fail(err, CB_EIO, "%s: cannot create output folder: %s", p, strerror(errno));
-        free(p);
-        return rc;
-    }
-    free(p);
-    if (!cb_is_dir(e->out_dir))
-        return cb_fail(err, CB_EIO, "%s: output path exists and is not a folder", e->out_dir);
+    int rc = cb_mkdir_p(e->out_dir, 0777, "output folder", err);
+    if (rc != CB_OK) return rc;
     if (access(e->out_dir, W_OK) != 0)
         return cb_fail(err, CB_EIO, "%s: output folder cannot be written: %s", e->out_dir, strerror(errno));
     return CB_OK;

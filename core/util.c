@@ -309,17 +309,77 @@ char *cb_cache_path(const char *name)
     return path;
 }
 
-void cb_make_dirs(const char *dir)
+int cb_mkdir_p(const char *dir, unsigned mode, const char *what, cb_error *err)
 {
-    char *d = cb_xstrdup(dir);
-    for (char *p = d + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(d, 0700);
-            *p = '/';
+    char *p = cb_xstrdup(dir);
+    int rc = CB_OK;
+    for (char *q = p + 1;; q++) {
+        if (*q && *q != '/') continue;
+        char c = *q;
+        *q = '\0';
+        if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST) {
+            rc = err ? cb_fail(err, CB_EIO, "%s: cannot create %s: %s", p, what, strerror(errno)) : CB_EIO;
+            break;
         }
-    mkdir(d, 0700);
-    free(d);
+        *q = c;
+        if (!c) break;
+    }
+    free(p);
+    if (rc == CB_OK && !cb_is_dir(dir))
+        rc = err ? cb_fail(err, CB_EIO, "%s: exists and is not a folder (the %s)", dir, what) : CB_EIO;
+    return rc;
+}
+
+static long long ns_of(const struct timespec *t)
+{
+    return (long long)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+cb_file_id cb_file_id_of(const struct stat *st)
+{
+    time_t now = time(NULL);
+    return (cb_file_id){(long long)st->st_size, ns_of(&st->st_mtim), ns_of(&st->st_ctim),
+                        (long long)st->st_ino, (long long)st->st_dev,
+                        now - st->st_mtim.tv_sec >= CB_FILE_ID_FRESH_S && now - st->st_ctim.tv_sec >= CB_FILE_ID_FRESH_S};
+}
+
+int cb_file_id_at(const char *path, cb_file_id *id)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        memset(id, 0, sizeof *id);
+        return -1;
+    }
+    *id = cb_file_id_of(&st);
+    return 0;
+}
+
+int cb_file_id_equal(const cb_file_id *a, const cb_file_id *b)
+{
+    return a->size == b->size && a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns && a->ino == b->ino &&
+           a->dev == b->dev;
+}
+
+int cb_file_id_same(const cb_file_id *then, const cb_file_id *now)
+{
+    return then->settled && cb_file_id_equal(then, now);
+}
+
+void cb_file_id_text(const cb_file_id *id, char out[CB_FILE_ID_TEXT])
+{
+    snprintf(out, CB_FILE_ID_TEXT, "%lld %lld %lld %lld %lld", id->dev, id->ino, id->size, id->mtime_ns,
+             id->ctime_ns);
+}
+
+int cb_file_id_parse(const char *s, cb_file_id *id)
+{
+    int end = 0;
+    memset(id, 0, sizeof *id);
+    if (sscanf(s, "%lld %lld %lld %lld %lld%n", &id->dev, &id->ino, &id->size, &id->mtime_ns, &id->ctime_ns,
+               &end) != 5 || s[end] != '\0')
+        return -1;
+    id->settled = 1;
+    return 0;
 }
 
 double cb_now_s(void)

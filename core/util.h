@@ -86,9 +86,49 @@ int cb_is_file(const char *path);
 /* countybrief's cache folder, ${XDG_CACHE_HOME:-~/.cache}/countybrief, joined with name
  * (NULL: the folder itself), malloc'd; NULL when neither variable is an absolute path. */
 char *cb_cache_path(const char *name);
-/* Creates dir and its missing parents, mode 0700 (a cache another user could write to
- * could vouch for anything); best effort: the caller's open says what failed. */
-void cb_make_dirs(const char *dir);
+/* mkdir -p: creates dir and its missing parents with mode (less the umask): 0777 for the
+ * user's folders (the output, synth's), 0700 for the cache (another user's could vouch for
+ * anything). What exists is used as it is, a link to a folder too (the user named it);
+ * dir itself must end up a folder. CB_OK, or CB_EIO with "PART: cannot create WHAT: why"
+ * or "DIR: exists and is not a folder (the WHAT)" in err (what: "output folder"); a
+ * cache's caller may pass err NULL and let its open say what failed. */
+int cb_mkdir_p(const char *dir, unsigned mode, const char *what, cb_error *err);
+
+/*
+ * A file's identity: what every cache asks "is this file unchanged?" with (batch.c's
+ * digests, the compiled chunks of lua_api.c, the font caches, the plugins known good,
+ * render --watch, the data's lazy tables): size, modification and change times to the
+ * nanosecond, inode and device. Editing in place changes the ctime even where size and
+ * mtime are kept (touch -d); replacing the file changes the inode.
+ *
+ * Settled: a file whose mtime or ctime is within CB_FILE_ID_FRESH_S seconds of now may be
+ * written again within the file system's time granularity with all five unchanged, so an
+ * identity taken then must not vouch for the content later: a cache does not remember it
+ * (settled 0), and cb_file_id_same is false for it. A time in the future is not settled.
+ */
+struct stat;
+#define CB_FILE_ID_FRESH_S 2
+typedef struct cb_file_id {
+    long long size, mtime_ns, ctime_ns, ino, dev;
+    int settled; /* may be remembered: its times are CB_FILE_ID_FRESH_S or more in the past */
+} cb_file_id;
+
+/* The identity of the file st describes, taken now. */
+cb_file_id cb_file_id_of(const struct stat *st);
+/* Of path, following links (as open would): 0, or -1 (missing, unreadable: *id zeroed, not
+ * settled). */
+int cb_file_id_at(const char *path, cb_file_id *id);
+/* 1 if then, remembered, still names the file now is: then settled, and all five equal. */
+int cb_file_id_same(const cb_file_id *then, const cb_file_id *now);
+/* 1 if all five are equal, settled or not: for a file held open through a run, whose change
+ * is an error there and then (a write within the same tick cannot be seen). */
+int cb_file_id_equal(const cb_file_id *a, const cb_file_id *b);
+/* The text form cache files keep, "dev ino size mtime_ns ctime_ns" (no tab or newline),
+ * into out (CB_FILE_ID_TEXT bytes); cb_file_id_parse reads it back (settled: it was
+ * remembered), 0, or -1 if s is not one. */
+#define CB_FILE_ID_TEXT 112
+void cb_file_id_text(const cb_file_id *id, char out[CB_FILE_ID_TEXT]);
+int cb_file_id_parse(const char *s, cb_file_id *id);
 
 /* Seconds on the monotonic clock (for durations and deadlines). */
 double cb_now_s(void);

@@ -171,7 +171,7 @@ def s():
 def align():
     global p; p += (8 - p % 8) % 8
 s(); u32()
-for _ in range(u32()): s(); u64(); u64(); u64()
+for _ in range(u32()): s(); u64(); u64(); u64(); u64()
 nc = u64()
 tables = []
 for _ in range(u32()):

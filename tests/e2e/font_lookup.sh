@@ -22,10 +22,10 @@ if [[ ! -f $HANA ]]; then # a font countybrief falls back to: .ci/install-deps i
     finish || exit 1
 fi
 cp "$HANA" "$TMP/HanaMinA.ttf"
-size=$(stat -c %s "$TMP/HanaMinA.ttf")
-mtime=$("$PY" -c "import os,sys; print(os.stat(sys.argv[1]).st_mtime_ns)" "$TMP/HanaMinA.ttf")
+# its identity as the list keeps it (util.h, cb_file_id_text): dev ino size mtime_ns ctime_ns
+id=$("$PY" -c "import os,sys; s=os.stat(sys.argv[1]); print(s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns)" "$TMP/HanaMinA.ttf")
 key=$(cut -f1 "$LIST")
-printf '%s\t%s\t0\t%s\t%s\n' "$key" "$TMP/HanaMinA.ttf" "$size" "$mtime" >"$LIST"
+printf '%s\t%s\t0\t%s\n' "$key" "$TMP/HanaMinA.ttf" "$id" >"$LIST"
 cb render --county 忠县 --out "$TMP/b" --quiet --no-fsync
 check_eq "a remembered answer is used while its file is unchanged" "HanaMinA" "$(font_of "$TMP/b/500233-忠县.pdf")"
 

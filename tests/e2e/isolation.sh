@@ -54,9 +54,9 @@ has "check, a county that never ends: stopped at --timeout, naming the block tha
 
 # --- the plugin probe says where a plugin crashed: its init, or dlopen ---------------------
 cb plugins --plugin "$CB_BUILD/test-plugins/init_abort.so"
-has "probe: a crash in init is named" "$TMP/stderr" "init_abort.so: crashed while loading \(signal 6, Aborted\) in its cb_plugin_init$"
+has "probe: a crash in init is named" "$TMP/stderr" "init_abort.so: died while loading \(signal 6, Aborted\) in its cb_plugin_init$"
 cb plugins --plugin "$CB_BUILD/test-plugins/ctor_crash.so"
-has "probe: a crash in a constructor is named" "$TMP/stderr" "ctor_crash.so: crashed while loading \(signal 11, Segmentation fault\) in dlopen"
+has "probe: a crash in a constructor is named" "$TMP/stderr" "ctor_crash.so: died while loading \(signal 11, Segmentation fault\) in dlopen"
 
 # --- render --watch keeps watching -----------------------------------------------------
 report_with test.segv

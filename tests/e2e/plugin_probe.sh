@@ -29,8 +29,8 @@ export COUNTYBRIEF_PLUGIN_PROBE_TIMEOUT=1 # the hang's deadline; one check below
 
 # a folder per bad plugin, holding a copy (the path a warning shows), and one with all of them
 declare -A CAUSE=(
-    [ctor_crash]="crashed while loading (signal 11, Segmentation fault)"
-    [init_abort]="crashed while loading (signal 6, Aborted)"
+    [ctor_crash]="died while loading (signal 11, Segmentation fault)"
+    [init_abort]="died while loading (signal 6, Aborted)"
     [init_hang]="hung while loading (stopped after 1 s)"
     [unresolved]="not a loadable shared object ("
 )

@@ -101,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = size;
     if (fix) { /* a header the reader accepts, over the input as body */
         memmove(buf + 32, buf, size);
-        uint32_t version = 3, order = 0x01020304;
+        uint32_t version = 4, order = 0x01020304; /* DIX_VERSION */
         uint64_t total = size + 32, crc = crc64_ecma_refl(0, buf + 32, size);
         memcpy(buf, "CBINDEX\n", 8);
         memcpy(buf + 8, &version, 4);

@@ -1,5 +1,5 @@
 /* init_abort: valid magic, but cb_plugin_init calls abort(), after printing a warning. The
- * probe must refuse it as "crashed while loading (signal 6, Aborted)", and show the warning
+ * probe must refuse it as "died while loading (signal 6, Aborted)", and show the warning
  * its init gave before dying. */
 #include <stdlib.h>
 

@@ -1,6 +1,7 @@
 /* test_cover_output.c: core/output.c branch by branch (tests/README.md, coverage): the
  * atomic write's failures and the names it passes over, what cb_file_open refuses, setting
- * aside, the temporary-file pattern and the sweep. Runs in a fresh folder under /tmp. */
+ * aside, the temporary-file pattern and the sweep; util.h's file identity and mkdir -p
+ * beside them. Runs in a fresh folder under /tmp. */
 #define _GNU_SOURCE /* unshare, CLONE_NEWUTS */
 #include <errno.h>
 #include <fcntl.h>
@@ -512,7 +513,109 @@ TEST(host_token_here)
     ASSERT(gone);
 }
 
+/* ---- cb_file_id and cb_mkdir_p (util.h): the one "is this file unchanged?" and mkdir -p */
+
+static int set_times(const char *path, time_t mtime)
+{
+    struct timespec ts[2] = {{mtime, 0}, {mtime, 0}};
+    return utimensat(AT_FDCWD, path, ts, 0);
+}
+
+TEST(file_id_sees_what_size_and_mtime_miss)
+{
+    const char *dir = fresh_dir();
+    char *p = cb_path_join(dir, "report.lua"), *q = cb_path_join(dir, "other.lua");
+    cb_error err;
+    ASSERT(cb_write_file_atomic(p, "aaaa", 4, &err) == CB_OK);
+    time_t old = time(NULL) - 3600;
+    ASSERT_EQ_INT(set_times(p, old), 0);
+    cb_file_id then, now;
+    ASSERT_EQ_INT(cb_file_id_at(p, &then), 0);
+    /* the mtime was set just now, so the ctime is fresh: not settled, never "the same" */
+    ASSERT(!then.settled);
+    ASSERT(!cb_file_id_same(&then, &then));
+    ASSERT(cb_file_id_equal(&then, &then));
+    then.settled = 1; /* as if remembered two seconds later */
+    /* edited in place, same size, the mtime put back: only the ctime tells */
+    int fd = open(p, O_WRONLY);
+    ASSERT(fd >= 0 && write(fd, "bbbb", 4) == 4);
+    close(fd);
+    struct timespec pause = {0, 20 * 1000000L};
+    nanosleep(&pause, NULL);
+    ASSERT_EQ_INT(set_times(p, old), 0);
+    ASSERT_EQ_INT(cb_file_id_at(p, &now), 0);
+    ASSERT(now.size == then.size && now.mtime_ns == then.mtime_ns && now.ino == then.ino);
+    ASSERT(now.ctime_ns != then.ctime_ns);
+    ASSERT(!cb_file_id_same(&then, &now));
+    /* replaced by another file of the same size and mtime: the inode tells */
+    cb_file_id b;
+    ASSERT(cb_write_file_atomic(q, "cccc", 4, &err) == CB_OK);
+    ASSERT_EQ_INT(set_times(q, old), 0);
+    ASSERT_EQ_INT(rename(q, p), 0);
+    ASSERT_EQ_INT(cb_file_id_at(p, &b), 0);
+    now.settled = 1;
+    ASSERT(b.ino != now.ino);
+    ASSERT(!cb_file_id_same(&now, &b));
+    /* the text form round-trips, remembered (settled) */
+    char text[CB_FILE_ID_TEXT];
+    cb_file_id back;
+    cb_file_id_text(&b, text);
+    ASSERT_EQ_INT(cb_file_id_parse(text, &back), 0);
+    ASSERT(back.settled && cb_file_id_equal(&back, &b));
+    ASSERT_EQ_INT(cb_file_id_parse("1 2 3", &back), -1);
+    ASSERT_EQ_INT(cb_file_id_parse("1 2 3 4 5 x", &back), -1);
+    /* missing: -1, never settled */
+    ASSERT_EQ_INT(cb_file_id_at(q, &back), -1);
+    ASSERT(!back.settled);
+    free(p);
+    free(q);
+    clean(dir);
+}
+
+TEST(file_id_of_an_old_file_is_settled)
+{
+    struct stat st;
+    ASSERT_EQ_INT(stat("/etc/passwd", &st), 0); /* written long before the test runs */
+    cb_file_id id = cb_file_id_of(&st);
+    ASSERT(id.settled == (time(NULL) - st.st_ctim.tv_sec >= CB_FILE_ID_FRESH_S &&
+                          time(NULL) - st.st_mtim.tv_sec >= CB_FILE_ID_FRESH_S));
+    st.st_mtim.tv_sec = time(NULL) + 60; /* a time in the future: not settled */
+    ASSERT(!cb_file_id_of(&st).settled);
+    st.st_mtim.tv_sec = time(NULL) - 60;
+    st.st_ctim.tv_sec = time(NULL) - 1; /* changed a second ago */
+    ASSERT(!cb_file_id_of(&st).settled);
+    st.st_ctim.tv_sec = time(NULL) - 60;
+    ASSERT(cb_file_id_of(&st).settled);
+}
+
+TEST(mkdir_p_each_outcome)
+{
+    const char *dir = fresh_dir();
+    char *deep = cb_xasprintf("%s/a/b/c", dir), *file = cb_xasprintf("%s/f", dir);
+    char *under = cb_xasprintf("%s/f/x", dir), *link = cb_xasprintf("%s/l", dir);
+    cb_error err;
+    ASSERT_EQ_INT(cb_mkdir_p(deep, 0700, "output folder", &err), CB_OK);
+    ASSERT(cb_is_dir(deep));
+    ASSERT_EQ_INT(cb_mkdir_p(deep, 0700, "output folder", &err), CB_OK); /* there already */
+    touch(file);
+    ASSERT_EQ_INT(cb_mkdir_p(file, 0777, "output folder", &err), CB_EIO);
+    ASSERT_CONTAINS(err.msg, ": exists and is not a folder (the output folder)");
+    ASSERT_EQ_INT(cb_mkdir_p(under, 0777, "output folder", &err), CB_EIO);
+    ASSERT_CONTAINS(err.msg, "/f/x: cannot create output folder: Not a directory");
+    ASSERT_EQ_INT(cb_mkdir_p(under, 0700, "cache folder", NULL), CB_EIO); /* no message asked */
+    ASSERT_EQ_INT(symlink(file, link), 0); /* a link planted at the name, to a file */
+    ASSERT_EQ_INT(cb_mkdir_p(link, 0700, "cache folder", &err), CB_EIO);
+    free(deep);
+    free(file);
+    free(under);
+    free(link);
+    clean(dir);
+}
+
 static const test_case tests[] = {
+    TEST_ENTRY(file_id_sees_what_size_and_mtime_miss),
+    TEST_ENTRY(file_id_of_an_old_file_is_settled),
+    TEST_ENTRY(mkdir_p_each_outcome),
     TEST_ENTRY(write_into_a_missing_folder),
     TEST_ENTRY(write_a_bare_name),
     TEST_ENTRY(taken_temporary_names_are_passed_over),

@@ -1330,27 +1330,6 @@ static void gen_county(synth *s, size_t idx, unsigned id)
 
 /* ---- files ---- */
 
-static int make_dirs(const char *dir, cb_error *err)
-{
-    char *p = cb_xstrdup(dir);
-    int rc = CB_OK;
-    for (char *q = p + 1;; q++) {
-        if (*q && *q != '/') continue;
-        char c = *q;
-        *q = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            rc = cb_fail(err, CB_EIO, "%s: cannot create folder: %s", p, strerror(errno));
-            break;
-        }
-        *q = c;
-        if (!c) break;
-    }
-    free(p);
-    if (rc == CB_OK && !cb_is_dir(dir))
-        rc = cb_fail(err, CB_EIO, "%s: exists and is not a folder", dir);
-    return rc;
-}
-
 /* Closes every open file, each fsync'd first (output.h: cb_output_fsync); on success (rc
  * CB_OK so far) renames them into place and then fsyncs the folder, else removes the
  * temporaries. */
@@ -1395,7 +1374,7 @@ int cb_synth_write(const char *dir, size_t n, uint64_t seed, cb_error *err)
     if (n < 1 || n > CB_SYNTH_MAX_COUNTIES)
         return cb_fail(err, CB_EUSAGE, "synth: the number of counties must be 1..%d, got %zu",
                        CB_SYNTH_MAX_COUNTIES, n);
-    int rc = make_dirs(dir, err);
+    int rc = cb_mkdir_p(dir, 0777, "output folder", err);
     if (rc != CB_OK) return rc;
 
     synth *s = cb_xcalloc(1, sizeof *s);
