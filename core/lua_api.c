@@ -461,6 +461,19 @@ static int dump_to_buf(lua_State *L, const void *p, size_t n, void *ud)
     return 0;
 }
 
+int cb_lua_load_text(lua_State *L, const char *text, size_t len, const char *chunkname)
+{
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) { text += 3; len -= 3; }
+    /* the "#!" line's newline stays, so that the next line is line 2 */
+    if (len && text[0] == '#') {
+        const char *nl = memchr(text, '\n', len);
+        size_t skip = nl ? (size_t)(nl - text) : len;
+        text += skip;
+        len -= skip;
+    }
+    return luaL_loadbufferx(L, text, len, chunkname, "t");
+}
+
 /* Loads a Lua text file as a chunk named `name` (for messages), with the globals as _ENV. */
 static int load_script(lua_State *L, const char *path, const char *name)
 {
@@ -483,9 +496,7 @@ static int load_script(lua_State *L, const char *path, const char *name)
         return LUA_ERRFILE;
     }
     char *chunk = cb_xasprintf("@%s", name);
-    const char *body = text;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) { body += 3; len -= 3; }
-    int rc = luaL_loadbufferx(L, body, len, chunk, "t");
+    int rc = cb_lua_load_text(L, text, len, chunk);
     free(chunk);
     free(text);
     if (rc != LUA_OK || size < 0) return rc;
@@ -617,13 +628,20 @@ static int l_load_text(lua_State *L)
     return 1;
 }
 
-/* spairs(t): iterate in sorted key order (numbers before strings). */
+/* spairs(t): iterate in sorted key order (numbers, then strings, then false and true, then
+ * the rest). Every type has its rank, so the order is total (else it would follow the
+ * table's hash order, which may differ from run to run). */
+static int spairs_rank(int type)
+{
+    return type == LUA_TNUMBER ? 0 : type == LUA_TSTRING ? 1 : type == LUA_TBOOLEAN ? 2 : 3;
+}
+
 static int spairs_cmp(lua_State *L)
 {
     int ta = lua_type(L, 1), tb = lua_type(L, 2);
-    if (ta != tb) lua_pushboolean(L, ta == LUA_TNUMBER);
+    if (ta != tb) lua_pushboolean(L, spairs_rank(ta) < spairs_rank(tb));
     else if (ta == LUA_TNUMBER || ta == LUA_TSTRING) lua_pushboolean(L, lua_compare(L, 1, 2, LUA_OPLT));
-    else lua_pushboolean(L, 0);
+    else lua_pushboolean(L, ta == LUA_TBOOLEAN && !lua_toboolean(L, 1) && lua_toboolean(L, 2));
     return 1;
 }
 
