@@ -1784,6 +1784,21 @@ static int on_panic(lua_State *L)
     return 0; /* Lua aborts */
 }
 
+/* A Lua state whose allocations c counts and caps, c->L set; NULL with err set (it may be
+ * NULL): "name: cannot create a Lua state", naming the memory limit if that refused it. */
+static lua_State *new_state(run_ctx *c, const char *name, cb_error *err)
+{
+    lua_State *L = lua_newstate(capped_alloc, c);
+    if (!L) {
+        cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state%s", name,
+                c->refusals ? " within the memory limit (see --lua-memory)" : "");
+        return NULL;
+    }
+    c->L = L;
+    lua_atpanic(L, on_panic);
+    return L;
+}
+
 /* warn(): off until warn("@on"), then "Lua warning: ..." on stderr, as in the lua program. */
 static void on_warn(void *ud, const char *msg, int tocont)
 {
@@ -1940,11 +1955,8 @@ static int run_report(run_ctx *c, cb_error *err)
     const cb_report_src *src = c->src;
     set_limits(c, &src->limits);
     c->doc->mem_budget = c->cap; /* and the same for the document laid out */
-    lua_State *L = lua_newstate(capped_alloc, c);
-    if (!L) return cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state%s", src->chunkname,
-                           c->refusals ? " within the memory limit (see --lua-memory)" : "");
-    c->L = L;
-    lua_atpanic(L, on_panic);
+    lua_State *L = new_state(c, src->chunkname, err);
+    if (!L) return err ? err->code : CB_ENOMEM;
     lua_setwarnf(L, on_warn, c);
 
     /* stack: 1 = message handler, 2 = the script (returned by setup_state) */
@@ -1980,14 +1992,11 @@ lua_State *cb_lua_run_description(const char *path, const cb_lua_limits *limits,
 {
     run_ctx *c = cb_xcalloc(1, sizeof *c);
     set_limits(c, limits);
-    lua_State *L = lua_newstate(capped_alloc, c);
+    lua_State *L = new_state(c, path, err);
     if (!L) {
         free(c);
-        cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state", path);
         return NULL;
     }
-    c->L = L;
-    lua_atpanic(L, on_panic);
     lua_pushcfunction(L, load_description);
     lua_pushlightuserdata(L, (void *)path);
     int status = lua_pcall(L, 1, 1, 0), rc = CB_OK;
@@ -2170,13 +2179,11 @@ static int prelude_here(const cb_report_src *src, const cb_dataset *ds, int expe
     ctx.decl_out = decl;
     ctx.decl_expected = expected;
     set_limits(&ctx, &src->limits);
-    lua_State *L = lua_newstate(capped_alloc, &ctx);
+    lua_State *L = new_state(&ctx, src->chunkname, err);
     if (!L) {
         cb_doc_free(&doc);
-        return cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state", src->chunkname);
+        return err ? err->code : CB_ENOMEM;
     }
-    ctx.L = L;
-    lua_atpanic(L, on_panic);
     lua_setwarnf(L, on_warn, &ctx);
     lua_pushcfunction(L, traceback_handler);
     lua_pushcfunction(L, setup_state);
@@ -2343,10 +2350,8 @@ static void warm_chunk(const cb_report_src *src)
     run_ctx c;
     memset(&c, 0, sizeof c);
     set_limits(&c, &src->limits);
-    lua_State *L = lua_newstate(capped_alloc, &c);
+    lua_State *L = new_state(&c, src->chunkname, NULL);
     if (!L) return;
-    c.L = L;
-    lua_atpanic(L, on_panic);
     load_script(L, src->path, src->chunkname);
     lua_close(L);
 }

@@ -6,7 +6,7 @@
 # hash order; getmetatable; a report over all counties (counties, data, data.of) seeing only
 # the counties asked for; print and warn cut long lines; a deep traceback; the declarations
 # (report { }, needs { }) read from the text with BOM, #! line, comments and strings, and
-# each refusal of them naming script:line.
+# each refusal of them naming script:line; a memory limit too small for any Lua state named.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
@@ -229,6 +229,12 @@ bad "a table that is no table" 'needs: table "projects" must be { column = "type
 bad "a column name that is no string" 'needs: table "projects": column names must be strings' 'needs { projects = { "text" } }'
 bad "an unknown type" 'needs: projects.project: the type must be "text", "number" or "any"' 'needs { projects = { project = "date" } }'
 bad "a type that is no string" 'needs: projects.project: the type must be "text", "number" or "any"' 'needs { projects = { project = 5 } }'
+decl "a number, a call of report with two arguments" 0 n.pdf 'report({ scope = "all", output = "n" }, 5)'
+decl "report { scope = \"county\" } after a statement" 0 500233-忠县.pdf 'local x = 1\nreport { scope = "county" }'
+decl "another call (read in a child process, where print is silent)" 0 c.pdf \
+    'report { scope = tostring("all"), output = print("printed once") or "c" }'
+check_eq "... print printed once, by the report's own run" 1 "$(grep -c 'printed once' "$TMP/stderr")"
+decl "an index (read in a child process)" 0 i.pdf 'report { scope = "all", output = "i", languages = { [1] = "zh" } }'
 decl "a missing optional table" 0 500233-忠县.pdf 'needs { nosuch = optional { a = "text" } }'
 decl "report { scope = \"all\" } after a statement refused in the county" 1 \
     'countybrief: 500233 忠县: SCRIPT:2: report { scope = "all" } must come first in the script (only comments and needs { ... } may come before it)' \
@@ -236,5 +242,21 @@ decl "report { scope = \"all\" } after a statement refused in the county" 1 \
 decl "an unclosed declaration: Lua's syntax error" 4 "countybrief: SCRIPT:2: '}' expected (to close '{' at line 1) near 'doc'" 'report { scope = "all"'
 decl "an unclosed long comment: Lua's syntax error" 4 "countybrief: SCRIPT:4: unfinished long comment (starting at line 1) near <eof>" \
     '--[[ unclosed comment\nreport { scope = "all", output = "u" }'
+
+# a language the report does not declare
+printf 'report { languages = { "zh" } }\ndoc:title("t")\n' >"$d/zh.lua"
+cb render --out "$d/o-zh" --report "$d/zh.lua" --county 忠县 --lang en --no-fsync --quiet
+check_eq "report { languages = { \"zh\" } } rendered with --lang en: refused" 2 "$RC"
+check "... naming the report and its languages" grep -qF "$d/zh.lua: the report is written in zh, not en" "$TMP/stderr"
+
+# a memory limit too small for a Lua state at all: the message names the limit, whichever
+# state it stopped (the declarations' or the template's)
+printf 'doc:title("t")\n' >"$d/plain.lua"
+for script in zh plain; do
+    cb render --out "$d/o-mem-$script" --report "$d/$script.lua" --county 忠县 --lua-memory 0.001 --no-fsync --quiet
+    check_eq "--lua-memory 0.001, $script.lua: exit 1, no PDF" "1 " "$RC $(ls "$d/o-mem-$script" 2>/dev/null | grep pdf || true)"
+    check "... the message names the memory limit" grep -qE \
+        "(zh.lua|templates/briefing/template.lua): cannot create a Lua state within the memory limit \(see --lua-memory\)" "$TMP/stderr"
+done
 
 finish

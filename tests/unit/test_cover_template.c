@@ -367,7 +367,6 @@ TEST(template_found)
     ASSERT_EQ_STR(t.footer, "第 {page} 页 / 共 {pages} 页");
     cb_template_free(&t);
     free(share);
-    ASSERT_EQ_STR(refused("return 5"), "must return a table");
     ASSERT_CONTAINS(refused("return {"), "/template.lua:1: unexpected symbol near <eof>");
     clean();
 }
@@ -388,11 +387,6 @@ TEST(template_page)
     ASSERT_NEAR(t.page_w, 595.276, 0.01);
     ASSERT(t.margin_top == 10 && t.margin_right == 11 && t.margin_bottom == 12 && t.margin_left == 13);
     cb_template_free(&t);
-    ASSERT_EQ_STR(refused("return { page = { size = 'B5' } }"), "page.size \"B5\" is not A4, A5 or Letter");
-    ASSERT_EQ_STR(refused("return { page = { size = 4 } }"), "page.size must be a string, got number");
-    ASSERT_EQ_STR(refused("return { page = { orientation = {} } }"), "page.orientation must be a string, got table");
-    ASSERT_EQ_STR(refused("return { page = { width = 'wide' } }"), "page.width must be a number, got string");
-    ASSERT_EQ_STR(refused("return { page = { height = true } }"), "page.height must be a number, got boolean");
     const char *sides[] = {"top", "right", "bottom", "left"};
     for (int i = 0; i < 4; i++) {
         char lua[128], want[128];
@@ -400,18 +394,6 @@ TEST(template_page)
         snprintf(want, sizeof want, "page.margin.%s must be a number, got string", sides[i]);
         ASSERT_EQ_STR(refused(lua), want);
     }
-    ASSERT_EQ_STR(refused("return { page = { width = 143 } }"),
-                  "the page is 143 x 841.89 points; PDF pages are at most 14400 points (200 inches) a side, "
-                  "and countybrief's at least 144");
-    ASSERT_EQ_STR(refused("return { page = { width = 14401 } }"),
-                  "the page is 14401 x 841.89 points; PDF pages are at most 14400 points (200 inches) a side, "
-                  "and countybrief's at least 144");
-    ASSERT_EQ_STR(refused("return { page = { height = 100 } }"),
-                  "the page is 595.276 x 100 points; PDF pages are at most 14400 points (200 inches) a side, "
-                  "and countybrief's at least 144");
-    ASSERT_EQ_STR(refused("return { page = { height = 20000 } }"),
-                  "the page is 595.276 x 20000 points; PDF pages are at most 14400 points (200 inches) a "
-                  "side, and countybrief's at least 144");
     const char *no_room[] = {"page = { margin = { top = 400, bottom = 400 } }", "type = { leading = 0.9 }",
                              "type = { padding = -1 }", "type = { padding = 4.5 }"};
     for (int i = 0; i < 4; i++) {
@@ -441,21 +423,6 @@ TEST(template_type_and_colors)
     ASSERT(!t.font_family);
     ASSERT_EQ_STR(t.latin_family, "DejaVu Sans");
     cb_template_free(&t);
-    ASSERT_EQ_STR(refused("return { type = { table = 'big' } }"), "type.table must be a number, got string");
-    ASSERT_EQ_STR(refused("return { type = { justify = 'yes' } }"), "type.justify must be true or false");
-    ASSERT_EQ_STR(refused("return { type = { family = 12 } }"), "type.family must be a string, got number");
-    ASSERT_EQ_STR(refused("return { type = { family = { fr = 'x' } } }"),
-                  "type.family: the keys of a table by language must be \"zh\" or \"en\"");
-    ASSERT_EQ_STR(refused("return { type = { family = { 'x' } } }"),
-                  "type.family: the keys of a table by language must be \"zh\" or \"en\"");
-    ASSERT_EQ_STR(refused("return { type = { family = { zh = 1 } } }"), "type.family.zh must be a string, got number");
-    ASSERT_EQ_STR(refused("return { type = { family = { en = true } } }"),
-                  "type.family.en must be a string, got boolean");
-    ASSERT_EQ_STR(refused("return { type = { body = 3.5 } }"), "type.body is 3.5 points; it must be 4 to 300");
-    ASSERT_EQ_STR(refused("return { type = { h1 = 1/0 } }"), "type.h1 is inf points; it must be 4 to 300");
-    ASSERT_EQ_STR(refused("return { colors = { muted = true } }"), "colors.muted must be a \"#rrggbb\" string");
-    ASSERT_EQ_STR(refused("return { colors = { rule = 255 } }"), "colors.rule must be a string, got number");
-    ASSERT_EQ_STR(refused("return { condensed = 1 }"), "condensed must be true or false");
     clean();
 }
 
@@ -480,12 +447,78 @@ TEST(template_texts)
     ASSERT(t.cover && !t.cover_subtitle);
     ASSERT_EQ_STR(t.cover_title, "封面");
     cb_template_free(&t);
-    ASSERT_EQ_STR(refused("return { header = 5 }"), "header must be a string, got number");
-    ASSERT_EQ_STR(refused("return { footer = function() end }"), "footer must be a string, got function");
-    ASSERT_EQ_STR(refused("return { watermark = { zh = {} } }"), "watermark.zh must be a string, got table");
-    ASSERT_EQ_STR(refused("return { cover = 5 }"), "cover must be true, false or a table, got number");
-    ASSERT_EQ_STR(refused("return { cover = { title = 5 } }"), "cover.title must be a string, got number");
-    ASSERT_EQ_STR(refused("return { cover = { subtitle = true } }"), "cover.subtitle must be a string, got boolean");
+    clean();
+}
+
+/* Every refusal of a key: template.lua, then the message after "template.lua: ". */
+TEST(template_refusals)
+{
+    fresh();
+    static const struct { const char *lua, *msg; } cases[] = {
+        {"return 5",
+         "must return a table"},
+        {"return { page = { size = 'B5' } }",
+         "page.size \"B5\" is not A4, A5 or Letter"},
+        {"return { page = { size = 4 } }",
+         "page.size must be a string, got number"},
+        {"return { page = { orientation = {} } }",
+         "page.orientation must be a string, got table"},
+        {"return { page = { width = 'wide' } }",
+         "page.width must be a number, got string"},
+        {"return { page = { height = true } }",
+         "page.height must be a number, got boolean"},
+        {"return { page = { width = 143 } }",
+         "the page is 143 x 841.89 points; PDF pages are at most 14400 points (200 inches) a side, " "and countybrief's at least 144"},
+        {"return { page = { width = 14401 } }",
+         "the page is 14401 x 841.89 points; PDF pages are at most 14400 points (200 inches) a side, " "and countybrief's at least 144"},
+        {"return { page = { height = 100 } }",
+         "the page is 595.276 x 100 points; PDF pages are at most 14400 points (200 inches) a side, " "and countybrief's at least 144"},
+        {"return { page = { height = 20000 } }",
+         "the page is 595.276 x 20000 points; PDF pages are at most 14400 points (200 inches) a " "side, and countybrief's at least 144"},
+        {"return { type = { table = 'big' } }",
+         "type.table must be a number, got string"},
+        {"return { type = { justify = 'yes' } }",
+         "type.justify must be true or false"},
+        {"return { type = { family = 12 } }",
+         "type.family must be a string, got number"},
+        {"return { type = { family = { fr = 'x' } } }",
+         "type.family: the keys of a table by language must be \"zh\" or \"en\""},
+        {"return { type = { family = { 'x' } } }",
+         "type.family: the keys of a table by language must be \"zh\" or \"en\""},
+        {"return { type = { family = { zh = 1 } } }",
+         "type.family.zh must be a string, got number"},
+        {"return { type = { family = { en = true } } }",
+         "type.family.en must be a string, got boolean"},
+        {"return { type = { body = 3.5 } }",
+         "type.body is 3.5 points; it must be 4 to 300"},
+        {"return { type = { h1 = 1/0 } }",
+         "type.h1 is inf points; it must be 4 to 300"},
+        {"return { colors = { muted = true } }",
+         "colors.muted must be a \"#rrggbb\" string"},
+        {"return { colors = { rule = 255 } }",
+         "colors.rule must be a string, got number"},
+        {"return { condensed = 1 }",
+         "condensed must be true or false"},
+        {"return { header = 5 }",
+         "header must be a string, got number"},
+        {"return { footer = function() end }",
+         "footer must be a string, got function"},
+        {"return { watermark = { zh = {} } }",
+         "watermark.zh must be a string, got table"},
+        {"return { cover = 5 }",
+         "cover must be true, false or a table, got number"},
+        {"return { cover = { title = 5 } }",
+         "cover.title must be a string, got number"},
+        {"return { cover = { subtitle = true } }",
+         "cover.subtitle must be a string, got boolean"},
+        {"return { logo = '' }",
+         "logo \"\" must name a file in the template folder"},
+        {"return { logo = 'a/../logo.png' }",
+         "logo \"a/../logo.png\" must name a file in the template folder"},
+        {"return { logo = 7 }",
+         "logo must be a string, got number"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) ASSERT_EQ_STR(refused(cases[i].lua), cases[i].msg);
     clean();
 }
 
@@ -498,10 +531,6 @@ TEST(template_logo)
     ASSERT_EQ_STR(load("return { logo = 'logo.png' }", "zh", &t), "");
     ASSERT(t.logo && !t.logo_jpeg && t.logo_w == 20 && t.logo_h == 10);
     cb_template_free(&t);
-    ASSERT_EQ_STR(refused("return { logo = '' }"), "logo \"\" must name a file in the template folder");
-    ASSERT_EQ_STR(refused("return { logo = 'a/../logo.png' }"),
-                  "logo \"a/../logo.png\" must name a file in the template folder");
-    ASSERT_EQ_STR(refused("return { logo = 7 }"), "logo must be a string, got number");
     const char *m = refused("return { logo = 'none.png' }");
     ASSERT(strstr(m, "logo file ") == m);
     ASSERT_CONTAINS(m, "/none.png not found");
@@ -514,7 +543,7 @@ TEST(template_logo)
 static const test_case tests[] = {
     TEST_ENTRY(png_accepted),    TEST_ENTRY(png_refused),    TEST_ENTRY(jpeg_accepted),
     TEST_ENTRY(jpeg_refused),    TEST_ENTRY(image_files),    TEST_ENTRY(template_found),
-    TEST_ENTRY(template_page),   TEST_ENTRY(template_type_and_colors), TEST_ENTRY(template_texts),
+    TEST_ENTRY(template_page),   TEST_ENTRY(template_type_and_colors), TEST_ENTRY(template_texts), TEST_ENTRY(template_refusals),
     TEST_ENTRY(template_logo),   {0},
 };
 
