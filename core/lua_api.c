@@ -244,7 +244,7 @@ static char *doc_strdup(lua_State *L, const char *s)
 static void *doc_calloc(lua_State *L, size_t n, size_t size)
 {
     if (n == 0) n = 1;
-    if (n > SIZE_MAX / size) {
+    if (n > SIZE_MAX / size) { /* not covered: n counts a Lua table's items, far fewer */
         refuse(get_ctx(L), NULL);
         lua_pushliteral(L, "not enough memory");
         lua_error(L);
@@ -337,7 +337,8 @@ static void on_cpu_signal(int sig, siginfo_t *si, void *uctx)
     run_ctx *c = running;
     if (si && si->si_code == SI_TIMER && si->si_value.sival_int == TIMER_HARD) {
         /* stuck in one C call since before the soft stop, so the stack is as it was then
-         * and reading it allocates nothing; the process ends anyway */
+         * and reading it allocates nothing; the process ends anyway (not covered: it ends
+         * before gcov writes its counts) */
         if (stuck_fd >= 0) {
             char rec[WHERE_MAX + 1] = "S", trace[TRACE_MAX];
             if (c && c->L) describe_stack(c->L, 0, rec + 1, sizeof rec - 1, trace, sizeof trace);
@@ -371,6 +372,7 @@ static int cpu_arm(run_ctx *c, int hard, cb_error *err)
         sa.sa_sigaction = on_cpu_signal;
         sa.sa_flags = SA_SIGINFO | SA_RESTART;
         sigemptyset(&sa.sa_mask);
+        /* not covered: sigaction and the timers failing here (they fail on bad arguments only) */
         if (sigaction(SIGXCPU, &sa, NULL) != 0)
             return cb_fail(err, CB_ESCRIPT, "cannot set up the CPU budget: sigaction: %s", strerror(errno));
         installed = 1;
@@ -1090,6 +1092,7 @@ static int l_doc_table(lua_State *L)
         lua_pop(L, 1);
     }
     /* the arrays are charged before the block exists, so it never has ncols without cols */
+    /* not covered: nr counts a Lua table's rows, far fewer */
     if (nr > (SIZE_MAX / 2 / sizeof(char *)) / nc) return luaL_error(L, "doc:table: too many rows");
     charge(L, sizeof(cb_block) + nc * sizeof(cb_column) + nr * nc * sizeof(char *));
     cb_block *b = note_where(L, cb_doc_add(d, CB_BLOCK_TABLE));
@@ -1777,6 +1780,7 @@ static int traceback_handler(lua_State *L)
     return 1;
 }
 
+/* not covered: every call into Lua is protected (lua_pcall), so Lua never panics */
 static int on_panic(lua_State *L)
 {
     const char *msg = lua_tostring(L, -1);
@@ -1789,7 +1793,7 @@ static int on_panic(lua_State *L)
 static lua_State *new_state(run_ctx *c, const char *name, cb_error *err)
 {
     lua_State *L = lua_newstate(capped_alloc, c);
-    if (!L) {
+    if (!L) { /* not covered: without a refusal of the cap (malloc failing) */
         cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state%s", name,
                 c->refusals ? " within the memory limit (see --lua-memory)" : "");
         return NULL;
@@ -2336,7 +2340,7 @@ static void prelude_child(int fd, const cb_report_src *src, const cb_dataset *ds
     for (size_t off = 0; off < b.len;) {
         ssize_t w = write(fd, b.s + off, b.len - off);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) cb_child_exit(1);
+        if (w <= 0) cb_child_exit(1); /* not covered: the parent reads until the child ends */
         off += (size_t)w;
     }
     cb_child_exit(0);
@@ -2366,6 +2370,8 @@ static int read_child(int fd, pid_t pid, cb_buf *b, int *status, double deadline
     int ended = 0;
     double until = cb_now_s() + deadline_s;
     for (;;) {
+        /* not covered: the deadline (a declaration blocked without spending CPU time: the
+         * sandbox has no such call) and poll or waitpid interrupted */
         if (!ended && cb_now_s() > until) {
             kill(pid, SIGKILL);
             while (waitpid(pid, status, 0) < 0 && errno == EINTR) {}
@@ -2417,7 +2423,7 @@ int cb_lua_report_prelude(const cb_report_src *src, const cb_dataset *ds, cb_nee
     pid_t pid = -1;
     fflush(NULL);
     warm_chunk(src);
-    if (pipe(fds) == 0) {
+    if (pipe(fds) == 0) { /* not covered: pipe or fork failing (no descriptors or processes left) */
         fcntl(fds[0], F_SETFD, FD_CLOEXEC);
         fcntl(fds[1], F_SETFD, FD_CLOEXEC);
         pid = fork();
@@ -2450,7 +2456,7 @@ int cb_lua_report_prelude(const cb_report_src *src, const cb_dataset *ds, cb_nee
                      b.len > 1 ? b.s + 1 : src->chunkname, why);
     } else if (b.len && b.s[0] == 'R' && (r.p++, get_prelude(&r, &rc, err, needs, decl))) {
         /* the child's result */
-    } else {
+    } else { /* not covered: the child crashing, or a message cut short (get_prelude's r->bad) */
         if (WIFSIGNALED(status))
             snprintf(why, sizeof why, "died (signal %d, %s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
         else snprintf(why, sizeof why, "ended with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);

@@ -221,6 +221,11 @@ bad "an unknown language" 'report: languages: "fr" is not a language countybrief
 bad "a language that is no string" 'report: languages: "number" is not a language countybrief renders (zh, en)' 'report { languages = { 1 } }'
 bad "an output in another folder" 'report: output must be a file name without folder, such as "compare"' 'report { scope = "all", output = "../x" }'
 bad "an output that is no string" 'report: output must be a file name without folder, such as "compare"' 'report { scope = "all", output = 5 }'
+for o in '""' '".hidden"' '"a\\\\b"' "\"$(printf 'o%.0s' {1..201})\""; do
+    bad "output = $(cut -c1-12 <<<"$o")" 'report: output must be a file name without folder, such as "compare"' "report { scope = \"all\", output = $o }"
+done
+bad "nine languages" 'report: languages must list 1 to 8 languages' 'report { languages = { "zh", "zh", "zh", "zh", "zh", "zh", "zh", "zh", "zh" } }'
+bad "a scope that is no string" 'report: scope must be "county" (one document per county) or "all" (one over every county)' 'report { scope = 5 }'
 bad "an output per county" 'report: output names the file of a report with scope = "all"; a report per county writes <county_id>-<name>.pdf' 'report { output = "x" }'
 bad "an unknown field" "report: unknown field 'foo' (known: scope, languages, output)" 'report { foo = 1 }'
 bad "a field without a name" "report: unknown field '?' (known: scope, languages, output)" 'report { 1 }'

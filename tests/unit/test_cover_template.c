@@ -219,7 +219,8 @@ TEST(jpeg_accepted)
     fresh();
     int jpeg = -1, w = 0, h = 0;
     bytes p = jpeg_start();
-    add(&p, "\xFF\xFF\xD0\xFF\x01", 5);             /* fill byte, RST0, TEM: no length */
+    add(&p, "\xFF\xFF\xD0\xFF\x01\xFF\xD8", 7);     /* fill byte, RST0, TEM, SOI: no length */
+    add(&p, "\xFF\xDB\x00\x02", 4);                 /* DQT: past the frame headers' range */
     add(&p, "\xFF\xC4\x00\x03\x00", 5);             /* DHT: not a frame header */
     add(&p, "\xFF\xC8\x00\x02\xFF\xCC\x00\x02", 8); /* JPG, DAC: neither */
     sof(&p, 0xC2, 11, 4096, 7, 3);
