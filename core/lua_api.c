@@ -245,7 +245,7 @@ static char *doc_strdup(lua_State *L, const char *s)
 static void *doc_calloc(lua_State *L, size_t n, size_t size)
 {
     if (n == 0) n = 1;
-    if (n > SIZE_MAX / size) {
+    if (n > SIZE_MAX / size) { /* not covered: n counts a Lua table's items, far fewer */
         refuse(get_ctx(L), NULL);
         lua_pushliteral(L, "not enough memory");
         lua_error(L);
@@ -338,7 +338,8 @@ static void on_cpu_signal(int sig, siginfo_t *si, void *uctx)
     run_ctx *c = running;
     if (si && si->si_code == SI_TIMER && si->si_value.sival_int == TIMER_HARD) {
         /* stuck in one C call since before the soft stop, so the stack is as it was then
-         * and reading it allocates nothing; the process ends anyway */
+         * and reading it allocates nothing; the process ends anyway (not covered: it ends
+         * before gcov writes its counts) */
         if (stuck_fd >= 0) {
             char rec[WHERE_MAX + 1] = "S", trace[TRACE_MAX];
             if (c && c->L) describe_stack(c->L, 0, rec + 1, sizeof rec - 1, trace, sizeof trace);
@@ -372,6 +373,7 @@ static int cpu_arm(run_ctx *c, int hard, cb_error *err)
         sa.sa_sigaction = on_cpu_signal;
         sa.sa_flags = SA_SIGINFO | SA_RESTART;
         sigemptyset(&sa.sa_mask);
+        /* not covered: sigaction and the timers failing here (they fail on bad arguments only) */
         if (sigaction(SIGXCPU, &sa, NULL) != 0)
             return cb_fail(err, CB_ESCRIPT, "cannot set up the CPU budget: sigaction: %s", strerror(errno));
         installed = 1;
@@ -462,6 +464,19 @@ static int dump_to_buf(lua_State *L, const void *p, size_t n, void *ud)
     return 0;
 }
 
+int cb_lua_load_text(lua_State *L, const char *text, size_t len, const char *chunkname)
+{
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) { text += 3; len -= 3; }
+    /* the "#!" line's newline stays, so that the next line is line 2 */
+    if (len && text[0] == '#') {
+        const char *nl = memchr(text, '\n', len);
+        size_t skip = nl ? (size_t)(nl - text) : len;
+        text += skip;
+        len -= skip;
+    }
+    return luaL_loadbufferx(L, text, len, chunkname, "t");
+}
+
 /* Loads a Lua text file as a chunk named `name` (for messages), with the globals as _ENV. */
 static int load_script(lua_State *L, const char *path, const char *name)
 {
@@ -480,9 +495,7 @@ static int load_script(lua_State *L, const char *path, const char *name)
         return LUA_ERRFILE;
     }
     char *chunk = cb_xasprintf("@%s", name);
-    const char *body = text;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) { body += 3; len -= 3; }
-    int rc = luaL_loadbufferx(L, body, len, chunk, "t");
+    int rc = cb_lua_load_text(L, text, len, chunk);
     free(chunk);
     free(text);
     if (rc != LUA_OK || !id.settled) return rc;
@@ -613,13 +626,20 @@ static int l_load_text(lua_State *L)
     return 1;
 }
 
-/* spairs(t): iterate in sorted key order (numbers before strings). */
+/* spairs(t): iterate in sorted key order (numbers, then strings, then false and true, then
+ * the rest). Every type has its rank, so the order is total (else it would follow the
+ * table's hash order, which may differ from run to run). */
+static int spairs_rank(int type)
+{
+    return type == LUA_TNUMBER ? 0 : type == LUA_TSTRING ? 1 : type == LUA_TBOOLEAN ? 2 : 3;
+}
+
 static int spairs_cmp(lua_State *L)
 {
     int ta = lua_type(L, 1), tb = lua_type(L, 2);
-    if (ta != tb) lua_pushboolean(L, ta == LUA_TNUMBER);
+    if (ta != tb) lua_pushboolean(L, spairs_rank(ta) < spairs_rank(tb));
     else if (ta == LUA_TNUMBER || ta == LUA_TSTRING) lua_pushboolean(L, lua_compare(L, 1, 2, LUA_OPLT));
-    else lua_pushboolean(L, 0);
+    else lua_pushboolean(L, ta == LUA_TBOOLEAN && !lua_toboolean(L, 1) && lua_toboolean(L, 2));
     return 1;
 }
 
@@ -1068,6 +1088,7 @@ static int l_doc_table(lua_State *L)
         lua_pop(L, 1);
     }
     /* the arrays are charged before the block exists, so it never has ncols without cols */
+    /* not covered: nr counts a Lua table's rows, far fewer */
     if (nr > (SIZE_MAX / 2 / sizeof(char *)) / nc) return luaL_error(L, "doc:table: too many rows");
     charge(L, sizeof(cb_block) + nc * sizeof(cb_column) + nr * nc * sizeof(char *));
     cb_block *b = note_where(L, cb_doc_add(d, CB_BLOCK_TABLE));
@@ -1782,11 +1803,27 @@ static int traceback_handler(lua_State *L)
     return 1;
 }
 
+/* not covered: every call into Lua is protected (lua_pcall), so Lua never panics */
 static int on_panic(lua_State *L)
 {
     const char *msg = lua_tostring(L, -1);
     fprintf(stderr, "countybrief: unprotected error in a Lua state (%s)\n", msg ? msg : "?");
     return 0; /* Lua aborts */
+}
+
+/* A Lua state whose allocations c counts and caps, c->L set; NULL with err set (it may be
+ * NULL): "name: cannot create a Lua state", naming the memory limit if that refused it. */
+static lua_State *new_state(run_ctx *c, const char *name, cb_error *err)
+{
+    lua_State *L = lua_newstate(capped_alloc, c);
+    if (!L) { /* not covered: without a refusal of the cap (malloc failing) */
+        cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state%s", name,
+                c->refusals ? " within the memory limit (see --lua-memory)" : "");
+        return NULL;
+    }
+    c->L = L;
+    lua_atpanic(L, on_panic);
+    return L;
 }
 
 /* warn(): off until warn("@on"), then "Lua warning: ..." on stderr, as in the lua program. */
@@ -1950,11 +1987,8 @@ static int run_report(run_ctx *c, cb_error *err)
     const cb_report_src *src = c->src;
     set_limits(c, &src->limits);
     c->doc->mem_budget = c->cap; /* and the same for the document laid out */
-    lua_State *L = lua_newstate(capped_alloc, c);
-    if (!L) return cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state%s", src->chunkname,
-                           c->refusals ? " within the memory limit (see --lua-memory)" : "");
-    c->L = L;
-    lua_atpanic(L, on_panic);
+    lua_State *L = new_state(c, src->chunkname, err);
+    if (!L) return err ? err->code : CB_ENOMEM;
     lua_setwarnf(L, on_warn, c);
 
     /* stack: 1 = message handler, 2 = the script (returned by setup_state) */
@@ -1990,14 +2024,11 @@ lua_State *cb_lua_run_description(const char *path, const cb_lua_limits *limits,
 {
     run_ctx *c = cb_xcalloc(1, sizeof *c);
     set_limits(c, limits);
-    lua_State *L = lua_newstate(capped_alloc, c);
+    lua_State *L = new_state(c, path, err);
     if (!L) {
         free(c);
-        cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state", path);
         return NULL;
     }
-    c->L = L;
-    lua_atpanic(L, on_panic);
     lua_pushcfunction(L, load_description);
     lua_pushlightuserdata(L, (void *)path);
     int status = lua_pcall(L, 1, 1, 0), rc = CB_OK;
@@ -2180,13 +2211,11 @@ static int prelude_here(const cb_report_src *src, const cb_dataset *ds, int expe
     ctx.decl_out = decl;
     ctx.decl_expected = expected;
     set_limits(&ctx, &src->limits);
-    lua_State *L = lua_newstate(capped_alloc, &ctx);
+    lua_State *L = new_state(&ctx, src->chunkname, err);
     if (!L) {
         cb_doc_free(&doc);
-        return cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state", src->chunkname);
+        return err ? err->code : CB_ENOMEM;
     }
-    ctx.L = L;
-    lua_atpanic(L, on_panic);
     lua_setwarnf(L, on_warn, &ctx);
     lua_pushcfunction(L, traceback_handler);
     lua_pushcfunction(L, setup_state);
@@ -2347,10 +2376,8 @@ static void warm_chunk(const cb_report_src *src)
     run_ctx c;
     memset(&c, 0, sizeof c);
     set_limits(&c, &src->limits);
-    lua_State *L = lua_newstate(capped_alloc, &c);
+    lua_State *L = new_state(&c, src->chunkname, NULL);
     if (!L) return;
-    c.L = L;
-    lua_atpanic(L, on_panic);
     load_script(L, src->path, src->chunkname);
     lua_close(L);
 }
@@ -2416,7 +2443,7 @@ int cb_lua_report_prelude(const cb_report_src *src, const cb_dataset *ds, cb_nee
                      b.len > 1 ? b.s + 1 : src->chunkname, why);
     } else if (b.len && b.s[0] == 'R' && (r.p++, get_prelude(&r, &rc, err, needs, decl))) {
         /* the child's result */
-    } else {
+    } else { /* not covered: the child crashing, or a message cut short (get_prelude's r->bad) */
         cb_child_death(status, NULL, why, sizeof why);
         rc = cb_fail(err, CB_ESCRIPT, "%s: the process reading its declarations (report { } and needs { }) %s",
                      src->chunkname, why);

@@ -97,6 +97,12 @@ typedef struct cb_report_src {
  * over a limit fails with a message naming the limit and the place it was reached.
  * The CPU budget uses a CPU-time timer and a SIGXCPU handler of this process (one run at a
  * time), and may end the process with CB_LUA_EXIT_STUCK: call it in a worker process. */
+/* Loads the text of a report script or module (len bytes, as cb_read_file reads it) as a
+ * chunk named chunkname ("@path"), text only, without its UTF-8 BOM and a first line
+ * starting with '#' (a "#!" line), as lua itself does; line numbers stay those of the file.
+ * Returns lua_load's status, the function or the message pushed. */
+int cb_lua_load_text(lua_State *L, const char *text, size_t len, const char *chunkname);
+
 /* Frees the compiled chunks this process keeps (scripts are compiled once per process and
  * reloaded from that copy while the file is unchanged). */
 void cb_lua_forget_chunks(void);

@@ -185,9 +185,7 @@ static int resolve_report(cb_engine *e, const char *report, cb_error *err)
     if (!text) rc = cb_fail(err, CB_ENOTFOUND, "%s", rerr.msg);
     else {
         char *chunk = cb_xasprintf("@%s", e->report_name);
-        const char *body = text;
-        if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) { body += 3; len -= 3; }
-        if (luaL_loadbufferx(L, body, len, chunk, "t") != LUA_OK)
+        if (cb_lua_load_text(L, text, len, chunk) != LUA_OK)
             rc = cb_fail(err, CB_ESCRIPT, "%s", lua_tostring(L, -1));
         free(chunk);
         free(text);

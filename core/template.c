@@ -116,6 +116,7 @@ static int get_text(lua_State *L, const char *key, char **out, const char *path,
     return rc;
 }
 
+/* not covered: s NULL (the caller passes a string) */
 static int parse_color(const char *s, cb_rgb *c)
 {
     unsigned v;
@@ -449,6 +450,7 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
                        "14400 points (200 inches) a side, and countybrief's at least 144", path,
                        (double)t->page_w, (double)t->page_h);
     if (t->margin_left + t->margin_right > t->page_w - 72 ||
+        /* not covered: body_size < 4 (the sizes' check above refuses it first) */
         t->margin_top + t->margin_bottom > t->page_h - 144 || t->body_size < 4 || t->leading < 1 ||
         t->cell_padding < 0 || t->cell_padding > 4)
         return cb_fail(err, CB_ETEMPLATE, "%s: page size, margins or type sizes leave no room "
@@ -495,7 +497,7 @@ int cb_template_load_limited(cb_template *t, const char *name_or_dir, const char
 
     /* empty environment: a template only returns data */
     lua_State *L = cb_lua_run_description(path, limits, CB_ETEMPLATE, err);
-    int rc = L ? CB_OK : err ? err->code : CB_ETEMPLATE;
+    int rc = L ? CB_OK : err ? err->code : CB_ETEMPLATE; /* not covered: err NULL (callers pass one) */
     if (L && !lua_istable(L, -1)) rc = cb_fail(err, CB_ETEMPLATE, "%s: must return a table", path);
     else if (L) {
         reading_lang = lang;
