@@ -6,7 +6,8 @@
 # (by name, scheme or extension: the message names which), or fails with no message, is
 # refused: exit 4, one line naming the file and the reason, listed as refused by `countybrief
 # plugins`. Drawing with NaN, infinite, negative or out-of-range values puts none of them in
-# the PDF (colours clamped, line width and dash reset, coordinates 0); text of no size, empty
+# the PDF (colours clamped, line width and dash reset, coordinates 0 or at most 1e7, path
+# segments with no current point left out); text of no size, empty
 # or invalid UTF-8 is not drawn. A data source's NaN, infinite, empty and NULL cells are empty
 # values; a source that fails without a message is named with its --data argument. Plugin
 # folders that are missing, files, or writable by others.
@@ -72,8 +73,12 @@ check "the fill colour (NaN, -1, 2) clamped to 0 0 1" grep -aqx '0 0 1 rg' q.pdf
 check "the stroke colour (inf, 0.5, -inf) clamped to 0 0.5 0" grep -aqx '0 0.5 0 RG' q.pdf
 check_eq "line widths NaN and -3 give 1 (after each clamped stroke colour)" "1 w" \
     "$(grep -a -A1 -x '0 0.5 0 RG' q.pdf | grep -avx -e '0 0.5 0 RG' -e '--' | sort -u)"
-check_eq "dash (NaN, -1) is solid: the one dash is the later (2, 1)" "[2 1 ] 0 d" \
-    "$(grep -axE '\[.*\] [0-9.]+ d' q.pdf)"
+check_eq "dash (NaN, -1) is solid; then (2, 1); (0.3, 0) is 1 pt, no gap" "[2 1 ] 0 d|[1 ] 0 d" \
+    "$(grep -axE '\[.*\] [0-9.]+ d' q.pdf | paste -sd'|')"
+check "coordinates beyond what a PDF holds are clamped to 1e7" grep -aqx '10000000 -10000000 l' q.pdf
+pdftoppm -r 20 out/1-甲县.pdf pages 2>ppm.err || true
+check_eq "lineto, curveto and closepath with no current point are left out: poppler reads the page without a complaint" \
+    "" "$(cat ppm.err)"
 check "the NaN-sized rectangle has size 0" grep -aqE '^[0-9.]+ [0-9.]+ 0 0 re$' q.pdf
 
 cb render --plugin "$H" --report h.lua --data x.hostext --out out2

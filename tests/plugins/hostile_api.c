@@ -76,6 +76,16 @@ static void draw_draw(void *state, const cb_host_api *api, cb_canvas *c, float w
     api->set_dash(c, 2, 1);
     api->rect(c, 1, 1, w - 2, h - 2);
     api->stroke(c);
+    /* no current point: lineto, curveto and closepath are left out, and the path with them */
+    api->line_to(c, 5, 5);
+    api->curve_to(c, 1, 1, 2, 2, 3, 3);
+    api->close_path(c);
+    api->fill(c);
+    /* beyond what a PDF can hold: clamped to 1e7; a dash under 1 pt is 1 pt, no gap: solid */
+    api->set_dash(c, 0.3f, 0);
+    api->move_to(c, 0, 0);
+    api->line_to(c, 1e9f, -1e9f);
+    api->stroke(c);
     api->text(c, 0, 0, 12, 0, NULL);
     api->text(c, 0, 0, 12, 0, "");
     api->text(c, 0, 0, nan, 0, "nan size");
