@@ -189,6 +189,7 @@ static HPDF_STATUS put_deflated(HPDF_Dict dict, const void *data, size_t len)
         }
         z.next_out = (uint8_t *)deflated.s + deflated.len;
         z.avail_out = (uint32_t)(deflated.cap - deflated.len);
+        /* not covered: isal_deflate fails only on a corrupt state, never made here */
         if (isal_deflate(&z) != COMP_OK) return HPDF_FAILD_TO_ALLOC_MEM;
         deflated.len = z.total_out;
     }
@@ -368,6 +369,8 @@ static HPDF_STATUS add_font(HPDF_Doc pdf, cb_font *font, const face_set *set, pd
     for (char *c = name; *c; c++) /* a name token: no delimiters or blanks */
         if (*c <= ' ' || *c >= 0x7F || strchr("()<>[]{}/%#", *c)) *c = '-';
 
+    /* not covered: the HPDF_FAILD_TO_ALLOC_MEM returns below, taken only when libharu's
+     * allocations fail (out of memory) */
     HPDF_STATUS st = HPDF_OK;
     HPDF_Dict file = deflated_stream(pdf, m->sub.data, m->sub.len);
     if (!file) return HPDF_FAILD_TO_ALLOC_MEM;
@@ -702,7 +705,7 @@ int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *
     if (rc != CB_OK) goto done;
 
     pdf = HPDF_New(on_haru_error, &st);
-    if (!pdf) {
+    if (!pdf) { /* not covered: out of memory */
         rc = cb_fail(err, CB_ENOMEM, "libharu: cannot create a document");
         goto done;
     }

@@ -682,6 +682,7 @@ static probe_job *probe_start(const char *key)
     APPEND(probes.jobs, probes.n, ((probe_job){cb_xstrdup(key), -1, -1, mono_s() + probe_limit_s(), 0}));
     probe_job *j = &probes.jobs[probes.n - 1];
     int fds[2];
+    /* not covered: pipe2 and fork fail only out of descriptors or processes */
     if (pipe2(fds, O_CLOEXEC) != 0) { /* a process the plugin starts must not hold it */
         j->error = errno;
         return j;

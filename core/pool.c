@@ -101,6 +101,8 @@ static int spawn(pool *p, size_t i, cb_error *err)
 {
     worker *w = &p->w[i];
     int down[2], up[2];
+    /* not covered: pipe2 and fork fail only out of descriptors or processes, which fd_room
+     * and the kernel's process limit keep a batch from reaching */
     if (pipe2(down, O_CLOEXEC) != 0) return cb_fail(err, CB_EIO, "cannot create a pipe: %s", strerror(errno));
     if (pipe2(up, O_CLOEXEC) != 0) {
         int e = errno;
@@ -308,7 +310,7 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
     p->w = cb_xcalloc(p->nw, sizeof *p->w);
     for (size_t i = 0; i < p->nw; i++) p->w[i].pid = -1;
     p->marks = mmap(NULL, p->nw * sizeof *p->marks, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (p->marks == MAP_FAILED) {
+    if (p->marks == MAP_FAILED) { /* not covered: an anonymous mapping of a few KiB fails only out of memory */
         free(p->w);
         return cb_fail(err, CB_EIO, "cannot map memory for the workers: %s", strerror(errno));
     }
@@ -373,6 +375,7 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
         if (stop_at && (wait_ms < 0 || (stop_at - now) * 1000 + 1 < wait_ms))
             wait_ms = stop_at > now ? (int)((stop_at - now) * 1000) + 1 : 0;
         struct timespec ts = {wait_ms / 1000, (long)(wait_ms % 1000) * 1000000L};
+        /* not covered: ppoll fails only with EINTR (handled) or arguments it cannot take */
         if (ppoll(pfd, p->nw, wait_ms < 0 ? NULL : &ts, &p->mask) < 0 && errno != EINTR) {
             rc = cb_fail(err, CB_EIO, "poll: %s", strerror(errno));
             break;
