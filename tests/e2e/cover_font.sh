@@ -26,6 +26,7 @@ d = bytearray(data)  # the glyf table renamed: no TrueType outlines
 d[recs[b"glyf"]:recs[b"glyf"] + 4] = b"glyx"
 open("noglyf.ttc", "wb").write(d)
 PY
+fonts_of() { pdffonts "$1" 2>/dev/null | awk 'NR > 2 {print $1}' | sed 's/^[A-Z]*+//' | sort -u | paste -sd' '; }
 mkdir -p afolder
 truncate -s 300M huge.ttf # sparse: no disk used
 bad_font() {
@@ -40,10 +41,40 @@ bad_font huge.ttf huge "not a font file (314572800 bytes; a font is 1 byte to 25
 bad_font upem20000.ttc upem "not a usable font (unitsPerEm is 20000; TrueType allows 16 to 16384)"
 bad_font noglyf.ttc noglyf "the font has no TrueType (glyf) outlines; PDF embedding needs a .ttf/.ttc font"
 
+# --- type.family, and what fontconfig offers ---------------------------------------------
+family() {
+    mkdir -p "tpl-$2"
+    printf 'return { type = { family = "%s" } }\n' "$1" >"tpl-$2/template.lua"
+    cb render --template "./tpl-$2" --county 忠县 --out "out-$2" --quiet
+}
+family "wenquanyi micro hei" wqy
+check_eq "type.family matched in any case" "0 WenQuanYiMicroHei" "$RC $(fonts_of out-wqy/*.pdf)"
+family HanaMinA hana
+check_eq "type.family another Chinese font" "0 HanaMinA" "$RC $(fonts_of out-hana/*.pdf)"
+family "DejaVu Sans" dejavu
+check_eq "type.family a font without Chinese: exit 4, one line" \
+    "4 countybrief: no Chinese TrueType font found through fontconfig for \"DejaVu Sans\" (install fonts-wqy-microhei, or pass --font PATH)" \
+    "$RC $(cat "$TMP/stderr")"
+# a private fontconfig whose only Chinese font has no glyf outlines: it is passed over
+mkdir -p fcfonts
+cp noglyf.ttc fcfonts/
+cat >fonts.conf <<XML
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>$TMP/fcfonts</dir><cachedir>$TMP/fccache</cachedir></fontconfig>
+XML
+FONTCONFIG_FILE=$TMP/fonts.conf cb render --county 忠县 --out out-fc --quiet
+check_eq "fontconfig offering only a font without glyf outlines: exit 4, one line, nothing written" \
+    "4 countybrief: no Chinese TrueType font found through fontconfig (install fonts-wqy-microhei, or pass --font PATH) no-out" \
+    "$RC $(cat "$TMP/stderr") $([[ -e out-fc ]] && echo out || echo no-out)"
+cp /usr/share/fonts/truetype/hanazono/HanaMinA.ttf fcfonts/ # .ci/install-deps: fonts-hanazono
+FONTCONFIG_FILE=$TMP/fonts.conf cb render --county 忠县 --out out-fc --quiet
+check_eq "... with a usable one beside it: that one" "0 HanaMinA" "$RC $(fonts_of out-fc/500233-忠县.pdf)"
+rm -rf "$XDG_CACHE_HOME"
+
 # --- the remembered lookup and fallback list ----------------------------------------------
 C=$XDG_CACHE_HOME/countybrief
 LOOK=$C/font-lookup FALL=$C/font-fallbacks
-fonts_of() { pdffonts "$1" 2>/dev/null | awk 'NR > 2 {print $1}' | sed 's/^[A-Z]*+//' | sort -u | paste -sd' '; }
 printf 'doc:title(county.name)\ndoc:paragraph("村名\\u{20000}溪")\n' >r.lua
 summary() { grep -o '^[0-9]* rendered, [0-9]* skipped' "$TMP/stdout" || true; }
 cb render --report r.lua --county 忠县 --out out
