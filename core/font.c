@@ -182,6 +182,8 @@ int cb_font_find(const char *family, char **path, int *index, cb_error *err)
 
 static int font_find_uncached(const char *family, char **path, int *index, cb_error *err)
 {
+    /* not covered: FcInit fails only out of memory (a missing or broken FONTCONFIG_FILE still
+     * initialises, with fontconfig's own message) */
     if (!FcInit()) return cb_fail(err, CB_EFONT, "fontconfig: cannot initialise");
     FcPattern *pat = FcPatternCreate();
     if (family && *family) FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)family);
