@@ -103,4 +103,25 @@ check_eq "list: the folder writable by others warned of, once, with what to do" 
     "0 countybrief: warning: plugin folder refused: $TMP/open: writable by others (mode 0777); run chmod go-w $TMP/open" \
     "$RC $(cat "$TMP/stderr")"
 
+# --- a file no reader claims: the message lists what is read, and what was refused ----------
+mkdir -p hp
+cp "$H" hp/
+touch x.txt noext
+COUNTYBRIEF_PLUGIN_DIR=$TMP/none cb list --data x.txt
+check_eq "no plugins, a .txt: exit 3, only CSV folders are read" \
+    "3 countybrief: x.txt: not a data folder, and no reader for '.txt'; countybrief reads a folder of CSV files" \
+    "$RC $(cat "$TMP/stderr")"
+COUNTYBRIEF_PLUGIN_DIR=$TMP/hp cb list --data noext
+check_eq "hostile_api in the folder, a file without extension: its extension and schemes listed" \
+    "3 countybrief: noext: not a data folder; countybrief reads a folder of CSV files, .hostext files, and a file of any name as hostile:FILE or hostext:FILE" \
+    "$RC $(cat "$TMP/stderr")"
+CB_TEST_HOSTILE_API=fail_silent COUNTYBRIEF_PLUGIN_DIR=$TMP/hp cb list --data x.txt
+check_eq "... refused: warned of, and named in the error, with why" \
+    "3 countybrief: warning: plugin refused: $TMP/hp/hostile_api.so: plugin 'hostile_api': init failed with code -3 (no message)|countybrief: x.txt: not a data folder, and no reader for '.txt'; countybrief reads a folder of CSV files; refused plugins: $TMP/hp/hostile_api.so (plugin 'hostile_api': init failed with code -3 (no message))" \
+    "$RC $(paste -sd'|' "$TMP/stderr")"
+CB_TEST_HOSTILE_API=fail_silent COUNTYBRIEF_PLUGIN_DIR=$TMP/hp cb list --data missing.hostext
+check_eq "... a data file that is not there: said so, the refusal named" \
+    "3 countybrief: missing.hostext: no such data folder; refused plugins: $TMP/hp/hostile_api.so (plugin 'hostile_api': init failed with code -3 (no message))" \
+    "$RC $(tail -n1 "$TMP/stderr")"
+
 finish
