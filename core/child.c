@@ -21,6 +21,8 @@ int cb_child_start(cb_child *c, int flags, double limit_s, void (*body)(void *ud
 {
     int up[2] = {-1, -1}, down[2] = {-1, -1}, e;
     *c = (cb_child){-1, -1, -1, limit_s > 0 ? cb_now_s() + limit_s : 0, 0, 0};
+    /* not covered: pipe2 and fork fail only out of descriptors or processes, which the
+     * pool's fd_room and the kernel's process limit keep a run from reaching */
     if (pipe2(up, O_CLOEXEC) != 0) return -1;
     if ((flags & CB_CHILD_DUPLEX) && pipe2(down, O_CLOEXEC) != 0) {
         e = errno;

@@ -185,6 +185,8 @@ int cb_font_find(const char *family, char **path, int *index, cb_error *err)
 
 static int font_find_uncached(const char *family, char **path, int *index, cb_error *err)
 {
+    /* not covered: FcInit fails only out of memory (a missing or broken FONTCONFIG_FILE still
+     * initialises, with fontconfig's own message) */
     if (!FcInit()) return cb_fail(err, CB_EFONT, "fontconfig: cannot initialise");
     FcPattern *pat = FcPatternCreate();
     if (family && *family) FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)family);
@@ -274,6 +276,8 @@ static int font_blob(const char *path, hb_blob_t **blob, cb_error *err)
         return cb_fail(err, CB_EFONT, "%s: not a font file (%lld bytes; a font is 1 byte to %u MiB)", path,
                        (long long)st.st_size, FONT_MAX_BYTES >> 20);
     }
+    /* not covered: mmap of a regular file of checked size, and the blob, fail only out of
+     * memory */
     void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     int saved = errno;
     close(fd);

@@ -356,6 +356,8 @@ static HPDF_STATUS add_font(HPDF_Doc pdf, cb_font *font, const face_set *set, pd
     for (char *c = name; *c; c++) /* a name token: no delimiters or blanks */
         if (*c <= ' ' || *c >= 0x7F || strchr("()<>[]{}/%#", *c)) *c = '-';
 
+    /* not covered: the HPDF_FAILD_TO_ALLOC_MEM returns below, taken only when libharu's
+     * allocations fail (out of memory) */
     HPDF_STATUS st = HPDF_OK;
     HPDF_Dict file = deflated_stream(pdf, m->sub.data, m->sub.len);
     if (!file) return HPDF_FAILD_TO_ALLOC_MEM;
@@ -691,7 +693,7 @@ int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *
     if (rc != CB_OK) goto done;
 
     pdf = HPDF_New(on_haru_error, &st);
-    if (!pdf) {
+    if (!pdf) { /* not covered: out of memory */
         rc = cb_fail(err, CB_ENOMEM, "libharu: cannot create a document");
         goto done;
     }

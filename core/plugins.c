@@ -179,11 +179,15 @@ static int host_register_source(cb_plugin *self, const cb_source_type *type)
     }
     for (size_t i = 0; i < reg.nsources; i++) {
         const cb_source_type *o = reg.sources[i].type;
-        int same = strcmp(o->name, type->name) == 0 ||
-                   (o->scheme && type->scheme && strcmp(o->scheme, type->scheme) == 0) ||
-                   (o->extension && type->extension && strcasecmp(o->extension, type->extension) == 0);
-        if (same) {
-            note_conflict(self, "data source", type->name, reg.sources[i].owner);
+        /* named by what clashes: the name, else the scheme, else the extension */
+        const char *what = NULL, *name = NULL;
+        if (strcmp(o->name, type->name) == 0) what = "data source", name = type->name;
+        else if (o->scheme && type->scheme && strcmp(o->scheme, type->scheme) == 0)
+            what = "data source scheme", name = type->scheme;
+        else if (o->extension && type->extension && strcasecmp(o->extension, type->extension) == 0)
+            what = "data source extension", name = type->extension;
+        if (what) {
+            note_conflict(self, what, name, reg.sources[i].owner);
             return CB_EEXIST;
         }
     }
@@ -254,7 +258,9 @@ int cb_plugins_load_dataset(const cb_source_type *src, const char *location, con
     if (sink.failed) {
         rc = cb_fail(err, sink.err.code ? sink.err.code : CB_EDATA, "%s", sink.err.msg);
     } else if (rc != CB_OK) {
-        rc = cb_fail(err, rc < 0 ? rc : CB_EDATA, "%s", perr ? perr : "the data source failed");
+        if (perr) rc = cb_fail(err, rc < 0 ? rc : CB_EDATA, "%s", perr);
+        else rc = cb_fail(err, rc < 0 ? rc : CB_EDATA, "--data %s: data source '%s' failed (code %d) and gave no reason",
+                          data_arg, src->name, rc);
     }
     free(perr);
     free(sink.row);

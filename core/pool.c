@@ -290,7 +290,7 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
     p->w = cb_xcalloc(p->nw, sizeof *p->w);
     for (size_t i = 0; i < p->nw; i++) p->w[i].c.pid = -1;
     p->marks = mmap(NULL, p->nw * sizeof *p->marks, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (p->marks == MAP_FAILED) {
+    if (p->marks == MAP_FAILED) { /* not covered: an anonymous mapping of a few KiB fails only out of memory */
         free(p->w);
         return cb_fail(err, CB_EIO, "cannot map memory for the workers: %s", strerror(errno));
     }
@@ -355,6 +355,7 @@ int cb_pool_run(const cb_pool_opts *o, const size_t *jobs, size_t n, cb_error *e
         if (stop_at && (wait_ms < 0 || (stop_at - now) * 1000 + 1 < wait_ms))
             wait_ms = stop_at > now ? (int)((stop_at - now) * 1000) + 1 : 0;
         struct timespec ts = {wait_ms / 1000, (long)(wait_ms % 1000) * 1000000L};
+        /* not covered: ppoll fails only with EINTR (handled) or arguments it cannot take */
         if (ppoll(pfd, p->nw, wait_ms < 0 ? NULL : &ts, &p->mask) < 0 && errno != EINTR) {
             rc = cb_fail(err, CB_EIO, "poll: %s", strerror(errno));
             break;

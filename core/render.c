@@ -222,7 +222,7 @@ static int find_family(const char *family, char **path, int *index, cb_error *er
 {
     int rc = cb_fail(err, CB_EFONT, "no TrueType font \"%s\" found through fontconfig (install "
                      "fonts-dejavu-core, or set type.family.en in the template)", family);
-    if (!FcInit()) return rc;
+    if (!FcInit()) return rc; /* not covered: as in font.c, out of memory only */
     FcPattern *pat = FcNameParse((const FcChar8 *)family);
     FcPatternAddString(pat, FC_FONTFORMAT, (const FcChar8 *)"TrueType");
     FcConfigSubstitute(NULL, pat, FcMatchPattern);

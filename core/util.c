@@ -17,6 +17,7 @@ static void out_of_memory(size_t n)
     abort();
 }
 
+/* not covered: the allocation failures below (out_of_memory), which no test provokes */
 void *cb_xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
@@ -394,6 +395,7 @@ int cb_write_all(int fd, const void *p, size_t n)
     const char *c = p;
     while (n) {
         ssize_t w = write(fd, c, n);
+        /* not covered: EINTR: countybrief's handlers are SA_RESTART, so the kernel restarts it */
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) return -1;
         c += w;
@@ -407,6 +409,7 @@ int cb_read_all(int fd, void *p, size_t n)
     char *c = p;
     while (n) {
         ssize_t r = read(fd, c, n);
+        /* not covered: EINTR, as in cb_write_all */
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) return -1;
         c += r;

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# cover_batch2.sh: core/batch.c's reading of an earlier manifest (tests/README.md, coverage),
+# beside cover_batch.sh. An entry that cannot be trusted (no county_id, inputs, sha256, file
+# or status; status "failed"; an inputs key or sha256 not 64 characters; a county the data
+# does not have) is ignored: exactly its county is rendered again, the others are skipped.
+# Two entries of one county with the same inputs: the newer generation is believed,
+# wherever it is listed.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.bash"
+cd "$TMP"
+
+cb render --out m --quiet
+check_eq "first run: exit 0" 0 "$RC"
+cp m/manifest.json good.json
+
+# damaged NAME PYTHON: PYTHON edits c, 奉节县's entry (m: the whole manifest); then only
+# 奉节县 renders again
+damaged() {
+    cp good.json m/manifest.json
+    "$PY" - m/manifest.json "$2" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+c = [c for c in m["counties"] if c["name"] == "奉节县"][0]
+exec(sys.argv[2])
+json.dump(m, open(sys.argv[1], "w"), ensure_ascii=False)
+PY
+    cb render --out m
+    check_eq "$1: exactly 奉节县 rendered again" \
+        "0 wrote m/500236-奉节县.pdf|1 rendered, 1 skipped (unchanged), 0 failed" \
+        "$RC $(grep -o '^wrote [^ ]*' "$TMP/stdout")|$(grep -o '^1 rendered.* 0 failed' "$TMP/stdout" || cat "$TMP/stdout")"
+}
+for field in county_id inputs sha256 file status; do
+    damaged "no $field" "del c['$field']"
+done
+damaged "status a number" "c['status'] = 1"
+damaged "status failed" "c['status'] = 'failed'"
+damaged "sha256 short" "c['sha256'] = c['sha256'][:63]"
+damaged "a county the data does not have" "c['county_id'] = '999999'"
+
+# two entries of 忠县 with the same inputs, one with a size the PDF does not have: the one
+# of the newer generation is believed, wherever it is listed
+dup() {
+    cp good.json m/manifest.json
+    "$PY" - m/manifest.json "$1" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+c = dict([c for c in m["counties"] if c["name"] == "忠县"][0])
+c["generation"] = c["generation"] + int(sys.argv[2])
+c["bytes"] = 7
+m["counties"].append(c)
+json.dump(m, open(sys.argv[1], "w"), ensure_ascii=False)
+PY
+    cb render --out m
+}
+dup -1000
+check_eq "an older entry of the same inputs, wrong, after the right one: ignored, nothing rendered" \
+    "0 0 rendered, 2 skipped (unchanged), 0 failed" "$RC $(grep -o '^0 rendered.* 0 failed' "$TMP/stdout" || cat "$TMP/stdout")"
+dup 1000
+check_eq "a newer one, wrong: believed, 忠县 rendered again" \
+    "0 wrote m/500233-忠县.pdf|1 rendered, 1 skipped (unchanged), 0 failed" \
+    "$RC $(grep -o '^wrote [^ ]*' "$TMP/stdout")|$(grep -o '^1 rendered.* 0 failed' "$TMP/stdout" || cat "$TMP/stdout")"
+
+finish
