@@ -32,7 +32,8 @@ static const char *mode(void)
 CB_PLUGIN_EXPORT const cb_plugin_magic_info *cb_plugin_magic(void)
 {
     static cb_plugin_magic_info info = {sizeof(cb_plugin_magic_info), CB_PLUGIN_ABI_MAJOR,
-                                        CB_PLUGIN_ABI_MINOR, "hostile_api", "1.0.0", NULL};
+                                        CB_PLUGIN_ABI_MINOR, "hostile_api", "1.0.0", NULL,
+                                        CB_PLUGIN_LUA_ABI};
     if (strcmp(mode(), "no_info") == 0) return NULL;
     if (strcmp(mode(), "short_info") == 0) info.struct_size = 8;
     if (strcmp(mode(), "bad_name") == 0) info.name = "hostile api";
