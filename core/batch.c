@@ -63,10 +63,20 @@ typedef struct file_digest {
     unsigned char d[32];
 } file_digest;
 
-static file_digest *known, *seen; /* from the last manifest; taken this run */
-static size_t nknown, nseen, nfresh; /* nfresh: of seen, those read and hashed this run */
+/* A run's digests, owned by cb_batch_run: those known from the manifests (or the cache),
+ * and those taken this run (nfresh of them read and hashed, the rest recalled). */
+typedef struct digests {
+    file_digest *known, *seen;
+    size_t nknown, nseen, nfresh;
+} digests;
 
-static int file_digest_of(const char *path, unsigned char d[32])
+/* A hash of inputs under way: the files it reads go through the run's digests. */
+typedef struct hasher {
+    struct sha256_ctx c;
+    digests *dg;
+} hasher;
+
+static int file_digest_of(digests *dg, const char *path, unsigned char d[32])
 {
     struct stat st;
     int fd = cb_open_regular(path, O_RDONLY, 0, &st); /* a FIFO or /dev/zero: unreadable, never a hang */
@@ -76,9 +86,9 @@ static int file_digest_of(const char *path, unsigned char d[32])
         return -1;
     }
     file_digest now = {.id = cb_file_id_of(&st)};
-    for (size_t i = 0; i < nknown; i++)
-        if (strcmp(known[i].path, path) == 0 && cb_file_id_same(&known[i].id, &now.id)) {
-            memcpy(d, known[i].d, 32);
+    for (size_t i = 0; i < dg->nknown; i++)
+        if (strcmp(dg->known[i].path, path) == 0 && cb_file_id_same(&dg->known[i].id, &now.id)) {
+            memcpy(d, dg->known[i].d, 32);
             fclose(fp);
             goto remember;
         }
@@ -92,29 +102,30 @@ static int file_digest_of(const char *path, unsigned char d[32])
     if (bad) return -1;
     sha256_digest(&c, 32, d);
     if (!now.id.settled) return 0;
-    nfresh++;
+    dg->nfresh++;
 remember:
-    seen = cb_xrealloc(seen, (nseen + 1) * sizeof *seen);
+    dg->seen = cb_xrealloc(dg->seen, (dg->nseen + 1) * sizeof *dg->seen);
     now.path = cb_xstrdup(path);
     memcpy(now.d, d, 32);
-    seen[nseen++] = now;
+    dg->seen[dg->nseen++] = now;
     return 0;
 }
 
-static void hash_file(struct sha256_ctx *c, const char *path)
+static void hash_file(hasher *h, const char *path)
 {
-    hash_str(c, path);
+    hash_str(&h->c, path);
     unsigned char d[32];
-    if (file_digest_of(path, d) != 0) hash_str(c, "(unreadable)");
-    else sha256_update(c, sizeof d, d);
+    if (file_digest_of(h->dg, path, d) != 0) hash_str(&h->c, "(unreadable)");
+    else sha256_update(&h->c, sizeof d, d);
 }
 
-static void digests_free(file_digest **list, size_t *n)
+static void digests_free(digests *dg)
 {
-    for (size_t i = 0; i < *n; i++) free((*list)[i].path);
-    free(*list);
-    *list = NULL;
-    *n = 0;
+    for (size_t i = 0; i < dg->nknown; i++) free(dg->known[i].path);
+    for (size_t i = 0; i < dg->nseen; i++) free(dg->seen[i].path);
+    free(dg->known);
+    free(dg->seen);
+    memset(dg, 0, sizeof *dg);
 }
 
 static long long json_ll(json_t *o, const char *key)
@@ -122,7 +133,7 @@ static long long json_ll(json_t *o, const char *key)
     return (long long)json_integer_value(json_object_get(o, key));
 }
 
-static void read_digests(json_t *files)
+static void read_digests(digests *dg, json_t *files)
 {
     const char *path;
     json_t *it;
@@ -138,25 +149,25 @@ static void read_digests(json_t *files)
             sscanf(hexd + 2 * k, "%2x", &v);
             f.d[k] = (unsigned char)v;
         }
-        known = cb_xrealloc(known, (nknown + 1) * sizeof *known);
-        known[nknown++] = f;
+        dg->known = cb_xrealloc(dg->known, (dg->nknown + 1) * sizeof *dg->known);
+        dg->known[dg->nknown++] = f;
     }
 }
 
-static json_t *digests_json(void)
+static json_t *digests_json(const digests *dg)
 {
     json_t *files = json_object();
-    for (size_t i = 0; i < nseen; i++) {
+    for (size_t i = 0; i < dg->nseen; i++) {
         json_t *o = json_object();
         char h[65];
-        hex(seen[i].d, 32, h);
-        json_object_set_new(o, "size", json_integer(seen[i].id.size));
-        json_object_set_new(o, "mtime_ns", json_integer(seen[i].id.mtime_ns));
-        json_object_set_new(o, "ctime_ns", json_integer(seen[i].id.ctime_ns));
-        json_object_set_new(o, "ino", json_integer(seen[i].id.ino));
-        json_object_set_new(o, "dev", json_integer(seen[i].id.dev));
+        hex(dg->seen[i].d, 32, h);
+        json_object_set_new(o, "size", json_integer(dg->seen[i].id.size));
+        json_object_set_new(o, "mtime_ns", json_integer(dg->seen[i].id.mtime_ns));
+        json_object_set_new(o, "ctime_ns", json_integer(dg->seen[i].id.ctime_ns));
+        json_object_set_new(o, "ino", json_integer(dg->seen[i].id.ino));
+        json_object_set_new(o, "dev", json_integer(dg->seen[i].id.dev));
         json_object_set_new(o, "sha256", json_string(h));
-        json_object_set_new(files, seen[i].path, o);
+        json_object_set_new(files, dg->seen[i].path, o);
     }
     return files;
 }
@@ -166,26 +177,26 @@ static json_t *digests_json(void)
  * new folder hashes the 5 MB font again. Best effort both ways, like every cache. */
 #define DIGESTS_CACHE_MAX (4u << 20)
 
-static void digests_recall(void)
+static void digests_recall(digests *dg)
 {
-    if (nknown) return;
+    if (dg->nknown) return;
     char *path = cb_cache_path("file-digests");
     char *text = path ? cb_file_read(path, DIGESTS_CACHE_MAX, NULL, NULL) : NULL;
     json_error_t jerr;
     json_t *root = text ? json_loads(text, 0, &jerr) : NULL;
-    if (json_is_object(root)) read_digests(root);
+    if (json_is_object(root)) read_digests(dg, root);
     json_decref(root);
     free(text);
     free(path);
 }
 
-static void digests_remember(void)
+static void digests_remember(const digests *dg)
 {
-    if (!nfresh) return;
+    if (!dg->nfresh) return;
     char *path = cb_cache_path("file-digests"), *folder = cb_cache_path(NULL);
     if (path && folder) {
         (void)cb_mkdir_p(folder, 0700, "cache folder", NULL);
-        json_t *files = digests_json();
+        json_t *files = digests_json(dg);
         char *text = json_dumps(files, JSON_COMPACT);
         cb_error err;
         if (text) (void)cb_write_file_atomic(path, text, strlen(text), &err);
@@ -197,16 +208,16 @@ static void digests_remember(void)
 }
 
 
-static void hash_walked(void *c, const char *path, const struct stat *st)
+static void hash_walked(void *h, const char *path, const struct stat *st)
 {
     (void)st;
-    hash_file(c, path);
+    hash_file(h, path);
 }
 
 /* The modules require() can load from dir: its *.lua files, CB_MODULE_DEPTH folders down. */
-static void hash_modules(struct sha256_ctx *c, const char *dir)
+static void hash_modules(hasher *h, const char *dir)
 {
-    cb_walk_files(dir, ".lua", CB_MODULE_DEPTH, hash_walked, c);
+    cb_walk_files(dir, ".lua", CB_MODULE_DEPTH, hash_walked, h);
 }
 
 static void hash_rows(struct sha256_ctx *c, const cb_table *t, const size_t *rows, size_t n)
@@ -251,41 +262,42 @@ static void hash_clock(struct sha256_ctx *c, const cb_clock *clock)
 
 /* What every county's PDF depends on besides its own rows (docs/manifests.md, "What a
  * county's hash covers": keep the two in step). */
-static struct sha256_ctx global_inputs(const cb_engine *e)
+static struct sha256_ctx global_inputs(const cb_engine *e, digests *dg)
 {
-    struct sha256_ctx c;
-    sha256_init(&c);
-    hash_str(&c, "countybrief " CB_VERSION_STRING);
+    hasher h = {.dg = dg};
+    struct sha256_ctx *c = &h.c;
+    sha256_init(c);
+    hash_str(c, "countybrief " CB_VERSION_STRING);
     const char *where; /* the data source: a CSV folder, or the plugin's reader */
     const cb_source_type *src = cb_is_dir(e->data_dir) ? NULL : cb_plugins_source(e->data_dir, &where);
-    hash_str(&c, src ? src->name : "csv folder");
+    hash_str(c, src ? src->name : "csv folder");
     char limits[64]; /* a script may catch its limits' errors (pcall) and print otherwise */
     snprintf(limits, sizeof limits, "%.17g %.17g", e->src.limits.memory_mib, e->src.limits.cpu_budget_s);
-    hash_str(&c, limits);
-    hash_file(&c, e->report_path);
-    hash_modules(&c, e->report_dir);
-    if (strcmp(e->report_dir, e->scripts_dir) != 0) hash_modules(&c, e->scripts_dir);
+    hash_str(c, limits);
+    hash_file(&h, e->report_path);
+    hash_modules(&h, e->report_dir);
+    if (strcmp(e->report_dir, e->scripts_dir) != 0) hash_modules(&h, e->scripts_dir);
     char *tpl = cb_path_join(e->tpl.dir, "template.lua"); /* all a template loads: it and its logo */
-    hash_file(&c, tpl);
+    hash_file(&h, tpl);
     free(tpl);
-    if (e->tpl.logo) hash_file(&c, e->tpl.logo);
-    hash_str(&c, e->lang); /* labels, number formats and the font list follow it */
-    for (size_t i = 0; i < cb_font_nfaces(e->font); i++) hash_file(&c, cb_font_face_path(e->font, (int)i));
-    cb_font_fallback_candidates(e->font, hash_fallback, &c);
-    for (size_t i = 0; i < cb_plugins_count(); i++) hash_file(&c, cb_plugins_path(i));
-    hash_clock(&c, &e->clock);
+    if (e->tpl.logo) hash_file(&h, e->tpl.logo);
+    hash_str(c, e->lang); /* labels, number formats and the font list follow it */
+    for (size_t i = 0; i < cb_font_nfaces(e->font); i++) hash_file(&h, cb_font_face_path(e->font, (int)i));
+    cb_font_fallback_candidates(e->font, hash_fallback, c);
+    for (size_t i = 0; i < cb_plugins_count(); i++) hash_file(&h, cb_plugins_path(i));
+    hash_clock(c, &e->clock);
     for (size_t t = 0; t < e->ds.ntables; t++) {
         const cb_table *tb = e->ds.tables[t];
-        if (tb->county_col < 0) hash_rows(&c, tb, NULL, tb->nrows);
+        if (tb->county_col < 0) hash_rows(c, tb, NULL, tb->nrows);
         if (cb_table_on_disk(tb)) { /* its rows are in the county digests; its header here */
-            hash_str(&c, tb->name);
+            hash_str(c, tb->name);
             for (size_t k = 0; k < tb->ncols; k++) {
-                hash_str(&c, tb->cols[k]);
-                sha256_update(&c, sizeof tb->types[k], (const uint8_t *)&tb->types[k]);
+                hash_str(c, tb->cols[k]);
+                sha256_update(c, sizeof tb->types[k], (const uint8_t *)&tb->types[k]);
             }
         }
     }
-    return c;
+    return h.c;
 }
 
 static void county_key(const struct sha256_ctx *global, const cb_engine *e, size_t county, char out[65])
@@ -427,7 +439,8 @@ static void read_entry(const cb_engine *e, json_t *it, long long gen, const unsi
  * inputs key, so that whichever run or layout rendered a county, a run whose inputs match
  * skips it. Returns the highest generation seen. A missing, unreadable or corrupt manifest
  * just means less can be skipped. */
-static long long read_manifests(const cb_engine *e, const cb_batch_opts *o, const unsigned char *ask, entry **old)
+static long long read_manifests(const cb_engine *e, const cb_batch_opts *o, const unsigned char *ask, entry **old,
+                                digests *dg)
 {
     char *own = manifest_path(e, o), *own_journal = journal_path(e, o);
     size_t n;
@@ -450,7 +463,7 @@ static long long read_manifests(const cb_engine *e, const cb_batch_opts *o, cons
         json_t *it;
         if (!l[i].journal) {
             json_t *root = text ? json_loads(text, 0, &jerr) : NULL;
-            read_digests(json_object_get(root, "files"));
+            read_digests(dg, json_object_get(root, "files"));
             long long g = cb_manifest_generation(root);
             if (g > gen) gen = g;
             size_t k;
@@ -529,7 +542,7 @@ static json_t *entry_json(const cb_engine *e, size_t i, const entry *en)
 
 /* The manifest of this run (gen: its generation), atomically (output.h). */
 static int write_manifest(const cb_engine *e, const cb_batch_opts *o, entry *const *cur, long long gen,
-                          const cb_batch_summary *sum, cb_error *err)
+                          const cb_batch_summary *sum, const digests *dg, cb_error *err)
 {
     json_t *root = json_object();
     json_object_set_new(root, "generator", json_string("countybrief " CB_VERSION_STRING));
@@ -564,7 +577,7 @@ static int write_manifest(const cb_engine *e, const cb_batch_opts *o, entry *con
         json_array_append_new(list, entry_json(e, i, en));
     }
     json_object_set_new(root, "counties", list);
-    json_object_set_new(root, "files", digests_json());
+    json_object_set_new(root, "files", digests_json(dg));
     char *text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(root);
     char *path = manifest_path(e, o);
@@ -740,13 +753,14 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     if (swept && !o->quiet)
         fprintf(stderr, "countybrief: removed %zu temporary file%s left in %s by an interrupted run\n", swept,
                 swept == 1 ? "" : "s", e->out_dir);
-    long long newest = read_manifests(e, o, NULL, old);
-    digests_recall();
+    digests dg = {0};
+    long long newest = read_manifests(e, o, NULL, old, &dg);
+    digests_recall(&dg);
     char **clash = cb_output_clashes(e); /* the whole data, so shards and --county agree */
     int tty = !o->quiet && isatty(STDERR_FILENO);
 
     /* which counties, and their inputs */
-    struct sha256_ctx global = global_inputs(e);
+    struct sha256_ctx global = global_inputs(e, &dg);
     size_t *todo = cb_xmalloc((nc ? nc : 1) * sizeof *todo), ntodo = 0, total = 0;
     size_t n = o->which ? o->nwhich : nc;
     for (size_t i = 0; i < n; i++) {
@@ -775,7 +789,7 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
             ask[todo[i]] = 1;
         }
     if (ask) {
-        long long g = read_manifests(e, o, ask, old);
+        long long g = read_manifests(e, o, ask, old, &dg);
         if (g > newest) newest = g;
         free(ask);
     }
@@ -839,7 +853,7 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     if ((sum->stopped = cb_pool_stop_signal()) != 0)
         cb_output_sweep(e->out_dir); /* what the workers killed by the stop were writing */
     sum->seconds = cb_now_s() - t0;
-    if (rc == CB_OK) rc = write_manifest(e, o, cur, gen, sum, err);
+    if (rc == CB_OK) rc = write_manifest(e, o, cur, gen, sum, &dg, err);
     if (jfd >= 0) close(jfd);
     if (rc == CB_OK) unlink(jpath); /* all in the manifest now; kept if it could not be written */
     free(jpath);
@@ -852,9 +866,7 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     free(old);
     free(cur);
     free(todo);
-    digests_remember();
-    digests_free(&known, &nknown);
-    digests_free(&seen, &nseen);
-    nfresh = 0;
+    digests_remember(&dg);
+    digests_free(&dg);
     return rc;
 }

@@ -17,6 +17,10 @@
 #define TMP_TAG ".tmp-"
 #define STALE_AFTER_S 7200 /* a temporary file this old is dead, whoever wrote it (2 hours) */
 
+/* Process-wide settings (output.h), the only mutable file-scope state here: every writer
+ * of the process follows them, including those with no engine at hand (the caches, synth),
+ * and a worker inherits them at its fork. --no-fsync sets use_fsync once, before any file
+ * is written; a batch's worker turns sync_dirs off for itself. */
 static int use_fsync = 1, sync_dirs = 1;
 
 void cb_output_set_fsync(int on) { use_fsync = on != 0; }

@@ -34,6 +34,13 @@ typedef struct mark_slot {
     char fn[48];
 } mark_slot;
 
+/*
+ * Process-wide state, the only mutable file-scope variables here, each because no handle
+ * can reach it: my_mark and retiring belong to a worker process (set once it is forked;
+ * cb_pool_mark and cb_pool_retire are called from plugin calls deep in a county's render,
+ * which carry no pool), and stop_sig/stop_count below are written by the signal handler.
+ * Everything else of a run lives in its pool, on cb_pool_run's stack.
+ */
 static mark_slot *my_mark; /* in a worker: its slot; in the parent: NULL */
 static int retiring;       /* in a worker: cb_pool_retire was called during this job */
 
@@ -196,6 +203,7 @@ static void say_capped(const pool *p, size_t got, size_t wanted, const char *why
 
 /* ------------------------------------------------------------------ the parent */
 
+/* Set by the handler of SIGINT and SIGTERM (process-wide, see the top of this file). */
 static volatile sig_atomic_t stop_sig, stop_count;
 
 static void on_stop(int sig)

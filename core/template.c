@@ -48,23 +48,28 @@ static void set_defaults(cb_template *t, const char *lang)
     t->latin_family = cb_xstrdup("DejaVu Sans");
 }
 
-/* The section being read ("page.", "type.", ...), for messages naming the full key. */
-static const char *section = "";
+/* A template being read: its file, the section ("page.", "type.", ...) for messages naming
+ * the full key, and the language whose entries a table by language gives. */
+typedef struct reader {
+    const char *path;
+    const char *section;
+    const char *lang;
+} reader;
 
 /* Reads field `key` of the table on top of the stack as a number, if present. */
-static int get_number(lua_State *L, const char *key, float *out, const char *path, cb_error *err)
+static int get_number(lua_State *L, reader *rd, const char *key, float *out, cb_error *err)
 {
     int ty = lua_getfield(L, -1, key);
     int rc = CB_OK;
     if (ty == LUA_TNUMBER) *out = (float)lua_tonumber(L, -1);
     else if (ty != LUA_TNIL)
-        rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s must be a number, got %s", path, section, key,
+        rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s must be a number, got %s", rd->path, rd->section, key,
                      lua_typename(L, ty));
     lua_pop(L, 1);
     return rc;
 }
 
-static int get_string(lua_State *L, const char *key, char **out, const char *path, cb_error *err)
+static int get_string(lua_State *L, reader *rd, const char *key, char **out, cb_error *err)
 {
     int ty = lua_getfield(L, -1, key);
     int rc = CB_OK;
@@ -75,43 +80,40 @@ static int get_string(lua_State *L, const char *key, char **out, const char *pat
         free(*out); /* `header = false` turns it off */
         *out = NULL;
     } else if (ty != LUA_TNIL) {
-        rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s must be a string, got %s", path, section, key,
+        rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s must be a string, got %s", rd->path, rd->section, key,
                      lua_typename(L, ty));
     }
     lua_pop(L, 1);
     return rc;
 }
 
-/* The language being read for, and whether a table's keys may be languages. */
-static const char *reading_lang = CB_LANG_DEFAULT;
-
 /* A text field that may differ by language: a string (or false) for every language, or a
- * table { zh = ..., en = ... } whose entry for reading_lang is used (none: *out keeps the
+ * table { zh = ..., en = ... } whose entry for rd->lang is used (none: *out keeps the
  * default). Every entry must be a string or false. */
-static int get_text(lua_State *L, const char *key, char **out, const char *path, cb_error *err)
+static int get_text(lua_State *L, reader *rd, const char *key, char **out, cb_error *err)
 {
     if (lua_getfield(L, -1, key) != LUA_TTABLE) {
         lua_pop(L, 1);
-        return get_string(L, key, out, path, err);
+        return get_string(L, rd, key, out, err);
     }
     lua_pushnil(L);
     while (lua_next(L, -2)) {
         int kt = lua_type(L, -2), vt = lua_type(L, -1);
         if (kt != LUA_TSTRING || !cb_lang_known(lua_tostring(L, -2))) {
             int rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s: the keys of a table by language must "
-                             "be \"zh\" or \"en\"", path, section, key);
+                             "be \"zh\" or \"en\"", rd->path, rd->section, key);
             lua_pop(L, 3);
             return rc;
         }
         if (vt != LUA_TSTRING && !(vt == LUA_TBOOLEAN && !lua_toboolean(L, -1))) {
-            int rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s.%s must be a string, got %s", path,
-                             section, key, lua_tostring(L, -2), lua_typename(L, vt));
+            int rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s.%s must be a string, got %s", rd->path,
+                             rd->section, key, lua_tostring(L, -2), lua_typename(L, vt));
             lua_pop(L, 3);
             return rc;
         }
         lua_pop(L, 1);
     }
-    int rc = get_string(L, reading_lang, out, path, err);
+    int rc = get_string(L, rd, rd->lang, out, err);
     lua_pop(L, 1);
     return rc;
 }
@@ -130,6 +132,8 @@ static int parse_color(const char *s, cb_rgb *c)
 
 /* ------------------------------------------------------------------ images */
 
+/* A process-wide cache, filled at the first PNG checked: the same 256 values whoever fills
+ * it, so no engine needs its own. */
 static uint32_t crc_table[256];
 
 static uint32_t png_crc(const unsigned char *p, size_t n)
@@ -291,30 +295,31 @@ int cb_image_check(const char *path, int *jpeg, int *w, int *h, cb_error *err)
 
 /* type.family: a string names the Chinese font; a table by language names the Chinese
  * font (zh) and the main font of an English document (en). */
-static int read_family(lua_State *L, cb_template *t, const char *path, cb_error *err)
+static int read_family(lua_State *L, reader *rd, cb_template *t, cb_error *err)
 {
-    const char *was = reading_lang;
+    const char *was = rd->lang;
     int rc = CB_OK, by_lang = lua_getfield(L, -1, "family") == LUA_TTABLE;
     lua_pop(L, 1);
     if (by_lang) {
-        reading_lang = "en";
-        rc = get_text(L, "family", &t->latin_family, path, err);
+        rd->lang = "en";
+        rc = get_text(L, rd, "family", &t->latin_family, err);
     }
-    reading_lang = "zh";
-    if (rc == CB_OK) rc = get_text(L, "family", &t->font_family, path, err);
-    reading_lang = was;
+    rd->lang = "zh";
+    if (rc == CB_OK) rc = get_text(L, rd, "family", &t->font_family, err);
+    rd->lang = was;
     if (rc == CB_OK && !t->latin_family) t->latin_family = cb_xstrdup("DejaVu Sans");
     return rc;
 }
 
-static int read_settings(lua_State *L, cb_template *t, const char *path, cb_error *err)
+static int read_settings(lua_State *L, reader *rd, cb_template *t, cb_error *err)
 {
+    const char *path = rd->path;
     int rc, ty;
-    section = "page.";
+    rd->section = "page.";
     if (lua_getfield(L, -1, "page") == LUA_TTABLE) {
         char *size = NULL, *orient = NULL;
-        if ((rc = get_string(L, "size", &size, path, err)) ||
-            (rc = get_string(L, "orientation", &orient, path, err))) {
+        if ((rc = get_string(L, rd, "size", &size, err)) ||
+            (rc = get_string(L, rd, "orientation", &orient, err))) {
             free(size);
             free(orient);
             return rc;
@@ -335,21 +340,21 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
         }
         free(size);
         free(orient);
-        if ((rc = get_number(L, "width", &t->page_w, path, err)) ||
-            (rc = get_number(L, "height", &t->page_h, path, err)))
+        if ((rc = get_number(L, rd, "width", &t->page_w, err)) ||
+            (rc = get_number(L, rd, "height", &t->page_h, err)))
             return rc;
-        section = "page.margin.";
+        rd->section = "page.margin.";
         if (lua_getfield(L, -1, "margin") == LUA_TTABLE) {
-            if ((rc = get_number(L, "top", &t->margin_top, path, err)) ||
-                (rc = get_number(L, "right", &t->margin_right, path, err)) ||
-                (rc = get_number(L, "bottom", &t->margin_bottom, path, err)) ||
-                (rc = get_number(L, "left", &t->margin_left, path, err)))
+            if ((rc = get_number(L, rd, "top", &t->margin_top, err)) ||
+                (rc = get_number(L, rd, "right", &t->margin_right, err)) ||
+                (rc = get_number(L, rd, "bottom", &t->margin_bottom, err)) ||
+                (rc = get_number(L, rd, "left", &t->margin_left, err)))
                 return rc;
         }
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
-    section = "type.";
+    rd->section = "type.";
     if (lua_getfield(L, -1, "type") == LUA_TTABLE) {
         struct { const char *key; float *dst; } nums[] = {
             {"body", &t->body_size},   {"leading", &t->leading}, {"title", &t->title_size},
@@ -357,8 +362,8 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
             {"table", &t->table_size}, {"indent", &t->indent}, {"padding", &t->cell_padding},
         };
         for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
-            if ((rc = get_number(L, nums[i].key, nums[i].dst, path, err))) return rc;
-        if ((rc = read_family(L, t, path, err))) return rc;
+            if ((rc = get_number(L, rd, nums[i].key, nums[i].dst, err))) return rc;
+        if ((rc = read_family(L, rd, t, err))) return rc;
         ty = lua_getfield(L, -1, "justify");
         if (ty == LUA_TBOOLEAN) t->justify = lua_toboolean(L, -1);
         else if (ty != LUA_TNIL)
@@ -366,7 +371,7 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
-    section = "colors.";
+    rd->section = "colors.";
     if (lua_getfield(L, -1, "colors") == LUA_TTABLE) {
         struct { const char *key; cb_rgb *dst; } cols[] = {
             {"primary", &t->primary}, {"accent", &t->accent}, {"text", &t->text},
@@ -381,7 +386,7 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
                                cols[i].key);
             }
             lua_pop(L, 1);
-            if ((rc = get_string(L, cols[i].key, &s, path, err))) return rc;
+            if ((rc = get_string(L, rd, cols[i].key, &s, err))) return rc;
             if (s && !parse_color(s, cols[i].dst)) {
                 rc = cb_fail(err, CB_ETEMPLATE, "%s: colors.%s \"%s\" is not #rrggbb", path,
                              cols[i].key, s);
@@ -392,10 +397,10 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
         }
     }
     lua_pop(L, 1);
-    section = "";
-    if ((rc = get_text(L, "header", &t->header, path, err)) ||
-        (rc = get_text(L, "footer", &t->footer, path, err)) ||
-        (rc = get_text(L, "watermark", &t->watermark, path, err)))
+    rd->section = "";
+    if ((rc = get_text(L, rd, "header", &t->header, err)) ||
+        (rc = get_text(L, rd, "footer", &t->footer, err)) ||
+        (rc = get_text(L, rd, "watermark", &t->watermark, err)))
         return rc;
     ty = lua_getfield(L, -1, "condensed");
     if (ty == LUA_TBOOLEAN) t->condensed = lua_toboolean(L, -1);
@@ -407,7 +412,7 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
         t->watermark = NULL;
     }
     char *logo = NULL;
-    if ((rc = get_string(L, "logo", &logo, path, err))) return rc;
+    if ((rc = get_string(L, rd, "logo", &logo, err))) return rc;
     if (logo) {
         if (!logo[0] || strstr(logo, "..") || logo[0] == '/') {
             rc = cb_fail(err, CB_ETEMPLATE, "%s: logo \"%s\" must name a file in the template "
@@ -425,11 +430,11 @@ static int read_settings(lua_State *L, cb_template *t, const char *path, cb_erro
     if (ty == LUA_TBOOLEAN) t->cover = lua_toboolean(L, -1);
     else if (ty == LUA_TTABLE) {
         t->cover = 1;
-        section = "cover.";
-        if ((rc = get_text(L, "title", &t->cover_title, path, err)) ||
-            (rc = get_text(L, "subtitle", &t->cover_subtitle, path, err)))
+        rd->section = "cover.";
+        if ((rc = get_text(L, rd, "title", &t->cover_title, err)) ||
+            (rc = get_text(L, rd, "subtitle", &t->cover_subtitle, err)))
             return rc;
-        section = "";
+        rd->section = "";
     } else if (ty != LUA_TNIL)
         return cb_fail(err, CB_ETEMPLATE, "%s: cover must be true, false or a table, got %s", path,
                        lua_typename(L, ty));
@@ -500,9 +505,8 @@ int cb_template_load_limited(cb_template *t, const char *name_or_dir, const char
     int rc = L ? CB_OK : err ? err->code : CB_ETEMPLATE; /* not covered: err NULL (callers pass one) */
     if (L && !lua_istable(L, -1)) rc = cb_fail(err, CB_ETEMPLATE, "%s: must return a table", path);
     else if (L) {
-        reading_lang = lang;
-        rc = read_settings(L, t, path, err);
-        reading_lang = CB_LANG_DEFAULT;
+        reader rd = {path, "", lang};
+        rc = read_settings(L, &rd, t, err);
     }
     cb_lua_close_description(L);
     free(path);
