@@ -1,44 +1,19 @@
-/* main.c: the countybrief command line. */
-#include <dirent.h>
+/* main.c: the countybrief command line: options, their checks, and the dispatch to the
+ * commands (cli.h, cli_*.c). */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "countybrief/countybrief.h"
-#include "batch.h"
-#include "manifest.h"
-#include "check.h"
-#include "dataindex.h"
-#include "numfmt.h"
-#include "paths.h"
+#include "cli.h"
 #include "output.h"
 #include "plugins.h"
 #include "pool.h"
-#include "repeats.h"
-#include "render.h"
-#include "synth.h"
 
-/* Exit codes; documented in --help and the README. */
-enum {
-    EXIT_OK = 0,
-    EXIT_SOME_FAILED = 1, /* at least one county failed; the others were written */
-    EXIT_USAGE = 2,       /* bad option or argument, unknown county */
-    EXIT_DATA = 3,        /* data folder missing or a CSV file is wrong */
-    EXIT_SETUP = 4,       /* report, template or font missing or broken */
-    EXIT_OUTPUT = 5,      /* the output folder cannot be created or written */
-    /* 128 + the signal: stopped by SIGINT (130) or SIGTERM (143), pool.h */
-};
 
 static const char USAGE[] =
     "usage: countybrief render [options]   render one PDF briefing per county\n"
@@ -75,7 +50,8 @@ static const char USAGE[] =
     "  --county C        only this county, by id or name; repeatable\n"
     "  --out DIR         output folder (default: ./out)\n"
     "  --lang LANG       zh (default) or en, for a report written in both (the briefing is);\n"
-    "                    files are then named <county_id>-<name>.en.pdf\n"
+    "                    files are then named <county_id>-<name>.en.pdf; a list, zh,en,\n"
+    "                    renders (checks, watches) each in turn, as separate runs would\n"
     "  --font PATH       the Chinese TrueType font file (default: found by fontconfig);\n"
     "                    for en, DejaVu Sans comes first and this font draws Chinese names\n"
     "  --plugin FILE.so  load this plugin too (repeatable); plugins in the plugin folder\n"
@@ -130,18 +106,6 @@ static const char USAGE[] =
     "  --plugin error; 5 output folder cannot be written; 143 (130) stopped by SIGTERM\n"
     "  (SIGINT).\n";
 
-static int exit_for(int code)
-{
-    switch (code) {
-    case CB_EUSAGE: return EXIT_USAGE;
-    case CB_EDATA: return EXIT_DATA;
-    case CB_EIO: return EXIT_DATA;
-    case CB_ESCRIPT: case CB_EFONT: case CB_ETEMPLATE: case CB_ENOTFOUND: case CB_EPLUGIN:
-        return EXIT_SETUP;
-    default: return EXIT_SOME_FAILED;
-    }
-}
-
 enum { OPT_DATA = 256, OPT_REPORT, OPT_TEMPLATE, OPT_COUNTY, OPT_OUT, OPT_FONT, OPT_QUIET, OPT_HELP,
        OPT_PLUGIN, OPT_JOBS, OPT_FORCE, OPT_TIMEOUT, OPT_SHARD, OPT_SHARDS, OPT_CPU_BUDGET, OPT_LUA_MEMORY,
        OPT_LANG, OPT_DATE };
@@ -173,442 +137,6 @@ static int cmd_plugins(cb_render_opts *o)
     return rc == CB_OK ? EXIT_OK : EXIT_SETUP;
 }
 
-static int cmd_list(cb_render_opts *o)
-{
-    cb_engine e;
-    cb_error err;
-    int rc = cb_engine_open_data(&e, o, &err);
-    if (rc != CB_OK) {
-        fprintf(stderr, "countybrief: %s\n", err.msg);
-        cb_engine_close(&e);
-        return rc == CB_EPLUGIN || rc == CB_EUSAGE ? exit_for(rc) : EXIT_DATA;
-    }
-    int pcol = cb_table_col(e.ds.counties, "province");
-    for (size_t i = 0; i < e.ds.ncounties; i++) {
-        const cb_value *p = pcol >= 0 ? cb_table_cell(e.ds.counties, i, (size_t)pcol) : NULL;
-        /* tab-separated fields, each cleaned (util.h: a tab in one shows as \t) */
-        const char *f[3] = {cb_county_id(&e.ds, i), cb_county_name(&e.ds, i), p && p->type == CB_T_TEXT ? p->text : ""};
-        cb_buf line = {0};
-        for (int k = 0; k < 3; k++) {
-            if (k) cb_buf_add(&line, "\t", 1);
-            cb_buf_add_clean(&line, f[k], strlen(f[k]), SIZE_MAX);
-        }
-        printf("%s\n", line.s);
-        cb_buf_free(&line);
-    }
-    cb_engine_close(&e);
-    return EXIT_OK;
-}
-
-/* Sorts the county indices a[0..n) and drops repeats; returns the new count. */
-static size_t sort_unique(size_t *a, size_t n)
-{
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && a[j - 1] > a[j]; j--) {
-            size_t x = a[j];
-            a[j] = a[j - 1];
-            a[j - 1] = x;
-        }
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!k || a[k - 1] != a[i]) a[k++] = a[i];
-    return k;
-}
-
-/* ------------------------------------------------------------------ jobs in workers */
-
-/*
- * check, --watch and reports over all counties run their counties in the batch's worker
- * pool (pool.h), as render does: a plugin that crashes, aborts or calls exit(), or a
- * county that runs away, costs that county (or that report), reported as an error, and
- * the command goes on.
- */
-typedef struct job_run {
-    cb_engine *e;
-    int check;             /* check (no PDF) rather than render */
-    int all;               /* a report over all counties: job 0, over which[0..n) (n = 0: all) */
-    const size_t *which;
-    size_t n;
-    int quiet;
-    const char *verb;      /* a rendered county's line: "wrote" or "rendered" */
-    size_t failed;
-    size_t finished;       /* jobs done (the rest: stopped, pool.h) */
-    /* check: results kept until those of the jobs before them are printed */
-    const size_t *jobs;    /* the counties, in the order they are printed */
-    size_t *order;         /* the position in jobs of each county */
-    char **got;            /* per position: the reply, until printed */
-    size_t *glen;
-    int *grc, *gdied;
-    size_t njobs, printed, errors, warnings;
-    cb_repeats repeats;
-} job_run;
-
-/* What a render job sends back; the PDF's path, or the error, follows. */
-typedef struct render_msg {
-    double ms;
-    uint64_t pages, bytes;
-} render_msg;
-
-static int job_work(void *ctx, size_t job, cb_buf *reply)
-{
-    job_run *r = ctx;
-    cb_error err;
-    int rc;
-    if (r->check) { /* the error (or ""), then each warning, each ending in NUL */
-        char **w = NULL;
-        size_t nw = 0;
-        rc = r->all ? cb_check_all(r->e, r->which, r->n, &w, &nw, &err)
-                    : cb_check_county(r->e, job, &w, &nw, &err);
-        cb_buf_add(reply, rc == CB_OK ? "" : err.msg, rc == CB_OK ? 1 : strlen(err.msg) + 1);
-        for (size_t k = 0; k < nw; k++) {
-            cb_buf_add(reply, w[k], strlen(w[k]) + 1);
-            free(w[k]);
-        }
-        free(w);
-        return rc;
-    }
-    cb_render_result res;
-    rc = r->all ? cb_render_all(r->e, r->which, r->n, &res, &err) : cb_render_county(r->e, job, &res, &err);
-    render_msg m = {res.ms, res.pages, res.bytes};
-    cb_buf_add(reply, &m, sizeof m);
-    cb_buf_adds(reply, rc == CB_OK ? res.path : err.msg);
-    free(res.path);
-    return rc;
-}
-
-/* "<id> <name>" of a county job, or the file of a report over all counties; malloc'd. */
-static char *job_who(const job_run *r, size_t job)
-{
-    if (r->all) return cb_output_all_name(r->e);
-    return cb_clean_asprintf("%s %s", cb_county_id(&r->e->ds, job), cb_county_name(&r->e->ds, job));
-}
-
-/* An error line, the same error in many counties counted (repeats.h). */
-static void job_error(job_run *r, size_t job, FILE *out, const char *prefix, const char *msg)
-{
-    const char *id = r->all ? NULL : cb_county_id(&r->e->ds, job);
-    const char *name = r->all ? NULL : cb_county_name(&r->e->ds, job);
-    cb_repeats_print(&r->repeats, out, prefix, msg, id, name);
-}
-
-static void render_done(void *ctx, size_t job, int rc, int died, const char *reply, size_t len)
-{
-    job_run *r = ctx;
-    r->finished++;
-    char *who = job_who(r, job);
-    render_msg m = {0, 0, 0};
-    if (!died && len >= sizeof m) memcpy(&m, reply, sizeof m);
-    const char *text = died ? reply : len >= sizeof m ? reply + sizeof m : "(message lost)";
-    if (!died && rc == CB_OK) {
-        if (!r->quiet && !strcmp(r->verb, "wrote"))
-            printf("wrote %s (%llu page%s, %.1f KB, %.0f ms)\n", text, (unsigned long long)m.pages,
-                   m.pages == 1 ? "" : "s", m.bytes / 1024.0, m.ms);
-        else if (!r->quiet)
-            printf("rendered %s in %.0f ms\n", text, m.ms);
-    } else {
-        r->failed++;
-        char *msg = died ? cb_xasprintf("%s: %s", who, text) : cb_xstrdup(text);
-        job_error(r, job, stderr, "countybrief: ", msg);
-        free(msg);
-    }
-    free(who);
-}
-
-/* Prints a check result: its error, or why its worker died, and its warnings. */
-static void check_print(job_run *r, size_t job, int rc, int died, const char *reply, size_t len)
-{
-    char *who = job_who(r, job);
-    if (died || rc != CB_OK) {
-        char *msg = died ? cb_xasprintf("%s: %s", who, reply) : cb_xstrdup(len ? reply : "(message lost)");
-        job_error(r, job, stdout, "error: ", msg);
-        free(msg);
-        r->errors++;
-    }
-    size_t first = died || !len ? len : strlen(reply) + 1;
-    for (size_t off = first; off < len; off += strlen(reply + off) + 1) {
-        printf("warning: %s: %s\n", who, reply + off);
-        r->warnings++;
-    }
-    free(who);
-}
-
-/* check's results come in the order workers finish; they are printed in county order. */
-static void check_done(void *ctx, size_t job, int rc, int died, const char *reply, size_t len)
-{
-    job_run *r = ctx;
-    r->finished++;
-    size_t k = r->all ? 0 : r->order[job];
-    r->got[k] = cb_xmalloc(len + 1);
-    memcpy(r->got[k], reply, len);
-    r->got[k][len] = '\0';
-    r->glen[k] = len;
-    r->grc[k] = rc;
-    r->gdied[k] = died;
-    for (; r->printed < r->njobs && r->got[r->printed]; r->printed++) {
-        size_t p = r->printed;
-        check_print(r, r->jobs[p], r->grc[p], r->gdied[p], r->got[p], r->glen[p]);
-        free(r->got[p]);
-        r->got[p] = NULL;
-    }
-}
-
-/* Runs jobs[0..n) (counties, or job 0 of a report over all) in the worker pool, each
- * result printed as it comes (check: in order). CB_OK, or the pool's error, printed. */
-static int run_jobs(job_run *r, const size_t *jobs, size_t n, const cb_batch_opts *bo)
-{
-    cb_pool_opts po = {bo->jobs, bo->timeout_s, bo->quiet, &r->e->src.limits, job_work,
-                       r->check ? check_done : render_done, NULL, 0, NULL, r};
-    r->jobs = jobs;
-    r->njobs = n;
-    if (r->check) {
-        r->order = cb_xcalloc(r->all ? 1 : r->e->ds.ncounties, sizeof *r->order);
-        for (size_t k = 0; k < n && !r->all; k++) r->order[jobs[k]] = k;
-        r->got = cb_xcalloc(n, sizeof *r->got);
-        r->glen = cb_xcalloc(n, sizeof *r->glen);
-        r->grc = cb_xcalloc(n, sizeof *r->grc);
-        r->gdied = cb_xcalloc(n, sizeof *r->gdied);
-    }
-    cb_error err;
-    int rc = cb_pool_run(&po, jobs, n, &err);
-    if (rc != CB_OK) {
-        fprintf(r->check ? stdout : stderr, "%s%s\n", r->check ? "error: " : "countybrief: ", err.msg);
-        r->errors++;
-        r->failed++;
-    }
-    cb_repeats_summary(&r->repeats, r->check ? stdout : stderr, r->check ? "error: " : "countybrief: ");
-    cb_repeats_free(&r->repeats);
-    if (r->check) {
-        for (; r->printed < n; r->printed++) { /* stopped (pool.h): the results that came */
-            size_t p = r->printed;
-            if (r->got[p]) check_print(r, r->jobs[p], r->grc[p], r->gdied[p], r->got[p], r->glen[p]);
-        }
-        for (size_t k = 0; k < n; k++) free(r->got[k]);
-        free(r->order);
-        free(r->got);
-        free(r->glen);
-        free(r->grc);
-        free(r->gdied);
-    }
-    fflush(NULL);
-    return rc;
-}
-
-/* Stopped by sig (pool.h) with left of the run's jobs not done: one line, and the exit
- * status a shell gives a process the signal ended. done: "412 rendered, 3 failed" */
-static int say_stopped(int sig, const char *done, size_t left, const char *verb)
-{
-    fprintf(stderr, "countybrief: stopped by %s: %s, %zu left to %s; run again to resume\n",
-            sig == SIGINT ? "SIGINT" : "SIGTERM", done, left, verb);
-    return 128 + sig;
-}
-
-/* A report over all counties: one run in a worker (the CPU budget's hard stop and
- * --timeout end it, not countybrief), one PDF, no manifest. In a sharded run only shard 1
- * renders it. */
-static int render_all(cb_engine *e, const size_t *which, size_t n, const cb_batch_opts *bo)
-{
-    if (bo->nshards && bo->shard != 0) {
-        if (!bo->quiet) printf("nothing to do: a report over all counties is rendered by shard 1\n");
-        return EXIT_OK;
-    }
-    job_run r = {.e = e, .all = 1, .which = which, .n = n, .quiet = bo->quiet, .verb = "wrote"};
-    size_t job = 0;
-    int rc = run_jobs(&r, &job, 1, bo);
-    if (rc == CB_OK && !r.finished && cb_pool_stop_signal()) {
-        cb_output_sweep(e->out_dir); /* what the killed worker was writing */
-        return say_stopped(cb_pool_stop_signal(), "0 rendered", 1, "render");
-    }
-    if (rc != CB_OK || r.failed) { /* its previous PDF no longer matches the data (render.h) */
-        char *file = cb_output_all_name(e);
-        cb_output_retire(e, file, file);
-        free(file);
-        return EXIT_SOME_FAILED;
-    }
-    return EXIT_OK;
-}
-
-/* "shard 4 of 8 (SLURM_ARRAY_TASK_ID=3): 375 of 3000 counties", before a sharded batch. */
-static void say_shard(const cb_engine *e, const cb_batch_opts *bo, const char *from)
-{
-    size_t n = bo->which ? bo->nwhich : e->ds.ncounties, mine = 0;
-    for (size_t i = 0; i < n; i++)
-        mine += cb_shard_of(cb_county_id(&e->ds, bo->which ? bo->which[i] : i), bo->nshards) == bo->shard;
-    printf("shard %zu of %zu%s%s%s: %zu of %s%zu count%s%s\n", bo->shard + 1, bo->nshards, *from ? " (" : "", from,
-           *from ? ")" : "", mine, bo->which ? "the " : "", n, n == 1 ? "y" : "ies", bo->which ? " named" : "");
-}
-
-static int cmd_render(cb_render_opts *o, char **counties, size_t ncounties, cb_batch_opts *bo, const char *shard_from)
-{
-    cb_engine e;
-    cb_error err;
-    int rc = cb_engine_open(&e, o, &err);
-    if (rc != CB_OK) {
-        fprintf(stderr, "countybrief: %s\n", err.msg);
-        int code = exit_for(rc);
-        cb_engine_close(&e);
-        return code;
-    }
-    /* which counties: all, or those named (each checked before anything is written) */
-    size_t *which = NULL;
-    if (ncounties) {
-        which = cb_xmalloc(ncounties * sizeof *which);
-        for (size_t i = 0; i < ncounties; i++) {
-            long k = cb_dataset_find_county(&e.ds, counties[i]);
-            if (k < 0) {
-                fprintf(stderr, "countybrief: %s: no such county in %s (try `countybrief list`)\n",
-                        counties[i], e.data_dir);
-                free(which);
-                cb_engine_close(&e);
-                return EXIT_USAGE;
-            }
-            which[i] = (size_t)k;
-        }
-    }
-    bo->which = which;
-    bo->nwhich = ncounties;
-    if ((rc = cb_engine_prepare_output(&e, &err)) != CB_OK) {
-        fprintf(stderr, "countybrief: %s\n", err.msg);
-        free(which);
-        cb_engine_close(&e);
-        return EXIT_OUTPUT;
-    }
-    if (e.decl.scope == CB_SCOPE_ALL) {
-        size_t n = sort_unique(which, ncounties);
-        int code = render_all(&e, which, n, bo);
-        free(which);
-        cb_engine_close(&e);
-        return code;
-    }
-    if (bo->nshards && !bo->quiet) say_shard(&e, bo, shard_from);
-    cb_batch_summary sum;
-    rc = cb_batch_run(&e, bo, &sum, &err);
-    if (rc != CB_OK) fprintf(stderr, "countybrief: %s\n", err.msg);
-    if (rc == CB_OK && sum.stopped && sum.left) {
-        char done[160];
-        snprintf(done, sizeof done, "%zu rendered", sum.rendered);
-        if (sum.skipped) snprintf(done + strlen(done), sizeof done - strlen(done), ", %zu skipped (unchanged)", sum.skipped);
-        if (sum.failed) snprintf(done + strlen(done), sizeof done - strlen(done), ", %zu failed", sum.failed);
-        free(which);
-        cb_engine_close(&e);
-        return say_stopped(sum.stopped, done, sum.left, "render");
-    }
-    size_t done = sum.rendered + sum.failed;
-    char stale[96] = "";
-    if (sum.stale)
-        snprintf(stale, sizeof stale, " (%zu previous PDF%s moved aside as .stale)", sum.stale, sum.stale == 1 ? "" : "s");
-    if (!bo->quiet || sum.failed)
-        fprintf(sum.failed ? stderr : stdout,
-                "%zu rendered, %zu skipped (unchanged), %zu failed%s in %.2f s (%.1f per second)\n",
-                sum.rendered, sum.skipped, sum.failed, stale, sum.seconds,
-                sum.seconds > 0 ? done / sum.seconds : 0.0);
-    free(which);
-    cb_engine_close(&e);
-    if (rc != CB_OK) return EXIT_OUTPUT;
-    return sum.failed ? EXIT_SOME_FAILED : EXIT_OK;
-}
-
-/* countybrief synth --counties N [--seed S] --out DIR */
-static int cmd_synth(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"counties", required_argument, 0, 'n'}, {"seed", required_argument, 0, 's'},
-        {"out", required_argument, 0, 'o'},      {"quiet", no_argument, 0, 'q'},
-        {0, 0, 0, 0},
-    };
-    unsigned long long n = 0, seed = 1;
-    const char *out = NULL;
-    int c;
-    optind = 2;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        char *end = NULL;
-        int bad_number = (c == 'n' || c == 's') && !(optarg[0] >= '0' && optarg[0] <= '9');
-        if (c == 'n') n = strtoull(optarg, &end, 10);
-        else if (c == 's') seed = strtoull(optarg, &end, 10);
-        else if (c == 'o') out = optarg;
-        if (c == '?' || bad_number || (end && *end)) {
-            fprintf(stderr, "countybrief: synth: bad option or value '%s'\n", argv[optind - 1]);
-            return EXIT_USAGE;
-        }
-    }
-    if (!n || n > CB_SYNTH_MAX_COUNTIES || !out || optind < argc) {
-        fprintf(stderr, "usage: countybrief synth --counties N (1..%d) [--seed S] --out DIR\n",
-                CB_SYNTH_MAX_COUNTIES);
-        return EXIT_USAGE;
-    }
-    cb_error err;
-    if (cb_synth_write(out, (size_t)n, (uint64_t)seed, &err) != CB_OK) {
-        fprintf(stderr, "countybrief: %s\n", err.msg);
-        return EXIT_OUTPUT;
-    }
-    return EXIT_OK;
-}
-
-/* countybrief index --data DIR [--encoding NAME] [--follow-links] [--quiet]: reads the
- * folder as a render does and writes its index, DIR/.countybrief-index (dataindex.h). */
-static int cmd_index(int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"data", required_argument, 0, 'd'},     {"encoding", required_argument, 0, 'e'},
-        {"follow-links", no_argument, 0, 'l'},   {"quiet", no_argument, 0, 'q'},
-        {0, 0, 0, 0},
-    };
-    cb_data_opts dopts = {.lazy = 1, .index = CB_INDEX_WRITE};
-    const char *dir = NULL;
-    int quiet = 0, c;
-    optind = 2;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd') dir = optarg;
-        else if (c == 'e') dopts.encoding = optarg;
-        else if (c == 'l') dopts.follow_links = 1;
-        else if (c == 'q') quiet = 1;
-        else {
-            fprintf(stderr, "countybrief: index: bad option or value '%s'\n", argv[optind - 1]);
-            return EXIT_USAGE;
-        }
-    }
-    if (!dir || optind < argc) {
-        fprintf(stderr, "usage: countybrief index --data DIR [--encoding NAME] [--follow-links] [--quiet]\n");
-        return EXIT_USAGE;
-    }
-    double t0 = cb_now_s();
-    cb_dataset ds;
-    cb_error err;
-    int rc = cb_dataset_load_with(&ds, dir, &dopts, &err);
-    char *path = cb_path_join(dir, CB_DIX_NAME), counties[32];
-    if (rc != CB_OK) { /* the data (3), or the index that could not be written (5) */
-        fprintf(stderr, "countybrief: %s\n", err.msg);
-        int written = strncmp(err.msg, path, strlen(path)) == 0;
-        free(path);
-        return written ? EXIT_OUTPUT : exit_for(rc);
-    }
-    for (size_t i = 0; i < ds.nnotes; i++)
-        if (ds.notes[i].warning || !quiet)
-            fprintf(stderr, "countybrief: %s: %s\n", ds.notes[i].warning ? "warning" : "note", ds.notes[i].msg);
-    size_t ntables = 0;
-    for (size_t i = 0; i < ds.ntables; i++) ntables += (size_t)cb_table_on_disk(ds.tables[i]);
-    struct stat st;
-    cb_fmt_thousands(counties, sizeof counties, (double)ds.ncounties, 0);
-    if (!quiet && stat(path, &st) == 0)
-        printf("wrote %s (%s count%s, %zu table%s, %.1f %s) in %.1f s\n", path, counties,
-               ds.ncounties == 1 ? "y" : "ies", ntables, ntables == 1 ? "" : "s",
-               (double)st.st_size / (st.st_size < 100000 ? 1e3 : 1e6), st.st_size < 100000 ? "kB" : "MB",
-               cb_now_s() - t0);
-    free(path);
-    cb_dataset_free(&ds);
-    return EXIT_OK;
-}
-
-/* A numeric option: its range, whether it must be whole, and words for the error. */
-typedef struct num_opt {
-    int opt;
-    const char *name;
-    double min, max;
-    int whole;
-    const char *what;
-} num_opt;
-
 #define MAX_SHARDS 1000000
 static const num_opt NUM_OPTS[] = {
     {OPT_JOBS, "jobs", 1, 4096, 1, "a whole number of worker processes, 1 to 4096"},
@@ -625,9 +153,7 @@ static const num_opt *num_opt_of(int opt)
     return NULL;
 }
 
-/* Parses s whole as a decimal finite number in no's range (whole when no->whole): 1, or 0
- * for "", " 5", "5s", "0x10", "nan", "inf", "1e999" and anything out of range. */
-static int parse_number(const char *s, const num_opt *no, double *v)
+int parse_number(const char *s, const num_opt *no, double *v)
 {
     char *end;
     if (!(*s == '-' || *s == '.' || (*s >= '0' && *s <= '9')) || strpbrk(s, "xXpP")) return 0; /* no hex */
@@ -754,365 +280,30 @@ static int shard_resolve(int have_shard, size_t shards, size_t *k, size_t *n, ch
     return 1;
 }
 
-/* ------------------------------------------------------------------ new report */
-
-/* Replaces every "{{NAME}}" of text with name; malloc'd. */
-static char *fill_name(const char *text, const char *name)
+/* --lang's comma list "zh,en" into langs[0..*n) (malloc'd copies), every one a language
+ * countybrief renders, none twice: NULL, or what is wrong, malloc'd (the copies freed).
+ * Whether the report is written in each is checked once it is read (cli_open_lang). */
+static char *parse_langs(const char *list, const char **langs, size_t *n)
 {
-    cb_buf b = {0};
-    for (const char *p = text; *p;) {
-        const char *q = strstr(p, "{{NAME}}");
-        if (!q) { cb_buf_add(&b, p, strlen(p)); break; }
-        cb_buf_add(&b, p, (size_t)(q - p));
-        cb_buf_add(&b, name, strlen(name));
-        p = q + 8;
+    *n = 0;
+    char *bad = NULL;
+    for (const char *p = list; !bad; p++) {
+        size_t len = strcspn(p, ",");
+        char *one = cb_xstrndup(p, len);
+        if (!len) bad = cb_xstrdup("an empty language in the list (give them as zh,en)");
+        else if (!cb_lang_known(one)) bad = cb_xasprintf("%s: unknown language (countybrief renders zh and en)", one);
+        for (size_t i = 0; i < *n && !bad; i++)
+            if (!strcmp(langs[i], one)) bad = cb_xasprintf("%s is named twice", one);
+        if (bad) free(one);
+        else langs[(*n)++] = one;
+        p += len;
+        if (!*p) break;
     }
-    cb_buf_add(&b, "", 1);
-    return b.s;
-}
-
-/* countybrief new report NAME [--dir DIR] */
-static int cmd_new(int argc, char **argv)
-{
-    const char *dir = ".", *name = NULL;
-    int bad = argc < 4 || strcmp(argv[2], "report") != 0;
-    for (int i = 3; !bad && i < argc; i++) {
-        if (!strcmp(argv[i], "--dir") && i + 1 < argc) dir = argv[++i];
-        else if (!strncmp(argv[i], "--dir=", 6)) dir = argv[i] + 6;
-        else if (argv[i][0] != '-' && !name) name = argv[i];
-        else bad = 1;
+    if (bad) {
+        for (size_t i = 0; i < *n; i++) free((char *)langs[i]);
+        *n = 0;
     }
-    if (bad || !name) {
-        fprintf(stderr, "usage: countybrief new report NAME [--dir DIR]\n");
-        return EXIT_USAGE;
-    }
-    if (!name[0] || name[0] == '.' || strchr(name, '/') || strchr(name, '\\')) {
-        fprintf(stderr, "countybrief: new report: '%s' is not a usable name (no '/', no leading '.')\n", name);
-        return EXIT_USAGE;
-    }
-    char *folder = strcmp(dir, ".") ? cb_path_join(dir, name) : cb_xstrdup(name);
-    struct stat st;
-    if (lstat(folder, &st) == 0) {
-        fprintf(stderr, "countybrief: %s already exists: not overwriting it (pick another NAME or --dir)\n", folder);
-        free(folder);
-        return EXIT_USAGE;
-    }
-    char *scaffold = cb_path_join(cb_share_dir(), "scripts/scaffold");
-    static const char *const files[][2] = {{"report.lua.in", ".lua"}, {"README.md.in", "README.md"}};
-    char *text[2] = {0};
-    cb_error err;
-    for (int i = 0; i < 2; i++) {
-        char *src = cb_path_join(scaffold, files[i][0]);
-        size_t len;
-        char *raw = cb_read_file(src, &len, &err);
-        free(src);
-        if (!raw) {
-            fprintf(stderr, "countybrief: %s\n", err.msg);
-            free(text[0]);
-            free(scaffold);
-            free(folder);
-            return EXIT_SETUP;
-        }
-        text[i] = fill_name(raw, name);
-        free(raw);
-    }
-    free(scaffold);
-    int rc = EXIT_OK;
-    if (mkdir(folder, 0777) != 0) {
-        fprintf(stderr, "countybrief: %s: cannot create the folder: %s\n", folder, strerror(errno));
-        rc = errno == EEXIST ? EXIT_USAGE : EXIT_OUTPUT;
-    }
-    for (int i = 0; i < 2 && rc == EXIT_OK; i++) {
-        char *fname = i == 0 ? cb_xasprintf("%s.lua", name) : cb_xstrdup(files[i][1]);
-        char *path = cb_path_join(folder, fname);
-        if (cb_write_file_atomic(path, text[i], strlen(text[i]), &err) != CB_OK) {
-            fprintf(stderr, "countybrief: %s\n", err.msg);
-            rc = EXIT_OUTPUT;
-        } else if (i == 0) {
-            printf("wrote %s and %s/README.md\n", path, folder);
-            printf("try it:  countybrief render --report %s --county 忠县\n", folder);
-        }
-        free(path);
-        free(fname);
-    }
-    free(text[0]);
-    free(text[1]);
-    free(folder);
-    return rc;
-}
-
-/* ------------------------------------------------------------------ check */
-
-/* check for a report over all counties: one run over those named (or all), its errors
- * and warnings named by the file it writes. */
-static void check_all(job_run *r, char **counties, size_t ncounties, const cb_batch_opts *bo,
-                      size_t *checked)
-{
-    cb_engine *e = r->e;
-    size_t *which = ncounties ? cb_xmalloc(ncounties * sizeof *which) : NULL, n = 0;
-    for (size_t k = 0; k < ncounties; k++) {
-        long i = cb_dataset_find_county(&e->ds, counties[k]);
-        if (i >= 0) which[n++] = (size_t)i;
-        else {
-            printf("error: %s: no such county in %s\n", counties[k], e->data_dir);
-            r->errors++;
-        }
-    }
-    n = sort_unique(which, n);
-    *checked = ncounties ? n : e->ds.ncounties;
-    r->all = 1;
-    r->which = which;
-    r->n = ncounties ? n : 0;
-    size_t job = 0;
-    run_jobs(r, &job, 1, bo);
-    free(which);
-}
-
-static int cmd_check(cb_render_opts *o, char **counties, size_t ncounties, const cb_batch_opts *bo)
-{
-    cb_engine e;
-    cb_error err;
-    o->keep_needs = 1;
-    int rc = cb_engine_open(&e, o, &err);
-    if (rc != CB_OK) {
-        printf("error: %s\ncheck: 1 error, 0 warnings\n", err.msg);
-        int code = exit_for(rc);
-        cb_engine_close(&e);
-        return code;
-    }
-    size_t data_errors = cb_check_needs(&e.needs, &e.ds, e.report_name, stdout, "error: ");
-    size_t checked = 0;
-    job_run r = {.e = &e, .check = 1};
-    for (size_t i = 0; i < e.ds.nnotes; i++) { /* skipped files, encodings (data.h) */
-        printf("%s: %s\n", e.ds.notes[i].warning ? "warning" : "note", e.ds.notes[i].msg);
-        r.warnings += (size_t)e.ds.notes[i].warning;
-    }
-    if (e.decl.scope == CB_SCOPE_ALL) {
-        check_all(&r, counties, ncounties, bo, &checked);
-        goto summary;
-    }
-    size_t *jobs = cb_xmalloc((e.ds.ncounties ? e.ds.ncounties : 1) * sizeof *jobs), njobs = 0;
-    char **clash = cb_output_clashes(&e);
-    for (size_t i = 0; i < e.ds.ncounties; i++) {
-        int wanted = !ncounties;
-        for (size_t k = 0; k < ncounties && !wanted; k++)
-            wanted = cb_dataset_find_county(&e.ds, counties[k]) == (long)i;
-        if (!wanted) continue;
-        if (clash && clash[i]) { /* not checked: it would not be rendered */
-            printf("error: %s\n", clash[i]);
-            r.errors++;
-            checked++;
-            continue;
-        }
-        jobs[njobs++] = i;
-        checked++;
-    }
-    cb_output_clashes_free(&e, clash);
-    run_jobs(&r, jobs, njobs, bo);
-    free(jobs);
-summary:
-    if (cb_pool_stop_signal() && r.finished < r.njobs) {
-        char done[64];
-        snprintf(done, sizeof done, "%zu checked", r.finished);
-        cb_engine_close(&e);
-        return say_stopped(cb_pool_stop_signal(), done, r.njobs - r.finished, "check");
-    }
-    size_t errors = r.errors + data_errors, warnings = r.warnings;
-    printf("check: %zu error%s, %zu warning%s in %zu count%s (report %s, data %s)\n", errors,
-           errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s", checked,
-           checked == 1 ? "y" : "ies", e.report_name, e.data_dir);
-    cb_engine_close(&e);
-    return data_errors ? EXIT_DATA : errors ? EXIT_SOME_FAILED : EXIT_OK;
-}
-
-/* ------------------------------------------------------------------ render --watch */
-
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) h = (h ^ ((const unsigned char *)p)[i]) * 1099511628211ULL;
-    return h;
-}
-
-/* Folds a file's path and identity (util.h: an edit that keeps size and mtime changes the
- * ctime) into the stamp. */
-static void stamp_file(void *ud, const char *path, const struct stat *st)
-{
-    uint64_t *h = ud;
-    cb_file_id id = cb_file_id_of(st);
-    *h = mix(*h, path, strlen(path));
-    *h = mix(*h, &id, offsetof(cb_file_id, settled)); /* its settling is no change */
-}
-
-/* Stamps path itself (missing: "-"), then, a folder, its files as cb_walk_files finds them
- * (regular files only, no folder links: never a hang or a loop). */
-static void stamp(uint64_t *h, const char *path, const char *suffix, int depth)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) *h = mix(*h, "-", 1);
-    else if (!S_ISDIR(st.st_mode)) stamp_file(h, path, &st);
-    else cb_walk_files(path, suffix, depth, stamp_file, h);
-}
-
-/* What --watch looks at: the report and the modules it can require (as the input hash,
- * batch.c), the template folder, the data. */
-static uint64_t watch_stamp(const cb_render_opts *o)
-{
-    const char *share = cb_share_dir();
-    uint64_t h = 1469598103934665603ULL;
-    char *report = cb_report_file(o->report ? o->report : "briefing", share, NULL);
-    if (report) {
-        stamp(&h, report, NULL, 0);
-        const char *slash = strrchr(report, '/');
-        char *dir = slash ? cb_xstrndup(report, (size_t)(slash - report)) : cb_xstrdup(".");
-        stamp(&h, dir, ".lua", CB_MODULE_DEPTH);
-        free(dir);
-        free(report);
-    } else {
-        h = mix(h, "-", 1); /* the error is printed by the render */
-    }
-    char *scripts = cb_path_join(share, "scripts");
-    stamp(&h, scripts, ".lua", CB_MODULE_DEPTH);
-    free(scripts);
-    const char *tpl = o->template_name ? o->template_name : "briefing";
-    char *tdir = strchr(tpl, '/') ? cb_xstrdup(tpl) : cb_xasprintf("%s/templates/%s", share, tpl);
-    stamp(&h, tdir, NULL, 1);
-    free(tdir);
-    char *data = o->data_dir ? cb_xstrdup(o->data_dir) : cb_path_join(share, "examples/data");
-    stamp(&h, data, NULL, 1);
-    free(data);
-    return h;
-}
-
-/* --watch of a report over all counties: the counties named (none: all), in a worker. */
-static void watch_render_all(cb_engine *e, char **counties, size_t ncounties, const cb_batch_opts *bo)
-{
-    size_t *which = ncounties ? cb_xmalloc(ncounties * sizeof *which) : NULL, n = 0;
-    for (size_t i = 0; i < ncounties; i++) {
-        long k = cb_dataset_find_county(&e->ds, counties[i]);
-        if (k >= 0) which[n++] = (size_t)k;
-        else fprintf(stderr, "countybrief: %s: no such county in %s\n", counties[i], e->data_dir);
-    }
-    n = sort_unique(which, n);
-    job_run r = {.e = e, .all = 1, .which = which, .n = n, .verb = "rendered"};
-    size_t job = 0;
-    run_jobs(&r, &job, 1, bo);
-    free(which);
-}
-
-/* 1 if the report runs once over all counties (then --watch needs no --county). */
-static int report_is_all(cb_render_opts *o)
-{
-    cb_engine e;
-    cb_error err;
-    int all = cb_engine_open(&e, o, &err) == CB_OK && e.decl.scope == CB_SCOPE_ALL;
-    cb_engine_close(&e);
-    return all;
-}
-
-static void watch_render_once(cb_render_opts *o, char **counties, size_t ncounties, const cb_batch_opts *bo)
-{
-    cb_engine e;
-    cb_error err;
-    int rc = cb_engine_open(&e, o, &err);
-    if (rc == CB_OK) rc = cb_engine_prepare_output(&e, &err);
-    if (rc != CB_OK) {
-        fprintf(stderr, "countybrief: %s\n", err.msg);
-        cb_engine_close(&e);
-        return;
-    }
-    if (e.decl.scope == CB_SCOPE_ALL) {
-        watch_render_all(&e, counties, ncounties, bo);
-        cb_engine_close(&e);
-        return;
-    }
-    size_t *jobs = cb_xmalloc(ncounties * sizeof *jobs), n = 0;
-    char **clash = cb_output_clashes(&e);
-    for (size_t i = 0; i < ncounties; i++) {
-        long k = cb_dataset_find_county(&e.ds, counties[i]);
-        if (k < 0) fprintf(stderr, "countybrief: %s: no such county in %s\n", counties[i], e.data_dir);
-        else if (clash && clash[k]) fprintf(stderr, "countybrief: %s\n", clash[k]);
-        else jobs[n++] = (size_t)k;
-    }
-    cb_output_clashes_free(&e, clash);
-    job_run r = {.e = &e, .verb = "rendered"};
-    run_jobs(&r, jobs, n, bo);
-    free(jobs);
-    cb_engine_close(&e);
-}
-
-static int cmd_watch(cb_render_opts *o, char **counties, size_t ncounties, const cb_batch_opts *bo)
-{
-    if (!ncounties && !report_is_all(o)) {
-        fprintf(stderr, "countybrief: --watch needs --county NAME (the county to re-render)\n");
-        return EXIT_USAGE;
-    }
-    watch_render_once(o, counties, ncounties, bo);
-    /* stamped after the first render, which may create the output folder among the files
-     * watched (a report in the current folder): that is no change of the author's */
-    uint64_t last = watch_stamp(o);
-    if (!o->quiet) fprintf(stderr, "countybrief: watching for changes (Ctrl-C to stop)\n");
-    while (!cb_pool_stop_signal()) { /* Ctrl-C: the end of a watch, exit 0 (a render under way finishes) */
-        struct timespec ts = {0, 300 * 1000000L};
-        nanosleep(&ts, NULL);
-        if (cb_pool_stop_signal()) break;
-        uint64_t now = watch_stamp(o);
-        if (now == last) continue;
-        last = now;
-        watch_render_once(o, counties, ncounties, bo);
-    }
-    return EXIT_OK;
-}
-
-#define MERGE_USAGE "usage: countybrief manifest merge DIR [--data DIR | --expect N] [--quiet]\n"
-
-/* `countybrief manifest merge DIR [--data DIR | --expect N] [--quiet]` (manifest.h). */
-static int cmd_manifest(int argc, char **argv)
-{
-    const char *dir = NULL, *data = NULL, *expect = NULL;
-    int quiet = 0;
-    for (int i = 3; i < argc; i++) {
-        if (!strcmp(argv[i], "--quiet")) quiet = 1;
-        else if (!strcmp(argv[i], "--data") && i + 1 < argc && !data) data = argv[++i];
-        else if (!strcmp(argv[i], "--expect") && i + 1 < argc && !expect) expect = argv[++i];
-        else if (argv[i][0] != '-' && !dir) dir = argv[i];
-        else {
-            fprintf(stderr, "countybrief: manifest merge: unexpected '%s'\n" MERGE_USAGE, argv[i]);
-            return EXIT_USAGE;
-        }
-    }
-    if (argc < 3 || strcmp(argv[2], "merge") != 0 || !dir || (data && expect)) {
-        fputs(MERGE_USAGE, stderr);
-        return EXIT_USAGE;
-    }
-    cb_merge_opts mo = {.quiet = quiet};
-    num_opt eo = {0, "expect", 1, 1e9, 1, ""};
-    double n = 0;
-    if (expect && !parse_number(expect, &eo, &n)) {
-        fprintf(stderr, "countybrief: --expect %s: expected a whole number of counties, 1 to 1000000000\n", expect);
-        return EXIT_USAGE;
-    }
-    mo.expect = (size_t)n;
-    cb_engine e;
-    if (data) { /* its counties only: the tables stay on disk (data.h) */
-        cb_render_opts o = {.data_dir = data, .quiet = 1};
-        cb_error err;
-        int rc = cb_engine_open_data(&e, &o, &err);
-        if (rc != CB_OK) {
-            fprintf(stderr, "countybrief: %s\n", err.msg);
-            cb_engine_close(&e);
-            return rc == CB_EPLUGIN || rc == CB_EUSAGE ? exit_for(rc) : EXIT_DATA;
-        }
-        mo.nids = e.ds.ncounties;
-        mo.ids = cb_xmalloc((mo.nids ? mo.nids : 1) * sizeof *mo.ids);
-        for (size_t i = 0; i < mo.nids; i++) mo.ids[i] = cb_county_id(&e.ds, i);
-        mo.have_ids = 1;
-    }
-    int rc = cb_manifest_merge(dir, &mo);
-    if (data) {
-        free(mo.ids);
-        cb_engine_close(&e);
-    }
-    return rc;
+    return bad;
 }
 
 int main(int argc, char **argv)
@@ -1144,7 +335,7 @@ int main(int argc, char **argv)
     const char **plugins = cb_xmalloc(sizeof(char *) * (size_t)argc);
     size_t ncounties = 0, nplugins = 0;
     int quiet = 0, watch = 0, c;
-    const char *date = NULL;
+    const char *date = NULL, *lang = NULL;
     cb_batch_opts bo = {0};
     bo.timeout_s = 60;
     size_t shards = 0;
@@ -1159,7 +350,7 @@ int main(int argc, char **argv)
         case OPT_COUNTY: counties[ncounties++] = optarg; break;
         case OPT_OUT: o.out_dir = optarg; break;
         case OPT_FONT: o.font_path = optarg; break;
-        case OPT_LANG: o.lang = optarg; break;
+        case OPT_LANG: o.lang = lang = optarg; break;
         case OPT_DATE: date = optarg; break;
         case OPT_QUIET: quiet = 1; break;
         case OPT_PLUGIN: plugins[nplugins++] = optarg; break;
@@ -1211,6 +402,22 @@ int main(int argc, char **argv)
         free(plugins);
         return EXIT_USAGE;
     }
+    cli_ask ask = {counties, ncounties, NULL, 0};
+    const char **langs = NULL;
+    if (lang && strchr(lang, ',') && (!strcmp(cmd, "render") || !strcmp(cmd, "check"))) {
+        langs = cb_xmalloc((strlen(lang) / 2 + 1) * sizeof *langs);
+        char *bad = parse_langs(lang, langs, &ask.nlangs);
+        if (bad) {
+            fprintf(stderr, "countybrief: --lang %s: %s\n", lang, bad);
+            free(bad);
+            free(langs);
+            free(counties);
+            free(plugins);
+            return EXIT_USAGE;
+        }
+        ask.langs = langs;
+        o.lang = langs[0];
+    }
     o.plugins = plugins;
     o.nplugins = nplugins;
     o.quiet = quiet;
@@ -1237,9 +444,12 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "render") || !strcmp(cmd, "check")) cb_pool_catch_stop(); /* a stop flushes the manifest (pool.h) */
     int rc = !strcmp(cmd, "list")      ? cmd_list(&o)
              : !strcmp(cmd, "plugins") ? cmd_plugins(&o)
-             : !strcmp(cmd, "check")   ? cmd_check(&o, counties, ncounties, &bo)
-             : watch                   ? cmd_watch(&o, counties, ncounties, &bo)
-                                       : cmd_render(&o, counties, ncounties, &bo, shard_from);
+             : !strcmp(cmd, "check")   ? cmd_check(&o, &ask, &bo)
+             : watch                   ? cmd_watch(&o, &ask, &bo)
+                                       : cmd_render(&o, &ask, &bo, shard_from);
+    if (langs)
+        for (size_t i = 0; i < ask.nlangs; i++) free((char *)langs[i]);
+    free(langs);
     free(counties);
     free(plugins);
     return rc;

@@ -205,15 +205,15 @@ static void list_langs(const cb_report_decl *d, char *buf, size_t n)
         len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "", d->langs[i]);
 }
 
-static int check_lang(cb_engine *e, cb_error *err)
+int cb_engine_check_lang(const cb_engine *e, const char *lang, cb_error *err)
 {
-    if (!cb_lang_known(e->lang))
-        return cb_fail(err, CB_EUSAGE, "--lang %s: unknown language (countybrief renders zh and en)", e->lang);
-    if (cb_report_decl_has_lang(&e->decl, e->lang)) return CB_OK;
+    if (!cb_lang_known(lang))
+        return cb_fail(err, CB_EUSAGE, "--lang %s: unknown language (countybrief renders zh and en)", lang);
+    if (cb_report_decl_has_lang(&e->decl, lang)) return CB_OK;
     char langs[96];
     list_langs(&e->decl, langs, sizeof langs);
     return cb_fail(err, CB_EUSAGE, "%s: the report is written in %s, not %s (a report lists its "
-                   "languages with report { languages = { ... } })", e->report_name, langs, e->lang);
+                   "languages with report { languages = { ... } })", e->report_name, langs, lang);
 }
 
 /* A TrueType font of `family` through fontconfig (font.h's cb_font_find looks for Chinese
@@ -339,7 +339,7 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
     if ((rc = cb_lua_report_prelude(&e->src, &e->ds, &e->needs, &e->decl, err)) != CB_OK) return rc;
     e->src.decl = &e->decl;
     e->src.lang = e->lang;
-    if ((rc = check_lang(e, err)) != CB_OK) return rc;
+    if ((rc = cb_engine_check_lang(e, e->lang, err)) != CB_OK) return rc;
     if (!o->keep_needs) {
         size_t n = cb_check_needs(&e->needs, &e->ds, e->report_name, stderr, "countybrief: ");
         if (n)

@@ -76,6 +76,10 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err);
  * files, or anything a plugin's data source claims ("sqlite:figures.db", "book.xlsx"). */
 int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err);
 void cb_engine_close(cb_engine *e);
+/* CB_OK if the report e opened is written in lang (cb_lang_known, and declared by its
+ * report { languages = ... }), else CB_EUSAGE naming lang, as cb_engine_open says it: what
+ * `--lang zh,en` checks of every language before the first renders. */
+int cb_engine_check_lang(const cb_engine *e, const char *lang, cb_error *err);
 /* Creates the output folder if needed and checks it can be written. */
 int cb_engine_prepare_output(cb_engine *e, cb_error *err);
 /* Runs the report for one county, lays it out and writes its PDF. Layout warnings (text
