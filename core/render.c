@@ -38,11 +38,21 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
+/* The engines open in this process, the only mutable file-scope state here: the plugin
+ * registry, the compiled-chunk cache and the PDF writer's compressor are process-wide, so
+ * the first engine loads the plugin folders and the last one closed lets all three go,
+ * and closing one engine leaves another whole (render.h). */
+static size_t open_engines;
+
 int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err)
 {
     memset(e, 0, sizeof *e);
     e->share = cb_share_dir();
-    int rc = cb_plugins_load_all(o->plugins, o->nplugins, o->quiet, err);
+    e->counted = 1; /* from here on cb_engine_close lets go of its share */
+    int rc = CB_OK;
+    if (open_engines++ == 0) rc = cb_plugins_load_all(o->plugins, o->nplugins, o->quiet, err);
+    for (size_t i = 0; open_engines > 1 && i < o->nplugins && rc == CB_OK; i++)
+        rc = cb_plugins_load(o->plugins[i], err);
     if (rc != CB_OK) return rc;
     e->data_dir = o->data_dir ? cb_xstrdup(o->data_dir) : cb_path_join(e->share, "examples/data");
     const char *location = NULL;
@@ -356,6 +366,7 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
 
 void cb_engine_close(cb_engine *e)
 {
+    int counted = e->counted;
     cb_dataset_free(&e->ds);
     cb_needs_free(&e->needs);
     cb_report_decl_free(&e->decl);
@@ -369,6 +380,7 @@ void cb_engine_close(cb_engine *e)
     free(e->scripts_dir);
     free(e->out_set);
     memset(e, 0, sizeof *e);
+    if (!counted || --open_engines > 0) return;
     cb_lua_forget_chunks();
     cb_pdf_release();
     cb_plugins_unload_all();

@@ -49,6 +49,7 @@ typedef struct cb_engine {
                             * (".onepager.en"); see cb_output_name */
     int quiet;             /* no warnings printed while rendering */
     cb_clock clock;        /* the run's date: every document's unless unset (clock.h) */
+    int counted;           /* holds a share of the process-wide plugins and caches */
 } cb_engine;
 
 typedef struct cb_render_result {
@@ -65,6 +66,15 @@ typedef struct cb_render_result {
  * Returns it malloc'd, or NULL with err set (CB_ENOTFOUND) naming what was looked for. */
 char *cb_report_file(const char *report, const char *share, cb_error *err);
 
+/*
+ * Engines. An engine owns its data, report, template, fonts, language and output set;
+ * several may be open in one process at once (each with its own language and template)
+ * and render in any order. What they share is process-wide and read-only once loaded: the
+ * plugin registry, which the first engine opened loads from the plugin folders (a later
+ * one adds only its own --plugin files) and the last closed unloads, and the caches of
+ * compiled chunks and of the PDF writer, let go with the last engine too.
+ */
+
 /* Loads everything a batch needs; the error names what is missing or wrong. The data is
  * checked against the report's needs { ... } declaration first: every problem is printed
  * to stderr ("countybrief: <file>: ...") and the result is CB_EDATA (unless keep_needs).
@@ -75,6 +85,7 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err);
 /* Loads the plugins and the data only (for `countybrief list`). The data is a folder of CSV
  * files, or anything a plugin's data source claims ("sqlite:figures.db", "book.xlsx"). */
 int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err);
+/* Frees what e holds (also after a failed open; a second close is harmless). */
 void cb_engine_close(cb_engine *e);
 /* CB_OK if the report e opened is written in lang (cb_lang_known, and declared by its
  * report { languages = ... }), else CB_EUSAGE naming lang, as cb_engine_open says it: what
