@@ -11,7 +11,8 @@
  *
  * Rules for all of them, said once here:
  * - State: one registry per process (cb__reg), because what it points into is dlopen'd,
- *   and dlopen is process-wide. Besides it, only the probe's child state and the probe cache live at file
+ *   and dlopen is process-wide. Engines share it by holds (plugins.h); nothing here is
+ *   per engine. Besides it, only the probe's child state and the probe cache live at file
  *   scope (plugin_probe.c says which is which). One thread uses it all.
  * - Ownership: the registry owns every array and string in it; a registration points at
  *   the plugin's own const struct (cb_block_type, cb_source_type), valid while its library
@@ -43,6 +44,7 @@ typedef struct source_entry { const cb_source_type *type; cb_plugin *owner; } so
 typedef struct refusal { char *path; char *reason; } refusal;
 
 extern struct cb__registry {
+    size_t holds;            /* cb_plugins_load_all calls not yet let go of (plugins.h) */
     cb_plugin **plugins;
     size_t nplugins;
     block_entry *blocks;

@@ -1,5 +1,5 @@
-/* plugin_registry.c: the registry of plugins, what they registered and what was refused
- * (plugins.h; the rules in plugin_int.h). */
+/* plugin_registry.c: the registry of plugins, what they registered and what was refused,
+ * held by the engines that loaded it (plugins.h; the rules in plugin_int.h). */
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -173,6 +173,10 @@ const char *cb_plugins_refusal_summary(void)
 
 void cb_plugins_unload_all(void)
 {
+    if (cb__reg.holds > 1) { /* another engine still uses what is loaded */
+        cb__reg.holds--;
+        return;
+    }
     for (size_t i = cb__reg.nplugins; i-- > 0;) {
         cb_plugin *p = cb__reg.plugins[i];
         cb__unregister_all(p);

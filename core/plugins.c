@@ -229,13 +229,22 @@ int cb_plugins_load(const char *path, cb_error *err)
 
 static int so_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* 1 if a folder's refusal is to be told: unless quiet, or a second engine's scan of the
+ * same folders meets a refusal recorded before it (the first one's scan told it). */
+static int tell(int quiet, size_t nrefused_before)
+{
+    return !quiet && (cb__reg.holds <= 1 || cb__reg.nrefused > nrefused_before);
+}
+
 void cb_plugins_load_dir(const char *dir, int quiet)
 {
     struct stat st;
     char why[PATH_MAX + 128];
+    size_t nrefused = cb__reg.nrefused;
     if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && unsafe_stat(&st, dir, "", 0, why, sizeof why)) {
         cb__record_refusal(dir, why); /* any of its files could be anyone's: none is loaded */
-        if (!quiet) fprintf(stderr, "countybrief: warning: plugin folder refused: %s: %s\n", dir, why);
+        if (tell(quiet, nrefused))
+            fprintf(stderr, "countybrief: warning: plugin folder refused: %s: %s\n", dir, why);
         return;
     }
     DIR *d = opendir(dir);
@@ -258,7 +267,8 @@ void cb_plugins_load_dir(const char *dir, int quiet)
     for (size_t i = 0, ahead = 0; i < n; i++) {
         for (; ahead < n && ahead < i + CB__PROBE_AHEAD; ahead++) cb__probe_ahead(paths[ahead]);
         cb_error err;
-        if (cb_plugins_load(paths[i], &err) != CB_OK && !quiet)
+        nrefused = cb__reg.nrefused;
+        if (cb_plugins_load(paths[i], &err) != CB_OK && tell(quiet, nrefused))
             fprintf(stderr, "countybrief: warning: plugin refused: %s\n", err.msg);
     }
     cb__probe_cancel_all();
@@ -269,6 +279,7 @@ void cb_plugins_load_dir(const char *dir, int quiet)
 
 int cb_plugins_load_all(const char *const *files, size_t nfiles, int quiet, cb_error *err)
 {
+    cb__reg.holds++; /* whatever it returns: cb_plugins_unload_all lets go */
     const char *fixed = getenv("COUNTYBRIEF_PLUGIN_DIR");
     const char *dir0 = fixed ? fixed : cb_plugin_dir();
     cb_buf searched = {0};

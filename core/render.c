@@ -371,7 +371,7 @@ void cb_engine_close(cb_engine *e)
     memset(e, 0, sizeof *e);
     cb_lua_forget_chunks();
     cb_pdf_release();
-    cb_plugins_unload_all();
+    cb_plugins_unload_all(); /* this engine's hold (plugins.h): the last engine to close unloads */
 }
 
 int cb_engine_prepare_output(cb_engine *e, cb_error *err)
