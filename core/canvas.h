@@ -3,7 +3,7 @@
  * and the drawing half of the host API that writes into it.
  *
  * The layout (layout.c) makes a canvas for a block's box and hands it to the block's
- * measure and draw; the plugin loader (plugins.c) puts the cb_canvas_* functions below into
+ * measure and draw; the plugin host (plugin_host.c) puts the cb_canvas_* functions below into
  * the host API table. Drawing calls become the page's operations (layout.h: cb_page_push,
  * cb_page_text); a canvas without a page (measuring) ignores them. Paths count against the
  * layout's memory budget: past it, nothing more is kept.

@@ -2,10 +2,19 @@
  * plugins.h: the host side of countybrief/plugin.h: loading plugins, the registry of what
  * they provide, and the host API table (its drawing calls are canvas.h's).
  *
- * One registry per process. A plugin is accepted or refused whole: its magic is checked
- * before any of its code runs, and a failed init (or a name another plugin already holds)
- * undoes its registrations and closes the library. Refusals are kept with their reason so
- * `countybrief plugins` and a report that misses a block can say why.
+ * One registry per process, as a dlopen'd library is mapped once for the whole process, and
+ * the engines of a process share it by holds: each cb_plugins_load_all takes one (whatever
+ * it returns) and each cb_plugins_unload_all gives one back; only the last unloads the
+ * plugins and forgets the refusals. So closing an engine never takes a block, a Lua module
+ * or a data source from another engine still open; a second engine's load finds what the
+ * first loaded (nothing is loaded twice, no name clashes with itself), sees every plugin
+ * any engine named, and does not repeat a warning the first printed. Call them in pairs,
+ * from one thread.
+ *
+ * A plugin is accepted or refused whole: its magic is checked before any of its code runs,
+ * and a failed init (or a name another plugin already holds) undoes its registrations and
+ * closes the library. Refusals are kept with their reason so `countybrief plugins` and a
+ * report that misses a block can say why.
  *
  * A plugin's code never runs first in this process: each file is loaded (dlopen, magic,
  * init) in a forked child that reports accept or refuse and exits; one that crashes or
@@ -30,6 +39,7 @@ void cb_plugins_load_dir(const char *dir, int quiet);
 /* Loads the default folder, COUNTYBRIEF_PLUGIN_PATH folders, then each explicit file.
  * An explicit file that is refused is an error (its message in err). */
 int cb_plugins_load_all(const char *const *files, size_t nfiles, int quiet, cb_error *err);
+/* Gives back one hold of cb_plugins_load_all; the last (or one without any) unloads all. */
 void cb_plugins_unload_all(void);
 
 /* Registered things, by name; NULL when nobody registered it. *owner gets the plugin's name. */

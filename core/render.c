@@ -383,7 +383,7 @@ void cb_engine_close(cb_engine *e)
     if (!counted || --open_engines > 0) return;
     cb_lua_forget_chunks();
     cb_pdf_release();
-    cb_plugins_unload_all();
+    cb_plugins_unload_all(); /* this engine's hold (plugins.h): the last engine to close unloads */
 }
 
 int cb_engine_prepare_output(cb_engine *e, cb_error *err)

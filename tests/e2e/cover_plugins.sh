@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# cover_plugins.sh: core/plugins.c paths no other test takes (tests/README.md, coverage),
-# through the test plugin hostile_api (tests/plugins/hostile_api.c), whose behaviour
+# cover_plugins.sh: paths of core/plugins.c and core/plugin_*.c no other test takes
+# (tests/README.md, coverage), through the test plugin hostile_api (tests/plugins/hostile_api.c), whose behaviour
 # CB_TEST_HOSTILE_API chooses. A plugin whose magic gives no description, too short a one or
 # a bad name, or whose init registers a block, module or data source that is invalid or taken
 # (by name, scheme or extension: the message names which), or fails with no message, is

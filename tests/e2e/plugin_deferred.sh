@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # plugin_deferred.sh: a plugin that only reads data (its init registers data sources and
-# nothing else: xlsx, sqlite) costs a run nothing until --data needs it (core/plugins.c,
+# nothing else: xlsx, sqlite) costs a run nothing until --data needs it (core/plugin_defer.c,
 # "deferred"). Once it was loaded and probed good, later runs do not map it (nor the
 # libraries it brings: libzip, libcrypto, libsqlite3), and:
 # - a render from a CSV folder maps neither, and renders the same PDF;

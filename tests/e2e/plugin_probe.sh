@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# plugin_probe.sh: the promise of the plugin probe (core/plugins.c) to someone who drops a
+# plugin_probe.sh: the promise of the plugin probe (core/plugin_probe.c) to someone who drops a
 # broken plugin into a plugin folder: a plugin's code runs first in a throw-away child
 # process, never in countybrief itself. One that crashes while loading (a constructor that
 # segfaults, an init that aborts), hangs in its init, or cannot be loaded (an undefined

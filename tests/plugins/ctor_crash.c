@@ -1,7 +1,8 @@
 /* ctor_crash: a shared object whose constructor raises SIGSEGV, i.e. it crashes inside
- * dlopen(), before the loader can read its magic. The loader's probe (core/plugins.c) must
- * refuse it as "died while loading (signal 11, ...)" without the countybrief process
- * ever mapping it; with it in a plugin folder, reports still render. */
+ * dlopen(), before the loader can read its magic. The loader's probe
+ * (core/plugin_probe.c) must refuse it as "died while loading (signal 11, ...)" without
+ * the countybrief process ever mapping it; with it in a plugin folder, reports still
+ * render. */
 #include <signal.h>
 
 #include "countybrief/plugin.h"
