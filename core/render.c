@@ -38,10 +38,10 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* The engines open in this process, the only mutable file-scope state here: the plugin
- * registry, the compiled-chunk cache and the PDF writer's compressor are process-wide, so
- * the first engine loads the plugin folders and the last one closed lets all three go,
- * and closing one engine leaves another whole (render.h). */
+/* The engines open in this process, the only mutable file-scope state here: the
+ * compiled-chunk cache and the PDF writer's compressor are process-wide, so the last
+ * engine closed lets them go and closing one engine leaves another whole (render.h). The
+ * plugin registry counts its own holds, one per engine (plugins.h). */
 static size_t open_engines;
 
 int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err)
@@ -50,9 +50,9 @@ int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err)
     e->share = cb_share_dir();
     e->counted = 1; /* from here on cb_engine_close lets go of its share */
     int rc = CB_OK;
-    if (open_engines++ == 0) rc = cb_plugins_load_all(o->plugins, o->nplugins, o->quiet, err);
-    for (size_t i = 0; open_engines > 1 && i < o->nplugins && rc == CB_OK; i++)
-        rc = cb_plugins_load(o->plugins[i], err);
+    open_engines++;
+    /* one hold on the process-wide registry per engine, failed or not (plugins.h) */
+    rc = cb_plugins_load_all(o->plugins, o->nplugins, o->quiet, err);
     if (rc != CB_OK) return rc;
     e->data_dir = o->data_dir ? cb_xstrdup(o->data_dir) : cb_path_join(e->share, "examples/data");
     const char *location = NULL;
@@ -380,10 +380,11 @@ void cb_engine_close(cb_engine *e)
     free(e->scripts_dir);
     free(e->out_set);
     memset(e, 0, sizeof *e);
-    if (!counted || --open_engines > 0) return;
+    if (!counted) return;
+    cb_plugins_unload_all(); /* this engine's hold (plugins.h): the last engine to close unloads */
+    if (--open_engines > 0) return;
     cb_lua_forget_chunks();
     cb_pdf_release();
-    cb_plugins_unload_all(); /* this engine's hold (plugins.h): the last engine to close unloads */
 }
 
 int cb_engine_prepare_output(cb_engine *e, cb_error *err)

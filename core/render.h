@@ -70,8 +70,8 @@ char *cb_report_file(const char *report, const char *share, cb_error *err);
  * Engines. An engine owns its data, report, template, fonts, language and output set;
  * several may be open in one process at once (each with its own language and template)
  * and render in any order. What they share is process-wide and read-only once loaded: the
- * plugin registry, which the first engine opened loads from the plugin folders (a later
- * one adds only its own --plugin files) and the last closed unloads, and the caches of
+ * plugin registry, of which each engine holds a share (plugins.h: a later engine's load
+ * finds what is loaded and adds its own --plugin files; the last closed unloads), and the caches of
  * compiled chunks and of the PDF writer, let go with the last engine too.
  */
 
