@@ -79,6 +79,14 @@ void cb_report_decl_free(cb_report_decl *d);
 /* 1 if the report can be rendered in lang (template.h: cb_lang_known). */
 int cb_report_decl_has_lang(const cb_report_decl *d, const char *lang);
 
+/* Compiled chunks kept between runs: a script or module is compiled once and later states
+ * load that copy while its file is unchanged (util.h: cb_file_id). Owned by whoever owns
+ * the engine (render.c: one per engine), which hands it to every run in cb_report_src;
+ * worker processes forked later get a copy each. Not for two runs at once. */
+typedef struct cb_chunk_cache cb_chunk_cache;
+cb_chunk_cache *cb_chunk_cache_new(void);
+void cb_chunk_cache_free(cb_chunk_cache *cc); /* NULL: nothing */
+
 typedef struct cb_report_src {
     const char *path;        /* the script file */
     const char *chunkname;   /* how messages name it, e.g. "scripts/briefing.lua" */
@@ -90,6 +98,7 @@ typedef struct cb_report_src {
     const cb_template *tpl;  /* the global `template`; NULL: none (reading declarations) */
     const cb_report_decl *decl; /* what the prelude read; NULL: nothing */
     const cb_clock *clock;   /* the run's date (clock.h); NULL: none */
+    cb_chunk_cache *chunks;  /* where compiled chunks are kept; NULL: compiled each run */
 } cb_report_src;
 
 /* Runs the report for county `county` of ds, filling doc (initialised by the caller).
@@ -102,10 +111,6 @@ typedef struct cb_report_src {
  * starting with '#' (a "#!" line), as lua itself does; line numbers stay those of the file.
  * Returns lua_load's status, the function or the message pushed. */
 int cb_lua_load_text(lua_State *L, const char *text, size_t len, const char *chunkname);
-
-/* Frees the compiled chunks this process keeps (scripts are compiled once per process and
- * reloaded from that copy while the file is unchanged). */
-void cb_lua_forget_chunks(void);
 
 int cb_lua_run_report(const cb_report_src *src, const cb_dataset *ds, size_t county,
                       cb_doc *doc, cb_error *err);

@@ -192,7 +192,8 @@ static int resolve_report(cb_engine *e, const char *report, cb_error *err)
     }
     lua_close(L);
     e->src = (cb_report_src){.path = e->report_path, .chunkname = e->report_name, .dir = e->report_dir,
-                             .scripts_dir = e->scripts_dir, .share_dir = e->share};
+                             .scripts_dir = e->scripts_dir, .share_dir = e->share,
+                             .chunks = cb_chunk_cache_new()};
     return rc;
 }
 
@@ -368,8 +369,8 @@ void cb_engine_close(cb_engine *e)
     free(e->report_dir);
     free(e->scripts_dir);
     free(e->out_set);
+    cb_chunk_cache_free(e->src.chunks);
     memset(e, 0, sizeof *e);
-    cb_lua_forget_chunks();
     cb_pdf_release();
     cb_plugins_unload_all();
 }
