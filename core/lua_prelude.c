@@ -4,6 +4,7 @@
  * script's text, run in this process when they are plain, else in a child process whose
  * result comes back on a pipe.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,53 +97,66 @@ static int count_declarations(const char *s, const char **end)
     }
 }
 
-/* 1 if the declarations, the text s up to end, hold nothing but literals (strings,
- * numbers, true, false, nil), names, tables and the calls report { }, needs { } and
- * optional { }: then they run no function but those, in time and memory bounded by their
- * length, and cannot get stuck where only the hard stop could end them. The usual
- * declarations are such; anything else (an operator, a field access, another call, a
- * function) makes this 0. */
-static int plain_declarations(const char *s, const char *end)
+/*
+ * Whether the declarations can run in this process: Lua itself decides, rather than a
+ * lexer of ours. They (the text up to end) are compiled by Lua's parser and run in a bare
+ * state: no library, no metatable, an environment holding only report, needs and optional
+ * (each returning its argument), a bound on the instructions run and on the memory. If
+ * they finish there, they call no C function but those three (any other name reads as
+ * nil there, and calling, indexing or doing arithmetic on it fails, as does any method or
+ * metamethod of a string), and run in time and memory bounded by their length: in the
+ * real state too, with the same text, they cannot get stuck where only the hard stop could
+ * end them. Literals, tables and names, as nearly every report's declarations are, finish;
+ * a library call, a loop that runs on, a metatable do not. Whatever fails here is only
+ * read in the child, never refused: this decides where, not whether.
+ */
+#define PLAIN_STEPS(len) (1000 + 4 * (len))      /* instructions: a few per token */
+#define PLAIN_MEMORY(len) (262144 + 64 * (len)) /* bytes: the parser's and the tables' */
+
+static int plain_stub(lua_State *L)
 {
-    static const char *const keywords[] = {"and", "break", "do", "else", "elseif", "end", "for", "function",
-                                           "goto", "if", "in", "local", "not", "or", "repeat", "return",
-                                           "then", "until", "while", NULL};
-    enum { OTHER, NAME, CLOSE, STRING } prev = OTHER;
-    const char *name = "";
-    size_t name_len = 0;
-    if (!strncmp(s, "\xEF\xBB\xBF", 3)) s += 3;
-    if (s[0] == '#') s += strcspn(s, "\n");
-    while ((s = skip_blank(s)) < end) {
-        const char *e = s;
-        int open = *s == '(' || *s == '{', string = *s == '"' || *s == '\'' || (*s == '[' && long_bracket_end(s));
-        if ((open || string) && (prev == NAME || prev == CLOSE || prev == STRING)) { /* a call */
-            int ours = prev == NAME && ((name_len == 6 && !strncmp(name, "report", 6)) ||
-                                        (name_len == 5 && !strncmp(name, "needs", 5)) ||
-                                        (name_len == 8 && !strncmp(name, "optional", 8)));
-            if (!ours) return 0;
-        }
-        if (string) {
-            if (!(e = *s == '[' ? long_bracket_end(s) : skip_quoted(s))) return 0;
-            prev = STRING;
-        } else if (ident_char(*s) && !(*s >= '0' && *s <= '9')) {
-            while (ident_char(*e)) e++;
-            for (int i = 0; keywords[i]; i++)
-                if (strlen(keywords[i]) == (size_t)(e - s) && !strncmp(s, keywords[i], (size_t)(e - s))) return 0;
-            prev = NAME;
-            name = s;
-            name_len = (size_t)(e - s);
-        } else if (*s >= '0' && *s <= '9') {
-            while (ident_char(*e) || *e == '.') e++;
-            prev = OTHER;
-        } else if (strchr("{}(),;=", *s) && *s) {
-            e = s + 1;
-            prev = *s == ')' || *s == '}' ? CLOSE : OTHER;
-        } else {
-            return 0;
-        }
-        s = e;
-    }
+    lua_settop(L, 1);
     return 1;
+}
+
+static void plain_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    luaL_error(L, "more steps than plain declarations take");
+}
+
+/* Loads the text (light userdata 1, length 2) and runs it with the stubs as _ENV. */
+static int plain_run(lua_State *L)
+{
+    const char *text = lua_touserdata(L, 1);
+    if (cb_lua_load_text(L, text, (size_t)lua_tointeger(L, 2), "=declarations") != LUA_OK) return lua_error(L);
+    lua_createtable(L, 0, 3);
+    static const char *const names[] = {"report", "needs", "optional"};
+    for (int i = 0; i < 3; i++) {
+        lua_pushcfunction(L, plain_stub);
+        lua_setfield(L, -2, names[i]);
+    }
+    lua_setupvalue(L, -2, 1);
+    lua_call(L, 0, 0);
+    return 0;
+}
+
+static int plain_declarations(const char *text, const char *end)
+{
+    size_t len = (size_t)(end - text);
+    if (len > INT_MAX / 8) return 0;
+    run_ctx c;
+    memset(&c, 0, sizeof c);
+    c.cap = PLAIN_MEMORY(len);
+    lua_State *L = cb_lua__new_state(&c, "declarations", NULL);
+    if (!L) return 0; /* not covered: lua_newstate failing */
+    lua_sethook(L, plain_hook, LUA_MASKCOUNT, (int)PLAIN_STEPS(len));
+    lua_pushcfunction(L, plain_run);
+    lua_pushlightuserdata(L, (void *)text);
+    lua_pushinteger(L, (lua_Integer)len);
+    int plain = lua_pcall(L, 2, 0, 0) == LUA_OK;
+    lua_close(L);
+    return plain;
 }
 
 static void needs_hook(lua_State *L, lua_Debug *ar)
@@ -359,8 +373,8 @@ static void prelude_body(void *ud, int in, int out)
  * hook) and, for a script stuck inside one C call (string.find with a costly pattern, a
  * plugin's function), the hard stop, which can only end a process: no longjmp out of a
  * signal handler is safe where the C call may hold malloc's lock. Plain declarations
- * (plain_declarations: literals and tables, as nearly every report has) call nothing that
- * could get stuck, so they run here, under the cap and the CPU budget's soft stop. Any
+ * (plain_declarations: literals and tables, as nearly every report has; Lua tells) call
+ * nothing that could get stuck, so they run here, under the cap and the CPU budget's soft stop. Any
  * other is read in a child process, which sends its result back on a pipe (if fork fails:
  * here, without the hard stop). The child costs a fork and the pages it touches: 1 to 2
  * ms on common hardware, about 20 ms on a virtual machine where page faults are dear.
