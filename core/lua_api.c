@@ -1,14 +1,12 @@
 /*
  * lua_api.c: the state of a report script (see lua_api.h; the other concerns are in the
- * files lua_int.h lists): the sandbox's allow-list and the libraries opened from it,
- * finalizers refused, the globals of a run, running a report, and descriptions
- * (template.lua).
+ * files lua_int.h lists): the sandbox's allow-list and the libraries opened from it, as
+ * linit.c opens Lua's, finalizers refused, the globals of a run, and running a report.
  */
 #include "lua_api.h"
 
 #include <lualib.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "lua_fmt.h"
@@ -184,29 +182,6 @@ static void seed_random(lua_State *L, const char *id)
     lua_pop(L, 1);
 }
 
-/* not covered: every call into Lua is protected (lua_pcall), so Lua never panics */
-static int on_panic(lua_State *L)
-{
-    const char *msg = lua_tostring(L, -1);
-    fprintf(stderr, "countybrief: unprotected error in a Lua state (%s)\n", msg ? msg : "?");
-    return 0; /* Lua aborts */
-}
-
-/* A Lua state whose allocations c counts and caps, c->L set; NULL with err set (it may be
- * NULL): "name: cannot create a Lua state", naming the memory limit if that refused it. */
-lua_State *cb_lua__new_state(run_ctx *c, const char *name, cb_error *err)
-{
-    lua_State *L = lua_newstate(cb_lua__capped_alloc, c);
-    if (!L) { /* not covered: without a refusal of the cap (malloc failing) */
-        cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state%s", name,
-                c->refusals ? " within the memory limit (see --lua-memory)" : "");
-        return NULL;
-    }
-    c->L = L;
-    lua_atpanic(L, on_panic);
-    return L;
-}
-
 /* Everything before the script runs, protected (it allocates, so it can meet the cap):
  * the libraries and globals, then the script loaded, which it returns. */
 int cb_lua__setup_state(lua_State *L)
@@ -281,50 +256,3 @@ static int run_report(run_ctx *c, cb_error *err)
     cb_lua__cpu_disarm(c);
     return rc;
 }
-
-/* ------------------------------------------------------------------ descriptions */
-
-/* Loads the file (light userdata 1) as a chunk whose environment is an empty table. */
-static int load_description(lua_State *L)
-{
-    if (luaL_loadfilex(L, lua_touserdata(L, 1), "t") != LUA_OK) return lua_error(L);
-    lua_newtable(L);
-    lua_setupvalue(L, -2, 1);
-    return 1;
-}
-
-/* A description has no library and no metatable to reach, so it can call no C function
- * that could hold it past the budget: the soft stop is enough, and it runs in-process. */
-lua_State *cb_lua_run_description(const char *path, const cb_lua_limits *limits, int code, cb_error *err)
-{
-    run_ctx *c = cb_xcalloc(1, sizeof *c);
-    cb_lua__set_limits(c, limits);
-    lua_State *L = cb_lua__new_state(c, path, err);
-    if (!L) {
-        free(c);
-        return NULL;
-    }
-    lua_pushcfunction(L, load_description);
-    lua_pushlightuserdata(L, (void *)path);
-    int status = lua_pcall(L, 1, 1, 0), rc = CB_OK;
-    if (status == LUA_OK) {
-        rc = cb_lua__cpu_arm(c, 0, err);
-        if (rc == CB_OK) status = lua_pcall(L, 0, 1, 0);
-        cb_lua__cpu_stop_script(c);
-    }
-    if (rc == CB_OK) rc = cb_lua__run_outcome(c, status, path, "it", code, err);
-    cb_lua__cpu_disarm(c);
-    if (rc == CB_OK) return L;
-    cb_lua_close_description(L);
-    return NULL;
-}
-
-void cb_lua_close_description(lua_State *L)
-{
-    if (!L) return;
-    void *c;
-    lua_getallocf(L, &c);
-    lua_close(L);
-    free(c);
-}
-

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lua_api.h"
 #include "lua_int.h"
 #include "plugins.h"
 

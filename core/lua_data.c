@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data.h"
 #include "lua_int.h"
 
 static void push_value(lua_State *L, const cb_value *v)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lua_api.h"
 #include "lua_int.h"
 #include "template.h"
 

@@ -1,9 +1,12 @@
 /*
  * lua_int.h: what the files of the report sandbox share (private to core/lua_*.c; users
- * include lua_api.h). The sandbox is split as Lua splits its libraries, one concern a file:
- *   lua_api.c      the state: building it (the allow-list, the libraries registered from
- *                  luaL_Reg tables as linit.c does), running a report, descriptions
- *   lua_limits.c   the memory cap and the CPU budget (timers, the signal handler)
+ * include lua_api.h, or lua_limits.h for the limits and descriptions alone). It needs no
+ * more than lua_limits.h, so that lua_limits.c stays below the report API; a file that
+ * reads the run's source, data or document includes their headers itself. The sandbox is split as Lua splits its libraries, one concern a file:
+ *   lua_api.c      the report's state: building it (the allow-list, the libraries
+ *                  registered from luaL_Reg tables as linit.c does), running a report
+ *   lua_limits.c   capped states: the memory cap and the CPU budget (timers, the signal
+ *                  handler), and descriptions (lua_limits.h)
  *   lua_trace.c    describing the stack: messages with the report's own frames
  *   lua_chunks.c   loading chunks: text only, the chunk cache, require
  *   lua_base.c     the base library's replacements: print, spairs, collectgarbage, warn
@@ -37,7 +40,13 @@
 #include <lua.h>
 #include <time.h>
 
-#include "lua_api.h"
+#include "lua_limits.h"
+
+struct cb_report_src;
+struct cb_dataset;
+struct cb_doc;
+struct cb_needs;
+struct cb_report_decl;
 
 #define CB_LUA_DOC_META "countybrief.doc"
 #define CB_LUA_WHERE_MAX 256 /* "script:line" */
@@ -45,10 +54,10 @@
 
 /* Everything about one county's run (see the rules above). */
 typedef struct run_ctx {
-    const cb_report_src *src;
-    const cb_dataset *ds;
+    const struct cb_report_src *src;
+    const struct cb_dataset *ds;
     size_t county;
-    cb_doc *doc;
+    struct cb_doc *doc;
     lua_State *L; /* NULL while lua_newstate runs */
 
     /* memory: the Lua heap plus the script's text copied into doc stay under cap */
@@ -79,8 +88,8 @@ typedef struct run_ctx {
     /* the prelude (cb_lua_report_prelude): needs { ... } and report { ... } fill needs_out
      * and decl_out, and the last of the decl_expected declarations stops the script; in a
      * county's run they do nothing */
-    cb_needs *needs_out;
-    cb_report_decl *decl_out;
+    struct cb_needs *needs_out;
+    struct cb_report_decl *decl_out;
     int decl_expected, decl_seen, needs_bad;
 } run_ctx;
 
@@ -92,15 +101,14 @@ static inline run_ctx *cb_lua__ctx(lua_State *L)
     return ud;
 }
 
-/* lua_api.c: the state */
-/* A Lua state whose allocations c counts and caps, c->L set; NULL with err set (it may be
- * NULL): "name: cannot create a Lua state", naming the memory limit if that refused it. */
-lua_State *cb_lua__new_state(run_ctx *c, const char *name, cb_error *err);
+/* lua_api.c: the report's state */
 /* lua_CFunction: the libraries and globals of c, then the script loaded, returned. */
 int cb_lua__setup_state(lua_State *L);
 
-/* lua_limits.c: the memory cap and the CPU budget */
-void *cb_lua__capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+/* lua_limits.c: capped states, the memory cap and the CPU budget */
+/* A Lua state whose allocations c counts and caps, c->L set; NULL with err set (it may be
+ * NULL): "name: cannot create a Lua state", naming the memory limit if that refused it. */
+lua_State *cb_lua__new_state(run_ctx *c, const char *name, cb_error *err);
 void cb_lua__set_limits(run_ctx *c, const cb_lua_limits *limits); /* NULL: the defaults */
 void cb_lua__charge(lua_State *L, size_t n);               /* raises past the cap */
 char *cb_lua__doc_strdup(lua_State *L, const char *s);     /* charged; the caller owns it */

@@ -1,7 +1,8 @@
 /*
- * lua_limits.c: the limits of a report script's run (lua_api.h: cb_lua_limits): the memory
- * cap (the state's allocator, and the charge for what the document copies) and the CPU
- * budget (a CPU-time timer, its signal handler and hook, the hard stop).
+ * lua_limits.c: the limits of every Lua state that runs user code (lua_limits.h): states
+ * made with the capped allocator, the memory cap (and the charge for what the document
+ * copies), the CPU budget (a CPU-time timer, its signal handler and hook, the hard stop),
+ * the outcome of a run that met them, and descriptions (template.lua), run under them.
  *
  * Process-wide state, the only in the sandbox, all of it here:
  *   running    the run whose CPU timers are armed. A signal handler is handed no handle
@@ -18,6 +19,8 @@
  *   known      whether the loaded Lua's stack can be read at any allocation (a constant of
  *              the library, found once).
  */
+#include "lua_limits.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -65,7 +68,7 @@ static void refuse(run_ctx *c, const void *ptr)
  * emergency collection and tries once more, and if that fails too raises "not enough
  * memory" (LUA_ERRMEM, which carries no position and calls no message handler: hence the
  * place is recorded here). Shrinking never fails, as Lua requires. */
-void *cb_lua__capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     run_ctx *c = ud;
     if (!ptr) osize = 0; /* then osize is the kind of object, not a size */
@@ -121,6 +124,29 @@ void *cb_lua__doc_calloc(lua_State *L, size_t n, size_t size)
     }
     cb_lua__charge(L, n * size);
     return cb_xcalloc(n, size);
+}
+
+/* not covered: every call into Lua is protected (lua_pcall), so Lua never panics */
+static int on_panic(lua_State *L)
+{
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "countybrief: unprotected error in a Lua state (%s)\n", msg ? msg : "?");
+    return 0; /* Lua aborts */
+}
+
+/* A Lua state whose allocations c counts and caps, c->L set; NULL with err set (it may be
+ * NULL): "name: cannot create a Lua state", naming the memory limit if that refused it. */
+lua_State *cb_lua__new_state(run_ctx *c, const char *name, cb_error *err)
+{
+    lua_State *L = lua_newstate(capped_alloc, c);
+    if (!L) { /* not covered: without a refusal of the cap (malloc failing) */
+        cb_fail(err, CB_ENOMEM, "%s: cannot create a Lua state%s", name,
+                c->refusals ? " within the memory limit (see --lua-memory)" : "");
+        return NULL;
+    }
+    c->L = L;
+    lua_atpanic(L, on_panic);
+    return L;
 }
 
 /* ------------------------------------------------------------------ CPU budget */
@@ -328,5 +354,51 @@ int cb_lua__run_outcome(run_ctx *c, int status, const char *name, const char *wh
     }
     if (status != LUA_OK) return cb_fail(err, code, "%s", msg ? msg : "(error object is not a string)");
     return CB_OK;
+}
+
+/* ------------------------------------------------------------------ descriptions */
+
+/* Loads the file (light userdata 1) as a chunk whose environment is an empty table. */
+static int load_description(lua_State *L)
+{
+    if (luaL_loadfilex(L, lua_touserdata(L, 1), "t") != LUA_OK) return lua_error(L);
+    lua_newtable(L);
+    lua_setupvalue(L, -2, 1);
+    return 1;
+}
+
+/* A description has no library and no metatable to reach, so it can call no C function
+ * that could hold it past the budget: the soft stop is enough, and it runs in-process. */
+lua_State *cb_lua_run_description(const char *path, const cb_lua_limits *limits, int code, cb_error *err)
+{
+    run_ctx *c = cb_xcalloc(1, sizeof *c);
+    cb_lua__set_limits(c, limits);
+    lua_State *L = cb_lua__new_state(c, path, err);
+    if (!L) {
+        free(c);
+        return NULL;
+    }
+    lua_pushcfunction(L, load_description);
+    lua_pushlightuserdata(L, (void *)path);
+    int status = lua_pcall(L, 1, 1, 0), rc = CB_OK;
+    if (status == LUA_OK) {
+        rc = cb_lua__cpu_arm(c, 0, err);
+        if (rc == CB_OK) status = lua_pcall(L, 0, 1, 0);
+        cb_lua__cpu_stop_script(c);
+    }
+    if (rc == CB_OK) rc = cb_lua__run_outcome(c, status, path, "it", code, err);
+    cb_lua__cpu_disarm(c);
+    if (rc == CB_OK) return L;
+    cb_lua_close_description(L);
+    return NULL;
+}
+
+void cb_lua_close_description(lua_State *L)
+{
+    if (!L) return;
+    void *c;
+    lua_getallocf(L, &c);
+    lua_close(L);
+    free(c);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "doc.h"
 #include "lua_int.h"
 
 /* The scripts' clock: the document's date (clock.h), the one its cover and PDF show; with

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "child.h"
+#include "lua_api.h"
 #include "lua_int.h"
 
 /* The declarations at the top of a script are found in its text, so that only they run
