@@ -16,7 +16,12 @@
 
 /* The declarations at the top of a script are found in its text, so that only they run
  * before the counties do: report { ... } and needs { ... } calls, in any order, before
- * any other statement (comments, a BOM and a #! line may come first). */
+ * any other statement (comments, a BOM and a #! line may come first). Where one statement
+ * ends is the one thing asked of the text that Lua cannot answer: its C API has no parser
+ * or token stream (llex.h and lparser.h are not installed), and running the script cannot
+ * tell a statement that touches no global (local x = 1) from none. So this small scanner
+ * stays, knowing only blanks, comments, strings and brackets; what the declarations may
+ * do is Lua's to decide (plain_declarations). */
 
 /* Past the long bracket ([[ ]], [==[ ]==]) that starts at s, or NULL if there is none. */
 static const char *long_bracket_end(const char *s)
