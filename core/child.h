@@ -1,6 +1,6 @@
 /*
  * child.h: a child process this process supervises: the batch's workers (pool.c), the
- * plugin probe (plugin_probe.c) and the reading of a report's declarations (lua_api.c). One
+ * plugin probe (plugin_probe.c) and the reading of a report's declarations (lua_prelude.c). One
  * fork, one pipe discipline, one deadline, and one sentence for a child's death.
  *
  * cb_child_start forks with stdio flushed (nothing buffered is written twice if the child

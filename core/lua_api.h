@@ -21,10 +21,7 @@
  * string, table, math, utf8, and an os table with a fixed clock (os.time, os.date, os.clock,
  * os.difftime). math.random is seeded from the county id.
  *
- * Limits (cb_lua_limits): the state's memory goes through a capped allocator, and a CPU
- * timer armed for the run sets a hook once the budget is spent, so normal code runs with no
- * hook at all. A script stuck inside one C call past the budget ends its (worker) process
- * with CB_LUA_EXIT_STUCK; cb_lua_describe_exit turns that status into a message.
+ * Limits: see lua_limits.h (cb_lua_limits, the CPU budget's hard stop, descriptions).
  */
 #ifndef CB_LUA_API_H
 #define CB_LUA_API_H
@@ -32,29 +29,14 @@
 #include "clock.h"
 #include "data.h"
 #include "doc.h"
+#include "lua_limits.h"
 #include "template.h"
 #include "util.h"
-
-#define CB_LUA_DEFAULT_MEMORY_MIB 256 /* --lua-memory */
-#define CB_LUA_DEFAULT_CPU_BUDGET_S 30 /* --cpu-budget; below --timeout's default of 60 s */
-/* How long past its budget a script may stay inside one C call (string.find with a
- * pathological pattern, a __gc finalizer) before its process is ended. */
-#define CB_LUA_STUCK_GRACE_S 0.1
-/* The exit status of a worker process ended that way: distinct from a normal exit (0) and
- * from exit(1), and below 126 so that shells don't read it as "not executable". */
-#define CB_LUA_EXIT_STUCK 86
 
 /* How many folder levels below the report's folder and scripts/ require looks for modules,
  * and so the input hash and --watch: require "a.b.c.d.e" is a/b/c/d/e.lua, 4 folders down;
  * a name with more parts (or an empty one) is an error. */
 #define CB_MODULE_DEPTH 4
-
-/* The limits of one county's run. A zero field means the default, so a zero-initialised
- * struct is safe; a negative field means no limit. */
-typedef struct cb_lua_limits {
-    double memory_mib;   /* Lua heap plus the text handed to doc, in MiB */
-    double cpu_budget_s; /* CPU time of the script (and its modules), in seconds */
-} cb_lua_limits;
 
 /*
  * What a report says about itself with the global function `report`, which (like needs)
@@ -79,6 +61,14 @@ void cb_report_decl_free(cb_report_decl *d);
 /* 1 if the report can be rendered in lang (template.h: cb_lang_known). */
 int cb_report_decl_has_lang(const cb_report_decl *d, const char *lang);
 
+/* Compiled chunks kept between runs: a script or module is compiled once and later states
+ * load that copy while its file is unchanged (util.h: cb_file_id). Owned by whoever owns
+ * the engine (render.c: one per engine), which hands it to every run in cb_report_src;
+ * worker processes forked later get a copy each. Not for two runs at once. */
+typedef struct cb_chunk_cache cb_chunk_cache;
+cb_chunk_cache *cb_chunk_cache_new(void);
+void cb_chunk_cache_free(cb_chunk_cache *cc); /* NULL: nothing */
+
 typedef struct cb_report_src {
     const char *path;        /* the script file */
     const char *chunkname;   /* how messages name it, e.g. "scripts/briefing.lua" */
@@ -90,6 +80,7 @@ typedef struct cb_report_src {
     const cb_template *tpl;  /* the global `template`; NULL: none (reading declarations) */
     const cb_report_decl *decl; /* what the prelude read; NULL: nothing */
     const cb_clock *clock;   /* the run's date (clock.h); NULL: none */
+    cb_chunk_cache *chunks;  /* where compiled chunks are kept; NULL: compiled each run */
 } cb_report_src;
 
 /* Runs the report for county `county` of ds, filling doc (initialised by the caller).
@@ -102,10 +93,6 @@ typedef struct cb_report_src {
  * starting with '#' (a "#!" line), as lua itself does; line numbers stay those of the file.
  * Returns lua_load's status, the function or the message pushed. */
 int cb_lua_load_text(lua_State *L, const char *text, size_t len, const char *chunkname);
-
-/* Frees the compiled chunks this process keeps (scripts are compiled once per process and
- * reloaded from that copy while the file is unchanged). */
-void cb_lua_forget_chunks(void);
 
 int cb_lua_run_report(const cb_report_src *src, const cb_dataset *ds, size_t county,
                       cb_doc *doc, cb_error *err);
@@ -141,8 +128,8 @@ typedef struct cb_needs {
 /* Reads the declarations at the top of the script (report { ... } and needs { ... }, in
  * either order, before any other statement): runs the report (for county 0 of ds) only up
  * to the last of them under the same limits as a county's run, and fills *needs and *decl.
- * Declarations made only of literals, tables and report/needs/optional calls run here (they
- * can't get stuck in a library call, so the soft stop suffices); any other runs in a child
+ * Declarations that call nothing but report, needs and optional (as Lua finds, lua_prelude.c)
+ * run here (they can't get stuck in a library call, so the soft stop suffices); any other runs in a child
  * process with the hard stop too, its result sent back on a pipe. needs->declared and
  * decl->declared are 0 for what the script does not declare there (or when it fails
  * first: a failure is left to the real run). Errors (CB_ESCRIPT): a malformed declaration
@@ -151,21 +138,5 @@ typedef struct cb_needs {
 int cb_lua_report_prelude(const cb_report_src *src, const cb_dataset *ds, cb_needs *needs,
                           cb_report_decl *decl, cb_error *err);
 void cb_needs_free(cb_needs *n);
-
-/* Runs the Lua file at path as a description (template.lua): a chunk that only returns a
- * value, run with no library and an empty environment, under limits (NULL: the
- * defaults; its memory cap, and its CPU budget, which needs no hard stop there). Returns
- * the state with the chunk's result on top (close with cb_lua_close_description), or
- * NULL with err set to code and "path:line: message", naming the limit when one was
- * reached ("template.lua:3: CPU budget of 30 s exceeded (stopped after ...)"). */
-struct lua_State;
-struct lua_State *cb_lua_run_description(const char *path, const cb_lua_limits *limits, int code,
-                                         cb_error *err);
-void cb_lua_close_description(struct lua_State *L);
-
-/* If wait_status (from waitpid) is a worker ended by the CPU budget's hard stop, writes
- * "CPU budget of N s exceeded (stuck in a library call)" into buf and returns 1; otherwise
- * leaves buf alone and returns 0. limits: those the worker ran with (NULL: the defaults). */
-int cb_lua_describe_exit(int wait_status, const cb_lua_limits *limits, char *buf, size_t n);
 
 #endif /* CB_LUA_API_H */

@@ -338,7 +338,7 @@ static int module_fn(lua_State *L)
     return n;
 }
 
-/* require of a plugin's module (lua_api.c pushes its name): its open function, marked,
+/* require of a plugin's module (lua_chunks.c pushes its name): its open function, marked,
  * then each C function of the table it returns wrapped in module_fn. */
 static int module_open(lua_State *L)
 {

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lua_api.h"
+#include "lua_limits.h"
 #include "util.h"
 
 /* In a worker: runs job and appends what the parent should get to reply; returns a code

@@ -38,10 +38,10 @@ static int ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* The engines open in this process, the only mutable file-scope state here: the
- * compiled-chunk cache and the PDF writer's compressor are process-wide, so the last
- * engine closed lets them go and closing one engine leaves another whole (render.h). The
- * plugin registry counts its own holds, one per engine (plugins.h). */
+/* The engines open in this process, the only mutable file-scope state here: the PDF
+ * writer's compressor is process-wide, so the last engine closed lets it go and closing
+ * one engine leaves another whole (render.h). The plugin registry counts its own holds,
+ * one per engine (plugins.h); each engine owns its chunk cache (lua_api.h). */
 static size_t open_engines;
 
 int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err)
@@ -202,7 +202,8 @@ static int resolve_report(cb_engine *e, const char *report, cb_error *err)
     }
     lua_close(L);
     e->src = (cb_report_src){.path = e->report_path, .chunkname = e->report_name, .dir = e->report_dir,
-                             .scripts_dir = e->scripts_dir, .share_dir = e->share};
+                             .scripts_dir = e->scripts_dir, .share_dir = e->share,
+                             .chunks = cb_chunk_cache_new()};
     return rc;
 }
 
@@ -379,11 +380,11 @@ void cb_engine_close(cb_engine *e)
     free(e->report_dir);
     free(e->scripts_dir);
     free(e->out_set);
+    cb_chunk_cache_free(e->src.chunks);
     memset(e, 0, sizeof *e);
     if (!counted) return;
     cb_plugins_unload_all(); /* this engine's hold (plugins.h): the last engine to close unloads */
     if (--open_engines > 0) return;
-    cb_lua_forget_chunks();
     cb_pdf_release();
 }
 

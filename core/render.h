@@ -71,8 +71,9 @@ char *cb_report_file(const char *report, const char *share, cb_error *err);
  * several may be open in one process at once (each with its own language and template)
  * and render in any order. What they share is process-wide and read-only once loaded: the
  * plugin registry, of which each engine holds a share (plugins.h: a later engine's load
- * finds what is loaded and adds its own --plugin files; the last closed unloads), and the caches of
- * compiled chunks and of the PDF writer, let go with the last engine too.
+ * finds what is loaded and adds its own --plugin files; the last closed unloads), and the
+ * PDF writer's compressor, let go with the last engine too. Each engine owns its cache of
+ * compiled chunks (lua_api.h).
  */
 
 /* Loads everything a batch needs; the error names what is missing or wrong. The data is

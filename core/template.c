@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <strings.h>
 
-#include "lua_api.h"
+#include "lua_limits.h"
 
 int cb_lang_known(const char *lang)
 {

@@ -68,7 +68,7 @@ int cb_template_load(cb_template *t, const char *name_or_dir, const char *share_
  * of that language. */
 int cb_template_load_lang(cb_template *t, const char *name_or_dir, const char *share_dir,
                           const char *lang, cb_error *err);
-/* The same under the limits of report scripts (lua_api.h's cb_lua_limits: --lua-memory,
+/* The same under the limits of report scripts (lua_limits.h's cb_lua_limits: --lua-memory,
  * --cpu-budget; NULL: their defaults): template.lua runs in the parent process, so a
  * template that loops or grows without end is stopped, naming its line and the limit. */
 struct cb_lua_limits;

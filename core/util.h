@@ -96,7 +96,7 @@ int cb_mkdir_p(const char *dir, unsigned mode, const char *what, cb_error *err);
 
 /*
  * A file's identity: what every cache asks "is this file unchanged?" with (batch.c's
- * digests, the compiled chunks of lua_api.c, the font caches, the plugins known good,
+ * digests, the compiled chunks of lua_chunks.c, the font caches, the plugins known good,
  * render --watch, the data's lazy tables): size, modification and change times to the
  * nanosecond, inode and device. Editing in place changes the ctime even where size and
  * mtime are kept (touch -d); replacing the file changes the inode.

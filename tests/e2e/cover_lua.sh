@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cover_lua.sh: the report API of core/lua_api.c, answer by answer (tests/README.md,
+# cover_lua.sh: the report API of core/lua_*.c, answer by answer (tests/README.md,
 # coverage): every refusal of doc:table and the other blocks, each one line naming
 # script:line; the cells a table keeps in the PDF; require's refused names, a missing
 # module, a cycle, a syntax error; load takes text only; spairs in one order whatever the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cover_sandbox.sh: the sandbox's os and collectgarbage (core/lua_api.c; tests/README.md,
+# cover_sandbox.sh: the sandbox's os and collectgarbage (core/lua_os.c, lua_base.c; tests/README.md,
 # coverage), answer by answer: os.time and os.date from SOURCE_DATE_EPOCH (an error without a date),
 # in UTC, C locale; date tables and their bad fields; every conversion error; os.clock
 # 0; difftime; the os functions a report may not have and the collectgarbage options it
