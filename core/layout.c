@@ -11,9 +11,8 @@
 
 /* ------------------------------------------------------------------ pages and ops */
 
-int cb_page_charge(cb_page *p, size_t n)
+static int charge(cb_layout *o, size_t n)
 {
-    cb_layout *o = p->owner;
     if (!o || !o->mem_budget) return 1;
     if (o->mem_over || n > o->mem_budget - o->mem) {
         o->mem_over = 1;
@@ -22,6 +21,8 @@ int cb_page_charge(cb_page *p, size_t n)
     o->mem += n;
     return 1;
 }
+
+int cb_page_charge(cb_page *p, size_t n) { return charge(p->owner, n); }
 
 void cb_lay_new_page(lay *L)
 {
@@ -59,6 +60,7 @@ cb_op *cb_page_push(cb_page *p, cb_op_kind kind)
     op = &p->ops[p->nops++];
     memset(op, 0, sizeof *op);
     op->kind = kind;
+    op->node = p->owner ? p->owner->node_now : CB_NODE_DOCUMENT;
     return op;
 }
 
@@ -138,6 +140,57 @@ void cb_lay_warn(lay *L, const char *fmt, const char *arg)
     o->warnings[o->nwarnings++] = cb_xasprintf(fmt, arg);
 }
 
+/* ------------------------------------------------------------------ structure */
+
+uint32_t cb_lay_node(lay *L, cb_role role, int level, uint32_t parent)
+{
+    cb_layout *o = L->out;
+    if (!charge(o, sizeof *o->nodes)) return CB_NODE_DOCUMENT; /* the layout fails */
+    o->nodes = cb_xgrow(o->nodes, o->nnodes, sizeof *o->nodes);
+    o->nodes[o->nnodes] = (cb_node){.parent = parent, .role = (uint8_t)role, .level = (uint8_t)level};
+    return (uint32_t)o->nnodes++;
+}
+
+uint32_t cb_lay_container(const lay *L)
+{
+    for (int k = 3; k >= 1; k--)
+        if (L->section[k] != CB_NODE_NONE) return L->section[k];
+    return CB_NODE_DOCUMENT;
+}
+
+uint32_t cb_lay_open(lay *L, cb_role role)
+{
+    return L->out->node_now = cb_lay_node(L, role, 0, cb_lay_container(L));
+}
+
+uint32_t cb_lay_at(lay *L, uint32_t node)
+{
+    uint32_t was = L->out->node_now;
+    L->out->node_now = node;
+    return was;
+}
+
+void cb_lay_alt(lay *L, uint32_t node, char *alt)
+{
+    cb_layout *o = L->out;
+    if (node < CB_NODE_FIRST || node >= o->nnodes || !charge(o, CB_HEAP_BYTES(strlen(alt) + 1))) {
+        free(alt);
+        return;
+    }
+    free(o->nodes[node].alt);
+    o->nodes[node].alt = alt;
+}
+
+/* The root and the artifact nodes, the first of every layout. */
+static void first_nodes(lay *L)
+{
+    cb_lay_node(L, CB_ROLE_DOCUMENT, 0, CB_NODE_NONE);
+    for (int k = CB_ART_HEADER; k <= CB_ART_REPEATED; k++) cb_lay_node(L, CB_ROLE_ARTIFACT, k, CB_NODE_NONE);
+    for (int k = 0; k < 4; k++) L->section[k] = CB_NODE_NONE;
+}
+
+static char *dup_or_null(const char *s) { return s ? cb_xstrdup(s) : NULL; }
+
 /* ------------------------------------------------------------------ wrapping */
 
 typedef struct measure {
@@ -189,6 +242,10 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
     L.right = t->page_w - t->margin_right;
     L.width = L.right - L.left;
     cb_font_metrics(font, &L.asc, &L.desc);
+    out->info = (cb_doc_info){dup_or_null(doc->title), dup_or_null(doc->subject), dup_or_null(doc->author),
+                              dup_or_null(doc->keywords), doc->dated, doc->date};
+    snprintf(out->lang, sizeof out->lang, "%s", t->lang[0] ? t->lang : "zh");
+    first_nodes(&L);
     cb_lay_new_page(&L);
     if (t->cover) {
         cb_lay_cover(&L);
@@ -237,6 +294,10 @@ void cb_layout_free(cb_layout *l)
     for (size_t i = 0; i < l->nmissing; i++) free(l->missing_where[i]);
     free(l->missing);
     free(l->missing_where);
+    for (size_t i = 0; i < l->nnodes; i++) free(l->nodes[i].alt);
+    free(l->nodes);
+    char **info[] = {&l->info.title, &l->info.subject, &l->info.author, &l->info.keywords};
+    for (size_t i = 0; i < 4; i++) free(*info[i]);
     free(l->scratch.text);
     free(l->scratch.segs);
     memset(l, 0, sizeof *l);

@@ -30,20 +30,24 @@ static void lay_title(lay *L, const cb_block *b)
     float tlh = ts * 1.3f, slh = ss * 1.6f;
     float h = 6 + 10 + nt * tlh + 6 + ns * slh + 12;
     cb_lay_ensure(L, h);
+    cb_lay_at(L, CB_ART_DECORATION);
     cb_lay_rect(L, L->left, L->y - 4, L->width, 4, t->primary);
     L->y -= 4 + 10;
+    cb_lay_open(L, CB_ROLE_TITLE);
     for (size_t i = 0; i < nt; i++) {
         cb_lay_text(L, L->left, baseline_in(L, L->y, tlh, ts), ts, t->primary, 1,
                     b->text + tl[i].start, tl[i].len, 0);
         L->y -= tlh;
     }
     L->y -= 6;
+    if (ns) cb_lay_open(L, CB_ROLE_PARAGRAPH);
     for (size_t i = 0; i < ns; i++) {
         cb_lay_text(L, L->left, baseline_in(L, L->y, slh, ss), ss, t->muted, 0,
                     b->subtitle + sl[i].start, sl[i].len, 0);
         L->y -= slh;
     }
     L->y -= 6;
+    cb_lay_at(L, CB_ART_DECORATION);
     cb_lay_line(L, L->left, L->y, L->right, L->y, 0.6f, t->rule);
     L->y -= 8;
     free(tl);
@@ -75,6 +79,16 @@ static int next_leaves_page(lay *L, const cb_block *b, const cb_block *next)
     return leaves;
 }
 
+/* A heading of `level` closes the sections of its level and below and opens its own, in
+ * the deepest one left open (else in the document); the heading is its first child. */
+static void open_section(lay *L, int level)
+{
+    for (int k = level; k <= 3; k++) L->section[k] = CB_NODE_NONE;
+    uint32_t sect = cb_lay_node(L, CB_ROLE_SECTION, level, cb_lay_container(L));
+    L->section[level] = sect;
+    cb_lay_at(L, cb_lay_node(L, CB_ROLE_HEADING, level, sect));
+}
+
 static void lay_heading(lay *L, const cb_block *b, const cb_block *next)
 {
     const cb_template *t = L->t;
@@ -93,7 +107,12 @@ static void lay_heading(lay *L, const cb_block *b, const cb_block *next)
         cb_lay_new_page(L);
     if (!at_page_top(L)) L->y -= before;
     add_bookmark(L, b->text ? b->text : "", level);
-    if (level == 1) cb_lay_rect(L, L->left, L->y - h + lh * 0.2f, 3.5f, h - lh * 0.4f, t->accent);
+    open_section(L, level);
+    if (level == 1) {
+        uint32_t heading = cb_lay_at(L, CB_ART_DECORATION);
+        cb_lay_rect(L, L->left, L->y - h + lh * 0.2f, 3.5f, h - lh * 0.4f, t->accent);
+        cb_lay_at(L, heading);
+    }
     for (size_t i = 0; i < n; i++) {
         cb_lay_text(L, L->left + indent, baseline_in(L, L->y, lh, size), size,
                     level == 1 ? t->primary : t->text, 1, b->text + lines[i].start, lines[i].len, 0);
@@ -136,6 +155,7 @@ static void lay_paragraph(lay *L, const cb_block *b)
     const char *s = b->text ? b->text : "";
     cb_line *lines = NULL;
     size_t n = cb_lay_wrap(L, s, size, L->width - indent, L->width, &lines);
+    cb_lay_open(L, CB_ROLE_PARAGRAPH);
     for (size_t i = 0; i < n; i++) {
         /* no single first line at the foot of a page (orphan) */
         if (L->y - lh < L->bottom || (i == 0 && n > 1 && L->y - 2 * lh < L->bottom)) {
@@ -257,6 +277,10 @@ static void lay_kpis(lay *L, const cb_block *b)
         for (size_t i = first; i < last; i++) {
             const cb_item *it = &b->items[i];
             float x = L->left + (float)(i - first) * (bw + gap);
+            /* a box is a figure: its label and value */
+            cb_lay_alt(L, cb_lay_open(L, CB_ROLE_FIGURE),
+                       cb_xasprintf(english(L) ? "%s: %s" : "%s：%s", it->label ? it->label : "",
+                                    it->value ? it->value : ""));
             cb_lay_rect(L, x, top - bh, bw, bh, t->panel);
             cb_lay_rect(L, x, top - 2.5f * k, bw, 2.5f * k, t->primary);
             const char *v = it->value ? it->value : "";
@@ -343,6 +367,9 @@ static void lay_table(lay *L, const cb_block *b)
     float start_h = head_h;
     for (size_t r = 0; r < nrows && r < 2; r++) start_h += row_h[r];
     cb_lay_ensure(L, start_h);
+    /* one table node however many pages it takes; its header row once, repeated as an
+     * artifact */
+    uint32_t table = cb_lay_open(L, CB_ROLE_TABLE), head_row = CB_NODE_NONE;
     int header_drawn = 0;
     for (size_t r = 0; r <= nrows && !L->out->mem_over; r++) {
         int is_body = r < nrows;
@@ -353,9 +380,13 @@ static void lay_table(lay *L, const cb_block *b)
             header_drawn = 0;
         }
         if (!header_drawn) {
+            int first = head_row == CB_NODE_NONE;
+            if (first) head_row = cb_lay_node(L, CB_ROLE_ROW, 0, table);
+            cb_lay_at(L, first ? CB_ART_DECORATION : CB_ART_REPEATED);
             cb_lay_rect(L, L->left, L->y - head_h, L->width, head_h, t->primary);
             for (size_t c = 0; c < nc; c++) {
                 const char *s = b->cols[c].title ? b->cols[c].title : "";
+                if (first) cb_lay_at(L, cb_lay_node(L, CB_ROLE_HEADER_CELL, 0, head_row));
                 align_t a = b->cols[c].align == 'r' ? ALIGN_RIGHT : b->cols[c].align == 'c' ? ALIGN_CENTER : ALIGN_LEFT;
                 float block = head[c].n * lh, y0 = L->y - (head_h - block) / 2;
                 for (size_t i = 0; i < head[c].n; i++)
@@ -367,9 +398,12 @@ static void lay_table(lay *L, const cb_block *b)
             header_drawn = 1;
         }
         if (!is_body) break;
+        cb_lay_at(L, CB_ART_DECORATION);
         if (r % 2 == 1) cb_lay_rect(L, L->left, L->y - row_h[r], L->width, row_h[r], t->band);
+        uint32_t row = cb_lay_node(L, CB_ROLE_ROW, 0, table);
         for (size_t c = 0; c < nc; c++) {
             const char *s = b->cells[r * nc + c] ? b->cells[r * nc + c] : "";
+            cb_lay_at(L, cb_lay_node(L, CB_ROLE_DATA_CELL, 0, row));
             cell_lines *cl = &cells[r * nc + c];
             align_t a = b->cols[c].align == 'r' ? ALIGN_RIGHT : b->cols[c].align == 'c' ? ALIGN_CENTER : ALIGN_LEFT;
             for (size_t i = 0; i < cl->n; i++)
@@ -378,6 +412,7 @@ static void lay_table(lay *L, const cb_block *b)
                                s + cl->lines[i].start, cl->lines[i].len, a);
         }
         L->y -= row_h[r];
+        cb_lay_at(L, CB_ART_DECORATION);
         cb_lay_line(L, L->left, L->y, L->right, L->y, 0.4f, t->rule);
     }
     L->y -= 12 * t->table_size / 9.5f; /* 12 pt under the default 9.5 pt table type */
@@ -414,6 +449,25 @@ void cb_nice_ticks(double max, int max_steps, double *step, int *steps)
     if (*steps < 1) *steps = 1;
 }
 
+/* A bar chart's alternative text: its title and unit, then each bar's label and value as
+ * drawn ("各镇人口（单位：万人）：城关镇 12.3；…"). */
+static char *barchart_alt(lay *L, const cb_block *b)
+{
+    int en = english(L);
+    cb_buf a = {0};
+    cb_buf_adds(&a, b->text ? b->text : en ? "Bar chart" : "条形图");
+    if (b->unit) cb_buf_addf(&a, en ? " (unit: %s)" : "（单位：%s）", b->unit);
+    cb_buf_adds(&a, en ? ": " : "：");
+    char buf[64];
+    for (size_t i = 0; i < b->nitems; i++) {
+        const cb_item *it = &b->items[i];
+        const char *v = it->value;
+        if (!v) { cb_fmt_decimal(buf, sizeof buf, it->number, 2); v = buf; }
+        cb_buf_addf(&a, "%s%s %s", i ? (en ? "; " : "；") : "", it->label ? it->label : "", v);
+    }
+    return a.s;
+}
+
 static void lay_barchart(lay *L, const cb_block *b)
 {
     const cb_template *t = L->t;
@@ -442,10 +496,14 @@ static void lay_barchart(lay *L, const cb_block *b)
     float title_h = b->text ? title_size * 1.8f : 0;
     float axis_h = 30;
     cb_lay_ensure(L, title_h + 6 + bars_h + axis_h + 8);
-    if (b->text) {
+    uint32_t fig = cb_lay_open(L, CB_ROLE_FIGURE);
+    cb_lay_alt(L, fig, barchart_alt(L, b));
+    if (b->text) { /* its caption */
+        cb_lay_at(L, cb_lay_node(L, CB_ROLE_CAPTION, 0, fig));
         cb_lay_text(L, L->left, baseline_in(L, L->y, title_size * 1.8f, title_size), title_size,
                     t->text, 1, b->text, strlen(b->text), 0);
         L->y -= title_h;
+        cb_lay_at(L, fig);
     }
     L->y -= 6;
     /* value labels sit right of the bars: reserve room for the widest */
@@ -509,24 +567,36 @@ static void lay_progress(lay *L, const cb_block *b)
     float size = t->body_size, small = t->small_size + 0.5f;
     /* bar and gaps sized with the body type: 8 pt bars under the default 10.5 pt */
     float k = fminf(1.6f, fmaxf(0.5f, size / 10.5f)), bar = 8 * k, gap = 10 * k;
+    uint32_t list = cb_lay_open(L, CB_ROLE_LIST);
     for (size_t i = 0; i < b->nitems; i++) {
         const cb_item *it = &b->items[i];
+        uint32_t item = cb_lay_node(L, CB_ROLE_LIST_ITEM, 0, list);
         cb_line *dl = NULL;
         size_t nd = it->detail ? cb_lay_wrap(L, it->detail, small, L->width, L->width, &dl) : 0;
         float h = size * 1.6f + 2 + bar + 6 * k + nd * small * 1.5f + gap;
         cb_lay_ensure(L, h);
         float lh = size * 1.6f, bl = baseline_in(L, L->y, lh, size);
         const char *label = it->label ? it->label : "";
+        cb_lay_at(L, item);
         cb_lay_text(L, L->left, bl, size, t->text, 1, label, strlen(label), 0);
         if (it->value)
             cb_lay_aligned(L, L->left, L->width, bl, size, t->primary, 1, it->value, strlen(it->value), ALIGN_RIGHT);
         L->y -= lh + 2;
+        if (it->number >= 0) { /* the bar: a figure of the fraction; without one, decoration */
+            uint32_t fig = cb_lay_node(L, CB_ROLE_FIGURE, 0, item);
+            cb_lay_alt(L, fig, it->value ? cb_xasprintf(english(L) ? "%s: %s" : "%s：%s", label, it->value)
+                                         : cb_xasprintf("%s %.0f%%", label, fmin(it->number, 1) * 100));
+            cb_lay_at(L, fig);
+        } else {
+            cb_lay_at(L, CB_ART_DECORATION);
+        }
         cb_lay_rect(L, L->left, L->y - bar, L->width, bar, t->panel);
         if (it->number >= 0) {
             double f = it->number > 1 ? 1 : it->number;
             if (f > 0) cb_lay_rect(L, L->left, L->y - bar, (float)(L->width * f), bar, it->number >= 1 ? t->bar : t->accent);
         }
         L->y -= bar + 6 * k;
+        cb_lay_at(L, item);
         for (size_t d = 0; d < nd; d++) {
             cb_lay_text(L, L->left, baseline_in(L, L->y, small * 1.5f, small), small, t->muted, 0,
                         it->detail + dl[d].start, dl[d].len, 0);
@@ -543,9 +613,12 @@ static void lay_notes(lay *L, const cb_block *b)
     float size = t->small_size, lh = size * 1.55f;
     cb_lay_ensure(L, 8 + lh * 3);
     if (!at_page_top(L)) L->y -= 4;
+    uint32_t list = cb_lay_node(L, CB_ROLE_LIST, 0, cb_lay_container(L));
+    cb_lay_at(L, CB_ART_DECORATION);
     cb_lay_line(L, L->left, L->y, L->left + L->width * 0.3f, L->y, 0.5f, t->rule);
     L->y -= 4;
-    if (b->text) { /* a long title wraps */
+    if (b->text) { /* a long title wraps: the list's caption */
+        cb_lay_at(L, cb_lay_node(L, CB_ROLE_CAPTION, 0, list));
         cb_line *tl = NULL;
         size_t nt = cb_lay_wrap(L, b->text, size, L->width, L->width, &tl);
         for (size_t k = 0; k < nt; k++) {
@@ -563,6 +636,7 @@ static void lay_notes(lay *L, const cb_block *b)
         size_t n = cb_lay_wrap(L, s, size, L->width - numw, L->width - numw, &lines);
         char num[32] = "";
         if (b->nitems > 1) snprintf(num, sizeof num, "%zu.", i + 1);
+        cb_lay_at(L, cb_lay_node(L, CB_ROLE_LIST_ITEM, 0, list));
         for (size_t k = 0; k < n; k++) {
             if (L->y - lh < L->bottom) cb_lay_new_page(L);
             float bl = baseline_in(L, L->y, lh, size);
@@ -591,6 +665,9 @@ static void lay_plugin(lay *L, const cb_block *b)
         h = room;
     }
     cb_lay_ensure(L, h);
+    /* a figure named by its block type, until the plugin ABI lets a block give its own
+     * alternative text */
+    cb_lay_alt(L, cb_lay_open(L, CB_ROLE_FIGURE), cb_xstrdup(b->ptype->name));
     cb_canvas_init(&c, L->page, L->font, L->t, L->left, L->y - h);
     cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL);
     b->ptype->draw(b->pstate, api, &c, L->width, h);

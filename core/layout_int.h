@@ -3,7 +3,7 @@
  * layout_missing.c); no other module includes it.
  *
  * One `lay` is the state of one cb_layout_run: the layout being built, the template and
- * font it borrows, the cursor on the current page. Drawing goes through the cb_lay_* helpers below, which
+ * font it borrows, the cursor on the current page and the open sections. Drawing goes through the cb_lay_* helpers below, which
  * push onto the current page and count against the layout's memory budget.
  */
 #ifndef CB_LAYOUT_INT_H
@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "doc.h"
 #include "layout.h"
 #include "wrap.h"
 
@@ -24,6 +25,9 @@ typedef struct lay {
     float top, bottom, left, right, width;
     float asc, desc;            /* font ascender and (negative) descender, in ems */
     const char *heading;        /* the last heading's text, to say where a block is */
+    /* the open sections by heading level (index 1..3; CB_NODE_NONE: none open): a block
+     * belongs to the deepest one, else to the document */
+    uint32_t section[4];
 } lay;
 
 static inline int at_page_top(const lay *L) { return L->y >= L->top - 0.01f; }
@@ -54,6 +58,18 @@ void cb_lay_aligned(lay *L, float x, float w, float baseline, float size, cb_rgb
 float cb_lay_width(lay *L, const char *s, float size);
 void cb_lay_warn(lay *L, const char *fmt, const char *arg);
 size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb_line **lines);
+
+/* layout.c: the structure (layout.h: cb_node). New operations belong to the layout's
+ * node_now. cb_lay_node appends a node (its memory charged; past the budget it returns the
+ * document's, and the layout fails anyway); cb_lay_open appends one to the block's
+ * container (the deepest open section) and makes it the current one; cb_lay_at makes
+ * `node` current and returns the one before; cb_lay_alt gives a figure its alternative
+ * text (taking alt, malloc'd). */
+uint32_t cb_lay_node(lay *L, cb_role role, int level, uint32_t parent);
+uint32_t cb_lay_container(const lay *L);
+uint32_t cb_lay_open(lay *L, cb_role role);
+uint32_t cb_lay_at(lay *L, uint32_t node);
+void cb_lay_alt(lay *L, uint32_t node, char *alt);
 
 /* layout_blocks.c: one block of the document, `next` the one after it (or NULL) */
 void cb_lay_block(lay *L, const cb_block *b, const cb_block *next);

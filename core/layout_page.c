@@ -75,6 +75,7 @@ static void lay_watermark(lay *L, cb_page *p)
         op->x = x0 + dx * c;
         op->y = y0 + dx * sn;
         op->angle = a;
+        op->node = CB_ART_WATERMARK;
     }
     prepend_ops(p, &tmp);
 }
@@ -129,6 +130,9 @@ void cb_lay_cover(lay *L)
     char *title = expand(t->cover_title ? t->cover_title : vals[0], keys, vals, 1);
     const char *sub_src = t->cover_subtitle ? t->cover_subtitle : L->doc->subject;
     char *sub = sub_src ? expand(sub_src, keys, vals, 1) : NULL;
+    /* a section of its own: title, subtitle and date; the rest decorates */
+    uint32_t cover = cb_lay_node(L, CB_ROLE_SECTION, 0, CB_NODE_DOCUMENT);
+    cb_lay_at(L, CB_ART_DECORATION);
     cb_lay_rect(L, 0, t->page_h - 14, t->page_w, 14, t->primary);
     cb_lay_rect(L, 0, 0, t->page_w, 6, t->primary);
     float room = L->top - L->bottom;
@@ -143,14 +147,17 @@ void cb_lay_cover(lay *L)
     float block = nt * tlh + 18 + ns * slh;
     float y = L->top - room * 0.38f + block / 2;
     if (y > L->top - room * 0.2f) y = L->top - room * 0.2f;
+    cb_lay_at(L, cb_lay_node(L, CB_ROLE_TITLE, 0, cover));
     for (size_t i = 0; i < nt; i++) {
         cb_lay_text(L, L->left, baseline_in(L, y, tlh, ts), ts, t->primary, 1, title + tl[i].start,
                     tl[i].len, 0);
         y -= tlh;
     }
     y -= 8;
+    cb_lay_at(L, CB_ART_DECORATION);
     cb_lay_rect(L, L->left, y - 3, fminf(80, L->width), 3, t->accent);
     y -= 10;
+    if (ns) cb_lay_at(L, cb_lay_node(L, CB_ROLE_PARAGRAPH, 0, cover));
     for (size_t i = 0; i < ns; i++) {
         if (y - slh < L->bottom + 40) break;
         cb_lay_text(L, L->left, baseline_in(L, y, slh, ss), ss, t->muted, 0, sub + sl[i].start,
@@ -160,14 +167,22 @@ void cb_lay_cover(lay *L)
     char date[64];
     if (L->doc->dated) { /* an undated document shows no date, never the day it was made */
         cover_date(date, sizeof date, L->doc->date, english(L));
+        cb_lay_at(L, cb_lay_node(L, CB_ROLE_PARAGRAPH, 0, cover));
         cb_lay_text(L, L->left, L->bottom + 10, t->body_size * 1.2f, t->text, 0, date, strlen(date), 0);
     }
+    cb_lay_at(L, CB_ART_DECORATION);
     cb_lay_line(L, L->left, L->bottom + 10 + t->body_size * 2, L->right,
                 L->bottom + 10 + t->body_size * 2, 0.6f, t->rule);
     free(tl);
     free(sl);
     free(title);
     free(sub);
+}
+
+/* The artifact a header or footer line is: a page number if it shows one. */
+static uint32_t furniture(const char *pattern, cb_artifact kind)
+{
+    return strstr(pattern, "{page}") || strstr(pattern, "{pages}") ? CB_ART_PAGE_NUMBER : kind;
 }
 
 void cb_lay_page_furniture(lay *L)
@@ -188,13 +203,16 @@ void cb_lay_page_furniture(lay *L)
         float y = t->page_h - t->margin_top + 22;
         if (t->header && i > first) { /* page 1 carries the title block instead */
             char *h = expand(t->header, keys, vals, 3);
+            cb_lay_at(L, furniture(t->header, CB_ART_HEADER));
             cb_lay_text(L, L->left, y, size, t->muted, 0, h, strlen(h), 0);
             cb_lay_line(L, L->left, y - 5, L->right, y - 5, 0.4f, t->rule);
             free(h);
         }
+        cb_lay_at(L, CB_ART_HEADER);
         if (logo_h > 0) draw_logo(L, L->right, y - 2, logo_h, L->width * 0.25f);
         if (t->footer) {
             char *f = expand(t->footer, keys, vals, 3);
+            cb_lay_at(L, furniture(t->footer, CB_ART_FOOTER));
             float fy = t->margin_bottom - 30;
             if (fy < 14) fy = 14;
             cb_lay_aligned(L, L->left, L->width, fy, size, t->muted, 0, f, strlen(f), ALIGN_CENTER);
