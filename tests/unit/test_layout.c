@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "canvas.h"
 #include "doc.h"
 #include "font.h"
@@ -866,6 +867,99 @@ TEST(english_alt_text)
     cb_doc_free(&d);
 }
 
+/* A backend that records what cb_backend_write gives it, and can fail at a step. */
+typedef struct rec {
+    size_t begun, pages, ended_pages, runs, ops, freed, bad_runs;
+    const cb_layout *l;
+    int fail_at_page; /* begin_page of this page fails (-1: none) */
+} rec;
+static rec the_rec;
+static int rec_begin(void **st, const cb_layout *l, cb_font *f, cb_error *err)
+{
+    (void)f, (void)err;
+    the_rec.begun++;
+    the_rec.l = l;
+    *st = &the_rec;
+    return CB_OK;
+}
+static int rec_page(void *st, size_t page, cb_error *err)
+{
+    rec *r = st;
+    if ((int)page == r->fail_at_page) return cb_fail(err, CB_EPDF, "page %zu refused", page + 1);
+    r->pages++;
+    return CB_OK;
+}
+static int rec_ops(void *st, const cb_op *ops, size_t n, cb_error *err)
+{
+    (void)err;
+    rec *r = st;
+    r->runs++;
+    r->ops += n;
+    for (size_t k = 1; k < n; k++) r->bad_runs += ops[k].node != ops[0].node;
+    return CB_OK;
+}
+static int rec_end_page(void *st, cb_error *err) { (void)err, ((rec *)st)->ended_pages++; return CB_OK; }
+static int rec_end(void *st, cb_buf *out, cb_error *err)
+{
+    (void)st, (void)err;
+    cb_buf_adds(out, "done");
+    return CB_OK;
+}
+static void rec_free(void *st) { ((rec *)st)->freed++; }
+static const cb_backend rec_backend = {"rec", "rec", rec_begin, rec_page, rec_ops, rec_end_page, rec_end, rec_free, NULL};
+
+TEST(a_backend_gets_every_op_in_runs_of_one_node)
+{
+    const cb_layout *l = sample();
+    ASSERT(l);
+    size_t nops = 0, runs = 0;
+    for (size_t p = 0; p < l->npages; p++)
+        for (size_t k = 0; k < l->pages[p].nops; k++) {
+            nops++;
+            runs += k == 0 || l->pages[p].ops[k].node != l->pages[p].ops[k - 1].node;
+        }
+    memset(&the_rec, 0, sizeof the_rec);
+    the_rec.fail_at_page = -1;
+    cb_buf out = {0};
+    cb_error err;
+    ASSERT_EQ_INT(cb_backend_write(&rec_backend, l, get_font(), &out, &err), CB_OK);
+    ASSERT_EQ_STR(out.s, "done");
+    ASSERT(the_rec.l == l);
+    ASSERT_EQ_INT(the_rec.begun, 1);
+    ASSERT_EQ_INT(the_rec.pages, l->npages);
+    ASSERT_EQ_INT(the_rec.ended_pages, l->npages);
+    ASSERT_EQ_INT(the_rec.ops, nops);
+    ASSERT_EQ_INT(the_rec.runs, runs);
+    ASSERT_EQ_INT(the_rec.bad_runs, 0);
+    ASSERT_EQ_INT(the_rec.freed, 1);
+    /* a step that fails ends the document there, and its state is still freed */
+    memset(&the_rec, 0, sizeof the_rec);
+    the_rec.fail_at_page = 1;
+    cb_buf_free(&out);
+    memset(&out, 0, sizeof out);
+    ASSERT_EQ_INT(cb_backend_write(&rec_backend, l, get_font(), &out, &err), CB_EPDF);
+    ASSERT_EQ_STR(err.msg, "page 2 refused");
+    ASSERT_EQ_INT(the_rec.pages, 1);
+    ASSERT_EQ_INT(the_rec.freed, 1);
+    ASSERT(out.len == 0);
+}
+
+TEST(pdf_is_the_default_backend)
+{
+    const cb_backend *b = cb_backend_default();
+    ASSERT(b && b == cb_backend_find("pdf"));
+    ASSERT_EQ_STR(b->ext, "pdf");
+    ASSERT(cb_backend_find("ofd") == NULL);
+    const cb_layout *l = sample();
+    ASSERT(l);
+    cb_buf out = {0};
+    cb_error err;
+    ASSERT_EQ_INT(cb_backend_write(b, l, get_font(), &out, &err), CB_OK);
+    ASSERT(out.len > 1000 && memcmp(out.s, "%PDF-", 5) == 0);
+    ASSERT(strstr(out.s + out.len - 8, "%%EOF"));
+    cb_buf_free(&out);
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(paragraph_flows_to_next_page),
     TEST_ENTRY(table_repeats_header_on_every_page),
@@ -888,6 +982,8 @@ static const test_case tests[] = {
     TEST_ENTRY(figures_say_what_they_show),
     TEST_ENTRY(page_furniture_is_artifacts),
     TEST_ENTRY(english_alt_text),
+    TEST_ENTRY(a_backend_gets_every_op_in_runs_of_one_node),
+    TEST_ENTRY(pdf_is_the_default_backend),
     {0},
 };
 
