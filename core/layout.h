@@ -41,8 +41,8 @@ typedef struct cb_path_seg {
 enum { CB_PAINT_FILL = 1, CB_PAINT_STROKE = 2 };
 
 /* What a node is. The roles are those of tagged PDF (PDF 32000-1 14.8.4) and map onto
- * them one to one: Document, Sect, Title (a custom role: PDF 2.0's Title, P before it),
- * H1..H3, P, L, LI, Table, TR, TH, TD, Figure, Caption, Link. */
+ * them one to one: Document, Sect, Title (PDF 2.0's; in PDF 1.7 a custom role the
+ * RoleMap maps to P), H1..H3, P, L, LI, Table, TR, TH, TD, Figure, Caption, Link. */
 typedef enum cb_role {
     CB_ROLE_DOCUMENT,    /* node 0, the root */
     CB_ROLE_SECTION,     /* a heading and what follows it, up to the next heading of its level
@@ -81,7 +81,8 @@ typedef struct cb_node {
     uint32_t parent;   /* CB_NODE_NONE for the root and the artifacts */
     uint8_t role;      /* cb_role */
     uint8_t level;     /* heading, section: 1..3; artifact: its cb_artifact; else 0 */
-    char lang[10];     /* BCP 47, when not the document's (cb_layout.lang); else "" */
+    char lang[10];     /* BCP 47, when not the document's (cb_layout.lang); else "" (no
+                        * block sets one yet) */
     char *alt;         /* figure: its alternative text (owned, UTF-8); else NULL */
 } cb_node;
 
