@@ -740,6 +740,7 @@ static int pdf_begin_page(void *state, size_t i, cb_error *err)
 {
     pdf_doc *d = state;
     d->page = d->pages[i] = HPDF_AddPage(d->pdf);
+    if (!d->page && !d->st.error) d->st.error = HPDF_FAILD_TO_ALLOC_MEM; /* not covered: the handler says why */
     if (!d->page) return haru_check(d, err);
     d->npages = i + 1;
     HPDF_Page_SetWidth(d->page, d->l->page_w);
