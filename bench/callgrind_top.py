@@ -38,7 +38,7 @@ ROWS = [
     ("luaL_loadbufferx", "    Lua: parsing/loading scripts"),
     ("cb_layout_run", "  layout (line breaking, pages)"),
     ("cb_break_lines", "    line breaking (libunibreak + widths)"),
-    ("cb_pdf_render", "  PDF output, all of it"),
+    ("cb_backend_write", "  PDF output, all of it"),
     ("cb_font_subset_make", "    hb-subset of the font to the used characters"),
     ("hb_subset_or_fail", "      hb_subset_or_fail"),
     ("HPDF_LoadTTFontFromFile", "    HPDF_LoadTTFontFromFile (parse the subset TTF)"),

@@ -7,7 +7,16 @@
  * what follows it. Header and footer are added once the page count is known.
  *
  * Coordinates are PDF points with the origin at the bottom left of the page. Ownership:
- * the layout owns its pages, operations and strings; cb_layout_free releases them.
+ * the layout owns its pages, operations, structure nodes and strings; cb_layout_free
+ * releases them.
+ *
+ * The display list is the only input of output (backend.h): besides the drawing it carries
+ * the document's structure, so a backend can write a tagged PDF or another format without
+ * looking at the document. Every operation names its node (cb_op.node), a node of the tree
+ * in cb_layout.nodes or one of the artifact nodes. Reading order is the order of the pages
+ * and, on a page, of the operations; nodes are numbered in document order (a parent before
+ * its children, siblings in order). A node may have operations on several pages (a
+ * paragraph or a table split across pages stays one node).
  */
 #ifndef CB_LAYOUT_H
 #define CB_LAYOUT_H
@@ -15,7 +24,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "doc.h"
 #include "font.h"
 #include "template.h"
 
@@ -32,6 +40,52 @@ typedef struct cb_path_seg {
 
 enum { CB_PAINT_FILL = 1, CB_PAINT_STROKE = 2 };
 
+/* What a node is. The roles are those of tagged PDF (PDF 32000-1 14.8.4) and map onto
+ * them one to one: Document, Sect, Title (PDF 2.0's; in PDF 1.7 a custom role the
+ * RoleMap maps to P), H1..H3, P, L, LI, Table, TR, TH, TD, Figure, Caption, Link. */
+typedef enum cb_role {
+    CB_ROLE_DOCUMENT,    /* node 0, the root */
+    CB_ROLE_SECTION,     /* a heading and what follows it, up to the next heading of its level
+                          * or above (level: the heading's); also the cover (level 0) */
+    CB_ROLE_TITLE,       /* the document's title: the title block's and the cover's */
+    CB_ROLE_HEADING,     /* level 1..3, as its bookmark in the outline (cb_bookmark) */
+    CB_ROLE_PARAGRAPH,
+    CB_ROLE_LIST,
+    CB_ROLE_LIST_ITEM,
+    CB_ROLE_TABLE,       /* one node however many pages the table takes */
+    CB_ROLE_ROW,
+    CB_ROLE_HEADER_CELL, /* a column's header (its scope: the column) */
+    CB_ROLE_DATA_CELL,
+    CB_ROLE_FIGURE,      /* alt: its alternative text, made from the data it shows */
+    CB_ROLE_CAPTION,     /* a figure's or list's title: a child of it */
+    CB_ROLE_LINK,        /* no block makes one yet */
+    CB_ROLE_ARTIFACT,    /* not content: level says which (cb_artifact); outside the tree */
+} cb_role;
+
+/* The kinds of artifact: each is a node of its own whose id is its kind (1..6). */
+typedef enum cb_artifact {
+    CB_ART_HEADER = 1,   /* the running header (and the logo beside it) */
+    CB_ART_FOOTER,
+    CB_ART_PAGE_NUMBER,  /* a header or footer line that shows the page number */
+    CB_ART_WATERMARK,
+    CB_ART_DECORATION,   /* rules, bands, panels and bars that only decorate */
+    CB_ART_REPEATED,     /* a table's header row repeated on a later page */
+} cb_artifact;
+
+#define CB_NODE_NONE UINT32_MAX /* the parent of the root and of the artifact nodes */
+enum { CB_NODE_DOCUMENT = 0, CB_NODE_FIRST = CB_ART_REPEATED + 1 /* the first of content */ };
+/* Whether node id is an artifact's: id is then its cb_artifact. */
+#define CB_NODE_IS_ARTIFACT(id) ((id) >= CB_ART_HEADER && (id) <= CB_ART_REPEATED)
+
+typedef struct cb_node {
+    uint32_t parent;   /* CB_NODE_NONE for the root and the artifacts */
+    uint8_t role;      /* cb_role */
+    uint8_t level;     /* heading, section: 1..3; artifact: its cb_artifact; else 0 */
+    char lang[10];     /* BCP 47, when not the document's (cb_layout.lang); else "" (no
+                        * block sets one yet) */
+    char *alt;         /* figure: its alternative text (owned, UTF-8); else NULL */
+} cb_node;
+
 typedef struct cb_op {
     cb_op_kind kind;
     float x, y;        /* text: baseline start; rect: lower-left corner; line: start */
@@ -43,6 +97,7 @@ typedef struct cb_op {
     int bold;          /* text: drawn fill-then-stroke, the font having no bold face */
     int font;          /* text: the face drawing it (index in the font list, font.h), or
                         * CB_FACE_NONE: characters no face has, drawn as the replacement */
+    uint32_t node;     /* what it is: its node in cb_layout.nodes (never a container's) */
     char *text;        /* text: UTF-8, owned; all of it drawn by `font` (see cb_page_text) */
     /* path: segments (owned), how to paint them, and the stroke's look */
     cb_path_seg *segs;
@@ -66,12 +121,26 @@ typedef struct cb_bookmark {
     float y;           /* top of the heading */
 } cb_bookmark;
 
+/* The document's information, for the file's metadata (copied from the document). */
+typedef struct cb_doc_info {
+    char *title, *subject, *author, *keywords; /* owned; NULL when not set */
+    int dated;         /* 0: no date; else `date` (clock.h), seconds since 1970 UTC */
+    long long date;
+} cb_doc_info;
+
 typedef struct cb_layout {
     float page_w, page_h;
     size_t npages;
     cb_page *pages;
     size_t nmarks;
     cb_bookmark *marks;
+    cb_doc_info info;
+    char lang[8];      /* the document's language ("zh", "en": the template's) */
+    /* the structure: nodes[0] the document, then the artifact nodes, then the content in
+     * document order; node_now is the node new operations get (cb_page_push) */
+    size_t nnodes;
+    cb_node *nodes;
+    uint32_t node_now;
     size_t nwarnings;
     char **warnings;   /* layout problems worth telling the author (text cut to fit) */
     /* characters no font has, in order of first use, each with where it was first met
@@ -94,7 +163,8 @@ typedef struct cb_layout {
  * 32,767 items. A document growing past it fails in cb_layout_run, naming the block. */
 #define CB_LAYOUT_MAX_PAGES 32767
 
-int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font,
+struct cb_doc; /* doc.h: the layout reads the document; what comes after it does not */
+int cb_layout_run(cb_layout *out, const struct cb_doc *doc, const cb_template *t, cb_font *font,
                   cb_error *err);
 
 /* Adds to the missing-characters warning where each character comes from: where(ctx, ch)
@@ -109,7 +179,8 @@ void cb_layout_trace_missing(cb_layout *l, char *(*where)(void *ctx, const char 
  * cb_font_width gives its width (without spacing). Line breaking does not change. */
 void cb_page_text(cb_page *p, cb_font *f, const cb_op *style, const char *s, size_t len);
 
-/* Appends a zeroed operation of `kind` to page p and returns it. Past the layout's memory
+/* Appends a zeroed operation of `kind` to page p and returns it, of the node the page's
+ * layout is at (node_now; a page of no layout: the document). Past the layout's memory
  * budget, a scratch operation that is not kept. */
 cb_op *cb_page_push(cb_page *p, cb_op_kind kind);
 /* Counts n more bytes of page p's layout against its budget: 1 if they may be allocated,

@@ -2,9 +2,6 @@
 #include "pdf.h"
 
 #include <hpdf.h>
-#include <hpdf_doc.h>     /* HPDF_Doc's mmgr, xref and info */
-#include <hpdf_objects.h> /* dictionaries, arrays and streams */
-#include <hpdf_pages.h>   /* a page's content stream and resource names */
 #include <libdeflate.h>
 #include <math.h>
 #include <stdint.h>
@@ -14,6 +11,7 @@
 #include <time.h>
 
 #include "countybrief/countybrief.h"
+#include "pdf_hpdf.h"
 
 typedef struct haru_status {
     HPDF_STATUS error, detail;
@@ -162,15 +160,8 @@ void cb_pdf_release(void)
     memset(&deflated, 0, sizeof deflated);
 }
 
-/* libharu drops the Filter entry of a stream it does not compress itself: write it here */
-static HPDF_STATUS write_flate_filter(HPDF_Dict obj, HPDF_Stream out)
-{
-    (void)obj;
-    return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
-}
-
-/* Deflates data[0..len) into dict's stream (a stream libharu leaves uncompressed). */
-static HPDF_STATUS put_deflated(HPDF_Dict dict, const void *data, size_t len)
+/* Deflates data[0..len) into `deflated` (a zlib stream, as FlateDecode wants). */
+static HPDF_STATUS deflate_into(const void *data, size_t len)
 {
     if (!compressor && !(compressor = libdeflate_alloc_compressor(DEFLATE_LEVEL))) return HPDF_FAILD_TO_ALLOC_MEM;
     size_t want = libdeflate_zlib_compress_bound(compressor, len); /* a zlib stream, as FlateDecode wants */
@@ -180,17 +171,20 @@ static HPDF_STATUS put_deflated(HPDF_Dict dict, const void *data, size_t len)
     }
     deflated.len = libdeflate_zlib_compress(compressor, data, len, deflated.s, deflated.cap);
     if (!deflated.len) return HPDF_FAILD_TO_ALLOC_MEM; /* not covered: the bound is always enough */
-    dict->filter = HPDF_STREAM_FILTER_NONE;
-    dict->write_fn = write_flate_filter;
-    return HPDF_Stream_Write(dict->stream, (const HPDF_BYTE *)deflated.s, (HPDF_UINT)deflated.len);
+    return HPDF_OK;
+}
+
+/* Deflates data[0..len) into stream dict (one libharu made, a page's contents). */
+static HPDF_STATUS put_deflated(HPDF_Dict dict, const void *data, size_t len)
+{
+    HPDF_STATUS st = deflate_into(data, len);
+    return st == HPDF_OK ? cb_hpdf_set_flate(dict, deflated.s, deflated.len) : st;
 }
 
 /* A new indirect stream object holding data deflated. */
 static HPDF_Dict deflated_stream(HPDF_Doc pdf, const void *data, size_t len)
 {
-    HPDF_Dict d = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
-    if (!d || put_deflated(d, data, len) != HPDF_OK) return NULL;
-    return d;
+    return deflate_into(data, len) == HPDF_OK ? cb_hpdf_flate_stream(pdf, deflated.s, deflated.len) : NULL;
 }
 
 /* ---- text strings ------------------------------------------------------------------------ */
@@ -204,7 +198,7 @@ static void *text_string(HPDF_Doc pdf, const char *s)
 {
     const char *p = s, *end = s + strlen(s);
     while (p < end && *p >= 0x20 && *p < 0x7F) p++;
-    if (p == end && end - s <= TEXT_STRING_MAX) return HPDF_String_New(pdf->mmgr, s, NULL);
+    if (p == end && end - s <= TEXT_STRING_MAX) return cb_hpdf_string(pdf, s);
     cb_buf b = {0};
     cb_buf_add(&b, "\xFE\xFF", 2);
     for (p = s; p < end;) {
@@ -226,7 +220,7 @@ static void *text_string(HPDF_Doc pdf, const char *s)
         }
         if (cut) break;
     }
-    void *v = HPDF_Binary_New(pdf->mmgr, (HPDF_BYTE *)b.s, (HPDF_UINT)b.len);
+    void *v = cb_hpdf_binary(pdf, b.s, b.len);
     cb_buf_free(&b);
     return v;
 }
@@ -241,6 +235,7 @@ typedef struct pdf_face {
     size_t n;
     cb_font_subset sub;
     int dw;              /* the most common width: the CIDFont's default */
+    cb_buf widths;       /* the CIDFont's /W entry, written when the document is */
     HPDF_Dict font;
 } pdf_face;
 
@@ -281,9 +276,8 @@ static int most_common_width(const cb_font_subset *sub, size_t n)
 
 /* The CIDFont's W entry: runs of codes whose width is not the default. Written as text:
  * libharu would make an object of every number. */
-static HPDF_STATUS write_widths(HPDF_Dict cidfont, HPDF_Stream out)
+static void widths_entry(pdf_face *m)
 {
-    const pdf_face *m = cidfont->attr;
     cb_buf b = {0};
     cb_buf_adds(&b, "/W [");
     for (size_t i = 0; i < m->n;) {
@@ -297,9 +291,7 @@ static HPDF_STATUS write_widths(HPDF_Dict cidfont, HPDF_Stream out)
         b.s[b.len - 1] = ']';
     }
     cb_buf_adds(&b, "]\012");
-    HPDF_STATUS st = HPDF_Stream_Write(out, (const HPDF_BYTE *)b.s, (HPDF_UINT)b.len);
-    cb_buf_free(&b);
-    return st;
+    m->widths = b;
 }
 
 /* The ToUnicode map: code i + 1 is cps[i]. */
@@ -347,7 +339,6 @@ static void subset_tag(const face_set *set, const char *psname, char tag[8])
  * HPDF_OK or libharu's error (the handler has recorded it too). */
 static HPDF_STATUS add_font(HPDF_Doc pdf, cb_font *font, const face_set *set, pdf_face *m)
 {
-    HPDF_MMgr mm = pdf->mmgr;
     cb_font_face_info info;
     cb_font_face_info_get(font, set->face, &info);
     char name[112];
@@ -361,23 +352,23 @@ static HPDF_STATUS add_font(HPDF_Doc pdf, cb_font *font, const face_set *set, pd
     HPDF_STATUS st = HPDF_OK;
     HPDF_Dict file = deflated_stream(pdf, m->sub.data, m->sub.len);
     if (!file) return HPDF_FAILD_TO_ALLOC_MEM;
-    st |= HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)m->sub.len);
+    st |= cb_hpdf_put_number(file, "Length1", (HPDF_INT32)m->sub.len);
 
-    HPDF_Dict desc = HPDF_Dict_New(mm);
-    if (!desc || HPDF_Xref_Add(pdf->xref, desc) != HPDF_OK) return HPDF_FAILD_TO_ALLOC_MEM;
-    st |= HPDF_Dict_AddName(desc, "Type", "FontDescriptor");
-    st |= HPDF_Dict_AddName(desc, "FontName", name);
-    st |= HPDF_Dict_AddNumber(desc, "Flags", 4); /* symbolic: glyphs outside Latin sets */
-    HPDF_Array bbox = HPDF_Array_New(mm);
+    HPDF_Dict desc = cb_hpdf_dict(pdf, 1);
+    if (!desc) return HPDF_FAILD_TO_ALLOC_MEM;
+    st |= cb_hpdf_put_name(desc, "Type", "FontDescriptor");
+    st |= cb_hpdf_put_name(desc, "FontName", name);
+    st |= cb_hpdf_put_number(desc, "Flags", 4); /* symbolic: glyphs outside Latin sets */
+    HPDF_Array bbox = cb_hpdf_array(pdf);
     if (!bbox) return HPDF_FAILD_TO_ALLOC_MEM;
-    st |= HPDF_Dict_Add(desc, "FontBBox", bbox);
-    for (int i = 0; i < 4; i++) st |= HPDF_Array_AddNumber(bbox, info.bbox[i]);
-    st |= HPDF_Dict_AddNumber(desc, "ItalicAngle", 0);
-    st |= HPDF_Dict_AddNumber(desc, "Ascent", info.ascent);
-    st |= HPDF_Dict_AddNumber(desc, "Descent", info.descent);
-    st |= HPDF_Dict_AddNumber(desc, "CapHeight", info.cap_height);
-    st |= HPDF_Dict_AddNumber(desc, "StemV", 80);
-    st |= HPDF_Dict_Add(desc, "FontFile2", file);
+    st |= cb_hpdf_put(desc, "FontBBox", bbox);
+    for (int i = 0; i < 4; i++) st |= cb_hpdf_append_number(bbox, info.bbox[i]);
+    st |= cb_hpdf_put_number(desc, "ItalicAngle", 0);
+    st |= cb_hpdf_put_number(desc, "Ascent", info.ascent);
+    st |= cb_hpdf_put_number(desc, "Descent", info.descent);
+    st |= cb_hpdf_put_number(desc, "CapHeight", info.cap_height);
+    st |= cb_hpdf_put_number(desc, "StemV", 80);
+    st |= cb_hpdf_put(desc, "FontFile2", file);
 
     /* code i + 1 -> the subset's glyph of cps[i]; code 0 -> .notdef */
     uint8_t *map = cb_xmalloc(2 * (m->n + 1));
@@ -390,42 +381,41 @@ static HPDF_STATUS add_font(HPDF_Doc pdf, cb_font *font, const face_set *set, pd
     free(map);
     if (!gidmap) return HPDF_FAILD_TO_ALLOC_MEM;
 
-    HPDF_Dict cid = HPDF_Dict_New(mm);
-    HPDF_Dict sysinfo = HPDF_Dict_New(mm);
-    if (!cid || !sysinfo || HPDF_Xref_Add(pdf->xref, cid) != HPDF_OK) return HPDF_FAILD_TO_ALLOC_MEM;
-    st |= HPDF_Dict_AddName(cid, "Type", "Font");
-    st |= HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
-    st |= HPDF_Dict_AddName(cid, "BaseFont", name);
-    st |= HPDF_Dict_Add(sysinfo, "Registry", HPDF_String_New(mm, "Adobe", NULL));
-    st |= HPDF_Dict_Add(sysinfo, "Ordering", HPDF_String_New(mm, "Identity", NULL));
-    st |= HPDF_Dict_AddNumber(sysinfo, "Supplement", 0);
-    st |= HPDF_Dict_Add(cid, "CIDSystemInfo", sysinfo);
-    st |= HPDF_Dict_Add(cid, "FontDescriptor", desc);
+    HPDF_Dict cid = cb_hpdf_dict(pdf, 1);
+    HPDF_Dict sysinfo = cb_hpdf_dict(pdf, 0);
+    if (!cid || !sysinfo) return HPDF_FAILD_TO_ALLOC_MEM;
+    st |= cb_hpdf_put_name(cid, "Type", "Font");
+    st |= cb_hpdf_put_name(cid, "Subtype", "CIDFontType2");
+    st |= cb_hpdf_put_name(cid, "BaseFont", name);
+    st |= cb_hpdf_put(sysinfo, "Registry", cb_hpdf_string(pdf, "Adobe"));
+    st |= cb_hpdf_put(sysinfo, "Ordering", cb_hpdf_string(pdf, "Identity"));
+    st |= cb_hpdf_put_number(sysinfo, "Supplement", 0);
+    st |= cb_hpdf_put(cid, "CIDSystemInfo", sysinfo);
+    st |= cb_hpdf_put(cid, "FontDescriptor", desc);
     m->dw = most_common_width(&m->sub, m->n);
-    st |= HPDF_Dict_AddNumber(cid, "DW", m->dw);
-    st |= HPDF_Dict_Add(cid, "CIDToGIDMap", gidmap);
-    cid->attr = m;
-    cid->write_fn = write_widths;
+    st |= cb_hpdf_put_number(cid, "DW", m->dw);
+    st |= cb_hpdf_put(cid, "CIDToGIDMap", gidmap);
+    widths_entry(m);
+    cb_hpdf_put_raw(cid, m->widths.s);
 
     HPDF_Dict tu = tounicode_stream(pdf, m);
-    HPDF_Dict t0 = HPDF_Dict_New(mm);
-    HPDF_Array desc_fonts = HPDF_Array_New(mm);
-    if (!tu || !t0 || !desc_fonts || HPDF_Xref_Add(pdf->xref, t0) != HPDF_OK)
-        return HPDF_FAILD_TO_ALLOC_MEM;
-    st |= HPDF_Dict_AddName(t0, "Type", "Font");
-    st |= HPDF_Dict_AddName(t0, "Subtype", "Type0");
-    st |= HPDF_Dict_AddName(t0, "BaseFont", name);
-    st |= HPDF_Dict_AddName(t0, "Encoding", "Identity-H");
-    st |= HPDF_Dict_Add(t0, "DescendantFonts", desc_fonts);
-    st |= HPDF_Array_Add(desc_fonts, cid);
-    st |= HPDF_Dict_Add(t0, "ToUnicode", tu);
+    HPDF_Dict t0 = cb_hpdf_dict(pdf, 1);
+    HPDF_Array desc_fonts = cb_hpdf_array(pdf);
+    if (!tu || !t0 || !desc_fonts) return HPDF_FAILD_TO_ALLOC_MEM;
+    st |= cb_hpdf_put_name(t0, "Type", "Font");
+    st |= cb_hpdf_put_name(t0, "Subtype", "Type0");
+    st |= cb_hpdf_put_name(t0, "BaseFont", name);
+    st |= cb_hpdf_put_name(t0, "Encoding", "Identity-H");
+    st |= cb_hpdf_put(t0, "DescendantFonts", desc_fonts);
+    st |= cb_hpdf_append(desc_fonts, cid);
+    st |= cb_hpdf_put(t0, "ToUnicode", tu);
     m->font = t0;
     return st;
 }
 
 /* The document's date (clock.h) as both the creation and the modification date; an
  * undated document has neither. */
-static void set_date(HPDF_Doc pdf, const cb_doc *doc)
+static void set_date(HPDF_Doc pdf, const cb_doc_info *doc)
 {
     if (!doc->dated) return;
     time_t tt = (time_t)doc->date;
@@ -566,7 +556,7 @@ static void draw_image(HPDF_Doc pdf, HPDF_Page page, image_cache *ic, cb_buf *b,
             ic->img[ic->n++] = img;
         }
     }
-    const char *name = HPDF_Page_GetXObjectName(page, img);
+    const char *name = cb_hpdf_image_name(page, img);
     if (!name) return;
     double v[6] = {op->w, 0, 0, op->h, op->x, op->y};
     cb_buf_adds(b, "q\n");
@@ -579,7 +569,7 @@ static void draw_image(HPDF_Doc pdf, HPDF_Page page, image_cache *ic, cb_buf *b,
 static void draw_text(HPDF_Page page, cb_font *font, const pdf_face *m, cb_buf *b, pen *p,
                       const cb_op *op)
 {
-    const char *fname = HPDF_Page_GetLocalFontName(page, m->font);
+    const char *fname = cb_hpdf_font_name(page, m->font);
     if (!fname) return; /* the error handler has recorded why */
     set_color(b, op->color, 0, &p->fill, &p->have_fill);
     if (op->bold) { /* the CJK font has no bold face: thicken the outline with a stroke */
@@ -628,123 +618,180 @@ static void draw_text(HPDF_Page page, cb_font *font, const pdf_face *m, cb_buf *
     cb_buf_adds(b, "> Tj\nET\n");
 }
 
-/* Writes page p's content stream; faces[f] is face f's font (NULL if the document does
- * not use the face). */
-static HPDF_STATUS draw_page(HPDF_Doc pdf, HPDF_Page page, cb_font *font,
-                             const pdf_face *const *faces, const cb_page *pg, cb_buf *b,
-                             image_cache *ic)
+/* Appends op to page content b; faces[f] is face f's font (NULL if the document does not
+ * use the face), p what the content has set so far. */
+static void draw_op(HPDF_Doc pdf, HPDF_Page page, cb_font *font, const pdf_face *const *faces, const cb_op *op,
+                    cb_buf *b, pen *p, image_cache *ic)
 {
-    pen p = {0};
-    b->len = 0;
-    for (size_t k = 0; k < pg->nops; k++) {
-        const cb_op *op = &pg->ops[k];
-        double v[4] = {op->x, op->y, op->w, op->h};
-        switch (op->kind) {
-        case CB_OP_RECT:
-            set_color(b, op->color, 0, &p.fill, &p.have_fill);
-            put_nums(b, 4, v);
-            cb_buf_adds(b, "re\nf\n");
-            break;
-        case CB_OP_LINE:
-            set_color(b, op->color, 1, &p.stroke, &p.have_stroke);
-            set_line_width(b, &p, op->size);
-            v[2] += v[0];
-            v[3] += v[1];
-            put_nums(b, 2, v);
-            cb_buf_adds(b, "m\n");
-            put_nums(b, 2, v + 2);
-            cb_buf_adds(b, "l\nS\n");
-            break;
-        case CB_OP_PATH:
-            draw_path(b, op);
-            break;
-        case CB_OP_IMAGE:
-            draw_image(pdf, page, ic, b, op);
-            break;
-        case CB_OP_TEXT: {
-            const pdf_face *m = faces[op_face(op)];
-            if (m) draw_text(page, font, m, b, &p, op); /* else cannot happen: collected */
-            break;
-        }
-        }
+    double v[4] = {op->x, op->y, op->w, op->h};
+    switch (op->kind) {
+    case CB_OP_RECT:
+        set_color(b, op->color, 0, &p->fill, &p->have_fill);
+        put_nums(b, 4, v);
+        cb_buf_adds(b, "re\nf\n");
+        break;
+    case CB_OP_LINE:
+        set_color(b, op->color, 1, &p->stroke, &p->have_stroke);
+        set_line_width(b, p, op->size);
+        v[2] += v[0];
+        v[3] += v[1];
+        put_nums(b, 2, v);
+        cb_buf_adds(b, "m\n");
+        put_nums(b, 2, v + 2);
+        cb_buf_adds(b, "l\nS\n");
+        break;
+    case CB_OP_PATH:
+        draw_path(b, op);
+        break;
+    case CB_OP_IMAGE:
+        draw_image(pdf, page, ic, b, op);
+        break;
+    case CB_OP_TEXT: {
+        const pdf_face *m = faces[op_face(op)];
+        if (m) draw_text(page, font, m, b, p, op); /* else cannot happen: collected */
+        break;
     }
-    HPDF_Dict contents = ((HPDF_PageAttr)page->attr)->contents;
-    return put_deflated(contents, b->s ? b->s : "", b->len);
+    }
 }
 
+/* ---- the backend ---------------------------------------------------------------------- */
 
-int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *out,
-                  cb_error *err)
+/* One document being written (backend.h: its state). */
+typedef struct pdf_doc {
+    const cb_layout *l;
+    cb_font *font;
+    face_set *sets;
+    size_t nsets;
+    pdf_face *pf;
+    const pdf_face **by_face;  /* face -> its font, NULL if the document does not use it */
+    haru_status st;
+    HPDF_Doc pdf;
+    HPDF_Page *pages;
+    size_t npages;
+    HPDF_Page page;            /* the page being written */
+    pen pen;
+    cb_buf content;            /* its content stream */
+    image_cache images;
+} pdf_doc;
+
+/* CB_OK, or err from libharu's first error (its handler recorded it). */
+static int haru_check(pdf_doc *d, cb_error *err)
 {
-    size_t nfaces = cb_font_nfaces(font);
-    face_set *sets = cb_xcalloc(nfaces, sizeof *sets);
-    size_t nsets = collect_codepoints(l, font, sets);
-    pdf_face *pf = cb_xcalloc(nsets, sizeof *pf);
-    const pdf_face **by_face = cb_xcalloc(nfaces, sizeof *by_face);
-    haru_status st = {0, 0};
-    HPDF_Doc pdf = NULL;
-    int rc = CB_OK;
-    for (size_t i = 0; i < nsets && rc == CB_OK; i++) {
-        rc = cb_font_subset_make(font, sets[i].face, sets[i].cps, sets[i].n, &pf[i].sub, err);
-        pf[i].cps = sets[i].cps;
-        pf[i].n = sets[i].n;
-        by_face[sets[i].face] = &pf[i];
-    }
-    if (rc != CB_OK) goto done;
+    return d->st.error ? haru_fail(err, d->st.error, d->st.detail, "while writing the PDF") : CB_OK;
+}
 
-    pdf = HPDF_New(on_haru_error, &st);
-    if (!pdf) { /* not covered: out of memory */
-        rc = cb_fail(err, CB_ENOMEM, "libharu: cannot create a document");
-        goto done;
+static void pdf_free_document(void *state)
+{
+    pdf_doc *d = state;
+    if (!d) return;
+    if (d->pdf) HPDF_Free(d->pdf);
+    for (size_t i = 0; i < d->nsets; i++) {
+        cb_font_subset_free(&d->pf[i].sub);
+        cb_buf_free(&d->pf[i].widths);
     }
+    free(d->pf);
+    free(d->by_face);
+    free_sets(d->sets, d->nsets);
+    free(d->sets);
+    free(d->pages);
+    cb_buf_free(&d->content);
+    free(d);
+}
+
+/* Subsets every face the display list draws with (all its pages are known: fonts come
+ * first), then starts the document with its fonts and information. */
+static int pdf_begin_document(void **state, const cb_layout *l, cb_font *font, cb_error *err)
+{
+    pdf_doc *d = cb_xcalloc(1, sizeof *d);
+    *state = d;
+    d->l = l;
+    d->font = font;
+    size_t nfaces = cb_font_nfaces(font);
+    d->sets = cb_xcalloc(nfaces, sizeof *d->sets);
+    d->nsets = collect_codepoints(l, font, d->sets);
+    d->pf = cb_xcalloc(d->nsets, sizeof *d->pf);
+    d->by_face = cb_xcalloc(nfaces, sizeof *d->by_face);
+    for (size_t i = 0; i < d->nsets; i++) {
+        int rc = cb_font_subset_make(font, d->sets[i].face, d->sets[i].cps, d->sets[i].n, &d->pf[i].sub, err);
+        d->pf[i].cps = d->sets[i].cps;
+        d->pf[i].n = d->sets[i].n;
+        d->by_face[d->sets[i].face] = &d->pf[i];
+        if (rc != CB_OK) return rc;
+    }
+    d->pdf = HPDF_New(on_haru_error, &d->st);
+    if (!d->pdf) return cb_fail(err, CB_ENOMEM, "libharu: cannot create a document"); /* not covered: out of memory */
     /* fonts and page contents are deflated here (put_deflated); libharu only compresses
      * the images it loads */
-    HPDF_SetCompressionMode(pdf, HPDF_COMP_IMAGE);
-    for (size_t i = 0; i < nsets && !st.error; i++)
-        if (add_font(pdf, font, &sets[i], &pf[i]) != HPDF_OK && !st.error)
-            st.error = HPDF_FAILD_TO_ALLOC_MEM;
-
-    HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "countybrief " CB_VERSION_STRING);
+    HPDF_SetCompressionMode(d->pdf, HPDF_COMP_IMAGE);
+    for (size_t i = 0; i < d->nsets && !d->st.error; i++)
+        if (add_font(d->pdf, font, &d->sets[i], &d->pf[i]) != HPDF_OK && !d->st.error)
+            d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
+    HPDF_SetInfoAttr(d->pdf, HPDF_INFO_CREATOR, "countybrief " CB_VERSION_STRING);
     const char *info_keys[] = {"Title", "Subject", "Author", "Keywords"};
-    const char *info_vals[] = {doc->title, doc->subject, doc->author, doc->keywords};
-    for (int i = 0; i < 4 && pdf->info; i++)
-        if (info_vals[i]) HPDF_Dict_Add(pdf->info, info_keys[i], text_string(pdf, info_vals[i]));
-    set_date(pdf, doc);
+    const char *info_vals[] = {l->info.title, l->info.subject, l->info.author, l->info.keywords};
+    for (int i = 0; i < 4; i++)
+        if (info_vals[i]) cb_hpdf_info(d->pdf, info_keys[i], text_string(d->pdf, info_vals[i]));
+    set_date(d->pdf, &l->info);
+    d->pages = cb_xcalloc(l->npages ? l->npages : 1, sizeof *d->pages);
+    return haru_check(d, err);
+}
 
-    HPDF_Page *pages = cb_xcalloc(l->npages ? l->npages : 1, sizeof *pages);
-    cb_buf content = {0};
-    image_cache images = {0};
-    for (size_t i = 0; i < l->npages && !st.error; i++) {
-        pages[i] = HPDF_AddPage(pdf);
-        if (!pages[i]) break;
-        HPDF_Page_SetWidth(pages[i], l->page_w);
-        HPDF_Page_SetHeight(pages[i], l->page_h);
-        if (draw_page(pdf, pages[i], font, by_face, &l->pages[i], &content, &images) != HPDF_OK &&
-            !st.error)
-            st.error = HPDF_FAILD_TO_ALLOC_MEM;
-    }
-    cb_buf_free(&content);
-    if (l->nmarks && !st.error) {
+static int pdf_begin_page(void *state, size_t i, cb_error *err)
+{
+    pdf_doc *d = state;
+    d->page = d->pages[i] = HPDF_AddPage(d->pdf);
+    if (!d->page && !d->st.error) d->st.error = HPDF_FAILD_TO_ALLOC_MEM; /* not covered: the handler says why */
+    if (!d->page) return haru_check(d, err);
+    d->npages = i + 1;
+    HPDF_Page_SetWidth(d->page, d->l->page_w);
+    HPDF_Page_SetHeight(d->page, d->l->page_h);
+    memset(&d->pen, 0, sizeof d->pen);
+    d->content.len = 0;
+    return haru_check(d, err);
+}
+
+static int pdf_ops(void *state, const cb_op *ops, size_t n, cb_error *err)
+{
+    pdf_doc *d = state;
+    for (size_t k = 0; k < n; k++) draw_op(d->pdf, d->page, d->font, d->by_face, &ops[k], &d->content, &d->pen,
+                                           &d->images);
+    (void)err; /* libharu's errors are checked when the page ends */
+    return CB_OK;
+}
+
+static int pdf_end_page(void *state, cb_error *err)
+{
+    pdf_doc *d = state;
+    if (put_deflated(cb_hpdf_page_contents(d->page), d->content.s ? d->content.s : "", d->content.len) != HPDF_OK &&
+        !d->st.error)
+        d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
+    return haru_check(d, err);
+}
+
+/* The outline, then the whole file into out. */
+static int pdf_end_document(void *state, cb_buf *out, cb_error *err)
+{
+    pdf_doc *d = state;
+    const cb_layout *l = d->l;
+    HPDF_Doc pdf = d->pdf;
+    if (l->nmarks && !d->st.error) {
         HPDF_Outline parent = NULL;
         for (size_t i = 0; i < l->nmarks; i++) {
             const cb_bookmark *m = &l->marks[i];
             HPDF_Outline o = HPDF_CreateOutline(pdf, m->level > 1 ? parent : NULL, "", NULL);
             if (!o) break;
-            HPDF_Dict_Add(o, "Title", text_string(pdf, m->title));
+            cb_hpdf_outline_title(o, text_string(pdf, m->title));
             HPDF_Outline_SetOpened(o, HPDF_TRUE);
-            HPDF_Destination dst = HPDF_Page_CreateDestination(pages[m->page]);
+            HPDF_Destination dst = HPDF_Page_CreateDestination(d->pages[m->page]);
             HPDF_Destination_SetFitH(dst, m->y + 4); /* SetXYZ rejects zoom 0 ("keep") */
             HPDF_Outline_SetDestination(o, dst);
             if (m->level <= 1) parent = o;
         }
         HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE);
     }
-    free(pages);
-    if (!st.error) HPDF_SaveToStream(pdf);
-    if (st.error) {
-        rc = haru_fail(err, st.error, st.detail, "while writing the PDF");
-        goto done;
-    }
+    if (!d->st.error) HPDF_SaveToStream(pdf);
+    int rc = haru_check(d, err);
+    if (rc != CB_OK) return rc;
     HPDF_ResetStream(pdf);
     HPDF_UINT32 size = HPDF_GetStreamSize(pdf), got = size;
     if (out->cap < out->len + size + 1) {
@@ -752,18 +799,20 @@ int cb_pdf_render(const cb_layout *l, const cb_doc *doc, cb_font *font, cb_buf *
         out->cap = out->len + size + 1;
     }
     HPDF_STATUS s = size ? HPDF_ReadFromStream(pdf, (HPDF_BYTE *)out->s + out->len, &got) : HPDF_OK;
-    if ((s != HPDF_OK && s != HPDF_STREAM_EOF) || got != size) {
-        rc = haru_fail(err, s, 0, "reading the PDF from memory");
-        goto done;
-    }
+    if ((s != HPDF_OK && s != HPDF_STREAM_EOF) || got != size) return haru_fail(err, s, 0, "reading the PDF from memory");
     out->len += size;
     out->s[out->len] = '\0';
-done:
-    if (pdf) HPDF_Free(pdf);
-    for (size_t i = 0; i < nsets; i++) cb_font_subset_free(&pf[i].sub);
-    free(pf);
-    free(by_face);
-    free_sets(sets, nsets);
-    free(sets);
-    return rc;
+    return CB_OK;
 }
+
+const cb_backend cb_pdf_backend = {
+    .name = "pdf",
+    .ext = "pdf",
+    .begin_document = pdf_begin_document,
+    .begin_page = pdf_begin_page,
+    .ops = pdf_ops,
+    .end_page = pdf_end_page,
+    .end_document = pdf_end_document,
+    .free_document = pdf_free_document,
+    .release = cb_pdf_release,
+};

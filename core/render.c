@@ -17,12 +17,12 @@
 #include <uninorm.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "check.h"
 #include "doc.h"
 #include "layout.h"
 #include "output.h"
 #include "paths.h"
-#include "pdf.h"
 #include "plugins.h"
 
 static double now_ms(void)
@@ -385,7 +385,7 @@ void cb_engine_close(cb_engine *e)
     if (!counted) return;
     cb_plugins_unload_all(); /* this engine's hold (plugins.h): the last engine to close unloads */
     if (--open_engines > 0) return;
-    cb_pdf_release();
+    cb_backends_release();
 }
 
 int cb_engine_prepare_output(cb_engine *e, cb_error *err)
@@ -404,7 +404,7 @@ static void output_name_to(cb_buf *b, const char *id, const char *name, const ch
     cb_buf_adds(b, "-");
     add_part(b, name, 0);
     cb_buf_adds(b, set);
-    cb_buf_adds(b, ".pdf");
+    cb_buf_addf(b, ".%s", cb_backend_default()->ext);
 }
 
 char *cb_output_name(const char *id, const char *name, const char *set)
@@ -422,7 +422,7 @@ char *cb_output_all_name(const cb_engine *e)
                                 : cb_xstrndup(base, ends_with(base, ".lua") ? strlen(base) - 4 : strlen(base));
     cb_buf b = {0};
     add_part(&b, stem, 1); /* no '-': never a county's "<id>-<name>" */
-    cb_buf_addf(&b, "%s.pdf", e->out_set);
+    cb_buf_addf(&b, "%s.%s", e->out_set, cb_backend_default()->ext);
     free(stem);
     return b.s;
 }
@@ -588,7 +588,7 @@ static uint64_t county_hash(const cb_dataset *ds, size_t c, const char *set)
     const char *id = cb_county_id(ds, c), *name = cb_county_name(ds, c);
     uint64_t h = 1469598103934665603ull;
     if (hash_part(&h, id, 1) && hash_part(&h, "-", 0) && hash_part(&h, name, 1) && hash_part(&h, set, 0) &&
-        hash_part(&h, ".pdf", 0))
+        hash_part(&h, ".", 0) && hash_part(&h, cb_backend_default()->ext, 0))
         return h;
     char *file = cb_output_name(id, name, set), *key = file_key(file);
     h = fnv1a(key);
@@ -716,7 +716,7 @@ static int finish_doc(cb_engine *e, int rc, cb_doc *doc, cb_error *inner, long c
             free(w[i]);
         }
         free(w);
-        rc = cb_pdf_render(&lay, doc, e->font, &pdf, inner);
+        rc = cb_backend_write(cb_backend_default(), &lay, e->font, &pdf, inner);
     }
     if (rc == CB_OK) {
         res->path = cb_path_join(e->out_dir, file);

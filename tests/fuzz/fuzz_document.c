@@ -23,8 +23,8 @@
  *  [layout]  at least one page of the template's size; every text op has text and a
  *            positive, finite size; one bookmark per heading, on an existing page;
  *  [finite]  every op's position and size is finite (a NaN reaches the PDF as garbage);
- *  [pdf]     cb_pdf_render succeeds and the result starts with "%PDF-" and ends with
- *            "%%EOF".
+ *  [pdf]     the PDF backend (cb_backend_write) succeeds and the result starts with "%PDF-"
+ *            and ends with "%%EOF".
  * Sanitizers catch the rest: out-of-bounds access, use after free, leaks, undefined
  * behaviour (float-to-int overflow included).
  */
@@ -37,7 +37,7 @@
 #include "font.h"
 #include "fuzz_common.h"
 #include "layout.h"
-#include "pdf.h"
+#include "backend.h"
 #include "template.h"
 
 #ifndef CB_FUZZ_SHARE
@@ -462,8 +462,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_layout(&l, &d, &tpl);
 
     cb_buf pdf = {0};
-    rc = cb_pdf_render(&l, &d, font, &pdf, &err);
-    CHECK("pdf", rc == CB_OK, "cb_pdf_render: %s", err.msg);
+    rc = cb_backend_write(cb_backend_default(), &l, font, &pdf, &err);
+    CHECK("pdf", rc == CB_OK, "cb_backend_write: %s", err.msg);
     CHECK("pdf", pdf.len > 16 && memcmp(pdf.s, "%PDF-", 5) == 0, "no PDF header (%zu bytes)", pdf.len);
     const char *eof = "%%EOF";
     int has_eof = 0;

@@ -1,7 +1,10 @@
-/* Layout and pagination (core/layout.c) with the real CJK font and default template. */
+/* Layout and pagination (core/layout*.c) with the real CJK font and default template, and
+ * the display list's structure. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
+#include "canvas.h"
 #include "doc.h"
 #include "font.h"
 #include "layout.h"
@@ -561,6 +564,402 @@ TEST(heading_keeps_three_lines_below_it_wherever_it_falls)
     cb_buf_free(&para);
 }
 
+/* ------------------------------------------------------------------ structure */
+
+/* The display list's structure (layout.h: cb_node, cb_op.node), what a tagged PDF or
+ * another output format is written from: a document with every built-in block, a plugin
+ * block, a table long enough to split across pages, a cover, header, footer and watermark. */
+
+/* a plugin block: a box, as chart.pie draws shapes and text on its canvas */
+static float box_measure(void *s, const cb_host_api *api, const cb_canvas *c, float w)
+{
+    (void)s, (void)api, (void)c, (void)w;
+    return 40;
+}
+static void box_draw(void *s, const cb_host_api *api, cb_canvas *c, float w, float h)
+{
+    (void)s, (void)api;
+    cb_canvas_rect(c, 0, 0, w, h);
+    cb_canvas_fill(c);
+    cb_canvas_text(c, 4, 4, 9, 0, "图例");
+}
+static const cb_block_type box_type = {CB_BLOCK_TYPE_VERSION, "test.box", NULL, box_measure, box_draw, NULL};
+
+static cb_block *add_block(cb_doc *d, cb_block_kind k, const char *text)
+{
+    cb_block *b = cb_doc_add(d, k);
+    if (text) b->text = cb_xstrdup(text);
+    return b;
+}
+
+static void items(cb_block *b, size_t n, const char *const *label, const char *const *value, const double *num)
+{
+    b->nitems = n;
+    b->items = cb_xcalloc(n, sizeof *b->items);
+    for (size_t i = 0; i < n; i++)
+        b->items[i] = (cb_item){cb_xstrdup(label[i]), value && value[i] ? cb_xstrdup(value[i]) : NULL, NULL,
+                                num ? num[i] : 0};
+}
+
+#define NROWS 80
+#define NCOLS 3
+
+static void build(cb_doc *d)
+{
+    cb_doc_init(d);
+    d->title = cb_xstrdup("结构测试");
+    add_block(d, CB_BLOCK_TITLE, "结构测试")->subtitle = cb_xstrdup("忠县");
+    items(add_block(d, CB_BLOCK_KPIS, NULL), 2, (const char *[]){"项目数", "总投资"}, (const char *[]){"12个", "4.05亿元"},
+          NULL);
+    add_block(d, CB_BLOCK_HEADING, "一、概况")->level = 1;
+    add_block(d, CB_BLOCK_PARAGRAPH, "援建基础设施、改善民生、发展产业，培训人才。");
+    add_block(d, CB_BLOCK_HEADING, "（一）分镇")->level = 2;
+    cb_block *t = add_block(d, CB_BLOCK_TABLE, NULL);
+    static const char *const cols[NCOLS] = {"序号", "项目", "投资额"};
+    t->ncols = NCOLS;
+    t->nrows = NROWS;
+    t->cols = cb_xcalloc(NCOLS, sizeof *t->cols);
+    for (int c = 0; c < NCOLS; c++) t->cols[c] = (cb_column){cb_xstrdup(cols[c]), 1, c == 2 ? 'r' : 'l'};
+    t->cells = cb_xcalloc(NROWS * NCOLS, sizeof *t->cells);
+    for (int r = 0; r < NROWS; r++) {
+        t->cells[r * NCOLS] = cb_xasprintf("R%03d", r + 1);
+        t->cells[r * NCOLS + 1] = cb_xasprintf("第%d号工程", r + 1);
+        t->cells[r * NCOLS + 2] = cb_xasprintf("%d万元", 10 * (r + 1));
+    }
+    add_block(d, CB_BLOCK_HEADING, "二、资金")->level = 1;
+    cb_block *bars = add_block(d, CB_BLOCK_BARCHART, "各镇投资");
+    bars->unit = cb_xstrdup("万元");
+    items(bars, 2, (const char *[]){"城关镇", "石宝镇"}, NULL, (const double[]){120, 45.5});
+    items(add_block(d, CB_BLOCK_PROGRESS, NULL), 2, (const char *[]){"道路", "学校"}, (const char *[]){"80%", NULL},
+          (const double[]){0.8, 0.5});
+    cb_block *p = add_block(d, CB_BLOCK_PLUGIN, NULL);
+    p->ptype = &box_type;
+    items(add_block(d, CB_BLOCK_NOTES, "注："), 2, (const char *[]){"数据来源：统计局。", "单位：万元。"}, NULL, NULL);
+}
+
+/* The sample laid out once with the briefing template, with a cover and a watermark. */
+static const cb_layout *sample(void)
+{
+    static cb_layout l;
+    static int done;
+    static cb_template t;
+    if (done) return done > 0 ? &l : NULL;
+    cb_doc d;
+    cb_error err;
+    cb_font *f = get_font();
+    t = tpl; /* a shallow copy: tpl lives as long as the process */
+    t.cover = 1;
+    t.watermark = "样稿";
+    build(&d);
+    done = cb_layout_run(&l, &d, &t, f, &err) == CB_OK ? 1 : -1;
+    if (done < 0) fprintf(stderr, "layout: %s\n", err.msg);
+    cb_doc_free(&d); /* the layout keeps nothing of the document's */
+    return done > 0 ? &l : NULL;
+}
+
+/* The text of node n's text ops, in order, over all pages. */
+static char *node_text(const cb_layout *l, uint32_t n)
+{
+    cb_buf b = {0};
+    cb_buf_add(&b, "", 0);
+    for (size_t p = 0; p < l->npages; p++)
+        for (size_t k = 0; k < l->pages[p].nops; k++)
+            if (l->pages[p].ops[k].node == n && l->pages[p].ops[k].kind == CB_OP_TEXT)
+                cb_buf_adds(&b, l->pages[p].ops[k].text);
+    return b.s;
+}
+
+static size_t nodes_of(const cb_layout *l, cb_role role, uint32_t *first)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->nnodes; i++)
+        if (l->nodes[i].role == role && !n++ && first) *first = (uint32_t)i;
+    return n;
+}
+
+static size_t children(const cb_layout *l, uint32_t parent, cb_role role)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->nnodes; i++) n += l->nodes[i].parent == parent && l->nodes[i].role == role;
+    return n;
+}
+
+TEST(every_op_has_a_role_in_the_tree)
+{
+    const cb_layout *lp = sample();
+    ASSERT(lp);
+    const cb_layout l = *lp;
+    ASSERT(l.nnodes > CB_NODE_FIRST);
+    ASSERT_EQ_INT(l.nodes[0].role, CB_ROLE_DOCUMENT);
+    ASSERT_EQ_STR(l.lang, "zh");
+    ASSERT_EQ_STR(l.info.title, "结构测试");
+    for (int k = CB_ART_HEADER; k <= CB_ART_REPEATED; k++) {
+        ASSERT_EQ_INT(l.nodes[k].role, CB_ROLE_ARTIFACT);
+        ASSERT_EQ_INT(l.nodes[k].level, k);
+    }
+    /* parents come first (document order); content descends from the document */
+    for (size_t i = CB_NODE_FIRST; i < l.nnodes; i++) {
+        uint32_t up = l.nodes[i].parent;
+        ASSERT(up < i && !CB_NODE_IS_ARTIFACT(up));
+        while (up != CB_NODE_DOCUMENT) up = l.nodes[up].parent;
+    }
+    /* every op is of a leaf: content or an artifact, never a container */
+    for (size_t p = 0; p < l.npages; p++)
+        for (size_t k = 0; k < l.pages[p].nops; k++) {
+            uint32_t n = l.pages[p].ops[k].node;
+            ASSERT(n < l.nnodes);
+            cb_role r = l.nodes[n].role;
+            if (r == CB_ROLE_DOCUMENT || r == CB_ROLE_SECTION || r == CB_ROLE_TABLE || r == CB_ROLE_ROW ||
+                r == CB_ROLE_LIST)
+                TEST_FAIL_("page %zu op %zu (kind %d) belongs to a container (role %d)", p + 1, k, l.pages[p].ops[k].kind,
+                           (int)r);
+        }
+}
+
+TEST(headings_match_the_outline_in_sections)
+{
+    const cb_layout *lp = sample();
+    ASSERT(lp);
+    const cb_layout l = *lp;
+    ASSERT_EQ_INT(nodes_of(&l, CB_ROLE_HEADING, NULL), l.nmarks);
+    size_t m = 0;
+    for (uint32_t i = 0; i < l.nnodes; i++) {
+        if (l.nodes[i].role != CB_ROLE_HEADING) continue;
+        ASSERT(m < l.nmarks);
+        ASSERT_EQ_INT(l.nodes[i].level, l.marks[m].level);
+        char *s = node_text(&l, i);
+        ASSERT_EQ_STR(s, l.marks[m].title);
+        free(s);
+        /* in a section of its level; a level-2 section in the level-1 one before it */
+        const cb_node *sect = &l.nodes[l.nodes[i].parent];
+        ASSERT_EQ_INT(sect->role, CB_ROLE_SECTION);
+        ASSERT_EQ_INT(sect->level, l.marks[m].level);
+        if (sect->level == 2) ASSERT_EQ_INT(l.nodes[sect->parent].level, 1);
+        m++;
+    }
+    /* the title block's title and the cover's */
+    ASSERT_EQ_INT(nodes_of(&l, CB_ROLE_TITLE, NULL), 2);
+}
+
+TEST(a_table_split_across_pages_is_one_table)
+{
+    const cb_layout *lp = sample();
+    ASSERT(lp);
+    const cb_layout l = *lp;
+    uint32_t table = 0;
+    ASSERT_EQ_INT(nodes_of(&l, CB_ROLE_TABLE, &table), 1);
+    ASSERT_EQ_INT(children(&l, table, CB_ROLE_ROW), NROWS + 1);
+    /* its cells' ops are on more than one page */
+    size_t first_page = l.npages, last_page = 0;
+    for (size_t p = 0; p < l.npages; p++)
+        for (size_t k = 0; k < l.pages[p].nops; k++) {
+            uint32_t n = l.pages[p].ops[k].node;
+            if (l.nodes[n].role != CB_ROLE_DATA_CELL) continue;
+            if (p < first_page) first_page = p;
+            last_page = p;
+        }
+    ASSERT(last_page > first_page);
+    /* row 1: the header cells with the columns' titles; then NROWS rows of data cells */
+    size_t row = 0, th = 0, td = 0;
+    static const char *const cols[NCOLS] = {"序号", "项目", "投资额"};
+    for (uint32_t i = 0; i < l.nnodes; i++) {
+        if (l.nodes[i].role == CB_ROLE_ROW) row++;
+        if (l.nodes[i].role != CB_ROLE_HEADER_CELL && l.nodes[i].role != CB_ROLE_DATA_CELL) continue;
+        ASSERT_EQ_INT(l.nodes[l.nodes[i].parent].parent, table);
+        char *s = node_text(&l, i), *want;
+        if (row == 1) {
+            ASSERT_EQ_INT(l.nodes[i].role, CB_ROLE_HEADER_CELL);
+            want = cb_xstrdup(cols[th++]);
+        } else {
+            ASSERT_EQ_INT(l.nodes[i].role, CB_ROLE_DATA_CELL);
+            want = td % NCOLS == 0 ? cb_xasprintf("R%03zu", row - 1) : cb_xstrdup(s);
+            td++;
+        }
+        ASSERT_EQ_STR(s, want);
+        free(s);
+        free(want);
+    }
+    ASSERT_EQ_INT(th, NCOLS);
+    ASSERT_EQ_INT(td, NROWS * NCOLS);
+    /* the header row repeated on the later pages is an artifact */
+    char *rep = node_text(&l, CB_ART_REPEATED);
+    ASSERT_CONTAINS(rep, "序号项目投资额");
+    free(rep);
+}
+
+TEST(figures_say_what_they_show)
+{
+    const cb_layout *lp = sample();
+    ASSERT(lp);
+    const cb_layout l = *lp;
+    /* two KPI boxes, the bar chart, two progress bars, the plugin block */
+    ASSERT_EQ_INT(nodes_of(&l, CB_ROLE_FIGURE, NULL), 6);
+    const char *want[] = {"项目数：12个", "总投资：4.05亿元", "各镇投资（单位：万元）：城关镇 120；石宝镇 45.5",
+                          "道路：80%", "学校 50%", "test.box"};
+    size_t f = 0;
+    for (uint32_t i = 0; i < l.nnodes; i++) {
+        if (l.nodes[i].role != CB_ROLE_FIGURE) continue;
+        ASSERT_EQ_STR(l.nodes[i].alt, want[f]);
+        f++;
+    }
+    /* the chart's title is its caption; the plugin's drawing is in its figure */
+    uint32_t cap = 0;
+    ASSERT_EQ_INT(nodes_of(&l, CB_ROLE_CAPTION, &cap), 2); /* and the notes' title */
+    ASSERT_EQ_INT(l.nodes[l.nodes[cap].parent].role, CB_ROLE_FIGURE);
+    char *s = node_text(&l, cap);
+    ASSERT_EQ_STR(s, "各镇投资");
+    free(s);
+    uint32_t fig = (uint32_t)l.nnodes;
+    for (uint32_t i = 0; i < l.nnodes; i++)
+        if (l.nodes[i].alt && !strcmp(l.nodes[i].alt, "test.box")) fig = i;
+    s = node_text(&l, fig);
+    ASSERT_EQ_STR(s, "图例");
+    free(s);
+    /* the notes: a list of two items */
+    uint32_t list = 0;
+    ASSERT_EQ_INT(nodes_of(&l, CB_ROLE_LIST, &list), 2); /* progress, notes */
+    ASSERT_EQ_INT(nodes_of(&l, CB_ROLE_LIST_ITEM, NULL), 4);
+}
+
+TEST(page_furniture_is_artifacts)
+{
+    const cb_layout *lp = sample();
+    ASSERT(lp);
+    const cb_layout l = *lp;
+    ASSERT(l.npages >= 3);
+    /* the footer shows the page number; the header the title; the watermark on every page */
+    char *num = node_text(&l, CB_ART_PAGE_NUMBER), *head = node_text(&l, CB_ART_HEADER);
+    char *wm = node_text(&l, CB_ART_WATERMARK);
+    ASSERT_CONTAINS(num, "第 1 页 / 共");
+    ASSERT_CONTAINS(head, "结构测试");
+    size_t n = 0;
+    for (const char *p = wm; (p = strstr(p, "样稿")); p++) n++;
+    ASSERT_EQ_INT(n, l.npages);
+    free(num);
+    free(head);
+    free(wm);
+    /* no content text sits in the page's margins */
+    for (size_t p = 0; p < l.npages; p++)
+        for (size_t k = 0; k < l.pages[p].nops; k++) {
+            const cb_op *op = &l.pages[p].ops[k];
+            if (op->kind == CB_OP_TEXT && !CB_NODE_IS_ARTIFACT(op->node) &&
+                (op->y < tpl.margin_bottom - 1 || op->y > tpl.page_h - tpl.margin_top + 1))
+                TEST_FAIL_("page %zu: \"%s\" in the margin is not an artifact", p + 1, op->text);
+        }
+}
+
+TEST(english_alt_text)
+{
+    cb_template en = tpl;
+    snprintf(en.lang, sizeof en.lang, "en");
+    cb_doc d;
+    cb_doc_init(&d);
+    cb_block *bars = add_block(&d, CB_BLOCK_BARCHART, NULL);
+    items(bars, 2, (const char *[]){"North", "South"}, (const char *[]){"1.2 m", NULL}, (const double[]){1.2, 3});
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &en, get_font(), &err), CB_OK);
+    ASSERT_EQ_STR(l.lang, "en");
+    uint32_t fig = 0;
+    ASSERT_EQ_INT(nodes_of(&l, CB_ROLE_FIGURE, &fig), 1);
+    ASSERT_EQ_STR(l.nodes[fig].alt, "Bar chart: North 1.2 m; South 3");
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+}
+
+/* A backend that records what cb_backend_write gives it, and can fail at a step. */
+typedef struct rec {
+    size_t begun, pages, ended_pages, runs, ops, freed, bad_runs;
+    const cb_layout *l;
+    int fail_at_page; /* begin_page of this page fails (-1: none) */
+} rec;
+static rec the_rec;
+static int rec_begin(void **st, const cb_layout *l, cb_font *f, cb_error *err)
+{
+    (void)f, (void)err;
+    the_rec.begun++;
+    the_rec.l = l;
+    *st = &the_rec;
+    return CB_OK;
+}
+static int rec_page(void *st, size_t page, cb_error *err)
+{
+    rec *r = st;
+    if ((int)page == r->fail_at_page) return cb_fail(err, CB_EPDF, "page %zu refused", page + 1);
+    r->pages++;
+    return CB_OK;
+}
+static int rec_ops(void *st, const cb_op *ops, size_t n, cb_error *err)
+{
+    (void)err;
+    rec *r = st;
+    r->runs++;
+    r->ops += n;
+    for (size_t k = 1; k < n; k++) r->bad_runs += ops[k].node != ops[0].node;
+    return CB_OK;
+}
+static int rec_end_page(void *st, cb_error *err) { (void)err, ((rec *)st)->ended_pages++; return CB_OK; }
+static int rec_end(void *st, cb_buf *out, cb_error *err)
+{
+    (void)st, (void)err;
+    cb_buf_adds(out, "done");
+    return CB_OK;
+}
+static void rec_free(void *st) { ((rec *)st)->freed++; }
+static const cb_backend rec_backend = {"rec", "rec", rec_begin, rec_page, rec_ops, rec_end_page, rec_end, rec_free, NULL};
+
+TEST(a_backend_gets_every_op_in_runs_of_one_node)
+{
+    const cb_layout *l = sample();
+    ASSERT(l);
+    size_t nops = 0, runs = 0;
+    for (size_t p = 0; p < l->npages; p++)
+        for (size_t k = 0; k < l->pages[p].nops; k++) {
+            nops++;
+            runs += k == 0 || l->pages[p].ops[k].node != l->pages[p].ops[k - 1].node;
+        }
+    memset(&the_rec, 0, sizeof the_rec);
+    the_rec.fail_at_page = -1;
+    cb_buf out = {0};
+    cb_error err;
+    ASSERT_EQ_INT(cb_backend_write(&rec_backend, l, get_font(), &out, &err), CB_OK);
+    ASSERT_EQ_STR(out.s, "done");
+    ASSERT(the_rec.l == l);
+    ASSERT_EQ_INT(the_rec.begun, 1);
+    ASSERT_EQ_INT(the_rec.pages, l->npages);
+    ASSERT_EQ_INT(the_rec.ended_pages, l->npages);
+    ASSERT_EQ_INT(the_rec.ops, nops);
+    ASSERT_EQ_INT(the_rec.runs, runs);
+    ASSERT_EQ_INT(the_rec.bad_runs, 0);
+    ASSERT_EQ_INT(the_rec.freed, 1);
+    /* a step that fails ends the document there, and its state is still freed */
+    memset(&the_rec, 0, sizeof the_rec);
+    the_rec.fail_at_page = 1;
+    cb_buf_free(&out);
+    memset(&out, 0, sizeof out);
+    ASSERT_EQ_INT(cb_backend_write(&rec_backend, l, get_font(), &out, &err), CB_EPDF);
+    ASSERT_EQ_STR(err.msg, "page 2 refused");
+    ASSERT_EQ_INT(the_rec.pages, 1);
+    ASSERT_EQ_INT(the_rec.freed, 1);
+    ASSERT(out.len == 0);
+}
+
+TEST(pdf_is_the_default_backend)
+{
+    const cb_backend *b = cb_backend_default();
+    ASSERT(b && b == cb_backend_find("pdf"));
+    ASSERT_EQ_STR(b->ext, "pdf");
+    ASSERT(cb_backend_find("ofd") == NULL);
+    const cb_layout *l = sample();
+    ASSERT(l);
+    cb_buf out = {0};
+    cb_error err;
+    ASSERT_EQ_INT(cb_backend_write(b, l, get_font(), &out, &err), CB_OK);
+    ASSERT(out.len > 1000 && memcmp(out.s, "%PDF-", 5) == 0);
+    ASSERT(strstr(out.s + out.len - 8, "%%EOF"));
+    cb_buf_free(&out);
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(paragraph_flows_to_next_page),
     TEST_ENTRY(table_repeats_header_on_every_page),
@@ -577,6 +976,14 @@ static const test_case tests[] = {
     TEST_ENTRY(ticks_at_an_exact_multiple),
     TEST_ENTRY(table_header_never_alone_with_one_row),
     TEST_ENTRY(heading_keeps_three_lines_below_it_wherever_it_falls),
+    TEST_ENTRY(every_op_has_a_role_in_the_tree),
+    TEST_ENTRY(headings_match_the_outline_in_sections),
+    TEST_ENTRY(a_table_split_across_pages_is_one_table),
+    TEST_ENTRY(figures_say_what_they_show),
+    TEST_ENTRY(page_furniture_is_artifacts),
+    TEST_ENTRY(english_alt_text),
+    TEST_ENTRY(a_backend_gets_every_op_in_runs_of_one_node),
+    TEST_ENTRY(pdf_is_the_default_backend),
     {0},
 };
 

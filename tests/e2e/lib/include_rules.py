@@ -93,6 +93,28 @@ for path in sorted(files):
             fail(b)
     else:
         print(f"ok - {rel}: its includes are allowed")
+# libharu's internals: only the module whose line allows <hpdf_*.h> (as an exception) may
+# call what libharu's public header does not declare; every other file calls hpdf.h's API
+hpdf = next((os.path.join(d, "hpdf.h") for d in (os.environ.get("HPDF_INCLUDE_DIR", ""), "/usr/include",
+                                                  "/usr/local/include") if d and os.path.exists(os.path.join(d, "hpdf.h"))), None)
+private_ok = {m for (m, h) in exceptions if h.startswith("<hpdf_")} | \
+             {m for m, hs in allowed.items() if any(h.startswith("<hpdf_") for h in hs)}
+if not hpdf:
+    print("# hpdf.h not found (HPDF_INCLUDE_DIR): libharu calls not checked")
+else:
+    public = set(re.findall(r"^HPDF_EXPORT\([^)]*\)\s*(HPDF_\w+)",
+                            open(hpdf, encoding="utf-8", errors="replace").read(), re.M))
+    for path in sorted(files):
+        rel = os.path.relpath(path, src)
+        if module_of(rel) in private_ok:
+            continue
+        text = open(path, encoding="utf-8", errors="replace").read()
+        calls = set(re.findall(r"\b(HPDF_[A-Z][A-Za-z_]*)\s*\(", text)) - public
+        if calls:
+            fail(f"{rel}: calls libharu's internal {', '.join(sorted(calls))} (not in hpdf.h): "
+                 f"only the module allowed <hpdf_*.h> may")
+        elif "HPDF_" in text:
+            print(f"ok - {rel}: calls only libharu's public API (hpdf.h)")
 for (module, name), reason in sorted(exceptions.items()):
     if (module, name) in used:
         print(f"debt - {module} includes {name}: {reason}")

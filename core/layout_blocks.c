@@ -1,0 +1,692 @@
+/* layout_blocks.c: each built-in block placed on the pages, and a plugin block through its
+ * measure and draw on a canvas (layout_int.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "canvas.h"
+#include "layout_int.h"
+#include "numfmt.h"
+#include "pool.h"
+
+/* Characters drawn (not skipped: font.h), each followed by the justification spacing. */
+static size_t count_chars(const char *s, size_t len)
+{
+    size_t n = 0;
+    const char *p = s, *end = s + len;
+    while (p < end)
+        if (!cb_font_invisible(cb_utf8_next(&p, end))) n++;
+    return n;
+}
+
+static void lay_title(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    float ts = t->title_size, ss = t->body_size;
+    cb_line *tl = NULL, *sl = NULL;
+    size_t nt = cb_lay_wrap(L, b->text ? b->text : "", ts, L->width, L->width, &tl);
+    size_t ns = b->subtitle ? cb_lay_wrap(L, b->subtitle, ss, L->width, L->width, &sl) : 0;
+    float tlh = ts * 1.3f, slh = ss * 1.6f;
+    float h = 6 + 10 + nt * tlh + 6 + ns * slh + 12;
+    cb_lay_ensure(L, h);
+    cb_lay_at(L, CB_ART_DECORATION);
+    cb_lay_rect(L, L->left, L->y - 4, L->width, 4, t->primary);
+    L->y -= 4 + 10;
+    cb_lay_open(L, CB_ROLE_TITLE);
+    for (size_t i = 0; i < nt; i++) {
+        cb_lay_text(L, L->left, baseline_in(L, L->y, tlh, ts), ts, t->primary, 1,
+                    b->text + tl[i].start, tl[i].len, 0);
+        L->y -= tlh;
+    }
+    L->y -= 6;
+    if (ns) cb_lay_open(L, CB_ROLE_PARAGRAPH);
+    for (size_t i = 0; i < ns; i++) {
+        cb_lay_text(L, L->left, baseline_in(L, L->y, slh, ss), ss, t->muted, 0,
+                    b->subtitle + sl[i].start, sl[i].len, 0);
+        L->y -= slh;
+    }
+    L->y -= 6;
+    cb_lay_at(L, CB_ART_DECORATION);
+    cb_lay_line(L, L->left, L->y, L->right, L->y, 0.6f, t->rule);
+    L->y -= 8;
+    free(tl);
+    free(sl);
+}
+
+static void add_bookmark(lay *L, const char *title, int level)
+{
+    cb_layout *o = L->out;
+    o->marks = cb_xgrow(o->marks, o->nmarks, sizeof *o->marks);
+    o->marks[o->nmarks++] = (cb_bookmark){cb_xstrdup(title), level, o->npages - 1, L->y};
+}
+
+/* Whether `next`, laid out right after heading b from the current position, would put
+ * nothing on this page (a table whose header and first rows don't fit, a chart that moves
+ * whole): then the heading must move too. Found by laying both out on scratch pages. */
+static int next_leaves_page(lay *L, const cb_block *b, const cb_block *next)
+{
+    cb_layout scratch = {0};
+    lay S = *L;
+    S.out = &scratch;
+    cb_lay_new_page(&S);
+    S.y = L->y;
+    cb_lay_block(&S, b, NULL);
+    size_t ops = scratch.pages[0].nops;
+    cb_lay_block(&S, next, NULL);
+    int leaves = scratch.pages[0].nops == ops;
+    cb_layout_free(&scratch);
+    return leaves;
+}
+
+/* A heading of `level` closes the sections of its level and below and opens its own, in
+ * the deepest one left open (else in the document); the heading is its first child. */
+static void open_section(lay *L, int level)
+{
+    for (int k = level; k <= 3; k++) L->section[k] = CB_NODE_NONE;
+    uint32_t sect = cb_lay_node(L, CB_ROLE_SECTION, level, cb_lay_container(L));
+    L->section[level] = sect;
+    cb_lay_at(L, cb_lay_node(L, CB_ROLE_HEADING, level, sect));
+}
+
+static void lay_heading(lay *L, const cb_block *b, const cb_block *next)
+{
+    const cb_template *t = L->t;
+    int level = b->level == 2 ? 2 : 1;
+    float size = level == 1 ? t->h1_size : t->h2_size;
+    float before = level == 1 ? size * 1.1f : size * 0.8f;
+    float lh = size * 1.45f;
+    float indent = level == 1 ? 9 : 0;
+    cb_line *lines = NULL;
+    size_t n = cb_lay_wrap(L, b->text ? b->text : "", size, L->width - indent, L->width - indent, &lines);
+    float h = n * lh;
+    /* keep with next: the heading plus about three body lines, and the start of what
+     * follows it must fit below it */
+    float keep = h + before + 3 * t->body_size * t->leading;
+    if (!at_page_top(L) && (L->y - keep < L->bottom || (next && next_leaves_page(L, b, next))))
+        cb_lay_new_page(L);
+    if (!at_page_top(L)) L->y -= before;
+    add_bookmark(L, b->text ? b->text : "", level);
+    open_section(L, level);
+    if (level == 1) {
+        uint32_t heading = cb_lay_at(L, CB_ART_DECORATION);
+        cb_lay_rect(L, L->left, L->y - h + lh * 0.2f, 3.5f, h - lh * 0.4f, t->accent);
+        cb_lay_at(L, heading);
+    }
+    for (size_t i = 0; i < n; i++) {
+        cb_lay_text(L, L->left + indent, baseline_in(L, L->y, lh, size), size,
+                    level == 1 ? t->primary : t->text, 1, b->text + lines[i].start, lines[i].len, 0);
+        L->y -= lh;
+    }
+    L->y -= size * 0.35f;
+    free(lines);
+}
+
+/* English text is justified by widening the spaces between words, not every character:
+ * draws the line word by word and returns 1, or 0 (nothing drawn) for a line without
+ * spaces or one that would need gaps wider than 1.5 em. */
+static int justify_words(lay *L, float x, float baseline, float size, const char *s, size_t len,
+                         float extra)
+{
+    size_t gaps = 0;
+    for (size_t k = 1; k < len; k++) gaps += s[k] == ' ' && s[k - 1] != ' ';
+    if (!gaps || extra < 0 || extra / (float)gaps > size * 1.5f) return 0;
+    float add = extra / (float)gaps;
+    const cb_template *t = L->t;
+    size_t k = 0;
+    while (k < len) {
+        size_t w = k;
+        while (w < len && s[w] != ' ') w++;
+        cb_lay_text(L, x, baseline, size, t->text, 0, s + k, w - k, 0);
+        x += cb_font_width(L->font, s + k, w - k, size);
+        size_t sp = w;
+        while (sp < len && s[sp] == ' ') sp++;
+        x += cb_font_width(L->font, s + w, sp - w, size) + (sp > w && w > k ? add : 0);
+        k = sp;
+    }
+    return 1;
+}
+
+static void lay_paragraph(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    float size = t->body_size, lh = size * t->leading;
+    float indent = t->indent * size;
+    const char *s = b->text ? b->text : "";
+    cb_line *lines = NULL;
+    size_t n = cb_lay_wrap(L, s, size, L->width - indent, L->width, &lines);
+    cb_lay_open(L, CB_ROLE_PARAGRAPH);
+    for (size_t i = 0; i < n; i++) {
+        /* no single first line at the foot of a page (orphan) */
+        if (L->y - lh < L->bottom || (i == 0 && n > 1 && L->y - 2 * lh < L->bottom)) {
+            if (!at_page_top(L)) cb_lay_new_page(L);
+        }
+        float x = L->left + (i == 0 ? indent : 0);
+        float avail = L->width - (i == 0 ? indent : 0);
+        float spacing = 0;
+        size_t nch = count_chars(s + lines[i].start, lines[i].len);
+        if (t->justify && !lines[i].last && english(L) &&
+            justify_words(L, x, baseline_in(L, L->y, lh, size), size, s + lines[i].start, lines[i].len,
+                          avail - lines[i].width)) {
+            L->y -= lh;
+            continue;
+        }
+        if (t->justify && !lines[i].last && nch > 1) {
+            spacing = (avail - lines[i].width) / (float)(nch - 1);
+            if (spacing < 0 || spacing > size * 0.5f) spacing = 0;
+        }
+        cb_lay_text(L, x, baseline_in(L, L->y, lh, size), size, t->text, 0, s + lines[i].start,
+                    lines[i].len, spacing);
+        L->y -= lh;
+    }
+    L->y -= size * 0.5f;
+    free(lines);
+}
+
+/* A KPI value such as "4.05亿元" or "近20万人": digits large, words small. */
+static int is_numeric_cp(unsigned char c) { return (c >= '0' && c <= '9') || c == '.' || c == ',' || c == '%' || c == '-' || c == '+'; }
+
+/* The byte at p of value v is part of the number: also the 'e' of "1e+288万亿元". */
+static int is_numeric_at(const char *v, const char *p)
+{
+    if (*p == 'e')
+        return p > v && p[-1] >= '0' && p[-1] <= '9' && (p[1] == '+' || p[1] == '-');
+    return is_numeric_cp((unsigned char)*p);
+}
+
+static float kpi_value_width(lay *L, const char *v, float big, float small)
+{
+    float w = 0;
+    const char *p = v, *end = v + strlen(v);
+    while (p < end) {
+        int num = is_numeric_at(v, p);
+        uint32_t cp = cb_utf8_next(&p, end);
+        w += cb_font_advance(L->font, cp) * (num ? big : small);
+    }
+    return w;
+}
+
+static void draw_kpi_value(lay *L, float x, float baseline, const char *v, float big, float small)
+{
+    const cb_template *t = L->t;
+    const char *p = v, *end = v + strlen(v);
+    while (p < end) {
+        int num = is_numeric_at(v, p);
+        const char *run = p;
+        while (p < end && is_numeric_at(v, p) == num) cb_utf8_next(&p, end);
+        float size = num ? big : small;
+        cb_lay_text(L, x, baseline, size, num ? t->accent : t->text, num, run, (size_t)(p - run), 0);
+        x += cb_font_width(L->font, run, (size_t)(p - run), size);
+    }
+}
+
+/* Boxes per row: as many as stay at least ten body characters wide, at most 6 (4 on the
+ * default A4 page), spread evenly over the rows (7 items: 4 and 3). */
+static size_t kpis_per_row(const lay *L, size_t n, float gap)
+{
+    float min_w = 10 * L->t->body_size;
+    size_t most = (size_t)fmaxf(1, floorf((L->width + gap) / (min_w + gap)));
+    if (most > 6) most = 6;
+    size_t rows = (n + most - 1) / most;
+    return (n + rows - 1) / rows;
+}
+
+/* A KPI label in a box of width w: one line, a little smaller if need be (by up to 10%,
+ * which reads the same), else two lines, else shrunk onto one with a warning. Returns the
+ * lines (caller frees) and sets *n and *size. */
+static cb_line *kpi_label(lay *L, const char *label, float w, float size0, float *size, size_t *n)
+{
+    float lw = cb_lay_width(L, label, size0);
+    cb_line *lines = NULL;
+    *size = size0;
+    if (lw > w && lw * 0.9f > w) {
+        *n = cb_lay_wrap(L, label, size0, w, w, &lines);
+        if (*n <= 2) return lines;
+        free(lines);
+        cb_lay_warn(L, "KPI label \"%s\" shrunk to fit its box", label);
+    }
+    if (lw > w) *size = size0 * w / lw;
+    *n = 1;
+    lines = cb_xcalloc(1, sizeof *lines);
+    lines[0].len = strlen(label);
+    return lines;
+}
+
+static void lay_kpis(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    size_t n = b->nitems;
+    if (!n) return;
+    /* sized with the body type: the default 10.5 pt gives 60 pt boxes and 20 pt digits */
+    float k = fminf(1.6f, fmaxf(0.5f, t->body_size / 10.5f));
+    float gap = 8, label_size = t->small_size + 0.5f, llh = label_size * 1.25f;
+    size_t cols = kpis_per_row(L, n, gap);
+    float bw = (L->width - gap * (cols - 1)) / cols;
+    for (size_t r = 0; r * cols < n; r++) {
+        size_t first = r * cols, last = first + cols < n ? first + cols : n;
+        cb_line *lines[6] = {0};
+        size_t nl[6] = {0};
+        float lsize[6], bh = 60 * k;
+        for (size_t i = first; i < last; i++) { /* a row with a two-line label is taller */
+            const char *label = b->items[i].label ? b->items[i].label : "";
+            lines[i - first] = kpi_label(L, label, bw - 8, label_size, &lsize[i - first], &nl[i - first]);
+            if (nl[i - first] == 2) bh = 60 * k + llh;
+        }
+        cb_lay_ensure(L, bh + gap);
+        float top = L->y;
+        for (size_t i = first; i < last; i++) {
+            const cb_item *it = &b->items[i];
+            float x = L->left + (float)(i - first) * (bw + gap);
+            /* a box is a figure: its label and value */
+            cb_lay_alt(L, cb_lay_open(L, CB_ROLE_FIGURE),
+                       cb_xasprintf(english(L) ? "%s: %s" : "%s：%s", it->label ? it->label : "",
+                                    it->value ? it->value : ""));
+            cb_lay_rect(L, x, top - bh, bw, bh, t->panel);
+            cb_lay_rect(L, x, top - 2.5f * k, bw, 2.5f * k, t->primary);
+            const char *v = it->value ? it->value : "";
+            float big = 20 * k, small = 10.5f * k;
+            float vw = kpi_value_width(L, v, big, small);
+            if (vw > bw - 10) { /* shrink to fit the box */
+                float f = (bw - 10) / vw;
+                big *= f;
+                small *= f;
+                vw *= f;
+            }
+            draw_kpi_value(L, x + (bw - vw) / 2, top - 30 * k, v, big, small);
+            const char *label = it->label ? it->label : "";
+            size_t m = nl[i - first];
+            for (size_t l = 0; l < m; l++) /* bottom line at the usual place, the first above */
+                cb_lay_aligned(L, x, bw, top - bh + 11 * k + (float)(m - 1 - l) * llh, lsize[i - first], t->muted, 0,
+                               label + lines[i - first][l].start, lines[i - first][l].len, ALIGN_CENTER);
+            free(lines[i - first]);
+        }
+        L->y = top - bh - gap;
+    }
+    L->y -= 6 * k;
+}
+
+typedef struct cell_lines {
+    cb_line *lines;
+    size_t n;
+} cell_lines;
+
+/* A column's relative width: non-positive or absurd values count as 1, so no width is
+ * infinite or NaN whatever a script passes. */
+static float col_share(float w) { return isfinite(w) && w > 0 && w < 1e4f ? w : 1; }
+
+/* A bar's value: NaN, infinities and values too small or large for a float page draw as
+ * 0, so the scale stays finite. */
+static double bar_value(double v) { return isfinite(v) && v > 1e-9 && v < 1e30 ? v : 0; }
+
+static void lay_table(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    size_t nc = b->ncols;
+    if (!nc) return;
+    float size = t->table_size, lh = size * 1.45f, px = 5, py = 4.5f * t->cell_padding;
+    float total = 0;
+    for (size_t c = 0; c < nc; c++) total += col_share(b->cols[c].width);
+    float *cw = cb_xmalloc(nc * sizeof *cw), *cx = cb_xmalloc(nc * sizeof *cx);
+    float x = L->left;
+    for (size_t c = 0; c < nc; c++) {
+        cw[c] = L->width * col_share(b->cols[c].width) / total;
+        cx[c] = x;
+        x += cw[c];
+    }
+    /* wrap the header and every cell once */
+    cell_lines *head = cb_xcalloc(nc, sizeof *head);
+    float head_h = 0;
+    for (size_t c = 0; c < nc; c++) {
+        const char *s = b->cols[c].title ? b->cols[c].title : "";
+        head[c].n = cb_lay_wrap(L, s, size, cw[c] - 2 * px, cw[c] - 2 * px, &head[c].lines);
+        if (head[c].n * lh > head_h) head_h = head[c].n * lh;
+    }
+    head_h += 2 * py;
+    size_t ncells = b->nrows * nc;
+    /* the wrapped cells count against the memory budget while the table is laid out */
+    size_t held = ncells * sizeof(cell_lines) + b->nrows * sizeof(float), nrows = b->nrows;
+    if (!cb_page_charge(L->page, held)) nrows = 0; /* too big: laid out empty, and failed */
+    cell_lines *cells = cb_xcalloc(nrows ? ncells : 1, sizeof *cells);
+    float *row_h = cb_xcalloc(nrows ? nrows : 1, sizeof *row_h);
+    for (size_t r = 0; r < nrows; r++) {
+        float h = lh;
+        for (size_t c = 0; c < nc; c++) {
+            const char *s = b->cells[r * nc + c] ? b->cells[r * nc + c] : "";
+            cell_lines *cl = &cells[r * nc + c];
+            cl->n = cb_lay_wrap(L, s, size, cw[c] - 2 * px, cw[c] - 2 * px, &cl->lines);
+            cl->lines = cb_xrealloc(cl->lines, cl->n * sizeof *cl->lines); /* kept: no spare room */
+            held += CB_HEAP_BYTES(cl->n * sizeof *cl->lines);
+            if (cl->n * lh > h) h = cl->n * lh;
+            cb_page_charge(L->page, CB_HEAP_BYTES(cl->n * sizeof *cl->lines));
+        }
+        row_h[r] = h + 2 * py;
+        if (L->out->mem_over) nrows = r + 1; /* stop here: the layout fails */
+    }
+
+    /* no header stranded at the foot of a page with fewer than two rows under it */
+    float start_h = head_h;
+    for (size_t r = 0; r < nrows && r < 2; r++) start_h += row_h[r];
+    cb_lay_ensure(L, start_h);
+    /* one table node however many pages it takes; its header row once, repeated as an
+     * artifact */
+    uint32_t table = cb_lay_open(L, CB_ROLE_TABLE), head_row = CB_NODE_NONE;
+    int header_drawn = 0;
+    for (size_t r = 0; r <= nrows && !L->out->mem_over; r++) {
+        int is_body = r < nrows;
+        float need = is_body ? row_h[r] : 0;
+        if (!header_drawn) need += head_h;
+        if (L->y - need < L->bottom && !at_page_top(L)) {
+            cb_lay_new_page(L);
+            header_drawn = 0;
+        }
+        if (!header_drawn) {
+            int first = head_row == CB_NODE_NONE;
+            if (first) head_row = cb_lay_node(L, CB_ROLE_ROW, 0, table);
+            cb_lay_at(L, first ? CB_ART_DECORATION : CB_ART_REPEATED);
+            cb_lay_rect(L, L->left, L->y - head_h, L->width, head_h, t->primary);
+            for (size_t c = 0; c < nc; c++) {
+                const char *s = b->cols[c].title ? b->cols[c].title : "";
+                if (first) cb_lay_at(L, cb_lay_node(L, CB_ROLE_HEADER_CELL, 0, head_row));
+                align_t a = b->cols[c].align == 'r' ? ALIGN_RIGHT : b->cols[c].align == 'c' ? ALIGN_CENTER : ALIGN_LEFT;
+                float block = head[c].n * lh, y0 = L->y - (head_h - block) / 2;
+                for (size_t i = 0; i < head[c].n; i++)
+                    cb_lay_aligned(L, cx[c] + px, cw[c] - 2 * px, baseline_in(L, y0 - i * lh, lh, size),
+                                   size, (cb_rgb){1, 1, 1}, 1, s + head[c].lines[i].start,
+                                   head[c].lines[i].len, a);
+            }
+            L->y -= head_h;
+            header_drawn = 1;
+        }
+        if (!is_body) break;
+        cb_lay_at(L, CB_ART_DECORATION);
+        if (r % 2 == 1) cb_lay_rect(L, L->left, L->y - row_h[r], L->width, row_h[r], t->band);
+        uint32_t row = cb_lay_node(L, CB_ROLE_ROW, 0, table);
+        for (size_t c = 0; c < nc; c++) {
+            const char *s = b->cells[r * nc + c] ? b->cells[r * nc + c] : "";
+            cb_lay_at(L, cb_lay_node(L, CB_ROLE_DATA_CELL, 0, row));
+            cell_lines *cl = &cells[r * nc + c];
+            align_t a = b->cols[c].align == 'r' ? ALIGN_RIGHT : b->cols[c].align == 'c' ? ALIGN_CENTER : ALIGN_LEFT;
+            for (size_t i = 0; i < cl->n; i++)
+                cb_lay_aligned(L, cx[c] + px, cw[c] - 2 * px,
+                               baseline_in(L, L->y - py - i * lh, lh, size), size, t->text, 0,
+                               s + cl->lines[i].start, cl->lines[i].len, a);
+        }
+        L->y -= row_h[r];
+        cb_lay_at(L, CB_ART_DECORATION);
+        cb_lay_line(L, L->left, L->y, L->right, L->y, 0.4f, t->rule);
+    }
+    L->y -= 12 * t->table_size / 9.5f; /* 12 pt under the default 9.5 pt table type */
+    for (size_t c = 0; c < nc; c++) free(head[c].lines);
+    for (size_t i = 0; i < nrows * nc; i++) free(cells[i].lines);
+    free(head);
+    free(cells);
+    free(row_h);
+    if (!L->out->mem_over && L->out->mem_budget) L->out->mem -= held; /* given back */
+    free(cw);
+    free(cx);
+}
+
+void cb_nice_ticks(double max, int max_steps, double *step, int *steps)
+{
+    if (!(max > 0) || !isfinite(max) || max_steps < 1) {
+        *step = 1;
+        *steps = 1;
+        return;
+    }
+    if (max < 1e-200) max = 1e-200; /* subnormal values: keep the arithmetic finite */
+    double raw = max / max_steps;
+    double mag = pow(10, floor(log10(raw)));
+    static const double mult[] = {1, 2, 2.5, 5, 10};
+    double s = mag * 10;
+    for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++)
+        if (mult[i] * mag * max_steps >= max * (1 - 1e-12)) {
+            s = mult[i] * mag;
+            break;
+        }
+    *step = s;
+    double n = ceil(max / s - 1e-9);
+    *steps = n >= 1 && n <= 1000 ? (int)n : 1;
+    if (*steps < 1) *steps = 1;
+}
+
+/* A bar chart's alternative text: its title and unit, then each bar's label and value as
+ * drawn ("各镇人口（单位：万人）：城关镇 12.3；…"). */
+static char *barchart_alt(lay *L, const cb_block *b)
+{
+    int en = english(L);
+    cb_buf a = {0};
+    cb_buf_adds(&a, b->text ? b->text : en ? "Bar chart" : "条形图");
+    if (b->unit) cb_buf_addf(&a, en ? " (unit: %s)" : "（单位：%s）", b->unit);
+    cb_buf_adds(&a, en ? ": " : "：");
+    char buf[64];
+    for (size_t i = 0; i < b->nitems; i++) {
+        const cb_item *it = &b->items[i];
+        const char *v = it->value;
+        if (!v) { cb_fmt_decimal(buf, sizeof buf, it->number, 2); v = buf; }
+        cb_buf_addf(&a, "%s%s %s", i ? (en ? "; " : "；") : "", it->label ? it->label : "", v);
+    }
+    return a.s;
+}
+
+static void lay_barchart(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    size_t n = b->nitems;
+    if (!n) return;
+    float title_size = fmaxf(4, t->h2_size - 1), lsize = fmaxf(4, t->table_size - 0.5f), llh = lsize * 1.3f;
+    float tick_size = t->small_size - 0.5f, vsize = t->small_size;
+    /* label column: as wide as the widest label, at most 36% of the width */
+    float labw = 0;
+    for (size_t i = 0; i < n; i++) {
+        float w = cb_lay_width(L, b->items[i].label ? b->items[i].label : "", lsize);
+        if (w > labw) labw = w;
+    }
+    float maxlab = L->width * 0.36f;
+    if (labw > maxlab) labw = maxlab;
+    cell_lines *labels = cb_xcalloc(n, sizeof *labels);
+    float *rowh = cb_xcalloc(n, sizeof *rowh);
+    float bars_h = 0;
+    double vmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        labels[i].n = cb_lay_wrap(L, b->items[i].label ? b->items[i].label : "", lsize, labw, labw, &labels[i].lines);
+        rowh[i] = fmaxf(22, labels[i].n * llh + 8);
+        bars_h += rowh[i];
+        if (bar_value(b->items[i].number) > vmax) vmax = bar_value(b->items[i].number);
+    }
+    float title_h = b->text ? title_size * 1.8f : 0;
+    float axis_h = 30;
+    cb_lay_ensure(L, title_h + 6 + bars_h + axis_h + 8);
+    uint32_t fig = cb_lay_open(L, CB_ROLE_FIGURE);
+    cb_lay_alt(L, fig, barchart_alt(L, b));
+    if (b->text) { /* its caption */
+        cb_lay_at(L, cb_lay_node(L, CB_ROLE_CAPTION, 0, fig));
+        cb_lay_text(L, L->left, baseline_in(L, L->y, title_size * 1.8f, title_size), title_size,
+                    t->text, 1, b->text, strlen(b->text), 0);
+        L->y -= title_h;
+        cb_lay_at(L, fig);
+    }
+    L->y -= 6;
+    /* value labels sit right of the bars: reserve room for the widest */
+    float valw = 0;
+    char buf[64];
+    for (size_t i = 0; i < n; i++) {
+        const char *v = b->items[i].value;
+        if (!v) { cb_fmt_decimal(buf, sizeof buf, b->items[i].number, 2); v = buf; }
+        float w = cb_lay_width(L, v, vsize);
+        if (w > valw) valw = w;
+    }
+    float x0 = L->left + labw + 10, x1 = L->right - valw - 8;
+    double step;
+    int steps;
+    cb_nice_ticks(vmax, 5, &step, &steps);
+    double span = step * steps;
+    float scale = (float)((x1 - x0) / span);
+    float plot_top = L->y, plot_bot = L->y - bars_h;
+    cb_rgb grid = {0.88f, 0.89f, 0.91f}, axis = {0.35f, 0.35f, 0.35f};
+    for (int k = 0; k <= steps; k++) {
+        float gx = x0 + (float)(k * step) * scale;
+        if (k) cb_lay_line(L, gx, plot_bot, gx, plot_top, 0.5f, grid);
+        cb_lay_line(L, gx, plot_bot, gx, plot_bot - 3, 0.6f, axis);
+        cb_fmt_decimal(buf, sizeof buf, k * step, 2);
+        float tw = cb_lay_width(L, buf, tick_size);
+        cb_lay_text(L, gx - tw / 2, plot_bot - 3 - tick_size - 1, tick_size, t->muted, 0, buf, strlen(buf), 0);
+    }
+    float y = plot_top;
+    for (size_t i = 0; i < n; i++) {
+        const cb_item *it = &b->items[i];
+        float mid = y - rowh[i] / 2, bh = fminf(13, rowh[i] - 8);
+        float block = labels[i].n * llh;
+        for (size_t k = 0; k < labels[i].n; k++)
+            cb_lay_aligned(L, L->left, labw, baseline_in(L, mid + block / 2 - k * llh, llh, lsize), lsize,
+                           t->text, 0, it->label + labels[i].lines[k].start, labels[i].lines[k].len, ALIGN_RIGHT);
+        float bw = (float)(bar_value(it->number) * scale);
+        if (!(bw >= 0) || bw > x1 - x0) bw = bw > 0 ? x1 - x0 : 0;
+        cb_lay_rect(L, x0, mid - bh / 2, bw, bh, t->bar);
+        const char *v = it->value;
+        if (!v) { cb_fmt_decimal(buf, sizeof buf, it->number, 2); v = buf; }
+        cb_lay_text(L, x0 + bw + 4, mid - vsize * 0.35f, vsize, t->text, 0, v, strlen(v), 0);
+        y -= rowh[i];
+    }
+    cb_lay_line(L, x0, plot_bot, x0, plot_top, 0.8f, axis);
+    cb_lay_line(L, x0, plot_bot, x1, plot_bot, 0.8f, axis);
+    if (b->unit) {
+        char *u = cb_xasprintf(english(L) ? "Unit: %s" : "单位：%s", b->unit);
+        float uw = cb_lay_width(L, u, tick_size);
+        cb_lay_text(L, x1 - uw, plot_bot - 3 - 2 * tick_size - 6, tick_size, t->muted, 0, u, strlen(u), 0);
+        free(u);
+    }
+    L->y = plot_bot - axis_h - 8;
+    for (size_t i = 0; i < n; i++) free(labels[i].lines);
+    free(labels);
+    free(rowh);
+}
+
+static void lay_progress(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    float size = t->body_size, small = t->small_size + 0.5f;
+    /* bar and gaps sized with the body type: 8 pt bars under the default 10.5 pt */
+    float k = fminf(1.6f, fmaxf(0.5f, size / 10.5f)), bar = 8 * k, gap = 10 * k;
+    uint32_t list = cb_lay_open(L, CB_ROLE_LIST);
+    for (size_t i = 0; i < b->nitems; i++) {
+        const cb_item *it = &b->items[i];
+        uint32_t item = cb_lay_node(L, CB_ROLE_LIST_ITEM, 0, list);
+        cb_line *dl = NULL;
+        size_t nd = it->detail ? cb_lay_wrap(L, it->detail, small, L->width, L->width, &dl) : 0;
+        float h = size * 1.6f + 2 + bar + 6 * k + nd * small * 1.5f + gap;
+        cb_lay_ensure(L, h);
+        float lh = size * 1.6f, bl = baseline_in(L, L->y, lh, size);
+        const char *label = it->label ? it->label : "";
+        cb_lay_at(L, item);
+        cb_lay_text(L, L->left, bl, size, t->text, 1, label, strlen(label), 0);
+        if (it->value)
+            cb_lay_aligned(L, L->left, L->width, bl, size, t->primary, 1, it->value, strlen(it->value), ALIGN_RIGHT);
+        L->y -= lh + 2;
+        if (it->number >= 0) { /* the bar: a figure of the fraction; without one, decoration */
+            uint32_t fig = cb_lay_node(L, CB_ROLE_FIGURE, 0, item);
+            cb_lay_alt(L, fig, it->value ? cb_xasprintf(english(L) ? "%s: %s" : "%s：%s", label, it->value)
+                                         : cb_xasprintf("%s %.0f%%", label, fmin(it->number, 1) * 100));
+            cb_lay_at(L, fig);
+        } else {
+            cb_lay_at(L, CB_ART_DECORATION);
+        }
+        cb_lay_rect(L, L->left, L->y - bar, L->width, bar, t->panel);
+        if (it->number >= 0) {
+            double f = it->number > 1 ? 1 : it->number;
+            if (f > 0) cb_lay_rect(L, L->left, L->y - bar, (float)(L->width * f), bar, it->number >= 1 ? t->bar : t->accent);
+        }
+        L->y -= bar + 6 * k;
+        cb_lay_at(L, item);
+        for (size_t d = 0; d < nd; d++) {
+            cb_lay_text(L, L->left, baseline_in(L, L->y, small * 1.5f, small), small, t->muted, 0,
+                        it->detail + dl[d].start, dl[d].len, 0);
+            L->y -= small * 1.5f;
+        }
+        L->y -= gap;
+        free(dl);
+    }
+}
+
+static void lay_notes(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    float size = t->small_size, lh = size * 1.55f;
+    cb_lay_ensure(L, 8 + lh * 3);
+    if (!at_page_top(L)) L->y -= 4;
+    uint32_t list = cb_lay_node(L, CB_ROLE_LIST, 0, cb_lay_container(L));
+    cb_lay_at(L, CB_ART_DECORATION);
+    cb_lay_line(L, L->left, L->y, L->left + L->width * 0.3f, L->y, 0.5f, t->rule);
+    L->y -= 4;
+    if (b->text) { /* a long title wraps: the list's caption */
+        cb_lay_at(L, cb_lay_node(L, CB_ROLE_CAPTION, 0, list));
+        cb_line *tl = NULL;
+        size_t nt = cb_lay_wrap(L, b->text, size, L->width, L->width, &tl);
+        for (size_t k = 0; k < nt; k++) {
+            if (L->y - lh < L->bottom) cb_lay_new_page(L);
+            cb_lay_text(L, L->left, baseline_in(L, L->y, lh, size), size, t->muted, 1, b->text + tl[k].start,
+                        tl[k].len, 0);
+            L->y -= lh;
+        }
+        free(tl);
+    }
+    float numw = b->nitems > 1 ? cb_lay_width(L, "00. ", size) : 0;
+    for (size_t i = 0; i < b->nitems; i++) {
+        const char *s = b->items[i].label ? b->items[i].label : "";
+        cb_line *lines = NULL;
+        size_t n = cb_lay_wrap(L, s, size, L->width - numw, L->width - numw, &lines);
+        char num[32] = "";
+        if (b->nitems > 1) snprintf(num, sizeof num, "%zu.", i + 1);
+        cb_lay_at(L, cb_lay_node(L, CB_ROLE_LIST_ITEM, 0, list));
+        for (size_t k = 0; k < n; k++) {
+            if (L->y - lh < L->bottom) cb_lay_new_page(L);
+            float bl = baseline_in(L, L->y, lh, size);
+            if (k == 0) cb_lay_text(L, L->left, bl, size, t->muted, 0, num, strlen(num), 0);
+            cb_lay_text(L, L->left + numw, bl, size, t->muted, 0, s + lines[k].start, lines[k].len, 0);
+            L->y -= lh;
+        }
+        free(lines);
+    }
+    L->y -= 6;
+}
+
+/* A block from a plugin: it says how tall it is at the text width, then draws in that box. */
+static void lay_plugin(lay *L, const cb_block *b)
+{
+    const cb_host_api *api = b->papi;
+    cb_canvas c;
+    cb_canvas_init(&c, NULL, L->font, L->t, 0, 0);
+    cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL); /* a crash names the block */
+    float h = b->ptype->measure(b->pstate, api, &c, L->width);
+    cb_pool_mark(CB_MARK_NONE, NULL, NULL);
+    float room = L->top - L->bottom;
+    if (!isfinite(h) || h < 0) h = 0;
+    if (h > room) {
+        cb_lay_warn(L, "block \"%s\" is taller than a page: cut to the page", b->ptype->name);
+        h = room;
+    }
+    cb_lay_ensure(L, h);
+    /* a figure named by its block type, until the plugin ABI lets a block give its own
+     * alternative text */
+    cb_lay_alt(L, cb_lay_open(L, CB_ROLE_FIGURE), cb_xstrdup(b->ptype->name));
+    cb_canvas_init(&c, L->page, L->font, L->t, L->left, L->y - h);
+    cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL);
+    b->ptype->draw(b->pstate, api, &c, L->width, h);
+    cb_pool_mark(CB_MARK_NONE, NULL, NULL);
+    cb_canvas_free(&c);
+    L->y -= h + 10;
+}
+
+void cb_lay_block(lay *L, const cb_block *b, const cb_block *next)
+{
+    switch (b->kind) {
+    case CB_BLOCK_TITLE: lay_title(L, b); break;
+    case CB_BLOCK_HEADING: lay_heading(L, b, next); break;
+    case CB_BLOCK_PARAGRAPH: lay_paragraph(L, b); break;
+    case CB_BLOCK_KPIS: lay_kpis(L, b); break;
+    case CB_BLOCK_TABLE: lay_table(L, b); break;
+    case CB_BLOCK_BARCHART: lay_barchart(L, b); break;
+    case CB_BLOCK_PROGRESS: lay_progress(L, b); break;
+    case CB_BLOCK_NOTES: lay_notes(L, b); break;
+    case CB_BLOCK_PLUGIN: lay_plugin(L, b); break;
+    }
+}

@@ -1,0 +1,91 @@
+/*
+ * layout_int.h: what the layout's files share (layout.c, layout_blocks.c, layout_page.c,
+ * layout_missing.c); no other module includes it.
+ *
+ * One `lay` is the state of one cb_layout_run: the layout being built, the template and
+ * font it borrows, the cursor on the current page and the open sections. Drawing goes through the cb_lay_* helpers below, which
+ * push onto the current page and count against the layout's memory budget.
+ */
+#ifndef CB_LAYOUT_INT_H
+#define CB_LAYOUT_INT_H
+
+#include <string.h>
+
+#include "doc.h"
+#include "layout.h"
+#include "wrap.h"
+
+typedef struct lay {
+    cb_layout *out;
+    const cb_template *t;
+    const cb_doc *doc;
+    cb_font *font;
+    cb_page *page;
+    float y;                    /* top of the space left on the current page */
+    float top, bottom, left, right, width;
+    float asc, desc;            /* font ascender and (negative) descender, in ems */
+    const char *heading;        /* the last heading's text, to say where a block is */
+    /* the open sections by heading level (index 1..3; CB_NODE_NONE: none open): a block
+     * belongs to the deepest one, else to the document */
+    uint32_t section[4];
+} lay;
+
+static inline int at_page_top(const lay *L) { return L->y >= L->top - 0.01f; }
+
+/* Baseline that centres the glyphs' ascender-descender box in a line box of height lh
+ * whose top is at y. */
+static inline float baseline_in(const lay *L, float y, float lh, float size)
+{
+    return y - (lh + (L->asc + L->desc) * size) / 2;
+}
+
+static inline int english(const lay *L) { return strcmp(L->t->lang, "en") == 0; }
+
+typedef enum { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT } align_t;
+
+/* layout.c: pages, drawing, wrapping, warnings */
+void cb_lay_new_page(lay *L);
+/* Starts a new page unless h points fit below the cursor (or the page is still empty,
+ * where nothing would be gained). */
+void cb_lay_ensure(lay *L, float h);
+cb_op *cb_lay_push(lay *L, cb_op_kind kind);
+void cb_lay_text(lay *L, float x, float y, float size, cb_rgb c, int bold, const char *s, size_t len,
+                 float spacing);
+void cb_lay_rect(lay *L, float x, float y, float w, float h, cb_rgb c);
+void cb_lay_line(lay *L, float x0, float y0, float x1, float y1, float width, cb_rgb c);
+void cb_lay_aligned(lay *L, float x, float w, float baseline, float size, cb_rgb c, int bold, const char *s,
+                    size_t len, align_t a);
+float cb_lay_width(lay *L, const char *s, float size);
+void cb_lay_warn(lay *L, const char *fmt, const char *arg);
+size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb_line **lines);
+
+/* layout.c: the structure (layout.h: cb_node). New operations belong to the layout's
+ * node_now. cb_lay_node appends a node (its memory charged; past the budget it returns the
+ * document's, and the layout fails anyway); cb_lay_open appends one to the block's
+ * container (the deepest open section) and makes it the current one; cb_lay_at makes
+ * `node` current and returns the one before; cb_lay_alt gives a figure its alternative
+ * text (taking alt, malloc'd). */
+uint32_t cb_lay_node(lay *L, cb_role role, int level, uint32_t parent);
+uint32_t cb_lay_container(const lay *L);
+uint32_t cb_lay_open(lay *L, cb_role role);
+uint32_t cb_lay_at(lay *L, uint32_t node);
+void cb_lay_alt(lay *L, uint32_t node, char *alt);
+
+/* layout_blocks.c: one block of the document, `next` the one after it (or NULL) */
+void cb_lay_block(lay *L, const cb_block *b, const cb_block *next);
+
+/* layout_page.c: the cover (the current page, the first), then once the page count is
+ * known the header, footer, watermark and logo of every page */
+void cb_lay_cover(lay *L);
+void cb_lay_page_furniture(lay *L);
+
+/* layout_missing.c: the characters no font has, noted where they are first drawn */
+typedef struct cb_lay_mark { /* a place in the pages: ops pushed after it are new */
+    size_t page, op;
+} cb_lay_mark;
+cb_lay_mark cb_lay_mark_now(const lay *L);
+/* b drew the ops since m (NULL: the page header or footer) */
+void cb_lay_scan_since(lay *L, cb_lay_mark m, const cb_block *b);
+void cb_lay_finish_missing(lay *L);
+
+#endif /* CB_LAYOUT_INT_H */
