@@ -20,7 +20,7 @@
 
 #include "manifest.h"
 #include "output.h"
-#include "pdf.h"
+#include "backend.h"
 #include "plugins.h"
 #include "pool.h"
 #include "repeats.h"
@@ -657,7 +657,7 @@ static int render_job(void *ctx, size_t c, cb_buf *reply)
 static void render_worker_exit(void *ctx)
 {
     (void)ctx;
-    cb_pdf_release();
+    cb_backends_release();
 }
 
 /* ------------------------------------------------------------------ progress */
