@@ -48,6 +48,34 @@ void cbd_arena_free(arena_block **a)
 
 /* ---- tables ---- */
 
+table_impl *cbd_table_new(const char *name, const char *where, int csv)
+{
+    table_impl *ti = cb_xcalloc(1, sizeof *ti);
+    ti->t.name = cb_xstrdup(name);
+    ti->t.path = cb_xstrdup(where ? where : name);
+    ti->t.county_col = -1;
+    ti->name_col = -1;
+    ti->csv = csv;
+    return ti;
+}
+
+void cbd_table_columns(table_impl *ti, size_t ncols, const char *const *cols, const size_t *lens)
+{
+    cb_table *t = &ti->t;
+    t->ncols = ncols;
+    t->cols = cb_xmalloc(ncols * sizeof *t->cols);
+    t->types = cb_xcalloc(ncols, sizeof *t->types);
+    for (size_t c = 0; c < ncols; c++) {
+        t->cols[c] = cbd_arena_strndup(&ti->arena, cols[c], lens ? lens[c] : strlen(cols[c]));
+        if (strcmp(t->cols[c], "county_id") == 0) t->county_col = (int)c;
+    }
+}
+
+int cbd_table_name_cmp(const void *a, const void *b)
+{
+    return strcmp((*(cb_table *const *)a)->name, (*(cb_table *const *)b)->name);
+}
+
 void cbd_table_free(table_impl *ti)
 {
     if (!ti) return;
@@ -64,7 +92,7 @@ void cbd_table_free(table_impl *ti)
     free(t->made);
     free(ti->decl);
     free(ti->keys);
-    cbd_lazy_free(ti->lazy);
+    cbd_lazy_free(ti->lazy, t->ncols);
     cbd_arena_free(&ti->arena);
     free(ti);
 }
@@ -114,7 +142,7 @@ const char *cbd_line_word(const table_impl *ti) { return ti->csv ? "line" : "row
 /* ---- cells and column types ---- */
 
 /* A number as text: integers without a fraction ("500233"), others with 15 digits. */
-static const char *number_text(table_impl *ti, double v)
+static const char *number_text(arena_block **arena, double v)
 {
     char s[64];
     int n;
@@ -122,7 +150,7 @@ static const char *number_text(table_impl *ti, double v)
     else if (v == floor(v) && fabs(v) <= 9007199254740992.0) /* 2^53: exact integers */
         n = snprintf(s, sizeof s, "%.0f", v);
     else n = snprintf(s, sizeof s, "%.15g", v);
-    return cbd_arena_strndup(&ti->arena, s, (size_t)n);
+    return cbd_arena_strndup(arena, s, (size_t)n);
 }
 
 /* Why a number cell is not a number, after the quoted cell in the message. */
@@ -151,32 +179,33 @@ int cbd_fail_not_number(const table_impl *ti, size_t line, size_t col, const cha
                    number_problem(st));
 }
 
-/*
- * Stores src into *dst (which may be src itself) as a column of type `type` holds it:
- * CB_T_NUMBER parses text (an error if it is not a number), CB_T_TEXT writes numbers out,
- * CB_T_NULL (type not known yet) keeps the cell as it came. Text is copied into the table's
- * arena unless it already lives there (`owned`). Empty text has become CB_T_NULL before.
- */
-static int put_cell(table_impl *ti, cb_value *dst, const cb_value *src, size_t len, int owned,
-                    cb_type type, size_t line, size_t col, cb_error *err)
+int cbd_type_number(const table_impl *ti, const char *text, size_t line, size_t col,
+                    double *num, cb_error *err)
+{
+    cb_number_status st = cb_number_parse(text, num);
+    return st == CB_NUM_OK ? CB_OK : cbd_fail_not_number(ti, line, col, text, st, err);
+}
+
+int cbd_put_cell(table_impl *ti, arena_block **arena, cb_value *dst, const cb_value *src,
+                 size_t len, int owned, cb_type type, size_t line, size_t col, cb_error *err)
 {
     cb_value v = {CB_T_NULL, 0, NULL};
     if (src->type == CB_T_NUMBER) {
         if (type == CB_T_TEXT) {
             v.type = CB_T_TEXT;
-            v.text = number_text(ti, src->num);
+            v.text = number_text(arena, src->num);
         } else {
             v.type = CB_T_NUMBER;
             v.num = src->num;
         }
     } else if (src->type == CB_T_TEXT) {
         if (type == CB_T_NUMBER) {
-            cb_number_status st = cb_number_parse(src->text, &v.num);
-            if (st != CB_NUM_OK) return cbd_fail_not_number(ti, line, col, src->text, st, err);
+            int rc = cbd_type_number(ti, src->text, line, col, &v.num, err);
+            if (rc != CB_OK) return rc;
             v.type = CB_T_NUMBER;
         } else {
             v.type = CB_T_TEXT;
-            v.text = owned ? src->text : cbd_arena_strndup(&ti->arena, src->text, len);
+            v.text = owned ? src->text : cbd_arena_strndup(arena, src->text, len);
         }
     }
     *dst = v;
@@ -270,41 +299,74 @@ void cbd_declare(table_impl *ti, const schema *sc)
 /* An undeclared column is numbers when every non-empty cell is one, text otherwise. A
  * column whose cells are all numbers but for some NaN or Inf is an error naming the first
  * of those: such a column is a figure with holes a spreadsheet filled with error values. */
-static int infer_column(table_impl *ti, size_t c, cb_error *err)
+col_guess *cbd_guesses_new(size_t ncols)
+{
+    col_guess *g = cb_xcalloc(ncols ? ncols : 1, sizeof *g);
+    for (size_t c = 0; c < ncols; c++) g[c].numeric = 1;
+    return g;
+}
+
+void cbd_guesses_free(col_guess *g, size_t ncols)
+{
+    for (size_t c = 0; g && c < ncols; c++) free(g[c].nonfinite_text);
+    free(g);
+}
+
+void cbd_guess_see(col_guess *g, const char *text, size_t line, double *num)
+{
+    if (!g->numeric) return; /* text: nothing changes that */
+    cb_number_status st = cb_number_parse(text, num);
+    if (st == CB_NUM_NOT_FINITE) {
+        if (!g->nonfinite_text) {
+            g->nonfinite_line = line;
+            g->nonfinite_text = cb_xstrdup(text);
+        }
+    } else if (st != CB_NUM_OK) {
+        g->numeric = 0;
+    }
+}
+
+int cbd_settle_types(table_impl *ti, col_guess *guess, cb_error *err)
 {
     cb_table *t = &ti->t;
-    int numeric = 1;
-    size_t nonfinite = t->nrows; /* first row holding NaN or Inf */
-    for (size_t r = 0; r < t->nrows && numeric; r++) {
-        cb_value *v = &t->cells[r * t->ncols + c];
-        if (v->type != CB_T_TEXT) continue;
-        cb_number_status st = cb_number_parse(v->text, &v->num);
-        if (st == CB_NUM_NOT_FINITE) {
-            if (nonfinite == t->nrows) nonfinite = r;
-        } else if (st != CB_NUM_OK) {
-            numeric = 0;
-        }
+    int rc = CB_OK;
+    for (size_t c = 0; c < t->ncols && rc == CB_OK; c++) {
+        const col_guess *g = &guess[c];
+        if (ti->decl[c] != CB_T_NULL) t->types[c] = ti->decl[c];
+        else if (g->numeric && g->nonfinite_text)
+            rc = cbd_fail_not_number(ti, g->nonfinite_line, c, g->nonfinite_text, CB_NUM_NOT_FINITE,
+                                     err);
+        /* a column with no values at all counts as numbers: nothing contradicts it */
+        else t->types[c] = g->numeric ? CB_T_NUMBER : CB_T_TEXT;
     }
-    if (numeric && nonfinite < t->nrows)
-        return cbd_fail_not_number(ti, t->lines[nonfinite], c, t->cells[nonfinite * t->ncols + c].text,
-                               CB_NUM_NOT_FINITE, err);
-    /* a column with no values at all counts as numbers: nothing contradicts it */
-    t->types[c] = numeric ? CB_T_NUMBER : CB_T_TEXT;
+    cbd_guesses_free(guess, t->ncols);
+    if (rc != CB_OK) return rc;
+    free(ti->decl);
+    ti->decl = NULL;
+    ti->settled = 1;
+    return CB_OK;
+}
+
+/* The cells of an undeclared column c as its type (settled) holds them; text cells of a
+ * number column were parsed into num as they were seen. */
+static void convert_column(table_impl *ti, size_t c)
+{
+    cb_table *t = &ti->t;
+    int numeric = t->types[c] == CB_T_NUMBER;
     for (size_t r = 0; r < t->nrows; r++) {
         cb_value *v = &t->cells[r * t->ncols + c];
         if (v->type == CB_T_NULL) continue;
         if (numeric) {
-            v->type = CB_T_NUMBER; /* num was parsed above */
+            v->type = CB_T_NUMBER;
             v->text = NULL;
         } else if (v->type == CB_T_NUMBER) {
             v->type = CB_T_TEXT;
-            v->text = number_text(ti, v->num);
+            v->text = number_text(&ti->arena, v->num);
             v->num = 0;
         } else {
             v->num = 0;
         }
     }
-    return CB_OK;
 }
 
 /* Fixes the column types once every row is in. Cells of declared columns are converted
@@ -319,18 +381,25 @@ static int settle(table_impl *ti, const schema *sc, cb_error *err)
             for (size_t c = 0; c < t->ncols; c++) {
                 if (ti->decl[c] == CB_T_NULL) continue;
                 cb_value *v = &t->cells[r * t->ncols + c];
-                rc = put_cell(ti, v, v, 0, 1, ti->decl[c], t->lines[r], c, err);
+                rc = cbd_put_cell(ti, &ti->arena, v, v, 0, 1, ti->decl[c], t->lines[r], c, err);
                 if (rc != CB_OK) return rc;
             }
     }
+    col_guess *guess = cbd_guesses_new(t->ncols);
+    unsigned char *inferred = cb_xcalloc(t->ncols ? t->ncols : 1, 1);
     for (size_t c = 0; c < t->ncols; c++) {
-        if (ti->decl[c] != CB_T_NULL) t->types[c] = ti->decl[c];
-        else if ((rc = infer_column(ti, c, err)) != CB_OK) return rc;
+        if (ti->decl[c] != CB_T_NULL) continue;
+        inferred[c] = 1;
+        for (size_t r = 0; r < t->nrows && guess[c].numeric; r++) {
+            cb_value *v = &t->cells[r * t->ncols + c];
+            if (v->type == CB_T_TEXT) cbd_guess_see(&guess[c], v->text, t->lines[r], &v->num);
+        }
     }
-    free(ti->decl);
-    ti->decl = NULL;
-    ti->settled = 1;
-    return CB_OK;
+    rc = cbd_settle_types(ti, guess, err);
+    for (size_t c = 0; c < t->ncols && rc == CB_OK; c++)
+        if (inferred[c]) convert_column(ti, c);
+    free(inferred);
+    return rc;
 }
 
 /* ---- the builder: every source's tables, CSV included, go through it ---- */
@@ -416,12 +485,7 @@ int cbd_begin_table(cb_dataset_builder *b, const char *name, const char *where, 
     if (rc != CB_OK) return rc;
     if (!name || !*name)
         return cb_fail(err, CB_EDATA, "%s: empty table name", where ? where : b->origin);
-    table_impl *ti = cb_xcalloc(1, sizeof *ti);
-    ti->t.name = cb_xstrdup(name);
-    ti->t.path = cb_xstrdup(where ? where : name);
-    ti->t.county_col = -1;
-    ti->name_col = -1;
-    ti->csv = csv;
+    table_impl *ti = cbd_table_new(name, where, csv);
     ti->header_line = header_line;
     int is_schema = strcmp(name, "schema") == 0;
     const table_impl *other = is_schema ? b->schema_t : NULL;
@@ -436,15 +500,7 @@ int cbd_begin_table(cb_dataset_builder *b, const char *name, const char *where, 
         cbd_table_free(ti);
         return rc;
     }
-
-    cb_table *t = &ti->t;
-    t->ncols = ncols;
-    t->cols = cb_xmalloc(ncols * sizeof *t->cols);
-    t->types = cb_xcalloc(ncols, sizeof *t->types);
-    for (size_t c = 0; c < ncols; c++) {
-        t->cols[c] = cbd_arena_strndup(&ti->arena, cols[c], strlen(cols[c]));
-        if (strcmp(t->cols[c], "county_id") == 0) t->county_col = (int)c;
-    }
+    cbd_table_columns(ti, ncols, cols, NULL);
     if (is_schema && (rc = schema_check_header(ti, err)) != CB_OK) {
         cbd_table_free(ti);
         return rc;
@@ -454,15 +510,8 @@ int cbd_begin_table(cb_dataset_builder *b, const char *name, const char *where, 
         cbd_declare(ti, is_schema ? NULL : &b->sc);
         ti->eager = 1;
     }
-    if (is_schema) {
-        b->schema_t = ti;
-    } else {
-        if (b->ntables == b->cap) {
-            b->cap = b->cap ? b->cap * 2 : 16;
-            b->tables = cb_xrealloc(b->tables, b->cap * sizeof *b->tables);
-        }
-        b->tables[b->ntables++] = ti;
-    }
+    if (is_schema) b->schema_t = ti;
+    else cbd_add_table(b, ti);
     b->cur = ti;
     return CB_OK;
 }
@@ -497,8 +546,8 @@ int cbd_add_row(cb_dataset_builder *b, const cb_value *cells, const size_t *lens
                 owned = 1;
             }
         }
-        int rc = put_cell(ti, &row[c], &in, len, owned, ti->eager ? ti->decl[c] : CB_T_NULL,
-                          line, c, err);
+        int rc = cbd_put_cell(ti, &ti->arena, &row[c], &in, len, owned,
+                              ti->eager ? ti->decl[c] : CB_T_NULL, line, c, err);
         if (rc != CB_OK) return rc;
     }
     t->lines[t->nrows++] = line;
@@ -520,34 +569,48 @@ int cbd_end_table(cb_dataset_builder *b, cb_error *err)
     return ti->eager ? settle(ti, &b->sc, err) : CB_OK;
 }
 
-static int table_ptr_cmp(const void *a, const void *b)
+void cbd_add_table(cb_dataset_builder *b, table_impl *ti)
 {
-    return strcmp((*(table_impl *const *)a)->t.name, (*(table_impl *const *)b)->t.name);
+    if (b->ntables == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 16;
+        b->tables = cb_xrealloc(b->tables, b->cap * sizeof *b->tables);
+    }
+    b->tables[b->ntables++] = ti;
 }
 
-/* Types what is left, checks the counties and partitions every table. The tables stay the
- * builder's until the caller moves them. */
+table_impl *cbd_builder_counties(const cb_dataset_builder *b)
+{
+    for (size_t i = 0; i < b->ntables; i++)
+        if (strcmp(b->tables[i]->t.name, "counties") == 0) return b->tables[i];
+    return NULL;
+}
+
 int cbd_finish(cb_dataset_builder *b, cb_error *err)
 {
     int rc = check_open(b, 0, err);
     if (rc != CB_OK) return rc;
     const schema *sc = b->have_schema ? &b->sc : NULL;
-    table_impl *counties = NULL;
     for (size_t i = 0; i < b->ntables; i++) {
         table_impl *ti = b->tables[i];
-        if (!ti->settled && (rc = settle(ti, sc, err)) != CB_OK) return rc;
-        if (strcmp(ti->t.name, "counties") == 0) counties = ti;
+        if (ti->settled) continue;
+        rc = ti->lazy ? cbd_lazy_settle(ti, err) : settle(ti, sc, err);
+        if (rc != CB_OK) return rc;
     }
+    table_impl *counties = cbd_builder_counties(b);
     if (!counties)
         return cb_fail(err, CB_EDATA, "%s: missing the counties table (every dataset needs "
                        "one, with columns county_id and name)", b->origin);
-    if (b->ntables > 1) qsort(b->tables, b->ntables, sizeof *b->tables, table_ptr_cmp);
+    if (b->ntables > 1) qsort(b->tables, b->ntables, sizeof *b->tables, cbd_table_name_cmp);
 
     if (!counties->keys && !counties->ix && (rc = cbd_index_counties(counties, err)) != CB_OK) return rc;
     for (size_t i = 0; i < b->ntables; i++) {
         table_impl *ti = b->tables[i];
         cb_table *t = &ti->t;
         if (t->order) continue; /* the counties from the persistent index */
+        if (ti->lazy) { /* indexed already: an unknown county_id it met is said now */
+            if ((rc = cbd_lazy_county_error(ti, counties, err)) != CB_OK) return rc;
+            continue;
+        }
         t->order = cb_xmalloc(t->nrows * sizeof *t->order);
         if (t->county_col < 0) {
             /* shared: every county sees all rows */
@@ -607,20 +670,22 @@ int cb_dataset_builder_finish(cb_dataset_builder *b, cb_dataset *ds, cb_error *e
 {
     memset(ds, 0, sizeof *ds);
     int rc = cbd_finish(b, err);
-    if (rc == CB_OK) {
-        ds->dir = b->origin;
-        b->origin = NULL;
-        ds->ntables = b->ntables;
-        ds->tables = cb_xmalloc(b->ntables * sizeof *ds->tables);
-        for (size_t i = 0; i < b->ntables; i++) {
-            ds->tables[i] = &b->tables[i]->t;
-            if (strcmp(ds->tables[i]->name, "counties") == 0) ds->counties = ds->tables[i];
-        }
-        ds->ncounties = ds->counties->nrows;
-        b->ntables = 0;
-    }
-    cb_dataset_builder_free(b);
+    if (rc == CB_OK) cbd_builder_move(b, ds);
+    else cb_dataset_builder_free(b);
     return rc;
+}
+
+void cbd_builder_move(cb_dataset_builder *b, cb_dataset *ds)
+{
+    ds->dir = b->origin;
+    b->origin = NULL;
+    ds->counties = &cbd_builder_counties(b)->t;
+    ds->ncounties = ds->counties->nrows;
+    ds->ntables = b->ntables;
+    ds->tables = cb_xmalloc(b->ntables * sizeof *ds->tables);
+    for (size_t i = 0; i < b->ntables; i++) ds->tables[i] = &b->tables[i]->t;
+    b->ntables = 0;
+    cb_dataset_builder_free(b);
 }
 
 void cb_dataset_free(cb_dataset *ds)

@@ -74,38 +74,56 @@ int cbd_index_counties(table_impl *ti, cb_error *err)
     return CB_OK;
 }
 
-/* Groups the rows by county, stable in file order (a counting sort). Rows with an empty
- * county_id belong to no county. */
+int cbd_row_county(const table_impl *ti, const table_impl *counties, const char *text,
+                   size_t line, size_t col, size_t *county, cb_error *err)
+{
+    *county = counties->t.nrows;
+    if (!text) return CB_OK;
+    long c = cbd_county_lookup(counties, text);
+    if (c >= 0) {
+        *county = (size_t)c;
+        return CB_OK;
+    }
+    char at[PLACE_MAX];
+    const char *more;
+    int n = cbd_snippet_len(text, strlen(text), 60, &more);
+    return cb_fail(err, CB_EDATA, "%s: unknown county_id \"%.*s%s\" (not in %s)",
+                   cbd_place_cell(at, ti, line, (int)col), n, text, more,
+                   counties->csv ? "counties.csv" : "the counties table");
+}
+
+void cbd_group_rows(const size_t *of, size_t n, size_t nc, size_t *first, size_t *order)
+{
+    memset(first, 0, (nc + 1) * sizeof *first);
+    for (size_t r = 0; r < n; r++)
+        if (of[r] < nc) first[of[r] + 1]++;
+    for (size_t c = 0; c < nc; c++) first[c + 1] += first[c];
+    size_t *next = cb_xmalloc((nc ? nc : 1) * sizeof *next);
+    memcpy(next, first, nc * sizeof *next);
+    for (size_t r = 0; r < n; r++)
+        if (of[r] < nc) order[next[of[r]]++] = r;
+    free(next);
+}
+
+/* Groups the rows by county, stable in file order. Rows with an empty county_id belong to
+ * no county. */
 int cbd_partition(table_impl *ti, const table_impl *counties, cb_error *err)
 {
     cb_table *t = &ti->t;
     size_t nc = counties->t.nrows, col = (size_t)t->county_col;
-    size_t *of = cb_xmalloc(t->nrows * sizeof *of); /* county of each row, nc for none */
-    t->first = cb_xcalloc(nc + 1, sizeof *t->first);
-    ti->nparts = nc;
+    size_t *of = cb_xmalloc((t->nrows ? t->nrows : 1) * sizeof *of); /* county of each row */
     for (size_t r = 0; r < t->nrows; r++) {
         const cb_value *v = cb_table_cell(t, r, col);
-        of[r] = nc;
-        if (v->type == CB_T_NULL) continue;
-        long c = cbd_county_lookup(counties, v->text);
-        if (c < 0) {
-            char at[PLACE_MAX];
-            const char *more;
-            int n = cbd_snippet_len(v->text, strlen(v->text), 60, &more);
+        int rc = cbd_row_county(ti, counties, v->type == CB_T_NULL ? NULL : v->text, t->lines[r],
+                                col, &of[r], err);
+        if (rc != CB_OK) {
             free(of);
-            return cb_fail(err, CB_EDATA, "%s: unknown county_id \"%.*s%s\" (not in %s)",
-                           cbd_place_cell(at, ti, t->lines[r], (int)col), n, v->text, more,
-                           counties->csv ? "counties.csv" : "the counties table");
+            return rc;
         }
-        of[r] = (size_t)c;
-        t->first[c + 1]++;
     }
-    for (size_t c = 0; c < nc; c++) t->first[c + 1] += t->first[c];
-    size_t *next = cb_xmalloc(nc * sizeof *next);
-    memcpy(next, t->first, nc * sizeof *next);
-    for (size_t r = 0; r < t->nrows; r++)
-        if (of[r] < nc) t->order[next[of[r]]++] = r;
-    free(next);
+    t->first = cb_xmalloc((nc + 1) * sizeof *t->first);
+    ti->nparts = nc;
+    cbd_group_rows(of, t->nrows, nc, t->first, t->order);
     free(of);
     return CB_OK;
 }

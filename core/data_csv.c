@@ -373,13 +373,18 @@ static void csv_restart(void *ud)
     ld->ncols = 0;
 }
 
-static int load_csv_table(cb_dataset_builder *b, dir_file *f, const cb_data_opts *o,
-                          notes *ns, cb_error *err)
+int cbd_fail_empty(const dir_file *f, cb_error *err)
+{
+    return cb_fail(err, CB_EDATA, "%s: empty file (a header row is required)", f->path);
+}
+
+int cbd_load_csv_table(cb_dataset_builder *b, dir_file *f, const cb_data_opts *o, notes *ns,
+                       cb_error *err)
 {
     csv_load ld = {.b = b, .f = f, .name = f->stem, .path = f->path};
     int rc = cbd_parse_text(f, o, csv_record, &ld, csv_restart, ns, err);
     if (rc == CB_OK && !ld.cells)
-        rc = cb_fail(err, CB_EDATA, "%s: empty file (a header row is required)", f->path);
+        rc = cbd_fail_empty(f, err);
     free(ld.cells);
     cbd_text_close(f);
     if (rc == CB_OK) rc = cbd_end_table(b, err);
@@ -397,17 +402,33 @@ static int check_dir(const char *dir, cb_error *err)
     return CB_OK;
 }
 
-/* Feeds files[i] to b, unless skip[i]: the schema first, so every table is typed as it is
- * read and errors come in order. */
-int cbd_load_tables(cb_dataset_builder *b, dir_file *files, size_t nfiles,
-                       const unsigned char *skip, const cb_data_opts *o, notes *ns,
-                       cb_error *err)
+/* The counties come second so that a load whose partitioned tables stay on disk (their
+ * rows' counties found as they are read) reads the files in the same order as one that
+ * keeps them: the first error is the same. */
+void cbd_load_order(const dir_file *files, size_t nfiles, size_t *order)
 {
-    dir_file key = {.stem = "schema"};
-    dir_file *sf = bsearch(&key, files, nfiles, sizeof *files, dir_file_cmp);
-    int rc = sf ? load_csv_table(b, sf, o, ns, err) : CB_OK;
-    for (size_t i = 0; i < nfiles && rc == CB_OK; i++)
-        if (&files[i] != sf && !(skip && skip[i])) rc = load_csv_table(b, &files[i], o, ns, err);
+    static const char *const first[] = {"schema", "counties"};
+    size_t n = 0;
+    for (size_t k = 0; k < 2; k++) {
+        dir_file key = {.stem = (char *)first[k]};
+        const dir_file *f = bsearch(&key, files, nfiles, sizeof *files, dir_file_cmp);
+        if (f) order[n++] = (size_t)(f - files);
+    }
+    for (size_t i = 0; i < nfiles; i++)
+        if (strcmp(files[i].stem, "schema") != 0 && strcmp(files[i].stem, "counties") != 0)
+            order[n++] = i;
+}
+
+/* Feeds every file to b, in cbd_load_order. */
+static int load_tables(cb_dataset_builder *b, dir_file *files, size_t nfiles,
+                       const cb_data_opts *o, notes *ns, cb_error *err)
+{
+    size_t *order = cb_xmalloc((nfiles ? nfiles : 1) * sizeof *order);
+    cbd_load_order(files, nfiles, order);
+    int rc = CB_OK;
+    for (size_t k = 0; k < nfiles && rc == CB_OK; k++)
+        rc = cbd_load_csv_table(b, &files[order[k]], o, ns, err);
+    free(order);
     return rc;
 }
 
@@ -434,32 +455,17 @@ int cbd_open_folder(const char *dir, const cb_data_opts *o, dir_file **files,
     return rc;
 }
 
-static int load_all(cb_dataset *ds, const char *dir, const cb_data_opts *o, cb_error *err)
+/* The open folder's files as tables held in memory, each fed to the builder. */
+static int load_whole(cb_dataset *ds, const char *dir, dir_file *files, size_t nfiles,
+                      const cb_data_opts *o, notes *ns, cb_error *err)
 {
-    dir_file *files = NULL;
-    size_t nfiles = 0;
-    notes ns = {0};
-    int rc = cbd_open_folder(dir, o, &files, &nfiles, &ns, err);
-    if (rc != CB_OK) {
-        cbd_notes_free(&ns);
-        return rc;
-    }
     cb_dataset_builder *b = cb_dataset_builder_new(dir);
-    rc = cbd_load_tables(b, files, nfiles, NULL, o, &ns, err);
-    cbd_dir_files_free(files, nfiles);
+    int rc = load_tables(b, files, nfiles, o, ns, err);
     if (rc != CB_OK) {
         cb_dataset_builder_free(b);
-        cbd_notes_free(&ns);
         return rc;
     }
-    rc = cb_dataset_builder_finish(b, ds, err);
-    if (rc == CB_OK) {
-        ds->notes = ns.v;
-        ds->nnotes = ns.n;
-    } else {
-        cbd_notes_free(&ns);
-    }
-    return rc;
+    return cb_dataset_builder_finish(b, ds, err);
 }
 
 int cb_dataset_load_with(cb_dataset *ds, const char *dir, const cb_data_opts *o,
@@ -468,7 +474,32 @@ int cb_dataset_load_with(cb_dataset *ds, const char *dir, const cb_data_opts *o,
     static const cb_data_opts defaults = {0};
     memset(ds, 0, sizeof *ds);
     if (!o) o = &defaults;
-    return o->lazy ? cbd_load_lazy(ds, dir, o, err) : load_all(ds, dir, o, err);
+    for (int pass = 0;; pass++) { /* a second pass without the index, if it did not fit */
+        dir_file *files = NULL;
+        size_t nfiles = 0;
+        notes ns = {0};
+        int rc = cbd_open_folder(dir, o, &files, &nfiles, &ns, err);
+        if (rc != CB_OK) {
+            cbd_notes_free(&ns);
+            return rc;
+        }
+        cb_dix *ix = o->lazy && o->index == CB_INDEX_USE && pass == 0
+                         ? cbd_index_find(dir, files, nfiles, o, &ns) : NULL;
+        rc = o->lazy ? cbd_load_lazy(ds, dir, files, nfiles, o, ix, &ns, err)
+                     : load_whole(ds, dir, files, nfiles, o, &ns, err);
+        cbd_dir_files_free(files, nfiles);
+        if (rc == CB_OK) {
+            ds->index = ix;
+            ds->notes = ns.v;
+            ds->nnotes = ns.n;
+            return CB_OK;
+        }
+        cbd_notes_free(&ns);
+        if (ix) cb_dix_close(ix);
+        free(ix);
+        cb_dataset_free(ds);
+        if (rc != INDEX_STALE) return rc;
+    }
 }
 
 int cb_dataset_load(cb_dataset *ds, const char *dir, cb_error *err)

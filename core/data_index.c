@@ -92,13 +92,9 @@ int cbd_lazy_from_index(dir_file *f, const cb_dix *ix, const cb_dix_table *xt,
     cb_table *t = &ti->t;
     lazy_rows *lz = ti->lazy;
     ti->header_line = xt->data_line ? xt->data_line - 1 : 1;
-    t->ncols = xt->ncols;
-    t->cols = cb_xmalloc(t->ncols * sizeof *t->cols);
-    t->types = cb_xmalloc(t->ncols * sizeof *t->types);
+    cbd_table_columns(ti, xt->ncols, (const char *const *)xt->cols, NULL);
     lz->has_value = cb_xmalloc(t->ncols);
     for (size_t c = 0; c < t->ncols; c++) {
-        t->cols[c] = cbd_arena_strndup(&ti->arena, xt->cols[c], strlen(xt->cols[c]));
-        if (strcmp(t->cols[c], "county_id") == 0) t->county_col = (int)c;
         t->types[c] = (cb_type)xt->types[c];
         lz->has_value[c] = xt->has_value[c];
     }
@@ -171,22 +167,14 @@ table_impl *cbd_counties_from_index(const dir_file *f, const cb_dix *ix)
 {
     const cb_dix_counties *k = &ix->counties;
     size_t nc = ix->ncounties, ncols = k->ncols;
-    table_impl *ti = cb_xcalloc(1, sizeof *ti);
+    table_impl *ti = cbd_table_new(f->stem, f->path, 1);
     cb_table *t = &ti->t;
-    t->name = cb_xstrdup(f->stem);
-    t->path = cb_xstrdup(f->path);
-    ti->csv = 1;
     ti->header_line = 1;
     ti->settled = 1;
     ti->ix = ix;
-    t->ncols = ncols;
-    t->cols = cb_xmalloc(ncols * sizeof *t->cols);
-    t->types = cb_xmalloc(ncols * sizeof *t->types);
-    for (size_t c = 0; c < ncols; c++) {
-        t->cols[c] = cbd_arena_strndup(&ti->arena, k->cols[c], strlen(k->cols[c]));
-        t->types[c] = (cb_type)k->types[c];
-    }
-    t->county_col = k->id_col;
+    cbd_table_columns(ti, ncols, (const char *const *)k->cols, NULL);
+    for (size_t c = 0; c < ncols; c++) t->types[c] = (cb_type)k->types[c];
+    t->county_col = k->id_col; /* the index's (checked with it) */
     ti->name_col = k->name_col;
     t->nrows = ti->rows_cap = nc;
     t->made = cb_xcalloc(nc ? nc : 1, sizeof *t->made);

@@ -10,6 +10,12 @@
  *   data_index.c   the persistent index (dataindex.c is its file format): found, matched,
  *                  used, saved
  *
+ * One implementation of each rule: typing (cbd_put_cell, cbd_type_number, cbd_guess_see,
+ * cbd_settle_types), the county of a row (cbd_row_county) and partitioning
+ * (cbd_group_rows) serve the tables loaded whole and those kept on disk alike, and both
+ * go through the builder's cbd_finish in the same order, so that they give the same
+ * types, rows and messages, and the same first error (tests/unit/test_data.c).
+ *
  * Ownership: a table_impl owns its strings (its arena), cells and arrays; a dataset owns
  * its tables (cb_dataset_free frees them with cbd_table_free). Pointers into a table stay
  * valid until it is freed; a table on disk's loaded rows until its next focus.
@@ -64,7 +70,13 @@ typedef struct table_impl {
                           * NULL: no keys, its rows filled when used (cbd_counties_from_index) */
 } table_impl;
 
+/* An empty table named name, its messages naming where (csv: "path:LINE:COL" ones). */
+table_impl *cbd_table_new(const char *name, const char *where, int csv);
+/* Sets the header: the names copied (lens may be NULL), county_col found, types unset. */
+void cbd_table_columns(table_impl *ti, size_t ncols, const char *const *cols, const size_t *lens);
 void cbd_table_free(table_impl *ti);
+/* strcmp of two table pointers' names (table_impl ** or cb_table **), for qsort. */
+int cbd_table_name_cmp(const void *a, const void *b);
 
 /* ---- where messages point ---- */
 
@@ -101,6 +113,35 @@ void cbd_declare(table_impl *ti, const schema *sc);
 int cbd_check_header(const table_impl *ti, size_t ncols, const char *const *cols,
                      cb_error *err);
 
+/*
+ * Stores src into *dst (which may be src itself) as a column of type `type` holds it:
+ * CB_T_NUMBER parses text (an error naming the cell if it is not a number), CB_T_TEXT
+ * writes numbers out, CB_T_NULL (type not known yet) keeps the cell as it came. Text is
+ * copied into *arena unless it already lives there (`owned`). Empty text has become
+ * CB_T_NULL before.
+ */
+int cbd_put_cell(table_impl *ti, arena_block **arena, cb_value *dst, const cb_value *src,
+                 size_t len, int owned, cb_type type, size_t line, size_t col, cb_error *err);
+/* Text of a cell (non-empty) in a declared number column: *num, or the error naming it. */
+int cbd_type_number(const table_impl *ti, const char *text, size_t line, size_t col,
+                    double *num, cb_error *err);
+
+/* What is known of an undeclared column as its cells come: numbers until one is not. */
+typedef struct col_guess {
+    unsigned char numeric;  /* every value so far is a number (NaN and Inf count) */
+    size_t nonfinite_line;  /* where the first NaN or Inf was */
+    char *nonfinite_text;   /* its text (malloc'd), NULL: none yet */
+} col_guess;
+
+/* One guess per column, each numbers so far. */
+col_guess *cbd_guesses_new(size_t ncols);
+void cbd_guesses_free(col_guess *g, size_t ncols);
+/* Text of a non-empty cell of an undeclared column seen; *num set if it is a number. */
+void cbd_guess_see(col_guess *g, const char *text, size_t line, double *num);
+/* Fixes t->types: a declared column's (ti->decl), else its guess's; a column of numbers
+ * but for a NaN or Inf is the error naming the first. Frees guess; on success ti->decl
+ * too, and the table is settled. */
+int cbd_settle_types(table_impl *ti, col_guess *guess, cb_error *err);
 
 /* ---- the builder (data.c) ---- */
 
@@ -123,9 +164,16 @@ int cbd_begin_table(cb_dataset_builder *b, const char *name, const char *where, 
 int cbd_add_row(cb_dataset_builder *b, const cb_value *cells, const size_t *lens,
                 size_t line, cb_error *err);
 int cbd_end_table(cb_dataset_builder *b, cb_error *err);
-/* Types what is left, checks the counties and partitions every table not partitioned yet
- * (nor kept on disk). The tables stay the builder's. */
+/* Adds a table made elsewhere (one kept on disk, the counties from an index). */
+void cbd_add_table(cb_dataset_builder *b, table_impl *ti);
+/* The builder's counties table, or NULL. */
+table_impl *cbd_builder_counties(const cb_dataset_builder *b);
+/* Settles what is left (in the order the tables began), checks the counties and
+ * partitions every table (a table on disk: says the first unknown county_id its index
+ * pass met), in name order. The tables stay the builder's. */
 int cbd_finish(cb_dataset_builder *b, cb_error *err);
+/* Moves the builder's tables, sorted by name, and origin into *ds, and frees b. */
+void cbd_builder_move(cb_dataset_builder *b, cb_dataset *ds);
 
 /* ---- counties and partitions (data_county.c) ---- */
 
@@ -133,6 +181,14 @@ int cbd_finish(cb_dataset_builder *b, cb_error *err);
 long cbd_county_lookup(const table_impl *counties, const char *id);
 /* Checks the counties table (columns, non-empty unique ids) and builds its id index. */
 int cbd_index_counties(table_impl *ti, cb_error *err);
+/* The county of a row on `line` whose county_id cell (column col) holds text (NULL: empty,
+ * no county: *county = the number of counties), or the error naming the cell. */
+int cbd_row_county(const table_impl *ti, const table_impl *counties, const char *text,
+                   size_t line, size_t col, size_t *county, cb_error *err);
+/* Groups n rows by county, stable in row order (a counting sort): of[r] is row r's county
+ * (nc: none); county c's rows become order[first[c] .. first[c+1]). first has nc + 1
+ * entries, order room for n. */
+void cbd_group_rows(const size_t *of, size_t n, size_t nc, size_t *first, size_t *order);
 /* Partitions a table loaded whole. */
 int cbd_partition(table_impl *ti, const table_impl *counties, cb_error *err);
 
@@ -177,11 +233,14 @@ int cbd_check_width(const char *path, const cb_csv_record *rec, size_t ncols, cb
 int cbd_open_folder(const char *dir, const cb_data_opts *o, dir_file **files,
                     size_t *nfiles, notes *ns, cb_error *err);
 void cbd_dir_files_free(dir_file *f, size_t n);
-/* Feeds files[i] to b, unless skip[i]: the schema first, so every table is typed as it is
- * read and errors come in order. */
-int cbd_load_tables(cb_dataset_builder *b, dir_file *files, size_t nfiles,
-                    const unsigned char *skip, const cb_data_opts *o, notes *ns,
-                    cb_error *err);
+/* The error for a file without even a header. */
+int cbd_fail_empty(const dir_file *f, cb_error *err);
+/* Feeds f to b as a table (its text closed after). */
+int cbd_load_csv_table(cb_dataset_builder *b, dir_file *f, const cb_data_opts *o, notes *ns,
+                       cb_error *err);
+/* Where files[i] comes in a load: the schema first, so every table is typed as it is read,
+ * then the counties, then the rest by name. */
+void cbd_load_order(const dir_file *files, size_t nfiles, size_t *order);
 int cbd_is_utf8_name(const char *enc);
 /* f's text, converted from `from` (NULL: the file as it is), into f->tfd and f->len, not
  * mapped. */
@@ -222,16 +281,26 @@ typedef struct lazy_rows {
     size_t *order, *ofirst;    /* FOCUS_ALL: rows by county, as an eager table's order/first */
     size_t cells_cap;
     arena_block *text;         /* the loaded rows' text */
+    col_guess *guess;          /* indexed but not settled (no schema): the columns' guesses */
+    size_t bad_line;           /* the first row whose county_id is not a county's, and */
+    char *bad_county;          /* that id (NULL: none), said in cbd_finish */
 } lazy_rows;
 
-void cbd_lazy_free(lazy_rows *lz);
+void cbd_lazy_free(lazy_rows *lz, size_t ncols);
 size_t cbd_lazy_county_rows(const table_impl *ti, size_t county, const size_t **rows);
 /* A table of f whose rows will stay on disk, before its index pass. */
 table_impl *cbd_lazy_table_new(const dir_file *f);
 /* The table takes f's text descriptor to read rows back by offset. */
 int cbd_lazy_take_text(table_impl *ti, dir_file *f, uint32_t file_no, cb_error *err);
-/* cb_dataset_load_with for o->lazy. */
-int cbd_load_lazy(cb_dataset *ds, const char *dir, const cb_data_opts *o, cb_error *err);
+/* A table indexed without a schema settled from its guesses (cbd_finish). */
+int cbd_lazy_settle(table_impl *ti, cb_error *err);
+/* The error for the first unknown county_id of a table on disk's index pass, or CB_OK. */
+int cbd_lazy_county_error(const table_impl *ti, const table_impl *counties, cb_error *err);
+/* Loads the open folder's files, the partitioned ones kept on disk, with the persistent
+ * index ix (NULL: each partitioned file is read and indexed); INDEX_STALE if ix turns out
+ * not to fit. */
+int cbd_load_lazy(cb_dataset *ds, const char *dir, dir_file *files, size_t nfiles,
+                  const cb_data_opts *o, const cb_dix *ix, notes *ns, cb_error *err);
 
 /* ---- the persistent index (data_index.c) ---- */
 

@@ -20,7 +20,7 @@
  * pass goes (text_release), so the process never holds the whole file either.
  */
 
-void cbd_lazy_free(lazy_rows *lz)
+void cbd_lazy_free(lazy_rows *lz, size_t ncols)
 {
     if (!lz) return;
     if (lz->fd >= 0) close(lz->fd);
@@ -32,6 +32,8 @@ void cbd_lazy_free(lazy_rows *lz)
     free(lz->order);
     free(lz->ofirst);
     cbd_arena_free(&lz->text);
+    cbd_guesses_free(lz->guess, ncols); /* a load that failed before settling */
+    free(lz->bad_county);
     free(lz);
 }
 
@@ -64,16 +66,14 @@ int cb_table_column_empty(const cb_table *t, size_t col)
 /* What the index pass of one file keeps track of. */
 typedef struct lazy_index {
     table_impl *ti;
-    const table_impl *counties;
+    const table_impl *counties; /* NULL: its ids are not known (an error to come) */
     const schema *sc;
+    int settle;               /* the schema is known: the types are fixed after the pass */
     dir_file *f;              /* the file; f->data maps its text */
     uint64_t *off;            /* per row: its record start; off[nall]: the text's end */
     uint32_t *line;           /* per row: its line */
     size_t *county_of;        /* per row: county index, or nparts for none */
     size_t rows_cap;
-    unsigned char *maybe_number; /* undeclared columns: every value so far is a number */
-    size_t *nonfinite_line;   /* ... and where the first NaN or Inf was (0: none) */
-    char **nonfinite_text;
     struct sha256_ctx *digest; /* per county: its rows' fields (the batch's input hash) */
     uint32_t table_no;
 } lazy_index;
@@ -81,26 +81,19 @@ typedef struct lazy_index {
 static int lazy_header(lazy_index *ix, const cb_csv_record *rec, cb_error *err)
 {
     table_impl *ti = ix->ti;
-    cb_table *t = &ti->t;
     ti->header_line = rec->line;
     int rc = cbd_check_header(ti, rec->nfields, rec->fields, err);
     if (rc != CB_OK) return rc;
-    t->ncols = rec->nfields;
-    t->cols = cb_xmalloc(t->ncols * sizeof *t->cols);
-    t->types = cb_xcalloc(t->ncols, sizeof *t->types);
-    for (size_t c = 0; c < t->ncols; c++) {
-        t->cols[c] = cbd_arena_strndup(&ti->arena, rec->fields[c], rec->lens[c]);
-        if (strcmp(t->cols[c], "county_id") == 0) t->county_col = (int)c;
-    }
+    cbd_table_columns(ti, rec->nfields, rec->fields, rec->lens);
     cbd_declare(ti, ix->sc);
-    ti->lazy->has_value = cb_xcalloc(t->ncols, 1);
-    ix->maybe_number = cb_xmalloc(t->ncols);
-    memset(ix->maybe_number, 1, t->ncols);
-    ix->nonfinite_line = cb_xcalloc(t->ncols, sizeof *ix->nonfinite_line);
-    ix->nonfinite_text = cb_xcalloc(t->ncols, sizeof *ix->nonfinite_text);
+    ti->lazy->has_value = cb_xcalloc(ti->t.ncols, 1);
+    ti->lazy->guess = cbd_guesses_new(ti->t.ncols);
     return CB_OK;
 }
 
+/* A row: typed as the builder types a row (errors now, in row order), its county found
+ * (an unknown one is kept for cbd_finish, which says it where a table loaded whole is
+ * partitioned), where it starts, and its fields into its county's digest. */
 static int lazy_index_record(void *ud, const cb_csv_record *rec, cb_error *err)
 {
     lazy_index *ix = ud;
@@ -110,35 +103,25 @@ static int lazy_index_record(void *ud, const cb_csv_record *rec, cb_error *err)
     if (!t->cols) return lazy_header(ix, rec, err);
     int rc = cbd_check_width(t->path, rec, t->ncols, err);
     if (rc != CB_OK) return rc;
-    size_t nc = ix->counties->t.nrows, county = nc;
+    size_t nc = ix->counties ? ix->counties->t.nrows : 0, county = nc;
     for (size_t c = 0; c < t->ncols; c++) {
         const char *f = rec->fields[c];
         if (!rec->lens[c]) continue; /* an empty cell */
         lz->has_value[c] = 1;
-        cb_type want = ti->decl[c];
         double v;
-        if (want == CB_T_NUMBER) {
-            cb_number_status st = cb_number_parse(f, &v);
-            if (st != CB_NUM_OK) return cbd_fail_not_number(ti, rec->line, c, f, st, err);
-        } else if (want == CB_T_NULL && ix->maybe_number[c]) {
-            cb_number_status st = cb_number_parse(f, &v);
-            if (st == CB_NUM_NOT_FINITE && !ix->nonfinite_line[c]) {
-                ix->nonfinite_line[c] = rec->line;
-                ix->nonfinite_text[c] = cb_xstrdup(f);
-            } else if (st != CB_NUM_OK && st != CB_NUM_NOT_FINITE) {
-                ix->maybe_number[c] = 0;
-            }
+        if (ti->decl[c] == CB_T_NUMBER) {
+            if ((rc = cbd_type_number(ti, f, rec->line, c, &v, err)) != CB_OK) return rc;
+        } else if (ti->decl[c] == CB_T_NULL) {
+            cbd_guess_see(&lz->guess[c], f, rec->line, &v);
         }
-        if ((int)c == t->county_col) {
+        if ((int)c == t->county_col && ix->counties) {
             long k = cbd_county_lookup(ix->counties, f);
-            if (k < 0) {
-                char at[PLACE_MAX];
-                const char *more;
-                int n = cbd_snippet_len(f, rec->lens[c], 60, &more);
-                return cb_fail(err, CB_EDATA, "%s: unknown county_id \"%.*s%s\" (not in counties.csv)",
-                               cbd_place_cell(at, ti, rec->line, (int)c), n, f, more);
+            if (k >= 0) {
+                county = (size_t)k;
+            } else if (!lz->bad_county) {
+                lz->bad_line = rec->line;
+                lz->bad_county = cb_xstrdup(f);
             }
-            county = (size_t)k;
         }
     }
     if (lz->nall == ix->rows_cap) {
@@ -159,45 +142,34 @@ static int lazy_index_record(void *ud, const cb_csv_record *rec, cb_error *err)
     return CB_OK;
 }
 
-/* The types of the undeclared columns, as infer_column gives them. */
-static int lazy_settle(lazy_index *ix, cb_error *err)
+int cbd_lazy_settle(table_impl *ti, cb_error *err)
 {
-    table_impl *ti = ix->ti;
-    cb_table *t = &ti->t;
-    for (size_t c = 0; c < t->ncols; c++) {
-        if (ti->decl[c] != CB_T_NULL) {
-            t->types[c] = ti->decl[c];
-        } else if (ix->maybe_number[c] && ix->nonfinite_line[c]) {
-            return cbd_fail_not_number(ti, ix->nonfinite_line[c], c, ix->nonfinite_text[c],
-                                   CB_NUM_NOT_FINITE, err);
-        } else {
-            t->types[c] = ix->maybe_number[c] ? CB_T_NUMBER : CB_T_TEXT;
-        }
-    }
-    free(ti->decl);
-    ti->decl = NULL;
-    ti->settled = 1;
-    return CB_OK;
+    col_guess *guess = ti->lazy->guess;
+    ti->lazy->guess = NULL;
+    return cbd_settle_types(ti, guess, err);
 }
 
-/* Each county's runs of adjacent rows, in file order (rows by county as cbd_partition() sorts
- * them); a run ends where the next row is not adjacent or its bytes would pass 4 GB. */
+int cbd_lazy_county_error(const table_impl *ti, const table_impl *counties, cb_error *err)
+{
+    const lazy_rows *lz = ti->lazy;
+    size_t county;
+    if (!lz->bad_county) return CB_OK;
+    return cbd_row_county(ti, counties, lz->bad_county, lz->bad_line, (size_t)ti->t.county_col,
+                          &county, err);
+}
+
+/* Each county's runs of adjacent rows, in file order (rows by county as cbd_partition
+ * groups them); a run ends where the next row is not adjacent or its bytes would pass
+ * 4 GB. */
 static int lazy_partition(lazy_index *ix, cb_error *err)
 {
     lazy_rows *lz = ix->ti->lazy;
-    size_t nc = ix->counties->t.nrows, nall = lz->nall;
+    size_t nc = ix->counties ? ix->counties->t.nrows : 0, nall = lz->nall;
     if (nall > UINT32_MAX)
         return cb_fail(err, CB_EDATA, "%s: more than %u rows", ix->ti->t.path, UINT32_MAX);
-    size_t *first = cb_xcalloc(nc + 1, sizeof *first);
+    size_t *first = cb_xmalloc((nc + 1) * sizeof *first);
     size_t *order = cb_xmalloc((nall ? nall : 1) * sizeof *order);
-    for (size_t r = 0; r < nall; r++)
-        if (ix->county_of[r] < nc) first[ix->county_of[r] + 1]++;
-    for (size_t c = 0; c < nc; c++) first[c + 1] += first[c];
-    size_t *next = cb_xmalloc((nc ? nc : 1) * sizeof *next);
-    memcpy(next, first, nc * sizeof *next);
-    for (size_t r = 0; r < nall; r++)
-        if (ix->county_of[r] < nc) order[next[ix->county_of[r]]++] = r;
-    free(next);
+    cbd_group_rows(ix->county_of, nall, nc, first, order);
     lz->own_first = cb_xmalloc((nc + 1) * sizeof *lz->own_first);
     size_t n = 0, cap = 0;
     int rc = CB_OK;
@@ -235,17 +207,9 @@ static int lazy_partition(lazy_index *ix, cb_error *err)
 
 static void lazy_index_clear(lazy_index *ix)
 {
-    if (ix->ti->t.cols)
-        for (size_t c = 0; c < ix->ti->t.ncols; c++) free(ix->nonfinite_text[c]);
-    free(ix->nonfinite_text);
-    free(ix->nonfinite_line);
-    free(ix->maybe_number);
     free(ix->off);
     free(ix->line);
     free(ix->county_of);
-    ix->nonfinite_text = NULL;
-    ix->nonfinite_line = NULL;
-    ix->maybe_number = NULL;
     ix->off = NULL;
     ix->line = NULL;
     ix->county_of = NULL;
@@ -255,12 +219,7 @@ static void lazy_index_clear(lazy_index *ix)
 /* A table of f whose rows will stay on disk, before its index pass. */
 table_impl *cbd_lazy_table_new(const dir_file *f)
 {
-    table_impl *ti = cb_xcalloc(1, sizeof *ti);
-    ti->t.name = cb_xstrdup(f->stem);
-    ti->t.path = cb_xstrdup(f->path);
-    ti->t.county_col = -1;
-    ti->name_col = -1;
-    ti->csv = 1;
+    table_impl *ti = cbd_table_new(f->stem, f->path, 1);
     ti->lazy = cb_xcalloc(1, sizeof *ti->lazy);
     ti->lazy->fd = -1;
     ti->lazy->focus = FOCUS_NONE;
@@ -303,14 +262,15 @@ static int lazy_index_file(dir_file *f, const table_impl *counties, const schema
                            uint32_t table_no, table_impl **out, cb_error *err)
 {
     *out = NULL;
-    lazy_index ix = {.ti = cbd_lazy_table_new(f), .counties = counties, .sc = sc, .f = f,
-                     .digest = digest, .table_no = table_no};
+    lazy_index ix = {.ti = cbd_lazy_table_new(f), .counties = counties, .sc = sc,
+                     .settle = sc != NULL, .f = f, .digest = digest, .table_no = table_no};
     int rc = cbd_parse_text(f, o, lazy_index_record, &ix, lazy_restart, ns, err);
     table_impl *ti = ix.ti;
     lazy_rows *lz = ti->lazy;
     if (rc == CB_OK && !ti->t.cols)
-        rc = cb_fail(err, CB_EDATA, "%s: empty file (a header row is required)", f->path);
-    if (rc == CB_OK) rc = lazy_settle(&ix, err);
+        rc = cbd_fail_empty(f, err);
+    /* settled as the builder settles a table: now if the schema is known, else in finish */
+    if (rc == CB_OK && ix.settle) rc = cbd_lazy_settle(ti, err);
     if (rc == CB_OK) {
         if (!ix.off) ix.off = cb_xmalloc(sizeof *ix.off);
         ix.off[lz->nall] = f->len;
@@ -354,18 +314,11 @@ static int lazy_fill_record(void *ud, const cb_csv_record *rec, cb_error *err)
     if (!fl->left || rec->nfields != t->ncols) return lazy_changed(ti, err);
     fl->left--;
     cb_value *row = &t->cells[t->nrows * t->ncols];
-    for (size_t c = 0; c < t->ncols; c++) {
-        cb_value v = {CB_T_NULL, 0, NULL};
-        if (rec->lens[c]) {
-            if (t->types[c] == CB_T_NUMBER) {
-                if (cb_number_parse(rec->fields[c], &v.num) != CB_NUM_OK) return lazy_changed(ti, err);
-                v.type = CB_T_NUMBER;
-            } else {
-                v.type = CB_T_TEXT;
-                v.text = cbd_arena_strndup(&lz->text, rec->fields[c], rec->lens[c]);
-            }
-        }
-        row[c] = v;
+    for (size_t c = 0; c < t->ncols; c++) { /* typed as the builder types a row */
+        cb_value in = {rec->lens[c] ? CB_T_TEXT : CB_T_NULL, 0, rec->fields[c]};
+        if (cbd_put_cell(ti, &lz->text, &row[c], &in, rec->lens[c], 0, t->types[c], rec->line, c,
+                         err) != CB_OK)
+            return lazy_changed(ti, err); /* it was a number when indexed */
     }
     if (!fl->base) fl->base = rec->line;
     t->lines[t->nrows++] = fl->line0 + (rec->line - fl->base);
@@ -539,26 +492,31 @@ static int partitioned_file(dir_file *f, const cb_data_opts *o)
     return pk.seen && pk.has_county;
 }
 
-static int ds_table_cmp(const void *a, const void *b)
+/* The counties' ids, once the schema and the counties are in, for the index passes: an
+ * error there (a duplicate id) is left for cbd_finish to say where a load that keeps
+ * every row says it, the passes going on without counties meanwhile (*out NULL). With an
+ * index, INDEX_STALE if its counties are not these. */
+static int lazy_counties(cb_dataset_builder *b, const cb_dix *ix, table_impl **out)
 {
-    return strcmp((*(cb_table *const *)a)->name, (*(cb_table *const *)b)->name);
-}
-
-static void add_table(cb_dataset_builder *b, table_impl *ti)
-{
-    if (b->ntables == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 16;
-        b->tables = cb_xrealloc(b->tables, b->cap * sizeof *b->tables);
+    table_impl *counties = cbd_builder_counties(b);
+    cb_error e;
+    *out = NULL;
+    if (counties && !counties->ix && cbd_index_counties(counties, &e) != CB_OK) {
+        free(counties->keys);
+        counties->keys = NULL;
+        counties = NULL;
     }
-    b->tables[b->ntables++] = ti;
+    if (ix && (!counties || ix->ncounties != counties->t.nrows)) return INDEX_STALE;
+    *out = counties;
+    return CB_OK;
 }
 
-/* The lazy load of the open folder's files, with the index ix (NULL: each partitioned
- * file is read and indexed). Returns INDEX_STALE if ix turns out not to fit. */
-static int load_lazy_files(cb_dataset *ds, const char *dir, dir_file *files, size_t nfiles,
-                           const cb_data_opts *o, const cb_dix *ix, notes *ns, cb_error *err)
+/* The files go in cbd_load_order, as a load that keeps every row takes them, the
+ * partitioned ones indexed in their place and the rest through the builder; cbd_finish
+ * then settles, checks and partitions them all. */
+int cbd_load_lazy(cb_dataset *ds, const char *dir, dir_file *files, size_t nfiles,
+                  const cb_data_opts *o, const cb_dix *ix, notes *ns, cb_error *err)
 {
-    /* the schema, the counties and the shared tables go through the builder as usual */
     unsigned char *lazy = cb_xcalloc(nfiles ? nfiles : 1, 1);
     const cb_dix_table **from_ix = cb_xcalloc(nfiles ? nfiles : 1, sizeof *from_ix);
     for (size_t i = 0; ix && i < ix->ntables; i++) {
@@ -566,55 +524,48 @@ static int load_lazy_files(cb_dataset *ds, const char *dir, dir_file *files, siz
         from_ix[ix->tables[i].file] = &ix->tables[i];
     }
     for (size_t i = 0; !ix && i < nfiles; i++) lazy[i] = (unsigned char)partitioned_file(&files[i], o);
+    size_t *order = cb_xmalloc((nfiles ? nfiles : 1) * sizeof *order);
+    cbd_load_order(files, nfiles, order);
     cb_dataset_builder *b = cb_dataset_builder_new(dir);
     int rc = CB_OK;
-    if (ix && ix->has_counties) { /* not parsed again */
-        lazy[ix->counties.file] = 1;
-        add_table(b, cbd_counties_from_index(&files[ix->counties.file], ix));
+    int ix_counties = ix && ix->has_counties; /* not parsed again */
+    if (ix_counties) cbd_add_table(b, cbd_counties_from_index(&files[ix->counties.file], ix));
+    size_t k = 0;
+    for (; k < nfiles && rc == CB_OK; k++) { /* the schema and the counties */
+        size_t i = order[k];
+        if (strcmp(files[i].stem, "schema") != 0 && strcmp(files[i].stem, "counties") != 0) break;
+        if (!(ix_counties && i == ix->counties.file)) rc = cbd_load_csv_table(b, &files[i], o, ns, err);
     }
-    rc = cbd_load_tables(b, files, nfiles, lazy, o, ns, err);
-    if (ix && ix->has_counties) lazy[ix->counties.file] = 0;
-    if (rc == CB_OK) rc = cbd_finish(b, err);
     table_impl *counties = NULL;
-    for (size_t i = 0; rc == CB_OK && i < b->ntables; i++)
-        if (strcmp(b->tables[i]->t.name, "counties") == 0) counties = b->tables[i];
+    if (rc == CB_OK) rc = lazy_counties(b, ix, &counties);
     size_t nc = counties ? counties->t.nrows : 0;
-    if (rc == CB_OK && ix && ix->ncounties != nc) rc = INDEX_STALE;
     struct sha256_ctx *digest = NULL;
     if (!ix) {
         digest = cb_xmalloc((nc ? nc : 1) * sizeof *digest);
         for (size_t c = 0; c < nc; c++) sha256_init(&digest[c]);
     }
-    for (size_t i = 0; i < nfiles && rc == CB_OK; i++) {
-        if (!lazy[i]) continue;
-        for (size_t k = 0; k < b->ntables; k++) /* a name taken twice can't happen in a folder */
-            if (strcmp(b->tables[k]->t.name, files[i].stem) == 0)
-                rc = cb_fail(err, CB_EDATA, "%s: duplicate table", files[i].file);
+    for (; k < nfiles && rc == CB_OK; k++) {
+        size_t i = order[k];
         table_impl *ti = NULL;
-        if (rc == CB_OK && ix)
+        if (!lazy[i])
+            rc = cbd_load_csv_table(b, &files[i], o, ns, err);
+        else if (ix)
             rc = cbd_lazy_from_index(&files[i], ix, from_ix[i], o, ns, &ti, err);
-        else if (rc == CB_OK)
+        else
             rc = lazy_index_file(&files[i], counties, b->have_schema ? &b->sc : NULL, o, ns,
                                  digest, (uint32_t)i, &ti, err);
-        if (rc == CB_OK) add_table(b, ti);
+        if (ti) cbd_add_table(b, ti);
     }
+    free(order);
     free(lazy);
     free(from_ix);
+    if (rc == CB_OK) rc = cbd_finish(b, err);
     if (rc != CB_OK) {
         free(digest);
         cb_dataset_builder_free(b);
         return rc;
     }
-    ds->dir = b->origin;
-    b->origin = NULL;
-    ds->ntables = b->ntables;
-    ds->tables = cb_xmalloc(b->ntables * sizeof *ds->tables);
-    for (size_t i = 0; i < b->ntables; i++) ds->tables[i] = &b->tables[i]->t;
-    qsort(ds->tables, ds->ntables, sizeof *ds->tables, ds_table_cmp);
-    ds->counties = &counties->t;
-    ds->ncounties = nc;
-    b->ntables = 0;
-    cb_dataset_builder_free(b);
+    cbd_builder_move(b, ds);
     if (ix) { /* in place, in the index's mapping */
         ds->county_digests = (unsigned char *)ix->digests;
         return CB_OK;
@@ -623,37 +574,6 @@ static int load_lazy_files(cb_dataset *ds, const char *dir, dir_file *files, siz
     for (size_t c = 0; c < nc; c++) sha256_digest(&digest[c], 32, ds->county_digests + 32 * c);
     free(digest);
     return o->index ? cbd_index_save(ds, files, nfiles, o, err) : CB_OK;
-}
-
-int cbd_load_lazy(cb_dataset *ds, const char *dir, const cb_data_opts *o, cb_error *err)
-{
-    for (int pass = 0;; pass++) {
-        dir_file *files = NULL;
-        size_t nfiles = 0;
-        notes ns = {0};
-        int rc = cbd_open_folder(dir, o, &files, &nfiles, &ns, err);
-        if (rc != CB_OK) {
-            cbd_notes_free(&ns);
-            return rc;
-        }
-        cb_dix *ix = o->index == CB_INDEX_USE && pass == 0 ? cbd_index_find(dir, files, nfiles, o, &ns) : NULL;
-        rc = load_lazy_files(ds, dir, files, nfiles, o, ix, &ns, err);
-        cbd_dir_files_free(files, nfiles);
-        if (rc == CB_OK) {
-            ds->index = ix;
-            ds->notes = ns.v;
-            ds->nnotes = ns.n;
-            return CB_OK;
-        }
-        cbd_notes_free(&ns);
-        if (ix) cb_dix_close(ix);
-        free(ix);
-        if (rc != INDEX_STALE) {
-            cb_dataset_free(ds);
-            return rc;
-        }
-        cb_dataset_free(ds);
-    }
 }
 
 int cb_dataset_load_lazy(cb_dataset *ds, const char *dir, cb_error *err)
