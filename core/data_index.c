@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "manifest.h"
-#include "render.h"
 
 /* ---- the persistent index (dataindex.h): found, matched, used, saved ---- */
 
@@ -221,6 +220,9 @@ int cbd_index_save(const cb_dataset *ds, const dir_file *files, size_t nfiles,
                       const cb_data_opts *o, cb_error *err)
 {
     int to_folder = o->index == CB_INDEX_WRITE;
+    if (!o->clash_candidates) /* a caller's slip: an index without them would say "none" */
+        return to_folder ? cb_fail(err, CB_EUSAGE, "%s: no index written: the caller gave no "
+                                   "clash_candidates (data.h)", ds->dir) : CB_OK;
     char *path = to_folder ? cb_path_join(ds->dir, CB_DIX_NAME) : cb_dix_cache_path(ds->dir);
     if (!path) return CB_OK;
     cb_dix v = {.encoding = (char *)(o->encoding ? o->encoding : ""), .follow_links = !!o->follow_links,
@@ -246,7 +248,7 @@ int cbd_index_save(const cb_dataset *ds, const dir_file *files, size_t nfiles,
     cb_county_ids_digest(ids, ds->ncounties, v.ids_digest);
     free(ids);
     size_t nclash;
-    uint32_t *clash = cb_output_clash_candidates(ds, &nclash);
+    uint32_t *clash = o->clash_candidates(ds, &nclash);
     v.clash = clash;
     v.nclash = nclash;
     if (!to_folder) {

@@ -8,6 +8,7 @@
 
 #include "data.h"
 #include "dataindex.h"
+#include "render.h"
 #include "synth.h"
 #include "test.h"
 
@@ -1095,7 +1096,10 @@ TEST(index_same_as_scan)
     cb_error e = {0};
     ASSERT_EQ_INT(cb_synth_write(data, 40, 3, &e), CB_OK);
     cb_dataset scan, used;
-    cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE}, u = {.lazy = 1, .index = CB_INDEX_USE};
+    cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE, .clash_candidates = cb_output_clash_candidates};
+    cb_data_opts u = {.lazy = 1, .index = CB_INDEX_USE, .clash_candidates = cb_output_clash_candidates};
+    cb_data_opts bare = {.lazy = 1, .index = CB_INDEX_WRITE}; /* no clash candidates: no index */
+    ASSERT_EQ_INT(cb_dataset_load_with(&scan, data, &bare, &e), CB_EUSAGE);
     ASSERT_EQ_INT(cb_dataset_load_with(&scan, data, &w, &e), CB_OK);
     ASSERT(scan.index == NULL);
     ASSERT_EQ_INT(cb_dataset_load_with(&used, data, &u, &e), CB_OK);
@@ -1131,7 +1135,7 @@ TEST(index_damage_refused)
     cb_error e = {0};
     ASSERT_EQ_INT(cb_synth_write(tmp, 3, 5, &e), CB_OK);
     cb_dataset ds;
-    cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE};
+    cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE, .clash_candidates = cb_output_clash_candidates};
     ASSERT_EQ_INT(cb_dataset_load_with(&ds, tmp, &w, &e), CB_OK);
     cb_dataset_free(&ds);
     char path[96], bad[96];
@@ -1179,7 +1183,8 @@ TEST(index_counties_on_first_use)
     cb_error e = {0};
     ASSERT_EQ_INT(cb_synth_write(tmp, 40, 5, &e), CB_OK);
     cb_dataset a, b;
-    cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE}, u = {.lazy = 1, .index = CB_INDEX_USE};
+    cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE, .clash_candidates = cb_output_clash_candidates};
+    cb_data_opts u = {.lazy = 1, .index = CB_INDEX_USE, .clash_candidates = cb_output_clash_candidates};
     ASSERT_EQ_INT(cb_dataset_load_with(&a, tmp, &w, &e), CB_OK);
     ASSERT_EQ_INT(cb_dataset_load_with(&b, tmp, &u, &e), CB_OK);
     ASSERT(b.index != NULL && b.counties->made != NULL && a.counties->made == NULL);
