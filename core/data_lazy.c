@@ -17,7 +17,7 @@
  * them in, so that a table read from the index and one indexed here are the same.
  * cb_dataset_focus then reads one county's runs back (pread, parsed again) into the
  * table's cells. The file is read through a mapping whose pages are dropped as the index
- * pass goes (text_release), so the process never holds the whole file either.
+ * pass goes (cbd_text_release), so the process never holds the whole file either.
  */
 
 void cbd_lazy_free(lazy_rows *lz, size_t ncols)
