@@ -84,7 +84,7 @@ int cmd_index(int argc, char **argv)
         {"follow-links", no_argument, 0, 'l'},   {"quiet", no_argument, 0, 'q'},
         {0, 0, 0, 0},
     };
-    cb_data_opts dopts = {.lazy = 1, .index = CB_INDEX_WRITE};
+    cb_data_opts dopts = {.lazy = 1, .index = CB_INDEX_WRITE, .clash_candidates = cb_output_clash_candidates};
     const char *dir = NULL;
     int quiet = 0, c;
     optind = 2;

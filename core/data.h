@@ -95,6 +95,11 @@ typedef struct cb_data_opts {
     int follow_links;     /* --follow-links: links may lead out of the folder */
     const char *encoding; /* --encoding: every CSV file's; NULL: found as above */
     int index;            /* lazy loads: the persistent index (dataindex.h, docs/data.md) */
+    /* With an index: the counties whose output names might clash, which the index keeps for
+     * a render (render.h's cb_output_clash_candidates: output names are no business of the
+     * data). An index is saved only with it: NULL makes CB_INDEX_WRITE fail (CB_EUSAGE)
+     * and CB_INDEX_USE save none. */
+    uint32_t *(*clash_candidates)(const cb_dataset *ds, size_t *n);
 } cb_data_opts;
 
 /* cb_data_opts.index: CB_INDEX_NONE reads and indexes every partitioned file; CB_INDEX_USE

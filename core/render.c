@@ -73,7 +73,7 @@ int cb_engine_open_data(cb_engine *e, const cb_render_opts *o, cb_error *err)
     }
     /* the counties' rows stay on disk until cb_dataset_focus reads them (data.h) */
     cb_data_opts dopts = {.lazy = 1, .follow_links = o->follow_links, .encoding = o->encoding,
-                          .index = CB_INDEX_USE};
+                          .index = CB_INDEX_USE, .clash_candidates = cb_output_clash_candidates};
     rc = cb_dataset_load_with(&e->ds, e->data_dir, &dopts, err);
     if (rc != CB_OK && !cb_is_dir(e->data_dir) && *cb_plugins_refusal_summary())
         return cb_fail(err, rc, "%s%s", err->msg, cb_plugins_refusal_summary());

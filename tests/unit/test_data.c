@@ -8,6 +8,7 @@
 
 #include "data.h"
 #include "dataindex.h"
+#include "render.h"
 #include "synth.h"
 #include "test.h"
 
@@ -957,6 +958,130 @@ TEST(lazy_same_as_whole)
     ASSERT_EQ_INT(system(cmd), 0);
 }
 
+/* A scratch folder (a mkdtemp template) holding files[0] = files[1], files[2] = files[3],
+ * ... (name, text; NULL ends them). 1 on success. */
+static int folder_with(char *tmp, const char *const *files)
+{
+    if (!mkdtemp(tmp)) return 0;
+    for (size_t i = 0; files[i]; i += 2) {
+        char path[1200];
+        snprintf(path, sizeof path, "%s/%s", tmp, files[i]);
+        FILE *f = fopen(path, "w");
+        if (!f) return 0;
+        fputs(files[i + 1], f);
+        if (fclose(f) != 0) return 0;
+    }
+    return 1;
+}
+
+static void remove_folder(const char *tmp)
+{
+    char cmd[1100];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp);
+}
+
+/* The typing and partitioning rules at their edges, loaded whole and with the partitioned
+ * tables kept on disk, with and without a schema: the same types (numbers with thousands
+ * separators and full-width digits, percentages, blanks, mixed and empty columns), the
+ * same cells and lines, and the same rows of each county in the same order (interleaved
+ * counties, rows of no county, a county without rows, ids with leading zeros). */
+TEST(lazy_same_as_whole_edge_cases)
+{
+    static const char *const counties =
+        "county_id,name,pop\n0101,甲县,\"1,234\"\n0102,乙县,\n0103,丙县,７８\n";
+    static const char *const figures =
+        "county_id,amount,share,mixed,blank,fw,exp,code\n"
+        "0102,\"1,234,567\",12%,1,,１，２３４,1e3,007\n"
+        "0101,１２３．５,3.5%,two,,－５,-2.5E-2,010\n"
+        ",7,,3,,,,\n"
+        "0102,\" 42 \",0%,,,＋６,0,\n"
+        "0101,−5,,4.5,,,1E+2,011\n"
+        "0102,,\"1,5%\",x y,,,,012\n";
+    static const char *const shared = "kind,rate\na,\"1,000\"\nb,\nc,2.5\n";
+    static const char *const schema = "table,column,type\nfigures,code,text\nfigures,share,text\n";
+    for (int with_schema = 0; with_schema < 2; with_schema++) {
+        char tmp[] = "/tmp/cb-test-edges-XXXXXX";
+        const char *files[] = {"counties.csv", counties, "figures.csv", figures, "shared.csv", shared,
+                               with_schema ? "schema.csv" : NULL, schema, NULL};
+        ASSERT(folder_with(tmp, files));
+        check_lazy_matches(tmp, test_failed_);
+        cb_dataset ds;
+        cb_error e = {0};
+        ASSERT_EQ_INT(cb_dataset_load(&ds, tmp, &e), CB_OK);
+        const cb_table *t = cb_dataset_table(&ds, "figures");
+        /* the rules themselves, so that both agreeing on something else fails */
+        static const char *const cols[] = {"amount", "share", "mixed", "blank", "fw", "exp", "code"};
+        const cb_type want[] = {CB_T_NUMBER, CB_T_TEXT, CB_T_TEXT, CB_T_NUMBER, CB_T_NUMBER,
+                                CB_T_NUMBER, with_schema ? CB_T_TEXT : CB_T_NUMBER};
+        for (size_t i = 0; i < 7; i++) ASSERT_EQ_INT(t->types[cb_table_col(t, cols[i])], want[i]);
+        const size_t *rows;
+        ASSERT_EQ_INT(cb_table_county_rows(t, 1, &rows), 3); /* 0102: lines 2, 5, 7 */
+        ASSERT_EQ_INT(t->lines[rows[0]] * 100 + t->lines[rows[1]] * 10 + t->lines[rows[2]], 257);
+        ASSERT_EQ_INT(cb_table_county_rows(t, 2, &rows), 0);
+        int amount = cb_table_col(t, "amount"), fw = cb_table_col(t, "fw");
+        ASSERT(cb_table_cell(t, 0, (size_t)amount)->num == 1234567);
+        ASSERT(cb_table_cell(t, 3, (size_t)amount)->num == 42);
+        ASSERT(cb_table_cell(t, 0, (size_t)fw)->num == 1234 && cb_table_cell(t, 1, (size_t)fw)->num == -5);
+        cb_dataset_free(&ds);
+        remove_folder(tmp);
+    }
+}
+
+/* Folders with two errors each: loaded whole and with the partitioned tables on disk, the
+ * same error comes first (an error in typing before one in partitioning, whatever their
+ * rows or tables; the files in the same order). */
+TEST(lazy_same_first_error)
+{
+    static const char *const counties = "county_id,name\n1,A\n2,B\n";
+    static const char *const cases[][8] = {
+        /* an unknown county on row 2, a NaN among the numbers of an inferred column on 3 */
+        {"projects.csv", "county_id,amount\n9,5\n1,NaN\n2,6\n"},
+        /* the same with a declared column: "x" is no number */
+        {"projects.csv", "county_id,amount\n9,5\n1,x\n", "schema.csv",
+         "table,column,type\nprojects,amount,number\n"},
+        /* an unknown county in one table, bad typing in a later one */
+        {"alpha.csv", "county_id,v\n7,1\n", "zeta.csv", "county_id,v\n1,x\n", "schema.csv",
+         "table,column,type\nzeta,v,number\n"},
+        /* a table on disk and a table loaded whole, both badly typed */
+        {"alpha.csv", "county_id,v\n1,x\n", "zeta.csv", "k,v\na,y\n", "schema.csv",
+         "table,column,type\nalpha,v,number\nzeta,v,number\n"},
+        /* a table sorted before the counties, and the counties, both badly typed */
+        {"allocations.csv", "county_id,v\n1,x\n", "counties.csv", "county_id,name,pop\n1,A,y\n",
+         "schema.csv", "table,column,type\nallocations,v,number\ncounties,pop,number\n"},
+        /* a duplicate county_id, and a table badly typed */
+        {"counties.csv", "county_id,name\n1,A\n1,B\n", "projects.csv", "county_id,v\n1,x\n",
+         "schema.csv", "table,column,type\nprojects,v,number\n"},
+        /* no schema: NaN among numbers in a table on disk and in a table loaded whole */
+        {"alpha.csv", "county_id,v\n1,1\n2,inf\n", "beta.csv", "k,v\na,1\nb,NaN\n"},
+    };
+    int differ = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char tmp[] = "/tmp/cb-test-first-XXXXXX";
+        const char *files[12] = {"counties.csv", counties};
+        size_t n = 2;
+        for (size_t k = 0; k < 8 && cases[i][k]; k += 2) {
+            size_t at = strcmp(cases[i][k], "counties.csv") == 0 ? 0 : n;
+            files[at] = cases[i][k];
+            files[at + 1] = cases[i][k + 1];
+            if (at == n) n += 2;
+        }
+        files[n] = NULL;
+        ASSERT(folder_with(tmp, files));
+        cb_dataset whole, lazy;
+        cb_error ew = {0}, el = {0};
+        int rw = cb_dataset_load(&whole, tmp, &ew), rl = cb_dataset_load_lazy(&lazy, tmp, &el);
+        if (rw == CB_OK) cb_dataset_free(&whole);
+        if (rl == CB_OK) cb_dataset_free(&lazy);
+        remove_folder(tmp);
+        if (rw != CB_EDATA || rl != CB_EDATA || strcmp(ew.msg + strlen(tmp), el.msg + strlen(tmp)) != 0) {
+            fprintf(stderr, "case %zu: loaded whole: \"%s\"; on disk: \"%s\"\n", i, ew.msg, el.msg);
+            differ++;
+        }
+    }
+    ASSERT_EQ_INT(differ, 0);
+}
+
 /* Tables read through the persistent index (dataindex.h) are those of a scan: the same
  * rows, lines, types and digests, from the folder's index and from the cache's. */
 TEST(index_same_as_scan)
@@ -971,7 +1096,10 @@ TEST(index_same_as_scan)
     cb_error e = {0};
     ASSERT_EQ_INT(cb_synth_write(data, 40, 3, &e), CB_OK);
     cb_dataset scan, used;
-    cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE}, u = {.lazy = 1, .index = CB_INDEX_USE};
+    cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE, .clash_candidates = cb_output_clash_candidates};
+    cb_data_opts u = {.lazy = 1, .index = CB_INDEX_USE, .clash_candidates = cb_output_clash_candidates};
+    cb_data_opts bare = {.lazy = 1, .index = CB_INDEX_WRITE}; /* no clash candidates: no index */
+    ASSERT_EQ_INT(cb_dataset_load_with(&scan, data, &bare, &e), CB_EUSAGE);
     ASSERT_EQ_INT(cb_dataset_load_with(&scan, data, &w, &e), CB_OK);
     ASSERT(scan.index == NULL);
     ASSERT_EQ_INT(cb_dataset_load_with(&used, data, &u, &e), CB_OK);
@@ -1007,7 +1135,7 @@ TEST(index_damage_refused)
     cb_error e = {0};
     ASSERT_EQ_INT(cb_synth_write(tmp, 3, 5, &e), CB_OK);
     cb_dataset ds;
-    cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE};
+    cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE, .clash_candidates = cb_output_clash_candidates};
     ASSERT_EQ_INT(cb_dataset_load_with(&ds, tmp, &w, &e), CB_OK);
     cb_dataset_free(&ds);
     char path[96], bad[96];
@@ -1055,7 +1183,8 @@ TEST(index_counties_on_first_use)
     cb_error e = {0};
     ASSERT_EQ_INT(cb_synth_write(tmp, 40, 5, &e), CB_OK);
     cb_dataset a, b;
-    cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE}, u = {.lazy = 1, .index = CB_INDEX_USE};
+    cb_data_opts w = {.lazy = 1, .index = CB_INDEX_WRITE, .clash_candidates = cb_output_clash_candidates};
+    cb_data_opts u = {.lazy = 1, .index = CB_INDEX_USE, .clash_candidates = cb_output_clash_candidates};
     ASSERT_EQ_INT(cb_dataset_load_with(&a, tmp, &w, &e), CB_OK);
     ASSERT_EQ_INT(cb_dataset_load_with(&b, tmp, &u, &e), CB_OK);
     ASSERT(b.index != NULL && b.counties->made != NULL && a.counties->made == NULL);
@@ -1301,6 +1430,8 @@ static const test_case tests[] = {
     TEST_ENTRY(builder_error_bad_cells),
     TEST_ENTRY(builder_free_unfinished),
     TEST_ENTRY(lazy_same_as_whole),
+    TEST_ENTRY(lazy_same_as_whole_edge_cases),
+    TEST_ENTRY(lazy_same_first_error),
     TEST_ENTRY(index_same_as_scan),
     TEST_ENTRY(index_damage_refused),
     TEST_ENTRY(index_counties_on_first_use),
