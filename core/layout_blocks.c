@@ -1,5 +1,6 @@
-/* layout_blocks.c: each built-in block placed on the pages, and a plugin block through its
- * measure and draw on a canvas (layout_int.h). */
+/* layout_blocks.c: each built-in block placed on the pages (the `place` of its row in
+ * blocks.h's table), and a plugin block through its measure and draw on a canvas
+ * (layout_int.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
