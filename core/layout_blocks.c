@@ -1,10 +1,12 @@
-/* layout_blocks.c: each built-in block placed on the pages, and a plugin block through its
- * measure and draw on a canvas (layout_int.h). */
+/* layout_blocks.c: each built-in block placed on the pages (the `place` of its row in
+ * blocks.h's table), and a plugin block through its measure and draw on a canvas
+ * (layout_int.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocks.h"
 #include "canvas.h"
 #include "layout_int.h"
 #include "numfmt.h"
@@ -20,8 +22,9 @@ static size_t count_chars(const char *s, size_t len)
     return n;
 }
 
-static void lay_title(lay *L, const cb_block *b)
+void cb_title_place(lay *L, const cb_block *b, const cb_block *next)
 {
+    (void)next;
     const cb_template *t = L->t;
     float ts = t->title_size, ss = t->body_size;
     cb_line *tl = NULL, *sl = NULL;
@@ -89,7 +92,7 @@ static void open_section(lay *L, int level)
     cb_lay_at(L, cb_lay_node(L, CB_ROLE_HEADING, level, sect));
 }
 
-static void lay_heading(lay *L, const cb_block *b, const cb_block *next)
+void cb_heading_place(lay *L, const cb_block *b, const cb_block *next)
 {
     const cb_template *t = L->t;
     int level = b->level == 2 ? 2 : 1;
@@ -147,8 +150,9 @@ static int justify_words(lay *L, float x, float baseline, float size, const char
     return 1;
 }
 
-static void lay_paragraph(lay *L, const cb_block *b)
+void cb_paragraph_place(lay *L, const cb_block *b, const cb_block *next)
 {
+    (void)next;
     const cb_template *t = L->t;
     float size = t->body_size, lh = size * t->leading;
     float indent = t->indent * size;
@@ -252,8 +256,9 @@ static cb_line *kpi_label(lay *L, const char *label, float w, float size0, float
     return lines;
 }
 
-static void lay_kpis(lay *L, const cb_block *b)
+void cb_kpis_place(lay *L, const cb_block *b, const cb_block *next)
 {
+    (void)next;
     const cb_template *t = L->t;
     size_t n = b->nitems;
     if (!n) return;
@@ -318,8 +323,9 @@ static float col_share(float w) { return isfinite(w) && w > 0 && w < 1e4f ? w : 
  * 0, so the scale stays finite. */
 static double bar_value(double v) { return isfinite(v) && v > 1e-9 && v < 1e30 ? v : 0; }
 
-static void lay_table(lay *L, const cb_block *b)
+void cb_table_place(lay *L, const cb_block *b, const cb_block *next)
 {
+    (void)next;
     const cb_template *t = L->t;
     size_t nc = b->ncols;
     if (!nc) return;
@@ -468,8 +474,9 @@ static char *barchart_alt(lay *L, const cb_block *b)
     return a.s;
 }
 
-static void lay_barchart(lay *L, const cb_block *b)
+void cb_barchart_place(lay *L, const cb_block *b, const cb_block *next)
 {
+    (void)next;
     const cb_template *t = L->t;
     size_t n = b->nitems;
     if (!n) return;
@@ -561,8 +568,9 @@ static void lay_barchart(lay *L, const cb_block *b)
     free(rowh);
 }
 
-static void lay_progress(lay *L, const cb_block *b)
+void cb_progress_place(lay *L, const cb_block *b, const cb_block *next)
 {
+    (void)next;
     const cb_template *t = L->t;
     float size = t->body_size, small = t->small_size + 0.5f;
     /* bar and gaps sized with the body type: 8 pt bars under the default 10.5 pt */
@@ -607,8 +615,9 @@ static void lay_progress(lay *L, const cb_block *b)
     }
 }
 
-static void lay_notes(lay *L, const cb_block *b)
+void cb_notes_place(lay *L, const cb_block *b, const cb_block *next)
 {
+    (void)next;
     const cb_template *t = L->t;
     float size = t->small_size, lh = size * 1.55f;
     cb_lay_ensure(L, 8 + lh * 3);
@@ -678,15 +687,7 @@ static void lay_plugin(lay *L, const cb_block *b)
 
 void cb_lay_block(lay *L, const cb_block *b, const cb_block *next)
 {
-    switch (b->kind) {
-    case CB_BLOCK_TITLE: lay_title(L, b); break;
-    case CB_BLOCK_HEADING: lay_heading(L, b, next); break;
-    case CB_BLOCK_PARAGRAPH: lay_paragraph(L, b); break;
-    case CB_BLOCK_KPIS: lay_kpis(L, b); break;
-    case CB_BLOCK_TABLE: lay_table(L, b); break;
-    case CB_BLOCK_BARCHART: lay_barchart(L, b); break;
-    case CB_BLOCK_PROGRESS: lay_progress(L, b); break;
-    case CB_BLOCK_NOTES: lay_notes(L, b); break;
-    case CB_BLOCK_PLUGIN: lay_plugin(L, b); break;
-    }
+    const cb_builtin *t = cb_builtin_of(b->kind);
+    if (t) t->place(L, b, next);
+    else lay_plugin(L, b); /* a plugin's block: its type is b->ptype */
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocks.h"
 #include "layout_int.h"
 
 #define MISSING_LISTED 3  /* characters the warning describes; the rest are only counted */
@@ -31,66 +32,28 @@ static char *excerpt(const char *s, uint32_t cp)
     return out.s;
 }
 
+/* A probe (blocks.h) for the first text holding cp: its excerpt. */
+typedef struct cp_probe {
+    cb_block_probe p;
+    uint32_t cp;
+    char *ex;
+} cp_probe;
+
+static int probe_has(cb_block_probe *p, const char *text)
+{
+    cp_probe *q = (cp_probe *)p;
+    return (q->ex = excerpt(text, q->cp)) != NULL;
+}
+
 /* Where in block b the character cp is: the field that holds it, with some context. */
 static char *describe_in_block(const cb_block *b, const char *heading, uint32_t cp)
 {
-    char *ex = NULL, *what = NULL;
-    const char *under = heading && *heading ? heading : NULL;
-#define TRY(field, ...)                                                                  \
-    if (!ex && (ex = excerpt((field), cp))) what = cb_xasprintf(__VA_ARGS__)
-    switch (b->kind) {
-    case CB_BLOCK_TITLE:
-        TRY(b->text, "title");
-        TRY(b->subtitle, "subtitle");
-        under = NULL;
-        break;
-    case CB_BLOCK_HEADING:
-        TRY(b->text, "heading");
-        under = NULL;
-        break;
-    case CB_BLOCK_PARAGRAPH:
-        TRY(b->text, "paragraph");
-        break;
-    case CB_BLOCK_KPIS:
-        for (size_t i = 0; i < b->nitems && !ex; i++) {
-            const char *label = b->items[i].label ? b->items[i].label : "";
-            TRY(b->items[i].label, "KPI label");
-            TRY(b->items[i].value, "KPI \"%s\" value", label);
-        }
-        break;
-    case CB_BLOCK_TABLE:
-        for (size_t c = 0; c < b->ncols && !ex; c++) TRY(b->cols[c].title, "table header, column %zu", c + 1);
-        for (size_t r = 0; r < b->nrows && !ex; r++)
-            for (size_t c = 0; c < b->ncols && !ex; c++)
-                TRY(b->cells[r * b->ncols + c], "table row %zu, column \"%s\"", r + 1,
-                    b->cols[c].title ? b->cols[c].title : "");
-        break;
-    case CB_BLOCK_BARCHART:
-        TRY(b->text, "chart title");
-        TRY(b->unit, "chart unit");
-        for (size_t i = 0; i < b->nitems && !ex; i++) {
-            TRY(b->items[i].label, "chart label");
-            TRY(b->items[i].value, "chart value");
-        }
-        break;
-    case CB_BLOCK_PROGRESS:
-        for (size_t i = 0; i < b->nitems && !ex; i++) {
-            TRY(b->items[i].label, "progress label");
-            TRY(b->items[i].value, "progress value");
-            TRY(b->items[i].detail, "progress detail");
-        }
-        break;
-    case CB_BLOCK_NOTES:
-        TRY(b->text, "notes title");
-        for (size_t i = 0; i < b->nitems && !ex; i++) TRY(b->items[i].label, "note %zu", i + 1);
-        break;
-    case CB_BLOCK_PLUGIN:
-        break;
-    }
-#undef TRY
+    const cb_builtin *t = cb_builtin_of(b->kind);
+    cp_probe q = {{probe_has}, cp, NULL};
+    char *what = t ? t->where(b, &q.p) : NULL, *ex = q.ex;
+    const char *under = heading && *heading && (!t || t->headed) ? heading : NULL;
     if (!ex) /* a plugin block's own text, or text a script passed it */
-        what = cb_xasprintf("text drawn by a \"%s\" block",
-                            b->kind == CB_BLOCK_PLUGIN && b->ptype ? b->ptype->name : "?");
+        what = cb_xasprintf("text drawn by a \"%s\" block", t ? t->name : b->ptype ? b->ptype->name : "?");
     char *where = under ? cb_xasprintf("%s under \"%s\"%s%s%s", what, under, ex ? ": \"" : "",
                                        ex ? ex : "", ex ? "\"" : "")
                         : cb_xasprintf("%s%s%s%s", what, ex ? ": \"" : "", ex ? ex : "",

@@ -1,13 +1,16 @@
-/* lua_doc.c: the doc builder of report scripts (lua_int.h, docs/reports.md): doc:title,
- * doc:heading, doc:paragraph, doc:kpis, doc:table, doc:barchart, doc:progress, doc:notes,
- * doc:info, doc:date and doc:add (a plugin's block). Every block notes the script:line that
- * added it; every copy into the document is charged to the memory cap first. */
+/* lua_doc.c: the doc builder of report scripts (lua_int.h, docs/reports.md): doc:add(NAME,
+ * OPTIONS) for every block, built-in (blocks.h) or a plugin's; doc:NAME{...} for each
+ * built-in, a method made from the table of blocks (its options read here, cb_*_read);
+ * doc:info and doc:date. One check rejects a built-in block's unknown options. Every block
+ * notes the script:line that added it; every copy into the document is charged to the
+ * memory cap first. */
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocks.h"
 #include "lua_api.h"
 #include "lua_int.h"
 #include "plugins.h"
@@ -99,39 +102,53 @@ static int l_doc_info(lua_State *L)
     return 0;
 }
 
-static int l_doc_title(lua_State *L)
+/* A text option of a block: the method's positional argument pos (opts 0, as in
+ * doc:title("…")) or the field key of its options table. The string stays on the stack
+ * while the caller uses it. */
+static const char *text_opt(lua_State *L, int opts, int pos, const char *key, const char *what, int required)
 {
-    cb_doc *d = check_doc(L);
-    const char *text = luaL_checkstring(L, 2);
-    const char *sub = luaL_optstring(L, 3, NULL);
+    if (!opts) return required ? luaL_checkstring(L, pos) : luaL_optstring(L, pos, NULL);
+    int ty = lua_getfield(L, opts, key);
+    if (ty == LUA_TSTRING || ty == LUA_TNUMBER) return lua_tostring(L, -1);
+    if (ty != LUA_TNIL) luaL_error(L, "%s: '%s' must be a string, got %s", what, key, lua_typename(L, ty));
+    if (required) luaL_error(L, "%s: '%s' is required", what, key);
+    return NULL;
+}
+
+void cb_title_read(lua_State *L, cb_doc *d, int opts)
+{
+    const char *text = text_opt(L, opts, 2, "text", "doc:title", 1);
+    const char *sub = text_opt(L, opts, 3, "subtitle", "doc:title", 0);
     cb_lua__charge(L, sizeof(cb_block) + (strlen(text) + 1) * (d->title ? 1 : 2) + (sub ? strlen(sub) + 1 : 0));
     cb_block *b = note_where(L, cb_doc_add(d, CB_BLOCK_TITLE));
     b->text = cb_xstrdup(text);
     b->subtitle = sub ? cb_xstrdup(sub) : NULL;
     if (!d->title) d->title = cb_xstrdup(text);
-    return 0;
 }
 
-static int l_doc_heading(lua_State *L)
+void cb_heading_read(lua_State *L, cb_doc *d, int opts)
 {
-    cb_doc *d = check_doc(L);
-    const char *text = luaL_checkstring(L, 2);
-    lua_Integer level = luaL_optinteger(L, 3, 1);
-    luaL_argcheck(L, level == 1 || level == 2, 3, "heading level must be 1 or 2");
+    const char *text = text_opt(L, opts, 2, "text", "doc:heading", 1);
+    lua_Integer level = 1;
+    if (!opts) {
+        level = luaL_optinteger(L, 3, 1);
+        luaL_argcheck(L, level == 1 || level == 2, 3, "heading level must be 1 or 2");
+    } else if (lua_getfield(L, opts, "level") != LUA_TNIL) {
+        int isint;
+        level = lua_tointegerx(L, -1, &isint);
+        if (!isint || (level != 1 && level != 2)) luaL_error(L, "doc:heading: 'level' must be 1 or 2");
+    }
     cb_lua__charge(L, sizeof(cb_block) + strlen(text) + 1);
     cb_block *b = note_where(L, cb_doc_add(d, CB_BLOCK_HEADING));
     b->text = cb_xstrdup(text);
     b->level = (int)level;
-    return 0;
 }
 
-static int l_doc_paragraph(lua_State *L)
+void cb_paragraph_read(lua_State *L, cb_doc *d, int opts)
 {
-    cb_doc *d = check_doc(L);
-    const char *text = luaL_checkstring(L, 2);
+    const char *text = text_opt(L, opts, 2, "text", "doc:paragraph", 1);
     cb_lua__charge(L, sizeof(cb_block) + strlen(text) + 1);
     note_where(L, cb_doc_add(d, CB_BLOCK_PARAGRAPH))->text = cb_xstrdup(text);
-    return 0;
 }
 
 /* Reads the array at idx into the items of block b, each item a table read by `one`. The
@@ -186,88 +203,95 @@ static void read_note(lua_State *L, int idx, cb_item *it, const char *what)
     it->label = cell_string(L, idx);
 }
 
-static int l_doc_kpis(lua_State *L)
+/* A block of items (kpis, barchart, progress, notes): where its items are, how one is
+ * read, and whether a title and unit come with them. */
+typedef struct items_block {
+    cb_block_kind kind;
+    const char *what;     /* "doc:barchart", for messages */
+    const char *list;     /* the option holding the items; NULL: the options are the list */
+    const char *not_list; /* the message when that option is not a list */
+    int titled, unit;     /* it has the option 'title', 'unit' */
+    item_reader one;
+} items_block;
+
+static void read_items_block(lua_State *L, cb_doc *d, int opts, const items_block *k)
 {
-    cb_doc *d = check_doc(L);
-    luaL_checktype(L, 2, LUA_TTABLE);
-    read_items(L, 2, doc_add(L, d, CB_BLOCK_KPIS), read_kpi, "doc:kpis");
-    return 0;
+    int list = opts;
+    if (k->list) {
+        if (lua_getfield(L, opts, k->list) != LUA_TTABLE) luaL_error(L, "%s: %s", k->what, k->not_list);
+        list = lua_gettop(L);
+    }
+    cb_block *b = doc_add(L, d, k->kind);
+    if (k->titled) b->text = opt_field_str(L, opts, "title", k->what);
+    if (k->unit) b->unit = opt_field_str(L, opts, "unit", k->what);
+    read_items(L, list, b, k->one, k->what);
 }
 
-static int l_doc_barchart(lua_State *L)
+void cb_kpis_read(lua_State *L, cb_doc *d, int opts)
 {
-    cb_doc *d = check_doc(L);
-    luaL_checktype(L, 2, LUA_TTABLE);
-    if (lua_getfield(L, 2, "bars") != LUA_TTABLE)
-        return luaL_error(L, "doc:barchart: 'bars' must be a list of {label=, value=}");
-    cb_block *b = doc_add(L, d, CB_BLOCK_BARCHART);
-    b->text = opt_field_str(L, 2, "title", "doc:barchart");
-    b->unit = opt_field_str(L, 2, "unit", "doc:barchart");
-    read_items(L, lua_gettop(L), b, read_bar, "doc:barchart");
-    return 0;
+    static const items_block k = {CB_BLOCK_KPIS, "doc:kpis", NULL, NULL, 0, 0, read_kpi};
+    read_items_block(L, d, opts, &k);
 }
 
-static int l_doc_progress(lua_State *L)
+void cb_barchart_read(lua_State *L, cb_doc *d, int opts)
 {
-    cb_doc *d = check_doc(L);
-    luaL_checktype(L, 2, LUA_TTABLE);
-    read_items(L, 2, doc_add(L, d, CB_BLOCK_PROGRESS), read_progress, "doc:progress");
-    return 0;
+    static const items_block k = {CB_BLOCK_BARCHART, "doc:barchart", "bars",
+                                  "'bars' must be a list of {label=, value=}", 1, 1, read_bar};
+    read_items_block(L, d, opts, &k);
 }
 
-static int l_doc_notes(lua_State *L)
+void cb_progress_read(lua_State *L, cb_doc *d, int opts)
 {
-    cb_doc *d = check_doc(L);
-    luaL_checktype(L, 2, LUA_TTABLE);
-    if (lua_getfield(L, 2, "items") != LUA_TTABLE)
-        return luaL_error(L, "doc:notes: 'items' must be a list of strings");
-    cb_block *b = doc_add(L, d, CB_BLOCK_NOTES);
-    b->text = opt_field_str(L, 2, "title", "doc:notes");
-    read_items(L, lua_gettop(L), b, read_note, "doc:notes");
-    return 0;
+    static const items_block k = {CB_BLOCK_PROGRESS, "doc:progress", NULL, NULL, 0, 0, read_progress};
+    read_items_block(L, d, opts, &k);
 }
 
-static int l_doc_table(lua_State *L)
+void cb_notes_read(lua_State *L, cb_doc *d, int opts)
 {
-    cb_doc *d = check_doc(L);
-    luaL_checktype(L, 2, LUA_TTABLE);
-    if (lua_getfield(L, 2, "columns") != LUA_TTABLE)
-        return luaL_error(L, "doc:table: 'columns' must be a list of {title=, width=, align=}");
+    static const items_block k = {CB_BLOCK_NOTES, "doc:notes", "items", "'items' must be a list of strings", 1, 0,
+                                  read_note};
+    read_items_block(L, d, opts, &k);
+}
+
+void cb_table_read(lua_State *L, cb_doc *d, int opts)
+{
+    if (lua_getfield(L, opts, "columns") != LUA_TTABLE)
+        luaL_error(L, "doc:table: 'columns' must be a list of {title=, width=, align=}");
     int ci = lua_gettop(L);
-    if (lua_getfield(L, 2, "rows") != LUA_TTABLE) return luaL_error(L, "doc:table: 'rows' must be a list of rows");
+    if (lua_getfield(L, opts, "rows") != LUA_TTABLE) luaL_error(L, "doc:table: 'rows' must be a list of rows");
     int ri = lua_gettop(L);
     size_t nc = (size_t)luaL_len(L, ci), nr = (size_t)luaL_len(L, ri);
-    if (nc == 0) return luaL_error(L, "doc:table: needs at least one column");
+    if (nc == 0) luaL_error(L, "doc:table: needs at least one column");
     /* validate everything before allocating, so an error leaks nothing */
     for (size_t c = 0; c < nc; c++) {
         if (lua_rawgeti(L, ci, (lua_Integer)c + 1) != LUA_TTABLE)
-            return luaL_error(L, "doc:table: column %d must be a table", (int)c + 1);
+            luaL_error(L, "doc:table: column %d must be a table", (int)c + 1);
         if (lua_getfield(L, -1, "title") != LUA_TSTRING)
-            return luaL_error(L, "doc:table: column %d needs a 'title' string", (int)c + 1);
+            luaL_error(L, "doc:table: column %d needs a 'title' string", (int)c + 1);
         lua_pop(L, 1);
         int ty = lua_getfield(L, -1, "align");
         if (ty != LUA_TNIL) {
             const char *a = lua_tostring(L, -1);
             if (!a || (strcmp(a, "left") && strcmp(a, "right") && strcmp(a, "center")))
-                return luaL_error(L, "doc:table: column %d align must be \"left\", \"right\" or \"center\"", (int)c + 1);
+                luaL_error(L, "doc:table: column %d align must be \"left\", \"right\" or \"center\"", (int)c + 1);
         }
         lua_pop(L, 1);
         ty = lua_getfield(L, -1, "width");
         if (ty != LUA_TNIL && (ty != LUA_TNUMBER || lua_tonumber(L, -1) <= 0))
-            return luaL_error(L, "doc:table: column %d width must be a positive number", (int)c + 1);
+            luaL_error(L, "doc:table: column %d width must be a positive number", (int)c + 1);
         lua_pop(L, 2);
     }
     for (size_t r = 0; r < nr; r++) {
         if (lua_rawgeti(L, ri, (lua_Integer)r + 1) != LUA_TTABLE)
-            return luaL_error(L, "doc:table: row %d must be a list of cells", (int)r + 1);
+            luaL_error(L, "doc:table: row %d must be a list of cells", (int)r + 1);
         size_t n = (size_t)luaL_len(L, -1);
-        if (n > nc) return luaL_error(L, "doc:table: row %d has %d cells but the table has %d column%s", (int)r + 1,
+        if (n > nc) luaL_error(L, "doc:table: row %d has %d cells but the table has %d column%s", (int)r + 1,
                               (int)n, (int)nc, nc == 1 ? "" : "s");
         lua_pop(L, 1);
     }
     /* the arrays are charged before the block exists, so it never has ncols without cols */
     /* not covered: nr counts a Lua table's rows, far fewer */
-    if (nr > (SIZE_MAX / 2 / sizeof(char *)) / nc) return luaL_error(L, "doc:table: too many rows");
+    if (nr > (SIZE_MAX / 2 / sizeof(char *)) / nc) luaL_error(L, "doc:table: too many rows");
     cb_lua__charge(L, sizeof(cb_block) + nc * sizeof(cb_column) + nr * nc * sizeof(char *));
     cb_block *b = note_where(L, cb_doc_add(d, CB_BLOCK_TABLE));
     b->ncols = nc;
@@ -296,6 +320,62 @@ static int l_doc_table(lua_State *L)
         }
         lua_pop(L, 1);
     }
+}
+
+/* The one check of a built-in block's options, worded as the charts plugin words its own
+ * (plugins/charts/opts.c): every key is one of t's options or, when the options are the
+ * list of its items, a position in it. An unknown key is a slip: the message names it,
+ * the options and, when one is a letter or two away, the one meant. */
+static void check_options(lua_State *L, int opts, const char *what, const cb_builtin *t)
+{
+    lua_pushnil(L);
+    while (lua_next(L, opts)) {
+        lua_pop(L, 1);
+        if (t->list && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1) continue;
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_error(L, "%s: %s, found a %s key", what,
+                       t->list ? "its items must be a list" : "options must be named (key = value)",
+                       luaL_typename(L, -1));
+        const char *k = lua_tostring(L, -1);
+        size_t i = 0;
+        while (t->keys[i] && strcmp(t->keys[i], k) != 0) i++;
+        if (t->keys[i]) continue;
+        luaL_Buffer b;
+        luaL_buffinit(L, &b);
+        for (i = 0; t->keys[i]; i++) {
+            if (i) luaL_addstring(&b, ", ");
+            luaL_addstring(&b, t->keys[i]);
+        }
+        if (!i) luaL_addstring(&b, "none, only the list of items");
+        luaL_pushresult(&b);
+        const char *near = cb_nearest_name(k, t->keys);
+        luaL_error(L, "%s: unknown option '%s' (options: %s)%s%s%s", what, k, lua_tostring(L, -1),
+                   near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    }
+}
+
+/* Block t from the options table at opts: checked, then read. */
+static void add_builtin(lua_State *L, cb_doc *d, const cb_builtin *t, int opts)
+{
+    char what[32];
+    snprintf(what, sizeof what, "doc:%s", t->name);
+    check_options(L, opts, what, t);
+    t->read(L, d, opts);
+}
+
+/* doc:NAME(...), the method of built-in block t (upvalue 1): doc:NAME{...} is doc:add("NAME",
+ * {...}); a text block also takes its text as arguments, doc:paragraph("…"). */
+static int l_doc_block(lua_State *L)
+{
+    const cb_builtin *t = lua_touserdata(L, lua_upvalueindex(1));
+    cb_doc *d = check_doc(L);
+    if (t->positional && !lua_istable(L, 2)) {
+        t->read(L, d, 0);
+        return 0;
+    }
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    add_builtin(L, d, t, 2);
     return 0;
 }
 
@@ -307,7 +387,7 @@ static size_t c_heap_in_use(void)
     return m.uordblks + m.hblkhd;
 }
 
-/* doc:add(name, options): a block type registered by a compiled plugin. */
+/* doc:add(name, options): a built-in block, or a block type registered by a compiled plugin. */
 static int l_doc_add(lua_State *L)
 {
     cb_doc *d = check_doc(L);
@@ -318,6 +398,11 @@ static int l_doc_add(lua_State *L)
     }
     luaL_checktype(L, 3, LUA_TTABLE);
     lua_settop(L, 3);
+    const cb_builtin *bt = cb_builtin_named(name);
+    if (bt) {
+        add_builtin(L, d, bt, 3);
+        return 0;
+    }
     const char *owner = NULL;
     const cb_block_type *t = cb_plugins_block(name, &owner);
     if (!t)
@@ -363,11 +448,7 @@ static int l_doc_date(lua_State *L)
 }
 
 static const luaL_Reg doc_methods[] = {
-    {"add", l_doc_add},           {"date", l_doc_date},
-    {"info", l_doc_info},         {"title", l_doc_title},       {"heading", l_doc_heading},
-    {"paragraph", l_doc_paragraph}, {"kpis", l_doc_kpis},       {"table", l_doc_table},
-    {"barchart", l_doc_barchart}, {"progress", l_doc_progress}, {"notes", l_doc_notes},
-    {NULL, NULL},
+    {"add", l_doc_add}, {"date", l_doc_date}, {"info", l_doc_info}, {NULL, NULL},
 };
 
 /* The global doc: c's document, dated by the run's clock when it has one. */
@@ -382,6 +463,12 @@ void cb_lua__open_doc(lua_State *L, run_ctx *c)
     *ud = c->doc;
     if (luaL_newmetatable(L, CB_LUA_DOC_META)) {
         luaL_newlib(L, doc_methods);
+        const cb_builtin *t;
+        for (size_t i = 0; (t = cb_builtin_at(i)) != NULL; i++) { /* doc:NAME, from the table */
+            lua_pushlightuserdata(L, (void *)t);
+            lua_pushcclosure(L, l_doc_block, 1);
+            lua_setfield(L, -2, t->name);
+        }
         lua_setfield(L, -2, "__index");
     }
     lua_setmetatable(L, -2);

@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -506,4 +507,38 @@ int cb_open_regular(const char *path, int flags, int mode, struct stat *st)
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     return fd;
+}
+
+/* Optimal string alignment distance (Damerau-Levenshtein without repeated edits of a
+ * substring), at most 32 bytes each: a name longer is never near. */
+static size_t slip_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 32 || m > 32) return SIZE_MAX;
+    size_t d[33][33];
+    for (size_t i = 0; i <= n; i++) d[i][0] = i;
+    for (size_t j = 0; j <= m; j++) d[0][j] = j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m];
+}
+
+const char *cb_nearest_name(const char *word, const char *const *names)
+{
+    size_t most = strlen(word) <= 4 ? 1 : 2, best = SIZE_MAX;
+    const char *found = NULL;
+    for (size_t i = 0; names[i]; i++) {
+        size_t k = slip_distance(word, names[i]);
+        if (k > most || k > best) continue;
+        found = k < best ? names[i] : NULL; /* a tie: no guess */
+        best = k;
+    }
+    return found;
 }

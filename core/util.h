@@ -161,4 +161,9 @@ void cb_walk_files(const char *dir, const char *suffix, int depth, cb_walk_fn fn
  * link). */
 int cb_open_regular(const char *path, int flags, int mode, struct stat *st);
 
+/* The one of `names` (NULL-terminated) that `word` is a slip of one or two letters away
+ * from (a letter more, less, changed or two swapped; one letter only for words of up to
+ * four), for a "did you mean" in a message; NULL when none or more than one is nearest. */
+const char *cb_nearest_name(const char *word, const char *const *names);
+
 #endif /* CB_UTIL_H */

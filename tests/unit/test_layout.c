@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "blocks.h"
 #include "canvas.h"
 #include "doc.h"
 #include "font.h"
@@ -960,6 +961,37 @@ TEST(pdf_is_the_default_backend)
     cb_buf_free(&out);
 }
 
+/* The table of built-in blocks: a row for each kind but the plugin's, at the kind's index,
+ * each with its functions and options, found by its name. */
+TEST(every_builtin_kind_has_its_row)
+{
+    size_t n = 0;
+    for (const cb_builtin *t; (t = cb_builtin_at(n)) != NULL; n++) {
+        ASSERT_EQ_INT(t->kind, n);
+        ASSERT(cb_builtin_of(t->kind) == t);
+        ASSERT(cb_builtin_named(t->name) == t);
+        ASSERT(t->read && t->place && t->where && t->keys);
+        ASSERT(t->list || t->keys[0]); /* options, or a list of items */
+    }
+    ASSERT_EQ_INT(n, CB_BLOCK_PLUGIN);
+    ASSERT(cb_builtin_of(CB_BLOCK_PLUGIN) == NULL);
+    ASSERT(cb_builtin_named("chart.pie") == NULL);
+}
+
+/* "did you mean": one or two slips away, one slip for short words, no guess on a tie. */
+TEST(nearest_name)
+{
+    static const char *const keys[] = {"title", "unit", "bars", "color", NULL};
+    ASSERT_EQ_STR(cb_nearest_name("colour", keys), "color");
+    ASSERT_EQ_STR(cb_nearest_name("tilte", keys), "title");
+    ASSERT_EQ_STR(cb_nearest_name("bar", keys), "bars");
+    ASSERT(cb_nearest_name("width", keys) == NULL);
+    ASSERT(cb_nearest_name("ba", keys) == NULL);
+    static const char *const tie[] = {"cat", "car", NULL};
+    ASSERT(cb_nearest_name("cax", tie) == NULL);
+    ASSERT(cb_nearest_name("x", (const char *const[]){NULL}) == NULL);
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(paragraph_flows_to_next_page),
     TEST_ENTRY(table_repeats_header_on_every_page),
@@ -984,6 +1016,8 @@ static const test_case tests[] = {
     TEST_ENTRY(english_alt_text),
     TEST_ENTRY(a_backend_gets_every_op_in_runs_of_one_node),
     TEST_ENTRY(pdf_is_the_default_backend),
+    TEST_ENTRY(every_builtin_kind_has_its_row),
+    TEST_ENTRY(nearest_name),
     {0},
 };
 
