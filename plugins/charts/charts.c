@@ -18,10 +18,10 @@ static float measure(void *state, const cb_host_api *api, const cb_canvas *c, fl
 static void destroy(void *state) { cx_free(state); }
 
 static const cb_block_type BLOCKS[] = {
-    {CB_BLOCK_TYPE_VERSION, "chart.line", cx_line_create, measure, cx_line_draw, destroy},
-    {CB_BLOCK_TYPE_VERSION, "chart.pie", cx_pie_create, measure, cx_pie_draw, destroy},
-    {CB_BLOCK_TYPE_VERSION, "chart.stacked", cx_stacked_create, measure, cx_stacked_draw, destroy},
-    {CB_BLOCK_TYPE_VERSION, "chart.sparkline", cx_spark_create, measure, cx_spark_draw, destroy},
+    {CB_BLOCK_TYPE_VERSION, "chart.line", cx_line_create, measure, cx_line_draw, destroy, NULL},
+    {CB_BLOCK_TYPE_VERSION, "chart.pie", cx_pie_create, measure, cx_pie_draw, destroy, NULL},
+    {CB_BLOCK_TYPE_VERSION, "chart.stacked", cx_stacked_create, measure, cx_stacked_draw, destroy, NULL},
+    {CB_BLOCK_TYPE_VERSION, "chart.sparkline", cx_spark_create, measure, cx_spark_draw, destroy, NULL},
 };
 
 /* ------------------------------------------------------------------ module charts */

@@ -583,7 +583,7 @@ static void box_draw(void *s, const cb_host_api *api, cb_canvas *c, float w, flo
     cb_canvas_fill(c);
     cb_canvas_text(c, 4, 4, 9, 0, "图例");
 }
-static const cb_block_type box_type = {CB_BLOCK_TYPE_VERSION, "test.box", NULL, box_measure, box_draw, NULL};
+static const cb_block_type box_type = {CB_BLOCK_TYPE_VERSION, "test.box", NULL, box_measure, box_draw, NULL, NULL};
 
 static cb_block *add_block(cb_doc *d, cb_block_kind k, const char *text)
 {
@@ -787,6 +787,90 @@ TEST(a_table_split_across_pages_is_one_table)
     free(rep);
 }
 
+/* A plugin block of version 2 that splits (plugin.h, "Blocks across pages"): rows of 20
+ * points, split between rows; every state it makes is counted until destroyed. */
+typedef struct rows { int first, count; } rows;
+static int rows_alive;
+static rows *rows_new(int first, int count)
+{
+    rows *r = cb_xcalloc(1, sizeof *r);
+    *r = (rows){first, count};
+    rows_alive++;
+    return r;
+}
+static void rows_destroy(void *s)
+{
+    free(s);
+    rows_alive--;
+}
+static float rows_measure(void *s, const cb_host_api *api, const cb_canvas *c, float w)
+{
+    (void)api, (void)c, (void)w;
+    return 20.0f * (float)((rows *)s)->count;
+}
+static void rows_draw(void *s, const cb_host_api *api, cb_canvas *c, float w, float h)
+{
+    (void)api, (void)w;
+    const rows *r = s;
+    for (int i = 0; i < r->count; i++) {
+        char buf[16];
+        snprintf(buf, sizeof buf, "X%03d", r->first + i);
+        cb_canvas_text(c, 4, h - 20.0f * (float)(i + 1) + 6, 9, 0, buf);
+    }
+}
+static int rows_split(const void *s, const cb_host_api *api, const cb_canvas *c, float w, float avail, void **head,
+                      void **rest)
+{
+    (void)api, (void)c, (void)w;
+    const rows *r = s;
+    int k = (int)(avail / 20);
+    if (k < 1 || k >= r->count) return 0;
+    *head = rows_new(r->first, k);
+    *rest = rows_new(r->first + k, r->count - k);
+    return 1;
+}
+static const cb_block_type rows_type = {CB_BLOCK_TYPE_VERSION, "test.rows", NULL, rows_measure, rows_draw,
+                                        rows_destroy, rows_split};
+
+TEST(a_plugin_block_splits_across_pages_as_one_figure)
+{
+    enum { N = 90 }; /* 1800 points: three pages at least */
+    cb_doc d;
+    cb_doc_init(&d);
+    add_block(&d, CB_BLOCK_PARAGRAPH, "前言。");
+    cb_block *p = add_block(&d, CB_BLOCK_PLUGIN, NULL);
+    p->ptype = &rows_type;
+    p->pstate = rows_new(1, N);
+    add_block(&d, CB_BLOCK_PARAGRAPH, "后记。");
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, get_font(), &err), CB_OK);
+    uint32_t fig = 0;
+    ASSERT_EQ_INT(nodes_of(&l, CB_ROLE_FIGURE, &fig), 1);
+    ASSERT_EQ_STR(l.nodes[fig].alt, "test.rows");
+    /* every row once, in order, over more than one page, all of the one figure */
+    int next = 1;
+    size_t first_page = l.npages, last_page = 0;
+    for (size_t pg = 0; pg < l.npages; pg++)
+        for (size_t k = 0; k < l.pages[pg].nops; k++) {
+            const cb_op *op = &l.pages[pg].ops[k];
+            if (op->kind != CB_OP_TEXT || op->text[0] != 'X') continue;
+            ASSERT_EQ_INT(op->node, fig);
+            ASSERT_EQ_INT(atoi(op->text + 1), next);
+            next++;
+            if (pg < first_page) first_page = pg;
+            last_page = pg;
+        }
+    ASSERT_EQ_INT(next, N + 1);
+    ASSERT(last_page >= first_page + 2);
+    char *after = node_text(&l, fig + 1);
+    ASSERT_EQ_STR(after, "后记。");
+    free(after);
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+    ASSERT_EQ_INT(rows_alive, 0); /* every head and rest destroyed, the block's own state too */
+}
+
 TEST(figures_say_what_they_show)
 {
     const cb_layout *lp = sample();
@@ -979,6 +1063,7 @@ static const test_case tests[] = {
     TEST_ENTRY(every_op_has_a_role_in_the_tree),
     TEST_ENTRY(headings_match_the_outline_in_sections),
     TEST_ENTRY(a_table_split_across_pages_is_one_table),
+    TEST_ENTRY(a_plugin_block_splits_across_pages_as_one_figure),
     TEST_ENTRY(figures_say_what_they_show),
     TEST_ENTRY(page_furniture_is_artifacts),
     TEST_ENTRY(english_alt_text),
