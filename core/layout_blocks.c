@@ -669,7 +669,8 @@ static void plugin_destroy(const cb_block *b, void *st)
 
 /* Asks a version-2 block to split st (h points tall) at `avail` points (plugin.h, "Blocks
  * across pages"): 1 with *head (hh points, at most avail) and *rest, both ours; 0 for no
- * progress, a head too tall or a rest no shorter than the whole counted as none. */
+ * progress. A head too tall, or one of less than a point, or a rest not at least a point
+ * shorter than the whole, counts as none: each split takes a point off, so none loops. */
 static int plugin_split(const cb_block *b, const void *st, const cb_canvas *mc, float width, float h,
                         float avail, void **head, float *hh, void **rest)
 {
@@ -677,8 +678,8 @@ static int plugin_split(const cb_block *b, const void *st, const cb_canvas *mc, 
     cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL);
     int ok = b->ptype->split(st, b->papi, mc, width, avail, head, rest);
     cb_pool_mark(CB_MARK_NONE, NULL, NULL);
-    if (ok && *head && *rest && (*hh = plugin_height(b, *head, mc, width)) <= avail &&
-        plugin_height(b, *rest, mc, width) < h)
+    if (ok && *head && *rest && (*hh = plugin_height(b, *head, mc, width)) <= avail && *hh >= 1 &&
+        plugin_height(b, *rest, mc, width) <= h - 1)
         return 1;
     plugin_destroy(b, *head);
     plugin_destroy(b, *rest);
