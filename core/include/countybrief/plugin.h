@@ -46,8 +46,9 @@
  * a new page it asks again with the page's full height, and if that too makes no
  * progress, the block is cut to the page with a warning, as before. A head taller than
  * `available` or under a point, or a rest not at least a point shorter than the whole,
- * counts as no progress (both are destroyed), so a split can never loop. A version 1 struct (built with a 1.0 or 1.1
- * header) ends at destroy: the host never reads split from it.
+ * counts as no progress (both are destroyed), so a split can never loop. A version 1
+ * struct (built with a 1.0 or 1.1 header) ends at destroy: the host never reads split
+ * from it.
  *
  * Threading. A host process calls its plugins from one thread only; batches use worker
  * processes, so every worker has its own copy of plugin globals. Plugins need no locks.
