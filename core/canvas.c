@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numfmt.h"
 #include "util.h"
+#include "wrap.h"
 
 void cb_canvas_init(cb_canvas *c, cb_page *page, cb_font *font, const cb_template *t, float ox, float oy)
 {
@@ -131,3 +133,41 @@ void cb_canvas_text(cb_canvas *c, float x, float y, float size, int align, const
 }
 
 const cb_theme *cb_canvas_theme(const cb_canvas *c) { return &c->theme; }
+
+/* ------------------------------------------------------------------ 1.2: text and numbers */
+
+typedef struct sized { cb_font *font; float size; } sized;
+
+static float sized_advance(void *ud, uint32_t cp)
+{
+    const sized *m = ud;
+    return cb_font_advance(m->font, cp) * m->size;
+}
+
+size_t cb_canvas_break_lines(const cb_canvas *c, float size, const char *utf8, float width,
+                             cb_text_line *out, size_t max)
+{
+    if (!utf8 || !*utf8 || !isfinite(size) || size <= 0) return 0;
+    if (!isfinite(width) || width < 0) width = 0;
+    sized m = {c->font, size};
+    cb_line *lines = NULL;
+    size_t n = cb_break_lines(utf8, strlen(utf8), width, width, sized_advance, &m, &lines);
+    for (size_t i = 0; i < n && i < max && out; i++)
+        out[i] = (cb_text_line){lines[i].start, lines[i].len, lines[i].width};
+    free(lines);
+    return n;
+}
+
+static int canvas_english(const cb_canvas *c) { return c->theme.lang && strcmp(c->theme.lang, "en") == 0; }
+
+size_t cb_canvas_format_money(const cb_canvas *c, char *out, size_t n, double yuan)
+{
+    return canvas_english(c) ? cb_fmt_en_yuan(out, n, yuan) : cb_fmt_yuan(out, n, yuan);
+}
+
+size_t cb_canvas_format_quantity(const cb_canvas *c, char *out, size_t n, double v, const char *unit,
+                                 const char *qualifier)
+{
+    return canvas_english(c) ? cb_fmt_en_count(out, n, v, unit, qualifier)
+                             : cb_fmt_count(out, n, v, unit, qualifier);
+}

@@ -52,5 +52,12 @@ void cb_canvas_fill_stroke(cb_canvas *c);
 void cb_canvas_text(cb_canvas *c, float x, float y, float size, int align, const char *utf8);
 float cb_canvas_text_width(const cb_canvas *c, float size, const char *utf8);
 const cb_theme *cb_canvas_theme(const cb_canvas *c);
+/* The host API's text and number calls of 1.2: line breaking by wrap.c's rules in the
+ * canvas's font, and numfmt.c's money and counts in the canvas's language. */
+size_t cb_canvas_break_lines(const cb_canvas *c, float size, const char *utf8, float width,
+                             cb_text_line *lines, size_t max);
+size_t cb_canvas_format_money(const cb_canvas *c, char *out, size_t n, double yuan);
+size_t cb_canvas_format_quantity(const cb_canvas *c, char *out, size_t n, double v, const char *unit,
+                                 const char *qualifier);
 
 #endif /* CB_CANVAS_H */

@@ -658,30 +658,100 @@ void cb_notes_place(lay *L, const cb_block *b, const cb_block *next)
     L->y -= 6;
 }
 
-/* A block from a plugin: it says how tall it is at the text width, then draws in that box. */
-static void lay_plugin(lay *L, const cb_block *b)
+/* A plugin block's height for state st at the text width (plugin.h: measure): a crash
+ * in it names the block; a height that is not a number counts as 0. */
+static float plugin_height(const cb_block *b, const void *st, const cb_canvas *mc, float width)
 {
-    const cb_host_api *api = b->papi;
-    cb_canvas c;
-    cb_canvas_init(&c, NULL, L->font, L->t, 0, 0);
-    cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL); /* a crash names the block */
-    float h = b->ptype->measure(b->pstate, api, &c, L->width);
+    cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL);
+    float h = b->ptype->measure((void *)st, b->papi, mc, width);
     cb_pool_mark(CB_MARK_NONE, NULL, NULL);
-    float room = L->top - L->bottom;
-    if (!isfinite(h) || h < 0) h = 0;
-    if (h > room) {
-        cb_lay_warn(L, "block \"%s\" is taller than a page: cut to the page", b->ptype->name);
-        h = room;
-    }
-    cb_lay_ensure(L, h);
-    /* a figure named by its block type, until the plugin ABI lets a block give its own
-     * alternative text */
-    cb_lay_alt(L, cb_lay_open(L, CB_ROLE_FIGURE), cb_xstrdup(b->ptype->name));
+    return isfinite(h) && h > 0 ? h : 0;
+}
+
+static void plugin_destroy(const cb_block *b, void *st)
+{
+    if (!st || !b->ptype->destroy) return;
+    cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL);
+    b->ptype->destroy(st);
+    cb_pool_mark(CB_MARK_NONE, NULL, NULL);
+}
+
+/* Asks a version-2 block to split st (h points tall) at `avail` points (plugin.h, "Blocks
+ * across pages"): 1 with *head (hh points, at most avail) and *rest, both ours; 0 for no
+ * progress. A head too tall, or one of less than a point, or a rest not at least a point
+ * shorter than the whole, counts as none: each split takes a point off, so none loops. */
+static int plugin_split(const cb_block *b, const void *st, const cb_canvas *mc, float width, float h,
+                        float avail, void **head, float *hh, void **rest)
+{
+    *head = *rest = NULL;
+    cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL);
+    int ok = b->ptype->split(st, b->papi, mc, width, avail, head, rest);
+    cb_pool_mark(CB_MARK_NONE, NULL, NULL);
+    if (ok && *head && *rest && (*hh = plugin_height(b, *head, mc, width)) <= avail && *hh >= 1 &&
+        plugin_height(b, *rest, mc, width) <= h - 1)
+        return 1;
+    plugin_destroy(b, *head);
+    plugin_destroy(b, *rest);
+    *head = *rest = NULL;
+    return 0;
+}
+
+/* Draws st in a box of the text width and height h below the cursor. */
+static void plugin_draw(lay *L, const cb_block *b, void *st, float h)
+{
+    cb_canvas c;
     cb_canvas_init(&c, L->page, L->font, L->t, L->left, L->y - h);
     cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL);
-    b->ptype->draw(b->pstate, api, &c, L->width, h);
+    b->ptype->draw(st, b->papi, &c, L->width, h);
     cb_pool_mark(CB_MARK_NONE, NULL, NULL);
     cb_canvas_free(&c);
+}
+
+/* A block from a plugin: it says how tall it is at the text width, then draws in that box.
+ * One that does not fit below the cursor is split when its type can (version 2: the head
+ * here, the rest on the next page, split again as needed), else it moves to the next
+ * page whole; one taller than a page that cannot split is cut to the page. Every part
+ * belongs to one Figure of the structure. */
+static void lay_plugin(lay *L, const cb_block *b)
+{
+    const cb_block_type *ty = b->ptype;
+    int splits = ty->version >= 2 && ty->split;
+    cb_canvas mc; /* for measuring: no page */
+    cb_canvas_init(&mc, NULL, L->font, L->t, 0, 0);
+    void *st = b->pstate, *rest_owned = NULL; /* a rest from split is ours to destroy */
+    float h = plugin_height(b, st, &mc, L->width), room = L->top - L->bottom;
+    /* a figure named by its block type, until the plugin ABI lets a block give its own
+     * alternative text */
+    uint32_t fig = CB_NODE_NONE;
+    for (;;) {
+        float avail = L->y - L->bottom;
+        void *head, *rest;
+        float hh;
+        if (h > avail && splits && avail > 0 &&
+            plugin_split(b, st, &mc, L->width, h, avail, &head, &hh, &rest)) {
+            if (fig == CB_NODE_NONE) cb_lay_alt(L, fig = cb_lay_open(L, CB_ROLE_FIGURE), cb_xstrdup(ty->name));
+            plugin_draw(L, b, head, hh);
+            plugin_destroy(b, head);
+            plugin_destroy(b, rest_owned);
+            st = rest_owned = rest;
+            h = plugin_height(b, st, &mc, L->width);
+            cb_lay_new_page(L);
+            continue;
+        }
+        if (h > avail && !at_page_top(L)) { /* whole, on the next page */
+            cb_lay_new_page(L);
+            continue;
+        }
+        break;
+    }
+    if (h > room) {
+        cb_lay_warn(L, "block \"%s\" is taller than a page: cut to the page", ty->name);
+        h = room;
+    }
+    if (fig == CB_NODE_NONE) cb_lay_alt(L, cb_lay_open(L, CB_ROLE_FIGURE), cb_xstrdup(ty->name));
+    plugin_draw(L, b, st, h);
+    plugin_destroy(b, rest_owned);
+    cb_canvas_free(&mc);
     L->y -= h + 10;
 }
 

@@ -133,6 +133,10 @@ static const cb_host_api HOST = {
     .table_begin = host_table_begin,
     .table_row = host_table_row,
     .table_end = host_table_end,
+    .break_lines = cb_canvas_break_lines,
+    .format_money = cb_canvas_format_money,
+    .format_quantity = cb_canvas_format_quantity,
+    .nice_ticks = cb_nice_ticks, /* layout.h: doc:barchart's, the one implementation */
 };
 
 const cb_host_api *cb_host_api_get(void) { return &HOST; }

@@ -264,7 +264,7 @@ static void qr_destroy(void *state)
 }
 
 static const cb_block_type QR_BLOCK = {
-    CB_BLOCK_TYPE_VERSION, "qr.code", qr_create, qr_measure, qr_draw, qr_destroy,
+    CB_BLOCK_TYPE_VERSION, "qr.code", qr_create, qr_measure, qr_draw, qr_destroy, NULL,
 };
 
 /* ------------------------------------------------------------------ the Lua module */

@@ -5,31 +5,15 @@
 #include <stdio.h>
 #include <string.h>
 
-static const double NICE[] = {1, 2, 2.5, 5, 10};
-
-double cx_nice_step(double raw)
+double cx_nice_step(const cb_host_api *api, double raw)
 {
-    if (!(raw > 0) || !isfinite(raw)) return 1;
-    double mag = pow(10, floor(log10(raw)));
-    for (size_t i = 0; i < sizeof NICE / sizeof NICE[0]; i++)
-        if (NICE[i] * mag >= raw * (1 - 1e-12)) return NICE[i] * mag;
-    return 10 * mag;
+    double step;
+    int steps;
+    api->nice_ticks(raw, 1, &step, &steps);
+    return step;
 }
 
-/* The same steps as the built-in bar chart (core/layout.c). */
-void cx_nice_ticks(double max, int max_steps, double *step, int *steps)
-{
-    if (!(max > 0) || !isfinite(max) || max_steps < 1) {
-        *step = 1;
-        *steps = 1;
-        return;
-    }
-    *step = cx_nice_step(max / max_steps);
-    *steps = (int)ceil(max / *step - 1e-9);
-    if (*steps < 1) *steps = 1;
-}
-
-void cx_nice_range(double vmin, double vmax, int max_steps, double *lo, double *step, int *steps)
+void cx_nice_range(const cb_host_api *api, double vmin, double vmax, int max_steps, double *lo, double *step, int *steps)
 {
     if (max_steps < 1) max_steps = 1;
     if (!isfinite(vmin) || !isfinite(vmax) || vmin > vmax) vmin = vmax = 0;
@@ -38,7 +22,7 @@ void cx_nice_range(double vmin, double vmax, int max_steps, double *lo, double *
         else if (vmax < 0) vmax = 0;
         else vmax = 1;
     }
-    double s = cx_nice_step((vmax - vmin) / max_steps);
+    double s = cx_nice_step(api, (vmax - vmin) / max_steps);
     for (int guard = 0; guard < 8; guard++) {
         double a = floor(vmin / s + 1e-9), b = ceil(vmax / s - 1e-9);
         if (b - a <= max_steps || guard == 7) {
@@ -47,7 +31,7 @@ void cx_nice_range(double vmin, double vmax, int max_steps, double *lo, double *
             *steps = (int)(b - a) < 1 ? 1 : (int)(b - a);
             return;
         }
-        s = cx_nice_step(s * 1.0001);
+        s = cx_nice_step(api, s * 1.0001);
     }
 }
 
@@ -57,7 +41,7 @@ int cx_max_steps(float plot_h, float tick_size)
     return n < 2 ? 2 : n > 5 ? 5 : n;
 }
 
-void cx_axis_fit(cx_axis *a, const cx_chart *c, double vmin, double vmax, int max_steps)
+void cx_axis_fit(const cb_host_api *api, cx_axis *a, const cx_chart *c, double vmin, double vmax, int max_steps)
 {
     if (!isfinite(vmin) || !isfinite(vmax)) vmin = vmax = 0;
     if (vmin > 0) vmin = 0;
@@ -77,7 +61,7 @@ void cx_axis_fit(cx_axis *a, const cx_chart *c, double vmin, double vmax, int ma
             a->scale = money[u].scale;
             a->unit = money[u].unit;
         }
-        cx_nice_range(vmin / a->scale, vmax / a->scale, max_steps, &a->lo, &a->step, &a->steps);
+        cx_nice_range(api, vmin / a->scale, vmax / a->scale, max_steps, &a->lo, &a->step, &a->steps);
         /* The ticks round outward, so the top tick may reach the next unit: an axis up to
            10000 万元 reads 1 亿元 (numfmt's rule: a unit up once a whole number of the unit
            below reaches it). */
@@ -177,8 +161,8 @@ void cx_xlabels(const cb_host_api *api, cb_canvas *cv, char **labels, size_t n, 
         for (size_t i = 0; i < n && fits; i++) {
             const char *s = labels[i];
             if (api->text_width(cv, size, s) <= room) continue;
-            size_t cut = cx_break_prefix(api, cv, s, size, room);
-            fits = cut > 0 && api->text_width(cv, size, s + cut) <= room;
+            size_t next, cut = cx_break_prefix(api, cv, s, size, room, &next);
+            fits = cut > 0 && api->text_width(cv, size, s + next) <= room;
         }
         if (!fits && slot < size * 3) wrap = 0;
     }
@@ -193,7 +177,7 @@ void cx_xlabels(const cb_host_api *api, cb_canvas *cv, char **labels, size_t n, 
                 cx_text(api, cv, cx, base, size, 1, muted, s);
                 continue;
             }
-            size_t cut = cx_break_prefix(api, cv, s, size, room);
+            size_t next, cut = cx_break_prefix(api, cv, s, size, room, &next);
             if (!cut) { /* not one character fits */
                 cx_text_fit(api, cv, cx, base, size, 1, muted, s, room);
                 continue;
@@ -203,7 +187,7 @@ void cx_xlabels(const cb_host_api *api, cb_canvas *cv, char **labels, size_t n, 
             memcpy(first, s, cut);
             first[cut] = 0;
             cx_text(api, cv, cx, base, size, 1, muted, first);
-            cx_text_fit(api, cv, cx, base - size * 1.25f, size, 1, muted, s + cut, room);
+            cx_text_fit(api, cv, cx, base - size * 1.25f, size, 1, muted, s + next, room);
         }
         return;
     }

@@ -57,7 +57,7 @@ void cx_stacked_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w
 
     float top = cx_title(api, cv, c, w, h);
     cx_axis a;
-    cx_axis_fit(&a, c, lo, hi, 5);
+    cx_axis_fit(api, &a, c, lo, hi, 5);
     char unit[128] = "";
     if (a.unit && *a.unit) snprintf(unit, sizeof unit, "%s%s", cx_word(api, cv, "单位：", "Unit: "), a.unit);
     cx_legend_item items[64];
@@ -77,7 +77,7 @@ void cx_stacked_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w
     int totals = c->totals && any && n > 0;
     char buf[64];
     if (totals) {
-        cx_axis_fit(&a, c, lo, hi, max_steps);
+        cx_axis_fit(api, &a, c, lo, hi, max_steps);
         x0 = cx_axis_label_width(api, cv, &a, tick) + 8;
         slot = (x1 - x0) / (float)n;
         float widest = 0;
@@ -93,7 +93,7 @@ void cx_stacked_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w
     /* room for the totals inside the plot: raise the top (or lower the bottom) */
     double lo_e = lo, hi_e = hi;
     for (int iter = 0; iter < 8; iter++) {
-        cx_axis_fit(&a, c, lo_e, hi_e, max_steps);
+        cx_axis_fit(api, &a, c, lo_e, hi_e, max_steps);
         if (!totals) break;
         double span = (a.step * a.steps) * a.scale;
         int up = 0, down = 0;

@@ -18,13 +18,17 @@ static float measure(void *state, const cb_host_api *api, const cb_canvas *c, fl
 static void destroy(void *state) { cx_free(state); }
 
 static const cb_block_type BLOCKS[] = {
-    {CB_BLOCK_TYPE_VERSION, "chart.line", cx_line_create, measure, cx_line_draw, destroy},
-    {CB_BLOCK_TYPE_VERSION, "chart.pie", cx_pie_create, measure, cx_pie_draw, destroy},
-    {CB_BLOCK_TYPE_VERSION, "chart.stacked", cx_stacked_create, measure, cx_stacked_draw, destroy},
-    {CB_BLOCK_TYPE_VERSION, "chart.sparkline", cx_spark_create, measure, cx_spark_draw, destroy},
+    {CB_BLOCK_TYPE_VERSION, "chart.line", cx_line_create, measure, cx_line_draw, destroy, NULL},
+    {CB_BLOCK_TYPE_VERSION, "chart.pie", cx_pie_create, measure, cx_pie_draw, destroy, NULL},
+    {CB_BLOCK_TYPE_VERSION, "chart.stacked", cx_stacked_create, measure, cx_stacked_draw, destroy, NULL},
+    {CB_BLOCK_TYPE_VERSION, "chart.sparkline", cx_spark_create, measure, cx_spark_draw, destroy, NULL},
 };
 
 /* ------------------------------------------------------------------ module charts */
+
+/* The host's API table, for the module's functions, which Lua calls without it: one table
+ * per process, constant, the same every init is given. */
+static const cb_host_api *HOST;
 
 /* Whole numbers as Lua integers, so that string.format("%d", step) works. */
 static void push_num(lua_State *L, double v)
@@ -47,7 +51,7 @@ static int l_nice_ticks(lua_State *L)
     double max = luaL_checknumber(L, 1);
     int steps = opt_steps(L, 2), n;
     double step;
-    cx_nice_ticks(max, steps, &step, &n);
+    HOST->nice_ticks(max, steps, &step, &n);
     push_num(L, step);
     lua_pushinteger(L, n);
     return 2;
@@ -63,7 +67,7 @@ static int l_nice_range(lua_State *L)
     luaL_argcheck(L, isfinite(hi), 2, "max must be a finite number");
     luaL_argcheck(L, lo <= hi, 2, "max must not be less than min");
     double first, step;
-    cx_nice_range(fmin(lo, 0), fmax(hi, 0), steps, &first, &step, &n);
+    cx_nice_range(HOST, fmin(lo, 0), fmax(hi, 0), steps, &first, &step, &n);
     push_num(L, first);
     push_num(L, step);
     lua_pushinteger(L, n);
@@ -83,6 +87,7 @@ int cb_plugin_init(cb_plugin *self, const cb_host_api *api, char **err)
 {
     (void)err;
     int rc;
+    HOST = api;
     for (size_t i = 0; i < sizeof BLOCKS / sizeof BLOCKS[0]; i++)
         if ((rc = api->register_block(self, &BLOCKS[i])) != CB_OK) return rc;
     return api->register_lua_module(self, "charts", open_charts);

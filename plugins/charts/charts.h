@@ -63,12 +63,12 @@ char *cx_strdup(lua_State *L, const char *s);
 
 /* ------------------------------------------------------------------ numbers (axis.c) */
 
-/* The smallest "nice" number (1, 2, 2.5 or 5 times a power of ten) >= raw. */
-double cx_nice_step(double raw);
-/* As the built-in bar chart: at most max_steps steps of a nice step from 0 reaching max. */
-void cx_nice_ticks(double max, int max_steps, double *step, int *steps);
+/* The smallest "nice" number (1, 2, 2.5 or 5 times a power of ten) >= raw: the host's
+ * ticks (api->nice_ticks, doc:barchart's), one step of raw, so the charts keep no copy. */
+double cx_nice_step(const cb_host_api *api, double raw);
 /* Ticks lo + k*step, k = 0..steps, covering [vmin, vmax], at most max_steps steps. */
-void cx_nice_range(double vmin, double vmax, int max_steps, double *lo, double *step, int *steps);
+void cx_nice_range(const cb_host_api *api, double vmin, double vmax, int max_steps, double *lo, double *step,
+                   int *steps);
 
 /* A value axis: raw values are divided by `scale` for the tick labels. */
 typedef struct cx_axis {
@@ -79,7 +79,7 @@ typedef struct cx_axis {
 
 /* Fits an axis to raw values [vmin, vmax] (0 always included). With money the scale is
  * 元, 万元 or 亿元 by the magnitude, else c->unit as given. */
-void cx_axis_fit(cx_axis *a, const cx_chart *c, double vmin, double vmax, int max_steps);
+void cx_axis_fit(const cb_host_api *api, cx_axis *a, const cx_chart *c, double vmin, double vmax, int max_steps);
 /* How many tick steps a plot of height plot_h has room for (2 to 5). */
 int cx_max_steps(float plot_h, float tick_size);
 double cx_axis_hi(const cx_axis *a);
@@ -118,9 +118,11 @@ void cx_text_fit(const cb_host_api *api, cb_canvas *cv, float x, float y, float 
                  const char *s, float maxw);
 /* Bytes of the longest prefix of s (whole UTF-8 characters) at most maxw wide. */
 size_t cx_fit_prefix(const cb_host_api *api, const cb_canvas *cv, const char *s, float size, float maxw);
-/* As cx_fit_prefix, but a good place for a line break: not inside a number, not between a
- * number and its unit, not before closing punctuation (falls back to the plain fit). */
-size_t cx_break_prefix(const cb_host_api *api, const cb_canvas *cv, const char *s, float size, float maxw);
+/* The first line of s broken at maxw by the host's rules, those of body text (plugin.h:
+ * break_lines; 避头尾: no closing mark first on a line, no opening mark last): its bytes,
+ * 0 when not one character fits; *next is where the second line starts. */
+size_t cx_break_prefix(const cb_host_api *api, const cb_canvas *cv, const char *s, float size, float maxw,
+                       size_t *next);
 /* Appends an arc (centre cx, cy, radius r, from angle a0 to a1 in radians, either way) as
  * cubic Béziers of at most 90°; starts with move_to when move, else line_to. */
 void cx_arc(const cb_host_api *api, cb_canvas *cv, float cx, float cy, float r, double a0, double a1,

@@ -98,49 +98,13 @@ size_t cx_fit_prefix(const cb_host_api *api, const cb_canvas *cv, const char *s,
     return best;
 }
 
-/* Measure words and magnitudes that stay with the number before them. */
-static const char *const UNITS[] = {"余", "多", "万", "亿", "千", "百", "元", "个", "人", "次", "项", "所", "家",
-                                    "名", "亩", "吨", "米", "年", "月", "日", "%", NULL};
-
-/* Bytes of the unit character at s (at most n bytes), or 0. */
-static size_t unit_at(const char *s, size_t n)
+size_t cx_break_prefix(const cb_host_api *api, const cb_canvas *cv, const char *s, float size, float maxw,
+                       size_t *next)
 {
-    for (int u = 0; UNITS[u]; u++) {
-        size_t l = strlen(UNITS[u]);
-        if (l <= n && strncmp(s, UNITS[u], l) == 0) return l;
-    }
-    return 0;
-}
-
-static int ascii_word(char ch) { return (ch >= '0' && ch <= '9') || ch == '.' || ch == '%' ||
-                                        (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'); }
-
-size_t cx_break_prefix(const cb_host_api *api, const cb_canvas *cv, const char *s, float size, float maxw)
-{
-    size_t len = strlen(s), fit = cx_fit_prefix(api, cv, s, size, maxw), cut = fit;
-    if (fit >= len || fit == 0) return fit;
-    /* a number stays whole and with the unit after it: "500多万|元" breaks before 500 */
-    if (ascii_word(s[cut]) || unit_at(s + cut, len - cut)) {
-        size_t num = cut;
-        for (int k = 0; k < 4 && num > 0; k++) { /* back over up to 4 unit characters */
-            size_t prev = num - 1;
-            while (prev > 0 && ((unsigned char)s[prev] & 0xC0) == 0x80) prev--;
-            if (unit_at(s + prev, num - prev) != num - prev) break;
-            num = prev;
-        }
-        if (num > 0 && ascii_word(s[num - 1])) {
-            cut = num;
-            while (cut > 0 && ascii_word(s[cut - 1])) cut--;
-        }
-    }
-    /* no line starts with closing punctuation: take the character before along */
-    static const char *const closing[] = {"，", "。", "、", "）", "》", "；", "：", "！", "？", "”", "’", ")", ",", NULL};
-    for (int k = 0; closing[k] && cut > 0; k++)
-        if (strncmp(s + cut, closing[k], strlen(closing[k])) == 0) {
-            do cut--; while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80);
-            break;
-        }
-    return cut > 0 ? cut : fit;
+    cb_text_line l[2];
+    size_t n = api->break_lines(cv, size, s, maxw, l, 2);
+    *next = n >= 2 ? l[1].start : strlen(s);
+    return n && l[0].width <= maxw ? l[0].len : 0;
 }
 
 void cx_text_fit(const cb_host_api *api, cb_canvas *cv, float x, float y, float size, int align, cx_rgb c,

@@ -92,11 +92,14 @@ static void wedge(const cb_host_api *api, cb_canvas *cv, float cx, float cy, flo
 }
 
 /* A legend label in at most two lines of maxw: the bytes of the first line, or the whole
- * length when it fits in one. */
-static size_t first_line(const cb_host_api *api, const cb_canvas *cv, const char *s, float size, float maxw)
+ * length when it fits in one; *next is where the second starts. */
+static size_t first_line(const cb_host_api *api, const cb_canvas *cv, const char *s, float size, float maxw,
+                         size_t *next)
 {
-    if (api->text_width(cv, size, s) <= maxw) return strlen(s);
-    size_t cut = cx_break_prefix(api, cv, s, size, maxw);
+    *next = strlen(s);
+    if (api->text_width(cv, size, s) <= maxw) return *next;
+    size_t cut = cx_break_prefix(api, cv, s, size, maxw, next);
+    if (!cut) *next = strlen(s);
     return cut ? cut : strlen(s);
 }
 
@@ -145,7 +148,8 @@ void cx_pie_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, fl
         float used = 0;
         for (size_t i = 0; i < rows; i++) {
             int merged = rows < n && i == rows - 1;
-            rh[i] = !merged && first_line(api, cv, label[i], size, labw) < strlen(label[i]) ? rowh + line2 : rowh;
+            size_t next;
+            rh[i] = !merged && first_line(api, cv, label[i], size, labw, &next) < strlen(label[i]) ? rowh + line2 : rowh;
             used += rh[i];
         }
         if (used <= ah || rows <= 2) break;
@@ -222,13 +226,13 @@ void cx_pie_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, fl
         api->rect(cv, lx, base1 - size * 0.1f, keyw, keyw);
         api->fill(cv);
         if (two) {
-            size_t cut = first_line(api, cv, label[i], size, labw);
+            size_t next, cut = first_line(api, cv, label[i], size, labw, &next);
             char first[512];
             if (cut >= sizeof first) cut = sizeof first - 1;
             memcpy(first, label[i], cut);
             first[cut] = 0;
             cx_text(api, cv, lx + keyw + 6, base1, size, 0, cx_rgb3(t->text), first);
-            cx_text_fit(api, cv, lx + keyw + 6, base1 - line2, size, 0, cx_rgb3(t->text), label[i] + cut, labw);
+            cx_text_fit(api, cv, lx + keyw + 6, base1 - line2, size, 0, cx_rgb3(t->text), label[i] + next, labw);
         } else {
             cx_text_fit(api, cv, lx + keyw + 6, base1, size, 0, cx_rgb3(t->text), label[i], labw);
         }

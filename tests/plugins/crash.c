@@ -96,13 +96,13 @@ static int open_crashmod(lua_State *L)
     return 1;
 }
 
-static const cb_block_type CRASH = {CB_BLOCK_TYPE_VERSION, "test.crash", create, measure, draw_crash, NULL};
-static const cb_block_type HANG = {CB_BLOCK_TYPE_VERSION, "test.hang", create, measure, draw_hang, NULL};
+static const cb_block_type CRASH = {CB_BLOCK_TYPE_VERSION, "test.crash", create, measure, draw_crash, NULL, NULL};
+static const cb_block_type HANG = {CB_BLOCK_TYPE_VERSION, "test.hang", create, measure, draw_hang, NULL, NULL};
 
-static const cb_block_type SEGV = {CB_BLOCK_TYPE_VERSION, "test.segv", create, measure, draw_segv, NULL};
-static const cb_block_type EXIT = {CB_BLOCK_TYPE_VERSION, "test.exit", create, measure, draw_exit, NULL};
-static const cb_block_type FORKCRASH = {CB_BLOCK_TYPE_VERSION, "test.forkcrash", create, measure, draw_forkcrash, NULL};
-static const cb_block_type FORKEXEC = {CB_BLOCK_TYPE_VERSION, "test.forkexec", create, measure, draw_forkexec, NULL};
+static const cb_block_type SEGV = {CB_BLOCK_TYPE_VERSION, "test.segv", create, measure, draw_segv, NULL, NULL};
+static const cb_block_type EXIT = {CB_BLOCK_TYPE_VERSION, "test.exit", create, measure, draw_exit, NULL, NULL};
+static const cb_block_type FORKCRASH = {CB_BLOCK_TYPE_VERSION, "test.forkcrash", create, measure, draw_forkcrash, NULL, NULL};
+static const cb_block_type FORKEXEC = {CB_BLOCK_TYPE_VERSION, "test.forkexec", create, measure, draw_forkexec, NULL, NULL};
 
 int cb_plugin_init(cb_plugin *self, const cb_host_api *api, char **err)
 {

@@ -29,9 +29,9 @@ static void dup_draw(void *state, const cb_host_api *api, cb_canvas *c, float w,
 }
 
 static const cb_block_type EXTRA = {CB_BLOCK_TYPE_VERSION, "test.dupextra", dup_create,
-                                    dup_measure, dup_draw, NULL};
+                                    dup_measure, dup_draw, NULL, NULL};
 static const cb_block_type BOX = {CB_BLOCK_TYPE_VERSION, "test.box", dup_create, dup_measure,
-                                  dup_draw, NULL};
+                                  dup_draw, NULL, NULL};
 
 int cb_plugin_init(cb_plugin *self, const cb_host_api *api, char **err)
 {

@@ -50,7 +50,7 @@ static void box_destroy(void *state)
 }
 
 static const cb_block_type BOX = {CB_BLOCK_TYPE_VERSION, "test.box", box_create, box_measure,
-                                  box_draw, box_destroy};
+                                  box_draw, box_destroy, NULL};
 
 static int l_double(lua_State *L)
 {

@@ -98,7 +98,7 @@ static void draw_draw(void *state, const cb_host_api *api, cb_canvas *c, float w
 }
 
 static const cb_block_type DRAW = {CB_BLOCK_TYPE_VERSION, "hostile.draw", draw_create,
-                                   draw_measure, draw_draw, NULL};
+                                   draw_measure, draw_draw, NULL, NULL};
 
 /* hostile:N: two counties; their values a NaN, an empty text and a NULL text (all empty) */
 static int src_load(const char *location, cb_table_sink *sink, const cb_host_api *api, char **err)
@@ -143,7 +143,7 @@ int cb_plugin_init(cb_plugin *self, const cb_host_api *api, char **err)
     const char *m = mode();
     if (strcmp(m, "block_name") == 0) {
         static const cb_block_type BAD = {CB_BLOCK_TYPE_VERSION, "bad name", draw_create,
-                                          draw_measure, draw_draw, NULL};
+                                          draw_measure, draw_draw, NULL, NULL};
         (void)api->register_block(self, &BAD);
         return CB_OK; /* the loader refuses it anyway */
     }

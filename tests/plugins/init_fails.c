@@ -28,7 +28,7 @@ static void undone_draw(void *state, const cb_host_api *api, cb_canvas *c, float
 }
 
 static const cb_block_type UNDONE = {CB_BLOCK_TYPE_VERSION, "test.undone", undone_create,
-                                     undone_measure, undone_draw, NULL};
+                                     undone_measure, undone_draw, NULL, NULL};
 
 static int open_undonemod(lua_State *L)
 {

@@ -30,8 +30,8 @@ static void mb_draw(void *state, const cb_host_api *api, cb_canvas *c, float w, 
 }
 
 static const cb_block_type ONE = {CB_BLOCK_TYPE_VERSION, "test.mutone", mb_create, mb_measure,
-                                  mb_draw, NULL};
-static const cb_block_type V0 = {0, "test.mutv0", mb_create, mb_measure, mb_draw, NULL};
+                                  mb_draw, NULL, NULL};
+static const cb_block_type V0 = {0, "test.mutv0", mb_create, mb_measure, mb_draw, NULL, NULL};
 
 int cb_plugin_init(cb_plugin *self, const cb_host_api *api, char **err)
 {

@@ -584,7 +584,7 @@ static void box_draw(void *s, const cb_host_api *api, cb_canvas *c, float w, flo
     cb_canvas_fill(c);
     cb_canvas_text(c, 4, 4, 9, 0, "图例");
 }
-static const cb_block_type box_type = {CB_BLOCK_TYPE_VERSION, "test.box", NULL, box_measure, box_draw, NULL};
+static const cb_block_type box_type = {CB_BLOCK_TYPE_VERSION, "test.box", NULL, box_measure, box_draw, NULL, NULL};
 
 static cb_block *add_block(cb_doc *d, cb_block_kind k, const char *text)
 {
@@ -786,6 +786,165 @@ TEST(a_table_split_across_pages_is_one_table)
     char *rep = node_text(&l, CB_ART_REPEATED);
     ASSERT_CONTAINS(rep, "序号项目投资额");
     free(rep);
+}
+
+/* A plugin block of version 2 that splits (plugin.h, "Blocks across pages"): rows of 20
+ * points, split between rows; every state it makes is counted until destroyed. */
+typedef struct rows { int first, count; } rows;
+static int rows_alive;
+static rows *rows_new(int first, int count)
+{
+    rows *r = cb_xcalloc(1, sizeof *r);
+    *r = (rows){first, count};
+    rows_alive++;
+    return r;
+}
+static void rows_destroy(void *s)
+{
+    free(s);
+    rows_alive--;
+}
+static float rows_measure(void *s, const cb_host_api *api, const cb_canvas *c, float w)
+{
+    (void)api, (void)c, (void)w;
+    return 20.0f * (float)((rows *)s)->count;
+}
+static void rows_draw(void *s, const cb_host_api *api, cb_canvas *c, float w, float h)
+{
+    (void)api, (void)w;
+    const rows *r = s;
+    for (int i = 0; i < r->count; i++) {
+        char buf[16];
+        snprintf(buf, sizeof buf, "X%03d", r->first + i);
+        cb_canvas_text(c, 4, h - 20.0f * (float)(i + 1) + 6, 9, 0, buf);
+    }
+}
+static int rows_lie; /* 1: split gives a head as tall as the whole; 2: a rest as tall */
+static int rows_split(const void *s, const cb_host_api *api, const cb_canvas *c, float w, float avail, void **head,
+                      void **rest)
+{
+    (void)api, (void)c, (void)w;
+    const rows *r = s;
+    if (rows_lie) {
+        *head = rows_new(r->first, rows_lie == 1 ? r->count : 1);
+        *rest = rows_new(r->first, r->count);
+        return 1;
+    }
+    int k = (int)(avail / 20);
+    if (k < 1 || k >= r->count) return 0;
+    *head = rows_new(r->first, k);
+    *rest = rows_new(r->first + k, r->count - k);
+    return 1;
+}
+static const cb_block_type rows_type = {CB_BLOCK_TYPE_VERSION, "test.rows", NULL, rows_measure, rows_draw,
+                                        rows_destroy, rows_split};
+
+TEST(a_plugin_block_splits_across_pages_as_one_figure)
+{
+    enum { N = 90 }; /* 1800 points: three pages at least */
+    cb_doc d;
+    cb_doc_init(&d);
+    add_block(&d, CB_BLOCK_PARAGRAPH, "前言。");
+    cb_block *p = add_block(&d, CB_BLOCK_PLUGIN, NULL);
+    p->ptype = &rows_type;
+    p->pstate = rows_new(1, N);
+    add_block(&d, CB_BLOCK_PARAGRAPH, "后记。");
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, get_font(), &err), CB_OK);
+    uint32_t fig = 0;
+    ASSERT_EQ_INT(nodes_of(&l, CB_ROLE_FIGURE, &fig), 1);
+    ASSERT_EQ_STR(l.nodes[fig].alt, "test.rows");
+    /* every row once, in order, over more than one page, all of the one figure */
+    int next = 1;
+    size_t first_page = l.npages, last_page = 0;
+    for (size_t pg = 0; pg < l.npages; pg++)
+        for (size_t k = 0; k < l.pages[pg].nops; k++) {
+            const cb_op *op = &l.pages[pg].ops[k];
+            if (op->kind != CB_OP_TEXT || op->text[0] != 'X') continue;
+            ASSERT_EQ_INT(op->node, fig);
+            ASSERT_EQ_INT(atoi(op->text + 1), next);
+            next++;
+            if (pg < first_page) first_page = pg;
+            last_page = pg;
+        }
+    ASSERT_EQ_INT(next, N + 1);
+    ASSERT(last_page >= first_page + 2);
+    char *after = node_text(&l, fig + 1);
+    ASSERT_EQ_STR(after, "后记。");
+    free(after);
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+    ASSERT_EQ_INT(rows_alive, 0); /* every head and rest destroyed, the block's own state too */
+}
+
+/* A split that makes no progress (a head taller than the room, a rest as tall as the
+ * whole) is refused: the block is cut to one page as a block without split, nothing
+ * doubled, every state it made destroyed. */
+TEST(a_split_without_progress_moves_the_block_whole)
+{
+    for (rows_lie = 1; rows_lie <= 2; rows_lie++) {
+        cb_doc d;
+        cb_doc_init(&d);
+        add_block(&d, CB_BLOCK_PARAGRAPH, "前言。");
+        cb_block *p = add_block(&d, CB_BLOCK_PLUGIN, NULL);
+        p->ptype = &rows_type;
+        p->pstate = rows_new(1, 90);
+        cb_layout l;
+        cb_error err;
+        ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, get_font(), &err), CB_OK);
+        size_t rows_drawn = 0, page = 0;
+        for (size_t pg = 0; pg < l.npages; pg++)
+            for (size_t k = 0; k < l.pages[pg].nops; k++)
+                if (l.pages[pg].ops[k].kind == CB_OP_TEXT && l.pages[pg].ops[k].text[0] == 'X') {
+                    rows_drawn++;
+                    page = pg + 1;
+                }
+        ASSERT(rows_drawn > 0 && rows_drawn <= 90); /* cut to the page: drawn once */
+        ASSERT_EQ_INT(page, 2);                     /* on the next page, whole */
+        cb_layout_free(&l);
+        cb_doc_free(&d);
+        ASSERT_EQ_INT(rows_alive, 0);
+    }
+    rows_lie = 0;
+}
+
+/* The host's text and number calls of ABI 1.2 (plugin.h): line breaking by the rules of
+ * body text, whatever a plugin passes; numbers in the canvas's language. */
+TEST(host_breaks_lines_as_body_text)
+{
+    cb_canvas c;
+    cb_template t = tpl;
+    cb_canvas_init(&c, NULL, get_font(), &t, 0, 0);
+    const char *s = "一二三四五，六七（八九）";
+    float em = cb_canvas_text_width(&c, 10, "一");
+    cb_text_line l[8];
+    /* five characters a line: "一二三四五|，" would start a line with ，: 四五， go on */
+    size_t n = cb_canvas_break_lines(&c, 10, s, em * 5.5f, l, 8);
+    ASSERT(n >= 2 && n <= 8);
+    for (size_t i = 0; i < n; i++) {
+        ASSERT(strncmp(s + l[i].start, "，", 3) != 0 && strncmp(s + l[i].start, "）", 3) != 0);
+        ASSERT(l[i].len < 3 || strncmp(s + l[i].start + l[i].len - 3, "（", 3) != 0);
+        ASSERT(l[i].width <= em * 5.5f + 0.01f);
+    }
+    ASSERT_EQ_INT(cb_canvas_break_lines(&c, 10, s, em * 5.5f, NULL, 0), n); /* counting only */
+    /* hostile values: no text, no size, no width (a character a line), NaN */
+    ASSERT_EQ_INT(cb_canvas_break_lines(&c, 10, NULL, 100, l, 8), 0);
+    ASSERT_EQ_INT(cb_canvas_break_lines(&c, 10, "", 100, l, 8), 0);
+    ASSERT_EQ_INT(cb_canvas_break_lines(&c, 0.0f / 0.0f, s, 100, l, 8), 0);
+    ASSERT(cb_canvas_break_lines(&c, 10, s, 0.0f / 0.0f, l, 8) >= 10);
+    ASSERT(cb_canvas_break_lines(&c, 10, "\xff\xfe\xf0(", -5, l, 8) >= 1);
+    char buf[64];
+    cb_canvas_format_money(&c, buf, sizeof buf, 405000000);
+    ASSERT_EQ_STR(buf, "4.05亿元");
+    cb_canvas_free(&c);
+    strcpy(t.lang, "en");
+    cb_canvas_init(&c, NULL, get_font(), &t, 0, 0);
+    cb_canvas_format_money(&c, buf, sizeof buf, 405000000);
+    ASSERT_EQ_STR(buf, "CNY 405 million");
+    cb_canvas_format_quantity(&c, buf, sizeof buf, 2396, "person-times", "余");
+    ASSERT_EQ_STR(buf, "over 2,396 person-times");
+    cb_canvas_free(&c);
 }
 
 TEST(figures_say_what_they_show)
@@ -1011,6 +1170,9 @@ static const test_case tests[] = {
     TEST_ENTRY(every_op_has_a_role_in_the_tree),
     TEST_ENTRY(headings_match_the_outline_in_sections),
     TEST_ENTRY(a_table_split_across_pages_is_one_table),
+    TEST_ENTRY(a_plugin_block_splits_across_pages_as_one_figure),
+    TEST_ENTRY(a_split_without_progress_moves_the_block_whole),
+    TEST_ENTRY(host_breaks_lines_as_body_text),
     TEST_ENTRY(figures_say_what_they_show),
     TEST_ENTRY(page_furniture_is_artifacts),
     TEST_ENTRY(english_alt_text),

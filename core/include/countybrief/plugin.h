@@ -34,6 +34,22 @@
  * the plugin is loaded: make them `static const`. Block state returned by create() belongs
  * to the plugin and is released by the host calling destroy().
  *
+ * Blocks across pages (1.2). A block type of version 2 may give split(); the host calls
+ * it only when the block (or a rest of it) does not fit in the height left on the page
+ * (`available` > 0 points), never while the report runs. split leaves `state` as it is and
+ * returns two NEW states: *head, what fits in `available` (its measure at the same width
+ * at most `available`), and *rest, the remainder, which goes on the next page and may be
+ * split again. Both belong to the host, released with destroy() once drawn; one Figure
+ * of the document's structure holds every part. split returns 0 for "no progress" (the
+ * block cannot give a head of that height, e.g. its first row is taller): it sets nothing,
+ * and the host moves the block whole to the next page, as for a block without split; on
+ * a new page it asks again with the page's full height, and if that too makes no
+ * progress, the block is cut to the page with a warning, as before. A head taller than
+ * `available` or under a point, or a rest not at least a point shorter than the whole,
+ * counts as no progress (both are destroyed), so a split can never loop. A version 1
+ * struct (built with a 1.0 or 1.1 header) ends at destroy: the host never reads split
+ * from it.
+ *
  * Threading. A host process calls its plugins from one thread only; batches use worker
  * processes, so every worker has its own copy of plugin globals. Plugins need no locks.
  *
@@ -52,7 +68,7 @@
 #include "countybrief/countybrief.h"
 
 #define CB_PLUGIN_ABI_MAJOR 1
-#define CB_PLUGIN_ABI_MINOR 1
+#define CB_PLUGIN_ABI_MINOR 2
 
 #if defined(__GNUC__)
 #define CB_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -102,6 +118,12 @@ typedef struct cb_plugin cb_plugin;   /* the host's handle for a loaded plugin *
 typedef struct cb_canvas cb_canvas;   /* a block's drawing surface */
 typedef struct cb_table_sink cb_table_sink; /* where a data source puts its tables */
 
+/* One line of text broken by the host (break_lines, 1.2). */
+typedef struct cb_text_line {
+    size_t start, len; /* bytes of the text: trailing spaces and line ends excluded */
+    float width;       /* in points at the size asked */
+} cb_text_line;
+
 /* ------------------------------------------------------------------ block renderers */
 
 /* Colours and sizes of the template in use, for blocks that should match the document.
@@ -129,8 +151,14 @@ typedef struct cb_block_type {
                  float height);
     /* Releases the state (may be NULL). */
     void (*destroy)(void *state);
+    /* ---- version 2 (ABI 1.2), read only when version >= 2: splits the block at
+     * `available` points of height (see "Blocks across pages" above). May be NULL: the
+     * block then moves to the next page whole when it does not fit. Returns 1 with *head
+     * and *rest set to new states, or 0 (no progress) with neither set. */
+    int (*split)(const void *state, const cb_host_api *api, const cb_canvas *measure_canvas,
+                 float width, float available, void **head, void **rest);
 } cb_block_type;
-#define CB_BLOCK_TYPE_VERSION 1
+#define CB_BLOCK_TYPE_VERSION 2
 
 /* ------------------------------------------------------------------ data sources */
 
@@ -203,6 +231,28 @@ struct cb_host_api {
                        size_t ncols, const char *const *columns);
     int (*table_row)(cb_table_sink *sink, const cb_cell *cells, size_t line);
     int (*table_end)(cb_table_sink *sink);
+
+    /* ---- 1.2: typesetting and numbers by the document's rules. A plugin declaring an
+     * older minor checks api->abi_minor >= 2 first. (Font fallback needs no call of its
+     * own: text and text_width already use the document's fonts, each character from
+     * the first that has it.) */
+    /* Breaks utf8 into lines at most `width` points wide at `size` in the document's
+     * font, by the rules of body text: the Unicode algorithm with the 避头尾 lists (no
+     * line starts with a closing mark such as ，。）」”, none ends with an opening one such
+     * as （「“), numbers and Latin words whole when they fit, hard breaks kept. Writes
+     * the first `max` lines to `lines` (NULL with max 0 only counts) and returns how many
+     * lines the text takes (0 for NULL or ""). */
+    size_t (*break_lines)(const cb_canvas *c, float size, const char *utf8, float width,
+                          cb_text_line *lines, size_t max);
+    /* Money and counts in the document's language (the canvas's theme lang): "4.05亿元" /
+     * "CNY 405 million", "2396余人次" / "over 2,396 person-times"; snprintf-like. */
+    size_t (*format_money)(const cb_canvas *c, char *out, size_t n, double yuan);
+    size_t (*format_quantity)(const cb_canvas *c, char *out, size_t n, double v,
+                              const char *unit, const char *qualifier);
+    /* Axis ticks as doc:barchart draws them: 0, step, ..., steps x step reaching at least
+     * max, in at most about max_steps steps of 1, 2, 2.5 or 5 times a power of ten (a max
+     * of 0 or less, or not finite: step 1, 1 step). */
+    void (*nice_ticks)(double max, int max_steps, double *step, int *steps);
 };
 
 /* The entry point every plugin defines. */
