@@ -139,20 +139,39 @@ static int is_ideograph(uint32_t cp)
            (cp >= 0x20000 && cp <= 0x2FFFF);
 }
 
+/* Measure words, magnitudes and units that may follow a number, sorted by code point
+ * for bsearch: "500多万元", "2396人次", "4.1万亩" keep them all ("人均增收1万|元" is the
+ * break to avoid). */
+static const uint32_t UNITS[] = {
+    0x4E07 /* 万 */, 0x4E2A /* 个 */, 0x4EA9 /* 亩 */, 0x4EBA /* 人 */, 0x4EBF /* 亿 */,
+    0x4F4D /* 位 */, 0x4F59 /* 余 */, 0x500D /* 倍 */, 0x5143 /* 元 */, 0x516C /* 公 */,
+    0x5343 /* 千 */, 0x540D /* 名 */, 0x5428 /* 吨 */, 0x5468 /* 周 */, 0x573A /* 场 */,
+    0x5757 /* 块 */, 0x5904 /* 处 */, 0x591A /* 多 */, 0x5929 /* 天 */, 0x5BB6 /* 家 */,
+    0x5C81 /* 岁 */, 0x5E73 /* 平 */, 0x5E74 /* 年 */, 0x5EA7 /* 座 */, 0x6237 /* 户 */,
+    0x6240 /* 所 */, 0x6279 /* 批 */, 0x65B9 /* 方 */, 0x65E5 /* 日 */, 0x6708 /* 月 */,
+    0x6761 /* 条 */, 0x6B21 /* 次 */, 0x767E /* 百 */, 0x7C73 /* 米 */, 0x91CC /* 里 */,
+    0x9879 /* 项 */,
+};
+
 /* Tailoring on top of UAX #14: a number keeps its measure word or unit ("1104人",
- * "4.05亿元"), as Chinese typesetting expects; UAX #14 alone allows a break there. */
+ * "4.05亿元", up to four of them from UNITS after the first), as Chinese typesetting
+ * expects; UAX #14 alone allows a break there. */
 static void keep_numbers_with_units(const char *text, size_t len, char *brks)
 {
     const char *p = text, *end = text + len;
     uint32_t prev = 0;
+    int chain = -1; /* unit characters since the last digit; -1: not after a number */
     while (p < end) {
         const char *q = p;
         uint32_t cp = cb_utf8_next(&q, end);
+        int digit_before = prev >= '0' && prev <= '9';
+        int unit = in_sorted(UNITS, sizeof UNITS / sizeof *UNITS, cp);
         /* not covered: the break test's false side (UAX #14 allows every digit-ideograph
          * break, LB31; the test keeps a hard break one should a table ever give it) */
-        if (p > text && prev >= '0' && prev <= '9' && is_ideograph(cp) &&
+        if (p > text && (digit_before ? is_ideograph(cp) : unit && chain >= 1 && chain < 5) &&
             brks[p - text - 1] == LINEBREAK_ALLOWBREAK)
             brks[p - text - 1] = LINEBREAK_NOBREAK;
+        chain = cp >= '0' && cp <= '9' ? 0 : unit && chain >= 0 && chain < 5 ? chain + 1 : -1;
         prev = cp;
         p = q;
     }
@@ -222,6 +241,20 @@ void cb_linebreaks(const char *text, size_t len, char *brks)
     free(safe);
 }
 
+/* 1 when text[start..end) holds a single ideograph and nothing else but spaces and the
+ * marks no line may start with ("一", "县。"). */
+static int lonely(const char *text, size_t start, const char *end)
+{
+    const char *p = text + start;
+    int ideographs = 0;
+    while (p < end) {
+        uint32_t cp = cb_utf8_next(&p, end);
+        if (is_space(cp) || is_newline(cp) || cb_no_line_start(cp)) continue;
+        if (!is_ideograph(cp) || ++ideographs > 1) return 0;
+    }
+    return ideographs == 1;
+}
+
 size_t cb_break_lines(const char *text, size_t len, float first_width, float width,
                       cb_advance_fn advance, void *ud, cb_line **lines)
 {
@@ -268,6 +301,21 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
     /* the rest is the last line: start < len, since a line ends only before a character
      * that follows it (a hard break at the very end ends none); empty or all-space text
      * is one empty line */
+    if (ll.n && !ll.v[ll.n - 1].last && lonely(text, start, end)) {
+        /* one ideograph alone on the last line (clreq: a paragraph should not end so):
+         * the line before gives it its last break's worth when both still fit */
+        size_t prev = ll.v[ll.n - 1].start;
+        for (size_t c = start - 1; c > prev; c--) {
+            if (brks[c - 1] != LINEBREAK_ALLOWBREAK || bad_break(text, prev, c, end)) continue;
+            size_t rest = skip_spaces(text, c, end);
+            if (width_of(text, rest, len, end, advance, ud) > width || lonely(text, prev, text + c))
+                break;
+            ll.n--;
+            emit(&ll, text, prev, c, 0, advance, ud);
+            start = rest;
+            break;
+        }
+    }
     emit(&ll, text, start, len, 1, advance, ud);
     free(brks);
     *lines = ll.v;

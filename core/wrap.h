@@ -2,7 +2,9 @@
  * wrap.h: breaking a paragraph into lines by the Unicode line breaking algorithm
  * (UAX #14, through libunibreak with Chinese tailoring): no line starts with closing
  * punctuation such as ，。、）》 and none ends with opening punctuation such as （《;
- * Latin words and numbers stay whole when they fit; CJK text breaks between characters.
+ * Latin words and numbers stay whole when they fit; CJK text breaks between characters;
+ * a number keeps the units after it ("1万元", "2396人次"); and no ideograph stands alone on
+ * a paragraph's last line when the line before can give it company (clreq).
  */
 #ifndef CB_WRAP_H
 #define CB_WRAP_H

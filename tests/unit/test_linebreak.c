@@ -74,6 +74,28 @@ TEST(numbers_keep_their_unit)
 {
     /* "1104人" is 30 pt; the break goes before the number, not between 4 and 人 */
     ASSERT_EQ_STR(lines_of("毕业生1104人", 50, 50), "毕业生|1104人");
+    /* and every unit after it: magnitudes, units, measure words (not just the first) */
+    ASSERT_EQ_STR(lines_of("人均增收1万元", 60, 60), "人均增收|1万元");
+    ASSERT_EQ_STR(lines_of("培训2396人次", 50, 50), "培训|2396人次");
+    ASSERT_EQ_STR(lines_of("种植4.1万亩", 45, 45), "种植|4.1万亩");
+    ASSERT_EQ_STR(lines_of("项目500多万元）", 70, 70), "项目|500多万元）");
+    /* a word that is not a unit ends the run: the break after 元 stays */
+    ASSERT_EQ_STR(lines_of("1万元资金投入", 40, 40), "1万元资|金投入");
+}
+
+TEST(no_ideograph_alone_on_the_last_line)
+{
+    /* the line before gives up its last character (clreq: no single character ends a
+     * paragraph's lines), punctuation after the lone one included */
+    ASSERT_EQ_STR(lines_of("一二三四五六七八九", 40, 40), "一二三四|五六七|八九");
+    ASSERT_EQ_STR(lines_of("一二三四五六七八九。", 40, 40), "一二三四|五六七|八九。");
+    ASSERT_EQ_STR(lines_of("近年三项目之一", 60, 60), "近年三项目|之一");
+    /* two characters, a Latin word or a hard break before it: left as they are */
+    ASSERT_EQ_STR(lines_of("一二三四五六七八九十", 40, 40), "一二三四|五六七八|九十");
+    ASSERT_EQ_STR(lines_of("一二三四a", 40, 40), "一二三四|a");
+    ASSERT_EQ_STR(lines_of("一二\n三", 40, 40), "一二|三");
+    /* the line before would be left alone itself: no gain, no change */
+    ASSERT_EQ_STR(lines_of("一二三", 20, 20), "一二|三");
 }
 
 TEST(overlong_word_is_split)
@@ -179,13 +201,13 @@ TEST(forced_split_backs_off_past_spaces)
 {
     /* a split before "，" backs off to the space, which the next line would drop: it goes
      * on back to "d", which moves down with the comma */
-    ASSERT_EQ_STR(lines_of("abcd ，效果", 30, 30), "abc|d ，效|果");
+    ASSERT_EQ_STR(lines_of("abcd ，效果", 30, 30), "abc|d ，|效果");
 }
 
 TEST(forced_split_keeps_opening_mark_down)
 {
     /* "GDP（" has no break opportunity: the split goes before "（", not after it */
-    ASSERT_EQ_STR(lines_of("GDP（国内生产总值）", 30, 30), "GDP|（国内|生产总|值）");
+    ASSERT_EQ_STR(lines_of("GDP（国内生产总值）", 30, 30), "GDP|（国内|生产|总值）");
     /* nor does trimming the spaces after it leave it last */
     ASSERT_EQ_STR(lines_of("ab（ cd", 20, 20), "ab|（ c|d");
 }
@@ -193,7 +215,7 @@ TEST(forced_split_keeps_opening_mark_down)
 TEST(ideographic_space_does_not_hold_a_closing_mark)
 {
     /* a break before U+3000 would drop it and start the next line with "！" */
-    ASSERT_EQ_STR(lines_of("一二三四\xE3\x80\x80！", 42, 42), "一二三|四\xE3\x80\x80！");
+    ASSERT_EQ_STR(lines_of("一二三四\xE3\x80\x80！", 42, 42), "一二|三四\xE3\x80\x80！");
     /* the same after a plain space, which UAX #14 allows before "：" */
     ASSERT_EQ_STR(lines_of("一二 ：三四", 30, 30), "一|二 ：|三四");
 }
@@ -300,6 +322,7 @@ static const test_case tests[] = {
     TEST_ENTRY(no_line_ends_with_opening_punctuation),
     TEST_ENTRY(latin_words_and_numbers_stay_whole),
     TEST_ENTRY(numbers_keep_their_unit),
+    TEST_ENTRY(no_ideograph_alone_on_the_last_line),
     TEST_ENTRY(overlong_word_is_split),
     TEST_ENTRY(first_line_indent),
     TEST_ENTRY(hard_breaks_and_spaces),
