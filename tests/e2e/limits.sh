@@ -27,7 +27,7 @@ run() {
     local name=$1 secs=$2
     shift 2
     read -r RC WALL _ RSS < <("$PY" "$E2E_LIB/sandbox_run.py" "$TMP/$name.out" "$TMP/$name.err" \
-        timeout -k 2 "$secs" "$CB" "$@")
+        timeout -k 2 "$((secs * SLOW))" "$CB" "$@")
     ERR=$(cat "$TMP/$name.err")
     OUT=$(cat "$TMP/$name.out")
 }
@@ -186,12 +186,12 @@ report charts40 'local x, v = {}, {}
 for i = 1, 100000 do x[i] = tostring(i); v[i] = i % 97 end
 for k = 1, 40 do doc:add("chart.line", { title = "c" .. k, x = x, series = { { name = "s", values = v } } }) end'
 for cmd in render check; do
-    run "big-$cmd" 120 $cmd --report "$D/bigtable.lua" --county $ZX --out "$TMP/o-big" --lua-memory 64
+    run "big-$cmd" 120 $cmd --report "$D/bigtable.lua" --county $ZX --out "$TMP/o-big" --lua-memory 64 --timeout $((120 * SLOW))
     ends "150,000-row table, $cmd" 1
     says "150,000-row table, $cmd: the block and its line" "500233 $ZX: the document passed its memory budget (64 MiB; see --lua-memory) in block table at $D/bigtable.lua:3"
     peak "150,000-row table, $cmd"
 done
-run charts 120 render --report "$D/charts.lua" --county $ZX --out "$TMP/o-charts" --lua-memory 64
+run charts 120 render --report "$D/charts.lua" --county $ZX --out "$TMP/o-charts" --lua-memory 64 --timeout $((120 * SLOW))
 ends "300 line charts of 100,000 points" 1
 if sanitized; then # ASan's allocator hides what a block's create allocates: caught in layout
     says "300 line charts of 100,000 points: the line and the limit" "in block chart.line at $D/charts.lua:3"
@@ -199,7 +199,7 @@ else
     says "300 line charts of 100,000 points: the line and the limit" "$D/charts.lua:3: not enough memory: the report needs more than its memory limit of 64 MiB"
 fi
 peak "300 line charts"
-run charts40 120 render --report "$D/charts40.lua" --county $ZX --out "$TMP/o-charts40"
+run charts40 120 render --report "$D/charts40.lua" --county $ZX --out "$TMP/o-charts40" --timeout $((120 * SLOW))
 ends "40 line charts of 100,000 points, default limit" 1
 says "40 line charts: laid out past the budget, the block and its line" "the document passed its memory budget (256 MiB; see --lua-memory) in block chart.line at $D/charts40.lua:3"
 peak "40 line charts"

@@ -25,7 +25,7 @@ listing() { (cd "$1" && find . -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C
 bounded() {
     RC=0
     (if ! sanitized; then ulimit -v 2097152; fi
-     exec timeout -s KILL 20 "$CB" "$@") >"$TMP/stdout" 2>"$TMP/stderr" || RC=$?
+     exec timeout -s KILL $((20 * SLOW)) "$CB" "$@") >"$TMP/stdout" 2>"$TMP/stderr" || RC=$?
 }
 
 # a small report and data: one title per county, so each render takes milliseconds
@@ -98,7 +98,7 @@ for what in fifo zero; do
         if [[ $what == fifo ]]; then mkfifo "$F/$at"; else ln -s /dev/zero "$F/$at"; fi
         start=$SECONDS
         bounded render "${R[@]}" --out "$F"
-        check_eq "$what at $at: the run finishes at once, exit 0" "0 yes" "$RC $([[ $((SECONDS - start)) -le 10 ]] && echo yes)"
+        check_eq "$what at $at: the run finishes at once, exit 0" "0 yes" "$RC $([[ $((SECONDS - start)) -le $((10 * SLOW)) ]] && echo yes)"
         if grep -q "^countybrief: $F/$at: .*; ignored" "$TMP/stderr"; then ok "$what at $at: one line names it"; else
             not_ok "$what at $at: one line names it" "$(cat "$TMP/stderr")"; fi
     done

@@ -163,6 +163,10 @@ has() {
 has_text() { grep -qF -- "$2" "$1"; }
 # sanitized: $CB is an ASan build (its memory use and some limits are not those of a release)
 sanitized() { grep -qa __asan_init "$CB"; }
+# SLOW: what the tests' wall-clock bounds (a hang guard, "finishes within N s") are multiplied
+# by: 3 for a sanitizer build, which runs several times slower and is run beside other suites;
+# CB_TEST_SLOW sets it (a loaded machine). A bound is there to catch a hang, not to time.
+if [[ -n ${CB_TEST_SLOW:-} ]]; then SLOW=$CB_TEST_SLOW; elif sanitized; then SLOW=3; else SLOW=1; fi
 
 # render_examples DIR: renders the example data into DIR, quietly. Nothing else can be
 # checked without it: on failure the test ends here.
