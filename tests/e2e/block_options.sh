@@ -122,4 +122,11 @@ else
     not_ok "chart.pie with titel: '$want…); did you mean 'title'?'" "exit $RC: $(error_lines)"
 fi
 
+# doc:barchart is built in, not the charts plugin's: with no plugin loaded it still renders
+# (a plugin's block then fails naming the missing type, as e2e.charts checks)
+mkdir -p "$TMP/noplugins"
+COUNTYBRIEF_PLUGIN_DIR=$TMP/noplugins render 'doc:barchart { title = "图", unit = "万元", bars = { { label = "甲", value = 3 } } }'
+if [[ $RC -eq 0 && $(pdfs) -eq 1 ]]; then ok "doc:barchart renders with no plugin loaded"; else
+    not_ok "doc:barchart renders with no plugin loaded" "exit $RC: $(error_lines)"; fi
+
 finish
