@@ -51,6 +51,13 @@ const cb_builtin *cb_builtin_of(cb_block_kind kind);
 /* The i-th row (0-based, in the order of doc.h's kinds), or NULL past the last. */
 const cb_builtin *cb_builtin_at(size_t i);
 
+/* lua_doc.c: the one check of a block's options, for built-in and plugin blocks alike (the
+ * host hands it to plugins as api->check_options). Every key of the table at stack index
+ * opts must be one of keys (NULL-terminated) or, with list, a position in the list of the
+ * block's items; otherwise raises a Lua error "WHAT: unknown option 'colour' (options:
+ * ...)", ending "; did you mean 'color'?" when one option is a letter or two away. */
+void cb_check_options(struct lua_State *L, int opts, const char *what, const char *const *keys, int list);
+
 /* lua_doc.c: each block read from a script */
 void cb_title_read(struct lua_State *L, cb_doc *d, int opts);
 void cb_heading_read(struct lua_State *L, cb_doc *d, int opts);

@@ -1,9 +1,9 @@
 /* lua_doc.c: the doc builder of report scripts (lua_int.h, docs/reports.md): doc:add(NAME,
  * OPTIONS) for every block, built-in (blocks.h) or a plugin's; doc:NAME{...} for each
  * built-in, a method made from the table of blocks (its options read here, cb_*_read);
- * doc:info and doc:date. One check rejects a built-in block's unknown options. Every block
- * notes the script:line that added it; every copy into the document is charged to the
- * memory cap first. */
+ * doc:info and doc:date. One check rejects any block's unknown options (plugins call it
+ * through the host API). Every block notes the script:line that added it; every copy into
+ * the document is charged to the memory cap first. */
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -322,33 +322,31 @@ void cb_table_read(lua_State *L, cb_doc *d, int opts)
     }
 }
 
-/* The one check of a built-in block's options, worded as the charts plugin words its own
- * (plugins/charts/opts.c): every key is one of t's options or, when the options are the
- * list of its items, a position in it. An unknown key is a slip: the message names it,
- * the options and, when one is a letter or two away, the one meant. */
-static void check_options(lua_State *L, int opts, const char *what, const cb_builtin *t)
+/* blocks.h: the one check of every block's options, built-in or plugin. */
+void cb_check_options(lua_State *L, int opts, const char *what, const char *const *keys, int list)
 {
+    opts = lua_absindex(L, opts);
     lua_pushnil(L);
     while (lua_next(L, opts)) {
         lua_pop(L, 1);
-        if (t->list && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1) continue;
+        if (list && lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1) continue;
         if (lua_type(L, -1) != LUA_TSTRING)
             luaL_error(L, "%s: %s, found a %s key", what,
-                       t->list ? "its items must be a list" : "options must be named (key = value)",
+                       list ? "its items must be a list" : "options must be named (key = value)",
                        luaL_typename(L, -1));
         const char *k = lua_tostring(L, -1);
         size_t i = 0;
-        while (t->keys[i] && strcmp(t->keys[i], k) != 0) i++;
-        if (t->keys[i]) continue;
+        while (keys[i] && strcmp(keys[i], k) != 0) i++;
+        if (keys[i]) continue;
         luaL_Buffer b;
         luaL_buffinit(L, &b);
-        for (i = 0; t->keys[i]; i++) {
+        for (i = 0; keys[i]; i++) {
             if (i) luaL_addstring(&b, ", ");
-            luaL_addstring(&b, t->keys[i]);
+            luaL_addstring(&b, keys[i]);
         }
-        if (!i) luaL_addstring(&b, "none, only the list of items");
+        if (!i) luaL_addstring(&b, list ? "none, only the list of items" : "none");
         luaL_pushresult(&b);
-        const char *near = cb_nearest_name(k, t->keys);
+        const char *near = cb_nearest_name(k, keys);
         luaL_error(L, "%s: unknown option '%s' (options: %s)%s%s%s", what, k, lua_tostring(L, -1),
                    near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
     }
@@ -359,7 +357,7 @@ static void add_builtin(lua_State *L, cb_doc *d, const cb_builtin *t, int opts)
 {
     char what[32];
     snprintf(what, sizeof what, "doc:%s", t->name);
-    check_options(L, opts, what, t);
+    cb_check_options(L, opts, what, t->keys, t->list);
     t->read(L, d, opts);
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocks.h"
 #include "canvas.h"
 #include "numfmt.h"
 #include "plugin_int.h"
@@ -100,6 +101,12 @@ int cb_plugins_load_dataset(const cb_source_type *src, const char *location, con
     return cb_dataset_builder_finish(sink.b, ds, err);
 }
 
+/* A plugin block's options, checked as a built-in's (blocks.h). */
+static void host_check_options(lua_State *L, int opts, const char *what, const char *const *keys)
+{
+    cb_check_options(L, opts, what, keys, 0);
+}
+
 /* ------------------------------------------------------------------ the table */
 
 static const cb_host_api HOST = {
@@ -137,6 +144,7 @@ static const cb_host_api HOST = {
     .format_money = cb_canvas_format_money,
     .format_quantity = cb_canvas_format_quantity,
     .nice_ticks = cb_nice_ticks, /* layout.h: doc:barchart's, the one implementation */
+    .check_options = host_check_options,
 };
 
 const cb_host_api *cb_host_api_get(void) { return &HOST; }

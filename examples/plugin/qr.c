@@ -97,9 +97,10 @@ static QRcode *encode(lua_State *L, const char *text, size_t len, QRecLevel leve
 /* doc:add("qr.code", opts): reads and checks the options, encodes the text. */
 static void *qr_create(lua_State *L, int opts, const cb_host_api *api)
 {
-    (void)api;
     static const char who[] = "qr.code";
+    static const char *const keys[] = {"text", "size", "caption", "level", NULL};
     opts = lua_absindex(L, opts); /* stays right while values are pushed */
+    api->check_options(L, opts, who, keys); /* a misspelt key fails as in doc:table */
     lua_getfield(L, opts, "text");
     size_t len;
     const char *text = check_text(L, -1, who, &len);

@@ -9,9 +9,8 @@ static const char *const KEYS[] = {"title", "unit", "categories", "series", "hei
 
 void *cx_stacked_create(lua_State *L, int opts, const cb_host_api *api)
 {
-    (void)api;
     opts = lua_absindex(L, opts);
-    cx_chart *c = cx_begin(L, opts, CX_STACKED, "chart.stacked", KEYS);
+    cx_chart *c = cx_begin(L, opts, CX_STACKED, "chart.stacked", KEYS, api);
     c->title = cx_opt_string(L, opts, "title", c, 0);
     c->empty_label = cx_opt_string(L, opts, "empty_label", c, 0);
     c->unit = cx_opt_string(L, opts, "unit", c, 0);

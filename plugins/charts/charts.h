@@ -41,9 +41,11 @@ typedef struct cx_chart {
 } cx_chart;
 
 /* Starts reading the options of `what` at index opts: checks that every key is one of
- * `keys` (NULL-terminated) and returns a zeroed chart owned by a guard pushed on the
+ * `keys` (NULL-terminated) by the host's check of every block (api->check_options, so the
+ * message is doc:table's, "did you mean" included) and returns a zeroed chart owned by a guard pushed on the
  * stack, which frees it if a later luaL_error abandons it. */
-cx_chart *cx_begin(lua_State *L, int opts, cx_kind kind, const char *what, const char *const *keys);
+cx_chart *cx_begin(lua_State *L, int opts, cx_kind kind, const char *what, const char *const *keys,
+                   const cb_host_api *api);
 /* Takes the chart from its guard (pops the guard): the block owns it from now on. */
 cx_chart *cx_commit(lua_State *L, cx_chart *c);
 void cx_free(cx_chart *c);

@@ -8,9 +8,8 @@ static const char *const KEYS[] = {"title", "unit", "x", "series", "height", "mo
 
 void *cx_line_create(lua_State *L, int opts, const cb_host_api *api)
 {
-    (void)api;
     opts = lua_absindex(L, opts);
-    cx_chart *c = cx_begin(L, opts, CX_LINE, "chart.line", KEYS);
+    cx_chart *c = cx_begin(L, opts, CX_LINE, "chart.line", KEYS, api);
     c->title = cx_opt_string(L, opts, "title", c, 0);
     c->empty_label = cx_opt_string(L, opts, "empty_label", c, 0);
     c->unit = cx_opt_string(L, opts, "unit", c, 0);

@@ -61,29 +61,11 @@ char *cx_strdup(lua_State *L, const char *s)
     return p;
 }
 
-cx_chart *cx_begin(lua_State *L, int opts, cx_kind kind, const char *what, const char *const *keys)
+cx_chart *cx_begin(lua_State *L, int opts, cx_kind kind, const char *what, const char *const *keys,
+                   const cb_host_api *api)
 {
-    opts = lua_absindex(L, opts);
-    /* unknown keys are typos: say so rather than ignore them */
-    lua_pushnil(L);
-    while (lua_next(L, opts)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING)
-            luaL_error(L, "%s: options must be named (key = value), found a %s key", what, luaL_typename(L, -1));
-        const char *k = lua_tostring(L, -1);
-        int known = 0;
-        for (size_t i = 0; keys[i] && !known; i++) known = strcmp(keys[i], k) == 0;
-        if (!known) {
-            luaL_Buffer b;
-            luaL_buffinit(L, &b);
-            for (size_t i = 0; keys[i]; i++) {
-                if (i) luaL_addstring(&b, ", ");
-                luaL_addstring(&b, keys[i]);
-            }
-            luaL_pushresult(&b);
-            luaL_error(L, "%s: unknown option '%s' (options: %s)", what, k, lua_tostring(L, -1));
-        }
-    }
+    /* unknown keys are typos: the host says so as it does for doc:table */
+    api->check_options(L, opts, what, keys);
     guard *g = lua_newuserdatauv(L, sizeof *g, 0);
     g->c = NULL;
     if (luaL_newmetatable(L, GUARD_META)) {

@@ -11,9 +11,8 @@ static const char *const KEYS[] = {"title", "slices", "donut", "money", "unit", 
 
 void *cx_pie_create(lua_State *L, int opts, const cb_host_api *api)
 {
-    (void)api;
     opts = lua_absindex(L, opts);
-    cx_chart *c = cx_begin(L, opts, CX_PIE, "chart.pie", KEYS);
+    cx_chart *c = cx_begin(L, opts, CX_PIE, "chart.pie", KEYS, api);
     c->title = cx_opt_string(L, opts, "title", c, 0);
     c->unit = cx_opt_string(L, opts, "unit", c, 0);
     c->money = cx_opt_bool(L, opts, "money", c);

@@ -7,9 +7,8 @@ static const char *const KEYS[] = {"label", "value", "values", "height", NULL};
 
 void *cx_spark_create(lua_State *L, int opts, const cb_host_api *api)
 {
-    (void)api;
     opts = lua_absindex(L, opts);
-    cx_chart *c = cx_begin(L, opts, CX_SPARK, "chart.sparkline", KEYS);
+    cx_chart *c = cx_begin(L, opts, CX_SPARK, "chart.sparkline", KEYS, api);
     c->label = cx_opt_string(L, opts, "label", c, 1);
     c->value = cx_opt_string(L, opts, "value", c, 1);
     c->height = cx_opt_height(L, opts, c, 48, 24, 200);

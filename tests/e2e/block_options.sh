@@ -4,7 +4,8 @@
 # doc:NAME{...} and through doc:add("NAME", {...}) alike; a misspelt key fails the county
 # (exit 1, no PDF) with one line naming script:line, the block, the key and exactly the
 # options the table documents; a key a letter away names the one meant. Every plugin
-# block `countybrief plugins` lists rejects a misspelt key with the same words.
+# block `countybrief plugins` lists rejects a misspelt key with the same words, "did you
+# mean" included (chart.pie).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
@@ -111,5 +112,21 @@ for name in "${PBLOCKS[@]}"; do
     if [[ $RC -eq 1 ]] && grep -qF "$want" <<<"$(error_lines)"; then ok "$name with colour: '$want…'"; else
         not_ok "$name with colour: exit 1, '$want…'" "exit $RC: $(error_lines)"; fi
 done
+# ... and a slip of a letter names the option meant, as doc:table's does (one checker:
+# the host's, api->check_options)
+render 'doc:add("chart.pie", { titel = "占比", slices = { { label = "甲", value = 1 } } })'
+want="r.lua:2: chart.pie: unknown option 'titel' (options: "
+if [[ $RC -eq 1 ]] && grep -F "$want" <<<"$(error_lines)" | grep -qF "); did you mean 'title'?"; then
+    ok "chart.pie with titel: did you mean 'title'?"
+else
+    not_ok "chart.pie with titel: '$want…); did you mean 'title'?'" "exit $RC: $(error_lines)"
+fi
+
+# doc:barchart is built in, not the charts plugin's: with no plugin loaded it still renders
+# (a plugin's block then fails naming the missing type, as e2e.charts checks)
+mkdir -p "$TMP/noplugins"
+COUNTYBRIEF_PLUGIN_DIR=$TMP/noplugins render 'doc:barchart { title = "图", unit = "万元", bars = { { label = "甲", value = 3 } } }'
+if [[ $RC -eq 0 && $(pdfs) -eq 1 ]]; then ok "doc:barchart renders with no plugin loaded"; else
+    not_ok "doc:barchart renders with no plugin loaded" "exit $RC: $(error_lines)"; fi
 
 finish

@@ -4,7 +4,8 @@
 # against that installation only (pkg-config countybrief), render its report with the
 # INSTALLED binary and --plugin, read the PDFs back (text from the plugin's Lua function,
 # qpdf --check, ink check, a real QR code where the block stands), then install the plugin
-# into the plugin folder and see `countybrief plugins` list it without --plugin.
+# into the plugin folder and see `countybrief plugins` list it without --plugin, and a
+# misspelt option of its block fail with the words of a built-in block.
 #
 # Needs cmake, pkg-config and a C compiler (.ci/install-deps: a missing one is a failure),
 # libqrencode (libqrencode-dev) and zbarimg (zbar-tools), which .ci/install-deps --test
@@ -253,5 +254,13 @@ check_eq "render without --plugin, from the plugin folder: exit 0" 0 "$RC"
 for f in 500233-忠县.pdf 500236-奉节县.pdf; do
     check "$f: the same bytes as with --plugin" same_pdf "$OUT/$f" "$TMP/out2/$f"
 done
+
+# a misspelt option fails as a built-in block's does (the host's check_options)
+printf 'doc:add("qr.code", { text = "x", sise = 90 })\n' >"$TMP/slip.lua"
+RC=0
+"$BIN" render --quiet --report "$TMP/slip.lua" --county 500233 --out "$TMP/out3" >"$TMP/stdout" 2>"$TMP/stderr" || RC=$?
+want="slip.lua:1: qr.code: unknown option 'sise' (options: text, size, caption, level); did you mean 'size'?"
+if [[ $RC -eq 1 ]] && grep -qF "$want" "$TMP/stderr"; then ok "qr.code with sise: exit 1, '$want'"; else
+    not_ok "qr.code with sise: exit 1, '$want'" "exit $RC: $(cat "$TMP/stderr")"; fi
 
 finish

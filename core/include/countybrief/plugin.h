@@ -253,6 +253,13 @@ struct cb_host_api {
      * max, in at most about max_steps steps of 1, 2, 2.5 or 5 times a power of ten (a max
      * of 0 or less, or not finite: step 1, 1 step). */
     void (*nice_ticks)(double max, int max_steps, double *step, int *steps);
+    /* The option check of the built-in blocks, for a block's create(): every key of the
+     * table at stack index opts must be one of keys (NULL-terminated), else a Lua error
+     * (it does not return) worded as for doc:table: "chart.pie: unknown option 'colour'
+     * (options: title, ...)", with "; did you mean 'value'?" when one is a letter or two
+     * away; a key that is not a string: "chart.pie: options must be named (key = value),
+     * found a number key". `what` is the block's name as the script wrote it. */
+    void (*check_options)(lua_State *L, int opts, const char *what, const char *const *keys);
 };
 
 /* The entry point every plugin defines. */
