@@ -457,6 +457,14 @@ void cb_nice_ticks(double max, int max_steps, double *step, int *steps)
 
 /* A bar chart's alternative text: its title and unit, then each bar's label and value as
  * drawn ("各镇人口（单位：万人）：城关镇 12.3；…"). */
+/* What a bar shows: its text, else its value with two decimals (buf holds it). */
+static const char *bar_text(const cb_item *it, char *buf, size_t n)
+{
+    if (it->value) return it->value;
+    cb_fmt_decimal(buf, n, it->number, 2);
+    return buf;
+}
+
 static char *barchart_alt(lay *L, const cb_block *b)
 {
     int en = english(L);
@@ -467,8 +475,7 @@ static char *barchart_alt(lay *L, const cb_block *b)
     char buf[64];
     for (size_t i = 0; i < b->nitems; i++) {
         const cb_item *it = &b->items[i];
-        const char *v = it->value;
-        if (!v) { cb_fmt_decimal(buf, sizeof buf, it->number, 2); v = buf; }
+        const char *v = bar_text(it, buf, sizeof buf);
         cb_buf_addf(&a, "%s%s %s", i ? (en ? "; " : "；") : "", it->label ? it->label : "", v);
     }
     return a.s;
@@ -517,8 +524,7 @@ void cb_barchart_place(lay *L, const cb_block *b, const cb_block *next)
     float valw = 0;
     char buf[64];
     for (size_t i = 0; i < n; i++) {
-        const char *v = b->items[i].value;
-        if (!v) { cb_fmt_decimal(buf, sizeof buf, b->items[i].number, 2); v = buf; }
+        const char *v = bar_text(&b->items[i], buf, sizeof buf);
         float w = cb_lay_width(L, v, vsize);
         if (w > valw) valw = w;
     }
@@ -549,8 +555,7 @@ void cb_barchart_place(lay *L, const cb_block *b, const cb_block *next)
         float bw = (float)(bar_value(it->number) * scale);
         if (!(bw >= 0) || bw > x1 - x0) bw = bw > 0 ? x1 - x0 : 0;
         cb_lay_rect(L, x0, mid - bh / 2, bw, bh, t->bar);
-        const char *v = it->value;
-        if (!v) { cb_fmt_decimal(buf, sizeof buf, it->number, 2); v = buf; }
+        const char *v = bar_text(it, buf, sizeof buf);
         cb_lay_text(L, x0 + bw + 4, mid - vsize * 0.35f, vsize, t->text, 0, v, strlen(v), 0);
         y -= rowh[i];
     }
