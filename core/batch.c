@@ -282,7 +282,18 @@ static struct sha256_ctx global_inputs(const cb_engine *e, digests *dg)
     free(tpl);
     if (e->tpl.logo) hash_file(&h, e->tpl.logo);
     hash_str(c, e->lang); /* labels, number formats and the font list follow it */
-    for (size_t i = 0; i < cb_font_nfaces(e->font); i++) hash_file(&h, cb_font_face_path(e->font, (int)i));
+    for (size_t i = 0; i < cb_font_nfaces(e->font); i++) { /* each face: its file and place in it */
+        hash_file(&h, cb_font_face_path(e->font, (int)i));
+        char face[64];
+        snprintf(face, sizeof face, "face %d", cb_font_face_index(e->font, (int)i));
+        hash_str(c, face);
+    }
+    for (int r = 0; r < CB_FONT_NROLES; r++) { /* which face sets which role (typeface.h) */
+        char role[64];
+        snprintf(role, sizeof role, "%s %d %d", cb_font_role_names[r], cb_font_role_face(e->font, (cb_font_role)r, 0),
+                 cb_font_role_face(e->font, (cb_font_role)r, 1));
+        hash_str(c, role);
+    }
     cb_font_fallback_candidates(e->font, hash_fallback, c);
     for (size_t i = 0; i < cb_plugins_count(); i++) hash_file(&h, cb_plugins_path(i));
     hash_clock(c, &e->clock);

@@ -115,6 +115,7 @@ size_t cb_check_table_overflow(const cb_doc *doc, const cb_template *t, cb_font 
     const char *heading = NULL;
     size_t ntable = 0;
     float width = t->page_w - t->margin_left - t->margin_right, size = t->table_size, px = 5;
+    f = cb_font_for(f, CB_FONT_FIGURES, 0); /* tables are set in the figures face (layout) */
     for (size_t i = 0; i < doc->nblocks; i++) {
         const cb_block *b = &doc->blocks[i];
         if (b->kind == CB_BLOCK_HEADING) heading = b->text;

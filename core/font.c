@@ -62,7 +62,20 @@ struct cb_font {
     FcConfig *fc;
     FcFontSet *cands;
     int *cand_face;        /* per candidate: face index, -1 unusable, -2 not opened yet */
+    /* roles (font.h): each role's face and bold face, -1 none; bold faces marked */
+    int role_face[CB_FONT_NROLES][2];
+    unsigned char bold[MAX_FACES];
+    struct cb_font *views[CB_FONT_NROLES][2]; /* made by cb_font_for, owned here */
+    /* a view: the list it draws from (NULL: f is a list), the face it tries first (-1:
+     * none) and the Latin face it tries first for Latin text (-1: none) */
+    struct cb_font *list;
+    int first, latin;
 };
+
+/* The list whose faces f picks from: f itself, or a view's list. */
+#define LIST(f) ((f)->list ? (f)->list : (f))
+
+const char *const cb_font_role_names[CB_FONT_NROLES] = {"body", "heading", "figures", "latin"};
 
 static int face_open(face **out, const char *path, int index, cb_error *err);
 static void face_free(face *fc);
@@ -125,9 +138,9 @@ static char *lookup_key(const char *family)
  * (output.h): a link or FIFO planted at its name is a miss, then replaced. */
 #define LOOKUP_LIST_MAX ((size_t)1 << 20)
 
-static int lookup_recall(const char *key, char **path, int *index)
+static int lookup_recall(const char *name, const char *key, char **path, int *index)
 {
-    char *list = font_cache_file("font-lookup");
+    char *list = font_cache_file(name);
     char *text = list ? cb_file_read(list, LOOKUP_LIST_MAX, NULL, NULL) : NULL;
     free(list);
     int found = 0;
@@ -137,6 +150,11 @@ static int lookup_recall(const char *key, char **path, int *index)
         int n = 0;
         for (char *t; n < 4 && (t = strtok_r(p, "\t", &fsave)); p = NULL) f[n++] = t;
         if (n != 4 || strcmp(f[0], key) != 0) continue;
+        if (strcmp(f[1], "-") == 0) { /* remembered as not installed (the key holds the config) */
+            *path = NULL;
+            found = 1;
+            continue;
+        }
         cb_file_id then, now;
         if (cb_file_id_parse(f[3], &then) != 0 || cb_file_id_at(f[1], &now) != 0 || !cb_file_id_same(&then, &now))
             continue;
@@ -148,24 +166,36 @@ static int lookup_recall(const char *key, char **path, int *index)
     return found;
 }
 
-static void lookup_remember(const char *key, const char *path, int index)
+/* Remembers key's answer in list `name`: path NULL for none, else a settled file. "font-lookup"
+ * holds the last request only; "font-match" keeps the other requests' lines too (a
+ * template asks for a few faces), up to LOOKUP_KEEP of them. */
+#define LOOKUP_KEEP 64
+static void lookup_remember(const char *name, const char *key, const char *path, int index)
 {
-    char *list = font_cache_file("font-lookup");
-    cb_file_id id;
-    if (!list || cb_file_id_at(path, &id) != 0 || !id.settled || strchr(path, '\t') || strchr(path, '\n')) {
+    char *list = font_cache_file(name);
+    cb_file_id id = {0};
+    char text[CB_FILE_ID_TEXT] = "-";
+    if (!list || (path && (cb_file_id_at(path, &id) != 0 || !id.settled || strchr(path, '\t') ||
+                           strchr(path, '\n')))) {
         free(list);
         return;
     }
+    if (path) cb_file_id_text(&id, text);
     char *dir = cb_cache_path(NULL); /* its folders, as the plugin list's (mode 0700) */
     if (dir) (void)cb_mkdir_p(dir, 0700, "cache folder", NULL);
     free(dir);
-    /* one line per request: a new answer replaces the file (it holds a line or two) */
-    char text[CB_FILE_ID_TEXT];
-    cb_file_id_text(&id, text);
-    char *line = cb_xasprintf("%s\t%s\t%d\t%s\n", key, path, index, text);
+    cb_buf b = {0};
+    cb_buf_addf(&b, "%s\t%s\t%d\t%s\n", key, path ? path : "-", index, text);
+    char *old = strcmp(name, "font-lookup") ? cb_file_read(list, LOOKUP_LIST_MAX, NULL, NULL) : NULL;
+    size_t klen = strlen(key), kept = 0;
+    for (char *line = old, *end; line && *line && kept < LOOKUP_KEEP; line = end + 1, kept++) {
+        if (!(end = strchr(line, '\n'))) break;
+        if (!(strncmp(line, key, klen) == 0 && line[klen] == '\t')) cb_buf_add(&b, line, (size_t)(end - line + 1));
+    }
+    free(old);
     cb_error err;
-    (void)cb_write_file_atomic(list, line, strlen(line), &err); /* best effort: a cache */
-    free(line);
+    (void)cb_write_file_atomic(list, b.s, b.len, &err); /* best effort: a cache */
+    cb_buf_free(&b);
     free(list);
 }
 
@@ -175,12 +205,69 @@ int cb_font_find(const char *family, char **path, int *index, cb_error *err)
 {
     char *key = lookup_key(family);
     int rc = CB_OK;
-    if (!lookup_recall(key, path, index)) {
+    if (!lookup_recall("font-lookup", key, path, index) || !*path) {
         rc = font_find_uncached(family, path, index, err);
-        if (rc == CB_OK) lookup_remember(key, *path, *index);
+        if (rc == CB_OK) lookup_remember("font-lookup", key, *path, *index);
     }
     free(key);
     return rc;
+}
+
+static int font_match_uncached(const char *pattern, int bold, char **path, int *index)
+{
+    /* not covered: FcInit fails only out of memory */
+    if (!FcInit()) return 0;
+    FcPattern *pat = FcNameParse((const FcChar8 *)pattern);
+    FcChar8 *want = NULL;
+    if (!pat || FcPatternGetString(pat, FC_FAMILY, 0, &want) != FcResultMatch) {
+        if (pat) FcPatternDestroy(pat);
+        FcFini();
+        return 0;
+    }
+    char *family = cb_xstrdup((const char *)want);
+    if (bold) {
+        FcPatternDel(pat, FC_WEIGHT);
+        FcPatternAddInteger(pat, FC_WEIGHT, FC_WEIGHT_BOLD);
+    }
+    FcConfigSubstitute(NULL, pat, FcMatchPattern);
+    FcDefaultSubstitute(pat);
+    FcResult res;
+    FcFontSet *set = FcFontSort(NULL, pat, FcFalse, NULL, &res);
+    int found = 0;
+    for (int i = 0; set && i < set->nfont && !found; i++) {
+        FcPattern *p = set->fonts[i];
+        FcChar8 *file = NULL, *fam = NULL;
+        int weight = FC_WEIGHT_REGULAR, same = 0;
+        if (FcPatternGetString(p, FC_FILE, 0, &file) != FcResultMatch) continue;
+        for (int k = 0; FcPatternGetString(p, FC_FAMILY, k, &fam) == FcResultMatch; k++)
+            same |= strcasecmp((const char *)fam, family) == 0;
+        FcPatternGetInteger(p, FC_WEIGHT, 0, &weight);
+        if (!same || (bold && weight < FC_WEIGHT_DEMIBOLD)) continue;
+        *path = cb_xstrdup((const char *)file);
+        *index = 0;
+        FcPatternGetInteger(p, FC_INDEX, 0, index);
+        found = 1;
+    }
+    if (set) FcFontSetDestroy(set);
+    FcPatternDestroy(pat);
+    free(family);
+    FcFini(); /* as cb_font_find: each lookup is done once */
+    return found;
+}
+
+int cb_font_match(const char *pattern, int bold, char **path, int *index)
+{
+    char *request = cb_xasprintf("match%s|%s", bold ? ":bold" : "", pattern);
+    char *key = lookup_key(request);
+    *path = NULL;
+    int found = lookup_recall("font-match", key, path, index);
+    if (!found) {
+        found = font_match_uncached(pattern, bold, path, index);
+        lookup_remember("font-match", key, found ? *path : NULL, found ? *index : 0);
+    }
+    free(key);
+    free(request);
+    return *path != NULL;
 }
 
 static int font_find_uncached(const char *family, char **path, int *index, cb_error *err)
@@ -407,6 +494,9 @@ int cb_font_open(cb_font **out, const char *path, int index, cb_error *err)
     f->bmp_pick = cb_xmalloc(BMP_SIZE);
     memset(f->bmp_pick, PICK_UNKNOWN, BMP_SIZE);
     f->bmp_advance = cb_xmalloc(sizeof(float) * BMP_SIZE);
+    for (int r = 0; r < CB_FONT_NROLES; r++) f->role_face[r][0] = f->role_face[r][1] = -1;
+    f->role_face[CB_FONT_BODY][0] = 0;
+    f->first = f->latin = -1;
     *out = f;
     return CB_OK;
 }
@@ -424,24 +514,84 @@ int cb_font_add_fallback(cb_font *f, const char *path, int index, cb_error *err)
     return CB_OK;
 }
 
+int cb_font_add_face(cb_font *f, const char *path, int index, int *face, cb_error *err)
+{
+    for (size_t k = 0; k < f->nexplicit; k++)
+        if (f->faces[k]->index == index && strcmp(f->faces[k]->path, path) == 0) {
+            *face = (int)k;
+            return CB_OK;
+        }
+    int rc = cb_font_add_fallback(f, path, index, err);
+    *face = (int)f->nfaces - 1;
+    return rc;
+}
+
+void cb_font_set_role(cb_font *f, cb_font_role role, int bold, int face)
+{
+    if (role == CB_FONT_BODY && !bold) return; /* the primary */
+    f->role_face[role][bold] = face;
+    if (bold) f->bold[face] = 1;
+    /* the list's own text (the body's) takes the Latin face first too */
+    if (role == CB_FONT_LATIN && !bold) f->latin = face;
+}
+
+int cb_font_role_face(const cb_font *f, cb_font_role role, int bold) { return LIST(f)->role_face[role][bold]; }
+int cb_font_face_bold(const cb_font *f, int face) { return face >= 0 && LIST(f)->bold[face]; }
+
+/* A view of list l (font.h): its settings as l's now, its own empty choice tables. */
+static cb_font *view_make(cb_font *l, int first, int latin)
+{
+    cb_font *v = cb_xmalloc(sizeof *v);
+    *v = *l;
+    memset(v->views, 0, sizeof v->views);
+    v->list = l;
+    v->first = first;
+    v->latin = latin;
+    v->bmp_pick = cb_xmalloc(BMP_SIZE);
+    memset(v->bmp_pick, PICK_UNKNOWN, BMP_SIZE);
+    v->bmp_advance = cb_xmalloc(sizeof(float) * BMP_SIZE);
+    v->astral = NULL;
+    v->nastral = v->astral_cap = 0;
+    return v;
+}
+
+cb_font *cb_font_for(cb_font *f, cb_font_role role, int bold)
+{
+    cb_font *l = LIST(f);
+    int first = l->role_face[role][bold], latin = l->role_face[CB_FONT_LATIN][bold];
+    if (first < 0 && bold) first = l->role_face[role][0];
+    if (latin < 0) latin = l->latin;
+    if (role == CB_FONT_LATIN) first = latin;
+    if ((first < 0 || first == 0) && latin == l->latin) return l; /* picks as the list does */
+    if (!l->views[role][bold]) l->views[role][bold] = view_make(l, first, latin);
+    return l->views[role][bold];
+}
+
 void cb_font_set_auto_fallback(cb_font *f, int on) { f->auto_fallback = on; }
 
 void cb_font_close(cb_font *f)
 {
     if (!f) return;
-    for (size_t i = 0; i < f->nfaces; i++) face_free(f->faces[i]);
+    for (int r = 0; r < CB_FONT_NROLES; r++)
+        for (int b = 0; b < 2; b++) cb_font_close(f->views[r][b]);
     free(f->bmp_pick);
     free(f->bmp_advance);
     free(f->astral);
+    if (f->list) { /* a view: the rest is its list's */
+        free(f);
+        return;
+    }
+    for (size_t i = 0; i < f->nfaces; i++) face_free(f->faces[i]);
     free(f->cand_face);
     if (f->cands) FcFontSetDestroy(f->cands);
     if (f->fc) FcConfigDestroy(f->fc);
     free(f);
 }
 
-const char *cb_font_path(const cb_font *f) { return f->faces[0]->path; }
-size_t cb_font_nfaces(const cb_font *f) { return f->nfaces; }
-const char *cb_font_face_path(const cb_font *f, int i) { return f->faces[i]->path; }
+const char *cb_font_path(const cb_font *f) { return LIST(f)->faces[0]->path; }
+size_t cb_font_nfaces(const cb_font *f) { return LIST(f)->nfaces; }
+const char *cb_font_face_path(const cb_font *f, int i) { return LIST(f)->faces[i]->path; }
+int cb_font_face_index(const cb_font *f, int i) { return LIST(f)->faces[i]->index; }
 uint32_t cb_font_replacement(const cb_font *f) { return f->replacement; }
 
 /* ---- fontconfig's fallback candidates */
@@ -665,19 +815,23 @@ static int auto_pick(cb_font *f, uint32_t cp)
 
 static int compute_pick(cb_font *f, uint32_t cp)
 {
-    f->picked = 1;
+    cb_font *l = LIST(f);
+    f->picked = l->picked = 1;
     /* invisible even where the font has a (blank) glyph: nothing to see or to search */
     if (cb_font_invisible(cp)) return CB_FACE_SKIP;
+    if (f->latin >= 0 && cb_font_latin_text(cp) && face_has(l->faces[f->latin], cp)) return f->latin;
+    if (f->list) /* a view: its role's face, then as its list picks */
+        return f->first >= 0 && face_has(l->faces[f->first], cp) ? f->first : cb_font_pick(l, cp);
     if (face_has(f->faces[0], cp)) return 0;
     for (size_t i = 1; i < f->nexplicit; i++)
-        if (face_has(f->faces[i], cp)) return (int)i;
+        if (!f->bold[i] && face_has(f->faces[i], cp)) return (int)i;
     if (cp >= 0xD800 && cp <= 0xDFFF) return CB_FACE_NONE; /* U+FFFD stands for bad UTF-8 */
     return f->auto_fallback ? auto_pick(f, cp) : CB_FACE_NONE;
 }
 
 static float advance_of(cb_font *f, int pick, uint32_t cp)
 {
-    if (pick >= 0) return face_advance(f->faces[pick], cp);
+    if (pick >= 0) return face_advance(LIST(f)->faces[pick], cp);
     return pick == CB_FACE_NONE ? f->replacement_advance : 0;
 }
 
@@ -803,13 +957,13 @@ float cb_font_width(cb_font *f, const char *s, size_t len, float size)
 
 void cb_font_metrics(const cb_font *f, float *ascender, float *descender)
 {
-    *ascender = f->faces[0]->ascender;
-    *descender = f->faces[0]->descender;
+    *ascender = LIST(f)->faces[0]->ascender;
+    *descender = LIST(f)->faces[0]->descender;
 }
 
 void cb_font_face_info_get(const cb_font *fl, int face_index, cb_font_face_info *out)
 {
-    const face *f = fl->faces[face_index];
+    const face *f = LIST(fl)->faces[face_index];
     float k = 1000 / f->upem; /* font units to PDF glyph space */
     memset(out, 0, sizeof *out);
     out->psname = f->psname && *f->psname ? f->psname : "Font";
@@ -831,7 +985,7 @@ void cb_font_face_info_get(const cb_font *fl, int face_index, cb_font_face_info 
 int cb_font_subset_make(cb_font *fl, int face_index, const uint32_t *cps, size_t n,
                         cb_font_subset *out, cb_error *err)
 {
-    return subset_face(fl->faces[face_index], cps, n, out, err);
+    return subset_face(LIST(fl)->faces[face_index], cps, n, out, err);
 }
 
 static int subset_face(face *f, const uint32_t *cps, size_t n, cb_font_subset *out, cb_error *err)

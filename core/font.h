@@ -45,6 +45,14 @@ typedef struct cb_font cb_font;
  * *path and the face *index within a collection. */
 int cb_font_find(const char *family, char **path, int *index, cb_error *err);
 
+/* Finds the face fontconfig gives for `pattern` ("Noto Serif CJK SC", "DejaVu Serif:bold";
+ * fontconfig's name syntax), whatever its outlines: the first in fontconfig's order whose
+ * family is the pattern's, and with bold a bold weight (semibold or heavier). Sets a
+ * malloc'd *path and *index and returns 1, or 0 if none is installed. The answer, found
+ * or not, is remembered as cb_font_find's is (in the list "font-match", a line per
+ * request). */
+int cb_font_match(const char *pattern, int bold, char **path, int *index);
+
 /* Opens face `index` of the font file at path as the primary face of a new font list, with
  * fontconfig fallbacks on. Fails with CB_EFONT naming the path if the file is missing,
  * unreadable, not a font, or has no TrueType (glyf) outlines. */
@@ -52,6 +60,48 @@ int cb_font_open(cb_font **out, const char *path, int index, cb_error *err);
 /* Appends an explicit fallback face (tried before fontconfig's); same checks and errors as
  * cb_font_open. Call before measuring any text. */
 int cb_font_add_fallback(cb_font *f, const char *path, int index, cb_error *err);
+/*
+ * Typeface roles. A document sets body text, headings and figures (KPI values, table
+ * cells, charts) each in its own face, and Latin letters, digits and ASCII punctuation in
+ * a Latin face whatever the role; each role may have a bold face. All of them are faces
+ * of one list, the document's (the cb_font of cb_font_open: the PDF writer embeds each
+ * face it draws with once, whichever role drew it). A role's text is measured and drawn
+ * with a view of that list (cb_font_for): a cb_font whose pick order is [the Latin face,
+ * for Latin text], [the role's face], then the list's own order (the primary = the body
+ * face, the explicit faces that are not bold, fontconfig's fallbacks). Its face indexes
+ * are the list's. A view is made on first use, copies the list's settings as they are then,
+ * and is freed with the list; it is used by the list's thread, as the list is.
+ */
+typedef enum cb_font_role {
+    CB_FONT_BODY, CB_FONT_HEADING, CB_FONT_FIGURES, CB_FONT_LATIN, CB_FONT_NROLES
+} cb_font_role;
+/* The role names a template uses ("body", "heading", "figures", "latin"). */
+extern const char *const cb_font_role_names[CB_FONT_NROLES];
+/* Face `index` of path as a face of list f: the face already open at that path and index,
+ * else opened (checks and errors as cb_font_add_fallback's) and appended to the explicit
+ * faces. Sets *face to its index. Call before measuring any text. */
+int cb_font_add_face(cb_font *f, const char *path, int index, int *face, cb_error *err);
+/* Makes face (an index of f) the role's face, or its bold face when bold. A bold face is
+ * left out of the list's own order (regular text never falls back to it) and text drawn
+ * bold in it is not thickened (layout.h: cb_op.bold). The body role's regular face is the
+ * primary, always. Call before measuring any text. */
+void cb_font_set_role(cb_font *f, cb_font_role role, int bold, int face);
+/* The role's face (bold: its bold face), or -1 if it has none of its own. */
+int cb_font_role_face(const cb_font *f, cb_font_role role, int bold);
+/* The font list a role's text is measured and drawn with (bold: with its bold faces,
+ * where it has them): a view of f's list, or the list itself when the role has no face of
+ * its own. Never NULL. f may itself be a view: its list's role is given. */
+cb_font *cb_font_for(cb_font *f, cb_font_role role, int bold);
+/* 1 if face (an index of the list) was set as a bold face. */
+int cb_font_face_bold(const cb_font *f, int face);
+/* Whether Latin text takes the Latin face first: ASCII letters, digits, punctuation and
+ * space, and the Latin letters of U+00C0..U+024F but for the signs x and / (U+00D7,
+ * U+00F7). Full-width forms and CJK punctuation are not Latin text. */
+static inline int cb_font_latin_text(uint32_t cp)
+{
+    return (cp >= 0x20 && cp < 0x7F) || (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7);
+}
+
 /* Turns fontconfig fallbacks on (the default) or off. Call before measuring any text. */
 void cb_font_set_auto_fallback(cb_font *f, int on);
 void cb_font_close(cb_font *f);
@@ -98,6 +148,7 @@ void cb_font_fallback_candidates(cb_font *f, void (*fn)(void *ud, const char *pa
 /* Faces opened so far (they only ever get added: an index stays valid). */
 size_t cb_font_nfaces(const cb_font *f);
 const char *cb_font_face_path(const cb_font *f, int face);
+int cb_font_face_index(const cb_font *f, int face); /* its face index in the file */
 
 /* Advance width of cp as drawn (by its face; the replacement's width for a character no
  * face has; 0 for a skipped one) as a fraction of the em (0.5 for a half-width glyph). */

@@ -80,7 +80,7 @@ void cb_page_text(cb_page *p, cb_font *f, const cb_op *style, const char *s, siz
         op->y = style->y;
         op->size = style->size;
         op->color = style->color;
-        op->bold = style->bold;
+        op->bold = style->bold && !cb_font_face_bold(f, face); /* a bold face: no stroke over it */
         op->spacing = style->spacing;
         op->font = face;
         op->text = cb_xstrndup(s, n);
@@ -95,7 +95,7 @@ void cb_lay_text(lay *L, float x, float y, float size, cb_rgb c, int bold, const
 {
     if (!len) return;
     cb_op style = {.x = x, .y = y, .size = size, .color = c, .bold = bold, .spacing = spacing};
-    cb_page_text(L->page, L->font, &style, s, len);
+    cb_page_text(L->page, cb_lay_font(L, bold), &style, s, len);
 }
 
 void cb_lay_rect(lay *L, float x, float y, float w, float h, cb_rgb c)
@@ -121,13 +121,13 @@ void cb_lay_line(lay *L, float x0, float y0, float x1, float y1, float width, cb
 
 float cb_lay_width(lay *L, const char *s, float size)
 {
-    return cb_font_width(L->font, s, strlen(s), size);
+    return cb_font_width(cb_lay_font(L, L->bold), s, strlen(s), size);
 }
 
 void cb_lay_aligned(lay *L, float x, float w, float baseline, float size, cb_rgb c, int bold, const char *s,
                     size_t len, align_t a)
 {
-    float tw = cb_font_width(L->font, s, len, size);
+    float tw = cb_font_width(cb_lay_font(L, bold), s, len, size);
     if (a == ALIGN_CENTER) x += (w - tw) / 2;
     else if (a == ALIGN_RIGHT) x += w - tw;
     cb_lay_text(L, x, baseline, size, c, bold, s, len, 0);
@@ -206,7 +206,7 @@ static float advance_at(void *ud, uint32_t cp)
 
 size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb_line **lines)
 {
-    measure m = {L->font, size};
+    measure m = {cb_lay_font(L, L->bold), size};
     return cb_break_lines(s, strlen(s), first_w, w, advance_at, &m, lines);
 }
 

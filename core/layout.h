@@ -29,6 +29,10 @@
 
 /* CB_OP_IMAGE: the PNG (bold == 0) or JPEG (bold == 1) file `text`, already checked
  * (template.h: cb_image_check), scaled into the box x, y, w, h. */
+/* Faux bold's stroke width, in ems: 0.03 em thickens a stem by about as much as a bold
+ * weight does (the stroke is centred on the outline: 0.015 em each side). */
+#define CB_FAUX_BOLD_EM 0.03f
+
 typedef enum cb_op_kind { CB_OP_TEXT, CB_OP_RECT, CB_OP_LINE, CB_OP_PATH, CB_OP_IMAGE } cb_op_kind;
 
 /* One segment of a path drawn by a plugin block: 'm' move, 'l' line, 'c' curve (three
@@ -94,7 +98,9 @@ typedef struct cb_op {
     float spacing;     /* text: extra space after each character (justification) */
     float angle;       /* text: rotation about (x, y), radians counter-clockwise */
     cb_rgb color;
-    int bold;          /* text: drawn fill-then-stroke, the font having no bold face */
+    int bold;          /* text: faux bold, the face drawing it being no bold face: filled
+                        * and stroked (text render mode 2) with a line CB_FAUX_BOLD_EM of
+                        * the size wide; bold text in a bold face (font.h: roles) is not */
     int font;          /* text: the face drawing it (index in the font list, font.h), or
                         * CB_FACE_NONE: characters no face has, drawn as the replacement */
     uint32_t node;     /* what it is: its node in cb_layout.nodes (never a container's) */
@@ -174,8 +180,9 @@ int cb_layout_run(cb_layout *out, const struct cb_doc *doc, const cb_template *t
 void cb_layout_trace_missing(cb_layout *l, char *(*where)(void *ctx, const char *ch), void *ctx);
 
 /* Pushes UTF-8 text s[0..len) onto page p as text ops, one per run of characters drawn
- * by the same face of f (font.h), each run placed after the one before: style gives the
- * start x and baseline y, size, spacing, color and bold. Measuring the same text with
+ * by the same face of f (font.h; f may be a role's view), each run placed after the one
+ * before: style gives the start x and baseline y, size, spacing, color and bold (a run in
+ * a bold face is not faux bold). Measuring the same text with
  * cb_font_width gives its width (without spacing). Line breaking does not change. */
 void cb_page_text(cb_page *p, cb_font *f, const cb_op *style, const char *s, size_t len);
 

@@ -28,7 +28,9 @@ void cb_title_place(lay *L, const cb_block *b, const cb_block *next)
     const cb_template *t = L->t;
     float ts = t->title_size, ss = t->body_size;
     cb_line *tl = NULL, *sl = NULL;
+    cb_lay_type(L, CB_FONT_HEADING, 1);
     size_t nt = cb_lay_wrap(L, b->text ? b->text : "", ts, L->width, L->width, &tl);
+    cb_lay_type(L, CB_FONT_BODY, 0);
     size_t ns = b->subtitle ? cb_lay_wrap(L, b->subtitle, ss, L->width, L->width, &sl) : 0;
     float tlh = ts * 1.3f, slh = ss * 1.6f;
     float h = 6 + 10 + nt * tlh + 6 + ns * slh + 12;
@@ -37,6 +39,7 @@ void cb_title_place(lay *L, const cb_block *b, const cb_block *next)
     cb_lay_rect(L, L->left, L->y - 4, L->width, 4, t->primary);
     L->y -= 4 + 10;
     cb_lay_open(L, CB_ROLE_TITLE);
+    cb_lay_type(L, CB_FONT_HEADING, 1);
     for (size_t i = 0; i < nt; i++) {
         cb_lay_text(L, L->left, baseline_in(L, L->y, tlh, ts), ts, t->primary, 1,
                     b->text + tl[i].start, tl[i].len, 0);
@@ -44,6 +47,7 @@ void cb_title_place(lay *L, const cb_block *b, const cb_block *next)
     }
     L->y -= 6;
     if (ns) cb_lay_open(L, CB_ROLE_PARAGRAPH);
+    cb_lay_type(L, CB_FONT_BODY, 0);
     for (size_t i = 0; i < ns; i++) {
         cb_lay_text(L, L->left, baseline_in(L, L->y, slh, ss), ss, t->muted, 0,
                     b->subtitle + sl[i].start, sl[i].len, 0);
@@ -101,6 +105,7 @@ void cb_heading_place(lay *L, const cb_block *b, const cb_block *next)
     float lh = size * 1.45f;
     float indent = level == 1 ? 9 : 0;
     cb_line *lines = NULL;
+    cb_lay_type(L, CB_FONT_HEADING, 1);
     size_t n = cb_lay_wrap(L, b->text ? b->text : "", size, L->width - indent, L->width - indent, &lines);
     float h = n * lh;
     /* keep with next: the heading plus about three body lines, and the start of what
@@ -108,6 +113,7 @@ void cb_heading_place(lay *L, const cb_block *b, const cb_block *next)
     float keep = h + before + 3 * t->body_size * t->leading;
     if (!at_page_top(L) && (L->y - keep < L->bottom || (next && next_leaves_page(L, b, next))))
         cb_lay_new_page(L);
+    cb_lay_type(L, CB_FONT_HEADING, 1); /* next_leaves_page laid out what follows */
     if (!at_page_top(L)) L->y -= before;
     add_bookmark(L, b->text ? b->text : "", level);
     open_section(L, level);
@@ -141,10 +147,10 @@ static int justify_words(lay *L, float x, float baseline, float size, const char
         size_t w = k;
         while (w < len && s[w] != ' ') w++;
         cb_lay_text(L, x, baseline, size, t->text, 0, s + k, w - k, 0);
-        x += cb_font_width(L->font, s + k, w - k, size);
+        x += cb_font_width(cb_lay_font(L, 0), s + k, w - k, size);
         size_t sp = w;
         while (sp < len && s[sp] == ' ') sp++;
-        x += cb_font_width(L->font, s + w, sp - w, size) + (sp > w && w > k ? add : 0);
+        x += cb_font_width(cb_lay_font(L, 0), s + w, sp - w, size) + (sp > w && w > k ? add : 0);
         k = sp;
     }
     return 1;
@@ -158,6 +164,7 @@ void cb_paragraph_place(lay *L, const cb_block *b, const cb_block *next)
     float indent = t->indent * size;
     const char *s = b->text ? b->text : "";
     cb_line *lines = NULL;
+    cb_lay_type(L, CB_FONT_BODY, 0);
     size_t n = cb_lay_wrap(L, s, size, L->width - indent, L->width, &lines);
     cb_lay_open(L, CB_ROLE_PARAGRAPH);
     for (size_t i = 0; i < n; i++) {
@@ -205,7 +212,7 @@ static float kpi_value_width(lay *L, const char *v, float big, float small)
     while (p < end) {
         int num = is_numeric_at(v, p);
         uint32_t cp = cb_utf8_next(&p, end);
-        w += cb_font_advance(L->font, cp) * (num ? big : small);
+        w += cb_font_advance(cb_font_for(L->font, CB_FONT_FIGURES, num), cp) * (num ? big : small);
     }
     return w;
 }
@@ -219,8 +226,9 @@ static void draw_kpi_value(lay *L, float x, float baseline, const char *v, float
         const char *run = p;
         while (p < end && is_numeric_at(v, p) == num) cb_utf8_next(&p, end);
         float size = num ? big : small;
+        cb_lay_type(L, CB_FONT_FIGURES, num);
         cb_lay_text(L, x, baseline, size, num ? t->accent : t->text, num, run, (size_t)(p - run), 0);
-        x += cb_font_width(L->font, run, (size_t)(p - run), size);
+        x += cb_font_width(cb_lay_font(L, num), run, (size_t)(p - run), size);
     }
 }
 
@@ -272,6 +280,7 @@ void cb_kpis_place(lay *L, const cb_block *b, const cb_block *next)
         cb_line *lines[6] = {0};
         size_t nl[6] = {0};
         float lsize[6], bh = 60 * k;
+        cb_lay_type(L, CB_FONT_BODY, 0); /* labels: body text; values: figures */
         for (size_t i = first; i < last; i++) { /* a row with a two-line label is taller */
             const char *label = b->items[i].label ? b->items[i].label : "";
             lines[i - first] = kpi_label(L, label, bw - 8, label_size, &lsize[i - first], &nl[i - first]);
@@ -298,6 +307,7 @@ void cb_kpis_place(lay *L, const cb_block *b, const cb_block *next)
                 vw *= f;
             }
             draw_kpi_value(L, x + (bw - vw) / 2, top - 30 * k, v, big, small);
+            cb_lay_type(L, CB_FONT_BODY, 0);
             const char *label = it->label ? it->label : "";
             size_t m = nl[i - first];
             for (size_t l = 0; l < m; l++) /* bottom line at the usual place, the first above */
@@ -342,6 +352,7 @@ void cb_table_place(lay *L, const cb_block *b, const cb_block *next)
     /* wrap the header and every cell once */
     cell_lines *head = cb_xcalloc(nc, sizeof *head);
     float head_h = 0;
+    cb_lay_type(L, CB_FONT_FIGURES, 1); /* a table is figures: its header bold */
     for (size_t c = 0; c < nc; c++) {
         const char *s = b->cols[c].title ? b->cols[c].title : "";
         head[c].n = cb_lay_wrap(L, s, size, cw[c] - 2 * px, cw[c] - 2 * px, &head[c].lines);
@@ -354,6 +365,7 @@ void cb_table_place(lay *L, const cb_block *b, const cb_block *next)
     if (!cb_page_charge(L->page, held)) nrows = 0; /* too big: laid out empty, and failed */
     cell_lines *cells = cb_xcalloc(nrows ? ncells : 1, sizeof *cells);
     float *row_h = cb_xcalloc(nrows ? nrows : 1, sizeof *row_h);
+    cb_lay_type(L, CB_FONT_FIGURES, 0);
     for (size_t r = 0; r < nrows; r++) {
         float h = lh;
         for (size_t c = 0; c < nc; c++) {
@@ -489,6 +501,7 @@ void cb_barchart_place(lay *L, const cb_block *b, const cb_block *next)
     if (!n) return;
     float title_size = fmaxf(4, t->h2_size - 1), lsize = fmaxf(4, t->table_size - 0.5f), llh = lsize * 1.3f;
     float tick_size = t->small_size - 0.5f, vsize = t->small_size;
+    cb_lay_type(L, CB_FONT_FIGURES, 0); /* a chart is figures; its caption a heading */
     /* label column: as wide as the widest label, at most 36% of the width */
     float labw = 0;
     for (size_t i = 0; i < n; i++) {
@@ -514,8 +527,10 @@ void cb_barchart_place(lay *L, const cb_block *b, const cb_block *next)
     cb_lay_alt(L, fig, barchart_alt(L, b));
     if (b->text) { /* its caption */
         cb_lay_at(L, cb_lay_node(L, CB_ROLE_CAPTION, 0, fig));
+        cb_lay_type(L, CB_FONT_HEADING, 1);
         cb_lay_text(L, L->left, baseline_in(L, L->y, title_size * 1.8f, title_size), title_size,
                     t->text, 1, b->text, strlen(b->text), 0);
+        cb_lay_type(L, CB_FONT_FIGURES, 0);
         L->y -= title_h;
         cb_lay_at(L, fig);
     }
@@ -585,6 +600,7 @@ void cb_progress_place(lay *L, const cb_block *b, const cb_block *next)
         const cb_item *it = &b->items[i];
         uint32_t item = cb_lay_node(L, CB_ROLE_LIST_ITEM, 0, list);
         cb_line *dl = NULL;
+        cb_lay_type(L, CB_FONT_BODY, 0);
         size_t nd = it->detail ? cb_lay_wrap(L, it->detail, small, L->width, L->width, &dl) : 0;
         float h = size * 1.6f + 2 + bar + 6 * k + nd * small * 1.5f + gap;
         cb_lay_ensure(L, h);
@@ -592,8 +608,10 @@ void cb_progress_place(lay *L, const cb_block *b, const cb_block *next)
         const char *label = it->label ? it->label : "";
         cb_lay_at(L, item);
         cb_lay_text(L, L->left, bl, size, t->text, 1, label, strlen(label), 0);
+        cb_lay_type(L, CB_FONT_FIGURES, 1); /* the value is a figure */
         if (it->value)
             cb_lay_aligned(L, L->left, L->width, bl, size, t->primary, 1, it->value, strlen(it->value), ALIGN_RIGHT);
+        cb_lay_type(L, CB_FONT_BODY, 0);
         L->y -= lh + 2;
         if (it->number >= 0) { /* the bar: a figure of the fraction; without one, decoration */
             uint32_t fig = cb_lay_node(L, CB_ROLE_FIGURE, 0, item);
@@ -625,6 +643,7 @@ void cb_notes_place(lay *L, const cb_block *b, const cb_block *next)
     (void)next;
     const cb_template *t = L->t;
     float size = t->small_size, lh = size * 1.55f;
+    cb_lay_type(L, CB_FONT_BODY, 1);
     cb_lay_ensure(L, 8 + lh * 3);
     if (!at_page_top(L)) L->y -= 4;
     uint32_t list = cb_lay_node(L, CB_ROLE_LIST, 0, cb_lay_container(L));
@@ -643,6 +662,7 @@ void cb_notes_place(lay *L, const cb_block *b, const cb_block *next)
         }
         free(tl);
     }
+    cb_lay_type(L, CB_FONT_BODY, 0);
     float numw = b->nitems > 1 ? cb_lay_width(L, "00. ", size) : 0;
     for (size_t i = 0; i < b->nitems; i++) {
         const char *s = b->items[i].label ? b->items[i].label : "";
@@ -705,7 +725,7 @@ static int plugin_split(const cb_block *b, const void *st, const cb_canvas *mc, 
 static void plugin_draw(lay *L, const cb_block *b, void *st, float h)
 {
     cb_canvas c;
-    cb_canvas_init(&c, L->page, L->font, L->t, L->left, L->y - h);
+    cb_canvas_init(&c, L->page, cb_font_for(L->font, CB_FONT_FIGURES, 0), L->t, L->left, L->y - h);
     cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL);
     b->ptype->draw(st, b->papi, &c, L->width, h);
     cb_pool_mark(CB_MARK_NONE, NULL, NULL);
@@ -722,7 +742,7 @@ static void lay_plugin(lay *L, const cb_block *b)
     const cb_block_type *ty = b->ptype;
     int splits = ty->version >= 2 && ty->split;
     cb_canvas mc; /* for measuring: no page */
-    cb_canvas_init(&mc, NULL, L->font, L->t, 0, 0);
+    cb_canvas_init(&mc, NULL, cb_font_for(L->font, CB_FONT_FIGURES, 0), L->t, 0, 0); /* a plugin's text: figures */
     void *st = b->pstate, *rest_owned = NULL; /* a rest from split is ours to destroy */
     float h = plugin_height(b, st, &mc, L->width), room = L->top - L->bottom;
     /* a figure named by its block type, until the plugin ABI lets a block give its own

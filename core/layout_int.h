@@ -19,7 +19,12 @@ typedef struct lay {
     cb_layout *out;
     const cb_template *t;
     const cb_doc *doc;
-    cb_font *font;
+    cb_font *font;              /* the document's font list */
+    /* the typeface role (font.h) of the text being set, and whether it is bold: what
+     * cb_lay_wrap and cb_lay_width measure with; cb_lay_text and cb_lay_aligned draw in the
+     * role, bold as they are told (cb_lay_type sets both) */
+    cb_font_role role;
+    int bold;
     cb_page *page;
     float y;                    /* top of the space left on the current page */
     float top, bottom, left, right, width;
@@ -44,6 +49,15 @@ static inline int english(const lay *L) { return strcmp(L->t->lang, "en") == 0; 
 typedef enum { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT } align_t;
 
 /* layout.c: pages, drawing, wrapping, warnings */
+/* Sets the role and weight of the text set next (the block's, or a part's). */
+static inline void cb_lay_type(lay *L, cb_font_role role, int bold)
+{
+    L->role = role;
+    L->bold = bold;
+}
+/* The font list of the current role, bold or not. */
+static inline cb_font *cb_lay_font(const lay *L, int bold) { return cb_font_for(L->font, L->role, bold); }
+
 void cb_lay_new_page(lay *L);
 /* Starts a new page unless h points fit below the cursor (or the page is still empty,
  * where nothing would be gained). */

@@ -52,7 +52,8 @@ static void lay_watermark(lay *L, cb_page *p)
 {
     const cb_template *t = L->t;
     const char *s = t->watermark;
-    float w1 = cb_font_width(L->font, s, strlen(s), 1);
+    cb_font *f = cb_font_for(L->font, CB_FONT_HEADING, 0); /* display type */
+    float w1 = cb_font_width(f, s, strlen(s), 1);
     if (w1 <= 0) return;
     float a = atan2f(t->page_h, t->page_w), c = cosf(a), sn = sinf(a);
     float diag = hypotf(t->page_w, t->page_h);
@@ -68,7 +69,7 @@ static void lay_watermark(lay *L, cb_page *p)
     float y0 = t->page_h / 2 - tw / 2 * sn - off * c;
     cb_page tmp = {0};
     cb_op style = {.x = 0, .y = 0, .size = size, .color = {0.86f, 0.86f, 0.86f}};
-    cb_page_text(&tmp, L->font, &style, s, strlen(s));
+    cb_page_text(&tmp, f, &style, s, strlen(s));
     for (size_t k = 0; k < tmp.nops; k++) {
         cb_op *op = &tmp.ops[k];
         float dx = op->x;
@@ -142,12 +143,15 @@ void cb_lay_cover(lay *L)
     }
     float ts = t->title_size * 1.5f, tlh = ts * 1.3f, ss = t->body_size * 1.3f, slh = ss * 1.6f;
     cb_line *tl = NULL, *sl = NULL;
+    cb_lay_type(L, CB_FONT_HEADING, 1);
     size_t nt = cb_lay_wrap(L, title, ts, L->width, L->width, &tl);
+    cb_lay_type(L, CB_FONT_HEADING, 0);
     size_t ns = sub ? cb_lay_wrap(L, sub, ss, L->width, L->width, &sl) : 0;
     float block = nt * tlh + 18 + ns * slh;
     float y = L->top - room * 0.38f + block / 2;
     if (y > L->top - room * 0.2f) y = L->top - room * 0.2f;
     cb_lay_at(L, cb_lay_node(L, CB_ROLE_TITLE, 0, cover));
+    cb_lay_type(L, CB_FONT_HEADING, 1);
     for (size_t i = 0; i < nt; i++) {
         cb_lay_text(L, L->left, baseline_in(L, y, tlh, ts), ts, t->primary, 1, title + tl[i].start,
                     tl[i].len, 0);
@@ -158,6 +162,7 @@ void cb_lay_cover(lay *L)
     cb_lay_rect(L, L->left, y - 3, fminf(80, L->width), 3, t->accent);
     y -= 10;
     if (ns) cb_lay_at(L, cb_lay_node(L, CB_ROLE_PARAGRAPH, 0, cover));
+    cb_lay_type(L, CB_FONT_HEADING, 0); /* the cover's lines are display type */
     for (size_t i = 0; i < ns; i++) {
         if (y - slh < L->bottom + 40) break;
         cb_lay_text(L, L->left, baseline_in(L, y, slh, ss), ss, t->muted, 0, sub + sl[i].start,
@@ -193,6 +198,7 @@ void cb_lay_page_furniture(lay *L)
     char page[32], pages[32];
     snprintf(pages, sizeof pages, "%zu", L->out->npages - first);
     float logo_h = t->logo ? header_logo_h(t) : 0;
+    cb_lay_type(L, CB_FONT_BODY, 0);
     for (size_t i = 0; i < L->out->npages; i++) {
         L->page = &L->out->pages[i];
         if (t->watermark) lay_watermark(L, L->page);

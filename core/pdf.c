@@ -572,9 +572,9 @@ static void draw_text(HPDF_Page page, cb_font *font, const pdf_face *m, cb_buf *
     const char *fname = cb_hpdf_font_name(page, m->font);
     if (!fname) return; /* the error handler has recorded why */
     set_color(b, op->color, 0, &p->fill, &p->have_fill);
-    if (op->bold) { /* the CJK font has no bold face: thicken the outline with a stroke */
+    if (op->bold) { /* faux bold (layout.h): thicken the outline with a stroke */
         set_color(b, op->color, 1, &p->stroke, &p->have_stroke);
-        set_line_width(b, p, op->size * 0.035f);
+        set_line_width(b, p, op->size * CB_FAUX_BOLD_EM);
     }
     cb_buf_adds(b, "BT\n");
     if (p->font != m->font || p->font_size != op->size) {

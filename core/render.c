@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <fontconfig/fontconfig.h>
 #include <lauxlib.h>
 #include <nettle/sha2.h>
 #include <lua.h>
@@ -24,6 +23,7 @@
 #include "output.h"
 #include "paths.h"
 #include "plugins.h"
+#include "typeface.h"
 
 static double now_ms(void)
 {
@@ -227,65 +227,18 @@ int cb_engine_check_lang(const cb_engine *e, const char *lang, cb_error *err)
                    "languages with report { languages = { ... } })", e->report_name, langs, lang);
 }
 
-/* A TrueType font of `family` through fontconfig (font.h's cb_font_find looks for Chinese
- * fonts only): the first face of that family, by fontconfig's order. */
-static int find_family(const char *family, char **path, int *index, cb_error *err)
-{
-    int rc = cb_fail(err, CB_EFONT, "no TrueType font \"%s\" found through fontconfig (install "
-                     "fonts-dejavu-core, or set type.family.en in the template)", family);
-    if (!FcInit()) return rc; /* not covered: as in font.c, out of memory only */
-    FcPattern *pat = FcNameParse((const FcChar8 *)family);
-    FcPatternAddString(pat, FC_FONTFORMAT, (const FcChar8 *)"TrueType");
-    FcConfigSubstitute(NULL, pat, FcMatchPattern);
-    FcDefaultSubstitute(pat);
-    FcResult res;
-    FcFontSet *set = FcFontSort(NULL, pat, FcFalse, NULL, &res);
-    for (int i = 0; set && i < set->nfont && rc != CB_OK; i++) {
-        FcChar8 *file = NULL, *fam = NULL, *fmt = NULL;
-        int idx = 0, same = 0;
-        FcPattern *p = set->fonts[i];
-        if (FcPatternGetString(p, FC_FILE, 0, &file) != FcResultMatch ||
-            FcPatternGetString(p, FC_FONTFORMAT, 0, &fmt) != FcResultMatch || strcmp((const char *)fmt, "TrueType"))
-            continue;
-        for (int k = 0; FcPatternGetString(p, FC_FAMILY, k, &fam) == FcResultMatch; k++)
-            same |= strcasecmp((const char *)fam, family) == 0;
-        if (!same) continue;
-        FcPatternGetInteger(p, FC_INDEX, 0, &idx);
-        *path = cb_xstrdup((const char *)file);
-        *index = idx;
-        rc = CB_OK;
-    }
-    if (set) FcFontSetDestroy(set);
-    FcPatternDestroy(pat);
-    FcFini(); /* as cb_font_find: the lookup is done once */
-    return rc;
-}
-
-/* The Chinese font: --font, else the template's family (or the first that covers
- * Chinese) through fontconfig. */
-static int chinese_font(cb_engine *e, const cb_render_opts *o, char **path, int *index, cb_error *err)
-{
-    if (!o->font_path) return cb_font_find(e->tpl.font_family, path, index, err);
-    *path = cb_xstrdup(o->font_path);
-    *index = 0;
-    return CB_OK;
-}
-
-/* The fonts: the Chinese font alone, or for English the template's Latin font (DejaVu
- * Sans) with the Chinese one as its first fallback, for names. --font is the Chinese font
- * in both, so the two languages never share a main font (the batch's input hash). */
+/* The fonts (typeface.h): --font, the template's faces; what each role got in font_notes,
+ * printed with COUNTYBRIEF_SHOW_FONTS=1 (a role that falls back does so quietly). */
 static int open_fonts(cb_engine *e, const cb_render_opts *o, cb_error *err)
 {
-    int english = strcmp(e->lang, "en") == 0, index = 0;
-    char *path = NULL;
-    int rc = english ? find_family(e->tpl.latin_family, &path, &index, err)
-                     : chinese_font(e, o, &path, &index, err);
-    if (rc == CB_OK) rc = cb_font_open(&e->font, path, index, err);
-    free(path);
-    path = NULL;
-    if (rc != CB_OK || !english) return rc;
-    if ((rc = chinese_font(e, o, &path, &index, err)) == CB_OK) rc = cb_font_add_fallback(e->font, path, index, err);
-    free(path);
+    cb_buf notes = {0};
+    int rc = cb_typefaces_open(&e->font, &e->tpl, o->font_path, &notes, err);
+    e->font_notes = notes.s;
+    const char *show = getenv("COUNTYBRIEF_SHOW_FONTS");
+    for (const char *l = e->font_notes, *nl; rc == CB_OK && show && !strcmp(show, "1") && l && *l; l = nl + 1) {
+        if (!(nl = strchr(l, '\n'))) break;
+        fprintf(stderr, "countybrief: fonts: %.*s\n", (int)(nl - l), l);
+    }
     return rc;
 }
 
@@ -373,6 +326,7 @@ void cb_engine_close(cb_engine *e)
     cb_report_decl_free(&e->decl);
     if (e->tpl.footer || e->tpl.name) cb_template_free(&e->tpl);
     cb_font_close(e->font);
+    free(e->font_notes);
     free(e->data_dir);
     free(e->out_dir);
     free(e->report_path);

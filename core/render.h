@@ -39,7 +39,8 @@ typedef struct cb_engine {
     char *report_path, *report_name, *report_dir, *scripts_dir;
     cb_dataset ds;
     cb_template tpl;
-    cb_font *font;
+    cb_font *font;         /* the document's font list, each role's faces set (typeface.h) */
+    char *font_notes;      /* the face each role got, and why one fell back: lines, or NULL */
     cb_report_src src;
     cb_needs needs;        /* what the report declared with needs { ... } */
     cb_report_decl decl;   /* and with report { ... }: scope, languages, output */
@@ -80,8 +81,9 @@ char *cb_report_file(const char *report, const char *share, cb_error *err);
  * checked against the report's needs { ... } declaration first: every problem is printed
  * to stderr ("countybrief: <file>: ...") and the result is CB_EDATA (unless keep_needs).
  * A language the report does not declare (report { languages = ... }) is CB_EUSAGE.
- * For English the main font is the template's latin_family (DejaVu Sans), with the
- * Chinese font (--font, or the template's) as its first fallback. */
+ * The fonts are opened as typeface.h says: for English the main font is the template's
+ * latin_family (DejaVu Sans), with the Chinese font (--font, or the template's) as its first
+ * fallback. */
 int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err);
 /* Loads the plugins and the data only (for `countybrief list`). The data is a folder of CSV
  * files, or anything a plugin's data source claims ("sqlite:figures.db", "book.xlsx"). */

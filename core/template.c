@@ -311,6 +311,81 @@ static int read_family(lua_State *L, reader *rd, cb_template *t, cb_error *err)
     return rc;
 }
 
+/* One face of type.faces (cb_face_spec): a file when the text ends in .ttf, .otf, .ttc or
+ * .otc (then ":N" may name a face of a collection) or holds a '/', else a fontconfig
+ * pattern. A file must exist: the field and the file are named when it does not. */
+static int read_face(reader *rd, cb_template *t, const char *field, const char *text,
+                     cb_face_spec *out, cb_error *err)
+{
+    size_t n = strlen(text), k = n;
+    while (k > 0 && text[k - 1] >= '0' && text[k - 1] <= '9') k--;
+    size_t stem = k > 0 && k < n && text[k - 1] == ':' ? k - 1 : n;
+    static const char *const exts[] = {".ttf", ".otf", ".ttc", ".otc"};
+    int file = memchr(text, '/', n) != NULL;
+    for (size_t i = 0; i < 4 && !file; i++)
+        file = stem > 4 && strncasecmp(text + stem - 4, exts[i], 4) == 0;
+    if (!*text)
+        return cb_fail(err, CB_ETEMPLATE, "%s: type.faces.%s is empty: name a font (a fontconfig "
+                       "family, or a file)", rd->path, field);
+    if (!file) {
+        out->pattern = cb_xstrdup(text);
+        return CB_OK;
+    }
+    char *name = cb_xstrndup(text, stem);
+    out->file = name[0] == '/' ? cb_xstrdup(name) : cb_path_join(t->dir, name);
+    out->index = stem < n ? atoi(text + stem + 1) : 0;
+    free(name);
+    if (!cb_is_file(out->file))
+        return cb_fail(err, CB_ETEMPLATE, "%s: type.faces.%s: font file %s not found", rd->path, field,
+                       out->file);
+    return CB_OK;
+}
+
+/* type.faces = { body = F, heading = F, figures = F, latin = F }: each F a face (read_face)
+ * or { regular = F, bold = F }. */
+static int read_faces(lua_State *L, reader *rd, cb_template *t, cb_error *err)
+{
+    int ty = lua_getfield(L, -1, "faces"), rc = CB_OK;
+    if (ty != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return ty == LUA_TNIL ? CB_OK : cb_fail(err, CB_ETEMPLATE, "%s: type.faces must be a table "
+                                                "{ body = ..., heading = ... }, got %s", rd->path,
+                                                lua_typename(L, ty));
+    }
+    lua_pushnil(L);
+    while (rc == CB_OK && lua_next(L, -2)) {
+        int role = -1;
+        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+        for (int r = 0; r < CB_FONT_NROLES; r++)
+            if (strcmp(key, cb_font_role_names[r]) == 0) role = r;
+        if (role < 0) {
+            rc = cb_fail(err, CB_ETEMPLATE, "%s: type.faces.%s: not a role (body, heading, figures, "
+                         "latin)", rd->path, key);
+        } else if (lua_type(L, -1) == LUA_TSTRING) {
+            rc = read_face(rd, t, key, lua_tostring(L, -1), &t->faces[role][0], err);
+        } else if (lua_type(L, -1) == LUA_TTABLE) {
+            static const char *const weights[] = {"regular", "bold"};
+            for (int b = 0; b < 2 && rc == CB_OK; b++) {
+                char field[40];
+                snprintf(field, sizeof field, "%s.%s", key, weights[b]);
+                int vt = lua_getfield(L, -1, weights[b]);
+                if (vt == LUA_TSTRING) rc = read_face(rd, t, field, lua_tostring(L, -1), &t->faces[role][b], err);
+                else if (vt != LUA_TNIL)
+                    rc = cb_fail(err, CB_ETEMPLATE, "%s: type.faces.%s must be a string, got %s", rd->path,
+                                 field, lua_typename(L, vt));
+                lua_pop(L, 1);
+            }
+        } else {
+            rc = cb_fail(err, CB_ETEMPLATE, "%s: type.faces.%s must be a string or { regular = ..., "
+                         "bold = ... }, got %s", rd->path, key, luaL_typename(L, -1));
+        }
+        lua_pop(L, 1);
+    }
+    if (rc != CB_OK) lua_pop(L, 1); /* the key lua_next left */
+    lua_pop(L, 1);
+    return rc;
+}
+
 static int read_settings(lua_State *L, reader *rd, cb_template *t, cb_error *err)
 {
     const char *path = rd->path;
@@ -363,7 +438,7 @@ static int read_settings(lua_State *L, reader *rd, cb_template *t, cb_error *err
         };
         for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
             if ((rc = get_number(L, rd, nums[i].key, nums[i].dst, err))) return rc;
-        if ((rc = read_family(L, rd, t, err))) return rc;
+        if ((rc = read_family(L, rd, t, err)) || (rc = read_faces(L, rd, t, err))) return rc;
         ty = lua_getfield(L, -1, "justify");
         if (ty == LUA_TBOOLEAN) t->justify = lua_toboolean(L, -1);
         else if (ty != LUA_TNIL)
@@ -520,6 +595,11 @@ void cb_template_free(cb_template *t)
     free(t->dir);
     free(t->font_family);
     free(t->latin_family);
+    for (int r = 0; r < CB_FONT_NROLES; r++)
+        for (int b = 0; b < 2; b++) {
+            free(t->faces[r][b].pattern);
+            free(t->faces[r][b].file);
+        }
     free(t->header);
     free(t->footer);
     free(t->watermark);

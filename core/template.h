@@ -8,11 +8,19 @@
 #ifndef CB_TEMPLATE_H
 #define CB_TEMPLATE_H
 
+#include "font.h"
 #include "util.h"
 
 typedef struct cb_rgb {
     float r, g, b;
 } cb_rgb;
+
+/* One face a template asks for (type.faces): a fontconfig pattern, or a font file. */
+typedef struct cb_face_spec {
+    char *pattern;   /* "Noto Sans CJK SC", "DejaVu Serif:bold"; or NULL */
+    char *file;      /* else the file's path (a relative one joined to the template folder) */
+    int index;       /* the file's face in a collection ("NotoSansCJK-Bold.ttc:2") */
+} cb_face_spec;
 
 typedef struct cb_template {
     char *name;
@@ -29,6 +37,8 @@ typedef struct cb_template {
                                            * the first that covers Chinese */
     char *latin_family;                   /* lang "en": the main font's family (the
                                            * Chinese one is its fallback) */
+    cb_face_spec faces[CB_FONT_NROLES][2]; /* type.faces: each role's face and bold face
+                                           * (font.h: cb_font_role); unset: both NULL */
     char lang[8];                         /* the language its texts were read for */
     int condensed;                        /* reports may shorten what they show */
     char *header;                         /* top of pages 2+; NULL for none */

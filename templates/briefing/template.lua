@@ -16,6 +16,13 @@ return {
     table = 9.5,
     indent = 2,      -- first-line indent of paragraphs, in characters
     justify = true,
+    -- typeface roles (docs/templates.md): a fontconfig family or a font file each; a role
+    -- whose font is not installed takes the default Chinese face (WenQuanYi Micro Hei)
+    faces = {
+      body = "Noto Serif CJK SC",   -- paragraphs
+      heading = "Noto Sans CJK SC", -- title and headings
+      figures = "Noto Sans CJK SC", -- KPI values, tables, charts
+    },
   },
   colors = {
     primary = "#1a3a6b",

@@ -121,7 +121,7 @@ mkdir -p home rel
 RC=0
 (cd rel && HOME=$TMP/home XDG_CACHE_HOME=relcache "$CB" render --report ../r.lua --county 忠县 --out "$TMP/out-rel" --quiet) || RC=$?
 check_eq "XDG_CACHE_HOME relative: renders, the lists under \$HOME/.cache, nothing in the relative folder" \
-    "0 font-fallbacks font-lookup|" \
+    "0 font-fallbacks font-lookup font-match|" \
     "$RC $(ls "$TMP/home/.cache/countybrief" | grep font | paste -sd' ')|$(ls rel)"
 RC=0
 (cd rel && env -u HOME -u XDG_CACHE_HOME "$CB" render --report ../r.lua --county 忠县 --out "$TMP/out-nohome" --quiet) || RC=$?

@@ -38,7 +38,7 @@ has "忠县: counts with thousands separators and qualifiers in words" "$ZX" "4,
 has "忠县: allocations in millions" "$ZX" "CNY 18 million" "of which over CNY 5 million for public services"
 has "忠县: every heading and column in English" "$ZX" Overview "Where the aid went" "Key projects" Training \
     "Industry cooperation and consumption support" "14th Five-Year Plan targets and progress" \
-    Project Partner Sector Amount Year Period Programme Kind Person-times "target CNY 100 million or more" \
+    Project Partner Sector Amount Year Period Programme Kind Person "target CNY 100 million or more" \
     "Sources (parts of the newspaper feature"
 has "奉节县: CNY 429 million, CNY 84 million, CNY 3.44 billion, nearly 200,000" "$FJ" \
     "Fengjie County" "Liaoning Province" "CNY 429 million" "CNY 84 million" "CNY 3.44 billion" \
@@ -60,7 +60,8 @@ for f in "$ZX" "$FJ"; do
     done
     check_eq "$name: every footer reads Page i of $pages" "" "$bad"
     fonts=$(pdffonts "$f" 2>/dev/null | tail -n +3 | awk '{print $1}' | sed 's/^[A-Z]*+//' | tr '\n' ' ')
-    check_eq "$name: DejaVu Sans first, the Chinese font as fallback" "DejaVuSans WenQuanYiMicroHei " "$fonts"
+    check_eq "$name: DejaVu Sans first (its Bold for bold text), the Chinese font as fallback" \
+        "DejaVuSans-Bold DejaVuSans WenQuanYiMicroHei " "$fonts"
     check "$name: qpdf --check" qpdf --check "$f"
     if [[ $(pdftext "$f" -) != *□* ]]; then ok "$name: no replacement box"; else not_ok "$name: no replacement box"; fi
     check_eq "$name: document title in English" \
@@ -101,7 +102,7 @@ check "... the message names the field" grep -qF 'template.lua: footer: the keys
 # fonts: the template's English family, and --font as the Chinese font in both languages
 printf 'return { type = { family = { en = "DejaVu Serif" } } }\n' >"$TMP/cover-tpl/template.lua"
 cb render --lang en --template "$TMP/cover-tpl" --county 忠县 --out "$TMP/serif" --no-fsync --quiet
-check_eq "type.family.en picks the English font" "DejaVuSerif WenQuanYiMicroHei " \
+check_eq "type.family.en picks the English font (and its bold weight)" "DejaVuSerif-Bold DejaVuSerif WenQuanYiMicroHei " \
     "$(pdffonts "$TMP/serif/500233-忠县.cover-tpl.en.pdf" 2>/dev/null | tail -n +3 | awk '{print $1}' | sed 's/^[A-Z]*+//' | tr '\n' ' ')"
 printf 'return { type = { family = { en = "No Such Sans" } } }\n' >"$TMP/cover-tpl/template.lua"
 cb render --lang en --template "$TMP/cover-tpl" --county 忠县 --out "$TMP/serif" --no-fsync
@@ -109,7 +110,7 @@ check_eq "an English font that is not installed: exit 4" 4 "$RC"
 check "... named, with what to do" grep -qF 'no TrueType font "No Such Sans" found through fontconfig (install fonts-dejavu-core, or set type.family.en in the template)' "$TMP/stderr"
 WQY=$(fc-match -f '%{file}' "WenQuanYi Micro Hei")
 cb render --lang en --font "$WQY" --county 忠县 --out "$TMP/font" --no-fsync --quiet
-check_eq "--font with --lang en: the Chinese font, DejaVu Sans still first" "DejaVuSans WenQuanYiMicroHei " \
+check_eq "--font with --lang en: the Chinese font, DejaVu Sans still first" "DejaVuSans-Bold DejaVuSans WenQuanYiMicroHei " \
     "$(pdffonts "$TMP/font/500233-忠县.en.pdf" 2>/dev/null | tail -n +3 | awk '{print $1}' | sed 's/^[A-Z]*+//' | tr '\n' ' ')"
 
 # --- languages a report does not have -------------------------------------------------
@@ -121,7 +122,7 @@ check "... nothing written" test ! -e "$TMP/x/500233-忠县.en.pdf"
 cb render --lang fr --out "$TMP/x" --no-fsync
 check_eq "--lang fr: exit 2" 2 "$RC"
 check "... names the languages countybrief renders" grep -qF -- "--lang fr: unknown language (countybrief renders zh and en)" "$TMP/stderr"
-printf 'report { languages = { "zh", "en" } }\ndoc:title(lang .. " " .. fmt.yuan(405000000) .. " " .. fmt.count(2396, "person-times", "余") .. " " .. fmt.count(1.5e6) .. " " .. fmt.yuan(999999999))\n' >"$TMP/both.lua"
+printf 'report { languages = { "zh", "en" } }\ndoc:paragraph(lang .. " " .. fmt.yuan(405000000) .. " " .. fmt.count(2396, "person-times", "余") .. " " .. fmt.count(1.5e6) .. " " .. fmt.yuan(999999999))\n' >"$TMP/both.lua"
 cb render --lang en --report "$TMP/both.lua" --county 忠县 --out "$TMP/x" --no-fsync
 check_eq "a report declaring both languages: exit 0" 0 "$RC"
 has "fmt in English: lang, CNY millions, thousands and qualifiers, billions after rounding" \
