@@ -9,6 +9,7 @@ return {
   type = {
     body = 9.5, leading = 1.55, title = 20, h1 = 13, h2 = 10.5,
     small = 7.5, table = 8.5, indent = 2, justify = true,
+    faces = { body = "Noto Sans CJK SC", heading = "Noto Sans CJK SC", figures = "Noto Sans CJK SC" },
   },
   colors = {
     primary = teal, accent = "#d9822b", text = "#1e2328", muted = "#5f6b73",

@@ -11,6 +11,7 @@ return {
   type = {
     body = 7.5, leading = 1.35, title = 15, h1 = 9.5, h2 = 8,
     small = 7, table = 6.5, padding = 0.35, indent = 2, justify = true,
+    faces = { body = "Noto Serif CJK SC", heading = "Noto Sans CJK SC", figures = "Noto Sans CJK SC" },
   },
   colors = {
     primary = "#1a3a6b", accent = "#b8322a", text = "#222222", muted = "#6b6b6b",

@@ -1151,6 +1151,60 @@ TEST(nearest_name)
     ASSERT(cb_nearest_name("x", (const char *const[]){NULL}) == NULL);
 }
 
+/* Typeface roles (font.h): one list, a view per role picking [Latin face for Latin text],
+ * [the role's face], then the list's order; a bold face is left out of the list's own
+ * order, and text drawn bold in it is not faux bold. */
+TEST(role_views_pick_their_faces)
+{
+    char *hana = NULL, *wqy = NULL, *serif = NULL, *serif_bold = NULL;
+    int hi = 0, wi = 0, si = 0, bi = 0, heading, latin, latin_bold, again;
+    cb_error err;
+    ASSERT(cb_font_find("HanaMinA", &hana, &hi, &err) == CB_OK);
+    ASSERT(cb_font_find("WenQuanYi Micro Hei", &wqy, &wi, &err) == CB_OK);
+    ASSERT(cb_font_match("DejaVu Serif", 0, &serif, &si));
+    ASSERT(cb_font_match("DejaVu Serif", 1, &serif_bold, &bi));
+    ASSERT(strstr(serif_bold, "Bold") != NULL);
+    cb_font *f = NULL;
+    ASSERT(cb_font_open(&f, hana, hi, &err) == CB_OK);
+    ASSERT(cb_font_add_face(f, wqy, wi, &heading, &err) == CB_OK);
+    ASSERT(cb_font_add_face(f, serif, si, &latin, &err) == CB_OK);
+    ASSERT(cb_font_add_face(f, serif_bold, bi, &latin_bold, &err) == CB_OK);
+    ASSERT(cb_font_add_face(f, wqy, wi, &again, &err) == CB_OK);
+    ASSERT_EQ_INT(again, heading); /* a face already open is not opened twice */
+    cb_font_set_role(f, CB_FONT_HEADING, 0, heading);
+    cb_font_set_role(f, CB_FONT_LATIN, 0, latin);
+    cb_font_set_role(f, CB_FONT_LATIN, 1, latin_bold);
+    ASSERT(cb_font_for(f, CB_FONT_BODY, 0) == f); /* the body is the list itself */
+    ASSERT(cb_font_for(f, CB_FONT_FIGURES, 0) == f); /* no face of its own */
+    cb_font *h = cb_font_for(f, CB_FONT_HEADING, 0), *hb = cb_font_for(f, CB_FONT_HEADING, 1);
+    ASSERT(h != f && hb != h && cb_font_for(h, CB_FONT_HEADING, 0) == h);
+    ASSERT_EQ_INT(cb_font_pick(f, 0x4E2D), 0);          /* 中: the body face */
+    ASSERT_EQ_INT(cb_font_pick(f, 'A'), latin);          /* Latin text: the Latin face */
+    ASSERT_EQ_INT(cb_font_pick(f, 0x3002), 0);          /* 。 is not Latin text */
+    ASSERT_EQ_INT(cb_font_pick(h, 0x4E2D), heading);
+    ASSERT_EQ_INT(cb_font_pick(h, '7'), latin);
+    ASSERT_EQ_INT(cb_font_pick(hb, '7'), latin_bold);
+    ASSERT_EQ_INT(cb_font_pick(hb, 0x4E2D), heading);   /* no bold CJK face: the regular one */
+    ASSERT_EQ_INT(cb_font_pick(cb_font_for(f, CB_FONT_BODY, 1), 'x'), latin_bold);
+    ASSERT(cb_font_face_bold(f, latin_bold) && !cb_font_face_bold(f, latin));
+    ASSERT_EQ_INT(cb_font_role_face(f, CB_FONT_LATIN, 1), latin_bold);
+    /* drawn bold: faux only where the face is no bold face */
+    cb_page p = {0};
+    cb_op style = {.size = 10, .bold = 1};
+    cb_page_text(&p, hb, &style, "中2020年", strlen("中2020年"));
+    ASSERT_EQ_INT((int)p.nops, 3);
+    ASSERT(p.ops[0].font == heading && p.ops[0].bold);
+    ASSERT(p.ops[1].font == latin_bold && !p.ops[1].bold);
+    ASSERT(p.ops[2].font == heading && p.ops[2].bold);
+    for (size_t k = 0; k < p.nops; k++) free(p.ops[k].text);
+    free(p.ops);
+    cb_font_close(f); /* frees the views too */
+    free(hana);
+    free(wqy);
+    free(serif);
+    free(serif_bold);
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(paragraph_flows_to_next_page),
     TEST_ENTRY(table_repeats_header_on_every_page),
@@ -1180,6 +1234,7 @@ static const test_case tests[] = {
     TEST_ENTRY(pdf_is_the_default_backend),
     TEST_ENTRY(every_builtin_kind_has_its_row),
     TEST_ENTRY(nearest_name),
+    TEST_ENTRY(role_views_pick_their_faces),
     {0},
 };
 
