@@ -134,6 +134,20 @@ static char *lookup_key(const char *family)
     return b.s;
 }
 
+/* lookup_key for an answer fontconfig's configuration gives as a whole (the fallback
+ * candidates, a pattern's match or its absence): with a private configuration's own time. */
+static char *config_key(const char *request)
+{
+    char *base = lookup_key(request);
+    cb_buf b = {0};
+    cb_buf_adds(&b, base);
+    stamp_path(&b, getenv("FONTCONFIG_FILE"));
+    free(base);
+    for (char *c = b.s; *c; c++)
+        if (*c == '\t' || *c == '\n') *c = ' ';
+    return b.s;
+}
+
 /* The list is read and replaced whole, never through a link and only as a regular file
  * (output.h): a link or FIFO planted at its name is a miss, then replaced. */
 #define LOOKUP_LIST_MAX ((size_t)1 << 20)
@@ -258,7 +272,7 @@ static int font_match_uncached(const char *pattern, int bold, char **path, int *
 int cb_font_match(const char *pattern, int bold, char **path, int *index)
 {
     char *request = cb_xasprintf("match%s|%s", bold ? ":bold" : "", pattern);
-    char *key = lookup_key(request);
+    char *key = config_key(request);
     *path = NULL;
     int found = lookup_recall("font-match", key, path, index);
     if (!found) {
@@ -676,24 +690,12 @@ static int candidate_face(cb_font *f, int i)
  * The candidates cb_font_fallback_candidates gives, remembered as the font lookup is:
  * making the list initialises fontconfig, which costs as much as a re-run with nothing to
  * render. ${XDG_CACHE_HOME:-~/.cache}/countybrief/font-fallbacks holds
- *     KEY                              (lookup_key: fontconfig's configuration and caches)
+ *     KEY                              (config_key: fontconfig's configuration and caches)
  *     f \t INDEX \t PATH               per candidate, in order
  *     d \t MTIME_NS \t FOLDER          per folder holding one
  * and is used while the key and every folder's time are unchanged: adding or removing a
  * font changes its folder's time, a new folder changes the configuration.
  */
-static char *fallbacks_key(void)
-{
-    char *base = lookup_key("\x01" "fallbacks") /* no family name */;
-    cb_buf b = {0};
-    cb_buf_adds(&b, base);
-    stamp_path(&b, getenv("FONTCONFIG_FILE")); /* a private configuration's own time */
-    free(base);
-    for (char *c = b.s; *c; c++)
-        if (*c == '\t' || *c == '\n') *c = ' ';
-    return b.s;
-}
-
 /* 1 if the folder at path is as id_text (a "d" line's) says. */
 static int folder_unchanged(const char *id_text, size_t len, const char *path)
 {
@@ -773,7 +775,7 @@ void cb_font_fallback_candidates(cb_font *f, void (*fn)(void *ud, const char *pa
                                  void *ud)
 {
     if (!f->auto_fallback) return;
-    char *key = f->fc_tried ? NULL : fallbacks_key();
+    char *key = f->fc_tried ? NULL : config_key("\x01" "fallbacks") /* no family name */;
     if (key && fallbacks_recall(key, fn, ud)) {
         free(key);
         return;
