@@ -282,7 +282,15 @@ static struct sha256_ctx global_inputs(const cb_engine *e, digests *dg)
     free(tpl);
     if (e->tpl.logo) hash_file(&h, e->tpl.logo);
     hash_str(c, e->lang); /* labels, number formats and the font list follow it */
-    for (size_t i = 0; i < cb_font_nfaces(e->font); i++) hash_file(&h, cb_font_face_path(e->font, (int)i));
+    for (size_t i = 0; i < cb_font_nfaces(e->font); i++) {
+        hash_file(&h, cb_font_face_path(e->font, (int)i));
+        int face = cb_font_face_index(e->font, (int)i); /* a collection's faces share the file */
+        if (face) {
+            char buf[32];
+            snprintf(buf, sizeof buf, "face %d", face);
+            hash_str(c, buf);
+        }
+    }
     cb_font_fallback_candidates(e->font, hash_fallback, c);
     for (size_t i = 0; i < cb_plugins_count(); i++) hash_file(&h, cb_plugins_path(i));
     hash_clock(c, &e->clock);

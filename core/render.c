@@ -266,8 +266,7 @@ static int find_family(const char *family, char **path, int *index, cb_error *er
 static int chinese_font(cb_engine *e, const cb_render_opts *o, char **path, int *index, cb_error *err)
 {
     if (!o->font_path) return cb_font_find(e->tpl.font_family, path, index, err);
-    *path = cb_xstrdup(o->font_path);
-    *index = 0;
+    cb_font_spec(o->font_path, path, index); /* PATH or PATH:INDEX */
     return CB_OK;
 }
 
