@@ -463,6 +463,7 @@ const char *cb_font_path(const cb_font *f) { return f->faces[0]->path; }
 size_t cb_font_nfaces(const cb_font *f) { return f->nfaces; }
 const char *cb_font_face_path(const cb_font *f, int i) { return f->faces[i]->path; }
 int cb_font_face_index(const cb_font *f, int i) { return f->faces[i]->index; }
+uint32_t cb_font_replacement(const cb_font *f) { return f->replacement; }
 
 void cb_font_spec(const char *spec, char **path, int *index)
 {
@@ -476,12 +477,12 @@ void cb_font_spec(const char *spec, char **path, int *index)
     *path = cb_xstrndup(spec, (size_t)(colon - spec));
     *index = atoi(d);
 }
-uint32_t cb_font_replacement(const cb_font *f) { return f->replacement; }
 
 /* ---- fontconfig's fallback candidates */
 
 /* The installed TrueType and CFF faces in fontconfig's order of preference for Chinese
- * text (TrueType ones first, as before CFF faces were usable), made once. A private configuration: cb_font_find's FcFini does not touch it. */
+ * text (TrueType ones first, as before CFF faces were usable), made once. A private
+ * configuration: cb_font_find's FcFini does not touch it. */
 static void load_candidates(cb_font *f)
 {
     f->fc_tried = 1;

@@ -325,8 +325,8 @@ static void widths_entry(pdf_face *m)
             continue;
         }
         cb_buf_addf(&b, "%u [", code_at(m, o[i]));
-        for (unsigned next = code_at(m, o[i]); i < k && m->sub.widths[o[i]] != m->dw && code_at(m, o[i]) == next;
-             i++, next++)
+        unsigned next = code_at(m, o[i]); /* a run: consecutive codes (a CFF's may skip) */
+        for (; i < k && m->sub.widths[o[i]] != m->dw && code_at(m, o[i]) == next; i++, next++)
             cb_buf_addf(&b, "%u ", (unsigned)m->sub.widths[o[i]]);
         b.s[b.len - 1] = ']';
     }
