@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cff.h"
 #include "output.h"
 
 #define BMP_SIZE 0x10000
@@ -35,6 +36,7 @@ typedef struct face {
     float upem;
     float ascender, descender;
     char *psname;   /* the PostScript name (libharu's name for the font), or NULL */
+    int cff;        /* CFF outlines (an OpenType 'CFF ' table), not TrueType (glyf) ones */
 } face;
 
 /* A non-BMP character's choice (BMP ones are in flat tables). */
@@ -112,7 +114,7 @@ static void stamp_path(cb_buf *b, const char *path)
 static char *lookup_key(const char *family)
 {
     cb_buf b = {0};
-    cb_buf_addf(&b, "v2|%s", family ? family : "");
+    cb_buf_addf(&b, "v3|%s", family ? family : ""); /* v3: CFF faces too */
     const char *vars[] = {"FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT"};
     for (size_t i = 0; i < 3; i++) cb_buf_addf(&b, "|%s", getenv(vars[i]) ? getenv(vars[i]) : "");
     const char *home = getenv("HOME"), *xdg = getenv("XDG_CACHE_HOME"), *data = getenv("XDG_DATA_HOME");
@@ -215,6 +217,16 @@ static void lookup_remember(const char *name, const char *key, const char *path,
 
 static int font_find_uncached(const char *family, char **path, int *index, cb_error *err);
 
+/* 1 if fontconfig's format of face p is one face_open may take: TrueType, or CFF (an
+ * OpenType font with CFF outlines; a bare CFF file is then no font to HarfBuzz). Type 1 and
+ * bitmap formats are not. */
+static int outline_format(FcPattern *p)
+{
+    FcChar8 *fmt = NULL;
+    return FcPatternGetString(p, FC_FONTFORMAT, 0, &fmt) == FcResultMatch &&
+           (strcmp((const char *)fmt, "TrueType") == 0 || strcmp((const char *)fmt, "CFF") == 0);
+}
+
 int cb_font_find(const char *family, char **path, int *index, cb_error *err)
 {
     char *key = lookup_key(family);
@@ -295,27 +307,25 @@ static int font_find_uncached(const char *family, char **path, int *index, cb_er
     FcLangSetAdd(ls, (const FcChar8 *)"zh-cn");
     FcPatternAddLangSet(pat, FC_LANG, ls);
     FcLangSetDestroy(ls);
-    FcPatternAddString(pat, FC_FONTFORMAT, (const FcChar8 *)"TrueType");
+    /* with no family asked for, TrueType faces come first (fontconfig ranks the format above
+     * the family): the default font stays what it was before CFF faces were usable */
+    if (!family || !*family) FcPatternAddString(pat, FC_FONTFORMAT, (const FcChar8 *)"TrueType");
     FcConfigSubstitute(NULL, pat, FcMatchPattern);
     FcDefaultSubstitute(pat);
 
     FcResult res;
     FcFontSet *set = FcFontSort(NULL, pat, FcTrue, NULL, &res);
     int rc = cb_fail(err, CB_EFONT,
-                     "no Chinese TrueType font found through fontconfig%s%s%s (install "
+                     "no Chinese TrueType or OpenType CFF font found through fontconfig%s%s%s (install "
                      "fonts-wqy-microhei, or pass --font PATH)",
                      family ? " for \"" : "", family ? family : "", family ? "\"" : "");
     for (int i = 0; set && i < set->nfont; i++) {
         FcPattern *p = set->fonts[i];
-        FcChar8 *file = NULL, *fmt = NULL;
+        FcChar8 *file = NULL;
         FcCharSet *cs = NULL;
         int idx = 0;
-        if (FcPatternGetString(p, FC_FILE, 0, &file) != FcResultMatch) continue;
-        if (FcPatternGetString(p, FC_FONTFORMAT, 0, &fmt) != FcResultMatch ||
-            strcmp((const char *)fmt, "TrueType") != 0)
-            continue;
-        /* "TrueType" also covers OpenType/CFF in fontconfig's terms; cb_font_open checks
-         * for glyf outlines, which libharu needs. */
+        if (FcPatternGetString(p, FC_FILE, 0, &file) != FcResultMatch || !outline_format(p)) continue;
+        /* face_open below checks for glyf or 'CFF ' outlines (not CFF2) */
         if (FcPatternGetCharSet(p, FC_CHARSET, 0, &cs) != FcResultMatch ||
             !FcCharSetHasChar(cs, 0x4E2D) || !FcCharSetHasChar(cs, 0x5143))
             continue;
@@ -397,6 +407,14 @@ static int font_blob(const char *path, hb_blob_t **blob, cb_error *err)
 static int subset_face(face *f, const uint32_t *cps, size_t n, cb_font_subset *out, cb_error *err);
 static int face_has(const face *fc, uint32_t cp);
 
+static unsigned table_length(hb_face_t *hface, hb_tag_t tag)
+{
+    hb_blob_t *t = hb_face_reference_table(hface, tag);
+    unsigned len = hb_blob_get_length(t);
+    hb_blob_destroy(t);
+    return len;
+}
+
 /* Subsets a few characters once, at load: a font HarfBuzz cannot subset (a damaged OS/2 or
  * hmtx table) is then one error naming it, not "font subsetting failed" in every county. */
 static int face_check_subset(face *fc, cb_error *err)
@@ -441,19 +459,21 @@ static int face_open(face **out, const char *path, int index, cb_error *err)
         return cb_fail(err, CB_EFONT, "%s: not a usable font (unitsPerEm is %u; TrueType allows "
                        "16 to 16384)", path, upem);
     }
-    hb_blob_t *glyf = hb_face_reference_table(hface, HB_TAG('g', 'l', 'y', 'f'));
-    unsigned glyf_len = hb_blob_get_length(glyf);
-    hb_blob_destroy(glyf);
-    if (glyf_len == 0) {
+    /* TrueType (glyf) or CFF outlines: the two PDF embeds as a CIDFont (CFF2, a variable
+     * font's, it does not) */
+    unsigned glyf_len = table_length(hface, HB_TAG('g', 'l', 'y', 'f'));
+    unsigned cff_len = glyf_len ? 0 : table_length(hface, HB_TAG('C', 'F', 'F', ' '));
+    if (glyf_len == 0 && cff_len == 0) {
         hb_face_destroy(hface);
         hb_blob_destroy(blob);
         return cb_fail(err, CB_EFONT,
-                       "%s: the font has no TrueType (glyf) outlines; PDF embedding needs a "
-                       ".ttf/.ttc font", path);
+                       "%s: the font has neither TrueType (glyf) nor CFF outlines; PDF embedding needs a "
+                       ".ttf/.ttc or an OpenType CFF .otf/.otc font", path);
     }
     face *fc = cb_xcalloc(1, sizeof *fc);
     fc->path = cb_xstrdup(path);
     fc->index = index;
+    fc->cff = glyf_len == 0;
     fc->blob = blob;
     fc->face = hface;
     fc->font = hb_font_create(hface);
@@ -608,10 +628,24 @@ const char *cb_font_face_path(const cb_font *f, int i) { return LIST(f)->faces[i
 int cb_font_face_index(const cb_font *f, int i) { return LIST(f)->faces[i]->index; }
 uint32_t cb_font_replacement(const cb_font *f) { return f->replacement; }
 
+void cb_font_spec(const char *spec, char **path, int *index)
+{
+    const char *colon = strrchr(spec, ':'), *d = colon ? colon + 1 : NULL;
+    size_t digits = d ? strspn(d, "0123456789") : 0;
+    *index = 0;
+    if (!d || colon == spec || digits == 0 || digits > 5 || d[digits]) { /* no face index */
+        *path = cb_xstrdup(spec);
+        return;
+    }
+    *path = cb_xstrndup(spec, (size_t)(colon - spec));
+    *index = atoi(d);
+}
+
 /* ---- fontconfig's fallback candidates */
 
-/* The installed TrueType faces in fontconfig's order of preference for Chinese text, made
- * once. A private configuration: cb_font_find's FcFini does not touch it. */
+/* The installed TrueType and CFF faces in fontconfig's order of preference for Chinese
+ * text (TrueType ones first, as before CFF faces were usable), made once. A private
+ * configuration: cb_font_find's FcFini does not touch it. */
 static void load_candidates(cb_font *f)
 {
     f->fc_tried = 1;
@@ -636,11 +670,8 @@ static void load_candidates(cb_font *f)
 /* Whether candidate i may be used at all, judged from fontconfig's description. */
 static int candidate_ok(FcPattern *p)
 {
-    FcChar8 *fmt = NULL;
     FcBool color = FcFalse;
-    if (FcPatternGetString(p, FC_FONTFORMAT, 0, &fmt) != FcResultMatch ||
-        strcmp((const char *)fmt, "TrueType") != 0)
-        return 0; /* Type 1, CFF, bitmap: libharu embeds TrueType only */
+    if (!outline_format(p)) return 0; /* Type 1, bitmap */
     if (FcPatternGetBool(p, FC_COLOR, 0, &color) == FcResultMatch && color) return 0;
     FcBool outline = FcTrue;
     if (FcPatternGetBool(p, FC_OUTLINE, 0, &outline) == FcResultMatch && !outline) return 0;
@@ -990,6 +1021,52 @@ int cb_font_subset_make(cb_font *fl, int face_index, const uint32_t *cps, size_t
     return subset_face(LIST(fl)->faces[face_index], cps, n, out, err);
 }
 
+/* The tables a subset leaves out. A TrueType face keeps only what a CIDFontType2 font
+ * program needs (PDF 32000 9.9): no cmap, names, layout or hinting. A CFF face keeps its
+ * 'CFF ' table alone: that is the CIDFontType0C program the PDF embeds (pdf.c), and the
+ * other tables would only cost subsetting time. */
+static void drop_tables(const face *f, hb_set_t *drop)
+{
+    if (f->cff) {
+        hb_tag_t tags[64];
+        unsigned count = 64;
+        for (unsigned at = 0; hb_face_get_table_tags(f->face, at, &count, tags), count; at += count, count = 64)
+            for (unsigned i = 0; i < count; i++)
+                if (tags[i] != HB_TAG('C', 'F', 'F', ' ')) hb_set_add(drop, tags[i]);
+        return;
+    }
+    static const char *const dropped[] = {"cmap", "post", "name", "GSUB", "GPOS", "GDEF", "vhea",
+                                          "vmtx", "FFTM", "gasp", "kern", "BASE", "morx", "DSIG",
+                                          "VORG", "meta", "JSTF", "MATH", "hdmx", "LTSH", "VDMX",
+                                          NULL};
+    for (int i = 0; dropped[i]; i++) hb_set_add(drop, hb_tag_from_string(dropped[i], -1));
+}
+
+/* A CFF subset's result: the bare 'CFF ' table of the subset face, and the CID of each
+ * character's glyph in it (cff.h), checked to be a CID the program has. */
+static int cff_program(face *f, hb_face_t *sub, size_t n, cb_font_subset *out, cb_error *err)
+{
+    hb_blob_t *cff = hb_face_reference_table(sub, HB_TAG('C', 'F', 'F', ' '));
+    unsigned len = 0;
+    const unsigned char *d = (const unsigned char *)hb_blob_get_data(cff, &len);
+    unsigned nglyphs = 0;
+    for (size_t i = 0; i < n; i++)
+        if (out->gids[i] >= nglyphs) nglyphs = out->gids[i] + 1u;
+    uint16_t *cid_of = cb_xmalloc((nglyphs ? nglyphs : 1) * sizeof *cid_of);
+    int keyed = len ? cb_cff_cids(d, len, cid_of, nglyphs) : -1;
+    out->cids = cb_xmalloc((n ? n : 1) * sizeof *out->cids);
+    for (size_t i = 0; keyed >= 0 && i < n; i++) out->cids[i] = cid_of[out->gids[i]];
+    free(cid_of);
+    out->blob = cff;
+    out->data = (const char *)d;
+    out->len = len;
+    if (keyed < 0) {
+        cb_font_subset_free(out);
+        return cb_fail(err, CB_EFONT, "%s: font subsetting produced no CFF font program this can read", f->path);
+    }
+    return CB_OK;
+}
+
 static int subset_face(face *f, const uint32_t *cps, size_t n, cb_font_subset *out, cb_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -1006,14 +1083,7 @@ static int subset_face(face *f, const uint32_t *cps, size_t n, cb_font_subset *o
         if (!hb_font_get_nominal_glyph(f->font, cps[i], &old[i])) old[i] = 0;
         hb_set_add(unicodes, cps[i]);
     }
-    /* only what a CIDFontType2 font program needs (PDF 32000 9.9): no cmap, names, layout
-     * or hinting */
-    hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
-    static const char *const dropped[] = {"cmap", "post", "name", "GSUB", "GPOS", "GDEF", "vhea",
-                                          "vmtx", "FFTM", "gasp", "kern", "BASE", "morx", "DSIG",
-                                          "VORG", "meta", "JSTF", "MATH", "hdmx", "LTSH", "VDMX",
-                                          NULL};
-    for (int i = 0; dropped[i]; i++) hb_set_add(drop, hb_tag_from_string(dropped[i], -1));
+    drop_tables(f, hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG));
     hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
     hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(f->face, in);
     hb_subset_input_destroy(in);
@@ -1034,6 +1104,12 @@ static int subset_face(face *f, const uint32_t *cps, size_t n, cb_font_subset *o
     }
     hb_subset_plan_destroy(plan);
     free(old);
+    out->cff = f->cff;
+    if (f->cff) {
+        int rc = cff_program(f, sub, n, out, err);
+        hb_face_destroy(sub);
+        return rc;
+    }
     hb_blob_t *blob = hb_face_reference_blob(sub);
     hb_face_destroy(sub);
     unsigned len = 0;
@@ -1051,6 +1127,7 @@ void cb_font_subset_free(cb_font_subset *s)
 {
     if (s->blob) hb_blob_destroy((hb_blob_t *)s->blob);
     free(s->gids);
+    free(s->cids);
     free(s->widths);
     memset(s, 0, sizeof *s);
 }

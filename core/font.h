@@ -26,10 +26,10 @@
  * from HanaMinB and an emoji from DejaVu Sans. (An English briefing would open a Latin
  * font and add the Chinese one as its first fallback.)
  *
- * Fontconfig's fallbacks: one sorted list of the installed TrueType faces, made the first
- * time a character is missing from the primary and explicit faces; a character takes the
- * first face of that list whose charset has it and that can be embedded (glyf outlines,
- * not a colour font). The choice depends only on the character and the installed fonts,
+ * Fontconfig's fallbacks: one sorted list of the installed TrueType and OpenType CFF faces
+ * (TrueType first), made the first time a character is missing from the primary and
+ * explicit faces; a character takes the first face of that list whose charset has it and
+ * that can be embedded (glyf or CFF outlines, not a colour font). The choice depends only on the character and the installed fonts,
  * never on what was drawn before, so a document's bytes don't depend on which county a
  * worker process rendered first.
  *
@@ -40,9 +40,10 @@
  */
 typedef struct cb_font cb_font;
 
-/* Finds a CJK TrueType font through fontconfig: `family` if given (may be NULL), else the
- * first installed face that covers Chinese text and has TrueType outlines. Sets a malloc'd
- * *path and the face *index within a collection. */
+/* Finds a CJK font through fontconfig: `family` if given (may be NULL; TrueType or CFF
+ * outlines, e.g. "Noto Serif CJK SC", face 2 of a .ttc), else the first installed face
+ * that covers Chinese text, TrueType outlines preferred to CFF ones. Sets a malloc'd *path
+ * and the face *index within a collection. */
 int cb_font_find(const char *family, char **path, int *index, cb_error *err);
 
 /* Finds the face fontconfig gives for `pattern` ("Noto Serif CJK SC", "DejaVu Serif:bold";
@@ -55,7 +56,7 @@ int cb_font_match(const char *pattern, int bold, char **path, int *index);
 
 /* Opens face `index` of the font file at path as the primary face of a new font list, with
  * fontconfig fallbacks on. Fails with CB_EFONT naming the path if the file is missing,
- * unreadable, not a font, or has no TrueType (glyf) outlines. */
+ * unreadable, not a font, or has neither TrueType (glyf) nor CFF outlines. */
 int cb_font_open(cb_font **out, const char *path, int index, cb_error *err);
 /* Appends an explicit fallback face (tried before fontconfig's); same checks and errors as
  * cb_font_open. Call before measuring any text. */
@@ -139,7 +140,7 @@ static inline int cb_font_invisible(uint32_t cp)
 }
 /* The character drawn instead of one no face has: U+25A1, or '?'. */
 uint32_t cb_font_replacement(const cb_font *f);
-/* The fontconfig fallbacks a character may be drawn from (TrueType outlines, not colour),
+/* The fontconfig fallbacks a character may be drawn from (glyf or CFF outlines, not colour),
  * in fontconfig's order, each as fn(ud, path, index); none when fallbacks are off. Makes
  * the candidate list if no character has yet (once per font list: worker processes forked
  * afterwards share it). For the batch's input hash: the faces a county may use. */
@@ -148,7 +149,13 @@ void cb_font_fallback_candidates(cb_font *f, void (*fn)(void *ud, const char *pa
 /* Faces opened so far (they only ever get added: an index stays valid). */
 size_t cb_font_nfaces(const cb_font *f);
 const char *cb_font_face_path(const cb_font *f, int face);
-int cb_font_face_index(const cb_font *f, int face); /* its face index in the file */
+/* Its face index in that file (a .ttc collection's faces share one path). */
+int cb_font_face_index(const cb_font *f, int face);
+
+/* Reads a --font argument: "PATH" or "PATH:INDEX", INDEX a face of a collection (decimal
+ * digits; "NotoSerifCJK-Regular.ttc:2"). Sets a malloc'd *path and *index (0 if none). A
+ * path that itself ends in ":DIGITS" is given with ":0" after it. */
+void cb_font_spec(const char *spec, char **path, int *index);
 
 /* Advance width of cp as drawn (by its face; the replacement's width for a character no
  * face has; 0 for a skipped one) as a fraction of the em (0.5 for a half-width glyph). */
@@ -168,17 +175,23 @@ typedef struct cb_font_face_info {
 } cb_font_face_info;
 void cb_font_face_info_get(const cb_font *f, int face, cb_font_face_info *out);
 
-/* A TrueType subset of face `face` of the list holding the glyphs of the code points
- * cps[0..n) (sorted, distinct). Each face a document uses is embedded as its own subset.
- * The subset has no cmap: the PDF maps its character codes to the subset's glyph ids
- * itself (gids), and its ToUnicode map gives the characters back. */
+/* A subset of face `face` of the list holding the glyphs of the code points cps[0..n)
+ * (sorted, distinct). Each face a document uses is embedded as its own subset.
+ *
+ * A TrueType face gives a TrueType file without a cmap: the PDF maps its character codes to
+ * the subset's glyph ids itself (gids), and its ToUnicode map gives the characters back.
+ * A CFF face gives the bare CFF font program (the subset's 'CFF ' table), drawn by CID:
+ * cids[i] is the CID of cps[i]'s glyph (the original font's CID for a CID-keyed CFF, which
+ * the subset keeps; the subset's glyph index for a name-keyed one). */
 #define CB_SUBSET_MAX 65534u /* codes 1..n, two bytes each, 0 being .notdef */
 
 typedef struct cb_font_subset {
     void *blob;        /* hb_blob_t */
-    const char *data;  /* the TrueType file */
+    const char *data;  /* the TrueType file, or the CFF font program */
     size_t len;
+    int cff;           /* 1: data is a CFF font program (a PDF CIDFontType0C) */
     uint16_t *gids;    /* gids[i]: the subset's glyph drawing cps[i] (0 if the face lacks it) */
+    uint16_t *cids;    /* CFF only (else NULL): cids[i], the CID of gids[i] */
     uint16_t *widths;  /* widths[i]: its advance in thousandths of an em */
 } cb_font_subset;
 

@@ -227,9 +227,11 @@ static void *text_string(HPDF_Doc pdf, const char *s)
 
 /* ---- fonts ------------------------------------------------------------------------------- */
 
-/* A face's characters in the document and the Type 0 font drawing them. Character code
- * i + 1 (two bytes, Identity-H) is cps[i]: CID = code, the CIDToGIDMap takes it to the
- * subset's glyph, the ToUnicode map back to the character. */
+/* A face's characters in the document and the Type 0 font drawing them. Codes are two
+ * bytes, Identity-H: code = CID. A TrueType face's CIDFontType2 numbers the characters in
+ * the document's order: code i + 1 is cps[i], the CIDToGIDMap takes it to the subset's
+ * glyph. A CFF face's CIDFontType0 draws by the CFF program's own CIDs: the code of cps[i]
+ * is sub.cids[i]. The ToUnicode map takes a code back to its character. */
 typedef struct pdf_face {
     const uint32_t *cps; /* sorted */
     size_t n;
@@ -248,6 +250,42 @@ static size_t code_index(const pdf_face *m, uint32_t cp)
         else hi = mid;
     }
     return lo;
+}
+
+/* The code (= CID) of cps[i], and of character cp (which the face's set holds). */
+static unsigned code_at(const pdf_face *m, size_t i)
+{
+    return m->sub.cids ? m->sub.cids[i] : (unsigned)i + 1;
+}
+
+static unsigned code_of(const pdf_face *m, uint32_t cp) { return code_at(m, code_index(m, cp)); }
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The face's characters in the order of their codes, each code once: the order /W and
+ * ToUnicode list them in. For TrueType that is 0..n-1; a CFF face's CIDs come in the
+ * original font's order, and two characters of one glyph (a compatibility ideograph) share
+ * a code, which then stands for the first. Returns the count; *order is malloc'd. */
+static size_t code_order(const pdf_face *m, size_t **order)
+{
+    size_t *o = cb_xmalloc((m->n ? m->n : 1) * sizeof *o), k = 0;
+    if (!m->sub.cids) {
+        for (size_t i = 0; i < m->n; i++) o[i] = i;
+        *order = o;
+        return m->n;
+    }
+    uint64_t *key = cb_xmalloc((m->n ? m->n : 1) * sizeof *key); /* code, then index */
+    for (size_t i = 0; i < m->n; i++) key[i] = (uint64_t)code_at(m, i) << 32 | i;
+    qsort(key, m->n, sizeof *key, cmp_u64);
+    for (size_t i = 0; i < m->n; i++) /* each code once; none for CID 0 (.notdef) */
+        if (key[i] >> 32 && (!k || key[i] >> 32 != key[i - 1] >> 32)) o[k++] = (size_t)(key[i] & 0xFFFFFFFFu);
+    free(key);
+    *order = o;
+    return k;
 }
 
 static int cmp_u16(const void *a, const void *b)
@@ -274,48 +312,54 @@ static int most_common_width(const cb_font_subset *sub, size_t n)
     return best;
 }
 
-/* The CIDFont's W entry: runs of codes whose width is not the default. Written as text:
- * libharu would make an object of every number. */
+/* The CIDFont's W entry: runs of consecutive codes whose width is not the default. Written
+ * as text: libharu would make an object of every number. */
 static void widths_entry(pdf_face *m)
 {
+    size_t *o, k = code_order(m, &o);
     cb_buf b = {0};
     cb_buf_adds(&b, "/W [");
-    for (size_t i = 0; i < m->n;) {
-        if (m->sub.widths[i] == m->dw) {
+    for (size_t i = 0; i < k;) {
+        if (m->sub.widths[o[i]] == m->dw) {
             i++;
             continue;
         }
-        cb_buf_addf(&b, "%zu [", i + 1);
-        for (; i < m->n && m->sub.widths[i] != m->dw; i++)
-            cb_buf_addf(&b, "%u ", (unsigned)m->sub.widths[i]);
+        cb_buf_addf(&b, "%u [", code_at(m, o[i]));
+        unsigned next = code_at(m, o[i]); /* a run: consecutive codes (a CFF's may skip) */
+        for (; i < k && m->sub.widths[o[i]] != m->dw && code_at(m, o[i]) == next; i++, next++)
+            cb_buf_addf(&b, "%u ", (unsigned)m->sub.widths[o[i]]);
         b.s[b.len - 1] = ']';
     }
     cb_buf_adds(&b, "]\012");
     m->widths = b;
+    free(o);
 }
 
-/* The ToUnicode map: code i + 1 is cps[i]. */
+/* The ToUnicode map: each code to its character. */
 static HPDF_Dict tounicode_stream(HPDF_Doc pdf, const pdf_face *m)
 {
+    size_t *o, k = code_order(m, &o);
     cb_buf b = {0};
     cb_buf_adds(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
                     "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
                     "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
                     "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-    for (size_t i = 0; i < m->n; i++) {
+    for (size_t i = 0; i < k; i++) {
         if (i % 100 == 0) { /* at most 100 entries per block */
             if (i) cb_buf_adds(&b, "endbfchar\n");
-            cb_buf_addf(&b, "%zu beginbfchar\n", m->n - i < 100 ? m->n - i : 100);
+            cb_buf_addf(&b, "%zu beginbfchar\n", k - i < 100 ? k - i : 100);
         }
-        uint32_t cp = m->cps[i];
+        uint32_t cp = m->cps[o[i]];
+        unsigned code = code_at(m, o[i]);
         if (cp >= 0x10000) /* UTF-16BE surrogate pair */
-            cb_buf_addf(&b, "<%04zX> <%04X%04X>\n", i + 1,
+            cb_buf_addf(&b, "<%04X> <%04X%04X>\n", code,
                         (unsigned)(0xD800 + ((cp - 0x10000) >> 10)), (unsigned)(0xDC00 + (cp & 0x3FF)));
         else
-            cb_buf_addf(&b, "<%04zX> <%04X>\n", i + 1, (unsigned)cp);
+            cb_buf_addf(&b, "<%04X> <%04X>\n", code, (unsigned)cp);
     }
-    if (m->n) cb_buf_adds(&b, "endbfchar\n");
+    if (k) cb_buf_adds(&b, "endbfchar\n");
     cb_buf_adds(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    free(o);
     HPDF_Dict d = deflated_stream(pdf, b.s, b.len);
     cb_buf_free(&b);
     return d;
@@ -335,7 +379,9 @@ static void subset_tag(const face_set *set, const char *psname, char tag[8])
 }
 
 /* Builds the Type 0 font of one face set: Type0 -> CIDFontType2 -> FontDescriptor ->
- * FontFile2 (the subset, deflated), with CIDToGIDMap and ToUnicode streams. Returns
+ * FontFile2 (a TrueType subset, deflated) with a CIDToGIDMap stream, or for a CFF face
+ * Type0 -> CIDFontType0 -> FontDescriptor -> FontFile3 /CIDFontType0C (the subset's CFF
+ * program, deflated; its charset maps CIDs to glyphs); and a ToUnicode stream. Returns
  * HPDF_OK or libharu's error (the handler has recorded it too). */
 static HPDF_STATUS add_font(HPDF_Doc pdf, cb_font *font, const face_set *set, pdf_face *m)
 {
@@ -352,7 +398,8 @@ static HPDF_STATUS add_font(HPDF_Doc pdf, cb_font *font, const face_set *set, pd
     HPDF_STATUS st = HPDF_OK;
     HPDF_Dict file = deflated_stream(pdf, m->sub.data, m->sub.len);
     if (!file) return HPDF_FAILD_TO_ALLOC_MEM;
-    st |= cb_hpdf_put_number(file, "Length1", (HPDF_INT32)m->sub.len);
+    if (m->sub.cff) st |= cb_hpdf_put_name(file, "Subtype", "CIDFontType0C");
+    else st |= cb_hpdf_put_number(file, "Length1", (HPDF_INT32)m->sub.len);
 
     HPDF_Dict desc = cb_hpdf_dict(pdf, 1);
     if (!desc) return HPDF_FAILD_TO_ALLOC_MEM;
@@ -368,24 +415,26 @@ static HPDF_STATUS add_font(HPDF_Doc pdf, cb_font *font, const face_set *set, pd
     st |= cb_hpdf_put_number(desc, "Descent", info.descent);
     st |= cb_hpdf_put_number(desc, "CapHeight", info.cap_height);
     st |= cb_hpdf_put_number(desc, "StemV", 80);
-    st |= cb_hpdf_put(desc, "FontFile2", file);
+    st |= cb_hpdf_put(desc, m->sub.cff ? "FontFile3" : "FontFile2", file);
 
-    /* code i + 1 -> the subset's glyph of cps[i]; code 0 -> .notdef */
-    uint8_t *map = cb_xmalloc(2 * (m->n + 1));
-    map[0] = map[1] = 0;
-    for (size_t i = 0; i < m->n; i++) {
-        map[2 * i + 2] = (uint8_t)(m->sub.gids[i] >> 8);
-        map[2 * i + 3] = (uint8_t)m->sub.gids[i];
+    HPDF_Dict gidmap = NULL;
+    if (!m->sub.cff) { /* code i + 1 -> the subset's glyph of cps[i]; code 0 -> .notdef */
+        uint8_t *map = cb_xmalloc(2 * (m->n + 1));
+        map[0] = map[1] = 0;
+        for (size_t i = 0; i < m->n; i++) {
+            map[2 * i + 2] = (uint8_t)(m->sub.gids[i] >> 8);
+            map[2 * i + 3] = (uint8_t)m->sub.gids[i];
+        }
+        gidmap = deflated_stream(pdf, map, 2 * (m->n + 1));
+        free(map);
+        if (!gidmap) return HPDF_FAILD_TO_ALLOC_MEM;
     }
-    HPDF_Dict gidmap = deflated_stream(pdf, map, 2 * (m->n + 1));
-    free(map);
-    if (!gidmap) return HPDF_FAILD_TO_ALLOC_MEM;
 
     HPDF_Dict cid = cb_hpdf_dict(pdf, 1);
     HPDF_Dict sysinfo = cb_hpdf_dict(pdf, 0);
     if (!cid || !sysinfo) return HPDF_FAILD_TO_ALLOC_MEM;
     st |= cb_hpdf_put_name(cid, "Type", "Font");
-    st |= cb_hpdf_put_name(cid, "Subtype", "CIDFontType2");
+    st |= cb_hpdf_put_name(cid, "Subtype", m->sub.cff ? "CIDFontType0" : "CIDFontType2");
     st |= cb_hpdf_put_name(cid, "BaseFont", name);
     st |= cb_hpdf_put(sysinfo, "Registry", cb_hpdf_string(pdf, "Adobe"));
     st |= cb_hpdf_put(sysinfo, "Ordering", cb_hpdf_string(pdf, "Identity"));
@@ -394,7 +443,7 @@ static HPDF_STATUS add_font(HPDF_Doc pdf, cb_font *font, const face_set *set, pd
     st |= cb_hpdf_put(cid, "FontDescriptor", desc);
     m->dw = most_common_width(&m->sub, m->n);
     st |= cb_hpdf_put_number(cid, "DW", m->dw);
-    st |= cb_hpdf_put(cid, "CIDToGIDMap", gidmap);
+    if (gidmap) st |= cb_hpdf_put(cid, "CIDToGIDMap", gidmap);
     widths_entry(m);
     cb_hpdf_put_raw(cid, m->widths.s);
 
@@ -607,11 +656,11 @@ static void draw_text(HPDF_Page page, cb_font *font, const pdf_face *m, cb_buf *
     }
     static const char hex[] = "0123456789ABCDEF";
     const char *s = op->text, *end = s + strlen(s);
-    size_t repl = op->font < 0 ? code_index(m, cb_font_replacement(font)) : 0;
+    unsigned repl = op->font < 0 ? code_of(m, cb_font_replacement(font)) : 0;
     while (s < end) {
         uint32_t cp = cb_utf8_next(&s, end);
         if (cb_font_invisible(cp)) continue;
-        size_t code = (op->font < 0 ? repl : code_index(m, cp)) + 1;
+        unsigned code = op->font < 0 ? repl : code_of(m, cp);
         char h[4] = {hex[code >> 12 & 15], hex[code >> 8 & 15], hex[code >> 4 & 15], hex[code & 15]};
         cb_buf_add(b, h, 4);
     }

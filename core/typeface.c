@@ -35,8 +35,7 @@ static const char *field_of(const cb_template *t, int r, int bold, char *buf, si
 static int default_body(const opening *o, char **path, int *index, cb_error *err)
 {
     if (!o->font_path) return cb_font_find(o->t->font_family, path, index, err);
-    *path = cb_xstrdup(o->font_path);
-    *index = 0;
+    cb_font_spec(o->font_path, path, index); /* PATH or PATH:INDEX */
     return CB_OK;
 }
 

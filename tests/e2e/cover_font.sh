@@ -22,7 +22,7 @@ recs = {bytes(data[off + 12 + 16 * i:off + 16 + 16 * i]): off + 12 + 16 * i for 
 d = bytearray(data)  # unitsPerEm 20000: HarfBuzz takes it, TrueType allows 16 to 16384
 struct.pack_into(">H", d, struct.unpack(">I", data[recs[b"head"] + 8:recs[b"head"] + 12])[0] + 18, 20000)
 open("upem20000.ttc", "wb").write(d)
-d = bytearray(data)  # the glyf table renamed: no TrueType outlines
+d = bytearray(data)  # the glyf table renamed: no outlines (neither glyf nor CFF)
 d[recs[b"glyf"]:recs[b"glyf"] + 4] = b"glyx"
 open("noglyf.ttc", "wb").write(d)
 PY
@@ -39,7 +39,7 @@ bad_font afolder folder "not a font file (a folder)"
 bad_font /dev/null dev "not a font file (a device, FIFO or socket, not a regular file)"
 bad_font huge.ttf huge "not a font file (314572800 bytes; a font is 1 byte to 256 MiB)"
 bad_font upem20000.ttc upem "not a usable font (unitsPerEm is 20000; TrueType allows 16 to 16384)"
-bad_font noglyf.ttc noglyf "the font has no TrueType (glyf) outlines; PDF embedding needs a .ttf/.ttc font"
+bad_font noglyf.ttc noglyf "the font has neither TrueType (glyf) nor CFF outlines; PDF embedding needs a .ttf/.ttc or an OpenType CFF .otf/.otc font"
 
 # --- type.family, and what fontconfig offers ---------------------------------------------
 family() {
@@ -53,7 +53,7 @@ family HanaMinA hana
 check_eq "type.family another Chinese font" "0 HanaMinA" "$RC $(fonts_of out-hana/*.pdf)"
 family "DejaVu Sans" dejavu
 check_eq "type.family a font without Chinese: exit 4, one line" \
-    "4 countybrief: no Chinese TrueType font found through fontconfig for \"DejaVu Sans\" (install fonts-wqy-microhei, or pass --font PATH)" \
+    "4 countybrief: no Chinese TrueType or OpenType CFF font found through fontconfig for \"DejaVu Sans\" (install fonts-wqy-microhei, or pass --font PATH)" \
     "$RC $(cat "$TMP/stderr")"
 # a private fontconfig whose only Chinese font has no glyf outlines: it is passed over
 mkdir -p fcfonts
@@ -65,7 +65,7 @@ cat >fonts.conf <<XML
 XML
 FONTCONFIG_FILE=$TMP/fonts.conf cb render --county 忠县 --out out-fc --quiet
 check_eq "fontconfig offering only a font without glyf outlines: exit 4, one line, nothing written" \
-    "4 countybrief: no Chinese TrueType font found through fontconfig (install fonts-wqy-microhei, or pass --font PATH) no-out" \
+    "4 countybrief: no Chinese TrueType or OpenType CFF font found through fontconfig (install fonts-wqy-microhei, or pass --font PATH) no-out" \
     "$RC $(cat "$TMP/stderr") $([[ -e out-fc ]] && echo out || echo no-out)"
 cp /usr/share/fonts/truetype/hanazono/HanaMinA.ttf fcfonts/ # .ci/install-deps: fonts-hanazono
 FONTCONFIG_FILE=$TMP/fonts.conf cb render --county 忠县 --out out-fc --quiet

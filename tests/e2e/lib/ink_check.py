@@ -16,9 +16,10 @@ How `check` works, per page:
   * `pdftoppm -r 150 -gray` renders the page to a PGM (parsed here: no PIL needed);
   * `pdftotext -bbox` gives word boxes. For CJK text a "word" is a run of characters, so each
     word box is cut into one cell per character, in proportion to the advance widths the PDF
-    itself positions glyphs with: the /W array of the embedded CIDFontType2 font that draws
-    the character. A document has one such font per font face it uses (the main font, then
-    fallback fonts for characters it lacks, e.g. CJK Extension B or emoji); every font is
+    itself positions glyphs with: the /W array of the embedded CIDFontType2 (or, for a CFF
+    face, CIDFontType0) font that draws the character. A document has one such font per
+    font face it uses (the main font, then fallback fonts for characters it lacks, e.g. CJK
+    Extension B or emoji); every font is
     Identity-H, so a character's code is its CID, and which code of which font stands for
     which character is read from each font's ToUnicode map (countybrief numbers each font's
     characters from U+E000 up; a character is drawn by one font only, and if two maps name
@@ -130,7 +131,7 @@ def font_of(fonts, ch):
 
 def font_metrics(pdf):
     """Per Type0 font, in object order: (widths dict cid->w/1000, default width, ascent,
-    descent, char->cid) of its CIDFontType2 descendant."""
+    descent, char->cid) of its CIDFontType2 (TrueType) or CIDFontType0 (CFF) descendant."""
     objs = pdf_objects(pdf)
 
     def val(ref_or_value):
@@ -145,8 +146,8 @@ def font_metrics(pdf):
         if len(desc_fonts) != 1:
             fail(f"{pdf}: Type0 font {num} has {len(desc_fonts)} descendant fonts")
         f = val(desc_fonts[0])
-        if f.get("/Subtype") != "/CIDFontType2":
-            fail(f"{pdf}: Type0 font {num} is not a CIDFontType2 font")
+        if f.get("/Subtype") not in ("/CIDFontType2", "/CIDFontType0"):
+            fail(f"{pdf}: Type0 font {num} is not a CIDFontType2 or CIDFontType0 font")
         widths = {}
         w = val(f.get("/W", []))
         i = 0
@@ -165,7 +166,7 @@ def font_metrics(pdf):
         out.append((widths, val(f.get("/DW", 1000)), val(desc["/Ascent"]), val(desc["/Descent"]),
                     maps.get(num)))
     if not out:
-        fail(f"{pdf}: no CIDFontType2 font found")
+        fail(f"{pdf}: no CIDFontType2 or CIDFontType0 font found")
     return out
 
 
