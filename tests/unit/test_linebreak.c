@@ -98,6 +98,57 @@ TEST(no_ideograph_alone_on_the_last_line)
     ASSERT_EQ_STR(lines_of("一二三", 20, 20), "一二|三");
 }
 
+/* clreq §3.1.7 and GB/T 15834: a number stays with its ordinal prefix, sign, range dash
+ * and units (the mono measure: "—", "–", "%" and "‰" are 5 pt, "－", "～", "％",
+ * "＋", "￥" and full-width digits 10 pt). */
+TEST(numbers_keep_prefix_sign_and_more_units)
+{
+    /* 第 binds to the number after it */
+    ASSERT_EQ_STR(lines_of("见报告第3页", 45, 45), "见报告|第3页");
+    /* units past the fourth entry of the old table: a village, a yuan per person, points */
+    ASSERT_EQ_STR(lines_of("覆盖10个村的农户", 40, 40), "覆盖|10个村的|农户");
+    ASSERT_EQ_STR(lines_of("人均50元/人以上", 45, 45), "人均|50元/人|以上");
+    ASSERT_EQ_STR(lines_of("提高3个百分点的", 55, 55), "提高|3个百分点的");
+    /* full-width digits stay together and with their unit */
+    ASSERT_EQ_STR(lines_of("共计１２３万元", 50, 50), "共计|１２３万元");
+    ASSERT_EQ_STR(lines_of("约１．５万人", 50, 50), "约|１．５万人");
+    /* signs: the full-width ones are ideographs to UAX #14 */
+    ASSERT_EQ_STR(lines_of("同比下降－3.2%", 50, 50), "同比下降|－3.2%");
+    ASSERT_EQ_STR(lines_of("增长＋12%", 30, 30), "增长|＋12%");
+    ASSERT_EQ_STR(lines_of("同比下降-3.2%", 45, 45), "同比下|降-3.2%"); /* UAX #14: 降×- */
+    ASSERT_EQ_STR(lines_of("增长+12%", 30, 30), "增长|+12%");
+    ASSERT_EQ_STR(lines_of("单价￥500", 30, 30), "单价|￥500");
+    /* percent and per mille signs, both widths */
+    ASSERT_EQ_STR(lines_of("占比75%", 30, 30), "占比|75%");
+    ASSERT_EQ_STR(lines_of("占比75％", 35, 35), "占比|75％");
+    ASSERT_EQ_STR(lines_of("占比3.5‰", 35, 35), "占比|3.5‰");
+}
+
+TEST(range_dash_stays_between_its_numbers)
+{
+    /* no break after the dash ... */
+    ASSERT_EQ_STR(lines_of("时期为2018—2020年", 55, 55), "时期为|2018—2020年");
+    ASSERT_EQ_STR(lines_of("时期为2018–2020年", 55, 55), "时期为|2018–2020年");
+    ASSERT_EQ_STR(lines_of("时期为2018－2020年", 60, 60), "时期为|2018－2020年");
+    ASSERT_EQ_STR(lines_of("时期为2018～2020年", 60, 60), "时期为|2018～2020年");
+    ASSERT_EQ_STR(lines_of("时期为2018~2020年", 55, 55), "时期为|2018~2020年");
+    ASSERT_EQ_STR(lines_of("时期为2018年—2020年", 65, 65), "时期为|2018年—2020年");
+    /* ... nor before it */
+    ASSERT_EQ_STR(lines_of("时期为2018—2020年", 52, 52), "时期为|2018—2020|年");
+    ASSERT_EQ_STR(lines_of("时期为2018－2020年", 55, 55), "时期为|2018－2020|年");
+    /* a dash not between numbers still breaks as GB/T 15834 lets it */
+    ASSERT_EQ_STR(lines_of("北京—上海", 30, 30), "北京—|上海");
+}
+
+TEST(no_cjk_character_alone_before_a_hard_break)
+{
+    /* every hard break ends a paragraph: its last line gets company too */
+    ASSERT_EQ_STR(lines_of("一二三四五六七八九\n十一", 40, 40), "一二三四|五六七|八九|十一");
+    /* kana count as CJK characters; Latin letters do not */
+    ASSERT_EQ_STR(lines_of("一二三四あ", 40, 40), "一二三|四あ");
+    ASSERT_EQ_STR(lines_of("一二三四\xEF\xA4\x80", 40, 40), "一二三|四\xEF\xA4\x80"); /* U+F900 */
+}
+
 TEST(overlong_word_is_split)
 {
     ASSERT_EQ_STR(lines_of("abcdefghij", 20, 20), "abcd|efgh|ij");
@@ -323,6 +374,9 @@ static const test_case tests[] = {
     TEST_ENTRY(latin_words_and_numbers_stay_whole),
     TEST_ENTRY(numbers_keep_their_unit),
     TEST_ENTRY(no_ideograph_alone_on_the_last_line),
+    TEST_ENTRY(numbers_keep_prefix_sign_and_more_units),
+    TEST_ENTRY(range_dash_stays_between_its_numbers),
+    TEST_ENTRY(no_cjk_character_alone_before_a_hard_break),
     TEST_ENTRY(overlong_word_is_split),
     TEST_ENTRY(first_line_indent),
     TEST_ENTRY(hard_breaks_and_spaces),
