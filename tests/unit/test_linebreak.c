@@ -1,5 +1,6 @@
 /* Line breaking (core/wrap.c): Unicode rules, Chinese punctuation, mixed scripts. */
 #include <linebreak.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +123,21 @@ TEST(numbers_keep_prefix_sign_and_more_units)
     ASSERT_EQ_STR(lines_of("占比75%", 30, 30), "占比|75%");
     ASSERT_EQ_STR(lines_of("占比75％", 35, 35), "占比|75％");
     ASSERT_EQ_STR(lines_of("占比3.5‰", 35, 35), "占比|3.5‰");
+}
+
+/* Every unit of wrap.c's table (sorted for its bsearch) stays in a number's run of units:
+ * "共计12个U的" breaks before the number, not between 个 and U. */
+TEST(every_unit_continues_the_run)
+{
+    static const char units[] = "万个亩人亿件位余倍元克公册分千升台号名吨周场块处多天套家层岁平年度座张户所"
+                                "批斤方日月期村条栋株次点班百种立米辆里间页项";
+    for (const char *u = units; *u; u += 3) {
+        char s[64], want[64];
+        snprintf(s, sizeof s, "共计12个%.3s的", u);
+        snprintf(want, sizeof want, "共计|12个%.3s的", u);
+        const char *got = lines_of(s, 50, 50);
+        if (strcmp(got, want) != 0) TEST_FAIL_("\"%s\": \"%s\", not \"%s\"", s, got, want);
+    }
 }
 
 TEST(range_dash_stays_between_its_numbers)
@@ -375,6 +391,7 @@ static const test_case tests[] = {
     TEST_ENTRY(numbers_keep_their_unit),
     TEST_ENTRY(no_ideograph_alone_on_the_last_line),
     TEST_ENTRY(numbers_keep_prefix_sign_and_more_units),
+    TEST_ENTRY(every_unit_continues_the_run),
     TEST_ENTRY(range_dash_stays_between_its_numbers),
     TEST_ENTRY(no_cjk_character_alone_before_a_hard_break),
     TEST_ENTRY(overlong_word_is_split),
