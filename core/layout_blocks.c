@@ -627,16 +627,17 @@ void cb_notes_place(lay *L, const cb_block *b, const cb_block *next)
     (void)next;
     const cb_template *t = L->t;
     float size = t->small_size, lh = size * 1.55f;
-    cb_lay_ensure(L, 8 + lh * 3);
+    cb_line *tl = NULL;
+    size_t nt = b->text ? cb_lay_wrap(L, b->text, size, L->width, L->width, &tl) : 0;
+    /* the title (a long one wraps) and two lines of the first item, or three lines */
+    cb_lay_ensure(L, 8 + lh * (float)(nt + 2 > 3 ? nt + 2 : 3));
     if (!at_page_top(L)) L->y -= 4;
     uint32_t list = cb_lay_node(L, CB_ROLE_LIST, 0, cb_lay_container(L));
     cb_lay_at(L, CB_ART_DECORATION);
     cb_lay_line(L, L->left, L->y, L->left + L->width * 0.3f, L->y, 0.5f, t->rule);
     L->y -= 4;
-    if (b->text) { /* a long title wraps: the list's caption */
+    if (b->text) { /* the list's caption */
         cb_lay_at(L, cb_lay_node(L, CB_ROLE_CAPTION, 0, list));
-        cb_line *tl = NULL;
-        size_t nt = cb_lay_wrap(L, b->text, size, L->width, L->width, &tl);
         for (size_t k = 0, page_end = 0; k < nt; k++) {
             if (k == page_end) page_end = k + cb_lay_lines_here(L, lh, k, nt);
             cb_lay_text(L, L->left, baseline_in(L, L->y, lh, size), size, t->muted, 1, b->text + tl[k].start,
