@@ -48,7 +48,7 @@ size_t cb_lay_lines_here(lay *L, float lh, size_t i, size_t n)
         for (float y = L->y; room < m && y - lh >= L->bottom; y -= lh) room++;
         if (room >= m) return m;
         size_t k = room;
-        if (k + 1 == m) k--;         /* widow: the last line does not go over alone */
+        if (k && k + 1 == m) k--;    /* widow: the last line does not go over alone */
         if (i == 0 && k == 1) k = 0; /* orphan: nor does the first stay behind alone */
         if (k) return k;
         if (at_page_top(L)) return room ? room : 1; /* nothing to gain on a new page */

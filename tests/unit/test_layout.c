@@ -610,6 +610,23 @@ TEST(no_line_alone_at_a_page_foot_or_top)
     cb_buf_free(&note);
 }
 
+/* Paragraphs of one line each, page after page: each goes on the next page when the page
+ * is full (neither an orphan nor a widow, so no rule holds it), none below the margin. */
+TEST(one_line_paragraphs_flow_to_next_page)
+{
+    cb_font *f = get_font();
+    cb_doc d;
+    cb_doc_init(&d);
+    for (int i = 0; i < 120; i++) add_text(&d, CB_BLOCK_PARAGRAPH, "文字文字文字文字。");
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+    ASSERT(l.npages >= 3);
+    ASSERT(inside_margins(&l, f));
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+}
+
 /* A heading right over a heading over a table: wherever they fall, both headings stay with
  * the table's header (the lower one moving for its table takes the upper one along). */
 TEST(heading_over_heading_keeps_with_the_table)
@@ -1247,6 +1264,7 @@ static const test_case tests[] = {
     TEST_ENTRY(table_header_never_alone_with_one_row),
     TEST_ENTRY(heading_keeps_three_lines_below_it_wherever_it_falls),
     TEST_ENTRY(no_line_alone_at_a_page_foot_or_top),
+    TEST_ENTRY(one_line_paragraphs_flow_to_next_page),
     TEST_ENTRY(heading_over_heading_keeps_with_the_table),
     TEST_ENTRY(every_op_has_a_role_in_the_tree),
     TEST_ENTRY(headings_match_the_outline_in_sections),
