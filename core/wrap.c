@@ -190,26 +190,29 @@ static const uint32_t SIGNS[] = {
  * stay together as ASCII ones do. UAX #14 already keeps % ‰ and ASCII signs. */
 static void keep_numbers_with_units(const char *text, size_t len, char *brks)
 {
-    const char *p = text, *end = text + len;
-    uint32_t prev = 0;
-    int chain = -1; /* unit characters since the last digit; -1: not after a number */
-    int joined = 0; /* the break before cp is kept: it follows a range dash or a sign */
+    const char *end = text + len, *p = text, *q = text;
+    uint32_t prev = 0, cp = cb_utf8_next(&q, end); /* cp: the character at p, ending at q */
+    int chain = -1;  /* unit characters since the last digit; -1: not after a number */
+    int joined = 0;  /* the break before cp is kept: it follows a range dash or a sign */
     while (p < end) {
-        const char *q = p;
-        uint32_t cp = cb_utf8_next(&q, end), next = char_at(q, 0, end);
-        int unit = (is_unit(cp) || (cp == '/' && is_unit(next))) && chain >= 1 && chain < 5;
-        int dash = IN_SET(RANGE_DASHES, cp) && (is_digit(prev) || chain >= 1) && is_digit(next);
+        const char *r = q;
+        uint32_t next = r < end ? cb_utf8_next(&r, end) : 0;
+        /* the cheap tests first: most characters are not near a number */
+        int unit = chain >= 1 && chain < 5 && (is_unit(cp) || (cp == '/' && is_unit(next)));
+        int dash = is_digit(next) && (is_digit(prev) || chain >= 1) && IN_SET(RANGE_DASHES, cp);
         int keep = joined || dash || unit || (prev == 0x7B2C /* 第 */ && is_digit(cp)) ||
-                   (is_digit(prev) && (is_ideograph(cp) || is_digit(cp))) ||
-                   (is_digit(prev) && cp == 0xFF0E /* ． */ && is_digit(next));
+                   (is_digit(prev) && (is_ideograph(cp) || is_digit(cp) ||
+                                       (cp == 0xFF0E /* ． */ && is_digit(next))));
         /* not covered: the break test's false side (UAX #14 allows every digit-ideograph
          * break, LB31; the test keeps a hard break one should a table ever give it) */
         if (p > text && keep && brks[p - text - 1] == LINEBREAK_ALLOWBREAK)
             brks[p - text - 1] = LINEBREAK_NOBREAK;
-        joined = dash || (IN_SET(SIGNS, cp) && is_digit(next)) || (cp == 0xFF0E && keep);
+        joined = dash || (is_digit(next) && IN_SET(SIGNS, cp)) || (cp == 0xFF0E && keep);
         chain = is_digit(cp) ? 0 : unit || (chain == 0 && is_unit(cp)) ? chain + 1 : -1;
         prev = cp;
+        cp = next;
         p = q;
+        q = r;
     }
 }
 
