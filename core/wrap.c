@@ -305,7 +305,8 @@ static size_t keep_company(line_list *ll, const char *text, size_t start, size_t
     const char *end = text + stop;
     if (!ll->n || ll->v[ll->n - 1].last || !lonely(text, start, end)) return start;
     size_t prev = ll->v[ll->n - 1].start, drawn = stop; /* drawn: without the line end */
-    while (drawn > start && is_newline(char_at(text, prev_char(text, drawn), end))) drawn = prev_char(text, drawn);
+    while (drawn > start && is_newline(char_at(text, prev_char(text, drawn), end)))
+        drawn = prev_char(text, drawn);
     for (size_t c = start - 1; c > prev; c--) {
         if (brks[c - 1] != LINEBREAK_ALLOWBREAK || bad_break(text, prev, c, end)) continue;
         size_t rest = skip_spaces(text, c, end);
