@@ -40,6 +40,22 @@ void cb_lay_ensure(lay *L, float h)
     if (L->y - h < L->bottom && !at_page_top(L)) cb_lay_new_page(L);
 }
 
+size_t cb_lay_lines_here(lay *L, float lh, size_t i, size_t n)
+{
+    if (i > 0) cb_lay_new_page(L); /* the page before took what it could */
+    for (;;) {
+        size_t m = n - i, room = 0;
+        for (float y = L->y; room < m && y - lh >= L->bottom; y -= lh) room++;
+        if (room >= m) return m;
+        size_t k = room;
+        if (k && k + 1 == m) k--;    /* widow: the last line does not go over alone */
+        if (i == 0 && k == 1) k = 0; /* orphan: nor does the first stay behind alone */
+        if (k) return k;
+        if (at_page_top(L)) return room ? room : 1; /* nothing to gain on a new page */
+        cb_lay_new_page(L);
+    }
+}
+
 cb_op *cb_page_push(cb_page *p, cb_op_kind kind)
 {
     cb_op *op;

@@ -70,17 +70,22 @@ static void add_bookmark(lay *L, const char *title, int level)
 
 /* Whether `next`, laid out right after heading b from the current position, would put
  * nothing on this page (a table whose header and first rows don't fit, a chart that moves
- * whole): then the heading must move too. Found by laying both out on scratch pages. */
+ * whole, a paragraph whose first two lines don't): then the heading must move too. Found
+ * by laying both out on scratch pages, `next` with the block after it, so that a heading
+ * right under b that would move for its own next takes b along (a few levels deep). */
 static int next_leaves_page(lay *L, const cb_block *b, const cb_block *next)
 {
     cb_layout scratch = {0};
     lay S = *L;
     S.out = &scratch;
+    S.lookahead++;
     cb_lay_new_page(&S);
     S.y = L->y;
     cb_lay_block(&S, b, NULL);
     size_t ops = scratch.pages[0].nops;
-    cb_lay_block(&S, next, NULL);
+    const cb_block *blocks = L->doc->blocks, *after = NULL;
+    if (S.lookahead <= 3 && next >= blocks && next + 1 < blocks + L->doc->nblocks) after = next + 1;
+    cb_lay_block(&S, next, after);
     int leaves = scratch.pages[0].nops == ops;
     cb_layout_free(&scratch);
     return leaves;
@@ -167,11 +172,8 @@ void cb_paragraph_place(lay *L, const cb_block *b, const cb_block *next)
     cb_lay_type(L, CB_FONT_BODY, 0);
     size_t n = cb_lay_wrap(L, s, size, L->width - indent, L->width, &lines);
     cb_lay_open(L, CB_ROLE_PARAGRAPH);
-    for (size_t i = 0; i < n; i++) {
-        /* no single first line at the foot of a page (orphan) */
-        if (L->y - lh < L->bottom || (i == 0 && n > 1 && L->y - 2 * lh < L->bottom)) {
-            if (!at_page_top(L)) cb_lay_new_page(L);
-        }
+    for (size_t i = 0, page_end = 0; i < n; i++) {
+        if (i == page_end) page_end = i + cb_lay_lines_here(L, lh, i, n);
         float x = L->left + (i == 0 ? indent : 0);
         float avail = L->width - (i == 0 ? indent : 0);
         float spacing = 0;
@@ -644,18 +646,19 @@ void cb_notes_place(lay *L, const cb_block *b, const cb_block *next)
     const cb_template *t = L->t;
     float size = t->small_size, lh = size * 1.55f;
     cb_lay_type(L, CB_FONT_BODY, 1);
-    cb_lay_ensure(L, 8 + lh * 3);
+    cb_line *tl = NULL;
+    size_t nt = b->text ? cb_lay_wrap(L, b->text, size, L->width, L->width, &tl) : 0;
+    /* the title (a long one wraps) and two lines of the first item, or three lines */
+    cb_lay_ensure(L, 8 + lh * (float)(nt + 2 > 3 ? nt + 2 : 3));
     if (!at_page_top(L)) L->y -= 4;
     uint32_t list = cb_lay_node(L, CB_ROLE_LIST, 0, cb_lay_container(L));
     cb_lay_at(L, CB_ART_DECORATION);
     cb_lay_line(L, L->left, L->y, L->left + L->width * 0.3f, L->y, 0.5f, t->rule);
     L->y -= 4;
-    if (b->text) { /* a long title wraps: the list's caption */
+    if (b->text) { /* the list's caption */
         cb_lay_at(L, cb_lay_node(L, CB_ROLE_CAPTION, 0, list));
-        cb_line *tl = NULL;
-        size_t nt = cb_lay_wrap(L, b->text, size, L->width, L->width, &tl);
-        for (size_t k = 0; k < nt; k++) {
-            if (L->y - lh < L->bottom) cb_lay_new_page(L);
+        for (size_t k = 0, page_end = 0; k < nt; k++) {
+            if (k == page_end) page_end = k + cb_lay_lines_here(L, lh, k, nt);
             cb_lay_text(L, L->left, baseline_in(L, L->y, lh, size), size, t->muted, 1, b->text + tl[k].start,
                         tl[k].len, 0);
             L->y -= lh;
@@ -671,8 +674,8 @@ void cb_notes_place(lay *L, const cb_block *b, const cb_block *next)
         char num[32] = "";
         if (b->nitems > 1) snprintf(num, sizeof num, "%zu.", i + 1);
         cb_lay_at(L, cb_lay_node(L, CB_ROLE_LIST_ITEM, 0, list));
-        for (size_t k = 0; k < n; k++) {
-            if (L->y - lh < L->bottom) cb_lay_new_page(L);
+        for (size_t k = 0, page_end = 0; k < n; k++) {
+            if (k == page_end) page_end = k + cb_lay_lines_here(L, lh, k, n);
             float bl = baseline_in(L, L->y, lh, size);
             if (k == 0) cb_lay_text(L, L->left, bl, size, t->muted, 0, num, strlen(num), 0);
             cb_lay_text(L, L->left + numw, bl, size, t->muted, 0, s + lines[k].start, lines[k].len, 0);

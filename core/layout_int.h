@@ -30,6 +30,7 @@ typedef struct lay {
     float top, bottom, left, right, width;
     float asc, desc;            /* font ascender and (negative) descender, in ems */
     const char *heading;        /* the last heading's text, to say where a block is */
+    int lookahead;              /* layouts nested to try what follows a heading (scratch) */
     /* the open sections by heading level (index 1..3; CB_NODE_NONE: none open): a block
      * belongs to the deepest one, else to the document */
     uint32_t section[4];
@@ -62,6 +63,11 @@ void cb_lay_new_page(lay *L);
 /* Starts a new page unless h points fit below the cursor (or the page is still empty,
  * where nothing would be gained). */
 void cb_lay_ensure(lay *L, float h);
+/* Of lines i..n-1 of a block set in lines lh points apart, how many go on the current page
+ * from the cursor (at least one), after starting a new page when i > 0 (the page before
+ * is full) or when the rules ask: no first line alone at a page's foot (orphan), no last
+ * line alone at a page's top (widow), unless the page is empty already. */
+size_t cb_lay_lines_here(lay *L, float lh, size_t i, size_t n);
 cb_op *cb_lay_push(lay *L, cb_op_kind kind);
 void cb_lay_text(lay *L, float x, float y, float size, cb_rgb c, int bold, const char *s, size_t len,
                  float spacing);

@@ -18,7 +18,7 @@ static int is_newline(uint32_t cp) { return cp == '\n' || cp == '\r' || cp == 0x
  * line end", marks as GB/T 15834-2011 names them), in both widths and the small form
  * variants, sorted by code point for bsearch. Left out on purpose: the ASCII quotes " and
  * ', which open and close alike, and the dash —— and the en dash, which GB/T 15834 lets
- * start a line ("2018—2020年" may break before the dash). */
+ * start a line (but not between two numbers: keep_numbers_with_units). */
 
 /* No line starts with: a pause or stop mark (点号 、，。：；！？ and ．), a closing quote,
  * bracket or title mark, the interpunct (间隔号 · ‧ ・), the ellipsis (… ‥, clreq's
@@ -136,44 +136,83 @@ static float width_of(const char *text, size_t from, size_t to, const char *end,
 static int is_ideograph(uint32_t cp)
 {
     return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-           (cp >= 0x20000 && cp <= 0x2FFFF);
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3134F);
 }
 
+/* A character that may not stand alone on a paragraph's last line: an ideograph or kana
+ * (Hangul, set in words between spaces, may). */
+static int is_cjk(uint32_t cp) { return is_ideograph(cp) || (cp >= 0x3041 && cp <= 0x30FF); }
+
+/* ASCII and full-width digits (UAX #14 gives the full-width ones class ID: "１|２"). */
+static int is_digit(uint32_t cp) { return (cp >= '0' && cp <= '9') || (cp >= 0xFF10 && cp <= 0xFF19); }
+
 /* Measure words, magnitudes and units that may follow a number, sorted by code point
- * for bsearch: "500多万元", "2396人次", "4.1万亩" keep them all ("人均增收1万|元" is the
- * break to avoid). */
+ * for bsearch: "500多万元", "2396人次", "4.1万亩", "557平方米", "3个百分点" keep them
+ * all ("人均增收1万|元" is the break to avoid). The first after the number needs no
+ * entry: any ideograph stays with the digit before it. */
 static const uint32_t UNITS[] = {
     0x4E07 /* 万 */, 0x4E2A /* 个 */, 0x4EA9 /* 亩 */, 0x4EBA /* 人 */, 0x4EBF /* 亿 */,
-    0x4F4D /* 位 */, 0x4F59 /* 余 */, 0x500D /* 倍 */, 0x5143 /* 元 */, 0x516C /* 公 */,
-    0x5343 /* 千 */, 0x540D /* 名 */, 0x5428 /* 吨 */, 0x5468 /* 周 */, 0x573A /* 场 */,
-    0x5757 /* 块 */, 0x5904 /* 处 */, 0x591A /* 多 */, 0x5929 /* 天 */, 0x5BB6 /* 家 */,
-    0x5C81 /* 岁 */, 0x5E73 /* 平 */, 0x5E74 /* 年 */, 0x5EA7 /* 座 */, 0x6237 /* 户 */,
-    0x6240 /* 所 */, 0x6279 /* 批 */, 0x65B9 /* 方 */, 0x65E5 /* 日 */, 0x6708 /* 月 */,
-    0x6761 /* 条 */, 0x6B21 /* 次 */, 0x767E /* 百 */, 0x7C73 /* 米 */, 0x91CC /* 里 */,
-    0x9879 /* 项 */,
+    0x4EF6 /* 件 */, 0x4F4D /* 位 */, 0x4F59 /* 余 */, 0x500D /* 倍 */, 0x5143 /* 元 */,
+    0x514B /* 克 */, 0x516C /* 公 */, 0x518C /* 册 */, 0x5206 /* 分 */, 0x5343 /* 千 */,
+    0x5347 /* 升 */, 0x53F0 /* 台 */, 0x53F7 /* 号 */, 0x540D /* 名 */, 0x5428 /* 吨 */,
+    0x5468 /* 周 */, 0x573A /* 场 */, 0x5757 /* 块 */, 0x5904 /* 处 */, 0x591A /* 多 */,
+    0x5929 /* 天 */, 0x5957 /* 套 */, 0x5BB6 /* 家 */, 0x5C42 /* 层 */, 0x5C81 /* 岁 */,
+    0x5E73 /* 平 */, 0x5E74 /* 年 */, 0x5EA6 /* 度 */, 0x5EA7 /* 座 */, 0x5F20 /* 张 */,
+    0x6237 /* 户 */, 0x6240 /* 所 */, 0x6279 /* 批 */, 0x65A4 /* 斤 */, 0x65B9 /* 方 */,
+    0x65E5 /* 日 */, 0x6708 /* 月 */, 0x671F /* 期 */, 0x6751 /* 村 */, 0x6761 /* 条 */,
+    0x680B /* 栋 */, 0x682A /* 株 */, 0x6B21 /* 次 */, 0x70B9 /* 点 */, 0x73ED /* 班 */,
+    0x767E /* 百 */, 0x79CD /* 种 */, 0x7ACB /* 立 */, 0x7C73 /* 米 */, 0x8F86 /* 辆 */,
+    0x91CC /* 里 */, 0x95F4 /* 间 */, 0x9875 /* 页 */, 0x9879 /* 项 */,
 };
 
-/* Tailoring on top of UAX #14: a number keeps its measure word or unit ("1104人",
- * "4.05亿元", up to four of them from UNITS after the first), as Chinese typesetting
- * expects; UAX #14 alone allows a break there. */
+static int is_unit(uint32_t cp) { return in_sorted(UNITS, sizeof UNITS / sizeof *UNITS, cp); }
+
+/* A dash that joins two numbers into a range ("2018—2020年", "3～5天"; GB/T 15834
+ * 连接号 and the wave dash): the hyphen and minus, the figure, en, em and horizontal
+ * bar dashes, the wave dashes and their full-width and small forms. Sorted. */
+static const uint32_t RANGE_DASHES[] = {
+    '-', '~', 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0x301C, 0xFE58, 0xFF0D, 0xFF5E,
+};
+
+/* A sign that belongs to the number after it ("-3.2%", "+12%", "￥500", "±0.5"). Sorted. */
+static const uint32_t SIGNS[] = {
+    '$', '+', '-', 0x00A3 /* £ */, 0x00A5 /* ¥ */, 0x00B1 /* ± */, 0x20AC /* € */,
+    0x2212 /* − */, 0xFF04 /* ＄ */, 0xFF0B /* ＋ */, 0xFF0D /* － */, 0xFFE5 /* ￥ */,
+};
+
+#define IN_SET(list, cp) in_sorted(list, sizeof list / sizeof *list, cp)
+
+/* Tailoring on top of UAX #14, as Chinese typesetting expects (clreq §3.1.7, GB/T 15834
+ * 4.13 on 连接号), where UAX #14 alone allows a break: a number keeps its measure word or
+ * unit ("1104人", "4.05亿元", up to four more from UNITS after the first, "元/人" counted
+ * as one), its ordinal prefix 第 ("第3页"), its sign ("－3.2%", "＋12%") and, between two
+ * numbers, a range dash on both sides ("2018—2020年", "2018年—2020年"); full-width digits
+ * stay together as ASCII ones do. UAX #14 already keeps % ‰ and ASCII signs. */
 static void keep_numbers_with_units(const char *text, size_t len, char *brks)
 {
-    const char *p = text, *end = text + len;
-    uint32_t prev = 0;
-    int chain = -1; /* unit characters since the last digit; -1: not after a number */
+    const char *end = text + len, *p = text, *q = text;
+    uint32_t prev = 0, cp = cb_utf8_next(&q, end); /* cp: the character at p, ending at q */
+    int chain = -1;  /* unit characters since the last digit; -1: not after a number */
+    int joined = 0;  /* the break before cp is kept: it follows a range dash or a sign */
     while (p < end) {
-        const char *q = p;
-        uint32_t cp = cb_utf8_next(&q, end);
-        int digit_before = prev >= '0' && prev <= '9';
-        int unit = in_sorted(UNITS, sizeof UNITS / sizeof *UNITS, cp);
+        const char *r = q;
+        uint32_t next = r < end ? cb_utf8_next(&r, end) : 0;
+        /* the cheap tests first: most characters are not near a number */
+        int unit = chain >= 1 && chain < 5 && (is_unit(cp) || (cp == '/' && is_unit(next)));
+        int dash = is_digit(next) && (is_digit(prev) || chain >= 1) && IN_SET(RANGE_DASHES, cp);
+        int keep = joined || dash || unit || (prev == 0x7B2C /* 第 */ && is_digit(cp)) ||
+                   (is_digit(prev) && (is_ideograph(cp) || is_digit(cp) ||
+                                       (cp == 0xFF0E /* ． */ && is_digit(next))));
         /* not covered: the break test's false side (UAX #14 allows every digit-ideograph
          * break, LB31; the test keeps a hard break one should a table ever give it) */
-        if (p > text && (digit_before ? is_ideograph(cp) : unit && chain >= 1 && chain < 5) &&
-            brks[p - text - 1] == LINEBREAK_ALLOWBREAK)
+        if (p > text && keep && brks[p - text - 1] == LINEBREAK_ALLOWBREAK)
             brks[p - text - 1] = LINEBREAK_NOBREAK;
-        chain = cp >= '0' && cp <= '9' ? 0 : unit && chain >= 0 && chain < 5 ? chain + 1 : -1;
+        joined = dash || (is_digit(next) && IN_SET(SIGNS, cp)) || (cp == 0xFF0E && keep);
+        chain = is_digit(cp) ? 0 : unit || (chain == 0 && is_unit(cp)) ? chain + 1 : -1;
         prev = cp;
+        cp = next;
         p = q;
+        q = r;
     }
 }
 
@@ -241,18 +280,42 @@ void cb_linebreaks(const char *text, size_t len, char *brks)
     free(safe);
 }
 
-/* 1 when text[start..end) holds a single ideograph and nothing else but spaces and the
- * marks no line may start with ("一", "县。"). */
+/* 1 when text[start..end) holds a single CJK character and nothing else but spaces, line
+ * ends and the marks no line may start with ("一", "县。"). */
 static int lonely(const char *text, size_t start, const char *end)
 {
     const char *p = text + start;
-    int ideographs = 0;
+    int chars = 0;
     while (p < end) {
         uint32_t cp = cb_utf8_next(&p, end);
         if (is_space(cp) || is_newline(cp) || cb_no_line_start(cp)) continue;
-        if (!is_ideograph(cp) || ++ideographs > 1) return 0;
+        if (!is_cjk(cp) || ++chars > 1) return 0;
     }
-    return ideographs == 1;
+    return chars == 1;
+}
+
+/* Called before the last line of a paragraph, text[start..stop) up to the text's end or a
+ * hard break, is emitted: when it holds one CJK character alone (clreq: a paragraph
+ * should not end so), the line before gives it its last break's worth if both still fit
+ * and the line before keeps more than one character itself. Returns where the last line
+ * starts. */
+static size_t keep_company(line_list *ll, const char *text, size_t start, size_t stop, const char *brks,
+                           float width, cb_advance_fn advance, void *ud)
+{
+    const char *end = text + stop;
+    if (!ll->n || ll->v[ll->n - 1].last || !lonely(text, start, end)) return start;
+    size_t prev = ll->v[ll->n - 1].start, drawn = stop; /* drawn: without the line end */
+    while (drawn > start && is_newline(char_at(text, prev_char(text, drawn), end)))
+        drawn = prev_char(text, drawn);
+    for (size_t c = start - 1; c > prev; c--) {
+        if (brks[c - 1] != LINEBREAK_ALLOWBREAK || bad_break(text, prev, c, end)) continue;
+        size_t rest = skip_spaces(text, c, end);
+        if (width_of(text, rest, drawn, end, advance, ud) > width || lonely(text, prev, text + c)) break;
+        ll->n--;
+        emit(ll, text, prev, c, 0, advance, ud);
+        return rest;
+    }
+    return start;
 }
 
 size_t cb_break_lines(const char *text, size_t len, float first_width, float width,
@@ -287,7 +350,8 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
         }
         w += a;
         char b = brks[next - 1];
-        if (b == LINEBREAK_MUSTBREAK && next < len) {
+        if (b == LINEBREAK_MUSTBREAK && next < len) { /* a hard break ends a paragraph too */
+            start = keep_company(&ll, text, start, next, brks, width, advance, ud);
             emit(&ll, text, start, next, 1, advance, ud);
             avail = width;
             start = next;
@@ -301,21 +365,7 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
     /* the rest is the last line: start < len, since a line ends only before a character
      * that follows it (a hard break at the very end ends none); empty or all-space text
      * is one empty line */
-    if (ll.n && !ll.v[ll.n - 1].last && lonely(text, start, end)) {
-        /* one ideograph alone on the last line (clreq: a paragraph should not end so):
-         * the line before gives it its last break's worth when both still fit */
-        size_t prev = ll.v[ll.n - 1].start;
-        for (size_t c = start - 1; c > prev; c--) {
-            if (brks[c - 1] != LINEBREAK_ALLOWBREAK || bad_break(text, prev, c, end)) continue;
-            size_t rest = skip_spaces(text, c, end);
-            if (width_of(text, rest, len, end, advance, ud) > width || lonely(text, prev, text + c))
-                break;
-            ll.n--;
-            emit(&ll, text, prev, c, 0, advance, ud);
-            start = rest;
-            break;
-        }
-    }
+    start = keep_company(&ll, text, start, len, brks, width, advance, ud);
     emit(&ll, text, start, len, 1, advance, ud);
     free(brks);
     *lines = ll.v;

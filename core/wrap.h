@@ -3,8 +3,10 @@
  * (UAX #14, through libunibreak with Chinese tailoring): no line starts with closing
  * punctuation such as ，。、）》 and none ends with opening punctuation such as （《;
  * Latin words and numbers stay whole when they fit; CJK text breaks between characters;
- * a number keeps the units after it ("1万元", "2396人次"); and no ideograph stands alone on
- * a paragraph's last line when the line before can give it company (clreq).
+ * a number keeps the units after it ("1万元", "2396人次"), its sign ("－3.2%"), 第 before it
+ * ("第3页") and a range dash to the next number ("2018—2020年"); and no ideograph or kana
+ * stands alone on a paragraph's last line (before the end or a hard break) when the line
+ * before can give it company (clreq).
  */
 #ifndef CB_WRAP_H
 #define CB_WRAP_H

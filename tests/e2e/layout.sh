@@ -14,19 +14,6 @@ source "$(dirname "$0")/lib/common.bash"
 
 LAYOUT=("$PY" "$E2E_LIB/layout_check.py")
 
-# run_checks CMD...: runs a checker that prints "ok - ..." / "FAIL - ..." lines and counts them
-run_checks() {
-    local out rc=0
-    out=$("$@" 2>&1) || rc=$?
-    printf '%s\n' "$out"
-    local nok nfail
-    nok=$(grep -c '^ok - ' <<<"$out" || true)
-    nfail=$(grep -c '^FAIL - ' <<<"$out" || true)
-    PASSED=$((PASSED + nok))
-    FAILED=$((FAILED + nfail))
-    if [[ $rc -ne 0 && $nfail -eq 0 ]]; then not_ok "$* exited $rc"; fi
-}
-
 # --- the report -------------------------------------------------------------------------
 "${LAYOUT[@]}" paragraph-text "$TMP/para.txt"
 TITLES=(序号 项目名称 所在乡镇 投资额 建设进度与说明)

@@ -565,6 +565,102 @@ TEST(heading_keeps_three_lines_below_it_wherever_it_falls)
     cb_buf_free(&para);
 }
 
+/* How many text ops (lines, for one-font text) on each page hold `mark`. */
+static void ops_per_page(const cb_layout *l, const char *mark, size_t *per)
+{
+    for (size_t p = 0; p < l->npages; p++) {
+        per[p] = 0;
+        for (size_t k = 0; k < l->pages[p].nops; k++)
+            per[p] += l->pages[p].ops[k].kind == CB_OP_TEXT && strstr(l->pages[p].ops[k].text, mark);
+    }
+}
+
+/* A paragraph of five lines and a notes item of three, pushed down the page half a line at
+ * a time: where they part across pages, neither leaves one line alone at the foot (orphan)
+ * nor carries one alone to the top (widow). */
+TEST(no_line_alone_at_a_page_foot_or_top)
+{
+    cb_font *f = get_font();
+    cb_buf para = {0}, note = {0};
+    for (int i = 0; i < 44 + 46 * 3 + 10; i++) cb_buf_adds(&para, "测");
+    for (int i = 0; i < 140; i++) cb_buf_adds(&note, "注");
+    for (int n = 1; n <= 100; n++) {
+        cb_doc d;
+        filled_doc(&d, n);
+        add_text(&d, CB_BLOCK_PARAGRAPH, para.s);
+        cb_block *notes = cb_doc_add(&d, CB_BLOCK_NOTES);
+        notes->nitems = 1;
+        notes->items = cb_xcalloc(1, sizeof *notes->items);
+        notes->items[0].label = cb_xstrdup(note.s);
+        cb_layout l;
+        cb_error err;
+        ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+        size_t per[16] = {0}, per_note[16] = {0};
+        ASSERT(l.npages <= 16);
+        ops_per_page(&l, "测", per);
+        ops_per_page(&l, "注", per_note);
+        for (size_t p = 0; p < l.npages; p++)
+            if (per[p] == 1 || per_note[p] == 1)
+                TEST_FAIL_("after %d sentences, page %zu holds one line alone (paragraph %zu, note %zu)", n,
+                           p + 1, per[p], per_note[p]);
+        cb_layout_free(&l);
+        cb_doc_free(&d);
+    }
+    cb_buf_free(&para);
+    cb_buf_free(&note);
+}
+
+/* Paragraphs of one line each, page after page: each goes on the next page when the page
+ * is full (neither an orphan nor a widow, so no rule holds it), none below the margin. */
+TEST(one_line_paragraphs_flow_to_next_page)
+{
+    cb_font *f = get_font();
+    cb_doc d;
+    cb_doc_init(&d);
+    for (int i = 0; i < 120; i++) add_text(&d, CB_BLOCK_PARAGRAPH, "文字文字文字文字。");
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+    ASSERT(l.npages >= 3);
+    ASSERT(inside_margins(&l, f));
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+}
+
+/* A heading right over a heading over a table: wherever they fall, both headings stay with
+ * the table's header (the lower one moving for its table takes the upper one along). */
+TEST(heading_over_heading_keeps_with_the_table)
+{
+    cb_font *f = get_font();
+    for (int n = 1; n <= 100; n++) {
+        cb_doc d;
+        filled_doc(&d, n);
+        cb_block *h = cb_doc_add(&d, CB_BLOCK_HEADING);
+        h->text = cb_xstrdup("上节");
+        h->level = 1;
+        h = cb_doc_add(&d, CB_BLOCK_HEADING);
+        h->text = cb_xstrdup("下节");
+        h->level = 2;
+        cb_block *t = cb_doc_add(&d, CB_BLOCK_TABLE);
+        t->ncols = 1;
+        t->nrows = 3;
+        t->cols = cb_xcalloc(1, sizeof *t->cols);
+        t->cols[0] = (cb_column){cb_xstrdup("表头"), 1, 'l'};
+        t->cells = cb_xcalloc(3, sizeof *t->cells);
+        for (int r = 0; r < 3; r++) t->cells[r] = cb_xasprintf("第%d行", r + 1);
+        cb_layout l;
+        cb_error err;
+        ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+        ASSERT_EQ_INT(l.nmarks, 2);
+        char *s = page_text(&l, l.marks[1].page);
+        int together = l.marks[0].page == l.marks[1].page && strstr(s, "上节下节表头第1行");
+        free(s);
+        cb_layout_free(&l);
+        cb_doc_free(&d);
+        if (!together) TEST_FAIL_("after %d sentences the headings part from their table", n);
+    }
+}
+
 /* ------------------------------------------------------------------ structure */
 
 /* The display list's structure (layout.h: cb_node, cb_op.node), what a tagged PDF or
@@ -1221,6 +1317,9 @@ static const test_case tests[] = {
     TEST_ENTRY(ticks_at_an_exact_multiple),
     TEST_ENTRY(table_header_never_alone_with_one_row),
     TEST_ENTRY(heading_keeps_three_lines_below_it_wherever_it_falls),
+    TEST_ENTRY(no_line_alone_at_a_page_foot_or_top),
+    TEST_ENTRY(one_line_paragraphs_flow_to_next_page),
+    TEST_ENTRY(heading_over_heading_keeps_with_the_table),
     TEST_ENTRY(every_op_has_a_role_in_the_tree),
     TEST_ENTRY(headings_match_the_outline_in_sections),
     TEST_ENTRY(a_table_split_across_pages_is_one_table),

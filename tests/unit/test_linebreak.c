@@ -1,5 +1,6 @@
 /* Line breaking (core/wrap.c): Unicode rules, Chinese punctuation, mixed scripts. */
 #include <linebreak.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +97,72 @@ TEST(no_ideograph_alone_on_the_last_line)
     ASSERT_EQ_STR(lines_of("一二\n三", 40, 40), "一二|三");
     /* the line before would be left alone itself: no gain, no change */
     ASSERT_EQ_STR(lines_of("一二三", 20, 20), "一二|三");
+}
+
+/* clreq §3.1.7 and GB/T 15834: a number stays with its ordinal prefix, sign, range dash
+ * and units (the mono measure: "—", "–", "%" and "‰" are 5 pt, "－", "～", "％",
+ * "＋", "￥" and full-width digits 10 pt). */
+TEST(numbers_keep_prefix_sign_and_more_units)
+{
+    /* 第 binds to the number after it */
+    ASSERT_EQ_STR(lines_of("见报告第3页", 45, 45), "见报告|第3页");
+    /* units past the fourth entry of the old table: a village, a yuan per person, points */
+    ASSERT_EQ_STR(lines_of("覆盖10个村的农户", 40, 40), "覆盖|10个村的|农户");
+    ASSERT_EQ_STR(lines_of("人均50元/人以上", 45, 45), "人均|50元/人|以上");
+    ASSERT_EQ_STR(lines_of("提高3个百分点的", 55, 55), "提高|3个百分点的");
+    /* full-width digits stay together and with their unit */
+    ASSERT_EQ_STR(lines_of("共计１２３万元", 50, 50), "共计|１２３万元");
+    ASSERT_EQ_STR(lines_of("约１．５万人", 50, 50), "约|１．５万人");
+    /* signs: the full-width ones are ideographs to UAX #14 */
+    ASSERT_EQ_STR(lines_of("同比下降－3.2%", 50, 50), "同比下降|－3.2%");
+    ASSERT_EQ_STR(lines_of("增长＋12%", 30, 30), "增长|＋12%");
+    ASSERT_EQ_STR(lines_of("同比下降-3.2%", 45, 45), "同比下|降-3.2%"); /* UAX #14: 降×- */
+    ASSERT_EQ_STR(lines_of("增长+12%", 30, 30), "增长|+12%");
+    ASSERT_EQ_STR(lines_of("单价￥500", 30, 30), "单价|￥500");
+    /* percent and per mille signs, both widths */
+    ASSERT_EQ_STR(lines_of("占比75%", 30, 30), "占比|75%");
+    ASSERT_EQ_STR(lines_of("占比75％", 35, 35), "占比|75％");
+    ASSERT_EQ_STR(lines_of("占比3.5‰", 35, 35), "占比|3.5‰");
+}
+
+/* Every unit of wrap.c's table (sorted for its bsearch) stays in a number's run of units:
+ * "共计12个U的" breaks before the number, not between 个 and U. */
+TEST(every_unit_continues_the_run)
+{
+    static const char units[] = "万个亩人亿件位余倍元克公册分千升台号名吨周场块处多天套家层岁平年度座张户所"
+                                "批斤方日月期村条栋株次点班百种立米辆里间页项";
+    for (const char *u = units; *u; u += 3) {
+        char s[64], want[64];
+        snprintf(s, sizeof s, "共计12个%.3s的", u);
+        snprintf(want, sizeof want, "共计|12个%.3s的", u);
+        const char *got = lines_of(s, 50, 50);
+        if (strcmp(got, want) != 0) TEST_FAIL_("\"%s\": \"%s\", not \"%s\"", s, got, want);
+    }
+}
+
+TEST(range_dash_stays_between_its_numbers)
+{
+    /* no break after the dash ... */
+    ASSERT_EQ_STR(lines_of("时期为2018—2020年", 55, 55), "时期为|2018—2020年");
+    ASSERT_EQ_STR(lines_of("时期为2018–2020年", 55, 55), "时期为|2018–2020年");
+    ASSERT_EQ_STR(lines_of("时期为2018－2020年", 60, 60), "时期为|2018－2020年");
+    ASSERT_EQ_STR(lines_of("时期为2018～2020年", 60, 60), "时期为|2018～2020年");
+    ASSERT_EQ_STR(lines_of("时期为2018~2020年", 55, 55), "时期为|2018~2020年");
+    ASSERT_EQ_STR(lines_of("时期为2018年—2020年", 65, 65), "时期为|2018年—2020年");
+    /* ... nor before it */
+    ASSERT_EQ_STR(lines_of("时期为2018—2020年", 52, 52), "时期为|2018—2020|年");
+    ASSERT_EQ_STR(lines_of("时期为2018－2020年", 55, 55), "时期为|2018－2020|年");
+    /* a dash not between numbers still breaks as GB/T 15834 lets it */
+    ASSERT_EQ_STR(lines_of("北京—上海", 30, 30), "北京—|上海");
+}
+
+TEST(no_cjk_character_alone_before_a_hard_break)
+{
+    /* every hard break ends a paragraph: its last line gets company too */
+    ASSERT_EQ_STR(lines_of("一二三四五六七八九\n十一", 40, 40), "一二三四|五六七|八九|十一");
+    /* kana count as CJK characters; Latin letters do not */
+    ASSERT_EQ_STR(lines_of("一二三四あ", 40, 40), "一二三|四あ");
+    ASSERT_EQ_STR(lines_of("一二三四\xEF\xA4\x80", 40, 40), "一二三|四\xEF\xA4\x80"); /* U+F900 */
 }
 
 TEST(overlong_word_is_split)
@@ -323,6 +390,10 @@ static const test_case tests[] = {
     TEST_ENTRY(latin_words_and_numbers_stay_whole),
     TEST_ENTRY(numbers_keep_their_unit),
     TEST_ENTRY(no_ideograph_alone_on_the_last_line),
+    TEST_ENTRY(numbers_keep_prefix_sign_and_more_units),
+    TEST_ENTRY(every_unit_continues_the_run),
+    TEST_ENTRY(range_dash_stays_between_its_numbers),
+    TEST_ENTRY(no_cjk_character_alone_before_a_hard_break),
     TEST_ENTRY(overlong_word_is_split),
     TEST_ENTRY(first_line_indent),
     TEST_ENTRY(hard_breaks_and_spaces),

@@ -14,6 +14,8 @@
 #                                        reference made by the program under test (the CSV
 #                                        folder's text, a first run's sums), which two
 #                                        broken runs would otherwise match
+#     run_checks CMD ARGS...             run a checker (lib/*.py) and count its own "ok -"
+#                                        and "FAIL -" lines
 #     skip "what" "why"                  record checks that could not run here (a tool not
 #                                        installed, a kernel feature not permitted)
 #     skip_all "why"                     the same for the rest of the test, which ends now
@@ -167,6 +169,20 @@ sanitized() { grep -qa __asan_init "$CB"; }
 # by: 3 for a sanitizer build, which runs several times slower and is run beside other suites;
 # CB_TEST_SLOW sets it (a loaded machine). A bound is there to catch a hang, not to time.
 if [[ -n ${CB_TEST_SLOW:-} ]]; then SLOW=$CB_TEST_SLOW; elif sanitized; then SLOW=3; else SLOW=1; fi
+
+# run_checks CMD...: runs a checker (lib/*.py) that prints "ok - ..." / "FAIL - ..." lines,
+# and counts them as checks of this test; a checker that fails without a FAIL line fails too
+run_checks() {
+    local out rc=0
+    out=$("$@" 2>&1) || rc=$?
+    printf '%s\n' "$out"
+    local nok nfail
+    nok=$(grep -c '^ok - ' <<<"$out" || true)
+    nfail=$(grep -c '^FAIL - ' <<<"$out" || true)
+    PASSED=$((PASSED + nok))
+    FAILED=$((FAILED + nfail))
+    if [[ $rc -ne 0 && $nfail -eq 0 ]]; then not_ok "$* exited $rc"; fi
+}
 
 # render_examples DIR: renders the example data into DIR, quietly. Nothing else can be
 # checked without it: on failure the test ends here.
