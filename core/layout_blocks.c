@@ -645,7 +645,8 @@ void cb_notes_place(lay *L, const cb_block *b, const cb_block *next)
     (void)next;
     const cb_template *t = L->t;
     float size = t->small_size, lh = size * 1.55f;
-    cb_lay_type(L, CB_FONT_BODY, 1);
+    cb_lay_type(L, CB_FONT_HEADING, 1); /* a caption, set as headings are: a body bold face
+                                         * for one line would cost the PDF a whole face */
     cb_line *tl = NULL;
     size_t nt = b->text ? cb_lay_wrap(L, b->text, size, L->width, L->width, &tl) : 0;
     /* the title (a long one wraps) and two lines of the first item, or three lines */
