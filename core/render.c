@@ -281,6 +281,7 @@ static int open_fonts(cb_engine *e, const cb_render_opts *o, cb_error *err)
     int rc = english ? find_family(e->tpl.latin_family, &path, &index, err)
                      : chinese_font(e, o, &path, &index, err);
     if (rc == CB_OK) rc = cb_font_open(&e->font, path, index, err);
+    if (rc == CB_OK) cb_font_set_typeset(e->font, &e->tpl.typeset);
     free(path);
     path = NULL;
     if (rc != CB_OK || !english) return rc;

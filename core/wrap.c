@@ -124,13 +124,22 @@ static size_t forced_cut(const char *text, size_t start, size_t pos, const char 
     return cut;
 }
 
-/* Sum of the advances of text[from..to). */
-static float width_of(const char *text, size_t from, size_t to, const char *end,
+/* Width of text[from..to) (to > from) as set before `after` (0: the line ends at to), its
+ * first character starting the line. */
+static float width_of(const char *text, size_t from, size_t to, uint32_t after, const char *end,
                       cb_advance_fn advance, void *ud)
 {
+    const char *s = text + from, *stop = text + to;
     float w = 0;
-    for (const char *s = text + from; s < text + to;) w += advance(ud, cb_utf8_next(&s, end));
-    return w;
+    uint32_t prev = 0, cp = cb_utf8_next(&s, end);
+    for (;;) {
+        int last = s >= stop;
+        uint32_t next = last ? after : cb_utf8_next(&s, end);
+        w += advance(ud, prev, cp, next);
+        if (last) return w;
+        prev = cp;
+        cp = next;
+    }
 }
 
 static int is_ideograph(uint32_t cp)
@@ -150,8 +159,11 @@ static const uint32_t UNITS[] = {
     0x5C81 /* 岁 */, 0x5E73 /* 平 */, 0x5E74 /* 年 */, 0x5EA7 /* 座 */, 0x6237 /* 户 */,
     0x6240 /* 所 */, 0x6279 /* 批 */, 0x65B9 /* 方 */, 0x65E5 /* 日 */, 0x6708 /* 月 */,
     0x6761 /* 条 */, 0x6B21 /* 次 */, 0x767E /* 百 */, 0x7C73 /* 米 */, 0x91CC /* 里 */,
-    0x9879 /* 项 */,
+    0x9875 /* 页 */, 0x9879 /* 项 */,
 };
+
+int cb_ideograph(uint32_t cp) { return is_ideograph(cp); }
+int cb_number_unit(uint32_t cp) { return in_sorted(UNITS, sizeof UNITS / sizeof *UNITS, cp); }
 
 /* Tailoring on top of UAX #14: a number keeps its measure word or unit ("1104人",
  * "4.05亿元", up to four of them from UNITS after the first), as Chinese typesetting
@@ -165,7 +177,7 @@ static void keep_numbers_with_units(const char *text, size_t len, char *brks)
         const char *q = p;
         uint32_t cp = cb_utf8_next(&q, end);
         int digit_before = prev >= '0' && prev <= '9';
-        int unit = in_sorted(UNITS, sizeof UNITS / sizeof *UNITS, cp);
+        int unit = cb_number_unit(cp);
         /* not covered: the break test's false side (UAX #14 allows every digit-ideograph
          * break, LB31; the test keeps a hard break one should a table ever give it) */
         if (p > text && (digit_before ? is_ideograph(cp) : unit && chain >= 1 && chain < 5) &&
@@ -188,21 +200,18 @@ static void emit(line_list *ll, const char *text, size_t start, size_t end, int 
 {
     const char *p = text + start, *e = text + end;
     const char *trim_end = p;
-    float w = 0, w_at_trim = 0;
     while (p < e) {
         uint32_t cp = cb_utf8_next(&p, e);
         if (is_newline(cp)) break;
-        w += advance(ud, cp);
-        if (!is_space(cp)) {
-            trim_end = p;
-            w_at_trim = w;
-        }
+        if (!is_space(cp)) trim_end = p;
     }
+    size_t len = (size_t)(trim_end - (text + start));
+    float w = len ? width_of(text, start, start + len, 0, e, advance, ud) : 0;
     if (ll->n == ll->cap) {
         ll->cap = ll->cap ? ll->cap * 2 : 16;
         ll->v = cb_xrealloc(ll->v, ll->cap * sizeof *ll->v);
     }
-    ll->v[ll->n++] = (cb_line){start, (size_t)(trim_end - (text + start)), w_at_trim, last};
+    ll->v[ll->n++] = (cb_line){start, len, w, last};
 }
 
 /* libunibreak 1.1 (Debian 12) aborts on regional indicators (flag emoji, U+1F1E6..1F1FF),
@@ -275,17 +284,20 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
         const char *q = p;
         uint32_t cp = cb_utf8_next(&q, end);
         size_t pos = (size_t)(p - text), next = (size_t)(q - text);
-        float a = is_newline(cp) ? 0 : advance(ud, cp);
+        /* cp's advance depends on its neighbours (typeset.h): w holds text[start..pos) set
+         * before cp; cp fits if the line can end after it */
+        uint32_t before = pos > start ? char_at(text, prev_char(text, pos), end) : 0;
         /* a loop: the text carried over to a new line may not fit it either */
-        while (!is_space(cp) && !is_newline(cp) && w + a > avail && pos > start) {
+        while (!is_space(cp) && !is_newline(cp) && w + advance(ud, before, cp, 0) > avail && pos > start) {
             size_t cut = brk > start ? brk : forced_cut(text, start, pos, end);
             emit(&ll, text, start, cut, 0, advance, ud);
             avail = width;
             start = skip_spaces(text, cut, end); /* dropped at a soft break */
             brk = 0;
-            w = width_of(text, start, pos, end, advance, ud);
+            w = pos > start ? width_of(text, start, pos, cp, end, advance, ud) : 0;
+            before = pos > start ? char_at(text, prev_char(text, pos), end) : 0;
         }
-        w += a;
+        w += is_newline(cp) ? 0 : advance(ud, before, cp, char_at(text, next, end));
         char b = brks[next - 1];
         if (b == LINEBREAK_MUSTBREAK && next < len) {
             emit(&ll, text, start, next, 1, advance, ud);
@@ -308,7 +320,7 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
         for (size_t c = start - 1; c > prev; c--) {
             if (brks[c - 1] != LINEBREAK_ALLOWBREAK || bad_break(text, prev, c, end)) continue;
             size_t rest = skip_spaces(text, c, end);
-            if (width_of(text, rest, len, end, advance, ud) > width || lonely(text, prev, text + c))
+            if (width_of(text, rest, len, 0, end, advance, ud) > width || lonely(text, prev, text + c))
                 break;
             ll.n--;
             emit(&ll, text, prev, c, 0, advance, ud);
