@@ -83,12 +83,12 @@ static float *place_run(cb_font *f, const cb_op *style, const char *s, size_t n,
         uint32_t next = p < end ? cb_utf8_next(&p, end) : 0;
         if (!cb_font_invisible(cp)) {
             float shift, adv = cb_ts_advance(f, *prev, cp, next, &shift) * style->size;
-            float d = pen + shift - natural;
-            if (fabsf(d) > 1e-4f) {
+            float here = pen + shift * style->size; /* where its glyph goes */
+            if (fabsf(here - natural) > 1e-4f) {
                 if (!dx) dx = cb_xcalloc(drawn, sizeof *dx);
-                dx[i] = d;
+                dx[i] = here - natural;
             }
-            natural = pen + shift + cb_font_advance(f, cp) * style->size + style->spacing;
+            natural = here + cb_font_advance(f, cp) * style->size + style->spacing;
             pen += adv + style->spacing;
             i++;
         }

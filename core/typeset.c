@@ -99,12 +99,15 @@ static int is_latin(uint32_t cp)
     return cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7;
 }
 
-/* The space after cp before next, in ems: a quarter em between Han and Latin, except
- * between 第 and its number and between a number and its unit. */
-static float latin_gap(uint32_t cp, uint32_t next)
+/* The space after cp (after prev) before next, in ems: a quarter em between Han and
+ * Latin, except between 第 and its number, between a number and its unit, and between a
+ * unit and the number of a compound quantity or date ("2023年11月13日", "1万2千"). */
+static float latin_gap(uint32_t prev, uint32_t cp, uint32_t next)
 {
     if (is_latin(next)) {
-        if (!cb_ideograph(cp) || (cp == 0x7B2C /* 第 */ && is_digit(next))) return 0;
+        if (!cb_ideograph(cp) || (is_digit(next) && (cp == 0x7B2C /* 第 */ ||
+                                                     (is_digit(prev) && cb_number_unit(cp)))))
+            return 0;
         return 0.25f;
     }
     if (is_latin(cp) && cb_ideograph(next) && !(is_digit(cp) && cb_number_unit(next))) return 0.25f;
@@ -123,7 +126,7 @@ float cb_ts_advance(cb_font *f, uint32_t prev, uint32_t cp, uint32_t next, float
         return a / 2;
     }
     if (cls != CB_MARK_OTHER) return keeps_right_blank(f, ts->punct, cls, prev, next) ? a : a / 2;
-    return ts->cjk_latin && next ? a + latin_gap(cp, next) : a;
+    return ts->cjk_latin && next ? a + latin_gap(prev, cp, next) : a;
 }
 
 float cb_ts_width(cb_font *f, const char *s, size_t len)

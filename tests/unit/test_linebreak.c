@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "test.h"
+#include "test_text.h"
 #include "util.h"
 #include "wrap.h"
 
@@ -20,20 +21,9 @@ static float narrow_spaces(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
     return cp == ' ' || cp == 0x3000 ? 2.0f : mono(ud, prev, cp, next);
 }
 
-/* Breaks s at width w with the measure `advance` and returns the lines joined by '|'
- * (static buffer). */
 static const char *lines_measured(const char *s, float first, float w, cb_advance_fn advance)
 {
-    static char out[4096];
-    cb_line *lines;
-    size_t n = cb_break_lines(s, strlen(s), first, w, advance, NULL, &lines);
-    out[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        if (i) strcat(out, "|");
-        strncat(out, s + lines[i].start, lines[i].len);
-    }
-    free(lines);
-    return out;
+    return test_lines(s, first, w, advance, NULL, NULL);
 }
 
 static const char *lines_of(const char *s, float first, float w)
