@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""ink_check.py: proves that every character pdftotext finds in a PDF leaves ink on the page.
+"""ink_check.py: proves that every character of a PDF's text leaves ink on the page.
 
     ink_check.py check [--stats] FILE.pdf...   exit 0 if no character renders blank, 1 if
                                                some do (each one is listed), 2 on a usage or
