@@ -744,23 +744,6 @@ float cb_font_advance(cb_font *f, uint32_t cp)
 
 int cb_font_has(cb_font *f, uint32_t cp) { return cb_font_pick(f, cp) >= 0; }
 
-/* cb_utf8_next with the common cases inline (ASCII, two and three bytes: all of Chinese
- * text); anything else goes to cb_utf8_next. */
-static inline uint32_t next_cp(const char **s, const char *end)
-{
-    const unsigned char *p = (const unsigned char *)*s;
-    if (p[0] < 0x80) {
-        *s += 1;
-        return p[0];
-    }
-    if (p[0] >= 0xE1 && p[0] <= 0xEC && end - *s >= 3 && (p[1] & 0xC0) == 0x80 &&
-        (p[2] & 0xC0) == 0x80) {
-        *s += 3;
-        return ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
-    }
-    return cb_utf8_next(s, end);
-}
-
 int cb_font_run(cb_font *f, const char *s, size_t len, size_t *run_len, float *width,
                 size_t *drawn)
 {
@@ -770,7 +753,7 @@ int cb_font_run(cb_font *f, const char *s, size_t len, size_t *run_len, float *w
     size_t n = 0;
     while (p < end) {
         const char *at = p;
-        uint32_t cp = next_cp(&p, end);
+        uint32_t cp = cb_utf8_step(&p, end);
         int pick;
         float adv;
         if (cp < BMP_SIZE) {

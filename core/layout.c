@@ -73,22 +73,38 @@ cb_op *cb_lay_push(lay *L, cb_op_kind kind) { return cb_page_push(L->page, kind)
  * the character before the run (0 at the line's start; set to the run's last), s[n..end)
  * what follows it on the line. */
 static float *place_run(cb_font *f, const cb_op *style, const char *s, size_t n, const char *end,
-                        uint32_t *prev, size_t drawn, float *x)
+                        uint32_t *prev, size_t drawn, float w, float *x)
 {
-    float *dx = NULL, pen = *x, natural = *x; /* where the next glyph goes, and where the PDF puts it */
+    /* most runs (a table's figures, Han text without marks) take their faces' advances
+     * (w ems) and need no more than a look at each character and the one after it */
     const char *p = s, *stop = s + n;
-    uint32_t cp = cb_utf8_next(&p, end);
+    uint32_t cp = cb_utf8_step(&p, end);
+    for (;;) {
+        const char *at = p;
+        uint32_t next = p < end ? cb_utf8_step(&p, end) : 0;
+        if (!cb_ts_plain(cp, next)) break;
+        if (at >= stop) {
+            *prev = cp;
+            *x += w * style->size + style->spacing * (float)drawn;
+            return NULL;
+        }
+        cp = next;
+    }
+    float *dx = NULL, pen = *x, natural = *x; /* where the next glyph goes, and where the PDF puts it */
+    p = s;
+    cp = cb_utf8_step(&p, end);
     for (size_t i = 0;;) {
         const char *at = p;
-        uint32_t next = p < end ? cb_utf8_next(&p, end) : 0;
+        uint32_t next = p < end ? cb_utf8_step(&p, end) : 0;
         if (!cb_font_invisible(cp)) {
-            float shift, adv = cb_ts_advance(f, *prev, cp, next, &shift) * style->size;
+            float shift = 0, face = cb_font_advance(f, cp) * style->size;
+            float adv = cb_ts_plain(cp, next) ? face : cb_ts_advance(f, *prev, cp, next, &shift) * style->size;
             float here = pen + shift * style->size; /* where its glyph goes */
             if (fabsf(here - natural) > 1e-4f) {
                 if (!dx) dx = cb_xcalloc(drawn, sizeof *dx);
                 dx[i] = here - natural;
             }
-            natural = here + cb_font_advance(f, cp) * style->size + style->spacing;
+            natural = here + face + style->spacing;
             pen += adv + style->spacing;
             i++;
         }
@@ -120,7 +136,7 @@ void cb_page_text(cb_page *p, cb_font *f, const cb_op *style, const char *s, siz
         op->spacing = style->spacing;
         op->font = face;
         op->text = cb_xstrndup(s, n);
-        op->dx = place_run(f, style, s, n, end, &prev, drawn, &x);
+        op->dx = place_run(f, style, s, n, end, &prev, drawn, w, &x);
         if (op->dx) cb_page_charge(p, CB_HEAP_BYTES(drawn * sizeof *op->dx));
         s += n;
         len -= n;
@@ -238,7 +254,8 @@ typedef struct measure {
 static float advance_at(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
 {
     measure *m = ud;
-    return cb_ts_advance(m->font, prev, cp, next, NULL) * m->size;
+    return (cb_ts_plain(cp, next) ? cb_font_advance(m->font, cp) : cb_ts_advance(m->font, prev, cp, next, NULL)) *
+           m->size;
 }
 
 size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb_line **lines)

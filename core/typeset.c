@@ -46,19 +46,18 @@ static const mark MARKS[CB_MARK_COUNT] = {
     {0xFF5B, CB_MARK_OPENING} /* ｛ */,  {0xFF5D, CB_MARK_CLOSING} /* ｝ */,
 };
 
-static int cmp_mark(const void *key, const void *m)
-{
-    uint32_t a = *(const uint32_t *)key, b = ((const mark *)m)->cp;
-    return a < b ? -1 : a > b;
-}
-
 int cb_mark_index(uint32_t cp)
 {
     /* most characters are Han or ASCII: neither is a mark */
     if (cp < 0x00B7 || (cp >= 0x3400 && cp < 0xFF01) || cp > 0xFF5D || (cp > 0x00B7 && cp < 0x2014))
         return -1;
-    const mark *m = bsearch(&cp, MARKS, CB_MARK_COUNT, sizeof *MARKS, cmp_mark);
-    return m ? (int)(m - MARKS) : -1;
+    size_t lo = 0, hi = CB_MARK_COUNT; /* binary search, inline: every character asks */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (MARKS[mid].cp < cp) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < CB_MARK_COUNT && MARKS[lo].cp == cp ? (int)lo : -1;
 }
 
 int cb_mark_class(uint32_t cp)
@@ -118,6 +117,7 @@ float cb_ts_advance(cb_font *f, uint32_t prev, uint32_t cp, uint32_t next, float
 {
     float a = cb_font_advance(f, cp);
     if (shift) *shift = 0;
+    if (cb_ts_plain(cp, next)) return a;
     const cb_typeset *ts = cb_font_typeset(f);
     if (!ts) return a;
     int cls = ts->punct == CB_PUNCT_QUANJIAO ? CB_MARK_OTHER : squeezable(f, cp);
@@ -134,10 +134,10 @@ float cb_ts_width(cb_font *f, const char *s, size_t len)
     const char *p = s, *end = s + len;
     if (p == end) return 0;
     float w = 0;
-    uint32_t prev = 0, cp = cb_utf8_next(&p, end);
+    uint32_t prev = 0, cp = cb_utf8_step(&p, end);
     for (;;) {
         int last = p == end;
-        uint32_t next = last ? 0 : cb_utf8_next(&p, end);
+        uint32_t next = last ? 0 : cb_utf8_step(&p, end);
         w += cb_ts_advance(f, prev, cp, next, NULL);
         if (last) return w;
         prev = cp;

@@ -64,6 +64,19 @@ int cb_mark_index(uint32_t cp);
 /* Blank halves of a mark as its face draws it (font.h: cb_font_blank_half). */
 enum { CB_BLANK_NONE, CB_BLANK_LEFT, CB_BLANK_RIGHT };
 
+/* 1 when cp before next takes its face's advance whatever the setting: the common cases of
+ * ASCII before ASCII and Han (the URO) before Han or ASCII other than a letter or digit
+ * (for the callers' fast paths; cb_ts_advance asks it first). */
+static inline int cb_ts_plain(uint32_t cp, uint32_t next)
+{
+    int han = cp >= 0x4E00 && cp <= 0x9FFF;
+    if (cp < 0x80 || han) {
+        if (next < 0x80) return cp < 0x80 || !((next | 0x20) - 'a' < 26 || next - '0' < 10);
+        return han && next >= 0x4E00 && next <= 0x9FFF;
+    }
+    return 0;
+}
+
 struct cb_font;
 /* The advance of cp in ems set between prev and next (0 for a line's start or end), and
  * in *shift (may be NULL) how far its glyph is drawn from where its advance starts (an

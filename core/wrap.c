@@ -131,10 +131,10 @@ static float width_of(const char *text, size_t from, size_t to, uint32_t after, 
 {
     const char *s = text + from, *stop = text + to;
     float w = 0;
-    uint32_t prev = 0, cp = cb_utf8_next(&s, end);
+    uint32_t prev = 0, cp = cb_utf8_step(&s, end);
     for (;;) {
         int last = s >= stop;
-        uint32_t next = last ? after : cb_utf8_next(&s, end);
+        uint32_t next = last ? after : cb_utf8_step(&s, end);
         w += advance(ud, prev, cp, next);
         if (last) return w;
         prev = cp;
@@ -194,24 +194,38 @@ typedef struct line_list {
     size_t n, cap;
 } line_list;
 
-/* Emits text[start..end) as a line, trimming trailing spaces and line ends. */
+/* Emits text[start..end) as a line, trimming trailing spaces and line ends, measured as a
+ * line: its last character before none. */
 static void emit(line_list *ll, const char *text, size_t start, size_t end, int last,
                  cb_advance_fn advance, void *ud)
 {
-    const char *p = text + start, *e = text + end;
-    const char *trim_end = p;
-    while (p < e) {
-        uint32_t cp = cb_utf8_next(&p, e);
-        if (is_newline(cp)) break;
-        if (!is_space(cp)) trim_end = p;
+    const char *p = text + start, *e = text + end, *trim_end = p;
+    float w = 0, w_trim = 0;  /* the width so far; up to trim_end */
+    float w_kept = 0;         /* the width before the last character kept */
+    uint32_t prev = 0, kept_prev = 0, kept = 0;
+    int more = p < e, any = 0;
+    uint32_t cp = more ? cb_utf8_step(&p, e) : 0;
+    while (more && !is_newline(cp)) {
+        const char *at = p;
+        more = p < e;
+        uint32_t next = more ? cb_utf8_step(&p, e) : 0;
+        if (!is_space(cp)) {
+            w_kept = w;
+            kept_prev = prev;
+            kept = cp;
+            trim_end = at;
+            any = 1;
+        }
+        w += advance(ud, prev, cp, next);
+        prev = cp;
+        cp = next;
     }
-    size_t len = (size_t)(trim_end - (text + start));
-    float w = len ? width_of(text, start, start + len, 0, e, advance, ud) : 0;
+    if (any) w_trim = w_kept + advance(ud, kept_prev, kept, 0);
     if (ll->n == ll->cap) {
         ll->cap = ll->cap ? ll->cap * 2 : 16;
         ll->v = cb_xrealloc(ll->v, ll->cap * sizeof *ll->v);
     }
-    ll->v[ll->n++] = (cb_line){start, len, w, last};
+    ll->v[ll->n++] = (cb_line){start, (size_t)(trim_end - (text + start)), w_trim, last};
 }
 
 /* libunibreak 1.1 (Debian 12) aborts on regional indicators (flag emoji, U+1F1E6..1F1FF),
@@ -279,16 +293,19 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
     float avail = first_width;
     const char *end = text + len;
     size_t start = skip_spaces(text, 0, end); /* current line's first byte */
-    const char *p = text + start;
+    const char *p = text + start, *q = p;
+    uint32_t cp = p < end ? cb_utf8_step(&q, end) : 0;
+    uint32_t before = 0; /* the character before cp on its line, 0 at the line's start */
     while (p < end) {
-        const char *q = p;
-        uint32_t cp = cb_utf8_next(&q, end);
+        const char *r = q;
+        uint32_t after = q < end ? cb_utf8_step(&r, end) : 0;
         size_t pos = (size_t)(p - text), next = (size_t)(q - text);
         /* cp's advance depends on its neighbours (typeset.h): w holds text[start..pos) set
-         * before cp; cp fits if the line can end after it */
-        uint32_t before = pos > start ? char_at(text, prev_char(text, pos), end) : 0;
+         * before cp, and cp fits if the line can end after it, where it takes at most a */
+        float a = is_newline(cp) ? 0 : advance(ud, before, cp, after);
         /* a loop: the text carried over to a new line may not fit it either */
-        while (!is_space(cp) && !is_newline(cp) && w + advance(ud, before, cp, 0) > avail && pos > start) {
+        while (!is_space(cp) && !is_newline(cp) && w + a > avail && w + advance(ud, before, cp, 0) > avail &&
+               pos > start) {
             size_t cut = brk > start ? brk : forced_cut(text, start, pos, end);
             emit(&ll, text, start, cut, 0, advance, ud);
             avail = width;
@@ -296,8 +313,10 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
             brk = 0;
             w = pos > start ? width_of(text, start, pos, cp, end, advance, ud) : 0;
             before = pos > start ? char_at(text, prev_char(text, pos), end) : 0;
+            a = advance(ud, before, cp, after);
         }
-        w += is_newline(cp) ? 0 : advance(ud, before, cp, char_at(text, next, end));
+        w += a;
+        before = cp;
         char b = brks[next - 1];
         if (b == LINEBREAK_MUSTBREAK && next < len) {
             emit(&ll, text, start, next, 1, advance, ud);
@@ -305,10 +324,13 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
             start = next;
             brk = 0;
             w = 0;
+            before = 0;
         } else if (b == LINEBREAK_ALLOWBREAK && !bad_break(text, start, next, end)) {
             brk = next;
         }
         p = q;
+        q = r;
+        cp = after;
     }
     /* the rest is the last line: start < len, since a line ends only before a character
      * that follows it (a hard break at the very end ends none); empty or all-space text

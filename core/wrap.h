@@ -14,7 +14,8 @@
 
 /* Advance of code point cp in points, at the size being set, between prev and next (0 at
  * a line's start or end): punctuation compression and CJK–Latin spacing depend on them
- * (typeset.h: cb_ts_advance). */
+ * (typeset.h: cb_ts_advance). At a line's end (next 0) it is never more than before any
+ * next character. */
 typedef float (*cb_advance_fn)(void *ud, uint32_t prev, uint32_t cp, uint32_t next);
 
 typedef struct cb_line {
