@@ -138,10 +138,10 @@ const cb_theme *cb_canvas_theme(const cb_canvas *c) { return &c->theme; }
 
 typedef struct sized { cb_font *font; float size; } sized;
 
-static float sized_advance(void *ud, uint32_t cp)
+static float sized_advance(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
 {
     const sized *m = ud;
-    return cb_font_advance(m->font, cp) * m->size;
+    return cb_ts_advance(m->font, prev, cp, next, NULL) * m->size;
 }
 
 size_t cb_canvas_break_lines(const cb_canvas *c, float size, const char *utf8, float width,

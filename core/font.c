@@ -72,6 +72,11 @@ struct cb_font {
      * none) and the Latin face it tries first for Latin text (-1: none) */
     struct cb_font *list;
     int first, latin;
+    /* typesetting (typeset.h): the setting, and each mark's blank half + 1 (0: not yet
+     * looked at) */
+    int has_ts;
+    cb_typeset ts;
+    signed char blank[CB_MARK_COUNT];
 };
 
 /* The list whose faces f picks from: f itself, or a view's list. */
@@ -578,6 +583,7 @@ static cb_font *view_make(cb_font *l, int first, int latin)
     cb_font *v = cb_xmalloc(sizeof *v);
     *v = *l;
     memset(v->views, 0, sizeof v->views);
+    memset(v->blank, 0, sizeof v->blank); /* its marks may come from other faces */
     v->list = l;
     v->first = first;
     v->latin = latin;
@@ -926,23 +932,6 @@ float cb_font_advance(cb_font *f, uint32_t cp)
 
 int cb_font_has(cb_font *f, uint32_t cp) { return cb_font_pick(f, cp) >= 0; }
 
-/* cb_utf8_next with the common cases inline (ASCII, two and three bytes: all of Chinese
- * text); anything else goes to cb_utf8_next. */
-static inline uint32_t next_cp(const char **s, const char *end)
-{
-    const unsigned char *p = (const unsigned char *)*s;
-    if (p[0] < 0x80) {
-        *s += 1;
-        return p[0];
-    }
-    if (p[0] >= 0xE1 && p[0] <= 0xEC && end - *s >= 3 && (p[1] & 0xC0) == 0x80 &&
-        (p[2] & 0xC0) == 0x80) {
-        *s += 3;
-        return ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
-    }
-    return cb_utf8_next(s, end);
-}
-
 int cb_font_run(cb_font *f, const char *s, size_t len, size_t *run_len, float *width,
                 size_t *drawn)
 {
@@ -952,7 +941,7 @@ int cb_font_run(cb_font *f, const char *s, size_t len, size_t *run_len, float *w
     size_t n = 0;
     while (p < end) {
         const char *at = p;
-        uint32_t cp = next_cp(&p, end);
+        uint32_t cp = cb_utf8_step(&p, end);
         int pick;
         float adv;
         if (cp < BMP_SIZE) {
@@ -982,6 +971,7 @@ int cb_font_run(cb_font *f, const char *s, size_t len, size_t *run_len, float *w
 
 float cb_font_width(cb_font *f, const char *s, size_t len, float size)
 {
+    if (f->has_ts) return cb_ts_width(f, s, len) * size;
     const char *p = s, *end = s + len;
     float w = 0;
     while (p < end) w += cb_font_advance(f, cb_utf8_next(&p, end));
@@ -1130,4 +1120,57 @@ void cb_font_subset_free(cb_font_subset *s)
     free(s->cids);
     free(s->widths);
     memset(s, 0, sizeof *s);
+}
+
+/* ---- typesetting (typeset.h) */
+
+void cb_font_set_typeset(cb_font *f, const cb_typeset *ts)
+{
+    f->has_ts = ts != NULL;
+    if (ts) f->ts = *ts;
+}
+
+const cb_typeset *cb_font_typeset(const cb_font *f) { return f->has_ts ? &f->ts : NULL; }
+
+/* Which half of the glyph of cp (about one em wide) face fc leaves blank: as the face's
+ * `halt` feature (alternate half widths, OpenType) positions it where the face has it,
+ * else from the glyph's ink, which must keep to one half of the em. */
+static int face_blank_half(const face *fc, uint32_t cp)
+{
+    hb_codepoint_t gid;
+    if (!hb_font_get_nominal_glyph(fc->font, cp, &gid)) return CB_BLANK_NONE;
+    float adv = hb_font_get_glyph_h_advance(fc->font, gid) / fc->upem;
+    if (adv < 0.9f || adv > 1.1f) return CB_BLANK_NONE; /* proportional: a Latin face's */
+    hb_buffer_t *buf = hb_buffer_create();
+    hb_buffer_add_codepoints(buf, &cp, 1, 0, 1);
+    hb_buffer_set_direction(buf, HB_DIRECTION_LTR);
+    hb_buffer_set_script(buf, HB_SCRIPT_HAN);
+    hb_buffer_set_language(buf, hb_language_from_string("zh", -1));
+    hb_feature_t halt = {HB_TAG('h', 'a', 'l', 't'), 1, 0, (unsigned)-1};
+    hb_shape(fc->font, buf, &halt, 1);
+    unsigned n = 0;
+    hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(buf, &n);
+    int side = CB_BLANK_NONE;
+    if (n == 1 && pos[0].x_advance < 0.6f * adv * fc->upem) /* the face has it */
+        side = pos[0].x_offset < 0 ? CB_BLANK_LEFT : CB_BLANK_RIGHT;
+    hb_buffer_destroy(buf);
+    hb_glyph_extents_t ext;
+    if (side != CB_BLANK_NONE || !hb_font_get_glyph_extents(fc->font, gid, &ext) || ext.width <= 0)
+        return side;
+    float left = ext.x_bearing / fc->upem, right = (ext.x_bearing + ext.width) / fc->upem;
+    const float slack = 0.08f; /* ink may reach a little past the middle */
+    if (left >= adv / 2 - slack) return CB_BLANK_LEFT;
+    if (right <= adv / 2 + slack) return CB_BLANK_RIGHT;
+    return CB_BLANK_NONE; /* centred, as in traditional Chinese faces */
+}
+
+int cb_font_blank_half(cb_font *f, uint32_t cp)
+{
+    int i = cb_mark_index(cp);
+    if (i < 0) return CB_BLANK_NONE;
+    if (!f->blank[i]) {
+        int pick = cb_font_pick(f, cp);
+        f->blank[i] = (signed char)(1 + (pick >= 0 ? face_blank_half(LIST(f)->faces[pick], cp) : CB_BLANK_NONE));
+    }
+    return f->blank[i] - 1;
 }

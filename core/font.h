@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "typeset.h"
 #include "util.h"
 
 /*
@@ -162,8 +163,16 @@ void cb_font_spec(const char *spec, char **path, int *index);
 float cb_font_advance(cb_font *f, uint32_t cp);
 /* 1 if some face of the list maps cp to a glyph. */
 int cb_font_has(cb_font *f, uint32_t cp);
-/* Width of UTF-8 text s[0..len) at `size` points. */
+/* Width of UTF-8 text s[0..len) at `size` points, set as one line (typeset.h). */
 float cb_font_width(cb_font *f, const char *s, size_t len, float size);
+/* The typesetting every width above and every line follow (typeset.h; copied), or NULL
+ * (the default: advances as the faces give them). Call before measuring any text. */
+void cb_font_set_typeset(cb_font *f, const cb_typeset *ts);
+const cb_typeset *cb_font_typeset(const cb_font *f);
+/* Which half of a full-width mark's em its face leaves blank (typeset.h: CB_BLANK_LEFT,
+ * _RIGHT, or _NONE for a centred mark, one not about an em wide, or not a mark), from the
+ * face's `halt` feature or else its ink; remembered per character. */
+int cb_font_blank_half(cb_font *f, uint32_t cp);
 /* The primary face's ascender and descender (negative) as fractions of the em. */
 void cb_font_metrics(const cb_font *f, float *ascender, float *descender);
 

@@ -65,6 +65,7 @@ cb_op *cb_page_push(cb_page *p, cb_op_kind kind)
         op = &p->owner->scratch; /* past the budget: not kept, what the last use left freed */
         free(op->text);
         free(op->segs);
+        free(op->dx);
         memset(op, 0, sizeof *op);
         op->kind = kind;
         return op;
@@ -82,9 +83,60 @@ cb_op *cb_page_push(cb_page *p, cb_op_kind kind)
 
 cb_op *cb_lay_push(lay *L, cb_op_kind kind) { return cb_page_push(L->page, kind); }
 
+/* Where the characters of a run go, set as part of its line (typeset.h): sets *x to the
+ * end of the run and returns each drawn character's displacement from where the PDF's
+ * own advances would put it (malloc'd, `drawn` of them), or NULL when all are 0. *prev is
+ * the character before the run (0 at the line's start; set to the run's last), s[n..end)
+ * what follows it on the line. */
+static float *place_run(cb_font *f, const cb_op *style, const char *s, size_t n, const char *end,
+                        uint32_t *prev, size_t drawn, float w, float *x)
+{
+    /* most runs (a table's figures, Han text without marks) take their faces' advances
+     * (w ems) and need no more than a look at each character and the one after it */
+    const char *p = s, *stop = s + n;
+    uint32_t cp = cb_utf8_step(&p, end);
+    for (;;) {
+        const char *at = p;
+        uint32_t next = p < end ? cb_utf8_step(&p, end) : 0;
+        if (!cb_ts_plain(cp, next)) break;
+        if (at >= stop) {
+            *prev = cp;
+            *x += w * style->size + style->spacing * (float)drawn;
+            return NULL;
+        }
+        cp = next;
+    }
+    float *dx = NULL, pen = *x, natural = *x; /* where the next glyph goes, and where the PDF puts it */
+    p = s;
+    cp = cb_utf8_step(&p, end);
+    for (size_t i = 0;;) {
+        const char *at = p;
+        uint32_t next = p < end ? cb_utf8_step(&p, end) : 0;
+        if (!cb_font_invisible(cp)) {
+            float shift = 0, face = cb_font_advance(f, cp) * style->size;
+            float adv = cb_ts_plain(cp, next) ? face : cb_ts_advance(f, *prev, cp, next, &shift) * style->size;
+            float here = pen + shift * style->size; /* where its glyph goes */
+            if (fabsf(here - natural) > 1e-4f) {
+                if (!dx) dx = cb_xcalloc(drawn, sizeof *dx);
+                dx[i] = here - natural;
+            }
+            natural = here + face + style->spacing;
+            pen += adv + style->spacing;
+            i++;
+        }
+        *prev = cp;
+        if (at >= stop) break;
+        cp = next;
+    }
+    *x = pen;
+    return dx;
+}
+
 void cb_page_text(cb_page *p, cb_font *f, const cb_op *style, const char *s, size_t len)
 {
     float x = style->x;
+    const char *end = s + len;
+    uint32_t prev = 0;
     while (len) {
         size_t n, drawn;
         float w;
@@ -100,7 +152,8 @@ void cb_page_text(cb_page *p, cb_font *f, const cb_op *style, const char *s, siz
         op->spacing = style->spacing;
         op->font = face;
         op->text = cb_xstrndup(s, n);
-        x += w * style->size + style->spacing * (float)drawn;
+        op->dx = place_run(f, style, s, n, end, &prev, drawn, w, &x);
+        if (op->dx) cb_page_charge(p, CB_HEAP_BYTES(drawn * sizeof *op->dx));
         s += n;
         len -= n;
     }
@@ -214,10 +267,11 @@ typedef struct measure {
     float size;
 } measure;
 
-static float advance_at(void *ud, uint32_t cp)
+static float advance_at(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
 {
     measure *m = ud;
-    return cb_font_advance(m->font, cp) * m->size;
+    return (cb_ts_plain(cp, next) ? cb_font_advance(m->font, cp) : cb_ts_advance(m->font, prev, cp, next, NULL)) *
+           m->size;
 }
 
 size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb_line **lines)
@@ -299,6 +353,7 @@ void cb_layout_free(cb_layout *l)
         for (size_t k = 0; k < l->pages[i].nops; k++) {
             free(l->pages[i].ops[k].text);
             free(l->pages[i].ops[k].segs);
+            free(l->pages[i].ops[k].dx);
         }
         free(l->pages[i].ops);
     }
@@ -316,5 +371,6 @@ void cb_layout_free(cb_layout *l)
     for (size_t i = 0; i < 4; i++) free(*info[i]);
     free(l->scratch.text);
     free(l->scratch.segs);
+    free(l->scratch.dx);
     memset(l, 0, sizeof *l);
 }

@@ -105,6 +105,10 @@ typedef struct cb_op {
                         * CB_FACE_NONE: characters no face has, drawn as the replacement */
     uint32_t node;     /* what it is: its node in cb_layout.nodes (never a container's) */
     char *text;        /* text: UTF-8, owned; all of it drawn by `font` (see cb_page_text) */
+    float *dx;         /* text: per drawn character, the horizontal displacement (points)
+                        * before it, beyond its face's advance and `spacing`: punctuation
+                        * compression and CJK–Latin spacing (typeset.h); owned; NULL when
+                        * all are 0 */
     /* path: segments (owned), how to paint them, and the stroke's look */
     cb_path_seg *segs;
     size_t nsegs;
@@ -179,11 +183,12 @@ int cb_layout_run(cb_layout *out, const struct cb_doc *doc, const cb_template *t
  * when no character is missing. The layout knows no data: the caller says where to look. */
 void cb_layout_trace_missing(cb_layout *l, char *(*where)(void *ctx, const char *ch), void *ctx);
 
-/* Pushes UTF-8 text s[0..len) onto page p as text ops, one per run of characters drawn
- * by the same face of f (font.h; f may be a role's view), each run placed after the one
- * before: style gives the start x and baseline y, size, spacing, color and bold (a run in
- * a bold face is not faux bold). Measuring the same text with
- * cb_font_width gives its width (without spacing). Line breaking does not change. */
+/* Pushes UTF-8 text s[0..len), set as one line (typeset.h), onto page p as text ops, one
+ * per run of characters drawn by the same face of f (font.h; f may be a role's view),
+ * each run placed after the one before: style gives the start x and baseline y, size,
+ * spacing, color and bold (a run in a bold face is not faux bold). Measuring the same
+ * text with cb_font_width gives its width (without spacing). Line breaking does not
+ * change. */
 void cb_page_text(cb_page *p, cb_font *f, const cb_op *style, const char *s, size_t len);
 
 /* Appends a zeroed operation of `kind` to page p and returns it, of the node the page's

@@ -207,31 +207,23 @@ static int is_numeric_at(const char *v, const char *p)
     return is_numeric_cp((unsigned char)*p);
 }
 
-static float kpi_value_width(lay *L, const char *v, float big, float small)
-{
-    float w = 0;
-    const char *p = v, *end = v + strlen(v);
-    while (p < end) {
-        int num = is_numeric_at(v, p);
-        uint32_t cp = cb_utf8_next(&p, end);
-        w += cb_font_advance(cb_font_for(L->font, CB_FONT_FIGURES, num), cp) * (num ? big : small);
-    }
-    return w;
-}
-
-static void draw_kpi_value(lay *L, float x, float baseline, const char *v, float big, float small)
+/* Sets KPI value v from x on baseline, its number runs at size big and the rest at small,
+ * each run set as a line of its own (typeset.h); draws it only if draw. Returns its width. */
+static float kpi_value(lay *L, float x, float baseline, const char *v, float big, float small, int draw)
 {
     const cb_template *t = L->t;
     const char *p = v, *end = v + strlen(v);
+    float x0 = x;
     while (p < end) {
         int num = is_numeric_at(v, p);
         const char *run = p;
         while (p < end && is_numeric_at(v, p) == num) cb_utf8_next(&p, end);
         float size = num ? big : small;
         cb_lay_type(L, CB_FONT_FIGURES, num);
-        cb_lay_text(L, x, baseline, size, num ? t->accent : t->text, num, run, (size_t)(p - run), 0);
+        if (draw) cb_lay_text(L, x, baseline, size, num ? t->accent : t->text, num, run, (size_t)(p - run), 0);
         x += cb_font_width(cb_lay_font(L, num), run, (size_t)(p - run), size);
     }
+    return x - x0;
 }
 
 /* Boxes per row: as many as stay at least ten body characters wide, at most 6 (4 on the
@@ -301,14 +293,14 @@ void cb_kpis_place(lay *L, const cb_block *b, const cb_block *next)
             cb_lay_rect(L, x, top - 2.5f * k, bw, 2.5f * k, t->primary);
             const char *v = it->value ? it->value : "";
             float big = 20 * k, small = 10.5f * k;
-            float vw = kpi_value_width(L, v, big, small);
+            float vw = kpi_value(L, 0, 0, v, big, small, 0);
             if (vw > bw - 10) { /* shrink to fit the box */
                 float f = (bw - 10) / vw;
                 big *= f;
                 small *= f;
                 vw *= f;
             }
-            draw_kpi_value(L, x + (bw - vw) / 2, top - 30 * k, v, big, small);
+            kpi_value(L, x + (bw - vw) / 2, top - 30 * k, v, big, small, 1);
             cb_lay_type(L, CB_FONT_BODY, 0);
             const char *label = it->label ? it->label : "";
             size_t m = nl[i - first];

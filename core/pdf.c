@@ -648,23 +648,35 @@ static void draw_text(HPDF_Page page, cb_font *font, const pdf_face *m, cb_buf *
         double v[6] = {c, s, -s, c, op->x, op->y};
         for (int i = 0; i < 4; i++) put_num(b, v[i], 3);
         put_nums(b, 2, v + 4);
-        cb_buf_adds(b, "Tm\n<");
+        cb_buf_adds(b, "Tm\n");
     } else {
         double v[2] = {op->x, op->y};
         put_nums(b, 2, v);
-        cb_buf_adds(b, "Td\n<");
+        cb_buf_adds(b, "Td\n");
     }
+    /* displaced characters (layout.h: dx) as TJ's numbers, in thousandths of the size, a
+     * positive one moving left; else one string for Tj */
+    cb_buf_adds(b, op->dx ? "[" : "<");
+    int open = !op->dx; /* inside a string */
     static const char hex[] = "0123456789ABCDEF";
     const char *s = op->text, *end = s + strlen(s);
     unsigned repl = op->font < 0 ? code_of(m, cb_font_replacement(font)) : 0;
-    while (s < end) {
+    for (size_t i = 0; s < end;) {
         uint32_t cp = cb_utf8_next(&s, end);
         if (cb_font_invisible(cp)) continue;
+        if (op->dx && op->dx[i] != 0) {
+            if (open) cb_buf_adds(b, ">");
+            put_num(b, -op->dx[i] * 1000 / op->size, 2);
+            open = 0;
+        }
+        if (!open) cb_buf_adds(b, "<");
+        open = 1;
+        i++;
         unsigned code = op->font < 0 ? repl : code_of(m, cp);
         char h[4] = {hex[code >> 12 & 15], hex[code >> 8 & 15], hex[code >> 4 & 15], hex[code & 15]};
         cb_buf_add(b, h, 4);
     }
-    cb_buf_adds(b, "> Tj\nET\n");
+    cb_buf_adds(b, !op->dx ? "> Tj\nET\n" : open ? ">] TJ\nET\n" : "] TJ\nET\n");
 }
 
 /* Appends op to page content b; faces[f] is face f's font (NULL if the document does not

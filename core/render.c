@@ -234,6 +234,7 @@ static int open_fonts(cb_engine *e, const cb_render_opts *o, cb_error *err)
     cb_buf notes = {0};
     int rc = cb_typefaces_open(&e->font, &e->tpl, o->font_path, &notes, err);
     e->font_notes = notes.s;
+    if (rc == CB_OK) cb_font_set_typeset(e->font, &e->tpl.typeset); /* before any view is made */
     const char *show = getenv("COUNTYBRIEF_SHOW_FONTS");
     for (const char *l = e->font_notes, *nl; rc == CB_OK && show && !strcmp(show, "1") && l && *l; l = nl + 1) {
         if (!(nl = strchr(l, '\n'))) break;

@@ -35,6 +35,7 @@ static void set_defaults(cb_template *t, const char *lang)
     t->indent = 2;
     t->cell_padding = 1;
     t->justify = 1;
+    t->typeset = CB_TYPESET_DEFAULT;
     t->primary = (cb_rgb){0.102f, 0.227f, 0.420f};
     t->accent = (cb_rgb){0.722f, 0.196f, 0.165f};
     t->text = (cb_rgb){0.133f, 0.133f, 0.133f};
@@ -83,6 +84,17 @@ static int get_string(lua_State *L, reader *rd, const char *key, char **out, cb_
         rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s must be a string, got %s", rd->path, rd->section, key,
                      lua_typename(L, ty));
     }
+    lua_pop(L, 1);
+    return rc;
+}
+
+static int get_bool(lua_State *L, reader *rd, const char *key, int *out, cb_error *err)
+{
+    int ty = lua_getfield(L, -1, key);
+    int rc = CB_OK;
+    if (ty == LUA_TBOOLEAN) *out = lua_toboolean(L, -1);
+    else if (ty != LUA_TNIL)
+        rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s must be true or false", rd->path, rd->section, key);
     lua_pop(L, 1);
     return rc;
 }
@@ -438,12 +450,21 @@ static int read_settings(lua_State *L, reader *rd, cb_template *t, cb_error *err
         };
         for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
             if ((rc = get_number(L, rd, nums[i].key, nums[i].dst, err))) return rc;
-        if ((rc = read_family(L, rd, t, err)) || (rc = read_faces(L, rd, t, err))) return rc;
-        ty = lua_getfield(L, -1, "justify");
-        if (ty == LUA_TBOOLEAN) t->justify = lua_toboolean(L, -1);
-        else if (ty != LUA_TNIL)
-            return cb_fail(err, CB_ETEMPLATE, "%s: type.justify must be true or false", path);
-        lua_pop(L, 1);
+        if ((rc = read_family(L, rd, t, err)) || (rc = read_faces(L, rd, t, err)) ||
+            (rc = get_bool(L, rd, "justify", &t->justify, err)) ||
+            (rc = get_bool(L, rd, "cjk_latin_space", &t->typeset.cjk_latin, err)))
+            return rc;
+        char *punct = NULL;
+        if ((rc = get_string(L, rd, "punctuation", &punct, err))) return rc;
+        int scheme = punct ? cb_punct_parse(punct) : (int)t->typeset.punct;
+        if (scheme < 0) {
+            rc = cb_fail(err, CB_ETEMPLATE, "%s: type.punctuation \"%s\" is not kaiming, quanjiao or "
+                         "banjiao", path, punct);
+            free(punct);
+            return rc;
+        }
+        free(punct);
+        t->typeset.punct = (cb_punct)scheme;
     }
     lua_pop(L, 1);
     rd->section = "colors.";
@@ -477,11 +498,7 @@ static int read_settings(lua_State *L, reader *rd, cb_template *t, cb_error *err
         (rc = get_text(L, rd, "footer", &t->footer, err)) ||
         (rc = get_text(L, rd, "watermark", &t->watermark, err)))
         return rc;
-    ty = lua_getfield(L, -1, "condensed");
-    if (ty == LUA_TBOOLEAN) t->condensed = lua_toboolean(L, -1);
-    else if (ty != LUA_TNIL)
-        return cb_fail(err, CB_ETEMPLATE, "%s: condensed must be true or false", path);
-    lua_pop(L, 1);
+    if ((rc = get_bool(L, rd, "condensed", &t->condensed, err))) return rc;
     if (t->watermark && !t->watermark[0]) {
         free(t->watermark);
         t->watermark = NULL;

@@ -9,6 +9,7 @@
 #define CB_TEMPLATE_H
 
 #include "font.h"
+#include "typeset.h"
 #include "util.h"
 
 typedef struct cb_rgb {
@@ -32,6 +33,7 @@ typedef struct cb_template {
     float indent;                         /* first-line indent of paragraphs, in ems */
     float cell_padding;                   /* table cells' vertical padding, x 4.5 pt */
     int justify;                          /* 1: justify paragraph lines */
+    cb_typeset typeset;                   /* punctuation compression, CJK–Latin space */
     cb_rgb primary, accent, text, muted, rule, band, panel, bar;
     char *font_family;                    /* Chinese font's fontconfig family, or NULL for
                                            * the first that covers Chinese */

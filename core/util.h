@@ -74,6 +74,21 @@ char *cb_read_file(const char *path, size_t *len, cb_error *err);
 /* Decodes one UTF-8 sequence at *s (not past end) and advances *s. Invalid bytes decode
  * as U+FFFD and advance by one byte. */
 uint32_t cb_utf8_next(const char **s, const char *end);
+/* The same with the common cases inline (ASCII, and the three bytes of all of Chinese
+ * text), for the loops that measure every character. */
+static inline uint32_t cb_utf8_step(const char **s, const char *end)
+{
+    const unsigned char *p = (const unsigned char *)*s;
+    if (p[0] < 0x80) {
+        *s += 1;
+        return p[0];
+    }
+    if (p[0] >= 0xE1 && p[0] <= 0xEC && end - *s >= 3 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80) {
+        *s += 3;
+        return ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+    }
+    return cb_utf8_next(s, end);
+}
 /* Encodes cp into out (at least 4 bytes); returns the byte count. */
 int cb_utf8_encode(uint32_t cp, char *out);
 /* 1 if s[0..len) is valid UTF-8. */

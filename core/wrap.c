@@ -124,13 +124,22 @@ static size_t forced_cut(const char *text, size_t start, size_t pos, const char 
     return cut;
 }
 
-/* Sum of the advances of text[from..to). */
-static float width_of(const char *text, size_t from, size_t to, const char *end,
+/* Width of text[from..to) (to > from) as set before `after` (0: the line ends at to), its
+ * first character starting the line. */
+static float width_of(const char *text, size_t from, size_t to, uint32_t after, const char *end,
                       cb_advance_fn advance, void *ud)
 {
+    const char *s = text + from, *stop = text + to;
     float w = 0;
-    for (const char *s = text + from; s < text + to;) w += advance(ud, cb_utf8_next(&s, end));
-    return w;
+    uint32_t prev = 0, cp = cb_utf8_step(&s, end);
+    for (;;) {
+        int last = s >= stop;
+        uint32_t next = last ? after : cb_utf8_step(&s, end);
+        w += advance(ud, prev, cp, next);
+        if (last) return w;
+        prev = cp;
+        cp = next;
+    }
 }
 
 static int is_ideograph(uint32_t cp)
@@ -166,6 +175,9 @@ static const uint32_t UNITS[] = {
 };
 
 static int is_unit(uint32_t cp) { return in_sorted(UNITS, sizeof UNITS / sizeof *UNITS, cp); }
+
+int cb_ideograph(uint32_t cp) { return is_ideograph(cp); }
+int cb_number_unit(uint32_t cp) { return is_unit(cp); }
 
 /* A dash that joins two numbers into a range ("2018—2020年", "3～5天"; GB/T 15834
  * 连接号 and the wave dash): the hyphen and minus, the figure, en, em and horizontal
@@ -221,27 +233,38 @@ typedef struct line_list {
     size_t n, cap;
 } line_list;
 
-/* Emits text[start..end) as a line, trimming trailing spaces and line ends. */
+/* Emits text[start..end) as a line, trimming trailing spaces and line ends, measured as a
+ * line: its last character before none. */
 static void emit(line_list *ll, const char *text, size_t start, size_t end, int last,
                  cb_advance_fn advance, void *ud)
 {
-    const char *p = text + start, *e = text + end;
-    const char *trim_end = p;
-    float w = 0, w_at_trim = 0;
-    while (p < e) {
-        uint32_t cp = cb_utf8_next(&p, e);
-        if (is_newline(cp)) break;
-        w += advance(ud, cp);
+    const char *p = text + start, *e = text + end, *trim_end = p;
+    float w = 0, w_trim = 0;  /* the width so far; up to trim_end */
+    float w_kept = 0;         /* the width before the last character kept */
+    uint32_t prev = 0, kept_prev = 0, kept = 0;
+    int more = p < e, any = 0;
+    uint32_t cp = more ? cb_utf8_step(&p, e) : 0;
+    while (more && !is_newline(cp)) {
+        const char *at = p;
+        more = p < e;
+        uint32_t next = more ? cb_utf8_step(&p, e) : 0;
         if (!is_space(cp)) {
-            trim_end = p;
-            w_at_trim = w;
+            w_kept = w;
+            kept_prev = prev;
+            kept = cp;
+            trim_end = at;
+            any = 1;
         }
+        w += advance(ud, prev, cp, next);
+        prev = cp;
+        cp = next;
     }
+    if (any) w_trim = w_kept + advance(ud, kept_prev, kept, 0);
     if (ll->n == ll->cap) {
         ll->cap = ll->cap ? ll->cap * 2 : 16;
         ll->v = cb_xrealloc(ll->v, ll->cap * sizeof *ll->v);
     }
-    ll->v[ll->n++] = (cb_line){start, (size_t)(trim_end - (text + start)), w_at_trim, last};
+    ll->v[ll->n++] = (cb_line){start, (size_t)(trim_end - (text + start)), w_trim, last};
 }
 
 /* libunibreak 1.1 (Debian 12) aborts on regional indicators (flag emoji, U+1F1E6..1F1FF),
@@ -310,7 +333,7 @@ static size_t keep_company(line_list *ll, const char *text, size_t start, size_t
     for (size_t c = start - 1; c > prev; c--) {
         if (brks[c - 1] != LINEBREAK_ALLOWBREAK || bad_break(text, prev, c, end)) continue;
         size_t rest = skip_spaces(text, c, end);
-        if (width_of(text, rest, drawn, end, advance, ud) > width || lonely(text, prev, text + c)) break;
+        if (width_of(text, rest, drawn, 0, end, advance, ud) > width || lonely(text, prev, text + c)) break;
         ll->n--;
         emit(ll, text, prev, c, 0, advance, ud);
         return rest;
@@ -333,22 +356,30 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
     float avail = first_width;
     const char *end = text + len;
     size_t start = skip_spaces(text, 0, end); /* current line's first byte */
-    const char *p = text + start;
+    const char *p = text + start, *q = p;
+    uint32_t cp = p < end ? cb_utf8_step(&q, end) : 0;
+    uint32_t before = 0; /* the character before cp on its line, 0 at the line's start */
     while (p < end) {
-        const char *q = p;
-        uint32_t cp = cb_utf8_next(&q, end);
+        const char *r = q;
+        uint32_t after = q < end ? cb_utf8_step(&r, end) : 0;
         size_t pos = (size_t)(p - text), next = (size_t)(q - text);
-        float a = is_newline(cp) ? 0 : advance(ud, cp);
+        /* cp's advance depends on its neighbours (typeset.h): w holds text[start..pos) set
+         * before cp, and cp fits if the line can end after it, where it takes at most a */
+        float a = is_newline(cp) ? 0 : advance(ud, before, cp, after);
         /* a loop: the text carried over to a new line may not fit it either */
-        while (!is_space(cp) && !is_newline(cp) && w + a > avail && pos > start) {
+        while (!is_space(cp) && !is_newline(cp) && w + a > avail && w + advance(ud, before, cp, 0) > avail &&
+               pos > start) {
             size_t cut = brk > start ? brk : forced_cut(text, start, pos, end);
             emit(&ll, text, start, cut, 0, advance, ud);
             avail = width;
             start = skip_spaces(text, cut, end); /* dropped at a soft break */
             brk = 0;
-            w = width_of(text, start, pos, end, advance, ud);
+            w = pos > start ? width_of(text, start, pos, cp, end, advance, ud) : 0;
+            before = pos > start ? char_at(text, prev_char(text, pos), end) : 0;
+            a = advance(ud, before, cp, after);
         }
         w += a;
+        before = cp;
         char b = brks[next - 1];
         if (b == LINEBREAK_MUSTBREAK && next < len) { /* a hard break ends a paragraph too */
             start = keep_company(&ll, text, start, next, brks, width, advance, ud);
@@ -357,10 +388,13 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
             start = next;
             brk = 0;
             w = 0;
+            before = 0;
         } else if (b == LINEBREAK_ALLOWBREAK && !bad_break(text, start, next, end)) {
             brk = next;
         }
         p = q;
+        q = r;
+        cp = after;
     }
     /* the rest is the last line: start < len, since a line ends only before a character
      * that follows it (a hard break at the very end ends none); empty or all-space text

@@ -14,12 +14,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Advance of code point cp in points, at the size being set. */
-typedef float (*cb_advance_fn)(void *ud, uint32_t cp);
+/* Advance of code point cp in points, at the size being set, between prev and next (0 at
+ * a line's start or end): punctuation compression and CJK–Latin spacing depend on them
+ * (typeset.h: cb_ts_advance). At a line's end (next 0) it is never more than before any
+ * next character. */
+typedef float (*cb_advance_fn)(void *ud, uint32_t prev, uint32_t cp, uint32_t next);
 
 typedef struct cb_line {
     size_t start, len; /* byte range in the text, trailing spaces and line ends excluded */
-    float width;       /* in points */
+    float width;       /* in points, measured as a line: its first character after none,
+                        * its last before none */
     int last;          /* 1 for a paragraph's last line or one ended by a hard break */
 } cb_line;
 
@@ -45,5 +49,11 @@ void cb_linebreaks(const char *text, size_t len, char *brks);
  * brackets, currency signs: （《「“ ( [ { ￥ ...); the lists and their sources are in wrap.c. */
 int cb_no_line_start(uint32_t cp);
 int cb_no_line_end(uint32_t cp);
+
+/* 1 for a CJK ideograph (the URO, Extension A, and the supplementary planes' B to F). */
+int cb_ideograph(uint32_t cp);
+/* 1 for the measure words, magnitudes and units that stay with the number before them
+ * ("1万元", "2396人次", "第3页"; the list is in wrap.c). */
+int cb_number_unit(uint32_t cp);
 
 #endif /* CB_WRAP_H */

@@ -57,14 +57,17 @@ static int is_wide(uint32_t cp)
            (cp >= 0x20000 && cp <= 0x3FFFD);
 }
 
-/* Deterministic, non-negative, and different per class. */
-static float advance(void *ud, uint32_t cp)
+/* Deterministic, non-negative, and different per class; a wide character depends on its
+ * neighbours as typeset.h's do: half width at a line's end, a quarter more before ASCII
+ * letters. */
+static float advance(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
 {
     const metrics *m = ud;
+    (void)prev;
     if (cp == ' ' || cp == '\t' || cp == 0x3000) return m->space;
     if (is_combining(cp)) return 0;
     if (cp < 0x80) return m->ascii;
-    if (is_wide(cp)) return m->cjk;
+    if (is_wide(cp)) return !next ? m->cjk / 2 : next > ' ' && next < 0x80 ? m->cjk * 1.25f : m->cjk;
     return m->other * (float)(1 + (cp * 2654435761u >> 29)); /* 1..8 times */
 }
 
@@ -179,15 +182,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint32_t first_cp = 0, last_cp = 0;
         size_t nch = 0;
         int rest_no_start = 1; /* every character after the first may not start a line */
-        for (size_t p = s; p < e;) {
+        for (size_t p = s; p < e;) { /* measured as a line: nothing before or after it */
             size_t at = p;
             uint32_t cp = fz_next(text, e, &p);
             FAIL_IF("content", is_newline(cp), "line %zu holds a line end U+%04X at %zu", i, (unsigned)cp, at);
             if (nch == 0) first_cp = cp;
             else if (!cb_no_line_start(cp) && ((unsigned char)text[at] & 0xC0) != 0x80)
                 rest_no_start = 0;
+            size_t after = p;
+            w += advance(&m, nch ? last_cp : 0, cp, p < e ? fz_next(text, e, &after) : 0);
             last_cp = cp;
-            w += advance(&m, cp);
             nch++;
         }
         /* after a hard break a line keeps its leading spaces (indentation) */

@@ -10,9 +10,9 @@
 #include "wrap.h"
 
 /* CJK 10 pt, everything else 5 pt (as test_linebreak.c). */
-static float mono(void *ud, uint32_t cp)
+static float mono(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
 {
-    (void)ud;
+    (void)ud, (void)prev, (void)next;
     return cp >= 0x2E80 ? 10.0f : 5.0f;
 }
 

@@ -11,6 +11,7 @@
 #include "layout.h"
 #include "template.h"
 #include "test.h"
+#include "test_text.h"
 #include "util.h"
 
 static cb_font *font;
@@ -19,14 +20,8 @@ static cb_template tpl;
 static cb_font *get_font(void)
 {
     if (!font) {
-        char *path;
-        int index;
         cb_error err;
-        if (cb_font_find(NULL, &path, &index, &err) != CB_OK || cb_font_open(&font, path, index, &err) != CB_OK) {
-            fprintf(stderr, "no CJK font: %s\n", err.msg);
-            exit(1);
-        }
-        free(path);
+        font = test_font_open();
         /* built-in defaults, then the shipped briefing template */
         const char *ex = getenv("CB_EXAMPLES");
         char *share = ex ? cb_xasprintf("%s/..", ex) : cb_xstrdup(".");

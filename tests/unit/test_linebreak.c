@@ -5,36 +5,26 @@
 #include <string.h>
 
 #include "test.h"
+#include "test_text.h"
 #include "util.h"
 #include "wrap.h"
 
 /* A monospace measure: CJK and full-width punctuation 10 pt, everything else 5 pt. */
-static float mono(void *ud, uint32_t cp)
+static float mono(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
 {
-    (void)ud;
+    (void)ud, (void)prev, (void)next;
     return cp >= 0x2E80 ? 10.0f : 5.0f;
 }
 
 /* The same with spaces 2 pt: text after a break can then fill the line on its own. */
-static float narrow_spaces(void *ud, uint32_t cp)
+static float narrow_spaces(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
 {
-    return cp == ' ' || cp == 0x3000 ? 2.0f : mono(ud, cp);
+    return cp == ' ' || cp == 0x3000 ? 2.0f : mono(ud, prev, cp, next);
 }
 
-/* Breaks s at width w with the measure `advance` and returns the lines joined by '|'
- * (static buffer). */
 static const char *lines_measured(const char *s, float first, float w, cb_advance_fn advance)
 {
-    static char out[4096];
-    cb_line *lines;
-    size_t n = cb_break_lines(s, strlen(s), first, w, advance, NULL, &lines);
-    out[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        if (i) strcat(out, "|");
-        strncat(out, s + lines[i].start, lines[i].len);
-    }
-    free(lines);
-    return out;
+    return test_lines(s, first, w, advance, NULL, NULL);
 }
 
 static const char *lines_of(const char *s, float first, float w)
@@ -344,7 +334,7 @@ TEST(every_mark_that_may_not_end_a_line)
     int bad = 0;
     for (size_t i = 0; i < NMARKS(NO_END); i++) {
         char text[32], want[32];
-        float w = 15 + mono(NULL, cp_of(NO_END[i]));
+        float w = 15 + mono(NULL, 0, cp_of(NO_END[i]), 0);
         snprintf(text, sizeof text, "ab'%sc", NO_END[i]);
         snprintf(want, sizeof want, "ab'|%sc", NO_END[i]);
         const char *got = lines_of(text, w, w);

@@ -8,9 +8,9 @@
 #include "wrap.h"
 
 /* A monospace measure: CJK 10 pt, everything else 5 pt. */
-static float mono(void *ud, uint32_t cp)
+static float mono(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
 {
-    (void)ud;
+    (void)ud, (void)prev, (void)next;
     return cp >= 0x2E80 ? 10.0f : 5.0f;
 }
 
