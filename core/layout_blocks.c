@@ -601,6 +601,8 @@ void cb_progress_place(lay *L, const cb_block *b, const cb_block *next)
         float lh = size * 1.6f, bl = baseline_in(L, L->y, lh, size);
         const char *label = it->label ? it->label : "";
         cb_lay_at(L, item);
+        cb_lay_type(L, CB_FONT_HEADING, 1); /* a bold label, as headings are (a body bold face
+                                             * for a few labels would cost a whole face) */
         cb_lay_text(L, L->left, bl, size, t->text, 1, label, strlen(label), 0);
         cb_lay_type(L, CB_FONT_FIGURES, 1); /* the value is a figure */
         if (it->value)
