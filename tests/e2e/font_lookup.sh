@@ -3,9 +3,10 @@
 # $XDG_CACHE_HOME/countybrief/font-lookup, and the remembered answer is used only while the
 # font file is unchanged. A list doctored to name another Chinese font (HanaMinA, a copy in
 # the test folder) proves the list is read; touching that copy makes countybrief ask
-# fontconfig again; COUNTYBRIEF_FONT_CACHE=0 never reads it. The template sets no
-# type.faces, so the body face is the font looked up (the briefing's would be Noto Serif
-# CJK SC where fontconfig has it, a match remembered in font-match instead).
+# fontconfig again; COUNTYBRIEF_FONT_CACHE=0 never reads it; with a private
+# FONTCONFIG_FILE, editing it (it may offer or reject fonts) makes it ask again too. The
+# template sets no type.faces, so the body face is the font looked up (the briefing's would
+# be Noto Serif CJK SC where fontconfig has it, a match remembered in font-match instead).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
@@ -42,4 +43,21 @@ touch -d '+1 minute' "$TMP/HanaMinA.ttf"
 cb render "${T[@]}" --out "$TMP/d" --quiet --no-fsync
 check_eq "the file changed: fontconfig is asked again" "WenQuanYiMicroHei" "$(font_of "$TMP/d/500233-忠县.plain.pdf")"
 check_same "and the list holds its answer" "$wqy" "$(cut -f2 "$LIST")"
+
+# a private configuration (the system's, included): its time is part of the key
+cat >"$TMP/fonts.conf" <<XML
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig><include ignore_missing="yes">${FONTCONFIG_FILE:-/etc/fonts/fonts.conf}</include></fontconfig>
+XML
+export FONTCONFIG_FILE=$TMP/fonts.conf
+cb render "${T[@]}" --out "$TMP/e" --quiet --no-fsync
+id=$("$PY" -c "import os,sys; s=os.stat(sys.argv[1]); print(s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns)" "$TMP/HanaMinA.ttf")
+printf '%s\t%s\t0\t%s\n' "$(cut -f1 "$LIST")" "$TMP/HanaMinA.ttf" "$id" >"$LIST"
+cb render "${T[@]}" --out "$TMP/f" --quiet --no-fsync
+check_eq "FONTCONFIG_FILE: a remembered answer is used while the configuration is unchanged" "HanaMinA" \
+    "$(font_of "$TMP/f/500233-忠县.plain.pdf")"
+touch -d '+1 minute' "$TMP/fonts.conf"
+cb render "${T[@]}" --out "$TMP/g" --quiet --no-fsync
+check_eq "FONTCONFIG_FILE edited: fontconfig is asked again" "WenQuanYiMicroHei" "$(font_of "$TMP/g/500233-忠县.plain.pdf")"
 finish
