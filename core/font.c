@@ -94,8 +94,9 @@ static void face_free(face *fc);
  *     KEY \t PATH \t INDEX \t SIZE \t MTIME_NS
  * KEY names the request (family) and the state fontconfig answers from: its environment
  * variables and the modification times of its configuration and cache folders, which
- * installing or removing a font changes (fc-cache rewrites the cache folder). The answer is
- * used only while that font file is unchanged. COUNTYBRIEF_FONT_CACHE=0 turns it off.
+ * installing or removing a font changes (fc-cache rewrites the cache folder), and of a
+ * private FONTCONFIG_FILE, whose edits may offer or reject fonts. The answer is used only
+ * while that font file is unchanged. COUNTYBRIEF_FONT_CACHE=0 turns it off.
  */
 static char *font_cache_file(const char *name)
 {
@@ -116,10 +117,10 @@ static void stamp_path(cb_buf *b, const char *path)
     }
 }
 
-static char *lookup_key(const char *family)
+static char *lookup_key(const char *request)
 {
     cb_buf b = {0};
-    cb_buf_addf(&b, "v3|%s", family ? family : ""); /* v3: CFF faces too */
+    cb_buf_addf(&b, "v3|%s", request ? request : ""); /* v3: CFF faces too */
     const char *vars[] = {"FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT"};
     for (size_t i = 0; i < 3; i++) cb_buf_addf(&b, "|%s", getenv(vars[i]) ? getenv(vars[i]) : "");
     const char *home = getenv("HOME"), *xdg = getenv("XDG_CACHE_HOME"), *data = getenv("XDG_DATA_HOME");
@@ -136,20 +137,7 @@ static char *lookup_key(const char *family)
         stamp_path(&b, user[i]);
         free(user[i]);
     }
-    for (char *c = b.s; *c; c++)
-        if (*c == '\t' || *c == '\n') *c = ' ';
-    return b.s;
-}
-
-/* lookup_key for an answer fontconfig's configuration gives as a whole (the fallback
- * candidates, a pattern's match or its absence): with a private configuration's own time. */
-static char *config_key(const char *request)
-{
-    char *base = lookup_key(request);
-    cb_buf b = {0};
-    cb_buf_adds(&b, base);
     stamp_path(&b, getenv("FONTCONFIG_FILE"));
-    free(base);
     for (char *c = b.s; *c; c++)
         if (*c == '\t' || *c == '\n') *c = ' ';
     return b.s;
@@ -289,7 +277,7 @@ static int font_match_uncached(const char *pattern, int bold, char **path, int *
 int cb_font_match(const char *pattern, int bold, char **path, int *index)
 {
     char *request = cb_xasprintf("match%s|%s", bold ? ":bold" : "", pattern);
-    char *key = config_key(request);
+    char *key = lookup_key(request);
     *path = NULL;
     int found = lookup_recall("font-match", key, path, index);
     if (!found) {
@@ -727,7 +715,7 @@ static int candidate_face(cb_font *f, int i)
  * The candidates cb_font_fallback_candidates gives, remembered as the font lookup is:
  * making the list initialises fontconfig, which costs as much as a re-run with nothing to
  * render. ${XDG_CACHE_HOME:-~/.cache}/countybrief/font-fallbacks holds
- *     KEY                              (config_key: fontconfig's configuration and caches)
+ *     KEY                              (lookup_key: fontconfig's configuration and caches)
  *     f \t INDEX \t PATH               per candidate, in order
  *     d \t MTIME_NS \t FOLDER          per folder holding one
  * and is used while the key and every folder's time are unchanged: adding or removing a
@@ -812,7 +800,7 @@ void cb_font_fallback_candidates(cb_font *f, void (*fn)(void *ud, const char *pa
                                  void *ud)
 {
     if (!f->auto_fallback) return;
-    char *key = f->fc_tried ? NULL : config_key("\x01" "fallbacks") /* no family name */;
+    char *key = f->fc_tried ? NULL : lookup_key("\x01" "fallbacks") /* no family name */;
     if (key && fallbacks_recall(key, fn, ud)) {
         free(key);
         return;

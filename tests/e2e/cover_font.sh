@@ -2,7 +2,8 @@
 # cover_font.sh: core/font.c paths no other test takes (tests/README.md, coverage).
 # --font naming what is no usable font (missing, a folder, a device, over 256 MiB, a
 # unitsPerEm over 16384, no glyf outlines) stops with exit 4 and one line naming the file,
-# writing nothing. The remembered font lookup and fallback list: a damaged or stale entry
+# writing nothing. The remembered font lookup and fallback list (a template without
+# installed role faces, so that the default font is looked up): a damaged or stale entry
 # is a miss (fontconfig is asked again, the same font used, the list written anew, nothing
 # re-rendered that was not before), a doctored but well-formed fallback list is believed
 # (its fonts are an input of the county's key: the county renders again). A relative
@@ -74,13 +75,19 @@ rm -rf "$XDG_CACHE_HOME"
 
 # --- the remembered lookup and fallback list ----------------------------------------------
 C=$XDG_CACHE_HOME/countybrief
-LOOK=$C/font-lookup FALL=$C/font-fallbacks
+LOOK=$C/font-lookup FALL=$C/font-fallbacks MATCH=$C/font-match
+# a template whose heading face is not installed: the body face is then the default font
+# (font-lookup), the heading pattern's absence is remembered (font-match), whatever fonts
+# fontconfig has (the briefing's Noto faces would take the place of the default font)
+T=$TMP/lists
+mkdir -p "$T"
+printf 'return { type = { faces = { heading = "No Such Sans CJK" } } }\n' >"$T/template.lua"
 printf 'doc:title(county.name)\ndoc:paragraph("村名\\u{20000}溪")\n' >r.lua
 summary() { grep -o '^[0-9]* rendered, [0-9]* skipped' "$TMP/stdout" || true; }
-cb render --report r.lua --county 忠县 --out out
+cb render --report r.lua --template "$T" --county 忠县 --out out
 check_eq "first render: the main font and the Ext-B fallback" "0 HanaMinA WenQuanYiMicroHei" \
-    "$RC $(fonts_of out/500233-忠县.pdf)"
-check "both lists written" test -s "$LOOK" -a -s "$FALL"
+    "$RC $(fonts_of out/500233-忠县.lists.pdf)"
+check "the three lists written" test -s "$LOOK" -a -s "$FALL" -a -s "$MATCH"
 cp "$LOOK" look.good
 cp "$FALL" fall.good
 
@@ -89,9 +96,9 @@ key=$(cut -f1 look.good)
 damaged_lookup() {
     printf '%s' "$1" >"$LOOK"
     rm -rf "out-$2"
-    cb render --report r.lua --county 忠县 --out "out-$2" --quiet
+    cb render --report r.lua --template "$T" --county 忠县 --out "out-$2" --quiet
     check_eq "font-lookup $2: a miss: the same fonts" "0 HanaMinA WenQuanYiMicroHei" \
-        "$RC $(fonts_of "out-$2/500233-忠县.pdf")"
+        "$RC $(fonts_of "out-$2/500233-忠县.lists.pdf")"
     check "font-lookup $2: the list written anew" cmp -s look.good "$LOOK"
 }
 damaged_lookup $'garbage\n\tx\t\n'"$key"$'\tonly-three\t0\n' "damaged"
@@ -102,7 +109,7 @@ damaged_lookup "$(cut -f1-3 look.good)	12	$(cut -f5 look.good)"$'\n' "a size tha
 # well-formed list is believed (a key of other fonts: the county renders again)
 damaged_fallbacks() {
     printf '%s' "$1" >"$FALL"
-    cb render --report r.lua --county 忠县 --out out
+    cb render --report r.lua --template "$T" --county 忠县 --out out
     check_eq "font-fallbacks $2: a miss: nothing re-rendered" "0 0 rendered, 1 skipped" "$RC $(summary)"
     check "font-fallbacks $2: the list written anew" cmp -s fall.good "$FALL"
 }
@@ -112,20 +119,20 @@ damaged_fallbacks "$k"$'\nx\t0\t/x\n'"$(tail -n +2 fall.good)"$'\n' "a line of u
 damaged_fallbacks "$(sed -E 's/^d\t[0-9]+\t/d\t1\t/' fall.good)"$'\n' "a folder time that changed"
 damaged_fallbacks "other key"$'\n'"$(tail -n +2 fall.good)"$'\n' "another key"
 { head -n1 fall.good; grep -m1 -P '^f\t' fall.good; grep -P '^d\t' fall.good; } >"$FALL"
-cb render --report r.lua --county 忠县 --out out
+cb render --report r.lua --template "$T" --county 忠县 --out out
 check_eq "font-fallbacks doctored to one font: believed, the county renders again" "0 1 rendered, 0 skipped" "$RC $(summary)"
-check_eq "... the text still drawn with the fonts that have it" "HanaMinA WenQuanYiMicroHei" "$(fonts_of out/500233-忠县.pdf)"
+check_eq "... the text still drawn with the fonts that have it" "HanaMinA WenQuanYiMicroHei" "$(fonts_of out/500233-忠县.lists.pdf)"
 
 # --- a relative XDG_CACHE_HOME is ignored ----------------------------------------------------
 mkdir -p home rel
 RC=0
-(cd rel && HOME=$TMP/home XDG_CACHE_HOME=relcache "$CB" render --report ../r.lua --county 忠县 --out "$TMP/out-rel" --quiet) || RC=$?
+(cd rel && HOME=$TMP/home XDG_CACHE_HOME=relcache "$CB" render --report ../r.lua --template "$T" --county 忠县 --out "$TMP/out-rel" --quiet) || RC=$?
 check_eq "XDG_CACHE_HOME relative: renders, the lists under \$HOME/.cache, nothing in the relative folder" \
     "0 font-fallbacks font-lookup font-match|" \
     "$RC $(ls "$TMP/home/.cache/countybrief" | grep font | paste -sd' ')|$(ls rel)"
 RC=0
-(cd rel && env -u HOME -u XDG_CACHE_HOME "$CB" render --report ../r.lua --county 忠县 --out "$TMP/out-nohome" --quiet) || RC=$?
+(cd rel && env -u HOME -u XDG_CACHE_HOME "$CB" render --report ../r.lua --template "$T" --county 忠县 --out "$TMP/out-nohome" --quiet) || RC=$?
 check_eq "neither HOME nor XDG_CACHE_HOME: renders, writes no list" "0 HanaMinA WenQuanYiMicroHei|" \
-    "$RC $(fonts_of "$TMP/out-nohome/500233-忠县.pdf")|$(ls rel)"
+    "$RC $(fonts_of "$TMP/out-nohome/500233-忠县.lists.pdf")|$(ls rel)"
 
 finish

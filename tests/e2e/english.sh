@@ -2,7 +2,9 @@
 # english.sh: the briefing in English (`--lang en`): every label in English, amounts as
 # "CNY 405 million", counts with thousands separators, county and partner names from the
 # data's translations table, Chinese only where the data's names are Chinese. The main font
-# is DejaVu Sans with the Chinese font as its fallback; the footer reads "Page i of N";
+# is DejaVu Sans with the briefing's Chinese faces as its fallback (Noto Sans CJK SC for
+# tables, Noto Serif CJK SC for body text where fontconfig has them, WenQuanYi Micro Hei
+# where not; --font replaces the body face); the footer reads "Page i of N";
 # files are named <county_id>-<name>.en.pdf. Also: a report written in Chinese only refuses
 # --lang en, an unknown language is a usage error, and the templates' texts follow the
 # language.
@@ -12,6 +14,15 @@ source "$(dirname "$0")/lib/common.bash"
 unset COUNTYBRIEF_PLUGIN_DIR COUNTYBRIEF_PLUGIN_PATH
 INK=("$PY" "$E2E_LIB/ink_check.py")
 OUT=$TMP/en
+# the Chinese faces the briefing's roles take (templates/briefing/template.lua), as pdffonts
+# lists them after DejaVu Sans: TABLE draws table cells, BODY paragraphs and the sources
+if fc-list 'Noto Serif CJK SC' file | grep -q . && fc-list 'Noto Sans CJK SC' file | grep -q .; then
+    TABLE=NotoSansCJKsc-Regular BODY=NotoSerifCJKsc-Regular
+    ZH="$TABLE $BODY "
+else
+    TABLE=WenQuanYiMicroHei BODY=WenQuanYiMicroHei
+    ZH="WenQuanYiMicroHei "
+fi
 
 # has WHAT FILE.pdf TEXT...: pdftotext's text of the PDF holds every TEXT (spaces kept)
 has() {
@@ -60,8 +71,8 @@ for f in "$ZX" "$FJ"; do
     done
     check_eq "$name: every footer reads Page i of $pages" "" "$bad"
     fonts=$(pdffonts "$f" 2>/dev/null | tail -n +3 | awk '{print $1}' | sed 's/^[A-Z]*+//' | tr '\n' ' ')
-    check_eq "$name: DejaVu Sans first (its Bold for bold text), the Chinese font as fallback" \
-        "DejaVuSans-Bold DejaVuSans WenQuanYiMicroHei " "$fonts"
+    check_eq "$name: DejaVu Sans first (its Bold for bold text), the Chinese faces as fallback" \
+        "DejaVuSans-Bold DejaVuSans $ZH" "$fonts"
     check "$name: qpdf --check" qpdf --check "$f"
     if [[ $(pdftext "$f" -) != *□* ]]; then ok "$name: no replacement box"; else not_ok "$name: no replacement box"; fi
     check_eq "$name: document title in English" \
@@ -70,7 +81,8 @@ for f in "$ZX" "$FJ"; do
 done
 check "every character leaves ink" "${INK[@]}" check "$ZX" "$FJ"
 check "the English font draws the Latin text" bash -c "'${INK[0]}' '${INK[1]}' font-of '$ZX' Z | grep -q DejaVuSans"
-check "the Chinese font draws the Chinese names" bash -c "'${INK[0]}' '${INK[1]}' font-of '$ZX' 馆 | grep -q WenQuanYi"
+check "the Chinese faces draw the Chinese names: $TABLE in a table" bash -c "'${INK[0]}' '${INK[1]}' font-of '$ZX' 馆 | grep -q '+$TABLE\$'"
+check "... $BODY in the sources" bash -c "'${INK[0]}' '${INK[1]}' font-of '$ZX' 篇 | grep -q '+$BODY\$'"
 
 # the Chinese briefing is unchanged beside it, in the same folder
 cb render --out "$OUT" --no-fsync --quiet
@@ -110,8 +122,11 @@ check_eq "an English font that is not installed: exit 4" 4 "$RC"
 check "... named, with what to do" grep -qF 'no TrueType font "No Such Sans" found through fontconfig (install fonts-dejavu-core, or set type.family.en in the template)' "$TMP/stderr"
 WQY=$(fc-match -f '%{file}' "WenQuanYi Micro Hei")
 cb render --lang en --font "$WQY" --county 忠县 --out "$TMP/font" --no-fsync --quiet
-check_eq "--font with --lang en: the Chinese font, DejaVu Sans still first" "DejaVuSans-Bold DejaVuSans WenQuanYiMicroHei " \
+# --font is the body face: the table face stays the template's
+check_eq "--font with --lang en: the Chinese body face, DejaVu Sans still first" \
+    "DejaVuSans-Bold DejaVuSans ${ZH/$BODY /}WenQuanYiMicroHei " \
     "$(pdffonts "$TMP/font/500233-忠县.en.pdf" 2>/dev/null | tail -n +3 | awk '{print $1}' | sed 's/^[A-Z]*+//' | tr '\n' ' ')"
+check "... it draws the sources' Chinese" bash -c "'${INK[0]}' '${INK[1]}' font-of '$TMP/font/500233-忠县.en.pdf' 篇 | grep -q '+WenQuanYiMicroHei\$'"
 
 # --- languages a report does not have -------------------------------------------------
 printf 'doc:title(county.name)\n' >"$TMP/zh_only.lua"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # outfiles.sh: what countybrief writes and reads back in the output folder and its caches,
 # tried as an attacker and as a user rendering by turns into one folder would:
-#   - a link planted at the journal, the manifest, a temporary file or a cache file is never
+#   - a link planted at the journal, the manifest, a temporary file or any cache file is never
 #     written through (the file it points to is unchanged) and is replaced or refused with
 #     one line naming it; a FIFO or /dev/zero at the manifest or the journal does not hang
 #     the run or fill memory;
@@ -72,22 +72,34 @@ check "a link at manifest.json: replaced by a file, its target unchanged" \
 if grep -qxF "countybrief: $O/manifest.json: a symbolic link: not followed; ignored, this run's manifest replaces it" "$TMP/stderr"; then
     ok "a link at manifest.json: one line names it"; else not_ok "a link at manifest.json: one line names it" "$(cat "$TMP/stderr")"; fi
 
-# --- the caches: font lookup and probed plugins -------------------------------------------
+# --- the caches: every list countybrief keeps under $XDG_CACHE_HOME/countybrief ------------
+# a template whose heading face is not installed (its absence remembered in font-match, the
+# default font looked up in font-lookup) and a character only a fallback font has (U+20000:
+# font-fallbacks), so each list is written whatever fonts fontconfig has
 export XDG_CACHE_HOME=$TMP/cache2
-mkdir -p "$XDG_CACHE_HOME/countybrief"
+CACHES=(file-digests font-fallbacks font-lookup font-match probed-plugins)
+mkdir -p "$XDG_CACHE_HOME/countybrief" "$TMP/lists"
+printf 'return { type = { faces = { heading = "No Such Sans CJK" } } }\n' >"$TMP/lists/template.lua"
+cat >"$TMP/rep/ext.lua" <<'LUA'
+doc:title(county.name, "ok \u{20000}")
+LUA
+L=(--data "$D" --report "$TMP/rep/ext.lua" --template "$TMP/lists")
 echo "precious" >"$TMP/victim2"
-ln -s "$TMP/victim2" "$XDG_CACHE_HOME/countybrief/font-lookup"
-ln -s "$TMP/victim2" "$XDG_CACHE_HOME/countybrief/probed-plugins"
-cb render "${R[@]}" --out "$TMP/caches"
+for c in "${CACHES[@]}"; do ln -s "$TMP/victim2" "$XDG_CACHE_HOME/countybrief/$c"; done
+cb render "${L[@]}" --out "$TMP/caches"
 check_eq "links at the caches: the run succeeds" 0 "$RC"
 check_eq "links at the caches: the file they point to is unchanged" "precious" "$(cat "$TMP/victim2")"
-check "links at the caches: both replaced by regular files" \
-    test -f "$XDG_CACHE_HOME/countybrief/font-lookup" -a ! -L "$XDG_CACHE_HOME/countybrief/font-lookup" \
-    -a -f "$XDG_CACHE_HOME/countybrief/probed-plugins" -a ! -L "$XDG_CACHE_HOME/countybrief/probed-plugins"
-rm -f "$XDG_CACHE_HOME/countybrief/font-lookup"
-mkfifo "$XDG_CACHE_HOME/countybrief/font-lookup"
-bounded render "${R[@]}" --out "$TMP/caches"
-check_eq "a FIFO at the font cache: the run finishes" 0 "$RC"
+regular=()
+for c in "${CACHES[@]}"; do
+    if [[ -f $XDG_CACHE_HOME/countybrief/$c && ! -L $XDG_CACHE_HOME/countybrief/$c ]]; then regular+=("$c"); fi
+done
+check_eq "links at the caches: each replaced by a regular file" "${CACHES[*]}" "${regular[*]}"
+for c in "${CACHES[@]}"; do
+    rm -f "$XDG_CACHE_HOME/countybrief/$c"
+    mkfifo "$XDG_CACHE_HOME/countybrief/$c"
+done
+bounded render "${L[@]}" --out "$TMP/caches" --force
+check_eq "FIFOs at the caches: the run finishes" 0 "$RC"
 export XDG_CACHE_HOME=$TMP/cache
 
 # --- FIFOs and /dev/zero at the manifest and the journal ----------------------------------
