@@ -16,6 +16,9 @@
 #     embedded with CID = glyph index, 奉节县's other characters from the TrueType fallback;
 #   * --font at a TrueType face still gives the default's bytes, a face index beyond the
 #     collection is one line, exit 4, and a batch re-renders when only the face changes.
+# The briefings are set with a copy of the briefing template without type.faces, so that
+# --font sets every role and "the default" is the default Chinese face, WenQuanYi Micro Hei,
+# with the Noto faces installed too (the briefing template's own roles: examples.sh, roles.sh).
 # The Noto faces (fonts-noto-cjk) must be visible to fontconfig: without them that part
 # is skipped (point FONTCONFIG_FILE at a configuration that lists them).
 set -euo pipefail
@@ -26,11 +29,22 @@ CFF=("$PY" "$E2E_LIB/cff_check.py")
 export SOURCE_DATE_EPOCH=1700000000
 cd "$TMP"
 
-# render_with NAME ARGS...: the example briefings into out-NAME with ARGS
+# the briefing template without its typeface roles (type.faces): every role in the body
+# face, which is --font where given, else the default Chinese face, WenQuanYi Micro Hei
+# (TrueType, chosen before the CFF Noto faces), whether the Noto faces are installed or not
+cp -r "$CB_SRC/templates/briefing" plain # its files: 500233-忠县.plain.pdf
+"$PY" - plain/template.lua <<'PYEOF'
+import re, sys
+text, n = re.subn(r"(?s)\n    faces = \{.*?\n    \},", "", open(sys.argv[1]).read())
+assert n == 1, "the briefing template has no type.faces"
+open(sys.argv[1], "w").write(text)
+PYEOF
+
+# render_with NAME ARGS...: the example briefings into out-NAME with that template and ARGS
 render_with() {
     local name=$1
     shift
-    cb render --quiet --out "out-$name" "$@"
+    cb render --quiet --template ./plain --out "out-$name" "$@"
     check_eq "$name: both briefings render" "0 2" "$RC $(ls out-"$name"/*.pdf 2>/dev/null | wc -l)"
     [[ $RC -eq 0 ]] || sed 's/^/    /' "$TMP/stderr"
 }
@@ -75,23 +89,24 @@ render_with tt
 WQY=$(fc-match -f '%{file}' "WenQuanYi Micro Hei")
 render_with ttfont --font "$WQY"
 render_with ttface --font "$WQY:0"
-for c in 500233-忠县 500236-奉节县; do
+for c in 500233-忠县.plain 500236-奉节县.plain; do
     if cmp -s "out-tt/$c.pdf" "out-ttfont/$c.pdf" && cmp -s "out-tt/$c.pdf" "out-ttface/$c.pdf"; then
         ok "$c: --font $WQY and $WQY:0 (TrueType) give the default's bytes"
     else not_ok "$c: --font $WQY and $WQY:0 (TrueType) give the default's bytes"; fi
 done
-check_eq "the default font is embedded as a CIDFontType2 (TrueType)" "CID TrueType Identity-H yes yes yes" \
-    "$(font_row out-tt/500233-忠县.pdf WenQuanYiMicroHei)"
+check_eq "the default Chinese face is WenQuanYi Micro Hei, embedded as a CIDFontType2 (TrueType)" \
+    "CID TrueType Identity-H yes yes yes" \
+    "$(font_row out-tt/500233-忠县.plain.pdf WenQuanYiMicroHei)"
 
 # --- a name-keyed CFF font ----------------------------------------------------------------
 if "$PY" -c 'import fontTools, pikepdf' 2>/dev/null; then
-    flat out-tt/500233-忠县.pdf >chars.txt
+    flat out-tt/500233-忠县.plain.pdf >chars.txt
     if "$PY" "$E2E_LIB/name_keyed_cff.py" "$WQY" chars.txt namekeyed.otf 2>"$TMP/mk.txt"; then
         ok "make a name-keyed CFF font (fontTools)"
         render_with namekeyed --font namekeyed.otf
         cff_briefings namekeyed CBNameKeyedTest-Regular "CID Type 0C" namekeyed.otf
         check_eq "奉节县: the characters the name-keyed font lacks come from the TrueType fallback" \
-            "CID TrueType Identity-H yes yes yes" "$(font_row out-namekeyed/500236-奉节县.pdf WenQuanYiMicroHei)"
+            "CID TrueType Identity-H yes yes yes" "$(font_row out-namekeyed/500236-奉节县.plain.pdf WenQuanYiMicroHei)"
     else
         not_ok "make a name-keyed CFF font (fontTools)" "$(cat "$TMP/mk.txt")"
     fi
@@ -114,7 +129,7 @@ check_eq "type.family \"Noto Serif CJK SC\" reaches the CFF face" "0 CID Type 0C
     "$RC $(font_row out-family/*.pdf NotoSerifCJKsc-Regular)"
 
 # the checker fails on a copy whose ToUnicode map is one code off for one character
-"$PY" - out-noto/500233-忠县.pdf off-by-one.pdf <<'PYEOF'
+"$PY" - out-noto/500233-忠县.plain.pdf off-by-one.pdf <<'PYEOF'
 import re, sys, pikepdf
 pdf = pikepdf.open(sys.argv[1])
 for obj in pdf.objects:
@@ -153,9 +168,9 @@ check_eq "--font FILE:99: exit 4, one line naming the file and face, nothing wri
     "$RC $(cat "$TMP/stderr") $([[ -e out-bad ]] && echo out || echo no-out)"
 TC=$(fc-list -f '%{file}:%{index}\n' 'Noto Serif CJK TC:style=Regular' 2>/dev/null | grep -F "${NOTO%:*}:" | head -n 1)
 if [[ -n $TC ]]; then
-    cb render --quiet --font "$TC" --county 忠县 --out out-noto
+    cb render --quiet --template ./plain --font "$TC" --county 忠县 --out out-noto
     check_eq "the batch re-renders when only the collection's face changes ($TC)" \
-        "0 CID Type 0C Identity-H yes yes yes" "$RC $(font_row out-noto/500233-忠县.pdf NotoSerifCJKtc-Regular)"
+        "0 CID Type 0C Identity-H yes yes yes" "$RC $(font_row out-noto/500233-忠县.plain.pdf NotoSerifCJKtc-Regular)"
 else
     skip "re-render on another face of the collection" "no Noto Serif CJK TC face in ${NOTO%:*}"
 fi

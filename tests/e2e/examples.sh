@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # examples.sh: the promise of `countybrief render` on the example data, as a reader of the
 # PDFs sees it: one PDF per county with the right figures, a valid and small file with
-# one embedded, subsetted Chinese font, a correct "第 i 页 / 共 N 页" footer, document
+# the faces of the template's typeface roles embedded as subsets, each once and nothing
+# else (the briefing template: Noto Serif CJK SC and Noto Sans CJK SC, CFF, where
+# fonts-noto-cjk is installed, else WenQuanYi Micro Hei alone, TrueType; which is what
+# COUNTYBRIEF_SHOW_FONTS=1 prints), a correct "第 i 页 / 共 N 页" footer, document
 # information, bookmarks for the headings, and byte-identical output on every run
 # (with SOURCE_DATE_EPOCH setting the dates).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
 OUT=$TMP/out
-render_examples "$OUT"
+COUNTYBRIEF_SHOW_FONTS=1 render_examples "$OUT"
+# the roles' faces, "POSTSCRIPTNAME TYPE" (the body's first)
+role_fonts "$TMP/render.log" >"$TMP/roles.txt"
+body=$(head -n 1 "$TMP/roles.txt" | cut -d' ' -f1)
+check "COUNTYBRIEF_SHOW_FONTS=1 names the roles' faces" test -n "$body"
 
 ZX=$OUT/500233-忠县.pdf
 FJ=$OUT/500236-奉节县.pdf
@@ -33,29 +40,38 @@ check_text "$FJ" 奉节县 奉节县 4.29亿元 129
 for pdf in "$ZX" "$FJ"; do
     name=$(basename "$pdf" .pdf)
 
-    # --- a valid, small file with one embedded subset font ------------------------------
+    # --- a valid, small file with the roles' faces embedded as subsets -------------------
     check "$name: qpdf --check passes" qpdf --check "$pdf"
     # a clean ToUnicode map: poppler reads the text without a single warning
     warnings=$(pdftotext "$pdf" /dev/null 2>&1 || true)
     check_eq "$name: pdftotext prints no warning or error" "" "$warnings"
 
-    fonts=$(pdffonts "$pdf" 2>/dev/null | tail -n +3 || true)
-    nfonts=$(printf '%s\n' "$fonts" | grep -c . || true)
-    check_eq "$name: pdffonts lists exactly one font" 1 "$nfonts"
-    # columns: name type... encoding emb sub uni objectID gen; the type has a space in it
-    read -r fname _ <<<"$fonts"
-    fields=$(awk '{print $(NF-4), $(NF-3), $(NF-2)}' <<<"$fonts" | head -n 1)
-    if [[ $fonts == *"CID TrueType"*"Identity-H"* ]]; then
-        ok "$name: the font is a CID TrueType font with Identity-H encoding (CJK-capable)"
+    # pdffonts' columns: name type... encoding emb sub uni objectID gen (a type has spaces);
+    # as "NAME|TYPE|ENCODING|EMB SUB UNI" with the subset prefix in NAME
+    pdffonts "$pdf" 2>/dev/null | awk 'NR > 2 { type = $2; for (i = 3; i <= NF - 6; i++) type = type " " $i
+        print $1 "|" type "|" $(NF-5) "|" $(NF-4) " " $(NF-3) " " $(NF-2) }' >"$TMP/fonts.txt" || true
+    names=$(cut -d'|' -f1 "$TMP/fonts.txt" | sed 's/^[A-Z]*+//')
+    stray=$(grep -vxF -f <(cut -d' ' -f1 "$TMP/roles.txt") <<<"$names" || true)
+    twice=$(sort <<<"$names" | uniq -d)
+    if [[ -s $TMP/fonts.txt && -z $stray && -z $twice ]] && grep -qxF "$body" <<<"$names"; then
+        ok "$name: pdffonts lists the roles' faces, each once, the body's ($body) among them, nothing else ($(paste -sd' ' <<<"$names"))"
     else
-        not_ok "$name: the font is a CID TrueType font with Identity-H encoding" "$fonts"
+        not_ok "$name: pdffonts lists the roles' faces, each once, the body's ($body) among them, nothing else" \
+            "$(cat "$TMP/fonts.txt")"$'\n'"roles: $(paste -sd, "$TMP/roles.txt")"
     fi
-    check_eq "$name: the font is embedded, subset and has a ToUnicode map (emb sub uni)" \
-        "yes yes yes" "$fields"
-    if [[ $fname =~ ^[A-Z]{6}\+. ]]; then
-        ok "$name: the font name has a subset prefix ($fname)"
+    # each one CID-keyed with Identity-H (CJK-capable), as its outlines are: a CIDFontType0
+    # with a CFF program (CID Type 0C), a CIDFontType2 with TrueType ones
+    bad=""
+    while IFS='|' read -r fname type enc fields; do
+        want=$(awk -v n="${fname#*+}" '$1 == n { $1 = ""; print substr($0, 2) }' "$TMP/roles.txt")
+        [[ $type == "$want" && $enc == Identity-H ]] || bad+="$fname: $type $enc (its face: ${want:-?})"$'\n'
+        [[ $fields == "yes yes yes" ]] || bad+="$fname: emb sub uni = $fields"$'\n'
+        [[ $fname =~ ^[A-Z]{6}\+. ]] || bad+="$fname: no XXXXXX+ subset prefix"$'\n'
+    done <"$TMP/fonts.txt"
+    if [[ -z $bad ]]; then
+        ok "$name: each font CID-keyed as its outlines are (CID Type 0C for CFF, CID TrueType), Identity-H, embedded, subset (XXXXXX+) with a ToUnicode map"
     else
-        not_ok "$name: the font name has a XXXXXX+ subset prefix" "name: $fname"
+        not_ok "$name: each font CID-keyed as its outlines are, Identity-H, embedded, subset with a ToUnicode map" "$bad"
     fi
 
     size=$(stat -c %s "$pdf")

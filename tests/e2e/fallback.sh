@@ -43,8 +43,9 @@ doc:heading("三、图表")
 doc:add("chart.pie", { title = "图中${EMOJI}", slices = { { label = "甲${NOFONT2}", value = 2 }, { label = "乙${XB2}", value = 1 } } })
 EOF
 
-cb render --report "$REPORT" --out "$TMP/out" --jobs 1
+COUNTYBRIEF_SHOW_FONTS=1 cb render --report "$REPORT" --out "$TMP/out" --jobs 1
 check_eq "render: exit 0" 0 "$RC"
+role_fonts "$TMP/stderr" | cut -d' ' -f1 >"$TMP/roles.txt" # the template's faces
 ZX=$TMP/out/500233-忠县.pdf
 FJ=$TMP/out/500236-奉节县.pdf
 for pdf in "$ZX" "$FJ"; do
@@ -93,10 +94,16 @@ done
 
 # --- fonts: the fallbacks are embedded subsets with a ToUnicode map ---------------------
 pdffonts "$ZX" 2>/dev/null | tail -n +3 >"$TMP/fonts.txt" || true
-nfonts=$(grep -c . "$TMP/fonts.txt" || true)
-# the main font, HanaMin for Ext-B, DejaVu Sans for the emoji
-if [[ $nfonts -eq 3 ]]; then ok "pdffonts lists 3 fonts"; else
-    not_ok "pdffonts lists 3 fonts" "$(cat "$TMP/fonts.txt")"; fi
+# the faces of the template's roles (COUNTYBRIEF_SHOW_FONTS=1: WenQuanYi Micro Hei alone,
+# or the Noto faces), the body's among them, and two more: HanaMin for Ext-B, DejaVu Sans
+# for the emoji (which these are: below)
+names=$(awk '{print $1}' "$TMP/fonts.txt" | sed 's/^[A-Z]*+//')
+others=$(grep -vxF -f "$TMP/roles.txt" <<<"$names" | grep -c . || true)
+if [[ $others -eq 2 ]] && grep -qxF "$(head -n 1 "$TMP/roles.txt")" <<<"$names"; then
+    ok "pdffonts lists the roles' faces ($(paste -sd' ' "$TMP/roles.txt")) and 2 fallback fonts"
+else
+    not_ok "pdffonts lists the roles' faces ($(paste -sd' ' "$TMP/roles.txt")) and 2 fallback fonts" "$(cat "$TMP/fonts.txt")"
+fi
 bad=$(awk '{ n = NF; if ($(n-4) != "yes" || $(n-3) != "yes" || $(n-2) != "yes") print }' "$TMP/fonts.txt")
 if [[ -z $bad ]]; then ok "every font is embedded, subset and has a ToUnicode map"; else
     not_ok "every font is embedded, subset and has a ToUnicode map" "$bad"; fi
@@ -105,7 +112,7 @@ for pair in "20000:$XB" "1F600:$EMOJI"; do
     base=$("${INK[@]}" font-of "$ZX" "$ch" || true)  # HPDFAC+DejaVuSans,Book
     ps=${base#*+}
     ps=${ps%%,*}
-    if [[ -n $ps && $base != *WenQuanYi* ]] && grep -qF -- "$base " "$TMP/fonts.txt" &&
+    if [[ -n $ps ]] && ! grep -qxF -- "$ps" "$TMP/roles.txt" && grep -qF -- "$base " "$TMP/fonts.txt" &&
         [[ -n $(fc-list ":postscriptname=$ps:charset=$hex" file) ]]; then
         ok "U+$hex is drawn by fallback font $ps (embedded subset; fontconfig says it has U+$hex)"
     else

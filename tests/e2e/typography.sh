@@ -2,10 +2,11 @@
 # typography.sh: punctuation compression (标点挤压) and CJK–Latin spacing in the example
 # briefings (core/typeset.c), read back from the glyphs' positions (lib/glyphs.py):
 #   * kaiming (the default): no two adjacent full-width marks take more than 1.5 em
-#     together ("。”", "”，", "）、" ...); the opening quote of the heading “十四五”目标与进展
-#     starts within a quarter em of the heading text's left edge (its blank half cut, no
-#     hole after the heading bar); a quarter em between Han and Latin letters or digits,
-#     none between a number and its unit ("29年");
+#     together ("。”", "”，", "）、" ...), in the briefings and in a paragraph of such runs;
+#     the opening quote of the heading “十四五”目标与进展 starts within a quarter em of the
+#     heading text's left edge (its blank half cut, no hole after the heading bar); a
+#     quarter em between Han and Latin letters or digits, none between a number and its
+#     unit ("29年");
 #   * type.cjk_latin_space = false: no space between Han and Latin;
 #   * type.punctuation = "quanjiao": every mark full width;
 #   * bad values refused, naming the template file and the field.
@@ -85,7 +86,7 @@ if mode == "kaiming":
                 runs += 1
                 if w > 0.5 * n + 0.5 + 0.02:
                     wide.append(f"{glyphs.text(l[i - 1:i + n + 1])!r}: {w:.2f} em in {glyphs.text(l)!r}")
-    say(runs >= 3 and not wide, f"no two adjacent marks wider than 1.5 em, no three than 2 ({runs} runs)", wide)
+    say(runs >= 10 and not wide, f"no two adjacent marks wider than 1.5 em, no three than 2 ({runs} runs)", wide)
 
     # the heading quote: its ink against the heading text's left edge (where the other
     # headings of its size start: no quote before them)
@@ -162,7 +163,16 @@ typography() { # MODE PDF...: the checks of MODE on the PDFs
 
 # --- the briefings as the template sets them (kaiming, CJK–Latin space on) --------------
 render_examples "$TMP/out"
-typography kaiming "$TMP/out/500233-忠县.pdf" "$TMP/out/500236-奉节县.pdf"
+# and a paragraph of adjacent marks: the briefings have few runs of them, and which of those
+# end a line (and go unmeasured) depends on the face (none of WenQuanYi Micro Hei's centred
+# marks, （）！？, is in a run here: those keep their em)
+cat >"$TMP/marks.lua" <<'EOF'
+doc:paragraph("他说：“今年完成。”随后，“一期”、“二期”均已开工；《规划》《年鉴》记载：“要抓落实。”" ..
+  "据「甲」『乙』【丙】〔丁〕，完成率“九成”，全年“三增”。“新”字当头；‘旧’字收尾。")
+EOF
+cb render --report "$TMP/marks.lua" --county 忠县 --out "$TMP/marks" --no-fsync --quiet
+check_eq "a paragraph of adjacent marks: exit 0" 0 "$RC"
+typography kaiming "$TMP/out/500233-忠县.pdf" "$TMP/out/500236-奉节县.pdf" "$TMP"/marks/*.pdf
 
 # --- a template that turns them off, or sets every mark full width ---------------------
 variant() { # NAME SETTINGS: a copy of the briefing template with SETTINGS in its type table

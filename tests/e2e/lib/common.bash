@@ -184,6 +184,18 @@ run_checks() {
     if [[ $rc -ne 0 && $nfail -eq 0 ]]; then not_ok "$* exited $rc"; fi
 }
 
+# role_fonts FILE: the faces the template's typeface roles got, from the "countybrief: fonts:"
+# lines COUNTYBRIEF_SHOW_FONTS=1 wrote to FILE: one line per face (regular and bold, each
+# once, the body's first), "POSTSCRIPTNAME TYPE" with TYPE as pdffonts shows an embedded
+# face of that format ("CID Type 0C" for CFF outlines, "CID TrueType" for glyf ones)
+role_fonts() {
+    local spec
+    grep '^countybrief: fonts: ' "$1" | grep -v 'cannot be used' | grep -o '/[^ ()]*:[0-9][0-9]*' |
+        awk '!seen[$0]++' | while IFS= read -r spec; do
+        fc-query -i "${spec##*:}" -f '%{postscriptname} %{fontformat}\n' "${spec%:*}" 2>/dev/null || true
+    done | awk '{ print $1, ($2 == "CFF" ? "CID Type 0C" : "CID TrueType") }'
+}
+
 # render_examples DIR: renders the example data into DIR, quietly. Nothing else can be
 # checked without it: on failure the test ends here.
 render_examples() {

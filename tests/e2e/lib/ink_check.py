@@ -8,9 +8,10 @@
                                                but every glyph is drawn invisibly (3 Tr)
     ink_check.py font-of FILE.pdf C            prints the BaseFont of the font that draws C
                                                (by the ToUnicode maps), exit 1 if none does
-    ink_check.py blank-char IN.pdf OUT.pdf C   negative control: glyph C is swapped for the
-                                               space glyph through the CIDToGIDMap of the
-                                               font that draws C
+    ink_check.py blank-char IN.pdf OUT.pdf C   negative control: glyph C draws nothing in
+                                               every font that draws it (TrueType: the
+                                               space's glyph through the CIDToGIDMap; CFF:
+                                               an empty charstring, with fontTools)
 
 How `check` works, per page:
   * `pdftoppm -r 150 -gray` renders the page to a PGM (parsed here: no PIL needed);
@@ -213,29 +214,70 @@ def hide_text(src, dst):
 
 
 def blank_char(src, dst, ch):
-    """Maps the CID of `ch` to the glyph of U+0020 (which draws nothing), in the font that
-    draws ch (which must draw a space too)."""
+    """Makes the glyph of `ch` draw nothing in every font that draws ch (by the ToUnicode
+    maps): a TrueType font (CIDFontType2) maps its CID to the glyph of U+0020 through the
+    CIDToGIDMap (the font must draw a space too); a CFF font (CIDFontType0, FontFile3
+    /CIDFontType0C) gets an empty charstring for it, as a space has (fontTools)."""
     with tempfile.TemporaryDirectory() as tmp:
         q = os.path.join(tmp, "q.pdf")
         qdf(src, q)
-        fonts = char_codes(q)
-        fi, cid = font_of(fonts, ch)
-        codes = fonts[fi][1]
-        space = codes.get(" ", ord(" ")) if codes is not None else ord(" ")
-        objs = pdf_objects(q)
-        t0 = objs[f"obj:{fonts[fi][0]} 0 R"]["value"]
-        desc = t0["/DescendantFonts"]
-        if isinstance(desc, str):
-            desc = objs["obj:" + desc]["value"]
-        cidfont = objs["obj:" + desc[0]]["value"]
-        mapref = cidfont.get("/CIDToGIDMap")
-        if not isinstance(mapref, str) or not mapref.endswith(" R"):
-            fail(f"{src}: no CIDToGIDMap stream")
+        objs = pdf_objects(q, "--json-stream-data=inline", "--decode-level=generalized")
         data = bytearray(open(q, "rb").read())
-        s = re.search(rb"(?m)^" + str(obj_num(mapref)).encode() + rb" 0 obj\n.*?stream\n", data, re.S)
-        start = s.end()
-        data[start + 2 * cid:start + 2 * cid + 2] = data[start + 2 * space:start + 2 * space + 2]
-        open(dst, "wb").write(data)
+        blanked = 0
+        for num, font in type0_fonts(objs):
+            codes = tounicode(objs, font)
+            if codes is None or ch not in codes:
+                continue
+            desc = font["/DescendantFonts"]
+            if isinstance(desc, str):
+                desc = objs["obj:" + desc]["value"]
+            cidfont = objs["obj:" + desc[0]]["value"]
+            if cidfont.get("/Subtype") == "/CIDFontType0":
+                fd = objs["obj:" + cidfont["/FontDescriptor"]]["value"]
+                ref = fd.get("/FontFile3")
+                old = base64.b64decode(objs["obj:" + ref]["stream"]["data"])
+                new = empty_cff_glyph(old, codes[ch])
+            else:
+                ref = cidfont.get("/CIDToGIDMap")
+                if not isinstance(ref, str) or not ref.endswith(" R"):
+                    fail(f"{src}: {font.get('/BaseFont')}: no CIDToGIDMap stream")
+                old = base64.b64decode(objs["obj:" + ref]["stream"]["data"])
+                cid, space = codes[ch], codes.get(" ", ord(" "))
+                new = old[:2 * cid] + old[2 * space:2 * space + 2] + old[2 * cid + 2:]
+            # QDF writes streams decoded: the stream's bytes follow "N 0 obj ... stream\n"
+            s = re.search(rb"(?m)^" + str(obj_num(ref)).encode() + rb" 0 obj\n.*?stream\n", data, re.S)
+            if not s or data[s.end():s.end() + len(old)] != old:
+                fail(f"{src}: object {ref} is not where QDF puts it")
+            data[s.end():s.end() + len(old)] = new
+            blanked += 1
+        if not blanked:
+            fail(f"{src}: no font draws {ch!r}")
+        open(q, "wb").write(data)
+        fixed = subprocess.run(["fix-qdf", q], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if fixed.returncode != 0:
+            fail(f"fix-qdf failed: {fixed.stderr.decode(errors='replace')}")
+        open(dst, "wb").write(fixed.stdout)
+
+
+def empty_cff_glyph(program, cid):
+    """The CFF program with the glyph of `cid` (CID-keyed: glyph "cidNNNNN"; name-keyed:
+    glyph index) replaced by one that draws nothing."""
+    try:
+        from fontTools.cffLib import CFFFontSet
+        from fontTools.ttLib import TTFont
+    except ImportError:
+        fail("a CFF font: blank-char needs fontTools (python3-fonttools)")
+    import io
+    cff = CFFFontSet()
+    cff.decompile(io.BytesIO(program), None)
+    top = cff[cff.fontNames[0]]
+    name = f"cid{cid:05d}" if hasattr(top, "ROS") else top.charset[cid]
+    glyph = top.CharStrings[name]
+    glyph.decompile()
+    glyph.program = ["endchar"]
+    out = io.BytesIO()
+    cff.compile(out, TTFont(recalcBBoxes=False))  # a font for its options only
+    return out.getvalue()
 
 
 def font_of_char(pdf, ch):
