@@ -8,7 +8,9 @@
 # the temporary files the dead run left and completes the set, rendering only what is
 # missing.
 #
-# The full disk is a 300 KB tmpfs (needs root, as in CI). Where mount is not permitted the
+# The full disk is a tmpfs (needs root, as in CI) sized from the PDFs this build makes with
+# the fonts at hand (Noto CJK PDFs are twice the WenQuanYi ones): the three PDFs written first,
+# the next county's and room for the manifest, no more. Where mount is not permitted the
 # test says so and simulates the full disk with a file-size limit (ulimit -f: EFBIG) instead;
 # CB_TEST_NO_MOUNT=1 forces that path. That path renders a report of digits (PDFs of 7 to
 # 35 KB) and sets the limit between the two sizes.
@@ -32,26 +34,36 @@ manifest_field() { # manifest_field FILE EXPR: a python expression over m (the m
 "$CB" synth --counties 20 --seed 1 --out "$TMP/d20" --quiet
 "$CB" synth --counties 100 --seed 1 --out "$TMP/d100" --quiet
 
-# the checker itself: a PDF cut short must be caught
+# the checker itself: a PDF cut short must be caught (the 20 PDFs give the disk's size below)
 mkdir -p "$TMP/probe"
-cb render --data "$TMP/d20" --out "$TMP/probe" --county 902435 --quiet
+cb render --data "$TMP/d20" --out "$TMP/probe" --quiet
 one=$(find "$TMP/probe" -name '*.pdf' | head -n 1)
 head -c 30000 "$one" >"$TMP/probe/cut.pdf"
 : >"$TMP/probe/empty.pdf"
 check_eq "the checker catches a cut-short and an empty PDF" "cut.pdf empty.pdf" "$(pdf_problems "$TMP/probe" | tr '\n' ' ' | sed 's/ $//')"
 
 # --- a full disk -------------------------------------------------------------------------
+# its size in 4 KB pages (a tmpfs counts whole pages): the three PDFs written first (902435,
+# 912414, 916815), the next in the batch's order (919698), and twice the manifest's and the
+# journal's pages (the old manifest stays while the new one is written); every other PDF is
+# larger than that room, so exactly four PDFs fit and the manifest still does
+pages() { local f n=0; for f; do n=$((n + ($(stat -c %s "$f") + 4095) / 4096)); done; echo "$n"; }
+room=$((2 * $(pages "$TMP/probe/manifest.json") + 2))
+disk=$(($(pages "$TMP/probe"/{902435,912414,916815,919698}-*.pdf) + room))
+small=$(for f in "$TMP/probe"/[0-9]*.pdf; do pages "$f"; done | sort -n | head -n 1)
+check "full disk: each PDF ($small pages or more) is larger than the room left for the manifest ($room pages)" \
+    test "$small" -gt "$room"
 MNT=$TMP/disk
 mkdir -p "$MNT"
 mounted=0
-if [[ -z ${CB_TEST_NO_MOUNT:-} ]] && mount -t tmpfs -o size=300k tmpfs "$MNT" 2>"$TMP/mount.err"; then
+if [[ -z ${CB_TEST_NO_MOUNT:-} ]] && mount -t tmpfs -o size=$((disk * 4))k tmpfs "$MNT" 2>"$TMP/mount.err"; then
     mounted=1
     trap 'umount "$MNT" 2>/dev/null || true; rm -rf "$TMP"' EXIT
     NOSPACE="No space left on device"
     limit() { "$@"; }
     REPORT=()
 else
-    skip "full disk on a 300 KB tmpfs (ENOSPC); a file-size limit (ulimit -f, EFBIG) stands in for it" \
+    skip "full disk on a tmpfs (ENOSPC); a file-size limit (ulimit -f, EFBIG) stands in for it" \
         "cannot mount one: $(cat "$TMP/mount.err" 2>/dev/null || echo CB_TEST_NO_MOUNT)"
     NOSPACE="File too large"
     limit() { (ulimit -f 18 && "$@"); } # 18 KB: the manifest and some of the PDFs fit
@@ -78,6 +90,7 @@ check_eq "full disk: 3 PDFs written first" "0 3" "$RC $(pdf_count "$OUT")"
 limit "$CB" render --data "$TMP/d20" --out "$OUT" "${REPORT[@]}" --jobs 1 >"$TMP/stdout" 2>"$TMP/stderr" && RC=0 || RC=$?
 n=$(pdf_count "$OUT")
 failed=$((20 - n))
+if ((mounted)); then check_eq "full disk: the next county's PDF fits, no other" 4 "$n"; fi
 check_eq "full disk: exit status 1 (some counties failed)" 1 "$RC"
 if ((failed > 0)); then ok "full disk: some counties failed ($failed of 20; $n PDFs fit)"; else
     not_ok "full disk: some counties failed" "all 20 fit: the disk was not full"; fi

@@ -25,7 +25,8 @@ check_eq "example data: exit 0" 0 "$RC"
 [[ $RC -eq 0 ]] || not_ok "example data: stderr" "$(cat "$TMP/stderr")"
 ZX=$TMP/ex/500233-忠县.pdf
 FJ=$TMP/ex/500236-奉节县.pdf
-has "忠县: title, two targets, 1亿元 and 2000人" "$ZX" \
+# as laid out: each target's name and its goal, at the two ends of one line, read together
+FLAT_LAYOUT=1 has "忠县: title, two targets, 1亿元 and 2000人" "$ZX" \
     "忠县“十四五”目标进展" 对口支援方：山东省、沈阳市 2项 0项 有进展数字 目标与进展 \
     无偿援助资金目标1亿元以上 人才和党政干部培训目标2000人以上 数据中尚无该目标的进展数字。
 has "忠县: the reference figures are marked as cumulative, not progress" "$ZX" \

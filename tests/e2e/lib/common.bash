@@ -150,8 +150,14 @@ pdftext() { pdftotext "$@" 2>/dev/null || echo "pdftotext $* failed" >&2; }
 pdf_pages() { pdfinfo "$1" 2>/dev/null | sed -n 's/^Pages: *//p' || true; }
 pdf_info() { pdfinfo "$1" 2>/dev/null | sed -n "s/^$2: *//p" || true; }
 
-# flat FILE.pdf: the PDF's text with spaces and line breaks removed ("" if there is no file)
-flat() { if [[ -f $1 ]]; then pdftext "$1" - | tr -d ' \n'; fi; }
+# flat FILE.pdf: the PDF's text with spaces and line breaks removed ("" if there is no file);
+# with FLAT_LAYOUT=1 as laid out (pdftotext -layout): what shares a baseline, a table row or a
+# label and the figure at the other end of its line, reads as one line whatever the fonts
+flat() {
+    local layout=()
+    [[ ${FLAT_LAYOUT:-0} == 1 ]] && layout=(-layout)
+    if [[ -f $1 ]]; then pdftext "${layout[@]}" "$1" - | tr -d ' \n'; fi
+}
 # has WHAT FILE.pdf TEXT...: a check that the flat text of the PDF holds every TEXT
 has() {
     local what=$1 pdf=$2 text miss=""

@@ -4,6 +4,7 @@ the no-break rules of Chinese typesetting (clreq, GB/T 15834) as a reader sees t
 nobreak.sh.
 
     nobreak.py check FILE.pdf [NAME]
+    nobreak.py cells FILE.pdf
 
 prints one "ok - ..." or "FAIL - ..." line per rule (the offending lines indented below),
 exit 1 when any failed:
@@ -17,6 +18,10 @@ exit 1 when any failed:
     by a single line when the page after goes on with what it began;
   * orphan and widow: no paragraph leaves its first line alone at a page's foot or carries
     its last line alone to the next page's top.
+
+`cells` prints the text of each paragraph or table cell (its lines joined, grouped as below)
+on a line of its own, page by page: a header "人口 / （万人）" reads "人口（万人）" whatever
+line pdftotext puts the neighbouring cells on.
 
 How the lines are grouped: lines of one size, one under the other (the next no more than
 1.9 sizes lower) and overlapping across, make a paragraph or cell (the space between
@@ -253,6 +258,11 @@ def main(argv):
     if len(argv) in (2, 3) and argv[0] == "check":
         check(argv[1], argv[2] if len(argv) == 3 else argv[1])
         return 0 if all(results) else 1
+    if len(argv) == 2 and argv[0] == "cells":
+        for lines in load(argv[1])[1]:
+            for g in chains(lines):
+                print("".join(l.text for l in g))
+        return 0
     print(__doc__, file=sys.stderr)
     return 2
 
