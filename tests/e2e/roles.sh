@@ -144,11 +144,14 @@ check_eq "an unknown role: exit 4, one line naming it" \
     "$RC|$(cat "$TMP/stderr")"
 
 # --- the briefing template: Noto when installed, WenQuanYi Micro Hei when not ---------------
-# without Noto: a configuration of the TrueType fonts only (Debian puts Noto CJK under opentype/)
+# without Noto: the system's configuration (its family preferences too: a bare list of font
+# folders ranks the Chinese faces in no useful order, AR PL UKai before WenQuanYi) with the
+# Noto CJK faces rejected, as on a machine that lacks them
 cat >nonoto.conf <<XML
 <?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
-<fontconfig><dir>/usr/share/fonts/truetype</dir><cachedir>$TMP/fccache</cachedir></fontconfig>
+<fontconfig><cachedir>$TMP/fccache</cachedir><include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+<selectfont><rejectfont><glob>*/NotoSansCJK*</glob><glob>*/NotoSerifCJK*</glob></rejectfont></selectfont></fontconfig>
 XML
 FONTCONFIG_FILE=$TMP/nonoto.conf COUNTYBRIEF_SHOW_FONTS=1 cb render --county 忠县 --out plain --no-fsync
 check_eq "briefing without Noto: exit 0, every role in WenQuanYi Micro Hei" "0 WenQuanYiMicroHei" \
