@@ -8,7 +8,7 @@
 --
 -- The example data has no bulletin (the article names no issue, office or distribution);
 -- bulletin.sample.csv (this folder) is a sample to try it with: see README.md.
-report { scope = "all", output = "jianbao", languages = { "zh", "en" } }
+report { scope = "all", output = "issue", languages = { "zh", "en" } }
 needs {
   indicators = optional { indicator = "text", value = "number" },
   partners = optional { partner = "text" },
