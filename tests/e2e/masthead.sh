@@ -77,6 +77,14 @@ if [[ -f $pdf ]]; then
     mapfile -t names < <(tail -n +2 "$TMP/s60/counties.csv" | cut -d, -f2)
     run_checks "$PY" "$check_py" toc "$pdf" "${names[@]}"
 fi
+# with a cover, which has no number: the contents give the numbers the footers show
+mkdir -p "$TMP/covered"
+sed 's/^  header = false,/  header = false, cover = true,/' "$tpl/template.lua" >"$TMP/covered/template.lua"
+cb render --report "$CB_SRC/examples/reports/jianbao/issue.lua" --template "$TMP/covered" --data "$TMP/s60" \
+    --out "$TMP/issuec" --quiet --no-fsync
+check_eq "issue with a cover: exit 0" 0 "$RC"
+pdf=$(ls "$TMP"/issuec/*.pdf 2>/dev/null | head -n 1)
+[[ -f $pdf ]] && run_checks "$PY" "$check_py" toc "$pdf" "${names[@]:0:5}" "${names[@]: -5}"
 
 # bad rows: one line naming the file (and the row where the data loader knows it)
 bad() { # bad WHAT EXPECTED-SUBSTRING: render the copy with the broken bulletin.csv

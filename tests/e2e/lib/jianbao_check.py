@@ -11,7 +11,8 @@ counts them); the type area is given in points from the page's left edge and top
       the last page ends with the lines (报：…, （共印 N 份）) in order between two rules;
       no page before it has any; an -ABSENT text is on no page
   jianbao_check.py toc PDF NAME...
-      the contents list every NAME with the page its heading (the outline's entry) is on
+      the contents list every NAME with the number (its footer's "— N —") of the page its
+      heading (the outline's entry) is on
 """
 import re
 import sys
@@ -129,6 +130,15 @@ def distribution(doc, left, right, args):
             f"rules: {rules}")
 
 
+def folio(doc, pno):
+    """The number page pno (from 1) shows in its footer ("— N —"), else None."""
+    for l in lines(doc[pno - 1]):
+        m = re.fullmatch(r"—(\d+)—", l[0])
+        if m:
+            return int(m.group(1))
+    return None
+
+
 def toc(doc, names):
     outline = {title: page for level, title, page in doc.get_toc()}
     listed = {}
@@ -136,16 +146,16 @@ def toc(doc, names):
         for l in lines(doc[pno]):
             m = re.fullmatch(r"(.+?)(\d+)", l[0])
             if m and m.group(1) in names and l[3] > doc[pno].rect.width / 2:
-                listed.setdefault(m.group(1), (int(m.group(2)), pno + 1))
+                listed.setdefault(m.group(1), int(m.group(2)))
     for n in names:
         if n not in listed:
             say(False, f"the contents list {n}", f"listed: {listed}")
             continue
-        shown, on = listed[n]
-        heading = outline.get(n)
-        text = doc[shown - 1].get_text().replace(" ", "") if 0 < shown <= len(doc) else ""
-        say(heading == shown and n in text, f"the contents give {n} page {shown}, where its section starts",
-            f"outline: page {heading}")
+        shown, on = listed[n], outline.get(n)
+        text = doc[on - 1].get_text().replace(" ", "") if on else ""
+        say(on is not None and folio(doc, on) == shown and n in text,
+            f"the contents give {n} page {shown}, the number of the page its section starts on",
+            f"outline: PDF page {on}, numbered {folio(doc, on) if on else None}")
 
 
 def main(argv):
