@@ -74,7 +74,6 @@ void cb_lay_finish_toc(lay *L)
         cb_lay_at(L, CB_ART_DECORATION); /* the leader: dots from the title to its page */
         if (!cb_page_charge(L->page, CB_HEAP_BYTES(2 * sizeof(cb_path_seg)))) continue;
         cb_op *op = cb_lay_push(L, CB_OP_PATH);
-        free(op->segs); /* past the budget: the scratch op */
         op->segs = cb_xcalloc(2, sizeof *op->segs);
         op->segs[0] = (cb_path_seg){'m', {x0, base + size * 0.1f}};
         op->segs[1] = (cb_path_seg){'l', {x1, base + size * 0.1f}};
