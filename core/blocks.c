@@ -72,6 +72,32 @@ static char *notes_where(const cb_block *b, cb_block_probe *p)
     return NULL;
 }
 
+/* A masthead's or distribution block's fields, named as its options (keys). */
+static char *fields_where(const cb_block *b, cb_block_probe *p, const char *what, const char *const *keys)
+{
+    for (size_t i = 0; i < b->nitems; i++)
+        if (p->has(p, b->items[i].label)) return cb_xasprintf("%s %s", what, keys[i]);
+    return NULL;
+}
+
+static const char *const MASTHEAD_KEYS[] = {"name", "number", "office", "date", NULL};
+static const char *const DISTRIBUTION_KEYS[] = {"report", "send", "issue", "copies", NULL};
+
+static char *masthead_where(const cb_block *b, cb_block_probe *p)
+{
+    return fields_where(b, p, "masthead", MASTHEAD_KEYS);
+}
+
+static char *distribution_where(const cb_block *b, cb_block_probe *p)
+{
+    return fields_where(b, p, "distribution", DISTRIBUTION_KEYS);
+}
+
+static char *toc_where(const cb_block *b, cb_block_probe *p)
+{
+    return p->has(p, b->text) ? cb_xstrdup("contents title") : NULL;
+}
+
 /* The options of each, as docs/reports.md lists them (e2e.block_options holds the two
  * to each other). */
 static const char *const TEXT_KEYS[] = {"text", "subtitle", NULL};
@@ -81,6 +107,7 @@ static const char *const NO_KEYS[] = {NULL};
 static const char *const TABLE_KEYS[] = {"columns", "rows", NULL};
 static const char *const BARCHART_KEYS[] = {"title", "unit", "bars", NULL};
 static const char *const NOTES_KEYS[] = {"title", "items", NULL};
+static const char *const TOC_KEYS[] = {"title", "level", NULL};
 
 /* In the order of doc.h's kinds, so a kind is its row's index. */
 static const cb_builtin builtins[] = {
@@ -96,6 +123,11 @@ static const cb_builtin builtins[] = {
     [CB_BLOCK_PROGRESS] = {"progress", CB_BLOCK_PROGRESS, NO_KEYS, 1, 0, 1, cb_progress_read, cb_progress_place,
                            progress_where},
     [CB_BLOCK_NOTES] = {"notes", CB_BLOCK_NOTES, NOTES_KEYS, 0, 0, 1, cb_notes_read, cb_notes_place, notes_where},
+    [CB_BLOCK_MASTHEAD] = {"masthead", CB_BLOCK_MASTHEAD, MASTHEAD_KEYS, 0, 0, 0, cb_masthead_read,
+                           cb_masthead_place, masthead_where},
+    [CB_BLOCK_DISTRIBUTION] = {"distribution", CB_BLOCK_DISTRIBUTION, DISTRIBUTION_KEYS, 0, 0, 0,
+                               cb_distribution_read, cb_distribution_place, distribution_where},
+    [CB_BLOCK_TOC] = {"toc", CB_BLOCK_TOC, TOC_KEYS, 0, 0, 0, cb_toc_read, cb_toc_place, toc_where},
 };
 #define NBUILTINS (sizeof builtins / sizeof builtins[0])
 _Static_assert(NBUILTINS == CB_BLOCK_PLUGIN, "a row for every built-in kind, the plugin kind last");

@@ -1,7 +1,7 @@
 /*
  * blocks.h: the built-in block types (title, heading, paragraph, kpis, table, barchart,
- * progress, notes), registered from one table the way Lua's libraries register through
- * luaL_Reg. A row names the block (the method doc:NAME and doc:add("NAME", ...)), its
+ * progress, notes, masthead, distribution, toc), registered from one table the way Lua's
+ * libraries register through luaL_Reg. A row names the block (the method doc:NAME and doc:add("NAME", ...)), its
  * options, and its three functions: `read` builds it from a script's options (lua_doc.c),
  * `place` lays it out on the pages (layout_blocks.c), `where` says which of its texts holds
  * something (blocks.c, for the layout's messages). A new built-in block is a kind in doc.h,
@@ -67,6 +67,9 @@ void cb_table_read(struct lua_State *L, cb_doc *d, int opts);
 void cb_barchart_read(struct lua_State *L, cb_doc *d, int opts);
 void cb_progress_read(struct lua_State *L, cb_doc *d, int opts);
 void cb_notes_read(struct lua_State *L, cb_doc *d, int opts);
+void cb_masthead_read(struct lua_State *L, cb_doc *d, int opts);
+void cb_distribution_read(struct lua_State *L, cb_doc *d, int opts);
+void cb_toc_read(struct lua_State *L, cb_doc *d, int opts);
 
 /* layout_blocks.c: each block placed on the pages */
 void cb_title_place(struct lay *L, const cb_block *b, const cb_block *next);
@@ -77,5 +80,9 @@ void cb_table_place(struct lay *L, const cb_block *b, const cb_block *next);
 void cb_barchart_place(struct lay *L, const cb_block *b, const cb_block *next);
 void cb_progress_place(struct lay *L, const cb_block *b, const cb_block *next);
 void cb_notes_place(struct lay *L, const cb_block *b, const cb_block *next);
+/* layout_masthead.c: a 简报's 报头 and 报尾; layout_toc.c: the table of contents */
+void cb_masthead_place(struct lay *L, const cb_block *b, const cb_block *next);
+void cb_distribution_place(struct lay *L, const cb_block *b, const cb_block *next);
+void cb_toc_place(struct lay *L, const cb_block *b, const cb_block *next);
 
 #endif /* CB_BLOCKS_H */

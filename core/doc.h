@@ -21,8 +21,16 @@ typedef enum cb_block_kind {
     CB_BLOCK_BARCHART,  /* text (title), unit, bars */
     CB_BLOCK_PROGRESS,  /* items: label, value text, fraction */
     CB_BLOCK_NOTES,     /* text (title), items */
+    CB_BLOCK_MASTHEAD,  /* a 简报's 报头: items[CB_MH_*].label, each NULL when not given */
+    CB_BLOCK_DISTRIBUTION, /* its 报尾: items[CB_DIST_*].label, each NULL when not given */
+    CB_BLOCK_TOC,       /* text (title), level: the headings after it up to that level */
     CB_BLOCK_PLUGIN,    /* ptype, pstate: a block type registered by a plugin */
 } cb_block_kind;
+
+/* The fields of a masthead and a distribution block, in the order of their items (and of
+ * their options in blocks.c). The date is "YYYY-MM-DD"; copies a whole number. */
+enum { CB_MH_NAME, CB_MH_NUMBER, CB_MH_OFFICE, CB_MH_DATE, CB_MH_N };
+enum { CB_DIST_REPORT, CB_DIST_SEND, CB_DIST_ISSUE, CB_DIST_COPIES, CB_DIST_N };
 
 typedef struct cb_item {
     char *label;

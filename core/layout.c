@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocks.h"
 #include "layout_int.h"
 
 /* ------------------------------------------------------------------ pages and ops */
@@ -285,13 +286,19 @@ size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb
 /* The failure of a document over its memory budget while block b was laid out. */
 static int over_budget(const cb_doc *doc, const cb_block *b, cb_error *err)
 {
-    static const char *const kinds[] = {"title", "heading", "paragraph", "kpis", "table",
-                                        "barchart", "progress", "notes", "plugin"};
-    const char *kind = b->kind == CB_BLOCK_PLUGIN && b->ptype ? b->ptype->name
-                       : (size_t)b->kind < sizeof kinds / sizeof kinds[0] ? kinds[b->kind] : "?";
+    const cb_builtin *row = cb_builtin_of(b->kind);
+    const char *kind = b->kind == CB_BLOCK_PLUGIN && b->ptype ? b->ptype->name : row ? row->name : "?";
     return cb_fail(err, CB_ENOMEM, "the document passed its memory budget (%.0f MiB; see --lua-memory) in "
                    "block %s%s%s", doc->mem_budget / 1048576.0, kind, b->where ? " at " : "",
                    b->where ? b->where : "");
+}
+
+/* Whether doc has a block of kind. */
+static int has_block(const cb_doc *doc, cb_block_kind kind)
+{
+    for (size_t i = 0; i < doc->nblocks; i++)
+        if (doc->blocks[i].kind == kind) return 1;
+    return 0;
 }
 
 int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font,
@@ -321,6 +328,8 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
         cb_lay_cover(&L);
         cb_lay_new_page(&L);
     }
+    /* a template with a masthead and a report giving none: the template's name alone */
+    if (t->masthead && !has_block(doc, CB_BLOCK_MASTHEAD)) cb_lay_masthead(&L, NULL);
     for (size_t i = 0; i < doc->nblocks; i++) {
         const cb_block *b = &doc->blocks[i];
         cb_lay_mark m = cb_lay_mark_now(&L);
@@ -339,6 +348,7 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
                            n < (int)strlen(h) ? "…" : "", *h ? "\")" : "", CB_LAYOUT_MAX_PAGES);
         }
     }
+    cb_lay_finish_toc(&L);
     cb_lay_page_furniture(&L);
     /* the content's characters are all noted already: what is new comes from the header,
      * footer, cover or watermark (which lay_page_furniture puts first on the page) */
@@ -372,5 +382,6 @@ void cb_layout_free(cb_layout *l)
     free(l->scratch.text);
     free(l->scratch.segs);
     free(l->scratch.dx);
+    free(l->toc);
     memset(l, 0, sizeof *l);
 }

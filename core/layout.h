@@ -167,6 +167,9 @@ typedef struct cb_layout {
     size_t mem, mem_budget;
     int mem_over;
     cb_op scratch;
+    /* the lines tables of contents keep until the pages are known (layout_toc.c) */
+    size_t ntoc;
+    struct cb_toc_slot *toc;
 } cb_layout;
 
 /* The most pages a document may have: libharu keeps a PDF's pages in one array, of at most

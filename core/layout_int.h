@@ -15,6 +15,16 @@
 #include "layout.h"
 #include "wrap.h"
 
+/* A line of a table of contents (layout_toc.c), kept in cb_layout.toc until the pages are
+ * known. */
+typedef struct cb_toc_slot {
+    size_t heading;  /* which heading of the document (0: its first) */
+    size_t page;     /* where the line is: page index and top */
+    float y;
+    int level;
+    uint32_t node;   /* the line's node (a list item) */
+} cb_toc_slot;
+
 typedef struct lay {
     cb_layout *out;
     const cb_template *t;
@@ -98,6 +108,17 @@ void cb_lay_block(lay *L, const cb_block *b, const cb_block *next);
  * known the header, footer, watermark and logo of every page */
 void cb_lay_cover(lay *L);
 void cb_lay_page_furniture(lay *L);
+/* A date (clock.h: seconds since 1970) as "2024年5月1日", in English "1 May 2024" (UTC). */
+void cb_lay_date(char *buf, size_t n, long long t, int en);
+
+/* layout_masthead.c: the 报头 a template with a masthead draws on page 1 when the report
+ * gives none (doc:masthead): the template's name alone. */
+void cb_lay_masthead(lay *L, const cb_block *b);
+
+/* layout_toc.c: a table of contents (doc:toc) keeps a line for each heading it lists
+ * (cb_toc_place); once every block is placed, cb_lay_finish_toc writes each line with the
+ * page its heading landed on (the number the footer shows). */
+void cb_lay_finish_toc(lay *L);
 
 /* layout_missing.c: the characters no font has, noted where they are first drawn */
 typedef struct cb_lay_mark { /* a place in the pages: ops pushed after it are new */

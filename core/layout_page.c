@@ -109,8 +109,7 @@ static float header_logo_h(const cb_template *t)
     return h >= 10 ? h : 0;
 }
 
-/* The document's date (clock.h) as "2024年5月1日" (UTC). */
-static void cover_date(char *buf, size_t n, long long t, int en)
+void cb_lay_date(char *buf, size_t n, long long t, int en)
 {
     time_t tt = (time_t)t;
     struct tm tm;
@@ -171,7 +170,7 @@ void cb_lay_cover(lay *L)
     }
     char date[64];
     if (L->doc->dated) { /* an undated document shows no date, never the day it was made */
-        cover_date(date, sizeof date, L->doc->date, english(L));
+        cb_lay_date(date, sizeof date, L->doc->date, english(L));
         cb_lay_at(L, cb_lay_node(L, CB_ROLE_PARAGRAPH, 0, cover));
         cb_lay_text(L, L->left, L->bottom + 10, t->body_size * 1.2f, t->text, 0, date, strlen(date), 0);
     }

@@ -147,7 +147,7 @@ static void set_num(lua_State *L, const char *key, double v)
 }
 
 /* template: what a report may adapt to (docs/reports.md): the text area and type sizes in
- * points, and whether the template is condensed. */
+ * points, whether the template is condensed and whether it has a masthead. */
 static void push_template(lua_State *L, const cb_template *t)
 {
     lua_createtable(L, 0, 8);
@@ -155,6 +155,8 @@ static void push_template(lua_State *L, const cb_template *t)
     lua_setfield(L, -2, "name");
     lua_pushboolean(L, t->condensed);
     lua_setfield(L, -2, "condensed");
+    lua_pushboolean(L, t->masthead);
+    lua_setfield(L, -2, "masthead");
     set_num(L, "width", t->page_w - t->margin_left - t->margin_right);
     set_num(L, "height", t->page_h - t->margin_top - t->margin_bottom);
     set_num(L, "page_width", t->page_w);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "blocks.h"
+#include "clock.h"
 #include "lua_api.h"
 #include "lua_int.h"
 #include "plugins.h"
@@ -251,6 +252,79 @@ void cb_notes_read(lua_State *L, cb_doc *d, int opts)
     static const items_block k = {CB_BLOCK_NOTES, "doc:notes", "items", "'items' must be a list of strings", 1, 0,
                                   read_note};
     read_items_block(L, d, opts, &k);
+}
+
+/* Reads the fields of a masthead or distribution block (their options, in the order of
+ * the items: doc.h's CB_MH_*, CB_DIST_*) as texts: a list of texts is joined with "、",
+ * an empty text is no text; the fields `whole` (a mask) must be whole numbers from 1. */
+static void read_fields(lua_State *L, cb_doc *d, int opts, cb_block_kind kind, const char *const *keys,
+                        size_t n, unsigned whole, const char *what)
+{
+    cb_block *b = doc_add(L, d, kind);
+    b->items = cb_lua__doc_calloc(L, n, sizeof *b->items);
+    b->nitems = n;
+    for (size_t i = 0; i < n; i++) {
+        int top = lua_gettop(L);
+        int ty = lua_getfield(L, opts, keys[i]);
+        if (ty == LUA_TTABLE) { /* a list of offices */
+            int list = lua_gettop(L);
+            lua_Integer len = luaL_len(L, list);
+            luaL_Buffer buf;
+            luaL_buffinit(L, &buf); /* may push a box: the list by its index */
+            for (lua_Integer k = 1; k <= len; k++) {
+                if (lua_rawgeti(L, list, k) != LUA_TSTRING)
+                    luaL_error(L, "%s: '%s' item %d must be a string, got %s", what, keys[i], (int)k,
+                               luaL_typename(L, -1));
+                const char *s = lua_tostring(L, -1);
+                lua_pop(L, 1);
+                if (!*s) continue;
+                if (luaL_bufflen(&buf)) luaL_addstring(&buf, "、");
+                luaL_addstring(&buf, s);
+            }
+            luaL_pushresult(&buf);
+            lua_replace(L, list);
+        } else if (ty != LUA_TNIL && ty != LUA_TSTRING && ty != LUA_TNUMBER)
+            luaL_error(L, "%s: '%s' must be a string, got %s", what, keys[i], lua_typename(L, ty));
+        const char *s = lua_tostring(L, -1);
+        if (s && *s && (whole >> i & 1)) {
+            int isint;
+            lua_Integer v = lua_tointegerx(L, -1, &isint);
+            if (!isint || v < 1 || v > 999999999)
+                luaL_error(L, "%s: '%s' must be a whole number from 1, got '%s'", what, keys[i], s);
+            lua_pushfstring(L, "%I", v); /* " 12 " and 12.0 as 12 */
+            s = lua_tostring(L, -1);
+        }
+        if (s && *s) b->items[i].label = cb_lua__doc_strdup(L, s);
+        lua_settop(L, top);
+    }
+}
+
+void cb_masthead_read(lua_State *L, cb_doc *d, int opts)
+{
+    read_fields(L, d, opts, CB_BLOCK_MASTHEAD, cb_builtin_of(CB_BLOCK_MASTHEAD)->keys, CB_MH_N, 1u << CB_MH_NUMBER, "doc:masthead");
+    const char *date = d->blocks[d->nblocks - 1].items[CB_MH_DATE].label;
+    long long t;
+    if (date && (strlen(date) != 10 || !cb_date_parse(date, &t)))
+        luaL_error(L, "doc:masthead: 'date' must be a day as YYYY-MM-DD, got '%s'", date);
+}
+
+void cb_distribution_read(lua_State *L, cb_doc *d, int opts)
+{
+    read_fields(L, d, opts, CB_BLOCK_DISTRIBUTION, cb_builtin_of(CB_BLOCK_DISTRIBUTION)->keys, CB_DIST_N, 1u << CB_DIST_COPIES, "doc:distribution");
+}
+
+void cb_toc_read(lua_State *L, cb_doc *d, int opts)
+{
+    lua_Integer level = 1;
+    if (lua_getfield(L, opts, "level") != LUA_TNIL) {
+        int isint;
+        level = lua_tointegerx(L, -1, &isint);
+        if (!isint || (level != 1 && level != 2)) luaL_error(L, "doc:toc: 'level' must be 1 or 2");
+    }
+    lua_pop(L, 1);
+    cb_block *b = doc_add(L, d, CB_BLOCK_TOC);
+    b->level = (int)level;
+    b->text = opt_field_str(L, opts, "title", "doc:toc");
 }
 
 void cb_table_read(lua_State *L, cb_doc *d, int opts)

@@ -47,6 +47,9 @@ static void set_defaults(cb_template *t, const char *lang)
     t->header = cb_xstrdup("{title}");
     t->footer = cb_xstrdup(en ? "Page {page} of {pages}" : "第 {page} 页 / 共 {pages} 页");
     t->latin_family = cb_xstrdup("DejaVu Sans");
+    t->masthead_size = 36;  /* 小初 */
+    t->masthead_rule = 1;   /* GB/T 9704's 0.35 mm */
+    t->masthead_color = (cb_rgb){1, 0.2f, 0.2f}; /* C0 M80 Y80 K0 as 1-C, 1-M, 1-Y: #FF3333 */
 }
 
 /* A template being read: its file, the section ("page.", "type.", ...) for messages naming
@@ -398,6 +401,37 @@ static int read_faces(lua_State *L, reader *rd, cb_template *t, cb_error *err)
     return rc;
 }
 
+/* masthead = true or { name =, color =, size =, rule = } (docs/templates.md). */
+static int read_masthead(lua_State *L, reader *rd, cb_template *t, cb_error *err)
+{
+    int ty = lua_getfield(L, -1, "masthead"), rc = CB_OK;
+    if (ty == LUA_TBOOLEAN) t->masthead = lua_toboolean(L, -1);
+    else if (ty == LUA_TTABLE) {
+        char *color = NULL;
+        t->masthead = 1;
+        rd->section = "masthead.";
+        if ((rc = get_text(L, rd, "name", &t->masthead_name, err)) ||
+            (rc = get_number(L, rd, "size", &t->masthead_size, err)) ||
+            (rc = get_number(L, rd, "rule", &t->masthead_rule, err)) ||
+            (rc = get_string(L, rd, "color", &color, err)))
+            ; /* rc says it */
+        else if (color && !parse_color(color, &t->masthead_color))
+            rc = cb_fail(err, CB_ETEMPLATE, "%s: masthead.color \"%s\" is not #rrggbb", rd->path, color);
+        else if (!(t->masthead_size >= CB_TYPE_MIN_PT && t->masthead_size <= CB_TYPE_MAX_PT))
+            rc = cb_fail(err, CB_ETEMPLATE, "%s: masthead.size is %g points; it must be %d to %d", rd->path,
+                         (double)t->masthead_size, CB_TYPE_MIN_PT, CB_TYPE_MAX_PT);
+        else if (!(t->masthead_rule >= 0 && t->masthead_rule <= 12))
+            rc = cb_fail(err, CB_ETEMPLATE, "%s: masthead.rule is %g points; it must be 0 to 12", rd->path,
+                         (double)t->masthead_rule);
+        free(color);
+        rd->section = "";
+    } else if (ty != LUA_TNIL)
+        rc = cb_fail(err, CB_ETEMPLATE, "%s: masthead must be true, false or a table, got %s", rd->path,
+                     lua_typename(L, ty));
+    lua_pop(L, 1);
+    return rc;
+}
+
 static int read_settings(lua_State *L, reader *rd, cb_template *t, cb_error *err)
 {
     const char *path = rd->path;
@@ -518,6 +552,7 @@ static int read_settings(lua_State *L, reader *rd, cb_template *t, cb_error *err
             return cb_fail(err, CB_ETEMPLATE, "%s: logo file %s not found", path, t->logo);
         if ((rc = cb_image_check(t->logo, &t->logo_jpeg, &t->logo_w, &t->logo_h, err))) return rc;
     }
+    if ((rc = read_masthead(L, rd, t, err))) return rc;
     ty = lua_getfield(L, -1, "cover");
     if (ty == LUA_TBOOLEAN) t->cover = lua_toboolean(L, -1);
     else if (ty == LUA_TTABLE) {
@@ -623,5 +658,6 @@ void cb_template_free(cb_template *t)
     free(t->logo);
     free(t->cover_title);
     free(t->cover_subtitle);
+    free(t->masthead_name);
     memset(t, 0, sizeof *t);
 }

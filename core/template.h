@@ -52,6 +52,13 @@ typedef struct cb_template {
     int logo_w, logo_h;                   /* pixels, 1..CB_LOGO_MAX_SIDE */
     int cover;                            /* 1: a cover page before the content */
     char *cover_title, *cover_subtitle;   /* NULL: the document title / the county */
+    /* masthead = { ... }: page 1 opens with a 简报's 报头 (layout_masthead.c). The name is
+     * the report's (doc:masthead) else this one; size its points (shrunk to fit the
+     * width), rule the red rule's thickness; color is the 报头's and its rule's. */
+    int masthead;
+    char *masthead_name;                  /* NULL: none unless the report gives one */
+    float masthead_size, masthead_rule;
+    cb_rgb masthead_color;
 } cb_template;
 
 #define CB_LOGO_MAX_SIDE 4096

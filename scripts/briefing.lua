@@ -13,12 +13,14 @@ needs { -- checked before any county runs; every table may be absent (its part i
   towns = optional { town = "text" },
   targets = optional { target_value = "number" },
   translations = optional { zh = "text", en = "text" }, -- English names, for --lang en
+  bulletin = optional { number = "number", copies = "number" }, -- a 简报's masthead and distribution
 }
 local common = require "metrics.common"
 local kpis = require "metrics.kpis"
 local funding = require "metrics.funding"
 local summary = require "metrics.summary"
 local i18n = require "metrics.i18n"
+local bulletin = require "metrics.bulletin"
 
 local T, en = i18n.t, i18n.english
 local condensed = template and template.condensed
@@ -38,6 +40,10 @@ doc:info {
   keywords = table.concat({ T.keywords, name, i18n.name(county, "province") or "",
                             table.concat(partner_names, " ") }, " "),
 }
+
+-- masthead (a template with one, jianbao): the county's issue, if bulletin has it --------
+local issue = template and template.masthead and bulletin.row(data.bulletin, county.id)
+if issue then bulletin.masthead(doc, issue) end
 
 -- title block ------------------------------------------------------------------------
 local sub = { i18n.name(county, "province") or "" }
@@ -297,8 +303,8 @@ end
 -- sources ----------------------------------------------------------------------------
 local seen, sources = {}, {}
 for _, tname in ipairs { "counties", "partners", "indicators", "allocations", "projects",
-                         "training", "towns", "works", "targets" } do
-  local rows = tname == "counties" and { county } or data[tname]
+                         "training", "towns", "works", "targets", "bulletin" } do
+  local rows = tname == "counties" and { county } or tname == "bulletin" and { issue or nil } or data[tname]
   for _, r in ipairs(rows) do
     if r.source and not seen[r.source] then
       seen[r.source] = true
@@ -322,3 +328,4 @@ if #sources > 0 then
   local title = en and i18n.has_english_names and T.sources_names or T.sources
   doc:notes { title = title, items = { table.concat(sources, T.source_sep) } }
 end
+if issue then bulletin.distribution(doc, issue) end

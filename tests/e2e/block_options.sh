@@ -30,7 +30,8 @@ ok "docs/reports.md lists ${#NAMES[@]} built-in blocks: ${NAMES[*]}"
 declare -A VALUE=(
     [text]='"文字"' [subtitle]='"副标题"' [level]=2 [columns]='{ { title = "县", width = 2, align = "right" } }'
     [rows]='{ { "忠县" } }' [title]='"标题"' [unit]='"万元"' [bars]='{ { label = "甲", value = 3, text = "3万元" } }'
-    [items]='{ "注一", "注二" }'
+    [items]='{ "注一", "注二" }' [name]='"对口支援工作简报"' [number]=3 [office]='"编印单位"'
+    [date]='"2024-05-06"' [report]='"报送单位"' [send]='{ "抄送甲", "抄送乙" }' [issue]='"印发单位"' [copies]=40
 )
 declare -A ITEMS=(
     [kpis]='{ value = "4.05亿元", label = "资金" }'

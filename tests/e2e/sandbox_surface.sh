@@ -150,6 +150,7 @@ ALLOW=$(
 * run template table
 * run template.condensed boolean
 * run template.height number
+* run template.masthead boolean
 * run template.name string
 * run template.page_height number
 * run template.page_width number

@@ -448,6 +448,16 @@ TEST(template_texts)
     ASSERT(t.cover && !t.cover_subtitle);
     ASSERT_EQ_STR(t.cover_title, "封面");
     cb_template_free(&t);
+    /* a masthead: its name by language, the standard's red and sizes unless set */
+    ASSERT_EQ_STR(load("return { masthead = { name = { zh = '工作简报', en = 'Bulletin' }, rule = 2 } }", "en", &t),
+                  "");
+    ASSERT(t.masthead);
+    ASSERT_EQ_STR(t.masthead_name, "Bulletin");
+    ASSERT(t.masthead_rule == 2 && t.masthead_size == 36 && t.masthead_color.r == 1 && t.masthead_color.g > 0.19f);
+    cb_template_free(&t);
+    ASSERT_EQ_STR(load("return { masthead = true }", "zh", &t), "");
+    ASSERT(t.masthead && !t.masthead_name);
+    cb_template_free(&t);
     clean();
 }
 
@@ -496,6 +506,16 @@ TEST(template_refusals)
          "type.h1 is inf points; it must be 4 to 300"},
         {"return { colors = { muted = true } }",
          "colors.muted must be a \"#rrggbb\" string"},
+        {"return { masthead = 'yes' }",
+         "masthead must be true, false or a table, got string"},
+        {"return { masthead = { color = 'red' } }",
+         "masthead.color \"red\" is not #rrggbb"},
+        {"return { masthead = { size = 2 } }",
+         "masthead.size is 2 points; it must be 4 to 300"},
+        {"return { masthead = { rule = 1/0 } }",
+         "masthead.rule is inf points; it must be 0 to 12"},
+        {"return { masthead = { name = 3 } }",
+         "masthead.name must be a string, got number"},
         {"return { colors = { rule = 255 } }",
          "colors.rule must be a string, got number"},
         {"return { condensed = 1 }",

@@ -1,0 +1,87 @@
+/* layout_toc.c: a table of contents (doc:toc; layout_int.h). Its place in the flow keeps one
+ * line (a grid line: the body size times the leading) for each heading after it up to its
+ * level, a number known before the layout; the lines are written once every block is
+ * placed, when each heading's page is known: its bookmark's (layout_blocks.c adds one per
+ * heading, in document order). So one pass of the layout does, and the table's size never
+ * moves what follows it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blocks.h"
+#include "layout_int.h"
+
+/* Whether heading block h is listed by table of contents b. */
+static int listed(const cb_block *b, const cb_block *h)
+{
+    return h->kind == CB_BLOCK_HEADING && (h->level == 2 ? 2 : 1) <= b->level;
+}
+
+void cb_toc_place(lay *L, const cb_block *b, const cb_block *next)
+{
+    (void)next;
+    const cb_template *t = L->t;
+    const cb_doc *d = L->doc;
+    const char *title = b->text ? b->text : english(L) ? "Contents" : "目录";
+    float lh = t->body_size * t->leading, ts = t->h1_size;
+    size_t heading = 0; /* the headings before b, then each after it */
+    for (const cb_block *h = d->blocks; h < b; h++) heading += h->kind == CB_BLOCK_HEADING;
+    cb_lay_ensure(L, lh * 2);
+    uint32_t list = cb_lay_open(L, CB_ROLE_LIST);
+    cb_lay_at(L, cb_lay_node(L, CB_ROLE_CAPTION, 0, list));
+    cb_lay_type(L, CB_FONT_HEADING, 1);
+    cb_lay_aligned(L, L->left, L->width, baseline_in(L, L->y, lh, ts), ts, t->text, 1, title, strlen(title),
+                   ALIGN_CENTER);
+    L->y -= lh;
+    for (const cb_block *h = b + 1; h < d->blocks + d->nblocks; h++) {
+        if (h->kind != CB_BLOCK_HEADING) continue;
+        if (listed(b, h)) {
+            cb_lay_ensure(L, lh);
+            uint32_t node = cb_lay_node(L, CB_ROLE_LIST_ITEM, 0, list);
+            cb_layout *o = L->out;
+            o->toc = cb_xgrow(o->toc, o->ntoc, sizeof *o->toc);
+            o->toc[o->ntoc++] = (cb_toc_slot){heading, o->npages - 1, L->y, h->level == 2 ? 2 : 1, node};
+            L->y -= lh;
+        }
+        heading++;
+    }
+    L->y -= lh * 0.5f;
+}
+
+void cb_lay_finish_toc(lay *L)
+{
+    const cb_template *t = L->t;
+    cb_layout *o = L->out;
+    float size = t->body_size, lh = size * t->leading;
+    size_t first = t->cover ? 1 : 0; /* the cover has no number (layout_page.c) */
+    for (size_t i = 0; i < o->ntoc; i++) {
+        const cb_toc_slot *s = &o->toc[i];
+        if (s->heading >= o->nmarks || s->page >= o->npages) continue; /* not covered: one mark a heading */
+        const cb_bookmark *m = &o->marks[s->heading];
+        char num[32];
+        snprintf(num, sizeof num, "%zu", m->page + 1 - first);
+        L->page = &o->pages[s->page];
+        cb_lay_at(L, s->node);
+        float base = baseline_in(L, s->y, lh, size), x = L->left + (s->level == 2 ? 2 * size : 0);
+        cb_lay_type(L, CB_FONT_BODY, 0);
+        cb_lay_text(L, x, base, size, t->text, 0, m->title, strlen(m->title), 0);
+        float tw = cb_lay_width(L, m->title, size);
+        cb_lay_type(L, CB_FONT_FIGURES, 0);
+        float nw = cb_lay_width(L, num, size);
+        cb_lay_aligned(L, L->left, L->width, base, size, t->text, 0, num, strlen(num), ALIGN_RIGHT);
+        float x0 = x + tw + size * 0.5f, x1 = L->right - nw - size * 0.5f;
+        if (x1 - x0 < size) continue;
+        cb_lay_at(L, CB_ART_DECORATION); /* the leader: dots from the title to its page */
+        if (!cb_page_charge(L->page, CB_HEAP_BYTES(2 * sizeof(cb_path_seg)))) continue;
+        cb_op *op = cb_lay_push(L, CB_OP_PATH);
+        op->segs = cb_xcalloc(2, sizeof *op->segs);
+        op->segs[0] = (cb_path_seg){'m', {x0, base + size * 0.1f}};
+        op->segs[1] = (cb_path_seg){'l', {x1, base + size * 0.1f}};
+        op->nsegs = 2;
+        op->paint = CB_PAINT_STROKE;
+        op->stroke = t->muted;
+        op->size = 1;
+        op->dash_on = 1;
+        op->dash_off = 3;
+    }
+}
