@@ -157,10 +157,10 @@ if #projects > 0 then
   end
   local c = T.project_cols
   local columns = { -- English words are longer, Chinese project names too
-    { title = c[1], width = en and (with_notes and 2.0 or 2.25) or 2.3 },
-    { title = c[2], width = en and (with_notes and 1.45 or 1.75) or 1.65 },
-    { title = c[3], width = en and (with_notes and 1.6 or 1.35) or 1.0 },
-    { title = c[4], width = en and 1.35 or 1.1, align = "right" },
+    { title = c[1], width = en and (with_notes and 1.9 or 2.25) or 2.3 },
+    { title = c[2], width = en and (with_notes and 1.4 or 1.75) or 1.65 },
+    { title = c[3], width = en and (with_notes and 1.85 or 1.35) or 1.0 }, -- "Infrastructure"
+    { title = c[4], width = en and (with_notes and 1.25 or 1.35) or 1.1, align = "right" },
     { title = c[5], width = en and (with_notes and 0.75 or 0.6) or 0.75, align = "center" },
   }
   if with_notes then columns[6] = { title = c[6], width = 3.3 } end
@@ -257,7 +257,7 @@ if #towns > 0 or #extra > 0 then
     end
     local c = T.town_cols
     local columns = {
-      { title = c[1], width = 1.1 }, { title = c[2], width = 0.9 }, { title = c[3], width = 1.3 },
+      { title = c[1], width = 1.1 }, { title = c[2], width = en and 1.15 or 0.9 }, { title = c[3], width = 1.3 },
       { title = c[4], width = 2.2 },
     }
     if with_notes then columns[5] = { title = c[5], width = 3.2 } end
@@ -330,8 +330,13 @@ end
 if #sources > 0 then
   if condensed then sources = grouped(sources) end
   local title = en and i18n.has_english_names and T.sources_names or T.sources
-  -- in English: the Chinese left in the document (names, notes, kinds the glossary lacks)
-  doc:notes { title = title, items = { table.concat(sources, T.source_sep), T.chinese_note } }
+  -- in English: the Chinese left in the document (names, notes, kinds the glossary lacks);
+  -- condensed, in a shorter title (the page has no line to spare)
+  local items = { table.concat(sources, T.source_sep), T.chinese_note }
+  if condensed and en then
+    title, items[2] = i18n.has_english_names and T.sources_names_short or T.sources_short, nil
+  end
+  doc:notes { title = title, items = items }
 elseif en then
   doc:notes { title = T.note, items = { T.chinese_note } }
 end

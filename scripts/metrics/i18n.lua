@@ -74,10 +74,12 @@ local texts = {
     sources = "Sources (parts of the newspaper feature; amounts are in yuan, CNY)",
     sources_names = "Sources (parts of the newspaper feature; amounts in yuan, CNY; English names of places: the usual pinyin forms, not from the feature)",
     source_sep = "; ",
+    sources_short = "Sources (parts of the newspaper feature; amounts in CNY; Chinese text kept untranslated)",
+    sources_names_short = "Sources (parts of the newspaper feature; amounts in CNY; place names in the usual " ..
+      "pinyin; other Chinese text kept untranslated)",
     note = "Note",
-    chinese_note = "Text in Chinese is kept as the data gives it, untranslated: names of projects and " ..
-      "training programmes, project and town notes, sources, and the kinds, sectors and purposes " ..
-      "that the briefing's glossary lacks.",
+    chinese_note = "Chinese text is kept untranslated, as the data gives it: names, notes, sources, and kinds " ..
+      "the glossary lacks.",
   },
 }
 M.t = texts[lang] or texts.zh
