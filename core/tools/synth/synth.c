@@ -1088,9 +1088,10 @@ static int training_cmp(const void *pa, const void *pb)
     return (a->order > b->order) - (a->order < b->order);
 }
 
-/* Training rows: a few programmes over the years, some with 其中 groups, maybe a 累计
- * total first. Sets *people_total (every programme but the online audience) and
- * *recent (the same from 2021 on). */
+/* Training rows: a few programmes over the years, some with 其中 groups (id, part_of),
+ * maybe a 累计 total first; now and then (from `vary`) one programme only. Sets
+ * *people_total (every programme but the online audience) and *recent (the same from
+ * 2021 on), as drawn before that. */
 static void make_training(synth *s, rng *r, rng *vary, const county *c, long long *people_total,
                           long long *recent, char *recent_period, size_t rp_size)
 {
@@ -1161,22 +1162,17 @@ static void make_training(synth *s, rng *r, rng *vary, const county *c, long lon
             if (t->people < 5) t->people = 5;
         }
     }
-    /* variety (its own stream): one programme only (with its groups), or the 累计 total
-     * that the programmes add up to said to hold them (part_of) */
-    int whole_total = 0;
+    /* variety (its own stream): one programme only, with its groups */
     if (s->ntr > 1 && chance(vary, 10)) {
         int first = s->tr[0].year == 0 && s->ntr > 1 ? 1 : 0, n = 1;
         while (first + n < s->ntr && s->tr[first + n].sub) n++;
         memmove(s->tr, s->tr + first, (size_t)n * sizeof s->tr[0]);
         s->ntr = n;
-    } else if (s->ntr > 1 && s->tr[0].year == 0 && chance(vary, 50)) {
-        whole_total = 1;
     }
     for (int i = 0; i < s->ntr; i++) {
         const training_row *t = &s->tr[i];
         int whole = i;
         while (whole > 0 && s->tr[whole].sub) whole--; /* a group's programme */
-        int online = !strcmp(t->kind, "线上课程");
         row_begin(s, c);
         if (t->year == 0) f_str(s, "累计");
         else if (t->year == 9999) f_str(s, "近年");
@@ -1187,10 +1183,9 @@ static void make_training(synth *s, rng *r, rng *vary, const county *c, long lon
         f_opt(s, t->sessions, t->sessions);
         f_opt(s, t->hours, t->hours);
         f_str(s, t->q);
-        if ((i + 1 < s->ntr && s->tr[i + 1].sub) || (i == 0 && whole_total)) f_fmt(s, "培训%d", i + 1);
+        if (i + 1 < s->ntr && s->tr[i + 1].sub) f_fmt(s, "培训%d", i + 1);
         else f_str(s, NULL);
         if (t->sub) f_fmt(s, "培训%d", whole + 1);
-        else if (i > 0 && whole_total && !online) f_str(s, "培训1"); /* the online audience is not in it */
         else f_str(s, NULL);
         row_end(s, F_TRAINING, 1);
     }
