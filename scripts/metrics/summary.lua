@@ -18,14 +18,36 @@ end
 -- those not inside another (a part is never the largest, nor an allocation of its own).
 local function latest_and_largest(links, allocations)
   local latest, largest
-  for _, a in ipairs(parts.counted(links, allocations, "amount")) do
+  local counted = parts.counted(links, allocations, "amount")
+  for _, a in ipairs(counted) do
     local year = tonumber(tostring(a.period or ""):match("(%d%d%d%d)$"))
     if year and (not latest or year > latest.year or (year == latest.year and a.amount > latest.row.amount)) then
       latest = { year = year, row = a }
     end
     if not largest or a.amount > largest.amount then largest = a end
   end
-  return latest and latest.row, largest
+  return latest and latest.row, largest, #counted
+end
+
+-- The amounts inside `row` (part_of), for its sentence: "（其中民生项目500多万元）",
+-- " (of which over CNY 5 million for public services)"
+local function of_which(links, row)
+  local list = {}
+  for _, p in ipairs(parts.within(links, row, "amount")) do
+    local amount, what = common.money(p.amount, p.qualifier), parts.label(links, p)
+    list[#list + 1] = i18n.english and (amount .. " for " .. i18n.term(what)) or (what .. amount)
+  end
+  if #list == 0 then return "" end
+  if i18n.english then return " (of which " .. common.join(list) .. ")" end
+  return "（其中" .. table.concat(list, "、") .. "）"
+end
+
+-- The start of the aid figure's sentence: its period where the row has one, else 累计
+-- ("In total")
+local function aid_when(aid, en)
+  local p = aid.period ~= nil and tostring(aid.period) ~= "" and common.period(aid.period)
+  if en then return p and ("In " .. p .. " the county received") or "In total the county has received" end
+  return p and (p .. "获得援助资金") or "累计获得援助资金"
 end
 
 -- The training rows that are not parts of another (each a row of the table), how many
@@ -57,10 +79,10 @@ local function overview(county, partners, ind)
   local aid, projects = ind.aid_total, ind.projects_total
   if aid and projects then
     local avg = aid.value / projects.value
-    s[#s + 1] = string.format("累计获得援助资金%s，安排援建项目%s，平均每个项目约%s。",
+    s[#s + 1] = string.format("%s%s，安排援建项目%s，平均每个项目约%s。", aid_when(aid),
       common.figure(aid), fmt.count(projects.value, "个"), fmt.yuan(avg))
   elseif aid then
-    s[#s + 1] = string.format("累计获得援助资金%s。", common.figure(aid))
+    s[#s + 1] = string.format("%s%s。", aid_when(aid), common.figure(aid))
   end
   local people = {}
   if ind.migrants_resettled then people[#people + 1] = "接收安置外迁移民" .. common.figure(ind.migrants_resettled) end
@@ -72,13 +94,20 @@ end
 
 -- Paragraph 2: the most recent allocation and the largest one.
 local function money(links, allocations)
-  local latest, largest = latest_and_largest(links, allocations)
+  local latest, largest, count = latest_and_largest(links, allocations)
   local s = {}
+  local function projects(a)
+    return a.projects and string.format("，安排项目%s", fmt.count(a.projects, "个", a.projects_qualifier)) or ""
+  end
+  if count == 1 then -- the one allocation: not "the latest" nor "the largest"
+    local a = largest
+    return string.format("数据中按期记录的援助资金只有一笔：%s统筹%s，投向%s%s%s。", common.period(a.period),
+      common.money(a.amount, a.qualifier), a.purpose or "多个领域", of_which(links, a), projects(a))
+  end
   if latest then
     local a = latest
-    local n = a.projects and string.format("，安排项目%s", fmt.count(a.projects, "个", a.projects_qualifier)) or ""
-    s[#s + 1] = string.format("最近一期（%s）统筹资金%s，投向%s%s。", common.period(a.period),
-      common.money(a.amount, a.qualifier), a.purpose or "多个领域", n)
+    s[#s + 1] = string.format("最近一期（%s）统筹资金%s，投向%s%s%s。", common.period(a.period),
+      common.money(a.amount, a.qualifier), a.purpose or "多个领域", of_which(links, a), projects(a))
   end
   if largest and largest ~= latest then
     s[#s + 1] = string.format("金额最大的一笔是%s安排的%s%s。", common.period(largest.period),
@@ -110,15 +139,6 @@ local function about(v)
   return math.floor(v / m + 0.5) * m
 end
 
--- " (of which over CNY 5 million for public services)": the amounts inside `row`
-local function of_which_en(links, row)
-  local list = {}
-  for _, p in ipairs(parts.within(links, row, "amount")) do
-    list[#list + 1] = common.money(p.amount, p.qualifier) .. " for " .. i18n.term(parts.label(links, p))
-  end
-  return #list > 0 and (" (of which " .. common.join(list) .. ")") or ""
-end
-
 local function overview_en(county, partners, ind)
   local name = i18n.name(county, "name")
   local names = partner_names(partners)
@@ -136,10 +156,10 @@ local function overview_en(county, partners, ind)
   end
   local aid, projects = ind.aid_total, ind.projects_total
   if aid and projects then
-    s[#s + 1] = string.format("In total the county has received %s in aid for %s projects, about %s per project.",
+    s[#s + 1] = string.format("%s %s in aid for %s projects, about %s per project.", aid_when(aid, true),
       common.figure(aid), fmt.count(projects.value), fmt.yuan(about(aid.value / projects.value)))
   elseif aid then
-    s[#s + 1] = string.format("In total the county has received %s in aid.", common.figure(aid))
+    s[#s + 1] = string.format("%s %s in aid.", aid_when(aid, true), common.figure(aid))
   end
   local people = {}
   if ind.migrants_resettled then
@@ -156,14 +176,22 @@ local function overview_en(county, partners, ind)
 end
 
 local function money_en(links, allocations)
-  local latest, largest = latest_and_largest(links, allocations)
+  local latest, largest, count = latest_and_largest(links, allocations)
   local s = {}
+  local function projects(a)
+    return a.projects and string.format(", funding %s projects", fmt.count(a.projects, nil, a.projects_qualifier)) or ""
+  end
+  if count == 1 then -- the one allocation: not "the latest" nor "the largest"
+    local a = largest
+    return string.format("The data records one allocation by period: %s (%s) for %s%s%s.",
+      common.money(a.amount, a.qualifier),
+      common.period(a.period), a.purpose and i18n.term(a.purpose) or "several fields", of_which(links, a), projects(a))
+  end
   if latest then
     local a = latest
-    local n = a.projects and string.format(", funding %s projects", fmt.count(a.projects, nil, a.projects_qualifier)) or ""
     local purpose = a.purpose and i18n.term(a.purpose) or "several fields"
     s[#s + 1] = string.format("The latest allocation (%s) was %s for %s%s%s.", common.period(a.period),
-      common.money(a.amount, a.qualifier), purpose, of_which_en(links, a), n)
+      common.money(a.amount, a.qualifier), purpose, of_which(links, a), projects(a))
   end
   if largest and largest ~= latest then
     s[#s + 1] = string.format("The largest allocation in the data is %s (%s)%s.",
@@ -176,14 +204,18 @@ end
 local function training_en(links, rows)
   local main, nparts, top = main_training(links, rows)
   if #main == 0 then return nil end
-  local n = #main == 1 and "one training programme" or (fmt.count(#main) .. " training programmes")
-  local listed = nparts > 0 and string.format(" (the table also lists %s within %s)",
+  local listed = nparts > 0 and string.format(" The table also lists %s within %s.",
     nparts == 1 and "one group" or (fmt.count(nparts) .. " groups"), #main == 1 and "it" or "them") or ""
-  if not top then return string.format("The data records %s%s, without person-times.", n, listed) end
-  local name = i18n.name(top, "program")
-  return string.format("The data records %s%s; %s, “%s” (%s), reached %s.", n, listed,
-    #main == 1 and "it" or "the largest", name, common.period(top.period),
-    fmt.count(top.people, "person-times", top.qualifier))
+  if not top then
+    return string.format("The data records %s training programmes, without person-times.", fmt.count(#main)) .. listed
+  end
+  local name, size = i18n.name(top, "program"), fmt.count(top.people, "person-times", top.qualifier)
+  if #main == 1 then
+    return string.format("The data records one training programme, “%s” (%s), with %s.", name,
+      common.period(top.period), size) .. listed
+  end
+  return string.format("The data records %s training programmes; the largest, “%s” (%s), reached %s.",
+    fmt.count(#main), name, common.period(top.period), size) .. listed
 end
 
 -- Returns a list of paragraphs; opts.money = false or opts.training = false leaves out
