@@ -37,6 +37,11 @@ verify "example data: each donut's total is the disjoint sum" totals "$EX" "$TMP
 render "example data, English" "$EX" "$TMP/ex-en" --lang en
 verify "example data, English: each donut's total is the disjoint sum" totals "$EX" "$TMP/ex-en"
 
+for tpl in dashboard onepager; do # the condensed variants draw the same donut
+    render "example data, $tpl" "$EX" "$TMP/ex-$tpl" --template "$tpl"
+    verify "example data, $tpl: each donut's total is the disjoint sum" totals "$EX" "$TMP/ex-$tpl"
+done
+
 # the issue's county: 3000万 in 2021, of which 800万 for a cold-chain project; 1200万 in
 # 2020; a 500万 project paid from nothing listed. Disjoint sum 4700万, not 5500万.
 H=$TMP/hand
