@@ -58,7 +58,8 @@ if #items > 0 then doc:kpis(items) end
 -- summary ----------------------------------------------------------------------------
 doc:heading(T.overview)
 -- condensed: only the overview; the funding chart and the training table show the rest
-for _, p in ipairs(summary.paragraphs(county, data, { money = not condensed, training = not condensed })) do
+local paragraphs = summary.paragraphs(county, data, { money = not condensed, training = not condensed, links = links })
+for _, p in ipairs(paragraphs) do
   doc:paragraph(p)
 end
 

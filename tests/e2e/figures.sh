@@ -65,6 +65,18 @@ verify "hand-made county: the 800万 inside the 2021 allocation is counted once"
 has "hand-made county: the legend names the project inside its allocation as 其中" \
     "$TMP/hand-out/990001-试点县.pdf" "（其中冷链物流中心800万元）"
 
+# a part_of that names no id: that county fails with one line naming the table, the row and
+# the id; the other county renders
+B=$TMP/bad
+cp -R "$EX" "$B"
+sed -i 's/,2020民生项目,2020援助资金,/,2020民生项目,2021援助,/' "$B/allocations.csv"
+cb render --data "$B" --out "$TMP/bad-out" --no-fsync --quiet
+check_eq "a part_of naming no id: exit 1, the other county written" "1 yes" \
+    "$RC $([[ -f $TMP/bad-out/500236-奉节县.pdf && ! -e $TMP/bad-out/500233-忠县.pdf ]] && echo yes || echo no)"
+if grep -qF '500233 忠县: allocations.csv: "其中：民生项目" is part_of "2021援助", which is no id of this county' \
+    "$TMP/stderr"; then ok "... the message names the county, the table, the row and the id"
+else not_ok "... the message names the county, the table, the row and the id" "$(cat "$TMP/stderr")"; fi
+
 # --- 2. a 300-county synthetic batch, both languages ----------------------------------------
 S=$TMP/synth
 cb synth --counties 300 --seed 15 --out "$S"
