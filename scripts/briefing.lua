@@ -21,6 +21,7 @@ local funding = require "metrics.funding"
 local summary = require "metrics.summary"
 local i18n = require "metrics.i18n"
 local bulletin = require "metrics.bulletin"
+local parts = require "metrics.parts"
 
 local T, en = i18n.t, i18n.english
 local condensed = template and template.condensed
@@ -28,6 +29,8 @@ local name = i18n.name(county, "name")
 local partners = data.partners
 local indicators = data.indicators
 local ind = common.index(indicators, "indicator")
+-- which amounts are parts of others (an error naming the table and row when part_of is wrong)
+local links = parts.link(data)
 
 local partner_names = {}
 for _, p in ipairs(partners) do partner_names[#partner_names + 1] = i18n.name(p, "partner") end
@@ -61,36 +64,45 @@ if #items > 0 then doc:kpis(items) end
 -- summary ----------------------------------------------------------------------------
 doc:heading(T.overview)
 -- condensed: only the overview; the funding chart and the training table show the rest
-for _, p in ipairs(summary.paragraphs(county, data, { money = not condensed, training = not condensed })) do
+local paragraphs = summary.paragraphs(county, data, { money = not condensed, training = not condensed, links = links })
+for _, p in ipairs(paragraphs) do
   doc:paragraph(p)
 end
 
 -- funding ----------------------------------------------------------------------------
+-- the donut's centre in English: "CNY 24 million", on a condensed template (or when
+-- short is true) "CNY 24m"; v a number, or the text of one
+local function compact_cny(v, short)
+  local s = type(v) == "number" and fmt.yuan(v) or v
+  return (condensed or short) and s:gsub(" million$", "m"):gsub(" billion$", "bn"):gsub(" trillion$", "tn") or s
+end
+
 -- A donut (block chart.pie of the charts plugin: the briefing needs it) of each period's
--- allocation and each project with an amount, with amount and share beside it. An
--- allocation "其中：…" is part of the one before it in the same period: it is named in
--- that slice's label rather than counted twice.
+-- allocation and each project with an amount, with amount and share beside it. A row
+-- that is part of another (part_of, metrics/parts.lua) is named in its whole's label as
+-- 其中 rather than counted twice: the slices are disjoint, their sum is a 合计.
 local function funding_slices(allocations, projects)
-  local slices, by_period = {}, {}
-  for _, a in ipairs(allocations) do
-    if a.amount then
-      local purpose = a.purpose or ""
-      local part = purpose:match("^其中：(.*)$") or purpose:match("^其中:(.*)$")
-      local amount = common.money(a.amount, a.qualifier)
-      local parent = part and by_period[tostring(a.period)]
-      if parent then -- (in English the summary says it: the legend has no room)
-        if not en then parent.label = parent.label .. string.format(T.of_which, part, amount) end
-      else
-        local label = i18n.cap(common.period(a.period)) .. (en and ": " or " ") .. i18n.term(purpose)
-        local s = { label = label, value = a.amount, text = amount }
-        slices[#slices + 1] = s
-        if not part then by_period[tostring(a.period)] = s end
+  local slices = {}
+  local function add(r, label, text)
+    -- the parts inside r: two named (the legend has two lines a row), then how many more
+    local within, all = {}, parts.within(links, r, "amount")
+    for i, p in ipairs(all) do
+      if i > 2 then
+        within[#within] = within[#within] .. string.format(T.parts_more, #all)
+        break
       end
+      local amount = common.money(p.amount, p.qualifier)
+      within[#within + 1] = en and (compact_cny(amount, true) .. " for " .. i18n.term(parts.label(links, p)))
+                              or (parts.label(links, p) .. amount)
     end
+    if #within > 0 then label = label .. string.format(T.of_which, table.concat(within, T.list_sep)) end
+    slices[#slices + 1] = { label = label, value = r.amount, text = text }
   end
-  for _, p in ipairs(projects) do
-    if p.amount then slices[#slices + 1] = { label = p.project, value = p.amount, text = fmt.yuan(p.amount) } end
+  for _, a in ipairs(parts.counted(links, allocations, "amount")) do
+    add(a, i18n.cap(common.period(a.period)) .. (en and ": " or " ") .. i18n.term(a.purpose or ""),
+        common.money(a.amount, a.qualifier))
   end
+  for _, p in ipairs(parts.counted(links, projects, "amount")) do add(p, p.project, fmt.yuan(p.amount)) end
   -- stable order: by amount, then by label
   table.sort(slices, function(x, y)
     if x.value ~= y.value then return x.value > y.value end
@@ -106,18 +118,14 @@ local function pie_height(slices)
   local ty = template and template.type or { body = 10.5, small = 8.5 }
   local k, rows = ty.small / 8.5, 0
   local room = (template and template.width or 487) * 0.45 -- the legend's label column, about
-  for _, sl in ipairs(slices) do -- English labels are long: allow for a second line
-    rows = rows + (en and #sl.label * 0.55 * ty.small > room and 1.6 or 1)
+  for _, sl in ipairs(slices) do -- a long label (English, or naming its parts) takes up to 3 lines
+    local wide = select(2, sl.label:gsub("[\224-\244]", "")) -- a CJK character: about 1 em
+    local width = (wide + (#sl.label - 3 * wide) * 0.55) * ty.small
+    rows = rows + 1 + 0.6 * math.min(2, math.floor(width / room))
   end
   local need = ty.body * 1.9 + 16 + rows * 2.3 * ty.small
   if condensed then return math.min(200, math.max(80, need)) end
   return math.min(300, math.max(need, 130 * k, (36 + 24 * #slices) * k))
-end
-
--- the donut's centre in English: "CNY 24 million", on a condensed template "CNY 24m"
-local function compact_cny(v)
-  local s = fmt.yuan(v)
-  return condensed and s:gsub(" million$", "m"):gsub(" billion$", "bn"):gsub(" trillion$", "tn") or s
 end
 
 local slices = funding_slices(data.allocations, data.projects)
@@ -138,9 +146,9 @@ end
 -- a briefing stays short: at most MAX_PROJECTS rows, those with amounts first (on a
 -- condensed template fewer, without the notes column)
 local MAX_PROJECTS = condensed and 7 or 20
--- the notes columns (projects, towns) hold the article's Chinese prose: not in English,
--- and not on a condensed template
-local with_notes = not en and not condensed
+-- the notes columns (projects, towns) hold the article's Chinese prose: in English too (as
+-- written; the sources note says so), not on a condensed template
+local with_notes = not condensed
 local projects = funding.notable_projects(data.projects)
 if #projects > 0 then
   doc:heading(T.projects)
@@ -156,11 +164,11 @@ if #projects > 0 then
   end
   local c = T.project_cols
   local columns = { -- English words are longer, Chinese project names too
-    { title = c[1], width = en and 2.25 or 2.3 },
-    { title = c[2], width = en and 1.75 or 1.65 },
-    { title = c[3], width = en and 1.35 or 1.0 },
-    { title = c[4], width = en and 1.35 or 1.1, align = "right" },
-    { title = c[5], width = en and 0.6 or 0.75, align = "center" },
+    { title = c[1], width = en and (with_notes and 1.9 or 2.25) or 2.3 },
+    { title = c[2], width = en and (with_notes and 1.4 or 1.75) or 1.65 },
+    { title = c[3], width = en and (with_notes and 1.85 or 1.35) or 1.0 }, -- "Infrastructure"
+    { title = c[4], width = en and (with_notes and 1.25 or 1.35) or 1.1, align = "right" },
+    { title = c[5], width = en and (with_notes and 0.75 or 0.6) or 0.75, align = "center" },
   }
   if with_notes then columns[6] = { title = c[6], width = 3.3 } end
   doc:table { columns = columns, rows = rows }
@@ -178,7 +186,10 @@ if #training > 0 then
   doc:heading(T.training)
   local rows = {}
   for _, t in ipairs(training) do
-    local program = en and t.program and t.program:gsub("^其中：", "of which: ") or t.program
+    -- a part (part_of) reads as one: "其中：…", in English "of which: …"
+    local program = t.program
+    if program and links.whole[t] and parts.label(links, t) == program then program = "其中：" .. program end
+    if en and program and links.whole[t] then program = "of which: " .. parts.label(links, t) end
     rows[#rows + 1] = {
       i18n.cap(common.period(t.period)), program, i18n.Term(t.kind) or "",
       t.people and (en and fmt.count(t.people, nil, t.qualifier) or fmt.count(t.people, "人次", t.qualifier)) or "—",
@@ -253,7 +264,7 @@ if #towns > 0 or #extra > 0 then
     end
     local c = T.town_cols
     local columns = {
-      { title = c[1], width = 1.1 }, { title = c[2], width = 0.9 }, { title = c[3], width = 1.3 },
+      { title = c[1], width = 1.1 }, { title = c[2], width = en and 1.15 or 0.9 }, { title = c[3], width = 1.3 },
       { title = c[4], width = 2.2 },
     }
     if with_notes then columns[5] = { title = c[5], width = 3.2 } end
@@ -278,7 +289,7 @@ if #targets > 0 then
     if t.progress_value then
       item.fraction = t.progress_value / t.target_value
       local done = t.unit == "元" and fmt.yuan(t.progress_value) or fmt.count(t.progress_value, unit)
-      item.detail = string.format(T.target_done, common.period(t.progress_period), done, fmt.percent(item.fraction))
+      item.detail = string.format(T.target_done, common.by(t.progress_period), done, fmt.percent(item.fraction))
     else
       item.detail = T.target_none
     end
@@ -326,6 +337,14 @@ end
 if #sources > 0 then
   if condensed then sources = grouped(sources) end
   local title = en and i18n.has_english_names and T.sources_names or T.sources
-  doc:notes { title = title, items = { table.concat(sources, T.source_sep) } }
+  -- in English: the Chinese left in the document (names, notes, kinds the glossary lacks);
+  -- condensed, in a shorter title (the page has no line to spare)
+  local items = { table.concat(sources, T.source_sep), T.chinese_note }
+  if condensed and en then
+    title, items[2] = i18n.has_english_names and T.sources_names_short or T.sources_short, nil
+  end
+  doc:notes { title = title, items = items }
+elseif en then
+  doc:notes { title = T.note, items = { T.chinese_note } }
 end
 if issue then bulletin.distribution(doc, issue) end

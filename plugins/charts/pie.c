@@ -90,8 +90,8 @@ static void wedge(const cb_host_api *api, cb_canvas *cv, float cx, float cy, flo
     api->close_path(cv);
 }
 
-/* A legend label in at most two lines of maxw: the bytes of the first line, or the whole
- * length when it fits in one; *next is where the second starts. */
+/* A legend label's line of maxw: the bytes of the first line, or the whole length when it
+ * fits in one; *next is where the next line starts. */
 static size_t first_line(const cb_host_api *api, const cb_canvas *cv, const char *s, float size, float maxw,
                          size_t *next)
 {
@@ -100,6 +100,19 @@ static size_t first_line(const cb_host_api *api, const cb_canvas *cv, const char
     size_t cut = cx_break_prefix(api, cv, s, size, maxw, next);
     if (!cut) *next = strlen(s);
     return cut ? cut : strlen(s);
+}
+
+/* How many lines of maxw a legend label takes, at most LABEL_LINES (the last one is shrunk
+ * or cut to fit): a label that names the parts inside its slice (其中 …) needs three. */
+#define LABEL_LINES 3
+static int label_lines(const cb_host_api *api, const cb_canvas *cv, const char *s, float size, float maxw)
+{
+    int k = 1;
+    for (size_t next; k < LABEL_LINES && *s; k++) {
+        if (first_line(api, cv, s, size, maxw, &next) == strlen(s)) break;
+        s += next;
+    }
+    return k;
 }
 
 void cx_pie_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, float h)
@@ -141,14 +154,13 @@ void cx_pie_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, fl
     float labw = lw - keyw - 6 - valw - pctw - 24;
     if (labw < size * 2) labw = size * 2;
 
-    /* rows of one or two lines; a tail that does not fit becomes one "其他" ("Other") row */
+    /* rows of one to LABEL_LINES lines; a tail that does not fit becomes one "其他" ("Other") row */
     size_t rows = n;
     for (;;) {
         float used = 0;
         for (size_t i = 0; i < rows; i++) {
             int merged = rows < n && i == rows - 1;
-            size_t next;
-            rh[i] = !merged && first_line(api, cv, label[i], size, labw, &next) < strlen(label[i]) ? rowh + line2 : rowh;
+            rh[i] = rowh + (merged ? 0 : (float)(label_lines(api, cv, label[i], size, labw) - 1) * line2);
             used += rh[i];
         }
         if (used <= ah || rows <= 2) break;
@@ -219,22 +231,23 @@ void cx_pie_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, fl
     float rt = cy + lh / 2;
     for (size_t i = 0; i < rows; i++) {
         float mid = cx_baseline(rt, rh[i], size);
-        int two = rh[i] > rowh;
-        float base1 = two ? mid + line2 / 2 : mid;
+        int lines = (int)((rh[i] - rowh) / line2 + 0.5f) + 1;
+        float base1 = mid + (float)(lines - 1) * line2 / 2;
         cx_fill(api, cv, col[i]);
         api->rect(cv, lx, base1 - size * 0.1f, keyw, keyw);
         api->fill(cv);
-        if (two) {
-            size_t next, cut = first_line(api, cv, label[i], size, labw, &next);
-            char first[512];
-            if (cut >= sizeof first) cut = sizeof first - 1;
-            memcpy(first, label[i], cut);
-            first[cut] = 0;
-            cx_text(api, cv, lx + keyw + 6, base1, size, 0, cx_rgb3(t->text), first);
-            cx_text_fit(api, cv, lx + keyw + 6, base1 - line2, size, 0, cx_rgb3(t->text), label[i] + next, labw);
-        } else {
-            cx_text_fit(api, cv, lx + keyw + 6, base1, size, 0, cx_rgb3(t->text), label[i], labw);
+        const char *rest = label[i];
+        for (int k = 0; k < lines - 1; k++) { /* whole lines, then the rest fitted */
+            size_t next, cut = first_line(api, cv, rest, size, labw, &next);
+            char line[512];
+            if (cut >= sizeof line) cut = sizeof line - 1;
+            memcpy(line, rest, cut);
+            line[cut] = 0;
+            cx_text(api, cv, lx + keyw + 6, base1 - (float)k * line2, size, 0, cx_rgb3(t->text), line);
+            rest += next;
         }
+        cx_text_fit(api, cv, lx + keyw + 6, base1 - (float)(lines - 1) * line2, size, 0, cx_rgb3(t->text), rest,
+                    labw);
         if (text[i]) snprintf(buf, sizeof buf, "%s", text[i]);
         else cx_value_text(api, c, val[i], buf, sizeof buf);
         cx_text(api, cv, lx + lw - pctw - 12, mid, size, 2, cx_rgb3(t->text), buf);

@@ -99,4 +99,17 @@ function M.period(p)
   return p
 end
 
+-- When a running figure was reached, to start a sentence: a year is a point ("截至2022年",
+-- "By 2022"), a range or a word is a span ("2021—2022年", "In 2021–2022", "近年",
+-- "In recent years"): 截至 with a range would read as a date that is two years.
+function M.by(p)
+  local s = M.period(p)
+  local year = p ~= nil and tostring(p):match("^%d%d%d%d$")
+  if english then
+    if s == "" then return "So far" elseif s == "cumulative" then return "In total" end
+    return (year and "By " or "In ") .. s
+  end
+  return year and ("截至" .. s) or s
+end
+
 return M

@@ -2,6 +2,7 @@
 -- document's language.
 local common = require "metrics.common"
 local i18n = require "metrics.i18n"
+local parts = require "metrics.parts"
 
 local M = {}
 
@@ -13,32 +14,51 @@ end
 
 -- The figures the paragraphs speak of -------------------------------------------------
 
--- The most recent allocation (by the last year of its period) and the largest one.
-local function latest_and_largest(allocations)
+-- The most recent allocation (by the last year of its period) and the largest one, of
+-- those not inside another (a part is never the largest, nor an allocation of its own).
+local function latest_and_largest(links, allocations)
   local latest, largest
-  for _, a in ipairs(allocations) do
-    if a.amount then
-      local p = tostring(a.period or "")
-      local year = tonumber(p:match("(%d%d%d%d)$"))
-      if year and (not latest or year > latest.year or (year == latest.year and a.amount > latest.row.amount)) then
-        latest = { year = year, row = a }
-      end
-      if not largest or a.amount > largest.amount then largest = a end
+  local counted = parts.counted(links, allocations, "amount")
+  for _, a in ipairs(counted) do
+    local year = tonumber(tostring(a.period or ""):match("(%d%d%d%d)$"))
+    if year and (not latest or year > latest.year or (year == latest.year and a.amount > latest.row.amount)) then
+      latest = { year = year, row = a }
     end
+    if not largest or a.amount > largest.amount then largest = a end
   end
-  return latest and latest.row, largest
+  return latest and latest.row, largest, #counted
 end
 
--- The training rows that are not parts of another ("其中"), and the largest of them.
-local function main_training(rows)
-  local main = common.filter(rows, function(r)
-    return r.people and not tostring(r.program or ""):match("^其中")
-  end)
-  local top = main[1]
-  for _, r in ipairs(main) do
-    if r.people > top.people then top = r end
+-- The amounts inside `row` (part_of), for its sentence: "（其中民生项目500多万元）",
+-- " (of which over CNY 5 million for public services)"
+local function of_which(links, row)
+  local list = {}
+  for _, p in ipairs(parts.within(links, row, "amount")) do
+    local amount, what = common.money(p.amount, p.qualifier), parts.label(links, p)
+    list[#list + 1] = i18n.english and (amount .. " for " .. i18n.term(what)) or (what .. amount)
   end
-  return main, top
+  if #list == 0 then return "" end
+  if i18n.english then return " (of which " .. common.join(list) .. ")" end
+  return "（其中" .. table.concat(list, "、") .. "）"
+end
+
+-- The start of the aid figure's sentence: its period where the row has one, else 累计
+-- ("In total")
+local function aid_when(aid, en)
+  local p = aid.period ~= nil and tostring(aid.period) ~= "" and common.period(aid.period)
+  if en then return p and ("In " .. p .. " the county received") or "In total the county has received" end
+  return p and (p .. "获得援助资金") or "累计获得援助资金"
+end
+
+-- The training rows that are not parts of another (each a row of the table), how many
+-- rows are parts (listed under them in the table), and the largest of the main rows.
+local function main_training(links, rows)
+  local main = common.filter(rows, function(r) return not links.whole[r] end)
+  local top
+  for _, r in ipairs(main) do
+    if r.people and (not top or r.people > top.people) then top = r end
+  end
+  return main, #rows - #main, top
 end
 
 -- Chinese ------------------------------------------------------------------------------
@@ -59,10 +79,10 @@ local function overview(county, partners, ind)
   local aid, projects = ind.aid_total, ind.projects_total
   if aid and projects then
     local avg = aid.value / projects.value
-    s[#s + 1] = string.format("累计获得援助资金%s，安排援建项目%s，平均每个项目约%s。",
+    s[#s + 1] = string.format("%s%s，安排援建项目%s，平均每个项目约%s。", aid_when(aid),
       common.figure(aid), fmt.count(projects.value, "个"), fmt.yuan(avg))
   elseif aid then
-    s[#s + 1] = string.format("累计获得援助资金%s。", common.figure(aid))
+    s[#s + 1] = string.format("%s%s。", aid_when(aid), common.figure(aid))
   end
   local people = {}
   if ind.migrants_resettled then people[#people + 1] = "接收安置外迁移民" .. common.figure(ind.migrants_resettled) end
@@ -73,28 +93,41 @@ local function overview(county, partners, ind)
 end
 
 -- Paragraph 2: the most recent allocation and the largest one.
-local function money(allocations)
-  local latest, largest = latest_and_largest(allocations)
+local function money(links, allocations)
+  local latest, largest, count = latest_and_largest(links, allocations)
   local s = {}
+  local function projects(a)
+    return a.projects and string.format("，安排项目%s", fmt.count(a.projects, "个", a.projects_qualifier)) or ""
+  end
+  if count == 1 then -- the one allocation: not "the latest" nor "the largest"
+    local a = largest
+    return string.format("数据中按期记录的援助资金只有一笔：%s统筹%s，投向%s%s%s。", common.period(a.period),
+      common.money(a.amount, a.qualifier), a.purpose or "多个领域", of_which(links, a), projects(a))
+  end
   if latest then
     local a = latest
-    local n = a.projects and string.format("，安排项目%s", fmt.count(a.projects, "个", a.projects_qualifier)) or ""
-    s[#s + 1] = string.format("最近一期（%s）统筹资金%s，投向%s%s。", common.period(a.period),
-      common.money(a.amount, a.qualifier), a.purpose or "多个领域", n)
+    s[#s + 1] = string.format("最近一期（%s）统筹资金%s，投向%s%s%s。", common.period(a.period),
+      common.money(a.amount, a.qualifier), a.purpose or "多个领域", of_which(links, a), projects(a))
   end
   if largest and largest ~= latest then
-    s[#s + 1] = string.format("数据中单笔最大的一期为%s的%s。", common.period(largest.period),
-      common.money(largest.amount, largest.qualifier))
+    s[#s + 1] = string.format("金额最大的一笔是%s安排的%s%s。", common.period(largest.period),
+      common.money(largest.amount, largest.qualifier), largest.purpose and ("，投向" .. largest.purpose) or "")
   end
   return table.concat(s)
 end
 
 -- Paragraph 3: how much training the data records, and the largest programme.
-local function training(rows)
-  local main, top = main_training(rows)
+local function training(links, rows)
+  local main, nparts, top = main_training(links, rows)
   if #main == 0 then return nil end
-  return string.format("人才培训方面，数据记录了%d项培训，规模最大的是“%s”，%s%s。", #main,
-    top.program, common.period(top.period), fmt.count(top.people, "人次", top.qualifier))
+  local listed = nparts > 0 and string.format("（表中另列其中的%s）", fmt.count(nparts, "个分项")) or ""
+  if not top then return string.format("人才培训方面，数据记录了%s%s，未列人次。", fmt.count(#main, "项培训"), listed) end
+  local size = common.period(top.period) .. fmt.count(top.people, "人次", top.qualifier)
+  if #main == 1 then
+    return string.format("人才培训方面，数据记录了“%s”1项培训%s，%s。", top.program, listed, size)
+  end
+  return string.format("人才培训方面，数据记录了%s%s，人次最多的是“%s”，%s。", fmt.count(#main, "项培训"),
+    listed, top.program, size)
 end
 
 -- English ------------------------------------------------------------------------------
@@ -104,21 +137,6 @@ local function about(v)
   if v <= 0 or v ~= v then return v end
   local m = 10 ^ (math.floor(math.log(v, 10)) - 2)
   return math.floor(v / m + 0.5) * m
-end
-
--- " (of which over CNY 5 million for public services)": the 其中 rows after `row` in its
--- period
-local function of_which_en(allocations, row)
-  local parts, after = {}, false
-  for _, a in ipairs(allocations) do
-    if a == row then after = true
-    elseif after and tostring(a.period) == tostring(row.period) and a.amount then
-      local part = (a.purpose or ""):match("^其中：(.*)$") or (a.purpose or ""):match("^其中:(.*)$")
-      if not part then break end
-      parts[#parts + 1] = common.money(a.amount, a.qualifier) .. " for " .. i18n.term(part)
-    end
-  end
-  return #parts > 0 and (" (of which " .. common.join(parts) .. ")") or ""
 end
 
 local function overview_en(county, partners, ind)
@@ -138,10 +156,10 @@ local function overview_en(county, partners, ind)
   end
   local aid, projects = ind.aid_total, ind.projects_total
   if aid and projects then
-    s[#s + 1] = string.format("In total the county has received %s in aid for %s projects, about %s per project.",
+    s[#s + 1] = string.format("%s %s in aid for %s projects, about %s per project.", aid_when(aid, true),
       common.figure(aid), fmt.count(projects.value), fmt.yuan(about(aid.value / projects.value)))
   elseif aid then
-    s[#s + 1] = string.format("In total the county has received %s in aid.", common.figure(aid))
+    s[#s + 1] = string.format("%s %s in aid.", aid_when(aid, true), common.figure(aid))
   end
   local people = {}
   if ind.migrants_resettled then
@@ -157,42 +175,61 @@ local function overview_en(county, partners, ind)
   return table.concat(s, " ")
 end
 
-local function money_en(allocations)
-  local latest, largest = latest_and_largest(allocations)
+local function money_en(links, allocations)
+  local latest, largest, count = latest_and_largest(links, allocations)
   local s = {}
+  local function projects(a)
+    return a.projects and string.format(", funding %s projects", fmt.count(a.projects, nil, a.projects_qualifier)) or ""
+  end
+  if count == 1 then -- the one allocation: not "the latest" nor "the largest"
+    local a = largest
+    return string.format("The data records one allocation by period: %s (%s) for %s%s%s.",
+      common.money(a.amount, a.qualifier),
+      common.period(a.period), a.purpose and i18n.term(a.purpose) or "several fields", of_which(links, a), projects(a))
+  end
   if latest then
     local a = latest
-    local n = a.projects and string.format(", funding %s projects", fmt.count(a.projects, nil, a.projects_qualifier)) or ""
     local purpose = a.purpose and i18n.term(a.purpose) or "several fields"
     s[#s + 1] = string.format("The latest allocation (%s) was %s for %s%s%s.", common.period(a.period),
-      common.money(a.amount, a.qualifier), purpose, of_which_en(allocations, a), n)
+      common.money(a.amount, a.qualifier), purpose, of_which(links, a), projects(a))
   end
   if largest and largest ~= latest then
-    s[#s + 1] = string.format("The largest single allocation in the data is %s (%s).",
-      common.money(largest.amount, largest.qualifier), common.period(largest.period))
+    s[#s + 1] = string.format("The largest allocation in the data is %s (%s)%s.",
+      common.money(largest.amount, largest.qualifier), common.period(largest.period),
+      largest.purpose and (" for " .. i18n.term(largest.purpose)) or "")
   end
   return table.concat(s, " ")
 end
 
-local function training_en(rows)
-  local main, top = main_training(rows)
+local function training_en(links, rows)
+  local main, nparts, top = main_training(links, rows)
   if #main == 0 then return nil end
-  local kind = top.kind and i18n.term(top.kind) or nil
-  return string.format("The data records %d training programmes; the largest (%s%s) reached %s.", #main,
-    kind and kind ~= top.kind and (kind .. ", ") or "", common.period(top.period),
-    fmt.count(top.people, "person-times", top.qualifier))
+  local listed = nparts > 0 and string.format(" The table also lists %s within %s.",
+    nparts == 1 and "one group" or (fmt.count(nparts) .. " groups"), #main == 1 and "it" or "them") or ""
+  if not top then
+    return string.format("The data records %s training programmes, without person-times.", fmt.count(#main)) .. listed
+  end
+  local name, size = i18n.name(top, "program"), fmt.count(top.people, "person-times", top.qualifier)
+  if #main == 1 then
+    return string.format("The data records one training programme, “%s” (%s), with %s.", name,
+      common.period(top.period), size) .. listed
+  end
+  return string.format("The data records %s training programmes; the largest, “%s” (%s), reached %s.",
+    fmt.count(#main), name, common.period(top.period), size) .. listed
 end
 
 -- Returns a list of paragraphs; opts.money = false or opts.training = false leaves out
 -- the one on the allocations or on training.
+-- opts.links: parts.link(t), when the caller has it.
 function M.paragraphs(county, t, opts)
   opts = opts or {}
+  local links = opts.links or parts.link(t)
   local ind = common.index(t.indicators, "indicator")
   local en = i18n.english
   local out = { (en and overview_en or overview)(county, t.partners, ind) }
-  local m = opts.money ~= false and #t.allocations > 0 and (en and money_en or money)(t.allocations) or nil
+  local m = opts.money ~= false and #t.allocations > 0 and (en and money_en or money)(links, t.allocations) or nil
   if m and m ~= "" then out[#out + 1] = m end
-  local tr = opts.training ~= false and (en and training_en or training)(t.training)
+  local tr = opts.training ~= false and (en and training_en or training)(links, t.training)
   if tr then out[#out + 1] = tr end
   return out
 end

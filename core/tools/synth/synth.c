@@ -30,7 +30,8 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-/* Stream `stream` of `seed`: 0 for the set (ids, names), i + 1 for county i. */
+/* Stream `stream` of `seed`: 0 for the set (ids, names), i + 1 for county i, i + 1 + 2^40 for
+ * county i's variety (vary_money). */
 static void rng_seed(rng *r, uint64_t seed, uint64_t stream)
 {
     uint64_t x = seed;
@@ -179,9 +180,9 @@ static const char *const FILE_HEADER[NFILES] = {
     "county_id,name,province,pair_since,years_paired,source",
     "county_id,partner,level,since,source",
     "county_id,indicator,label,value,unit,qualifier,period,source",
-    "county_id,period,program,kind,people,sessions,hours,qualifier,source",
-    "county_id,project,partner,area,amount,year,outcome,source",
-    "county_id,period,amount,purpose,projects,qualifier,projects_qualifier,source",
+    "county_id,period,program,kind,people,sessions,hours,qualifier,id,part_of,source",
+    "county_id,project,partner,area,amount,year,outcome,id,part_of,source",
+    "county_id,period,amount,purpose,projects,qualifier,projects_qualifier,id,part_of,source",
     "county_id,town,township,industry,villages,area_mu,annual_output,visitors,income_per_capita,note,source",
     "county_id,period,item,quantity,unit,source",
     "county_id,plan,target,indicator,target_value,unit,comparison,progress_value,progress_period,source",
@@ -213,12 +214,14 @@ static const char *const SCHEMA_ROWS[] = {
     "indicators,source,text,," SRC_DESC,
     "training,county_id,text,," ID_DESC,
     "training,period,text,,\"Year the training took place, or 累计 (cumulative) or 近年 (recent years).\"",
-    "training,program,text,,Training programme or trainee group; rows starting with 其中 are parts of the row above.",
+    "training,program,text,,Training programme or trainee group; a 其中 prefix marks a part (part_of says of which row).",
     "training,kind,text,,Short category of training.",
     "training,people,number,人次,\"Trainees or audience, in person-times.\"",
     "training,sessions,number,,\"Number of classes, sessions or course topics, where given.\"",
     "training,hours,number,学时,\"Class hours, where given.\"",
     "training,qualifier,text,,\"Approximation the article puts on people: 余, 多, 近 or 约; empty when exact.\"",
+"training,id,text,,\"Name of this row that another row's part_of can give (unique within the county across allocations, projects and training); empty when no row names it.\"",
+    "training,part_of,text,,\"id of the training row this group is part of, where the article says so (its people are inside that row's); empty when none.\"",
     "training,source,text,," SRC_DESC,
     "projects,county_id,text,," ID_DESC,
     "projects,project,text,,\"Name of the supported project, facility or initiative.\"",
@@ -227,14 +230,18 @@ static const char *const SCHEMA_ROWS[] = {
     "projects,amount,number,元,Support funds for this project; empty when not given.",
     "projects,year,number,年,\"Year the article ties to the project (funded, opened or started); empty when not given.\"",
     "projects,outcome,text,,Short summary of what the project delivered.",
+"projects,id,text,,\"Name of this row that another row's part_of can give (unique within the county across allocations, projects and training); empty when no row names it.\"",
+    "projects,part_of,text,,\"id of the allocation or project whose funds include this project's, where the article says so; empty when the article ties it to none.\"",
     "projects,source,text,," SRC_DESC,
     "allocations,county_id,text,," ID_DESC,
     "allocations,period,text,,\"Year or range of the allocation, or 近年 (recent years).\"",
     "allocations,amount,number,元,Funds allocated in the period.",
-    "allocations,purpose,text,,Short Chinese label of what the funds went to; 其中 marks a part of the row above.",
+    "allocations,purpose,text,,Short Chinese label of what the funds went to; a 其中 prefix marks a part (part_of says of which row).",
     "allocations,projects,number,个,\"Number of projects funded, where given.\"",
     "allocations,qualifier,text,,\"Approximation the article puts on amount: 余, 多, 近 or 约; empty when exact.\"",
     "allocations,projects_qualifier,text,,\"Approximation the article puts on projects: 余, 多, 近 or 约; empty when exact.\"",
+"allocations,id,text,,\"Name of this row that another row's part_of can give (unique within the county across allocations, projects and training); empty when no row names it.\"",
+    "allocations,part_of,text,,\"id of the allocation or project this amount is part of, where the article says so (the amount is inside that one, not added to it); empty when the article ties it to none.\"",
     "allocations,source,text,," SRC_DESC,
     "towns,county_id,text,," ID_DESC,
     "towns,town,text,,Name of the characteristic-industry town project.",
@@ -291,7 +298,7 @@ typedef struct county {
 } county;
 
 typedef struct alloc {
-    int y0, y1;            /* a year (y0 == y1) or a range */
+    int y0, y1;            /* a year (y0 == y1), a range, or RECENT (近年) */
     long long wan;         /* amount in 万元 */
     char purpose[96];
     int projects;          /* 0: not given */
@@ -305,6 +312,7 @@ typedef struct project {
     char partner[64];
     int area;
     long long wan; /* 0: no amount */
+    int alloc;     /* the allocation it was paid from (part_of), -1: none */
     int year;      /* 0: not given */
     char outcome[256];
 } project;
@@ -407,9 +415,11 @@ static void f_dec2(synth *s, long long h)
     else if (h % 10 == 0) f_fmt(s, "%lld.%lld", h / 100, h / 10 % 10);
     else f_fmt(s, "%lld.%02lld", h / 100, h % 100);
 }
+#define RECENT 9999 /* a period of 近年 (recent years) */
 static void f_period(synth *s, int y0, int y1)
 {
-    if (y0 == y1) f_num(s, y0);
+    if (y0 == RECENT) f_str(s, "近年");
+    else if (y0 == y1) f_num(s, y0);
     else f_fmt(s, "%d-%d", y0, y1);
 }
 
@@ -661,6 +671,103 @@ static void make_allocations(synth *s, rng *r, const county *c)
     }
 }
 
+/* the allocation a 其中 row i is part of: the nearest one above it that is not a 其中 row */
+static int alloc_whole(const synth *s, int i)
+{
+    while (i > 0 && s->alloc[i].sub) i--;
+    return i;
+}
+
+/* Variety in the periods and parts of the money, for the briefing's sentences and totals
+ * to read right over (drawn from a stream of its own: the rows drawn after it stay as
+ * they were): one allocation only; three years as one range (2018-2020); a 近年 sum with
+ * projects paid from it; a project paid from a 其中 row (parts inside parts); a project
+ * whose amount is in no allocation. Projects keep their part_of (p->alloc) in step, and
+ * no allocation holds parts that add up to more than itself. */
+static void drop_alloc(synth *s, int np, int i, int n) /* rows i..i+n-1 go; their projects keep amounts */
+{
+    for (int k = 0; k < np; k++) {
+        project *p = &s->proj[k];
+        if (p->alloc >= i + n) p->alloc -= n;
+        else if (p->alloc >= i) p->alloc = -1;
+    }
+    memmove(s->alloc + i, s->alloc + i + n, (size_t)(s->nalloc - i - n) * sizeof s->alloc[0]);
+    s->nalloc -= n;
+}
+
+static int free_project(rng *r, synth *s, int np) /* a project without an amount, or -1 */
+{
+    for (int tries = 0; tries < 8; tries++) {
+        int k = (int)below(r, (uint64_t)np);
+        if (!s->proj[k].wan && s->proj[k].area != A_INVEST) return k;
+    }
+    return -1;
+}
+
+static void vary_money(synth *s, rng *r, int np)
+{
+    if (s->nalloc > 1 && chance(r, 12)) { /* one allocation: the largest, with its 其中 rows */
+        int best = 0;
+        for (int i = 1; i < s->nalloc; i++)
+            if (!s->alloc[i].sub && s->alloc[i].wan > s->alloc[best].wan) best = i;
+        int end = best + 1;
+        while (end < s->nalloc && s->alloc[end].sub) end++;
+        drop_alloc(s, np, end, s->nalloc - end);
+        drop_alloc(s, np, 0, best);
+    } else if (chance(r, 30)) { /* three single years in a row as one range */
+        for (int i = 0; i + 2 < s->nalloc; i++) {
+            alloc *a = &s->alloc[i];
+            int ok = 1;
+            for (int k = 0; k < 3 && ok; k++)
+                ok = !s->alloc[i + k].sub && s->alloc[i + k].y0 == s->alloc[i + k].y1 &&
+                     s->alloc[i + k].y0 == a->y0 + k && s->alloc[i + k].y0 != RECENT;
+            if (!ok || (i + 3 < s->nalloc && s->alloc[i + 3].sub)) continue;
+            a->y1 = a->y0 + 2;
+            for (int k = 1; k < 3; k++) {
+                a->wan += s->alloc[i + k].wan;
+                a->left += s->alloc[i + k].left;
+                a->projects = a->projects && s->alloc[i + k].projects ? a->projects + s->alloc[i + k].projects : 0;
+            }
+            a->q = a->pq = NULL;
+            for (int k = 0; k < np; k++) /* projects of the two merged years: of the range */
+                if (s->proj[k].alloc == i + 1 || s->proj[k].alloc == i + 2) s->proj[k].alloc = i;
+            drop_alloc(s, np, i + 1, 2);
+            break;
+        }
+    }
+    if (s->nalloc < MAX_ALLOCS && chance(r, 20)) { /* 近年 funds and the projects they paid */
+        alloc *a = &s->alloc[s->nalloc++];
+        memset(a, 0, sizeof *a);
+        a->y0 = a->y1 = RECENT;
+        a->wan = ri(r, 20, 90) * 10;
+        size_t p1 = below(r, NELEM(PURPOSE_PARTS)), p2 = (p1 + 1 + below(r, NELEM(PURPOSE_PARTS) - 1)) % NELEM(PURPOSE_PARTS);
+        snprintf(a->purpose, sizeof a->purpose, "%s、%s", PURPOSE_PARTS[p1], PURPOSE_PARTS[p2]);
+        a->projects = (int)ri(r, 2, 4);
+        for (int n = (int)ri(r, 1, 2), k; n > 0 && (k = free_project(r, s, np)) >= 0; n--) {
+            s->proj[k].wan = round_near(a->wan * ri(r, 20, 40) / 100, 10);
+            s->proj[k].alloc = s->nalloc - 1;
+            s->proj[k].year = 0;
+        }
+    }
+    for (int i = 0, k; i < s->nalloc; i++) /* a project inside a 其中 row */
+        if (s->alloc[i].sub && chance(r, 40) && (k = free_project(r, s, np)) >= 0) {
+            s->proj[k].wan = round_near(s->alloc[i].wan * ri(r, 20, 45) / 100, 10);
+            s->proj[k].alloc = i;
+            s->proj[k].year = s->alloc[i].y1;
+        }
+    int k;
+    if (chance(r, 20) && (k = free_project(r, s, np)) >= 0) s->proj[k].wan = ri(r, 10, 80) * 10; /* in none */
+    for (int i = 0; i < s->nalloc; i++) { /* parts within their whole: else a project is in none */
+        long long sum = 0;
+        for (int j = i + 1; j < s->nalloc && s->alloc[j].sub && !s->alloc[i].sub; j++) sum += s->alloc[j].wan;
+        for (int j = 0; j < np; j++)
+            if (s->proj[j].alloc == i) {
+                if (sum + s->proj[j].wan > s->alloc[i].wan) s->proj[j].alloc = -1;
+                else sum += s->proj[j].wan;
+            }
+    }
+}
+
 static void write_allocations(synth *s, const county *c)
 {
     for (int i = 0; i < s->nalloc; i++) {
@@ -672,6 +779,9 @@ static void write_allocations(synth *s, const county *c)
         f_opt(s, a->projects, a->projects);
         f_str(s, a->q);
         f_str(s, a->pq);
+        f_fmt(s, "资金%d", i + 1); /* every allocation has an id: projects name it */
+        if (a->sub) f_fmt(s, "资金%d", alloc_whole(s, i) + 1);
+        else f_str(s, NULL);
         row_end(s, F_ALLOCATIONS, 1);
     }
 }
@@ -903,6 +1013,7 @@ static int make_projects(synth *s, rng *r, const county *c)
         }
         p->year = chance(r, 85) ? (int)ri(r, 2015, LAST_YEAR) : 0;
         p->wan = 0;
+        p->alloc = -1;
     }
     /* amounts: a few projects, each within what its allocation has left */
     int top = 0;
@@ -918,10 +1029,16 @@ static int make_projects(synth *s, rng *r, const county *c)
         if (w < 20) continue;
         a->left -= w;
         p->wan = w;
+        p->alloc = (int)(a - s->alloc);
         p->year = a->y1;
         if (--k == 0) break;
     }
     for (int i = 0; i < np; i++) project_outcome(r, c, &s->proj[i], s->proj[i].outcome, sizeof s->proj[i].outcome);
+    return np;
+}
+
+static void write_projects(synth *s, const county *c, int np)
+{
     /* by year (2015..2023, then undated), in order of making within a year */
     for (int y = 2015; y <= LAST_YEAR + 1; y++)
         for (int i = 0; i < np; i++) {
@@ -934,9 +1051,11 @@ static int make_projects(synth *s, rng *r, const county *c)
             f_opt(s, p->wan > 0, p->wan * 10000);
             f_opt(s, p->year, p->year);
             f_str(s, p->outcome);
+            f_str(s, NULL);
+            if (p->alloc >= 0) f_fmt(s, "资金%d", p->alloc + 1);
+            else f_str(s, NULL);
             row_end(s, F_PROJECTS, 1);
         }
-    return np;
 }
 
 typedef struct program_def {
@@ -969,11 +1088,12 @@ static int training_cmp(const void *pa, const void *pb)
     return (a->order > b->order) - (a->order < b->order);
 }
 
-/* Training rows: a few programmes over the years, some with 其中 groups, maybe a 累计
- * total first. Sets *people_total (every programme but the online audience) and
- * *recent (the same from 2021 on). */
-static void make_training(synth *s, rng *r, const county *c, long long *people_total, long long *recent,
-                          char *recent_period, size_t rp_size)
+/* Training rows: a few programmes over the years, some with 其中 groups (id, part_of),
+ * maybe a 累计 total first; now and then (from `vary`) one programme only. Sets
+ * *people_total (every programme but the online audience) and *recent (the same from
+ * 2021 on), as drawn before that. */
+static void make_training(synth *s, rng *r, rng *vary, const county *c, long long *people_total,
+                          long long *recent, char *recent_period, size_t rp_size)
 {
     int rfirst = 0, rlast = 0;
     training_row main[12];
@@ -1042,8 +1162,17 @@ static void make_training(synth *s, rng *r, const county *c, long long *people_t
             if (t->people < 5) t->people = 5;
         }
     }
+    /* variety (its own stream): one programme only, with its groups */
+    if (s->ntr > 1 && chance(vary, 10)) {
+        int first = s->tr[0].year == 0 && s->ntr > 1 ? 1 : 0, n = 1;
+        while (first + n < s->ntr && s->tr[first + n].sub) n++;
+        memmove(s->tr, s->tr + first, (size_t)n * sizeof s->tr[0]);
+        s->ntr = n;
+    }
     for (int i = 0; i < s->ntr; i++) {
         const training_row *t = &s->tr[i];
+        int whole = i;
+        while (whole > 0 && s->tr[whole].sub) whole--; /* a group's programme */
         row_begin(s, c);
         if (t->year == 0) f_str(s, "累计");
         else if (t->year == 9999) f_str(s, "近年");
@@ -1054,6 +1183,10 @@ static void make_training(synth *s, rng *r, const county *c, long long *people_t
         f_opt(s, t->sessions, t->sessions);
         f_opt(s, t->hours, t->hours);
         f_str(s, t->q);
+        if (i + 1 < s->ntr && s->tr[i + 1].sub) f_fmt(s, "培训%d", i + 1);
+        else f_str(s, NULL);
+        if (t->sub) f_fmt(s, "培训%d", whole + 1);
+        else f_str(s, NULL);
         row_end(s, F_TRAINING, 1);
     }
 }
@@ -1200,12 +1333,16 @@ static void gen_county(synth *s, size_t idx, unsigned id)
     county_basics(&r, &c);
     write_county_rows(s, &c);
 
+    rng vary; /* variety drawn apart from r: the rows r draws stay as they were */
+    rng_seed(&vary, s->seed, (uint64_t)idx + 1 + ((uint64_t)1 << 40));
     make_allocations(s, &r, &c);
-    write_allocations(s, &c);
     int nproj = make_projects(s, &r, &c);
+    vary_money(s, &vary, nproj);
+    write_allocations(s, &c);
+    write_projects(s, &c, nproj);
     long long trained, trained_recent;
     char trained_period[16];
-    make_training(s, &r, &c, &trained, &trained_recent, trained_period, sizeof trained_period);
+    make_training(s, &r, &vary, &c, &trained, &trained_recent, trained_period, sizeof trained_period);
     make_towns(s, &r, &c);
     make_works(s, &r, &c);
 

@@ -2,6 +2,7 @@
 -- Everything comes from the data as it is; a figure the data lacks stays nil (shown as
 -- "—") and is never estimated.
 local common = require "metrics.common"   -- from countybrief's scripts/ folder
+local parts = require "metrics.parts"
 
 local M = {}
 
@@ -15,16 +16,15 @@ local function population(c, ind)
 end
 
 -- People trained: the indicator people_trained, else the sum of the county's training
--- rows (leaving out the "其中" rows, which are parts of the row above), flagged as such.
+-- rows (leaving out the parts of another row, part_of: their people are in it), flagged
+-- as such.
 local function trained(ind, training)
   local row = ind.people_trained
   if row and row.value then return row.value, row.qualifier, false end
   local sum, qualified, n = 0, false, 0
-  for _, t in ipairs(training) do
-    if t.people and not tostring(t.program or ""):match("^其中") then
-      sum, n = sum + t.people, n + 1
-      qualified = qualified or (t.qualifier ~= nil and t.qualifier ~= "")
-    end
+  for _, t in ipairs(parts.counted(parts.link { training = training }, training, "people")) do
+    sum, n = sum + t.people, n + 1
+    qualified = qualified or (t.qualifier ~= nil and t.qualifier ~= "")
   end
   if n == 0 then return nil end
   return sum, qualified and "约" or nil, true
