@@ -33,6 +33,13 @@ void cb_lay_new_page(lay *L)
     L->page->owner = o;
     cb_page_charge(L->page, sizeof *L->page);
     L->y = L->top;
+    cb_lay_set_bottom(L);
+}
+
+void cb_lay_set_bottom(lay *L)
+{
+    size_t page = L->page_base + L->out->npages - 1;
+    L->bottom = L->t->margin_bottom + (L->pulling && page == L->pull_page ? L->pull_h : 0);
 }
 
 void cb_lay_ensure(lay *L, float h)
@@ -282,6 +289,13 @@ size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb
 
 /* ------------------------------------------------------------------ entry points */
 
+/* What a pass asks the next (see lay's `pull`): block's end pulled over from page. */
+typedef struct pull_req {
+    const cb_block *block;
+    size_t page;
+    float h;
+} pull_req;
+
 /* The failure of a document over its memory budget while block b was laid out. */
 static int over_budget(const cb_doc *doc, const cb_block *b, cb_error *err)
 {
@@ -294,8 +308,34 @@ static int over_budget(const cb_doc *doc, const cb_block *b, cb_error *err)
                    b->where ? b->where : "");
 }
 
-int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font,
-                  cb_error *err)
+/* Whether the trailing notes, blocks[first..] (laid out from m on), have the last page to
+ * themselves, with nothing else on it: then *pr asks the next pass to pull the end of the
+ * block before them over (their height, set from a page's top, raises the foot of the
+ * page that block ends on), so that the last page holds its last lines or rows too. */
+static int notes_alone(lay *L, size_t first, cb_lay_mark m, pull_req *pr)
+{
+    const cb_doc *doc = L->doc;
+    if (first == 0 || first >= doc->nblocks || m.page + 1 >= L->out->npages) return 0;
+    cb_layout scratch = {0};
+    lay S = *L;
+    S.out = &scratch;
+    S.lookahead++;
+    S.pulling = 0;
+    cb_lay_new_page(&S);
+    for (size_t i = first; i < doc->nblocks; i++)
+        cb_lay_block(&S, &doc->blocks[i], i + 1 < doc->nblocks ? &doc->blocks[i + 1] : NULL);
+    float h = scratch.npages == 1 ? S.top - S.y : S.top - S.bottom;
+    cb_layout_free(&scratch);
+    /* and the gaps above them and under the block before, within two body lines: more
+     * only pulls a line or row more over */
+    *pr = (pull_req){&doc->blocks[first - 1], m.page, h + 4 + 2 * L->t->body_size * L->t->leading};
+    return 1;
+}
+
+/* One pass: the document laid out with template t (pr: the pull asked by the pass
+ * before, or NULL), and *want set when its trailing notes ask for a pull. */
+static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font, const pull_req *pr,
+                    pull_req *want, cb_error *err)
 {
     memset(out, 0, sizeof *out);
     out->mem_budget = doc->mem_budget;
@@ -311,6 +351,11 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
     L.left = t->margin_left;
     L.right = t->page_w - t->margin_right;
     L.width = L.right - L.left;
+    if (pr) {
+        L.pull = pr->block;
+        L.pull_page = pr->page;
+        L.pull_h = pr->h;
+    }
     cb_font_metrics(font, &L.asc, &L.desc);
     out->info = (cb_doc_info){dup_or_null(doc->title), dup_or_null(doc->subject), dup_or_null(doc->author),
                               dup_or_null(doc->keywords), doc->dated, doc->date};
@@ -321,9 +366,13 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
         cb_lay_cover(&L);
         cb_lay_new_page(&L);
     }
+    size_t notes = doc->nblocks; /* the first of the notes blocks that end the document */
+    while (notes > 0 && doc->blocks[notes - 1].kind == CB_BLOCK_NOTES) notes--;
+    cb_lay_mark notes_at = {0, 0};
     for (size_t i = 0; i < doc->nblocks; i++) {
         const cb_block *b = &doc->blocks[i];
         cb_lay_mark m = cb_lay_mark_now(&L);
+        if (i == notes) notes_at = m;
         cb_lay_block(&L, b, i + 1 < doc->nblocks ? &doc->blocks[i + 1] : NULL);
         if (out->mem_over) return over_budget(doc, b, err);
         cb_lay_scan_since(&L, m, b);
@@ -339,12 +388,52 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
                            n < (int)strlen(h) ? "…" : "", *h ? "\")" : "", CB_LAYOUT_MAX_PAGES);
         }
     }
+    if (!pr && notes_alone(&L, notes, notes_at, want)) return CB_OK; /* the caller lays out again */
     cb_lay_page_furniture(&L);
     /* the content's characters are all noted already: what is new comes from the header,
      * footer, cover or watermark (which lay_page_furniture puts first on the page) */
     cb_lay_scan_since(&L, (cb_lay_mark){0, 0}, NULL);
     cb_lay_finish_missing(&L);
     return CB_OK;
+}
+
+/* A pass, and a second one when the first's trailing notes asked for a pull. */
+static int lay_pulled(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font, cb_error *err)
+{
+    pull_req want = {0};
+    int rc = lay_pass(out, doc, t, font, NULL, &want, err);
+    if (rc || !want.block) return rc;
+    cb_layout_free(out);
+    return lay_pass(out, doc, t, font, &want, NULL, err);
+}
+
+/* page.fit: the type made smaller by FIT_STEP at a time, down to FIT_LEAST of the
+ * template's, until the document takes at most t->fit pages. */
+#define FIT_STEP 0.04f
+#define FIT_LEAST 0.8f
+
+int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font, cb_error *err)
+{
+    cb_template smaller;
+    const cb_template *use = t;
+    for (int step = 1;; step++) {
+        int rc = lay_pulled(out, doc, use, font, err);
+        if (rc || !t->fit || out->npages <= (size_t)t->fit) return rc;
+        float k = 1 - FIT_STEP * (float)step;
+        if (k < FIT_LEAST - 1e-4f) {
+            out->warnings = cb_xgrow(out->warnings, out->nwarnings, sizeof *out->warnings);
+            out->warnings[out->nwarnings++] =
+                cb_xasprintf("the document takes %zu pages, more than the template's page.fit of %d, even with "
+                             "its type at %.0f%%", out->npages, t->fit, (double)(FIT_LEAST * 100));
+            return CB_OK;
+        }
+        cb_layout_free(out);
+        smaller = *t;
+        float *sizes[] = {&smaller.body_size, &smaller.title_size, &smaller.h1_size, &smaller.h2_size,
+                          &smaller.small_size, &smaller.table_size, &smaller.cell_padding};
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) *sizes[i] *= k;
+        use = &smaller;
+    }
 }
 
 void cb_layout_free(cb_layout *l)
