@@ -95,7 +95,8 @@ end
 
 -- The donut's height: room for a legend row per slice (two lines for a long label) in
 -- the template's type, so that no slice is merged into 其他; at least the default's size
--- (130 pt at 8.5 pt small type), less on a condensed template.
+-- (130 pt at 8.5 pt small type), less on a condensed template (at most 150 pt there, the
+-- chart merging the smallest slices into 其他: the onepager keeps to one page).
 local function pie_height(slices)
   local ty = template and template.type or { body = 10.5, small = 8.5 }
   local k, rows = ty.small / 8.5, 0
@@ -104,7 +105,7 @@ local function pie_height(slices)
     rows = rows + (en and #sl.label * 0.55 * ty.small > room and 1.6 or 1)
   end
   local need = ty.body * 1.9 + 16 + rows * 2.3 * ty.small
-  if condensed then return math.min(200, math.max(80, need)) end
+  if condensed then return math.min(150, math.max(80, need)) end
   return math.min(300, math.max(need, 130 * k, (36 + 24 * #slices) * k))
 end
 
@@ -135,6 +136,13 @@ local MAX_PROJECTS = condensed and 7 or 20
 -- the notes columns (projects, towns) hold the article's Chinese prose: not in English,
 -- and not on a condensed template
 local with_notes = not en and not condensed
+-- the line under a table that lists `shown` of `total` rows: how many more the data has
+local function more_rows(shown, total, zh_unit, en_one, en_many)
+  local more = total - shown
+  doc:paragraph(string.format(T.more_projects,
+    en and fmt.count(more, more == 1 and en_one .. " is" or en_many .. " are") or fmt.count(more, zh_unit),
+    en and fmt.count(total, (en_many:gsub("^more ", ""))) or fmt.count(total, zh_unit)))
+end
 local projects = funding.notable_projects(data.projects)
 if #projects > 0 then
   doc:heading(T.projects)
@@ -158,20 +166,23 @@ if #projects > 0 then
   }
   if with_notes then columns[6] = { title = c[6], width = 3.3 } end
   doc:table { columns = columns, rows = rows }
-  if #projects > MAX_PROJECTS then
-    local more = #projects - MAX_PROJECTS
-    doc:paragraph(string.format(T.more_projects,
-      en and fmt.count(more, more == 1 and "more project is" or "more projects are") or fmt.count(more, "个项目"),
-      en and fmt.count(#projects, "projects") or fmt.count(#projects, "个项目")))
-  end
+  if #projects > MAX_PROJECTS then more_rows(MAX_PROJECTS, #projects, "个项目", "more project", "more projects") end
 end
 
 -- training ---------------------------------------------------------------------------
 local training = data.training
+-- a condensed template's page holds a few rows of them too, as of projects (not parting
+-- a programme from its 其中 rows): the onepager's one page is the report's to keep
+local max_training = #training
+if condensed and max_training > 6 then
+  max_training = 6
+  while max_training > 1 and (training[max_training + 1].program or ""):find("^其中") do max_training = max_training - 1 end
+end
 if #training > 0 then
   doc:heading(T.training)
   local rows = {}
-  for _, t in ipairs(training) do
+  for i, t in ipairs(training) do
+    if i > max_training then break end
     local program = en and t.program and t.program:gsub("^其中：", "of which: ") or t.program
     rows[#rows + 1] = {
       i18n.cap(common.period(t.period)), program, i18n.Term(t.kind) or "",
@@ -192,6 +203,7 @@ if #training > 0 then
     },
     rows = rows,
   }
+  if #training > max_training then more_rows(max_training, #training, "行", "more row", "more rows") end
 end
 
 -- industry and partnership -----------------------------------------------------------
