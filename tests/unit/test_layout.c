@@ -689,6 +689,38 @@ TEST(trailing_notes_never_alone_on_the_last_page)
     cb_buf_free(&note);
 }
 
+/* page.fit = 1: a document a little over a page is set on one with smaller type; one far
+ * over keeps its pages and says so. */
+TEST(page_fit_sets_smaller_type_or_warns)
+{
+    cb_font *f = get_font();
+    cb_template one = tpl;
+    one.fit = 1;
+    for (int over = 0; over <= 1; over++) {
+        cb_doc d;
+        filled_doc(&d, over ? 400 : 85); /* about 1.1 pages, or 5 */
+        cb_layout l;
+        cb_error err;
+        ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+        ASSERT(l.npages >= 2);
+        cb_layout_free(&l);
+        ASSERT_EQ_INT(cb_layout_run(&l, &d, &one, f, &err), CB_OK);
+        if (over) {
+            ASSERT(l.npages >= 2 && l.nwarnings == 1);
+            ASSERT_CONTAINS(l.warnings[0], "more than the template's page.fit of 1, even with its type at 80%");
+        } else {
+            ASSERT(l.npages == 1 && l.nwarnings == 0);
+            float size = 0;
+            for (size_t k = 0; k < l.pages[0].nops; k++)
+                if (l.pages[0].ops[k].kind == CB_OP_TEXT && strstr(l.pages[0].ops[k].text, "援建"))
+                    size = l.pages[0].ops[k].size;
+            ASSERT(size < tpl.body_size && size >= tpl.body_size * 0.8f - 0.01f);
+        }
+        cb_layout_free(&l);
+        cb_doc_free(&d);
+    }
+}
+
 /* Paragraphs of one line each, page after page: each goes on the next page when the page
  * is full (neither an orphan nor a widow, so no rule holds it), none below the margin. */
 TEST(one_line_paragraphs_flow_to_next_page)
@@ -1399,6 +1431,7 @@ static const test_case tests[] = {
     TEST_ENTRY(no_line_alone_at_a_page_foot_or_top),
     TEST_ENTRY(table_splits_leave_three_rows_on_each_side),
     TEST_ENTRY(trailing_notes_never_alone_on_the_last_page),
+    TEST_ENTRY(page_fit_sets_smaller_type_or_warns),
     TEST_ENTRY(one_line_paragraphs_flow_to_next_page),
     TEST_ENTRY(heading_over_heading_keeps_with_the_table),
     TEST_ENTRY(every_op_has_a_role_in_the_tree),
