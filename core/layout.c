@@ -281,10 +281,94 @@ static float advance_at(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
            m->size;
 }
 
+/* The texts a run has wrapped and their lines: its passes, and the lookaheads of headings,
+ * wrap the same texts in the same faces and widths again. An open-addressing table keyed
+ * by the text (a copy), the face, the size and the widths; at most WRAPS_MAX entries and
+ * WRAPS_BYTES of texts and lines (past that, new texts are wrapped each time: the cache
+ * stays small beside the document's own budget). Owned by cb_layout_run (wraps_free). */
+#define WRAPS_MAX 16384
+#define WRAPS_BYTES (4u << 20)
+typedef struct wrap_entry {
+    char *s;        /* NULL: a free slot */
+    size_t len, n;
+    uint64_t hash;
+    const cb_font *font;
+    float size, first_w, w;
+    cb_line *lines; /* n of them */
+} wrap_entry;
+
+struct cb_lay_wraps {
+    wrap_entry *e;
+    size_t cap, used; /* cap: a power of two, at least twice used */
+    size_t bytes;     /* of the texts and lines held */
+};
+
+static uint64_t wrap_hash(const char *s, size_t len, const cb_font *font, float size, float first_w, float w)
+{
+    float k[3] = {size, first_w, w};
+    uint64_t h = cb_fnv1a(cb_fnv1a(CB_FNV_SEED, s, len), k, sizeof k);
+    return cb_fnv1a(h, &font, sizeof font);
+}
+
+/* The slot of the key in c (a free one when it is not there). */
+static wrap_entry *wrap_slot(cb_lay_wraps *c, uint64_t h, const char *s, size_t len, const cb_font *font,
+                             float size, float first_w, float w)
+{
+    for (size_t i = h & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
+        wrap_entry *e = &c->e[i];
+        if (!e->s || (e->hash == h && e->len == len && e->font == font && e->size == size &&
+                      e->first_w == first_w && e->w == w && memcmp(e->s, s, len) == 0))
+            return e;
+    }
+}
+
+static cb_line *lines_dup(const cb_line *l, size_t n)
+{
+    cb_line *d = cb_xmalloc((n ? n : 1) * sizeof *d);
+    if (n) memcpy(d, l, n * sizeof *d);
+    return d;
+}
+
+static void wraps_free(cb_lay_wraps *c)
+{
+    for (size_t i = 0; i < c->cap; i++) {
+        free(c->e[i].s);
+        free(c->e[i].lines);
+    }
+    free(c->e);
+}
+
 size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb_line **lines)
 {
     measure m = {cb_lay_font(L, L->bold), size};
-    return cb_break_lines(s, strlen(s), first_w, w, advance_at, &m, lines);
+    size_t len = strlen(s);
+    cb_lay_wraps *c = L->wraps;
+    if (!c) return cb_break_lines(s, len, first_w, w, advance_at, &m, lines);
+    if (2 * (c->used + 1) > c->cap && c->used < WRAPS_MAX) { /* grow, keeping every entry */
+        cb_lay_wraps g = {cb_xcalloc(c->cap ? 2 * c->cap : 256, sizeof *g.e), c->cap ? 2 * c->cap : 256, c->used,
+                          c->bytes};
+        for (size_t i = 0; i < c->cap; i++)
+            if (c->e[i].s) {
+                wrap_entry *e = &c->e[i];
+                *wrap_slot(&g, e->hash, e->s, e->len, e->font, e->size, e->first_w, e->w) = *e;
+            }
+        free(c->e);
+        *c = g;
+    }
+    uint64_t h = wrap_hash(s, len, m.font, size, first_w, w);
+    wrap_entry *e = wrap_slot(c, h, s, len, m.font, size, first_w, w);
+    if (e->s) {
+        *lines = lines_dup(e->lines, e->n);
+        return e->n;
+    }
+    size_t n = cb_break_lines(s, len, first_w, w, advance_at, &m, lines);
+    size_t held = len + 1 + n * sizeof **lines;
+    if (c->used < WRAPS_MAX && held <= WRAPS_BYTES - c->bytes) {
+        *e = (wrap_entry){cb_xstrndup(s, len), len, n, h, m.font, size, first_w, w, lines_dup(*lines, n)};
+        c->used++;
+        c->bytes += held;
+    }
+    return n;
 }
 
 /* ------------------------------------------------------------------ entry points */
@@ -333,9 +417,10 @@ static int notes_alone(lay *L, size_t first, cb_lay_mark m, pull_req *pr)
 }
 
 /* One pass: the document laid out with template t (pr: the pull asked by the pass
- * before, or NULL), and *want set when its trailing notes ask for a pull. */
-static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font, const pull_req *pr,
-                    pull_req *want, cb_error *err)
+ * before, or NULL), and *want set when its trailing notes ask for a pull; *room is the
+ * space left at the foot of its last page. */
+static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font, cb_lay_wraps *wraps,
+                    const pull_req *pr, pull_req *want, float *room, cb_error *err)
 {
     memset(out, 0, sizeof *out);
     out->mem_budget = doc->mem_budget;
@@ -343,6 +428,7 @@ static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_
     out->page_w = t->page_w;
     out->page_h = t->page_h;
     L.out = out;
+    L.wraps = wraps;
     L.t = t;
     L.doc = doc;
     L.font = font;
@@ -388,6 +474,7 @@ static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_
                            n < (int)strlen(h) ? "…" : "", *h ? "\")" : "", CB_LAYOUT_MAX_PAGES);
         }
     }
+    *room = L.y - L.bottom;
     if (!pr && notes_alone(&L, notes, notes_at, want)) return CB_OK; /* the caller lays out again */
     cb_lay_page_furniture(&L);
     /* the content's characters are all noted already: what is new comes from the header,
@@ -397,18 +484,24 @@ static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_
     return CB_OK;
 }
 
-/* A pass, and a second one when the first's trailing notes asked for a pull. */
-static int lay_pulled(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font, cb_error *err)
+/* A pass, and a second one when the first's trailing notes asked for a pull, unless the
+ * pass is to be done again anyway with smaller type (`fit`: more than fit pages; the
+ * layout is then left unfinished). */
+static int lay_pulled(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font, cb_lay_wraps *wraps,
+                      int fit, float *room, cb_error *err)
 {
     pull_req want = {0};
-    int rc = lay_pass(out, doc, t, font, NULL, &want, err);
-    if (rc || !want.block) return rc;
+    int rc = lay_pass(out, doc, t, font, wraps, NULL, &want, room, err);
+    if (rc || !want.block || (fit && out->npages > (size_t)fit)) return rc;
     cb_layout_free(out);
-    return lay_pass(out, doc, t, font, &want, NULL, err);
+    return lay_pass(out, doc, t, font, wraps, &want, NULL, room, err);
 }
 
 /* page.fit: the type made smaller by FIT_STEP at a time, down to FIT_LEAST of the
- * template's, until the document takes at most t->fit pages. */
+ * template's, until the document takes at most t->fit pages. The first smaller size tried
+ * is the square root of the share of the content that fits (a text's height shrinks with
+ * its size and its line count too, so no more than that is needed): the one above it on
+ * the FIT_STEP grid. */
 #define FIT_STEP 0.04f
 #define FIT_LEAST 0.8f
 
@@ -416,11 +509,24 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
 {
     cb_template smaller;
     const cb_template *use = t;
+    cb_lay_wraps wraps = {0};
     for (int step = 1;; step++) {
-        int rc = lay_pulled(out, doc, use, font, err);
-        if (rc || !t->fit || out->npages <= (size_t)t->fit) return rc;
+        float room = 0;
+        int last = 1 - FIT_STEP * (float)step < FIT_LEAST - 1e-4f; /* the smallest type tried */
+        int rc = lay_pulled(out, doc, use, font, &wraps, last ? 0 : t->fit, &room, err);
+        if (rc || !t->fit || out->npages <= (size_t)t->fit) {
+            wraps_free(&wraps);
+            return rc;
+        }
+        if (step == 1) { /* skip the sizes that cannot be enough */
+            float page = t->page_h - t->margin_top - t->margin_bottom;
+            float share = page * (float)t->fit / (page * (float)out->npages - room);
+            while (share > 0 && share < 1 && 1 - FIT_STEP * (float)(step + 1) >= fmaxf(sqrtf(share), FIT_LEAST) - 1e-4f)
+                step++;
+        }
         float k = 1 - FIT_STEP * (float)step;
-        if (k < FIT_LEAST - 1e-4f) {
+        if (k < FIT_LEAST - 1e-4f) { /* `last` was this pass: the layout is finished */
+            wraps_free(&wraps);
             out->warnings = cb_xgrow(out->warnings, out->nwarnings, sizeof *out->warnings);
             out->warnings[out->nwarnings++] =
                 cb_xasprintf("the document takes %zu pages, more than the template's page.fit of %d, even with "

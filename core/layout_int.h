@@ -15,8 +15,11 @@
 #include "layout.h"
 #include "wrap.h"
 
+typedef struct cb_lay_wraps cb_lay_wraps; /* layout.c: cb_lay_wrap's lines, kept for a run */
+
 typedef struct lay {
     cb_layout *out;
+    cb_lay_wraps *wraps;        /* shared by a run's passes and lookaheads (NULL: none) */
     const cb_template *t;
     const cb_doc *doc;
     cb_font *font;              /* the document's font list */
