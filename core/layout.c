@@ -34,6 +34,13 @@ void cb_lay_new_page(lay *L)
     L->page->owner = o;
     cb_page_charge(L->page, sizeof *L->page);
     L->y = L->top;
+    cb_lay_set_bottom(L);
+}
+
+void cb_lay_set_bottom(lay *L)
+{
+    size_t page = L->page_base + L->out->npages - 1;
+    L->bottom = L->t->margin_bottom + (L->pulling && page == L->pull_page ? L->pull_h : 0);
 }
 
 void cb_lay_ensure(lay *L, float h)
@@ -275,13 +282,104 @@ static float advance_at(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
            m->size;
 }
 
+/* The texts a run has wrapped and their lines: its passes, and the lookaheads of headings,
+ * wrap the same texts in the same faces and widths again. An open-addressing table keyed
+ * by the text (a copy), the face, the size and the widths; at most WRAPS_MAX entries and
+ * WRAPS_BYTES of texts and lines (past that, new texts are wrapped each time: the cache
+ * stays small beside the document's own budget). Owned by cb_layout_run (wraps_free). */
+#define WRAPS_MAX 16384
+#define WRAPS_BYTES (4u << 20)
+typedef struct wrap_entry {
+    char *s;        /* NULL: a free slot */
+    size_t len, n;
+    uint64_t hash;
+    const cb_font *font;
+    float size, first_w, w;
+    cb_line *lines; /* n of them */
+} wrap_entry;
+
+struct cb_lay_wraps {
+    wrap_entry *e;
+    size_t cap, used; /* cap: a power of two, at least twice used */
+    size_t bytes;     /* of the texts and lines held */
+};
+
+static uint64_t wrap_hash(const char *s, size_t len, const cb_font *font, float size, float first_w, float w)
+{
+    float k[3] = {size, first_w, w};
+    uint64_t h = cb_fnv1a(cb_fnv1a(CB_FNV_SEED, s, len), k, sizeof k);
+    return cb_fnv1a(h, &font, sizeof font);
+}
+
+/* The slot of the key in c (a free one when it is not there). */
+static wrap_entry *wrap_slot(cb_lay_wraps *c, uint64_t h, const char *s, size_t len, const cb_font *font,
+                             float size, float first_w, float w)
+{
+    for (size_t i = h & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
+        wrap_entry *e = &c->e[i];
+        if (!e->s || (e->hash == h && e->len == len && e->font == font && e->size == size &&
+                      e->first_w == first_w && e->w == w && memcmp(e->s, s, len) == 0))
+            return e;
+    }
+}
+
+static cb_line *lines_dup(const cb_line *l, size_t n)
+{
+    cb_line *d = cb_xmalloc((n ? n : 1) * sizeof *d);
+    if (n) memcpy(d, l, n * sizeof *d);
+    return d;
+}
+
+static void wraps_free(cb_lay_wraps *c)
+{
+    for (size_t i = 0; i < c->cap; i++) {
+        free(c->e[i].s);
+        free(c->e[i].lines);
+    }
+    free(c->e);
+}
+
 size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb_line **lines)
 {
     measure m = {cb_lay_font(L, L->bold), size};
-    return cb_break_lines(s, strlen(s), first_w, w, advance_at, &m, lines);
+    size_t len = strlen(s);
+    cb_lay_wraps *c = L->wraps;
+    if (!c) return cb_break_lines(s, len, first_w, w, advance_at, &m, lines);
+    if (2 * (c->used + 1) > c->cap && c->used < WRAPS_MAX) { /* grow, keeping every entry */
+        cb_lay_wraps g = {cb_xcalloc(c->cap ? 2 * c->cap : 256, sizeof *g.e), c->cap ? 2 * c->cap : 256, c->used,
+                          c->bytes};
+        for (size_t i = 0; i < c->cap; i++)
+            if (c->e[i].s) {
+                wrap_entry *e = &c->e[i];
+                *wrap_slot(&g, e->hash, e->s, e->len, e->font, e->size, e->first_w, e->w) = *e;
+            }
+        free(c->e);
+        *c = g;
+    }
+    uint64_t h = wrap_hash(s, len, m.font, size, first_w, w);
+    wrap_entry *e = wrap_slot(c, h, s, len, m.font, size, first_w, w);
+    if (e->s) {
+        *lines = lines_dup(e->lines, e->n);
+        return e->n;
+    }
+    size_t n = cb_break_lines(s, len, first_w, w, advance_at, &m, lines);
+    size_t held = len + 1 + n * sizeof **lines;
+    if (c->used < WRAPS_MAX && held <= WRAPS_BYTES - c->bytes) {
+        *e = (wrap_entry){cb_xstrndup(s, len), len, n, h, m.font, size, first_w, w, lines_dup(*lines, n)};
+        c->used++;
+        c->bytes += held;
+    }
+    return n;
 }
 
 /* ------------------------------------------------------------------ entry points */
+
+/* What a pass asks the next (see lay's `pull`): block's end pulled over from page. */
+typedef struct pull_req {
+    const cb_block *block;
+    size_t page;
+    float h;
+} pull_req;
 
 /* The failure of a document over its memory budget while block b was laid out. */
 static int over_budget(const cb_doc *doc, const cb_block *b, cb_error *err)
@@ -301,8 +399,35 @@ static int has_block(const cb_doc *doc, cb_block_kind kind)
     return 0;
 }
 
-int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font,
-                  cb_error *err)
+/* Whether the trailing notes, blocks[first..] (laid out from m on), have the last page to
+ * themselves, with nothing else on it: then *pr asks the next pass to pull the end of the
+ * block before them over (their height, set from a page's top, raises the foot of the
+ * page that block ends on), so that the last page holds its last lines or rows too. */
+static int notes_alone(lay *L, size_t first, cb_lay_mark m, pull_req *pr)
+{
+    const cb_doc *doc = L->doc;
+    if (first == 0 || first >= doc->nblocks || m.page + 1 >= L->out->npages) return 0;
+    cb_layout scratch = {0};
+    lay S = *L;
+    S.out = &scratch;
+    S.lookahead++;
+    S.pulling = 0;
+    cb_lay_new_page(&S);
+    for (size_t i = first; i < doc->nblocks; i++)
+        cb_lay_block(&S, &doc->blocks[i], i + 1 < doc->nblocks ? &doc->blocks[i + 1] : NULL);
+    float h = scratch.npages == 1 ? S.top - S.y : S.top - S.bottom;
+    cb_layout_free(&scratch);
+    /* and the gaps above them and under the block before, within two body lines: more
+     * only pulls a line or row more over */
+    *pr = (pull_req){&doc->blocks[first - 1], m.page, h + 4 + 2 * L->t->body_size * L->t->leading};
+    return 1;
+}
+
+/* One pass: the document laid out with template t (pr: the pull asked by the pass
+ * before, or NULL), and *want set when its trailing notes ask for a pull; *room is the
+ * space left at the foot of its last page. */
+static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font, cb_lay_wraps *wraps,
+                    const pull_req *pr, pull_req *want, float *room, cb_error *err)
 {
     memset(out, 0, sizeof *out);
     out->mem_budget = doc->mem_budget;
@@ -310,6 +435,7 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
     out->page_w = t->page_w;
     out->page_h = t->page_h;
     L.out = out;
+    L.wraps = wraps;
     L.t = t;
     L.doc = doc;
     L.font = font;
@@ -318,6 +444,11 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
     L.left = t->margin_left;
     L.right = t->page_w - t->margin_right;
     L.width = L.right - L.left;
+    if (pr) {
+        L.pull = pr->block;
+        L.pull_page = pr->page;
+        L.pull_h = pr->h;
+    }
     cb_font_metrics(font, &L.asc, &L.desc);
     out->info = (cb_doc_info){dup_or_null(doc->title), dup_or_null(doc->subject), dup_or_null(doc->author),
                               dup_or_null(doc->keywords), doc->dated, doc->date};
@@ -330,9 +461,13 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
     }
     /* a template with a masthead and a report giving none: the template's name alone */
     if (t->masthead && !has_block(doc, CB_BLOCK_MASTHEAD)) cb_lay_masthead(&L, NULL);
+    size_t notes = doc->nblocks; /* the first of the notes blocks that end the document */
+    while (notes > 0 && doc->blocks[notes - 1].kind == CB_BLOCK_NOTES) notes--;
+    cb_lay_mark notes_at = {0, 0};
     for (size_t i = 0; i < doc->nblocks; i++) {
         const cb_block *b = &doc->blocks[i];
         cb_lay_mark m = cb_lay_mark_now(&L);
+        if (i == notes) notes_at = m;
         cb_lay_block(&L, b, i + 1 < doc->nblocks ? &doc->blocks[i + 1] : NULL);
         if (out->mem_over) return over_budget(doc, b, err);
         cb_lay_scan_since(&L, m, b);
@@ -349,12 +484,72 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
         }
     }
     cb_lay_finish_toc(&L);
+    *room = L.y - L.bottom;
+    if (!pr && notes_alone(&L, notes, notes_at, want)) return CB_OK; /* the caller lays out again */
     cb_lay_page_furniture(&L);
     /* the content's characters are all noted already: what is new comes from the header,
      * footer, cover or watermark (which lay_page_furniture puts first on the page) */
     cb_lay_scan_since(&L, (cb_lay_mark){0, 0}, NULL);
     cb_lay_finish_missing(&L);
     return CB_OK;
+}
+
+/* A pass, and a second one when the first's trailing notes asked for a pull, unless the
+ * pass is to be done again anyway with smaller type (`fit`: more than fit pages; the
+ * layout is then left unfinished). */
+static int lay_pulled(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font, cb_lay_wraps *wraps,
+                      int fit, float *room, cb_error *err)
+{
+    pull_req want = {0};
+    int rc = lay_pass(out, doc, t, font, wraps, NULL, &want, room, err);
+    if (rc || !want.block || (fit && out->npages > (size_t)fit)) return rc;
+    cb_layout_free(out);
+    return lay_pass(out, doc, t, font, wraps, &want, NULL, room, err);
+}
+
+/* page.fit: the type made smaller by FIT_STEP at a time, down to FIT_LEAST of the
+ * template's, until the document takes at most t->fit pages. The first smaller size tried
+ * is the square root of the share of the content that fits (a text's height shrinks with
+ * its size and its line count too, so no more than that is needed): the one above it on
+ * the FIT_STEP grid. */
+#define FIT_STEP 0.04f
+#define FIT_LEAST 0.8f
+
+int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font, cb_error *err)
+{
+    cb_template smaller;
+    const cb_template *use = t;
+    cb_lay_wraps wraps = {0};
+    for (int step = 1;; step++) {
+        float room = 0;
+        int last = 1 - FIT_STEP * (float)step < FIT_LEAST - 1e-4f; /* the smallest type tried */
+        int rc = lay_pulled(out, doc, use, font, &wraps, last ? 0 : t->fit, &room, err);
+        if (rc || !t->fit || out->npages <= (size_t)t->fit) {
+            wraps_free(&wraps);
+            return rc;
+        }
+        if (step == 1) { /* skip the sizes that cannot be enough */
+            float page = t->page_h - t->margin_top - t->margin_bottom;
+            float share = page * (float)t->fit / (page * (float)out->npages - room);
+            while (share > 0 && share < 1 && 1 - FIT_STEP * (float)(step + 1) >= fmaxf(sqrtf(share), FIT_LEAST) - 1e-4f)
+                step++;
+        }
+        float k = 1 - FIT_STEP * (float)step;
+        if (k < FIT_LEAST - 1e-4f) { /* `last` was this pass: the layout is finished */
+            wraps_free(&wraps);
+            out->warnings = cb_xgrow(out->warnings, out->nwarnings, sizeof *out->warnings);
+            out->warnings[out->nwarnings++] =
+                cb_xasprintf("the document takes %zu pages, more than the template's page.fit of %d, even with "
+                             "its type at %.0f%%", out->npages, t->fit, (double)(FIT_LEAST * 100));
+            return CB_OK;
+        }
+        cb_layout_free(out);
+        smaller = *t;
+        float *sizes[] = {&smaller.body_size, &smaller.title_size, &smaller.h1_size, &smaller.h2_size,
+                          &smaller.small_size, &smaller.table_size, &smaller.cell_padding};
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) *sizes[i] *= k;
+        use = &smaller;
+    }
 }
 
 void cb_layout_free(cb_layout *l)

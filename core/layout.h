@@ -4,7 +4,11 @@
  * Blocks flow down the page inside the template's margins. Paragraphs and tables split
  * across pages (a split table repeats its header row); titles, KPI rows, charts and
  * progress rows move whole to the next page when they don't fit; a heading stays with
- * what follows it. Header and footer are added once the page count is known.
+ * what follows it. Where a block may split is one rule for all (docs/templates.md, "Page
+ * breaks"): at least two lines or three table rows on each side. Notes that end the
+ * document are never alone on its last page: a second pass pulls the end of the block
+ * before them over. A template's page.fit caps the page count: passes with smaller type.
+ * Header and footer are added once the page count is known.
  *
  * Coordinates are PDF points with the origin at the bottom left of the page. Ownership:
  * the layout owns its pages, operations, structure nodes and strings; cb_layout_free

@@ -79,6 +79,7 @@ static int next_leaves_page(lay *L, const cb_block *b, const cb_block *next)
     lay S = *L;
     S.out = &scratch;
     S.lookahead++;
+    S.page_base = L->page_base + L->out->npages - 1;
     cb_lay_new_page(&S);
     S.y = L->y;
     cb_lay_block(&S, b, NULL);
@@ -327,6 +328,19 @@ static float col_share(float w) { return isfinite(w) && w > 0 && w < 1e4f ? w : 
  * 0, so the scale stays finite. */
 static double bar_value(double v) { return isfinite(v) && v > 1e-9 && v < 1e30 ? v : 0; }
 
+/* The end of the part of a table whose rows from `from` on go on the current page under
+ * its header (head_h points): the rows that fit, at least one, and fewer when that leaves
+ * at least CB_KEEP_ROWS for the next page while this one keeps as many (a split leaves no
+ * row or two alone on either side). nrows when all fit. */
+static size_t segment_end(const lay *L, const float *row_h, float head_h, size_t from, size_t nrows)
+{
+    float y = L->y - head_h;
+    size_t r = from;
+    while (r < nrows && (r == from || y - row_h[r] >= L->bottom)) y -= row_h[r++];
+    if (r < nrows && nrows - r < CB_KEEP_ROWS && nrows >= from + 2 * CB_KEEP_ROWS) r = nrows - CB_KEEP_ROWS;
+    return r;
+}
+
 void cb_table_place(lay *L, const cb_block *b, const cb_block *next)
 {
     (void)next;
@@ -375,23 +389,24 @@ void cb_table_place(lay *L, const cb_block *b, const cb_block *next)
         if (L->out->mem_over) nrows = r + 1; /* stop here: the layout fails */
     }
 
-    /* no header stranded at the foot of a page with fewer than two rows under it */
+    /* where it may start (docs/templates.md, "Page breaks"): a short table whole, a long
+     * one with its header and first CB_KEEP_ROWS rows */
     float start_h = head_h;
-    for (size_t r = 0; r < nrows && r < 2; r++) start_h += row_h[r];
+    size_t keep = nrows <= 2 * CB_KEEP_ROWS ? nrows : CB_KEEP_ROWS;
+    for (size_t r = 0; r < keep; r++) start_h += row_h[r];
     cb_lay_ensure(L, start_h);
     /* one table node however many pages it takes; its header row once, repeated as an
      * artifact */
     uint32_t table = cb_lay_open(L, CB_ROLE_TABLE), head_row = CB_NODE_NONE;
     int header_drawn = 0;
-    for (size_t r = 0; r <= nrows && !L->out->mem_over; r++) {
+    for (size_t r = 0, end = 0; r <= nrows && !L->out->mem_over; r++) {
         int is_body = r < nrows;
-        float need = is_body ? row_h[r] : 0;
-        if (!header_drawn) need += head_h;
-        if (L->y - need < L->bottom && !at_page_top(L)) {
+        if (header_drawn && r == end && is_body) { /* the page is full: the rest goes on */
             cb_lay_new_page(L);
             header_drawn = 0;
         }
         if (!header_drawn) {
+            end = segment_end(L, row_h, head_h, r, nrows);
             int first = head_row == CB_NODE_NONE;
             if (first) head_row = cb_lay_node(L, CB_ROLE_ROW, 0, table);
             cb_lay_at(L, first ? CB_ART_DECORATION : CB_ART_REPEATED);
@@ -643,8 +658,16 @@ void cb_notes_place(lay *L, const cb_block *b, const cb_block *next)
                                          * for one line would cost the PDF a whole face */
     cb_line *tl = NULL;
     size_t nt = b->text ? cb_lay_wrap(L, b->text, size, L->width, L->width, &tl) : 0;
-    /* the title (a long one wraps) and two lines of the first item, or three lines */
-    cb_lay_ensure(L, 8 + lh * (float)(nt + 2 > 3 ? nt + 2 : 3));
+    /* the title (a long one wraps) and the first item's first lines (as many as may
+     * start a page's foot: its lines follow cb_lay_lines_here) */
+    cb_lay_type(L, CB_FONT_BODY, 0);
+    float numw = b->nitems > 1 ? cb_lay_width(L, "00. ", size) : 0;
+    cb_line *first = NULL;
+    size_t n1 = b->nitems && b->items[0].label
+                ? cb_lay_wrap(L, b->items[0].label, size, L->width - numw, L->width - numw, &first) : 0;
+    free(first);
+    cb_lay_type(L, CB_FONT_HEADING, 1);
+    cb_lay_ensure(L, 8 + lh * (float)(nt + cb_lay_lines_min(n1)));
     if (!at_page_top(L)) L->y -= 4;
     uint32_t list = cb_lay_node(L, CB_ROLE_LIST, 0, cb_lay_container(L));
     cb_lay_at(L, CB_ART_DECORATION);
@@ -661,7 +684,6 @@ void cb_notes_place(lay *L, const cb_block *b, const cb_block *next)
         free(tl);
     }
     cb_lay_type(L, CB_FONT_BODY, 0);
-    float numw = b->nitems > 1 ? cb_lay_width(L, "00. ", size) : 0;
     for (size_t i = 0; i < b->nitems; i++) {
         const char *s = b->items[i].label ? b->items[i].label : "";
         cb_line *lines = NULL;
@@ -781,6 +803,15 @@ static void lay_plugin(lay *L, const cb_block *b)
 void cb_lay_block(lay *L, const cb_block *b, const cb_block *next)
 {
     const cb_builtin *t = cb_builtin_of(b->kind);
+    int pull = b == L->pull;
+    if (pull) {
+        L->pulling = 1;
+        cb_lay_set_bottom(L);
+    }
     if (t) t->place(L, b, next);
     else lay_plugin(L, b); /* a plugin's block: its type is b->ptype */
+    if (pull) {
+        L->pulling = 0;
+        cb_lay_set_bottom(L);
+    }
 }

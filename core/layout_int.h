@@ -24,9 +24,11 @@ typedef struct cb_toc_slot {
     int level;
     uint32_t node;   /* the line's node (a list item) */
 } cb_toc_slot;
+typedef struct cb_lay_wraps cb_lay_wraps; /* layout.c: cb_lay_wrap's lines, kept for a run */
 
 typedef struct lay {
     cb_layout *out;
+    cb_lay_wraps *wraps;        /* shared by a run's passes and lookaheads (NULL: none) */
     const cb_template *t;
     const cb_doc *doc;
     cb_font *font;              /* the document's font list */
@@ -44,6 +46,14 @@ typedef struct lay {
     /* the open sections by heading level (index 1..3; CB_NODE_NONE: none open): a block
      * belongs to the deepest one, else to the document */
     uint32_t section[4];
+    /* a trailing notes block that would be alone on the last page pulls the end of the
+     * block before it over (cb_layout_run): while `pull` is laid out (pulling), the foot
+     * of page pull_page is raised by pull_h. page_base: the index in the document of this
+     * layout's first page (a lookahead's scratch pages start at the page it looks from) */
+    const cb_block *pull;
+    size_t pull_page, page_base;
+    float pull_h;
+    int pulling;
 } lay;
 
 static inline int at_page_top(const lay *L) { return L->y >= L->top - 0.01f; }
@@ -70,6 +80,14 @@ static inline void cb_lay_type(lay *L, cb_font_role role, int bold)
 static inline cb_font *cb_lay_font(const lay *L, int bold) { return cb_font_for(L->font, L->role, bold); }
 
 void cb_lay_new_page(lay *L);
+/* Sets L->bottom for the current page: the template's margin, or higher (see `pull`). */
+void cb_lay_set_bottom(lay *L);
+/* Where blocks may break across pages (docs/templates.md, "Page breaks"): a table leaves
+ * at least CB_KEEP_ROWS rows on each side of a split (one of at most twice as many moves
+ * whole); a run of lines leaves at least two on each side, so one of n lines may start at
+ * a page's foot with cb_lay_lines_min(n) of them (cb_lay_lines_here's rule). */
+#define CB_KEEP_ROWS 3
+static inline size_t cb_lay_lines_min(size_t n) { return n <= 3 ? n : 2; }
 /* Starts a new page unless h points fit below the cursor (or the page is still empty,
  * where nothing would be gained). */
 void cb_lay_ensure(lay *L, float h);

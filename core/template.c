@@ -461,9 +461,14 @@ static int read_settings(lua_State *L, reader *rd, cb_template *t, cb_error *err
         }
         free(size);
         free(orient);
+        float fit = 0;
         if ((rc = get_number(L, rd, "width", &t->page_w, err)) ||
-            (rc = get_number(L, rd, "height", &t->page_h, err)))
+            (rc = get_number(L, rd, "height", &t->page_h, err)) || (rc = get_number(L, rd, "fit", &fit, err)))
             return rc;
+        if (!(fit >= 0 && fit <= 1000 && fit == (float)(int)fit))
+            return cb_fail(err, CB_ETEMPLATE, "%s: page.fit is %g; it must be a whole number of pages, "
+                           "1 to 1000 (or 0: no limit)", path, (double)fit);
+        t->fit = (int)fit;
         rd->section = "page.margin.";
         if (lua_getfield(L, -1, "margin") == LUA_TTABLE) {
             if ((rc = get_number(L, rd, "top", &t->margin_top, err)) ||

@@ -43,6 +43,8 @@ typedef struct cb_template {
                                            * (font.h: cb_font_role); unset: both NULL */
     char lang[8];                         /* the language its texts were read for */
     int condensed;                        /* reports may shorten what they show */
+    int fit;                              /* page.fit: at most this many pages (type made
+                                           * smaller to stay within); 0: no limit */
     char *header;                         /* top of pages 2+; NULL for none */
     char *footer;                         /* bottom of every page; NULL for none */
     /* In header and footer, {title}, {page} and {pages} are replaced. */

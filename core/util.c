@@ -46,6 +46,13 @@ void *cb_xgrow(void *p, size_t n, size_t size)
     return cb_xrealloc(p, (n ? 2 * n : 1) * size);
 }
 
+uint64_t cb_fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
 char *cb_xstrdup(const char *s) { return cb_xstrndup(s, strlen(s)); }
 
 char *cb_xstrndup(const char *s, size_t n)

@@ -113,7 +113,8 @@ end
 
 -- The donut's height: room for a legend row per slice (two lines for a long label) in
 -- the template's type, so that no slice is merged into 其他; at least the default's size
--- (130 pt at 8.5 pt small type), less on a condensed template.
+-- (130 pt at 8.5 pt small type), less on a condensed template (at most 150 pt there, the
+-- chart merging the smallest slices into 其他: the onepager keeps to one page).
 local function pie_height(slices)
   local ty = template and template.type or { body = 10.5, small = 8.5 }
   local k, rows = ty.small / 8.5, 0
@@ -124,7 +125,7 @@ local function pie_height(slices)
     rows = rows + 1 + 0.6 * math.min(2, math.floor(width / room))
   end
   local need = ty.body * 1.9 + 16 + rows * 2.3 * ty.small
-  if condensed then return math.min(200, math.max(80, need)) end
+  if condensed then return math.min(150, math.max(80, need)) end
   return math.min(300, math.max(need, 130 * k, (36 + 24 * #slices) * k))
 end
 
@@ -149,6 +150,13 @@ local MAX_PROJECTS = condensed and 7 or 20
 -- the notes columns (projects, towns) hold the article's Chinese prose: in English too (as
 -- written; the sources note says so), not on a condensed template
 local with_notes = not condensed
+-- the line under a table that lists `shown` of `total` rows: how many more the data has
+local function more_rows(shown, total, zh_unit, en_one, en_many)
+  local more = total - shown
+  doc:paragraph(string.format(T.more_projects,
+    en and fmt.count(more, more == 1 and en_one .. " is" or en_many .. " are") or fmt.count(more, zh_unit),
+    en and fmt.count(total, (en_many:gsub("^more ", ""))) or fmt.count(total, zh_unit)))
+end
 local projects = funding.notable_projects(data.projects)
 if #projects > 0 then
   doc:heading(T.projects)
@@ -172,20 +180,23 @@ if #projects > 0 then
   }
   if with_notes then columns[6] = { title = c[6], width = 3.3 } end
   doc:table { columns = columns, rows = rows }
-  if #projects > MAX_PROJECTS then
-    local more = #projects - MAX_PROJECTS
-    doc:paragraph(string.format(T.more_projects,
-      en and fmt.count(more, more == 1 and "more project is" or "more projects are") or fmt.count(more, "个项目"),
-      en and fmt.count(#projects, "projects") or fmt.count(#projects, "个项目")))
-  end
+  if #projects > MAX_PROJECTS then more_rows(MAX_PROJECTS, #projects, "个项目", "more project", "more projects") end
 end
 
 -- training ---------------------------------------------------------------------------
 local training = data.training
+-- a condensed template's page holds a few rows of them too, as of projects (not parting
+-- a programme from its 其中 rows): the onepager's one page is the report's to keep
+local max_training = #training
+if condensed and max_training > 6 then
+  max_training = 6
+  while max_training > 1 and links.whole[training[max_training + 1]] do max_training = max_training - 1 end
+end
 if #training > 0 then
   doc:heading(T.training)
   local rows = {}
-  for _, t in ipairs(training) do
+  for i, t in ipairs(training) do
+    if i > max_training then break end
     -- a part (part_of) reads as one: "其中：…", in English "of which: …"
     local program = t.program
     if program and links.whole[t] and parts.label(links, t) == program then program = "其中：" .. program end
@@ -209,6 +220,7 @@ if #training > 0 then
     },
     rows = rows,
   }
+  if #training > max_training then more_rows(max_training, #training, "行", "more row", "more rows") end
 end
 
 -- industry and partnership -----------------------------------------------------------

@@ -7,6 +7,7 @@ return {
     size = "A4",
     orientation = "portrait",
     margin = { top = 30, right = 28, bottom = 30, left = 28 },
+    fit = 1, -- one page: the type a little smaller (to 80 %) when the county has more
   },
   type = {
     body = 7.5, leading = 1.35, title = 15, h1 = 9.5, h2 = 8,

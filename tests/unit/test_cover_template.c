@@ -402,6 +402,21 @@ TEST(template_page)
         snprintf(lua, sizeof lua, "return { %s }", no_room[i]);
         ASSERT_EQ_STR(refused(lua), "page size, margins or type sizes leave no room for text");
     }
+    /* page.fit: a whole number of pages, 0 (the default) for no limit */
+    ASSERT_EQ_STR(load("return { page = { fit = 2 } }", "zh", &t), "");
+    ASSERT(t.fit == 2);
+    cb_template_free(&t);
+    ASSERT_EQ_STR(load("return { page = {} }", "zh", &t), "");
+    ASSERT(t.fit == 0);
+    cb_template_free(&t);
+    const char *fits[] = {"1.5", "-1", "1e9", "0/0"};
+    for (int i = 0; i < 4; i++) {
+        char lua[128];
+        snprintf(lua, sizeof lua, "return { page = { fit = %s } }", fits[i]);
+        ASSERT_CONTAINS(refused(lua), "page.fit is ");
+        ASSERT_CONTAINS(refused(lua), "; it must be a whole number of pages, 1 to 1000 (or 0: no limit)");
+    }
+    ASSERT_EQ_STR(refused("return { page = { fit = 'one' } }"), "page.fit must be a number, got string");
     clean();
 }
 

@@ -605,6 +605,122 @@ TEST(no_line_alone_at_a_page_foot_or_top)
     cb_buf_free(&note);
 }
 
+/* d's table of nrows rows (cells "第N行") under the header "表头" (none for 0), then notes
+ * of one item (the text `note`) when note is not NULL. */
+static void add_table_notes(cb_doc *d, int nrows, const char *note)
+{
+    if (nrows > 0) {
+        cb_block *t = cb_doc_add(d, CB_BLOCK_TABLE);
+        t->ncols = 1;
+        t->nrows = (size_t)nrows;
+        t->cols = cb_xcalloc(1, sizeof *t->cols);
+        t->cols[0] = (cb_column){cb_xstrdup("表头"), 1, 'l'};
+        t->cells = cb_xcalloc((size_t)nrows, sizeof *t->cells);
+        for (int r = 0; r < nrows; r++) t->cells[r] = cb_xasprintf("第%d行", r + 1);
+    }
+    if (!note) return;
+    cb_block *notes = cb_doc_add(d, CB_BLOCK_NOTES);
+    notes->nitems = 1;
+    notes->items = cb_xcalloc(1, sizeof *notes->items);
+    notes->items[0].label = cb_xstrdup(note);
+}
+
+/* Tables of 4 to 14 rows pushed down the page half a line at a time: one of at most 6 rows
+ * never splits; a longer one leaves at least 3 rows on each side of its split, the header
+ * over each part (docs/templates.md, "Page breaks"). */
+TEST(table_splits_leave_three_rows_on_each_side)
+{
+    cb_font *f = get_font();
+    static const int sizes[] = {4, 6, 7, 9, 14};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+        for (int n = 1; n <= 100; n++) {
+            cb_doc d;
+            filled_doc(&d, n);
+            add_table_notes(&d, sizes[k], NULL);
+            cb_layout l;
+            cb_error err;
+            ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+            size_t rows[16] = {0}, heads[16] = {0}, parts = 0, first = 0, last = 0;
+            ASSERT(l.npages <= 16);
+            ops_per_page(&l, "行", rows);
+            ops_per_page(&l, "表头", heads);
+            for (size_t p = 0; p < l.npages; p++) {
+                if (!rows[p]) continue;
+                if (!parts++) first = rows[p];
+                last = rows[p];
+                if (!heads[p]) TEST_FAIL_("%d rows after %d sentences: page %zu has no header", sizes[k], n, p + 1);
+            }
+            if (parts > 1 && (sizes[k] <= 6 || first < 3 || last < 3))
+                TEST_FAIL_("%d rows after %d sentences: split %zu + ... + %zu over %zu pages", sizes[k], n, first,
+                           last, parts);
+            cb_layout_free(&l);
+            cb_doc_free(&d);
+        }
+}
+
+/* Notes ending the document, after a paragraph or a table pushed down the page: the last
+ * page never holds the notes alone; the end of the block before them goes over too. */
+TEST(trailing_notes_never_alone_on_the_last_page)
+{
+    cb_font *f = get_font();
+    cb_buf para = {0}, note = {0};
+    for (int i = 0; i < 44 + 46 * 4 + 10; i++) cb_buf_adds(&para, "测");
+    for (int i = 0; i < 100; i++) cb_buf_adds(&note, "注");
+    for (int table = 0; table <= 2; table++)
+        for (int n = 1; n <= 100; n++) {
+            cb_doc d;
+            filled_doc(&d, n);
+            if (!table) add_text(&d, CB_BLOCK_PARAGRAPH, para.s);
+            add_table_notes(&d, table == 0 ? 0 : table == 1 ? 5 : 12, note.s);
+            cb_layout l;
+            cb_error err;
+            ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+            size_t body[16] = {0};
+            ASSERT(l.npages <= 16);
+            ops_per_page(&l, table ? "行" : "测", body);
+            if (!body[l.npages - 1])
+                TEST_FAIL_("%s after %d sentences: the notes are alone on page %zu",
+                           table ? table == 1 ? "a table of 5 rows" : "a table of 12 rows" : "a paragraph", n,
+                           l.npages);
+            cb_layout_free(&l);
+            cb_doc_free(&d);
+        }
+    cb_buf_free(&para);
+    cb_buf_free(&note);
+}
+
+/* page.fit = 1: a document a little over a page is set on one with smaller type; one far
+ * over keeps its pages and says so. */
+TEST(page_fit_sets_smaller_type_or_warns)
+{
+    cb_font *f = get_font();
+    cb_template one = tpl;
+    one.fit = 1;
+    for (int over = 0; over <= 1; over++) {
+        cb_doc d;
+        filled_doc(&d, over ? 400 : 85); /* about 1.1 pages, or 5 */
+        cb_layout l;
+        cb_error err;
+        ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+        ASSERT(l.npages >= 2);
+        cb_layout_free(&l);
+        ASSERT_EQ_INT(cb_layout_run(&l, &d, &one, f, &err), CB_OK);
+        if (over) {
+            ASSERT(l.npages >= 2 && l.nwarnings == 1);
+            ASSERT_CONTAINS(l.warnings[0], "more than the template's page.fit of 1, even with its type at 80%");
+        } else {
+            ASSERT(l.npages == 1 && l.nwarnings == 0);
+            float size = 0;
+            for (size_t k = 0; k < l.pages[0].nops; k++)
+                if (l.pages[0].ops[k].kind == CB_OP_TEXT && strstr(l.pages[0].ops[k].text, "援建"))
+                    size = l.pages[0].ops[k].size;
+            ASSERT(size < tpl.body_size && size >= tpl.body_size * 0.8f - 0.01f);
+        }
+        cb_layout_free(&l);
+        cb_doc_free(&d);
+    }
+}
+
 /* Paragraphs of one line each, page after page: each goes on the next page when the page
  * is full (neither an orphan nor a widow, so no rule holds it), none below the margin. */
 TEST(one_line_paragraphs_flow_to_next_page)
@@ -1313,6 +1429,9 @@ static const test_case tests[] = {
     TEST_ENTRY(table_header_never_alone_with_one_row),
     TEST_ENTRY(heading_keeps_three_lines_below_it_wherever_it_falls),
     TEST_ENTRY(no_line_alone_at_a_page_foot_or_top),
+    TEST_ENTRY(table_splits_leave_three_rows_on_each_side),
+    TEST_ENTRY(trailing_notes_never_alone_on_the_last_page),
+    TEST_ENTRY(page_fit_sets_smaller_type_or_warns),
     TEST_ENTRY(one_line_paragraphs_flow_to_next_page),
     TEST_ENTRY(heading_over_heading_keeps_with_the_table),
     TEST_ENTRY(every_op_has_a_role_in_the_tree),

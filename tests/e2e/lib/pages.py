@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""pages.py: reads a briefing's page breaks back from the PDF with PyMuPDF and checks the
+rules of docs/templates.md ("Page breaks"). Used by pages.sh.
+
+    pages.py TEMPLATE.lua NAME [--one-page] FILE.pdf...
+    pages.py selftest DIR      (each check fails on a PDF drawn in DIR to break it)
+
+prints one "ok - ..." or "FAIL - ..." line per rule and template (the offending files and
+pages indented below), exit 1 when any failed:
+  * split: a table split across pages repeats its header at the top of every page it
+    goes on to, leaves at least 3 rows on each side of every split, and one of at most 6
+    rows is not split at all;
+  * start: no page but the last leaves room at its foot for what starts the next page:
+    when the next page opens (under its heading, if any) with a table that is not the
+    rest of one, the room below the page's last content is compared with what the rules
+    ask to start there (the heading, the table's header and its first 3 rows; a table of
+    at most 6 rows whole; and when the table is all the last page holds besides the
+    notes, the notes too, which keep with it), and fails when it is larger by more than
+    SLACK points (the heading's space above it, the gap under the block before);
+  * last page: the last page holds more than the notes (sources) that end the document:
+    their short rule is not the first thing on it, nor are they carried over to it;
+  * with --one-page: the document has one page.
+
+What is what: a table's header row is a filled rectangle the width of the type area with
+white text on it; its rows end in thin rules (0.4 point) the width of the type area; the
+notes start with a short rule (30 % of the width). Content is what lies inside the
+template's margins (page.margin: the header and footer are left out).
+"""
+import re
+import sys
+
+import fitz  # PyMuPDF (python3-fitz)
+
+SLACK = 32  # points: the heading's space above it (to 15), the gap under the block before (to 12), ink
+
+
+def margins(template):
+    text = open(template, encoding="utf-8").read()
+    m = {k: 60.0 for k in ("top", "right", "bottom", "left")}
+    for k, default in (("body", 10.5), ("leading", 1.7)):
+        mm = re.search(r"\b%s\s*=\s*([0-9.]+)" % k, text)
+        m[k] = float(mm.group(1)) if mm else default
+    mm = re.search(r"margin\s*=\s*\{([^}]*)\}", text)
+    if mm:
+        for k, v in re.findall(r"(top|right|bottom|left)\s*=\s*([0-9.]+)", mm.group(1)):
+            m[k] = float(v)
+    return m
+
+
+class Page:
+    """What one page holds inside the margins: header rows, row rules, the notes' rule, and
+    the top and bottom of its content."""
+
+    def __init__(self, page, m):
+        self.h = page.rect.height
+        self.top, self.bottom = m["top"] - 2, self.h - m["bottom"] + 2
+        left, right = m["left"], page.rect.width - m["right"]
+        width = right - left
+        spans, self.body = [], []  # body: the lines of paragraphs' size, (top, bottom)
+        for b in page.get_text("dict")["blocks"]:
+            for l in b.get("lines", []):
+                sizes = {round(s["size"], 1) for s in l["spans"] if s["text"].strip()}
+                mid = (l["bbox"][1] + l["bbox"][3]) / 2
+                if sizes == {round(m["body"], 1)} and self.top <= mid <= self.bottom:
+                    self.body.append((l["bbox"][1], l["bbox"][3], l["bbox"][0], l["bbox"][2]))
+                for s in l["spans"]:
+                    mid = (s["bbox"][1] + s["bbox"][3]) / 2  # a CJK face's box passes its line's
+                    if s["text"].strip() and self.top <= mid <= self.bottom:
+                        spans.append(s)
+        self.heads, self.rules, self.notes = [], [], None
+        ys = [s["bbox"][1] for s in spans] + [s["bbox"][3] for s in spans]
+        for d in page.get_drawings():
+            r = d["rect"]
+            if r.y0 < self.top or r.y1 > self.bottom:
+                continue
+            ys += [r.y0, r.y1]
+            full = abs(r.x0 - left) < 1 and abs(r.x1 - right) < 1
+            if d.get("fill") is not None and full and r.height >= 8:
+                white = [s["text"] for s in spans if s["color"] == 0xFFFFFF
+                         and r.y0 <= (s["bbox"][1] + s["bbox"][3]) / 2 <= r.y1]
+                if white:
+                    self.heads.append((r.y0, r.y1, "".join(white)))
+            for it in d["items"]:
+                if it[0] != "l" or abs(it[1].y - it[2].y) > 0.01:
+                    continue
+                x0, x1 = sorted((it[1].x, it[2].x))
+                w = d.get("width") or 0
+                if abs(x0 - left) < 1 and abs(x1 - right) < 1 and abs(w - 0.4) < 0.05:
+                    self.rules.append(it[1].y)
+                elif abs(x0 - left) < 1 and abs(x1 - x0 - 0.3 * width) < 1:
+                    self.notes = it[1].y
+        self.heads.sort()
+        self.body = sorted(self.body)
+        self.left, self.right = left, right
+        self.pitch = m["body"] * m["leading"]
+        self.rules.sort()
+        self.first = min(ys) if ys else None
+        self.last = max(ys) if ys else None
+
+    def segments(self):
+        """Each table part on the page: [header top, header bottom, header text, row rules]."""
+        out = []
+        for i, (y0, y1, text) in enumerate(self.heads):
+            stop = self.heads[i + 1][0] if i + 1 < len(self.heads) else self.h
+            out.append([y0, y1, text, [y for y in self.rules if y1 < y < stop]])
+        return out
+
+    def opening_paragraph(self):
+        """The lines of the paragraph that opens the page (under its heading, if any; none
+        when a table comes first) and whether it ends on the page."""
+        if not self.body or self.first is None or self.body[0][0] - self.first > 60:
+            return [], False
+        if any(y0 < self.body[0][0] for y0, _, _ in self.heads):
+            return [], False
+        lines = []
+        for ln in self.body:  # lines of a run share the line's top within a point
+            if lines and abs(ln[0] - lines[-1][0]) < 1:
+                lines[-1] = (lines[-1][0], max(ln[1], lines[-1][1]), min(ln[2], lines[-1][2]), max(ln[3], lines[-1][3]))
+            elif not lines or ln[0] - lines[-1][0] <= self.pitch + 1:
+                lines.append(ln)
+            else:
+                break
+        # a paragraph's first line starts at the margin (or its indent) and is full: not a
+        # chart's caption or legend (a paragraph of one line is not told from a caption)
+        if lines[0][2] > self.left + 3 * self.pitch or lines[0][3] < self.right - self.pitch:
+            return [], False
+        return lines, len(lines) < len(self.body) or lines[-1][1] < self.last - 4
+
+
+def check(pdf, m, one_page, fails):
+    doc = fitz.open(pdf)
+    pages = [Page(p, m) for p in doc]
+    name = pdf.rsplit("/", 1)[-1]
+    if one_page and len(pages) != 1:
+        fails["one page"].append(f"{name}: {len(pages)} pages")
+    # tables: segments joined across pages when a page ends with one and the next starts
+    # with the same header
+    tables, prev = [], None
+    for n, p in enumerate(pages):
+        segs = p.segments()
+        orphan = [y for y in p.rules if not p.heads or y < p.heads[0][0]]
+        if orphan:
+            fails["split"].append(f"{name} p{n + 1}: {len(orphan)} table rows without a header above them")
+        for k, s in enumerate(segs):
+            cont = (k == 0 and prev is not None and prev[2] == s[2] and abs(s[0] - p.first) < 4)
+            if cont:
+                tables[-1].append((n, s))
+            else:
+                tables.append([(n, s)])
+        last = segs[-1] if segs else None
+        prev = last if last and last[3] and last[3][-1] >= p.last - 4 else None
+    for t in tables:
+        rows = [len(s[3]) for _, s in t]
+        if len(t) > 1 and (sum(rows) <= 6 or min(rows[0], rows[-1]) < 3):
+            fails["split"].append(f"{name} p{t[0][0] + 1}: table \"{t[0][1][2][:24]}\" split as {rows} rows")
+    # room left at a page's foot for the table that opens the next page
+    starts = {}
+    for t in tables:
+        starts.setdefault(t[0][0], t)
+    for n in range(len(pages) - 1):
+        p, q, t = pages[n], pages[n + 1], starts.get(n + 1)
+        segs = q.segments()
+        if p.last is None or not t or not segs or t[0][1][0] != segs[0][0] or segs[0][0] - q.first > 60:
+            continue  # the next page opens with something else than a table (under its heading)
+        y1, rules = t[0][1][1], t[0][1][3]
+        total = sum(len(s[3]) for _, s in t)
+        keep = min(total if total <= 6 else 3, len(rules))
+        need = (rules[keep - 1] if keep else y1) - q.first
+        if n + 1 == len(pages) - 1 and q.notes is not None and len(t) == 1 and total <= 6:
+            need = q.last - q.first  # the notes keep with it: both would have to fit
+        room = p.bottom - 2 - p.last
+        if room > need + SLACK:
+            fails["start"].append(f"{name} p{n + 1}: {room:.0f} pt left at the foot, the table opening "
+                                  f"the next page needed {need:.0f} to start there")
+    # the same for a paragraph that opens the next page: its first two lines (all of one
+    # of at most three), which no widow or orphan rule keeps from the page before
+    for n in range(len(pages) - 1):
+        p, q = pages[n], pages[n + 1]
+        lines, ends = q.opening_paragraph()
+        if p.last is None or not lines:
+            continue
+        keep = len(lines) if ends and len(lines) <= 3 else 2
+        need = lines[min(keep, len(lines)) - 1][1] - q.first
+        if n + 1 == len(pages) - 1 and q.notes is not None and ends and lines[-1][1] <= q.notes:
+            need = q.last - q.first  # the notes keep with it: both would have to fit
+        room = p.bottom - 2 - p.last
+        if room > need + SLACK:
+            fails["start"].append(f"{name} p{n + 1}: {room:.0f} pt left at the foot, the paragraph opening "
+                                  f"the next page needed {need:.0f} to start there")
+    # the last page
+    last = pages[-1]
+    at = max((n for n, p in enumerate(pages) if p.notes is not None), default=None)
+    if at is not None and at < len(pages) - 1 and last.first is not None and not last.heads:
+        fails["last page"].append(f"{name}: the notes go on alone to the last page")
+    elif at == len(pages) - 1 and last.first is not None and last.notes <= last.first + 1:
+        fails["last page"].append(f"{name}: the last page holds only the notes")
+
+
+def selftest(tmp):
+    """Each rule fails on a PDF made to break it (drawn here as the engine draws), and none on
+    one that keeps them: the checks can fail."""
+    m = {"top": 62.0, "right": 54.0, "bottom": 64.0, "left": 54.0, "body": 10.0, "leading": 1.8}
+    left, right = 54, 595 - 54
+
+    def table(page, y, rows, head=True):
+        if head:
+            page.draw_rect(fitz.Rect(left, y, right, y + 20), color=None, fill=(0.1, 0.2, 0.4))
+            page.insert_text((left + 4, y + 14), "Project", color=(1, 1, 1), fontsize=9)
+            y += 20
+        for _ in range(rows):
+            page.insert_text((left + 4, y + 14), "row", fontsize=9)
+            y += 20
+            page.draw_line((left, y), (right, y), color=(0.7, 0.7, 0.7), width=0.4)
+        return y
+
+    def text(page, y0, y1):
+        for y in range(int(y0), int(y1), 18):
+            page.insert_text((left, y + 12), "paragraph " * 10, fontsize=10)  # a full line
+
+    def notes(page, y):
+        page.draw_line((left, y), (left + 0.3 * (right - left), y), color=(0.7, 0.7, 0.7), width=0.5)
+        page.insert_text((left, y + 14), "sources", fontsize=8)
+
+    def make(name, build):
+        doc = fitz.open()
+        build(doc)
+        path = f"{tmp}/{name}.pdf"
+        doc.save(path)
+        return path
+
+    def good(doc):
+        p = doc.new_page(width=595, height=842)
+        text(p, 70, 300)
+        table(p, 310, 8)
+        notes(p, 520)
+
+    def split(doc):  # 2 rows at the foot, the rest over
+        p = doc.new_page(width=595, height=842)
+        text(p, 70, 700)
+        table(p, 712, 2)
+        table(doc.new_page(width=595, height=842), 62, 9)
+
+    def start(doc):  # a page a third empty, the next opening with a long table
+        p = doc.new_page(width=595, height=842)
+        text(p, 70, 500)
+        q = doc.new_page(width=595, height=842)
+        notes(q, table(q, 62, 12) + 20)
+
+    def para(doc):  # the same with a long paragraph
+        p = doc.new_page(width=595, height=842)
+        table(p, 70, 10)
+        q = doc.new_page(width=595, height=842)
+        text(q, 62, 400)
+        notes(q, 420)
+
+    def alone(doc):
+        p = doc.new_page(width=595, height=842)
+        text(p, 70, 770)
+        notes(doc.new_page(width=595, height=842), 62)
+
+    cases = [("good", good, set()), ("split", split, {"split"}), ("start", start, {"start"}), ("para", para, {"start"}),
+             ("alone", alone, {"last page"})]
+    bad = 0
+    for name, build, want in cases:
+        fails = {r: [] for r in ("split", "start", "last page", "one page")}
+        check(make(name, build), m, name == "good", fails)
+        got = {r for r, f in fails.items() if f}
+        if got == want:
+            print(f"ok - checker self-test: {name} fails {sorted(want) or 'nothing'}")
+        else:
+            bad = 1
+            print(f"FAIL - checker self-test: {name} fails {sorted(got)}, not {sorted(want)}")
+            for r in got:
+                print("    " + "; ".join(fails[r]))
+    return bad
+
+
+def main():
+    if sys.argv[1] == "selftest":
+        return selftest(sys.argv[2])
+    template, label = sys.argv[1], sys.argv[2]
+    args = sys.argv[3:]
+    one_page = "--one-page" in args
+    pdfs = [a for a in args if a != "--one-page"]
+    m = margins(template)
+    rules = ["split", "start", "last page"] + (["one page"] if one_page else [])
+    fails = {r: [] for r in rules}
+    for pdf in pdfs:
+        check(pdf, m, one_page, fails)
+    bad = 0
+    for r in rules:
+        if fails[r]:
+            bad = 1
+            print(f"FAIL - {label}: {r} ({len(fails[r])} of {len(pdfs)} PDFs' pages)")
+            for f in fails[r][:8]:
+                print("    " + f)
+        else:
+            print(f"ok - {label}: {r} ({len(pdfs)} PDFs)")
+    return bad
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# pages.sh: where blocks break across pages (docs/templates.md, "Page breaks"), read back
+# from the PDFs with PyMuPDF (lib/pages.py): a table split across pages repeats its header
+# and leaves at least 3 rows on each side (one of at most 6 rows moves whole); no page but
+# the last leaves room at its foot for the table that opens the next; the last page holds
+# more than the notes (sources) that end the document; the onepager template keeps to one
+# page. Each template, in Chinese and English, for the example data and for a batch of
+# synthetic counties (varied tables and notes at every height of the page); first the
+# checker itself, on PDFs drawn to break each rule.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.bash"
+
+if ! "$PY" -c 'import fitz' 2>/dev/null; then
+    skip_all "PyMuPDF (python3-fitz) is not installed"
+fi
+
+mkdir -p "$TMP/self"
+run_checks "$PY" "$E2E_LIB/pages.py" selftest "$TMP/self"
+
+cb synth --counties 200 --seed 1 --out "$TMP/synth"
+check_eq "synth writes a batch of 200 counties (exit 0)" 0 "$RC"
+
+for template in briefing onepager dashboard; do
+    one=()
+    [[ $template == onepager ]] && one=(--one-page)
+    for lang in zh en; do
+        for data in examples synth; do
+            args=(render --quiet --out "$TMP/$template-$lang-$data" --template "$template")
+            [[ $lang == en ]] && args+=(--lang en)
+            # the synthetic batch in English with one template: its tables are the same
+            [[ $data == synth ]] && { [[ $lang == zh || $template == onepager ]] || continue; }
+            [[ $data == synth ]] && args+=(--data "$TMP/synth")
+            cb "${args[@]}"
+            check_eq "$template $lang $data renders (exit 0)" 0 "$RC"
+            pdfs=("$TMP/$template-$lang-$data"/*.pdf)
+            [[ -f ${pdfs[0]} ]] || { not_ok "$template $lang $data wrote PDFs"; continue; }
+            run_checks "$PY" "$E2E_LIB/pages.py" "$CB_SRC/templates/$template/template.lua" \
+                "$template $lang $data" "${one[@]}" "${pdfs[@]}"
+        done
+    done
+done
+
+finish
