@@ -82,7 +82,8 @@ struct cb_font {
 /* The list whose faces f picks from: f itself, or a view's list. */
 #define LIST(f) ((f)->list ? (f)->list : (f))
 
-const char *const cb_font_role_names[CB_FONT_NROLES] = {"body", "heading", "figures", "latin"};
+const char *const cb_font_role_names[CB_FONT_NROLES] = {"body", "heading", "figures", "latin", "title",
+                                                        "heading2"};
 
 static int face_open(face **out, const char *path, int index, cb_error *err);
 static void face_free(face *fc);

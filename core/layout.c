@@ -45,7 +45,7 @@ size_t cb_lay_lines_here(lay *L, float lh, size_t i, size_t n)
     if (i > 0) cb_lay_new_page(L); /* the page before took what it could */
     for (;;) {
         size_t m = n - i, room = 0;
-        for (float y = L->y; room < m && y - lh >= L->bottom; y -= lh) room++;
+        for (float y = L->y; room < m && y - lh >= L->bottom - 0.01f; y -= lh) room++; /* a grid's last line */
         if (room >= m) return m;
         size_t k = room;
         if (k && k + 1 == m) k--;    /* widow: the last line does not go over alone */
@@ -265,19 +265,111 @@ static char *dup_or_null(const char *s) { return s ? cb_xstrdup(s) : NULL; }
 typedef struct measure {
     cb_font *font;
     float size;
+    float cell; /* the grid's character cell, or 0: the faces' advances */
 } measure;
+
+/* The cells character cp takes on a character grid: 1, or a half for one narrower than
+ * three quarters of an em (a half-width digit or letter); none for one not drawn. */
+static float cells_of(cb_font *f, uint32_t cp)
+{
+    if (cb_font_invisible(cp)) return 0;
+    return cb_font_advance(f, cp) >= 0.75f ? 1 : 0.5f;
+}
 
 static float advance_at(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
 {
     measure *m = ud;
+    if (m->cell > 0) return cells_of(m->font, cp) * m->cell;
     return (cb_ts_plain(cp, next) ? cb_font_advance(m->font, cp) : cb_ts_advance(m->font, prev, cp, next, NULL)) *
            m->size;
 }
 
 size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb_line **lines)
 {
-    measure m = {cb_lay_font(L, L->bold), size};
+    measure m = {cb_lay_font(L, L->bold), size, 0};
     return cb_break_lines(s, strlen(s), first_w, w, advance_at, &m, lines);
+}
+
+/* ------------------------------------------------------------------ the grid */
+
+void cb_lay_snap(lay *L)
+{
+    if (L->pitch <= 0) return;
+    float k = ceilf((L->top - L->y) / L->pitch - 0.01f); /* grid lines above the cursor */
+    L->y = L->top - fmaxf(0, k) * L->pitch;
+}
+
+size_t cb_lay_wrap_cells(lay *L, const char *s, float size, float first_w, float w, cb_line **lines)
+{
+    /* a hair over the widths: a line of exactly N cells must fit N cells' width */
+    measure m = {cb_lay_font(L, L->bold), size, L->cell};
+    return cb_break_lines(s, strlen(s), first_w + 0.01f, w + 0.01f, advance_at, &m, lines);
+}
+
+void cb_lay_cells(lay *L, float x, float avail, float baseline, float size, cb_rgb c, int bold, const char *s,
+                  size_t len, int justify)
+{
+    cb_font *f = cb_lay_font(L, bold);
+    /* each drawn character's cells, and the half cell that rounds an odd run of half-width
+     * ones up to whole cells (so that the characters after it are back on the grid), as
+     * long as the line keeps within avail */
+    size_t count = 0;
+    for (const char *q = s, *end = s + len; q < end;) count += !cb_font_invisible(cb_utf8_next(&q, end));
+    if (!count) return;
+    float *w = cb_xmalloc(count * sizeof *w), total = 0, cells = avail / L->cell + 0.01f;
+    unsigned char *padded = cb_xcalloc(count, 1); /* 1: in a run rounded up */
+    size_t i = 0;
+    for (const char *q = s, *end = s + len; q < end;) {
+        uint32_t cp = cb_utf8_next(&q, end);
+        if (!cb_font_invisible(cp)) total += w[i++] = cells_of(f, cp);
+    }
+    float pad = 0; /* what rounding the runs up adds */
+    for (size_t k = 0, run = 0; k < count; k++) {
+        run = w[k] < 1 ? run + 1 : 0;
+        if (run % 2 && (k + 1 == count || w[k + 1] >= 1) && total + pad + 0.5f <= cells) {
+            w[k] += 0.5f; /* the run's last character takes the half cell */
+            pad += 0.5f;
+            memset(padded + k + 1 - run, 1, run);
+        }
+    }
+    float extra = justify && count > 1 ? (avail - (total + pad) * L->cell) / (float)(count - 1) : 0;
+    if (extra < 0 || extra > size * 0.5f) extra = 0;
+    cb_page *p = L->page;
+    size_t first = p->nops;
+    cb_lay_text(L, x, baseline, size, c, bold, s, len, 0);
+    /* each op's characters go to their cells: the op starts at its first one's place and
+     * each character after is displaced from where the one before it ends (layout.h: dx);
+     * a run of half-width characters is centred in its cells as a whole */
+    float at_cells = 0, line_end = x + (total + pad) * L->cell + (float)(count - 1) * extra;
+    size_t drawn = 0;
+    for (size_t k = first; k < p->nops; k++) {
+        cb_op *op = &p->ops[k];
+        const char *q = op->text, *end = op->text + strlen(op->text);
+        size_t n = 0, j = 0;
+        for (const char *r = q; r < end;) n += !cb_font_invisible(cb_utf8_next(&r, end));
+        float *dx = cb_xcalloc(n ? n : 1, sizeof *dx), pen = 0;
+        while (q < end && drawn < count) {
+            uint32_t cp = cb_utf8_next(&q, end);
+            if (cb_font_invisible(cp)) continue;
+            float adv = cb_font_advance(f, cp) * size, cw = cells_of(f, cp) * L->cell;
+            float lead = padded[drawn] ? 0.25f * L->cell : 0; /* a rounded-up run centred */
+            float at = x + at_cells * L->cell + (float)drawn * extra + lead + (cw - adv) / 2; /* centred */
+            if (cw < L->cell && drawn == 0 && at < x) at = x; /* a wide digit stays on the line */
+            if (cw < L->cell && drawn + 1 == count && at + adv > line_end) at = line_end - adv;
+            if (j == 0) op->x = at;
+            else dx[j] = at - pen;
+            pen = at + adv;
+            at_cells += w[drawn];
+            drawn++;
+            j++;
+        }
+        free(op->dx);
+        op->dx = dx;
+        op->spacing = 0;
+        cb_page_charge(p, CB_HEAP_BYTES(n * sizeof *dx));
+    }
+    free(w);
+    free(padded);
 }
 
 /* ------------------------------------------------------------------ entry points */
@@ -311,6 +403,10 @@ int cb_layout_run(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_fo
     L.left = t->margin_left;
     L.right = t->page_w - t->margin_right;
     L.width = L.right - L.left;
+    if (t->grid_lines > 0) { /* the grid fills the type area */
+        L.pitch = (L.top - L.bottom) / (float)t->grid_lines;
+        L.cell = english(&L) ? 0 : L.width / (float)t->grid_chars;
+    }
     cb_font_metrics(font, &L.asc, &L.desc);
     out->info = (cb_doc_info){dup_or_null(doc->title), dup_or_null(doc->subject), dup_or_null(doc->author),
                               dup_or_null(doc->keywords), doc->dated, doc->date};
