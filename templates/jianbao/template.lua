@@ -30,7 +30,7 @@ return {
     body = 16,        -- 3号
     title = 22,       -- 2号
     h1 = 16, h2 = 16, -- headings are 3号 too
-    table = 12,       -- 小四
+    table = 10,       -- between 五号 and 小五: the projects table's year column holds "2020"
     small = 10.5,     -- 五号: notes, KPI labels
     indent = 2,       -- two characters
     justify = true,

@@ -92,6 +92,11 @@ check "both example counties' 简报 are written" test -s "${briefs[0]}" -a -s "
 if [[ -s ${briefs[0]} && -s ${briefs[1]} ]]; then
     run_checks "$PY" "$E2E_LIB/jianbao_check.py" "$E2E_LIB" briefing "${briefs[@]}"
     for b in "${briefs[@]}"; do
+        check "$b: qpdf --check" qpdf --check "$b"
+        check "$b: every character leaves ink" "$PY" "$E2E_LIB/ink_check.py" check "$b"
+    done
+    check_eq "no warning but the note on the faces" "" "$(grep -v '^countybrief: note: fonts: ' "$TMP/stderr" | grep -v '^wrote \|rendered' || true)"
+    for b in "${briefs[@]}"; do
         check "$b: the report's own heading text has no number of its own (一、概况, not 一、一、)" \
             bash -c 'pdftotext "$1" - 2>/dev/null | grep -q "^一、概况" && ! pdftotext "$1" - | grep -q "一、一、"' _ "$b"
     done

@@ -161,7 +161,7 @@ comp() {
         grep . | sort | tr '\n' ' ' | sed 's/ $//' || true
 }
 check_eq "completion: render --county 忠<TAB> (the example data beside the binary)" "忠县" "$(comp render --county 忠)"
-check_eq "completion: render --template <TAB> (the installed templates)" "briefing dashboard onepager" \
+check_eq "completion: render --template <TAB> (the installed templates)" "briefing dashboard jianbao onepager" \
     "$(mkdir "$TMP/empty" && cd "$TMP/empty" && comp render --template "")"
 
 finish
