@@ -222,7 +222,7 @@ uint32_t cb_lay_node(lay *L, cb_role role, int level, uint32_t parent)
 
 uint32_t cb_lay_container(const lay *L)
 {
-    for (int k = 3; k >= 1; k--)
+    for (int k = 4; k >= 1; k--)
         if (L->section[k] != CB_NODE_NONE) return L->section[k];
     return CB_NODE_DOCUMENT;
 }
@@ -255,7 +255,7 @@ static void first_nodes(lay *L)
 {
     cb_lay_node(L, CB_ROLE_DOCUMENT, 0, CB_NODE_NONE);
     for (int k = CB_ART_HEADER; k <= CB_ART_REPEATED; k++) cb_lay_node(L, CB_ROLE_ARTIFACT, k, CB_NODE_NONE);
-    for (int k = 0; k < 4; k++) L->section[k] = CB_NODE_NONE;
+    for (int k = 0; k < 5; k++) L->section[k] = CB_NODE_NONE;
 }
 
 static char *dup_or_null(const char *s) { return s ? cb_xstrdup(s) : NULL; }
@@ -268,12 +268,13 @@ typedef struct measure {
     float cell; /* the grid's character cell, or 0: the faces' advances */
 } measure;
 
-/* The cells character cp takes on a character grid: 1, or a half for one narrower than
- * three quarters of an em (a half-width digit or letter); none for one not drawn. */
+/* The cells character cp takes on a character grid: one for a character over 0.6 em
+ * wide (a Chinese character, a full-width mark, a Latin capital or "%"), half a cell for
+ * a narrower one (a half-width digit or letter), none for one not drawn. */
 static float cells_of(cb_font *f, uint32_t cp)
 {
     if (cb_font_invisible(cp)) return 0;
-    return cb_font_advance(f, cp) >= 0.75f ? 1 : 0.5f;
+    return cb_font_advance(f, cp) > 0.6f ? 1 : 0.5f;
 }
 
 static float advance_at(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
@@ -310,26 +311,48 @@ void cb_lay_cells(lay *L, float x, float avail, float baseline, float size, cb_r
                   size_t len, int justify)
 {
     cb_font *f = cb_lay_font(L, bold);
-    /* each drawn character's cells, and the half cell that rounds an odd run of half-width
-     * ones up to whole cells (so that the characters after it are back on the grid), as
-     * long as the line keeps within avail */
     size_t count = 0;
     for (const char *q = s, *end = s + len; q < end;) count += !cb_font_invisible(cb_utf8_next(&q, end));
     if (!count) return;
-    float *w = cb_xmalloc(count * sizeof *w), total = 0, cells = avail / L->cell + 0.01f;
-    unsigned char *padded = cb_xcalloc(count, 1); /* 1: in a run rounded up */
+    /* each drawn character's cells (w), advance (adv) and where in its cells it starts
+     * (off: centred). A run of Latin text (digits, letters, ASCII marks) that ends on a
+     * half cell is rounded up to whole cells, as long as the line keeps within avail, so
+     * the characters after it are back on the grid (its last character takes the half
+     * cell). A run whose advances fit its cells is set at its own advances, centred as a
+     * whole ("GDP"); else each character is centred in its own cells ("2020": digits of
+     * 0.55 em in half cells of 0.49 em). */
+    float *w = cb_xmalloc(3 * count * sizeof *w), *adv = w + count, *off = adv + count;
+    unsigned char *latin = cb_xmalloc(count + 1); /* Latin text (font.h), a 0 after the last */
+    float total = 0, cells = avail / L->cell + 0.01f;
     size_t i = 0;
     for (const char *q = s, *end = s + len; q < end;) {
         uint32_t cp = cb_utf8_next(&q, end);
-        if (!cb_font_invisible(cp)) total += w[i++] = cells_of(f, cp);
+        if (cb_font_invisible(cp)) continue;
+        w[i] = cells_of(f, cp);
+        adv[i] = cb_font_advance(f, cp) * size;
+        latin[i] = (unsigned char)cb_font_latin_text(cp);
+        total += w[i++];
     }
+    latin[count] = 0;
     float pad = 0; /* what rounding the runs up adds */
     for (size_t k = 0, run = 0; k < count; k++) {
-        run = w[k] < 1 ? run + 1 : 0;
-        if (run % 2 && (k + 1 == count || w[k + 1] >= 1) && total + pad + 0.5f <= cells) {
-            w[k] += 0.5f; /* the run's last character takes the half cell */
-            pad += 0.5f;
-            memset(padded + k + 1 - run, 1, run);
+        off[k] = (w[k] * L->cell - adv[k]) / 2;
+        if (!latin[k]) run = k + 1;
+        if (!latin[k] || latin[k + 1]) continue; /* not a run's last */
+        float in = 0, natural = 0;
+        for (size_t r = run; r <= k; r++) in += w[r], natural += adv[r];
+        float more = ceilf(in) > in && total + pad + 0.5f <= cells ? 0.5f : 0;
+        w[k] += more;
+        pad += more;
+        if (natural <= (in + more) * L->cell) { /* at its own advances, centred */
+            float o = ((in + more) * L->cell - natural) / 2, cell_at = 0; /* from the run's start */
+            for (size_t r = run; r <= k; r++) {
+                off[r] = o - cell_at;
+                o += adv[r];
+                cell_at += w[r] * L->cell;
+            }
+        } else {
+            for (size_t r = run; r <= k; r++) off[r] += more * L->cell / 2;
         }
     }
     float extra = justify && count > 1 ? (avail - (total + pad) * L->cell) / (float)(count - 1) : 0;
@@ -337,28 +360,24 @@ void cb_lay_cells(lay *L, float x, float avail, float baseline, float size, cb_r
     cb_page *p = L->page;
     size_t first = p->nops;
     cb_lay_text(L, x, baseline, size, c, bold, s, len, 0);
-    /* each op's characters go to their cells: the op starts at its first one's place and
-     * each character after is displaced from where the one before it ends (layout.h: dx);
-     * a run of half-width characters is centred in its cells as a whole */
-    float at_cells = 0, line_end = x + (total + pad) * L->cell + (float)(count - 1) * extra;
+    /* each op's characters go to their places: the op starts at its first one's and each
+     * character after is displaced from where the one before it ends (layout.h: dx) */
+    float at_cells = 0, pen = 0;
     size_t drawn = 0;
     for (size_t k = first; k < p->nops; k++) {
         cb_op *op = &p->ops[k];
         const char *q = op->text, *end = op->text + strlen(op->text);
         size_t n = 0, j = 0;
         for (const char *r = q; r < end;) n += !cb_font_invisible(cb_utf8_next(&r, end));
-        float *dx = cb_xcalloc(n ? n : 1, sizeof *dx), pen = 0;
+        float *dx = cb_xcalloc(n ? n : 1, sizeof *dx);
         while (q < end && drawn < count) {
-            uint32_t cp = cb_utf8_next(&q, end);
-            if (cb_font_invisible(cp)) continue;
-            float adv = cb_font_advance(f, cp) * size, cw = cells_of(f, cp) * L->cell;
-            float lead = padded[drawn] ? 0.25f * L->cell : 0; /* a rounded-up run centred */
-            float at = x + at_cells * L->cell + (float)drawn * extra + lead + (cw - adv) / 2; /* centred */
-            if (cw < L->cell && drawn == 0 && at < x) at = x; /* a wide digit stays on the line */
-            if (cw < L->cell && drawn + 1 == count && at + adv > line_end) at = line_end - adv;
+            if (cb_font_invisible(cb_utf8_next(&q, end))) continue;
+            float at = x + at_cells * L->cell + (float)drawn * extra + off[drawn];
+            if (latin[drawn]) /* a digit wider than its half cell stays inside the type area */
+                at = fminf(fmaxf(at, L->left), L->right - adv[drawn]);
             if (j == 0) op->x = at;
             else dx[j] = at - pen;
-            pen = at + adv;
+            pen = at + adv[drawn];
             at_cells += w[drawn];
             drawn++;
             j++;
@@ -369,7 +388,7 @@ void cb_lay_cells(lay *L, float x, float avail, float baseline, float size, cb_r
         cb_page_charge(p, CB_HEAP_BYTES(n * sizeof *dx));
     }
     free(w);
-    free(padded);
+    free(latin);
 }
 
 /* ------------------------------------------------------------------ entry points */

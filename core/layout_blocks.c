@@ -133,7 +133,7 @@ static int next_leaves_page(lay *L, const cb_block *b, const cb_block *next)
  * the deepest one left open (else in the document); the heading is its first child. */
 static void open_section(lay *L, int level)
 {
-    for (int k = level; k <= 3; k++) L->section[k] = CB_NODE_NONE;
+    for (int k = level; k <= 4; k++) L->section[k] = CB_NODE_NONE;
     uint32_t sect = cb_lay_node(L, CB_ROLE_SECTION, level, cb_lay_container(L));
     L->section[level] = sect;
     cb_lay_at(L, cb_lay_node(L, CB_ROLE_HEADING, level, sect));
@@ -166,13 +166,14 @@ static void heading_number(lay *L, int level, char *buf, size_t n)
 void cb_heading_place(lay *L, const cb_block *b, const cb_block *next)
 {
     const cb_template *t = L->t;
-    int level = b->level == 2 ? 2 : 1, grid = L->pitch > 0;
+    int level = b->level >= 1 && b->level <= 4 ? b->level : 1, grid = L->pitch > 0;
     float size = level == 1 ? t->h1_size : t->h2_size;
     float before = grid ? 0 : level == 1 ? size * 1.1f : size * 0.8f;
     /* on a grid a heading takes whole grid lines, indented as paragraphs are */
     float lh = grid ? ceilf(size * 1.3f / L->pitch - 0.01f) * L->pitch : size * 1.45f;
     float indent = grid ? t->indent * (L->cell > 0 ? L->cell : size) : level == 1 ? 9 : 0;
-    cb_font_role role = level == 1 ? CB_FONT_HEADING : CB_FONT_HEADING2;
+    /* levels 3 and 4 in the body face, at level 2's size (bold unless bold_headings is off) */
+    cb_font_role role = level == 1 ? CB_FONT_HEADING : level == 2 ? CB_FONT_HEADING2 : CB_FONT_BODY;
     int bold = t->bold_headings;
     char num[48];
     heading_number(L, level, num, sizeof num);

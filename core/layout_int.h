@@ -31,9 +31,9 @@ typedef struct lay {
     float asc, desc;            /* font ascender and (negative) descender, in ems */
     const char *heading;        /* the last heading's text, to say where a block is */
     int lookahead;              /* layouts nested to try what follows a heading (scratch) */
-    /* the open sections by heading level (index 1..3; CB_NODE_NONE: none open): a block
+    /* the open sections by heading level (index 1..4; CB_NODE_NONE: none open): a block
      * belongs to the deepest one, else to the document */
-    uint32_t section[4];
+    uint32_t section[5];
     /* the strict grid (template.h: type.grid): the line pitch and the character cell, in
      * points; 0 when the template has none (an English document's lines are on the grid,
      * its characters are not: cell 0) */

@@ -6,7 +6,8 @@
 #     by 22 body lines at a constant pitch (225 mm / 22, within 0.1 pt) on a full page,
 #     every line on the grid, each character in its 156 mm / 28 cell, at most 28 a line,
 #     a table's next line back on the grid; headings numbered 一、 （一） （二） 二、 （一）
-#     (the report's texts are unnumbered) in 黑体 and 楷体, body in 仿宋, the title in
+#     1. （1） （2） 2. (the report's texts are unnumbered) in 黑体, 楷体 and the body face
+#     (levels 3 and 4), body in 仿宋, the title in
 #     小标宋 (or the free fallbacks: Noto Serif CJK SC, Noto Sans CJK SC, AR PL UKai CN,
 #     Noto Serif CJK SC Bold); page numbers "— N —" in 14 pt, 7 mm under the type area,
 #     odd pages right and even pages left, 14 pt in;
@@ -62,7 +63,12 @@ doc:table { columns = { { title = "项目" }, { title = "金额", align = "right
 for _ = 1, 10 do para() end
 doc:heading("下一步工作")
 doc:heading("产业协作", 2)
-for _ = 1, 12 do para() end
+doc:heading("消费帮扶", 3)
+doc:heading("农产品进社区", 4)
+doc:heading("农产品进机关", 4)
+for _ = 1, 4 do para() end
+doc:heading("劳务协作", 3)
+for _ = 1, 8 do para() end
 LUA
 cb render --report grid.lua --template jianbao --county 忠县 --out grid --no-fsync
 check_eq "a report renders with --template jianbao (exit 0)" 0 "$RC"
