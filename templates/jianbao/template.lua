@@ -6,10 +6,13 @@
 -- fills the type area:
 --   line pitch      225 mm / 22 = 10.227 mm = 28.99 pt (a baseline every 28.99 pt)
 --   character pitch 156 mm / 28 =  5.571 mm = 15.79 pt (a 16 pt character per cell,
---                   a half-width digit or letter half a cell)
+--                   a half-width digit or letter half a cell, a run of them rounded
+--                   up to whole cells: docs/templates.md, "The strict grid")
 -- Punctuation is full width (全角式) and no quarter em separates Chinese from Latin, so
 -- every mark takes a cell; a full line holds 28 characters and ends on the type area's
--- right edge. Page numbers "— N —" in 4号 (14 pt), the top of the line 7 mm under the
+-- right edge. Headings: 一、 in 黑体, （一） in 楷体, 1. and （1） in the body face, all
+-- 3号, not bold, indented two characters like paragraphs; the report's texts carry no
+-- numbers. The title: 2号 小标宋, centred. Page numbers "— N —" in 4号 (14 pt), the top of the line 7 mm under the
 -- type area, odd pages right and even pages left, one 14 pt character in from the type
 -- area's edge. No running header.
 -- The 报头 (masthead) and 报尾 (distribution block) are blocks of their own, above the first
