@@ -11,7 +11,7 @@
 #     小标宋 (or the free fallbacks: Noto Serif CJK SC, Noto Sans CJK SC, AR PL UKai CN,
 #     Noto Serif CJK SC Bold); page numbers "— N —" in 14 pt, 7 mm under the type area,
 #     odd pages right and even pages left, 14 pt in;
-#   * one line on stderr naming the faces used instead of those asked for;
+#   * one line on stderr naming the faces used instead of those asked for (none with --quiet);
 #   * the briefing report with --template jianbao, both example counties: the same page,
 #     its body lines on the grid, its level-1 headings numbered 一、 二、 ...;
 #   * the template fields' errors name the template and the field.
@@ -86,6 +86,8 @@ if [[ -z $(fc-list FangSong family) && -z $(fc-list "仿宋_GB2312" family) && -
     check_eq "one line on stderr names the faces used instead of those asked for" 1 "$n"
     check "it says the body is Noto Serif CJK SC as 仿宋 is missing" \
         grep -qF 'body "FangSong" is not installed, "Noto Serif CJK SC" used' "$TMP/stderr"
+    cb render --report grid.lua --template jianbao --county 忠县 --out grid --no-fsync --quiet
+    check_eq "--quiet: not even the note" "0|" "$RC|$(cat "$TMP/stderr")"
 else
     skip "the note naming a fallback face" "a 仿宋 face is installed: nothing falls back"
 fi
