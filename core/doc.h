@@ -14,7 +14,7 @@
 
 typedef enum cb_block_kind {
     CB_BLOCK_TITLE,     /* text, subtitle (lines separated by '\n') */
-    CB_BLOCK_HEADING,   /* text, level 1 or 2; becomes a PDF bookmark */
+    CB_BLOCK_HEADING,   /* text, level 1 to 4; becomes a PDF bookmark */
     CB_BLOCK_PARAGRAPH, /* text */
     CB_BLOCK_KPIS,      /* items: value, unit, label */
     CB_BLOCK_TABLE,     /* cols, cells */

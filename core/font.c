@@ -82,7 +82,8 @@ struct cb_font {
 /* The list whose faces f picks from: f itself, or a view's list. */
 #define LIST(f) ((f)->list ? (f)->list : (f))
 
-const char *const cb_font_role_names[CB_FONT_NROLES] = {"body", "heading", "figures", "latin"};
+const char *const cb_font_role_names[CB_FONT_NROLES] = {"body", "heading", "figures", "latin", "title",
+                                                        "heading2"};
 
 static int face_open(face **out, const char *path, int index, cb_error *err);
 static void face_free(face *fc);
@@ -591,6 +592,10 @@ cb_font *cb_font_for(cb_font *f, cb_font_role role, int bold)
     if (latin < 0) latin = l->latin;
     if (role == CB_FONT_LATIN) first = latin;
     if ((first < 0 || first == 0) && latin == l->latin) return l; /* picks as the list does */
+    for (int r = 0; r < CB_FONT_NROLES && !l->views[role][bold]; r++) /* a role that picks the same */
+        for (int b = 0; b < 2; b++)
+            if (l->views[r][b] && l->views[r][b]->first == first && l->views[r][b]->latin == latin)
+                return l->views[r][b];
     if (!l->views[role][bold]) l->views[role][bold] = view_make(l, first, latin);
     return l->views[role][bold];
 }

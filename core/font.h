@@ -75,9 +75,13 @@ int cb_font_add_fallback(cb_font *f, const char *path, int index, cb_error *err)
  * and is freed with the list; it is used by the list's thread, as the list is.
  */
 typedef enum cb_font_role {
-    CB_FONT_BODY, CB_FONT_HEADING, CB_FONT_FIGURES, CB_FONT_LATIN, CB_FONT_NROLES
+    CB_FONT_BODY, CB_FONT_HEADING, CB_FONT_FIGURES, CB_FONT_LATIN,
+    CB_FONT_TITLE,    /* the document's title: the heading's faces unless named */
+    CB_FONT_HEADING2, /* level-2 headings: the heading's faces unless named */
+    CB_FONT_NROLES
 } cb_font_role;
-/* The role names a template uses ("body", "heading", "figures", "latin"). */
+/* The role names a template uses ("body", "heading", "figures", "latin", "title",
+ * "heading2"). */
 extern const char *const cb_font_role_names[CB_FONT_NROLES];
 /* Face `index` of path as a face of list f: the face already open at that path and index,
  * else opened (checks and errors as cb_font_add_fallback's) and appended to the explicit

@@ -53,7 +53,7 @@ size_t cb_lay_lines_here(lay *L, float lh, size_t i, size_t n)
     if (i > 0) cb_lay_new_page(L); /* the page before took what it could */
     for (;;) {
         size_t m = n - i, room = 0;
-        for (float y = L->y; room < m && y - lh >= L->bottom; y -= lh) room++;
+        for (float y = L->y; room < m && y - lh >= L->bottom - 0.01f; y -= lh) room++; /* a grid's last line */
         if (room >= m) return m;
         size_t k = room;
         if (k && k + 1 == m) k--;    /* widow: the last line does not go over alone */
@@ -230,7 +230,7 @@ uint32_t cb_lay_node(lay *L, cb_role role, int level, uint32_t parent)
 
 uint32_t cb_lay_container(const lay *L)
 {
-    for (int k = 3; k >= 1; k--)
+    for (int k = 4; k >= 1; k--)
         if (L->section[k] != CB_NODE_NONE) return L->section[k];
     return CB_NODE_DOCUMENT;
 }
@@ -263,7 +263,7 @@ static void first_nodes(lay *L)
 {
     cb_lay_node(L, CB_ROLE_DOCUMENT, 0, CB_NODE_NONE);
     for (int k = CB_ART_HEADER; k <= CB_ART_REPEATED; k++) cb_lay_node(L, CB_ROLE_ARTIFACT, k, CB_NODE_NONE);
-    for (int k = 0; k < 4; k++) L->section[k] = CB_NODE_NONE;
+    for (int k = 0; k < 5; k++) L->section[k] = CB_NODE_NONE;
 }
 
 static char *dup_or_null(const char *s) { return s ? cb_xstrdup(s) : NULL; }
@@ -273,11 +273,22 @@ static char *dup_or_null(const char *s) { return s ? cb_xstrdup(s) : NULL; }
 typedef struct measure {
     cb_font *font;
     float size;
+    float cell; /* the grid's character cell, or 0: the faces' advances */
 } measure;
+
+/* The cells character cp takes on a character grid: one for a character over 0.6 em
+ * wide (a Chinese character, a full-width mark, a Latin capital or "%"), half a cell for
+ * a narrower one (a half-width digit or letter), none for one not drawn. */
+static float cells_of(cb_font *f, uint32_t cp)
+{
+    if (cb_font_invisible(cp)) return 0;
+    return cb_font_advance(f, cp) > 0.6f ? 1 : 0.5f;
+}
 
 static float advance_at(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
 {
     measure *m = ud;
+    if (m->cell > 0) return cells_of(m->font, cp) * m->cell;
     return (cb_ts_plain(cp, next) ? cb_font_advance(m->font, cp) : cb_ts_advance(m->font, prev, cp, next, NULL)) *
            m->size;
 }
@@ -341,7 +352,7 @@ static void wraps_free(cb_lay_wraps *c)
 
 size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb_line **lines)
 {
-    measure m = {cb_lay_font(L, L->bold), size};
+    measure m = {cb_lay_font(L, L->bold), size, 0};
     size_t len = strlen(s);
     cb_lay_wraps *c = L->wraps;
     if (!c) return cb_break_lines(s, len, first_w, w, advance_at, &m, lines);
@@ -370,6 +381,106 @@ size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb
         c->bytes += held;
     }
     return n;
+}
+
+/* ------------------------------------------------------------------ the grid */
+
+void cb_lay_snap(lay *L)
+{
+    if (L->pitch <= 0) return;
+    float k = ceilf((L->top - L->y) / L->pitch - 0.01f); /* grid lines above the cursor */
+    L->y = L->top - fmaxf(0, k) * L->pitch;
+}
+
+size_t cb_lay_wrap_cells(lay *L, const char *s, float size, float first_w, float w, cb_line **lines)
+{
+    /* a hair over the widths: a line of exactly N cells must fit N cells' width */
+    measure m = {cb_lay_font(L, L->bold), size, L->cell};
+    return cb_break_lines(s, strlen(s), first_w + 0.01f, w + 0.01f, advance_at, &m, lines);
+}
+
+void cb_lay_cells(lay *L, float x, float avail, float baseline, float size, cb_rgb c, int bold, const char *s,
+                  size_t len, int justify)
+{
+    cb_font *f = cb_lay_font(L, bold);
+    size_t count = 0;
+    for (const char *q = s, *end = s + len; q < end;) count += !cb_font_invisible(cb_utf8_next(&q, end));
+    if (!count) return;
+    /* each drawn character's cells (w), advance (adv) and where in its cells it starts
+     * (off: centred). A run of Latin text (digits, letters, ASCII marks) that ends on a
+     * half cell is rounded up to whole cells, as long as the line keeps within avail, so
+     * the characters after it are back on the grid (its last character takes the half
+     * cell). A run whose advances fit its cells is set at its own advances, centred as a
+     * whole ("GDP"); else each character is centred in its own cells ("2020": digits of
+     * 0.55 em in half cells of 0.49 em). */
+    float *w = cb_xmalloc(3 * count * sizeof *w), *adv = w + count, *off = adv + count;
+    unsigned char *latin = cb_xmalloc(count + 1); /* Latin text (font.h), a 0 after the last */
+    float total = 0, cells = avail / L->cell + 0.01f;
+    size_t i = 0;
+    for (const char *q = s, *end = s + len; q < end;) {
+        uint32_t cp = cb_utf8_next(&q, end);
+        if (cb_font_invisible(cp)) continue;
+        w[i] = cells_of(f, cp);
+        adv[i] = cb_font_advance(f, cp) * size;
+        latin[i] = (unsigned char)cb_font_latin_text(cp);
+        total += w[i++];
+    }
+    latin[count] = 0;
+    float pad = 0; /* what rounding the runs up adds */
+    for (size_t k = 0, run = 0; k < count; k++) {
+        off[k] = (w[k] * L->cell - adv[k]) / 2;
+        if (!latin[k]) run = k + 1;
+        if (!latin[k] || latin[k + 1]) continue; /* not a run's last */
+        float in = 0, natural = 0;
+        for (size_t r = run; r <= k; r++) in += w[r], natural += adv[r];
+        float more = ceilf(in) > in && total + pad + 0.5f <= cells ? 0.5f : 0;
+        w[k] += more;
+        pad += more;
+        if (natural <= (in + more) * L->cell) { /* at its own advances, centred */
+            float o = ((in + more) * L->cell - natural) / 2, cell_at = 0; /* from the run's start */
+            for (size_t r = run; r <= k; r++) {
+                off[r] = o - cell_at;
+                o += adv[r];
+                cell_at += w[r] * L->cell;
+            }
+        } else {
+            for (size_t r = run; r <= k; r++) off[r] += more * L->cell / 2;
+        }
+    }
+    float extra = justify && count > 1 ? (avail - (total + pad) * L->cell) / (float)(count - 1) : 0;
+    if (extra < 0 || extra > size * 0.5f) extra = 0;
+    cb_page *p = L->page;
+    size_t first = p->nops;
+    cb_lay_text(L, x, baseline, size, c, bold, s, len, 0);
+    /* each op's characters go to their places: the op starts at its first one's and each
+     * character after is displaced from where the one before it ends (layout.h: dx) */
+    float at_cells = 0, pen = 0;
+    size_t drawn = 0;
+    for (size_t k = first; k < p->nops; k++) {
+        cb_op *op = &p->ops[k];
+        const char *q = op->text, *end = op->text + strlen(op->text);
+        size_t n = 0, j = 0;
+        for (const char *r = q; r < end;) n += !cb_font_invisible(cb_utf8_next(&r, end));
+        float *dx = cb_xcalloc(n ? n : 1, sizeof *dx);
+        while (q < end && drawn < count) {
+            if (cb_font_invisible(cb_utf8_next(&q, end))) continue;
+            float at = x + at_cells * L->cell + (float)drawn * extra + off[drawn];
+            if (latin[drawn]) /* a digit wider than its half cell stays inside the type area */
+                at = fminf(fmaxf(at, L->left), L->right - adv[drawn]);
+            if (j == 0) op->x = at;
+            else dx[j] = at - pen;
+            pen = at + adv[drawn];
+            at_cells += w[drawn];
+            drawn++;
+            j++;
+        }
+        free(op->dx);
+        op->dx = dx;
+        op->spacing = 0;
+        cb_page_charge(p, CB_HEAP_BYTES(n * sizeof *dx));
+    }
+    free(w);
+    free(latin);
 }
 
 /* ------------------------------------------------------------------ entry points */
@@ -448,6 +559,10 @@ static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_
         L.pull = pr->block;
         L.pull_page = pr->page;
         L.pull_h = pr->h;
+    }
+    if (t->grid_lines > 0) { /* the grid fills the type area */
+        L.pitch = (L.top - L.bottom) / (float)t->grid_lines;
+        L.cell = english(&L) ? 0 : L.width / (float)t->grid_chars;
     }
     cb_font_metrics(font, &L.asc, &L.desc);
     out->info = (cb_doc_info){dup_or_null(doc->title), dup_or_null(doc->subject), dup_or_null(doc->author),

@@ -50,13 +50,13 @@ enum { CB_PAINT_FILL = 1, CB_PAINT_STROKE = 2 };
 
 /* What a node is. The roles are those of tagged PDF (PDF 32000-1 14.8.4) and map onto
  * them one to one: Document, Sect, Title (PDF 2.0's; in PDF 1.7 a custom role the
- * RoleMap maps to P), H1..H3, P, L, LI, Table, TR, TH, TD, Figure, Caption, Link. */
+ * RoleMap maps to P), H1..H4, P, L, LI, Table, TR, TH, TD, Figure, Caption, Link. */
 typedef enum cb_role {
     CB_ROLE_DOCUMENT,    /* node 0, the root */
     CB_ROLE_SECTION,     /* a heading and what follows it, up to the next heading of its level
                           * or above (level: the heading's); also the cover (level 0) */
     CB_ROLE_TITLE,       /* the document's title: the title block's and the cover's */
-    CB_ROLE_HEADING,     /* level 1..3, as its bookmark in the outline (cb_bookmark) */
+    CB_ROLE_HEADING,     /* level 1..4, as its bookmark in the outline (cb_bookmark) */
     CB_ROLE_PARAGRAPH,
     CB_ROLE_LIST,
     CB_ROLE_LIST_ITEM,
@@ -88,7 +88,7 @@ enum { CB_NODE_DOCUMENT = 0, CB_NODE_FIRST = CB_ART_REPEATED + 1 /* the first of
 typedef struct cb_node {
     uint32_t parent;   /* CB_NODE_NONE for the root and the artifacts */
     uint8_t role;      /* cb_role */
-    uint8_t level;     /* heading, section: 1..3; artifact: its cb_artifact; else 0 */
+    uint8_t level;     /* heading, section: 1..4; artifact: its cb_artifact; else 0 */
     char lang[10];     /* BCP 47, when not the document's (cb_layout.lang); else "" (no
                         * block sets one yet) */
     char *alt;         /* figure: its alternative text (owned, UTF-8); else NULL */

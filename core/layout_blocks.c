@@ -22,13 +22,51 @@ static size_t count_chars(const char *s, size_t len)
     return n;
 }
 
+/* The title block on a grid (an official document): the title centred in the title face,
+ * the subtitle centred under it, each line on whole grid lines, then an empty grid line;
+ * no band, no rule. */
+static void grid_title(lay *L, const cb_block *b)
+{
+    const cb_template *t = L->t;
+    float ts = t->title_size, ss = t->body_size;
+    float tlh = ceilf(ts * 1.3f / L->pitch - 0.01f) * L->pitch, slh = ceilf(ss * 1.3f / L->pitch - 0.01f) * L->pitch;
+    cb_line *tl = NULL, *sl = NULL;
+    cb_lay_type(L, CB_FONT_TITLE, t->bold_headings);
+    size_t nt = cb_lay_wrap(L, b->text ? b->text : "", ts, L->width, L->width, &tl);
+    cb_lay_type(L, CB_FONT_BODY, 0);
+    size_t ns = b->subtitle ? cb_lay_wrap(L, b->subtitle, ss, L->width, L->width, &sl) : 0;
+    cb_lay_snap(L);
+    cb_lay_ensure(L, nt * tlh + ns * slh + L->pitch);
+    cb_lay_open(L, CB_ROLE_TITLE);
+    cb_lay_type(L, CB_FONT_TITLE, t->bold_headings);
+    for (size_t i = 0; i < nt; i++) {
+        cb_lay_aligned(L, L->left, L->width, grid_baseline(L->y, tlh, ts), ts, t->primary, t->bold_headings,
+                       b->text + tl[i].start, tl[i].len, ALIGN_CENTER);
+        L->y -= tlh;
+    }
+    if (ns) cb_lay_open(L, CB_ROLE_PARAGRAPH);
+    cb_lay_type(L, CB_FONT_BODY, 0);
+    for (size_t i = 0; i < ns; i++) {
+        cb_lay_aligned(L, L->left, L->width, grid_baseline(L->y, slh, ss), ss, t->text, 0,
+                       b->subtitle + sl[i].start, sl[i].len, ALIGN_CENTER);
+        L->y -= slh;
+    }
+    L->y -= L->pitch;
+    free(tl);
+    free(sl);
+}
+
 void cb_title_place(lay *L, const cb_block *b, const cb_block *next)
 {
     (void)next;
+    if (L->pitch > 0) {
+        grid_title(L, b);
+        return;
+    }
     const cb_template *t = L->t;
     float ts = t->title_size, ss = t->body_size;
     cb_line *tl = NULL, *sl = NULL;
-    cb_lay_type(L, CB_FONT_HEADING, 1);
+    cb_lay_type(L, CB_FONT_TITLE, t->bold_headings);
     size_t nt = cb_lay_wrap(L, b->text ? b->text : "", ts, L->width, L->width, &tl);
     cb_lay_type(L, CB_FONT_BODY, 0);
     size_t ns = b->subtitle ? cb_lay_wrap(L, b->subtitle, ss, L->width, L->width, &sl) : 0;
@@ -39,9 +77,9 @@ void cb_title_place(lay *L, const cb_block *b, const cb_block *next)
     cb_lay_rect(L, L->left, L->y - 4, L->width, 4, t->primary);
     L->y -= 4 + 10;
     cb_lay_open(L, CB_ROLE_TITLE);
-    cb_lay_type(L, CB_FONT_HEADING, 1);
+    cb_lay_type(L, CB_FONT_TITLE, t->bold_headings);
     for (size_t i = 0; i < nt; i++) {
-        cb_lay_text(L, L->left, baseline_in(L, L->y, tlh, ts), ts, t->primary, 1,
+        cb_lay_text(L, L->left, baseline_in(L, L->y, tlh, ts), ts, t->primary, t->bold_headings,
                     b->text + tl[i].start, tl[i].len, 0);
         L->y -= tlh;
     }
@@ -96,45 +134,85 @@ static int next_leaves_page(lay *L, const cb_block *b, const cb_block *next)
  * the deepest one left open (else in the document); the heading is its first child. */
 static void open_section(lay *L, int level)
 {
-    for (int k = level; k <= 3; k++) L->section[k] = CB_NODE_NONE;
+    for (int k = level; k <= 4; k++) L->section[k] = CB_NODE_NONE;
     uint32_t sect = cb_lay_node(L, CB_ROLE_SECTION, level, cb_lay_container(L));
     L->section[level] = sect;
     cb_lay_at(L, cb_lay_node(L, CB_ROLE_HEADING, level, sect));
 }
 
+/* The number type.numbering gives the next heading of `level` (1..4), counted in L (a
+ * heading restarts the levels below it), into buf: 一、 （一） 1. （1）; in English
+ * 1. (1) 1. (1) followed by a space. Empty without numbering. */
+static void heading_number(lay *L, int level, char *buf, size_t n)
+{
+    buf[0] = 0;
+    if (L->t->numbering != CB_NUMBERING_GONGWEN || level < 1 || level > 4) return;
+    int v = ++L->numbers[level];
+    for (int k = level + 1; k <= 4; k++) L->numbers[k] = 0;
+    if (english(L)) {
+        snprintf(buf, n, level % 2 ? "%d. " : "(%d) ", v);
+        return;
+    }
+    if (level >= 3) {
+        snprintf(buf, n, level == 3 ? "%d." : "（%d）", v);
+        return;
+    }
+    static const char *const digit[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    char num[32];
+    if (v >= 100) snprintf(num, sizeof num, "%d", v);
+    else snprintf(num, sizeof num, "%s%s%s", v >= 20 ? digit[v / 10] : "", v >= 10 ? "十" : "", digit[v % 10]);
+    snprintf(buf, n, level == 1 ? "%s、" : "（%s）", num);
+}
+
 void cb_heading_place(lay *L, const cb_block *b, const cb_block *next)
 {
     const cb_template *t = L->t;
-    int level = b->level == 2 ? 2 : 1;
+    int level = b->level >= 1 && b->level <= 4 ? b->level : 1, grid = L->pitch > 0;
     float size = level == 1 ? t->h1_size : t->h2_size;
-    float before = level == 1 ? size * 1.1f : size * 0.8f;
-    float lh = size * 1.45f;
-    float indent = level == 1 ? 9 : 0;
+    float before = grid ? 0 : level == 1 ? size * 1.1f : size * 0.8f;
+    /* on a grid a heading takes whole grid lines, indented as paragraphs are */
+    float lh = grid ? ceilf(size * 1.3f / L->pitch - 0.01f) * L->pitch : size * 1.45f;
+    float indent = grid ? t->indent * (L->cell > 0 ? L->cell : size) : level == 1 ? 9 : 0;
+    /* levels 3 and 4 in the body face, at level 2's size (bold unless bold_headings is off) */
+    cb_font_role role = level == 1 ? CB_FONT_HEADING : level == 2 ? CB_FONT_HEADING2 : CB_FONT_BODY;
+    int bold = t->bold_headings;
+    char num[48];
+    heading_number(L, level, num, sizeof num);
+    char *text = cb_xasprintf("%s%s", num, b->text ? b->text : "");
     cb_line *lines = NULL;
-    cb_lay_type(L, CB_FONT_HEADING, 1);
-    size_t n = cb_lay_wrap(L, b->text ? b->text : "", size, L->width - indent, L->width - indent, &lines);
+    cb_lay_type(L, role, bold);
+    size_t n = grid ? cb_lay_wrap_cells(L, text, size, L->width - indent, L->width, &lines)
+                    : cb_lay_wrap(L, text, size, L->width - indent, L->width - indent, &lines);
     float h = n * lh;
+    cb_lay_snap(L);
     /* keep with next: the heading plus about three body lines, and the start of what
      * follows it must fit below it */
-    float keep = h + before + 3 * t->body_size * t->leading;
-    if (!at_page_top(L) && (L->y - keep < L->bottom || (next && next_leaves_page(L, b, next))))
+    float keep = h + before + 3 * (grid ? L->pitch : t->body_size * t->leading);
+    if (!at_page_top(L) && (L->y - keep < L->bottom - 0.01f || (next && next_leaves_page(L, b, next))))
         cb_lay_new_page(L);
-    cb_lay_type(L, CB_FONT_HEADING, 1); /* next_leaves_page laid out what follows */
+    cb_lay_type(L, role, bold); /* next_leaves_page laid out what follows */
     if (!at_page_top(L)) L->y -= before;
-    add_bookmark(L, b->text ? b->text : "", level);
+    add_bookmark(L, text, level);
     open_section(L, level);
-    if (level == 1) {
+    if (level == 1 && !grid) { /* an official document's headings have no bar */
         uint32_t heading = cb_lay_at(L, CB_ART_DECORATION);
         cb_lay_rect(L, L->left, L->y - h + lh * 0.2f, 3.5f, h - lh * 0.4f, t->accent);
         cb_lay_at(L, heading);
     }
     for (size_t i = 0; i < n; i++) {
-        cb_lay_text(L, L->left + indent, baseline_in(L, L->y, lh, size), size,
-                    level == 1 ? t->primary : t->text, 1, b->text + lines[i].start, lines[i].len, 0);
+        float x = L->left + (grid && i ? 0 : indent);
+        cb_rgb c = level == 1 ? t->primary : t->text;
+        if (L->cell > 0)
+            cb_lay_cells(L, x, L->right - x, grid_baseline(L->y, lh, size), size, c, bold, text + lines[i].start,
+                         lines[i].len, t->justify && !lines[i].last);
+        else
+            cb_lay_text(L, x, grid ? grid_baseline(L->y, lh, size) : baseline_in(L, L->y, lh, size), size, c, bold,
+                        text + lines[i].start, lines[i].len, 0);
         L->y -= lh;
     }
-    L->y -= size * 0.35f;
+    if (!grid) L->y -= size * 0.35f;
     free(lines);
+    free(text);
 }
 
 /* English text is justified by widening the spaces between words, not every character:
@@ -166,12 +244,15 @@ void cb_paragraph_place(lay *L, const cb_block *b, const cb_block *next)
 {
     (void)next;
     const cb_template *t = L->t;
-    float size = t->body_size, lh = size * t->leading;
-    float indent = t->indent * size;
+    int grid = L->pitch > 0; /* each line on a grid line, each character in its cells */
+    float size = t->body_size, lh = grid ? L->pitch : size * t->leading;
+    float indent = t->indent * (L->cell > 0 ? L->cell : size);
     const char *s = b->text ? b->text : "";
     cb_line *lines = NULL;
     cb_lay_type(L, CB_FONT_BODY, 0);
-    size_t n = cb_lay_wrap(L, s, size, L->width - indent, L->width, &lines);
+    size_t n = grid ? cb_lay_wrap_cells(L, s, size, L->width - indent, L->width, &lines)
+                    : cb_lay_wrap(L, s, size, L->width - indent, L->width, &lines);
+    cb_lay_snap(L);
     cb_lay_open(L, CB_ROLE_PARAGRAPH);
     for (size_t i = 0, page_end = 0; i < n; i++) {
         if (i == page_end) page_end = i + cb_lay_lines_here(L, lh, i, n);
@@ -180,8 +261,15 @@ void cb_paragraph_place(lay *L, const cb_block *b, const cb_block *next)
         float spacing = 0;
         size_t nch = count_chars(s + lines[i].start, lines[i].len);
         if (t->justify && !lines[i].last && english(L) &&
-            justify_words(L, x, baseline_in(L, L->y, lh, size), size, s + lines[i].start, lines[i].len,
+            justify_words(L, x, grid ? grid_baseline(L->y, lh, size) : baseline_in(L, L->y, lh, size), size, s + lines[i].start, lines[i].len,
                           avail - lines[i].width)) {
+            L->y -= lh;
+            continue;
+        }
+        float bl = grid ? grid_baseline(L->y, lh, size) : baseline_in(L, L->y, lh, size);
+        if (L->cell > 0) { /* each character in its cells */
+            cb_lay_cells(L, x, avail, bl, size, t->text, 0, s + lines[i].start, lines[i].len,
+                         t->justify && !lines[i].last);
             L->y -= lh;
             continue;
         }
@@ -189,11 +277,10 @@ void cb_paragraph_place(lay *L, const cb_block *b, const cb_block *next)
             spacing = (avail - lines[i].width) / (float)(nch - 1);
             if (spacing < 0 || spacing > size * 0.5f) spacing = 0;
         }
-        cb_lay_text(L, x, baseline_in(L, L->y, lh, size), size, t->text, 0, s + lines[i].start,
-                    lines[i].len, spacing);
+        cb_lay_text(L, x, bl, size, t->text, 0, s + lines[i].start, lines[i].len, spacing);
         L->y -= lh;
     }
-    L->y -= size * 0.5f;
+    if (!grid) L->y -= size * 0.5f; /* on a grid the next block starts on the next line */
     free(lines);
 }
 

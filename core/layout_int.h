@@ -43,9 +43,9 @@ typedef struct lay {
     float asc, desc;            /* font ascender and (negative) descender, in ems */
     const char *heading;        /* the last heading's text, to say where a block is */
     int lookahead;              /* layouts nested to try what follows a heading (scratch) */
-    /* the open sections by heading level (index 1..3; CB_NODE_NONE: none open): a block
+    /* the open sections by heading level (index 1..4; CB_NODE_NONE: none open): a block
      * belongs to the deepest one, else to the document */
-    uint32_t section[4];
+    uint32_t section[5];
     /* a trailing notes block that would be alone on the last page pulls the end of the
      * block before it over (cb_layout_run): while `pull` is laid out (pulling), the foot
      * of page pull_page is raised by pull_h. page_base: the index in the document of this
@@ -54,6 +54,11 @@ typedef struct lay {
     size_t pull_page, page_base;
     float pull_h;
     int pulling;
+    /* the strict grid (template.h: type.grid): the line pitch and the character cell, in
+     * points; 0 when the template has none (an English document's lines are on the grid,
+     * its characters are not: cell 0) */
+    float pitch, cell;
+    int numbers[5];             /* the heading numbers by level (1..4: type.numbering) */
 } lay;
 
 static inline int at_page_top(const lay *L) { return L->y >= L->top - 0.01f; }
@@ -64,6 +69,11 @@ static inline float baseline_in(const lay *L, float y, float lh, float size)
 {
     return y - (lh + (L->asc + L->desc) * size) / 2;
 }
+
+/* On a grid the ideographic em box (0.88 em above the baseline, 0.12 below: the CJK faces')
+ * is centred in the grid line of height lh whose top is at y, whatever the face's
+ * ascender and descender: a line's place depends on the grid only. */
+static inline float grid_baseline(float y, float lh, float size) { return y - lh / 2 - 0.38f * size; }
 
 static inline int english(const lay *L) { return strcmp(L->t->lang, "en") == 0; }
 
@@ -106,6 +116,18 @@ void cb_lay_aligned(lay *L, float x, float w, float baseline, float size, cb_rgb
 float cb_lay_width(lay *L, const char *s, float size);
 void cb_lay_warn(lay *L, const char *fmt, const char *arg);
 size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb_line **lines);
+/* The strict grid (L->pitch, L->cell). cb_lay_snap moves the cursor down to the next grid
+ * line (nothing without a grid). On a character grid (cell > 0), cb_lay_wrap_cells wraps as
+ * cb_lay_wrap does, a character about an em wide taking a cell and a narrower one (a
+ * half-width digit or letter) half a cell; cb_lay_cells draws a line so wrapped from x,
+ * avail points wide, each character centred in its cells. A run of half-width characters
+ * of odd length is rounded up to whole cells (centred in them) while the line keeps within
+ * avail, so the characters after it stay on the grid; with justify, what the line still
+ * lacks of avail (a mark kept off a line's start) is spread between its characters. */
+void cb_lay_snap(lay *L);
+size_t cb_lay_wrap_cells(lay *L, const char *s, float size, float first_w, float w, cb_line **lines);
+void cb_lay_cells(lay *L, float x, float avail, float baseline, float size, cb_rgb c, int bold, const char *s,
+                  size_t len, int justify);
 
 /* layout.c: the structure (layout.h: cb_node). New operations belong to the layout's
  * node_now. cb_lay_node appends a node (its memory charged; past the budget it returns the

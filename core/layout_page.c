@@ -189,6 +189,20 @@ static uint32_t furniture(const char *pattern, cb_artifact kind)
     return strstr(pattern, "{page}") || strstr(pattern, "{pages}") ? CB_ART_PAGE_NUMBER : kind;
 }
 
+/* The folio (template.h: cb_folio) of page number `page` (1 the first content page): the
+ * top of its ideographic em box (0.88 em above the baseline) folio.below under the type area, on the
+ * outside, folio.inset in from the type area's edge: odd pages right, even pages left.
+ * Takes text. */
+static void lay_folio(lay *L, size_t page, char *text)
+{
+    const cb_template *t = L->t;
+    float size = t->folio.size, w = cb_font_width(cb_lay_font(L, 0), text, strlen(text), size);
+    float x = page % 2 ? L->right - t->folio.inset - w : L->left + t->folio.inset;
+    cb_lay_at(L, furniture(t->folio.text, CB_ART_FOOTER));
+    cb_lay_text(L, x, L->bottom - t->folio.below - 0.88f * size, size, t->text, 0, text, strlen(text), 0);
+    free(text);
+}
+
 void cb_lay_page_furniture(lay *L)
 {
     const cb_template *t = L->t;
@@ -223,5 +237,6 @@ void cb_lay_page_furniture(lay *L)
             cb_lay_aligned(L, L->left, L->width, fy, size, t->muted, 0, f, strlen(f), ALIGN_CENTER);
             free(f);
         }
+        if (t->folio.text) lay_folio(L, i + 1 - first, expand(t->folio.text, keys, vals, 3));
     }
 }

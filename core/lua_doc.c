@@ -133,11 +133,11 @@ void cb_heading_read(lua_State *L, cb_doc *d, int opts)
     lua_Integer level = 1;
     if (!opts) {
         level = luaL_optinteger(L, 3, 1);
-        luaL_argcheck(L, level == 1 || level == 2, 3, "heading level must be 1 or 2");
+        luaL_argcheck(L, level >= 1 && level <= 4, 3, "heading level must be 1 to 4");
     } else if (lua_getfield(L, opts, "level") != LUA_TNIL) {
         int isint;
         level = lua_tointegerx(L, -1, &isint);
-        if (!isint || (level != 1 && level != 2)) luaL_error(L, "doc:heading: 'level' must be 1 or 2");
+        if (!isint || level < 1 || level > 4) luaL_error(L, "doc:heading: 'level' must be 1 to 4");
     }
     cb_lua__charge(L, sizeof(cb_block) + strlen(text) + 1);
     cb_block *b = note_where(L, cb_doc_add(d, CB_BLOCK_HEADING));

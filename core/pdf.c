@@ -836,17 +836,20 @@ static int pdf_end_document(void *state, cb_buf *out, cb_error *err)
     const cb_layout *l = d->l;
     HPDF_Doc pdf = d->pdf;
     if (l->nmarks && !d->st.error) {
-        HPDF_Outline parent = NULL;
+        HPDF_Outline open[5] = {NULL}; /* the last bookmark of each level (1..4) */
         for (size_t i = 0; i < l->nmarks; i++) {
             const cb_bookmark *m = &l->marks[i];
-            HPDF_Outline o = HPDF_CreateOutline(pdf, m->level > 1 ? parent : NULL, "", NULL);
+            int level = m->level >= 1 && m->level <= 4 ? m->level : 1, up = level - 1;
+            while (up > 0 && !open[up]) up--; /* under the nearest heading above its level */
+            HPDF_Outline o = HPDF_CreateOutline(pdf, open[up], "", NULL);
             if (!o) break;
             cb_hpdf_outline_title(o, text_string(pdf, m->title));
             HPDF_Outline_SetOpened(o, HPDF_TRUE);
             HPDF_Destination dst = HPDF_Page_CreateDestination(d->pages[m->page]);
             HPDF_Destination_SetFitH(dst, m->y + 4); /* SetXYZ rejects zoom 0 ("keep") */
             HPDF_Outline_SetDestination(o, dst);
-            if (m->level <= 1) parent = o;
+            open[level] = o;
+            for (int k = level + 1; k <= 4; k++) open[k] = NULL;
         }
         HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE);
     }

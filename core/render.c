@@ -228,12 +228,15 @@ int cb_engine_check_lang(const cb_engine *e, const char *lang, cb_error *err)
 }
 
 /* The fonts (typeface.h): --font, the template's faces; what each role got in font_notes,
- * printed with COUNTYBRIEF_SHOW_FONTS=1 (a role that falls back does so quietly). */
+ * printed with COUNTYBRIEF_SHOW_FONTS=1 (a role that falls back does so quietly, but for a
+ * role whose list's first face is missing: one note, unless --quiet). */
 static int open_fonts(cb_engine *e, const cb_render_opts *o, cb_error *err)
 {
-    cb_buf notes = {0};
-    int rc = cb_typefaces_open(&e->font, &e->tpl, o->font_path, &notes, err);
+    cb_buf notes = {0}, said = {0};
+    int rc = cb_typefaces_open(&e->font, &e->tpl, o->font_path, &notes, &said, err);
     e->font_notes = notes.s;
+    if (said.s && !o->quiet) fprintf(stderr, "countybrief: note: %s", said.s); /* one line, once a run */
+    cb_buf_free(&said);
     if (rc == CB_OK) cb_font_set_typeset(e->font, &e->tpl.typeset); /* before any view is made */
     const char *show = getenv("COUNTYBRIEF_SHOW_FONTS");
     for (const char *l = e->font_notes, *nl; rc == CB_OK && show && !strcmp(show, "1") && l && *l; l = nl + 1) {

@@ -35,6 +35,8 @@ static void set_defaults(cb_template *t, const char *lang)
     t->indent = 2;
     t->cell_padding = 1;
     t->justify = 1;
+    t->bold_headings = 1;
+    t->folio = (cb_folio){NULL, 14, 19.84f, 14}; /* 4号, 7 mm, one character */
     t->typeset = CB_TYPESET_DEFAULT;
     t->primary = (cb_rgb){0.102f, 0.227f, 0.420f};
     t->accent = (cb_rgb){0.722f, 0.196f, 0.165f};
@@ -356,8 +358,31 @@ static int read_face(reader *rd, cb_template *t, const char *field, const char *
     return CB_OK;
 }
 
-/* type.faces = { body = F, heading = F, figures = F, latin = F }: each F a face (read_face)
- * or { regular = F, bold = F }. */
+/* The face on top of the stack, named `field` in messages: a string (read_face), or a
+ * list of fontconfig patterns tried in order ({ "FangSong", "Noto Serif CJK SC" }). */
+static int read_face_value(lua_State *L, reader *rd, cb_template *t, const char *field, cb_face_spec *out,
+                           cb_error *err)
+{
+    if (lua_type(L, -1) == LUA_TSTRING) return read_face(rd, t, field, lua_tostring(L, -1), out, err);
+    size_t n = (size_t)lua_rawlen(L, -1);
+    int rc = n ? CB_OK : cb_fail(err, CB_ETEMPLATE, "%s: type.faces.%s is an empty list: name a font", rd->path, field);
+    for (size_t i = 1; i <= n && rc == CB_OK; i++) {
+        int vt = lua_rawgeti(L, -1, (lua_Integer)i);
+        if (vt != LUA_TSTRING || !*lua_tostring(L, -1))
+            rc = cb_fail(err, CB_ETEMPLATE, "%s: type.faces.%s[%zu] must be a font family (a non-empty string), "
+                         "got %s", rd->path, field, i, vt == LUA_TSTRING ? "\"\"" : lua_typename(L, vt));
+        else if (i == 1) out->pattern = cb_xstrdup(lua_tostring(L, -1));
+        else {
+            out->alts = cb_xgrow(out->alts, out->nalts, sizeof *out->alts);
+            out->alts[out->nalts++] = cb_xstrdup(lua_tostring(L, -1));
+        }
+        lua_pop(L, 1);
+    }
+    return rc;
+}
+
+/* type.faces = { body = F, heading = F, figures = F, latin = F, title = F, heading2 = F }:
+ * each F a face or list of faces (read_face_value) or { regular = F, bold = F }. */
 static int read_faces(lua_State *L, reader *rd, cb_template *t, cb_error *err)
 {
     int ty = lua_getfield(L, -1, "faces"), rc = CB_OK;
@@ -375,16 +400,17 @@ static int read_faces(lua_State *L, reader *rd, cb_template *t, cb_error *err)
             if (strcmp(key, cb_font_role_names[r]) == 0) role = r;
         if (role < 0) {
             rc = cb_fail(err, CB_ETEMPLATE, "%s: type.faces.%s: not a role (body, heading, figures, "
-                         "latin)", rd->path, key);
-        } else if (lua_type(L, -1) == LUA_TSTRING) {
-            rc = read_face(rd, t, key, lua_tostring(L, -1), &t->faces[role][0], err);
+                         "latin, title, heading2)", rd->path, key);
+        } else if (lua_type(L, -1) == LUA_TSTRING || (lua_type(L, -1) == LUA_TTABLE && lua_rawlen(L, -1) > 0)) {
+            rc = read_face_value(L, rd, t, key, &t->faces[role][0], err);
         } else if (lua_type(L, -1) == LUA_TTABLE) {
             static const char *const weights[] = {"regular", "bold"};
             for (int b = 0; b < 2 && rc == CB_OK; b++) {
                 char field[40];
                 snprintf(field, sizeof field, "%s.%s", key, weights[b]);
                 int vt = lua_getfield(L, -1, weights[b]);
-                if (vt == LUA_TSTRING) rc = read_face(rd, t, field, lua_tostring(L, -1), &t->faces[role][b], err);
+                if (vt == LUA_TSTRING || vt == LUA_TTABLE)
+                    rc = read_face_value(L, rd, t, field, &t->faces[role][b], err);
                 else if (vt != LUA_TNIL)
                     rc = cb_fail(err, CB_ETEMPLATE, "%s: type.faces.%s must be a string, got %s", rd->path,
                                  field, lua_typename(L, vt));
@@ -428,6 +454,69 @@ static int read_masthead(lua_State *L, reader *rd, cb_template *t, cb_error *err
     } else if (ty != LUA_TNIL)
         rc = cb_fail(err, CB_ETEMPLATE, "%s: masthead must be true, false or a table, got %s", rd->path,
                      lua_typename(L, ty));
+    lua_pop(L, 1);
+    return rc;
+}
+
+/* type.grid = { lines = N, chars = N }: a strict grid of N body lines and N characters a
+ * line filling the type area (1 to 200 each). */
+static int read_grid(lua_State *L, reader *rd, cb_template *t, cb_error *err)
+{
+    int ty = lua_getfield(L, -1, "grid"), rc = CB_OK;
+    if (ty == LUA_TTABLE) {
+        const char *keys[] = {"lines", "chars"};
+        int *dst[] = {&t->grid_lines, &t->grid_chars};
+        for (int i = 0; i < 2 && rc == CB_OK; i++) {
+            int isint = 0;
+            lua_getfield(L, -1, keys[i]);
+            lua_Integer v = lua_tointegerx(L, -1, &isint);
+            if (!isint || v < 1 || v > 200)
+                rc = cb_fail(err, CB_ETEMPLATE, "%s: type.grid.%s must be a whole number from 1 to 200",
+                             rd->path, keys[i]);
+            else *dst[i] = (int)v;
+            lua_pop(L, 1);
+        }
+    } else if (ty != LUA_TNIL) {
+        rc = cb_fail(err, CB_ETEMPLATE, "%s: type.grid must be a table { lines = ..., chars = ... }, got %s",
+                     rd->path, lua_typename(L, ty));
+    }
+    lua_pop(L, 1);
+    return rc;
+}
+
+/* type.numbering: "gongwen" (一、 （一） 1. （1）) or "none". */
+static int read_numbering(lua_State *L, reader *rd, cb_template *t, cb_error *err)
+{
+    char *s = NULL;
+    int rc = get_string(L, rd, "numbering", &s, err);
+    if (rc == CB_OK && s && strcmp(s, "gongwen") == 0) t->numbering = CB_NUMBERING_GONGWEN;
+    else if (rc == CB_OK && s && strcmp(s, "none") == 0) t->numbering = CB_NUMBERING_NONE;
+    else if (rc == CB_OK && s)
+        rc = cb_fail(err, CB_ETEMPLATE, "%s: type.numbering \"%s\" is not gongwen or none", rd->path, s);
+    free(s);
+    return rc;
+}
+
+/* folio = { text = "— {page} —", size = 14, below = 19.84, inset = 14 }: the page number
+ * on the outside of each page; text may be by language. */
+static int read_folio(lua_State *L, reader *rd, cb_template *t, cb_error *err)
+{
+    int ty = lua_getfield(L, -1, "folio"), rc = CB_OK;
+    if (ty == LUA_TTABLE) {
+        rd->section = "folio.";
+        t->folio.text = cb_xstrdup("— {page} —");
+        if ((rc = get_text(L, rd, "text", &t->folio.text, err)) == CB_OK &&
+            (rc = get_number(L, rd, "size", &t->folio.size, err)) == CB_OK &&
+            (rc = get_number(L, rd, "below", &t->folio.below, err)) == CB_OK)
+            rc = get_number(L, rd, "inset", &t->folio.inset, err);
+        if (rc == CB_OK && !(t->folio.size >= CB_TYPE_MIN_PT && t->folio.size <= CB_TYPE_MAX_PT))
+            rc = cb_fail(err, CB_ETEMPLATE, "%s: folio.size is %g points; it must be %d to %d", rd->path,
+                         (double)t->folio.size, CB_TYPE_MIN_PT, CB_TYPE_MAX_PT);
+        rd->section = "";
+    } else if (ty != LUA_TNIL && !(ty == LUA_TBOOLEAN && !lua_toboolean(L, -1))) {
+        rc = cb_fail(err, CB_ETEMPLATE, "%s: folio must be a table { text = ..., size = ... } or false, got %s",
+                     rd->path, lua_typename(L, ty));
+    }
     lua_pop(L, 1);
     return rc;
 }
@@ -490,6 +579,8 @@ static int read_settings(lua_State *L, reader *rd, cb_template *t, cb_error *err
         for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
             if ((rc = get_number(L, rd, nums[i].key, nums[i].dst, err))) return rc;
         if ((rc = read_family(L, rd, t, err)) || (rc = read_faces(L, rd, t, err)) ||
+            (rc = read_grid(L, rd, t, err)) || (rc = read_numbering(L, rd, t, err)) ||
+            (rc = get_bool(L, rd, "bold_headings", &t->bold_headings, err)) ||
             (rc = get_bool(L, rd, "justify", &t->justify, err)) ||
             (rc = get_bool(L, rd, "cjk_latin_space", &t->typeset.cjk_latin, err)))
             return rc;
@@ -535,7 +626,7 @@ static int read_settings(lua_State *L, reader *rd, cb_template *t, cb_error *err
     rd->section = "";
     if ((rc = get_text(L, rd, "header", &t->header, err)) ||
         (rc = get_text(L, rd, "footer", &t->footer, err)) ||
-        (rc = get_text(L, rd, "watermark", &t->watermark, err)))
+        (rc = get_text(L, rd, "watermark", &t->watermark, err)) || (rc = read_folio(L, rd, t, err)))
         return rc;
     if ((rc = get_bool(L, rd, "condensed", &t->condensed, err))) return rc;
     if (t->watermark && !t->watermark[0]) {
@@ -655,10 +746,13 @@ void cb_template_free(cb_template *t)
     for (int r = 0; r < CB_FONT_NROLES; r++)
         for (int b = 0; b < 2; b++) {
             free(t->faces[r][b].pattern);
+            for (size_t i = 0; i < t->faces[r][b].nalts; i++) free(t->faces[r][b].alts[i]);
+            free(t->faces[r][b].alts);
             free(t->faces[r][b].file);
         }
     free(t->header);
     free(t->footer);
+    free(t->folio.text);
     free(t->watermark);
     free(t->logo);
     free(t->cover_title);

@@ -16,12 +16,31 @@ typedef struct cb_rgb {
     float r, g, b;
 } cb_rgb;
 
-/* One face a template asks for (type.faces): a fontconfig pattern, or a font file. */
+/* One face a template asks for (type.faces): a fontconfig pattern, or a font file; or a
+ * list of patterns, the first installed one taken ({ "FangSong", "Noto Serif CJK SC" }). */
 typedef struct cb_face_spec {
-    char *pattern;   /* "Noto Sans CJK SC", "DejaVu Serif:bold"; or NULL */
+    char *pattern;   /* "Noto Sans CJK SC", "DejaVu Serif:bold"; a list's first; or NULL */
+    char **alts;     /* a list's other patterns, in order (owned); NULL: none */
+    size_t nalts;
     char *file;      /* else the file's path (a relative one joined to the template folder) */
     int index;       /* the file's face in a collection ("NotoSansCJK-Bold.ttc:2") */
 } cb_face_spec;
+
+/* Heading numbers a template may generate (type.numbering). */
+typedef enum cb_numbering {
+    CB_NUMBERING_NONE,
+    CB_NUMBERING_GONGWEN  /* 一、 （一） 1. （1）: GB/T 9704's ladder, by heading level */
+} cb_numbering;
+
+/* The page number of a government document (folio): its text ({page}, {pages}), size,
+ * distance below the type area and inset from its edge, on the outside of the page (odd
+ * pages right, even pages left). */
+typedef struct cb_folio {
+    char *text;      /* NULL: no folio */
+    float size;      /* points */
+    float below;     /* type area's bottom edge to the top of the number's em box */
+    float inset;     /* from the type area's right (odd) or left (even) edge */
+} cb_folio;
 
 typedef struct cb_template {
     char *name;
@@ -33,6 +52,10 @@ typedef struct cb_template {
     float indent;                         /* first-line indent of paragraphs, in ems */
     float cell_padding;                   /* table cells' vertical padding, x 4.5 pt */
     int justify;                          /* 1: justify paragraph lines */
+    int bold_headings;                    /* 0: title and headings in their regular face */
+    int grid_lines, grid_chars;           /* type.grid: body lines and characters filling
+                                           * the type area (a strict grid); 0: none */
+    cb_numbering numbering;               /* heading numbers generated */
     cb_typeset typeset;                   /* punctuation compression, CJK–Latin space */
     cb_rgb primary, accent, text, muted, rule, band, panel, bar;
     char *font_family;                    /* Chinese font's fontconfig family, or NULL for
@@ -47,6 +70,7 @@ typedef struct cb_template {
                                            * smaller to stay within); 0: no limit */
     char *header;                         /* top of pages 2+; NULL for none */
     char *footer;                         /* bottom of every page; NULL for none */
+    cb_folio folio;                       /* a page number outside the footer; text NULL: none */
     /* In header and footer, {title}, {page} and {pages} are replaced. */
     char *watermark;                      /* diagonal text under every page; NULL for none */
     char *logo;                           /* full path of a checked PNG or JPEG; NULL for none */

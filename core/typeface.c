@@ -13,7 +13,22 @@ typedef struct opening {
     cb_face_spec family;       /* type.family, as a pattern */
     const cb_face_spec *body;  /* what the body face is: faces.body, `family`, or NULL (--font,
                                 * the first font that covers Chinese) */
+    const char *chose[CB_FONT_NROLES]; /* the pattern of each role's regular face found */
+    cb_buf said;               /* roles whose list's first face is not installed */
 } opening;
+
+/* Pattern k of spec s: its pattern, then its list's others. */
+static const char *spec_pattern(const cb_face_spec *s, size_t k) { return k ? s->alts[k - 1] : s->pattern; }
+
+/* For the one line the user sees: role r asked for s's first face and got `got` (NULL:
+ * none of the list's, the fallback `instead`). Only lists are told: a single pattern
+ * falls back quietly, as it always has. */
+static void say_substitute(opening *o, int r, const cb_face_spec *s, const char *got, const char *instead)
+{
+    if (!s->nalts) return;
+    cb_buf_addf(&o->said, "%s%s \"%s\" is not installed, %s%s%s used", o->said.len ? "; " : "",
+                cb_font_role_names[r], s->pattern, got ? "\"" : instead, got ? got : "", got ? "\"" : "");
+}
 
 /* Face index of path in *list, opening the list with it if there is none yet. */
 static int open_face(cb_font **list, const char *path, int index, cb_error *err)
@@ -39,22 +54,26 @@ static int default_body(const opening *o, char **path, int *index, cb_error *err
     return CB_OK;
 }
 
-/* Where spec s is (bold: a pattern's bold weight): 1 with *path and *index, 0 if fontconfig
- * has no such face. */
-static int spec_find(const cb_face_spec *s, int bold, char **path, int *index)
+/* Where spec s is (bold: a pattern's bold weight; a list: its first installed pattern):
+ * 1 with *path, *index and *got (the pattern found, or NULL for a file), 0 if fontconfig
+ * has none of it. */
+static int spec_find(const cb_face_spec *s, int bold, char **path, int *index, const char **got)
 {
+    *got = NULL;
     if (s->file) {
         *path = cb_xstrdup(s->file);
         *index = s->index;
         return 1;
     }
-    return s->pattern && cb_font_match(s->pattern, bold, path, index);
+    for (size_t k = 0; s->pattern && k <= s->nalts; k++)
+        if (cb_font_match(spec_pattern(s, k), bold, path, index)) return *got = spec_pattern(s, k), 1;
+    return 0;
 }
 
 /* Adds role r's face (bold: its bold face) to f, if the template or fontconfig has one
  * that opens: a template file that does not is the error; anything else falls back with a
  * note (the body face, or faux bold). */
-static int add_role(cb_font *f, const opening *o, int r, int bold, cb_error *err)
+static int add_role(cb_font *f, opening *o, int r, int bold, cb_error *err)
 {
     const cb_template *t = o->t;
     const cb_face_spec *own = &t->faces[r][bold], *regular = &t->faces[r][0];
@@ -65,17 +84,23 @@ static int add_role(cb_font *f, const opening *o, int r, int bold, cb_error *err
     if (r == CB_FONT_BODY) regular = o->body;
     else if (derived && cb_font_role_face(f, (cb_font_role)r, 0) < 0) return CB_OK;
     if (derived && !regular) return CB_OK;
-    const cb_face_spec *s = derived ? regular : own;
+    /* the bold weight of the family the regular face was found as (a list's) */
+    cb_face_spec found = {.pattern = (char *)o->chose[r]};
+    const cb_face_spec *s = derived ? regular->nalts && o->chose[r] ? &found : regular : own;
     char *path = NULL, field[40];
+    const char *got;
     int index = 0, face = -1;
     if (!s->pattern) /* a file's bold face is only ever named */
         if (derived || !s->file) return CB_OK;
-    if (!spec_find(s, derived, &path, &index)) {
+    if (!spec_find(s, derived, &path, &index, &got)) {
         if (!derived && o->notes)
             cb_buf_addf(o->notes, "%s: \"%s\" is not installed: the %s face instead\n",
                         field_of(t, r, bold, field, sizeof field), s->pattern, bold ? "regular (faux bold)" : "body");
+        if (!derived && !bold) say_substitute(o, r, s, NULL, "the body face is");
         return CB_OK;
     }
+    if (!derived && !bold) o->chose[r] = got;
+    if (!derived && got && got != s->pattern) say_substitute(o, r, s, got, NULL);
     cb_error inner;
     int rc = cb_font_add_face(f, path, index, &face, &inner);
     if (rc != CB_OK && s->file) {
@@ -104,8 +129,11 @@ static int open_body(cb_font **list, opening *o, cb_error *err)
 {
     const cb_face_spec *s = &o->t->faces[CB_FONT_BODY][0];
     char *path = NULL, field[40];
+    const char *got;
     int index = 0, rc;
-    if (!o->font_path && spec_find(s, 0, &path, &index)) {
+    if (!o->font_path && spec_find(s, 0, &path, &index, &got)) {
+        o->chose[CB_FONT_BODY] = got;
+        if (got && got != s->pattern) say_substitute(o, CB_FONT_BODY, s, got, NULL);
         cb_error inner;
         rc = open_face(list, path, index, &inner);
         if (rc != CB_OK && !s->file && o->notes)
@@ -116,8 +144,9 @@ static int open_body(cb_font **list, opening *o, cb_error *err)
         if (s->file)
             return cb_fail(err, CB_ETEMPLATE, "%s/template.lua: type.faces.%s: %s", o->t->dir,
                            field_of(o->t, CB_FONT_BODY, 0, field, sizeof field), inner.msg);
-    } else if (!o->font_path && s->pattern && o->notes) {
-        cb_buf_addf(o->notes, "body: \"%s\" is not installed: the default face instead\n", s->pattern);
+    } else if (!o->font_path && s->pattern) {
+        if (o->notes) cb_buf_addf(o->notes, "body: \"%s\" is not installed: the default face instead\n", s->pattern);
+        say_substitute(o, CB_FONT_BODY, s, NULL, "the default face is");
     }
     path = NULL;
     if ((rc = default_body(o, &path, &index, err)) == CB_OK) rc = open_face(list, path, index, err);
@@ -153,10 +182,21 @@ static void describe(const opening *o, cb_font *f)
     }
 }
 
-int cb_typefaces_open(cb_font **out, const cb_template *t, const char *font_path, cb_buf *notes,
-                      cb_error *err)
+/* A role the template names no face for that defaults to another's (font.h: title and
+ * heading2 take the heading's faces). */
+static void inherit_roles(cb_font *f)
 {
-    opening o = {t, font_path, notes, {.pattern = t->font_family}, NULL};
+    for (int r = CB_FONT_TITLE; r <= CB_FONT_HEADING2; r++)
+        if (cb_font_role_face(f, (cb_font_role)r, 0) < 0) /* its own regular face: its own bold */
+            for (int bold = 0; bold < 2; bold++)
+                if (cb_font_role_face(f, CB_FONT_HEADING, bold) >= 0)
+                    cb_font_set_role(f, (cb_font_role)r, bold, cb_font_role_face(f, CB_FONT_HEADING, bold));
+}
+
+int cb_typefaces_open(cb_font **out, const cb_template *t, const char *font_path, cb_buf *notes,
+                      cb_buf *said, cb_error *err)
+{
+    opening o = {t, font_path, notes, {.pattern = t->font_family}, NULL, {0}, {0}};
     int english = strcmp(t->lang, "en") == 0, rc;
     *out = NULL;
     if (!english) rc = open_body(out, &o, err);
@@ -176,7 +216,12 @@ int cb_typefaces_open(cb_font **out, const cb_template *t, const char *font_path
                 if (english && r == CB_FONT_LATIN && !bold) continue; /* the main font */
                 rc = add_role(*out, &o, r, bold, err);
             }
-    if (rc == CB_OK) describe(&o, *out);
+    if (rc == CB_OK) {
+        inherit_roles(*out);
+        describe(&o, *out);
+    }
+    if (rc == CB_OK && said && o.said.len) cb_buf_addf(said, "fonts: %s\n", o.said.s);
+    cb_buf_free(&o.said);
     if (rc != CB_OK) {
         cb_font_close(*out);
         *out = NULL;

@@ -20,9 +20,13 @@
 
 /* Opens *out (cb_font_close frees it) for template t (its language: t->lang) and --font
  * (font_path, NULL: none). notes (may be NULL) gets a line per role: "heading: FILE:INDEX
- * (bold: FILE:INDEX | faux bold)", and one per fallback. Errors are CB_EFONT or
+ * (bold: FILE:INDEX | faux bold)", and one per fallback. said (may be NULL) gets one line
+ * for the user when a role's list of faces ({ "FangSong", "Noto Serif CJK SC" }) lacks its
+ * first: "fonts: body \"FangSong\" is not installed, \"Noto Serif CJK SC\" used; ...".
+ * A role without a face of its own takes the body face; title and heading2 take the
+ * heading's first. Errors are CB_EFONT or
  * CB_ETEMPLATE, one line naming the font or the template's field. */
 int cb_typefaces_open(cb_font **out, const cb_template *t, const char *font_path, cb_buf *notes,
-                      cb_error *err);
+                      cb_buf *said, cb_error *err);
 
 #endif /* CB_TYPEFACE_H */

@@ -28,7 +28,7 @@ e(function() return doc:table({columns = {{title = "a"}}, rows = {"r"}}) end)
 e(function() return doc:table({columns = {{title = "a"}}, rows = {{1, 2}}}) end)
 e(function() return doc:table({columns = {{title = "a"}, {title = "b"}}, rows = {{1, 2, 3}}}) end)
 -- the other blocks' refusals
-e(function() return doc:heading("h", 3) end)
+e(function() return doc:heading("h", 5) end)
 e(function() return doc:barchart({}) end)
 e(function() return doc:barchart({bars = {{label = "x", value = "1"}}}) end)
 e(function() return doc:notes({}) end)
@@ -93,7 +93,7 @@ error	$m/api.lua:11: doc:table: column 1 width must be a positive number
 error	$m/api.lua:12: doc:table: row 1 must be a list of cells
 error	$m/api.lua:13: doc:table: row 1 has 2 cells but the table has 1 column
 error	$m/api.lua:14: doc:table: row 1 has 3 cells but the table has 2 columns
-error	$m/api.lua:16: bad argument #2 to 'heading' (heading level must be 1 or 2)
+error	$m/api.lua:16: bad argument #2 to 'heading' (heading level must be 1 to 4)
 error	$m/api.lua:17: doc:barchart: 'bars' must be a list of {label=, value=}
 error	$m/api.lua:18: doc:barchart: item 1: 'value' must be a number, got string
 error	$m/api.lua:19: doc:notes: 'items' must be a list of strings

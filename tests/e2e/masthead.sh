@@ -2,7 +2,7 @@
 # masthead.sh: a 简报's 报头 (masthead), 报尾 (distribution block) and an issue over every
 # county with its table of contents (docs/templates.md "masthead", docs/reports.md
 # doc:masthead, doc:distribution, doc:toc, docs/data.md bulletin), read back from the PDF
-# (lib/jianbao_check.py): the name centred in red on page 1, 第 N 期 only when the data has a
+# (lib/masthead_check.py): the name centred in red on page 1, 第 N 期 only when the data has a
 # number, the office at the left and the date at the right, a red rule as wide as the type
 # area; the distribution lines at the foot of the last page only, each only when the data
 # has it; one PDF for the issue whose contents give each county the page its section starts
@@ -13,7 +13,7 @@ source "$(dirname "$0")/lib/common.bash"
 
 if ! "$PY" -c 'import fitz' 2>/dev/null; then skip_all "PyMuPDF (python3-fitz) is not installed"; fi
 tpl=$CB_SRC/tests/fixtures/jianbao
-check_py=$CB_SRC/tests/e2e/lib/jianbao_check.py
+check_py=$CB_SRC/tests/e2e/lib/masthead_check.py
 left=79.37 right=$("$PY" -c 'print(595.276 - 73.70)') # the template's type area, in points
 data=$TMP/data
 cp -r "$CB_SRC/examples/data" "$data"

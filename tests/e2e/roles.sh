@@ -140,7 +140,7 @@ check "... it reads \"TEMPLATE: type.faces.latin: FILE: not a ...\"" grep -q \
 set_faces '{ headings = "WenQuanYi Micro Hei" }'
 cb render --county 忠县 --template "$TMP/tpl" --out bad --no-fsync
 check_eq "an unknown role: exit 4, one line naming it" \
-    "4|countybrief: $TMP/tpl/template.lua: type.faces.headings: not a role (body, heading, figures, latin)" \
+    "4|countybrief: $TMP/tpl/template.lua: type.faces.headings: not a role (body, heading, figures, latin, title, heading2)" \
     "$RC|$(cat "$TMP/stderr")"
 
 # --- the briefing template: Noto when installed, WenQuanYi Micro Hei when not ---------------

@@ -10,7 +10,7 @@
  * character repeated up to 511 times (long unbreakable runs), or a phrase from a real
  * briefing. Numbers come from fz_double (NaN, infinities, subnormals, huge values).
  * Everything stays within what the Lua API (core/lua_api.c) lets a report build: required
- * strings are never NULL, heading levels are 1 or 2, column widths are positive doubles
+ * strings are never NULL, heading levels are 1 to 4, column widths are positive doubles
  * converted to float (so math.huge and 1e39 become inf), alignment is l, r or c.
  * Flag bit 0 varies the template within what cb_template_load accepts (page size,
  * margins, type sizes, negative indent, justification, header and footer patterns, cell
@@ -262,7 +262,7 @@ static void build(gen *g, cb_doc *d)
             break;
         case 1:
             b = cb_doc_add(d, CB_BLOCK_HEADING);
-            b->level = 1 + (fz_u8(&g->r) & 1);
+            b->level = 1 + (fz_u8(&g->r) & 3);
             b->text = text(g, 0);
             break;
         case 2:

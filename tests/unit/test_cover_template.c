@@ -576,11 +576,52 @@ TEST(template_logo)
     clean();
 }
 
+TEST(template_grid_and_folio)
+{
+    fresh();
+    cb_template t;
+    ASSERT_EQ_STR(load("return { type = { h1 = 16 } }", "zh", &t), ""); /* the defaults */
+    ASSERT(t.grid_lines == 0 && t.grid_chars == 0 && t.numbering == CB_NUMBERING_NONE && t.bold_headings);
+    ASSERT(t.folio.text == NULL && t.folio.size == 14 && t.folio.inset == 14);
+    ASSERT_NEAR(t.folio.below, 7 * 72 / 25.4, 0.01);
+    cb_template_free(&t);
+    ASSERT_EQ_STR(load("return { type = { grid = { lines = 22, chars = 28 }, numbering = 'gongwen', bold_headings = false,"
+                       " faces = { body = { 'FangSong', '仿宋_GB2312', 'Noto Serif CJK SC' }, heading2 = 'KaiTi',"
+                       " title = { regular = { 'A', 'B' } } } },"
+                       " folio = { text = { zh = '— {page} —', en = '- {page} -' }, size = 15, inset = 16 } }", "en", &t), "");
+    ASSERT(t.grid_lines == 22 && t.grid_chars == 28 && t.numbering == CB_NUMBERING_GONGWEN && !t.bold_headings);
+    ASSERT_EQ_STR(t.faces[CB_FONT_BODY][0].pattern, "FangSong");
+    ASSERT(t.faces[CB_FONT_BODY][0].nalts == 2);
+    ASSERT_EQ_STR(t.faces[CB_FONT_BODY][0].alts[1], "Noto Serif CJK SC");
+    ASSERT_EQ_STR(t.faces[CB_FONT_HEADING2][0].pattern, "KaiTi");
+    ASSERT_EQ_STR(t.faces[CB_FONT_TITLE][0].alts[0], "B");
+    ASSERT_EQ_STR(t.folio.text, "- {page} -");
+    ASSERT(t.folio.size == 15 && t.folio.inset == 16);
+    cb_template_free(&t);
+    ASSERT_EQ_STR(load("return { folio = {} }", "zh", &t), "");
+    ASSERT_EQ_STR(t.folio.text, "— {page} —");
+    cb_template_free(&t);
+    ASSERT_EQ_STR(refused("return { type = { grid = { lines = 22 } } }"),
+                  "type.grid.chars must be a whole number from 1 to 200");
+    ASSERT_EQ_STR(refused("return { type = { grid = { lines = 2.5, chars = 28 } } }"),
+                  "type.grid.lines must be a whole number from 1 to 200");
+    ASSERT_EQ_STR(refused("return { type = { numbering = 1 } }"), "type.numbering must be a string, got number");
+    ASSERT_EQ_STR(refused("return { folio = 'x' }"), "folio must be a table { text = ..., size = ... } or false, got string");
+    ASSERT_EQ_STR(refused("return { folio = { below = 'x' } }"), "folio.below must be a number, got string");
+    ASSERT_EQ_STR(refused("return { type = { faces = { body = { '' } } } }"),
+                  "type.faces.body[1] must be a font family (a non-empty string), got \"\"");
+    ASSERT_EQ_STR(refused("return { type = { faces = { title = { bold = {} } } } }"),
+                  "type.faces.title.bold is an empty list: name a font");
+    ASSERT_EQ_STR(refused("return { type = { faces = { heading3 = 'x' } } }"),
+                  "type.faces.heading3: not a role (body, heading, figures, latin, title, heading2)");
+    clean();
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(png_accepted),    TEST_ENTRY(png_refused),    TEST_ENTRY(jpeg_accepted),
     TEST_ENTRY(jpeg_refused),    TEST_ENTRY(image_files),    TEST_ENTRY(template_found),
     TEST_ENTRY(template_page),   TEST_ENTRY(template_type_and_colors), TEST_ENTRY(template_texts), TEST_ENTRY(template_refusals),
-    TEST_ENTRY(template_logo),   {0},
+    TEST_ENTRY(template_logo),   TEST_ENTRY(template_grid_and_folio), {0},
 };
 
 TEST_MAIN(tests)
