@@ -38,8 +38,7 @@ static void hex(const unsigned char *d, size_t n, char *out)
 
 size_t cb_shard_of(const char *county_id, size_t nshards)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a: stable across runs and machines */
-    for (const unsigned char *p = (const unsigned char *)county_id; *p; p++) h = (h ^ *p) * 1099511628211ull;
+    uint64_t h = cb_fnv1a(CB_FNV_SEED, county_id, strlen(county_id)); /* stable across runs and machines */
     return nshards ? (size_t)(h % nshards) : 0;
 }
 

@@ -12,11 +12,7 @@
 #include "paths.h"
 #include "pool.h"
 
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) h = (h ^ ((const unsigned char *)p)[i]) * 1099511628211ULL;
-    return h;
-}
+static uint64_t mix(uint64_t h, const void *p, size_t n) { return cb_fnv1a(h, p, n); }
 
 /* Folds a file's path and identity (util.h: an edit that keeps size and mtime changes the
  * ctime) into the stamp. */
@@ -43,7 +39,7 @@ static void stamp(uint64_t *h, const char *path, const char *suffix, int depth)
 static uint64_t watch_stamp(const cb_render_opts *o)
 {
     const char *share = cb_share_dir();
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = CB_FNV_SEED;
     char *report = cb_report_file(o->report ? o->report : "briefing", share, NULL);
     if (report) {
         stamp(&h, report, NULL, 0);

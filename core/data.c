@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 /* ---- string arena: one per table, so a dataset frees its strings in a few blocks ---- */
 
 #define ARENA_BLOCK (64u * 1024)
@@ -448,9 +450,7 @@ int cbd_check_header(const table_impl *ti, size_t ncols, const char *const *cols
                          cbd_place_header(at, ti, (int)i));
             break;
         }
-        uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-        for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-            h = (h ^ *p) * 1099511628211ULL;
+        uint64_t h = cb_fnv1a(CB_FNV_SEED, name, strlen(name));
         size_t k = (size_t)h & mask;
         for (; slot[k]; k = (k + 1) & mask)
             if (strcmp(name, cols[slot[k] - 1]) == 0) {

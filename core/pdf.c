@@ -370,9 +370,10 @@ static HPDF_Dict tounicode_stream(HPDF_Doc pdf, const pdf_face *m)
  * process drew before). */
 static void subset_tag(const face_set *set, const char *psname, char tag[8])
 {
-    uint64_t h = 1469598103934665603ull;
-    for (const char *c = psname; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ull;
-    for (size_t i = 0; i < set->n; i++) h = (h ^ set->cps[i]) * 1099511628211ull;
+    uint64_t h = cb_fnv1a(CB_FNV_SEED, psname, strlen(psname));
+    /* each code point xored whole, not by bytes (FNV-1a's step on 32-bit units): the tags
+     * stay those of earlier output */
+    for (size_t i = 0; i < set->n; i++) h = (h ^ set->cps[i]) * CB_FNV_PRIME;
     for (int i = 0; i < 6; i++, h /= 26) tag[i] = (char)('A' + h % 26);
     tag[6] = '+';
     tag[7] = '\0';

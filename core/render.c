@@ -485,14 +485,7 @@ static int hash_cmp(const void *a, const void *b)
     return x->h != y->h ? (x->h < y->h ? -1 : 1) : x->county < y->county ? -1 : x->county > y->county;
 }
 
-#define FNV_PRIME 1099511628211ull
-
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) h = (h ^ *p) * FNV_PRIME;
-    return h;
-}
+static uint64_t fnv1a(const char *s) { return cb_fnv1a(CB_FNV_SEED, s, strlen(s)); }
 
 /* Of the counties k[0..n) (hashes alike), those whose keys are equal: their lines in clash
  * (allocated on the first). */
@@ -529,13 +522,13 @@ static int hash_part(uint64_t *h, const char *s, int part)
             if ((c & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
             uint32_t cp = (uint32_t)(c & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (uint32_t)(p[2] & 0x3F);
             if (!((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF))) return 0;
-            for (int k = 0; k < 3; k++) *h = (*h ^ p[k]) * FNV_PRIME;
+            *h = cb_fnv1a(*h, p, 3);
             p += 2;
             continue;
         }
         if (part && unsafe_byte(c, 0)) c = '_';
         else if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
-        *h = (*h ^ c) * FNV_PRIME;
+        *h = cb_fnv1a(*h, &c, 1);
     }
     return 1;
 }
@@ -544,7 +537,7 @@ static int hash_part(uint64_t *h, const char *s, int part)
 static uint64_t county_hash(const cb_dataset *ds, size_t c, const char *set)
 {
     const char *id = cb_county_id(ds, c), *name = cb_county_name(ds, c);
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = CB_FNV_SEED;
     if (hash_part(&h, id, 1) && hash_part(&h, "-", 0) && hash_part(&h, name, 1) && hash_part(&h, set, 0) &&
         hash_part(&h, ".", 0) && hash_part(&h, cb_backend_default()->ext, 0))
         return h;

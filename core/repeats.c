@@ -36,8 +36,7 @@ void cb_repeats_print(cb_repeats *r, FILE *out, const char *prefix, const char *
                       const char *name)
 {
     char *key = kind_of(msg, id, name);
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++) h = (h ^ *p) * 1099511628211ull;
+    uint64_t h = cb_fnv1a(CB_FNV_SEED, key, strlen(key));
     cb_repeat_kind *k = NULL;
     for (size_t i = 0; i < r->n && !k; i++)
         if (r->kinds[i].hash == h && strcmp(r->kinds[i].key, key) == 0) k = &r->kinds[i];

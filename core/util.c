@@ -49,7 +49,7 @@ void *cb_xgrow(void *p, size_t n, size_t size)
 uint64_t cb_fnv1a(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * CB_FNV_PRIME;
     return h;
 }
 

@@ -34,6 +34,7 @@ char *cb_xasprintf(const char *fmt, ...) CB_PRINTF(1, 2);
 /* FNV-1a over n bytes, from h: CB_FNV_SEED, or the hash of what comes before them (stable
  * across runs and machines; for tables, not for security). */
 #define CB_FNV_SEED 1469598103934665603ull
+#define CB_FNV_PRIME 1099511628211ull
 uint64_t cb_fnv1a(uint64_t h, const void *p, size_t n);
 
 /* Growable byte buffer; always NUL-terminated after the first add. Free with cb_buf_free. */
