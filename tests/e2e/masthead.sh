@@ -37,6 +37,18 @@ else
     not_ok "both briefings written" "$(ls "$TMP/o")"
 fi
 
+# the shipped template (templates/jianbao: the same type area, on the 22-line grid, 仿宋 and
+# 黑体/楷体 faces): the same 报头 and 报尾
+cb render --template jianbao --data "$data" --county 忠县 --out "$TMP/shipped" --quiet --no-fsync
+pdf=$(ls "$TMP"/shipped/*.pdf 2>/dev/null | head -n 1)
+check_eq "render --template jianbao with bulletin.csv: exit 0" 0 "$RC"
+if [[ -f $pdf ]]; then
+    run_checks "$PY" "$check_py" masthead "$pdf" "$left" "$right" 对口支援工作简报 number=第3期 \
+        office=示例编印单位（忠县） date=2024年5月6日
+    run_checks "$PY" "$check_py" distribution "$pdf" "$left" "$right" 报：示例报送单位甲、示例报送单位乙 \
+        送：示例抄送单位 发：示例印发单位 （共印40份）
+fi
+
 # no bulletin: the template's name and rule alone, no 报尾, nothing made up
 cb render --template "$tpl" --county 忠县 --out "$TMP/none" --quiet --no-fsync
 pdf=$(ls "$TMP"/none/*.pdf 2>/dev/null | head -n 1)
