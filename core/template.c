@@ -63,11 +63,26 @@ typedef struct reader {
 } reader;
 
 /* Reads field `key` of the table on top of the stack as a number, if present. */
+/* A number, or a table by language ({ zh = 10, en = 8.5 }: English words are wider) whose
+ * entry for the document's language is read, if it has one. */
 static int get_number(lua_State *L, reader *rd, const char *key, float *out, cb_error *err)
 {
     int ty = lua_getfield(L, -1, key);
     int rc = CB_OK;
-    if (ty == LUA_TNUMBER) *out = (float)lua_tonumber(L, -1);
+    if (ty == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (rc == CB_OK && lua_next(L, -2)) {
+            if (lua_type(L, -2) != LUA_TSTRING || !cb_lang_known(lua_tostring(L, -2)))
+                rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s: the keys of a table by language must be \"zh\" or "
+                             "\"en\"", rd->path, rd->section, key);
+            else if (lua_type(L, -1) != LUA_TNUMBER)
+                rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s.%s must be a number, got %s", rd->path, rd->section, key,
+                             lua_tostring(L, -2), luaL_typename(L, -1));
+            lua_pop(L, rc == CB_OK ? 1 : 2);
+        }
+        if (rc == CB_OK && lua_getfield(L, -1, rd->lang) == LUA_TNUMBER) *out = (float)lua_tonumber(L, -1);
+        if (rc == CB_OK) lua_pop(L, 1);
+    } else if (ty == LUA_TNUMBER) *out = (float)lua_tonumber(L, -1);
     else if (ty != LUA_TNIL)
         rc = cb_fail(err, CB_ETEMPLATE, "%s: %s%s must be a number, got %s", rd->path, rd->section, key,
                      lua_typename(L, ty));

@@ -33,7 +33,8 @@ return {
     body = 16,        -- 3号
     title = 22,       -- 2号
     h1 = 16, h2 = 16, -- headings are 3号 too
-    table = 10,       -- between 五号 and 小五: the projects table's year column holds "2020"
+    table = { zh = 10, en = 8.5 }, -- 10: between 五号 and 小五, the projects table's year column holds
+                      -- "2020"; English words are wider: 8.5 keeps them whole in their columns
     small = 10.5,     -- 五号: notes, KPI labels
     indent = 2,       -- two characters
     justify = true,

@@ -127,5 +127,13 @@ bad_field 3 'type = { numbering = "roman" }' 'type.numbering "roman" is not gong
 bad_field 4 'folio = { size = 0 }' "folio.size is 0 points; it must be 4 to 300"
 bad_field 5 'type = { faces = { body = { "FangSong", 3 } } }' "type.faces.body[2] must be a font family (a non-empty string), got number"
 bad_field 6 'type = { bold_headings = 1 }' "type.bold_headings must be true or false"
+bad_field 7 'type = { table = { fr = 9 } }' 'type.table: the keys of a table by language must be "zh" or "en"'
+bad_field 8 'type = { table = { en = "9" } }' "type.table.en must be a number, got string"
+
+# --- English on the jianbao page: a number by language ({ zh = 10, en = 8.5 } for tables)
+# keeps every English word whole in its column, and the Chinese pages are as they were
+cb render --template jianbao --lang en --out en --no-fsync
+check_eq "--lang en --template jianbao: exit 0, no word wider than its column" "0 " \
+    "$RC $(grep -c 'wider than its column' "$TMP/stderr" | grep -v '^0$' || true)"
 
 finish
