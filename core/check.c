@@ -115,7 +115,9 @@ size_t cb_check_table_overflow(const cb_doc *doc, const cb_template *t, cb_font 
     const char *heading = NULL;
     size_t ntable = 0;
     float width = t->page_w - t->margin_left - t->margin_right, size = t->table_size, px = 5;
-    f = cb_font_for(f, CB_FONT_FIGURES, 0); /* tables are set in the figures face (layout) */
+    /* tables are set in the figures face (layout), their header in its bold weight: a real
+     * bold face is wider than the regular one */
+    cb_font *regular = cb_font_for(f, CB_FONT_FIGURES, 0), *bold = cb_font_for(f, CB_FONT_FIGURES, 1);
     for (size_t i = 0; i < doc->nblocks; i++) {
         const cb_block *b = &doc->blocks[i];
         if (b->kind == CB_BLOCK_HEADING) heading = b->text;
@@ -132,7 +134,7 @@ size_t cb_check_table_overflow(const cb_doc *doc, const cb_template *t, cb_font 
                 const char *s = r == 0 ? title : b->cells[(r - 1) * b->ncols + c];
                 if (!s) continue;
                 size_t ws, wl;
-                float w = widest_word(s, f, size, &ws, &wl);
+                float w = widest_word(s, r == 0 ? bold : regular, size, &ws, &wl);
                 if (w <= avail + 0.01f) continue;
                 char *where = r == 0 ? cb_xstrdup("header") : cb_xasprintf("row %zu", r);
                 add_warning(warnings, n,

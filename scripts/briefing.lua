@@ -176,9 +176,9 @@ if #projects > 0 then
     { title = c[2], width = en and (with_notes and 1.4 or 1.75) or 1.65 },
     { title = c[3], width = en and (with_notes and 1.85 or 1.35) or 1.0 }, -- "Infrastructure"
     { title = c[4], width = en and (with_notes and 1.25 or 1.35) or 1.1, align = "right" },
-    { title = c[5], width = en and (with_notes and 0.75 or 0.6) or 0.75, align = "center" },
+    { title = c[5], width = en and (with_notes and 0.85 or 0.6) or 0.75, align = "center" },
   }
-  if with_notes then columns[6] = { title = c[6], width = 3.3 } end
+  if with_notes then columns[6] = { title = c[6], width = en and 3.2 or 3.3 } end
   doc:table { columns = columns, rows = rows }
   if #projects > MAX_PROJECTS then more_rows(MAX_PROJECTS, #projects, "个项目", "more project", "more projects") end
 end
@@ -212,11 +212,11 @@ if #training > 0 then
   doc:table {
     columns = {
       { title = c[1], width = en and 1.15 or 0.9, align = "center" },
-      { title = c[2], width = en and 2.75 or 3.0 },
+      { title = c[2], width = en and 2.35 or 3.0 },
       { title = c[3], width = en and 1.6 or 1.4 },
       { title = c[4], width = en and 1.3 or 1.2, align = "right" },
-      { title = c[5], width = en and 0.85 or 0.7, align = "right" },
-      { title = c[6], width = 0.7, align = "right" },
+      { title = c[5], width = en and 1.05 or 0.7, align = "right" },
+      { title = c[6], width = en and 0.9 or 0.7, align = "right" },
     },
     rows = rows,
   }
