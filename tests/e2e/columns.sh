@@ -19,6 +19,7 @@ done
 # Latin face) and 40.0 pt in DejaVu Sans Bold; a column of 48 pt (38 pt inside its padding
 # of 5 pt a side) on the briefing's 487.28 pt text width fits the one and not the other
 if fc-list 'DejaVu Sans:bold' file | grep -q .; then
+    cd "$TMP"
     mkdir -p r
     cat >r/r.lua <<'LUA'
 report { languages = { "zh", "en" } }
