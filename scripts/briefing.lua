@@ -35,7 +35,8 @@ local links = parts.link(data)
 local partner_names = {}
 for _, p in ipairs(partners) do partner_names[#partner_names + 1] = i18n.name(p, "partner") end
 
-local title = string.format(T.title, name)
+-- under a masthead (jianbao) the title says what the issue reports, not the 简报's name again
+local title = string.format(template and template.masthead and T.title_issue or T.title, name)
 doc:info {
   title = title,
   subject = string.format(T.subject, name, i18n.name(county, "province") or ""),

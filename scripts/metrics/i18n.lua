@@ -10,6 +10,7 @@ M.english = lang == "en"
 local texts = {
   zh = {
     title = "%s对口支援工作简报",
+    title_issue = "%s对口支援工作情况", -- under a 简报's masthead, which names the 简报
     subject = "%s（%s）对口支援资金、项目、人才培训与目标进展",
     keywords = "对口支援",
     partners = "对口支援方：",
@@ -43,6 +44,7 @@ local texts = {
   },
   en = {
     title = "%s: Counterpart Support Briefing",
+    title_issue = "Counterpart support in %s",
     subject = "%s (%s): counterpart support funds, projects, training and targets",
     keywords = "counterpart support",
     partners = "Supported by ",
