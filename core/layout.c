@@ -530,7 +530,7 @@ static int notes_alone(lay *L, size_t first, cb_lay_mark m, pull_req *pr)
     cb_layout_free(&scratch);
     /* and the gaps above them and under the block before, within two body lines: more
      * only pulls a line or row more over */
-    *pr = (pull_req){&doc->blocks[first - 1], m.page, h + 4 + 2 * L->t->body_size * L->t->leading};
+    *pr = (pull_req){&doc->blocks[first - 1], m.page, h + 4 + 2 * cb_lay_body_lh(L)};
     return 1;
 }
 

@@ -187,7 +187,7 @@ void cb_heading_place(lay *L, const cb_block *b, const cb_block *next)
     cb_lay_snap(L);
     /* keep with next: the heading plus about three body lines, and the start of what
      * follows it must fit below it */
-    float keep = h + before + 3 * (grid ? L->pitch : t->body_size * t->leading);
+    float keep = h + before + 3 * cb_lay_body_lh(L);
     if (!at_page_top(L) && (L->y - keep < L->bottom - 0.01f || (next && next_leaves_page(L, b, next))))
         cb_lay_new_page(L);
     cb_lay_type(L, role, bold); /* next_leaves_page laid out what follows */
@@ -245,7 +245,7 @@ void cb_paragraph_place(lay *L, const cb_block *b, const cb_block *next)
     (void)next;
     const cb_template *t = L->t;
     int grid = L->pitch > 0; /* each line on a grid line, each character in its cells */
-    float size = t->body_size, lh = grid ? L->pitch : size * t->leading;
+    float size = t->body_size, lh = cb_lay_body_lh(L);
     float indent = t->indent * (L->cell > 0 ? L->cell : size);
     const char *s = b->text ? b->text : "";
     cb_line *lines = NULL;

@@ -75,6 +75,13 @@ static inline float baseline_in(const lay *L, float y, float lh, float size)
  * ascender and descender: a line's place depends on the grid only. */
 static inline float grid_baseline(float y, float lh, float size) { return y - lh / 2 - 0.38f * size; }
 
+/* The height of a body line: the grid's pitch on a grid (type.grid), else body size times
+ * leading. Whatever sets text in body lines (paragraphs, the 报头 and 报尾, contents) uses it. */
+static inline float cb_lay_body_lh(const lay *L)
+{
+    return L->pitch > 0 ? L->pitch : L->t->body_size * L->t->leading;
+}
+
 static inline int english(const lay *L) { return strcmp(L->t->lang, "en") == 0; }
 
 typedef enum { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT } align_t;

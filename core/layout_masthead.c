@@ -12,8 +12,6 @@
 #include "clock.h"
 #include "layout_int.h"
 
-static float pitch(const lay *L) { return L->t->body_size * L->t->leading; }
-
 /* Field i of b (NULL: not given, or no block). */
 static const char *field(const cb_block *b, size_t i)
 {
@@ -32,7 +30,7 @@ void cb_lay_masthead(lay *L, const cb_block *b)
     const char *name = field(b, CB_MH_NAME) ? field(b, CB_MH_NAME) : t->masthead_name;
     const char *number = field(b, CB_MH_NUMBER), *office = field(b, CB_MH_OFFICE);
     const char *day = field(b, CB_MH_DATE);
-    float body = t->body_size, lh = pitch(L), size = t->masthead_size;
+    float body = t->body_size, lh = cb_lay_body_lh(L), size = t->masthead_size;
     cb_lay_type(L, CB_FONT_HEADING, 1);
     if (name) {
         float w = cb_lay_width(L, name, size);
@@ -97,7 +95,7 @@ void cb_distribution_place(lay *L, const cb_block *b, const cb_block *next)
     static const char *const zh[] = {"报：", "送：", "发："};
     static const char *const eng[] = {"To: ", "Copy to: ", "Issued to: "};
     const char *copies = field(b, CB_DIST_COPIES);
-    float size = t->body_size * 0.875f, lh = pitch(L), in = t->body_size, w = L->width - 2 * in;
+    float size = t->body_size * 0.875f, lh = cb_lay_body_lh(L), in = t->body_size, w = L->width - 2 * in;
     cb_lay_type(L, CB_FONT_BODY, 0);
     cb_line *lines[3] = {NULL, NULL, NULL};
     size_t n[3] = {0, 0, 0}, total = 0;

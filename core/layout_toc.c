@@ -23,7 +23,7 @@ void cb_toc_place(lay *L, const cb_block *b, const cb_block *next)
     const cb_template *t = L->t;
     const cb_doc *d = L->doc;
     const char *title = b->text ? b->text : english(L) ? "Contents" : "目录";
-    float lh = t->body_size * t->leading, ts = t->h1_size;
+    float lh = cb_lay_body_lh(L), ts = t->h1_size;
     size_t heading = 0; /* the headings before b, then each after it */
     for (const cb_block *h = d->blocks; h < b; h++) heading += h->kind == CB_BLOCK_HEADING;
     cb_lay_ensure(L, lh * 2);
@@ -52,7 +52,7 @@ void cb_lay_finish_toc(lay *L)
 {
     const cb_template *t = L->t;
     cb_layout *o = L->out;
-    float size = t->body_size, lh = size * t->leading;
+    float size = t->body_size, lh = cb_lay_body_lh(L);
     size_t first = t->cover ? 1 : 0; /* the cover has no number (layout_page.c) */
     for (size_t i = 0; i < o->ntoc; i++) {
         const cb_toc_slot *s = &o->toc[i];
