@@ -23,6 +23,8 @@ typedef struct cb_toc_slot {
     float y;
     int level;
     uint32_t node;   /* the line's node (a list item) */
+    size_t at;       /* where its operations go in the page's (reading order): after what
+                      * the page held when its place was kept */
 } cb_toc_slot;
 typedef struct cb_lay_wraps cb_lay_wraps; /* layout.c: cb_lay_wrap's lines, kept for a run */
 

@@ -40,7 +40,8 @@ void cb_toc_place(lay *L, const cb_block *b, const cb_block *next)
             uint32_t node = cb_lay_node(L, CB_ROLE_LIST_ITEM, 0, list);
             cb_layout *o = L->out;
             o->toc = cb_xgrow(o->toc, o->ntoc, sizeof *o->toc);
-            o->toc[o->ntoc++] = (cb_toc_slot){heading, o->npages - 1, L->y, h->level == 2 ? 2 : 1, node};
+            o->toc[o->ntoc++] = (cb_toc_slot){heading, o->npages - 1, L->y, h->level == 2 ? 2 : 1, node,
+                                              L->page->nops};
             L->y -= lh;
         }
         heading++;
@@ -48,40 +49,72 @@ void cb_toc_place(lay *L, const cb_block *b, const cb_block *next)
     L->y -= lh * 0.5f;
 }
 
-void cb_lay_finish_toc(lay *L)
+static void reverse_ops(cb_op *a, size_t n)
+{
+    for (size_t i = 0; i < n / 2; i++) {
+        cb_op tmp = a[i];
+        a[i] = a[n - 1 - i];
+        a[n - 1 - i] = tmp;
+    }
+}
+
+/* Moves page p's operations from `from` on (the ones just drawn) to index `to`: the order
+ * of a page's operations is its reading order (layout.h). */
+static void move_ops(cb_page *p, size_t from, size_t to)
+{
+    if (to >= from || from > p->nops) return;
+    reverse_ops(p->ops + to, from - to);
+    reverse_ops(p->ops + from, p->nops - from);
+    reverse_ops(p->ops + to, p->nops - to);
+}
+
+/* Draws line s of a table of contents at the end of its page's operations. */
+static void toc_line(lay *L, const cb_toc_slot *s, size_t first)
 {
     const cb_template *t = L->t;
     cb_layout *o = L->out;
     float size = t->body_size, lh = cb_lay_body_lh(L);
-    size_t first = t->cover ? 1 : 0; /* the cover has no number (layout_page.c) */
+    const cb_bookmark *m = &o->marks[s->heading];
+    char num[32];
+    snprintf(num, sizeof num, "%zu", m->page + 1 - first);
+    L->page = &o->pages[s->page];
+    cb_lay_at(L, s->node);
+    float base = baseline_in(L, s->y, lh, size), x = L->left + (s->level == 2 ? 2 * size : 0);
+    cb_lay_type(L, CB_FONT_BODY, 0);
+    cb_lay_text(L, x, base, size, t->text, 0, m->title, strlen(m->title), 0);
+    float tw = cb_lay_width(L, m->title, size);
+    cb_lay_type(L, CB_FONT_FIGURES, 0);
+    float nw = cb_lay_width(L, num, size);
+    cb_lay_aligned(L, L->left, L->width, base, size, t->text, 0, num, strlen(num), ALIGN_RIGHT);
+    float x0 = x + tw + size * 0.5f, x1 = L->right - nw - size * 0.5f;
+    if (x1 - x0 < size) return;
+    cb_lay_at(L, CB_ART_DECORATION); /* the leader: dots from the title to its page */
+    if (!cb_page_charge(L->page, CB_HEAP_BYTES(2 * sizeof(cb_path_seg)))) return;
+    cb_op *op = cb_lay_push(L, CB_OP_PATH);
+    op->segs = cb_xcalloc(2, sizeof *op->segs);
+    op->segs[0] = (cb_path_seg){'m', {x0, base + size * 0.1f}};
+    op->segs[1] = (cb_path_seg){'l', {x1, base + size * 0.1f}};
+    op->nsegs = 2;
+    op->paint = CB_PAINT_STROKE;
+    op->stroke = t->muted;
+    op->size = 1;
+    op->dash_on = 1;
+    op->dash_off = 3;
+}
+
+void cb_lay_finish_toc(lay *L)
+{
+    cb_layout *o = L->out;
+    size_t first = L->t->cover ? 1 : 0; /* the cover has no number (layout_page.c) */
+    size_t moved = 0;                   /* lines' operations moved onto the page so far */
     for (size_t i = 0; i < o->ntoc; i++) {
         const cb_toc_slot *s = &o->toc[i];
         if (s->heading >= o->nmarks || s->page >= o->npages) continue; /* not covered: one mark a heading */
-        const cb_bookmark *m = &o->marks[s->heading];
-        char num[32];
-        snprintf(num, sizeof num, "%zu", m->page + 1 - first);
-        L->page = &o->pages[s->page];
-        cb_lay_at(L, s->node);
-        float base = baseline_in(L, s->y, lh, size), x = L->left + (s->level == 2 ? 2 * size : 0);
-        cb_lay_type(L, CB_FONT_BODY, 0);
-        cb_lay_text(L, x, base, size, t->text, 0, m->title, strlen(m->title), 0);
-        float tw = cb_lay_width(L, m->title, size);
-        cb_lay_type(L, CB_FONT_FIGURES, 0);
-        float nw = cb_lay_width(L, num, size);
-        cb_lay_aligned(L, L->left, L->width, base, size, t->text, 0, num, strlen(num), ALIGN_RIGHT);
-        float x0 = x + tw + size * 0.5f, x1 = L->right - nw - size * 0.5f;
-        if (x1 - x0 < size) continue;
-        cb_lay_at(L, CB_ART_DECORATION); /* the leader: dots from the title to its page */
-        if (!cb_page_charge(L->page, CB_HEAP_BYTES(2 * sizeof(cb_path_seg)))) continue;
-        cb_op *op = cb_lay_push(L, CB_OP_PATH);
-        op->segs = cb_xcalloc(2, sizeof *op->segs);
-        op->segs[0] = (cb_path_seg){'m', {x0, base + size * 0.1f}};
-        op->segs[1] = (cb_path_seg){'l', {x1, base + size * 0.1f}};
-        op->nsegs = 2;
-        op->paint = CB_PAINT_STROKE;
-        op->stroke = t->muted;
-        op->size = 1;
-        op->dash_on = 1;
-        op->dash_off = 3;
+        if (i && s->page != o->toc[i - 1].page) moved = 0;
+        cb_page *pg = &o->pages[s->page];
+        size_t before = pg->nops;
+        toc_line(L, s, first);
+        move_ops(pg, before, s->at + moved); /* drawn last, read in its place */
+        moved += pg->nops - before;
     }
 }
