@@ -31,6 +31,8 @@ void cb_canvas_init(cb_canvas *c, cb_page *page, cb_font *font, const cb_templat
     th->small_size = t->small_size;
     th->table_size = t->table_size;
     th->lang = t->lang[0] ? t->lang : "zh";
+    c->node = page && page->owner ? page->owner->node_now : CB_NODE_DOCUMENT;
+    c->first_op = page ? page->nops : 0;
 }
 
 void cb_canvas_free(cb_canvas *c)
@@ -170,4 +172,16 @@ size_t cb_canvas_format_quantity(const cb_canvas *c, char *out, size_t n, double
 {
     return canvas_english(c) ? cb_fmt_en_count(out, n, v, unit, qualifier)
                              : cb_fmt_count(out, n, v, unit, qualifier);
+}
+
+/* ------------------------------------------------------------------ 1.3: structure */
+
+void cb_canvas_describe(cb_canvas *c, int role, const char *alt)
+{
+    static const cb_role roles[] = {[CB_BLOCK_ROLE_FIGURE] = CB_ROLE_FIGURE,
+                                    [CB_BLOCK_ROLE_ARTIFACT] = CB_ROLE_ARTIFACT,
+                                    [CB_BLOCK_ROLE_PARAGRAPH] = CB_ROLE_PARAGRAPH};
+    if (!c->page || !c->page->owner || role < 0 || role > CB_BLOCK_ROLE_PARAGRAPH) return;
+    c->described |= role != CB_BLOCK_ROLE_FIGURE || (alt && *alt); /* else: the fallback */
+    cb_layout_describe(c->page->owner, c->page, c->first_op, c->node, roles[role], alt);
 }

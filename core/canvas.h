@@ -30,6 +30,9 @@ struct cb_canvas {
     size_t nsegs, cap;
     size_t charged;         /* of the layout's memory budget, for segs: given back when freed */
     cb_theme theme;
+    uint32_t node;          /* the block's node (layout.h), and its first operation on page */
+    size_t first_op;
+    int described;          /* the block said what it is (describe) */
 };
 
 void cb_canvas_init(cb_canvas *c, cb_page *page, cb_font *font, const cb_template *t,
@@ -59,5 +62,7 @@ size_t cb_canvas_break_lines(const cb_canvas *c, float size, const char *utf8, f
 size_t cb_canvas_format_money(const cb_canvas *c, char *out, size_t n, double yuan);
 size_t cb_canvas_format_quantity(const cb_canvas *c, char *out, size_t n, double v, const char *unit,
                                  const char *qualifier);
+/* The host API's call of 1.3: the block's role and alternative text (cb_layout_describe). */
+void cb_canvas_describe(cb_canvas *c, int role, const char *alt);
 
 #endif /* CB_CANVAS_H */

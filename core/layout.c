@@ -258,6 +258,25 @@ void cb_lay_alt(lay *L, uint32_t node, char *alt)
     o->nodes[node].alt = alt;
 }
 
+void cb_layout_describe(cb_layout *l, cb_page *p, size_t from, uint32_t node, cb_role role, const char *alt)
+{
+    if (node < CB_NODE_FIRST || node >= l->nnodes) return;
+    cb_node *n = &l->nodes[node];
+    if (role == CB_ROLE_ARTIFACT) { /* what it drew, and what it draws next */
+        for (size_t i = from; i < p->nops; i++)
+            if (p->ops[i].node == node) p->ops[i].node = CB_ART_DECORATION;
+        l->node_now = CB_ART_DECORATION;
+    } else if (role == CB_ROLE_PARAGRAPH) {
+        n->role = CB_ROLE_PARAGRAPH;
+        free(n->alt);
+        n->alt = NULL;
+    } else if (role == CB_ROLE_FIGURE && alt && *alt && charge(l, CB_HEAP_BYTES(strlen(alt) + 1))) {
+        n->role = CB_ROLE_FIGURE;
+        free(n->alt);
+        n->alt = cb_xstrdup(alt);
+    }
+}
+
 /* The root and the artifact nodes, the first of every layout. */
 static void first_nodes(lay *L)
 {

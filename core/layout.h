@@ -50,7 +50,7 @@ enum { CB_PAINT_FILL = 1, CB_PAINT_STROKE = 2 };
 
 /* What a node is. The roles are those of tagged PDF (PDF 32000-1 14.8.4) and map onto
  * them one to one: Document, Sect, Title (PDF 2.0's; in PDF 1.7 a custom role the
- * RoleMap maps to P), H1..H4, P, L, LI, Table, TR, TH, TD, Figure, Caption, Link. */
+ * RoleMap maps to H1: pdf_tags.h), H1..H4, P, L, LI, Table, TR, TH, TD, Figure, Caption, Link. */
 typedef enum cb_role {
     CB_ROLE_DOCUMENT,    /* node 0, the root */
     CB_ROLE_SECTION,     /* a heading and what follows it, up to the next heading of its level
@@ -209,6 +209,11 @@ int cb_page_charge(cb_page *p, size_t n);
  * header, at least 32), for charging small allocations at their real cost. */
 #define CB_HEAP_BYTES(n) ((n) + 8 <= 32 ? (size_t)32 : ((size_t)(n) + 8 + 15) & ~(size_t)15)
 void cb_layout_free(cb_layout *l);
+/* What a plugin block says it is (plugin.h: describe): content node `node` becomes a
+ * figure with alternative text alt (copied; NULL or "": kept as it was) or a paragraph;
+ * CB_ROLE_ARTIFACT makes the block's operations on page p from index `from` on, and what
+ * it draws next, decoration. Anything else, or an artifact's node, is left as it is. */
+void cb_layout_describe(cb_layout *l, cb_page *p, size_t from, uint32_t node, cb_role role, const char *alt);
 
 /* "Nice" axis ticks for a value range 0..max: sets the step and the number of steps so
  * that step is 1, 2, 2.5 or 5 times a power of ten and steps * step >= max. */

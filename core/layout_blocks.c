@@ -828,15 +828,36 @@ static int plugin_split(const cb_block *b, const void *st, const cb_canvas *mc, 
     return 0;
 }
 
-/* Draws st in a box of the text width and height h below the cursor. */
-static void plugin_draw(lay *L, const cb_block *b, void *st, float h)
+/* Draws st, part of figure fig, in a box of the text width and height h below the cursor.
+ * Returns 1 if the block said what it is (plugin.h: describe). */
+static int plugin_draw(lay *L, const cb_block *b, void *st, float h, uint32_t fig)
 {
     cb_canvas c;
+    cb_lay_at(L, fig);
     cb_canvas_init(&c, L->page, cb_font_for(L->font, CB_FONT_FIGURES, 0), L->t, L->left, L->y - h);
     cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL);
     b->ptype->draw(st, b->papi, &c, L->width, h);
     cb_pool_mark(CB_MARK_NONE, NULL, NULL);
     cb_canvas_free(&c);
+    return c.described;
+}
+
+/* The alternative text of a block that gave none: its type's name, then the texts it drew
+ * (on pages from `page` on), which say more than the name alone. */
+static char *plugin_alt(lay *L, const cb_block *b, uint32_t fig, size_t page)
+{
+    cb_buf a = {0};
+    cb_buf_adds(&a, b->ptype->name);
+    const char *sep = english(L) ? ": " : "：";
+    for (size_t p = page; p < L->out->npages; p++)
+        for (size_t k = 0; k < L->out->pages[p].nops; k++) {
+            const cb_op *op = &L->out->pages[p].ops[k];
+            if (op->node != fig || op->kind != CB_OP_TEXT) continue;
+            cb_buf_adds(&a, sep);
+            cb_buf_adds(&a, op->text);
+            sep = " ";
+        }
+    return a.s;
 }
 
 /* A block from a plugin: it says how tall it is at the text width, then draws in that box.
@@ -847,22 +868,24 @@ static void plugin_draw(lay *L, const cb_block *b, void *st, float h)
 static void lay_plugin(lay *L, const cb_block *b)
 {
     const cb_block_type *ty = b->ptype;
-    int splits = ty->version >= 2 && ty->split;
+    int splits = ty->version >= 2 && ty->split, described = 0;
     cb_canvas mc; /* for measuring: no page */
     cb_canvas_init(&mc, NULL, cb_font_for(L->font, CB_FONT_FIGURES, 0), L->t, 0, 0); /* a plugin's text: figures */
     void *st = b->pstate, *rest_owned = NULL; /* a rest from split is ours to destroy */
     float h = plugin_height(b, st, &mc, L->width), room = L->top - L->bottom;
-    /* a figure named by its block type, until the plugin ABI lets a block give its own
-     * alternative text */
-    uint32_t fig = CB_NODE_NONE;
+    uint32_t fig = CB_NODE_NONE; /* one figure for every part, unless it says otherwise */
+    size_t page0 = 0;
     for (;;) {
         float avail = L->y - L->bottom;
         void *head, *rest;
         float hh;
         if (h > avail && splits && avail > 0 &&
             plugin_split(b, st, &mc, L->width, h, avail, &head, &hh, &rest)) {
-            if (fig == CB_NODE_NONE) cb_lay_alt(L, fig = cb_lay_open(L, CB_ROLE_FIGURE), cb_xstrdup(ty->name));
-            plugin_draw(L, b, head, hh);
+            if (fig == CB_NODE_NONE) {
+                fig = cb_lay_open(L, CB_ROLE_FIGURE);
+                page0 = L->out->npages - 1;
+            }
+            described |= plugin_draw(L, b, head, hh, fig);
             plugin_destroy(b, head);
             plugin_destroy(b, rest_owned);
             st = rest_owned = rest;
@@ -880,8 +903,12 @@ static void lay_plugin(lay *L, const cb_block *b)
         cb_lay_warn(L, "block \"%s\" is taller than a page: cut to the page", ty->name);
         h = room;
     }
-    if (fig == CB_NODE_NONE) cb_lay_alt(L, cb_lay_open(L, CB_ROLE_FIGURE), cb_xstrdup(ty->name));
-    plugin_draw(L, b, st, h);
+    if (fig == CB_NODE_NONE) {
+        fig = cb_lay_open(L, CB_ROLE_FIGURE);
+        page0 = L->out->npages - 1;
+    }
+    described |= plugin_draw(L, b, st, h, fig);
+    if (!described) cb_lay_alt(L, fig, plugin_alt(L, b, fig, page0));
     plugin_destroy(b, rest_owned);
     cb_canvas_free(&mc);
     L->y -= h + 10;

@@ -145,6 +145,7 @@ static const cb_host_api HOST = {
     .format_quantity = cb_canvas_format_quantity,
     .nice_ticks = cb_nice_ticks, /* layout.h: doc:barchart's, the one implementation */
     .check_options = host_check_options,
+    .describe = cb_canvas_describe,
 };
 
 const cb_host_api *cb_host_api_get(void) { return &HOST; }

@@ -5,7 +5,9 @@
 
 #include <math.h>
 
-CB_PLUGIN_MAGIC("charts", "1.0.0", "charts: chart.line, chart.pie, chart.stacked, chart.sparkline; module charts")
+/* runs on hosts from ABI 1.2 on; their alternative text (1.3) only where the host has it */
+CB_PLUGIN_MAGIC_MINOR("charts", "1.0.0", "charts: chart.line, chart.pie, chart.stacked, chart.sparkline; module charts",
+                      2)
 
 static float measure(void *state, const cb_host_api *api, const cb_canvas *c, float width)
 {
@@ -17,11 +19,22 @@ static float measure(void *state, const cb_host_api *api, const cb_canvas *c, fl
 
 static void destroy(void *state) { cx_free(state); }
 
+/* Every kind says what it shows (alt.c), then draws. */
+static void draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, float h)
+{
+    static void (*const by_kind[])(void *, const cb_host_api *, cb_canvas *, float, float) = {
+        [CX_LINE] = cx_line_draw, [CX_PIE] = cx_pie_draw, [CX_STACKED] = cx_stacked_draw, [CX_SPARK] = cx_spark_draw};
+    cx_chart *c = state;
+    if (!c) return;
+    cx_describe(api, cv, c);
+    by_kind[c->kind](state, api, cv, w, h);
+}
+
 static const cb_block_type BLOCKS[] = {
-    {CB_BLOCK_TYPE_VERSION, "chart.line", cx_line_create, measure, cx_line_draw, destroy, NULL},
-    {CB_BLOCK_TYPE_VERSION, "chart.pie", cx_pie_create, measure, cx_pie_draw, destroy, NULL},
-    {CB_BLOCK_TYPE_VERSION, "chart.stacked", cx_stacked_create, measure, cx_stacked_draw, destroy, NULL},
-    {CB_BLOCK_TYPE_VERSION, "chart.sparkline", cx_spark_create, measure, cx_spark_draw, destroy, NULL},
+    {CB_BLOCK_TYPE_VERSION, "chart.line", cx_line_create, measure, draw, destroy, NULL},
+    {CB_BLOCK_TYPE_VERSION, "chart.pie", cx_pie_create, measure, draw, destroy, NULL},
+    {CB_BLOCK_TYPE_VERSION, "chart.stacked", cx_stacked_create, measure, draw, destroy, NULL},
+    {CB_BLOCK_TYPE_VERSION, "chart.sparkline", cx_spark_create, measure, draw, destroy, NULL},
 };
 
 /* ------------------------------------------------------------------ module charts */

@@ -150,6 +150,12 @@ typedef struct cx_legend_item { const char *name; cx_rgb color; } cx_legend_item
 float cx_legend(const cb_host_api *api, cb_canvas *cv, const cx_legend_item *items, size_t n, char key,
                 const char *left_text, float width, float top, int draw);
 
+/* ------------------------------------------------------------------ alternative text (alt.c) */
+
+/* Tells the host what chart c is and shows (api->describe, ABI 1.3; nothing on an older
+ * host): a figure whose alternative text is made from its data. */
+void cx_describe(const cb_host_api *api, cb_canvas *cv, const cx_chart *c);
+
 /* ------------------------------------------------------------------ the blocks */
 
 void *cx_line_create(lua_State *L, int opts, const cb_host_api *api);

@@ -9,6 +9,7 @@
 #include "doc.h"
 #include "font.h"
 #include "layout.h"
+#include "plugins.h"
 #include "template.h"
 #include "test.h"
 #include "test_text.h"
@@ -1061,7 +1062,7 @@ TEST(a_plugin_block_splits_across_pages_as_one_figure)
     ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, get_font(), &err), CB_OK);
     uint32_t fig = 0;
     ASSERT_EQ_INT(nodes_of(&l, CB_ROLE_FIGURE, &fig), 1);
-    ASSERT_EQ_STR(l.nodes[fig].alt, "test.rows");
+    ASSERT_EQ_INT(strncmp(l.nodes[fig].alt, "test.rows：X001 X002 ", strlen("test.rows：X001 X002 ")), 0); /* its name, its text */
     /* every row once, in order, over more than one page, all of the one figure */
     int next = 1;
     size_t first_page = l.npages, last_page = 0;
@@ -1083,6 +1084,72 @@ TEST(a_plugin_block_splits_across_pages_as_one_figure)
     cb_layout_free(&l);
     cb_doc_free(&d);
     ASSERT_EQ_INT(rows_alive, 0); /* every head and rest destroyed, the block's own state too */
+}
+
+/* A plugin block says what it is (plugin.h, ABI 1.3: describe): a figure with its own
+ * alternative text, a paragraph, or an artifact (what it drew before saying so too); one
+ * that says nothing, or gives a figure no text, keeps the fallback: its type's name and the
+ * text it drew. */
+static int said_role;
+static const char *said_alt;
+static void said_draw(void *s, const cb_host_api *api, cb_canvas *c, float w, float h)
+{
+    (void)s, (void)w, (void)h;
+    cb_canvas_text(c, 4, 4, 9, 0, "甲乙");
+    api->describe(c, said_role, said_alt);
+    cb_canvas_rect(c, 0, 0, 10, 10);
+    cb_canvas_fill(c);
+}
+static const cb_block_type said_type = {CB_BLOCK_TYPE_VERSION, "test.said", NULL, box_measure, said_draw, NULL, NULL};
+
+TEST(a_plugin_block_says_what_it_is)
+{
+    static const struct {
+        int role;
+        const char *alt;
+        cb_role want;
+        const char *want_alt;
+    } cases[] = {
+        {CB_BLOCK_ROLE_FIGURE, "饼图：甲 1，占100%", CB_ROLE_FIGURE, "饼图：甲 1，占100%"},
+        {CB_BLOCK_ROLE_FIGURE, NULL, CB_ROLE_FIGURE, "test.said：甲乙"},
+        {CB_BLOCK_ROLE_PARAGRAPH, NULL, CB_ROLE_PARAGRAPH, NULL},
+        {CB_BLOCK_ROLE_ARTIFACT, NULL, CB_ROLE_ARTIFACT, NULL},
+        {99, "?", CB_ROLE_FIGURE, "test.said：甲乙"}, /* an unknown role: ignored */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        said_role = cases[i].role;
+        said_alt = cases[i].alt;
+        cb_doc d;
+        cb_doc_init(&d);
+        add_block(&d, CB_BLOCK_PARAGRAPH, "前言。");
+        add_block(&d, CB_BLOCK_PLUGIN, NULL)->ptype = &said_type;
+        add_block(&d, CB_BLOCK_PARAGRAPH, "后记。");
+        d.blocks[1].papi = cb_host_api_get();
+        cb_layout l;
+        cb_error err;
+        ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, get_font(), &err), CB_OK);
+        /* the block's two operations: the text and the box, of one node */
+        uint32_t node = CB_NODE_NONE;
+        size_t n = 0;
+        for (size_t k = 0; k < l.pages[0].nops; k++) {
+            const cb_op *op = &l.pages[0].ops[k];
+            if ((op->kind == CB_OP_TEXT && !strcmp(op->text, "甲乙")) || op->kind == CB_OP_PATH) {
+                if (n++) ASSERT_EQ_INT(op->node, node);
+                node = op->node;
+            }
+        }
+        ASSERT_EQ_INT(n, 2);
+        if (cases[i].want == CB_ROLE_ARTIFACT) {
+            ASSERT_EQ_INT(node, CB_ART_DECORATION);
+            ASSERT_EQ_INT(nodes_of(&l, CB_ROLE_FIGURE, NULL), 1); /* made, and left empty: no element */
+        } else {
+            ASSERT_EQ_INT(l.nodes[node].role, cases[i].want);
+            if (cases[i].want_alt) ASSERT_EQ_STR(l.nodes[node].alt, cases[i].want_alt);
+            else ASSERT(!l.nodes[node].alt);
+        }
+        cb_layout_free(&l);
+        cb_doc_free(&d);
+    }
 }
 
 /* A split that makes no progress (a head taller than the room, a rest as tall as the
@@ -1162,7 +1229,7 @@ TEST(figures_say_what_they_show)
     /* two KPI boxes, the bar chart, two progress bars, the plugin block */
     ASSERT_EQ_INT(nodes_of(&l, CB_ROLE_FIGURE, NULL), 6);
     const char *want[] = {"项目数：12个", "总投资：4.05亿元", "各镇投资（单位：万元）：城关镇 120；石宝镇 45.5",
-                          "道路：80%", "学校 50%", "test.box"};
+                          "道路：80%", "学校 50%", "test.box：图例"};
     size_t f = 0;
     for (uint32_t i = 0; i < l.nnodes; i++) {
         if (l.nodes[i].role != CB_ROLE_FIGURE) continue;
@@ -1178,7 +1245,7 @@ TEST(figures_say_what_they_show)
     free(s);
     uint32_t fig = (uint32_t)l.nnodes;
     for (uint32_t i = 0; i < l.nnodes; i++)
-        if (l.nodes[i].alt && !strcmp(l.nodes[i].alt, "test.box")) fig = i;
+        if (l.nodes[i].alt && !strcmp(l.nodes[i].alt, "test.box：图例")) fig = i;
     s = node_text(&l, fig);
     ASSERT_EQ_STR(s, "图例");
     free(s);
@@ -1439,6 +1506,7 @@ static const test_case tests[] = {
     TEST_ENTRY(a_table_split_across_pages_is_one_table),
     TEST_ENTRY(a_plugin_block_splits_across_pages_as_one_figure),
     TEST_ENTRY(a_split_without_progress_moves_the_block_whole),
+    TEST_ENTRY(a_plugin_block_says_what_it_is),
     TEST_ENTRY(host_breaks_lines_as_body_text),
     TEST_ENTRY(figures_say_what_they_show),
     TEST_ENTRY(page_furniture_is_artifacts),

@@ -50,6 +50,14 @@
  * struct (built with a 1.0 or 1.1 header) ends at destroy: the host never reads split
  * from it.
  *
+ * Structure (1.3). The document is a tagged PDF: its structure tree says what each part
+ * is (docs/standards.md). A block is one Figure of it unless it says otherwise with
+ * api->describe from draw(): a figure with its alternative text (what a reader who cannot
+ * see the block needs to know: the data it shows, in the document's language, the theme's
+ * lang), a paragraph (text that reads as one), or an artifact (decoration that says
+ * nothing: a screen reader skips it). A block that does not call it is a figure whose
+ * alternative text is its type's name followed by the text it draws.
+ *
  * Threading. A host process calls its plugins from one thread only; batches use worker
  * processes, so every worker has its own copy of plugin globals. Plugins need no locks.
  *
@@ -68,7 +76,7 @@
 #include "countybrief/countybrief.h"
 
 #define CB_PLUGIN_ABI_MAJOR 1
-#define CB_PLUGIN_ABI_MINOR 2
+#define CB_PLUGIN_ABI_MINOR 3
 
 #if defined(__GNUC__)
 #define CB_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -159,6 +167,13 @@ typedef struct cb_block_type {
                  float width, float available, void **head, void **rest);
 } cb_block_type;
 #define CB_BLOCK_TYPE_VERSION 2
+
+/* What a block is in the document's structure (api->describe, 1.3). */
+typedef enum cb_block_role {
+    CB_BLOCK_ROLE_FIGURE = 0,    /* a chart, a picture: needs alternative text */
+    CB_BLOCK_ROLE_ARTIFACT = 1,  /* decoration only: left out of the structure */
+    CB_BLOCK_ROLE_PARAGRAPH = 2, /* its text reads as a paragraph */
+} cb_block_role;
 
 /* ------------------------------------------------------------------ data sources */
 
@@ -260,6 +275,14 @@ struct cb_host_api {
      * away; a key that is not a string: "chart.pie: options must be named (key = value),
      * found a number key". `what` is the block's name as the script wrote it. */
     void (*check_options)(lua_State *L, int opts, const char *what, const char *const *keys);
+
+    /* ---- 1.3: the block's part in the document's structure (see Structure above). A
+     * plugin declaring an older minor checks api->abi_minor >= 3 first. Called from draw()
+     * (anywhere in it: what the block drew before counts too; a block split across pages
+     * says it in each part's draw), with `role` a cb_block_role and `alt` the figure's
+     * alternative text (UTF-8, copied; NULL or "" for a figure: the fallback above).
+     * Ignored outside draw() and for an unknown role. */
+    void (*describe)(cb_canvas *c, int role, const char *alt);
 };
 
 /* The entry point every plugin defines. */
