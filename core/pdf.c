@@ -12,6 +12,7 @@
 
 #include "countybrief/countybrief.h"
 #include "pdf_hpdf.h"
+#include "pdf_tags.h"
 
 typedef struct haru_status {
     HPDF_STATUS error, detail;
@@ -734,6 +735,7 @@ typedef struct pdf_doc {
     pen pen;
     cb_buf content;            /* its content stream */
     image_cache images;
+    cb_pdf_tags *tags;         /* its structure (pdf_tags.h) */
 } pdf_doc;
 
 /* CB_OK, or err from libharu's first error (its handler recorded it). */
@@ -757,6 +759,7 @@ static void pdf_free_document(void *state)
     free(d->sets);
     free(d->pages);
     cb_buf_free(&d->content);
+    cb_pdf_tags_free(d->tags);
     free(d);
 }
 
@@ -795,6 +798,7 @@ static int pdf_begin_document(void **state, const cb_layout *l, cb_font *font, c
         if (info_vals[i]) cb_hpdf_info(d->pdf, info_keys[i], text_string(d->pdf, info_vals[i]));
     set_date(d->pdf, &l->info);
     d->pages = cb_xcalloc(l->npages ? l->npages : 1, sizeof *d->pages);
+    d->tags = cb_pdf_tags_new(l, font);
     return haru_check(d, err);
 }
 
@@ -809,14 +813,17 @@ static int pdf_begin_page(void *state, size_t i, cb_error *err)
     HPDF_Page_SetHeight(d->page, d->l->page_h);
     memset(&d->pen, 0, sizeof d->pen);
     d->content.len = 0;
+    cb_pdf_tags_page(d->tags, i);
     return haru_check(d, err);
 }
 
 static int pdf_ops(void *state, const cb_op *ops, size_t n, cb_error *err)
 {
     pdf_doc *d = state;
+    cb_pdf_tags_open(d->tags, &d->content, ops, n); /* marked content: whole operations */
     for (size_t k = 0; k < n; k++) draw_op(d->pdf, d->page, d->font, d->by_face, &ops[k], &d->content, &d->pen,
                                            &d->images);
+    cb_pdf_tags_close(&d->content);
     (void)err; /* libharu's errors are checked when the page ends */
     return CB_OK;
 }
@@ -827,15 +834,18 @@ static int pdf_end_page(void *state, cb_error *err)
     if (put_deflated(cb_hpdf_page_contents(d->page), d->content.s ? d->content.s : "", d->content.len) != HPDF_OK &&
         !d->st.error)
         d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
+    if (cb_pdf_tags_end_page(d->tags, d->page) != HPDF_OK && !d->st.error) d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
     return haru_check(d, err);
 }
 
-/* The outline, then the whole file into out. */
+/* The structure tree and the outline, then the whole file into out. */
 static int pdf_end_document(void *state, cb_buf *out, cb_error *err)
 {
     pdf_doc *d = state;
     const cb_layout *l = d->l;
     HPDF_Doc pdf = d->pdf;
+    if (!d->st.error && cb_pdf_tags_finish(d->tags, pdf, d->pages, d->npages) != HPDF_OK && !d->st.error)
+        d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
     if (l->nmarks && !d->st.error) {
         HPDF_Outline open[5] = {NULL}; /* the last bookmark of each level (1..4) */
         for (size_t i = 0; i < l->nmarks; i++) {

@@ -81,3 +81,20 @@ HPDF_STATUS cb_hpdf_outline_title(HPDF_Outline o, void *title) { return HPDF_Dic
 
 const char *cb_hpdf_font_name(HPDF_Page page, HPDF_Dict font) { return HPDF_Page_GetLocalFontName(page, font); }
 const char *cb_hpdf_image_name(HPDF_Page page, HPDF_Image img) { return HPDF_Page_GetXObjectName(page, img); }
+
+/* ---- for tagged PDF (pdf_tags.c) ---- */
+
+HPDF_STATUS cb_hpdf_catalog(HPDF_Doc pdf, const char *key, void *obj) { return HPDF_Dict_Add(pdf->catalog, key, obj); }
+
+HPDF_Array cb_hpdf_indirect_array(HPDF_Doc pdf)
+{
+    HPDF_Array a = HPDF_Array_New(pdf->mmgr);
+    if (a && HPDF_Xref_Add(pdf->xref, a) != HPDF_OK) return NULL; /* Xref_Add freed it */
+    return a;
+}
+
+unsigned cb_hpdf_id(const void *obj)
+{
+    const HPDF_Obj_Header *h = obj;
+    return h->obj_id & HPDF_OTYPE_INDIRECT ? h->obj_id & 0x00FFFFFF : 0;
+}

@@ -50,4 +50,12 @@ HPDF_STATUS cb_hpdf_outline_title(HPDF_Outline o, void *title);
 const char *cb_hpdf_font_name(HPDF_Page page, HPDF_Dict font);
 const char *cb_hpdf_image_name(HPDF_Page page, HPDF_Image img);
 
+/* ---- for tagged PDF (pdf_tags.c) ---- */
+/* An entry of the document catalog (the same helper as PDF/A's, pdf_pdfa.c). */
+HPDF_STATUS cb_hpdf_catalog(HPDF_Doc pdf, const char *key, void *obj);
+/* An array that is an indirect object (its own number in the file). */
+HPDF_Array cb_hpdf_indirect_array(HPDF_Doc pdf);
+/* The number of indirect object obj in the file ("N 0 R"); 0 for a direct object. */
+unsigned cb_hpdf_id(const void *obj);
+
 #endif /* CB_PDF_HPDF_H */
