@@ -288,13 +288,21 @@ static void put_text(cb_buf *b, const char *s)
         cb_buf_adds(b, ")");
         return;
     }
+    static const char hex[] = "0123456789ABCDEF";
     cb_buf_adds(b, "<FEFF");
     for (p = s; p < end;) {
         uint32_t cp = cb_utf8_next(&p, end);
-        if (cp >= 0x10000)
-            cb_buf_addf(b, "%04X%04X", (unsigned)(0xD800 + ((cp - 0x10000) >> 10)), (unsigned)(0xDC00 + (cp & 0x3FF)));
-        else
-            cb_buf_addf(b, "%04X", (unsigned)cp);
+        unsigned u[2] = {cp, 0};
+        int k = 1;
+        if (cp >= 0x10000) { /* a surrogate pair */
+            u[0] = 0xD800 + ((cp - 0x10000) >> 10);
+            u[1] = 0xDC00 + (cp & 0x3FF);
+            k = 2;
+        }
+        for (int i = 0; i < k; i++) {
+            char h[4] = {hex[u[i] >> 12 & 15], hex[u[i] >> 8 & 15], hex[u[i] >> 4 & 15], hex[u[i] & 15]};
+            cb_buf_add(b, h, 4);
+        }
     }
     cb_buf_adds(b, ">");
 }
