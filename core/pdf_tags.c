@@ -274,12 +274,16 @@ static void put_ref(cb_buf *b, const void *obj)
     cb_buf_adds(b, " 0 R");
 }
 
-/* A PDF text string: a literal for printable ASCII, else UTF-16BE in hex with a BOM. */
+/* A PDF text string: a literal for printable ASCII, else UTF-16BE in hex with a BOM. Past
+ * TEXT_MAX bytes of string (PDF/A-1 and older readers take at most 32,767) the text is cut
+ * at a character and ends in "…": an alternative text made from thousands of bars. */
+#define TEXT_MAX 32767
 static void put_text(cb_buf *b, const char *s)
 {
+    static const char hex[] = "0123456789ABCDEF";
     const char *p = s, *end = s + strlen(s);
     while (p < end && *p >= 0x20 && *p < 0x7F) p++;
-    if (p == end) {
+    if (p == end && end - s <= TEXT_MAX / 2) { /* escaped, at most twice as long */
         cb_buf_adds(b, "(");
         for (p = s; p < end; p++) {
             if (*p == '(' || *p == ')' || *p == '\\') cb_buf_adds(b, "\\");
@@ -288,10 +292,12 @@ static void put_text(cb_buf *b, const char *s)
         cb_buf_adds(b, ")");
         return;
     }
-    static const char hex[] = "0123456789ABCDEF";
     cb_buf_adds(b, "<FEFF");
+    size_t bytes = 2; /* of the string: the byte order mark so far */
     for (p = s; p < end;) {
         uint32_t cp = cb_utf8_next(&p, end);
+        int cut = bytes + 4 + 2 > TEXT_MAX; /* room for this one and the ellipsis */
+        if (cut) cp = 0x2026;
         unsigned u[2] = {cp, 0};
         int k = 1;
         if (cp >= 0x10000) { /* a surrogate pair */
@@ -303,6 +309,8 @@ static void put_text(cb_buf *b, const char *s)
             char h[4] = {hex[u[i] >> 12 & 15], hex[u[i] >> 8 & 15], hex[u[i] >> 4 & 15], hex[u[i] & 15]};
             cb_buf_add(b, h, 4);
         }
+        bytes += 2 * (size_t)k;
+        if (cut) break;
     }
     cb_buf_adds(b, ">");
 }

@@ -7,7 +7,7 @@
 # every MCID referenced once from the tree and from the parent tree, artifacts outside it,
 # Document/H1/P/Table/TR/TH/TD/Figure present, TH with /Scope /Column, each table one
 # (also one split across pages), the pie chart's alternative text naming every slice with
-# its amount and share, and the struct text (pdfinfo -struct-text) in the order of the
+# its amount and share, alternative text cut to a PDF string's limit, and the struct text (pdfinfo -struct-text) in the order of the
 # page content. qpdf --check passes on each.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
@@ -22,6 +22,15 @@ render() { # render NAME ARGS...: into out/NAME, or a failed check
 for t in briefing onepager dashboard jianbao; do render "$t" --template "$t"; done
 render en --lang en
 render issue --report "$CB_SRC/examples/reports/jianbao/issue.lua" --template jianbao
+# a chart whose alternative text would pass a PDF string's limit: cut at 32,767 bytes with "…"
+cat >long.lua <<'EOF'
+local bars = {}
+for i = 1, 12 do bars[#bars + 1] = { label = "第" .. i .. "项" .. string.rep("长", 2000), value = i } end
+doc:title("长")
+doc:barchart { title = "很长的图", unit = "万元", bars = bars }
+doc:paragraph("完。")
+EOF
+render long --report long.lua --county 忠县
 
 # the pie's slices, as the legend shows them: label, amount, share (examples/data)
 declare -A PIE=(
@@ -39,6 +48,8 @@ for pdf in out/*/*.pdf; do
     args=("$pdf" "$lang")
     if [[ $pdf == out/issue/* ]]; then # headings, paragraphs and the contents: a list
         args+=(--roles=Document,Sect,H1,P,L,LI,LBody,Caption)
+    elif [[ $pdf == out/long/* ]]; then
+        args+=(--roles=Document,P,Figure,Caption "长长…")
     elif [[ $lang == zh-CN ]]; then
         IFS='|' read -r -a slices <<<"${PIE[$county]}"
         args+=("${slices[@]}")

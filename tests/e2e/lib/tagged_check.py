@@ -197,6 +197,8 @@ def main():
           f"{name}: every TH has /Scope /Column ({len(ths)})")
     figs = [e for _, e in elems if str(e.S) == "/Figure"]
     check((figs or "Figure" not in want) and all(str(e.get("/Alt", "")).strip() for e in figs), f"{name}: every Figure has alternative text ({len(figs)})")
+    longest = max((len(bytes(e.Alt)) for e in figs if "/Alt" in e), default=0)
+    check(longest <= 32767, f"{name}: every /Alt at most 32,767 bytes (PDF/A-1's string limit): {longest}")
     alt_text = [str(e.get("/Alt", "")) for e in figs]
     for a in alts:
         check(any(a in t for t in alt_text), f"{name}: a Figure's /Alt says '{a}'", "\n    ".join(alt_text[-3:]))
