@@ -5,10 +5,11 @@
 # (lib/tagged_check.py): catalog (/MarkInfo, /Lang, /ViewerPreferences, /StructTreeRoot,
 # /RoleMap), pages (/Tabs /S, /StructParents), marked content that nests with BT/ET and q/Q,
 # every MCID referenced once from the tree and from the parent tree, artifacts outside it,
-# Document/H1/P/Table/TR/TH/TD/Figure present, TH with /Scope /Column, each table one
-# (also one split across pages), the pie chart's alternative text naming every slice with
-# its amount and share, alternative text cut to a PDF string's limit, and the struct text (pdfinfo -struct-text) in the order of the
-# page content. qpdf --check passes on each.
+# Document/H1/P/Table/TR/TH/TD/Figure present, the headings those of the outline at their
+# levels, TH with /Scope /Column, each table one (also one split across pages), the pie
+# chart's alternative text naming every slice with its amount and share, alternative text
+# cut to a PDF string's limit, and the struct text (pdfinfo -struct-text) in the order of
+# the page content. qpdf --check passes on each.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 

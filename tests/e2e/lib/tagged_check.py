@@ -17,6 +17,8 @@ implement: docs/standards.md) checked one by one on PDF, printing "ok - ..." or
     every Figure a non-empty /Alt; every table one header row first (TH), no TH after it,
     every row as many cells; a table whose cells lie on several pages is still one;
   - each ALT (a string) is found in some Figure's /Alt;
+  - headings: the H1..H4 elements, in order, are the outline's entries, at their levels
+    (the title, a Title element, is not in the outline);
   - reading order: the struct text (pdfinfo -struct-text) read in order is found in the
     same order in pdftotext -raw's reading of the page contents (spaces ignored).
 """
@@ -238,6 +240,21 @@ def main():
     check(pieces and lost is None,
           f"{name}: the struct text ({len(pieces)} pieces) reads in the order of the page content",
           f"not found after position {at}: {lost!r}")
+    # the headings are the outline: the same titles, in order, at the same levels
+    heads = [(m.group(1), re.sub(r"\s+", "", m.group(2))) for m in
+             re.finditer(r'^\s*(H[1-4]|Title)\b.*\n\s*"(.*)"\s*$', st, re.M)]
+    kinds = [str(e.S)[1:] for _, e in elems if str(e.S) in ("/H1", "/H2", "/H3", "/H4", "/Title")]
+    shown = [(int(h[0][1]), h[1]) for h, k in zip(heads, kinds) if k != "Title"]
+    marks = []
+    with pdf.open_outline() as o:
+        def walk_outline(items, level):
+            for it in items:
+                marks.append((level, re.sub(r"\s+", "", it.title)))
+                walk_outline(it.children, level + 1)
+        walk_outline(o.root, 1)
+    check(len(heads) == len(kinds) and shown == marks,
+          f"{name}: the headings (H1..H4, {len(shown)}) are the outline's entries at their levels",
+          f"headings {shown[:4]}..., outline {marks[:4]}...")
     # what the struct text leaves out is only artifacts: headers, footers, repeated headers
     print(f"# {name}: {len(elems)} structure elements")
 
