@@ -159,6 +159,7 @@ void cb_pdf_release(void)
     compressor = NULL;
     cb_buf_free(&deflated);
     memset(&deflated, 0, sizeof deflated);
+    cb_pdfa_release();
 }
 
 /* Deflates data[0..len) into `deflated` (a zlib stream, as FlateDecode wants). */
@@ -189,6 +190,14 @@ static HPDF_Dict deflated_stream(HPDF_Doc pdf, const void *data, size_t len)
 }
 
 HPDF_Dict cb_pdf_deflated_stream(HPDF_Doc pdf, const void *data, size_t len) { return deflated_stream(pdf, data, len); }
+
+int cb_pdf_deflate(const void *data, size_t len, cb_buf *out)
+{
+    if (deflate_into(data, len) != HPDF_OK) return 0;
+    out->len = 0;
+    cb_buf_add(out, deflated.s, deflated.len);
+    return 1;
+}
 
 /* ---- text strings ------------------------------------------------------------------------ */
 
@@ -848,10 +857,10 @@ static int pdf_ops(void *state, const cb_op *ops, size_t n, cb_error *err)
 static int pdf_end_page(void *state, cb_error *err)
 {
     pdf_doc *d = state;
-    cb_pdfa_hash(d->pdfa, d->content.s ? d->content.s : "", d->content.len);
     if (put_deflated(cb_hpdf_page_contents(d->page), d->content.s ? d->content.s : "", d->content.len) != HPDF_OK &&
         !d->st.error)
         d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
+    cb_pdfa_hash(d->pdfa, deflated.s, deflated.len); /* the page as deflated: a fifth to hash */
     return haru_check(d, err);
 }
 

@@ -10,8 +10,9 @@
  *   - a page's content stream (page->attr, <hpdf_pages.h>) and the resource names a page
  *     gives a font or image (HPDF_Page_GetLocalFontName, HPDF_Page_GetXObjectName);
  *   - the info dictionary (pdf->info), for UTF-16 strings: HPDF_SetInfoAttr needs an encoder;
- *   - the catalog and the trailer (pdf->catalog, pdf->trailer): PDF/A's metadata, output
- *     intent and /ID, which libharu writes only in its own PDF/A mode (and there wrongly).
+ *   - the catalog, the trailer and the header's version (pdf->catalog, pdf->trailer,
+ *     pdf->pdf_version): PDF/A's metadata, output intent and /ID, which libharu writes only
+ *     in its own PDF/A mode (and there wrongly).
  * Written against libharu 2.3/2.4 (Debian 12: 2.3.0); a change of these structures in a
  * later libharu is found here, in one file.
  */
@@ -99,3 +100,8 @@ HPDF_STATUS cb_hpdf_append_name(HPDF_Array a, const char *name) { return HPDF_Ar
 HPDF_STATUS cb_hpdf_append_real(HPDF_Array a, HPDF_REAL v) { return HPDF_Array_AddReal(a, v); }
 
 int cb_hpdf_has(HPDF_Dict d, const char *key) { return HPDF_Dict_GetItem(d, key, HPDF_OCLASS_DICT) != NULL; }
+
+void cb_hpdf_min_version(HPDF_Doc pdf, HPDF_PDFVer v)
+{
+    if (pdf->pdf_version < v) pdf->pdf_version = v;
+}

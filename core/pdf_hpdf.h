@@ -63,5 +63,7 @@ HPDF_STATUS cb_hpdf_append_name(HPDF_Array a, const char *name);
 HPDF_STATUS cb_hpdf_append_real(HPDF_Array a, HPDF_REAL v);
 /* 1 if dictionary d has entry key (a dictionary or stream, as an image's /SMask, which libharu adds for an alpha channel). */
 int cb_hpdf_has(HPDF_Dict d, const char *key);
+/* The file's header says at least PDF version v (libharu writes 1.3, and has no setter). */
+void cb_hpdf_min_version(HPDF_Doc pdf, HPDF_PDFVer v);
 
 #endif /* CB_PDF_HPDF_H */

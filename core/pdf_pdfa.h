@@ -7,7 +7,7 @@
  * with transparency under PDF/A-1). docs/standards.md says what each mode promises and how
  * it is checked.
  *
- * The XMP packet is written with libxml2 (its escaping, not ours). It also carries
+ * The XMP packet also carries
  * pdfuaid:part (PDF/UA), with the extension schema PDF/A asks for, when the document is
  * tagged; a tagged plain PDF then gets the packet without pdfaid. The ICC profile is
  * built into the binary at configure time (core/CMakeLists.txt: CB_SRGB_ICC, checked to be
@@ -51,13 +51,17 @@ int cb_pdfa_opaque(const cb_pdfa *a);
  * or CIDs 0..n when cids is NULL (pdf.c's TrueType fonts number their characters 1..n). */
 HPDF_STATUS cb_pdfa_cidset(cb_pdfa *a, HPDF_Doc pdf, HPDF_Dict desc, const uint16_t *cids, size_t n);
 
-/* Bytes that make the document what it is (each page's content stream, each font's name),
- * hashed into its /ID. */
+/* Bytes that make the document what it is (each page's content stream, deflated), hashed
+ * into its /ID with its information, date and standard. */
 void cb_pdfa_hash(cb_pdfa *a, const void *data, size_t len);
 
 /* Before the file is written: the info dictionary's /Creator (creator) and /Producer, the
  * XMP packet (/Metadata), the output intent and the trailer's /ID. HPDF_OK or libharu's
  * error. */
 HPDF_STATUS cb_pdfa_finish(cb_pdfa *a, HPDF_Doc pdf, const char *creator);
+
+/* Frees what is kept between documents (the ICC profile deflated once), at a process's end
+ * (cb_pdf_release). */
+void cb_pdfa_release(void);
 
 #endif /* CB_PDF_PDFA_H */

@@ -76,6 +76,21 @@ check_eq "no PDF written" 0 "$(find "$TMP/alpha-1b" -name '*.pdf' 2>/dev/null | 
 cb render --quiet --no-fsync --pdf-standard a-2b --template "$TMP/alpha" --out "$TMP/alpha-2b"
 check_eq "the same with a-2b (transparency allowed): exit 0" 0 "$RC"
 
+# --- metadata texts XML and a PDF string cannot both hold as they are ---------------------
+# controls (a tab, \1), XML's own characters, a title past a PDF string's 32 KiB: the info
+# dictionary and the XMP packet show the same cleaned text
+mkdir -p "$TMP/meta"
+cat >"$TMP/meta/meta.lua" <<'EOF'
+doc:info({title = "A\tB\1C & <x> ]]> \"q\" " .. string.rep("长", 20000), author = "Zhang, Li & Wang",
+          subject = "s\r\nt", keywords = "a; b, <c>"})
+doc:paragraph("text")
+EOF
+cb render --quiet --no-fsync --pdf-standard a-1b --report "$TMP/meta/meta.lua" --county 500233 --out "$TMP/meta-1b"
+check_eq "a report's awkward metadata texts under a-1b: exit 0" 0 "$RC"
+if "$PY" -c 'import pikepdf' 2>/dev/null; then
+    run_checks "$PY" "$E2E_LIB/pdfa_check.py" a-1b "$TMP/meta-1b"/*.pdf
+fi
+
 # --- PDFBox Preflight (PDF/A-1b) ----------------------------------------------------------
 JARS=""
 for j in preflight pdfbox2 xmpbox fontbox2 commons-logging javax.activation jaxb-api; do
@@ -89,9 +104,9 @@ cb synth --counties 300 --seed 1 --out "$TMP/synth"
 check_eq "synth 300: exit 0" 0 "$RC"
 cb render --quiet --no-fsync --pdf-standard a-1b --data "$TMP/synth" --out "$TMP/a-1b-synth"
 check_eq "a-1b, 300 synthetic counties: exit 0" 0 "$RC"
-find "$TMP/a-1b" "$TMP/a-1b-synth" -name '*.pdf' | sort >"$TMP/preflight.list"
+find "$TMP/a-1b" "$TMP/a-1b-synth" "$TMP/meta-1b" -name '*.pdf' | sort >"$TMP/preflight.list"
 n=$(wc -l <"$TMP/preflight.list")
-check_eq "316 files for Preflight" 316 "$n"
+check_eq "317 files for Preflight" 317 "$n"
 # batch LIST: each file of LIST in one JVM, "The file F is a valid PDF/A-1b file" or its errors
 java -cp "$JARS" org.apache.pdfbox.preflight.Validator_A1b batch "$TMP/preflight.list" >"$TMP/preflight.out" 2>&1 || true
 valid=$(grep -c "is a valid PDF/A-1b file" "$TMP/preflight.out" || true)
