@@ -22,12 +22,10 @@ check "the message names the standards" grep -q -- "--pdf-standard a-9z: expecte
 # --- the example briefings, every template, both languages -------------------------------
 TEMPLATES="briefing onepager dashboard jianbao"
 render_all() { # STANDARD DIR
-    local t l
+    local t
     for t in $TEMPLATES; do
-        for l in zh en; do
-            cb render --quiet --no-fsync --pdf-standard "$1" --template "$t" --lang "$l" --out "$2"
-            [[ $RC -eq 0 ]] || not_ok "$1 --template $t --lang $l: exit 0" "$(cat "$TMP/stderr")"
-        done
+        cb render --quiet --no-fsync --pdf-standard "$1" --template "$t" --lang zh,en --out "$2"
+        [[ $RC -eq 0 ]] || not_ok "$1 --template $t --lang zh,en: exit 0" "$(cat "$TMP/stderr")"
     done
 }
 for s in a-1b a-2b a-2u a-3u; do
