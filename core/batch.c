@@ -281,6 +281,7 @@ static struct sha256_ctx global_inputs(const cb_engine *e, digests *dg)
     free(tpl);
     if (e->tpl.logo) hash_file(&h, e->tpl.logo);
     hash_str(c, e->lang); /* labels, number formats and the font list follow it */
+    if (e->pdf_standard) hash_str(c, cb_pdf_standard_name(e->pdf_standard)); /* none: as before it existed */
     for (size_t i = 0; i < cb_font_nfaces(e->font); i++) { /* each face: its file and place in it */
         hash_file(&h, cb_font_face_path(e->font, (int)i));
         char face[64];

@@ -585,7 +585,7 @@ static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_
     }
     cb_font_metrics(font, &L.asc, &L.desc);
     out->info = (cb_doc_info){dup_or_null(doc->title), dup_or_null(doc->subject), dup_or_null(doc->author),
-                              dup_or_null(doc->keywords), doc->dated, doc->date};
+                              dup_or_null(doc->keywords), doc->dated, doc->date, CB_PDF_PLAIN};
     snprintf(out->lang, sizeof out->lang, "%s", t->lang[0] ? t->lang : "zh");
     first_nodes(&L);
     cb_lay_new_page(&L);
@@ -713,4 +713,18 @@ void cb_layout_free(cb_layout *l)
     free(l->scratch.dx);
     free(l->toc);
     memset(l, 0, sizeof *l);
+}
+
+static const char *const STANDARDS[] = {"none", "a-1b", "a-2b", "a-2u", "a-3u"}; /* cb_pdf_standard's */
+
+int cb_pdf_standard_parse(const char *s)
+{
+    for (int i = 0; i < (int)(sizeof STANDARDS / sizeof STANDARDS[0]); i++)
+        if (!strcmp(s, STANDARDS[i])) return i;
+    return -1;
+}
+
+const char *cb_pdf_standard_name(cb_pdf_standard s)
+{
+    return (unsigned)s < sizeof STANDARDS / sizeof STANDARDS[0] ? STANDARDS[s] : "none";
 }

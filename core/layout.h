@@ -135,11 +135,23 @@ typedef struct cb_bookmark {
     float y;           /* top of the heading */
 } cb_bookmark;
 
-/* The document's information, for the file's metadata (copied from the document). */
+/* The standard a PDF is written to (--pdf-standard; docs/standards.md): plain PDF, or
+ * PDF/A (ISO 19005; GB/T 23286) part 1, 2 or 3 at level B or U (pdf_pdfa.h). */
+typedef enum cb_pdf_standard { CB_PDF_PLAIN, CB_PDF_A1B, CB_PDF_A2B, CB_PDF_A2U, CB_PDF_A3U } cb_pdf_standard;
+/* --pdf-standard's words, for usage text and errors. */
+#define CB_PDF_STANDARD_NAMES "a-1b, a-2b, a-2u, a-3u or none"
+/* The standard named s ("a-2u"; "none": plain PDF), or -1. */
+int cb_pdf_standard_parse(const char *s);
+/* Its name as --pdf-standard takes it. */
+const char *cb_pdf_standard_name(cb_pdf_standard s);
+
+/* The document's information, for the file's metadata (copied from the document), and
+ * the standard the file is written to (the run's, set by render.c). */
 typedef struct cb_doc_info {
     char *title, *subject, *author, *keywords; /* owned; NULL when not set */
     int dated;         /* 0: no date; else `date` (clock.h), seconds since 1970 UTC */
     long long date;
+    cb_pdf_standard standard;
 } cb_doc_info;
 
 typedef struct cb_layout {

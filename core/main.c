@@ -89,6 +89,8 @@ static const char USAGE[] =
     "                    UTF-16, BIG5, ...; default: UTF-8, else GB18030, found per file)\n"
     "  --follow-links    read links in the data folder that lead out of it (default: such\n"
     "                    a link is skipped with a warning)\n"
+    "  --pdf-standard S  write PDF/A: a-1b, a-2b, a-2u or a-3u (ISO 19005, GB/T 23286), or\n"
+    "                    none (default): plain PDF; docs/standards.md says what each checks\n"
     "\n"
     "Output files are named <county_id>-<name>.pdf, e.g. out/500233-忠县.pdf; the output\n"
     "folder's manifest.json (manifest.en.json, manifest.T.json... for other languages and\n"
@@ -109,7 +111,7 @@ static const char USAGE[] =
 
 enum { OPT_DATA = 256, OPT_REPORT, OPT_TEMPLATE, OPT_COUNTY, OPT_OUT, OPT_FONT, OPT_QUIET, OPT_HELP,
        OPT_PLUGIN, OPT_JOBS, OPT_FORCE, OPT_TIMEOUT, OPT_SHARD, OPT_SHARDS, OPT_CPU_BUDGET, OPT_LUA_MEMORY,
-       OPT_LANG, OPT_DATE };
+       OPT_LANG, OPT_DATE, OPT_PDF_STANDARD };
 
 static const struct option LONG_OPTS[] = {
     {"data", required_argument, 0, OPT_DATA},       {"report", required_argument, 0, OPT_REPORT},
@@ -125,6 +127,7 @@ static const struct option LONG_OPTS[] = {
     {"watch", no_argument, 0, 'W'},
     {"encoding", required_argument, 0, 'E'},
     {"follow-links", no_argument, 0, 'K'},
+    {"pdf-standard", required_argument, 0, OPT_PDF_STANDARD},
     {0, 0, 0, 0},
 };
 
@@ -389,6 +392,17 @@ int main(int argc, char **argv)
         case 'W': watch = 1; break;
         case 'E': o.encoding = optarg; break;
         case 'K': o.follow_links = 1; break;
+        case OPT_PDF_STANDARD: {
+            int s = cb_pdf_standard_parse(optarg);
+            if (s < 0) {
+                fprintf(stderr, "countybrief: --pdf-standard %s: expected " CB_PDF_STANDARD_NAMES "\n", optarg);
+                free(counties);
+                free(plugins);
+                return EXIT_USAGE;
+            }
+            o.pdf_standard = (cb_pdf_standard)s;
+            break;
+        }
         case OPT_HELP: fputs(USAGE, stdout); free(counties); free(plugins); return EXIT_OK;
         default:
             fprintf(stderr, "countybrief: %s: unknown option or missing argument\n", argv[optind - 1]);

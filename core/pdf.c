@@ -13,6 +13,7 @@
 #include "countybrief/countybrief.h"
 #include "pdf_hpdf.h"
 #include "pdf_tags.h"
+#include "pdf_pdfa.h"
 
 typedef struct haru_status {
     HPDF_STATUS error, detail;
@@ -159,6 +160,7 @@ void cb_pdf_release(void)
     compressor = NULL;
     cb_buf_free(&deflated);
     memset(&deflated, 0, sizeof deflated);
+    cb_pdfa_release();
 }
 
 /* Deflates data[0..len) into `deflated` (a zlib stream, as FlateDecode wants). */
@@ -186,6 +188,16 @@ static HPDF_STATUS put_deflated(HPDF_Dict dict, const void *data, size_t len)
 static HPDF_Dict deflated_stream(HPDF_Doc pdf, const void *data, size_t len)
 {
     return deflate_into(data, len) == HPDF_OK ? cb_hpdf_flate_stream(pdf, deflated.s, deflated.len) : NULL;
+}
+
+HPDF_Dict cb_pdf_deflated_stream(HPDF_Doc pdf, const void *data, size_t len) { return deflated_stream(pdf, data, len); }
+
+int cb_pdf_deflate(const void *data, size_t len, cb_buf *out)
+{
+    if (deflate_into(data, len) != HPDF_OK) return 0;
+    out->len = 0;
+    cb_buf_add(out, deflated.s, deflated.len);
+    return 1;
 }
 
 /* ---- text strings ------------------------------------------------------------------------ */
@@ -240,6 +252,7 @@ typedef struct pdf_face {
     int dw;              /* the most common width: the CIDFont's default */
     cb_buf widths;       /* the CIDFont's /W entry, written when the document is */
     HPDF_Dict font;
+    HPDF_Dict desc;      /* its font descriptor */
 } pdf_face;
 
 static size_t code_index(const pdf_face *m, uint32_t cp)
@@ -418,6 +431,7 @@ static HPDF_STATUS add_font(HPDF_Doc pdf, cb_font *font, const face_set *set, pd
     st |= cb_hpdf_put_number(desc, "CapHeight", info.cap_height);
     st |= cb_hpdf_put_number(desc, "StemV", 80);
     st |= cb_hpdf_put(desc, m->sub.cff ? "FontFile3" : "FontFile2", file);
+    m->desc = desc;
 
     HPDF_Dict gidmap = NULL;
     if (!m->sub.cff) { /* code i + 1 -> the subset's glyph of cps[i]; code 0 -> .notdef */
@@ -590,6 +604,8 @@ typedef struct image_cache {
     size_t n;
     const char *path[8];
     HPDF_Image img[8];
+    int opaque;        /* transparency is refused (PDF/A-1: cb_pdfa_opaque) */
+    const char *alpha; /* then the first image that has it (libharu gave it an /SMask) */
 } image_cache;
 
 /* An image op: the file was checked when the template was read (cb_image_check). */
@@ -602,6 +618,7 @@ static void draw_image(HPDF_Doc pdf, HPDF_Page page, image_cache *ic, cb_buf *b,
         img = op->bold ? HPDF_LoadJpegImageFromFile(pdf, op->text)
                        : HPDF_LoadPngImageFromFile(pdf, op->text);
         if (!img) return; /* the error handler has recorded why */
+        if (ic->opaque && !ic->alpha && cb_hpdf_has(img, "SMask")) ic->alpha = op->text;
         if (ic->n < sizeof ic->img / sizeof ic->img[0]) {
             ic->path[ic->n] = op->text;
             ic->img[ic->n++] = img;
@@ -719,6 +736,9 @@ static void draw_op(HPDF_Doc pdf, HPDF_Page page, cb_font *font, const pdf_face 
 
 /* ---- the backend ---------------------------------------------------------------------- */
 
+/* The info dictionary's /Creator (and the XMP packet's xmp:CreatorTool). */
+#define CREATOR "countybrief " CB_VERSION_STRING
+
 /* One document being written (backend.h: its state). */
 typedef struct pdf_doc {
     const cb_layout *l;
@@ -736,6 +756,7 @@ typedef struct pdf_doc {
     cb_buf content;            /* its content stream */
     image_cache images;
     cb_pdf_tags *tags;         /* its structure (pdf_tags.h) */
+    cb_pdfa *pdfa;             /* PDF/A's (pdf_pdfa.h); NULL for a plain PDF */
 } pdf_doc;
 
 /* CB_OK, or err from libharu's first error (its handler recorded it). */
@@ -760,6 +781,7 @@ static void pdf_free_document(void *state)
     free(d->pages);
     cb_buf_free(&d->content);
     cb_pdf_tags_free(d->tags);
+    cb_pdfa_free(d->pdfa);
     free(d);
 }
 
@@ -791,9 +813,16 @@ static int pdf_begin_document(void **state, const cb_layout *l, cb_font *font, c
     for (size_t i = 0; i < d->nsets && !d->st.error; i++)
         if (add_font(d->pdf, font, &d->sets[i], &d->pf[i]) != HPDF_OK && !d->st.error)
             d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
-    HPDF_SetInfoAttr(d->pdf, HPDF_INFO_CREATOR, "countybrief " CB_VERSION_STRING);
+    HPDF_SetInfoAttr(d->pdf, HPDF_INFO_CREATOR, CREATOR);
     const char *info_keys[] = {"Title", "Subject", "Author", "Keywords"};
     const char *info_vals[] = {l->info.title, l->info.subject, l->info.author, l->info.keywords};
+    /* PDF/A: the texts the XMP packet shows too; pdfuaid:part 0 until the document is
+     * tagged (pdf_tags.c: then 1) */
+    if ((d->pdfa = cb_pdfa_new(&l->info, 1))) cb_pdfa_info_texts(d->pdfa, info_vals);
+    d->images.opaque = cb_pdfa_opaque(d->pdfa);
+    for (size_t i = 0; i < d->nsets && !d->st.error; i++)
+        if (cb_pdfa_cidset(d->pdfa, d->pdf, d->pf[i].desc, d->pf[i].sub.cids, d->pf[i].n) != HPDF_OK && !d->st.error)
+            d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
     for (int i = 0; i < 4; i++)
         if (info_vals[i]) cb_hpdf_info(d->pdf, info_keys[i], text_string(d->pdf, info_vals[i]));
     set_date(d->pdf, &l->info);
@@ -824,7 +853,10 @@ static int pdf_ops(void *state, const cb_op *ops, size_t n, cb_error *err)
     for (size_t k = 0; k < n; k++) draw_op(d->pdf, d->page, d->font, d->by_face, &ops[k], &d->content, &d->pen,
                                            &d->images);
     cb_pdf_tags_close(&d->content);
-    (void)err; /* libharu's errors are checked when the page ends */
+    if (d->images.alpha) /* PDF/A-1 */
+        return cb_fail(err, CB_EPDF, "the image %s has transparency (an alpha channel), which PDF/A-1 "
+                       "(--pdf-standard a-1b) does not allow: use a-2b or a-2u, or an image without it",
+                       d->images.alpha); /* libharu's errors are checked when the page ends */
     return CB_OK;
 }
 
@@ -835,6 +867,7 @@ static int pdf_end_page(void *state, cb_error *err)
         !d->st.error)
         d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
     if (cb_pdf_tags_end_page(d->tags, d->page) != HPDF_OK && !d->st.error) d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
+    cb_pdfa_hash(d->pdfa, deflated.s, deflated.len); /* the page as deflated: a fifth to hash */
     return haru_check(d, err);
 }
 
@@ -856,14 +889,22 @@ static int pdf_end_document(void *state, cb_buf *out, cb_error *err)
             if (!o) break;
             cb_hpdf_outline_title(o, text_string(pdf, m->title));
             HPDF_Outline_SetOpened(o, HPDF_TRUE);
-            HPDF_Destination dst = HPDF_Page_CreateDestination(d->pages[m->page]);
-            HPDF_Destination_SetFitH(dst, m->y + 4); /* SetXYZ rejects zoom 0 ("keep") */
-            HPDF_Outline_SetDestination(o, dst);
+            /* [page /FitH top], a direct array: libharu's destinations are indirect
+             * objects, which PDFBox's PDF/A-1 Preflight refuses ("can't convert to
+             * Destination") */
+            HPDF_Array dst = cb_hpdf_array(pdf);
+            if (!dst) break;
+            cb_hpdf_append(dst, d->pages[m->page]);
+            cb_hpdf_append_name(dst, "FitH");
+            cb_hpdf_append_real(dst, m->y + 4);
+            cb_hpdf_put(o, "Dest", dst);
             open[level] = o;
             for (int k = level + 1; k <= 4; k++) open[k] = NULL;
         }
         HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE);
     }
+    if (!d->st.error && cb_pdfa_finish(d->pdfa, pdf, CREATOR) != HPDF_OK && !d->st.error)
+        d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
     if (!d->st.error) HPDF_SaveToStream(pdf);
     int rc = haru_check(d, err);
     if (rc != CB_OK) return rc;

@@ -16,6 +16,8 @@
 #ifndef CB_PDF_H
 #define CB_PDF_H
 
+#include <hpdf.h>
+
 #include "backend.h"
 
 extern const cb_backend cb_pdf_backend;
@@ -23,5 +25,11 @@ extern const cb_backend cb_pdf_backend;
 /* Frees what the writer keeps between documents (its deflate state), at a process's end
  * (cb_pdf_backend.release). */
 void cb_pdf_release(void);
+
+/* For the writer's own files (pdf_pdfa.c): a new indirect stream object of document pdf
+ * holding data[0..len) deflated; NULL when libharu failed (its handler recorded why). */
+HPDF_Dict cb_pdf_deflated_stream(HPDF_Doc pdf, const void *data, size_t len);
+/* data[0..len) deflated (zlib) into out, replacing what it held: 1, or 0 out of memory. */
+int cb_pdf_deflate(const void *data, size_t len, cb_buf *out);
 
 #endif /* CB_PDF_H */

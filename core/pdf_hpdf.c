@@ -9,7 +9,10 @@
  *   - raw entries of a dictionary (a font's /W): the same write_fn, with the text in attr;
  *   - a page's content stream (page->attr, <hpdf_pages.h>) and the resource names a page
  *     gives a font or image (HPDF_Page_GetLocalFontName, HPDF_Page_GetXObjectName);
- *   - the info dictionary (pdf->info), for UTF-16 strings: HPDF_SetInfoAttr needs an encoder.
+ *   - the info dictionary (pdf->info), for UTF-16 strings: HPDF_SetInfoAttr needs an encoder;
+ *   - the catalog, the trailer and the header's version (pdf->catalog, pdf->trailer,
+ *     pdf->pdf_version): PDF/A's metadata, output intent and /ID, which libharu writes only
+ *     in its own PDF/A mode (and there wrongly).
  * Written against libharu 2.3/2.4 (Debian 12: 2.3.0); a change of these structures in a
  * later libharu is found here, in one file.
  */
@@ -84,8 +87,6 @@ const char *cb_hpdf_image_name(HPDF_Page page, HPDF_Image img) { return HPDF_Pag
 
 /* ---- for tagged PDF (pdf_tags.c) ---- */
 
-HPDF_STATUS cb_hpdf_catalog(HPDF_Doc pdf, const char *key, void *obj) { return HPDF_Dict_Add(pdf->catalog, key, obj); }
-
 HPDF_Array cb_hpdf_indirect_array(HPDF_Doc pdf)
 {
     HPDF_Array a = HPDF_Array_New(pdf->mmgr);
@@ -97,4 +98,27 @@ unsigned cb_hpdf_id(const void *obj)
 {
     const HPDF_Obj_Header *h = obj;
     return h->obj_id & HPDF_OTYPE_INDIRECT ? h->obj_id & 0x00FFFFFF : 0;
+}
+
+/* ---- for PDF/A (pdf_pdfa.c) and direct outline destinations ---- */
+
+HPDF_STATUS cb_hpdf_catalog(HPDF_Doc pdf, const char *key, void *obj) { return HPDF_Dict_Add(pdf->catalog, key, obj); }
+HPDF_STATUS cb_hpdf_trailer(HPDF_Doc pdf, const char *key, void *obj) { return HPDF_Dict_Add(pdf->trailer, key, obj); }
+
+HPDF_Dict cb_hpdf_plain_stream(HPDF_Doc pdf, const void *data, size_t len)
+{
+    HPDF_Dict d = HPDF_DictStream_New(pdf->mmgr, pdf->xref);
+    if (!d) return NULL;
+    d->filter = HPDF_STREAM_FILTER_NONE;
+    return HPDF_Stream_Write(d->stream, (const HPDF_BYTE *)data, (HPDF_UINT)len) == HPDF_OK ? d : NULL;
+}
+
+HPDF_STATUS cb_hpdf_append_name(HPDF_Array a, const char *name) { return HPDF_Array_AddName(a, name); }
+HPDF_STATUS cb_hpdf_append_real(HPDF_Array a, HPDF_REAL v) { return HPDF_Array_AddReal(a, v); }
+
+int cb_hpdf_has(HPDF_Dict d, const char *key) { return HPDF_Dict_GetItem(d, key, HPDF_OCLASS_DICT) != NULL; }
+
+void cb_hpdf_min_version(HPDF_Doc pdf, HPDF_PDFVer v)
+{
+    if (pdf->pdf_version < v) pdf->pdf_version = v;
 }

@@ -51,11 +51,24 @@ const char *cb_hpdf_font_name(HPDF_Page page, HPDF_Dict font);
 const char *cb_hpdf_image_name(HPDF_Page page, HPDF_Image img);
 
 /* ---- for tagged PDF (pdf_tags.c) ---- */
-/* An entry of the document catalog (the same helper as PDF/A's, pdf_pdfa.c). */
-HPDF_STATUS cb_hpdf_catalog(HPDF_Doc pdf, const char *key, void *obj);
 /* An array that is an indirect object (its own number in the file). */
 HPDF_Array cb_hpdf_indirect_array(HPDF_Doc pdf);
 /* The number of indirect object obj in the file ("N 0 R"); 0 for a direct object. */
 unsigned cb_hpdf_id(const void *obj);
+/* ---- for PDF/A (pdf_pdfa.c) and direct outline destinations ---- */
+/* Entries of the document catalog and of the trailer dictionary (libharu adds only /Root
+ * and /Info to the trailer, and /ID only when encrypting, which we never do). */
+HPDF_STATUS cb_hpdf_catalog(HPDF_Doc pdf, const char *key, void *obj);
+HPDF_STATUS cb_hpdf_trailer(HPDF_Doc pdf, const char *key, void *obj);
+/* A stream, an indirect object, holding data[0..len) as it is, with no filter (an XMP
+ * packet: PDF/A-1 forbids a filter on the metadata stream). */
+HPDF_Dict cb_hpdf_plain_stream(HPDF_Doc pdf, const void *data, size_t len);
+/* Array items: a name, a real number. */
+HPDF_STATUS cb_hpdf_append_name(HPDF_Array a, const char *name);
+HPDF_STATUS cb_hpdf_append_real(HPDF_Array a, HPDF_REAL v);
+/* 1 if dictionary d has entry key (a dictionary or stream, as an image's /SMask, which libharu adds for an alpha channel). */
+int cb_hpdf_has(HPDF_Dict d, const char *key);
+/* The file's header says at least PDF version v (libharu writes 1.3, and has no setter). */
+void cb_hpdf_min_version(HPDF_Doc pdf, HPDF_PDFVer v);
 
 #endif /* CB_PDF_HPDF_H */

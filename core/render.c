@@ -297,6 +297,7 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
     /* the caller's clock, resolved once for its whole run; else SOURCE_DATE_EPOCH's */
     if (o->clock) e->clock = *o->clock;
     else if ((rc = cb_clock_resolve(&e->clock, NULL, err)) != CB_OK) return rc;
+    e->pdf_standard = o->pdf_standard;
     e->quiet = o->quiet;
     snprintf(e->lang, sizeof e->lang, "%s", o->lang && *o->lang ? o->lang : CB_LANG_DEFAULT);
     e->out_dir = cb_xstrdup(o->out_dir ? o->out_dir : "out");
@@ -667,6 +668,7 @@ static int finish_doc(cb_engine *e, int rc, cb_doc *doc, cb_error *inner, long c
             free(w[i]);
         }
         free(w);
+        lay.info.standard = e->pdf_standard;
         rc = cb_backend_write(cb_backend_default(), &lay, e->font, &pdf, inner);
     }
     if (rc == CB_OK) {

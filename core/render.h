@@ -12,6 +12,7 @@
 
 #include "data.h"
 #include "font.h"
+#include "layout.h"
 #include "lua_api.h"
 #include "template.h"
 
@@ -31,6 +32,7 @@ typedef struct cb_render_opts {
     const char *encoding;  /* --encoding: every CSV file's (data.h); NULL: detected */
     int follow_links;      /* --follow-links: data-folder links may lead out of it */
     const cb_clock *clock; /* the run's date (--date, clock.h); NULL: SOURCE_DATE_EPOCH's */
+    cb_pdf_standard pdf_standard; /* --pdf-standard (layout.h); 0: plain PDF */
 } cb_render_opts;
 
 typedef struct cb_engine {
@@ -50,6 +52,7 @@ typedef struct cb_engine {
                             * (".onepager.en"); see cb_output_name */
     int quiet;             /* no warnings printed while rendering */
     cb_clock clock;        /* the run's date: every document's unless unset (clock.h) */
+    cb_pdf_standard pdf_standard; /* every document's (cb_doc_info.standard) */
     int counted;           /* holds a share of the process-wide plugins and caches */
 } cb_engine;
 

@@ -110,6 +110,7 @@ _countybrief() {
         [[ -n $data ]] && _countybrief_counties "$cur" "$data"
         return ;;
     --date) _countybrief_add compgen -W "today" -- "$cur"; return ;;
+    --pdf-standard) _countybrief_add compgen -W "a-1b a-2b a-2u a-3u none" -- "$cur"; return ;;
     --jobs | --timeout | --cpu-budget | --lua-memory | --shard | --shards | --expect | \
         --counties | --seed)
         return ;;
@@ -120,7 +121,7 @@ _countybrief() {
     render)
         opts="--data --report --template --county --out --lang --font --plugin --jobs --force
             --timeout --cpu-budget --lua-memory --date --shard --shards --quiet --watch --no-fsync
-            --encoding --follow-links --help" ;;
+            --encoding --follow-links --pdf-standard --help" ;;
     check)
         opts="--data --report --template --county --lang --font --plugin --jobs --timeout
             --cpu-budget --lua-memory --date --shard --shards --quiet --encoding --follow-links --help" ;;
