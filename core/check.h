@@ -20,7 +20,7 @@
  * A table the report names whose file was skipped (data.h: a link out of the folder) is a
  * problem even when optional. Returns the number of problems (0: none, or nothing
  * declared). */
-size_t cb_check_needs(const cb_needs *n, const cb_dataset *ds, const char *report, FILE *out,
+size_t cb_check_needs(const cb_needs *n, cb_dataset *ds, const char *report, FILE *out,
                       const char *prefix);
 
 /* Appends to *warnings (malloc'd strings; *n counts them) one warning per table cell that
