@@ -24,7 +24,7 @@ for template in briefing onepager dashboard jianbao; do
     one=()
     [[ $template == onepager ]] && one=(--one-page)
     # jianbao computes its margins (GB/T 9704's type area, in mm) and its grid's pitch
-    [[ $template == jianbao ]] && one=(--margins=104.88,73.70,99.21,79.37,16,1.8118)
+    [[ $template == jianbao ]] && one=(--margins=104.88,73.70,99.21,79.37,16,1.8118 --grid)
     for lang in zh en; do
         for data in examples synth; do
             args=(render --quiet --out "$TMP/$template-$lang-$data" --template "$template")

@@ -2,7 +2,7 @@
 """pages.py: reads a briefing's page breaks back from the PDF with PyMuPDF and checks the
 rules of docs/templates.md ("Page breaks"). Used by pages.sh.
 
-    pages.py TEMPLATE.lua NAME [--one-page] [--margins=TOP,RIGHT,BOTTOM,LEFT,BODY,LEADING] FILE.pdf...
+    pages.py TEMPLATE.lua NAME [--one-page] [--margins=TOP,RIGHT,BOTTOM,LEFT,BODY,LEADING] [--grid] FILE.pdf...
     pages.py selftest DIR      (each check fails on a PDF drawn in DIR to break it)
 
 prints one "ok - ..." or "FAIL - ..." line per rule and template (the offending files and
@@ -18,7 +18,8 @@ pages indented below), exit 1 when any failed:
     its first row of 2 lines or more, of one of 4 lines or more its first 2; a table of
     at most 6 rows whole; and when the table is all the last page holds besides the
     notes, the notes too, which keep with it), and fails when it is larger by more than
-    SLACK points (the heading's space above it, the gap under the block before);
+    SLACK points (the heading's space above it, the gap under the block before; with
+    --grid, a strict grid's pitch more: a block starts on the next grid line);
   * last page: the last page holds more than the notes (sources) that end the document:
     their short rule is not the first thing on it, nor are they carried over to it;
   * with --one-page: the document has one page.
@@ -142,7 +143,7 @@ class Page:
         return lines, len(lines) < len(self.body) or lines[-1][1] < self.last - 4
 
 
-def check(pdf, m, one_page, fails):
+def check(pdf, m, one_page, fails, slack=SLACK):
     doc = fitz.open(pdf)
     pages = [Page(p, m) for p in doc]
     name = pdf.rsplit("/", 1)[-1]
@@ -192,7 +193,7 @@ def check(pdf, m, one_page, fails):
         if n + 1 == len(pages) - 1 and q.notes is not None and len(t) == 1 and total <= 6:
             need = q.last - q.first  # the notes keep with it: both would have to fit
         room = p.bottom - 2 - p.last
-        if room > need + SLACK:
+        if room > need + slack:
             fails["start"].append(f"{name} p{n + 1}: {room:.0f} pt left at the foot, the table opening "
                                   f"the next page needed {need:.0f} to start there")
     # the same for a paragraph that opens the next page: its first two lines (all of one
@@ -207,7 +208,7 @@ def check(pdf, m, one_page, fails):
         if n + 1 == len(pages) - 1 and q.notes is not None and ends and lines[-1][1] <= q.notes:
             need = q.last - q.first  # the notes keep with it: both would have to fit
         room = p.bottom - 2 - p.last
-        if room > need + SLACK:
+        if room > need + slack:
             fails["start"].append(f"{name} p{n + 1}: {room:.0f} pt left at the foot, the paragraph opening "
                                   f"the next page needed {need:.0f} to start there")
     # the last page
@@ -305,14 +306,17 @@ def main():
     args = sys.argv[3:]
     one_page = "--one-page" in args
     given = [a for a in args if a.startswith("--margins=")]  # a template that computes them
-    pdfs = [a for a in args if a != "--one-page" and a not in given]
+    grid = "--grid" in args
+    pdfs = [a for a in args if a not in ("--one-page", "--grid") and a not in given]
     m = margins(template)
     for a in given:
         m.update(zip(("top", "right", "bottom", "left", "body", "leading"), map(float, a[10:].split(","))))
     rules = ["split", "start", "last page"] + (["one page"] if one_page else [])
     fails = {r: [] for r in rules}
+    # on a grid a block starts on the next grid line: up to one line's pitch more is lost
+    slack = SLACK + (m["body"] * m["leading"] if grid else 0)
     for pdf in pdfs:
-        check(pdf, m, one_page, fails)
+        check(pdf, m, one_page, fails, slack)
     bad = 0
     for r in rules:
         if fails[r]:
