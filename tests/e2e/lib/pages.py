@@ -2,7 +2,8 @@
 """pages.py: reads a briefing's page breaks back from the PDF with PyMuPDF and checks the
 rules of docs/templates.md ("Page breaks"). Used by pages.sh.
 
-    pages.py TEMPLATE.lua NAME [--one-page] [--margins=TOP,RIGHT,BOTTOM,LEFT,BODY,LEADING] [--grid] FILE.pdf...
+    pages.py TEMPLATE.lua NAME [--one-page] [--margins=TOP,RIGHT,BOTTOM,LEFT,BODY,LEADING] [--grid]
+             [--no-last-page] FILE.pdf...
     pages.py selftest DIR      (each check fails on a PDF drawn in DIR to break it)
 
 prints one "ok - ..." or "FAIL - ..." line per rule and template (the offending files and
@@ -30,6 +31,7 @@ notes start with a short rule (30 % of the width). Content is what lies inside t
 template's margins (page.margin: the header and footer are left out); the room at a page's
 foot is measured from its last word box or drawing.
 """
+import math
 import re
 import sys
 
@@ -136,6 +138,9 @@ class Page:
                 lines.append(ln)
             else:
                 break
+        # a heading of the body's size (on a grid) over the paragraph's first line
+        if len(lines) > 1 and lines[0][3] < self.right - self.pitch and lines[1][3] >= self.right - self.pitch:
+            lines = lines[1:]
         # a paragraph's first line starts at the margin (or its indent) and is full: not a
         # chart's caption or legend (a paragraph of one line is not told from a caption)
         if lines[0][2] > self.left + 3 * self.pitch or lines[0][3] < self.right - self.pitch:
@@ -143,7 +148,7 @@ class Page:
         return lines, len(lines) < len(self.body) or lines[-1][1] < self.last - 4
 
 
-def check(pdf, m, one_page, fails, slack=SLACK):
+def check(pdf, m, one_page, fails, slack=SLACK, grid=False):
     doc = fitz.open(pdf)
     pages = [Page(p, m) for p in doc]
     name = pdf.rsplit("/", 1)[-1]
@@ -208,7 +213,17 @@ def check(pdf, m, one_page, fails, slack=SLACK):
         if n + 1 == len(pages) - 1 and q.notes is not None and ends and lines[-1][1] <= q.notes:
             need = q.last - q.first  # the notes keep with it: both would have to fit
         room = p.bottom - 2 - p.last
-        if room > need + slack:
+        if grid:  # in whole grid lines: those left under the last ink, those it needs (its heading's too)
+            top, pitch = p.top + 2, p.pitch
+            # below the last ink and the gap a block leaves under it (to 10 pt: a KPI row's)
+            left = round((p.bottom - 2 - top) / pitch) - math.ceil((p.last + 10 - top) / pitch - 0.02)
+            want = round((lines[min(keep, len(lines)) - 1][0] - q.first) / pitch) + 1
+            if n + 1 == len(pages) - 1 and q.notes is not None and ends and lines[-1][1] <= q.notes:
+                want = 10 ** 6  # the notes keep with it (measured above, not in lines)
+            if left >= want:
+                fails["start"].append(f"{name} p{n + 1}: {left} grid lines left at the foot, the paragraph "
+                                      f"opening the next page needed {want} to start there")
+        elif room > need + slack:
             fails["start"].append(f"{name} p{n + 1}: {room:.0f} pt left at the foot, the paragraph opening "
                                   f"the next page needed {need:.0f} to start there")
     # the last page
@@ -307,16 +322,17 @@ def main():
     one_page = "--one-page" in args
     given = [a for a in args if a.startswith("--margins=")]  # a template that computes them
     grid = "--grid" in args
-    pdfs = [a for a in args if a not in ("--one-page", "--grid") and a not in given]
+    no_last = "--no-last-page" in args  # the last page may hold a 简报's 报尾 alone (GB/T 9704's 版记)
+    pdfs = [a for a in args if a not in ("--one-page", "--grid", "--no-last-page") and a not in given]
     m = margins(template)
     for a in given:
         m.update(zip(("top", "right", "bottom", "left", "body", "leading"), map(float, a[10:].split(","))))
-    rules = ["split", "start", "last page"] + (["one page"] if one_page else [])
-    fails = {r: [] for r in rules}
+    rules = ["split", "start"] + ([] if no_last else ["last page"]) + (["one page"] if one_page else [])
+    fails = {r: [] for r in rules + ["last page", "one page"]}
     # on a grid a block starts on the next grid line: up to one line's pitch more is lost
     slack = SLACK + (m["body"] * m["leading"] if grid else 0)
     for pdf in pdfs:
-        check(pdf, m, one_page, fails, slack)
+        check(pdf, m, one_page, fails, slack, grid)
     bad = 0
     for r in rules:
         if fails[r]:
