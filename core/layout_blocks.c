@@ -519,7 +519,7 @@ void cb_table_place(lay *L, const cb_block *b, const cb_block *next)
         for (size_t c = 0; c < nc; c++) {
             const char *s = b->cells[r * nc + c] ? b->cells[r * nc + c] : "";
             cell_lines *cl = &cells[r * nc + c];
-            cl->n = cb_lay_wrap(L, s, size, cw[c] - 2 * px, cw[c] - 2 * px, &cl->lines);
+            cl->n = cb_lay_wrap_words(L, s, size, cw[c] - 2 * px, cw[c] - 2 * px, 1, &cl->lines);
             cl->lines = cb_xrealloc(cl->lines, cl->n * sizeof *cl->lines); /* kept: no spare room */
             held += CB_HEAP_BYTES(cl->n * sizeof *cl->lines);
             if (cl->n > row_n[r]) row_n[r] = cl->n;
