@@ -403,18 +403,18 @@ size_t cb_break_lines_words(const char *text, size_t len, float first_width, flo
     }
     line_list ll = {0};
     char *brks = cb_xmalloc(len ? len : 1);
-    unsigned char *word = NULL; /* words: where words start or end (word_bounds) */
+    /* words: where words start or end (word_bounds), found when a cut first needs them */
+    unsigned char *word = NULL;
     if (len) {
         cb_linebreaks(text, len, brks);
         keep_numbers_with_units(text, len, brks);
-        if (words) word_bounds(text, len, word = cb_xmalloc(len + 1));
     }
     /* words: the last usable break after start between two words, and after a pause
      * mark (、，；: between the items of a list or clauses, names the dictionary may not
      * know: 山东省、潍坊市), and the width of the line up to each */
-    size_t wbrk = 0, pbrk = 0;
+    size_t pbrk = 0;
     int paused = 0; /* the text so far ends in a pause mark (and spaces) */
-    float wbrk_w = 0, pbrk_w = 0;
+    float pbrk_w = 0;
 
     size_t brk = 0;   /* last usable break opportunity after start (0 = none) */
     float w = 0;      /* width of text[start..pos) */
@@ -437,12 +437,21 @@ size_t cb_break_lines_words(const char *text, size_t len, float first_width, flo
             size_t cut = brk > start ? brk : forced_cut(text, start, pos, end);
             /* words: a break between words rather than inside one ("沈阳市", not "沈|阳市"),
              * unless it leaves the line less than half full */
-            if (word && pbrk > start && pbrk < cut && pbrk_w >= avail / 2) cut = pbrk;
-            else if (word && wbrk > start && wbrk < cut && wbrk_w >= avail / 2) cut = wbrk;
+            if (words && pbrk > start && pbrk < cut && pbrk_w >= avail / 2) {
+                cut = pbrk;
+            } else if (words && cut == brk && cut > start && cb_ideograph(char_at(text, cut, end)) &&
+                       cb_ideograph(last_kept(text, start, cut, end))) { /* maybe inside a word */
+                if (!word) word_bounds(text, len, word = cb_xmalloc(len + 1));
+                size_t c = cut;
+                while (c > start && !word[c]) /* the last break between words */
+                    do c = prev_char(text, c);
+                    while (c > start && (brks[c - 1] != LINEBREAK_ALLOWBREAK || bad_break(text, start, c, end)));
+                if (c > start && c < cut && width_of(text, start, c, 0, end, advance, ud) >= avail / 2) cut = c;
+            }
             emit(&ll, text, start, cut, 0, advance, ud);
             avail = width;
             start = skip_spaces(text, cut, end); /* dropped at a soft break */
-            brk = wbrk = pbrk = 0;
+            brk = pbrk = 0;
             w = pos > start ? width_of(text, start, pos, cp, end, advance, ud) : 0;
             before = pos > start ? char_at(text, prev_char(text, pos), end) : 0;
             a = advance(ud, before, cp, after);
@@ -456,13 +465,12 @@ size_t cb_break_lines_words(const char *text, size_t len, float first_width, flo
             emit(&ll, text, start, next, 1, advance, ud);
             avail = width;
             start = next;
-            brk = wbrk = pbrk = 0;
+            brk = pbrk = 0;
             w = 0;
             before = 0;
         } else if (b == LINEBREAK_ALLOWBREAK && !bad_break(text, start, next, end)) {
             brk = next;
-            if (word && word[next]) wbrk = next, wbrk_w = w;
-            if (word && paused) pbrk = next, pbrk_w = w;
+            if (words && paused) pbrk = next, pbrk_w = w;
         }
         p = q;
         q = r;
