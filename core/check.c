@@ -26,7 +26,7 @@ static void say(FILE *out, const char *prefix, const char *fmt, ...)
     free(m);
 }
 
-size_t cb_check_needs(const cb_needs *n, const cb_dataset *ds, const char *report, FILE *out,
+size_t cb_check_needs(const cb_needs *n, cb_dataset *ds, const char *report, FILE *out,
                       const char *prefix)
 {
     size_t problems = 0;
@@ -63,8 +63,15 @@ size_t cb_check_needs(const cb_needs *n, const cb_dataset *ds, const char *repor
             const char *have = type_name(t->types[col]);
             if (strcmp(have, want) != 0) {
                 problems++;
-                say(out, prefix, "%s: column \"%s\" is %s, report %s needs %s", t->path, nt->cols[c], have,
-                    report, want);
+                /* a column of numbers but for a cell of text: that cell, named as a load
+                 * names a bad cell */
+                cb_error cell = {0};
+                if (!strcmp(want, "number") && cb_dataset_first_text(ds, t, (size_t)col, &cell) != CB_OK) {
+                    say(out, prefix, "%s (report %s needs numbers there)", cell.msg, report);
+                } else {
+                    say(out, prefix, "%s: column \"%s\" is %s, report %s needs %s", t->path, nt->cols[c], have,
+                        report, want);
+                }
             }
         }
     }

@@ -16,11 +16,12 @@
 
 /* Checks ds against what the report declared (lua_api.h: cb_needs). Prints one line per
  * problem to out, each starting with prefix, naming the data file and the report:
- *   examples/data/projects.csv: column "amount" is text, report scripts/x.lua needs number
+ *   examples/data/projects.csv:2:4: column "area" expects a number, got "交通" (report
+ *   scripts/x.lua needs numbers there)
  * A table the report names whose file was skipped (data.h: a link out of the folder) is a
  * problem even when optional. Returns the number of problems (0: none, or nothing
  * declared). */
-size_t cb_check_needs(const cb_needs *n, const cb_dataset *ds, const char *report, FILE *out,
+size_t cb_check_needs(const cb_needs *n, cb_dataset *ds, const char *report, FILE *out,
                       const char *prefix);
 
 /* Appends to *warnings (malloc'd strings; *n counts them) one warning per table cell that

@@ -212,6 +212,12 @@ size_t cb_table_county_rows(const cb_table *t, size_t county, const size_t **row
  * shared table): the cell's place, "examples/data/projects.csv:4:3, column "名称"" (CSV) or
  * "book.xlsx, row 4, column "名称"", malloc'd; NULL when no text cell contains it. */
 char *cb_dataset_find_text(const cb_dataset *ds, size_t county, const char *text);
+/* The first cell of column col of t (a table of ds) that is text, not a number: CB_EDATA
+ * with the message a load gives a number column's bad cell ("bulletin.csv:2:9: column
+ * "copies" expects a number, got "forty""), else CB_OK. For a column a report needs as
+ * numbers: a table whose rows stay on disk is read whole first (cb_dataset_focus_all,
+ * whose error it returns). */
+int cb_dataset_first_text(cb_dataset *ds, const cb_table *t, size_t col, cb_error *err);
 
 /* The county's id and display name (columns `county_id` and `name`). */
 const char *cb_county_id(const cb_dataset *ds, size_t county);

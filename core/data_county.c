@@ -144,6 +144,16 @@ size_t cb_table_county_rows(const cb_table *t, size_t county, const size_t **row
     return t->first[county + 1] - t->first[county];
 }
 
+/* A cell's place in messages: "projects.csv:4:3, column "名称"" (CSV), else "book.xlsx, row
+ * 4, column "名称"", malloc'd. */
+static char *cell_place(const cb_table *t, size_t line, size_t col)
+{
+    size_t plen = strlen(t->path);
+    if (plen > 4 && strcmp(t->path + plen - 4, ".csv") == 0)
+        return cb_xasprintf("%s:%zu:%zu, column \"%s\"", t->path, line, col + 1, t->cols[col]);
+    return cb_xasprintf("%s, row %zu, column \"%s\"", t->path, line, t->cols[col]);
+}
+
 char *cb_dataset_find_text(const cb_dataset *ds, size_t county, const char *text)
 {
     for (size_t t = 0; t < ds->ntables; t++) {
@@ -154,14 +164,22 @@ char *cb_dataset_find_text(const cb_dataset *ds, size_t county, const char *text
             for (size_t c = 0; c < tb->ncols; c++) {
                 const cb_value *v = cb_table_cell(tb, rows[i], c);
                 if (v->type != CB_T_TEXT || !strstr(v->text, text)) continue;
-                size_t line = tb->lines[rows[i]];
-                size_t plen = strlen(tb->path);
-                if (plen > 4 && strcmp(tb->path + plen - 4, ".csv") == 0)
-                    return cb_xasprintf("%s:%zu:%zu, column \"%s\"", tb->path, line, c + 1, tb->cols[c]);
-                return cb_xasprintf("%s, row %zu, column \"%s\"", tb->path, line, tb->cols[c]);
+                return cell_place(tb, tb->lines[rows[i]], c);
             }
     }
     return NULL;
+}
+
+int cb_dataset_first_text(cb_dataset *ds, const cb_table *t, size_t col, cb_error *err)
+{
+    if (cb_table_on_disk(t) && cb_dataset_focus_all(ds, err) != CB_OK) return err->code;
+    double num;
+    for (size_t r = 0; r < t->nrows; r++) {
+        const cb_value *v = cb_table_cell(t, r, col);
+        cb_number_status st = v->type == CB_T_TEXT && *v->text ? cb_number_parse(v->text, &num) : CB_NUM_OK;
+        if (st != CB_NUM_OK) return cbd_fail_not_number((const table_impl *)t, t->lines[r], col, v->text, st, err);
+    }
+    return CB_OK;
 }
 
 static const char *county_text(const cb_dataset *ds, size_t county, int col)

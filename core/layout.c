@@ -325,6 +325,7 @@ typedef struct wrap_entry {
     uint64_t hash;
     const cb_font *font;
     float size, first_w, w;
+    int words;      /* broken between words where it can (wrap.h) */
     cb_line *lines; /* n of them */
 } wrap_entry;
 
@@ -334,21 +335,22 @@ struct cb_lay_wraps {
     size_t bytes;     /* of the texts and lines held */
 };
 
-static uint64_t wrap_hash(const char *s, size_t len, const cb_font *font, float size, float first_w, float w)
+static uint64_t wrap_hash(const char *s, size_t len, const cb_font *font, float size, float first_w, float w,
+                          int words)
 {
-    float k[3] = {size, first_w, w};
+    float k[4] = {size, first_w, w, (float)words};
     uint64_t h = cb_fnv1a(cb_fnv1a(CB_FNV_SEED, s, len), k, sizeof k);
     return cb_fnv1a(h, &font, sizeof font);
 }
 
 /* The slot of the key in c (a free one when it is not there). */
 static wrap_entry *wrap_slot(cb_lay_wraps *c, uint64_t h, const char *s, size_t len, const cb_font *font,
-                             float size, float first_w, float w)
+                             float size, float first_w, float w, int words)
 {
     for (size_t i = h & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
         wrap_entry *e = &c->e[i];
         if (!e->s || (e->hash == h && e->len == len && e->font == font && e->size == size &&
-                      e->first_w == first_w && e->w == w && memcmp(e->s, s, len) == 0))
+                      e->first_w == first_w && e->w == w && e->words == words && memcmp(e->s, s, len) == 0))
             return e;
     }
 }
@@ -371,31 +373,36 @@ static void wraps_free(cb_lay_wraps *c)
 
 size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb_line **lines)
 {
+    return cb_lay_wrap_words(L, s, size, first_w, w, 0, lines);
+}
+
+size_t cb_lay_wrap_words(lay *L, const char *s, float size, float first_w, float w, int words, cb_line **lines)
+{
     measure m = {cb_lay_font(L, L->bold), size, 0};
     size_t len = strlen(s);
     cb_lay_wraps *c = L->wraps;
-    if (!c) return cb_break_lines(s, len, first_w, w, advance_at, &m, lines);
+    if (!c) return cb_break_lines_words(s, len, first_w, w, advance_at, &m, words, lines);
     if (2 * (c->used + 1) > c->cap && c->used < WRAPS_MAX) { /* grow, keeping every entry */
         cb_lay_wraps g = {cb_xcalloc(c->cap ? 2 * c->cap : 256, sizeof *g.e), c->cap ? 2 * c->cap : 256, c->used,
                           c->bytes};
         for (size_t i = 0; i < c->cap; i++)
             if (c->e[i].s) {
                 wrap_entry *e = &c->e[i];
-                *wrap_slot(&g, e->hash, e->s, e->len, e->font, e->size, e->first_w, e->w) = *e;
+                *wrap_slot(&g, e->hash, e->s, e->len, e->font, e->size, e->first_w, e->w, e->words) = *e;
             }
         free(c->e);
         *c = g;
     }
-    uint64_t h = wrap_hash(s, len, m.font, size, first_w, w);
-    wrap_entry *e = wrap_slot(c, h, s, len, m.font, size, first_w, w);
+    uint64_t h = wrap_hash(s, len, m.font, size, first_w, w, words);
+    wrap_entry *e = wrap_slot(c, h, s, len, m.font, size, first_w, w, words);
     if (e->s) {
         *lines = lines_dup(e->lines, e->n);
         return e->n;
     }
-    size_t n = cb_break_lines(s, len, first_w, w, advance_at, &m, lines);
+    size_t n = cb_break_lines_words(s, len, first_w, w, advance_at, &m, words, lines);
     size_t held = len + 1 + n * sizeof **lines;
     if (c->used < WRAPS_MAX && held <= WRAPS_BYTES - c->bytes) {
-        *e = (wrap_entry){cb_xstrndup(s, len), len, n, h, m.font, size, first_w, w, lines_dup(*lines, n)};
+        *e = (wrap_entry){cb_xstrndup(s, len), len, n, h, m.font, size, first_w, w, words, lines_dup(*lines, n)};
         c->used++;
         c->bytes += held;
     }

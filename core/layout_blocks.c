@@ -185,10 +185,10 @@ void cb_heading_place(lay *L, const cb_block *b, const cb_block *next)
                     : cb_lay_wrap(L, text, size, L->width - indent, L->width - indent, &lines);
     float h = n * lh;
     cb_lay_snap(L);
-    /* keep with next: the heading plus about three body lines, and the start of what
-     * follows it must fit below it */
-    float keep = h + before + 3 * cb_lay_body_lh(L);
-    if (!at_page_top(L) && (L->y - keep < L->bottom - 0.01f || (next && next_leaves_page(L, b, next))))
+    /* keep with next: the heading, and the start of what follows it as that block's own
+     * rule has it start at a page's foot (2 lines of a paragraph, a table's header and first
+     * rows, a chart whole), must fit below it: one rule, the next block's */
+    if (!at_page_top(L) && (L->y - h - before < L->bottom - 0.01f || (next && next_leaves_page(L, b, next))))
         cb_lay_new_page(L);
     cb_lay_type(L, role, bold); /* next_leaves_page laid out what follows */
     if (!at_page_top(L)) L->y -= before;
@@ -415,17 +415,70 @@ static float col_share(float w) { return isfinite(w) && w > 0 && w < 1e4f ? w : 
  * 0, so the scale stays finite. */
 static double bar_value(double v) { return isfinite(v) && v > 1e-9 && v < 1e30 ? v : 0; }
 
-/* The end of the part of a table whose rows from `from` on go on the current page under
- * its header (head_h points): the rows that fit, at least one, and fewer when that leaves
- * at least CB_KEEP_ROWS for the next page while this one keeps as many (a split leaves no
- * row or two alone on either side). nrows when all fit. */
-static size_t segment_end(const lay *L, const float *row_h, float head_h, size_t from, size_t nrows)
+/* A place in a table's rows: row r from its line a on (a > 0: the rest of a row broken
+ * between its lines), and the rows' lines and heights (cb_table_place). */
+typedef struct tpos {
+    size_t r, a;
+} tpos;
+typedef struct trows {
+    const size_t *n; /* the lines of each row, at least 1 */
+    size_t nrows;
+    float lh, pad;   /* a line's height, a row's padding above and below it together */
+} trows;
+
+static float part_h(const trows *T, size_t lines) { return (float)lines * T->lh + T->pad; }
+static int before(tpos p, tpos q) { return p.r < q.r || (p.r == q.r && p.a < q.a); }
+
+/* Whether the rows from p to q (parts of rows where p.a or q.a > 0) may stand on one side
+ * of a break (docs/templates.md, "Page breaks"): CB_KEEP_ROWS rows, or fewer when one of
+ * them holds CB_KEEP_LINES lines or more there (a tall row keeps as a paragraph does). */
+static int keeps(const trows *T, tpos p, tpos q)
+{
+    size_t rows = 0;
+    for (size_t r = p.r; r < T->nrows && before((tpos){r, r == p.r ? p.a : 0}, q); r++) {
+        size_t from = r == p.r ? p.a : 0, to = r == q.r ? q.a : T->n[r];
+        if (to - from >= CB_KEEP_LINES) return 1;
+        rows++;
+    }
+    return rows >= CB_KEEP_ROWS;
+}
+
+/* Where the part of a table from `from` on that goes on the current page under its header
+ * (head_h points) ends: the rows that fit, and of the next the lines that fit when it may
+ * break between them (a row of at least 2 * CB_KEEP_LINES lines, CB_KEEP_LINES or more on
+ * each side, as cb_lay_lines_min gives a paragraph); at least a line. Fewer when what
+ * would be left for the next page would not keep (see keeps) while this page still does. */
+static tpos segment_end(const lay *L, const trows *T, float head_h, tpos from)
 {
     float y = L->y - head_h;
-    size_t r = from;
-    while (r < nrows && (r == from || y - row_h[r] >= L->bottom)) y -= row_h[r++];
-    if (r < nrows && nrows - r < CB_KEEP_ROWS && nrows >= from + 2 * CB_KEEP_ROWS) r = nrows - CB_KEEP_ROWS;
-    return r;
+    tpos p = from;
+    while (p.r < T->nrows) {
+        size_t left = T->n[p.r] - p.a;
+        int first = p.r == from.r && p.a == from.a;
+        if (y - part_h(T, left) >= L->bottom - 0.01f) {
+            y -= part_h(T, left);
+            p = (tpos){p.r + 1, 0};
+            continue;
+        }
+        float room = y - T->pad - L->bottom + 0.01f;
+        size_t fit = room > 0 ? (size_t)(room / T->lh) : 0, most = left - cb_lay_lines_min(left);
+        if (fit > most) fit = most;
+        if (fit >= CB_KEEP_LINES) p.a += fit;
+        else if (first && at_page_top(L)) /* taller than a page: cut */
+            p.a += fit > 0 ? fit : left > 1 ? 1 : 0;
+        if (first && p.r == from.r && p.a == from.a) p = (tpos){p.r + 1, 0}; /* at least a row */
+        break;
+    }
+    if (p.r >= T->nrows || keeps(T, p, (tpos){T->nrows, 0})) return p;
+    /* too little left for the next page: the end of the table goes over, CB_KEEP_ROWS
+     * rows or its last tall row */
+    tpos tail = {T->nrows, 0};
+    for (size_t k = 0; tail.r > 0 && k < CB_KEEP_ROWS; k++) {
+        tail.r--;
+        if (T->n[tail.r] >= CB_KEEP_LINES) break;
+    }
+    if (before(tail, p) && before(from, tail) && keeps(T, from, tail)) return tail;
+    return p;
 }
 
 void cb_table_place(lay *L, const cb_block *b, const cb_block *next)
@@ -456,85 +509,94 @@ void cb_table_place(lay *L, const cb_block *b, const cb_block *next)
     head_h += 2 * py;
     size_t ncells = b->nrows * nc;
     /* the wrapped cells count against the memory budget while the table is laid out */
-    size_t held = ncells * sizeof(cell_lines) + b->nrows * sizeof(float), nrows = b->nrows;
+    size_t held = ncells * sizeof(cell_lines) + b->nrows * sizeof(size_t), nrows = b->nrows;
     if (!cb_page_charge(L->page, held)) nrows = 0; /* too big: laid out empty, and failed */
     cell_lines *cells = cb_xcalloc(nrows ? ncells : 1, sizeof *cells);
-    float *row_h = cb_xcalloc(nrows ? nrows : 1, sizeof *row_h);
+    size_t *row_n = cb_xcalloc(nrows ? nrows : 1, sizeof *row_n); /* each row's lines */
     cb_lay_type(L, CB_FONT_FIGURES, 0);
     for (size_t r = 0; r < nrows; r++) {
-        float h = lh;
+        row_n[r] = 1;
         for (size_t c = 0; c < nc; c++) {
             const char *s = b->cells[r * nc + c] ? b->cells[r * nc + c] : "";
             cell_lines *cl = &cells[r * nc + c];
-            cl->n = cb_lay_wrap(L, s, size, cw[c] - 2 * px, cw[c] - 2 * px, &cl->lines);
+            cl->n = cb_lay_wrap_words(L, s, size, cw[c] - 2 * px, cw[c] - 2 * px, 1, &cl->lines);
             cl->lines = cb_xrealloc(cl->lines, cl->n * sizeof *cl->lines); /* kept: no spare room */
             held += CB_HEAP_BYTES(cl->n * sizeof *cl->lines);
-            if (cl->n * lh > h) h = cl->n * lh;
+            if (cl->n > row_n[r]) row_n[r] = cl->n;
             cb_page_charge(L->page, CB_HEAP_BYTES(cl->n * sizeof *cl->lines));
         }
-        row_h[r] = h + 2 * py;
         if (L->out->mem_over) nrows = r + 1; /* stop here: the layout fails */
     }
+    trows T = {row_n, nrows, lh, 2 * py};
 
     /* where it may start (docs/templates.md, "Page breaks"): a short table whole, a long
-     * one with its header and first CB_KEEP_ROWS rows */
+     * one with its header and as much as keeps (CB_KEEP_ROWS rows, or up to a tall row's
+     * first lines) */
     float start_h = head_h;
-    size_t keep = nrows <= 2 * CB_KEEP_ROWS ? nrows : CB_KEEP_ROWS;
-    for (size_t r = 0; r < keep; r++) start_h += row_h[r];
+    for (size_t r = 0, k = 0; r < nrows; r++) {
+        if (nrows > 2 * CB_KEEP_ROWS && row_n[r] >= CB_KEEP_LINES) {
+            start_h += part_h(&T, cb_lay_lines_min(row_n[r]));
+            break;
+        }
+        start_h += part_h(&T, row_n[r]);
+        if (nrows > 2 * CB_KEEP_ROWS && ++k == CB_KEEP_ROWS) break;
+    }
     cb_lay_ensure(L, start_h);
     /* one table node however many pages it takes; its header row once, repeated as an
-     * artifact */
+     * artifact; a row broken across pages is one row of it, its cells one cell each */
     uint32_t table = cb_lay_open(L, CB_ROLE_TABLE), head_row = CB_NODE_NONE;
-    int header_drawn = 0;
-    for (size_t r = 0, end = 0; r <= nrows && !L->out->mem_over; r++) {
-        int is_body = r < nrows;
-        if (header_drawn && r == end && is_body) { /* the page is full: the rest goes on */
-            cb_lay_new_page(L);
-            header_drawn = 0;
-        }
-        if (!header_drawn) {
-            end = segment_end(L, row_h, head_h, r, nrows);
-            int first = head_row == CB_NODE_NONE;
-            if (first) head_row = cb_lay_node(L, CB_ROLE_ROW, 0, table);
-            cb_lay_at(L, first ? CB_ART_DECORATION : CB_ART_REPEATED);
-            cb_lay_rect(L, L->left, L->y - head_h, L->width, head_h, t->primary);
-            for (size_t c = 0; c < nc; c++) {
-                const char *s = b->cols[c].title ? b->cols[c].title : "";
-                if (first) cb_lay_at(L, cb_lay_node(L, CB_ROLE_HEADER_CELL, 0, head_row));
-                align_t a = b->cols[c].align == 'r' ? ALIGN_RIGHT : b->cols[c].align == 'c' ? ALIGN_CENTER : ALIGN_LEFT;
-                float block = head[c].n * lh, y0 = L->y - (head_h - block) / 2;
-                for (size_t i = 0; i < head[c].n; i++)
-                    cb_lay_aligned(L, cx[c] + px, cw[c] - 2 * px, baseline_in(L, y0 - i * lh, lh, size),
-                                   size, (cb_rgb){1, 1, 1}, 1, s + head[c].lines[i].start,
-                                   head[c].lines[i].len, a);
-            }
-            L->y -= head_h;
-            header_drawn = 1;
-        }
-        if (!is_body) break;
-        cb_lay_at(L, CB_ART_DECORATION);
-        if (r % 2 == 1) cb_lay_rect(L, L->left, L->y - row_h[r], L->width, row_h[r], t->band);
-        uint32_t row = cb_lay_node(L, CB_ROLE_ROW, 0, table);
+    uint32_t *cell_node = cb_xmalloc(nc * sizeof *cell_node);
+    for (tpos p = {0, 0}; !L->out->mem_over;) {
+        tpos end = segment_end(L, &T, head_h, p);
+        int first = head_row == CB_NODE_NONE;
+        if (first) head_row = cb_lay_node(L, CB_ROLE_ROW, 0, table);
+        cb_lay_at(L, first ? CB_ART_DECORATION : CB_ART_REPEATED);
+        cb_lay_rect(L, L->left, L->y - head_h, L->width, head_h, t->primary);
         for (size_t c = 0; c < nc; c++) {
-            const char *s = b->cells[r * nc + c] ? b->cells[r * nc + c] : "";
-            cb_lay_at(L, cb_lay_node(L, CB_ROLE_DATA_CELL, 0, row));
-            cell_lines *cl = &cells[r * nc + c];
+            const char *s = b->cols[c].title ? b->cols[c].title : "";
+            if (first) cb_lay_at(L, cb_lay_node(L, CB_ROLE_HEADER_CELL, 0, head_row));
             align_t a = b->cols[c].align == 'r' ? ALIGN_RIGHT : b->cols[c].align == 'c' ? ALIGN_CENTER : ALIGN_LEFT;
-            for (size_t i = 0; i < cl->n; i++)
-                cb_lay_aligned(L, cx[c] + px, cw[c] - 2 * px,
-                               baseline_in(L, L->y - py - i * lh, lh, size), size, t->text, 0,
-                               s + cl->lines[i].start, cl->lines[i].len, a);
+            float block = head[c].n * lh, y0 = L->y - (head_h - block) / 2;
+            for (size_t i = 0; i < head[c].n; i++)
+                cb_lay_aligned(L, cx[c] + px, cw[c] - 2 * px, baseline_in(L, y0 - i * lh, lh, size),
+                               size, (cb_rgb){1, 1, 1}, 1, s + head[c].lines[i].start,
+                               head[c].lines[i].len, a);
         }
-        L->y -= row_h[r];
-        cb_lay_at(L, CB_ART_DECORATION);
-        cb_lay_line(L, L->left, L->y, L->right, L->y, 0.4f, t->rule);
+        L->y -= head_h;
+        for (; before(p, end) && !L->out->mem_over; p = p.a ? p : (tpos){p.r + 1, 0}) {
+            size_t r = p.r, to = r == end.r ? end.a : row_n[r]; /* its lines p.a .. to here */
+            float h = part_h(&T, to - p.a);
+            cb_lay_at(L, CB_ART_DECORATION);
+            if (r % 2 == 1) cb_lay_rect(L, L->left, L->y - h, L->width, h, t->band);
+            if (p.a == 0) {
+                uint32_t row = cb_lay_node(L, CB_ROLE_ROW, 0, table);
+                for (size_t c = 0; c < nc; c++) cell_node[c] = cb_lay_node(L, CB_ROLE_DATA_CELL, 0, row);
+            }
+            for (size_t c = 0; c < nc; c++) {
+                const char *s = b->cells[r * nc + c] ? b->cells[r * nc + c] : "";
+                cb_lay_at(L, cell_node[c]);
+                cell_lines *cl = &cells[r * nc + c];
+                align_t a = b->cols[c].align == 'r' ? ALIGN_RIGHT : b->cols[c].align == 'c' ? ALIGN_CENTER : ALIGN_LEFT;
+                for (size_t i = p.a; i < cl->n && i < to; i++)
+                    cb_lay_aligned(L, cx[c] + px, cw[c] - 2 * px,
+                                   baseline_in(L, L->y - py - (float)(i - p.a) * lh, lh, size), size, t->text, 0,
+                                   s + cl->lines[i].start, cl->lines[i].len, a);
+            }
+            L->y -= h;
+            cb_lay_at(L, CB_ART_DECORATION);
+            cb_lay_line(L, L->left, L->y, L->right, L->y, 0.4f, t->rule);
+            p.a = to < row_n[r] ? to : 0; /* the rest of a row broken here goes on */
+        }
+        if (p.r >= nrows) break;
+        cb_lay_new_page(L); /* the page is full: the rest goes on */
     }
+    free(cell_node);
     L->y -= 12 * t->table_size / 9.5f; /* 12 pt under the default 9.5 pt table type */
     for (size_t c = 0; c < nc; c++) free(head[c].lines);
     for (size_t i = 0; i < nrows * nc; i++) free(cells[i].lines);
     free(head);
     free(cells);
-    free(row_h);
+    free(row_n);
     if (!L->out->mem_over && L->out->mem_budget) L->out->mem -= held; /* given back */
     free(cw);
     free(cx);

@@ -101,12 +101,15 @@ static inline cb_font *cb_lay_font(const lay *L, int bold) { return cb_font_for(
 void cb_lay_new_page(lay *L);
 /* Sets L->bottom for the current page: the template's margin, or higher (see `pull`). */
 void cb_lay_set_bottom(lay *L);
-/* Where blocks may break across pages (docs/templates.md, "Page breaks"): a table leaves
- * at least CB_KEEP_ROWS rows on each side of a split (one of at most twice as many moves
- * whole); a run of lines leaves at least two on each side, so one of n lines may start at
- * a page's foot with cb_lay_lines_min(n) of them (cb_lay_lines_here's rule). */
+/* Where blocks may break across pages (docs/templates.md, "Page breaks"): a run of lines
+ * leaves at least CB_KEEP_LINES on each side, so one of n lines may start at a page's foot
+ * with cb_lay_lines_min(n) of them (cb_lay_lines_here's rule); a table leaves on each side
+ * of a split at least CB_KEEP_ROWS rows, or fewer when one of them holds CB_KEEP_LINES
+ * lines there, and breaks a row between its lines as a run of lines (one of at most
+ * 2 * CB_KEEP_ROWS rows moves whole). */
 #define CB_KEEP_ROWS 3
-static inline size_t cb_lay_lines_min(size_t n) { return n <= 3 ? n : 2; }
+#define CB_KEEP_LINES 2
+static inline size_t cb_lay_lines_min(size_t n) { return n < 2 * CB_KEEP_LINES ? n : CB_KEEP_LINES; }
 /* Starts a new page unless h points fit below the cursor (or the page is still empty,
  * where nothing would be gained). */
 void cb_lay_ensure(lay *L, float h);
@@ -125,6 +128,9 @@ void cb_lay_aligned(lay *L, float x, float w, float baseline, float size, cb_rgb
 float cb_lay_width(lay *L, const char *s, float size);
 void cb_lay_warn(lay *L, const char *fmt, const char *arg);
 size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb_line **lines);
+/* cb_lay_wrap breaking between words where it can (wrap.h: cb_break_lines_words): a table's
+ * cells, narrow columns where a word split shows. */
+size_t cb_lay_wrap_words(lay *L, const char *s, float size, float first_w, float w, int words, cb_line **lines);
 /* The strict grid (L->pitch, L->cell). cb_lay_snap moves the cursor down to the next grid
  * line (nothing without a grid). On a character grid (cell > 0), cb_lay_wrap_cells wraps as
  * cb_lay_wrap does, a character about an em wide taking a cell and a narrower one (a

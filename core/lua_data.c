@@ -38,9 +38,11 @@ static int size_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The rows of table t that the selected counties own, in file order, in a userdata pushed
- * on the stack (so a memory error leaks nothing); *n set. Every county selected (which ==
- * NULL) or a shared table: all rows, returned as NULL with nothing pushed. */
+/* The rows of table t that the selected counties own, and those that no county owns (an
+ * empty county_id: a row about the whole issue, such as bulletin's), in file order, in a
+ * userdata pushed on the stack (so a memory error leaks nothing); *n set. Every county
+ * selected (which == NULL) or a shared table: all rows, returned as NULL with nothing
+ * pushed. */
 static const size_t *selected_rows(lua_State *L, const run_ctx *c, const cb_table *t, size_t *n)
 {
     *n = t->nrows;
@@ -52,6 +54,8 @@ static const size_t *selected_rows(lua_State *L, const run_ctx *c, const cb_tabl
         memcpy(rows + k, own, m * sizeof *own);
         k += m;
     }
+    for (size_t r = 0; r < t->nrows; r++)
+        if (cb_table_cell(t, r, (size_t)t->county_col)->type == CB_T_NULL) rows[k++] = r;
     qsort(rows, k, sizeof *rows, size_cmp);
     *n = k;
     return rows;

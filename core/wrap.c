@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
 
 #include "util.h"
 
@@ -320,10 +322,10 @@ static int lonely(const char *text, size_t start, const char *end)
 /* Called before the last line of a paragraph, text[start..stop) up to the text's end or a
  * hard break, is emitted: when it holds one CJK character alone (clreq: a paragraph
  * should not end so), the line before gives it its last break's worth if both still fit
- * and the line before keeps more than one character itself. Returns where the last line
- * starts. */
+ * and the line before keeps more than one character itself; with `word`, only at a break
+ * between words (a word moves down whole). Returns where the last line starts. */
 static size_t keep_company(line_list *ll, const char *text, size_t start, size_t stop, const char *brks,
-                           float width, cb_advance_fn advance, void *ud)
+                           const unsigned char *word, float width, cb_advance_fn advance, void *ud)
 {
     const char *end = text + stop;
     if (!ll->n || ll->v[ll->n - 1].last || !lonely(text, start, end)) return start;
@@ -331,7 +333,7 @@ static size_t keep_company(line_list *ll, const char *text, size_t start, size_t
     while (drawn > start && is_newline(char_at(text, prev_char(text, drawn), end)))
         drawn = prev_char(text, drawn);
     for (size_t c = start - 1; c > prev; c--) {
-        if (brks[c - 1] != LINEBREAK_ALLOWBREAK || bad_break(text, prev, c, end)) continue;
+        if (brks[c - 1] != LINEBREAK_ALLOWBREAK || bad_break(text, prev, c, end) || (word && !word[c])) continue;
         size_t rest = skip_spaces(text, c, end);
         if (width_of(text, rest, drawn, 0, end, advance, ud) > width || lonely(text, prev, text + c)) break;
         ll->n--;
@@ -341,15 +343,78 @@ static size_t keep_company(line_list *ll, const char *text, size_t start, size_t
     return start;
 }
 
+/* ICU's word break iterator (dictionary-based for Chinese), opened once and shared under
+ * a lock: opening one loads its rules and dictionaries, far dearer than a text. Kept for
+ * the process's life (reachable: no leak). */
+static pthread_mutex_t words_lock = PTHREAD_MUTEX_INITIALIZER;
+static UBreakIterator *words_iter;
+static int words_failed;
+
+/* Sets word[i] to 1 for each byte offset i of text[0..len] where a word starts or ends,
+ * as ICU finds them; all 1 (every break a word's) when ICU cannot say. */
+static void word_bounds(const char *text, size_t len, unsigned char *word)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    pthread_mutex_lock(&words_lock);
+    if (!words_iter && !words_failed) {
+        words_iter = ubrk_open(UBRK_WORD, "zh", NULL, 0, &st);
+        if (U_FAILURE(st)) words_iter = NULL, words_failed = 1;
+    }
+    UText *ut = NULL;
+    if (words_iter && len <= INT32_MAX) {
+        st = U_ZERO_ERROR;
+        ut = utext_openUTF8(NULL, text, (int64_t)len, &st);
+        if (U_SUCCESS(st)) ubrk_setUText(words_iter, ut, &st);
+    }
+    if (!ut || U_FAILURE(st)) {
+        memset(word, 1, len + 1);
+    } else {
+        memset(word, 0, len + 1);
+        for (int32_t b = ubrk_first(words_iter); b != UBRK_DONE; b = ubrk_next(words_iter))
+            if (b >= 0 && (size_t)b <= len) word[b] = 1; /* a UTF-8 text's indices are its bytes' */
+    }
+    if (ut) {
+        st = U_ZERO_ERROR;
+        ubrk_setText(words_iter, NULL, 0, &st); /* the text is the caller's */
+        utext_close(ut);
+    }
+    pthread_mutex_unlock(&words_lock);
+}
+
+/* The pause marks between a list's items or clauses (、，；： in both widths). */
+static int is_pause(uint32_t cp)
+{
+    return cp == 0x3001 || cp == 0xFF0C || cp == 0xFF1B || cp == 0xFF1A || cp == ',' || cp == ';' || cp == ':';
+}
+
 size_t cb_break_lines(const char *text, size_t len, float first_width, float width,
                       cb_advance_fn advance, void *ud, cb_line **lines)
 {
+    return cb_break_lines_words(text, len, first_width, width, advance, ud, 0, lines);
+}
+
+size_t cb_break_lines_words(const char *text, size_t len, float first_width, float width,
+                            cb_advance_fn advance, void *ud, int words, cb_line **lines)
+{
+    if (words) { /* most cells take one line: no words to look for (ICU is the dear part) */
+        size_t n = cb_break_lines_words(text, len, first_width, width, advance, ud, 0, lines);
+        if (n <= 1) return n;
+        free(*lines);
+    }
     line_list ll = {0};
     char *brks = cb_xmalloc(len ? len : 1);
+    /* words: where words start or end (word_bounds), found when a cut first needs them */
+    unsigned char *word = NULL;
     if (len) {
         cb_linebreaks(text, len, brks);
         keep_numbers_with_units(text, len, brks);
     }
+    /* words: the last usable break after start between two words, and after a pause
+     * mark (、，；: between the items of a list or clauses, names the dictionary may not
+     * know: 山东省、潍坊市), and the width of the line up to each */
+    size_t pbrk = 0;
+    int paused = 0; /* the text so far ends in a pause mark (and spaces) */
+    float pbrk_w = 0;
 
     size_t brk = 0;   /* last usable break opportunity after start (0 = none) */
     float w = 0;      /* width of text[start..pos) */
@@ -370,27 +435,42 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
         while (!is_space(cp) && !is_newline(cp) && w + a > avail && w + advance(ud, before, cp, 0) > avail &&
                pos > start) {
             size_t cut = brk > start ? brk : forced_cut(text, start, pos, end);
+            /* words: a break between words rather than inside one ("沈阳市", not "沈|阳市"),
+             * unless it leaves the line less than half full */
+            if (words && pbrk > start && pbrk < cut && pbrk_w >= avail / 2) {
+                cut = pbrk;
+            } else if (words && cut == brk && cut > start && cb_ideograph(char_at(text, cut, end)) &&
+                       cb_ideograph(last_kept(text, start, cut, end))) { /* maybe inside a word */
+                if (!word) word_bounds(text, len, word = cb_xmalloc(len + 1));
+                size_t c = cut;
+                while (c > start && !word[c]) /* the last break between words */
+                    do c = prev_char(text, c);
+                    while (c > start && (brks[c - 1] != LINEBREAK_ALLOWBREAK || bad_break(text, start, c, end)));
+                if (c > start && c < cut && width_of(text, start, c, 0, end, advance, ud) >= avail / 2) cut = c;
+            }
             emit(&ll, text, start, cut, 0, advance, ud);
             avail = width;
             start = skip_spaces(text, cut, end); /* dropped at a soft break */
-            brk = 0;
+            brk = pbrk = 0;
             w = pos > start ? width_of(text, start, pos, cp, end, advance, ud) : 0;
             before = pos > start ? char_at(text, prev_char(text, pos), end) : 0;
             a = advance(ud, before, cp, after);
         }
         w += a;
         before = cp;
+        paused = is_pause(cp) || (paused && is_space(cp)); /* "山东省, " breaks after its space */
         char b = brks[next - 1];
         if (b == LINEBREAK_MUSTBREAK && next < len) { /* a hard break ends a paragraph too */
-            start = keep_company(&ll, text, start, next, brks, width, advance, ud);
+            start = keep_company(&ll, text, start, next, brks, word, width, advance, ud);
             emit(&ll, text, start, next, 1, advance, ud);
             avail = width;
             start = next;
-            brk = 0;
+            brk = pbrk = 0;
             w = 0;
             before = 0;
         } else if (b == LINEBREAK_ALLOWBREAK && !bad_break(text, start, next, end)) {
             brk = next;
+            if (words && paused) pbrk = next, pbrk_w = w;
         }
         p = q;
         q = r;
@@ -399,9 +479,10 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
     /* the rest is the last line: start < len, since a line ends only before a character
      * that follows it (a hard break at the very end ends none); empty or all-space text
      * is one empty line */
-    start = keep_company(&ll, text, start, len, brks, width, advance, ud);
+    start = keep_company(&ll, text, start, len, brks, word, width, advance, ud);
     emit(&ll, text, start, len, 1, advance, ud);
     free(brks);
+    free(word);
     *lines = ll.v;
     return ll.n;
 }

@@ -35,6 +35,14 @@ typedef struct cb_line {
  * malloc'd array in *lines (caller frees). */
 size_t cb_break_lines(const char *text, size_t len, float first_width, float width,
                       cb_advance_fn advance, void *ud, cb_line **lines);
+/* The same, and with `words` a line breaks between words where it can: after the last
+ * pause mark (、，；：, between a list's items: 山东省、|潍坊市), else at the last break
+ * opportunity that ICU's word break iterator (a dictionary for Chinese) puts between two
+ * words, rather than inside a word ("沈阳市" whole, not "沈|阳市"), unless that leaves the
+ * line less than half full. For narrow columns (table cells), where a break is a visible
+ * choice; paragraphs break between any characters, as Chinese text is justified. */
+size_t cb_break_lines_words(const char *text, size_t len, float first_width, float width,
+                            cb_advance_fn advance, void *ud, int words, cb_line **lines);
 
 /* The line break opportunities of text[0..len) (len > 0), one per byte in brks[0..len), as
  * libunibreak's set_linebreaks_utf8 gives them (LINEBREAK_MUSTBREAK, _ALLOWBREAK,

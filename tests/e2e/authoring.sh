@@ -40,8 +40,9 @@ cb check --report needy.lua --data data
 check_eq "check exits 3 when the data lacks what the report needs" 3 "$RC"
 check "missing column named with data file and report" \
     grep -qF 'data/projects.csv: no column "budget", report needy.lua needs it (number)' "$TMP/stdout"
-check "wrong type named with data file and report" \
-    grep -qF 'data/projects.csv: column "area" is text, report needy.lua needs number' "$TMP/stdout"
+check "wrong type named with data file, row, column and report" \
+    grep -qF 'data/projects.csv:2:4: column "area" expects a number, got "交通" (report needy.lua needs numbers there)' \
+    "$TMP/stdout"
 check "missing table named" grep -qF 'data/nosuch.csv: no such file, report needy.lua needs table "nosuch"' "$TMP/stdout"
 cb render --report needy.lua --data data --out "$TMP/needy-out"
 check_eq "render exits 3 on unmet needs" 3 "$RC"

@@ -110,7 +110,7 @@ bad() { # bad WHAT EXPECTED-SUBSTRING: render the copy with the broken bulletin.
 echo '999999,对口支援工作简报,1,,,,,,,示例' >>"$data/bulletin.csv"
 bad "a row for an unknown county" 'bulletin.csv:5:1: unknown county_id "999999"'
 sed -i 's/,40,示例/,四十,示例/' "$data/bulletin.csv"
-bad "copies not a number" 'bulletin.csv: column "copies" is text'
+bad "copies not a number" 'bulletin.csv:2:9: column "copies" expects a number, got "四十"'
 echo '500233,对口支援工作简报,4,,,,,,,示例' >>"$data/bulletin.csv"
 bad "two rows for one county" 'bulletin: two rows for county 500233'
 sed -i 's/2024-05-06/2024-13-06/' "$data/bulletin.csv"

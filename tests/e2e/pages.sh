@@ -4,7 +4,7 @@
 # and leaves at least 3 rows on each side (one of at most 6 rows moves whole); no page but
 # the last leaves room at its foot for the table that opens the next; the last page holds
 # more than the notes (sources) that end the document; the onepager template keeps to one
-# page. Each template, in Chinese and English, for the example data and for a batch of
+# page. Each template (jianbao too), in Chinese and English, for the example data and for a batch of
 # synthetic counties (varied tables and notes at every height of the page); first the
 # checker itself, on PDFs drawn to break each rule.
 set -euo pipefail
@@ -20,9 +20,11 @@ run_checks "$PY" "$E2E_LIB/pages.py" selftest "$TMP/self"
 cb synth --counties 200 --seed 1 --out "$TMP/synth"
 check_eq "synth writes a batch of 200 counties (exit 0)" 0 "$RC"
 
-for template in briefing onepager dashboard; do
+for template in briefing onepager dashboard jianbao; do
     one=()
     [[ $template == onepager ]] && one=(--one-page)
+    # jianbao computes its margins (GB/T 9704's type area, in mm) and its grid's pitch
+    [[ $template == jianbao ]] && one=(--margins=104.88,73.70,99.21,79.37,16,1.8118 --grid)
     for lang in zh en; do
         for data in examples synth; do
             args=(render --quiet --out "$TMP/$template-$lang-$data" --template "$template")
@@ -38,6 +40,18 @@ for template in briefing onepager dashboard; do
                 "$template $lang $data" "${one[@]}" "${pdfs[@]}"
         done
     done
+done
+
+# jianbao under the 报头 of the sample bulletin (examples/reports/jianbao): the heading that
+# falls at page 1's foot keeps with the 2 lines its paragraph may start with there, no more.
+# Its 报尾 (GB/T 9704's 版记) may take the last page alone, below the notes: not checked
+cp -r "$CB_SRC/examples/data" "$TMP/bulletin"
+cp "$CB_SRC/examples/reports/jianbao/bulletin.sample.csv" "$TMP/bulletin/bulletin.csv"
+for lang in zh en; do
+    cb render --quiet --template jianbao --lang "$lang" --data "$TMP/bulletin" --out "$TMP/jb-$lang"
+    check_eq "jianbao $lang with the sample bulletin renders (exit 0)" 0 "$RC"
+    run_checks "$PY" "$E2E_LIB/pages.py" "$CB_SRC/templates/jianbao/template.lua" "jianbao $lang bulletin" \
+        --margins=104.88,73.70,99.21,79.37,16,1.8118 --grid --no-last-page "$TMP/jb-$lang"/*.pdf
 done
 
 finish

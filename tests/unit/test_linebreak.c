@@ -37,6 +37,50 @@ TEST(cjk_breaks_between_characters)
     ASSERT_EQ_STR(lines_of("对口支援精准发力助推发展", 40, 40), "对口支援|精准发力|助推发展");
 }
 
+/* Table cells break between words where they can (ICU's dictionary for Chinese): a place
+ * name stays whole unless that leaves the line less than half full. */
+static const char *word_lines(const char *s, float w)
+{
+    static char out[1024];
+    cb_line *lines;
+    size_t n = cb_break_lines_words(s, strlen(s), w, w, mono, NULL, 1, &lines);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i) strcat(out, "|");
+        strncat(out, s + lines[i].start, lines[i].len);
+    }
+    free(lines);
+    return out;
+}
+
+TEST(table_cells_break_between_words)
+{
+    /* ICU's dictionary knows 沈阳, 卫生, 培训 (not 石宝镇: unknown names break anywhere) */
+    ASSERT_EQ_STR(lines_of("山东省、沈阳市", 50, 50), "山东省、沈|阳市"); /* a paragraph: anywhere */
+    ASSERT_EQ_STR(word_lines("山东省、沈阳市", 50), "山东省、|沈阳市");
+    ASSERT_EQ_STR(word_lines("山东省、沈阳市", 40), "山东省、|沈阳市");
+    ASSERT_EQ_STR(lines_of("石宝镇中心卫生院", 50, 50), "石宝镇中心|卫生院");
+    ASSERT_EQ_STR(lines_of("石宝镇中心卫生院", 70, 70), "石宝镇中心卫|生院");
+    ASSERT_EQ_STR(word_lines("石宝镇中心卫生院", 70), "石宝镇中心|卫生院");
+    ASSERT_EQ_STR(word_lines("干部人才赴辽宁培训", 40), "干部人才|赴辽宁|培训");
+    /* after a list's pause mark first: names the dictionary lacks (潍坊) stay whole */
+    ASSERT_EQ_STR(lines_of("山东省、潍坊市", 50, 50), "山东省、潍|坊市");
+    ASSERT_EQ_STR(word_lines("山东省、潍坊市", 50), "山东省、|潍坊市");
+    ASSERT_EQ_STR(word_lines("济南市、潍坊市、青岛市", 90), "济南市、潍坊市、|青岛市");
+    ASSERT_EQ_STR(word_lines("山东省, 潍坊市", 55), "山东省,|潍坊市");
+    ASSERT_EQ_STR(lines_of("中华人民共和国", 30, 30), "中华人|民共|和国");
+    ASSERT_EQ_STR(word_lines("中华人民共和国", 30), "中华|人民|共和国");
+    /* no word break that keeps the line at least half full, or a word longer than the
+     * line: inside the word (a last character alone stays rather than leave one alone
+     * above it) */
+    ASSERT_EQ_STR(word_lines("县展览馆", 30), "县展览|馆");
+    ASSERT_EQ_STR(word_lines("展览馆建设", 40), "展览馆|建设");
+    ASSERT_EQ_STR(word_lines("展览", 10), "展|览");
+    /* Latin text breaks at its spaces as before, numbers keep their units */
+    ASSERT_EQ_STR(word_lines("Shandong, Shenyang", 60), "Shandong,|Shenyang");
+    ASSERT_EQ_STR(word_lines("投资2396万元建设", 50), "投资|2396万元|建设");
+}
+
 TEST(no_line_starts_with_closing_punctuation)
 {
     /* "援建项目，" does not fit in 40 pt: the comma may not start the next line, so
@@ -399,6 +443,7 @@ static const test_case tests[] = {
     TEST_ENTRY(every_mark_that_may_not_start_a_line),
     TEST_ENTRY(every_mark_that_may_not_end_a_line),
     TEST_ENTRY(punctuation_tables),
+    TEST_ENTRY(table_cells_break_between_words),
     {0},
 };
 

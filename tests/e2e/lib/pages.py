@@ -2,21 +2,25 @@
 """pages.py: reads a briefing's page breaks back from the PDF with PyMuPDF and checks the
 rules of docs/templates.md ("Page breaks"). Used by pages.sh.
 
-    pages.py TEMPLATE.lua NAME [--one-page] FILE.pdf...
+    pages.py TEMPLATE.lua NAME [--one-page] [--margins=TOP,RIGHT,BOTTOM,LEFT,BODY,LEADING] [--grid]
+             [--no-last-page] FILE.pdf...
     pages.py selftest DIR      (each check fails on a PDF drawn in DIR to break it)
 
 prints one "ok - ..." or "FAIL - ..." line per rule and template (the offending files and
 pages indented below), exit 1 when any failed:
   * split: a table split across pages repeats its header at the top of every page it
-    goes on to, leaves at least 3 rows on each side of every split, and one of at most 6
-    rows is not split at all;
+    goes on to, leaves on each side of every split at least 3 rows, or fewer when one of
+    them holds 2 lines or more there (a row broken between its lines, 2 or more on each
+    side, counts on both), and one of at most 6 rows is not split at all;
   * start: no page but the last leaves room at its foot for what starts the next page:
     when the next page opens (under its heading, if any) with a table that is not the
     rest of one, the room below the page's last content is compared with what the rules
-    ask to start there (the heading, the table's header and its first 3 rows; a table of
+    ask to start there (the heading, the table's header and its first 3 rows, or up to
+    its first row of 2 lines or more, of one of 4 lines or more its first 2; a table of
     at most 6 rows whole; and when the table is all the last page holds besides the
     notes, the notes too, which keep with it), and fails when it is larger by more than
-    SLACK points (the heading's space above it, the gap under the block before);
+    SLACK points (the heading's space above it, the gap under the block before; with
+    --grid, a strict grid's pitch more: a block starts on the next grid line);
   * last page: the last page holds more than the notes (sources) that end the document:
     their short rule is not the first thing on it, nor are they carried over to it;
   * with --one-page: the document has one page.
@@ -24,8 +28,10 @@ pages indented below), exit 1 when any failed:
 What is what: a table's header row is a filled rectangle the width of the type area with
 white text on it; its rows end in thin rules (0.4 point) the width of the type area; the
 notes start with a short rule (30 % of the width). Content is what lies inside the
-template's margins (page.margin: the header and footer are left out).
+template's margins (page.margin: the header and footer are left out); the room at a page's
+foot is measured from its last word box or drawing.
 """
+import math
 import re
 import sys
 
@@ -67,8 +73,13 @@ class Page:
                     mid = (s["bbox"][1] + s["bbox"][3]) / 2  # a CJK face's box passes its line's
                     if s["text"].strip() and self.top <= mid <= self.bottom:
                         spans.append(s)
+        # the tops of the text's lines (a table row's lines: one per line top in its band)
+        words = [w for w in page.get_text("words") if self.top <= (w[1] + w[3]) / 2 <= self.bottom]
+        self.tops = [(w[1] + w[3]) / 2 for w in words]  # their middles
         self.heads, self.rules, self.notes = [], [], None
-        ys = [s["bbox"][1] for s in spans] + [s["bbox"][3] for s in spans]
+        # what the page holds, measured by its word boxes and drawings: the hole at its foot
+        # is what lies under the last of them
+        ys = [w[1] for w in words] + [w[3] for w in words]
         for d in page.get_drawings():
             r = d["rect"]
             if r.y0 < self.top or r.y1 > self.bottom:
@@ -98,11 +109,18 @@ class Page:
         self.last = max(ys) if ys else None
 
     def segments(self):
-        """Each table part on the page: [header top, header bottom, header text, row rules]."""
+        """Each table part on the page: [header top, header bottom, header text, row rules,
+        the lines of each row (its text's distinct line tops)]."""
         out = []
         for i, (y0, y1, text) in enumerate(self.heads):
             stop = self.heads[i + 1][0] if i + 1 < len(self.heads) else self.h
-            out.append([y0, y1, text, [y for y in self.rules if y1 < y < stop]])
+            rules = [y for y in self.rules if y1 < y < stop]
+            lines, top = [], y1
+            for y in rules:
+                tops = sorted({round(t) for t in self.tops if top < t < y})
+                lines.append(tops)
+                top = y
+            out.append([y0, y1, text, rules, lines])
         return out
 
     def opening_paragraph(self):
@@ -120,6 +138,9 @@ class Page:
                 lines.append(ln)
             else:
                 break
+        # a heading of the body's size (on a grid) over the paragraph's first line
+        if len(lines) > 1 and lines[0][3] < self.right - self.pitch and lines[1][3] >= self.right - self.pitch:
+            lines = lines[1:]
         # a paragraph's first line starts at the margin (or its indent) and is full: not a
         # chart's caption or legend (a paragraph of one line is not told from a caption)
         if lines[0][2] > self.left + 3 * self.pitch or lines[0][3] < self.right - self.pitch:
@@ -127,7 +148,7 @@ class Page:
         return lines, len(lines) < len(self.body) or lines[-1][1] < self.last - 4
 
 
-def check(pdf, m, one_page, fails):
+def check(pdf, m, one_page, fails, slack=SLACK, grid=False):
     doc = fitz.open(pdf)
     pages = [Page(p, m) for p in doc]
     name = pdf.rsplit("/", 1)[-1]
@@ -149,10 +170,13 @@ def check(pdf, m, one_page, fails):
                 tables.append([(n, s)])
         last = segs[-1] if segs else None
         prev = last if last and last[3] and last[3][-1] >= p.last - 4 else None
+    def keeps(seg):  # a side of a break: 3 rows, or fewer with one of 2 lines or more there
+        return len(seg[3]) >= 3 or any(len(tops) >= 2 for tops in seg[4])
     for t in tables:
         rows = [len(s[3]) for _, s in t]
-        if len(t) > 1 and (sum(rows) <= 6 or min(rows[0], rows[-1]) < 3):
-            fails["split"].append(f"{name} p{t[0][0] + 1}: table \"{t[0][1][2][:24]}\" split as {rows} rows")
+        if len(t) > 1 and (sum(rows) <= 6 or not keeps(t[0][1]) or not keeps(t[-1][1])):
+            fails["split"].append(f"{name} p{t[0][0] + 1}: table \"{t[0][1][2][:24]}\" split as {rows} rows "
+                                  f"of {[[len(x) for x in s[4]] for _, s in t]} lines")
     # room left at a page's foot for the table that opens the next page
     starts = {}
     for t in tables:
@@ -162,14 +186,19 @@ def check(pdf, m, one_page, fails):
         segs = q.segments()
         if p.last is None or not t or not segs or t[0][1][0] != segs[0][0] or segs[0][0] - q.first > 60:
             continue  # the next page opens with something else than a table (under its heading)
-        y1, rules = t[0][1][1], t[0][1][3]
+        y1, rules, lines = t[0][1][1], t[0][1][3], t[0][1][4]
         total = sum(len(s[3]) for _, s in t)
         keep = min(total if total <= 6 else 3, len(rules))
         need = (rules[keep - 1] if keep else y1) - q.first
+        if total > 6:  # a tall row keeps alone: of one of 4 lines or more, its first 2
+            for k, tops in enumerate(lines[:3]):
+                if len(tops) >= 2:
+                    need = (rules[k] if len(tops) < 4 else rules[k] - (tops[-1] - tops[1])) - q.first
+                    break
         if n + 1 == len(pages) - 1 and q.notes is not None and len(t) == 1 and total <= 6:
             need = q.last - q.first  # the notes keep with it: both would have to fit
         room = p.bottom - 2 - p.last
-        if room > need + SLACK:
+        if room > need + slack:
             fails["start"].append(f"{name} p{n + 1}: {room:.0f} pt left at the foot, the table opening "
                                   f"the next page needed {need:.0f} to start there")
     # the same for a paragraph that opens the next page: its first two lines (all of one
@@ -184,7 +213,17 @@ def check(pdf, m, one_page, fails):
         if n + 1 == len(pages) - 1 and q.notes is not None and ends and lines[-1][1] <= q.notes:
             need = q.last - q.first  # the notes keep with it: both would have to fit
         room = p.bottom - 2 - p.last
-        if room > need + SLACK:
+        if grid:  # in whole grid lines: those left under the last ink, those it needs (its heading's too)
+            top, pitch = p.top + 2, p.pitch
+            # below the last ink and the gap a block leaves under it (to 10 pt: a KPI row's)
+            left = round((p.bottom - 2 - top) / pitch) - math.ceil((p.last + 10 - top) / pitch - 0.02)
+            want = round((lines[min(keep, len(lines)) - 1][0] - q.first) / pitch) + 1
+            if n + 1 == len(pages) - 1 and q.notes is not None and ends and lines[-1][1] <= q.notes:
+                want = 10 ** 6  # the notes keep with it (measured above, not in lines)
+            if left >= want:
+                fails["start"].append(f"{name} p{n + 1}: {left} grid lines left at the foot, the paragraph "
+                                      f"opening the next page needed {want} to start there")
+        elif room > need + slack:
             fails["start"].append(f"{name} p{n + 1}: {room:.0f} pt left at the foot, the paragraph opening "
                                   f"the next page needed {need:.0f} to start there")
     # the last page
@@ -281,12 +320,19 @@ def main():
     template, label = sys.argv[1], sys.argv[2]
     args = sys.argv[3:]
     one_page = "--one-page" in args
-    pdfs = [a for a in args if a != "--one-page"]
+    given = [a for a in args if a.startswith("--margins=")]  # a template that computes them
+    grid = "--grid" in args
+    no_last = "--no-last-page" in args  # the last page may hold a 简报's 报尾 alone (GB/T 9704's 版记)
+    pdfs = [a for a in args if a not in ("--one-page", "--grid", "--no-last-page") and a not in given]
     m = margins(template)
-    rules = ["split", "start", "last page"] + (["one page"] if one_page else [])
-    fails = {r: [] for r in rules}
+    for a in given:
+        m.update(zip(("top", "right", "bottom", "left", "body", "leading"), map(float, a[10:].split(","))))
+    rules = ["split", "start"] + ([] if no_last else ["last page"]) + (["one page"] if one_page else [])
+    fails = {r: [] for r in rules + ["last page", "one page"]}
+    # on a grid a block starts on the next grid line: up to one line's pitch more is lost
+    slack = SLACK + (m["body"] * m["leading"] if grid else 0)
     for pdf in pdfs:
-        check(pdf, m, one_page, fails)
+        check(pdf, m, one_page, fails, slack, grid)
     bad = 0
     for r in rules:
         if fails[r]:
