@@ -1,6 +1,7 @@
 /* wrap.c: see wrap.h. */
 #include "wrap.h"
 
+#include <dlfcn.h>
 #include <linebreak.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -345,10 +346,44 @@ static size_t keep_company(line_list *ll, const char *text, size_t start, size_t
 
 /* ICU's word break iterator (dictionary-based for Chinese), opened once and shared under
  * a lock: opening one loads its rules and dictionaries, far dearer than a text. Kept for
- * the process's life (reachable: no leak). */
+ * the process's life (reachable: no leak).
+ *
+ * ICU is loaded when a cell first needs it (dlopen), not linked: linking it (and the C++
+ * runtime it brings) cost every process 3.6 million instructions at start, whether or not a
+ * table ever asks (`countybrief --version`: 3.4 → 7.1 million). Its headers name each
+ * function with the version's suffix (unicode/urename.h: ubrk_open is ubrk_open_72), so the
+ * names looked up are those of the ICU the build was made against. */
 static pthread_mutex_t words_lock = PTHREAD_MUTEX_INITIALIZER;
 static UBreakIterator *words_iter;
 static int words_failed;
+
+#define CB_ICU_STR2(x) #x
+#define CB_ICU_STR(x) CB_ICU_STR2(x)
+static struct {
+    UBreakIterator *(*open)(UBreakIteratorType, const char *, const UChar *, int32_t, UErrorCode *);
+    UText *(*text_open)(UText *, const char *, int64_t, UErrorCode *);
+    void (*set_utext)(UBreakIterator *, UText *, UErrorCode *);
+    void (*set_text)(UBreakIterator *, const UChar *, int32_t, UErrorCode *);
+    int32_t (*first)(UBreakIterator *);
+    int32_t (*next)(UBreakIterator *);
+    UText *(*text_close)(UText *);
+} icu;
+
+/* Loads what word_bounds calls from ICU's common library; 0 when it cannot be had (then
+ * every break is a word's, as before ICU was asked). Under words_lock. */
+static int icu_load(void)
+{
+    void *h = dlopen("libicuuc.so." CB_ICU_STR(U_ICU_VERSION_MAJOR_NUM), RTLD_NOW | RTLD_LOCAL);
+    if (!h) return 0;
+#define CB_ICU_SYM(field, name) (*(void **)&icu.field = dlsym(h, CB_ICU_STR(name)))
+    if (CB_ICU_SYM(open, ubrk_open) && CB_ICU_SYM(text_open, utext_openUTF8) && CB_ICU_SYM(set_utext, ubrk_setUText) &&
+        CB_ICU_SYM(set_text, ubrk_setText) && CB_ICU_SYM(first, ubrk_first) && CB_ICU_SYM(next, ubrk_next) &&
+        CB_ICU_SYM(text_close, utext_close))
+        return 1;
+#undef CB_ICU_SYM
+    dlclose(h);
+    return 0;
+}
 
 /* Sets word[i] to 1 for each byte offset i of text[0..len] where a word starts or ends,
  * as ICU finds them; all 1 (every break a word's) when ICU cannot say. */
@@ -357,26 +392,26 @@ static void word_bounds(const char *text, size_t len, unsigned char *word)
     UErrorCode st = U_ZERO_ERROR;
     pthread_mutex_lock(&words_lock);
     if (!words_iter && !words_failed) {
-        words_iter = ubrk_open(UBRK_WORD, "zh", NULL, 0, &st);
-        if (U_FAILURE(st)) words_iter = NULL, words_failed = 1;
+        words_iter = icu_load() ? icu.open(UBRK_WORD, "zh", NULL, 0, &st) : NULL;
+        if (!words_iter || U_FAILURE(st)) words_iter = NULL, words_failed = 1;
     }
     UText *ut = NULL;
     if (words_iter && len <= INT32_MAX) {
         st = U_ZERO_ERROR;
-        ut = utext_openUTF8(NULL, text, (int64_t)len, &st);
-        if (U_SUCCESS(st)) ubrk_setUText(words_iter, ut, &st);
+        ut = icu.text_open(NULL, text, (int64_t)len, &st);
+        if (U_SUCCESS(st)) icu.set_utext(words_iter, ut, &st);
     }
     if (!ut || U_FAILURE(st)) {
         memset(word, 1, len + 1);
     } else {
         memset(word, 0, len + 1);
-        for (int32_t b = ubrk_first(words_iter); b != UBRK_DONE; b = ubrk_next(words_iter))
+        for (int32_t b = icu.first(words_iter); b != UBRK_DONE; b = icu.next(words_iter))
             if (b >= 0 && (size_t)b <= len) word[b] = 1; /* a UTF-8 text's indices are its bytes' */
     }
     if (ut) {
         st = U_ZERO_ERROR;
-        ubrk_setText(words_iter, NULL, 0, &st); /* the text is the caller's */
-        utext_close(ut);
+        icu.set_text(words_iter, NULL, 0, &st); /* the text is the caller's */
+        icu.text_close(ut);
     }
     pthread_mutex_unlock(&words_lock);
 }
