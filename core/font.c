@@ -398,7 +398,7 @@ static int font_blob(const char *path, hb_blob_t **blob, cb_error *err)
     return CB_OK;
 }
 
-static int subset_face(face *f, const uint32_t *cps, size_t n, cb_font_subset *out, cb_error *err);
+static int subset_face(face *f, const uint32_t *cps, size_t n, int sfnt, cb_font_subset *out, cb_error *err);
 static int face_has(const face *fc, uint32_t cp);
 
 static unsigned table_length(hb_face_t *hface, hb_tag_t tag)
@@ -420,7 +420,7 @@ static int face_check_subset(face *fc, cb_error *err)
         if (face_has(fc, probe[i])) cps[n++] = probe[i];
     cb_font_subset sub;
     cb_error inner;
-    if (subset_face(fc, cps, n, &sub, &inner) != CB_OK)
+    if (subset_face(fc, cps, n, 0, &sub, &inner) != CB_OK)
         return cb_fail(err, CB_EFONT, "%s: not a usable font (HarfBuzz cannot subset it for embedding: a "
                        "damaged table)", fc->path);
     cb_font_subset_free(&sub);
@@ -1001,16 +1001,23 @@ void cb_font_face_info_get(const cb_font *fl, int face_index, cb_font_face_info 
 int cb_font_subset_make(cb_font *fl, int face_index, const uint32_t *cps, size_t n,
                         cb_font_subset *out, cb_error *err)
 {
-    return subset_face(LIST(fl)->faces[face_index], cps, n, out, err);
+    return subset_face(LIST(fl)->faces[face_index], cps, n, 0, out, err);
+}
+
+int cb_font_subset_sfnt(cb_font *fl, int face_index, const uint32_t *cps, size_t n, cb_font_subset *out,
+                        cb_error *err)
+{
+    return subset_face(LIST(fl)->faces[face_index], cps, n, 1, out, err);
 }
 
 /* The tables a subset leaves out. A TrueType face keeps only what a CIDFontType2 font
  * program needs (PDF 32000 9.9): no cmap, names, layout or hinting. A CFF face keeps its
  * 'CFF ' table alone: that is the CIDFontType0C program the PDF embeds (pdf.c), and the
- * other tables would only cost subsetting time. */
-static void drop_tables(const face *f, hb_set_t *drop)
+ * other tables would only cost subsetting time. A whole font file (sfnt, for OFD) keeps
+ * cmap, post and name as well, whatever its outlines. */
+static void drop_tables(const face *f, int sfnt, hb_set_t *drop)
 {
-    if (f->cff) {
+    if (f->cff && !sfnt) {
         hb_tag_t tags[64];
         unsigned count = 64;
         for (unsigned at = 0; hb_face_get_table_tags(f->face, at, &count, tags), count; at += count, count = 64)
@@ -1022,7 +1029,7 @@ static void drop_tables(const face *f, hb_set_t *drop)
                                           "vmtx", "FFTM", "gasp", "kern", "BASE", "morx", "DSIG",
                                           "VORG", "meta", "JSTF", "MATH", "hdmx", "LTSH", "VDMX",
                                           NULL};
-    for (int i = 0; dropped[i]; i++) hb_set_add(drop, hb_tag_from_string(dropped[i], -1));
+    for (int i = sfnt ? 3 : 0; dropped[i]; i++) hb_set_add(drop, hb_tag_from_string(dropped[i], -1));
 }
 
 /* A CFF subset's result: the bare 'CFF ' table of the subset face, and the CID of each
@@ -1050,7 +1057,7 @@ static int cff_program(face *f, hb_face_t *sub, size_t n, cb_font_subset *out, c
     return CB_OK;
 }
 
-static int subset_face(face *f, const uint32_t *cps, size_t n, cb_font_subset *out, cb_error *err)
+static int subset_face(face *f, const uint32_t *cps, size_t n, int sfnt, cb_font_subset *out, cb_error *err)
 {
     memset(out, 0, sizeof *out);
     if (n > CB_SUBSET_MAX)
@@ -1066,7 +1073,7 @@ static int subset_face(face *f, const uint32_t *cps, size_t n, cb_font_subset *o
         if (!hb_font_get_nominal_glyph(f->font, cps[i], &old[i])) old[i] = 0;
         hb_set_add(unicodes, cps[i]);
     }
-    drop_tables(f, hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG));
+    drop_tables(f, sfnt, hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG));
     hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
     hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(f->face, in);
     hb_subset_input_destroy(in);
@@ -1087,8 +1094,8 @@ static int subset_face(face *f, const uint32_t *cps, size_t n, cb_font_subset *o
     }
     hb_subset_plan_destroy(plan);
     free(old);
-    out->cff = f->cff;
-    if (f->cff) {
+    out->cff = f->cff && !sfnt;
+    if (out->cff) {
         int rc = cff_program(f, sub, n, out, err);
         hb_face_destroy(sub);
         return rc;
