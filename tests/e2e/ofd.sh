@@ -41,12 +41,20 @@ cb render --format pdf,ofd --out again --no-fsync --quiet
 check "the same input gives the same OFD bytes" cmp both/500233-忠县.ofd again/500233-忠县.ofd
 cb render --format pdf,ofd --out both --no-fsync
 check "a re-run with both formats skips both counties" grep -q "0 rendered, 2 skipped" "$TMP/stdout"
-rm both/500236-奉节县.ofd
+rm -f both/500236-奉节县.ofd
 cb render --format pdf,ofd --out both --no-fsync
 check "an OFD removed: that county renders again" grep -q "1 rendered, 1 skipped" "$TMP/stdout"
 check "... and its OFD is back" test -s both/500236-奉节县.ofd
 cb render --format pdf --out both --no-fsync
 check "--format pdf after pdf,ofd: the inputs differ, so they render" grep -q "2 rendered, 0 skipped" "$TMP/stdout"
+
+# --- shards and manifest merge: an entry is complete only with every file ---------------
+for k in 1 2; do cb render --format pdf,ofd --shard "$k/2" --out shards --no-fsync --quiet; done
+cb manifest merge shards
+check_eq "manifest merge of two shards with both formats: exit 0" 0 "$RC"
+rm -f shards/500233-忠县.ofd
+cb manifest merge shards
+check_eq "... an OFD removed: the merge is incomplete (exit 1)" 1 "$RC"
 
 # --- OFD alone ------------------------------------------------------------------------------
 cb render --format ofd --county 忠县 --out ofdonly --no-fsync --quiet
