@@ -37,6 +37,12 @@ typedef struct face {
     float ascender, descender;
     char *psname;   /* the PostScript name (libharu's name for the font), or NULL */
     int cff;        /* CFF outlines (an OpenType 'CFF ' table), not TrueType (glyf) ones */
+    /* the last whole-file subset made (cb_font_subset_sfnt) and its characters: a CFF
+     * face's program for the same characters (cb_font_subset_make) is its 'CFF ' table, so
+     * a document written as OFD and PDF is subset once */
+    cb_font_subset whole;
+    uint32_t *whole_cps;
+    size_t whole_n;
 } face;
 
 /* A non-BMP character's choice (BMP ones are in flat tables). */
@@ -352,6 +358,8 @@ static void face_free(face *fc)
     hb_font_destroy(fc->font);
     hb_face_destroy(fc->face);
     hb_blob_destroy(fc->blob);
+    cb_font_subset_free(&fc->whole);
+    free(fc->whole_cps);
     free(fc->path);
     free(fc->psname);
     free(fc);
@@ -399,6 +407,7 @@ static int font_blob(const char *path, hb_blob_t **blob, cb_error *err)
 }
 
 static int subset_face(face *f, const uint32_t *cps, size_t n, int sfnt, cb_font_subset *out, cb_error *err);
+static int cff_program(face *f, hb_face_t *sub, size_t n, cb_font_subset *out, cb_error *err);
 static int face_has(const face *fc, uint32_t cp);
 
 static unsigned table_length(hb_face_t *hface, hb_tag_t tag)
@@ -998,16 +1007,60 @@ void cb_font_face_info_get(const cb_font *fl, int face_index, cb_font_face_info 
                           : out->ascent;
 }
 
+/* 1 if face f's last whole-file subset is of the characters cps[0..n). */
+static int whole_of(const face *f, const uint32_t *cps, size_t n)
+{
+    return f->whole.blob && f->whole_n == n && (!n || memcmp(f->whole_cps, cps, n * sizeof *cps) == 0);
+}
+
+/* *out as a copy of subset s (its blob referenced, its arrays copied) of n characters. */
+static void subset_copy(const cb_font_subset *s, size_t n, cb_font_subset *out)
+{
+    memset(out, 0, sizeof *out);
+    out->blob = hb_blob_reference((hb_blob_t *)s->blob);
+    out->data = s->data;
+    out->len = s->len;
+    out->gids = cb_xmalloc((n ? n : 1) * sizeof *out->gids);
+    out->widths = cb_xmalloc((n ? n : 1) * sizeof *out->widths);
+    if (n) memcpy(out->gids, s->gids, n * sizeof *out->gids);
+    if (n) memcpy(out->widths, s->widths, n * sizeof *out->widths);
+}
+
 int cb_font_subset_make(cb_font *fl, int face_index, const uint32_t *cps, size_t n,
                         cb_font_subset *out, cb_error *err)
 {
-    return subset_face(LIST(fl)->faces[face_index], cps, n, 0, out, err);
+    face *f = LIST(fl)->faces[face_index];
+    if (!f->cff || !whole_of(f, cps, n)) return subset_face(f, cps, n, 0, out, err);
+    cb_font_subset whole;
+    subset_copy(&f->whole, n, &whole);
+    hb_face_t *sub = hb_face_create((hb_blob_t *)whole.blob, 0);
+    memset(out, 0, sizeof *out);
+    out->gids = whole.gids, out->widths = whole.widths;
+    whole.gids = whole.widths = NULL;
+    out->cff = 1;
+    int rc = cff_program(f, sub, n, out, err);
+    hb_face_destroy(sub);
+    cb_font_subset_free(&whole);
+    return rc;
 }
 
 int cb_font_subset_sfnt(cb_font *fl, int face_index, const uint32_t *cps, size_t n, cb_font_subset *out,
                         cb_error *err)
 {
-    return subset_face(LIST(fl)->faces[face_index], cps, n, 1, out, err);
+    face *f = LIST(fl)->faces[face_index];
+    if (!whole_of(f, cps, n)) {
+        cb_font_subset s;
+        int rc = subset_face(f, cps, n, 1, &s, err);
+        if (rc != CB_OK) return rc;
+        cb_font_subset_free(&f->whole);
+        f->whole = s;
+        free(f->whole_cps);
+        f->whole_cps = cb_xmalloc((n ? n : 1) * sizeof *cps);
+        if (n) memcpy(f->whole_cps, cps, n * sizeof *cps);
+        f->whole_n = n;
+    }
+    subset_copy(&f->whole, n, out);
+    return CB_OK;
 }
 
 /* The tables a subset leaves out. A TrueType face keeps only what a CIDFontType2 font

@@ -3,7 +3,6 @@
 
 #include <libxml/xmlwriter.h>
 #include <math.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +45,7 @@ typedef struct ofd_doc {
     zip_t *zip;
     zip_int64_t root;         /* OFD.xml's entry: written last (its DocID), listed first */
     uint16_t dos_time, dos_date;
-    struct sha256_ctx digest; /* of every other part: the DocID */
+    uint64_t digest[2];       /* of the other XML parts and the images: the DocID */
     xmlBufferPtr buf;         /* the part being written */
     xmlTextWriterPtr w;
     int xml_failed;           /* a writer call failed (out of memory) */
@@ -166,9 +165,11 @@ static int entry_fixed(ofd_doc *d, zip_uint64_t i, int deflate, cb_error *err)
     return CB_OK;
 }
 
-/* Adds data[0..len) (copied) as entry `name`; at index `replace` instead when >= 0. Every
- * part but OFD.xml goes into the digest DocID is made of. */
-static int add_entry(ofd_doc *d, const char *name, const void *data, size_t len, zip_int64_t replace,
+/* Adds data[0..len) (copied) as entry `name`; at index `replace` instead when >= 0. Files
+ * that are compressed already (fonts compress by a tenth; PNG, JPEG) are stored, the XML
+ * deflated. The digest DocID is made of takes every part but fonts (which follow from the
+ * text and the faces named) and OFD.xml. */
+static int add_entry(ofd_doc *d, const char *name, const void *data, size_t len, zip_int64_t replace, int xml,
                      cb_error *err)
 {
     void *copy = cb_xmalloc(len ? len : 1);
@@ -184,11 +185,11 @@ static int add_entry(ofd_doc *d, const char *name, const void *data, size_t len,
         zip_source_free(s);
         return zip_failed(zip_get_error(d->zip), name, err); /* not covered: out of memory */
     }
-    if (replace < 0) {
-        sha256_update(&d->digest, strlen(name) + 1, (const uint8_t *)name);
-        sha256_update(&d->digest, len, data);
+    for (int k = 0; k < 2 && replace < 0; k++) {
+        d->digest[k] = cb_fnv1a(d->digest[k], name, strlen(name) + 1);
+        if (!strstr(name, "/font_")) d->digest[k] = cb_fnv1a(d->digest[k], data, len);
     }
-    return entry_fixed(d, (zip_uint64_t)i, 1, err);
+    return entry_fixed(d, (zip_uint64_t)i, xml, err);
 }
 
 /* Ends the part being written and adds it as entry `name` (at `replace` when >= 0). */
@@ -200,7 +201,8 @@ static int part_close(ofd_doc *d, const char *name, zip_int64_t replace, cb_erro
         d->w = NULL;
     }
     int rc = d->xml_failed ? cb_fail(err, CB_ENOMEM, "out of memory while writing %s", name)
-                           : add_entry(d, name, xmlBufferContent(d->buf), (size_t)xmlBufferLength(d->buf), replace, err);
+                           : add_entry(d, name, xmlBufferContent(d->buf), (size_t)xmlBufferLength(d->buf), replace, 1,
+                                       err);
     if (d->buf) xmlBufferFree(d->buf);
     d->buf = NULL;
     return rc;
@@ -245,7 +247,7 @@ static int write_public_res(ofd_doc *d, cb_error *err)
         const ofd_face *m = &d->faces[i];
         int otf = m->sub.len >= 4 && memcmp(m->sub.data, "OTTO", 4) == 0;
         snprintf(name, sizeof name, "Doc_0/Res/font_%u.%s", m->id, otf ? "otf" : "ttf");
-        int rc = add_entry(d, name, m->sub.data, m->sub.len, -1, err);
+        int rc = add_entry(d, name, m->sub.data, m->sub.len, -1, 0, err);
         if (rc != CB_OK) return rc;
     }
     part_open(d, "Res");
@@ -412,7 +414,7 @@ static int draw_image(ofd_doc *d, const cb_op *op, cb_error *err)
         n->jpeg = op->bold;
         char name[64];
         snprintf(name, sizeof name, "Doc_0/Res/image_%u.%s", n->id, n->jpeg ? "jpg" : "png");
-        int rc = add_entry(d, name, data, len, -1, err);
+        int rc = add_entry(d, name, data, len, -1, 0, err);
         free(data);
         if (rc != CB_OK) return rc;
         im = n;
@@ -557,7 +559,8 @@ static int ofd_begin_document(void **state, const cb_layout *l, cb_font *font, c
         if (rc != CB_OK) return rc;
     }
     d->page_ids = cb_xcalloc(l->npages ? l->npages : 1, sizeof *d->page_ids);
-    sha256_init(&d->digest);
+    d->digest[0] = CB_FNV_SEED;
+    d->digest[1] = CB_FNV_SEED ^ 0x5bd1e9955bd1e995ull; /* a second lane: 128 bits */
     dos_stamp(d);
     zip_error_t ze;
     zip_error_init(&ze);
@@ -733,10 +736,8 @@ static int ofd_end_document(void *state, cb_buf *out, cb_error *err)
     if ((rc = part_close(d, "Doc_0/Document.xml", -1, err)) != CB_OK) return rc;
 
     /* OFD.xml: the document's information; its DocID the digest of everything else */
-    uint8_t sum[SHA256_DIGEST_SIZE];
-    sha256_digest(&d->digest, sizeof sum, sum);
     char id[33];
-    for (int i = 0; i < 16; i++) snprintf(id + 2 * i, 3, "%02x", sum[i]);
+    snprintf(id, sizeof id, "%016llx%016llx", (unsigned long long)d->digest[0], (unsigned long long)d->digest[1]);
     part_open(d, "OFD");
     attr(d, "Version", "1.0");
     attr(d, "DocType", "OFD");

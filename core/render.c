@@ -673,7 +673,8 @@ static void doc_warnings(cb_engine *e, const cb_doc *doc, cb_layout *lay, long c
     }
 }
 
-/* Writes lay in each of e's formats: every file is made in memory first, then each is
+/* Writes lay in each of e's formats: every file is made in memory first (the PDF last, so
+ * it can take a CFF face's program from the OFD's font file: font.h), then each is
  * written atomically (output.h), so a county whose OFD cannot be made leaves no PDF
  * either; a later write failing removes the earlier ones. Errors of a format other than
  * PDF say which ("(ofd)"). */
@@ -681,7 +682,8 @@ static int write_formats(cb_engine *e, const cb_layout *lay, long county, cb_ren
 {
     cb_buf out[CB_FORMATS_MAX] = {{0}};
     int rc = CB_OK;
-    for (size_t k = 0; k < e->nformats && rc == CB_OK; k++) {
+    for (size_t i = 0, k; i < e->nformats && rc == CB_OK; i++) {
+        k = e->nformats > 1 && e->formats[0] == cb_backend_default() ? (i + 1) % e->nformats : i;
         const cb_backend *b = e->formats[k];
         if ((rc = cb_backend_write(b, lay, e->font, &out[k], inner)) != CB_OK && b != cb_backend_default()) {
             char *msg = cb_xstrdup(inner->msg);
