@@ -1363,6 +1363,27 @@ TEST(ofd_backend_refuses_what_it_cannot_draw)
     ASSERT_EQ_INT(cb_backend_write(b, &bad, get_font(), &out, &err), CB_EPDF);
     ASSERT_EQ_STR(err.msg, "the OFD writer cannot draw a path segment of kind 'q' (0x71)");
     ASSERT(out.len == 0);
+
+    /* a face that cannot be embedded (more characters than one font file holds): the
+     * document fails naming the font */
+    cb_buf many = {0};
+    for (uint32_t cp = 0x4E00, k = 0; k <= CB_SUBSET_MAX; cp++) {
+        if (cp >= 0xD800 && cp < 0xE000) continue;
+        if (cb_font_invisible(cp)) continue;
+        char u[4];
+        cb_buf_add(&many, u, (size_t)cb_utf8_encode(cp, u));
+        k++;
+    }
+    cb_buf_add(&many, "", 1);
+    op = (cb_op){0};
+    op.kind = CB_OP_TEXT;
+    op.size = 10;
+    op.text = many.s;
+    ASSERT_EQ_INT(cb_backend_write(b, &bad, get_font(), &out, &err), CB_EFONT);
+    ASSERT(strstr(err.msg, cb_font_path(get_font())) == err.msg);
+    ASSERT(strstr(err.msg, ": the document uses 65535 distinct characters; at most 65534 fit one embedded font"));
+    ASSERT(out.len == 0);
+    cb_buf_free(&many);
     cb_buf_free(&out);
 }
 
