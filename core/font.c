@@ -1083,6 +1083,97 @@ static void drop_tables(const face *f, int sfnt, hb_set_t *drop)
                                           "VORG", "meta", "JSTF", "MATH", "hdmx", "LTSH", "VDMX",
                                           NULL};
     for (int i = sfnt ? 3 : 0; dropped[i]; i++) hb_set_add(drop, hb_tag_from_string(dropped[i], -1));
+    if (sfnt) hb_set_add(drop, HB_TAG('c', 'm', 'a', 'p')); /* written by whole_file */
+}
+
+static void put16(cb_buf *b, unsigned v)
+{
+    unsigned char x[2] = {(unsigned char)(v >> 8), (unsigned char)v};
+    cb_buf_add(b, x, 2);
+}
+
+static void put32(cb_buf *b, uint32_t v)
+{
+    put16(b, v >> 16);
+    put16(b, v & 0xFFFF);
+}
+
+/* A cmap table taking cps[i] to gids[i] (sorted characters; gid 0: left out): format 4 for
+ * the BMP (platform 3, encoding 1) when it fits, format 12 for all (3, 10). Runs of
+ * characters whose glyphs follow one another are one segment, one group. */
+static hb_blob_t *cmap_table(const uint32_t *cps, const uint16_t *gids, size_t n)
+{
+    cb_buf f4 = {0}, f12 = {0}, seg = {0}; /* seg: the BMP runs, start, end, gid (u32 each) */
+    size_t ngroups = 0, nseg = 0;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && cps[j] == cps[j - 1] + 1 && gids[j] == gids[j - 1] + 1 && gids[i]; j++) {}
+        if (!gids[i]) {
+            j = i + 1;
+            continue;
+        }
+        put32(&f12, cps[i]), put32(&f12, cps[j - 1]), put32(&f12, gids[i]), ngroups++;
+        if (cps[i] < 0xFFFF) {
+            uint32_t end = cps[j - 1] < 0xFFFF ? cps[j - 1] : 0xFFFE;
+            put32(&seg, cps[i]), put32(&seg, end), put32(&seg, gids[i]), nseg++;
+        }
+    }
+    size_t segs = nseg + 1, len4 = 16 + 8 * segs;
+    int with4 = len4 <= 0xFFFF;
+    if (with4) {
+        unsigned p2 = 1, log2 = 0;
+        while (p2 * 2 <= segs) p2 *= 2, log2++;
+        put16(&f4, 4), put16(&f4, (unsigned)len4), put16(&f4, 0), put16(&f4, (unsigned)(2 * segs));
+        put16(&f4, 2 * p2), put16(&f4, log2), put16(&f4, (unsigned)(2 * segs - 2 * p2));
+        const unsigned char *r = (const unsigned char *)seg.s;
+#define SEG(k, f) ((uint32_t)r[12 * (k) + 4 * (f) + 2] << 8 | r[12 * (k) + 4 * (f) + 3])
+        for (size_t k = 0; k < nseg; k++) put16(&f4, SEG(k, 1));
+        put16(&f4, 0xFFFF), put16(&f4, 0); /* the last segment's end, the pad */
+        for (size_t k = 0; k < nseg; k++) put16(&f4, SEG(k, 0));
+        put16(&f4, 0xFFFF);
+        for (size_t k = 0; k < nseg; k++) put16(&f4, (SEG(k, 2) - SEG(k, 0)) & 0xFFFF);
+        put16(&f4, 1);
+#undef SEG
+        for (size_t k = 0; k < segs; k++) put16(&f4, 0); /* idRangeOffset: deltas only */
+    }
+    cb_buf t = {0};
+    unsigned ntables = with4 ? 2 : 1;
+    put16(&t, 0), put16(&t, ntables);
+    uint32_t at = 4 + 8 * ntables;
+    if (with4) put16(&t, 3), put16(&t, 1), put32(&t, at), at += (uint32_t)f4.len;
+    put16(&t, 3), put16(&t, 10), put32(&t, at);
+    cb_buf_add(&t, f4.s, f4.len);
+    put16(&t, 12), put16(&t, 0), put32(&t, (uint32_t)(16 + 12 * ngroups)), put32(&t, 0), put32(&t, (uint32_t)ngroups);
+    cb_buf_add(&t, f12.s, f12.len);
+    cb_buf_free(&f4);
+    cb_buf_free(&f12);
+    cb_buf_free(&seg);
+    return hb_blob_create(t.s, (unsigned)t.len, HB_MEMORY_MODE_WRITABLE, t.s, free);
+}
+
+/* Subset face sub with the cmap taking cps to gids added: a whole font file (HarfBuzz's
+ * own cmap subsetting walks the source's whole cmap, tens of thousands of entries for a
+ * CJK face: most of a subset's time). Takes sub. */
+static hb_blob_t *whole_file(hb_face_t *built, const uint32_t *cps, const uint16_t *gids, size_t n)
+{
+    hb_blob_t *file = hb_face_reference_blob(built); /* a builder face lists no tables: */
+    hb_face_destroy(built);                          /* read its file back */
+    hb_face_t *sub = hb_face_create(file, 0), *b = hb_face_builder_create();
+    hb_blob_destroy(file);
+    hb_tag_t tags[64];
+    unsigned count = 64;
+    for (unsigned at = 0; hb_face_get_table_tags(sub, at, &count, tags), count; at += count, count = 64)
+        for (unsigned i = 0; i < count; i++) {
+            hb_blob_t *t = hb_face_reference_table(sub, tags[i]);
+            hb_face_builder_add_table(b, tags[i], t);
+            hb_blob_destroy(t);
+        }
+    hb_blob_t *cmap = cmap_table(cps, gids, n);
+    hb_face_builder_add_table(b, HB_TAG('c', 'm', 'a', 'p'), cmap);
+    hb_blob_destroy(cmap);
+    hb_face_destroy(sub);
+    hb_blob_t *blob = hb_face_reference_blob(b);
+    hb_face_destroy(b);
+    return blob;
 }
 
 /* A CFF subset's result: the bare 'CFF ' table of the subset face, and the CID of each
@@ -1153,8 +1244,13 @@ static int subset_face(face *f, const uint32_t *cps, size_t n, int sfnt, cb_font
         hb_face_destroy(sub);
         return rc;
     }
-    hb_blob_t *blob = hb_face_reference_blob(sub);
-    hb_face_destroy(sub);
+    hb_blob_t *blob;
+    if (sfnt) {
+        blob = whole_file(sub, cps, out->gids, n);
+    } else {
+        blob = hb_face_reference_blob(sub);
+        hb_face_destroy(sub);
+    }
     unsigned len = 0;
     out->data = hb_blob_get_data(blob, &len);
     out->len = len;
