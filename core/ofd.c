@@ -1,6 +1,7 @@
 /* ofd.c: see ofd.h. */
 #include "ofd.h"
 
+#include <dlfcn.h>
 #include <libdeflate.h>
 #include <libxml/xmlwriter.h>
 #include <math.h>
@@ -15,6 +16,59 @@
 
 #define OFD_NS "http://www.ofdspec.org/2016"
 #define IMAGE_MAX ((size_t)64 << 20) /* an image file read into the package (logos: kilobytes) */
+
+/* ---- libxml2 and libzip, loaded on first use ------------------------------------------ */
+
+/* They are opened (dlopen) when the first OFD is written, not linked: a run that writes no
+ * OFD maps neither (nor what they bring: ICU, libcrypto), as a CSV run maps no plugin's
+ * libraries (e2e.plugin_deferred), and pays nothing for them at start. */
+#define XML_FNS(X) \
+    X(xmlBufferContent) X(xmlBufferCreate) X(xmlBufferFree) X(xmlBufferLength) \
+    X(xmlFreeTextWriter) X(xmlNewTextWriterMemory) X(xmlTextWriterEndDocument) \
+    X(xmlTextWriterEndElement) X(xmlTextWriterStartDocument) X(xmlTextWriterStartElementNS) \
+    X(xmlTextWriterWriteAttribute) X(xmlTextWriterWriteElementNS) X(xmlTextWriterWriteString)
+#define ZIP_FNS(X) \
+    X(zip_close) X(zip_discard) X(zip_error_fini) X(zip_error_init) X(zip_error_set) \
+    X(zip_error_strerror) X(zip_error_to_data) X(zip_file_add) X(zip_file_replace) \
+    X(zip_file_set_dostime) X(zip_file_set_external_attributes) X(zip_get_error) \
+    X(zip_open_from_source) X(zip_set_file_compression) X(zip_source_buffer) \
+    X(zip_source_buffer_create) X(zip_source_close) X(zip_source_error) X(zip_source_free) \
+    X(zip_source_function) X(zip_source_keep) X(zip_source_make_command_bitmap) \
+    X(zip_source_open) X(zip_source_read) X(zip_source_stat) X(zip_stat_init)
+
+static struct {
+#define FN_FIELD(f) __typeof__(&f) f;
+    XML_FNS(FN_FIELD) ZIP_FNS(FN_FIELD)
+#undef FN_FIELD
+} lib;
+static int lib_loaded;
+
+/* Opens soname and sets each function of its list; CB_EPDF naming what is missing. */
+static int lib_open(const char *soname, const char *package, cb_error *err)
+{
+    void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+    if (!h) return cb_fail(err, CB_EPDF, "OFD output needs %s (Debian package %s): %s", soname, package, dlerror());
+    const char *missing = NULL;
+#define FN_SET(f) if (!missing && !(*(void **)&lib.f = dlsym(h, #f))) missing = #f;
+    if (strstr(soname, "xml")) {
+        XML_FNS(FN_SET)
+    } else {
+        ZIP_FNS(FN_SET)
+    }
+#undef FN_SET
+    if (missing) return cb_fail(err, CB_EPDF, "OFD output needs %s with %s; this one lacks it", soname, missing);
+    return CB_OK;
+}
+
+static int lib_load(cb_error *err)
+{
+    if (lib_loaded) return CB_OK;
+    int rc = lib_open(CB_LIBXML2_SONAME, "libxml2", err);
+    if (rc == CB_OK) rc = lib_open(CB_LIBZIP_SONAME, "libzip4", err);
+    lib_loaded = rc == CB_OK;
+    return rc;
+}
+
 
 /* A face the document draws with: its subset font file and its Font ID. */
 typedef struct ofd_face {
@@ -109,14 +163,14 @@ static void xml_check(ofd_doc *d, int rc) { d->xml_failed |= rc < 0; }
 
 static void el(ofd_doc *d, const char *name)
 {
-    xml_check(d, xmlTextWriterStartElementNS(d->w, BAD_CAST "ofd", BAD_CAST name, NULL));
+    xml_check(d, lib.xmlTextWriterStartElementNS(d->w, BAD_CAST "ofd", BAD_CAST name, NULL));
 }
 
-static void end(ofd_doc *d) { xml_check(d, xmlTextWriterEndElement(d->w)); }
+static void end(ofd_doc *d) { xml_check(d, lib.xmlTextWriterEndElement(d->w)); }
 
 static void attr(ofd_doc *d, const char *name, const char *value)
 {
-    xml_check(d, xmlTextWriterWriteAttribute(d->w, BAD_CAST name, BAD_CAST value));
+    xml_check(d, lib.xmlTextWriterWriteAttribute(d->w, BAD_CAST name, BAD_CAST value));
 }
 
 static void attr_id(ofd_doc *d, const char *name, unsigned id)
@@ -145,36 +199,36 @@ static const char *xml_text(ofd_doc *d, const char *s)
 
 static void text_el(ofd_doc *d, const char *name, const char *text)
 {
-    xml_check(d, xmlTextWriterWriteElementNS(d->w, BAD_CAST "ofd", BAD_CAST name, NULL, BAD_CAST xml_text(d, text)));
+    xml_check(d, lib.xmlTextWriterWriteElementNS(d->w, BAD_CAST "ofd", BAD_CAST name, NULL, BAD_CAST xml_text(d, text)));
 }
 
 /* Starts a part whose root element is `root`. */
 static void part_open(ofd_doc *d, const char *root)
 {
-    d->buf = xmlBufferCreate();
-    d->w = d->buf ? xmlNewTextWriterMemory(d->buf, 0) : NULL;
+    d->buf = lib.xmlBufferCreate();
+    d->w = d->buf ? lib.xmlNewTextWriterMemory(d->buf, 0) : NULL;
     if (!d->w) {
         d->xml_failed = 1;
         return;
     }
-    xml_check(d, xmlTextWriterStartDocument(d->w, "1.0", "UTF-8", NULL));
-    xml_check(d, xmlTextWriterStartElementNS(d->w, BAD_CAST "ofd", BAD_CAST root, BAD_CAST OFD_NS));
+    xml_check(d, lib.xmlTextWriterStartDocument(d->w, "1.0", "UTF-8", NULL));
+    xml_check(d, lib.xmlTextWriterStartElementNS(d->w, BAD_CAST "ofd", BAD_CAST root, BAD_CAST OFD_NS));
 }
 
 /* ---- the package ------------------------------------------------------------------------ */
 
 static int zip_failed(zip_error_t *ze, const char *doing, cb_error *err)
 {
-    return cb_fail(err, CB_EPDF, "libzip: %s while %s", zip_error_strerror(ze), doing);
+    return cb_fail(err, CB_EPDF, "libzip: %s while %s", lib.zip_error_strerror(ze), doing);
 }
 
 /* Gives entry i its fixed date and attributes (so the package's bytes are the input's). */
 static int entry_fixed(ofd_doc *d, zip_uint64_t i, int deflate, cb_error *err)
 {
-    if (zip_file_set_dostime(d->zip, i, d->dos_time, d->dos_date, 0) < 0 ||
-        zip_set_file_compression(d->zip, i, deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) < 0 ||
-        zip_file_set_external_attributes(d->zip, i, 0, ZIP_OPSYS_UNIX, 0100644u << 16) < 0)
-        return zip_failed(zip_get_error(d->zip), "setting an entry's date", err);
+    if (lib.zip_file_set_dostime(d->zip, i, d->dos_time, d->dos_date, 0) < 0 ||
+        lib.zip_set_file_compression(d->zip, i, deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0) < 0 ||
+        lib.zip_file_set_external_attributes(d->zip, i, 0, ZIP_OPSYS_UNIX, 0100644u << 16) < 0)
+        return zip_failed(lib.zip_get_error(d->zip), "setting an entry's date", err);
     return CB_OK;
 }
 
@@ -213,7 +267,7 @@ static zip_int64_t packed_cmd(void *ud, void *data, zip_uint64_t len, zip_source
     case ZIP_SOURCE_CLOSE: return 0;
     case ZIP_SOURCE_STAT: {
         zip_stat_t *st = data;
-        zip_stat_init(st);
+        lib.zip_stat_init(st);
         st->valid = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD | ZIP_STAT_CRC;
         st->size = p->size;
         st->comp_size = p->len;
@@ -221,17 +275,17 @@ static zip_int64_t packed_cmd(void *ud, void *data, zip_uint64_t len, zip_source
         st->crc = p->crc;
         return sizeof *st;
     }
-    case ZIP_SOURCE_ERROR: return zip_error_to_data(&p->error, data, len);
+    case ZIP_SOURCE_ERROR: return lib.zip_error_to_data(&p->error, data, len);
     case ZIP_SOURCE_FREE:
-        zip_error_fini(&p->error);
+        lib.zip_error_fini(&p->error);
         free(p->data);
         free(p);
         return 0;
     case ZIP_SOURCE_SUPPORTS:
-        return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
+        return lib.zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
                                               ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
     default:
-        zip_error_set(&p->error, ZIP_ER_OPNOTSUPP, 0);
+        lib.zip_error_set(&p->error, ZIP_ER_OPNOTSUPP, 0);
         return -1;
     }
 }
@@ -246,8 +300,8 @@ static zip_source_t *deflated_source(ofd_doc *d, const void *data, size_t len)
     p->len = libdeflate_deflate_compress(compressor, data, len, p->data, bound);
     p->size = len;
     p->crc = (uint32_t)libdeflate_crc32(0, data, len);
-    zip_error_init(&p->error);
-    zip_source_t *s = p->len ? zip_source_function(d->zip, packed_cmd, p) : NULL;
+    lib.zip_error_init(&p->error);
+    zip_source_t *s = p->len ? lib.zip_source_function(d->zip, packed_cmd, p) : NULL;
     if (!s) packed_cmd(p, NULL, 0, ZIP_SOURCE_FREE); /* not covered: the bound is always enough */
     return s;
 }
@@ -265,14 +319,14 @@ static int add_entry(ofd_doc *d, const char *name, const void *data, size_t len,
     } else {
         void *copy = cb_xmalloc(len ? len : 1);
         memcpy(copy, data, len);
-        if (!(s = zip_source_buffer(d->zip, copy, len, 1))) free(copy);
+        if (!(s = lib.zip_source_buffer(d->zip, copy, len, 1))) free(copy);
     }
-    if (!s) return zip_failed(zip_get_error(d->zip), name, err); /* not covered: out of memory */
-    zip_int64_t i = replace >= 0 ? (zip_file_replace(d->zip, (zip_uint64_t)replace, s, 0) < 0 ? -1 : replace)
-                                 : zip_file_add(d->zip, name, s, ZIP_FL_ENC_UTF_8);
+    if (!s) return zip_failed(lib.zip_get_error(d->zip), name, err); /* not covered: out of memory */
+    zip_int64_t i = replace >= 0 ? (lib.zip_file_replace(d->zip, (zip_uint64_t)replace, s, 0) < 0 ? -1 : replace)
+                                 : lib.zip_file_add(d->zip, name, s, ZIP_FL_ENC_UTF_8);
     if (i < 0) {
-        zip_source_free(s);
-        return zip_failed(zip_get_error(d->zip), name, err); /* not covered: out of memory */
+        lib.zip_source_free(s);
+        return zip_failed(lib.zip_get_error(d->zip), name, err); /* not covered: out of memory */
     }
     for (int k = 0; k < 2 && replace < 0; k++) {
         d->digest[k] = cb_fnv1a(d->digest[k], name, strlen(name) + 1);
@@ -285,14 +339,14 @@ static int add_entry(ofd_doc *d, const char *name, const void *data, size_t len,
 static int part_close(ofd_doc *d, const char *name, zip_int64_t replace, cb_error *err)
 {
     if (d->w) {
-        xml_check(d, xmlTextWriterEndDocument(d->w)); /* closes every open element */
-        xmlFreeTextWriter(d->w);                      /* flushes into buf */
+        xml_check(d, lib.xmlTextWriterEndDocument(d->w)); /* closes every open element */
+        lib.xmlFreeTextWriter(d->w);                      /* flushes into buf */
         d->w = NULL;
     }
     int rc = d->xml_failed ? cb_fail(err, CB_ENOMEM, "out of memory while writing %s", name)
-                           : add_entry(d, name, xmlBufferContent(d->buf), (size_t)xmlBufferLength(d->buf), replace, 1,
+                           : add_entry(d, name, lib.xmlBufferContent(d->buf), (size_t)lib.xmlBufferLength(d->buf), replace, 1,
                                        err);
-    if (d->buf) xmlBufferFree(d->buf);
+    if (d->buf) lib.xmlBufferFree(d->buf);
     d->buf = NULL;
     return rc;
 }
@@ -428,7 +482,7 @@ static void path_object(ofd_doc *d, int paint, cb_rgb fill, cb_rgb stroke, doubl
     if (paint & CB_PAINT_FILL) attr(d, "Fill", "true");
     if (paint & CB_PAINT_STROKE) color_el(d, "StrokeColor", stroke);
     if (paint & CB_PAINT_FILL) color_el(d, "FillColor", fill);
-    xml_check(d, xmlTextWriterWriteElementNS(d->w, BAD_CAST "ofd", BAD_CAST "AbbreviatedData", NULL,
+    xml_check(d, lib.xmlTextWriterWriteElementNS(d->w, BAD_CAST "ofd", BAD_CAST "AbbreviatedData", NULL,
                                              BAD_CAST(data->s ? data->s : "")));
     end(d);
 }
@@ -594,7 +648,7 @@ static void draw_text(ofd_doc *d, const cb_op *op)
             attr(d, "DeltaX", deltas.s);
         }
         cb_buf_add(&chars, "", 1);
-        xml_check(d, xmlTextWriterWriteString(d->w, BAD_CAST chars.s));
+        xml_check(d, lib.xmlTextWriterWriteString(d->w, BAD_CAST chars.s));
         end(d);
         end(d);
     }
@@ -608,10 +662,10 @@ static void ofd_free_document(void *state)
 {
     ofd_doc *d = state;
     if (!d) return;
-    if (d->w) xmlFreeTextWriter(d->w);
-    if (d->buf) xmlBufferFree(d->buf);
-    if (d->zip) zip_discard(d->zip);
-    if (d->src) zip_source_free(d->src);
+    if (d->w) lib.xmlFreeTextWriter(d->w);
+    if (d->buf) lib.xmlBufferFree(d->buf);
+    if (d->zip) lib.zip_discard(d->zip);
+    if (d->src) lib.zip_source_free(d->src);
     for (size_t i = 0; i < d->nsets; i++) cb_font_subset_free(&d->faces[i].sub);
     free(d->faces);
     free(d->by_face);
@@ -628,6 +682,8 @@ static void ofd_free_document(void *state)
  * the fonts and PublicRes.xml. */
 static int ofd_begin_document(void **state, const cb_layout *l, cb_font *font, cb_error *err)
 {
+    int rc = lib_load(err);
+    if (rc != CB_OK) return rc;
     ofd_doc *d = cb_xcalloc(1, sizeof *d);
     *state = d;
     d->l = l;
@@ -644,7 +700,7 @@ static int ofd_begin_document(void **state, const cb_layout *l, cb_font *font, c
         m->set = &d->sets[i];
         m->id = ++d->last_id;
         d->by_face[m->set->face] = m;
-        int rc = cb_font_subset_sfnt(font, m->set->face, m->set->cps, m->set->n, &m->sub, err);
+        rc = cb_font_subset_sfnt(font, m->set->face, m->set->cps, m->set->n, &m->sub, err);
         if (rc != CB_OK) return rc;
     }
     d->page_ids = cb_xcalloc(l->npages ? l->npages : 1, sizeof *d->page_ids);
@@ -652,21 +708,21 @@ static int ofd_begin_document(void **state, const cb_layout *l, cb_font *font, c
     d->digest[1] = CB_FNV_SEED ^ 0x5bd1e9955bd1e995ull; /* a second lane: 128 bits */
     dos_stamp(d);
     zip_error_t ze;
-    zip_error_init(&ze);
-    d->src = zip_source_buffer_create(NULL, 0, 0, &ze);
-    d->zip = d->src ? zip_open_from_source(d->src, ZIP_TRUNCATE, &ze) : NULL;
+    lib.zip_error_init(&ze);
+    d->src = lib.zip_source_buffer_create(NULL, 0, 0, &ze);
+    d->zip = d->src ? lib.zip_open_from_source(d->src, ZIP_TRUNCATE, &ze) : NULL;
     if (!d->zip) {
-        int rc = zip_failed(&ze, "starting the package", err); /* not covered: out of memory */
-        zip_error_fini(&ze);
+        rc = zip_failed(&ze, "starting the package", err); /* not covered: out of memory */
+        lib.zip_error_fini(&ze);
         return rc;
     }
-    zip_error_fini(&ze);
-    zip_source_keep(d->src); /* the package is read back from it once closed */
-    zip_source_t *empty = zip_source_buffer(d->zip, NULL, 0, 0);
-    d->root = empty ? zip_file_add(d->zip, "OFD.xml", empty, ZIP_FL_ENC_UTF_8) : -1;
+    lib.zip_error_fini(&ze);
+    lib.zip_source_keep(d->src); /* the package is read back from it once closed */
+    zip_source_t *empty = lib.zip_source_buffer(d->zip, NULL, 0, 0);
+    d->root = empty ? lib.zip_file_add(d->zip, "OFD.xml", empty, ZIP_FL_ENC_UTF_8) : -1;
     if (d->root < 0) {
-        if (empty) zip_source_free(empty);
-        return zip_failed(zip_get_error(d->zip), "adding OFD.xml", err); /* not covered: out of memory */
+        if (empty) lib.zip_source_free(empty);
+        return zip_failed(lib.zip_get_error(d->zip), "adding OFD.xml", err); /* not covered: out of memory */
     }
     return write_public_res(d, err);
 }
@@ -874,19 +930,19 @@ static int ofd_end_document(void *state, cb_buf *out, cb_error *err)
     text_el(d, "DocRoot", "Doc_0/Document.xml");
     if ((rc = part_close(d, "OFD.xml", d->root, err)) != CB_OK) return rc;
 
-    if (zip_close(d->zip) < 0) return zip_failed(zip_get_error(d->zip), "writing the package", err);
+    if (lib.zip_close(d->zip) < 0) return zip_failed(lib.zip_get_error(d->zip), "writing the package", err);
     d->zip = NULL;
     zip_stat_t st;
-    if (zip_source_stat(d->src, &st) < 0 || zip_source_open(d->src) < 0)
-        return zip_failed(zip_source_error(d->src), "reading the package back", err); /* not covered */
+    if (lib.zip_source_stat(d->src, &st) < 0 || lib.zip_source_open(d->src) < 0)
+        return zip_failed(lib.zip_source_error(d->src), "reading the package back", err); /* not covered */
     size_t len = (size_t)st.size;
     if (out->cap < out->len + len + 1) {
         out->s = cb_xrealloc(out->s, out->len + len + 1);
         out->cap = out->len + len + 1;
     }
-    zip_int64_t got = zip_source_read(d->src, out->s + out->len, len);
-    zip_source_close(d->src);
-    if (got < 0 || (size_t)got != len) return zip_failed(zip_source_error(d->src), "reading the package back", err);
+    zip_int64_t got = lib.zip_source_read(d->src, out->s + out->len, len);
+    lib.zip_source_close(d->src);
+    if (got < 0 || (size_t)got != len) return zip_failed(lib.zip_source_error(d->src), "reading the package back", err);
     out->len += len;
     out->s[out->len] = '\0';
     return CB_OK;
