@@ -46,4 +46,30 @@ int cb_backend_write(const cb_backend *b, const cb_layout *l, cb_font *font, cb_
 /* Frees what every backend keeps between documents, at a process's end. */
 void cb_backends_release(void);
 
+/* ---- what backends share ---- */
+
+/* The characters one face draws in a document: sorted, distinct. */
+typedef struct cb_face_set {
+    int face;          /* index in the font list */
+    uint32_t *cps;
+    size_t n;
+} cb_face_set;
+
+/* The face of a text op as drawn: a character no face has is the replacement, in face 0. */
+static inline int cb_op_face(const cb_op *op) { return op->font >= 0 ? op->font : 0; }
+
+/* Sorted distinct code points of every text operation of l, per face: a set per face used
+ * (*n of them), the primary always first, the others in order of first use (the same
+ * document gives the same order whatever the process drew before). Skipped characters
+ * (controls, default-ignorables) are left out; a run of characters no face has contributes
+ * the replacement character to face 0. malloc'd: free with cb_face_sets_free. */
+cb_face_set *cb_face_sets(const cb_layout *l, cb_font *font, size_t *n);
+void cb_face_sets_free(cb_face_set *sets, size_t n);
+
+/* The formats of a run: "pdf", "ofd" or a comma list ("pdf,ofd"), each once, into
+ * out[0..*n) (at most CB_FORMATS_MAX); NULL spec: the default. CB_EUSAGE naming the
+ * unknown or repeated name. */
+#define CB_FORMATS_MAX 4
+int cb_backends_parse(const char *spec, const cb_backend **out, size_t *n, cb_error *err);
+
 #endif /* CB_BACKEND_H */

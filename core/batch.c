@@ -282,6 +282,8 @@ static struct sha256_ctx global_inputs(const cb_engine *e, digests *dg)
     if (e->tpl.logo) hash_file(&h, e->tpl.logo);
     hash_str(c, e->lang); /* labels, number formats and the font list follow it */
     if (e->pdf_standard) hash_str(c, cb_pdf_standard_name(e->pdf_standard)); /* none: as before it existed */
+    if (e->nformats != 1 || e->formats[0] != cb_backend_default()) /* the files made (PDF alone: */
+        for (size_t k = 0; k < e->nformats; k++) hash_str(c, e->formats[k]->name); /* keys as before) */
     for (size_t i = 0; i < cb_font_nfaces(e->font); i++) { /* each face: its file and place in it */
         hash_file(&h, cb_font_face_path(e->font, (int)i));
         char face[64];
@@ -339,6 +341,12 @@ typedef struct entry {
     const char *status;    /* "rendered", "skipped", "failed", or NULL: not in this run */
     char *error;
     char *stale;           /* failed: its previous PDF, moved aside under this name */
+    size_t nalso;          /* the files of the other formats (--format pdf,ofd): "also" */
+    struct also {
+        char *file;
+        size_t bytes;
+        char sha[65];
+    } also[CB_FORMATS_MAX - 1];
     struct entry *next;    /* read back: the county's entries of other inputs (read_manifests) */
 } entry;
 
@@ -347,6 +355,19 @@ static void entry_free(entry *en)
     free(en->file);
     free(en->error);
     free(en->stale);
+    for (size_t k = 0; k < en->nalso; k++) free(en->also[k].file);
+    en->nalso = 0;
+}
+
+/* Copies the other formats' files of `from` into `to` (whose own are freed). */
+static void also_copy(entry *to, const entry *from)
+{
+    for (size_t k = 0; k < to->nalso; k++) free(to->also[k].file);
+    to->nalso = from->nalso;
+    for (size_t k = 0; k < from->nalso; k++) {
+        to->also[k] = from->also[k];
+        to->also[k].file = cb_xstrdup(from->also[k].file);
+    }
 }
 
 /* Frees a county's entries read back, the first in place. */
@@ -440,6 +461,17 @@ static void read_entry(const cb_engine *e, json_t *it, long long gen, const unsi
     en->pages = (size_t)json_integer_value(json_object_get(it, "pages"));
     en->bytes = (size_t)json_integer_value(json_object_get(it, "bytes"));
     en->ms = json_number_value(json_object_get(it, "ms"));
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(it, "also"), i, a) {
+        const char *f = json_string_value(json_object_get(a, "file"));
+        const char *h = json_string_value(json_object_get(a, "sha256"));
+        if (!f || !h || strlen(h) != 64 || en->nalso == CB_FORMATS_MAX - 1) continue;
+        struct also *o = &en->also[en->nalso++];
+        o->file = cb_xstrdup(f);
+        o->bytes = (size_t)json_integer_value(json_object_get(a, "bytes"));
+        memcpy(o->sha, h, 65);
+    }
 }
 
 /* Reads what the output folder knows of this output set: with ask NULL this run's own
@@ -507,16 +539,24 @@ static int known_inputs(const entry *old, const char *key)
     return 0;
 }
 
-/* Of county c's entries read back, the one of inputs key whose PDF is there with the size
- * recorded; NULL if none. */
+/* 1 if file is in the output folder with the size recorded. */
+static int still_there(const cb_engine *e, const char *file, size_t bytes)
+{
+    char *path = cb_path_join(e->out_dir, file);
+    struct stat st;
+    int same = stat(path, &st) == 0 && (size_t)st.st_size == bytes;
+    free(path);
+    return same;
+}
+
+/* Of county c's entries read back, the one of inputs key whose files (PDF, and those of the
+ * other formats) are there with the sizes recorded; NULL if none. */
 static const entry *unchanged(const cb_engine *e, const entry *old, const char *key)
 {
     for (const entry *x = old; x && x->file; x = x->next) {
         if (strcmp(x->key, key) != 0) continue;
-        char *path = cb_path_join(e->out_dir, x->file);
-        struct stat st;
-        int same = stat(path, &st) == 0 && (size_t)st.st_size == x->bytes;
-        free(path);
+        int same = still_there(e, x->file, x->bytes) && x->nalso + 1 == e->nformats;
+        for (size_t k = 0; same && k < x->nalso; k++) same = still_there(e, x->also[k].file, x->also[k].bytes);
         return same ? x : NULL; /* one entry per key */
     }
     return NULL;
@@ -531,6 +571,7 @@ static void take_newest(entry *old, entry *to)
     *to = *best;
     to->next = NULL;
     best->file = best->error = best->stale = NULL;
+    best->nalso = 0; /* its files' names are to's now */
 }
 
 static json_t *entry_json(const cb_engine *e, size_t i, const entry *en)
@@ -548,6 +589,17 @@ static json_t *entry_json(const cb_engine *e, size_t i, const entry *en)
     json_object_set_new(o, "generation", json_integer((json_int_t)en->gen));
     json_object_set_new(o, "error", en->error ? json_string(en->error) : json_null());
     if (en->stale) json_object_set_new(o, "stale", json_string(en->stale));
+    if (en->nalso) {
+        json_t *a = json_array();
+        for (size_t k = 0; k < en->nalso; k++) {
+            json_t *f = json_object();
+            json_object_set_new(f, "file", json_string(en->also[k].file));
+            json_object_set_new(f, "bytes", json_integer((json_int_t)en->also[k].bytes));
+            json_object_set_new(f, "sha256", json_string(en->also[k].sha));
+            json_array_append_new(a, f);
+        }
+        json_object_set_new(o, "also", a);
+    }
     return o;
 }
 
@@ -609,6 +661,8 @@ typedef struct result_msg {
     uint64_t bytes;
     double ms;
     unsigned char sha[32];
+    uint64_t also_bytes[CB_FORMATS_MAX - 1]; /* the other formats' files */
+    unsigned char also_sha[CB_FORMATS_MAX - 1][32];
 } result_msg;
 
 /* Appends county c's entry to the journal, opened (*fd == -1) at the first entry; best
@@ -659,7 +713,11 @@ static int render_job(void *ctx, size_t c, cb_buf *reply)
     m.bytes = res.bytes;
     m.ms = res.ms;
     memcpy(m.sha, res.sha256, sizeof m.sha);
-    free(res.path);
+    for (size_t k = 0; k < res.nalso; k++) {
+        m.also_bytes[k] = res.also[k].bytes;
+        memcpy(m.also_sha[k], res.also[k].sha256, 32);
+    }
+    cb_render_result_free(&res);
     cb_buf_add(reply, &m, sizeof m);
     if (rc != CB_OK) cb_buf_adds(reply, err.msg);
     return rc;
@@ -692,16 +750,22 @@ static void county_rendered(batch_run *r, size_t c, const result_msg *m)
     entry *en = entry_at(r->cur, c);
     en->status = "rendered";
     en->gen = r->gen;
-    en->file = cb_output_name(cb_county_id(&e->ds, c), cb_county_name(&e->ds, c), e->out_set);
+    en->file = cb_output_file(e, (long)c, 0);
     en->pages = m->pages;
     en->bytes = (size_t)m->bytes;
     en->ms = m->ms;
     hex(m->sha, 32, en->sha);
+    for (size_t k = 1; k < e->nformats; k++) {
+        struct also *a = &en->also[en->nalso++];
+        a->file = cb_output_file(e, (long)c, k);
+        a->bytes = (size_t)m->also_bytes[k - 1];
+        hex(m->also_sha[k - 1], 32, a->sha);
+    }
     r->sum->rendered++;
     journal_add(&r->jfd, r->jpath, e, c, en);
-    if (!r->o->quiet && !r->tty)
-        printf("wrote %s/%s (%zu page%s, %.1f KB, %.0f ms)\n", e->out_dir, en->file, en->pages,
-               en->pages == 1 ? "" : "s", en->bytes / 1024.0, en->ms);
+    for (size_t k = 0; k <= en->nalso && !r->o->quiet && !r->tty; k++)
+        printf("wrote %s/%s (%zu page%s, %.1f KB, %.0f ms)\n", e->out_dir, k ? en->also[k - 1].file : en->file,
+               en->pages, en->pages == 1 ? "" : "s", (k ? en->also[k - 1].bytes : en->bytes) / 1024.0, en->ms);
 }
 
 /* County c failed (msg: the whole line, naming it; taken): its entry, the line on stderr
@@ -718,13 +782,16 @@ static void county_failed(batch_run *r, size_t c, char *msg)
     r->sum->failed++;
     if (r->tty) fputc('\n', stderr);
     cb_repeats_print(&r->repeats, stderr, "countybrief: ", msg, id, name);
-    char *file = cb_output_name(id, name, e->out_set), *who = cb_clean_asprintf("%s %s", id, name);
-    if (cb_output_retire(e, file, who)) {
-        en->stale = cb_xasprintf("%s.stale", file);
-        r->sum->stale++;
+    char *who = cb_clean_asprintf("%s %s", id, name);
+    for (size_t k = 0; k < e->nformats; k++) {
+        char *file = cb_output_file(e, (long)c, k);
+        if (cb_output_retire(e, file, who) && k == 0) {
+            en->stale = cb_xasprintf("%s.stale", file);
+            r->sum->stale++;
+        }
+        free(file);
     }
     free(who);
-    free(file);
 }
 
 /* The pool's result for county c; when its worker died or was stopped, a new one follows. */
@@ -820,6 +887,7 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
         if (was) {
             memcpy(en->sha, was->sha, 65);
             en->file = cb_xstrdup(was->file);
+            also_copy(en, was);
             en->pages = was->pages;
             en->bytes = was->bytes;
             en->ms = was->ms;

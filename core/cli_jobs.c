@@ -62,7 +62,9 @@ static int job_work(void *ctx, size_t job, cb_buf *reply)
     render_msg m = {res.ms, res.pages, res.bytes};
     cb_buf_add(reply, &m, sizeof m);
     cb_buf_adds(reply, rc == CB_OK ? res.path : err.msg);
-    free(res.path);
+    for (size_t k = 0; rc == CB_OK && k < res.nalso; k++) /* the other formats' files: "\nBYTES PATH" */
+        cb_buf_addf(reply, "\n%zu %s", res.also[k].bytes, res.also[k].path);
+    cb_render_result_free(&res);
     return rc;
 }
 
@@ -90,11 +92,14 @@ static void render_done(void *ctx, size_t job, int rc, int died, const char *rep
     if (!died && len >= sizeof m) memcpy(&m, reply, sizeof m);
     const char *text = died ? reply : len >= sizeof m ? reply + sizeof m : "(message lost)";
     if (!died && rc == CB_OK) {
-        if (!r->quiet && !strcmp(r->verb, "wrote"))
-            printf("wrote %s (%llu page%s, %.1f KB, %.0f ms)\n", text, (unsigned long long)m.pages,
-                   m.pages == 1 ? "" : "s", m.bytes / 1024.0, m.ms);
-        else if (!r->quiet)
-            printf("rendered %s in %.0f ms\n", text, m.ms);
+        for (const char *t = text, *nl; !r->quiet && !strcmp(r->verb, "wrote") && t; t = nl ? nl + 1 : NULL) {
+            nl = strchr(t, '\n');
+            if (t != text) m.bytes = strtoull(t, (char **)&t, 10), t++; /* "BYTES PATH" */
+            printf("wrote %.*s (%llu page%s, %.1f KB, %.0f ms)\n", nl ? (int)(nl - t) : (int)strlen(t), t,
+                   (unsigned long long)m.pages, m.pages == 1 ? "" : "s", m.bytes / 1024.0, m.ms);
+        }
+        if (!r->quiet && strcmp(r->verb, "wrote"))
+            printf("rendered %.*s in %.0f ms\n", (int)strcspn(text, "\n"), text, m.ms);
     } else {
         r->failed++;
         char *msg = died ? cb_xasprintf("%s: %s", who, text) : cb_xstrdup(text);

@@ -23,10 +23,14 @@ static int render_all(cb_engine *e, const size_t *which, size_t n, const cb_batc
         cb_output_sweep(e->out_dir); /* what the killed worker was writing */
         return say_stopped(cb_pool_stop_signal(), "0 rendered", 1, "render");
     }
-    if (rc != CB_OK || r.failed) { /* its previous PDF no longer matches the data (render.h) */
-        char *file = cb_output_all_name(e);
-        cb_output_retire(e, file, file);
-        free(file);
+    if (rc != CB_OK || r.failed) { /* its previous files no longer match the data (render.h) */
+        char *who = cb_output_all_name(e);
+        for (size_t k = 0; k < e->nformats; k++) {
+            char *file = cb_output_file(e, -1, k);
+            cb_output_retire(e, file, who);
+            free(file);
+        }
+        free(who);
         return EXIT_SOME_FAILED;
     }
     return EXIT_OK;

@@ -210,6 +210,14 @@ typedef struct cb_font_subset {
 
 int cb_font_subset_make(cb_font *f, int face, const uint32_t *cps, size_t n,
                         cb_font_subset *out, cb_error *err);
+/* The same subset as a whole OpenType or TrueType file with a cmap (written here from the
+ * subset's glyph map: format 4 for the BMP, 12 for all), post and name tables (no layout or
+ * hinting tables), for formats that embed font files (OFD: ofd.h): data is the file, cff
+ * is 0 and cids NULL, gids and widths as above. Errors as above. The face keeps the last
+ * such subset: cb_font_subset_make of the same characters in a CFF face then takes its
+ * program from it instead of subsetting again (the same bytes). */
+int cb_font_subset_sfnt(cb_font *f, int face, const uint32_t *cps, size_t n, cb_font_subset *out,
+                        cb_error *err);
 void cb_font_subset_free(cb_font_subset *s);
 
 #endif /* CB_FONT_H */

@@ -52,6 +52,8 @@ static const char USAGE[] =
     "  --lang LANG       zh (default) or en, for a report written in both (the briefing is);\n"
     "                    files are then named <county_id>-<name>.en.pdf; a list, zh,en,\n"
     "                    renders (checks, watches) each in turn, as separate runs would\n"
+    "  --format F        pdf (default), ofd (GB/T 33190, <county_id>-<name>.ofd) or both,\n"
+    "                    pdf,ofd: each briefing is laid out once and written as each\n"
     "  --font PATH[:N]   the Chinese font file, TrueType or OpenType CFF (default: found\n"
     "                    by fontconfig); N: a face of a .ttc collection (default 0)\n"
     "                    for en, DejaVu Sans comes first and this font draws Chinese names\n"
@@ -128,6 +130,7 @@ static const struct option LONG_OPTS[] = {
     {"encoding", required_argument, 0, 'E'},
     {"follow-links", no_argument, 0, 'K'},
     {"pdf-standard", required_argument, 0, OPT_PDF_STANDARD},
+    {"format", required_argument, 0, 'O'},
     {0, 0, 0, 0},
 };
 
@@ -356,6 +359,7 @@ int main(int argc, char **argv)
         case OPT_FONT: o.font_path = optarg; break;
         case OPT_LANG: o.lang = lang = optarg; break;
         case OPT_DATE: date = optarg; break;
+        case 'O': o.formats = optarg; break;
         case OPT_QUIET: quiet = 1; break;
         case OPT_PLUGIN: plugins[nplugins++] = optarg; break;
         case OPT_FORCE: bo.force = 1; break;

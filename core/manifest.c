@@ -203,16 +203,27 @@ static const char *count_str(char buf[32], size_t n)
     return buf;
 }
 
-/* 1 if entry's PDF is in dir with the size the entry records. */
-static int pdf_present(const char *dir, const json_t *entry)
+/* 1 if file (a name of dir's, no path) is in dir with `bytes` bytes. */
+static int file_present(const char *dir, const char *file, json_int_t bytes)
 {
-    const char *file = json_string_value(json_object_get(entry, "file"));
     if (!file || !*file || strchr(file, '/') || !strcmp(file, "..") || !strcmp(file, ".")) return 0;
     char *path = cb_path_join(dir, file);
     struct stat st;
-    int ok = lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-             (json_int_t)st.st_size == json_integer_value(json_object_get(entry, "bytes"));
+    int ok = lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (json_int_t)st.st_size == bytes;
     free(path);
+    return ok;
+}
+
+/* 1 if entry's PDF is in dir with the size the entry records, and so are the files of its
+ * other formats ("also": --format pdf,ofd). */
+static int pdf_present(const char *dir, const json_t *entry)
+{
+    int ok = file_present(dir, json_string_value(json_object_get(entry, "file")),
+                          json_integer_value(json_object_get(entry, "bytes")));
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(entry, "also"), i, a) ok = ok && file_present(dir, json_string_value(
+        json_object_get(a, "file")), json_integer_value(json_object_get(a, "bytes")));
     return ok;
 }
 

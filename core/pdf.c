@@ -67,80 +67,6 @@ static int haru_fail(cb_error *err, HPDF_STATUS code, HPDF_STATUS detail, const 
     return cb_fail(err, CB_EPDF, "libharu error 0x%04X (detail %u) %s", (unsigned)code, (unsigned)detail, doing);
 }
 
-/* The characters one face draws in a document: sorted, distinct. */
-typedef struct face_set {
-    int face;          /* index in the font list */
-    uint32_t *cps;
-    size_t n;
-} face_set;
-
-/* The face of a text op as drawn: a character no face has is the replacement, in face 0. */
-static int op_face(const cb_op *op) { return op->font >= 0 ? op->font : 0; }
-
-/*
- * Sorted distinct code points of every text operation, per face, into sets (one per face
- * used, the primary always first, the others in order of first use: the same document
- * gives the same order whatever the process drew before). Skipped characters (controls,
- * default-ignorables) are left out; a run of characters no face has contributes the
- * replacement character to face 0. Returns the number of sets.
- */
-static size_t collect_codepoints(const cb_layout *l, cb_font *font, face_set *sets)
-{
-    size_t nfaces = cb_font_nfaces(font), nsets = 1;
-    int *slot = cb_xmalloc(nfaces * sizeof *slot);          /* face -> set, or -1 */
-    uint8_t **seen = cb_xcalloc(nfaces, sizeof *seen);      /* per set: a bit per code point */
-    size_t *count = cb_xcalloc(nfaces, sizeof *count);
-    for (size_t i = 0; i < nfaces; i++) slot[i] = -1;
-    slot[0] = 0;
-    sets[0].face = 0;
-    seen[0] = cb_xcalloc(0x110000 / 8, 1);
-    uint32_t repl = cb_font_replacement(font);
-    for (size_t p = 0; p < l->npages; p++)
-        for (size_t k = 0; k < l->pages[p].nops; k++) {
-            const cb_op *op = &l->pages[p].ops[k];
-            if (op->kind != CB_OP_TEXT) continue;
-            int face = op_face(op);
-            if (face >= (int)nfaces) continue; /* cannot happen: faces are never removed */
-            if (slot[face] < 0) {
-                slot[face] = (int)nsets;
-                sets[nsets].face = face;
-                seen[nsets] = cb_xcalloc(0x110000 / 8, 1);
-                nsets++;
-            }
-            size_t si = (size_t)slot[face];
-            uint8_t *bits = seen[si];
-            const char *s = op->text, *end = s + strlen(s);
-            while (s < end) {
-                uint32_t cp = cb_utf8_next(&s, end);
-                if (cb_font_invisible(cp)) continue;
-                if (op->font < 0) cp = repl;
-                if (!(bits[cp >> 3] & (1u << (cp & 7)))) {
-                    bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
-                    count[si]++;
-                }
-            }
-        }
-    for (size_t si = 0; si < nsets; si++) {
-        size_t n = count[si], i = 0;
-        uint32_t *cps = cb_xmalloc((n ? n : 1) * sizeof *cps);
-        for (uint32_t cp = 0; cp < 0x110000 && i < n; cp++)
-            if (seen[si][cp >> 3] & (1u << (cp & 7))) cps[i++] = cp;
-        sets[si].cps = cps;
-        sets[si].n = n;
-        free(seen[si]);
-    }
-    free(seen);
-    free(count);
-    free(slot);
-    return nsets;
-}
-
-static void free_sets(face_set *sets, size_t n)
-{
-    for (size_t i = 0; i < n; i++) free(sets[i].cps);
-}
-
-
 /* ---- compressed streams ---------------------------------------------------------------- */
 
 /* Streams are deflated here with libdeflate at its fastest level rather than by libharu's
@@ -382,7 +308,7 @@ static HPDF_Dict tounicode_stream(HPDF_Doc pdf, const pdf_face *m)
 /* Six capital letters naming the subset (PDF 32000 9.6.4): a hash of the face's name and
  * the characters (not of the face's place in the font list, which depends on what the
  * process drew before). */
-static void subset_tag(const face_set *set, const char *psname, char tag[8])
+static void subset_tag(const cb_face_set *set, const char *psname, char tag[8])
 {
     uint64_t h = cb_fnv1a(CB_FNV_SEED, psname, strlen(psname));
     /* each code point xored whole, not by bytes (FNV-1a's step on 32-bit units): the tags
@@ -398,7 +324,7 @@ static void subset_tag(const face_set *set, const char *psname, char tag[8])
  * Type0 -> CIDFontType0 -> FontDescriptor -> FontFile3 /CIDFontType0C (the subset's CFF
  * program, deflated; its charset maps CIDs to glyphs); and a ToUnicode stream. Returns
  * HPDF_OK or libharu's error (the handler has recorded it too). */
-static HPDF_STATUS add_font(HPDF_Doc pdf, cb_font *font, const face_set *set, pdf_face *m)
+static HPDF_STATUS add_font(HPDF_Doc pdf, cb_font *font, const cb_face_set *set, pdf_face *m)
 {
     cb_font_face_info info;
     cb_font_face_info_get(font, set->face, &info);
@@ -727,7 +653,7 @@ static void draw_op(HPDF_Doc pdf, HPDF_Page page, cb_font *font, const pdf_face 
         draw_image(pdf, page, ic, b, op);
         break;
     case CB_OP_TEXT: {
-        const pdf_face *m = faces[op_face(op)];
+        const pdf_face *m = faces[cb_op_face(op)];
         if (m) draw_text(page, font, m, b, p, op); /* else cannot happen: collected */
         break;
     }
@@ -743,7 +669,7 @@ static void draw_op(HPDF_Doc pdf, HPDF_Page page, cb_font *font, const pdf_face 
 typedef struct pdf_doc {
     const cb_layout *l;
     cb_font *font;
-    face_set *sets;
+    cb_face_set *sets;
     size_t nsets;
     pdf_face *pf;
     const pdf_face **by_face;  /* face -> its font, NULL if the document does not use it */
@@ -776,8 +702,7 @@ static void pdf_free_document(void *state)
     }
     free(d->pf);
     free(d->by_face);
-    free_sets(d->sets, d->nsets);
-    free(d->sets);
+    cb_face_sets_free(d->sets, d->nsets);
     free(d->pages);
     cb_buf_free(&d->content);
     cb_pdf_tags_free(d->tags);
@@ -794,8 +719,7 @@ static int pdf_begin_document(void **state, const cb_layout *l, cb_font *font, c
     d->l = l;
     d->font = font;
     size_t nfaces = cb_font_nfaces(font);
-    d->sets = cb_xcalloc(nfaces, sizeof *d->sets);
-    d->nsets = collect_codepoints(l, font, d->sets);
+    d->sets = cb_face_sets(l, font, &d->nsets);
     d->pf = cb_xcalloc(d->nsets, sizeof *d->pf);
     d->by_face = cb_xcalloc(nfaces, sizeof *d->by_face);
     for (size_t i = 0; i < d->nsets; i++) {

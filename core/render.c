@@ -299,6 +299,7 @@ int cb_engine_open(cb_engine *e, const cb_render_opts *o, cb_error *err)
     else if ((rc = cb_clock_resolve(&e->clock, NULL, err)) != CB_OK) return rc;
     e->pdf_standard = o->pdf_standard;
     e->quiet = o->quiet;
+    if ((rc = cb_backends_parse(o->formats, e->formats, &e->nformats, err)) != CB_OK) return rc;
     snprintf(e->lang, sizeof e->lang, "%s", o->lang && *o->lang ? o->lang : CB_LANG_DEFAULT);
     e->out_dir = cb_xstrdup(o->out_dir ? o->out_dir : "out");
     if ((rc = resolve_report(e, o->report ? o->report : "briefing", err)) != CB_OK) return rc;
@@ -356,24 +357,48 @@ int cb_engine_prepare_output(cb_engine *e, cb_error *err)
     return CB_OK;
 }
 
-/* Appends the output name of (id, name, set) to b. */
-static void output_name_to(cb_buf *b, const char *id, const char *name, const char *set)
+/* Appends the output name of (id, name, set) in the format of extension ext to b. */
+static void output_name_to(cb_buf *b, const char *id, const char *name, const char *set, const char *ext)
 {
     add_part(b, id, 0);
     cb_buf_adds(b, "-");
     add_part(b, name, 0);
     cb_buf_adds(b, set);
-    cb_buf_addf(b, ".%s", cb_backend_default()->ext);
+    cb_buf_addf(b, ".%s", ext);
 }
 
 char *cb_output_name(const char *id, const char *name, const char *set)
 {
     cb_buf b = {0};
-    output_name_to(&b, id, name, set);
+    output_name_to(&b, id, name, set, cb_backend_default()->ext);
+    return b.s;
+}
+
+static char *output_all_name(const cb_engine *e, const char *ext);
+
+char *cb_output_file(const cb_engine *e, long county, size_t k)
+{
+    if (county < 0) return output_all_name(e, e->formats[k]->ext);
+    cb_buf b = {0};
+    output_name_to(&b, cb_county_id(&e->ds, (size_t)county), cb_county_name(&e->ds, (size_t)county), e->out_set,
+                   e->formats[k]->ext);
     return b.s;
 }
 
 char *cb_output_all_name(const cb_engine *e)
+{
+    return output_all_name(e, (e->nformats ? e->formats[0] : cb_backend_default())->ext);
+}
+
+void cb_render_result_free(cb_render_result *res)
+{
+    free(res->path);
+    res->path = NULL;
+    for (size_t k = 0; k < res->nalso; k++) free(res->also[k].path);
+    res->nalso = 0;
+}
+
+static char *output_all_name(const cb_engine *e, const char *ext)
 {
     const char *slash = strrchr(e->report_path, '/');
     const char *base = slash ? slash + 1 : e->report_path;
@@ -381,7 +406,7 @@ char *cb_output_all_name(const cb_engine *e)
                                 : cb_xstrndup(base, ends_with(base, ".lua") ? strlen(base) - 4 : strlen(base));
     cb_buf b = {0};
     add_part(&b, stem, 1); /* no '-': never a county's "<id>-<name>" */
-    cb_buf_addf(&b, "%s.%s", e->out_set, cb_backend_default()->ext);
+    cb_buf_addf(&b, "%s.%s", e->out_set, ext);
     free(stem);
     return b.s;
 }
@@ -649,13 +674,54 @@ static void doc_warnings(cb_engine *e, const cb_doc *doc, cb_layout *lay, long c
     }
 }
 
-/* After the script ran (rc): lays out doc, prints its warnings naming `who`, writes the
- * PDF as `file` in the output folder. Errors in err name `who`. */
+/* Writes lay in each of e's formats: every file is made in memory first (the PDF last, so
+ * it can take a CFF face's program from the OFD's font file: font.h), then each is
+ * written atomically (output.h), so a county whose OFD cannot be made leaves no PDF
+ * either; a later write failing removes the earlier ones. Errors of a format other than
+ * PDF say which ("(ofd)"). */
+static int write_formats(cb_engine *e, const cb_layout *lay, long county, cb_render_result *res, cb_error *inner)
+{
+    cb_buf out[CB_FORMATS_MAX] = {{0}};
+    int rc = CB_OK;
+    for (size_t i = 0, k; i < e->nformats && rc == CB_OK; i++) {
+        k = e->nformats > 1 && e->formats[0] == cb_backend_default() ? (i + 1) % e->nformats : i;
+        const cb_backend *b = e->formats[k];
+        if ((rc = cb_backend_write(b, lay, e->font, &out[k], inner)) != CB_OK && b != cb_backend_default()) {
+            char *msg = cb_xstrdup(inner->msg);
+            cb_fail(inner, rc, "(%s) %s", b->name, msg);
+            free(msg);
+        }
+    }
+    for (size_t k = 0; k < e->nformats && rc == CB_OK; k++) {
+        char *file = cb_output_file(e, county, k), *path = cb_path_join(e->out_dir, file);
+        free(file);
+        rc = cb_write_file_atomic(path, out[k].s, out[k].len, inner);
+        cb_render_file f = {path, out[k].len, {0}};
+        struct sha256_ctx sha;
+        sha256_init(&sha);
+        sha256_update(&sha, out[k].len, (const uint8_t *)out[k].s);
+        sha256_digest(&sha, sizeof f.sha256, f.sha256);
+        if (rc != CB_OK) {
+            free(path);
+            for (size_t j = 0; j < k; j++) unlink(j ? res->also[j - 1].path : res->path);
+        } else if (k == 0) {
+            res->path = path;
+            res->bytes = f.bytes;
+            memcpy(res->sha256, f.sha256, sizeof f.sha256);
+        } else {
+            res->also[res->nalso++] = f;
+        }
+    }
+    for (size_t k = 0; k < e->nformats; k++) cb_buf_free(&out[k]);
+    return rc;
+}
+
+/* After the script ran (rc): lays out doc, prints its warnings naming `who`, writes its
+ * files (county < 0: the report over all counties'). Errors in err name `who`. */
 static int finish_doc(cb_engine *e, int rc, cb_doc *doc, cb_error *inner, long county, const char *who,
-                      const char *file, cb_render_result *res, cb_error *err)
+                      cb_render_result *res, cb_error *err)
 {
     cb_layout lay = {0};
-    cb_buf pdf = {0};
     if (rc == CB_OK && doc->nblocks == 0)
         rc = cb_fail(inner, CB_ESCRIPT, "%s: the report added nothing to the document", e->report_name);
     if (rc == CB_OK) rc = cb_layout_run(&lay, doc, &e->tpl, e->font, inner);
@@ -669,25 +735,14 @@ static int finish_doc(cb_engine *e, int rc, cb_doc *doc, cb_error *inner, long c
         }
         free(w);
         lay.info.standard = e->pdf_standard;
-        rc = cb_backend_write(cb_backend_default(), &lay, e->font, &pdf, inner);
-    }
-    if (rc == CB_OK) {
-        res->path = cb_path_join(e->out_dir, file);
-        rc = cb_write_file_atomic(res->path, pdf.s, pdf.len, inner);
-        struct sha256_ctx sha;
-        sha256_init(&sha);
-        sha256_update(&sha, pdf.len, (const uint8_t *)pdf.s);
-        sha256_digest(&sha, sizeof res->sha256, res->sha256);
+        rc = write_formats(e, &lay, county, res, inner);
     }
     if (rc != CB_OK) {
         cb_fail(err, rc, "%s: %s", who, inner->msg);
-        free(res->path);
-        res->path = NULL;
+        cb_render_result_free(res);
     } else {
         res->pages = lay.npages;
-        res->bytes = pdf.len;
     }
-    cb_buf_free(&pdf);
     cb_layout_free(&lay);
     return rc;
 }
@@ -702,10 +757,9 @@ int cb_render_county(cb_engine *e, size_t county, cb_render_result *res, cb_erro
     cb_error inner;
     int rc = cb_dataset_focus(&e->ds, county, &inner); /* its rows, if they stay on disk */
     if (rc == CB_OK) rc = cb_lua_run_report(&e->src, &e->ds, county, &doc, &inner);
-    char *who = cb_clean_asprintf("%s %s", id, name), *file = cb_output_name(id, name, e->out_set);
-    rc = finish_doc(e, rc, &doc, &inner, (long)county, who, file, res, err);
+    char *who = cb_clean_asprintf("%s %s", id, name);
+    rc = finish_doc(e, rc, &doc, &inner, (long)county, who, res, err);
     free(who);
-    free(file);
     cb_doc_free(&doc);
     res->ms = now_ms() - t0;
     return rc;
@@ -722,7 +776,7 @@ int cb_render_all(cb_engine *e, const size_t *which, size_t n, cb_render_result 
     int rc = cb_dataset_focus_all(&e->ds, &inner); /* every row, if they stay on disk */
     if (rc == CB_OK) rc = cb_lua_run_report_all(&e->src, &e->ds, which, n, &doc, &inner);
     char *file = cb_output_all_name(e);
-    rc = finish_doc(e, rc, &doc, &inner, -1, file, file, res, err);
+    rc = finish_doc(e, rc, &doc, &inner, -1, file, res, err);
     free(file);
     cb_doc_free(&doc);
     res->ms = now_ms() - t0;

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "backend.h"
 #include "data.h"
 #include "font.h"
 #include "layout.h"
@@ -33,6 +34,7 @@ typedef struct cb_render_opts {
     int follow_links;      /* --follow-links: data-folder links may lead out of it */
     const cb_clock *clock; /* the run's date (--date, clock.h); NULL: SOURCE_DATE_EPOCH's */
     cb_pdf_standard pdf_standard; /* --pdf-standard (layout.h); 0: plain PDF */
+    const char *formats;   /* --format: "pdf", "ofd", "pdf,ofd" (backend.h); NULL: "pdf" */
 } cb_render_opts;
 
 typedef struct cb_engine {
@@ -54,15 +56,29 @@ typedef struct cb_engine {
     cb_clock clock;        /* the run's date: every document's unless unset (clock.h) */
     cb_pdf_standard pdf_standard; /* every document's (cb_doc_info.standard) */
     int counted;           /* holds a share of the process-wide plugins and caches */
+    const cb_backend *formats[CB_FORMATS_MAX]; /* the files each document is written as, */
+    size_t nformats;       /* in --format's order (at least one); the first is its "file" */
 } cb_engine;
 
+/* One file a document was written as, beside the first (--format pdf,ofd). */
+typedef struct cb_render_file {
+    char *path;     /* malloc'd; caller frees (cb_render_result_free) */
+    size_t bytes;
+    unsigned char sha256[32];
+} cb_render_file;
+
 typedef struct cb_render_result {
-    char *path;     /* the PDF written (malloc'd; caller frees) */
+    char *path;     /* the file written in the first format (malloc'd; caller frees) */
     size_t pages;
     size_t bytes;
     double ms;
-    unsigned char sha256[32]; /* of the PDF's bytes */
+    unsigned char sha256[32]; /* of its bytes */
+    size_t nalso;   /* the files of the other formats, in the engine's order */
+    cb_render_file also[CB_FORMATS_MAX - 1];
 } cb_render_result;
+
+/* Frees the paths of res (not res). */
+void cb_render_result_free(cb_render_result *res);
 
 /* The script --report names: a .lua file (or any path with '/' that is a file); a report
  * folder as `countybrief new report` makes it (DIR/BASENAME.lua, else the one .lua in DIR
@@ -132,6 +148,10 @@ int cb_check_all(cb_engine *e, const size_t *which, size_t n, char ***warnings,
  * set's (or county's) file. malloc'd.
  */
 char *cb_output_name(const char *id, const char *name, const char *set);
+/* The file of format k (e->formats[k]) of county `county`, or of the report over all
+ * counties when county < 0: cb_output_name's or cb_output_all_name's with that format's
+ * extension. malloc'd. */
+char *cb_output_file(const cb_engine *e, long county, size_t k);
 
 /* The counties whose PDFs would be one file: the same name once case and Unicode
  * normalisation (NFC) are ignored, as on Windows and macOS file systems (a folder is often

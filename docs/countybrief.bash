@@ -104,6 +104,7 @@ _countybrief() {
     --plugin) _countybrief_files "$cur" so; return ;;
     --font) _countybrief_files "$cur" ttf ttc otf; return ;;
     --lang) _countybrief_add compgen -W "zh en" -- "$cur"; return ;;
+    --format) _countybrief_add compgen -W "pdf ofd pdf,ofd" -- "$cur"; return ;;
     --encoding) _countybrief_add compgen -W "UTF-8 GB18030 UTF-16 BIG5" -- "$cur"; return ;;
     --county)
         if [[ -z $data ]] && share=$(_countybrief_share); then data=$share/examples/data; fi
@@ -119,7 +120,7 @@ _countybrief() {
     local opts
     case $cmd in
     render)
-        opts="--data --report --template --county --out --lang --font --plugin --jobs --force
+        opts="--data --report --template --county --out --lang --format --font --plugin --jobs --force
             --timeout --cpu-budget --lua-memory --date --shard --shards --quiet --watch --no-fsync
             --encoding --follow-links --pdf-standard --help" ;;
     check)

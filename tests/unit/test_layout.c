@@ -1384,7 +1384,7 @@ TEST(pdf_is_the_default_backend)
     const cb_backend *b = cb_backend_default();
     ASSERT(b && b == cb_backend_find("pdf"));
     ASSERT_EQ_STR(b->ext, "pdf");
-    ASSERT(cb_backend_find("ofd") == NULL);
+    ASSERT(cb_backend_find("xps") == NULL);
     const cb_layout *l = sample();
     ASSERT(l);
     cb_buf out = {0};
@@ -1392,6 +1392,66 @@ TEST(pdf_is_the_default_backend)
     ASSERT_EQ_INT(cb_backend_write(b, l, get_font(), &out, &err), CB_OK);
     ASSERT(out.len > 1000 && memcmp(out.s, "%PDF-", 5) == 0);
     ASSERT(strstr(out.s + out.len - 8, "%%EOF"));
+    cb_buf_free(&out);
+}
+
+/* The OFD writer (ofd.h) writes the sample as a ZIP package; an operation kind or a path
+ * segment it does not know fails the document naming it, never a shape silently missing. */
+TEST(ofd_backend_refuses_what_it_cannot_draw)
+{
+    const cb_backend *b = cb_backend_find("ofd");
+    ASSERT(b && !strcmp(b->ext, "ofd"));
+    const cb_layout *l = sample();
+    ASSERT(l);
+    cb_buf out = {0};
+    cb_error err;
+    ASSERT_EQ_INT(cb_backend_write(b, l, get_font(), &out, &err), CB_OK);
+    ASSERT(out.len > 1000 && memcmp(out.s, "PK\x03\x04", 4) == 0);
+    cb_buf_free(&out);
+
+    cb_layout bad = {0};
+    bad.page_w = 595, bad.page_h = 842;
+    cb_page pg = {0};
+    bad.pages = &pg;
+    bad.npages = 1;
+    cb_op op = {0};
+    op.kind = (cb_op_kind)99;
+    pg.ops = &op;
+    pg.nops = 1;
+    memset(&out, 0, sizeof out);
+    ASSERT_EQ_INT(cb_backend_write(b, &bad, get_font(), &out, &err), CB_EPDF);
+    ASSERT_EQ_STR(err.msg, "the OFD writer cannot draw an operation of kind 99 (it draws text, rectangle, line, "
+                           "path and image)");
+    ASSERT(out.len == 0);
+    cb_path_seg seg = {'q', {0}};
+    op.kind = CB_OP_PATH;
+    op.segs = &seg;
+    op.nsegs = 1;
+    op.paint = CB_PAINT_FILL;
+    ASSERT_EQ_INT(cb_backend_write(b, &bad, get_font(), &out, &err), CB_EPDF);
+    ASSERT_EQ_STR(err.msg, "the OFD writer cannot draw a path segment of kind 'q' (0x71)");
+    ASSERT(out.len == 0);
+
+    /* a face that cannot be embedded (more characters than one font file holds): the
+     * document fails naming the font */
+    cb_buf many = {0};
+    for (uint32_t cp = 0x4E00, k = 0; k <= CB_SUBSET_MAX; cp++) {
+        if (cp >= 0xD800 && cp < 0xE000) continue;
+        if (cb_font_invisible(cp)) continue;
+        char u[4];
+        cb_buf_add(&many, u, (size_t)cb_utf8_encode(cp, u));
+        k++;
+    }
+    cb_buf_add(&many, "", 1);
+    op = (cb_op){0};
+    op.kind = CB_OP_TEXT;
+    op.size = 10;
+    op.text = many.s;
+    ASSERT_EQ_INT(cb_backend_write(b, &bad, get_font(), &out, &err), CB_EFONT);
+    ASSERT(strstr(err.msg, cb_font_path(get_font())) == err.msg);
+    ASSERT(strstr(err.msg, ": the document uses 65535 distinct characters; at most 65534 fit one embedded font"));
+    ASSERT(out.len == 0);
+    cb_buf_free(&many);
     cb_buf_free(&out);
 }
 
@@ -1514,6 +1574,7 @@ static const test_case tests[] = {
     TEST_ENTRY(english_alt_text),
     TEST_ENTRY(a_backend_gets_every_op_in_runs_of_one_node),
     TEST_ENTRY(pdf_is_the_default_backend),
+    TEST_ENTRY(ofd_backend_refuses_what_it_cannot_draw),
     TEST_ENTRY(every_builtin_kind_has_its_row),
     TEST_ENTRY(nearest_name),
     TEST_ENTRY(role_views_pick_their_faces),
