@@ -203,7 +203,8 @@ void cb_pdf_tags_close(cb_buf *b) { cb_buf_adds(b, "EMC\n"); }
 
 HPDF_STATUS cb_pdf_tags_end_page(cb_pdf_tags *t, HPDF_Page page)
 {
-    HPDF_STATUS st = cb_hpdf_put_name(page, "Tabs", "S");
+    /* /Tabs is PDF 1.5's: not under PDF/A-1 (1.4), where no page has annotations to order */
+    HPDF_STATUS st = t->l->info.standard == CB_PDF_A1B ? HPDF_OK : cb_hpdf_put_name(page, "Tabs", "S");
     if (t->mcid) st |= cb_hpdf_put_number(page, "StructParents", (HPDF_INT32)t->page);
     return st;
 }
@@ -378,6 +379,9 @@ HPDF_STATUS cb_pdf_tags_finish(cb_pdf_tags *t, HPDF_Doc pdf, const HPDF_Page *pa
     const cb_layout *l = t->l;
     size_t nn = l->nnodes ? l->nnodes : 1;
     if (npages > l->npages) npages = l->npages; /* not reached: one page per page */
+    /* the header names the version whose keys the file uses (/Tabs: 1.5; /MarkInfo, /Lang,
+     * /Metadata: 1.4); PDF/A sets its own part's (pdf_pdfa.c) */
+    if (l->info.standard == CB_PDF_PLAIN) cb_hpdf_min_version(pdf, HPDF_VER_15);
     t->page_mc[npages] = t->nmc;
     t->elem_of = cb_xmalloc(nn * sizeof *t->elem_of);
     t->target_of = cb_xmalloc(nn * sizeof *t->target_of);
