@@ -572,6 +572,7 @@ static int tabular_face(cb_font *l, int base)
     hb_face_reference(fc->face);
     hb_font_reference(fc->font);
     l->faces[l->nfaces] = fc;
+    l->bold[l->nfaces] = l->bold[base]; /* a bold face's digits: not thickened again */
     l->tabular[base] = (unsigned char)(l->nfaces + 1);
     return (int)l->nfaces++;
 }

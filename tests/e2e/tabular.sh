@@ -93,6 +93,25 @@ if [[ -f $CANT ]]; then
         grep -q 'Cantarell-Regular-tnum .*CID Type 0C .* yes yes yes' <(pdffonts "$PDF")
     check "... each code draws the tnum glyph of the digit its ToUnicode names, at its width (lib/cff_check.py)" \
         "$PY" "$E2E_LIB/cff_check.py" "$PDF" "$CANT" "$SERIF:2"
+    # a bold face's tabular digits (a table's header, KPI values) are that bold face's:
+    # drawn as they are, never faux bold over it (render mode 2)
+    printf 'return { type = { faces = { body = "%s:2", figures = { regular = "%s", bold = "%s" } } } }\n' \
+        "$SERIF" "$CANT" "${CANT/Regular/Bold}" >tpl-cantarell/template.lua
+    cb render --county 500233 --template "$TMP/tpl-cantarell" --out out-bold --quiet --no-fsync
+    check_eq "Cantarell and Cantarell Bold as the figures faces: Cantarell-Bold-tnum drawn in render mode 0 only" \
+        "0 0" "$RC $("$PY" - out-bold/*.pdf <<'EOF'
+import sys, pikepdf
+pdf, modes = pikepdf.open(sys.argv[1]), set()
+for page in pdf.pages:
+    fonts, font, mode = page.Resources.get("/Font", {}), None, 0
+    for operands, op in pikepdf.parse_content_stream(page):
+        op = str(op)
+        if op == "Tf": font = str(fonts[operands[0]].BaseFont).split("+")[-1]
+        elif op == "Tr": mode = int(operands[0])
+        elif op in ("Tj", "TJ") and font == "Cantarell-Bold-tnum": modes.add(mode)
+print(" ".join(str(m) for m in sorted(modes)) or "none")
+EOF
+)"
 else
     skip "Cantarell (a face with tnum) as the figures face" "fonts-cantarell is not installed (.ci/install-deps --test)"
 fi
