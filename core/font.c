@@ -77,6 +77,7 @@ struct cb_font {
     struct cb_font *list;
     int first, latin;
     int digits;            /* a figures view's face for the ASCII digits (its tabular face), or -1 */
+    int figures_digits[2]; /* a list's: that face of its figures view, bold or not; -2 not known yet */
     /* typesetting (typeset.h): the setting, and each mark's blank half + 1 (0: not yet
      * looked at) */
     int has_ts;
@@ -595,6 +596,7 @@ int cb_font_open(cb_font **out, const char *path, int index, cb_error *err)
     for (int r = 0; r < CB_FONT_NROLES; r++) f->role_face[r][0] = f->role_face[r][1] = -1;
     f->role_face[CB_FONT_BODY][0] = 0;
     f->first = f->latin = f->digits = -1;
+    f->figures_digits[0] = f->figures_digits[1] = -2;
     *out = f;
     return CB_OK;
 }
@@ -663,11 +665,13 @@ cb_font *cb_font_for(cb_font *f, cb_font_role role, int bold)
     if (first < 0 && bold) first = l->role_face[role][0];
     if (latin < 0) latin = l->latin;
     if (role == CB_FONT_LATIN) first = latin;
-    if (role == CB_FONT_FIGURES) { /* the face its digits come from, tabular */
+    if (role == CB_FONT_FIGURES && l->figures_digits[bold] == -2) { /* the face its digits come from, tabular */
         int base = latin >= 0 && face_has(l->faces[latin], '0') ? latin
                    : first >= 0 && face_has(l->faces[first], '0') ? first : cb_font_pick(l, '0');
         if (base >= 0 && (digits = tabular_face(l, base)) == base) digits = -1;
+        l->figures_digits[bold] = digits;
     }
+    if (role == CB_FONT_FIGURES) digits = l->figures_digits[bold];
     if ((first < 0 || first == 0) && latin == l->latin && digits < 0) return l; /* picks as the list does */
     for (int r = 0; r < CB_FONT_NROLES; r++) /* a role that picks the same */
         for (int b = 0; b < 2; b++)

@@ -104,7 +104,7 @@ static float *place_run(cb_font *f, const cb_op *style, const char *s, size_t n,
      * after a run of marks a stop mark began: wrap.h, cb_advance_carry) */
     const char *p = s, *stop = s + n;
     uint32_t cp = cb_utf8_step(&p, end);
-    for (; !cb_carried_stop(*prev);) {
+    for (; !cb_carries_stop(*prev);) {
         const char *at = p;
         uint32_t next = p < end ? cb_utf8_step(&p, end) : 0;
         if (!cb_ts_plain(cp, next)) break;

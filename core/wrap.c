@@ -71,6 +71,8 @@ uint32_t cb_advance_carry_mark(uint32_t prev, uint32_t cp)
 {
     for (uint32_t k = 1; k < 4; k++)
         if (STOPS[k] == cp) return cp | k << CB_CARRY_BITS;
+    /* Han, ASCII letters and digits: no run goes on through them */
+    if ((cp >= 0x3400 && cp < 0xFE50) || cp - '0' < 10 || (cp | 0x20) - 'a' < 26) return cp;
     return cb_no_line_start(cp) ? cp | (prev >> CB_CARRY_BITS << CB_CARRY_BITS) : cp;
 }
 
