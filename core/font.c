@@ -43,6 +43,9 @@ typedef struct face {
     cb_font_subset whole;
     uint32_t *whole_cps;
     size_t whole_n;
+    /* a tabular face (tabular_face): the same file's face drawing the ASCII digits with
+     * these glyphs, all of one advance; 0 for an ordinary face */
+    hb_codepoint_t digit[10];
 } face;
 
 /* A non-BMP character's choice (BMP ones are in flat tables). */
@@ -73,11 +76,14 @@ struct cb_font {
     /* roles (font.h): each role's face and bold face, -1 none; bold faces marked */
     int role_face[CB_FONT_NROLES][2];
     unsigned char bold[MAX_FACES];
+    unsigned char tabular[MAX_FACES]; /* per face: its tabular face (tabular_face) + 1, 0 not yet known */
     struct cb_font *views[CB_FONT_NROLES][2]; /* made by cb_font_for, owned here */
     /* a view: the list it draws from (NULL: f is a list), the face it tries first (-1:
      * none) and the Latin face it tries first for Latin text (-1: none) */
     struct cb_font *list;
     int first, latin;
+    int digits;            /* a figures view's face for the ASCII digits (its tabular face), or -1 */
+    int figures_digits[2]; /* a list's: that face of its figures view, bold or not; -2 not known yet */
     /* typesetting (typeset.h): the setting, and each mark's blank half + 1 (0: not yet
      * looked at) */
     int has_ts;
@@ -503,17 +509,82 @@ static int face_open(face **out, const char *path, int index, cb_error *err)
     return CB_OK;
 }
 
-static int face_has(const face *fc, uint32_t cp)
+/* The glyph face fc draws cp with (a tabular face's digits: its own), 0 if none. */
+static hb_codepoint_t face_glyph(const face *fc, uint32_t cp)
 {
     hb_codepoint_t gid;
-    return hb_font_get_nominal_glyph(fc->font, cp, &gid) && gid != 0;
+    if (cp - '0' < 10 && fc->digit[cp - '0']) return fc->digit[cp - '0'];
+    return hb_font_get_nominal_glyph(fc->font, cp, &gid) ? gid : 0;
 }
+
+static int face_has(const face *fc, uint32_t cp) { return face_glyph(fc, cp) != 0; }
 
 static float face_advance(const face *fc, uint32_t cp)
 {
-    hb_codepoint_t gid = 0;
-    if (!hb_font_get_nominal_glyph(fc->font, cp, &gid)) gid = 0; /* .notdef */
-    return hb_font_get_glyph_h_advance(fc->font, gid) / fc->upem;
+    return hb_font_get_glyph_h_advance(fc->font, face_glyph(fc, cp)) / fc->upem; /* 0: .notdef's */
+}
+
+/* The glyphs of the ASCII digits 0-9 into g: the cmap's, or with OpenType feature `tag`
+ * (not 0) their substitutes by the feature's lookups alone (no other feature: the engine
+ * draws the cmap's glyphs, unshaped). 1 if all ten are there and of one advance. */
+static int digits_tabular(const face *fc, hb_tag_t tag, hb_codepoint_t g[10])
+{
+    hb_tag_t feats[2] = {tag, 0};
+    hb_set_t *lookups = hb_set_create();
+    if (tag) hb_ot_layout_collect_lookups(fc->face, HB_OT_TAG_GSUB, NULL, NULL, feats, lookups);
+    hb_set_t *glyphs = hb_set_create();
+    int ok = 1;
+    for (uint32_t d = 0; d < 10; d++) {
+        ok = ok && hb_font_get_nominal_glyph(fc->font, '0' + d, &g[d]) && g[d];
+        /* a single substitution: the closure of {glyph} under a lookup is {glyph, its
+         * substitute} (HarfBuzz 6.0 gives no alternates of a single substitution) */
+        for (hb_codepoint_t k = HB_SET_VALUE_INVALID, alt = HB_SET_VALUE_INVALID; ok && hb_set_next(lookups, &k);) {
+            hb_set_clear(glyphs);
+            hb_set_add(glyphs, g[d]);
+            hb_ot_layout_lookup_substitute_closure(fc->face, k, glyphs);
+            hb_set_del(glyphs, g[d]);
+            if (hb_set_get_population(glyphs) == 1 && hb_set_next(glyphs, &alt)) g[d] = alt;
+        }
+        ok = ok && hb_font_get_glyph_h_advance(fc->font, g[d]) == hb_font_get_glyph_h_advance(fc->font, g[0]);
+    }
+    hb_set_destroy(glyphs);
+    hb_set_destroy(lookups);
+    return ok;
+}
+
+/*
+ * The face of list l that draws face `base`'s digits tabular (font.h: figures): base itself
+ * when its digits are all of one advance already (WenQuanYi, DejaVu, Noto Sans CJK) or no
+ * feature makes them so; else a face of the same file whose digits are the glyphs of the
+ * `tnum` feature (tabular figures), or where a face has none, of `hwid` (half-width forms:
+ * Noto Serif CJK's proportional digits become its half-width ones). It shares base's
+ * HarfBuzz objects, is made once, and is in no pick order: only a figures view draws with
+ * it, and only digits, so its subset holds the digits alone and the PDF's ToUnicode maps
+ * their glyphs back to them.
+ */
+static int tabular_face(cb_font *l, int base)
+{
+    const face *b = l->faces[base];
+    hb_codepoint_t g[10];
+    if (l->tabular[base]) return l->tabular[base] - 1;
+    l->tabular[base] = (unsigned char)(base + 1);
+    if (b->digit[0] || digits_tabular(b, 0, g) || l->nfaces >= MAX_FACES) return base;
+    if (!digits_tabular(b, HB_TAG('t', 'n', 'u', 'm'), g) && !digits_tabular(b, HB_TAG('h', 'w', 'i', 'd'), g))
+        return base;
+    face *fc = cb_xmalloc(sizeof *fc);
+    *fc = *b;
+    memcpy(fc->digit, g, sizeof g);
+    fc->path = cb_xstrdup(b->path);
+    /* its own PostScript name: two subsets of one name may not differ in their glyphs */
+    fc->psname = cb_xmalloc(strlen(b->psname ? b->psname : "Font") + 6);
+    sprintf(fc->psname, "%s-tnum", b->psname ? b->psname : "Font");
+    hb_blob_reference(fc->blob);
+    hb_face_reference(fc->face);
+    hb_font_reference(fc->font);
+    l->faces[l->nfaces] = fc;
+    l->bold[l->nfaces] = l->bold[base]; /* a bold face's digits: not thickened again */
+    l->tabular[base] = (unsigned char)(l->nfaces + 1);
+    return (int)l->nfaces++;
 }
 
 int cb_font_open(cb_font **out, const char *path, int index, cb_error *err)
@@ -533,7 +604,8 @@ int cb_font_open(cb_font **out, const char *path, int index, cb_error *err)
     f->bmp_advance = cb_xmalloc(sizeof(float) * BMP_SIZE);
     for (int r = 0; r < CB_FONT_NROLES; r++) f->role_face[r][0] = f->role_face[r][1] = -1;
     f->role_face[CB_FONT_BODY][0] = 0;
-    f->first = f->latin = -1;
+    f->first = f->latin = f->digits = -1;
+    f->figures_digits[0] = f->figures_digits[1] = -2;
     *out = f;
     return CB_OK;
 }
@@ -554,7 +626,7 @@ int cb_font_add_fallback(cb_font *f, const char *path, int index, cb_error *err)
 int cb_font_add_face(cb_font *f, const char *path, int index, int *face, cb_error *err)
 {
     for (size_t k = 0; k < f->nexplicit; k++)
-        if (f->faces[k]->index == index && strcmp(f->faces[k]->path, path) == 0) {
+        if (!f->faces[k]->digit[0] && f->faces[k]->index == index && strcmp(f->faces[k]->path, path) == 0) {
             *face = (int)k;
             return CB_OK;
         }
@@ -576,7 +648,7 @@ int cb_font_role_face(const cb_font *f, cb_font_role role, int bold) { return LI
 int cb_font_face_bold(const cb_font *f, int face) { return face >= 0 && LIST(f)->bold[face]; }
 
 /* A view of list l (font.h): its settings as l's now, its own empty choice tables. */
-static cb_font *view_make(cb_font *l, int first, int latin)
+static cb_font *view_make(cb_font *l, int first, int latin, int digits)
 {
     cb_font *v = cb_xmalloc(sizeof *v);
     *v = *l;
@@ -585,6 +657,7 @@ static cb_font *view_make(cb_font *l, int first, int latin)
     v->list = l;
     v->first = first;
     v->latin = latin;
+    v->digits = digits;
     v->bmp_pick = cb_xmalloc(BMP_SIZE);
     memset(v->bmp_pick, PICK_UNKNOWN, BMP_SIZE);
     v->bmp_advance = cb_xmalloc(sizeof(float) * BMP_SIZE);
@@ -596,17 +669,25 @@ static cb_font *view_make(cb_font *l, int first, int latin)
 cb_font *cb_font_for(cb_font *f, cb_font_role role, int bold)
 {
     cb_font *l = LIST(f);
-    int first = l->role_face[role][bold], latin = l->role_face[CB_FONT_LATIN][bold];
+    if (l->views[role][bold]) return l->views[role][bold];
+    int first = l->role_face[role][bold], latin = l->role_face[CB_FONT_LATIN][bold], digits = -1;
     if (first < 0 && bold) first = l->role_face[role][0];
     if (latin < 0) latin = l->latin;
     if (role == CB_FONT_LATIN) first = latin;
-    if ((first < 0 || first == 0) && latin == l->latin) return l; /* picks as the list does */
-    for (int r = 0; r < CB_FONT_NROLES && !l->views[role][bold]; r++) /* a role that picks the same */
+    if (role == CB_FONT_FIGURES && l->figures_digits[bold] == -2) { /* the face its digits come from, tabular */
+        int base = latin >= 0 && face_has(l->faces[latin], '0') ? latin
+                   : first >= 0 && face_has(l->faces[first], '0') ? first : cb_font_pick(l, '0');
+        if (base >= 0 && (digits = tabular_face(l, base)) == base) digits = -1;
+        l->figures_digits[bold] = digits;
+    }
+    if (role == CB_FONT_FIGURES) digits = l->figures_digits[bold];
+    if ((first < 0 || first == 0) && latin == l->latin && digits < 0) return l; /* picks as the list does */
+    for (int r = 0; r < CB_FONT_NROLES; r++) /* a role that picks the same */
         for (int b = 0; b < 2; b++)
-            if (l->views[r][b] && l->views[r][b]->first == first && l->views[r][b]->latin == latin)
+            if (l->views[r][b] && l->views[r][b]->first == first && l->views[r][b]->latin == latin &&
+                l->views[r][b]->digits == digits)
                 return l->views[r][b];
-    if (!l->views[role][bold]) l->views[role][bold] = view_make(l, first, latin);
-    return l->views[role][bold];
+    return l->views[role][bold] = view_make(l, first, latin, digits);
 }
 
 void cb_font_set_auto_fallback(cb_font *f, int on) { f->auto_fallback = on; }
@@ -860,12 +941,13 @@ static int compute_pick(cb_font *f, uint32_t cp)
     f->picked = l->picked = 1;
     /* invisible even where the font has a (blank) glyph: nothing to see or to search */
     if (cb_font_invisible(cp)) return CB_FACE_SKIP;
+    if (f->digits >= 0 && cp - '0' < 10) return f->digits;
     if (f->latin >= 0 && cb_font_latin_text(cp) && face_has(l->faces[f->latin], cp)) return f->latin;
     if (f->list) /* a view: its role's face, then as its list picks */
         return f->first >= 0 && face_has(l->faces[f->first], cp) ? f->first : cb_font_pick(l, cp);
     if (face_has(f->faces[0], cp)) return 0;
     for (size_t i = 1; i < f->nexplicit; i++)
-        if (!f->bold[i] && face_has(f->faces[i], cp)) return (int)i;
+        if (!f->bold[i] && !f->faces[i]->digit[0] && face_has(f->faces[i], cp)) return (int)i;
     if (cp >= 0xD800 && cp <= 0xDFFF) return CB_FACE_NONE; /* U+FFFD stands for bad UTF-8 */
     return f->auto_fallback ? auto_pick(f, cp) : CB_FACE_NONE;
 }
@@ -1214,8 +1296,11 @@ static int subset_face(face *f, const uint32_t *cps, size_t n, int sfnt, cb_font
     hb_codepoint_t *old = cb_xmalloc((n ? n : 1) * sizeof *old);
     hb_set_t *unicodes = hb_subset_input_unicode_set(in);
     for (size_t i = 0; i < n; i++) {
-        if (!hb_font_get_nominal_glyph(f->font, cps[i], &old[i])) old[i] = 0;
-        hb_set_add(unicodes, cps[i]);
+        old[i] = face_glyph(f, cps[i]);
+        if (cps[i] - '0' < 10 && f->digit[0]) /* a tabular face's digit: by its glyph */
+            hb_set_add(hb_subset_input_glyph_set(in), old[i]);
+        else
+            hb_set_add(unicodes, cps[i]);
     }
     drop_tables(f, sfnt, hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG));
     hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);

@@ -73,6 +73,13 @@ int cb_font_add_fallback(cb_font *f, const char *path, int index, cb_error *err)
  * face, the explicit faces that are not bold, fontconfig's fallbacks). Its face indexes
  * are the list's. A view is made on first use, copies the list's settings as they are then,
  * and is freed with the list; it is used by the list's thread, as the list is.
+ *
+ * The figures view draws the ASCII digits tabular, all of one advance: where the face it
+ * would draw them with has digits of different widths, with that face's OpenType `tnum`
+ * glyphs, else its `hwid` ones (Noto Serif CJK). Those come from a face of their own in the
+ * list (same file, PostScript name + "-tnum", in no pick order), whose subset maps each
+ * digit to its substituted glyph (cb_font_subset: gids, cids and widths are the glyph's, the
+ * character stays the digit), so a writer embeds it as any other face.
  */
 typedef enum cb_font_role {
     CB_FONT_BODY, CB_FONT_HEADING, CB_FONT_FIGURES, CB_FONT_LATIN,

@@ -100,10 +100,11 @@ static float *place_run(cb_font *f, const cb_op *style, const char *s, size_t n,
                         uint32_t *prev, size_t drawn, float w, float *x)
 {
     /* most runs (a table's figures, Han text without marks) take their faces' advances
-     * (w ems) and need no more than a look at each character and the one after it */
+     * (w ems) and need no more than a look at each character and the one after it (not
+     * after a run of marks a stop mark began: wrap.h, cb_advance_carry) */
     const char *p = s, *stop = s + n;
     uint32_t cp = cb_utf8_step(&p, end);
-    for (;;) {
+    for (; !cb_carries_stop(*prev);) {
         const char *at = p;
         uint32_t next = p < end ? cb_utf8_step(&p, end) : 0;
         if (!cb_ts_plain(cp, next)) break;
@@ -132,7 +133,7 @@ static float *place_run(cb_font *f, const cb_op *style, const char *s, size_t n,
             pen += adv + style->spacing;
             i++;
         }
-        *prev = cp;
+        *prev = cb_advance_carry(*prev, cp);
         if (at >= stop) break;
         cp = next;
     }

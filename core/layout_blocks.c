@@ -722,14 +722,14 @@ void cb_barchart_place(lay *L, const cb_block *b, const cb_block *next)
         const cb_item *it = &b->items[i];
         float mid = y - rowh[i] / 2, bh = fminf(13, rowh[i] - 8);
         float block = labels[i].n * llh;
-        for (size_t k = 0; k < labels[i].n; k++)
-            cb_lay_aligned(L, L->left, labw, baseline_in(L, mid + block / 2 - k * llh, llh, lsize), lsize,
+        for (size_t k = 0; k < labels[i].n; k++) /* level with the bar, as its value is */
+            cb_lay_aligned(L, L->left, labw, baseline_centred(mid + block / 2 - (k + 0.5f) * llh, lsize), lsize,
                            t->text, 0, it->label + labels[i].lines[k].start, labels[i].lines[k].len, ALIGN_RIGHT);
         float bw = (float)(bar_value(it->number) * scale);
         if (!(bw >= 0) || bw > x1 - x0) bw = bw > 0 ? x1 - x0 : 0;
         cb_lay_rect(L, x0, mid - bh / 2, bw, bh, t->bar);
         const char *v = bar_text(it, buf, sizeof buf);
-        cb_lay_text(L, x0 + bw + 4, mid - vsize * 0.35f, vsize, t->text, 0, v, strlen(v), 0);
+        cb_lay_text(L, x0 + bw + 4, baseline_centred(mid, vsize), vsize, t->text, 0, v, strlen(v), 0);
         y -= rowh[i];
     }
     cb_lay_line(L, x0, plot_bot, x0, plot_top, 0.8f, axis);

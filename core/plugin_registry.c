@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "blocks.h"
 #include "plugin_int.h"
 
 struct cb__registry cb__reg;
@@ -63,6 +64,12 @@ int cb__register_block(cb_plugin *self, const cb_block_type *type)
                                           "letters, digits, '.', '_' or '-', create, measure, draw)",
                                           type->name ? type->name : "(null)");
         return CB_EUSAGE;
+    }
+    if (cb_builtin_named(type->name)) { /* doc:add(name) would never reach it */
+        if (!self->conflict)
+            self->conflict = cb_xasprintf("block '%s' is the name of a built-in block (doc:%s)", type->name,
+                                          type->name);
+        return CB_EEXIST;
     }
     for (size_t i = 0; i < cb__reg.nblocks; i++)
         if (strcmp(cb__reg.blocks[i].type->name, type->name) == 0) {

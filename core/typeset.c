@@ -76,17 +76,20 @@ static int squeezable(cb_font *f, uint32_t cp)
     return blank == (cls == CB_MARK_OPENING ? CB_BLANK_LEFT : CB_BLANK_RIGHT) ? cls : CB_MARK_OTHER;
 }
 
-/* Whether a closing, pause or stop mark set before next (after prev) keeps its blank
- * right half: under kaiming a stop mark does, and a mark right after a stop mark takes
- * its blank over ("。”": the blank after the ”); before an opening mark every one does
- * (half an em between "》（"); at a line's end, or before another such mark, none. */
+/* Whether a closing, pause or stop mark set before next (after prev, carried) keeps its
+ * blank right half: under kaiming a stop mark does, and so does the last mark of a run
+ * that a compressed stop mark began ("。”": the blank after the ”; "。”）": after the ）),
+ * the mark before it compressed too; before an opening mark every one does (half an em
+ * between "》（"); at a line's end, or before another such mark, none. */
 static int keeps_right_blank(cb_font *f, cb_punct scheme, int cls, uint32_t prev, uint32_t next)
 {
     if (!next) return 0;
     int after = squeezable(f, next);
     if (after == CB_MARK_OPENING) return 1;
     if (after != CB_MARK_OTHER || scheme == CB_PUNCT_BANJIAO) return 0;
-    return cls == CB_MARK_STOP || (prev && squeezable(f, prev) == CB_MARK_STOP);
+    uint32_t stop = cb_carried_stop(prev);
+    return cls == CB_MARK_STOP ||
+           (stop && squeezable(f, stop) == CB_MARK_STOP && squeezable(f, cb_carried_char(prev)) != CB_MARK_OTHER);
 }
 
 static int is_digit(uint32_t cp) { return cp >= '0' && cp <= '9'; }
@@ -119,13 +122,15 @@ float cb_ts_advance(cb_font *f, uint32_t prev, uint32_t cp, uint32_t next, float
     if (shift) *shift = 0;
     if (cb_ts_plain(cp, next)) return a;
     const cb_typeset *ts = cb_font_typeset(f);
+    uint32_t carried = prev;
+    prev = cb_carried_char(prev);
     if (!ts) return a;
     int cls = ts->punct == CB_PUNCT_QUANJIAO ? CB_MARK_OTHER : squeezable(f, cp);
     if (cls == CB_MARK_OPENING) { /* its blank left half cut: drawn half an em to the left */
         if (shift) *shift = -a / 2;
         return a / 2;
     }
-    if (cls != CB_MARK_OTHER) return keeps_right_blank(f, ts->punct, cls, prev, next) ? a : a / 2;
+    if (cls != CB_MARK_OTHER) return keeps_right_blank(f, ts->punct, cls, carried, next) ? a : a / 2;
     return ts->cjk_latin && next ? a + latin_gap(prev, cp, next) : a;
 }
 
@@ -140,7 +145,7 @@ float cb_ts_width(cb_font *f, const char *s, size_t len)
         uint32_t next = last ? 0 : cb_utf8_step(&p, end);
         w += cb_ts_advance(f, prev, cp, next, NULL);
         if (last) return w;
-        prev = cp;
+        prev = cb_advance_carry(prev, cp);
         cp = next;
     }
 }

@@ -11,7 +11,9 @@
  * In kaiming and banjiao, adjacent marks never leave more than half an em of blank between
  * their inks ("。”" is 1.5 em with the blank after the ”, "”，" and "）、" 1 em), a
  * closing, pause or stop mark before an opening one keeps half an em ("》（" 1.5 em), and a
- * stop mark at a line's end is set half width (no hole at the right margin). Middle marks
+ * stop mark at a line's end is set half width (no hole at the right margin). Under kaiming
+ * a stop mark's blank goes to the end of its run of closing, pause and stop marks, however
+ * long ("。”）" 2 em, the blank after the ）; "！”，" too). Middle marks
  * (· — …) are never compressed, nor is a mark its face draws centred or not about one em
  * wide (a proportional quote from a Latin face): which half is blank comes from the face
  * (font.h: cb_font_blank_half).
@@ -78,7 +80,8 @@ static inline int cb_ts_plain(uint32_t cp, uint32_t next)
 }
 
 struct cb_font;
-/* The advance of cp in ems set between prev and next (0 for a line's start or end), and
+/* The advance of cp in ems set between prev (as wrap.h's cb_advance_carry passes it on) and
+ * next (0 for a line's start or end), and
  * in *shift (may be NULL) how far its glyph is drawn from where its advance starts (an
  * opening mark whose blank left half is cut: -half its advance). A font list with no
  * setting gives cb_font_advance and no shift. */

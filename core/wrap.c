@@ -68,6 +68,24 @@ static int in_sorted(const uint32_t *list, size_t n, uint32_t cp)
 int cb_no_line_start(uint32_t cp) { return in_sorted(NO_START, sizeof NO_START / sizeof *NO_START, cp); }
 int cb_no_line_end(uint32_t cp) { return in_sorted(NO_END, sizeof NO_END / sizeof *NO_END, cp); }
 
+static const uint32_t STOPS[] = {0, 0x3002 /* 。 */, 0xFF01 /* ！ */, 0xFF1F /* ？ */};
+
+uint32_t cb_advance_carry_mark(uint32_t prev, uint32_t cp)
+{
+    for (uint32_t k = 1; k < 4; k++)
+        if (STOPS[k] == cp) return cp | k << CB_CARRY_BITS;
+    /* Han, ASCII letters and digits: no run goes on through them */
+    if ((cp >= 0x3400 && cp < 0xFE50) || cp - '0' < 10 || (cp | 0x20) - 'a' < 26) return cp;
+    return cb_no_line_start(cp) ? cp | (prev >> CB_CARRY_BITS << CB_CARRY_BITS) : cp;
+}
+
+uint32_t cb_carried_stop(uint32_t prev)
+{
+    uint32_t k = prev >> CB_CARRY_BITS & 3;
+    if (!k) k = cb_advance_carry_mark(0, prev) >> CB_CARRY_BITS; /* a stop mark not carried */
+    return STOPS[k];
+}
+
 /* Start of the character before byte offset pos (pos > 0). */
 static size_t prev_char(const char *text, size_t pos)
 {
@@ -128,9 +146,10 @@ static size_t forced_cut(const char *text, size_t start, size_t pos, const char 
 }
 
 /* Width of text[from..to) (to > from) as set before `after` (0: the line ends at to), its
- * first character starting the line. */
+ * first character starting the line; *carried (may be NULL) gets the prev `after` is set
+ * after (cb_advance_carry). */
 static float width_of(const char *text, size_t from, size_t to, uint32_t after, const char *end,
-                      cb_advance_fn advance, void *ud)
+                      cb_advance_fn advance, void *ud, uint32_t *carried)
 {
     const char *s = text + from, *stop = text + to;
     float w = 0;
@@ -139,10 +158,12 @@ static float width_of(const char *text, size_t from, size_t to, uint32_t after, 
         int last = s >= stop;
         uint32_t next = last ? after : cb_utf8_step(&s, end);
         w += advance(ud, prev, cp, next);
-        if (last) return w;
-        prev = cp;
+        prev = cb_advance_carry(prev, cp);
+        if (last) break;
         cp = next;
     }
+    if (carried) *carried = prev;
+    return w;
 }
 
 static int is_ideograph(uint32_t cp)
@@ -259,7 +280,7 @@ static void emit(line_list *ll, const char *text, size_t start, size_t end, int 
             any = 1;
         }
         w += advance(ud, prev, cp, next);
-        prev = cp;
+        prev = cb_advance_carry(prev, cp);
         cp = next;
     }
     if (any) w_trim = w_kept + advance(ud, kept_prev, kept, 0);
@@ -336,7 +357,7 @@ static size_t keep_company(line_list *ll, const char *text, size_t start, size_t
     for (size_t c = start - 1; c > prev; c--) {
         if (brks[c - 1] != LINEBREAK_ALLOWBREAK || bad_break(text, prev, c, end) || (word && !word[c])) continue;
         size_t rest = skip_spaces(text, c, end);
-        if (width_of(text, rest, drawn, 0, end, advance, ud) > width || lonely(text, prev, text + c)) break;
+        if (width_of(text, rest, drawn, 0, end, advance, ud, NULL) > width || lonely(text, prev, text + c)) break;
         ll->n--;
         emit(ll, text, prev, c, 0, advance, ud);
         return rest;
@@ -481,18 +502,18 @@ size_t cb_break_lines_words(const char *text, size_t len, float first_width, flo
                 while (c > start && !word[c]) /* the last break between words */
                     do c = prev_char(text, c);
                     while (c > start && (brks[c - 1] != LINEBREAK_ALLOWBREAK || bad_break(text, start, c, end)));
-                if (c > start && c < cut && width_of(text, start, c, 0, end, advance, ud) >= avail / 2) cut = c;
+                if (c > start && c < cut && width_of(text, start, c, 0, end, advance, ud, NULL) >= avail / 2) cut = c;
             }
             emit(&ll, text, start, cut, 0, advance, ud);
             avail = width;
             start = skip_spaces(text, cut, end); /* dropped at a soft break */
             brk = pbrk = 0;
-            w = pos > start ? width_of(text, start, pos, cp, end, advance, ud) : 0;
-            before = pos > start ? char_at(text, prev_char(text, pos), end) : 0;
+            before = 0;
+            w = pos > start ? width_of(text, start, pos, cp, end, advance, ud, &before) : 0;
             a = advance(ud, before, cp, after);
         }
         w += a;
-        before = cp;
+        before = cb_advance_carry(before, cp);
         paused = is_pause(cp) || (paused && is_space(cp)); /* "山东省, " breaks after its space */
         char b = brks[next - 1];
         if (b == LINEBREAK_MUSTBREAK && next < len) { /* a hard break ends a paragraph too */

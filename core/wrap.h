@@ -20,6 +20,26 @@
  * next character. */
 typedef float (*cb_advance_fn)(void *ud, uint32_t prev, uint32_t cp, uint32_t next);
 
+/* What a measure passes as `prev` to the advance of the character after cp (set after
+ * prev): cp in the low CB_CARRY_BITS, and above them which stop mark (。！？) began the run
+ * of marks no line may start with (cb_no_line_start: closing, pause, stop) that cp ends, if
+ * one did: a stop mark's blank is kept at the end of such a run however long ("。”）",
+ * typeset.h). Everything that measures a line sets prev = cb_advance_carry(prev, cp). */
+#define CB_CARRY_BITS 21
+uint32_t cb_advance_carry_mark(uint32_t prev, uint32_t cp);
+static inline int cb_stop_mark(uint32_t cp) { return cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F; } /* 。！？ */
+static inline uint32_t cb_advance_carry(uint32_t prev, uint32_t cp)
+{
+    /* the common case: no run a stop mark began, and none beginning */
+    return !(prev >> CB_CARRY_BITS) && !cb_stop_mark(cp) ? cp : cb_advance_carry_mark(prev, cp);
+}
+/* The character of a carried prev, and the stop mark that began its run (0: none; a prev
+ * not carried that is a stop mark is its own run's). */
+static inline uint32_t cb_carried_char(uint32_t prev) { return prev & ((1u << CB_CARRY_BITS) - 1); }
+uint32_t cb_carried_stop(uint32_t prev);
+/* 1 if cb_carried_stop(prev) is not 0. */
+static inline int cb_carries_stop(uint32_t prev) { return (prev >> CB_CARRY_BITS) || cb_stop_mark(prev); }
+
 typedef struct cb_line {
     size_t start, len; /* byte range in the text, trailing spaces and line ends excluded */
     float width;       /* in points, measured as a line: its first character after none,

@@ -67,13 +67,13 @@ static void head(text *t, const words *w, const cx_chart *c, const char *kind)
 
 /* Values v[0..n) under labels x (NULL: none): each "label value", or past MAX_POINTS a
  * summary of them. */
-static void points(text *t, const words *w, const cb_host_api *api, const cx_chart *c, char **x,
+static void points(text *t, const words *w, const cb_host_api *api, const cb_canvas *cv, const cx_chart *c, char **x,
                    const double *v, size_t n)
 {
     char a[96];
     if (n <= MAX_POINTS) {
         for (size_t i = 0; i < n; i++) {
-            cx_value_text(api, c, v[i], a, sizeof a);
+            cx_value_text(api, cv, c, v[i], a, sizeof a);
             add(t, "%s%s%s%s", i ? w->list : "", x ? x[i] : "", x ? " " : "", a);
         }
         return;
@@ -94,13 +94,13 @@ static void points(text *t, const words *w, const cb_host_api *api, const cx_cha
     char val[4][96];
     const char *lab[4];
     for (int k = 0; k < 4; k++) {
-        cx_value_text(api, c, v[at[k]], val[k], sizeof val[k]);
+        cx_value_text(api, cv, c, v[at[k]], val[k], sizeof val[k]);
         lab[k] = x ? x[at[k]] : "";
     }
     add(t, w->summary, n, lab[0], val[0], lab[1], val[1], lab[2], val[2], lab[3], val[3]);
 }
 
-static void pie(text *t, const words *w, const cb_host_api *api, const cx_chart *c)
+static void pie(text *t, const words *w, const cb_host_api *api, const cb_canvas *cv, const cx_chart *c)
 {
     head(t, w, c, c->donut ? w->donut : w->pie);
     double total = 0;
@@ -113,17 +113,17 @@ static void pie(text *t, const words *w, const cb_host_api *api, const cx_chart 
     char val[96], pct[64];
     for (size_t i = 0; i < c->nx; i++) {
         if (c->text[i]) snprintf(val, sizeof val, "%s", c->text[i]);
-        else cx_value_text(api, c, c->v[i], val, sizeof val);
+        else cx_value_text(api, cv, c, c->v[i], val, sizeof val);
         if (isnan(c->v[i])) snprintf(pct, sizeof pct, "—");
         else if (api->format_decimal(pct, sizeof pct - 2, c->v[i] / total * 100, 1) < sizeof pct - 2) strcat(pct, "%");
         add(t, "%s%s %s%s%s%s", i ? w->sep : "", c->x[i], val, w->list, w->share, pct);
     }
     if (c->center) snprintf(val, sizeof val, "%s", c->center);
-    else cx_value_text(api, c, total, val, sizeof val);
+    else cx_value_text(api, cv, c, total, val, sizeof val);
     add(t, "%s%s %s", w->sep, c->total_label ? c->total_label : w->total, val);
 }
 
-static void series(text *t, const words *w, const cb_host_api *api, const cx_chart *c, const char *kind)
+static void series(text *t, const words *w, const cb_host_api *api, const cb_canvas *cv, const cx_chart *c, const char *kind)
 {
     head(t, w, c, kind);
     if (!c->nx || !c->ns) {
@@ -134,7 +134,7 @@ static void series(text *t, const words *w, const cb_host_api *api, const cx_cha
         for (size_t s = 0; s < c->ns; s++) {
             if (s) add(t, "%s", w->sep);
             if (c->s[s].name) add(t, "%s%s", c->s[s].name, w->colon);
-            points(t, w, api, c, c->x, c->s[s].v, c->nx);
+            points(t, w, api, cv, c, c->x, c->s[s].v, c->nx);
         }
         return;
     }
@@ -145,18 +145,18 @@ static void series(text *t, const words *w, const cb_host_api *api, const cx_cha
         for (size_t s = 0; s < c->ns; s++) {
             double v = c->s[s].v[i];
             if (!isnan(v)) sum += v;
-            cx_value_text(api, c, v, val, sizeof val);
+            cx_value_text(api, cv, c, v, val, sizeof val);
             add(t, "%s%s%s%s", s ? w->list : "", c->s[s].name ? c->s[s].name : "", c->s[s].name ? " " : "", val);
         }
-        cx_value_text(api, c, sum, val, sizeof val);
+        cx_value_text(api, cv, c, sum, val, sizeof val);
         if (c->ns > 1) add(t, "%s%s %s", w->list, w->total, val);
     }
 }
 
-static void spark(text *t, const words *w, const cb_host_api *api, const cx_chart *c)
+static void spark(text *t, const words *w, const cb_host_api *api, const cb_canvas *cv, const cx_chart *c)
 {
     add(t, "%s%s%s%s%s%s", c->label ? c->label : "", w->colon, c->value ? c->value : "", w->sep, w->trend, w->colon);
-    points(t, w, api, c, NULL, c->v, c->nv);
+    points(t, w, api, cv, c, NULL, c->v, c->nv);
 }
 
 void cx_describe(const cb_host_api *api, cb_canvas *cv, const cx_chart *c)
@@ -165,10 +165,10 @@ void cx_describe(const cb_host_api *api, cb_canvas *cv, const cx_chart *c)
     const words *w = strcmp(cx_word(api, cv, "zh", "en"), "en") == 0 ? &EN : &ZH;
     text t = {0};
     switch (c->kind) {
-    case CX_PIE: pie(&t, w, api, c); break;
-    case CX_LINE: series(&t, w, api, c, w->line); break;
-    case CX_STACKED: series(&t, w, api, c, w->stacked); break;
-    case CX_SPARK: spark(&t, w, api, c); break;
+    case CX_PIE: pie(&t, w, api, cv, c); break;
+    case CX_LINE: series(&t, w, api, cv, c, w->line); break;
+    case CX_STACKED: series(&t, w, api, cv, c, w->stacked); break;
+    case CX_SPARK: spark(&t, w, api, cv, c); break;
     }
     api->describe(cv, CB_BLOCK_ROLE_FIGURE, t.s);
     free(t.s);

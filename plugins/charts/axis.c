@@ -41,14 +41,19 @@ int cx_max_steps(float plot_h, float tick_size)
     return n < 2 ? 2 : n > 5 ? 5 : n;
 }
 
-void cx_axis_fit(const cb_host_api *api, cx_axis *a, const cx_chart *c, double vmin, double vmax, int max_steps)
+void cx_axis_fit(const cb_host_api *api, const cb_canvas *cv, cx_axis *a, const cx_chart *c, double vmin,
+                 double vmax, int max_steps)
 {
     if (!isfinite(vmin) || !isfinite(vmax)) vmin = vmax = 0;
     if (vmin > 0) vmin = 0;
     if (vmax < 0) vmax = 0;
-    static const struct { double scale; const char *unit; } money[] = {
-        {1, "元"}, {1e4, "万元"}, {1e8, "亿元"}, {1e12, "万亿元"}};
-    enum { NMONEY = sizeof money / sizeof money[0] };
+    /* the scales of fmt.yuan's figures (core/numfmt.h), in each language */
+    typedef struct { double scale; const char *unit; } scale;
+    static const scale zh[] = {{1, "元"}, {1e4, "万元"}, {1e8, "亿元"}, {1e12, "万亿元"}},
+                       en[] = {{1, "CNY"}, {1e6, "CNY million"}, {1e9, "CNY billion"}, {1e12, "CNY trillion"}};
+    enum { NMONEY = sizeof zh / sizeof zh[0] };
+    a->english = strcmp(cx_word(api, cv, "zh", "en"), "en") == 0;
+    const scale *money = a->english ? en : zh;
     a->scale = 1;
     a->unit = c->unit;
     int u = 0;
@@ -63,8 +68,8 @@ void cx_axis_fit(const cb_host_api *api, cx_axis *a, const cx_chart *c, double v
         }
         cx_nice_range(api, vmin / a->scale, vmax / a->scale, max_steps, &a->lo, &a->step, &a->steps);
         /* The ticks round outward, so the top tick may reach the next unit: an axis up to
-           10000 万元 reads 1 亿元 (numfmt's rule: a unit up once a whole number of the unit
-           below reaches it). */
+           10000 万元 reads 1 亿元, one up to 1,000 CNY million 1 CNY billion (numfmt's rule: a
+           unit up once a whole number of the unit below reaches it). */
         double top = fmax(fabs(a->lo), fabs(a->lo + a->step * a->steps));
         if (!c->money || u + 1 >= NMONEY || top * a->scale < money[u + 1].scale) break;
         u++;
@@ -88,11 +93,14 @@ float cx_axis_y(const cx_axis *a, double v, float y0, float h)
     return y0 + (float)t * h;
 }
 
-void cx_axis_label(const cb_host_api *api, const cx_axis *a, int k, char *buf, size_t n)
+void cx_axis_label(const cb_host_api *api, const cb_canvas *cv, const cx_axis *a, int k, char *buf, size_t n)
 {
     double v = a->lo + a->step * k;
     if (fabs(v) < a->step * 1e-9) v = 0;
-    api->format_decimal(buf, n, v, a->decimals);
+    if (a->english && a->decimals <= 2) /* English figures: 2,500 (at most 2 decimals) */
+        api->format_quantity(cv, buf, n, v, NULL, NULL);
+    else
+        api->format_decimal(buf, n, v, a->decimals);
 }
 
 float cx_axis_label_width(const cb_host_api *api, const cb_canvas *cv, const cx_axis *a, float size)
@@ -100,7 +108,7 @@ float cx_axis_label_width(const cb_host_api *api, const cb_canvas *cv, const cx_
     float w = 0;
     char buf[64];
     for (int k = 0; k <= a->steps; k++) {
-        cx_axis_label(api, a, k, buf, sizeof buf);
+        cx_axis_label(api, cv, a, k, buf, sizeof buf);
         float tw = api->text_width(cv, size, buf);
         if (tw > w) w = tw;
     }
@@ -118,7 +126,7 @@ void cx_axis_draw(const cb_host_api *api, cb_canvas *cv, const cx_axis *a, float
         double v = a->lo + a->step * k;
         if (k > 0 && fabs(v) > a->step * 1e-9) cx_hline(api, cv, x0, x1, y, 0.5f, grid);
         cx_hline(api, cv, x0 - 3, x0, y, 0.6f, axis);
-        cx_axis_label(api, a, k, buf, sizeof buf);
+        cx_axis_label(api, cv, a, k, buf, sizeof buf);
         cx_text(api, cv, x0 - 5, y - size * 0.35f, size, 2, muted, buf);
     }
     /* the zero line (the bottom when all values are positive) */
@@ -127,14 +135,14 @@ void cx_axis_draw(const cb_host_api *api, cb_canvas *cv, const cx_axis *a, float
     cx_vline(api, cv, x0, y0, y0 + h, 0.8f, axis);
 }
 
-void cx_value_text(const cb_host_api *api, const cx_chart *c, double v, char *buf, size_t n)
+void cx_value_text(const cb_host_api *api, const cb_canvas *cv, const cx_chart *c, double v, char *buf, size_t n)
 {
     if (!isfinite(v)) {
         snprintf(buf, n, "—");
         return;
     }
     if (c->money) {
-        api->format_yuan(buf, n, v);
+        api->format_money(cv, buf, n, v);
         return;
     }
     size_t len = api->format_decimal(buf, n, v, 2);

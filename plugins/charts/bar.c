@@ -56,7 +56,7 @@ void cx_stacked_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w
 
     float top = cx_title(api, cv, c, w, h);
     cx_axis a;
-    cx_axis_fit(api, &a, c, lo, hi, 5);
+    cx_axis_fit(api, cv, &a, c, lo, hi, 5);
     char unit[128] = "";
     if (a.unit && *a.unit) snprintf(unit, sizeof unit, "%s%s", cx_word(api, cv, "单位：", "Unit: "), a.unit);
     cx_legend_item items[64];
@@ -76,13 +76,13 @@ void cx_stacked_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w
     int totals = c->totals && any && n > 0;
     char buf[64];
     if (totals) {
-        cx_axis_fit(api, &a, c, lo, hi, max_steps);
+        cx_axis_fit(api, cv, &a, c, lo, hi, max_steps);
         x0 = cx_axis_label_width(api, cv, &a, tick) + 8;
         slot = (x1 - x0) / (float)n;
         float widest = 0;
         for (size_t i = 0; i < n; i++) {
             if (!st[i].any) continue;
-            cx_value_text(api, c, st[i].total, buf, sizeof buf);
+            cx_value_text(api, cv, c, st[i].total, buf, sizeof buf);
             float tw = api->text_width(cv, vsize, buf);
             if (tw > widest) widest = tw;
         }
@@ -92,7 +92,7 @@ void cx_stacked_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w
     /* room for the totals inside the plot: raise the top (or lower the bottom) */
     double lo_e = lo, hi_e = hi;
     for (int iter = 0; iter < 8; iter++) {
-        cx_axis_fit(api, &a, c, lo_e, hi_e, max_steps);
+        cx_axis_fit(api, cv, &a, c, lo_e, hi_e, max_steps);
         if (!totals) break;
         double span = (a.step * a.steps) * a.scale;
         int up = 0, down = 0;
@@ -137,7 +137,7 @@ void cx_stacked_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w
             api->fill_stroke(cv);
         }
         if (!totals || !st[i].any) continue;
-        cx_value_text(api, c, st[i].total, buf, sizeof buf);
+        cx_value_text(api, cv, c, st[i].total, buf, sizeof buf);
         float cx = x0 + slot * ((float)i + 0.5f);
         if (st[i].pos > 0 || st[i].neg == 0)
             cx_text(api, cv, cx, cx_axis_y(&a, st[i].pos, plot_bot, ph) + 3 + vsize * 0.2f, vsize, 1,

@@ -76,19 +76,24 @@ void cx_nice_range(const cb_host_api *api, double vmin, double vmax, int max_ste
 typedef struct cx_axis {
     double lo, step, scale;
     int steps, decimals;
-    const char *unit;  /* shown as 单位：unit (NULL: none) */
+    const char *unit;  /* shown as 单位：unit / Unit: unit (NULL: none) */
+    int english;       /* the document is English (the canvas's theme): its tick labels too */
 } cx_axis;
 
-/* Fits an axis to raw values [vmin, vmax] (0 always included). With money the scale is
- * 元, 万元 or 亿元 by the magnitude, else c->unit as given. */
-void cx_axis_fit(const cb_host_api *api, cx_axis *a, const cx_chart *c, double vmin, double vmax, int max_steps);
+/* Fits an axis to raw values [vmin, vmax] (0 always included) for the document of cv.
+ * With money the scale is 元, 万元, 亿元 or 万亿元 by the magnitude (English: CNY, CNY
+ * million, billion or trillion, as fmt.yuan writes English figures), else c->unit as
+ * given. */
+void cx_axis_fit(const cb_host_api *api, const cb_canvas *cv, cx_axis *a, const cx_chart *c, double vmin,
+                 double vmax, int max_steps);
 /* How many tick steps a plot of height plot_h has room for (2 to 5). */
 int cx_max_steps(float plot_h, float tick_size);
 double cx_axis_hi(const cx_axis *a);
 /* y of raw value v in a plot from y0 (bottom) to y0 + h. */
 float cx_axis_y(const cx_axis *a, double v, float y0, float h);
-/* Tick label k into buf. */
-void cx_axis_label(const cb_host_api *api, const cx_axis *a, int k, char *buf, size_t n);
+/* Tick label k into buf: as many decimals as the step needs, in English with thousands
+ * separators (the host's format_quantity: "2,500"). */
+void cx_axis_label(const cb_host_api *api, const cb_canvas *cv, const cx_axis *a, int k, char *buf, size_t n);
 /* Widest tick label at size. */
 float cx_axis_label_width(const cb_host_api *api, const cb_canvas *cv, const cx_axis *a, float size);
 /* Gridlines, zero line, tick labels left of x0 and the y axis line. */
@@ -98,8 +103,9 @@ void cx_axis_draw(const cb_host_api *api, cb_canvas *cv, const cx_axis *a, float
  * lines (wrap != 0) when crowded. Returns nothing; draws below y (the axis line). */
 void cx_xlabels(const cb_host_api *api, cb_canvas *cv, char **labels, size_t n, float x0, float x1,
                 float y, float size, int wrap, float width);
-/* Display text of raw value v: format_yuan with money, else decimals plus unit. */
-void cx_value_text(const cb_host_api *api, const cx_chart *c, double v, char *buf, size_t n);
+/* Display text of raw value v in the document's language: with money the host's
+ * format_money ("4.05亿元" / "CNY 405 million"), else decimals plus unit. */
+void cx_value_text(const cb_host_api *api, const cb_canvas *cv, const cx_chart *c, double v, char *buf, size_t n);
 
 /* ------------------------------------------------------------------ drawing (draw.c) */
 

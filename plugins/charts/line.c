@@ -77,7 +77,7 @@ void cx_line_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, f
     int empty = !(lo <= hi);
     if (empty) lo = hi = 0;
     cx_axis a;
-    cx_axis_fit(api, &a, c, lo, hi, 5);
+    cx_axis_fit(api, cv, &a, c, lo, hi, 5);
 
     float top = cx_title(api, cv, c, w, h);
     char unit[128] = "";
@@ -91,7 +91,7 @@ void cx_line_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, f
     float plot_bot = 3 + tick * 1.4f + 2;
     float ph = plot_top - plot_bot;
     if (ph < 10) ph = 10;
-    cx_axis_fit(api, &a, c, lo, hi, cx_max_steps(ph, tick));
+    cx_axis_fit(api, cv, &a, c, lo, hi, cx_max_steps(ph, tick));
     float x0 = cx_axis_label_width(api, cv, &a, tick) + 8, x1 = w - 2;
     cx_axis_draw(api, cv, &a, x0, x1, plot_bot, ph, tick);
     cx_xlabels(api, cv, c->x, c->nx, x0, x1, plot_bot, tick, 0, w);

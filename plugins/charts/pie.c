@@ -146,7 +146,7 @@ void cx_pie_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, fl
     float valw = 0, pctw = api->text_width(cv, size, "100.0%"), namew = 0;
     for (size_t i = 0; i <= n; i++) {
         if (i < n && text[i]) snprintf(buf, sizeof buf, "%s", text[i]);
-        else cx_value_text(api, c, i < n ? val[i] : all, buf, sizeof buf);
+        else cx_value_text(api, cv, c, i < n ? val[i] : all, buf, sizeof buf);
         valw = fmaxf(valw, api->text_width(cv, size, buf));
         if (i < n) namew = fmaxf(namew, api->text_width(cv, size, label[i]));
     }
@@ -214,7 +214,7 @@ void cx_pie_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, fl
         /* the total in the hole: a small label over a large figure, shrunk to fit */
         const char *lab = c->total_label ? c->total_label : cx_word(api, cv, "合计", "Total");
         if (c->center) snprintf(buf, sizeof buf, "%s", c->center);
-        else cx_value_text(api, c, total, buf, sizeof buf);
+        else cx_value_text(api, cv, c, total, buf, sizeof buf);
         float room = 2 * rin * 0.84f, big = fminf(rin * 0.42f, 15);
         while (big > 6 && api->text_width(cv, big, buf) > room) big -= 0.5f;
         float small = fminf(size, big * 0.8f);
@@ -249,7 +249,7 @@ void cx_pie_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, fl
         cx_text_fit(api, cv, lx + keyw + 6, base1 - (float)(lines - 1) * line2, size, 0, cx_rgb3(t->text), rest,
                     labw);
         if (text[i]) snprintf(buf, sizeof buf, "%s", text[i]);
-        else cx_value_text(api, c, val[i], buf, sizeof buf);
+        else cx_value_text(api, cv, c, val[i], buf, sizeof buf);
         cx_text(api, cv, lx + lw - pctw - 12, mid, size, 2, cx_rgb3(t->text), buf);
         if (isnan(val[i]) || !(total > 0)) snprintf(pct, sizeof pct, "—");
         else {

@@ -14,6 +14,9 @@ Per CIDFontType0 font (the face it comes from is found by its PostScript name):
     name-keyed face: the subset's glyph index of that character's glyph name) the original
     face's cmap gives the character: the text reads back as what was drawn;
   * each code's width (/W, else /DW) is the original glyph's advance in thousandths of an em.
+A font named after a face's PostScript name + "-tnum" holds that face's tabular digits (the
+figures role: its `tnum` glyphs, else its `hwid` ones, font.h): its digits are checked
+against those glyphs, and it must hold nothing but digits.
 A face given that the PDF does not use is an error too. Prints one summary line.
 Uses pikepdf and fontTools (python3-pikepdf, python3-fonttools).
 """
@@ -79,11 +82,33 @@ def drawn_codes(pdf):
     return out
 
 
+def tabular_digits(font, cmap):
+    """{digit: glyph name} under the face's tnum feature, else hwid (single substitutions),
+    as core/font.c's tabular_face picks them; {} if neither maps all ten."""
+    if "GSUB" not in font:
+        return {}
+    gsub = font["GSUB"].table
+    for tag in ("tnum", "hwid"):
+        subst = {}
+        for rec in gsub.FeatureList.FeatureRecord:
+            if rec.FeatureTag != tag:
+                continue
+            for li in rec.Feature.LookupListIndex:
+                for st in gsub.LookupList.Lookup[li].SubTable:
+                    st = getattr(st, "ExtSubTable", st)
+                    subst.update(getattr(st, "mapping", None) or {})
+        got = {d: subst.get(cmap.get(ord(d))) for d in "0123456789"}
+        if all(got.values()):
+            return got
+    return {}
+
+
 def face_of(spec):
     path, _, index = spec.rpartition(":") if re.search(r":\d+$", spec) else (spec, "", "0")
     font = TTFont(path, fontNumber=int(index), lazy=True)
     cff = font["CFF "].cff
-    return {"font": font, "cmap": font.getBestCmap(), "upem": font["head"].unitsPerEm,
+    cmap = font.getBestCmap()
+    return {"font": font, "cmap": cmap, "upem": font["head"].unitsPerEm, "tab": tabular_digits(font, cmap),
             "cid_keyed": hasattr(cff[cff.fontNames[0]], "ROS"), "hmtx": font["hmtx"],
             "psname": font["name"].getDebugName(6), "spec": spec}
 
@@ -103,7 +128,8 @@ def main(argv):
         if cid_font.get("/Subtype") != "/CIDFontType0":
             continue
         name = str(obj.BaseFont)[1:].split("+", 1)[-1]
-        face = next((f for f in faces if f["psname"] == name), None)
+        tnum = name.endswith("-tnum")
+        face = next((f for f in faces if f["psname"] == (name[:-5] if tnum else name)), None)
         if face is None:
             faults.append(f"{name}: a CFF font of none of the given faces")
             continue
@@ -127,6 +153,8 @@ def main(argv):
         for code, text in sorted(tounicode(obj.ToUnicode).items()):
             checked += 1
             glyph = face["cmap"].get(ord(text[0])) if len(text) == 1 else None
+            if tnum:
+                glyph = face["tab"].get(text)
             if glyph is None:
                 faults.append(f"{name}: code {code} maps to {text!r}, which the face lacks")
                 continue
