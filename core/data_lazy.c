@@ -332,10 +332,8 @@ static int lazy_fill_run(table_impl *ti, uint64_t off, uint64_t len, size_t line
 {
     lazy_rows *lz = ti->lazy;
     if (len > SIZE_MAX - 1) return lazy_changed(ti, err);
-    if (buf->cap < len + 1) {
-        buf->s = cb_xrealloc(buf->s, (size_t)len + 1);
-        buf->cap = (size_t)len + 1;
-    }
+    buf->len = 0;
+    cb_buf_reserve(buf, (size_t)len);
     size_t got = 0;
     while (got < len) {
         ssize_t k = pread(lz->fd, buf->s + got, (size_t)len - got, (off_t)(off + got));

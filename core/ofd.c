@@ -936,11 +936,7 @@ static int ofd_end_document(void *state, cb_buf *out, cb_error *err)
     if (lib.zip_source_stat(d->src, &st) < 0 || lib.zip_source_open(d->src) < 0)
         return zip_failed(lib.zip_source_error(d->src), "reading the package back", err); /* not covered */
     size_t len = (size_t)st.size;
-    if (out->cap < out->len + len + 1) {
-        out->s = cb_xrealloc(out->s, out->len + len + 1);
-        out->cap = out->len + len + 1;
-    }
-    zip_int64_t got = lib.zip_source_read(d->src, out->s + out->len, len);
+    zip_int64_t got = lib.zip_source_read(d->src, cb_buf_reserve(out, len), len);
     lib.zip_source_close(d->src);
     if (got < 0 || (size_t)got != len) return zip_failed(lib.zip_source_error(d->src), "reading the package back", err);
     out->len += len;

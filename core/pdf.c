@@ -834,11 +834,8 @@ static int pdf_end_document(void *state, cb_buf *out, cb_error *err)
     if (rc != CB_OK) return rc;
     HPDF_ResetStream(pdf);
     HPDF_UINT32 size = HPDF_GetStreamSize(pdf), got = size;
-    if (out->cap < out->len + size + 1) {
-        out->s = cb_xrealloc(out->s, out->len + size + 1);
-        out->cap = out->len + size + 1;
-    }
-    HPDF_STATUS s = size ? HPDF_ReadFromStream(pdf, (HPDF_BYTE *)out->s + out->len, &got) : HPDF_OK;
+    HPDF_BYTE *at = (HPDF_BYTE *)cb_buf_reserve(out, size);
+    HPDF_STATUS s = size ? HPDF_ReadFromStream(pdf, at, &got) : HPDF_OK;
     if ((s != HPDF_OK && s != HPDF_STREAM_EOF) || got != size) return haru_fail(err, s, 0, "reading the PDF from memory");
     out->len += size;
     out->s[out->len] = '\0';

@@ -256,12 +256,9 @@ static int take_reply(worker *w)
         need += h.len;
         if (need - w->in.len > want) want = need - w->in.len;
     }
-    if (w->in.cap < w->in.len + want + 1) {
-        w->in.cap = w->in.len + want + 1;
-        w->in.s = cb_xrealloc(w->in.s, w->in.cap);
-    }
+    char *at = cb_buf_reserve(&w->in, want);
     ssize_t r;
-    do r = read(w->c.from, w->in.s + w->in.len, want);
+    do r = read(w->c.from, at, want);
     while (r < 0 && errno == EINTR);
     if (r <= 0) return -1;
     w->in.len += (size_t)r;

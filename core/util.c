@@ -76,7 +76,7 @@ char *cb_xasprintf(const char *fmt, ...)
     return p;
 }
 
-void cb_buf_add(cb_buf *b, const void *data, size_t n)
+char *cb_buf_reserve(cb_buf *b, size_t n)
 {
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 64;
@@ -84,7 +84,13 @@ void cb_buf_add(cb_buf *b, const void *data, size_t n)
         b->s = cb_xrealloc(b->s, cap);
         b->cap = cap;
     }
-    if (n) memcpy(b->s + b->len, data, n);
+    return b->s + b->len;
+}
+
+void cb_buf_add(cb_buf *b, const void *data, size_t n)
+{
+    char *at = cb_buf_reserve(b, n);
+    if (n) memcpy(at, data, n);
     b->len += n;
     b->s[b->len] = '\0';
 }

@@ -44,6 +44,9 @@ typedef struct cb_buf {
 } cb_buf;
 
 void cb_buf_add(cb_buf *b, const void *data, size_t n);
+/* Room for n more bytes and the terminator: where they go (b->s + b->len), for a writer
+ * that fills them itself (then b->len += n and the terminator are its to set). */
+char *cb_buf_reserve(cb_buf *b, size_t n);
 void cb_buf_adds(cb_buf *b, const char *s);
 void cb_buf_addf(cb_buf *b, const char *fmt, ...) CB_PRINTF(2, 3);
 void cb_buf_free(cb_buf *b);

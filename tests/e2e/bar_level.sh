@@ -9,11 +9,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
-if ! "$PY" -c 'import fitz' 2>/dev/null; then
-    skip_all "PyMuPDF (python3-fitz) is not installed"
-    finish
-    exit $?
-fi
+need_python fitz "PyMuPDF (python3-fitz)"
 cd "$TMP"
 
 cat >report.lua <<'EOF'

@@ -7,7 +7,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
-if ! "$PY" -c 'import fitz' 2>/dev/null; then skip_all "PyMuPDF (python3-fitz) is not installed"; fi
+need_python fitz "PyMuPDF (python3-fitz)"
 
 cb synth --counties 200 --seed 1 --out "$TMP/synth"
 check_eq "synth writes a batch of 200 counties (exit 0)" 0 "$RC"

@@ -20,7 +20,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
-"$PY" -c 'import fitz' 2>/dev/null || skip_all "PyMuPDF (python3-fitz) is not installed"
+need_python fitz "PyMuPDF (python3-fitz)"
 for face in "Noto Serif CJK SC" "Noto Sans CJK SC" "AR PL UKai CN"; do
     [[ -n $(fc-list "$face" family) ]] || skip_all "the font $face is not installed (fonts-noto-cjk, fonts-arphic-ukai)"
 done

@@ -11,7 +11,7 @@
 # examples/reports/jianbao/bulletin.sample.csv over a copy of examples/data.
 source "$(dirname "$0")/lib/common.bash"
 
-if ! "$PY" -c 'import fitz' 2>/dev/null; then skip_all "PyMuPDF (python3-fitz) is not installed"; fi
+need_python fitz "PyMuPDF (python3-fitz)"
 tpl=$CB_SRC/tests/fixtures/jianbao
 check_py=$CB_SRC/tests/e2e/lib/masthead_check.py
 left=79.37 right=$("$PY" -c 'print(595.276 - 73.70)') # the template's type area, in points

@@ -10,9 +10,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
-if ! "$PY" -c 'import fitz' 2>/dev/null; then
-    skip_all "PyMuPDF (python3-fitz) is not installed"
-fi
+need_python fitz "PyMuPDF (python3-fitz)"
 
 mkdir -p "$TMP/self"
 run_checks "$PY" "$E2E_LIB/pages.py" selftest "$TMP/self"

@@ -12,11 +12,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
-if ! "$PY" -c 'import fitz' 2>/dev/null; then
-    skip_all "PyMuPDF (python3-fitz) is not installed"
-    finish
-    exit $?
-fi
+need_python fitz "PyMuPDF (python3-fitz)"
 CANT=/usr/share/fonts/opentype/cantarell/Cantarell-Regular.otf
 SERIF=/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc
 cd "$TMP"

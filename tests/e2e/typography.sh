@@ -15,7 +15,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
-"$PY" -c 'import fitz' 2>/dev/null || skip_all "PyMuPDF (python3-fitz) is not installed"
+need_python fitz "PyMuPDF (python3-fitz)"
 
 CHECK=$TMP/check.py
 cat >"$CHECK" <<'EOF'

@@ -104,6 +104,10 @@ skip_all() {
     exit "$rc"
 }
 
+# need_python MODULE WHAT: the rest of the test is skipped when $PY cannot import MODULE
+# (WHAT names its Debian package for the message)
+need_python() { "$PY" -c "import $1" 2>/dev/null || skip_all "$2 is not installed"; }
+
 finish() {
     echo "$PASSED passed, $FAILED failed$( ((SKIPPED == 0)) || echo ", $SKIPPED skipped")"
     if ((FAILED > 0)); then return 1; fi
