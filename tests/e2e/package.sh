@@ -58,8 +58,8 @@ for want in fonts-wqy-microhei fonts-dejavu-core libhpdf-2.3.0 liblua5.4-0 libha
 done
 if [[ $depends =~ libhpdf-2\.3\.0\ \(\>=\ [0-9] ]]; then ok "... with versions, as dpkg-shlibdeps computes them"; else
     not_ok "... with versions, as dpkg-shlibdeps computes them" "$depends"; fi
-check_eq "Recommends the briefing's Noto faces, the fallback font, jianbao's 楷体 and what OFD output opens (libxml2, libzip)" \
-    "fonts-noto-cjk, fonts-hanazono, fonts-arphic-ukai, libxml2, libzip4" "$(field Recommends)"
+check_eq "Recommends the briefing's Noto faces, the fallback font, jianbao's 楷体, what OFD output opens (libxml2, libzip) and the word bounds of table cells (ICU)" \
+    "fonts-noto-cjk, fonts-hanazono, fonts-arphic-ukai, libxml2, libzip4, libicu72" "$(field Recommends)"
 
 # --- what it holds ----------------------------------------------------------------------------
 dpkg-deb -c "$DEB" >"$TMP/contents"
