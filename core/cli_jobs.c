@@ -98,8 +98,12 @@ static void render_done(void *ctx, size_t job, int rc, int died, const char *rep
             printf("wrote %.*s (%llu page%s, %.1f KB, %.0f ms)\n", nl ? (int)(nl - t) : (int)strlen(t), t,
                    (unsigned long long)m.pages, m.pages == 1 ? "" : "s", m.bytes / 1024.0, m.ms);
         }
-        if (!r->quiet && strcmp(r->verb, "wrote"))
-            printf("rendered %.*s in %.0f ms\n", (int)strcspn(text, "\n"), text, m.ms);
+        if (!r->quiet && strcmp(r->verb, "wrote")) { /* --watch: every format's file, one line */
+            printf("rendered %.*s", (int)strcspn(text, "\n"), text);
+            for (const char *t = strchr(text, '\n'); t; t = strchr(t, '\n'))
+                if ((t = strchr(t + 1, ' '))) printf(", %.*s", (int)strcspn(t + 1, "\n"), t + 1);
+            printf(" in %.0f ms\n", m.ms);
+        }
     } else {
         r->failed++;
         char *msg = died ? cb_xasprintf("%s: %s", who, text) : cb_xstrdup(text);

@@ -127,4 +127,12 @@ WRC=0
 wait "$WPID" || WRC=$?
 check_eq "watch ends with exit 0 on SIGINT" 0 "$WRC"
 
+# --watch with two formats names both files in its line
+timeout 60 "$CB" render --watch --format pdf,ofd --report watched.lua --county 忠县 --out "$TMP/w2" >"$TMP/watch2.log" 2>&1 &
+WPID=$!
+for _ in $(seq 1 100); do grep -q "^rendered" "$TMP/watch2.log" && break; sleep 0.1; done
+check "watch --format pdf,ofd names both files" \
+    grep -qF "rendered $TMP/w2/500233-忠县.pdf, $TMP/w2/500233-忠县.ofd in" "$TMP/watch2.log"
+kill -INT "$WPID"; wait "$WPID" || true
+
 finish
