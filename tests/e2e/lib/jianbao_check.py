@@ -26,6 +26,7 @@ import sys
 
 sys.path.insert(0, sys.argv[1])
 import glyphs  # noqa: E402
+import tap  # noqa: E402
 
 MM = 72 / 25.4
 PAGE_W, PAGE_H = 595.276, 841.890
@@ -40,15 +41,10 @@ FACES = {  # what each role may be set in: the faces asked for, then the free fa
     "heading2": r"KaiTi|Kaiti|FZKT|UKai",
 }
 
-failed = 0
 
 
 def say(good, what, detail=()):
-    global failed
-    failed += not good
-    print(("ok - " if good else "FAIL - ") + what)
-    for d in list(detail)[:10]:
-        print("       " + d)
+    tap.check(good, what, list(detail), limit=10)
 
 
 def centre(line):
@@ -249,4 +245,4 @@ if __name__ == "__main__":
         grid_mode(pdfs[0])
     else:
         briefing_mode(pdfs)
-    sys.exit(1 if failed else 0)
+    sys.exit(tap.status())

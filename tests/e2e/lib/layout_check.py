@@ -24,6 +24,8 @@ import re
 import subprocess
 import sys
 
+import tap
+
 PARA_START = "长段落起始标记："
 PARA_END = "长段落结束标记。"
 # what a reader must never see: a line that starts with closing punctuation, or that ends
@@ -33,15 +35,10 @@ NO_START = "，。、）》"
 NO_END = "（《"
 WORD_CHAR = re.compile(r"[A-Za-z0-9.%-]")
 
-results = []
 
 
 def report(ok, what, detail=""):
-    results.append(ok)
-    print(("ok - " if ok else "FAIL - ") + what)
-    if not ok and detail:
-        for line in detail.splitlines()[:20]:
-            print("       " + line)
+    tap.check(ok, what, detail)
 
 
 def run(cmd):
@@ -226,7 +223,7 @@ def main(argv):
     else:
         print(__doc__, file=sys.stderr)
         return 2
-    return 0 if all(results) else 1
+    return tap.status()
 
 
 if __name__ == "__main__":

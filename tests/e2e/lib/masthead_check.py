@@ -19,11 +19,13 @@ import sys
 
 import fitz
 
+import tap
+
 TOL = 1.5  # points
 
 
 def say(good, what, why=""):
-    print(("ok - " if good else "FAIL - ") + what + ("" if good or not why else f" ({why})"))
+    tap.check(good, what, why)
 
 
 def lines(page):

@@ -35,6 +35,8 @@ import sys
 
 import fitz  # PyMuPDF (python3-fitz)
 
+import tap
+
 DIGITS = "0123456789０１２３４５６７８９"
 DASHES = "-~‒–—―−〜﹘－～"
 SIGNS = "+-−±＋－￥¥$＄£€"
@@ -43,15 +45,10 @@ UNIT_MARKS = "%％‰‱℃°"
 # characters: "县。" is one character alone
 CLOSING = "!%),.:;?]}°·’”‥…‧‰‼⁇⁈⁉℃、。々〉》」』】〕〗〙〛〞〟〻ゝゞ・ーヽヾ﹐﹑﹒﹔﹕﹖﹗﹚﹜﹞！％），．：；？］｝｠｡｣､･"
 
-results = []
 
 
 def report(ok, what, detail=()):
-    results.append(ok)
-    print(("ok - " if ok else "FAIL - ") + what)
-    if not ok:
-        for line in list(detail)[:20]:
-            print("       " + line)
+    tap.check(ok, what, list(detail))
 
 
 def is_cjk(c):
@@ -257,7 +254,7 @@ def check(pdf, name):
 def main(argv):
     if len(argv) in (2, 3) and argv[0] == "check":
         check(argv[1], argv[2] if len(argv) == 3 else argv[1])
-        return 0 if all(results) else 1
+        return tap.status()
     if len(argv) == 2 and argv[0] == "cells":
         for lines in load(argv[1])[1]:
             for g in chains(lines):
