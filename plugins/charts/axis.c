@@ -145,6 +145,10 @@ void cx_value_text(const cb_host_api *api, const cb_canvas *cv, const cx_chart *
         api->format_money(cv, buf, n, v);
         return;
     }
+    if (strcmp(cx_word(api, cv, "zh", "en"), "en") == 0 && (!c->unit || strcmp(c->unit, "%") != 0)) {
+        api->format_quantity(cv, buf, n, v, c->unit, NULL); /* "3,800 people", as English text writes counts */
+        return;
+    }
     size_t len = api->format_decimal(buf, n, v, 2);
     if (c->unit && len < n) snprintf(buf + len, n - len, "%s", c->unit);
 }

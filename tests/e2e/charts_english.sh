@@ -5,7 +5,7 @@
 # with a unit of its own: under --lang en the value axis is in CNY, CNY million, billion or
 # trillion as the English briefing writes amounts ("Unit: CNY million", ticks 0, 20, 40,
 # 60), tick labels carry thousands separators ("2,000"), totals and the pie's amounts read
-# "CNY 58 million"; no 元, 万 or 亿 is left on the page. In Chinese the same charts are as
+# "CNY 58 million", a total with a unit of its own "3,800 people"; no 元, 万 or 亿 is left on the page. In Chinese the same charts are as
 # before (单位：万元, ticks 0 2000 4000 6000, 5800万元).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
@@ -33,6 +33,9 @@ doc:add("chart.pie", { title = en and "By sector" or "构成", money = true,
   slices = { { label = en and "Health" or "卫生", value = 5.8e7 }, { label = en and "Schools" or "教育", value = 1.5e7 } } })
 doc:add("chart.line", { title = en and "Trainees" or "培训人数", unit = en and "people" or "人",
   x = { "2018", "2019", "2020" }, series = { { name = en and "Trainees" or "人数", values = { 1200, 2600, 5400 } } } })
+doc:add("chart.stacked", { title = en and "Trainees by county" or "各县培训", unit = en and "people" or "人", totals = true,
+  categories = { "A", "B" },
+  series = { { name = en and "Men" or "男", values = { 1200, 700 } }, { name = en and "Women" or "女", values = { 2600, 900 } } } })
 doc:add("chart.line", { title = en and "Big funds" or "大额资金", money = true,
   x = { "2019", "2020" }, series = { { name = en and "Funds" or "资金", values = { 6.5e8, 1.2e9 } } } })
 EOF
@@ -53,6 +56,8 @@ check "en: the unit chart's axis keeps its unit (Unit: people)" grep -q 'Unit: p
 check "en: tick labels in English figures (6,000 on the trainees' axis)" grep -qx '6,000' <(words en.txt)
 check "en: money ticks in CNY million (60 on the funds' axis)" grep -qx '60' <(words en.txt)
 check "en: totals and the pie's amounts as English amounts (CNY 58 million)" grep -q 'CNY 58 million' en.txt
+check "en: a total with a unit of its own in English figures (3,800 people)" grep -q '3,800 people' en.txt
+check "zh: ... as before in Chinese (3800人)" grep -q '3800人' zh.txt
 check_eq "en: no 元, 万 or 亿 anywhere on the page" "" "$(grep -o '[元万亿]' en.txt | sort -u | paste -sd' ')"
 check "zh: the money axis in 万元 (单位：万元)" grep -q '单位：万元' zh.txt
 check "zh: ... its ticks in 万元 (6000)" grep -qx '6000' <(words zh.txt)
