@@ -28,7 +28,8 @@
     X(ENOTFOUND, -8, "no such county, report or template")     \
     X(ETEMPLATE, -9, "bad template")                           \
     X(EPLUGIN, -10, "plugin refused or failed")                \
-    X(EEXIST, -11, "name already registered")
+    X(EEXIST, -11, "name already registered")                  \
+    X(EOFD, -12, "OFD generation failed")
 
 enum cb_errno {
 #define CB__ERRNO_ENUM(name, val, text) CB_##name = (val),
