@@ -29,10 +29,9 @@ typedef struct reply_hdr {
 } reply_hdr;
 
 /*
- * Process-wide state, the only mutable file-scope variables here, each because no handle
- * can reach it: stop_sig/stop_count below are written by the signal handler (a worker's
- * mark and retirement are worker.c's). Everything else of a run lives in its pool, on
- * cb_pool_run's stack.
+ * Process-wide state: the only mutable file-scope variables here are stop_sig/stop_count
+ * below, because the signal handler writes them (a worker's mark and retirement are
+ * worker.c's). Everything else of a run lives in its pool, on cb_pool_run's stack.
  */
 
 typedef struct worker {
