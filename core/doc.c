@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pool.h"
 #include "util.h"
+#include "worker.h"
 
 void cb_doc_init(cb_doc *d) { memset(d, 0, sizeof *d); }
 
@@ -25,9 +25,9 @@ static void free_block(cb_block *b)
     for (size_t i = 0; i < b->nrows * b->ncols; i++) free(b->cells[i]);
     free(b->cells);
     if (b->ptype && b->ptype->destroy && b->pstate) {
-        cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL); /* a crash names the block */
+        cb_worker_mark(CB_MARK_BLOCK, b->ptype, NULL); /* a crash names the block */
         b->ptype->destroy(b->pstate);
-        cb_pool_mark(CB_MARK_NONE, NULL, NULL);
+        cb_worker_mark(CB_MARK_NONE, NULL, NULL);
     }
     free(b->where);
 }

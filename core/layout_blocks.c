@@ -10,7 +10,7 @@
 #include "canvas.h"
 #include "layout_int.h"
 #include "numfmt.h"
-#include "pool.h"
+#include "worker.h"
 
 /* Characters drawn (not skipped: font.h), each followed by the justification spacing. */
 static size_t count_chars(const char *s, size_t len)
@@ -856,18 +856,18 @@ void cb_notes_place(lay *L, const cb_block *b, const cb_block *next)
  * in it names the block; a height that is not a number counts as 0. */
 static float plugin_height(const cb_block *b, const void *st, const cb_canvas *mc, float width)
 {
-    cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL);
+    cb_worker_mark(CB_MARK_BLOCK, b->ptype, NULL);
     float h = b->ptype->measure((void *)st, b->papi, mc, width);
-    cb_pool_mark(CB_MARK_NONE, NULL, NULL);
+    cb_worker_mark(CB_MARK_NONE, NULL, NULL);
     return isfinite(h) && h > 0 ? h : 0;
 }
 
 static void plugin_destroy(const cb_block *b, void *st)
 {
     if (!st || !b->ptype->destroy) return;
-    cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL);
+    cb_worker_mark(CB_MARK_BLOCK, b->ptype, NULL);
     b->ptype->destroy(st);
-    cb_pool_mark(CB_MARK_NONE, NULL, NULL);
+    cb_worker_mark(CB_MARK_NONE, NULL, NULL);
 }
 
 /* Asks a version-2 block to split st (h points tall) at `avail` points (plugin.h, "Blocks
@@ -878,9 +878,9 @@ static int plugin_split(const cb_block *b, const void *st, const cb_canvas *mc, 
                         float avail, void **head, float *hh, void **rest)
 {
     *head = *rest = NULL;
-    cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL);
+    cb_worker_mark(CB_MARK_BLOCK, b->ptype, NULL);
     int ok = b->ptype->split(st, b->papi, mc, width, avail, head, rest);
-    cb_pool_mark(CB_MARK_NONE, NULL, NULL);
+    cb_worker_mark(CB_MARK_NONE, NULL, NULL);
     if (ok && *head && *rest && (*hh = plugin_height(b, *head, mc, width)) <= avail && *hh >= 1 &&
         plugin_height(b, *rest, mc, width) <= h - 1)
         return 1;
@@ -897,9 +897,9 @@ static int plugin_draw(lay *L, const cb_block *b, void *st, float h, uint32_t fi
     cb_canvas c;
     cb_lay_at(L, fig);
     cb_canvas_init(&c, L->page, cb_font_for(L->font, CB_FONT_FIGURES, 0), L->t, L->left, L->y - h);
-    cb_pool_mark(CB_MARK_BLOCK, b->ptype, NULL);
+    cb_worker_mark(CB_MARK_BLOCK, b->ptype, NULL);
     b->ptype->draw(st, b->papi, &c, L->width, h);
-    cb_pool_mark(CB_MARK_NONE, NULL, NULL);
+    cb_worker_mark(CB_MARK_NONE, NULL, NULL);
     cb_canvas_free(&c);
     return c.described;
 }

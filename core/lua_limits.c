@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "lua_int.h"
-#include "pool.h"
+#include "worker.h"
 
 #define MIB 1048576.0
 
@@ -341,7 +341,7 @@ int cb_lua__run_outcome(run_ctx *c, int status, const char *name, const char *wh
     const char *msg = status == LUA_OK ? NULL : lua_tostring(c->L, -1);
     /* a limit struck (even one the script caught with pcall): its longjmp left from where
      * the limit found the script, so the worker is not to run another county (pool.h) */
-    if (c->cpu_hit || c->refusals) cb_pool_retire();
+    if (c->cpu_hit || c->refusals) cb_worker_retire();
     if (c->cpu_hit) { /* whatever the script's own handlers made of it */
         fmt_limit(limit, sizeof limit, c->budget_s);
         return cb_fail(err, code, "%s: CPU budget of %s s exceeded (stopped after %.2f s of CPU time; see --cpu-budget)%s",

@@ -16,7 +16,7 @@
 
 #include "paths.h"
 #include "plugin_int.h"
-#include "pool.h"
+#include "worker.h"
 
 /* ------------------------------------------------------------------ loading one file */
 
@@ -324,7 +324,7 @@ static const module_entry *find_module(const char *name)
     return NULL;
 }
 
-/* A plugin's Lua function, called through a closure that marks it (pool.h) for the death
+/* A plugin's Lua function, called through a closure that marks it (worker.h) for the death
  * message of a worker it crashes. The function is called in place, on the closure's own
  * frame, so its argument errors still name it; it must have no upvalues. (An error it
  * raises leaves the mark set until the next mark or job: a later crash outside plugins in
@@ -332,9 +332,9 @@ static const module_entry *find_module(const char *name)
 static int module_fn(lua_State *L)
 {
     lua_CFunction f = lua_tocfunction(L, lua_upvalueindex(1));
-    cb_pool_mark(CB_MARK_MODULE, lua_touserdata(L, lua_upvalueindex(2)), lua_tostring(L, lua_upvalueindex(3)));
+    cb_worker_mark(CB_MARK_MODULE, lua_touserdata(L, lua_upvalueindex(2)), lua_tostring(L, lua_upvalueindex(3)));
     int n = f(L);
-    cb_pool_mark(CB_MARK_NONE, NULL, NULL);
+    cb_worker_mark(CB_MARK_NONE, NULL, NULL);
     return n;
 }
 
@@ -344,9 +344,9 @@ static int module_open(lua_State *L)
 {
     const module_entry *m = find_module(luaL_checkstring(L, 1));
     if (!m) return luaL_error(L, "no plugin provides module '%s'", lua_tostring(L, 1));
-    cb_pool_mark(CB_MARK_MODULE, m, NULL);
+    cb_worker_mark(CB_MARK_MODULE, m, NULL);
     int n = m->open(L);
-    cb_pool_mark(CB_MARK_NONE, NULL, NULL);
+    cb_worker_mark(CB_MARK_NONE, NULL, NULL);
     if (n < 1 || !lua_istable(L, -n)) return n;
     lua_settop(L, lua_gettop(L) - n + 1); /* the module table only */
     lua_pushnil(L);

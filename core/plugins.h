@@ -63,7 +63,7 @@ void cb_plugins_print(FILE *out);
 
 const cb_host_api *cb_host_api_get(void);
 
-/* Words for a worker's mark (pool.h: cb_pool_mark), "in block chart.pie of plugin charts",
+/* Words for a worker's mark (worker.h: cb_worker_mark), "in block chart.pie of plugin charts",
  * into buf; 0 when the mark names nothing registered. */
 int cb_plugins_describe(int kind, const void *what, const char *fn, char *buf, size_t n);
 

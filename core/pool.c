@@ -18,46 +18,21 @@
 
 #include "child.h"
 #include "plugins.h"
+#include "worker.h"
 
 /* What a worker sends back per job; len bytes of reply follow. */
 typedef struct reply_hdr {
     uint32_t job;
     int32_t rc;
     uint32_t len;
-    uint32_t retire; /* the worker exits after this reply (cb_pool_retire) */
+    uint32_t retire; /* the worker exits after this reply (cb_worker_retire) */
 } reply_hdr;
 
-/* A worker's page of the shared mapping: the plugin code it is in (pool.h). */
-typedef struct mark_slot {
-    volatile int kind;
-    const void *volatile what;
-    char fn[48];
-} mark_slot;
-
 /*
- * Process-wide state, the only mutable file-scope variables here, each because no handle
- * can reach it: my_mark and retiring belong to a worker process (set once it is forked;
- * cb_pool_mark and cb_pool_retire are called from plugin calls deep in a county's render,
- * which carry no pool), and stop_sig/stop_count below are written by the signal handler.
- * Everything else of a run lives in its pool, on cb_pool_run's stack.
+ * Process-wide state: the only mutable file-scope variables here are stop_sig/stop_count
+ * below, because the signal handler writes them (a worker's mark and retirement are
+ * worker.c's). Everything else of a run lives in its pool, on cb_pool_run's stack.
  */
-static mark_slot *my_mark; /* in a worker: its slot; in the parent: NULL */
-static int retiring;       /* in a worker: cb_pool_retire was called during this job */
-
-void cb_pool_mark(int kind, const void *what, const char *fn)
-{
-    mark_slot *m = my_mark;
-    if (!m) return;
-    m->what = what;
-    if (fn) snprintf(m->fn, sizeof m->fn, "%s", fn);
-    else m->fn[0] = '\0';
-    m->kind = kind;
-}
-
-void cb_pool_retire(void)
-{
-    if (my_mark) retiring = 1;
-}
 
 typedef struct worker {
     cb_child c;            /* pid -1: none (not started, died, or its slot given up); from:
@@ -75,7 +50,7 @@ typedef struct pool {
     worker *w;
     size_t nw;             /* slots */
     size_t usable;         /* slots not off */
-    mark_slot *marks;      /* nw slots shared with the workers (MAP_SHARED before fork) */
+    cb_mark_slot *marks;   /* nw slots shared with the workers (MAP_SHARED before fork) */
 } pool;
 
 /* ------------------------------------------------------------------ a worker's life */
@@ -83,7 +58,7 @@ typedef struct pool {
 static void worker_main(pool *p, size_t slot, int in, int out)
 {
     const cb_pool_opts *o = p->o;
-    my_mark = &p->marks[slot];
+    cb_worker_start(&p->marks[slot]);
     cb_buf b = {0};
     uint32_t job;
     while (cb_read_all(in, &job, sizeof job) == 0 && job != UINT32_MAX) {
@@ -93,11 +68,11 @@ static void worker_main(pool *p, size_t slot, int in, int out)
         b.len = 0;
         cb_buf_add(&b, &h, sizeof h);
         h.rc = o->work(o->ctx, job, &b);
-        my_mark->kind = CB_MARK_NONE; /* a job's mark never outlives it */
+        int retire = cb_worker_end_job();
         h.len = (uint32_t)(b.len - sizeof h);
-        h.retire = (uint32_t)retiring;
+        h.retire = (uint32_t)retire;
         memcpy(b.s, &h, sizeof h);
-        if (cb_write_all(out, b.s, b.len) != 0 || retiring) break; /* one write: header and reply */
+        if (cb_write_all(out, b.s, b.len) != 0 || retire) break; /* one write: header and reply */
     }
     cb_buf_free(&b);
     if (o->worker_exit) o->worker_exit(o->ctx);
@@ -149,7 +124,7 @@ static int reap(worker *w)
 /* Appends to why what worker i was running when it stopped: " in block B of plugin P". */
 static void add_mark(const pool *p, size_t i, char *why, size_t n)
 {
-    const mark_slot *m = &p->marks[i];
+    const cb_mark_slot *m = &p->marks[i];
     char where[256];
     if (m->kind != CB_MARK_NONE &&
         cb_plugins_describe(m->kind, m->what, m->fn[0] ? m->fn : NULL, where, sizeof where)) {

@@ -72,21 +72,7 @@ void cb_pool_catch_stop(void);
 /* The first SIGINT or SIGTERM noted since cb_pool_catch_stop, or 0. */
 int cb_pool_stop_signal(void);
 
-/* What plugin code a worker is running, for its death message: a tiny store into a page
- * shared with the parent (nothing outside a worker). kind CB_MARK_BLOCK: what is the
- * cb_block_type; CB_MARK_MODULE: what is the plugin registry's module entry and fn the
- * Lua function (NULL: the module's open function); CB_MARK_NONE clears. plugins.h's
- * cb_plugins_describe turns a mark into words in the parent. */
-enum { CB_MARK_NONE, CB_MARK_BLOCK, CB_MARK_MODULE };
-void cb_pool_mark(int kind, const void *what, const char *fn);
-
-/* In a worker: this process runs no job after the current one. Called when a limit (the
- * CPU budget's stop, the memory cap) cut a script short at a point of its own choosing:
- * the longjmp that stops it may leave behind, past lua_close, whatever the code it cut
- * was in the middle of (a plugin's state, the C heap's layout), and the next county must
- * not start from that. The worker sends its reply, then exits; the parent forks a fresh
- * one for the next job. Costs a fork per county stopped so, nothing otherwise. Outside a
- * worker: nothing. */
-void cb_pool_retire(void);
+/* A worker's mark (the plugin code it is in, named in its death message) and its
+ * retirement after a limit struck are set through worker.h, below the render's modules. */
 
 #endif /* CB_POOL_H */

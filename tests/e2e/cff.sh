@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# cff.sh: OpenType CFF fonts (core/font.c, core/cff.c, core/pdf.c add_font) open, measure and
+# cff.sh: OpenType CFF fonts (core/font.c, core/font_subset.c, core/cff.c, core/pdf.c add_font) open, measure and
 # embed as a CIDFontType0 font whose FontFile3 /CIDFontType0C is the subset's bare CFF
 # program, drawn by the CIDs the program's charset gives (HarfBuzz's subset of a CID-keyed
 # CFF keeps the original CIDs), with no CIDToGIDMap:

@@ -36,7 +36,7 @@ wait "$WPID" || WRC=$?
 check_eq "watch ends with exit 0 on SIGINT" 0 "$WRC"
 
 # a re-render into the same folder: the input hash takes the report's digest from the
-# manifest's list while its identity holds (core/batch.c); edited the same way, the county
+# manifest's list while its identity holds (core/batch_hash.c); edited the same way, the county
 # is rendered again with the new text
 cp watched.lua again.lua
 touch -d '-1 hour' again.lua

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# font_lookup.sh: the font fontconfig chose is remembered (core/font.c) in
+# font_lookup.sh: the font fontconfig chose is remembered (core/font_lookup.c) in
 # $XDG_CACHE_HOME/countybrief/font-lookup, and the remembered answer is used only while the
 # font file is unchanged. A list doctored to name another Chinese font (HanaMinA, a copy in
 # the test folder) proves the list is read; touching that copy makes countybrief ask

@@ -5,7 +5,7 @@
 # cap (a string flood, copies into the document, and a refusal the script catches with
 # pcall and then renders anyway), and 奉节县 is rendered after it:
 #   - the process that writes 奉节县's PDF ran no other county: the worker the limit struck
-#     retired after its reply and a fresh fork took its place (pool.h, cb_pool_retire),
+#     retired after its reply and a fresh fork took its place (worker.h, cb_worker_retire),
 #     as strace -ff shows (the job numbers each process read from its pipe);
 #   - 奉节县's PDF is byte-identical to a clean run's, also with glibc's malloc filling new
 #     and freed memory (MALLOC_PERTURB_) and with a larger environment (which moves the

@@ -23,6 +23,7 @@
 #include "render.h"
 #include "test.h"
 #include "util.h"
+#include "worker.h"
 
 /* ---- cb_number_parse ---- */
 
@@ -646,7 +647,7 @@ static int pid_job(void *ctx, size_t job, cb_buf *reply)
     (void)ctx;
     pid_t me = getpid();
     cb_buf_add(reply, &me, sizeof me);
-    if (job == 1 || job == 3) cb_pool_retire();
+    if (job == 1 || job == 3) cb_worker_retire();
     return CB_OK;
 }
 
@@ -678,7 +679,7 @@ TEST(pool_retires_a_worker)
     ASSERT(r.pid[0] > 0 && r.pid[0] == r.pid[1]);
     ASSERT(r.pid[2] > 0 && r.pid[2] != r.pid[1] && r.pid[2] == r.pid[3]);
     ASSERT(r.pid[4] > 0 && r.pid[4] != r.pid[3] && r.pid[4] != r.pid[1]);
-    cb_pool_retire(); /* outside a worker: nothing */
+    cb_worker_retire(); /* outside a worker: nothing */
 }
 
 static const test_case tests[] = {
