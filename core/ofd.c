@@ -410,6 +410,7 @@ static int write_public_res(ofd_doc *d, cb_error *err)
         el(d, "Font");
         attr_id(d, "ID", m->id);
         attr(d, "FontName", xml_text(d, fi.psname));
+        if (fi.family[0]) attr(d, "FamilyName", xml_text(d, fi.family));
         if (cb_font_face_bold(d->font, m->set->face)) attr(d, "Bold", "true");
         int otf = m->sub.len >= 4 && memcmp(m->sub.data, "OTTO", 4) == 0;
         snprintf(name, sizeof name, "font_%u.%s", m->id, otf ? "otf" : "ttf");
