@@ -511,6 +511,11 @@ void cb_font_face_info_get(const cb_font *fl, int face_index, cb_font_face_info 
     float k = 1000 / f->upem; /* font units to PDF glyph space */
     memset(out, 0, sizeof *out);
     out->psname = f->psname && *f->psname ? f->psname : "Font";
+    unsigned flen = sizeof out->family;
+    if (!hb_ot_name_get_utf8(f->face, HB_OT_NAME_ID_TYPOGRAPHIC_FAMILY, HB_LANGUAGE_INVALID, &flen, out->family)) {
+        flen = sizeof out->family; /* a face of the four basic styles has no typographic family */
+        hb_ot_name_get_utf8(f->face, HB_OT_NAME_ID_FONT_FAMILY, HB_LANGUAGE_INVALID, &flen, out->family);
+    }
     out->ascent = (int)lrintf(f->ascender * 1000);
     out->descent = (int)lrintf(f->descender * 1000);
     hb_blob_t *head = hb_face_reference_table(f->face, HB_TAG('h', 'e', 'a', 'd'));

@@ -187,9 +187,12 @@ int cb_font_blank_half(cb_font *f, uint32_t cp);
 /* The primary face's ascender and descender (negative) as fractions of the em. */
 void cb_font_metrics(const cb_font *f, float *ascender, float *descender);
 
-/* What a PDF font descriptor needs of a face, in thousandths of an em. */
+/* What a PDF font descriptor (and an OFD's Font) needs of a face, in thousandths of an em. */
 typedef struct cb_font_face_info {
     const char *psname; /* the PostScript name ("Font" if the face has none); owned by f */
+    /* the family name (the typographic family, else the font family; "" if none): what a
+     * reader that substitutes an installed font looks for (the OFD's FamilyName) */
+    char family[128];
     int ascent, descent, cap_height;
     int bbox[4];        /* xMin, yMin, xMax, yMax */
 } cb_font_face_info;

@@ -60,6 +60,7 @@ static int write_public_res(ofd_doc *d, cb_error *err)
         ofd_el(d, "Font");
         ofd_attr_id(d, "ID", m->id);
         ofd_attr(d, "FontName", ofd_xml_text(d, fi.psname));
+        if (fi.family[0]) ofd_attr(d, "FamilyName", ofd_xml_text(d, fi.family));
         if (cb_font_face_bold(d->font, m->set->face)) ofd_attr(d, "Bold", "true");
         int otf = m->sub.len >= 4 && memcmp(m->sub.data, "OTTO", 4) == 0;
         snprintf(name, sizeof name, "font_%u.%s", m->id, otf ? "otf" : "ttf");
