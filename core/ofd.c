@@ -168,7 +168,7 @@ static int draw_path(ofd_doc *d, const cb_op *op, cb_error *err)
             break;
         default:
             cb_buf_free(&b);
-            return cb_fail(err, CB_EPDF, "the OFD writer cannot draw a path segment of kind '%c' (0x%02X)",
+            return cb_fail(err, CB_EOFD, "the OFD writer cannot draw a path segment of kind '%c' (0x%02X)",
                            s->kind >= 0x20 && s->kind < 0x7F ? s->kind : '?', (unsigned char)s->kind);
         }
     }
@@ -196,7 +196,7 @@ static int draw_image(ofd_doc *d, const cb_op *op, cb_error *err)
         size_t len;
         cb_error inner;
         char *data = cb_file_read(op->text, IMAGE_MAX, &len, &inner);
-        if (!data) return cb_fail(err, CB_EPDF, "cannot embed the image: %s", inner.msg);
+        if (!data) return cb_fail(err, CB_EOFD, "cannot embed the image: %s", inner.msg);
         d->images = cb_xgrow(d->images, d->nimages, sizeof *d->images);
         ofd_image *n = &d->images[d->nimages++];
         n->path = op->text;
@@ -401,7 +401,7 @@ static int ofd_ops(void *state, const cb_op *ops, size_t n, cb_error *err)
             rc = draw_image(d, op, err);
             break;
         default: /* a kind added to layout.h and not here: fail, never a shape missing */
-            rc = cb_fail(err, CB_EPDF, "the OFD writer cannot draw an operation of kind %d (it draws %s, %s, "
+            rc = cb_fail(err, CB_EOFD, "the OFD writer cannot draw an operation of kind %d (it draws %s, %s, "
                          "%s, %s and %s)", (int)op->kind, op_names[0], op_names[1], op_names[2], op_names[3],
                          op_names[4]);
         }

@@ -16,7 +16,7 @@
  * The bytes depend only on the display list and the fonts: every entry of the package has
  * the document's date (else 1980-01-01) and fixed attributes, the XML is deflated by
  * libdeflate (fonts and images stored), and DocID is a digest of the other parts. Errors (a face that cannot be subset, an image that cannot be read, an
- * operation the writer does not know) end the document with CB_EPDF or CB_EFONT, naming it.
+ * operation the writer does not know) end the document with CB_EOFD or CB_EFONT, naming it.
  */
 #ifndef CB_OFD_H
 #define CB_OFD_H

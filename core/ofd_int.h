@@ -53,7 +53,7 @@ typedef struct ofd_doc {
 } ofd_doc;
 
 /* ---- ofd_pkg.c: the libraries */
-/* Opens libxml2 and libzip the first time (dlopen); CB_EPDF naming what is missing. */
+/* Opens libxml2 and libzip the first time (dlopen); CB_EOFD naming what is missing. */
 int ofd_lib_load(cb_error *err);
 /* Frees what the writer keeps for the process (its compressor): the backend's release. */
 void ofd_release(void);

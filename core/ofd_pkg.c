@@ -39,11 +39,11 @@ static struct {
 } lib;
 static int lib_loaded;
 
-/* Opens soname and sets each function of its list; CB_EPDF naming what is missing. */
+/* Opens soname and sets each function of its list; CB_EOFD naming what is missing. */
 static int lib_open(const char *soname, const char *package, cb_error *err)
 {
     void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-    if (!h) return cb_fail(err, CB_EPDF, "OFD output needs %s (Debian package %s): %s", soname, package, dlerror());
+    if (!h) return cb_fail(err, CB_EOFD, "OFD output needs %s (Debian package %s): %s", soname, package, dlerror());
     const char *missing = NULL;
 #define FN_SET(f) if (!missing && !(*(void **)&lib.f = dlsym(h, #f))) missing = #f;
     if (strstr(soname, "xml")) {
@@ -52,7 +52,7 @@ static int lib_open(const char *soname, const char *package, cb_error *err)
         ZIP_FNS(FN_SET)
     }
 #undef FN_SET
-    if (missing) return cb_fail(err, CB_EPDF, "OFD output needs %s with %s; this one lacks it", soname, missing);
+    if (missing) return cb_fail(err, CB_EOFD, "OFD output needs %s with %s; this one lacks it", soname, missing);
     return CB_OK;
 }
 
@@ -180,7 +180,7 @@ void ofd_part_open(ofd_doc *d, const char *root)
 
 static int zip_failed(zip_error_t *ze, const char *doing, cb_error *err)
 {
-    return cb_fail(err, CB_EPDF, "libzip: %s while %s", lib.zip_error_strerror(ze), doing);
+    return cb_fail(err, CB_EOFD, "libzip: %s while %s", lib.zip_error_strerror(ze), doing);
 }
 
 /* Gives entry i its fixed date and attributes (so the package's bytes are the input's). */

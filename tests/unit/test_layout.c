@@ -1419,7 +1419,7 @@ TEST(ofd_backend_refuses_what_it_cannot_draw)
     pg.ops = &op;
     pg.nops = 1;
     memset(&out, 0, sizeof out);
-    ASSERT_EQ_INT(cb_backend_write(b, &bad, get_font(), &out, &err), CB_EPDF);
+    ASSERT_EQ_INT(cb_backend_write(b, &bad, get_font(), &out, &err), CB_EOFD);
     ASSERT_EQ_STR(err.msg, "the OFD writer cannot draw an operation of kind 99 (it draws text, rectangle, line, "
                            "path and image)");
     ASSERT(out.len == 0);
@@ -1428,7 +1428,7 @@ TEST(ofd_backend_refuses_what_it_cannot_draw)
     op.segs = &seg;
     op.nsegs = 1;
     op.paint = CB_PAINT_FILL;
-    ASSERT_EQ_INT(cb_backend_write(b, &bad, get_font(), &out, &err), CB_EPDF);
+    ASSERT_EQ_INT(cb_backend_write(b, &bad, get_font(), &out, &err), CB_EOFD);
     ASSERT_EQ_STR(err.msg, "the OFD writer cannot draw a path segment of kind 'q' (0x71)");
     ASSERT(out.len == 0);
 
