@@ -935,6 +935,10 @@ static void lay_plugin(lay *L, const cb_block *b)
     cb_canvas_init(&mc, NULL, cb_font_for(L->font, CB_FONT_FIGURES, 0), L->t, 0, 0); /* a plugin's text: figures */
     void *st = b->pstate, *rest_owned = NULL; /* a rest from split is ours to destroy */
     float h = plugin_height(b, st, &mc, L->width), room = L->top - L->bottom;
+    if (h <= 0) { /* nothing to show (a bar chart without bars): no room, no figure */
+        cb_canvas_free(&mc);
+        return;
+    }
     uint32_t fig = CB_NODE_NONE; /* one figure for every part, unless it says otherwise */
     size_t page0 = 0;
     for (;;) {
