@@ -4,6 +4,7 @@
 #include "charts.h"
 
 #include <math.h>
+#include <string.h>
 
 /* runs on hosts from ABI 1.2 on; their alternative text (1.3) only where the host has it */
 CB_PLUGIN_MAGIC_MINOR("charts", "1.0.0", "charts: chart.line, chart.pie, chart.stacked, chart.bar, chart.sparkline; module charts",
@@ -38,6 +39,13 @@ static const cb_block_type BLOCKS[] = {
     {CB_BLOCK_TYPE_VERSION, "chart.bar", cx_bar_create, measure, draw, destroy, NULL},
     {CB_BLOCK_TYPE_VERSION, "chart.sparkline", cx_spark_create, measure, draw, destroy, NULL},
 };
+
+const cb_block_type *cx_block_type(const char *name)
+{
+    for (size_t i = 0; i < sizeof BLOCKS / sizeof BLOCKS[0]; i++)
+        if (strcmp(BLOCKS[i].name, name) == 0) return &BLOCKS[i];
+    return NULL;
+}
 
 /* ------------------------------------------------------------------ module charts */
 

@@ -167,6 +167,10 @@ void cx_describe(const cb_host_api *api, cb_canvas *cv, const cx_chart *c);
 
 /* ------------------------------------------------------------------ the blocks */
 
+/* The block type called name ("chart.bar"), or NULL: for a harness that links the charts
+ * in (tests/fuzz/fuzz_document.c) and builds a chart's state itself. */
+const cb_block_type *cx_block_type(const char *name);
+
 void *cx_line_create(lua_State *L, int opts, const cb_host_api *api);
 void cx_line_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, float h);
 void *cx_pie_create(lua_State *L, int opts, const cb_host_api *api);

@@ -95,6 +95,13 @@ static sizes sizes_of(const cb_host_api *api, const cb_canvas *cv, const cx_char
     return z;
 }
 
+/* The lines of bar i's label in the label column; an empty label is one empty line. */
+static size_t label_lines(const cb_host_api *api, const cb_canvas *cv, const cx_chart *c, size_t i, const sizes *z)
+{
+    size_t n = api->break_lines(cv, z->label, c->x[i], z->labw, NULL, 0);
+    return n ? n : 1;
+}
+
 /* Bar i's row: at least 22 points, else its label's lines. */
 static float row_h(size_t lines, const sizes *z) { return fmaxf(22, (float)lines * z->lh + 8); }
 
@@ -104,7 +111,7 @@ float cx_bar_measure(const cx_chart *c, const cb_host_api *api, const cb_canvas 
     if (!c->nx) return 0;
     sizes z = sizes_of(api, cv, c, width);
     float bars_h = 0;
-    for (size_t i = 0; i < c->nx; i++) bars_h += row_h(api->break_lines(cv, z.label, c->x[i], z.labw, NULL, 0), &z);
+    for (size_t i = 0; i < c->nx; i++) bars_h += row_h(label_lines(api, cv, c, i, &z), &z);
     return z.title_h + 6 + bars_h + 28;
 }
 
@@ -126,7 +133,7 @@ void cx_bar_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, fl
     if (!nl) return;
     double vmax = 0;
     for (size_t i = 0; i < n; i++) {
-        total += nl[i] = api->break_lines(cv, z.label, c->x[i], z.labw, NULL, 0);
+        total += nl[i] = label_lines(api, cv, c, i, &z);
         if (bar_value(c->v[i]) > vmax) vmax = bar_value(c->v[i]);
     }
     if (!(lines = calloc(total ? total : 1, sizeof *lines))) {
@@ -162,9 +169,10 @@ void cx_bar_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, fl
         for (size_t k = 0; k < nl[i]; k++) { /* level with the bar, as its value is */
             const cb_text_line *l = &lines[at + k];
             char *s = malloc(l->len + 1);
-            if (s) memcpy(s, c->x[i] + l->start, l->len), s[l->len] = 0;
-            if (s) cx_text(api, cv, z.labw, cx_level(mid + block / 2 - ((float)k + 0.5f) * z.lh, z.label), z.label, 2,
-                           text, s);
+            if (!s) break;
+            memcpy(s, c->x[i] + l->start, l->len);
+            s[l->len] = 0;
+            cx_text(api, cv, z.labw, cx_level(mid + block / 2 - ((float)k + 0.5f) * z.lh, z.label), z.label, 2, text, s);
             free(s);
         }
         float bw = (float)(bar_value(c->v[i]) * scale);
