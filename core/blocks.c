@@ -1,4 +1,5 @@
-/* blocks.c: the table of built-in block types (blocks.h) and where a text is in each. */
+/* blocks.c: the table of built-in block types (blocks.h) and where a text is in each; the
+ * shorthands of plugin blocks. */
 #include "blocks.h"
 
 #include <string.h>
@@ -40,17 +41,6 @@ static char *table_where(const cb_block *b, cb_block_probe *p)
         for (size_t c = 0; c < b->ncols; c++)
             if (p->has(p, b->cells[r * b->ncols + c]))
                 return cb_xasprintf("table row %zu, column \"%s\"", r + 1, b->cols[c].title ? b->cols[c].title : "");
-    return NULL;
-}
-
-static char *barchart_where(const cb_block *b, cb_block_probe *p)
-{
-    if (p->has(p, b->text)) return cb_xstrdup("chart title");
-    if (p->has(p, b->unit)) return cb_xstrdup("chart unit");
-    for (size_t i = 0; i < b->nitems; i++) {
-        if (p->has(p, b->items[i].label)) return cb_xstrdup("chart label");
-        if (p->has(p, b->items[i].value)) return cb_xstrdup("chart value");
-    }
     return NULL;
 }
 
@@ -105,7 +95,6 @@ static const char *const HEADING_KEYS[] = {"text", "level", NULL};
 static const char *const PARAGRAPH_KEYS[] = {"text", NULL};
 static const char *const NO_KEYS[] = {NULL};
 static const char *const TABLE_KEYS[] = {"columns", "rows", NULL};
-static const char *const BARCHART_KEYS[] = {"title", "unit", "bars", NULL};
 static const char *const NOTES_KEYS[] = {"title", "items", NULL};
 static const char *const TOC_KEYS[] = {"title", "level", NULL};
 
@@ -118,8 +107,6 @@ static const cb_builtin builtins[] = {
                             cb_paragraph_place, paragraph_where},
     [CB_BLOCK_KPIS] = {"kpis", CB_BLOCK_KPIS, NO_KEYS, 1, 0, 1, cb_kpis_read, cb_kpis_place, kpis_where},
     [CB_BLOCK_TABLE] = {"table", CB_BLOCK_TABLE, TABLE_KEYS, 0, 0, 1, cb_table_read, cb_table_place, table_where},
-    [CB_BLOCK_BARCHART] = {"barchart", CB_BLOCK_BARCHART, BARCHART_KEYS, 0, 0, 1, cb_barchart_read,
-                           cb_barchart_place, barchart_where},
     [CB_BLOCK_PROGRESS] = {"progress", CB_BLOCK_PROGRESS, NO_KEYS, 1, 0, 1, cb_progress_read, cb_progress_place,
                            progress_where},
     [CB_BLOCK_NOTES] = {"notes", CB_BLOCK_NOTES, NOTES_KEYS, 0, 0, 1, cb_notes_read, cb_notes_place, notes_where},
@@ -140,5 +127,20 @@ const cb_builtin *cb_builtin_named(const char *name)
 {
     for (size_t i = 0; i < NBUILTINS; i++)
         if (strcmp(builtins[i].name, name) == 0) return &builtins[i];
+    return NULL;
+}
+
+/* doc:barchart, once built in, is the charts plugin's horizontal bar chart. */
+static const cb_shorthand shorthands[] = {
+    {"barchart", "chart.bar", "charts"},
+};
+#define NSHORTHANDS (sizeof shorthands / sizeof shorthands[0])
+
+const cb_shorthand *cb_shorthand_at(size_t i) { return i < NSHORTHANDS ? &shorthands[i] : NULL; }
+
+const cb_shorthand *cb_shorthand_named(const char *name)
+{
+    for (size_t i = 0; i < NSHORTHANDS; i++)
+        if (strcmp(shorthands[i].name, name) == 0) return &shorthands[i];
     return NULL;
 }

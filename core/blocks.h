@@ -1,6 +1,7 @@
 /*
- * blocks.h: the built-in block types (title, heading, paragraph, kpis, table, barchart,
- * progress, notes, masthead, distribution, toc), registered from one table the way Lua's
+ * blocks.h: the built-in block types (title, heading, paragraph, kpis, table, progress,
+ * notes, masthead, distribution, toc), and the shorthands of plugin blocks (doc:barchart
+ * for the charts plugin's chart.bar), registered from one table the way Lua's
  * libraries register through luaL_Reg. A row names the block (the method doc:NAME and doc:add("NAME", ...)), its
  * options, and its three functions: `read` builds it from a script's options (lua_doc.c),
  * `place` lays it out on the pages (layout_blocks.c), `where` says which of its texts holds
@@ -44,6 +45,18 @@ typedef struct cb_builtin {
     char *(*where)(const cb_block *b, cb_block_probe *p);
 } cb_builtin;
 
+/* A plugin block with a method of its own: doc:NAME{...} is doc:add("TYPE", {...}) (and
+ * doc:add("NAME", ...) too), its messages naming doc:NAME as a built-in's do; where the
+ * plugin is not loaded, the method fails saying so. */
+typedef struct cb_shorthand {
+    const char *name;   /* "barchart" */
+    const char *type;   /* the block type, "chart.bar" */
+    const char *plugin; /* the plugin providing it, "charts", for the message */
+} cb_shorthand;
+/* The shorthand called name, or NULL; the i-th (0-based), or NULL past the last. */
+const cb_shorthand *cb_shorthand_named(const char *name);
+const cb_shorthand *cb_shorthand_at(size_t i);
+
 /* The row of a built-in block by its name, or NULL (a plugin's block, or no block). */
 const cb_builtin *cb_builtin_named(const char *name);
 /* The row of kind, or NULL for CB_BLOCK_PLUGIN (its type is b->ptype). */
@@ -64,7 +77,6 @@ void cb_heading_read(struct lua_State *L, cb_doc *d, int opts);
 void cb_paragraph_read(struct lua_State *L, cb_doc *d, int opts);
 void cb_kpis_read(struct lua_State *L, cb_doc *d, int opts);
 void cb_table_read(struct lua_State *L, cb_doc *d, int opts);
-void cb_barchart_read(struct lua_State *L, cb_doc *d, int opts);
 void cb_progress_read(struct lua_State *L, cb_doc *d, int opts);
 void cb_notes_read(struct lua_State *L, cb_doc *d, int opts);
 void cb_masthead_read(struct lua_State *L, cb_doc *d, int opts);
@@ -77,7 +89,6 @@ void cb_heading_place(struct lay *L, const cb_block *b, const cb_block *next);
 void cb_paragraph_place(struct lay *L, const cb_block *b, const cb_block *next);
 void cb_kpis_place(struct lay *L, const cb_block *b, const cb_block *next);
 void cb_table_place(struct lay *L, const cb_block *b, const cb_block *next);
-void cb_barchart_place(struct lay *L, const cb_block *b, const cb_block *next);
 void cb_progress_place(struct lay *L, const cb_block *b, const cb_block *next);
 void cb_notes_place(struct lay *L, const cb_block *b, const cb_block *next);
 /* layout_masthead.c: a 简报's 报头 and 报尾; layout_toc.c: the table of contents */

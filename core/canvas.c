@@ -31,6 +31,7 @@ void cb_canvas_init(cb_canvas *c, cb_page *page, cb_font *font, const cb_templat
     th->small_size = t->small_size;
     th->table_size = t->table_size;
     th->lang = t->lang[0] ? t->lang : "zh";
+    th->h2_size = t->h2_size;
     c->node = page && page->owner ? page->owner->node_now : CB_NODE_DOCUMENT;
     c->first_op = page ? page->nops : 0;
 }
@@ -184,4 +185,23 @@ void cb_canvas_describe(cb_canvas *c, int role, const char *alt)
     if (!c->page || !c->page->owner || role < 0 || role > CB_BLOCK_ROLE_PARAGRAPH) return;
     c->described |= role != CB_BLOCK_ROLE_FIGURE || (alt && *alt); /* else: the fallback */
     cb_layout_describe(c->page->owner, c->page, c->first_op, c->node, roles[role], alt);
+}
+
+/* ------------------------------------------------------------------ 1.4: captions */
+
+void cb_canvas_caption(cb_canvas *c, float x, float top, float lh, float size, const char *utf8)
+{
+    if (!c->page || !utf8 || !*utf8 || !isfinite(size) || size <= 0 || !isfinite(top) || !isfinite(lh)) return;
+    size_t len = strlen(utf8);
+    if (!cb_utf8_valid(utf8, len)) return;
+    float asc, desc;
+    cb_font_metrics(c->font, &asc, &desc);
+    /* a caption of the figure (as long as the block is one: not after describe) */
+    cb_layout *o = c->page->owner;
+    uint32_t was = o ? o->node_now : CB_NODE_DOCUMENT;
+    if (o && was == c->node) o->node_now = cb_layout_node(o, CB_ROLE_CAPTION, 0, c->node);
+    cb_op style = {.x = finite_or0(x) + c->ox, .y = top - (lh + (asc + desc) * size) / 2 + c->oy, .size = size,
+                   .color = c->fill, .bold = 1};
+    cb_page_text(c->page, cb_font_for(c->font, CB_FONT_HEADING, 1), &style, utf8, len);
+    if (o) o->node_now = was;
 }

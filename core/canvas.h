@@ -64,5 +64,7 @@ size_t cb_canvas_format_quantity(const cb_canvas *c, char *out, size_t n, double
                                  const char *qualifier);
 /* The host API's call of 1.3: the block's role and alternative text (cb_layout_describe). */
 void cb_canvas_describe(cb_canvas *c, int role, const char *alt);
+/* The host API's call of 1.4: a figure's caption, in the heading face, bold. */
+void cb_canvas_caption(cb_canvas *c, float x, float top, float lh, float size, const char *utf8);
 
 #endif /* CB_CANVAS_H */

@@ -18,7 +18,6 @@ typedef enum cb_block_kind {
     CB_BLOCK_PARAGRAPH, /* text */
     CB_BLOCK_KPIS,      /* items: value, unit, label */
     CB_BLOCK_TABLE,     /* cols, cells */
-    CB_BLOCK_BARCHART,  /* text (title), unit, bars */
     CB_BLOCK_PROGRESS,  /* items: label, value text, fraction */
     CB_BLOCK_NOTES,     /* text (title), items */
     CB_BLOCK_MASTHEAD,  /* a 简报's 报头: items[CB_MH_*].label, each NULL when not given */

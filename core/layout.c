@@ -220,13 +220,17 @@ void cb_lay_warn(lay *L, const char *fmt, const char *arg)
 
 /* ------------------------------------------------------------------ structure */
 
-uint32_t cb_lay_node(lay *L, cb_role role, int level, uint32_t parent)
+uint32_t cb_layout_node(cb_layout *o, cb_role role, int level, uint32_t parent)
 {
-    cb_layout *o = L->out;
     if (!charge(o, sizeof *o->nodes)) return CB_NODE_DOCUMENT; /* the layout fails */
     o->nodes = cb_xgrow(o->nodes, o->nnodes, sizeof *o->nodes);
     o->nodes[o->nnodes] = (cb_node){.parent = parent, .role = (uint8_t)role, .level = (uint8_t)level};
     return (uint32_t)o->nnodes++;
+}
+
+uint32_t cb_lay_node(lay *L, cb_role role, int level, uint32_t parent)
+{
+    return cb_layout_node(L->out, role, level, parent);
 }
 
 uint32_t cb_lay_container(const lay *L)

@@ -226,6 +226,9 @@ void cb_layout_free(cb_layout *l);
  * CB_ROLE_ARTIFACT makes the block's operations on page p from index `from` on, and what
  * it draws next, decoration. Anything else, or an artifact's node, is left as it is. */
 void cb_layout_describe(cb_layout *l, cb_page *p, size_t from, uint32_t node, cb_role role, const char *alt);
+/* A new node of the structure (role, heading level, parent), numbered next in document
+ * order; past the memory budget the document (the layout then fails). */
+uint32_t cb_layout_node(cb_layout *l, cb_role role, int level, uint32_t parent);
 
 /* "Nice" axis ticks for a value range 0..max: sets the step and the number of steps so
  * that step is 1, 2, 2.5 or 5 times a power of ten and steps * step >= max. */

@@ -9,7 +9,6 @@
 #include "blocks.h"
 #include "canvas.h"
 #include "layout_int.h"
-#include "numfmt.h"
 #include "worker.h"
 
 /* Characters drawn (not skipped: font.h), each followed by the justification spacing. */
@@ -411,10 +410,6 @@ typedef struct cell_lines {
  * infinite or NaN whatever a script passes. */
 static float col_share(float w) { return isfinite(w) && w > 0 && w < 1e4f ? w : 1; }
 
-/* A bar's value: NaN, infinities and values too small or large for a float page draw as
- * 0, so the scale stays finite. */
-static double bar_value(double v) { return isfinite(v) && v > 1e-9 && v < 1e30 ? v : 0; }
-
 /* A place in a table's rows: row r from its line a on (a > 0: the rest of a row broken
  * between its lines), and the rows' lines and heights (cb_table_place). */
 typedef struct tpos {
@@ -625,127 +620,6 @@ void cb_nice_ticks(double max, int max_steps, double *step, int *steps)
     if (*steps < 1) *steps = 1;
 }
 
-/* A bar chart's alternative text: its title and unit, then each bar's label and value as
- * drawn ("各镇人口（单位：万人）：城关镇 12.3；…"). */
-/* What a bar shows: its text, else its value with two decimals (buf holds it). */
-static const char *bar_text(const cb_item *it, char *buf, size_t n)
-{
-    if (it->value) return it->value;
-    cb_fmt_decimal(buf, n, it->number, 2);
-    return buf;
-}
-
-static char *barchart_alt(lay *L, const cb_block *b)
-{
-    int en = english(L);
-    cb_buf a = {0};
-    cb_buf_adds(&a, b->text ? b->text : en ? "Bar chart" : "条形图");
-    if (b->unit) cb_buf_addf(&a, en ? " (unit: %s)" : "（单位：%s）", b->unit);
-    cb_buf_adds(&a, en ? ": " : "：");
-    char buf[64];
-    for (size_t i = 0; i < b->nitems; i++) {
-        const cb_item *it = &b->items[i];
-        const char *v = bar_text(it, buf, sizeof buf);
-        cb_buf_addf(&a, "%s%s %s", i ? (en ? "; " : "；") : "", it->label ? it->label : "", v);
-    }
-    return a.s;
-}
-
-void cb_barchart_place(lay *L, const cb_block *b, const cb_block *next)
-{
-    (void)next;
-    const cb_template *t = L->t;
-    size_t n = b->nitems;
-    if (!n) return;
-    float title_size = fmaxf(4, t->h2_size - 1), lsize = fmaxf(4, t->table_size - 0.5f), llh = lsize * 1.3f;
-    float tick_size = t->small_size - 0.5f, vsize = t->small_size;
-    cb_lay_type(L, CB_FONT_FIGURES, 0); /* a chart is figures; its caption a heading */
-    /* label column: as wide as the widest label, at most 36% of the width */
-    float labw = 0;
-    for (size_t i = 0; i < n; i++) {
-        float w = cb_lay_width(L, b->items[i].label ? b->items[i].label : "", lsize);
-        if (w > labw) labw = w;
-    }
-    float maxlab = L->width * 0.36f;
-    if (labw > maxlab) labw = maxlab;
-    cell_lines *labels = cb_xcalloc(n, sizeof *labels);
-    float *rowh = cb_xcalloc(n, sizeof *rowh);
-    float bars_h = 0;
-    double vmax = 0;
-    for (size_t i = 0; i < n; i++) {
-        labels[i].n = cb_lay_wrap(L, b->items[i].label ? b->items[i].label : "", lsize, labw, labw, &labels[i].lines);
-        rowh[i] = fmaxf(22, labels[i].n * llh + 8);
-        bars_h += rowh[i];
-        if (bar_value(b->items[i].number) > vmax) vmax = bar_value(b->items[i].number);
-    }
-    float title_h = b->text ? title_size * 1.8f : 0;
-    float axis_h = 30;
-    cb_lay_ensure(L, title_h + 6 + bars_h + axis_h + 8);
-    uint32_t fig = cb_lay_open(L, CB_ROLE_FIGURE);
-    cb_lay_alt(L, fig, barchart_alt(L, b));
-    if (b->text) { /* its caption */
-        cb_lay_at(L, cb_lay_node(L, CB_ROLE_CAPTION, 0, fig));
-        cb_lay_type(L, CB_FONT_HEADING, 1);
-        cb_lay_text(L, L->left, baseline_in(L, L->y, title_size * 1.8f, title_size), title_size,
-                    t->text, 1, b->text, strlen(b->text), 0);
-        cb_lay_type(L, CB_FONT_FIGURES, 0);
-        L->y -= title_h;
-        cb_lay_at(L, fig);
-    }
-    L->y -= 6;
-    /* value labels sit right of the bars: reserve room for the widest */
-    float valw = 0;
-    char buf[64];
-    for (size_t i = 0; i < n; i++) {
-        const char *v = bar_text(&b->items[i], buf, sizeof buf);
-        float w = cb_lay_width(L, v, vsize);
-        if (w > valw) valw = w;
-    }
-    float x0 = L->left + labw + 10, x1 = L->right - valw - 8;
-    double step;
-    int steps;
-    cb_nice_ticks(vmax, 5, &step, &steps);
-    double span = step * steps;
-    float scale = (float)((x1 - x0) / span);
-    float plot_top = L->y, plot_bot = L->y - bars_h;
-    cb_rgb grid = {0.88f, 0.89f, 0.91f}, axis = {0.35f, 0.35f, 0.35f};
-    for (int k = 0; k <= steps; k++) {
-        float gx = x0 + (float)(k * step) * scale;
-        if (k) cb_lay_line(L, gx, plot_bot, gx, plot_top, 0.5f, grid);
-        cb_lay_line(L, gx, plot_bot, gx, plot_bot - 3, 0.6f, axis);
-        cb_fmt_decimal(buf, sizeof buf, k * step, 2);
-        float tw = cb_lay_width(L, buf, tick_size);
-        cb_lay_text(L, gx - tw / 2, plot_bot - 3 - tick_size - 1, tick_size, t->muted, 0, buf, strlen(buf), 0);
-    }
-    float y = plot_top;
-    for (size_t i = 0; i < n; i++) {
-        const cb_item *it = &b->items[i];
-        float mid = y - rowh[i] / 2, bh = fminf(13, rowh[i] - 8);
-        float block = labels[i].n * llh;
-        for (size_t k = 0; k < labels[i].n; k++) /* level with the bar, as its value is */
-            cb_lay_aligned(L, L->left, labw, baseline_centred(mid + block / 2 - (k + 0.5f) * llh, lsize), lsize,
-                           t->text, 0, it->label + labels[i].lines[k].start, labels[i].lines[k].len, ALIGN_RIGHT);
-        float bw = (float)(bar_value(it->number) * scale);
-        if (!(bw >= 0) || bw > x1 - x0) bw = bw > 0 ? x1 - x0 : 0;
-        cb_lay_rect(L, x0, mid - bh / 2, bw, bh, t->bar);
-        const char *v = bar_text(it, buf, sizeof buf);
-        cb_lay_text(L, x0 + bw + 4, baseline_centred(mid, vsize), vsize, t->text, 0, v, strlen(v), 0);
-        y -= rowh[i];
-    }
-    cb_lay_line(L, x0, plot_bot, x0, plot_top, 0.8f, axis);
-    cb_lay_line(L, x0, plot_bot, x1, plot_bot, 0.8f, axis);
-    if (b->unit) {
-        char *u = cb_xasprintf(english(L) ? "Unit: %s" : "单位：%s", b->unit);
-        float uw = cb_lay_width(L, u, tick_size);
-        cb_lay_text(L, x1 - uw, plot_bot - 3 - 2 * tick_size - 6, tick_size, t->muted, 0, u, strlen(u), 0);
-        free(u);
-    }
-    L->y = plot_bot - axis_h - 8;
-    for (size_t i = 0; i < n; i++) free(labels[i].lines);
-    free(labels);
-    free(rowh);
-}
-
 void cb_progress_place(lay *L, const cb_block *b, const cb_block *next)
 {
     (void)next;
@@ -935,6 +809,10 @@ static void lay_plugin(lay *L, const cb_block *b)
     cb_canvas_init(&mc, NULL, cb_font_for(L->font, CB_FONT_FIGURES, 0), L->t, 0, 0); /* a plugin's text: figures */
     void *st = b->pstate, *rest_owned = NULL; /* a rest from split is ours to destroy */
     float h = plugin_height(b, st, &mc, L->width), room = L->top - L->bottom;
+    if (h <= 0) { /* nothing to show (a bar chart without bars): no room, no figure */
+        cb_canvas_free(&mc);
+        return;
+    }
     uint32_t fig = CB_NODE_NONE; /* one figure for every part, unless it says otherwise */
     size_t page0 = 0;
     for (;;) {

@@ -75,8 +75,9 @@ static inline float baseline_in(const lay *L, float y, float lh, float size)
 /* The baseline that centres the ideographic em box (0.88 em above the baseline, 0.12
  * below: every CJK face's; digits and capitals are centred within about 0.02 em of it) at
  * height mid, whatever the face's ascender and descender. The one rule for text level
- * with something drawn (a bar chart's labels and values beside their bars), so text of
- * every face and size sits level with it and with each other. */
+ * with something drawn (the charts plugin's chart.bar, doc:barchart, keeps its labels and
+ * values level with their bars by the same rule: cx_level), so text of every face and size
+ * sits level with it and with each other. */
 static inline float baseline_centred(float mid, float size) { return mid - 0.38f * size; }
 
 /* On a grid the ideographic em box is centred in the grid line of height lh whose top is

@@ -1,6 +1,7 @@
 /* lua_doc.c: the doc builder of report scripts (lua_int.h, docs/reports.md): doc:add(NAME,
  * OPTIONS) for every block, built-in (blocks.h) or a plugin's; doc:NAME{...} for each
- * built-in, a method made from the table of blocks (its options read here, cb_*_read);
+ * built-in, a method made from the table of blocks (its options read here, cb_*_read),
+ * and for each shorthand of a plugin block (doc:barchart: chart.bar);
  * doc:info and doc:date. One check rejects any block's unknown options (plugins call it
  * through the host API). Every block notes the script:line that added it; every copy into
  * the document is charged to the memory cap first. */
@@ -181,13 +182,6 @@ static void read_kpi(lua_State *L, int idx, cb_item *it, const char *what)
     it->label = req_field_str(L, idx, "label", what);
 }
 
-static void read_bar(lua_State *L, int idx, cb_item *it, const char *what)
-{
-    it->label = req_field_str(L, idx, "label", what);
-    it->number = opt_field_num(L, idx, "value", 0, what);
-    it->value = opt_field_str(L, idx, "text", what);
-}
-
 static void read_progress(lua_State *L, int idx, cb_item *it, const char *what)
 {
     it->label = req_field_str(L, idx, "label", what);
@@ -204,11 +198,11 @@ static void read_note(lua_State *L, int idx, cb_item *it, const char *what)
     it->label = cell_string(L, idx);
 }
 
-/* A block of items (kpis, barchart, progress, notes): where its items are, how one is
+/* A block of items (kpis, progress, notes): where its items are, how one is
  * read, and whether a title and unit come with them. */
 typedef struct items_block {
     cb_block_kind kind;
-    const char *what;     /* "doc:barchart", for messages */
+    const char *what;     /* "doc:notes", for messages */
     const char *list;     /* the option holding the items; NULL: the options are the list */
     const char *not_list; /* the message when that option is not a list */
     int titled, unit;     /* it has the option 'title', 'unit' */
@@ -231,13 +225,6 @@ static void read_items_block(lua_State *L, cb_doc *d, int opts, const items_bloc
 void cb_kpis_read(lua_State *L, cb_doc *d, int opts)
 {
     static const items_block k = {CB_BLOCK_KPIS, "doc:kpis", NULL, NULL, 0, 0, read_kpi};
-    read_items_block(L, d, opts, &k);
-}
-
-void cb_barchart_read(lua_State *L, cb_doc *d, int opts)
-{
-    static const items_block k = {CB_BLOCK_BARCHART, "doc:barchart", "bars",
-                                  "'bars' must be a list of {label=, value=}", 1, 1, read_bar};
     read_items_block(L, d, opts, &k);
 }
 
@@ -459,7 +446,10 @@ static size_t c_heap_in_use(void)
     return m.uordblks + m.hblkhd;
 }
 
-/* doc:add(name, options): a built-in block, or a block type registered by a compiled plugin. */
+static int add_shorthand(lua_State *L, cb_doc *d, const cb_shorthand *s);
+
+/* doc:add(name, options): a built-in block, a shorthand's, or a block type registered by a
+ * compiled plugin. */
 static int l_doc_add(lua_State *L)
 {
     cb_doc *d = check_doc(L);
@@ -474,6 +464,11 @@ static int l_doc_add(lua_State *L)
     if (bt) {
         add_builtin(L, d, bt, 3);
         return 0;
+    }
+    const cb_shorthand *sh = cb_shorthand_named(name);
+    if (sh) {
+        lua_remove(L, 2);
+        return add_shorthand(L, d, sh);
     }
     const char *owner = NULL;
     const cb_block_type *t = cb_plugins_block(name, &owner);
@@ -495,6 +490,49 @@ static int l_doc_add(lua_State *L)
     cb_lua__charge(L, grew);
     note_where(L, b);
     return 0;
+}
+
+/* Shorthand s of a plugin block, the options at index 2: doc:add(s->type, options) run
+ * protected, so that its messages name the shorthand as a built-in's name its method
+ * ("doc:barchart: 'bars' must be ...", at the script's line), and the block notes the
+ * script's line (the protected call's frame has none). */
+static int add_shorthand(lua_State *L, cb_doc *d, const cb_shorthand *s)
+{
+    char what[32];
+    snprintf(what, sizeof what, "doc:%s", s->name);
+    if (!cb_plugins_block(s->type, NULL))
+        return luaL_error(L, "%s needs the %s plugin (%s), not loaded (`countybrief plugins` lists the plugins%s)",
+                          what, s->plugin, s->type, cb_plugins_refusal_summary());
+    size_t nblocks = d->nblocks, n = strlen(s->type);
+    lua_pushcfunction(L, l_doc_add);
+    lua_pushvalue(L, 1);
+    lua_pushstring(L, s->type);
+    lua_pushvalue(L, 2);
+    if (lua_pcall(L, 3, 0, 0) != LUA_OK) {
+        const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        if (m && strncmp(m, s->type, n) == 0 && m[n] == ':') { /* "chart.bar: ..." */
+            luaL_where(L, 1);
+            lua_pushfstring(L, "%s%s%s", lua_tostring(L, -1), what, m + n);
+        }
+        return lua_error(L); /* anything else (out of memory, a limit) as it was */
+    }
+    if (d->nblocks > nblocks) {
+        cb_block *b = &d->blocks[d->nblocks - 1];
+        free(b->where);
+        b->where = NULL;
+        note_where(L, b);
+    }
+    return 0;
+}
+
+/* doc:NAME{...}, the method of shorthand s (upvalue 1). */
+static int l_doc_shorthand(lua_State *L)
+{
+    const cb_shorthand *s = lua_touserdata(L, lua_upvalueindex(1));
+    cb_doc *d = check_doc(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    return add_shorthand(L, d, s);
 }
 
 /* doc:date("YYYY-MM-DD" or seconds): the document's date, when the run has none (clock.h);
@@ -540,6 +578,12 @@ void cb_lua__open_doc(lua_State *L, run_ctx *c)
             lua_pushlightuserdata(L, (void *)t);
             lua_pushcclosure(L, l_doc_block, 1);
             lua_setfield(L, -2, t->name);
+        }
+        const cb_shorthand *sh;
+        for (size_t i = 0; (sh = cb_shorthand_at(i)) != NULL; i++) { /* doc:barchart */
+            lua_pushlightuserdata(L, (void *)sh);
+            lua_pushcclosure(L, l_doc_shorthand, 1);
+            lua_setfield(L, -2, sh->name);
         }
         lua_setfield(L, -2, "__index");
     }

@@ -146,6 +146,7 @@ static const cb_host_api HOST = {
     .nice_ticks = cb_nice_ticks, /* layout.h: doc:barchart's, the one implementation */
     .check_options = host_check_options,
     .describe = cb_canvas_describe,
+    .caption = cb_canvas_caption,
 };
 
 const cb_host_api *cb_host_api_get(void) { return &HOST; }

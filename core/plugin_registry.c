@@ -65,7 +65,7 @@ int cb__register_block(cb_plugin *self, const cb_block_type *type)
                                           type->name ? type->name : "(null)");
         return CB_EUSAGE;
     }
-    if (cb_builtin_named(type->name)) { /* doc:add(name) would never reach it */
+    if (cb_builtin_named(type->name) || cb_shorthand_named(type->name)) { /* doc:add(name) would never reach it */
         if (!self->conflict)
             self->conflict = cb_xasprintf("block '%s' is the name of a built-in block (doc:%s)", type->name,
                                           type->name);

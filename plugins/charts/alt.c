@@ -3,7 +3,7 @@
  * every slice with its amount and share (all of them, also those the legend merges into
  * 其他), a stacked chart every bar's parts and total, a line chart every point of each
  * series (or, past MAX_POINTS, the first, last, lowest and highest), a sparkline its
- * figure and its history the same way. */
+ * figure and its history the same way, a bar chart every bar's label and value as drawn. */
 #include "charts.h"
 
 #include <math.h>
@@ -48,14 +48,14 @@ static void add(text *t, const char *fmt, ...)
 /* The words of one language. */
 typedef struct words {
     const char *colon, *sep, *list, *pie, *donut, *line, *stacked, *share, *total, *unit, *nodata, *trend,
-        *summary;
+        *summary, *bar;
 } words;
 
 static const words ZH = {"：", "；", "，", "饼图", "环形图", "折线图", "堆积柱状图", "占", "合计", "（单位：%s）",
-                         "暂无数据", "走势", "%zu个点，首%s %s，末%s %s，最低%s %s，最高%s %s"};
+                         "暂无数据", "走势", "%zu个点，首%s %s，末%s %s，最低%s %s，最高%s %s", "条形图"};
 static const words EN = {": ", "; ", ", ", "Pie chart", "Donut chart", "Line chart", "Stacked bar chart", "",
                          "total", " (unit: %s)", "No data", "trend",
-                         "%zu points, first %s %s, last %s %s, lowest %s %s, highest %s %s"};
+                         "%zu points, first %s %s, last %s %s, lowest %s %s, highest %s %s", "Bar chart"};
 
 /* The title, or what kind of chart it is, and its unit. */
 static void head(text *t, const words *w, const cx_chart *c, const char *kind)
@@ -153,6 +153,15 @@ static void series(text *t, const words *w, const cb_host_api *api, const cb_can
     }
 }
 
+/* Every bar's label and value as drawn ("城关镇 12.3；…"). */
+static void bars(text *t, const words *w, const cb_host_api *api, const cx_chart *c)
+{
+    head(t, w, c, w->bar);
+    char val[64];
+    for (size_t i = 0; i < c->nx; i++)
+        add(t, "%s%s %s", i ? w->sep : "", c->x[i], cx_bar_text(api, c, i, val, sizeof val));
+}
+
 static void spark(text *t, const words *w, const cb_host_api *api, const cb_canvas *cv, const cx_chart *c)
 {
     add(t, "%s%s%s%s%s%s", c->label ? c->label : "", w->colon, c->value ? c->value : "", w->sep, w->trend, w->colon);
@@ -169,6 +178,7 @@ void cx_describe(const cb_host_api *api, cb_canvas *cv, const cx_chart *c)
     case CX_LINE: series(&t, w, api, cv, c, w->line); break;
     case CX_STACKED: series(&t, w, api, cv, c, w->stacked); break;
     case CX_SPARK: spark(&t, w, api, cv, c); break;
+    case CX_BAR: bars(&t, w, api, c); break;
     }
     api->describe(cv, CB_BLOCK_ROLE_FIGURE, t.s);
     free(t.s);

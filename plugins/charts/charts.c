@@ -1,20 +1,21 @@
-/* charts.c: the charts plugin's registration: four block types and the Lua module
- * `charts`. Block state is a cx_chart (opts.c); the kinds draw in line.c, pie.c, bar.c
- * and spark.c. */
+/* charts.c: the charts plugin's registration: five block types and the Lua module
+ * `charts`. Block state is a cx_chart (opts.c); the kinds draw in line.c, pie.c, bar.c,
+ * hbar.c and spark.c. */
 #include "charts.h"
 
 #include <math.h>
+#include <string.h>
 
 /* runs on hosts from ABI 1.2 on; their alternative text (1.3) only where the host has it */
-CB_PLUGIN_MAGIC_MINOR("charts", "1.0.0", "charts: chart.line, chart.pie, chart.stacked, chart.sparkline; module charts",
+CB_PLUGIN_MAGIC_MINOR("charts", "1.0.0", "charts: chart.line, chart.pie, chart.stacked, chart.bar, chart.sparkline; module charts",
                       2)
 
+/* A chart's height is its option's, but a bar chart's, which its labels make. */
 static float measure(void *state, const cb_host_api *api, const cb_canvas *c, float width)
 {
-    (void)api;
-    (void)c;
-    (void)width;
-    return state ? ((cx_chart *)state)->height : 0;
+    const cx_chart *ch = state;
+    if (ch && ch->kind == CX_BAR) return cx_bar_measure(ch, api, c, width);
+    return ch ? ch->height : 0;
 }
 
 static void destroy(void *state) { cx_free(state); }
@@ -23,7 +24,8 @@ static void destroy(void *state) { cx_free(state); }
 static void draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, float h)
 {
     static void (*const by_kind[])(void *, const cb_host_api *, cb_canvas *, float, float) = {
-        [CX_LINE] = cx_line_draw, [CX_PIE] = cx_pie_draw, [CX_STACKED] = cx_stacked_draw, [CX_SPARK] = cx_spark_draw};
+        [CX_LINE] = cx_line_draw, [CX_PIE] = cx_pie_draw, [CX_STACKED] = cx_stacked_draw, [CX_SPARK] = cx_spark_draw,
+        [CX_BAR] = cx_bar_draw};
     cx_chart *c = state;
     if (!c) return;
     cx_describe(api, cv, c);
@@ -34,8 +36,16 @@ static const cb_block_type BLOCKS[] = {
     {CB_BLOCK_TYPE_VERSION, "chart.line", cx_line_create, measure, draw, destroy, NULL},
     {CB_BLOCK_TYPE_VERSION, "chart.pie", cx_pie_create, measure, draw, destroy, NULL},
     {CB_BLOCK_TYPE_VERSION, "chart.stacked", cx_stacked_create, measure, draw, destroy, NULL},
+    {CB_BLOCK_TYPE_VERSION, "chart.bar", cx_bar_create, measure, draw, destroy, NULL},
     {CB_BLOCK_TYPE_VERSION, "chart.sparkline", cx_spark_create, measure, draw, destroy, NULL},
 };
+
+const cb_block_type *cx_block_type(const char *name)
+{
+    for (size_t i = 0; i < sizeof BLOCKS / sizeof BLOCKS[0]; i++)
+        if (strcmp(BLOCKS[i].name, name) == 0) return &BLOCKS[i];
+    return NULL;
+}
 
 /* ------------------------------------------------------------------ module charts */
 

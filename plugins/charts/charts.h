@@ -1,5 +1,5 @@
 /* charts.h: shared parts of the charts plugin (chart.line, chart.pie, chart.stacked,
- * chart.sparkline and the Lua module `charts`). Only countybrief/plugin.h is used: the
+ * chart.bar, chart.sparkline and the Lua module `charts`). Only countybrief/plugin.h is used: the
  * host draws, measures text in the document font and formats numbers. */
 #ifndef CHARTS_H
 #define CHARTS_H
@@ -13,7 +13,7 @@
 
 /* ------------------------------------------------------------------ block state (opts.c) */
 
-typedef enum cx_kind { CX_LINE, CX_PIE, CX_STACKED, CX_SPARK } cx_kind;
+typedef enum cx_kind { CX_LINE, CX_PIE, CX_STACKED, CX_SPARK, CX_BAR } cx_kind;
 
 typedef struct cx_series {
     char *name;   /* may be NULL: not shown in the legend */
@@ -25,12 +25,12 @@ typedef struct cx_chart {
     cx_kind kind;
     const char *what;    /* "chart.line" (static) */
     char *title, *unit;
-    char **x;            /* x labels (line), categories (stacked), slice labels (pie) */
+    char **x;            /* x labels (line), categories (stacked), slice labels (pie), bar labels */
     size_t nx;
     cx_series *s;        /* line, stacked */
     size_t ns;
-    double *v;           /* slice values (pie), values (sparkline); NaN = missing */
-    char **text;         /* pie: display text per slice, may hold NULLs */
+    double *v;           /* slice values (pie), values (sparkline), bars; NaN = missing */
+    char **text;         /* pie, bar: display text per slice or bar, may hold NULLs */
     size_t nv;
     char *label, *value; /* sparkline */
     char *center, *total_label; /* pie (donut centre) */
@@ -138,6 +138,9 @@ void cx_arc(const cb_host_api *api, cb_canvas *cv, float cx, float cy, float r, 
 void cx_circle(const cb_host_api *api, cb_canvas *cv, float cx, float cy, float r);
 /* Baseline for text of size centred in a row whose top is top and height rowh. */
 float cx_baseline(float top, float rowh, float size);
+/* The baseline that centres text's ideographic em box (0.88 em above the baseline, 0.12
+ * below, every CJK face's) at height mid: text of every face and size level with a bar. */
+float cx_level(float mid, float size);
 
 /* The title row at the top of the box; returns the y below it. */
 float cx_title(const cb_host_api *api, cb_canvas *cv, const cx_chart *c, float width, float top);
@@ -164,6 +167,10 @@ void cx_describe(const cb_host_api *api, cb_canvas *cv, const cx_chart *c);
 
 /* ------------------------------------------------------------------ the blocks */
 
+/* The block type called name ("chart.bar"), or NULL: for a harness that links the charts
+ * in (tests/fuzz/fuzz_document.c) and builds a chart's state itself. */
+const cb_block_type *cx_block_type(const char *name);
+
 void *cx_line_create(lua_State *L, int opts, const cb_host_api *api);
 void cx_line_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, float h);
 void *cx_pie_create(lua_State *L, int opts, const cb_host_api *api);
@@ -172,5 +179,10 @@ void *cx_stacked_create(lua_State *L, int opts, const cb_host_api *api);
 void cx_stacked_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, float h);
 void *cx_spark_create(lua_State *L, int opts, const cb_host_api *api);
 void cx_spark_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, float h);
+void *cx_bar_create(lua_State *L, int opts, const cb_host_api *api);
+float cx_bar_measure(const cx_chart *c, const cb_host_api *api, const cb_canvas *cv, float width);
+void cx_bar_draw(void *state, const cb_host_api *api, cb_canvas *cv, float w, float h);
+/* What bar i shows: its text, else its value with at most two decimals (in buf). */
+const char *cx_bar_text(const cb_host_api *api, const cx_chart *c, size_t i, char *buf, size_t n);
 
 #endif

@@ -152,6 +152,8 @@ void cx_circle(const cb_host_api *api, cb_canvas *cv, float cx, float cy, float 
 
 float cx_baseline(float top, float rowh, float size) { return top - rowh / 2 - size * 0.35f; }
 
+float cx_level(float mid, float size) { return mid - 0.38f * size; }
+
 float cx_title(const cb_host_api *api, cb_canvas *cv, const cx_chart *c, float width, float top)
 {
     if (!c->title || !*c->title) return top;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bar_level.sh: a bar chart's labels and values sit level with their bars in every face
-# (core/layout_int.h: baseline_centred, one rule for text beside what it labels). Read
+# (plugins/charts/hbar.c: cx_level, the rule of core/layout_int.h's baseline_centred for text beside what it labels). Read
 # back with PyMuPDF: per bar, the middle of each text's ideographic em box (its baseline
 # less 0.38 of its size; the label's lines averaged) is within 0.1 pt of the bar's
 # middle, for the label and for the value, with the body in WenQuanYi Micro Hei, Noto

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # cover_layout.sh: core/layout.c paths no other test takes (tests/README.md, coverage): the
 # warning about a character no installed font has names the field of every kind of block
-# that holds it (title, subtitle, heading, KPI label and value, table header and cell, chart
-# title, unit, label and value, progress label, value and detail, notes title and note), with
+# that holds it (title, subtitle, heading, KPI label and value, table header and cell, the
+# text of a plugin block such as a bar chart (chart.bar: doc:barchart), progress label, value and detail, notes title and note), with
 # the heading it is under and an excerpt of the field (line breaks as spaces, "…" where cut);
 # past three characters the rest are only listed. The PDF shows □ in place.
 set -euo pipefail
@@ -26,10 +26,9 @@ where "doc:kpis{{value='1', label='人${X}口'}}" "KPI label: \"人${X}口\""
 where "doc:table{columns={{title='甲$X'},{title='乙'}}, rows={{'1','2'}}}" "table header, column 1: \"甲$X\""
 where "doc:table{columns={{title='甲'},{title='乙'}}, rows={{'1','2'},{'3','4$X'}}}" "table row 2, column \"乙\": \"4$X\""
 has "... the PDF has □ in the cell" out/500233-忠县.pdf "34□"
-where "doc:barchart{title='图$X', unit='万', bars={{label='a', value=1}}}" "chart title: \"图$X\""
-where "doc:barchart{title='图', unit='万$X', bars={{label='a', value=1}}}" "chart unit: \"万$X\""
-where "doc:barchart{title='图', unit='万', bars={{label='a$X', value=1}}}" "chart label: \"a$X\""
-where "doc:barchart{title='图', unit='万', bars={{label='a', value=1, text='1$X'}}}" "chart value: \"1$X\""
+# a bar chart is the charts plugin's chart.bar (doc:barchart): named as a plugin's block is
+where "doc:barchart{title='图$X', unit='万', bars={{label='a', value=1}}}" "text drawn by a \"chart.bar\" block"
+where "doc:barchart{title='图', unit='万', bars={{label='a', value=1, text='1$X'}}}" "text drawn by a \"chart.bar\" block"
 where "doc:progress{{label='进$X', value='1', fraction=0.5}}" "progress label: \"进$X\""
 where "doc:progress{{label='进', value='1$X', fraction=0.5}}" "progress value: \"1$X\""
 where "doc:progress{{label='进', value='1', fraction=0.5, detail='细$X'}}" "progress detail: \"细$X\""

@@ -129,6 +129,12 @@ OUT=$TMP/out
 if "$BIN" render --quiet --no-fsync --out "$OUT" >"$TMP/render.log" 2>&1; then ok "render the examples from the unpacked root"; else
     not_ok "render the examples from the unpacked root" "$(cat "$TMP/render.log")"; fi
 has "忠县: the briefing's text" "$OUT/500233-忠县.pdf" 忠县 4.05亿元
+# doc:barchart is the charts plugin's chart.bar: the unpacked plugin folder provides it
+printf 'doc:title("条形图")\ndoc:barchart { title = "各项投入", bars = { { label = "甲", value = 3 } } }\n' >"$TMP/bar.lua"
+if "$BIN" render --quiet --no-fsync --report "$TMP/bar.lua" --county 忠县 --out "$TMP/bar" >"$TMP/bar.log" 2>&1; then
+    ok "doc:barchart renders from the unpacked root (the charts plugin's chart.bar)"
+else not_ok "doc:barchart renders from the unpacked root (the charts plugin's chart.bar)" "$(cat "$TMP/bar.log")"; fi
+has "... with its title" "$TMP/bar/500233-忠县.pdf" 各项投入
 has "奉节县: the briefing's text" "$OUT/500236-奉节县.pdf" 奉节县 4.29亿元
 if "$BIN" render --quiet --no-fsync --template dashboard --lang en --county 忠县 --out "$OUT" >"$TMP/render.log" 2>&1; then
     ok "render --template dashboard --lang en (the logo, the English font)"

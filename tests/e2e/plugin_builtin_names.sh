@@ -43,8 +43,10 @@ fi
 SO=$(pwd -P)/clash.so
 
 # the built-ins' names, as core/blocks.c's table gives them ([CB_BLOCK_X] = {"name", ...)
-mapfile -t names < <(grep -o '^ *\[CB_BLOCK_[A-Z]*\] = {"[a-z]*"' "$CB_SRC/core/blocks.c" | sed 's/.*{"//; s/"$//')
-check "core/blocks.c names the built-ins (title, table, barchart, ...: ${#names[@]})" \
+# and its shorthands of plugin blocks ({"barchart", "chart.bar", ...}: doc:add("barchart") is one)
+mapfile -t names < <(grep -o '^ *\[CB_BLOCK_[A-Z]*\] = {"[a-z]*"' "$CB_SRC/core/blocks.c" | sed 's/.*{"//; s/"$//'
+                     grep -o '^ *{"[a-z]*", "[a-z.]*", "[a-z]*"},' "$CB_SRC/core/blocks.c" | sed 's/^ *{"//; s/".*//')
+check "core/blocks.c names the built-ins and shorthands (title, table, barchart, ...: ${#names[@]})" \
     test "${#names[@]}" -ge 11
 printf 'doc:title("x")\n' >r.lua
 for name in "${names[@]}"; do

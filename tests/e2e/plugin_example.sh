@@ -239,7 +239,7 @@ RC=0
 "$BIN" plugins >"$TMP/stdout" 2>"$TMP/stderr" || RC=$?
 check_eq "installed countybrief plugins: exit 0" 0 "$RC"
 listed=$(cat "$TMP/stdout")
-for s in "qr 1.0.0  (ABI 1.3)  $plugindir/qr.so" "    block   qr.code" "    module  qr"; do
+for s in "qr 1.0.0  (ABI 1.4)  $plugindir/qr.so" "    block   qr.code" "    module  qr"; do
     shown=${s#"${s%%[! ]*}"}
     if grep -qxF -- "$s" <<<"$listed"; then ok "countybrief plugins lists '$shown'"; else
         not_ok "countybrief plugins lists '$shown'" "$listed"; fi

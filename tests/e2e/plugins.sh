@@ -222,10 +222,10 @@ check_eq "folder: \`plugins\` exits 0 (refusals in a folder are not errors)" 0 "
 check_eq "folder: \`plugins\` prints nothing on stderr" "" "$(cat "$TMP/stderr")"
 out=$TMP/stdout
 # good: name version (ABI x.y) path, then its description and what it provides
-if grep -qE "^good +1\.0\.0 +\(ABI 1\.3\) +$(re "$PD/good.so")\$" "$out"; then
-    ok "folder: \`plugins\` lists good: name, version, ABI 1.3, path"
+if grep -qE "^good +1\.0\.0 +\(ABI 1\.4\) +$(re "$PD/good.so")\$" "$out"; then
+    ok "folder: \`plugins\` lists good: name, version, ABI 1.4, path"
 else
-    not_ok "folder: \`plugins\` lists good: name, version, ABI 1.3, path" "$(cat "$out")"
+    not_ok "folder: \`plugins\` lists good: name, version, ABI 1.4, path" "$(cat "$out")"
 fi
 for re in '^ +loader test plugin$' '^ +block +test\.box$' '^ +module +testmod$' '^ +source +testsrc +\(--data testsrc:'; do
     if grep -qE -- "$re" "$out"; then ok "folder: \`plugins\` shows /$re/"; else

@@ -38,6 +38,8 @@
 #include "fuzz_common.h"
 #include "layout.h"
 #include "backend.h"
+#include "charts.h"
+#include "plugins.h"
 #include "template.h"
 
 #ifndef CB_FUZZ_SHARE
@@ -216,20 +218,6 @@ static void items(gen *g, cb_block *b, size_t max, int kind)
             it->value = text(g, 0);
             it->label = text(g, 0);
             break;
-        case CB_BLOCK_BARCHART:
-            it->label = text(g, 0);
-            it->number = fz_u8(&g->r) & 1 ? fz_double(&g->r) : (double)fz_u16(&g->r);
-            /* [nice-ticks]: a largest bar below ~5e-323 makes cb_nice_ticks convert inf to
-             * int (regressions/fuzz_document); ignoring it keeps bars away from there */
-            if (fz_ignored("nice-ticks") && it->number > 0 && it->number < 1e-300) it->number = 0;
-            /* [bar-range]: lay_barchart's float scale: a bar above FLT_MAX or a largest
-             * bar below ~1e-36 gives NaN positions, an infinite one an infinite rectangle
-             * (regressions/fuzz_document); ignoring it keeps bars within 1e-30..1e30 */
-            if (fz_ignored("bar-range") && fabs(it->number) > 1e30)
-                it->number = it->number > 0 ? 1e30 : -1e30;
-            if (fz_ignored("bar-range") && fabs(it->number) < 1e-30) it->number = 0;
-            it->value = text(g, 1);
-            break;
         case CB_BLOCK_PROGRESS:
             it->label = text(g, 0);
             it->value = text(g, 1);
@@ -241,6 +229,40 @@ static void items(gen *g, cb_block *b, size_t max, int kind)
             break;
         }
     }
+}
+
+/* A bar chart: the charts plugin's chart.bar (doc:barchart), its sources linked in, its
+ * state built as its create() builds it from a script's options: title, unit, bars. */
+static void bar_chart(gen *g, cb_doc *d)
+{
+    cx_chart *c = cb_xcalloc(1, sizeof *c);
+    c->kind = CX_BAR;
+    c->what = "chart.bar";
+    c->title = text(g, 1);
+    c->unit = text(g, 1);
+    size_t n = fz_u8(&g->r) % 16;
+    c->x = cb_xcalloc(n ? n : 1, sizeof *c->x);
+    c->text = cb_xcalloc(n ? n : 1, sizeof *c->text);
+    c->v = cb_xcalloc(n ? n : 1, sizeof *c->v);
+    c->nx = c->nv = n;
+    for (size_t i = 0; i < n; i++) {
+        c->x[i] = text(g, 0);
+        double v = fz_u8(&g->r) & 1 ? fz_double(&g->r) : (double)fz_u16(&g->r);
+        /* [nice-ticks]: a largest bar below ~5e-323 makes nice_ticks convert inf to int
+         * (regressions/fuzz_document); ignoring it keeps bars away from there */
+        if (fz_ignored("nice-ticks") && v > 0 && v < 1e-300) v = 0;
+        /* [bar-range]: the chart's float scale: a bar above FLT_MAX or a largest bar below
+         * ~1e-36 gives NaN positions, an infinite one an infinite rectangle
+         * (regressions/fuzz_document); ignoring it keeps bars within 1e-30..1e30 */
+        if (fz_ignored("bar-range") && fabs(v) > 1e30) v = v > 0 ? 1e30 : -1e30;
+        if (fz_ignored("bar-range") && fabs(v) < 1e-30) v = 0;
+        c->v[i] = v;
+        c->text[i] = text(g, 1);
+    }
+    cb_block *b = cb_doc_add(d, CB_BLOCK_PLUGIN);
+    b->ptype = cx_block_type("chart.bar");
+    b->pstate = c;
+    b->papi = cb_host_api_get();
 }
 
 static void build(gen *g, cb_doc *d)
@@ -287,10 +309,7 @@ static void build(gen *g, cb_doc *d)
             break;
         }
         case 5:
-            b = cb_doc_add(d, CB_BLOCK_BARCHART);
-            b->text = text(g, 1);
-            b->unit = text(g, 1);
-            items(g, b, 15, CB_BLOCK_BARCHART);
+            bar_chart(g, d);
             break;
         case 6:
             items(g, cb_doc_add(d, CB_BLOCK_PROGRESS), 10, CB_BLOCK_PROGRESS);
@@ -368,7 +387,7 @@ static void dump_str(const char *what, const char *s)
 static void dump_doc(const cb_doc *d, const cb_template *t)
 {
     static const char *const kinds[] = {"title", "heading", "paragraph", "kpis", "table",
-                                        "barchart", "progress", "notes", "plugin"};
+                                        "progress", "notes", "masthead", "distribution", "toc", "plugin"};
     fprintf(stderr, "template: page %gx%g margins %g %g %g %g body %g leading %g title %g h1 %g "
                     "h2 %g small %g table %g indent %g justify %d",
             t->page_w, t->page_h, t->margin_top, t->margin_right, t->margin_bottom, t->margin_left,

@@ -58,6 +58,9 @@
  * nothing: a screen reader skips it). A block that does not call it is a figure whose
  * alternative text is its type's name followed by the text it draws.
  *
+ * Captions (1.4). A figure may have a caption (api->caption): its title, set in the
+ * document's heading face, a child of the figure in the structure.
+ *
  * Threading. A host process calls its plugins from one thread only; batches use worker
  * processes, so every worker has its own copy of plugin globals. Plugins need no locks.
  *
@@ -76,7 +79,7 @@
 #include "countybrief/countybrief.h"
 
 #define CB_PLUGIN_ABI_MAJOR 1
-#define CB_PLUGIN_ABI_MINOR 3
+#define CB_PLUGIN_ABI_MINOR 4
 
 #if defined(__GNUC__)
 #define CB_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -142,6 +145,8 @@ typedef struct cb_theme {
     /* ---- 1.1: the document's language, "zh" or "en", for a block's own words ("其他" /
      * "Other"). A plugin declaring minor 0 reads it only if api->abi_minor >= 1. */
     const char *lang;
+    /* ---- 1.4: a level-2 heading's size (type.h2), for a caption set as headings are. */
+    float h2_size;
 } cb_theme;
 
 /* A new kind of document block, added from Lua with doc:add(name, options). */
@@ -283,6 +288,13 @@ struct cb_host_api {
      * alternative text (UTF-8, copied; NULL or "" for a figure: the fallback above).
      * Ignored outside draw() and for an unknown role. */
     void (*describe)(cb_canvas *c, int role, const char *alt);
+
+    /* ---- 1.4: a figure's caption. Draws utf8 from x as the document sets its headings
+     * (the heading face, bold) at `size` in the current fill colour, centred in a line box
+     * lh points high whose top is at `top` (by the face's ascender and descender, which
+     * only the host knows); in the document's structure it is the Caption of the block's
+     * figure. A plugin declaring an older minor checks api->abi_minor >= 4 first. */
+    void (*caption)(cb_canvas *c, float x, float top, float lh, float size, const char *utf8);
 };
 
 /* The entry point every plugin defines. */
