@@ -12,6 +12,7 @@
 
 #include "countybrief/countybrief.h"
 #include "pdf_hpdf.h"
+#include "pdf_objstm.h"
 #include "pdf_tags.h"
 #include "pdf_pdfa.h"
 
@@ -31,7 +32,7 @@ static void on_haru_error(HPDF_STATUS error, HPDF_STATUS detail, void *ud)
 /* What a libharu error code means, in a sentence, for the codes a report, a template, a
  * font or the environment can cause; NULL for the others (then the code is all we have).
  * Their causes are mostly refused earlier (page size: template.c; page count: layout.c;
- * the document's date: clock.c; long texts: text_string): this is the net below. */
+ * the document's date: clock.c; long texts: cb_pdf_text_string): this is the net below. */
 static const char *haru_sentence(HPDF_STATUS code)
 {
     switch (code) {
@@ -133,7 +134,7 @@ int cb_pdf_deflate(const void *data, size_t len, cb_buf *out)
  * 64 KiB (a 64 KB heading's bookmark failed the county): past TEXT_STRING_MAX bytes the
  * text is cut at a character and ends in "…"; the page itself shows it whole. */
 #define TEXT_STRING_MAX 32768
-static void *text_string(HPDF_Doc pdf, const char *s)
+void *cb_pdf_text_string(HPDF_Doc pdf, const char *s)
 {
     const char *p = s, *end = s + strlen(s);
     while (p < end && *p >= 0x20 && *p < 0x7F) p++;
@@ -558,13 +559,9 @@ static void draw_image(HPDF_Doc pdf, HPDF_Page page, image_cache *ic, cb_buf *b,
     cb_buf_addf(b, "cm\n/%s Do\nQ\n", name);
 }
 
-/* A text op: its characters as two-byte codes of its face's font, in hex. Skipped
- * characters are dropped; in a run no face has, each character is the replacement. */
-static void draw_text(HPDF_Page page, cb_font *font, const pdf_face *m, cb_buf *b, pen *p,
-                      const cb_op *op)
+/* Begins op's text object: its colours, BT, the text state that changed, its position. */
+static void text_object(cb_buf *b, pen *p, const pdf_face *m, const char *fname, const cb_op *op)
 {
-    const char *fname = cb_hpdf_font_name(page, m->font);
-    if (!fname) return; /* the error handler has recorded why */
     set_color(b, op->color, 0, &p->fill, &p->have_fill);
     if (op->bold) { /* faux bold (layout.h): thicken the outline with a stroke */
         set_color(b, op->color, 1, &p->stroke, &p->have_stroke);
@@ -599,35 +596,91 @@ static void draw_text(HPDF_Page page, cb_font *font, const pdf_face *m, cb_buf *
         put_nums(b, 2, v);
         cb_buf_adds(b, "Td\n");
     }
-    /* displaced characters (layout.h: dx) as TJ's numbers, in thousandths of the size, a
-     * positive one moving left; else one string for Tj */
-    cb_buf_adds(b, op->dx ? "[" : "<");
-    int open = !op->dx; /* inside a string */
+}
+
+/* Ends the text-showing operator begun (*shown), Tj or TJ (dx); *open: inside its string. */
+static void end_show(cb_buf *b, const float *dx, int *shown, int *open)
+{
+    if (*shown) cb_buf_adds(b, !dx ? "> Tj\n" : *open ? ">] TJ\n" : "] TJ\n");
+    *shown = *open = 0;
+}
+
+/* A text op: its characters as two-byte codes of its face's font, in hex. Skipped
+ * characters are dropped; in a run no face has, each character is the replacement. When
+ * tags marks text in another language (pdf_tags.h: cb_pdf_tags_other_lang), each run of it
+ * is a text object in a sequence of its own, begun where the glyphs before it end (their
+ * widths as the font's /W gives them, the spacing and the displacements). */
+static void draw_text(HPDF_Page page, cb_font *font, const pdf_face *m, cb_buf *b, pen *p,
+                      const cb_op *op, cb_pdf_tags *tags)
+{
+    const char *fname = cb_hpdf_font_name(page, m->font);
+    if (!fname) return; /* the error handler has recorded why */
+    const char *lang = tags && op->angle == 0 ? cb_pdf_tags_other_lang(tags) : NULL;
+    int shown = 0, open = 0, in_bt = 0; /* a show operator begun; inside its string; BT */
+    const char *run = NULL;             /* the end of the run in lang being drawn */
+    double adv = 0;                     /* how far the glyphs drawn have moved, in points */
     static const char hex[] = "0123456789ABCDEF";
     const char *s = op->text, *end = s + strlen(s);
     unsigned repl = op->font < 0 ? code_of(m, cb_font_replacement(font)) : 0;
-    for (size_t i = 0; s < end;) {
+    for (size_t i = 0; s < end || !in_bt;) {
+        if (lang && s < end) {
+            if (run && s >= run) run = NULL;
+            const char *r = run ? run : cb_pdf_tags_run_end(s, end);
+            run = r != s ? r : NULL;
+            if (!run != !cb_pdf_tags_lang(tags)) { /* the language changes here */
+                end_show(b, op->dx, &shown, &open);
+                if (in_bt) cb_buf_adds(b, "ET\n");
+                cb_pdf_tags_split(tags, b, run ? lang : NULL);
+                if (in_bt) {
+                    double v[2] = {op->x + adv, op->y};
+                    cb_buf_adds(b, "BT\n");
+                    put_nums(b, 2, v);
+                    cb_buf_adds(b, "Td\n");
+                }
+            }
+        }
+        if (!in_bt) {
+            in_bt = 1;
+            text_object(b, p, m, fname, op);
+            continue;
+        }
         uint32_t cp = cb_utf8_next(&s, end);
         if (cb_font_invisible(cp)) continue;
+        /* displaced characters (layout.h: dx) as TJ's numbers, in thousandths of the size,
+         * a positive one moving left; else one string for Tj */
+        if (!shown) {
+            cb_buf_adds(b, op->dx ? "[" : "<");
+            shown = 1;
+            open = !op->dx;
+        }
         if (op->dx && op->dx[i] != 0) {
             if (open) cb_buf_adds(b, ">");
             put_num(b, -op->dx[i] * 1000 / op->size, 2);
             open = 0;
+            adv += op->dx[i];
         }
         if (!open) cb_buf_adds(b, "<");
         open = 1;
         i++;
-        unsigned code = op->font < 0 ? repl : code_of(m, cp);
+        size_t k = code_index(m, op->font < 0 ? cb_font_replacement(font) : cp);
+        unsigned code = op->font < 0 ? repl : code_at(m, k);
         char h[4] = {hex[code >> 12 & 15], hex[code >> 8 & 15], hex[code >> 4 & 15], hex[code & 15]};
         cb_buf_add(b, h, 4);
+        if (lang) adv += (k < m->n ? m->sub.widths[k] : m->dw) * op->size / 1000.0 + op->spacing;
     }
-    cb_buf_adds(b, !op->dx ? "> Tj\nET\n" : open ? ">] TJ\nET\n" : "] TJ\nET\n");
+    if (!shown) { /* nothing drawn: an empty string, as ever */
+        cb_buf_adds(b, op->dx ? "[" : "<");
+        shown = 1;
+        open = !op->dx;
+    }
+    end_show(b, op->dx, &shown, &open);
+    cb_buf_adds(b, "ET\n");
 }
 
 /* Appends op to page content b; faces[f] is face f's font (NULL if the document does not
- * use the face), p what the content has set so far. */
+ * use the face), p what the content has set so far, tags as draw_text's. */
 static void draw_op(HPDF_Doc pdf, HPDF_Page page, cb_font *font, const pdf_face *const *faces, const cb_op *op,
-                    cb_buf *b, pen *p, image_cache *ic)
+                    cb_buf *b, pen *p, image_cache *ic, cb_pdf_tags *tags)
 {
     double v[4] = {op->x, op->y, op->w, op->h};
     switch (op->kind) {
@@ -654,7 +707,7 @@ static void draw_op(HPDF_Doc pdf, HPDF_Page page, cb_font *font, const pdf_face 
         break;
     case CB_OP_TEXT: {
         const pdf_face *m = faces[cb_op_face(op)];
-        if (m) draw_text(page, font, m, b, p, op); /* else cannot happen: collected */
+        if (m) draw_text(page, font, m, b, p, op, tags); /* else cannot happen: collected */
         break;
     }
     }
@@ -748,7 +801,7 @@ static int pdf_begin_document(void **state, const cb_layout *l, cb_font *font, c
         if (cb_pdfa_cidset(d->pdfa, d->pdf, d->pf[i].desc, d->pf[i].sub.cids, d->pf[i].n) != HPDF_OK && !d->st.error)
             d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
     for (int i = 0; i < 4; i++)
-        if (info_vals[i]) cb_hpdf_info(d->pdf, info_keys[i], text_string(d->pdf, info_vals[i]));
+        if (info_vals[i]) cb_hpdf_info(d->pdf, info_keys[i], cb_pdf_text_string(d->pdf, info_vals[i]));
     set_date(d->pdf, &l->info);
     d->pages = cb_xcalloc(l->npages ? l->npages : 1, sizeof *d->pages);
     d->tags = cb_pdf_tags_new(l, font);
@@ -775,7 +828,7 @@ static int pdf_ops(void *state, const cb_op *ops, size_t n, cb_error *err)
     pdf_doc *d = state;
     cb_pdf_tags_open(d->tags, &d->content, ops, n); /* marked content: whole operations */
     for (size_t k = 0; k < n; k++) draw_op(d->pdf, d->page, d->font, d->by_face, &ops[k], &d->content, &d->pen,
-                                           &d->images);
+                                           &d->images, d->tags);
     cb_pdf_tags_close(&d->content);
     if (d->images.alpha) /* PDF/A-1 */
         return cb_fail(err, CB_EPDF, "the image %s has transparency (an alpha channel), which PDF/A-1 "
@@ -803,42 +856,29 @@ static int pdf_end_document(void *state, cb_buf *out, cb_error *err)
     HPDF_Doc pdf = d->pdf;
     if (!d->st.error && cb_pdf_tags_finish(d->tags, pdf, d->pages, d->npages) != HPDF_OK && !d->st.error)
         d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
-    if (l->nmarks && !d->st.error) {
-        HPDF_Outline open[5] = {NULL}; /* the last bookmark of each level (1..4) */
-        for (size_t i = 0; i < l->nmarks; i++) {
-            const cb_bookmark *m = &l->marks[i];
-            int level = m->level >= 1 && m->level <= 4 ? m->level : 1, up = level - 1;
-            while (up > 0 && !open[up]) up--; /* under the nearest heading above its level */
-            HPDF_Outline o = HPDF_CreateOutline(pdf, open[up], "", NULL);
-            if (!o) break;
-            cb_hpdf_outline_title(o, text_string(pdf, m->title));
-            HPDF_Outline_SetOpened(o, HPDF_TRUE);
-            /* [page /FitH top], a direct array: libharu's destinations are indirect
-             * objects, which PDFBox's PDF/A-1 Preflight refuses ("can't convert to
-             * Destination") */
-            HPDF_Array dst = cb_hpdf_array(pdf);
-            if (!dst) break;
-            cb_hpdf_append(dst, d->pages[m->page]);
-            cb_hpdf_append_name(dst, "FitH");
-            cb_hpdf_append_real(dst, m->y + 4);
-            cb_hpdf_put(o, "Dest", dst);
-            open[level] = o;
-            for (int k = level + 1; k <= 4; k++) open[k] = NULL;
-        }
-        HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE);
-    }
+    if (!d->st.error && cb_pdf_tags_outline(d->tags, pdf, d->pages) != HPDF_OK && !d->st.error)
+        d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
     if (!d->st.error && cb_pdfa_finish(d->pdfa, pdf, CREATOR) != HPDF_OK && !d->st.error)
         d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
+    /* object streams (pdf_objstm.h) but under PDF/A-1, which forbids them */
+    int compact = l->info.standard != CB_PDF_A1B;
+    if (compact) cb_hpdf_min_version(pdf, HPDF_VER_15);
     if (!d->st.error) HPDF_SaveToStream(pdf);
     int rc = haru_check(d, err);
     if (rc != CB_OK) return rc;
     HPDF_ResetStream(pdf);
     HPDF_UINT32 size = HPDF_GetStreamSize(pdf), got = size;
-    HPDF_BYTE *at = (HPDF_BYTE *)cb_buf_reserve(out, size);
+    cb_buf classic = {0}, *to = compact ? &classic : out; /* libharu's file, before pdf_objstm.c */
+    HPDF_BYTE *at = (HPDF_BYTE *)cb_buf_reserve(to, size);
     HPDF_STATUS s = size ? HPDF_ReadFromStream(pdf, at, &got) : HPDF_OK;
-    if ((s != HPDF_OK && s != HPDF_STREAM_EOF) || got != size) return haru_fail(err, s, 0, "reading the PDF from memory");
-    out->len += size;
-    out->s[out->len] = '\0';
+    if ((s != HPDF_OK && s != HPDF_STREAM_EOF) || got != size) {
+        cb_buf_free(&classic);
+        return haru_fail(err, s, 0, "reading the PDF from memory");
+    }
+    to->len += size;
+    to->s[to->len] = '\0';
+    if (compact && !cb_pdf_objstm(to->s, to->len, out)) cb_buf_add(out, to->s, to->len); /* not covered */
+    cb_buf_free(&classic);
     return CB_OK;
 }
 

@@ -29,6 +29,9 @@ void cb_pdf_release(void);
 /* For the writer's own files (pdf_pdfa.c): a new indirect stream object of document pdf
  * holding data[0..len) deflated; NULL when libharu failed (its handler recorded why). */
 HPDF_Dict cb_pdf_deflated_stream(HPDF_Doc pdf, const void *data, size_t len);
+/* A PDF text string object for UTF-8 s (the info dictionary's entries, bookmarks): a
+ * literal for printable ASCII, else UTF-16BE, cut with "…" past 32 KiB. */
+void *cb_pdf_text_string(HPDF_Doc pdf, const char *s);
 /* data[0..len) deflated (zlib) into out, replacing what it held: 1, or 0 out of memory. */
 int cb_pdf_deflate(const void *data, size_t len, cb_buf *out);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pdf.h"
 #include "pdf_hpdf.h"
 
 #define NONE UINT32_MAX
@@ -54,6 +55,12 @@ struct cb_pdf_tags {
     kid *kids;
     size_t nkids;
     cb_buf text;         /* the elements' entries, each ending in NUL */
+    /* the sequence being written: its node (NONE: an artifact's), its /Lang (NULL: the
+     * document's), where in the content its BDC begins and ends */
+    uint32_t cur;
+    const char *cur_lang, *other; /* other: cb_pdf_tags_other_lang's */
+    size_t bdc_at, body_at;
+    uint8_t *depth;      /* per node: a heading's depth (heading_depth), 0 for others */
 };
 
 /* The document node of a layout that has none (a display list made by hand). */
@@ -64,6 +71,29 @@ static const cb_node *node_at(const cb_pdf_tags *t, uint32_t n)
     return n < t->l->nnodes ? &t->l->nodes[n] : &no_node;
 }
 
+/* The document's language as a language tag: Chinese as written in mainland China. */
+static const char *doc_lang(const cb_layout *l)
+{
+    if (!l->lang[0] || strcmp(l->lang, "zh") == 0) return "zh-CN";
+    return l->lang;
+}
+
+/* The depth of a heading of level `level` (1..4; else 1) that comes next: one deeper than
+ * the nearest open heading of a lower level (1 when none), so that no depth is skipped;
+ * open[k] is the depth of the last heading of level k while it is open (0: none), and *up
+ * (if not NULL) that heading's level, 0 for none. The tags and the outline both use it. */
+static int heading_depth(int open[5], int level, int *up)
+{
+    if (level < 1 || level > 4) level = 1;
+    int u = level - 1;
+    while (u > 0 && !open[u]) u--;
+    int depth = u ? open[u] + 1 : 1;
+    open[level] = depth;
+    for (int k = level + 1; k <= 4; k++) open[k] = 0;
+    if (up) *up = u;
+    return depth;
+}
+
 cb_pdf_tags *cb_pdf_tags_new(const cb_layout *l, cb_font *font)
 {
     cb_pdf_tags *t = cb_xcalloc(1, sizeof *t);
@@ -71,6 +101,12 @@ cb_pdf_tags *cb_pdf_tags_new(const cb_layout *l, cb_font *font)
     t->font = font;
     t->page_mc = cb_xcalloc(l->npages + 1, sizeof *t->page_mc);
     t->box = cb_xcalloc(l->nnodes ? l->nnodes : 1, sizeof *t->box);
+    t->depth = cb_xcalloc(l->nnodes ? l->nnodes : 1, 1);
+    int open[5] = {0};
+    for (size_t i = 0; i < l->nnodes; i++) /* nodes come in document order */
+        if (l->nodes[i].role == CB_ROLE_HEADING) t->depth[i] = (uint8_t)heading_depth(open, l->nodes[i].level, NULL);
+    t->cur = NONE;
+    t->other = strcmp(doc_lang(l), "zh-CN") != 0 ? "zh-CN" : NULL;
     return t;
 }
 
@@ -80,6 +116,7 @@ void cb_pdf_tags_free(cb_pdf_tags *t)
     free(t->mc);
     free(t->page_mc);
     free(t->box);
+    free(t->depth);
     free(t->el);
     free(t->elem_of);
     free(t->target_of);
@@ -96,14 +133,14 @@ void cb_pdf_tags_page(cb_pdf_tags *t, size_t page)
 }
 
 /* The structure type of node n (of element e: an LBody for an LI's body). */
-static const char *role_name(const cb_node *n)
+static const char *role_name(const cb_node *n, int depth)
 {
     static const char *const heading[] = {"H1", "H2", "H3", "H4"};
     switch ((cb_role)n->role) {
     case CB_ROLE_DOCUMENT: return "Document";
     case CB_ROLE_SECTION: return "Sect";
     case CB_ROLE_TITLE: return "Title"; /* RoleMap: H1 */
-    case CB_ROLE_HEADING: return heading[n->level >= 1 && n->level <= 4 ? n->level - 1 : 0];
+    case CB_ROLE_HEADING: return heading[depth >= 1 && depth <= 4 ? depth - 1 : 0];
     case CB_ROLE_PARAGRAPH: return "P";
     case CB_ROLE_LIST: return "L";
     case CB_ROLE_LIST_ITEM: return "LI";
@@ -181,22 +218,51 @@ static void box_add(cb_pdf_tags *t, uint32_t node, const cb_op *ops, size_t n)
     }
 }
 
+/* Appends the start of a sequence of content node `node`, with /Lang lang (NULL: none). */
+static void open_mc(cb_pdf_tags *t, cb_buf *b, uint32_t node, const char *lang)
+{
+    t->mc = cb_xgrow(t->mc, t->nmc, sizeof *t->mc);
+    t->mc[t->nmc++] = (mc_rec){node, (uint32_t)t->page, t->mcid};
+    t->cur = node;
+    t->cur_lang = lang;
+    t->bdc_at = b->len;
+    cb_buf_adds(b, "/");
+    cb_buf_adds(b, role_name(node_at(t, node), node < t->l->nnodes ? t->depth[node] : 0));
+    cb_buf_adds(b, " <</MCID ");
+    put_uint(b, t->mcid++);
+    if (lang) cb_buf_addf(b, "/Lang (%s)", lang);
+    cb_buf_adds(b, ">> BDC\n");
+    t->body_at = b->len;
+}
+
 void cb_pdf_tags_open(cb_pdf_tags *t, cb_buf *b, const cb_op *ops, size_t n)
 {
     uint32_t node = ops[0].node < t->l->nnodes ? ops[0].node : CB_NODE_DOCUMENT;
     const cb_node *nd = node_at(t, node);
     if (nd->role == CB_ROLE_ARTIFACT) {
+        t->cur = NONE;
         cb_buf_adds(b, artifact_open(t->l, nd->level, &ops[0]));
         return;
     }
-    t->mc = cb_xgrow(t->mc, t->nmc, sizeof *t->mc);
-    t->mc[t->nmc++] = (mc_rec){node, (uint32_t)t->page, t->mcid};
-    cb_buf_adds(b, "/");
-    cb_buf_adds(b, role_name(nd));
-    cb_buf_adds(b, " <</MCID ");
-    put_uint(b, t->mcid++);
-    cb_buf_adds(b, ">> BDC\n");
+    open_mc(t, b, node, NULL);
     if (nd->role == CB_ROLE_FIGURE && node < t->l->nnodes) box_add(t, node, ops, n);
+}
+
+const char *cb_pdf_tags_other_lang(const cb_pdf_tags *t) { return t->cur != NONE ? t->other : NULL; }
+
+const char *cb_pdf_tags_lang(const cb_pdf_tags *t) { return t->cur_lang; }
+
+void cb_pdf_tags_split(cb_pdf_tags *t, cb_buf *b, const char *lang)
+{
+    if (t->cur == NONE) return;
+    if (b->len == t->body_at) { /* nothing in it yet: begun again, with its MCID */
+        b->len = t->bdc_at;
+        t->nmc--;
+        t->mcid--;
+    } else {
+        cb_buf_adds(b, "EMC\n");
+    }
+    open_mc(t, b, t->cur, lang);
 }
 
 void cb_pdf_tags_close(cb_buf *b) { cb_buf_adds(b, "EMC\n"); }
@@ -322,7 +388,7 @@ static void put_elem(cb_pdf_tags *t, const elem *e, const HPDF_Dict root, const 
     cb_buf *b = &t->text;
     const cb_node *nd = node_at(t, e->node);
     cb_buf_adds(b, "/S/");
-    cb_buf_adds(b, e->lbody ? "LBody" : role_name(nd));
+    cb_buf_adds(b, e->lbody ? "LBody" : role_name(nd, e->node < t->l->nnodes ? t->depth[e->node] : 0));
     cb_buf_adds(b, "/P ");
     put_ref(b, e->parent == NONE ? (const void *)root : t->el[e->parent].dict);
     const kid *k = t->kids + e->kid0;
@@ -367,11 +433,59 @@ static void put_elem(cb_pdf_tags *t, const elem *e, const HPDF_Dict root, const 
     cb_buf_add(b, "\n", 2); /* with the NUL */
 }
 
-/* The document's language as a language tag: Chinese as written in mainland China. */
-static const char *doc_lang(const cb_layout *l)
+/* Chinese: CJK radicals to unified ideographs (with the CJK punctuation, kana and
+ * bopomofo), compatibility ideographs and forms, the full-width forms, the supplementary
+ * ideographic planes. */
+static int chinese(uint32_t c)
 {
-    if (!l->lang[0] || strcmp(l->lang, "zh") == 0) return "zh-CN";
-    return l->lang;
+    return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) ||
+           (c >= 0xFF00 && c <= 0xFFEF) || (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+/* Neither Chinese nor a letter: spaces, digits, ASCII punctuation, Latin-1's symbols,
+ * general punctuation, symbols, arrows and mathematical operators. */
+static int neutral(uint32_t c)
+{
+    if (c < 0x80) return !((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+    return (c >= 0xA0 && c <= 0xBF) || c == 0xD7 || c == 0xF7 || (c >= 0x2000 && c <= 0x2BFF);
+}
+
+const char *cb_pdf_tags_run_end(const char *s, const char *end)
+{
+    const char *p = s, *run = s;
+    while (p < end) {
+        uint32_t c = cb_utf8_next(&p, end);
+        if (chinese(c)) run = p;
+        else if (run == s || !neutral(c)) break;
+    }
+    return run;
+}
+
+HPDF_STATUS cb_pdf_tags_outline(cb_pdf_tags *t, HPDF_Doc pdf, const HPDF_Page *pages)
+{
+    const cb_layout *l = t->l;
+    if (!l->nmarks) return HPDF_OK;
+    HPDF_Outline last[5] = {NULL}; /* the last bookmark of each level (1..4) */
+    int open[5] = {0}, up;
+    for (size_t i = 0; i < l->nmarks; i++) {
+        const cb_bookmark *m = &l->marks[i];
+        int level = m->level >= 1 && m->level <= 4 ? m->level : 1;
+        heading_depth(open, level, &up); /* under the nearest heading above its level */
+        HPDF_Outline o = HPDF_CreateOutline(pdf, up ? last[up] : NULL, "", NULL);
+        if (!o) return HPDF_FAILD_TO_ALLOC_MEM;
+        cb_hpdf_outline_title(o, cb_pdf_text_string(pdf, m->title));
+        HPDF_Outline_SetOpened(o, HPDF_TRUE);
+        /* [page /FitH top], a direct array: libharu's destinations are indirect objects,
+         * which PDFBox's PDF/A-1 Preflight refuses ("can't convert to Destination") */
+        HPDF_Array dst = cb_hpdf_array(pdf);
+        if (!dst) return HPDF_FAILD_TO_ALLOC_MEM;
+        cb_hpdf_append(dst, pages[m->page]);
+        cb_hpdf_append_name(dst, "FitH");
+        cb_hpdf_append_real(dst, m->y + 4);
+        cb_hpdf_put(o, "Dest", dst);
+        last[level] = o;
+    }
+    return HPDF_SetPageMode(pdf, HPDF_PAGE_MODE_USE_OUTLINE);
 }
 
 HPDF_STATUS cb_pdf_tags_finish(cb_pdf_tags *t, HPDF_Doc pdf, const HPDF_Page *pages, size_t npages)

@@ -16,7 +16,9 @@
  * cells (every row keeps its columns); each element's kids come in reading order, the
  * order of the pages and, on a page, of the operations. A list item's content goes into
  * an LBody under its LI. The document's title is /Title, which the RoleMap maps to H1
- * (PDF 1.7 has no Title; a screen reader lists it among the headings).
+ * (PDF 1.7 has no Title; a screen reader lists it among the headings). A heading is tagged
+ * by its depth among the headings (H1, then H3 is tagged H2: PDF/UA forbids skipped levels,
+ * Matterhorn 14-003), the depth its bookmark has in the outline.
  *
  * Lifetime: one cb_pdf_tags per document, made with it and freed after it is written (the
  * objects' texts live in it until then); it borrows the layout and the font. Objects it
@@ -42,8 +44,28 @@ void cb_pdf_tags_page(cb_pdf_tags *t, size_t page);
  * node); cb_pdf_tags_close ends it once the run is drawn. */
 void cb_pdf_tags_open(cb_pdf_tags *t, cb_buf *b, const cb_op *ops, size_t n);
 void cb_pdf_tags_close(cb_buf *b);
+/* Text in another language than the document's, in a sequence of its own with its /Lang
+ * (PDF 32000-1 14.9.2.2), a sibling of the sequences around it, not nested in them:
+ * poppler's struct text (22.12) loses the rest of a sequence after a nested one without an
+ * MCID. cb_pdf_tags_other_lang: the language such text is marked in ("zh-CN": Chinese
+ * characters in a document not in Chinese), NULL when none is marked (the document is in
+ * Chinese, whose Latin words are not marked: docs/standards.md says why; or the run being
+ * drawn is an artifact's). cb_pdf_tags_lang: the /Lang of the sequence being written (NULL:
+ * the document's). cb_pdf_tags_split ends that sequence (outside a text object) and begins
+ * another of the same node, with /Lang lang or none; an empty one is begun again instead. */
+const char *cb_pdf_tags_other_lang(const cb_pdf_tags *t);
+const char *cb_pdf_tags_lang(const cb_pdf_tags *t);
+void cb_pdf_tags_split(cb_pdf_tags *t, cb_buf *b, const char *lang);
+/* The end of the run of Chinese text starting at s (before end): past its last Chinese
+ * character before a letter of another script (spaces, digits and punctuation between two
+ * Chinese characters belong to it, at its edges not); s itself when none starts there. */
+const char *cb_pdf_tags_run_end(const char *s, const char *end);
 /* The page's entries: /Tabs /S, and /StructParents when it has marked content. */
 HPDF_STATUS cb_pdf_tags_end_page(cb_pdf_tags *t, HPDF_Page page);
+/* The outline: a bookmark for each of the layout's marks, nested as the headings' tags are
+ * (a heading one deeper than the nearest open heading of a lower level, so that no level
+ * is skipped); the document opens with it shown. */
+HPDF_STATUS cb_pdf_tags_outline(cb_pdf_tags *t, HPDF_Doc pdf, const HPDF_Page *pages);
 /* The structure tree, the parent tree and the catalog's /StructTreeRoot, /MarkInfo,
  * /Lang and /ViewerPreferences, once every page is written (pages[i]: page i). */
 HPDF_STATUS cb_pdf_tags_finish(cb_pdf_tags *t, HPDF_Doc pdf, const HPDF_Page *pages, size_t npages);

@@ -8,8 +8,11 @@
 # Document/H1/P/Table/TR/TH/TD/Figure present, the headings those of the outline at their
 # levels, TH with /Scope /Column, each table one (also one split across pages), the pie
 # chart's alternative text naming every slice with its amount and share, alternative text
-# cut to a PDF string's limit, and the struct text (pdfinfo -struct-text) in the order of
-# the page content. qpdf --check passes on each.
+# cut to a PDF string's limit, the struct text (pdfinfo -struct-text) in the order of
+# the page content, headings that skip a level tagged by their depth as the outline nests
+# them, and each run of Chinese text in an English document in a sequence of its own with
+# /Lang (zh-CN), no Latin letter in one, no /Lang in a Chinese document (lib/lang_check.py).
+# qpdf --check passes on each.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
@@ -32,6 +35,22 @@ doc:barchart { title = "很长的图", unit = "万元", bars = bars }
 doc:paragraph("完。")
 EOF
 render long --report long.lua --county 忠县
+# headings that skip levels (1, 3, 4, 2, 4, 3): tagged by depth, H1 H2 H3 H2 H3 H3, as the
+# outline nests them (PDF/UA: no skipped level, Matterhorn 14-003)
+cat >jump.lua <<'EOF2'
+doc:title("标题")
+doc:heading("一级", 1)
+doc:paragraph("正文一。")
+doc:heading("三级", 3)
+doc:paragraph("正文二。")
+doc:heading("四级", 4)
+doc:heading("二级", 2)
+doc:paragraph("正文三。")
+doc:heading("四级乙", 4)
+doc:heading("三级乙", 3)
+doc:paragraph("完。")
+EOF2
+render jump --report jump.lua --county 忠县
 
 # the pie's slices, as the legend shows them: label, amount, share (examples/data)
 declare -A PIE=(
@@ -49,6 +68,8 @@ for pdf in out/*/*.pdf; do
     args=("$pdf" "$lang")
     if [[ $pdf == out/issue/* ]]; then # headings, paragraphs and the contents: a list
         args+=(--roles=Document,Sect,H1,P,L,LI,LBody,Caption)
+    elif [[ $pdf == out/jump/* ]]; then
+        args+=(--roles=Document,H1,H2,H3,P)
     elif [[ $pdf == out/long/* ]]; then
         args+=(--roles=Document,P,Figure,Caption "长长…")
     elif [[ $lang == zh-CN ]]; then
@@ -58,6 +79,8 @@ for pdf in out/*/*.pdf; do
         args+=("${PIE_EN[$county]}")
     fi
     run_checks "$PY" "$E2E_LIB/tagged_check.py" "${args[@]}" >"$TMP/one.log"
+    # each run of text in its language: Chinese in an English document marked zh-CN
+    run_checks "$PY" "$E2E_LIB/lang_check.py" "$pdf" "$lang" >>"$TMP/one.log"
     cat "$TMP/one.log" >>"$TMP/checks.log"
     cat "$TMP/one.log"
 done
