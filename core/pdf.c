@@ -860,7 +860,7 @@ static int pdf_end_document(void *state, cb_buf *out, cb_error *err)
         d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
     if (!d->st.error && cb_pdfa_finish(d->pdfa, pdf, CREATOR) != HPDF_OK && !d->st.error)
         d->st.error = HPDF_FAILD_TO_ALLOC_MEM;
-    /* object streams (pdf_objstm.h) but under PDF/A-1, which forbids them */
+    /* object streams (pdf_objstm.h) except under PDF/A-1, which forbids them */
     int compact = l->info.standard != CB_PDF_A1B;
     if (compact) cb_hpdf_min_version(pdf, HPDF_VER_15);
     if (!d->st.error) HPDF_SaveToStream(pdf);
