@@ -13,14 +13,16 @@
  * infinite or NaN whatever a script passes. */
 static float col_share(float w) { return isfinite(w) && w > 0 && w < 1e4f ? w : 1; }
 
-/* The widest line of s at size in the face set (its max-content width): its hard lines. */
+/* The widest line of s at size in the face set (its max-content width): its hard lines,
+ * measured as the line breaker measures them (with the space between Chinese and Latin
+ * that typeset.c adds, which the font's advances lack). */
 static float max_content(lay *L, const char *s, float size)
 {
+    cb_line *lines = NULL;
+    size_t n = *s ? cb_lay_wrap(L, s, size, 1e9f, 1e9f, &lines) : 0;
     float w = 0;
-    for (const char *e; *s; s = *e ? e + 1 : e) {
-        e = s + strcspn(s, "\n");
-        w = fmaxf(w, cb_font_width(cb_lay_font(L, L->bold), s, (size_t)(e - s), size));
-    }
+    for (size_t i = 0; i < n; i++) w = fmaxf(w, lines[i].width);
+    free(lines);
     return w;
 }
 
