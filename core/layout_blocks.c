@@ -406,9 +406,6 @@ typedef struct cell_lines {
     size_t n;
 } cell_lines;
 
-/* A column's relative width: non-positive or absurd values count as 1, so no width is
- * infinite or NaN whatever a script passes. */
-static float col_share(float w) { return isfinite(w) && w > 0 && w < 1e4f ? w : 1; }
 
 /* A place in a table's rows: row r from its line a on (a > 0: the rest of a row broken
  * between its lines), and the rows' lines and heights (cb_table_place). */
@@ -424,25 +421,21 @@ typedef struct trows {
 static float part_h(const trows *T, size_t lines) { return (float)lines * T->lh + T->pad; }
 static int before(tpos p, tpos q) { return p.r < q.r || (p.r == q.r && p.a < q.a); }
 
-/* Whether the rows from p to q (parts of rows where p.a or q.a > 0) may stand on one side
- * of a break (docs/templates.md, "Page breaks"): CB_KEEP_ROWS rows, or fewer when one of
- * them holds CB_KEEP_LINES lines or more there (a tall row keeps as a paragraph does). */
-static int keeps(const trows *T, tpos p, tpos q)
+/* The parts of rows from p to q: a row broken between its lines counts on each side. */
+static size_t parts(const trows *T, tpos p, tpos q)
 {
-    size_t rows = 0;
-    for (size_t r = p.r; r < T->nrows && before((tpos){r, r == p.r ? p.a : 0}, q); r++) {
-        size_t from = r == p.r ? p.a : 0, to = r == q.r ? q.a : T->n[r];
-        if (to - from >= CB_KEEP_LINES) return 1;
-        rows++;
-    }
-    return rows >= CB_KEEP_ROWS;
+    size_t n = 0;
+    for (size_t r = p.r; r < T->nrows && before((tpos){r, r == p.r ? p.a : 0}, q); r++) n++;
+    return n;
 }
 
 /* Where the part of a table from `from` on that goes on the current page under its header
  * (head_h points) ends: the rows that fit, and of the next the lines that fit when it may
  * break between them (a row of at least 2 * CB_KEEP_LINES lines, CB_KEEP_LINES or more on
  * each side, as cb_lay_lines_min gives a paragraph); at least a line. Fewer when what
- * would be left for the next page would not keep (see keeps) while this page still does. */
+ * would be left for the next page would be less than CB_KEEP_ROWS rows (docs/templates.md,
+ * "Page breaks"): then the last CB_KEEP_ROWS go over, the first of them broken between its
+ * lines if it may be, when this page keeps CB_KEEP_ROWS too. */
 static tpos segment_end(const lay *L, const trows *T, float head_h, tpos from)
 {
     float y = L->y - head_h;
@@ -464,15 +457,15 @@ static tpos segment_end(const lay *L, const trows *T, float head_h, tpos from)
         if (first && p.r == from.r && p.a == from.a) p = (tpos){p.r + 1, 0}; /* at least a row */
         break;
     }
-    if (p.r >= T->nrows || keeps(T, p, (tpos){T->nrows, 0})) return p;
-    /* too little left for the next page: the end of the table goes over, CB_KEEP_ROWS
-     * rows or its last tall row */
-    tpos tail = {T->nrows, 0};
-    for (size_t k = 0; tail.r > 0 && k < CB_KEEP_ROWS; k++) {
-        tail.r--;
-        if (T->n[tail.r] >= CB_KEEP_LINES) break;
-    }
-    if (before(tail, p) && before(from, tail) && keeps(T, from, tail)) return tail;
+    tpos end = {T->nrows, 0};
+    if (p.r >= T->nrows || T->nrows < CB_KEEP_ROWS || parts(T, p, end) >= CB_KEEP_ROWS) return p;
+    /* too little left for the next page: its last CB_KEEP_ROWS rows go over, the first
+     * of them broken between its lines when it may be and this page keeps enough */
+    size_t r = T->nrows - CB_KEEP_ROWS, n = T->n[r];
+    tpos tail = {r, n >= 2 * CB_KEEP_LINES ? n - CB_KEEP_LINES : 0};
+    if (before(tail, p) && before(from, tail) && parts(T, from, tail) >= CB_KEEP_ROWS) return tail;
+    tail.a = 0;
+    if (before(tail, p) && before(from, tail) && parts(T, from, tail) >= CB_KEEP_ROWS) return tail;
     return p;
 }
 
@@ -483,12 +476,10 @@ void cb_table_place(lay *L, const cb_block *b, const cb_block *next)
     size_t nc = b->ncols;
     if (!nc) return;
     float size = t->table_size, lh = size * 1.45f, px = 5, py = 4.5f * t->cell_padding;
-    float total = 0;
-    for (size_t c = 0; c < nc; c++) total += col_share(b->cols[c].width);
     float *cw = cb_xmalloc(nc * sizeof *cw), *cx = cb_xmalloc(nc * sizeof *cx);
+    cb_table_widths(L, b, b->nrows, size, px, lh, 2 * py, L->y - L->bottom, cw);
     float x = L->left;
     for (size_t c = 0; c < nc; c++) {
-        cw[c] = L->width * col_share(b->cols[c].width) / total;
         cx[c] = x;
         x += cw[c];
     }
@@ -524,18 +515,14 @@ void cb_table_place(lay *L, const cb_block *b, const cb_block *next)
     }
     trows T = {row_n, nrows, lh, 2 * py};
 
-    /* where it may start (docs/templates.md, "Page breaks"): a short table whole, a long
-     * one with its header and as much as keeps (CB_KEEP_ROWS rows, or up to a tall row's
-     * first lines) */
+    /* where it may start (docs/templates.md, "Page breaks"): with its header and first
+     * CB_KEEP_ROWS rows (the last of them broken between its lines if it may be) when it
+     * may split, leaving as many for the next page; else whole */
+    int splits = nrows >= 2 * CB_KEEP_ROWS ||
+                 (nrows == 2 * CB_KEEP_ROWS - 1 && row_n[CB_KEEP_ROWS - 1] >= 2 * CB_KEEP_LINES);
     float start_h = head_h;
-    for (size_t r = 0, k = 0; r < nrows; r++) {
-        if (nrows > 2 * CB_KEEP_ROWS && row_n[r] >= CB_KEEP_LINES) {
-            start_h += part_h(&T, cb_lay_lines_min(row_n[r]));
-            break;
-        }
-        start_h += part_h(&T, row_n[r]);
-        if (nrows > 2 * CB_KEEP_ROWS && ++k == CB_KEEP_ROWS) break;
-    }
+    for (size_t r = 0; r < nrows && (!splits || r < CB_KEEP_ROWS); r++)
+        start_h += part_h(&T, splits && r == CB_KEEP_ROWS - 1 ? cb_lay_lines_min(row_n[r]) : row_n[r]);
     cb_lay_ensure(L, start_h);
     /* one table node however many pages it takes; its header row once, repeated as an
      * artifact; a row broken across pages is one row of it, its cells one cell each */

@@ -111,12 +111,16 @@ void cb_lay_set_bottom(lay *L);
 /* Where blocks may break across pages (docs/templates.md, "Page breaks"): a run of lines
  * leaves at least CB_KEEP_LINES on each side, so one of n lines may start at a page's foot
  * with cb_lay_lines_min(n) of them (cb_lay_lines_here's rule); a table leaves on each side
- * of a split at least CB_KEEP_ROWS rows, or fewer when one of them holds CB_KEEP_LINES
- * lines there, and breaks a row between its lines as a run of lines (one of at most
- * 2 * CB_KEEP_ROWS rows moves whole). */
+ * of a split at least CB_KEEP_ROWS rows (a row broken between its lines, as a run of
+ * lines, counting on both), so one that cannot moves whole. */
 #define CB_KEEP_ROWS 3
 #define CB_KEEP_LINES 2
 static inline size_t cb_lay_lines_min(size_t n) { return n < 2 * CB_KEEP_LINES ? n : CB_KEEP_LINES; }
+/* The column widths cw of table b (its first nrows rows) at type size, with px points of
+ * padding each side of a cell, lh a line's height and pad a row's padding, when room
+ * points are left below the cursor for its header and first rows (layout_table.c). */
+void cb_table_widths(lay *L, const cb_block *b, size_t nrows, float size, float px, float lh, float pad, float room,
+                     float *cw);
 /* Starts a new page unless h points fit below the cursor (or the page is still empty,
  * where nothing would be gained). */
 void cb_lay_ensure(lay *L, float h);

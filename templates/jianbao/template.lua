@@ -35,6 +35,8 @@ return {
     h1 = 16, h2 = 16, -- headings are 3号 too
     table = { zh = 10, en = 8.5 }, -- 10: between 五号 and 小五, the projects table's year column holds
                       -- "2020"; English words are wider: 8.5 keeps them whole in their columns
+    padding = 0.6,    -- 2.7 pt above and below a cell's text: a table's header and first 3
+                      -- rows fit where a 3号 heading leaves a page's foot (docs/templates.md)
     small = 10.5,     -- 五号: notes, KPI labels
     indent = 2,       -- two characters
     justify = true,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # pages.sh: where blocks break across pages (docs/templates.md, "Page breaks"), read back
 # from the PDFs with PyMuPDF (lib/pages.py): a table split across pages repeats its header
-# and leaves at least 3 rows on each side (one of at most 6 rows moves whole); no page but
+# and leaves at least 3 rows on each side (a row broken between its lines counting on both;
+# a table that cannot moves whole); no page but
 # the last leaves room at its foot for the table that opens the next; the last page holds
 # more than the notes (sources) that end the document; the onepager template keeps to one
 # page. Each template (jianbao too), in Chinese and English, for the example data and for a batch of

@@ -9,16 +9,16 @@ rules of docs/templates.md ("Page breaks"). Used by pages.sh.
 prints one "ok - ..." or "FAIL - ..." line per rule and template (the offending files and
 pages indented below), exit 1 when any failed:
   * split: a table split across pages repeats its header at the top of every page it
-    goes on to, leaves on each side of every split at least 3 rows, or fewer when one of
-    them holds 2 lines or more there (a row broken between its lines, 2 or more on each
-    side, counts on both), and one of at most 6 rows is not split at all;
+    goes on to and leaves on each side of every split at least 3 rows (a row broken
+    between its lines counts on both sides): so one of at most 4 rows is not split at all,
+    nor a row alone, however tall, left at a page's foot;
   * start: no page but the last leaves room at its foot for what starts the next page:
     when the next page opens (under its heading, if any) with a table that is not the
     rest of one, the room below the page's last content is compared with what the rules
-    ask to start there (the heading, the table's header and its first 3 rows, or up to
-    its first row of 2 lines or more, of one of 4 lines or more its first 2; a table of
-    at most 6 rows whole; and when the table is all the last page holds besides the
-    notes, the notes too, which keep with it), and fails when it is larger by more than
+    ask to start there (the heading, the table's header and its first 3 rows, of a third
+    row of 4 lines or more its first 2, when 3 rows can be left for the next page; else the
+    whole table; and when the table is all the last page holds besides the notes, the
+    notes too, which keep with it), and fails when it is larger by more than
     SLACK points (the heading's space above it, the gap under the block before; with
     --grid, a strict grid's pitch more: a block starts on the next grid line);
   * last page: the last page holds more than the notes (sources) that end the document:
@@ -170,11 +170,11 @@ def check(pdf, m, one_page, fails, slack=SLACK, grid=False):
                 tables.append([(n, s)])
         last = segs[-1] if segs else None
         prev = last if last and last[3] and last[3][-1] >= p.last - 4 else None
-    def keeps(seg):  # a side of a break: 3 rows, or fewer with one of 2 lines or more there
-        return len(seg[3]) >= 3 or any(len(tops) >= 2 for tops in seg[4])
+    def keeps(seg):  # a side of a break: 3 rows (parts of rows)
+        return len(seg[3]) >= 3
     for t in tables:
         rows = [len(s[3]) for _, s in t]
-        if len(t) > 1 and (sum(rows) <= 6 or not keeps(t[0][1]) or not keeps(t[-1][1])):
+        if len(t) > 1 and (not keeps(t[0][1]) or not keeps(t[-1][1])):
             fails["split"].append(f"{name} p{t[0][0] + 1}: table \"{t[0][1][2][:24]}\" split as {rows} rows "
                                   f"of {[[len(x) for x in s[4]] for _, s in t]} lines")
     # room left at a page's foot for the table that opens the next page
@@ -188,14 +188,14 @@ def check(pdf, m, one_page, fails, slack=SLACK, grid=False):
             continue  # the next page opens with something else than a table (under its heading)
         y1, rules, lines = t[0][1][1], t[0][1][3], t[0][1][4]
         total = sum(len(s[3]) for _, s in t)
-        keep = min(total if total <= 6 else 3, len(rules))
+        # it may split when 3 rows can stay on each side: 6 rows, or 5 with a third row of
+        # 4 lines or more broken between its lines (its first 2 here)
+        splits = total >= 6 or (total == 5 and len(lines) > 2 and len(lines[2]) >= 4)
+        keep = min(3 if splits else total, len(rules))
         need = (rules[keep - 1] if keep else y1) - q.first
-        if total > 6:  # a tall row keeps alone: of one of 4 lines or more, its first 2
-            for k, tops in enumerate(lines[:3]):
-                if len(tops) >= 2:
-                    need = (rules[k] if len(tops) < 4 else rules[k] - (tops[-1] - tops[1])) - q.first
-                    break
-        if n + 1 == len(pages) - 1 and q.notes is not None and len(t) == 1 and total <= 6:
+        if splits and keep == 3 and len(lines[2]) >= 4:
+            need -= lines[2][-1] - lines[2][1]
+        if n + 1 == len(pages) - 1 and q.notes is not None and len(t) == 1 and not splits:
             need = q.last - q.first  # the notes keep with it: both would have to fit
         room = p.bottom - 2 - p.last
         if room > need + slack:
@@ -241,14 +241,15 @@ def selftest(tmp):
     m = {"top": 62.0, "right": 54.0, "bottom": 64.0, "left": 54.0, "body": 10.0, "leading": 1.8}
     left, right = 54, 595 - 54
 
-    def table(page, y, rows, head=True):
+    def table(page, y, rows, head=True, lines=1):
         if head:
             page.draw_rect(fitz.Rect(left, y, right, y + 20), color=None, fill=(0.1, 0.2, 0.4))
             page.insert_text((left + 4, y + 14), "Project", color=(1, 1, 1), fontsize=9)
             y += 20
         for _ in range(rows):
-            page.insert_text((left + 4, y + 14), "row", fontsize=9)
-            y += 20
+            for i in range(lines):
+                page.insert_text((left + 4, y + 14 + 13 * i), "row", fontsize=9)
+            y += 20 + 13 * (lines - 1)
             page.draw_line((left, y), (right, y), color=(0.7, 0.7, 0.7), width=0.4)
         return y
 
@@ -279,6 +280,12 @@ def selftest(tmp):
         table(p, 712, 2)
         table(doc.new_page(width=595, height=842), 62, 9)
 
+    def tall(doc):  # one row of 3 lines alone at the foot, the rest over
+        p = doc.new_page(width=595, height=842)
+        text(p, 70, 680)
+        table(p, 692, 1, lines=3)
+        table(doc.new_page(width=595, height=842), 62, 9)
+
     def start(doc):  # a page a third empty, the next opening with a long table
         p = doc.new_page(width=595, height=842)
         text(p, 70, 500)
@@ -297,7 +304,8 @@ def selftest(tmp):
         text(p, 70, 770)
         notes(doc.new_page(width=595, height=842), 62)
 
-    cases = [("good", good, set()), ("split", split, {"split"}), ("start", start, {"start"}), ("para", para, {"start"}),
+    cases = [("good", good, set()), ("split", split, {"split"}), ("tall", tall, {"split"}), ("start", start, {"start"}),
+             ("para", para, {"start"}),
              ("alone", alone, {"last page"})]
     bad = 0
     for name, build, want in cases:

@@ -1,0 +1,181 @@
+/* layout_table.c: a table's column widths (cb_table_widths, layout_int.h): the script's
+ * shares, or, when a column's text would wrap while another's leaves room unused, widths
+ * from the cells' content as a browser's automatic table layout finds them, so that rows
+ * take fewer lines and a table starts where its first rows can (docs/templates.md,
+ * "Tables"). cb_table_place (layout_blocks.c) wraps and draws the cells. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout_int.h"
+
+/* A column's relative width: non-positive or absurd values count as 1, so no width is
+ * infinite or NaN whatever a script passes. */
+static float col_share(float w) { return isfinite(w) && w > 0 && w < 1e4f ? w : 1; }
+
+/* The widest line of s at size in the face set (its max-content width): its hard lines,
+ * measured as the line breaker measures them (with the space between Chinese and Latin
+ * that typeset.c adds, which the font's advances lack). */
+static float max_content(lay *L, const char *s, float size)
+{
+    cb_line *lines = NULL;
+    size_t n = *s ? cb_lay_wrap(L, s, size, 1e9f, 1e9f, &lines) : 0;
+    float w = 0;
+    for (size_t i = 0; i < n; i++) w = fmaxf(w, lines[i].width);
+    free(lines);
+    return w;
+}
+
+/* The widest run of s that a line never breaks inside, as far as a narrower column goes:
+ * a word of letters or digits between spaces (a Chinese character ends one: a line may
+ * break between them). */
+static float min_content(lay *L, const char *s, float size)
+{
+    float w = 0;
+    const char *end = s + strlen(s), *word = s;
+    for (const char *p = s; p <= end;) {
+        const char *at = p;
+        uint32_t cp = p < end ? cb_utf8_step(&p, end) : (p++, ' ');
+        if (cp == ' ' || cp == '\n' || cp >= 0x2E80) {
+            if (at > word) w = fmaxf(w, cb_font_width(cb_lay_font(L, L->bold), word, (size_t)(at - word), size));
+            word = p;
+        }
+    }
+    return w;
+}
+
+/* The lines the rows r0 .. r1 - 1 of a table (its header first) would take with column
+ * widths cw, each cell estimated from its max-content width w[r * nc + c] (cb_table_widths),
+ * as the sum of the rows' largest counts. */
+static float est_lines(const float *w, size_t r0, size_t r1, size_t nc, const float *cw, float px)
+{
+    float sum = 0;
+    for (size_t r = r0; r < r1; r++) {
+        float most = 1;
+        for (size_t c = 0; c < nc; c++) most = fmaxf(most, ceilf(w[r * nc + c] / (cw[c] - 2 * px) - 0.001f));
+        sum += most;
+    }
+    return sum;
+}
+
+/* Tables of up to this many rows get their wrapping columns' widths searched for (the
+ * search costs the rows squared); longer ones share the room freed by the deficits. */
+#define WIDTHS_SEARCHED 80
+
+/* The widening of columns cw by up to *spare points that makes the estimated lines of the
+ * rows small: of every column and every width at which one of its cells would take a line
+ * less, the one that saves most per point, while the room lasts. The lines of the first
+ * `start` rows count `weight` times. */
+static void widths_search(const float *w, size_t rows, size_t nc, float px, size_t start, float weight, float *cw,
+                          float *spare)
+{
+    float lines = weight * est_lines(w, 0, start, nc, cw, px) + est_lines(w, 0, rows, nc, cw, px);
+    while (*spare > 0.01f) {
+        float best = 0, best_to = 0, best_lines = lines;
+        size_t best_c = nc;
+        for (size_t c = 0; c < nc; c++) {
+            float was = cw[c];
+            for (size_t r = 0; r < rows; r++) {
+                float n = ceilf(w[r * nc + c] / (was - 2 * px) - 0.001f);
+                if (n < 2) continue;
+                float to = w[r * nc + c] / (n - 1) + 2 * px + 0.01f;
+                if (to - was > *spare) continue;
+                cw[c] = to;
+                float now = weight * est_lines(w, 0, start, nc, cw, px) + est_lines(w, 0, rows, nc, cw, px);
+                float gain = (lines - now) / (to - was);
+                cw[c] = was;
+                if (gain > best || (gain == best && gain > 0 && to - was < best_to - cw[best_c]))
+                    best = gain, best_to = to, best_c = c, best_lines = now;
+            }
+        }
+        if (best_c == nc) break;
+        *spare -= best_to - cw[best_c];
+        cw[best_c] = best_to;
+        lines = best_lines;
+    }
+}
+
+/* The columns' widths cw over the text width (docs/templates.md, "Tables"): the script's
+ * shares, unless a column's text would wrap in its share while another's is narrower than
+ * its share. Then, as a browser's automatic table layout does, a column whose every cell
+ * (and its header, bold) fits in less than its share keeps just that (its max-content
+ * width), and the room freed goes to the columns that wrap (widths_search, each cell's
+ * lines estimated from its max-content width), so that the rows take few lines; when the
+ * header and first CB_KEEP_ROWS rows so made would not fit in `room` (what is left on the
+ * page) but would with the room given first to them, it is. What is left then goes to
+ * the columns short of their max-content, then by the shares. The text and its order
+ * stay the same. lh and pad: a table line's height, a row's padding. */
+void cb_table_widths(lay *L, const cb_block *b, size_t nrows, float size, float px, float lh, float pad,
+                         float room, float *cw)
+{
+    size_t nc = b->ncols, rows = 1 + (nrows <= WIDTHS_SEARCHED ? nrows : 0);
+    float total = 0, *need = cb_xmalloc(nc * sizeof *need), *w = cb_xcalloc(rows * nc, sizeof *w);
+    float *alt = cb_xmalloc(nc * sizeof *alt), *least = cb_xcalloc(nc, sizeof *least);
+    for (size_t c = 0; c < nc; c++) total += col_share(b->cols[c].width);
+    for (size_t c = 0; c < nc; c++) {
+        cw[c] = L->width * col_share(b->cols[c].width) / total;
+        cb_lay_type(L, CB_FONT_FIGURES, 1);
+        const char *title = b->cols[c].title ? b->cols[c].title : "";
+        w[c] = max_content(L, title, size) + 0.5f; /* and for rounding */
+        need[c] = w[c];
+        least[c] = fmaxf(3 * size, min_content(L, title, size) + 0.5f);
+        cb_lay_type(L, CB_FONT_FIGURES, 0);
+        for (size_t r = 0; r < nrows; r++) {
+            const char *s = b->cells[r * nc + c];
+            float m = s ? max_content(L, s, size) + 0.5f : 0;
+            if (r + 1 < rows) w[(r + 1) * nc + c] = m;
+            need[c] = fmaxf(need[c], m);
+            if (s && r + 1 < rows) least[c] = fmaxf(least[c], min_content(L, s, size) + 0.5f);
+        }
+        need[c] += 2 * px;
+        least[c] += 2 * px;
+    }
+    float spare = 0;
+    int wraps = 0;
+    for (size_t c = 0; c < nc; c++) {
+        if (need[c] <= cw[c]) spare += cw[c] - need[c];
+        else wraps = 1;
+    }
+    if (spare > 0.5f && wraps) {
+        for (size_t c = 0; c < nc; c++)
+            if (need[c] <= cw[c]) cw[c] = need[c];
+        memcpy(alt, cw, nc * sizeof *cw);
+        float alt_spare = spare;
+        size_t start = 1 + CB_KEEP_ROWS < rows ? 1 + CB_KEEP_ROWS : rows;
+        widths_search(w, rows, nc, px, start, 0, cw, &spare);
+        if (rows > start) {
+            float h = est_lines(w, 0, start, nc, cw, px) * lh + (float)start * pad;
+            if (h > room) { /* the start first, the wrapping columns narrowed to their
+                               * longest words: if that lets the table start here */
+                for (size_t c = 0; c < nc; c++)
+                    if (alt[c] > least[c] && alt[c] < need[c]) alt_spare += alt[c] - least[c], alt[c] = least[c];
+                widths_search(w, rows, nc, px, start, 1000, alt, &alt_spare);
+                if (est_lines(w, 0, start, nc, alt, px) * lh + (float)start * pad <= room) {
+                    memcpy(cw, alt, nc * sizeof *cw);
+                    spare = alt_spare;
+                }
+            }
+        }
+        /* the rest to the columns still short of their max-content, as far as it goes */
+        for (int again = 1; again && spare > 0.01f;) {
+            again = 0;
+            float short_by = 0, given = 0;
+            for (size_t c = 0; c < nc; c++) short_by += fmaxf(0, need[c] - cw[c]);
+            if (short_by < 0.01f) break;
+            for (size_t c = 0; c < nc; c++) {
+                if (cw[c] >= need[c] - 0.01f) continue;
+                float add = fminf(spare * (need[c] - cw[c]) / short_by, need[c] - cw[c]);
+                cw[c] += add;
+                given += add;
+                if (cw[c] >= need[c] - 0.01f) again = 1;
+            }
+            spare -= given;
+        }
+        for (size_t c = 0; c < nc && spare > 0.01f; c++) /* all fit: the rest by the shares */
+            cw[c] += spare * col_share(b->cols[c].width) / total;
+    }
+    free(alt);
+    free(least);
+    free(need);
+    free(w);
+}
