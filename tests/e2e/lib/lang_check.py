@@ -19,17 +19,13 @@ import sys
 
 import pikepdf
 
-failed = 0
+import tap
+
 name = ""
 
 
 def check(ok, what, why=""):
-    global failed
-    if ok:
-        print(f"ok - {name}: {what}")
-    else:
-        failed += 1
-        print(f"FAIL - {name}: {what}" + (f"\n    {why}" if why else ""))
+    tap.check(ok, f"{name}: {what}", why)
 
 
 def chinese(c):
@@ -127,7 +123,7 @@ def main():
         check(not bad_zh, "every Chinese character is in a sequence with /Lang (zh-CN)", "; ".join(bad_zh[:3]))
         check(not bad_latin, "no Latin letter is in a sequence with /Lang (zh-CN)", "; ".join(bad_latin[:3]))
     check(not nested, "every /Lang is on a sequence with an MCID, nested in none", "; ".join(nested[:3]))
-    return 1 if failed else 0
+    return tap.status()
 
 
 if __name__ == "__main__":

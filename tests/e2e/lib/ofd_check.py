@@ -21,6 +21,8 @@ import zipfile
 import xml.etree.ElementTree as ET
 
 import fitz
+
+import tap
 from fontTools.ttLib import TTFont
 
 NS = {"ofd": "http://www.ofdspec.org/2016"}
@@ -29,16 +31,10 @@ TOL = 0.5  # points
 
 ofd_path, pdf_path, xsd = sys.argv[1], sys.argv[2], sys.argv[3]
 name = os.path.basename(ofd_path)
-fails = 0
 
 
 def check(what, good, why=""):
-    global fails
-    if good:
-        print(f"ok - {name}: {what}")
-    else:
-        fails += 1
-        print(f"FAIL - {name}: {what}" + (f"\n    {why}" if why else ""))
+    tap.check(good, f"{name}: {what}", why)
 
 
 z = zipfile.ZipFile(ofd_path)
@@ -192,4 +188,4 @@ check("every character drawn is in its font's cmap", not uncovered, "".join(sort
 check(f"{count} characters: the same as the PDF's, page by page", count > 0 and not unmatched,
       "\n    ".join(unmatched[:8]))
 check(f"each within {TOL} pt of where the PDF draws it", count > 0 and not far, "\n    ".join(far[:8]))
-sys.exit(1 if fails else 0)
+sys.exit(tap.status())

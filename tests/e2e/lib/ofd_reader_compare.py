@@ -40,6 +40,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage
 
+import tap
+
 INK = 200          # luminance below which a pixel is ink (0-255)
 MARK = 235         # ... a mark (the pale card fill is 242)
 PAIR = 30          # ... or two neighbours this dark together
@@ -74,15 +76,10 @@ if sys.argv[1] == "--side-by-side":
 
 ofd_png, pdf_png, name = sys.argv[1:4]
 faildir = sys.argv[4] if len(sys.argv) > 4 else None
-failed = []
 
 
 def report(good, what, why=""):
-    print(("ok - " if good else "FAIL - ") + what)
-    if not good:
-        failed.append(what)
-        for line in why.splitlines()[:12]:
-            print("       " + line)
+    tap.check(good, what, why, limit=12)
 
 
 def load(path):
@@ -186,7 +183,7 @@ for s in range(-8, 9):
         best, best_at = c, s
 report(abs(best_at) <= SHIFT, f"{name}: the rows of ink line up (best vertical shift {best_at:+d} px, correlation {best:.3f})")
 
-if failed and faildir:
+if tap.failed and faildir:
     os.makedirs(faildir, exist_ok=True)
     ofd_img.save(os.path.join(faildir, f"{name}-ofd.png"))
     pdf_img.save(os.path.join(faildir, f"{name}-pdf.png"))

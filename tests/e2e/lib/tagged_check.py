@@ -28,21 +28,15 @@ import sys
 
 import pikepdf
 
+import tap
+
 STANDARD = set(
     "Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct Private P H H1 H2 H3 H4 H5 H6 "
     "L LI Lbl LBody Table TR TH TD THead TBody TFoot Span Quote Note Reference BibEntry Code Link Annot Ruby "
     "RB RT RP Warichu WT WP Figure Formula Form".split())
 
-failed = 0
-
-
 def check(ok, what, why=""):
-    global failed
-    if ok:
-        print(f"ok - {what}")
-    else:
-        failed += 1
-        print(f"FAIL - {what}" + (f"\n    {why}" if why else ""))
+    tap.check(ok, what, why)
 
 
 def kids(e):
@@ -260,4 +254,4 @@ def main():
 
 
 main()
-sys.exit(1 if failed else 0)
+sys.exit(tap.status())

@@ -13,7 +13,10 @@ def check(good, what, detail=None, limit=20):
     failed += 1
     print(f"FAIL - {what}")
     if detail is not None and detail != "":
-        lines = detail.splitlines() if isinstance(detail, str) else [str(d) for d in detail]
+        if isinstance(detail, (list, tuple)):
+            lines = [str(d) for d in detail]
+        else:
+            lines = str(detail).splitlines()
         for line in lines[:limit]:
             print("       " + line)
     return good
