@@ -628,7 +628,7 @@ void cb_progress_place(lay *L, const cb_block *b, const cb_block *next)
         cb_lay_type(L, CB_FONT_HEADING, 1); /* a bold label, as headings are (a body bold face
                                              * for a few labels would cost a whole face) */
         cb_line *ll = NULL;
-        size_t nl = cb_lay_beside(L, label, size, L->width, vw, &ll);
+        size_t at, nl = cb_lay_beside(L, label, size, L->width, vw, &ll, &at);
         float lh = size * 1.6f, llh = size * 1.45f; /* a wrapped label's next lines */
         float h = lh + (nl - 1) * llh + 2 + bar + 6 * k + nd * small * 1.5f + gap;
         cb_lay_ensure(L, h);
@@ -639,7 +639,8 @@ void cb_progress_place(lay *L, const cb_block *b, const cb_block *next)
         free(ll);
         cb_lay_type(L, CB_FONT_FIGURES, 1);
         if (it->value)
-            cb_lay_aligned(L, L->left, L->width, bl, size, t->primary, 1, it->value, strlen(it->value), ALIGN_RIGHT);
+            cb_lay_aligned(L, L->left, L->width, bl - at * llh, size, t->primary, 1, it->value, strlen(it->value),
+                           ALIGN_RIGHT);
         cb_lay_type(L, CB_FONT_BODY, 0);
         L->y -= lh + (nl - 1) * llh + 2;
         if (it->number >= 0) { /* the bar: a figure of the fraction; without one, decoration */

@@ -142,9 +142,11 @@ size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb
 /* One rule for two texts on one line, s at the left and one rw points wide at the right (a
  * label and its value, a heading and its page number): s, set in the current type, whole
  * when it fits w with half an em before the other, else wrapped (cb_lay_wrap) within the
- * room left of it, the other text staying on one of its lines. Returns the number of
- * lines (*lines malloc'd); a block counts them all in its height. */
-size_t cb_lay_beside(lay *L, const char *s, float size, float w, float rw, cb_line **lines);
+ * room left of it, the other text on its first line (*at 0; a table of contents puts its
+ * number on the last); when that room is under a third of w, s takes the whole width and
+ * the other text a line of its own below it (*at: its index, an empty line of s). Returns
+ * the number of lines (*lines malloc'd); a block counts them all in its height. */
+size_t cb_lay_beside(lay *L, const char *s, float size, float w, float rw, cb_line **lines, size_t *at);
 /* cb_lay_wrap breaking between words where it can (wrap.h: cb_break_lines_words): a table's
  * cells, narrow columns where a word split shows. */
 size_t cb_lay_wrap_words(lay *L, const char *s, float size, float first_w, float w, int words, cb_line **lines);

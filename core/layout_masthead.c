@@ -45,7 +45,7 @@ void cb_lay_masthead(lay *L, const cb_block *b)
     cb_lay_type(L, CB_FONT_BODY, 0);
     float dw = date[0] ? cb_lay_width(L, date, body) : 0;
     cb_line *ol = NULL; /* the office's lines, left of the date */
-    size_t no = office ? cb_lay_beside(L, office, body, L->width - 2 * in, dw, &ol) : (size_t)by_line;
+    size_t at = 0, no = office ? cb_lay_beside(L, office, body, L->width - 2 * in, dw, &ol, &at) : (size_t)by_line;
     cb_lay_type(L, CB_FONT_HEADING, 1);
     float nh = name ? size * 1.3f : 0, h = nh + (num[0] ? lh : 0) + no * lh + lh * 0.5f;
     cb_lay_ensure(L, h);
@@ -72,7 +72,8 @@ void cb_lay_masthead(lay *L, const cb_block *b)
         }
         if (date[0]) {
             paragraph_in(L, sect);
-            cb_lay_aligned(L, L->left, L->width - in, base, body, t->text, 0, date, strlen(date), ALIGN_RIGHT);
+            cb_lay_aligned(L, L->left, L->width - in, base - at * lh, body, t->text, 0, date, strlen(date),
+                           ALIGN_RIGHT);
         }
         L->y -= no * lh;
     }

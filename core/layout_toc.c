@@ -27,7 +27,7 @@ static size_t title_lines(lay *L, const char *title, int level, cb_line **lines)
     float rw = cb_lay_width(L, "000", size);
     cb_lay_type(L, CB_FONT_BODY, 0);
     cb_line *l = NULL;
-    size_t n = cb_lay_beside(L, title, size, L->width - indent, rw, &l);
+    size_t at, n = cb_lay_beside(L, title, size, L->width - indent, rw, &l, &at); /* the number: last line */
     if (lines) *lines = l;
     else free(l);
     return n;
