@@ -211,6 +211,26 @@ void cb_lay_aligned(lay *L, float x, float w, float baseline, float size, cb_rgb
     cb_lay_text(L, x, baseline, size, c, bold, s, len, 0);
 }
 
+size_t cb_lay_beside(lay *L, const char *s, float size, float w, float rw, cb_line **lines, size_t *at)
+{
+    size_t len = strlen(s);
+    float room = w - rw - (rw > 0 ? size * 0.5f : 0);
+    *at = 0;
+    if (cb_font_width(cb_lay_font(L, L->bold), s, len, size) <= room) { /* drawn as before: one text */
+        *lines = cb_xcalloc(1, sizeof **lines);
+        (*lines)[0] = (cb_line){0, len, 0, 1};
+        return 1;
+    }
+    if (room >= w / 3) return cb_lay_wrap(L, s, size, room, room, lines);
+    /* the right text takes most of the line: s over the whole width, the other on a line
+     * of its own below it */
+    size_t n = cb_lay_wrap(L, s, size, w, w, lines);
+    *lines = cb_xrealloc(*lines, (n + 1) * sizeof **lines);
+    (*lines)[n] = (cb_line){len, 0, 0, 1};
+    *at = n;
+    return n + 1;
+}
+
 void cb_lay_warn(lay *L, const char *fmt, const char *arg)
 {
     cb_layout *o = L->out;

@@ -139,15 +139,16 @@ static void open_section(lay *L, int level)
     cb_lay_at(L, cb_lay_node(L, CB_ROLE_HEADING, level, sect));
 }
 
-/* The number type.numbering gives the next heading of `level` (1..4), counted in L (a
- * heading restarts the levels below it), into buf: 一、 （一） 1. （1）; in English
+/* The number type.numbering gives the next heading of `level` (1..4), counted in numbers
+ * (L->numbers; a table of contents counts a copy ahead; a heading restarts the levels
+ * below it), into buf: 一、 （一） 1. （1）; in English
  * 1. (1) 1. (1) followed by a space. Empty without numbering. */
-static void heading_number(lay *L, int level, char *buf, size_t n)
+void cb_heading_number(lay *L, int *numbers, int level, char *buf, size_t n)
 {
     buf[0] = 0;
     if (L->t->numbering != CB_NUMBERING_GONGWEN || level < 1 || level > 4) return;
-    int v = ++L->numbers[level];
-    for (int k = level + 1; k <= 4; k++) L->numbers[k] = 0;
+    int v = ++numbers[level];
+    for (int k = level + 1; k <= 4; k++) numbers[k] = 0;
     if (english(L)) {
         snprintf(buf, n, level % 2 ? "%d. " : "(%d) ", v);
         return;
@@ -176,7 +177,7 @@ void cb_heading_place(lay *L, const cb_block *b, const cb_block *next)
     cb_font_role role = level == 1 ? CB_FONT_HEADING : level == 2 ? CB_FONT_HEADING2 : CB_FONT_BODY;
     int bold = t->bold_headings;
     char num[48];
-    heading_number(L, level, num, sizeof num);
+    cb_heading_number(L, L->numbers, level, num, sizeof num);
     char *text = cb_xasprintf("%s%s", num, b->text ? b->text : "");
     cb_line *lines = NULL;
     cb_lay_type(L, role, bold);
@@ -621,19 +622,27 @@ void cb_progress_place(lay *L, const cb_block *b, const cb_block *next)
         cb_line *dl = NULL;
         cb_lay_type(L, CB_FONT_BODY, 0);
         size_t nd = it->detail ? cb_lay_wrap(L, it->detail, small, L->width, L->width, &dl) : 0;
-        float h = size * 1.6f + 2 + bar + 6 * k + nd * small * 1.5f + gap;
-        cb_lay_ensure(L, h);
-        float lh = size * 1.6f, bl = baseline_in(L, L->y, lh, size);
         const char *label = it->label ? it->label : "";
-        cb_lay_at(L, item);
+        cb_lay_type(L, CB_FONT_FIGURES, 1); /* the value is a figure */
+        float vw = it->value ? cb_lay_width(L, it->value, size) : 0;
         cb_lay_type(L, CB_FONT_HEADING, 1); /* a bold label, as headings are (a body bold face
                                              * for a few labels would cost a whole face) */
-        cb_lay_text(L, L->left, bl, size, t->text, 1, label, strlen(label), 0);
-        cb_lay_type(L, CB_FONT_FIGURES, 1); /* the value is a figure */
+        cb_line *ll = NULL;
+        size_t at, nl = cb_lay_beside(L, label, size, L->width, vw, &ll, &at);
+        float lh = size * 1.6f, llh = size * 1.45f; /* a wrapped label's next lines */
+        float h = lh + (nl - 1) * llh + 2 + bar + 6 * k + nd * small * 1.5f + gap;
+        cb_lay_ensure(L, h);
+        float bl = baseline_in(L, L->y, lh, size);
+        cb_lay_at(L, item);
+        for (size_t l = 0; l < nl; l++)
+            cb_lay_text(L, L->left, bl - l * llh, size, t->text, 1, label + ll[l].start, ll[l].len, 0);
+        free(ll);
+        cb_lay_type(L, CB_FONT_FIGURES, 1);
         if (it->value)
-            cb_lay_aligned(L, L->left, L->width, bl, size, t->primary, 1, it->value, strlen(it->value), ALIGN_RIGHT);
+            cb_lay_aligned(L, L->left, L->width, bl - at * llh, size, t->primary, 1, it->value, strlen(it->value),
+                           ALIGN_RIGHT);
         cb_lay_type(L, CB_FONT_BODY, 0);
-        L->y -= lh + 2;
+        L->y -= lh + (nl - 1) * llh + 2;
         if (it->number >= 0) { /* the bar: a figure of the fraction; without one, decoration */
             uint32_t fig = cb_lay_node(L, CB_ROLE_FIGURE, 0, item);
             cb_lay_alt(L, fig, it->value ? cb_xasprintf(english(L) ? "%s: %s" : "%s：%s", label, it->value)

@@ -139,6 +139,14 @@ void cb_lay_aligned(lay *L, float x, float w, float baseline, float size, cb_rgb
 float cb_lay_width(lay *L, const char *s, float size);
 void cb_lay_warn(lay *L, const char *fmt, const char *arg);
 size_t cb_lay_wrap(lay *L, const char *s, float size, float first_w, float w, cb_line **lines);
+/* One rule for two texts on one line, s at the left and one rw points wide at the right (a
+ * label and its value, a heading and its page number): s, set in the current type, whole
+ * when it fits w with half an em before the other, else wrapped (cb_lay_wrap) within the
+ * room left of it, the other text on its first line (*at 0; a table of contents puts its
+ * number on the last); when that room is under a third of w, s takes the whole width and
+ * the other text a line of its own below it (*at: its index, an empty line of s). Returns
+ * the number of lines (*lines malloc'd); a block counts them all in its height. */
+size_t cb_lay_beside(lay *L, const char *s, float size, float w, float rw, cb_line **lines, size_t *at);
 /* cb_lay_wrap breaking between words where it can (wrap.h: cb_break_lines_words): a table's
  * cells, narrow columns where a word split shows. */
 size_t cb_lay_wrap_words(lay *L, const char *s, float size, float first_w, float w, int words, cb_line **lines);
@@ -168,6 +176,8 @@ uint32_t cb_lay_at(lay *L, uint32_t node);
 void cb_lay_alt(lay *L, uint32_t node, char *alt);
 
 /* layout_blocks.c: one block of the document, `next` the one after it (or NULL) */
+/* A heading's number (type.numbering) into buf, counted in numbers[1..4]. */
+void cb_heading_number(lay *L, int *numbers, int level, char *buf, size_t n);
 void cb_lay_block(lay *L, const cb_block *b, const cb_block *next);
 
 /* layout_page.c: the cover (the current page, the first), then once the page count is

@@ -41,7 +41,13 @@ void cb_lay_masthead(lay *L, const cb_block *b)
     long long when;
     if (day && cb_date_parse(day, &when)) cb_lay_date(date, sizeof date, when, english(L));
     int by_line = office || date[0]; /* the line of office and date */
-    float nh = name ? size * 1.3f : 0, h = nh + (num[0] ? lh : 0) + (by_line ? lh : 0) + lh * 0.5f;
+    float in = body;                  /* one character in from either side */
+    cb_lay_type(L, CB_FONT_BODY, 0);
+    float dw = date[0] ? cb_lay_width(L, date, body) : 0;
+    cb_line *ol = NULL; /* the office's lines, left of the date */
+    size_t at = 0, no = office ? cb_lay_beside(L, office, body, L->width - 2 * in, dw, &ol, &at) : (size_t)by_line;
+    cb_lay_type(L, CB_FONT_HEADING, 1);
+    float nh = name ? size * 1.3f : 0, h = nh + (num[0] ? lh : 0) + no * lh + lh * 0.5f;
     cb_lay_ensure(L, h);
     uint32_t sect = cb_lay_node(L, CB_ROLE_SECTION, 0, cb_lay_container(L));
     if (name) {
@@ -57,18 +63,21 @@ void cb_lay_masthead(lay *L, const cb_block *b)
                        ALIGN_CENTER);
         L->y -= lh;
     }
-    if (by_line) { /* office at the left and date at the right, one character in */
-        float base = baseline_in(L, L->y, lh, body), in = body;
+    if (by_line) { /* office at the left and date at the right (on its first line) */
+        float base = baseline_in(L, L->y, lh, body);
         if (office) {
             paragraph_in(L, sect);
-            cb_lay_text(L, L->left + in, base, body, t->text, 0, office, strlen(office), 0);
+            for (size_t i = 0; i < no; i++)
+                cb_lay_text(L, L->left + in, base - i * lh, body, t->text, 0, office + ol[i].start, ol[i].len, 0);
         }
         if (date[0]) {
             paragraph_in(L, sect);
-            cb_lay_aligned(L, L->left, L->width - in, base, body, t->text, 0, date, strlen(date), ALIGN_RIGHT);
+            cb_lay_aligned(L, L->left, L->width - in, base - at * lh, body, t->text, 0, date, strlen(date),
+                           ALIGN_RIGHT);
         }
-        L->y -= lh;
+        L->y -= no * lh;
     }
+    free(ol);
     cb_lay_at(L, CB_ART_DECORATION); /* the red rule, as wide as the type area */
     float rule = t->masthead_rule > 0 ? t->masthead_rule : 0;
     if (rule > 0) cb_lay_rect(L, L->left, L->y - 2 - rule, L->width, rule, t->masthead_color);

@@ -17,6 +17,22 @@ static int listed(const cb_block *b, const cb_block *h)
     return h->kind == CB_BLOCK_HEADING && (h->level == 2 ? 2 : 1) <= b->level;
 }
 
+/* The lines of a heading's title at level in a table of contents (cb_lay_beside): the room
+ * left of a page number of three digits, so the count known here holds when the numbers
+ * are. Returns their number; *lines (when not NULL) malloc'd. */
+static size_t title_lines(lay *L, const char *title, int level, cb_line **lines)
+{
+    float size = L->t->body_size, indent = level == 2 ? 2 * size : 0;
+    cb_lay_type(L, CB_FONT_FIGURES, 0);
+    float rw = cb_lay_width(L, "000", size);
+    cb_lay_type(L, CB_FONT_BODY, 0);
+    cb_line *l = NULL;
+    size_t at, n = cb_lay_beside(L, title, size, L->width - indent, rw, &l, &at); /* the number: last line */
+    if (lines) *lines = l;
+    else free(l);
+    return n;
+}
+
 void cb_toc_place(lay *L, const cb_block *b, const cb_block *next)
 {
     (void)next;
@@ -33,16 +49,23 @@ void cb_toc_place(lay *L, const cb_block *b, const cb_block *next)
     cb_lay_aligned(L, L->left, L->width, baseline_in(L, L->y, lh, ts), ts, t->text, 1, title, strlen(title),
                    ALIGN_CENTER);
     L->y -= lh;
+    int numbers[5]; /* the headings' numbers, counted ahead as cb_heading_place will */
+    memcpy(numbers, L->numbers, sizeof numbers);
     for (const cb_block *h = b + 1; h < d->blocks + d->nblocks; h++) {
         if (h->kind != CB_BLOCK_HEADING) continue;
+        char num[48];
+        cb_heading_number(L, numbers, h->level >= 1 && h->level <= 4 ? h->level : 1, num, sizeof num);
         if (listed(b, h)) {
-            cb_lay_ensure(L, lh);
+            char *title = cb_xasprintf("%s%s", num, h->text ? h->text : "");
+            size_t n = title_lines(L, title, h->level == 2 ? 2 : 1, NULL);
+            free(title);
+            cb_lay_ensure(L, lh * n);
             uint32_t node = cb_lay_node(L, CB_ROLE_LIST_ITEM, 0, list);
             cb_layout *o = L->out;
             o->toc = cb_xgrow(o->toc, o->ntoc, sizeof *o->toc);
             o->toc[o->ntoc++] = (cb_toc_slot){heading, o->npages - 1, L->y, h->level == 2 ? 2 : 1, node,
                                               L->page->nops};
-            L->y -= lh;
+            L->y -= lh * n;
         }
         heading++;
     }
@@ -79,10 +102,16 @@ static void toc_line(lay *L, const cb_toc_slot *s, size_t first)
     snprintf(num, sizeof num, "%zu", m->page + 1 - first);
     L->page = &o->pages[s->page];
     cb_lay_at(L, s->node);
-    float base = baseline_in(L, s->y, lh, size), x = L->left + (s->level == 2 ? 2 * size : 0);
-    cb_lay_type(L, CB_FONT_BODY, 0);
-    cb_lay_text(L, x, base, size, t->text, 0, m->title, strlen(m->title), 0);
-    float tw = cb_lay_width(L, m->title, size);
+    float x = L->left + (s->level == 2 ? 2 * size : 0);
+    cb_line *tl = NULL;
+    size_t n = title_lines(L, m->title, s->level, &tl); /* cb_lay_type: the body face */
+    float base = 0, tw = 0;
+    for (size_t i = 0; i < n; i++) { /* the number and the leader on the last line */
+        base = baseline_in(L, s->y - i * lh, lh, size);
+        cb_lay_text(L, x, base, size, t->text, 0, m->title + tl[i].start, tl[i].len, 0);
+    }
+    if (n) tw = cb_font_width(cb_lay_font(L, 0), m->title + tl[n - 1].start, tl[n - 1].len, size);
+    free(tl);
     cb_lay_type(L, CB_FONT_FIGURES, 0);
     float nw = cb_lay_width(L, num, size);
     cb_lay_aligned(L, L->left, L->width, base, size, t->text, 0, num, strlen(num), ALIGN_RIGHT);
