@@ -12,7 +12,9 @@ times their size) under the first, and both are narrower than 60 % of the page's
 name's last character (省, 市) may go to the next line alone after its root (沈阳|市):
 what is checked is that no break falls inside the root.
 
-A second check, on the same pairs: no break falls where the line breaker forbids one
+A second check, on the lines of one table cell (consecutive as above, or sharing their
+right edge instead of their left: a right-aligned cell, "2000万" over "元"; inside a table,
+with no row's rule or fill edge between them): no break falls where the line breaker forbids one
 between a number and what belongs to it (wrap.c: keep_numbers_with_units, UAX #14): a
 line ending in a digit (or in 万 亿 千 百 after one) over a line starting with a unit of
 UNITS ("2000万|元", "1104|人") or with % ‰ ℃; a number split between its digits
@@ -46,6 +48,13 @@ def table_spans(page):
     return spans
 
 
+def row_edges(page):
+    """The y of every edge of a drawing at least half the page wide: a table's row rules
+    and fills, which no two lines of one cell have between them."""
+    return sorted({y for d in page.get_drawings() if d["rect"].width >= 0.5 * page.rect.width
+                   for y in (d["rect"].y0, d["rect"].y1)})
+
+
 def splits_number(tail, head):
     """The rule the break tail|head breaks, or None."""
     if not head:
@@ -75,26 +84,35 @@ def main():
     # each name and the length of its root (the name without a last 省, 市, ...)
     names = {n: len(n) - 1 if len(n) >= 3 and n[-1] in "省市区县镇村" else len(n)
              for n in open(names_file, encoding="utf-8").read().split() if len(n) >= 2}
-    fails, pairs, units = [], 0, []
+    fails, pairs, units, unit_pairs = [], 0, [], 0
     for pdf in sys.argv[3:]:
         doc = fitz.open(pdf)
         for n, page in enumerate(doc):
             lines = lines_of(page)
             spans = table_spans(page)
+            edges = row_edges(page)
             width = page.rect.width * 0.6
             for a in lines:
                 for b in lines:
-                    if abs(a[0] - b[0]) > 0.5 or not (0 < b[1] - a[1] <= 1.8 * a[3]) or abs(a[3] - b[3]) > 0.1:
+                    # one cell's lines share their left edge, or their right (a right-aligned cell)
+                    left, right = abs(a[0] - b[0]) <= 0.5, abs(a[2] - b[2]) <= 0.5
+                    if not (left or right) or not (0 < b[1] - a[1] <= 1.8 * a[3]) or abs(a[3] - b[3]) > 0.1:
                         continue
                     if a[2] - a[0] > width or b[2] - b[0] > width:
                         continue
-                    pairs += 1
                     tail, head = a[4][-5:], b[4][:5]
-                    # a list's item numbers ("1." over "2."), drawn apart from their text
-                    in_table = any(y0 <= a[1] and b[1] <= y1 for y0, y1 in spans)
-                    rule = splits_number(tail, head) if in_table and not re.fullmatch(r"[0-9]+[.)、]", a[4]) else None
-                    if rule:
-                        units.append(f"{pdf.rsplit('/', 1)[-1]} p{n + 1}: \"{a[4][-8:]}|{b[4][:8]}\" splits {rule}")
+                    # numbers: lines inside a table, no row's rule between them, not a list's
+                    # item numbers ("1." over "2.", drawn apart from their text)
+                    if (any(y0 <= a[1] and b[1] <= y1 for y0, y1 in spans)
+                            and not any(a[1] + a[3] / 2 < y < b[1] + b[3] / 2 for y in edges)
+                            and not re.fullmatch(r"[0-9]+[.)、]", a[4])):
+                        unit_pairs += 1
+                        rule = splits_number(tail, head)
+                        if rule:
+                            units.append(f"{pdf.rsplit('/', 1)[-1]} p{n + 1}: \"{a[4][-8:]}|{b[4][:8]}\" splits {rule}")
+                    if not left:
+                        continue
+                    pairs += 1
                     joined = tail + head
                     for name, root in names.items():
                         k = joined.find(name)
@@ -105,11 +123,11 @@ def main():
                             k = joined.find(name, k + 1)
     if units:
         print(f"FAIL - {label}: no table cell breaks a number from its unit ({len(units)} breaks of "
-              f"{pairs} in {len(sys.argv) - 3} PDFs)")
+              f"{unit_pairs} in {len(sys.argv) - 3} PDFs)")
         for f in units[:8]:
             print("    " + f)
     else:
-        print(f"ok - {label}: no table cell breaks a number from its unit ({pairs} breaks)")
+        print(f"ok - {label}: no table cell breaks a number from its unit ({unit_pairs} breaks)")
     if fails:
         print(f"FAIL - {label}: no table cell breaks inside a place name ({len(fails)} breaks of "
               f"{pairs} in {len(sys.argv) - 3} PDFs)")
