@@ -156,13 +156,12 @@ TEST(a_column_is_never_narrower_than_its_widest_run)
     cb_font *f = get_font();
     cb_doc d;
     cb_doc_init(&d);
+    static const cb_column cols[] = {{"项目", 3, 'l'}, {"金额", 0.3f, 'r'}, {"成效与说明", 4, 'l'}};
     cb_block *t = cb_doc_add(&d, CB_BLOCK_TABLE);
     t->ncols = 3;
     t->nrows = 2;
     t->cols = cb_xcalloc(3, sizeof *t->cols);
-    t->cols[0] = (cb_column){cb_xstrdup("项目"), 3, 'l'};
-    t->cols[1] = (cb_column){cb_xstrdup("金额"), 0.3, 'r'};
-    t->cols[2] = (cb_column){cb_xstrdup("成效与说明"), 4, 'l'};
+    for (size_t c = 0; c < 3; c++) t->cols[c] = (cb_column){cb_xstrdup(cols[c].title), cols[c].width, cols[c].align};
     t->cells = cb_xcalloc(6, sizeof *t->cells);
     const char *long_text = "草堂镇柑子社区；集中供养贫困失能人员454名；释放劳动力800人以上；贫困户每年增收1000余元；"
                             "供养机制经四部委在全国推广";
