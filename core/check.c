@@ -1,7 +1,7 @@
 /* check.c: see check.h. */
 #include "check.h"
 
-#include <linebreak.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,35 +78,24 @@ size_t cb_check_needs(const cb_needs *n, cb_dataset *ds, const char *report, FIL
     return problems;
 }
 
-/* Widest run of s between line break opportunities, in points: its start and length. */
-static float widest_word(const char *s, cb_font *f, float size, size_t *ws, size_t *wl)
+typedef struct face_size {
+    cb_font *font;
+    float size;
+} face_size;
+
+static float face_advance(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
 {
-    size_t len = strlen(s);
-    *ws = *wl = 0;
-    if (!len) return 0;
-    char *brks = cb_xmalloc(len);
-    cb_linebreaks(s, len, brks);
-    float best = 0;
-    size_t start = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (brks[i] == LINEBREAK_INSIDEACHAR || brks[i] == LINEBREAK_NOBREAK) continue;
-        /* a word is s[start .. i], without trailing spaces */
-        size_t end = i + 1;
-        while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\n' || s[end - 1] == '\r' ||
-                               s[end - 1] == '\t'))
-            end--;
-        if (end > start) {
-            float w = cb_font_width(f, s + start, end - start, size);
-            if (w > best) {
-                best = w;
-                *ws = start;
-                *wl = end - start;
-            }
-        }
-        start = i + 1;
-    }
-    free(brks);
-    return best;
+    (void)prev, (void)next;
+    const face_size *fs = ud;
+    return cb_font_advance(fs->font, cp) * fs->size;
+}
+
+/* Widest run of s that a line does not break (wrap.h: cb_widest_run; a cell's broken
+ * between words, as layout_table.c measures it), in points: its start and length. */
+static float widest_word(const char *s, cb_font *f, float size, int words, size_t *ws, size_t *wl)
+{
+    face_size fs = {f, size};
+    return cb_widest_run(s, strlen(s), face_advance, &fs, words, ws, wl);
 }
 
 static void add_warning(char ***w, size_t *n, char *s)
@@ -132,6 +121,19 @@ size_t cb_check_table_overflow(const cb_doc *doc, const cb_template *t, cb_font 
         ntable++;
         float total = 0;
         for (size_t c = 0; c < b->ncols; c++) total += b->cols[c].width > 0 ? b->cols[c].width : 1;
+        /* the layout gives every column its widest run when all of them fit the width
+         * (layout_table.c): then nothing is split */
+        float least = 0;
+        for (size_t c = 0; c < b->ncols; c++) {
+            float most = 0;
+            for (size_t r = 0; r <= b->nrows; r++) {
+                const char *s = r == 0 ? (b->cols[c].title ? b->cols[c].title : "") : b->cells[(r - 1) * b->ncols + c];
+                size_t ws, wl;
+                if (s) most = fmaxf(most, widest_word(s, r == 0 ? bold : regular, size, r > 0, &ws, &wl));
+            }
+            least += most + 2 * px + 0.5f;
+        }
+        if (least <= width) continue;
         char *name = heading ? cb_xasprintf("table under \"%s\"", heading)
                              : cb_xasprintf("table %zu", ntable);
         for (size_t c = 0; c < b->ncols; c++) {
@@ -141,7 +143,7 @@ size_t cb_check_table_overflow(const cb_doc *doc, const cb_template *t, cb_font 
                 const char *s = r == 0 ? title : b->cells[(r - 1) * b->ncols + c];
                 if (!s) continue;
                 size_t ws, wl;
-                float w = widest_word(s, r == 0 ? bold : regular, size, &ws, &wl);
+                float w = widest_word(s, r == 0 ? bold : regular, size, r > 0, &ws, &wl);
                 if (w <= avail + 0.01f) continue;
                 char *where = r == 0 ? cb_xstrdup("header") : cb_xasprintf("row %zu", r);
                 add_warning(warnings, n,

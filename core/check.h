@@ -25,8 +25,9 @@ size_t cb_check_needs(const cb_needs *n, cb_dataset *ds, const char *report, FIL
                       const char *prefix);
 
 /* Appends to *warnings (malloc'd strings; *n counts them) one warning per table cell that
- * holds a word (text between line break opportunities) wider than its column, which the
- * layout then splits mid-word: 'table under "项目", column "名称", row 2: "ABC..." is 130 pt
+ * holds a word (a run that a line does not break, wrap.h: cb_widest_run) wider than its
+ * column's share, in a table whose columns' widest words cannot all fit its width (else
+ * layout_table.c gives each column its widest), which the layout then splits mid-word: 'table under "项目", column "名称", row 2: "ABC..." is 130 pt
  * wide, its column 80 pt'. Returns the number added. */
 size_t cb_check_table_overflow(const cb_doc *doc, const cb_template *t, cb_font *f,
                                char ***warnings, size_t *n);

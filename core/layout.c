@@ -443,6 +443,12 @@ void cb_lay_snap(lay *L)
     L->y = L->top - fmaxf(0, k) * L->pitch;
 }
 
+float cb_lay_widest_run(lay *L, const char *s, float size, int words)
+{
+    measure m = {cb_lay_font(L, L->bold), size, 0};
+    return cb_widest_run(s, strlen(s), advance_at, &m, words, NULL, NULL);
+}
+
 size_t cb_lay_wrap_cells(lay *L, const char *s, float size, float first_w, float w, cb_line **lines)
 {
     /* a hair over the widths: a line of exactly N cells must fit N cells' width */

@@ -150,6 +150,9 @@ size_t cb_lay_beside(lay *L, const char *s, float size, float w, float rw, cb_li
 /* cb_lay_wrap breaking between words where it can (wrap.h: cb_break_lines_words): a table's
  * cells, narrow columns where a word split shows. */
 size_t cb_lay_wrap_words(lay *L, const char *s, float size, float first_w, float w, int words, cb_line **lines);
+/* The widest run of s that cb_lay_wrap_words never breaks when a line can hold it (wrap.h:
+ * cb_widest_run): a table column's min-content width. */
+float cb_lay_widest_run(lay *L, const char *s, float size, int words);
 /* The strict grid (L->pitch, L->cell). cb_lay_snap moves the cursor down to the next grid
  * line (nothing without a grid). On a character grid (cell > 0), cb_lay_wrap_cells wraps as
  * cb_lay_wrap does, a character about an em wide taking a cell and a narrower one (a

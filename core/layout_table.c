@@ -26,24 +26,6 @@ static float max_content(lay *L, const char *s, float size)
     return w;
 }
 
-/* The widest run of s that a line never breaks inside, as far as a narrower column goes:
- * a word of letters or digits between spaces (a Chinese character ends one: a line may
- * break between them). */
-static float min_content(lay *L, const char *s, float size)
-{
-    float w = 0;
-    const char *end = s + strlen(s), *word = s;
-    for (const char *p = s; p <= end;) {
-        const char *at = p;
-        uint32_t cp = p < end ? cb_utf8_step(&p, end) : (p++, ' ');
-        if (cp == ' ' || cp == '\n' || cp >= 0x2E80) {
-            if (at > word) w = fmaxf(w, cb_font_width(cb_lay_font(L, L->bold), word, (size_t)(at - word), size));
-            word = p;
-        }
-    }
-    return w;
-}
-
 /* The lines the rows r0 .. r1 - 1 of a table (its header first) would take with column
  * widths cw, each cell estimated from its max-content width w[r * nc + c] (cb_table_widths),
  * as the sum of the rows' largest counts. */
@@ -95,6 +77,36 @@ static void widths_search(const float *w, size_t rows, size_t nc, float px, size
     }
 }
 
+/* Widens the columns narrower than their min-content width minw (their widest run that a
+ * line does not break) to it, when all the minimums fit: the room comes from the columns
+ * with the most slack over their own, each brought down to no less than the level at
+ * which the room is found (as CSS automatic table layout keeps every column at least its
+ * min-content width). When the minimums cannot all fit, cw stays and the runs wider than
+ * their column are split where they overflow. */
+static void keep_min_content(float *cw, const float *minw, size_t nc)
+{
+    float deficit = 0, most = 0;
+    for (size_t c = 0; c < nc; c++) {
+        if (cw[c] < minw[c]) deficit += minw[c] - cw[c];
+        else most = fmaxf(most, cw[c] - minw[c]);
+    }
+    if (deficit < 0.01f) return;
+    /* the level t at which the slacks over it give the deficit, by bisection */
+    float lo = 0, hi = most, taken = 0;
+    for (int k = 0; k < 40; k++) {
+        float t = (lo + hi) / 2, sum = 0;
+        for (size_t c = 0; c < nc; c++) sum += fmaxf(0, cw[c] - minw[c] - t);
+        if (sum > deficit) lo = t;
+        else hi = t;
+    }
+    for (size_t c = 0; c < nc; c++) taken += fmaxf(0, cw[c] - minw[c] - hi);
+    if (taken < deficit - 0.01f) return; /* the minimums do not fit */
+    for (size_t c = 0; c < nc; c++) {
+        if (cw[c] < minw[c]) cw[c] += (minw[c] - cw[c]) * taken / deficit;
+        else if (cw[c] - minw[c] > hi) cw[c] = minw[c] + hi;
+    }
+}
+
 /* The columns' widths cw over the text width (docs/templates.md, "Tables"): the script's
  * shares, unless a column's text would wrap in its share while another's is narrower than
  * its share. Then, as a browser's automatic table layout does, a column whose every cell
@@ -103,14 +115,17 @@ static void widths_search(const float *w, size_t rows, size_t nc, float px, size
  * lines estimated from its max-content width), so that the rows take few lines; when the
  * header and first CB_KEEP_ROWS rows so made would not fit in `room` (what is left on the
  * page) but would with the room given first to them, it is. What is left then goes to
- * the columns short of their max-content, then by the shares. The text and its order
- * stay the same. lh and pad: a table line's height, a row's padding. */
+ * the columns short of their max-content, then by the shares. Last, whatever the path, a
+ * column narrower than its min-content width (its widest run that a line does not break:
+ * "2000万元" whole) gets it from the columns with most slack (keep_min_content). The text
+ * and its order stay the same. lh and pad: a table line's height, a row's padding. */
 void cb_table_widths(lay *L, const cb_block *b, size_t nrows, float size, float px, float lh, float pad,
                          float room, float *cw)
 {
     size_t nc = b->ncols, rows = 1 + (nrows <= WIDTHS_SEARCHED ? nrows : 0);
     float total = 0, *need = cb_xmalloc(nc * sizeof *need), *w = cb_xcalloc(rows * nc, sizeof *w);
     float *alt = cb_xmalloc(nc * sizeof *alt), *least = cb_xcalloc(nc, sizeof *least);
+    float *minw = cb_xcalloc(nc, sizeof *minw);
     for (size_t c = 0; c < nc; c++) total += col_share(b->cols[c].width);
     for (size_t c = 0; c < nc; c++) {
         cw[c] = L->width * col_share(b->cols[c].width) / total;
@@ -118,17 +133,20 @@ void cb_table_widths(lay *L, const cb_block *b, size_t nrows, float size, float 
         const char *title = b->cols[c].title ? b->cols[c].title : "";
         w[c] = max_content(L, title, size) + 0.5f; /* and for rounding */
         need[c] = w[c];
-        least[c] = fmaxf(3 * size, min_content(L, title, size) + 0.5f);
+        least[c] = minw[c] = cb_lay_widest_run(L, title, size, 0) + 0.5f; /* as the header is wrapped */
         cb_lay_type(L, CB_FONT_FIGURES, 0);
         for (size_t r = 0; r < nrows; r++) {
             const char *s = b->cells[r * nc + c];
             float m = s ? max_content(L, s, size) + 0.5f : 0;
             if (r + 1 < rows) w[(r + 1) * nc + c] = m;
             need[c] = fmaxf(need[c], m);
-            if (s && r + 1 < rows) least[c] = fmaxf(least[c], min_content(L, s, size) + 0.5f);
+            float m_run = s ? cb_lay_widest_run(L, s, size, 1) + 0.5f : 0;
+            minw[c] = fmaxf(minw[c], m_run);
+            if (r + 1 < rows) least[c] = fmaxf(least[c], m_run);
         }
+        least[c] = fmaxf(3 * size, least[c]) + 2 * px;
         need[c] += 2 * px;
-        least[c] += 2 * px;
+        minw[c] += 2 * px;
     }
     float spare = 0;
     int wraps = 0;
@@ -174,6 +192,8 @@ void cb_table_widths(lay *L, const cb_block *b, size_t nrows, float size, float 
         for (size_t c = 0; c < nc && spare > 0.01f; c++) /* all fit: the rest by the shares */
             cw[c] += spare * col_share(b->cols[c].width) / total;
     }
+    keep_min_content(cw, minw, nc);
+    free(minw);
     free(alt);
     free(least);
     free(need);

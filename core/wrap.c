@@ -443,6 +443,47 @@ static int is_pause(uint32_t cp)
     return cp == 0x3001 || cp == 0xFF0C || cp == 0xFF1B || cp == 0xFF1A || cp == ',' || cp == ';' || cp == ':';
 }
 
+float cb_widest_run(const char *text, size_t len, cb_advance_fn advance, void *ud, int words, size_t *ws,
+                    size_t *wl)
+{
+    size_t at = 0, at_len = 0;
+    float best = 0;
+    if (len) {
+        char *brks = cb_xmalloc(len);
+        unsigned char *word = NULL;
+        const char *end = text + len;
+        cb_linebreaks(text, len, brks);
+        keep_numbers_with_units(text, len, brks);
+        size_t start = skip_spaces(text, 0, end);
+        for (size_t i = 0; i < len; i++) {
+            size_t next = i + 1;
+            if (next < len && brks[i] != LINEBREAK_MUSTBREAK) {
+                if (brks[i] != LINEBREAK_ALLOWBREAK || bad_break(text, start, next, end)) continue;
+                /* with words, a break between two ideographs is taken between words only
+                 * (as cb_break_lines_words takes it while the line is half full) */
+                if (words && cb_ideograph(char_at(text, next, end)) &&
+                    cb_ideograph(last_kept(text, start, next, end))) {
+                    if (!word) word_bounds(text, len, word = cb_xmalloc(len + 1));
+                    if (!word[next]) continue;
+                }
+            }
+            size_t stop = next; /* the run text[start..stop), without its spaces and line end */
+            while (stop > start && (is_space(char_at(text, prev_char(text, stop), end)) ||
+                                    is_newline(char_at(text, prev_char(text, stop), end))))
+                stop = prev_char(text, stop);
+            float w = stop > start ? width_of(text, start, stop, 0, end, advance, ud, NULL) : 0;
+            if (w > best) best = w, at = start, at_len = stop - start;
+            start = skip_spaces(text, next, end);
+            if (start > i) i = start - 1;
+        }
+        free(word);
+        free(brks);
+    }
+    if (ws) *ws = at;
+    if (wl) *wl = at_len;
+    return best;
+}
+
 size_t cb_break_lines(const char *text, size_t len, float first_width, float width,
                       cb_advance_fn advance, void *ud, cb_line **lines)
 {

@@ -64,6 +64,14 @@ size_t cb_break_lines(const char *text, size_t len, float first_width, float wid
 size_t cb_break_lines_words(const char *text, size_t len, float first_width, float width,
                             cb_advance_fn advance, void *ud, int words, cb_line **lines);
 
+/* The widest run of text[0..len) between the break opportunities cb_break_lines_words
+ * takes (numbers with their units, Latin words, no line starting with a closing mark;
+ * with `words`, ideographs broken between ICU's words only), measured as a line: the
+ * narrowest width that breaks no run (a table column's min-content width). *ws, *wl (may
+ * be NULL) get its bytes. */
+float cb_widest_run(const char *text, size_t len, cb_advance_fn advance, void *ud, int words, size_t *ws,
+                    size_t *wl);
+
 /* The line break opportunities of text[0..len) (len > 0), one per byte in brks[0..len), as
  * libunibreak's set_linebreaks_utf8 gives them (LINEBREAK_MUSTBREAK, _ALLOWBREAK,
  * _NOBREAK, _INSIDEACHAR from <linebreak.h>) with Chinese tailoring. The one way into the

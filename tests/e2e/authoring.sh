@@ -63,7 +63,7 @@ cat >bad.lua <<'LUA'
 doc:title(county.name)
 doc:heading("项目")
 doc:table { columns = { { title = "名称", width = 1 }, { title = "说明", width = 12 } },
-            rows = { { "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ", "ok" } } }
+            rows = { { string.rep("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4), "ok" } } }
 if county.id == "500236" then
   local x = nil
   return x.field
@@ -73,12 +73,12 @@ cb check --report bad.lua
 check_eq "check exits 1 on a script error" 1 "$RC"
 check "script error named with script:line" grep -qE '^error: 500236 奉节县: bad.lua:7: ' "$TMP/stdout"
 check "table overflow named with table and column" \
-    grep -qF 'warning: 500233 忠县: table under "项目", column "名称", row 1: "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ"' "$TMP/stdout"
+    grep -qF 'warning: 500233 忠县: table under "项目", column "名称", row 1: "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ' "$TMP/stdout"
 check "summary counts errors and warnings" grep -qE '^check: 1 error, 1 warning in 2 counties' "$TMP/stdout"
 cat >warnonly.lua <<'LUA'
 doc:title(county.name)
 doc:table { columns = { { title = "名称", width = 1 }, { title = "说明", width = 12 } },
-            rows = { { "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ", "ok" } } }
+            rows = { { string.rep("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4), "ok" } } }
 LUA
 cb check --report warnonly.lua
 check_eq "warnings alone: exit 0" 0 "$RC"
@@ -89,7 +89,7 @@ cat >cut.lua <<'LUA'
 doc:title(county.name)
 doc:heading("项目")
 doc:table { columns = { { title = "名称", width = 1 }, { title = "说明", width = 12 } },
-            rows = { { "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ", "ok" } } }
+            rows = { { string.rep("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4), "ok" } } }
 doc:kpis { { value = "1", label = string.rep("非常长的指标说明文字", 12) } }
 LUA
 cb check --report cut.lua
@@ -99,7 +99,7 @@ check_eq "render with layout warnings: exit 0" 0 "$RC"
 check "render with layout warnings: both PDFs written" test -f "$TMP/cut/500233-忠县.pdf" -a -f "$TMP/cut/500236-奉节县.pdf"
 check_eq "render prints 4 warning lines (2 a county)" 4 "$(grep -c '^countybrief: warning: ' "$TMP/stderr" || true)"
 check "render names county and table block, as check does" \
-    grep -qF 'countybrief: warning: 500236 奉节县: table under "项目", column "名称", row 1: "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ"' "$TMP/stderr"
+    grep -qF 'countybrief: warning: 500236 奉节县: table under "项目", column "名称", row 1: "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ' "$TMP/stderr"
 check "render names county and the cut KPI label" \
     grep -qE '^countybrief: warning: 500233 忠县: KPI label "非常长的指标说明文字.*" shrunk to fit its box$' "$TMP/stderr"
 check_same "render's warnings are check's, line for line" \

@@ -147,6 +147,46 @@ TEST(table_repeats_header_on_every_page)
     cb_doc_free(&d);
 }
 
+/* A column narrower by its share than its widest run that a line does not break ("2000万元":
+ * a number with its unit, wrap.c) gets that width from the columns with room to spare, as
+ * CSS automatic table layout keeps every column at least its min-content width: the
+ * amount is one line, not "2000万" over "元", while every column wraps in its share. */
+TEST(a_column_is_never_narrower_than_its_widest_run)
+{
+    cb_font *f = get_font();
+    cb_doc d;
+    cb_doc_init(&d);
+    static const cb_column cols[] = {{"项目", 3, 'l'}, {"金额", 0.3f, 'r'}, {"成效与说明", 4, 'l'}};
+    cb_block *t = cb_doc_add(&d, CB_BLOCK_TABLE);
+    t->ncols = 3;
+    t->nrows = 2;
+    t->cols = cb_xcalloc(3, sizeof *t->cols);
+    for (size_t c = 0; c < 3; c++) t->cols[c] = (cb_column){cb_xstrdup(cols[c].title), cols[c].width, cols[c].align};
+    t->cells = cb_xcalloc(6, sizeof *t->cells);
+    const char *long_text = "草堂镇柑子社区；集中供养贫困失能人员454名；释放劳动力800人以上；贫困户每年增收1000余元；"
+                            "供养机制经四部委在全国推广";
+    for (int r = 0; r < 2; r++) {
+        t->cells[r * 3] = cb_xstrdup("三峡库区红豆杉快繁生产技术规模研究及示范项目基地建设工程");
+        t->cells[r * 3 + 1] = cb_xstrdup(r ? "12.5亿元" : "2000万元");
+        t->cells[r * 3 + 2] = cb_xstrdup(long_text);
+    }
+    cb_layout l;
+    cb_error err;
+    ASSERT_EQ_INT(cb_layout_run(&l, &d, &tpl, f, &err), CB_OK);
+    int whole = 0;
+    for (size_t p = 0; p < l.npages; p++)
+        for (size_t k = 0; k < l.pages[p].nops; k++) {
+            const cb_op *op = &l.pages[p].ops[k];
+            if (op->kind != CB_OP_TEXT) continue;
+            whole += !strcmp(op->text, "2000万元") || !strcmp(op->text, "12.5亿元");
+            ASSERT(strcmp(op->text, "元") != 0 && strcmp(op->text, "2000万") != 0);
+        }
+    ASSERT_EQ_INT(whole, 2);
+    ASSERT(inside_margins(&l, f));
+    cb_layout_free(&l);
+    cb_doc_free(&d);
+}
+
 TEST(footer_and_bookmarks)
 {
     cb_font *f = get_font();
@@ -1541,6 +1581,7 @@ static const test_case tests[] = {
     TEST_ENTRY(a_plugin_block_says_what_it_is),
     TEST_ENTRY(host_breaks_lines_as_body_text),
     TEST_ENTRY(figures_say_what_they_show),
+    TEST_ENTRY(a_column_is_never_narrower_than_its_widest_run),
     TEST_ENTRY(page_furniture_is_artifacts),
     TEST_ENTRY(a_backend_gets_every_op_in_runs_of_one_node),
     TEST_ENTRY(pdf_is_the_default_backend),
