@@ -90,6 +90,16 @@ static float face_advance(void *ud, uint32_t prev, uint32_t cp, uint32_t next)
     return cb_font_advance(fs->font, cp) * fs->size;
 }
 
+/* s's width on one line, every character after none: no run of it is wider (the advances
+ * above ignore their neighbours), so it bounds widest_word at a fraction of its cost. */
+static float whole_width(const char *s, cb_font *f, float size)
+{
+    face_size fs = {f, size};
+    float w = 0;
+    for (const char *p = s, *end = s + strlen(s); p < end;) w += face_advance(&fs, 0, cb_utf8_next(&p, end), 0);
+    return w;
+}
+
 /* Widest run of s that a line does not break (wrap.h: cb_widest_run; a cell's broken
  * between words, as layout_table.c measures it), in points: its start and length. */
 static float widest_word(const char *s, cb_font *f, float size, int words, size_t *ws, size_t *wl)
@@ -122,16 +132,26 @@ size_t cb_check_table_overflow(const cb_doc *doc, const cb_template *t, cb_font 
         float total = 0;
         for (size_t c = 0; c < b->ncols; c++) total += b->cols[c].width > 0 ? b->cols[c].width : 1;
         /* the layout gives every column its widest run when all of them fit the width
-         * (layout_table.c): then nothing is split */
+         * (layout_table.c): then nothing is split. Whole widths bound the runs: most
+         * tables are settled by them, the rest measure a cell's runs only when its whole
+         * width passes the widest run found in its column. */
         float least = 0;
-        for (size_t c = 0; c < b->ncols; c++) {
-            float most = 0;
-            for (size_t r = 0; r <= b->nrows; r++) {
-                const char *s = r == 0 ? (b->cols[c].title ? b->cols[c].title : "") : b->cells[(r - 1) * b->ncols + c];
-                size_t ws, wl;
-                if (s) most = fmaxf(most, widest_word(s, r == 0 ? bold : regular, size, r > 0, &ws, &wl));
+        for (int exact = 0; exact < 2; exact++) {
+            least = 0;
+            for (size_t c = 0; c < b->ncols; c++) {
+                float most = 0;
+                for (size_t r = 0; r <= b->nrows; r++) {
+                    const char *s = r == 0 ? (b->cols[c].title ? b->cols[c].title : "") : b->cells[(r - 1) * b->ncols + c];
+                    if (!s) continue;
+                    cb_font *face = r == 0 ? bold : regular;
+                    float whole = whole_width(s, face, size);
+                    size_t ws, wl;
+                    if (!exact) most = fmaxf(most, whole);
+                    else if (whole > most) most = fmaxf(most, widest_word(s, face, size, r > 0, &ws, &wl));
+                }
+                least += most + 2 * px + 0.5f;
             }
-            least += most + 2 * px + 0.5f;
+            if (least <= width) break;
         }
         if (least <= width) continue;
         char *name = heading ? cb_xasprintf("table under \"%s\"", heading)
@@ -143,6 +163,7 @@ size_t cb_check_table_overflow(const cb_doc *doc, const cb_template *t, cb_font 
                 const char *s = r == 0 ? title : b->cells[(r - 1) * b->ncols + c];
                 if (!s) continue;
                 size_t ws, wl;
+                if (whole_width(s, r == 0 ? bold : regular, size) <= avail + 0.01f) continue;
                 float w = widest_word(s, r == 0 ? bold : regular, size, r > 0, &ws, &wl);
                 if (w <= avail + 0.01f) continue;
                 char *where = r == 0 ? cb_xstrdup("header") : cb_xasprintf("row %zu", r);

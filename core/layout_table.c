@@ -107,6 +107,29 @@ static void keep_min_content(float *cw, const float *minw, size_t nc)
     }
 }
 
+/* run[c]: the widest run (cb_lay_widest_run; +0.5 pt as max_content's) of column c's header
+ * (bold, broken anywhere) and its first nrows cells (broken between words), measured only
+ * in a cell whose max-content width mc (cb_table_widths) passes `over`, the widest run
+ * found so far and, with cw, its column's width cw[c] less the padding px: no run of the
+ * others can be wider (a run is a piece of a line), and a run costs ICU's word bounds of
+ * its whole cell, more than the rest of the table's widths together. */
+static void runs_over(lay *L, const cb_block *b, size_t nrows, float size, float px, const float *mc, float over,
+                      const float *cw, float *run)
+{
+    size_t nc = b->ncols;
+    for (size_t c = 0; c < nc; c++) {
+        run[c] = 0;
+        float at_least = cw ? fmaxf(over, cw[c] - 2 * px) : over;
+        for (size_t r = 0; r <= nrows; r++) {
+            const char *s = r ? b->cells[(r - 1) * nc + c] : b->cols[c].title ? b->cols[c].title : "";
+            if (!s || mc[r * nc + c] <= at_least || mc[r * nc + c] <= run[c]) continue;
+            cb_lay_type(L, CB_FONT_FIGURES, r == 0);
+            run[c] = fmaxf(run[c], cb_lay_widest_run(L, s, size, r > 0) + 0.5f);
+        }
+    }
+    cb_lay_type(L, CB_FONT_FIGURES, 0);
+}
+
 /* The columns' widths cw over the text width (docs/templates.md, "Tables"): the script's
  * shares, unless a column's text would wrap in its share while another's is narrower than
  * its share. Then, as a browser's automatic table layout does, a column whose every cell
@@ -125,28 +148,21 @@ void cb_table_widths(lay *L, const cb_block *b, size_t nrows, float size, float 
     size_t nc = b->ncols, rows = 1 + (nrows <= WIDTHS_SEARCHED ? nrows : 0);
     float total = 0, *need = cb_xmalloc(nc * sizeof *need), *w = cb_xcalloc(rows * nc, sizeof *w);
     float *alt = cb_xmalloc(nc * sizeof *alt), *least = cb_xcalloc(nc, sizeof *least);
-    float *minw = cb_xcalloc(nc, sizeof *minw);
+    float *minw = cb_xcalloc(nc, sizeof *minw), *mc = cb_xcalloc((nrows + 1) * nc, sizeof *mc);
     for (size_t c = 0; c < nc; c++) total += col_share(b->cols[c].width);
     for (size_t c = 0; c < nc; c++) {
         cw[c] = L->width * col_share(b->cols[c].width) / total;
         cb_lay_type(L, CB_FONT_FIGURES, 1);
         const char *title = b->cols[c].title ? b->cols[c].title : "";
-        w[c] = max_content(L, title, size) + 0.5f; /* and for rounding */
-        need[c] = w[c];
-        least[c] = minw[c] = cb_lay_widest_run(L, title, size, 0) + 0.5f; /* as the header is wrapped */
+        need[c] = w[c] = mc[c] = max_content(L, title, size) + 0.5f; /* and for rounding */
         cb_lay_type(L, CB_FONT_FIGURES, 0);
         for (size_t r = 0; r < nrows; r++) {
             const char *s = b->cells[r * nc + c];
-            float m = s ? max_content(L, s, size) + 0.5f : 0;
+            float m = mc[(r + 1) * nc + c] = s ? max_content(L, s, size) + 0.5f : 0;
             if (r + 1 < rows) w[(r + 1) * nc + c] = m;
             need[c] = fmaxf(need[c], m);
-            float m_run = s ? cb_lay_widest_run(L, s, size, 1) + 0.5f : 0;
-            minw[c] = fmaxf(minw[c], m_run);
-            if (r + 1 < rows) least[c] = fmaxf(least[c], m_run);
         }
-        least[c] = fmaxf(3 * size, least[c]) + 2 * px;
         need[c] += 2 * px;
-        minw[c] += 2 * px;
     }
     float spare = 0;
     int wraps = 0;
@@ -165,6 +181,8 @@ void cb_table_widths(lay *L, const cb_block *b, size_t nrows, float size, float 
             float h = est_lines(w, 0, start, nc, cw, px) * lh + (float)start * pad;
             if (h > room) { /* the start first, the wrapping columns narrowed to their
                                * longest words: if that lets the table start here */
+                runs_over(L, b, rows - 1, size, px, mc, 3 * size, NULL, least); /* not less than 3 em */
+                for (size_t c = 0; c < nc; c++) least[c] = fmaxf(3 * size, least[c]) + 2 * px;
                 for (size_t c = 0; c < nc; c++)
                     if (alt[c] > least[c] && alt[c] < need[c]) alt_spare += alt[c] - least[c], alt[c] = least[c];
                 widths_search(w, rows, nc, px, start, 1000, alt, &alt_spare);
@@ -192,7 +210,17 @@ void cb_table_widths(lay *L, const cb_block *b, size_t nrows, float size, float 
         for (size_t c = 0; c < nc && spare > 0.01f; c++) /* all fit: the rest by the shares */
             cw[c] += spare * col_share(b->cols[c].width) / total;
     }
-    keep_min_content(cw, minw, nc);
+    /* a run wider than its column is in a cell wider than it: those settle whether any
+     * column is short of its minimum; only then are every column's minimums needed */
+    runs_over(L, b, nrows, size, px, mc, 0, cw, minw);
+    int short_of = 0;
+    for (size_t c = 0; c < nc; c++) short_of |= cw[c] < (minw[c] += 2 * px);
+    if (short_of) {
+        runs_over(L, b, nrows, size, px, mc, 0, NULL, minw);
+        for (size_t c = 0; c < nc; c++) minw[c] += 2 * px;
+        keep_min_content(cw, minw, nc);
+    }
+    free(mc);
     free(minw);
     free(alt);
     free(least);
