@@ -28,6 +28,8 @@ int cb_page_charge(cb_page *p, size_t n) { return charge(p->owner, n); }
 void cb_lay_new_page(lay *L)
 {
     cb_layout *o = L->out;
+    if (L->pull && !L->lookahead && o->npages && L->page_base + o->npages - 1 == L->pull_page)
+        L->pull_room = L->y - L->t->margin_bottom; /* for lay_pulled: what the pull left there */
     o->pages = cb_xgrow(o->pages, o->npages, sizeof *o->pages);
     L->page = &o->pages[o->npages++];
     memset(L->page, 0, sizeof *L->page);
@@ -591,11 +593,18 @@ static int notes_alone(lay *L, size_t first, cb_lay_mark m, pull_req *pr)
     return 1;
 }
 
+/* What a pulled pass did: the room it left at the foot of the page it pulled from (-1:
+ * none), and whether the trailing notes still have the last page to themselves. */
+typedef struct pull_res {
+    float room;
+    int alone;
+} pull_res;
+
 /* One pass: the document laid out with template t (pr: the pull asked by the pass
  * before, or NULL), and *want set when its trailing notes ask for a pull; *room is the
  * space left at the foot of its last page. */
 static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font, cb_lay_wraps *wraps,
-                    const pull_req *pr, pull_req *want, float *room, cb_error *err)
+                    const pull_req *pr, pull_req *want, float *room, pull_res *res, cb_error *err)
 {
     memset(out, 0, sizeof *out);
     out->mem_budget = doc->mem_budget;
@@ -612,6 +621,7 @@ static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_
     L.left = t->margin_left;
     L.right = t->page_w - t->margin_right;
     L.width = L.right - L.left;
+    L.pull_room = -1;
     if (pr) {
         L.pull = pr->block;
         L.pull_page = pr->page;
@@ -657,6 +667,7 @@ static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_
     }
     cb_lay_finish_toc(&L);
     *room = L.y - L.bottom;
+    if (res) *res = (pull_res){L.pull_room, notes < doc->nblocks && notes_at.page + 1 < out->npages};
     if (!pr && notes_alone(&L, notes, notes_at, want)) return CB_OK; /* the caller lays out again */
     cb_lay_page_furniture(&L);
     /* the content's characters are all noted already: what is new comes from the header,
@@ -673,10 +684,29 @@ static int lay_pulled(cb_layout *out, const cb_doc *doc, const cb_template *t, c
                       int fit, float *room, cb_error *err)
 {
     pull_req want = {0};
-    int rc = lay_pass(out, doc, t, font, wraps, NULL, &want, room, err);
+    int rc = lay_pass(out, doc, t, font, wraps, NULL, &want, room, NULL, err);
     if (rc || !want.block || (fit && out->npages > (size_t)fit)) return rc;
-    cb_layout_free(out);
-    return lay_pass(out, doc, t, font, wraps, &want, NULL, room, err);
+    /* The notes' height pulls over about as much as they hold; but a block of a few tall
+     * items (progress targets), or one whose heading keeps with all of it, may move whole
+     * and leave a fifth of the page it came from empty or more: then a half and a quarter
+     * of that pull are tried too, and of those that still give the notes company (the
+     * last page never holds them alone) the one leaving the least room there is taken. */
+    static const float part[] = {1, 0.5f, 0.25f};
+    const size_t nparts = sizeof part / sizeof *part;
+    float area = t->page_h - t->margin_top - t->margin_bottom, best_room = 0;
+    size_t best = 0;
+    for (size_t k = 0; k <= nparts; k++) {
+        if (k == nparts && best == nparts - 1) break; /* the best is the one laid out */
+        size_t use = k < nparts ? k : best;
+        pull_req pr = want;
+        pr.h *= part[use];
+        pull_res res;
+        cb_layout_free(out);
+        rc = lay_pass(out, doc, t, font, wraps, &pr, NULL, room, &res, err);
+        if (rc || k == nparts || (k == 0 && res.room < area / 5)) break;
+        if (k == 0 || (!res.alone && res.room < best_room)) best = k, best_room = res.room;
+    }
+    return rc;
 }
 
 /* page.fit: the type made smaller by FIT_STEP at a time, down to FIT_LEAST of the

@@ -56,6 +56,7 @@ typedef struct lay {
     size_t pull_page, page_base;
     float pull_h;
     int pulling;
+    float pull_room; /* the room left at the foot of page pull_page when it was left; -1: not yet */
     /* the strict grid (template.h: type.grid): the line pitch and the character cell, in
      * points; 0 when the template has none (an English document's lines are on the grid,
      * its characters are not: cell 0) */

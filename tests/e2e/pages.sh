@@ -53,4 +53,21 @@ for lang in zh en; do
         --margins=104.88,73.70,99.21,79.37,16,1.8118 --grid --no-last-page "$TMP/jb-$lang"/*.pdf
 done
 
+# the pull that gives the sources note company takes the least a block must move: 忠县's
+# English 简报 ends with two tall progress targets; pulling the notes' height moved the
+# whole block and its heading over and left page 4 more than half empty (348 pt); now the
+# first target stays on page 4 and the second goes over with the notes
+jb=$(ls "$TMP/jianbao-en-examples"/500233-*.pdf 2>/dev/null | head -1 || true)
+if [[ -f $jb ]]; then
+    pages=$(pdfinfo "$jb" 2>/dev/null | sed -n 's/^Pages: *//p')
+    pdftotext -f $((pages - 1)) -l $((pages - 1)) -layout "$jb" "$TMP/jb-before-last.txt" 2>/dev/null || true
+    pdftotext -f "$pages" -l "$pages" -layout "$jb" "$TMP/jb-last.txt" 2>/dev/null || true
+    check "jianbao en 忠县: the progress heading and first target stay on the page before the last" \
+        grep -q 'Five-Year Plan targets and progress' "$TMP/jb-before-last.txt"
+    check "jianbao en 忠县: the last target goes over with the sources note" \
+        grep -q 'People trained' "$TMP/jb-last.txt"
+else
+    not_ok "jianbao en 忠县 rendered for the pull check"
+fi
+
 finish
