@@ -3,6 +3,7 @@
 #include "layout.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +29,13 @@ int cb_page_charge(cb_page *p, size_t n) { return charge(p->owner, n); }
 void cb_lay_new_page(lay *L)
 {
     cb_layout *o = L->out;
-    if (L->pull && !L->lookahead && o->npages && L->page_base + o->npages - 1 == L->pull_page)
+    size_t page = L->page_base + o->npages - 1;
+    if (L->pull && !L->lookahead && o->npages && page == L->pull_page)
         L->pull_room = L->y - L->t->margin_bottom; /* for lay_pulled: what the pull left there */
+    if (L->watch_holes && !L->lookahead && o->npages && L->hole_page == SIZE_MAX &&
+        L->y - L->t->margin_bottom >= (L->t->page_h - L->t->margin_top - L->t->margin_bottom) / 6 &&
+        !(L->pull && page == L->pull_page))
+        L->hole_page = page; /* for lay_tight */
     o->pages = cb_xgrow(o->pages, o->npages, sizeof *o->pages);
     L->page = &o->pages[o->npages++];
     memset(L->page, 0, sizeof *L->page);
@@ -43,6 +49,9 @@ void cb_lay_set_bottom(lay *L)
 {
     size_t page = L->page_base + L->out->npages - 1;
     L->bottom = L->t->margin_bottom + (L->pulling && page == L->pull_page ? L->pull_h : 0);
+    L->gap_k = 1;
+    for (size_t i = 0; L->tight && i < L->tight->n; i++)
+        if (L->tight->page[i] == page) L->gap_k = L->tight->k[i];
 }
 
 void cb_lay_ensure(lay *L, float h)
@@ -593,18 +602,21 @@ static int notes_alone(lay *L, size_t first, cb_lay_mark m, pull_req *pr)
     return 1;
 }
 
-/* What a pulled pass did: the room it left at the foot of the page it pulled from (-1:
- * none), and whether the trailing notes still have the last page to themselves. */
-typedef struct pull_res {
+/* What a pass did: the room a pull left at the foot of the page it pulled from (-1: none),
+ * whether the trailing notes still have the last page to themselves, and the first page
+ * a block moving whole left a fifth empty or more (SIZE_MAX: none; lay_tight). */
+typedef struct pass_res {
     float room;
     int alone;
-} pull_res;
+    size_t hole_page;
+} pass_res;
 
 /* One pass: the document laid out with template t (pr: the pull asked by the pass
- * before, or NULL), and *want set when its trailing notes ask for a pull; *room is the
- * space left at the foot of its last page. */
+ * before, or NULL; tight: the pages whose gaps are tightened), and *want set when its
+ * trailing notes ask for a pull; *room is the space left at the foot of its last page. */
 static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font, cb_lay_wraps *wraps,
-                    const pull_req *pr, pull_req *want, float *room, pull_res *res, cb_error *err)
+                    const cb_tight *tight, const pull_req *pr, pull_req *want, float *room, pass_res *res,
+                    cb_error *err)
 {
     memset(out, 0, sizeof *out);
     out->mem_budget = doc->mem_budget;
@@ -622,6 +634,9 @@ static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_
     L.right = t->page_w - t->margin_right;
     L.width = L.right - L.left;
     L.pull_room = -1;
+    L.tight = tight;
+    L.gap_k = 1;
+    L.hole_page = SIZE_MAX;
     if (pr) {
         L.pull = pr->block;
         L.pull_page = pr->page;
@@ -643,6 +658,7 @@ static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_
     }
     /* a template with a masthead and a report giving none: the template's name alone */
     if (t->masthead && !has_block(doc, CB_BLOCK_MASTHEAD)) cb_lay_masthead(&L, NULL);
+    L.watch_holes = 1;
     size_t notes = doc->nblocks; /* the first of the notes blocks that end the document */
     while (notes > 0 && doc->blocks[notes - 1].kind == CB_BLOCK_NOTES) notes--;
     cb_lay_mark notes_at = {0, 0};
@@ -667,7 +683,7 @@ static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_
     }
     cb_lay_finish_toc(&L);
     *room = L.y - L.bottom;
-    if (res) *res = (pull_res){L.pull_room, notes < doc->nblocks && notes_at.page + 1 < out->npages};
+    if (res) *res = (pass_res){L.pull_room, notes < doc->nblocks && notes_at.page + 1 < out->npages, L.hole_page};
     if (!pr && notes_alone(&L, notes, notes_at, want)) return CB_OK; /* the caller lays out again */
     cb_lay_page_furniture(&L);
     /* the content's characters are all noted already: what is new comes from the header,
@@ -677,15 +693,59 @@ static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_
     return CB_OK;
 }
 
-/* A pass, and a second one when the first's trailing notes asked for a pull, unless the
- * pass is to be done again anyway with smaller type (`fit`: more than fit pages; the
- * layout is then left unfinished). */
+/* Tightening (see lay's `tight`; docs/templates.md, "Page breaks"): while a pass leaves a
+ * page a sixth empty or more because the block after it moved over (a table whose header
+ * and first rows do not fit, a chart, a heading with what it keeps with), that page's gaps
+ * between blocks are laid out at 70 %, then 40 %, of their size, and the first that lets
+ * the block start there (the page no longer so left, no more pages) is kept; a few pages
+ * at most, in order. As TeX shrinks its glue: a tighter page, rather than a hole at its
+ * foot. Not on a strict grid, whose lines keep their pitch. On return *out, *want, *room
+ * and *res are the pass kept (laid out last). */
+static int lay_tight(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font, cb_lay_wraps *wraps,
+                     cb_tight *tight, pull_req *want, float *room, pass_res *res, cb_error *err)
+{
+    static const float kept[] = {0.7f, 0.4f};
+    int rc = CB_OK, stale = 0; /* stale: *out is a rejected try, not the pass kept */
+    while (res->hole_page != SIZE_MAX && tight->n < CB_TIGHT_MAX && !t->grid_lines) {
+        size_t page = res->hole_page, pages = out->npages;
+        int taken = 0;
+        tight->page[tight->n] = page;
+        for (size_t i = 0; i < sizeof kept / sizeof *kept && !taken; i++) {
+            tight->k[tight->n++] = kept[i];
+            pull_req w = {0};
+            pass_res r;
+            float rm;
+            cb_layout_free(out);
+            rc = lay_pass(out, doc, t, font, wraps, tight, NULL, &w, &rm, &r, err);
+            if (rc) return rc;
+            taken = r.hole_page != page && out->npages <= pages;
+            if (taken) *want = w, *room = rm, *res = r;
+            else tight->n--;
+            stale = !taken;
+        }
+        if (!taken) break;
+    }
+    if (stale) { /* the last try was not kept: the pass that was, again */
+        cb_layout_free(out);
+        rc = lay_pass(out, doc, t, font, wraps, tight, NULL, want, room, res, err);
+    }
+    return rc;
+}
+
+/* A pass, tightened where a block moving whole leaves a hole (lay_tight), and a second
+ * one when its trailing notes asked for a pull, unless the pass is to be done again
+ * anyway with smaller type (`fit`: more than fit pages; the layout is then left
+ * unfinished). */
 static int lay_pulled(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font, cb_lay_wraps *wraps,
                       int fit, float *room, cb_error *err)
 {
     pull_req want = {0};
-    int rc = lay_pass(out, doc, t, font, wraps, NULL, &want, room, NULL, err);
-    if (rc || !want.block || (fit && out->npages > (size_t)fit)) return rc;
+    cb_tight tight = {0};
+    pass_res res0;
+    int rc = lay_pass(out, doc, t, font, wraps, &tight, NULL, &want, room, &res0, err);
+    if (rc || (fit && out->npages > (size_t)fit)) return rc;
+    if (res0.hole_page != SIZE_MAX) rc = lay_tight(out, doc, t, font, wraps, &tight, &want, room, &res0, err);
+    if (rc || !want.block) return rc;
     /* The notes' height pulls over about as much as they hold; but a block of a few tall
      * items (progress targets), or one whose heading keeps with all of it, may move whole
      * and leave a fifth of the page it came from empty or more: then a half and a quarter
@@ -700,9 +760,9 @@ static int lay_pulled(cb_layout *out, const cb_doc *doc, const cb_template *t, c
         size_t use = k < nparts ? k : best;
         pull_req pr = want;
         pr.h *= part[use];
-        pull_res res;
+        pass_res res;
         cb_layout_free(out);
-        rc = lay_pass(out, doc, t, font, wraps, &pr, NULL, room, &res, err);
+        rc = lay_pass(out, doc, t, font, wraps, &tight, &pr, NULL, room, &res, err);
         if (rc || k == nparts || (k == 0 && res.room < area / 5)) break;
         if (k == 0 || (!res.alone && res.room < best_room)) best = k, best_room = res.room;
     }

@@ -93,7 +93,7 @@ void cb_title_place(lay *L, const cb_block *b, const cb_block *next)
     L->y -= 6;
     cb_lay_at(L, CB_ART_DECORATION);
     cb_lay_line(L, L->left, L->y, L->right, L->y, 0.6f, t->rule);
-    L->y -= 8;
+    cb_lay_gap(L, 8);
     free(tl);
     free(sl);
 }
@@ -191,7 +191,7 @@ void cb_heading_place(lay *L, const cb_block *b, const cb_block *next)
     if (!at_page_top(L) && (L->y - h - before < L->bottom - 0.01f || (next && next_leaves_page(L, b, next))))
         cb_lay_new_page(L);
     cb_lay_type(L, role, bold); /* next_leaves_page laid out what follows */
-    if (!at_page_top(L)) L->y -= before;
+    if (!at_page_top(L)) cb_lay_gap(L, before);
     add_bookmark(L, text, level);
     open_section(L, level);
     if (level == 1 && !grid) { /* an official document's headings have no bar */
@@ -210,7 +210,7 @@ void cb_heading_place(lay *L, const cb_block *b, const cb_block *next)
                         text + lines[i].start, lines[i].len, 0);
         L->y -= lh;
     }
-    if (!grid) L->y -= size * 0.35f;
+    if (!grid) cb_lay_gap(L, size * 0.35f);
     free(lines);
     free(text);
 }
@@ -280,7 +280,7 @@ void cb_paragraph_place(lay *L, const cb_block *b, const cb_block *next)
         cb_lay_text(L, x, bl, size, t->text, 0, s + lines[i].start, lines[i].len, spacing);
         L->y -= lh;
     }
-    if (!grid) L->y -= size * 0.5f; /* on a grid the next block starts on the next line */
+    if (!grid) cb_lay_gap(L, size * 0.5f); /* on a grid the next block starts on the next line */
     free(lines);
 }
 
@@ -399,7 +399,7 @@ void cb_kpis_place(lay *L, const cb_block *b, const cb_block *next)
         }
         L->y = top - bh - gap;
     }
-    L->y -= 6 * k;
+    cb_lay_gap(L, 6 * k);
 }
 
 typedef struct cell_lines {
@@ -574,7 +574,7 @@ void cb_table_place(lay *L, const cb_block *b, const cb_block *next)
         cb_lay_new_page(L); /* the page is full: the rest goes on */
     }
     free(cell_node);
-    L->y -= 12 * t->table_size / 9.5f; /* 12 pt under the default 9.5 pt table type */
+    cb_lay_gap(L, 12 * t->table_size / 9.5f); /* 12 pt under the default 9.5 pt table type */
     for (size_t c = 0; c < nc; c++) free(head[c].lines);
     for (size_t i = 0; i < nrows * nc; i++) free(cells[i].lines);
     free(head);
@@ -663,7 +663,7 @@ void cb_progress_place(lay *L, const cb_block *b, const cb_block *next)
                         it->detail + dl[d].start, dl[d].len, 0);
             L->y -= small * 1.5f;
         }
-        L->y -= gap;
+        cb_lay_gap(L, gap);
         free(dl);
     }
 }
@@ -687,7 +687,7 @@ void cb_notes_place(lay *L, const cb_block *b, const cb_block *next)
     free(first);
     cb_lay_type(L, CB_FONT_HEADING, 1);
     cb_lay_ensure(L, 8 + lh * (float)(nt + cb_lay_lines_min(n1)));
-    if (!at_page_top(L)) L->y -= 4;
+    if (!at_page_top(L)) cb_lay_gap(L, 4);
     uint32_t list = cb_lay_node(L, CB_ROLE_LIST, 0, cb_lay_container(L));
     cb_lay_at(L, CB_ART_DECORATION);
     cb_lay_line(L, L->left, L->y, L->left + L->width * 0.3f, L->y, 0.5f, t->rule);
@@ -719,7 +719,7 @@ void cb_notes_place(lay *L, const cb_block *b, const cb_block *next)
         }
         free(lines);
     }
-    L->y -= 6;
+    cb_lay_gap(L, 6);
 }
 
 /* A plugin block's height for state st at the text width (plugin.h: measure): a crash
@@ -847,7 +847,8 @@ static void lay_plugin(lay *L, const cb_block *b)
     if (!described) cb_lay_alt(L, fig, plugin_alt(L, b, fig, page0));
     plugin_destroy(b, rest_owned);
     cb_canvas_free(&mc);
-    L->y -= h + 10;
+    L->y -= h;
+    cb_lay_gap(L, 10);
 }
 
 void cb_lay_block(lay *L, const cb_block *b, const cb_block *next)

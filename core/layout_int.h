@@ -27,6 +27,13 @@ typedef struct cb_toc_slot {
                       * the page held when its place was kept */
 } cb_toc_slot;
 typedef struct cb_lay_wraps cb_lay_wraps; /* layout.c: cb_lay_wrap's lines, kept for a run */
+/* The pages whose gaps a pass tightens, and by how much (lay's gap_k). */
+#define CB_TIGHT_MAX 4
+typedef struct cb_tight {
+    size_t page[CB_TIGHT_MAX];
+    float k[CB_TIGHT_MAX];
+    size_t n;
+} cb_tight;
 
 typedef struct lay {
     cb_layout *out;
@@ -57,6 +64,16 @@ typedef struct lay {
     float pull_h;
     int pulling;
     float pull_room; /* the room left at the foot of page pull_page when it was left; -1: not yet */
+    /* a page that the block after it, moving over, left a sixth empty or more (by the
+     * cursor, under the last block's gap: about a fifth of its foot without ink) is laid
+     * out again with the gaps between its blocks tightened (layout.c: lay_tight): gap_k,
+     * the share of every gap cb_lay_gap keeps on the current page (1 but on `tight`'s
+     * pages); hole_page, the first page so left (watched from the first block on, not in
+     * a lookahead; SIZE_MAX: none) */
+    const cb_tight *tight;
+    float gap_k;
+    int watch_holes;
+    size_t hole_page;
     /* the strict grid (template.h: type.grid): the line pitch and the character cell, in
      * points; 0 when the template has none (an English document's lines are on the grid,
      * its characters are not: cell 0) */
@@ -107,8 +124,13 @@ static inline void cb_lay_type(lay *L, cb_font_role role, int bold)
 static inline cb_font *cb_lay_font(const lay *L, int bold) { return cb_font_for(L->font, L->role, bold); }
 
 void cb_lay_new_page(lay *L);
-/* Sets L->bottom for the current page: the template's margin, or higher (see `pull`). */
+/* Sets L->bottom for the current page: the template's margin, or higher (see `pull`);
+ * and L->gap_k (see `tight`). */
 void cb_lay_set_bottom(lay *L);
+/* The space of g points between blocks (or between a heading and what it heads): less on
+ * a tightened page (gap_k). A line's height, a row's padding and a grid's lines are not
+ * gaps: they keep their size. */
+static inline void cb_lay_gap(lay *L, float g) { L->y -= g * L->gap_k; }
 /* Where blocks may break across pages (docs/templates.md, "Page breaks"): a run of lines
  * leaves at least CB_KEEP_LINES on each side, so one of n lines may start at a page's foot
  * with cb_lay_lines_min(n) of them (cb_lay_lines_here's rule); a table leaves on each side

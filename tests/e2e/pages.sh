@@ -3,7 +3,8 @@
 # from the PDFs with PyMuPDF (lib/pages.py): a table split across pages repeats its header
 # and leaves at least 3 rows on each side (a row broken between its lines counting on both;
 # a table that cannot moves whole); no page but
-# the last leaves room at its foot for the table that opens the next; the last page holds
+# the last leaves room at its foot for the table that opens the next, nor a fifth of the
+# page empty before one that its gaps, tightened, make room for (not on a grid); the last page holds
 # more than the notes (sources) that end the document; the onepager template keeps to one
 # page. Each template (jianbao too), in Chinese and English, for the example data and for a batch of
 # synthetic counties (varied tables and notes at every height of the page); first the
@@ -52,6 +53,18 @@ for lang in zh en; do
     run_checks "$PY" "$E2E_LIB/pages.py" "$CB_SRC/templates/jianbao/template.lua" "jianbao $lang bulletin" \
         --margins=104.88,73.70,99.21,79.37,16,1.8118 --grid --no-last-page "$TMP/jb-$lang"/*.pdf
 done
+
+# 奉节县's projects table (a first row of four lines of notes) starts on page 1 under its
+# heading, with its header and first 3 rows: the page's gaps tightened make room for them
+fj=$(ls "$TMP/briefing-zh-examples"/500236-*.pdf 2>/dev/null | head -1 || true)
+if [[ -f $fj ]]; then
+    pdftotext -f 1 -l 1 "$fj" "$TMP/fj-1.txt" 2>/dev/null || true
+    for row in 重点援建项目 成效与说明 草堂社会福利院 失能人员供养中心 移民小区改造; do
+        check "briefing zh 奉节县: page 1 holds \"$row\" (the projects table starts there)" grep -q "$row" "$TMP/fj-1.txt"
+    done
+else
+    not_ok "briefing zh 奉节县 rendered for the projects table check"
+fi
 
 # the pull that gives the sources note company takes the least a block must move: 忠县's
 # English 简报 ends with two tall progress targets; pulling the notes' height moved the

@@ -21,6 +21,10 @@ pages indented below), exit 1 when any failed:
     notes too, which keep with it), and fails when it is larger by more than
     SLACK points (the heading's space above it, the gap under the block before; with
     --grid, a strict grid's pitch more: a block starts on the next grid line);
+  * hole (not with --grid): no page but the last ends a fifth of the type area empty or
+    more before a table that may split opening the next page and whose start (as above)
+    needs at most TIGHT points more than that room: the page's gaps, tightened, give it
+    (docs/templates.md, "Page breaks");
   * last page: the last page holds more than the notes (sources) that end the document:
     their short rule is not the first thing on it, nor are they carried over to it;
   * with --one-page: the document has one page.
@@ -38,6 +42,9 @@ import sys
 import fitz  # PyMuPDF (python3-fitz)
 
 SLACK = 32  # points: the heading's space above it (to 15), the gap under the block before (to 12), ink
+# points a page's gaps give when they are tightened to 40 % (a page of a few blocks: a
+# heading's space above and below it, a paragraph's or a chart's under it)
+TIGHT = 24
 
 
 def margins(template):
@@ -201,6 +208,10 @@ def check(pdf, m, one_page, fails, slack=SLACK, grid=False):
         if room > need + slack:
             fails["start"].append(f"{name} p{n + 1}: {room:.0f} pt left at the foot, the table opening "
                                   f"the next page needed {need:.0f} to start there")
+        elif not grid and splits and room >= (p.bottom - p.top) / 5 and need <= room + TIGHT:
+            fails["hole"].append(f"{name} p{n + 1}: {room:.0f} pt (a fifth of the page or more) left at the "
+                                 f"foot, the table opening the next page needed {need:.0f}: its gaps tightened "
+                                 f"give that")
     # the same for a paragraph that opens the next page: its first two lines (all of one
     # of at most three), which no widow or orphan rule keeps from the page before
     for n in range(len(pages) - 1):
@@ -292,6 +303,12 @@ def selftest(tmp):
         q = doc.new_page(width=595, height=842)
         notes(q, table(q, 62, 12) + 20)
 
+    def hole(doc):  # a fifth of the page left, the next opening with a table of tall rows
+        p = doc.new_page(width=595, height=842)  # that the page's gaps, tightened, make room for
+        text(p, 70, 614)
+        q = doc.new_page(width=595, height=842)
+        notes(q, table(q, 62, 8, lines=4) + 20)
+
     def para(doc):  # the same with a long paragraph
         p = doc.new_page(width=595, height=842)
         table(p, 70, 10)
@@ -305,11 +322,11 @@ def selftest(tmp):
         notes(doc.new_page(width=595, height=842), 62)
 
     cases = [("good", good, set()), ("split", split, {"split"}), ("tall", tall, {"split"}), ("start", start, {"start"}),
-             ("para", para, {"start"}),
+             ("hole", hole, {"hole"}), ("para", para, {"start"}),
              ("alone", alone, {"last page"})]
     bad = 0
     for name, build, want in cases:
-        fails = {r: [] for r in ("split", "start", "last page", "one page")}
+        fails = {r: [] for r in ("split", "start", "hole", "last page", "one page")}
         check(make(name, build), m, name == "good", fails)
         got = {r for r, f in fails.items() if f}
         if got == want:
@@ -335,8 +352,8 @@ def main():
     m = margins(template)
     for a in given:
         m.update(zip(("top", "right", "bottom", "left", "body", "leading"), map(float, a[10:].split(","))))
-    rules = ["split", "start"] + ([] if no_last else ["last page"]) + (["one page"] if one_page else [])
-    fails = {r: [] for r in rules + ["last page", "one page"]}
+    rules = ["split", "start"] + ([] if grid else ["hole"]) + ([] if no_last else ["last page"]) + (["one page"] if one_page else [])
+    fails = {r: [] for r in rules + ["hole", "last page", "one page"]}
     # on a grid a block starts on the next grid line: up to one line's pitch more is lost
     slack = SLACK + (m["body"] * m["leading"] if grid else 0)
     for pdf in pdfs:
