@@ -134,11 +134,20 @@ static int bad_break(const char *text, size_t start, size_t cut, const char *end
            cb_no_line_end(last_kept(text, start, cut, end));
 }
 
-/* A split where a run has no break opportunity: before the overflowing character at pos,
- * moved back past punctuation that must stay with its neighbour, but keeping at least
- * one character on the line. */
-static size_t forced_cut(const char *text, size_t start, size_t pos, const char *end)
+/* A break keep_numbers_with_units takes away, taken back when a run is wider than the line
+ * (forced_cut): after a range dash between two numbers ("2017–|2019"), between a number
+ * and its unit or the ideograph after it, between two units ("2000万|元"). A value
+ * libunibreak never writes. */
+#define KEEP_SOFT 5
+
+/* A split where a run has no break opportunity: at the last break the tailoring kept
+ * softly (KEEP_SOFT) before the overflowing character at pos, so that a number is not cut
+ * inside ("2017–|2019", not "2017–201|9"); else before pos, moved back past punctuation
+ * that must stay with its neighbour, but keeping at least one character on the line. */
+static size_t forced_cut(const char *text, const char *brks, size_t start, size_t pos, const char *end)
 {
+    for (size_t c = pos; c > start; c = prev_char(text, c))
+        if (brks[c - 1] == KEEP_SOFT && !bad_break(text, start, c, end)) return c;
     size_t cut = pos;
     while (bad_break(text, start, cut, end) && prev_char(text, cut) > start)
         cut = prev_char(text, cut);
@@ -229,21 +238,23 @@ static void keep_numbers_with_units(const char *text, size_t len, char *brks)
     const char *end = text + len, *p = text, *q = text;
     uint32_t prev = 0, cp = cb_utf8_next(&q, end); /* cp: the character at p, ending at q */
     int chain = -1;  /* unit characters since the last digit; -1: not after a number */
-    int joined = 0;  /* the break before cp is kept: it follows a range dash or a sign */
+    int joined = 0;  /* the break before cp is kept: it follows a range dash (2) or a sign (1) */
     while (p < end) {
         const char *r = q;
         uint32_t next = r < end ? cb_utf8_next(&r, end) : 0;
         /* the cheap tests first: most characters are not near a number */
         int unit = chain >= 1 && chain < 5 && (is_unit(cp) || (cp == '/' && is_unit(next)));
         int dash = is_digit(next) && (is_digit(prev) || chain >= 1) && IN_SET(RANGE_DASHES, cp);
+        /* soft: a break a run wider than its line may still take (KEEP_SOFT) */
+        int soft = joined == 2 || unit || (is_digit(prev) && (is_unit(cp) || is_ideograph(cp)));
         int keep = joined || dash || unit || (prev == 0x7B2C /* 第 */ && is_digit(cp)) ||
                    (is_digit(prev) && (is_ideograph(cp) || is_digit(cp) ||
                                        (cp == 0xFF0E /* ． */ && is_digit(next))));
         /* not covered: the break test's false side (UAX #14 allows every digit-ideograph
          * break, LB31; the test keeps a hard break one should a table ever give it) */
         if (p > text && keep && brks[p - text - 1] == LINEBREAK_ALLOWBREAK)
-            brks[p - text - 1] = LINEBREAK_NOBREAK;
-        joined = dash || (is_digit(next) && IN_SET(SIGNS, cp)) || (cp == 0xFF0E && keep);
+            brks[p - text - 1] = soft ? KEEP_SOFT : LINEBREAK_NOBREAK;
+        joined = dash ? 2 : (is_digit(next) && IN_SET(SIGNS, cp)) || (cp == 0xFF0E && keep);
         chain = is_digit(cp) ? 0 : unit || (chain == 0 && is_unit(cp)) ? chain + 1 : -1;
         prev = cp;
         cp = next;
@@ -531,7 +542,7 @@ size_t cb_break_lines_words(const char *text, size_t len, float first_width, flo
         /* a loop: the text carried over to a new line may not fit it either */
         while (!is_space(cp) && !is_newline(cp) && w + a > avail && w + advance(ud, before, cp, 0) > avail &&
                pos > start) {
-            size_t cut = brk > start ? brk : forced_cut(text, start, pos, end);
+            size_t cut = brk > start ? brk : forced_cut(text, brks, start, pos, end);
             /* words: a break between words rather than inside one ("沈阳市", not "沈|阳市"),
              * unless it leaves the line less than half full */
             if (words && pbrk > start && pbrk < cut && pbrk_w >= avail / 2) {

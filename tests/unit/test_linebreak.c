@@ -305,6 +305,21 @@ TEST(forced_split_backs_off_past_spaces)
     ASSERT_EQ_STR(lines_of("abcd ，效果", 30, 30), "abc|d ，|效果");
 }
 
+/* A run the tailoring keeps whole (a range, a number with its unit) that is wider than the
+ * line breaks where the number allows, never inside it: after the range dash, then
+ * between the units or after the number, keeping the most on the line. */
+TEST(forced_split_keeps_numbers_whole)
+{
+    ASSERT_EQ_STR(lines_of("2017–2019年", 35, 35), "2017–|2019年");
+    ASSERT_EQ_STR(lines_of("2017—2020年", 35, 35), "2017—|2020年");
+    ASSERT_EQ_STR(lines_of("3～5天", 15, 15), "3～|5天");
+    ASSERT_EQ_STR(lines_of("投资2000万元", 30, 30), "投资|2000万|元");
+    ASSERT_EQ_STR(lines_of("2000万元", 25, 25), "2000|万元");
+    ASSERT_EQ_STR(lines_of("12345678", 25, 25), "12345|678"); /* no other way */
+    /* English legends: "2017–2019 Resettlement" in a narrow column */
+    ASSERT_EQ_STR(lines_of("2017–2019 Resettlement", 40, 40), "2017–|2019|Resettle|ment");
+}
+
 TEST(forced_split_keeps_opening_mark_down)
 {
     /* "GDP（" has no break opportunity: the split goes before "（", not after it */
@@ -438,6 +453,7 @@ static const test_case tests[] = {
     TEST_ENTRY(linebreaks_entry_takes_any_text),
     TEST_ENTRY(text_carried_over_to_a_line_that_it_overflows),
     TEST_ENTRY(forced_split_backs_off_past_spaces),
+    TEST_ENTRY(forced_split_keeps_numbers_whole),
     TEST_ENTRY(forced_split_keeps_opening_mark_down),
     TEST_ENTRY(ideographic_space_does_not_hold_a_closing_mark),
     TEST_ENTRY(every_mark_that_may_not_start_a_line),
