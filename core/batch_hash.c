@@ -134,20 +134,32 @@ json_t *batch_digests_json(const digests *dg)
 
 /* The digests also live in the cache (${XDG_CACHE_HOME:-~/.cache}/countybrief/file-digests),
  * for a run whose output folder has no manifest yet: without them a first render into a
- * new folder hashes the 5 MB font again. Best effort both ways, like every cache. */
+ * new folder hashes the fonts again (93 MB of Noto CJK). A run adds its files' digests to
+ * those of the runs before (of other data, reports, templates or trees: rendering them by
+ * turns re-hashes nothing), the newest first, up to DIGESTS_KEPT files. Best effort both
+ * ways, like every cache. */
 #define DIGESTS_CACHE_MAX (4u << 20)
+#define DIGESTS_KEPT 4096
 
-void batch_digests_recall(digests *dg)
+static json_t *digests_cached(void)
 {
-    if (dg->nknown) return;
     char *path = cb_cache_path("file-digests");
     char *text = path ? cb_file_read(path, DIGESTS_CACHE_MAX, NULL, NULL) : NULL;
     json_error_t jerr;
     json_t *root = text ? json_loads(text, 0, &jerr) : NULL;
-    if (json_is_object(root)) batch_read_digests(dg, root);
-    json_decref(root);
     free(text);
     free(path);
+    if (json_is_object(root)) return root;
+    json_decref(root);
+    return NULL;
+}
+
+void batch_digests_recall(digests *dg)
+{
+    if (dg->nknown) return;
+    json_t *root = digests_cached();
+    if (root) batch_read_digests(dg, root);
+    json_decref(root);
 }
 
 void batch_digests_remember(const digests *dg)
@@ -156,7 +168,14 @@ void batch_digests_remember(const digests *dg)
     char *path = cb_cache_path("file-digests"), *folder = cb_cache_path(NULL);
     if (path && folder) {
         (void)cb_mkdir_p(folder, 0700, "cache folder", NULL);
-        json_t *files = batch_digests_json(dg);
+        json_t *files = batch_digests_json(dg), *before = digests_cached(), *it;
+        const char *file;
+        /* read again now, not at the start: another process may have added to it since */
+        json_object_foreach(before, file, it) {
+            if (json_object_size(files) >= DIGESTS_KEPT) break;
+            if (!json_object_get(files, file)) json_object_set(files, file, it);
+        }
+        json_decref(before);
         char *text = json_dumps(files, JSON_COMPACT);
         cb_error err;
         if (text) (void)cb_write_file_atomic(path, text, strlen(text), &err);

@@ -12,7 +12,8 @@
 #   - zh and en, briefing and onepager rendered by turns into one folder keep their own
 #     files and manifests (the second round renders nothing); a report over all counties
 #     can never take a county's file name; `manifest merge` per output set;
-#   - the temporary-file sweep removes only files provably ours, at the documented age.
+#   - the temporary-file sweep removes only files provably ours, at the documented age;
+#   - the file digests of runs by turns (two reports) add up in the cache.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
@@ -100,6 +101,22 @@ for c in "${CACHES[@]}"; do
 done
 bounded render "${L[@]}" --out "$TMP/caches" --force
 check_eq "FIFOs at the caches: the run finishes" 0 "$RC"
+
+# the file digests of runs by turns add up: two reports (and the files they read) rendered
+# into new folders one after the other both stay in the cache (a run rewriting it with its
+# own files only made the next one hash the fonts again)
+export XDG_CACHE_HOME=$TMP/cache3
+for r in a b; do
+    mkdir -p "$TMP/turn-rep-$r"
+    cp "$TMP/rep/title.lua" "$TMP/turn-rep-$r/report.lua"
+done
+sleep 2 # a file changed in the last 2 seconds is hashed but not remembered (util.h: settled)
+cb render --data "$D" --report "$TMP/turn-rep-a/report.lua" --out "$TMP/turn-a"
+cb render --data "$D" --report "$TMP/turn-rep-b/report.lua" --out "$TMP/turn-b"
+for r in a b; do
+    check "runs by turns: the cache keeps the digest of report $r" \
+        grep -qF "\"$TMP/turn-rep-$r/report.lua\"" "$XDG_CACHE_HOME/countybrief/file-digests"
+done
 export XDG_CACHE_HOME=$TMP/cache
 
 # --- FIFOs and /dev/zero at the manifest and the journal ----------------------------------
