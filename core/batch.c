@@ -149,9 +149,6 @@ static void read_entry(const cb_engine *e, json_t *it, long long gen, const unsi
     if (k < 0 || strlen(key) != 64 || strlen(sha) != 64 || (ask && !ask[k])) return;
     if (json_object_get(it, "generation")) gen = cb_manifest_generation(it);
     entry *en = NULL, *head = entry_at(old, (size_t)k);
-    /* not covered: the loop ending on en found with entries left (a county with entries of several
-     * inputs, a match before the last: a killed run's journal line of new inputs beside its
-     * manifest's) */
     for (entry *x = head; x && x->file && !en; x = x->next)
         if (strcmp(x->key, key) == 0) en = x;
     if (en && en->gen > gen) return;
@@ -223,7 +220,7 @@ static long long read_manifests(const cb_engine *e, const cb_batch_opts *o, cons
             if (g > gen) gen = g;
             size_t k;
             /* not covered: json_array_foreach's own test of json_array_get (never NULL below the
-             * array's size); --force with a journal left (below: a killed run's, then a forced run) */
+             * array's size) */
             if (!o->force) json_array_foreach(json_object_get(root, "counties"), k, it) read_entry(e, it, g, ask, old);
             json_decref(root);
         }
@@ -283,8 +280,7 @@ static const entry *unchanged(const cb_engine *e, const entry *old, const char *
 static void take_newest(entry *old, entry *to)
 {
     entry *best = old;
-    /* not covered: a county outside this run with entries of two inputs (its manifest's and a
-     * killed run's journal line of other inputs): none in the tests */
+    /* not covered: a later entry no newer than the best so far (the tests' later one is newer) */
     for (entry *x = old->next; x; x = x->next)
         if (x->gen > best->gen) best = x;
     *to = *best;

@@ -4,7 +4,8 @@
 # or status; status "failed"; an inputs key or sha256 not 64 characters; a county the data
 # does not have) is ignored: exactly its county is rendered again, the others are skipped.
 # Two entries of one county with the same inputs: the newer generation is believed,
-# wherever it is listed.
+# wherever it is listed. A journal's entries of other inputs kept for a county outside the
+# run; --force reads none.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 cd "$TMP"
@@ -78,5 +79,31 @@ kept() {
 kept "also: entries without a file or a sha256, or a short one" \
     "c['also'] = [{'sha256': 'a' * 64}, {'file': 'x.ofd'}, {'file': 'x.ofd', 'sha256': 'a' * 63}]"
 kept "an entry without a generation (its manifest's is used)" "del c['generation']"
+
+
+# a journal a killed run left (made by hand): 奉节县's entry of other inputs, newer, then
+# its entry of these inputs again. 忠县 rendered alone: nothing to render, and 奉节县 keeps
+# its newest entry, of the other inputs; with --force no entry is read: both rendered
+journal() {
+    cp good.json m/manifest.json
+    "$PY" - m/manifest.json m/.manifest.json.journal <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+c = [c for c in m["counties"] if c["name"] == "奉节县"][0]
+other = dict(c, inputs="f" * 64, generation=c["generation"] + 1)
+with open(sys.argv[2], "w") as j:
+    for e in (other, c):
+        j.write("\n" + json.dumps(e, ensure_ascii=False))
+PY
+}
+journal
+cb render --out m --county 忠县
+check_eq "a journal of two inputs, 忠县 alone: nothing rendered, 奉节县's newest entry kept" \
+    "0 0 rendered, 1 skipped (unchanged), 0 failed|ffff" \
+    "$RC $(grep -o '^0 rendered.* 0 failed' "$TMP/stdout" || cat "$TMP/stdout")|$("$PY" -c \
+        "import json; print([c['inputs'][:4] for c in json.load(open('m/manifest.json'))['counties'] if c['name'] == '奉节县'][0])")"
+journal
+cb render --out m --force
+check_eq "--force with a journal left: both rendered" "0 2 rendered" "$RC $(grep -o '^2 rendered' "$TMP/stdout")"
 
 finish
