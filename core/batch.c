@@ -62,6 +62,8 @@ static void entry_free(entry *en)
 /* Copies the other formats' files of `from` into `to` (whose own are freed). */
 static void also_copy(entry *to, const entry *from)
 {
+    /* not covered: to with files of its own (its one caller copies into a county's fresh entry, a
+     * county skipped) */
     for (size_t k = 0; k < to->nalso; k++) free(to->also[k].file);
     to->nalso = from->nalso;
     for (size_t k = 0; k < from->nalso; k++) {
@@ -112,6 +114,8 @@ static char *read_own(const char *path, const char *then)
     cb_error err;
     char *text = cb_file_read(path, CB_MANIFEST_MAX, NULL, &err);
     int e = errno;
+    /* not covered: ENOENT (read_manifests lists the files first: one gone since, renamed by another
+     * run at that moment) */
     if (!text && e != ENOENT) fprintf(stderr, "countybrief: %s; ignored, %s\n", err.msg, then);
     errno = e; /* for the caller */
     return text;
@@ -124,6 +128,7 @@ static char *read_own(const char *path, const char *then)
 static char *journal_path(const cb_engine *e, const cb_batch_opts *o)
 {
     char *m = manifest_path(e, o), *slash = strrchr(m, '/');
+    /* not covered: no '/' (manifest_path joins the output folder and the name) */
     char *j = cb_xasprintf("%.*s.%s.journal", slash ? (int)(slash - m + 1) : 0, m, slash ? slash + 1 : m);
     free(m);
     return j;
@@ -163,6 +168,8 @@ static void read_entry(const cb_engine *e, json_t *it, long long gen, const unsi
     en->ms = json_number_value(json_object_get(it, "ms"));
     size_t i;
     json_t *a;
+    /* not covered: json_array_foreach's own test of json_array_get (never NULL below the array's
+     * size) */
     json_array_foreach(json_object_get(it, "also"), i, a) {
         const char *f = json_string_value(json_object_get(a, "file"));
         const char *h = json_string_value(json_object_get(a, "sha256"));
@@ -200,6 +207,8 @@ static long long read_manifests(const cb_engine *e, const cb_batch_opts *o, cons
                                     : l[i].journal ? "removed (a new journal is started)"
                                                    : "this run's manifest replaces it");
         /* the journal is appended to below: a link or no file there goes (never its target) */
+        /* not covered: another errno at this run's journal (EFBIG, over CB_MANIFEST_MAX; EACCES,
+         * which root running the tests never meets): kept, appended to */
         if (!text && mine && l[i].journal && (errno == ELOOP || errno == EINVAL)) unlink(path);
         free(path);
         json_error_t jerr;
@@ -210,6 +219,8 @@ static long long read_manifests(const cb_engine *e, const cb_batch_opts *o, cons
             long long g = cb_manifest_generation(root);
             if (g > gen) gen = g;
             size_t k;
+            /* not covered: json_array_foreach's own test of json_array_get (never NULL below the
+             * array's size) */
             if (!o->force) json_array_foreach(json_object_get(root, "counties"), k, it) read_entry(e, it, g, ask, old);
             json_decref(root);
         }
@@ -234,6 +245,8 @@ static long long read_manifests(const cb_engine *e, const cb_batch_opts *o, cons
 /* 1 if county c has an entry read back of inputs key. */
 static int known_inputs(const entry *old, const char *key)
 {
+    /* not covered: x->file NULL (read_entry gives every entry it makes a file; only
+     * take_newest, after the last call, empties one) */
     for (const entry *x = old; x && x->file; x = x->next)
         if (strcmp(x->key, key) == 0) return 1;
     return 0;
@@ -253,6 +266,7 @@ static int still_there(const cb_engine *e, const char *file, size_t bytes)
  * other formats) are there with the sizes recorded; NULL if none. */
 static const entry *unchanged(const cb_engine *e, const entry *old, const char *key)
 {
+    /* not covered: x->file NULL (as in known_inputs) */
     for (const entry *x = old; x && x->file; x = x->next) {
         if (strcmp(x->key, key) != 0) continue;
         int same = still_there(e, x->file, x->bytes) && x->nalso + 1 == e->nformats;
@@ -266,6 +280,7 @@ static const entry *unchanged(const cb_engine *e, const entry *old, const char *
 static void take_newest(entry *old, entry *to)
 {
     entry *best = old;
+    /* not covered: a later entry no newer than the best so far (the tests' later one is newer) */
     for (entry *x = old->next; x; x = x->next)
         if (x->gen > best->gen) best = x;
     *to = *best;
@@ -336,6 +351,9 @@ static int write_manifest(const cb_engine *e, const cb_batch_opts *o, entry *con
     json_t *list = json_array();
     for (size_t i = 0; i < e->ds.ncounties; i++) {
         const entry *en = cur[i];
+        /* not covered: an entry without a status (every entry of cur gets one: pending, then
+         * rendered, skipped or failed; a county left gets its earlier entry, with a file,
+         * "rendered") */
         if (!en || !en->status) continue;
         json_array_append_new(list, entry_json(e, i, en));
     }
@@ -434,6 +452,7 @@ static void render_worker_exit(void *ctx)
 static void progress(const cb_batch_summary *s, size_t total, double t0, int done_line)
 {
     size_t done = s->rendered + s->failed + s->skipped;
+    /* not covered: dt 0 (a monotonic clock in nanoseconds moves between the run's start and a tick) */
     double dt = cb_now_s() - t0, rate = dt > 0 ? (s->rendered + s->failed) / dt : 0;
     double eta = rate > 0 ? (total - done) / rate : 0;
     int width = 30, fill = total ? (int)(width * done / total) : width;
@@ -485,6 +504,8 @@ static void county_failed(batch_run *r, size_t c, char *msg)
     char *who = cb_clean_asprintf("%s %s", id, name);
     for (size_t k = 0; k < e->nformats; k++) {
         char *file = cb_output_file(e, (long)c, k);
+        /* not covered: another format's earlier file moved aside (a county of a --format pdf,ofd
+         * run failing after one that rendered): none in the tests */
         if (cb_output_retire(e, file, who) && k == 0) {
             en->stale = cb_xasprintf("%s.stale", file);
             r->sum->stale++;
@@ -500,6 +521,8 @@ static void county_done(void *ctx, size_t c, int rc, int died, const char *reply
     batch_run *r = ctx;
     result_msg m;
     memset(&m, 0, sizeof m);
+    /* not covered: a short reply from a worker that lives (render_job always sends the whole
+     * result_msg) */
     if (!died && len >= sizeof m) memcpy(&m, reply, sizeof m);
     if (!died && rc == CB_OK) {
         county_rendered(r, c, &m);
@@ -548,6 +571,8 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
         if (en->status) continue; /* named twice */
         cb_error bad;
         if (cb_dataset_county_check(&e->ds, c, &bad) != CB_OK) { /* its digest unusable: fails below */
+            /* not covered: clash already made (a run with both file-name clashes and a county whose
+             * rows fail their check) */
             if (!clash) clash = cb_xcalloc(nc, sizeof *clash);
             free(clash[c]);
             clash[c] = cb_xstrdup(bad.msg);
@@ -601,6 +626,9 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     /* counties read back but outside this run keep their newest entries; a shard's manifest
      * only those of its own share, so no two shards of one layout claim a county */
     for (size_t c = 0; c < nc; c++)
+        /* not covered: old[c] without a file (see known_inputs) and cur[c] without a status (see
+         * write_manifest); of the shard test, both sides with shards (a sharded run with --county,
+         * and a county of another shard in this shard's own manifest, only in a hand-edited one) */
         if (old[c] && old[c]->file && !(cur[c] && cur[c]->status) &&
             (!o->nshards || cb_shard_of(cb_county_id(&e->ds, c), o->nshards) == o->shard)) {
             take_newest(old[c], entry_at(cur, c));
@@ -620,6 +648,9 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
     cb_repeats_summary(&r.repeats, stderr, "countybrief: ");
     cb_repeats_free(&r.repeats);
     /* counties left (stopped, or the pool failed): their earlier entries, if any, stay */
+    /* not covered: cur[c] without a status (see write_manifest); below, a county left that had
+     * an entry before (a stop signal while a re-run with new inputs has counties left): none
+     * in the tests */
     for (size_t c = 0; c < nc; c++)
         if (cur[c] && cur[c]->status && strcmp(cur[c]->status, "pending") == 0) {
             sum->left++;
@@ -627,11 +658,12 @@ int cb_batch_run(cb_engine *e, const cb_batch_opts *o, cb_batch_summary *sum, cb
             free(cur[c]);
             cur[c] = old[c];
             old[c] = NULL;
-            if (cur[c]) cur[c]->status = cur[c]->file ? "rendered" : NULL;
+            if (cur[c]) cur[c]->status = cur[c]->file ? "rendered" : NULL; /* not covered: above */
         }
     if ((sum->stopped = cb_pool_stop_signal()) != 0)
         cb_output_sweep(e->out_dir); /* what the workers killed by the stop were writing */
     sum->seconds = cb_now_s() - t0;
+    /* not covered: the pool failing (its pipe, mmap, fork or poll failing: pool.c) */
     if (rc == CB_OK) rc = write_manifest(e, o, cur, gen, sum, &dg, err);
     if (jfd >= 0) close(jfd);
     if (rc == CB_OK) unlink(jpath); /* all in the manifest now; kept if it could not be written */

@@ -47,6 +47,8 @@ static int l_getmetatable(lua_State *L)
         lua_call(L, lua_gettop(L) - 1, 1);
         return 1;
     }
+    /* not covered: a userdata without a metatable, and one whose metatable has __metatable: the
+     * only full userdata a script can hold is doc (lua_doc.c), whose metatable has none */
     if (!lua_getmetatable(L, 1)) return 0;
     if (lua_getfield(L, -1, "__metatable") == LUA_TNIL) lua_pushboolean(L, 0);
     return 1;
@@ -89,6 +91,7 @@ static void keep_only(lua_State *L, const char *const *names)
     while (lua_next(L, -2)) {
         lua_pop(L, 1);
         int keep = 0;
+        /* not covered: a key not a string (Lua's libraries name every field) */
         if (lua_type(L, -1) == LUA_TSTRING)
             for (int i = 0; names[i] && !keep; i++) keep = strcmp(lua_tostring(L, -1), names[i]) == 0;
         if (keep) continue;
@@ -137,6 +140,8 @@ static void open_libs(lua_State *L, int english)
 /* The language of this run: the one asked for, else the default. */
 static const char *run_lang(const run_ctx *c)
 {
+    /* not covered: no language (every caller's src is the engine's, whose lang render.c always
+     * fills, with the default when none is asked) */
     return c->src->lang && *c->src->lang ? c->src->lang : CB_LANG_DEFAULT;
 }
 
@@ -151,6 +156,7 @@ static void set_num(lua_State *L, const char *key, double v)
 static void push_template(lua_State *L, const cb_template *t)
 {
     lua_createtable(L, 0, 8);
+    /* not covered: a template without a name (template.c names every template it loads) */
     lua_pushstring(L, t->name ? t->name : "");
     lua_setfield(L, -2, "name");
     lua_pushboolean(L, t->condensed);
@@ -201,6 +207,8 @@ int cb_lua__setup_state(lua_State *L)
     }
     cb_lua__open_doc(L, c);
     cb_lua__open_decl(L);
+    /* not covered: the script failing to load here: render.c checks its syntax up front, so only a
+     * report edited or removed since, or a chunk over the memory limit when the libraries fitted */
     if (cb_lua__load_script(L, c->src->path, c->src->chunkname) != LUA_OK) return lua_error(L);
     return 1;
 }
@@ -240,6 +248,8 @@ static int run_report(run_ctx *c, cb_error *err)
     cb_lua__set_limits(c, &src->limits);
     c->doc->mem_budget = c->cap; /* and the same for the document laid out */
     lua_State *L = cb_lua__new_state(c, src->chunkname, err);
+    /* not covered: no state (the template's description, run first under the same limits, fails
+     * first: e2e/cover_lua.sh) */
     if (!L) return err ? err->code : CB_ENOMEM;
     lua_setwarnf(L, cb_lua__on_warn, c);
 
@@ -250,6 +260,7 @@ static int run_report(run_ctx *c, cb_error *err)
     int rc = CB_OK;
     if (status == LUA_OK) {
         rc = cb_lua__cpu_arm(c, 1, err);
+        /* not covered: rc not CB_OK, here and below: cb_lua__cpu_arm failing (see lua_limits.c) */
         if (rc == CB_OK) status = lua_pcall(L, 0, 0, 1);
         cb_lua__cpu_stop_script(c);
     }

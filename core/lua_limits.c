@@ -60,6 +60,7 @@ static void refuse(run_ctx *c, const void *ptr)
 {
     c->refusals++;
     c->mem_where[0] = c->mem_trace[0] = '\0';
+    /* not covered: any_refusal_readable() 0 (Lua 5.4.5 and later; the suite runs 5.4.4) */
     if (c->L && (ptr == NULL || any_refusal_readable()))
         cb_lua__describe_stack(c->L, 0, c->mem_where, sizeof c->mem_where, c->mem_trace, sizeof c->mem_trace);
 }
@@ -79,12 +80,15 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     }
     if (nsize > osize && c->cap) {
         size_t used = c->heap + c->docmem;
+        /* not covered: used > cap (growth and doc's charges are refused before they pass the cap,
+         * so used never exceeds it; kept so that the subtraction cannot wrap), here and in
+         * cb_lua__charge */
         if (used > c->cap || nsize - osize > c->cap - used) {
             refuse(c, ptr);
             return NULL;
         }
     }
-    void *p = realloc(ptr, nsize); /* not covered: realloc failing (no memory left) */
+    void *p = realloc(ptr, nsize); /* not covered: realloc failing (no memory left): the line below */
     if (!p) return nsize <= osize ? ptr : NULL; /* a failed shrink keeps the larger block */
     c->heap = c->heap - osize + nsize;
     return p;
@@ -180,6 +184,10 @@ static double thread_cpu_s(void)
 static void cpu_hook(lua_State *L, lua_Debug *ar)
 {
     run_ctx *c = cb_lua__ctx(L);
+    /* not covered: a line event (with a count of 1 the count event comes first at every
+     * instruction, and this hook raises the error there); and ours below: the message handler's
+     * call is seen only when the signal lands while a C function runs that then raises an error of
+     * its own (an error raised in this hook calls the handler with hooks off) */
     if (ar->event != LUA_HOOKLINE && ar->event != LUA_HOOKCOUNT) {
         /* calls and returns: our message handler runs (stopping it would only turn the
          * error into "error in error handling"); any other function, C or Lua, is stopped
@@ -198,6 +206,8 @@ static void cpu_hook(lua_State *L, lua_Debug *ar)
      * next instruction, up to the top, whose message cb_lua_run_report writes itself. */
     char b[32], msg[CB_LUA_WHERE_MAX + 64];
     fmt_limit(b, sizeof b, c->budget_s);
+    /* not covered: no place found, here and in cb_lua__run_outcome (a script stopped always has a
+     * line of its Lua on the stack, its main chunk at least) */
     snprintf(msg, sizeof msg, "%s%sCPU budget of %s s exceeded", c->cpu_where, c->cpu_where[0] ? ": " : "", b);
     lua_pushstring(L, msg);
     lua_error(L);
@@ -208,6 +218,8 @@ static void on_cpu_signal(int sig, siginfo_t *si, void *uctx)
     (void)sig;
     (void)uctx;
     run_ctx *c = running;
+    /* not covered: si NULL (SA_SIGINFO always passes one), a SIGXCPU not from our timers (kill,
+     * RLIMIT_CPU), and the hard stop (below) */
     if (si && si->si_code == SI_TIMER && si->si_value.sival_int == TIMER_HARD) {
         /* stuck in one C call since before the soft stop, so the stack is as it was then
          * and reading it allocates nothing; the process ends anyway (not covered: it ends
@@ -220,6 +232,8 @@ static void on_cpu_signal(int sig, siginfo_t *si, void *uctx)
         }
         _exit(CB_LUA_EXIT_STUCK);
     }
+    /* not covered: c NULL (the soft timer's signal delivered after its run ended: a signal at an
+     * exact moment) and c->L NULL (set before the timers are armed) */
     if (c && c->L) lua_sethook(c->L, cpu_hook, STOP_MASK, 1);
 }
 
@@ -245,7 +259,8 @@ int cb_lua__cpu_arm(run_ctx *c, int hard, cb_error *err)
         sa.sa_sigaction = on_cpu_signal;
         sa.sa_flags = SA_SIGINFO | SA_RESTART;
         sigemptyset(&sa.sa_mask);
-        /* not covered: sigaction and the timers failing here (they fail on bad arguments only) */
+        /* not covered: sigaction and the timers failing, here and below (they fail on bad
+     * arguments only, or a process at its limit of timers) */
         if (sigaction(SIGXCPU, &sa, NULL) != 0)
             return cb_fail(err, CB_ESCRIPT, "cannot set up the CPU budget: sigaction: %s", strerror(errno));
         installed = 1;
@@ -352,6 +367,8 @@ int cb_lua__run_outcome(run_ctx *c, int status, const char *name, const char *wh
         return cb_fail(err, code, "%s: not enough memory: %s needs more than its memory limit of %s MiB "
                        "(see --lua-memory)%s", c->mem_where[0] ? c->mem_where : name, who, limit, c->mem_trace);
     }
+    /* not covered: msg NULL (a report's message handler makes every error a string, and a
+     * description, without a library, can raise nothing else) */
     if (status != LUA_OK) return cb_fail(err, code, "%s", msg ? msg : "(error object is not a string)");
     return CB_OK;
 }
@@ -383,6 +400,7 @@ lua_State *cb_lua_run_description(const char *path, const cb_lua_limits *limits,
     int status = lua_pcall(L, 1, 1, 0), rc = CB_OK;
     if (status == LUA_OK) {
         rc = cb_lua__cpu_arm(c, 0, err);
+        /* not covered: rc not CB_OK, here and below: cb_lua__cpu_arm failing (see there) */
         if (rc == CB_OK) status = lua_pcall(L, 0, 1, 0);
         cb_lua__cpu_stop_script(c);
     }

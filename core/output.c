@@ -52,6 +52,7 @@ static const char *host_token(void)
 /* A failure to write path: full-disk errors as "path: No space left on device". */
 static int write_error(cb_error *err, const char *path, int e)
 {
+    /* not covered: EDQUOT (a disk quota: none where the tests run) */
     if (e == ENOSPC || e == EDQUOT || e == EFBIG)
         return cb_fail(err, CB_EIO, "%s: %s", path, strerror(e));
     return cb_fail(err, CB_EIO, "%s: cannot write: %s", path, strerror(e));
@@ -89,6 +90,8 @@ int cb_file_open(const char *path, int flags, int mode, cb_error *err)
     }
     if (fd >= 0) return fd;
     int e = errno; /* EINVAL: st is not a regular file; ELOOP: a link; ENXIO: a FIFO without a reader */
+    /* not covered: lstat failing (the name removed since the open, at that moment) and, after
+     * ELOOP, ENXIO or EISDIR, a regular file there (those come from a link, a FIFO and a folder) */
     int odd = e == EINVAL || ((e == ELOOP || e == ENXIO || e == EISDIR) && lstat(path, &st) == 0 && !S_ISREG(st.st_mode));
     open_error(err, path, odd ? &st : NULL, e);
     errno = odd && !S_ISLNK(st.st_mode) ? EINVAL : e;
@@ -104,7 +107,8 @@ char *cb_file_read(const char *path, size_t max, size_t *len, cb_error *err)
     int e = 0;
     for (;;) {
         ssize_t n = read(fd, chunk, sizeof chunk);
-        /* not covered: EINTR (a handled signal) and read errors (EIO, a disk failing) */
+        /* not covered: EINTR (a handled signal) and read errors (EIO, a disk failing), so
+         * their message below */
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) e = errno;
         if (n <= 0) break;
@@ -153,7 +157,8 @@ static int open_parent(const char *path, const char **base)
  * (EINVAL, ENOTSUP) have nothing to do. */
 static int sync_dir(int dfd)
 {
-    /* not covered: a folder fsync that fails (EIO, a disk failing) */
+    /* not covered: a folder fsync that fails, whichever way (EIO, a disk failing; EINVAL,
+     * ENOTSUP or EROFS: the tests' file systems sync folders) */
     if (fsync(dfd) != 0 && errno != EINVAL && errno != ENOTSUP && errno != EROFS) return errno;
     return 0;
 }
@@ -278,13 +283,21 @@ size_t cb_output_sweep(const char *dir)
         long pid;
         struct stat st;
         if (!parse_temp(de->d_name, &h, &hlen, &pid) ||
+            /* not covered: fstatat failing (the file removed since readdir: another sweeper at that
+             * moment) */
             fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
             st.st_uid != geteuid())
             continue;
+        /* not covered: another host's name exactly as long as ours (the tests' other hosts are
+         * longer or shorter) */
         int here = hlen == strlen(me) && strncmp(h, me, hlen) == 0;
         /* our own pid: a leftover of an earlier process that had it (we write nothing
          * before sweeping) */
+        /* not covered: kill failing otherwise (EPERM: another user's process; root, running the
+         * tests, may signal any) */
         int dead = here && (pid == (long)getpid() || (kill((pid_t)pid, 0) != 0 && errno == ESRCH));
+        /* not covered: unlinkat failing (removed at that moment by another sweeper, or a read-only
+         * folder) */
         if ((dead || now - st.st_mtime >= STALE_AFTER_S) && unlinkat(dirfd(d), de->d_name, 0) == 0) removed++;
     }
     closedir(d);

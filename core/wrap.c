@@ -243,6 +243,9 @@ static void keep_numbers_with_units(const char *text, size_t len, char *brks)
         const char *r = q;
         uint32_t next = r < end ? cb_utf8_next(&r, end) : 0;
         /* the cheap tests first: most characters are not near a number */
+        /* not covered: chain reaching 5 (five unit characters after a number) and a '/' after a
+         * unit followed by no unit ("5元/" then other text): no test text has either; nor, below, a
+         * full-width stop after a digit and before none ("5．" ending a sentence) */
         int unit = chain >= 1 && chain < 5 && (is_unit(cp) || (cp == '/' && is_unit(next)));
         int dash = is_digit(next) && (is_digit(prev) || chain >= 1) && IN_SET(RANGE_DASHES, cp);
         /* soft: a break a run wider than its line may still take (KEEP_SOFT) */
@@ -363,9 +366,13 @@ static size_t keep_company(line_list *ll, const char *text, size_t start, size_t
     const char *end = text + stop;
     if (!ll->n || ll->v[ll->n - 1].last || !lonely(text, start, end)) return start;
     size_t prev = ll->v[ll->n - 1].start, drawn = stop; /* drawn: without the line end */
+    /* not covered: drawn reaching start (the last line holds its lonely character: lonely() above) */
     while (drawn > start && is_newline(char_at(text, prev_char(text, drawn), end)))
         drawn = prev_char(text, drawn);
     for (size_t c = start - 1; c > prev; c--) {
+        /* not covered: bad_break refusing a break libunibreak allows here (a closing mark after
+         * U+3000, say), and below the moved text too wide for the last line: no test text has
+         * either */
         if (brks[c - 1] != LINEBREAK_ALLOWBREAK || bad_break(text, prev, c, end) || (word && !word[c])) continue;
         size_t rest = skip_spaces(text, c, end);
         if (width_of(text, rest, drawn, 0, end, advance, ud, NULL) > width || lonely(text, prev, text + c)) break;
@@ -406,6 +413,8 @@ static struct {
 static int icu_load(void)
 {
     void *h = dlopen("libicuuc.so." CB_ICU_STR(U_ICU_VERSION_MAJOR_NUM), RTLD_NOW | RTLD_LOCAL);
+    /* not covered: ICU missing or incomplete, here and in word_bounds (dlopen, dlsym or ubrk_open
+     * failing; the tests run with Debian's libicu installed, as .ci/install-deps does) */
     if (!h) return 0;
 #define CB_ICU_SYM(field, name) (*(void **)&icu.field = dlsym(h, CB_ICU_STR(name)))
     if (CB_ICU_SYM(open, ubrk_open) && CB_ICU_SYM(text_open, utext_openUTF8) && CB_ICU_SYM(set_utext, ubrk_setUText) &&
@@ -428,6 +437,8 @@ static void word_bounds(const char *text, size_t len, unsigned char *word)
         if (!words_iter || U_FAILURE(st)) words_iter = NULL, words_failed = 1;
     }
     UText *ut = NULL;
+    /* not covered: ICU failed (see icu_load), a text over 2 GiB, utext_openUTF8 or setting the text
+     * failing, a break outside the text: none reachable with ICU installed and a cell's text */
     if (words_iter && len <= INT32_MAX) {
         st = U_ZERO_ERROR;
         ut = icu.text_open(NULL, text, (int64_t)len, &st);
@@ -469,6 +480,8 @@ float cb_widest_run(const char *text, size_t len, cb_advance_fn advance, void *u
         for (size_t i = 0; i < len; i++) {
             size_t next = i + 1;
             if (next < len && brks[i] != LINEBREAK_MUSTBREAK) {
+                /* not covered: bad_break refusing a break libunibreak allows (as in keep_company):
+                 * no test text has one */
                 if (brks[i] != LINEBREAK_ALLOWBREAK || bad_break(text, start, next, end)) continue;
                 /* with words, a break between two ideographs is taken between words only
                  * (as cb_break_lines_words takes it while the line is half full) */
@@ -485,6 +498,8 @@ float cb_widest_run(const char *text, size_t len, cb_advance_fn advance, void *u
             float w = stop > start ? width_of(text, start, stop, 0, end, advance, ud, NULL) : 0;
             if (w > best) best = w, at = start, at_len = stop - start;
             start = skip_spaces(text, next, end);
+            /* not covered: start not past i (skip_spaces from next never returns less than next, i
+             * + 1) */
             if (start > i) i = start - 1;
         }
         free(word);
@@ -549,6 +564,10 @@ size_t cb_break_lines_words(const char *text, size_t len, float first_width, flo
                 cut = pbrk;
             } else if (words && cut == brk && cut > start && cb_ideograph(char_at(text, cut, end)) &&
                        cb_ideograph(last_kept(text, start, cut, end))) { /* maybe inside a word */
+                /* not covered: cut == brk with cut not past start (brk counts only past start,
+                 * and forced_cut keeps a character on the line); below, bad_break refusing a break
+                 * libunibreak allows, and the last word break inside the line's first half (the
+                 * line would be left less than half full): no test text has either */
                 if (!word) word_bounds(text, len, word = cb_xmalloc(len + 1));
                 size_t c = cut;
                 while (c > start && !word[c]) /* the last break between words */

@@ -102,4 +102,35 @@ check "a link at the manifest: named" grep -qx "countybrief: $TMP/m/manifest.jso
 check_eq "a link at the manifest: replaced by a file, its target untouched" "file same" \
     "$([[ -L $TMP/m/manifest.json ]] && echo link || echo file) $([[ $(sha256sum <"$TMP/m.json") == "$before" ]] && echo same)"
 
+
+# a FIFO at the journal's name (EINVAL, where a link is ELOOP): named, removed; a link at
+# another layout's manifest (read for the counties this run's own does not know): named,
+# ignored, left alone
+mkfifo "$TMP/m/.manifest.json.journal"
+cb render --out "$TMP/m"
+check_eq "a FIFO at the journal: exit 0, gone" "0 no" "$RC $([[ -p $TMP/m/.manifest.json.journal ]] && echo yes || echo no)"
+check "a FIFO at the journal: named" grep -qx "countybrief: $TMP/m/.manifest.json.journal: not a regular file (a FIFO); ignored, removed (a new journal is started)" "$TMP/stderr"
+mkdir "$TMP/s"
+ln -s "$TMP/target" "$TMP/s/manifest.shard-1-of-2.json"
+cb render --out "$TMP/s"
+check_eq "a link at another layout's manifest: both rendered, the link left" "0 2 rendered link" \
+    "$RC $(grep -o '^2 rendered' "$TMP/stdout") $([[ -L $TMP/s/manifest.shard-1-of-2.json ]] && echo link)"
+check "a link at another layout's manifest: named" grep -qx "countybrief: $TMP/s/manifest.shard-1-of-2.json: a symbolic link: not followed; ignored, not this run's" "$TMP/stderr"
+
+# a county named twice: rendered once; a data folder without counties (header rows only),
+# on a terminal: an empty manifest, the bar full at 0/0; one temporary file of a dead run
+# swept ("1 temporary file")
+cb render --out "$TMP/t" --county 忠县 --county 忠县
+check_eq "a county named twice: rendered once" "0 1 rendered|1" \
+    "$RC $(grep -o '^1 rendered' "$TMP/stdout")|$(man "$TMP/t/manifest.json" "len(m['counties'])")"
+mkdir "$TMP/none" "$TMP/z"
+for f in "$CB_SRC"/examples/data/*.csv; do head -n 1 "$f" >"$TMP/none/$(basename "$f")"; done
+touch -d '3 hours ago' "$TMP/z/.a.pdf.tmp-elsewhere-1-0"
+on_tty "$TMP/z.log" render --data "$TMP/none" --out "$TMP/z"
+check_eq "no counties: exit 0, an empty manifest" "0 0 0" \
+    "$RC $(man "$TMP/z/manifest.json" "m['counties_total'], len(m['counties'])" | tr -d '(),')"
+check "no counties: the bar full at 0/0" grep -q '^\[==============================\] 0/0 ' "$TMP/z.log"
+check "no counties: the one temporary file swept, named in the singular" \
+    grep -qx "countybrief: removed 1 temporary file left in $TMP/z by an interrupted run" "$TMP/z.log"
+
 finish

@@ -6,7 +6,8 @@
 # hash order; getmetatable; a report over all counties (counties, data, data.of) seeing only
 # the counties asked for; print and warn cut long lines; a deep traceback; the declarations
 # (report { }, needs { }) read from the text with BOM, #! line, comments and strings, and
-# each refusal of them naming script:line; a memory limit too small for any Lua state named.
+# each refusal of them naming script:line; a memory limit too small for any Lua state named,
+# and one too small for the report's libraries and data.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.bash"
 
@@ -263,5 +264,13 @@ for script in zh plain; do
     check "... the message names the memory limit" grep -qE \
         "(zh.lua|templates/briefing/template.lua): cannot create a Lua state within the memory limit \(see --lua-memory\)" "$TMP/stderr"
 done
+
+
+# a limit the template's description and the Lua state fit in, but not the report's
+# libraries and data (opened before the script runs): the report named, the limit too
+cb render --out "$d/o-mem-setup" --report "$d/plain.lua" --county 忠县 --lua-memory 0.01 --no-fsync --quiet
+check_eq "--lua-memory 0.01: exit 1, no PDF" "1 " "$RC $(ls "$d/o-mem-setup" 2>/dev/null | grep pdf || true)"
+check "... the report named, with the memory limit" grep -qF \
+    "plain.lua: not enough memory: the report needs more than its memory limit of 0.01 MiB (see --lua-memory)" "$TMP/stderr"
 
 finish

@@ -1,7 +1,7 @@
 /* test_cover_output.c: core/output.c branch by branch (tests/README.md, coverage): the
  * atomic write's failures and the names it passes over, what cb_file_open refuses, setting
- * aside, the temporary-file pattern and the sweep; util.h's file identity and mkdir -p
- * beside them. Runs in a fresh folder under /tmp. */
+ * aside, a folder's sync, the temporary-file pattern and the sweep; util.h's file identity
+ * and mkdir -p beside them. Runs in a fresh folder under /tmp. */
 #define _GNU_SOURCE /* unshare, CLONE_NEWUTS */
 #include <errno.h>
 #include <fcntl.h>
@@ -250,6 +250,16 @@ TEST(without_fsync)
     clean(dir);
 }
 
+/* A folder synced: without fsync nothing is done; a missing folder is its errno. */
+TEST(sync_dir_outcomes)
+{
+    ASSERT_EQ_INT(cb_output_sync_dir("/tmp/cb-cover-none/x/y"), ENOENT);
+    ASSERT_EQ_INT(cb_output_sync_dir("/tmp/y"), 0);
+    cb_output_set_fsync(0);
+    ASSERT_EQ_INT(cb_output_sync_dir("/tmp/cb-cover-none/x/y"), 0);
+    cb_output_set_fsync(1);
+}
+
 /* Each kind of thing at a name cb_file_open refuses, with its words and errno; err may be
  * NULL. */
 TEST(file_open_refuses_each_kind)
@@ -405,6 +415,9 @@ TEST(temporary_name_pattern)
     ASSERT(!cb_output_is_temp(".a.tmp-1-2"));               /* no host before the pid */
     ASSERT(!cb_output_is_temp(".a.tmp-h--2"));              /* an empty pid */
     ASSERT(cb_output_is_temp(".a.tmp-HOST_9-z-1-2"));       /* capitals, '_', '-', digits */
+    ASSERT(!cb_output_is_temp(".a.tmp-h~x-1-2"));           /* past 'z' */
+    ASSERT(!cb_output_is_temp(".a.tmp-h[x-1-2"));           /* between 'Z' and 'a' */
+    ASSERT(!cb_output_is_temp(".a.tmp-h:x-1-2"));           /* between '9' and 'A' */
 }
 
 /* The sweep removes exactly: this host's dead writers' files and anyone's over two hours
@@ -492,6 +505,7 @@ TEST(host_token_of_odd_host_names)
     }
     ASSERT_EQ_INT(rc, 0);
     ASSERT_EQ_INT(sweep_sees_host_as("", "localhost"), 0);
+    ASSERT_EQ_INT(sweep_sees_host_as("Zz-09.~A", "Zz-09__A"), 0); /* each class, and past 'z' */
 }
 
 /* The child's side: a dead writer's file under the expected host token is swept, so
@@ -629,6 +643,7 @@ static const test_case tests[] = {
     TEST_ENTRY(set_aside_each_outcome),
     TEST_ENTRY(temporary_name_pattern),
     TEST_ENTRY(sweep_removes_exactly_the_dead),
+    TEST_ENTRY(sync_dir_outcomes),
     TEST_ENTRY(host_token_of_odd_host_names),
     TEST_ENTRY(host_token_here),
     {0},

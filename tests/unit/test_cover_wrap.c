@@ -1,6 +1,6 @@
 /* test_cover_wrap.c: core/wrap.c branch by branch (tests/README.md, coverage): every kind
  * of space and line end, the tailoring for numbers in each ideograph block, the guards
- * around libunibreak. */
+ * around libunibreak, the widest run of no text. */
 #include <linebreak.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +108,15 @@ TEST(linebreaks_of_nothing)
     ASSERT_EQ_STR(lines_of("", 100, 100), "<>0L");
 }
 
+/* No text: no run, 0 wide, at 0. */
+TEST(widest_run_of_nothing)
+{
+    size_t ws = 9, wl = 9;
+    ASSERT(cb_widest_run("", 0, mono, NULL, 1, &ws, &wl) == 0);
+    ASSERT_EQ_INT(ws, 0);
+    ASSERT_EQ_INT(wl, 0);
+}
+
 static const test_case tests[] = {
     TEST_ENTRY(every_line_end),
     TEST_ENTRY(tabs_are_spaces),
@@ -117,6 +126,7 @@ static const test_case tests[] = {
     TEST_ENTRY(numbers_keep_ideographs_of_every_block),
     TEST_ENTRY(replacement_character_and_noncharacters),
     TEST_ENTRY(linebreaks_of_nothing),
+    TEST_ENTRY(widest_run_of_nothing),
     {0},
 };
 
