@@ -146,8 +146,10 @@ static int bad_break(const char *text, size_t start, size_t cut, const char *end
  * that must stay with its neighbour, but keeping at least one character on the line. */
 static size_t forced_cut(const char *text, const char *brks, size_t start, size_t pos, const char *end)
 {
+    /* a soft break lies between a digit or a dash and a digit, unit or ideograph: never
+     * one the punctuation rules forbid */
     for (size_t c = pos; c > start; c = prev_char(text, c))
-        if (brks[c - 1] == KEEP_SOFT && !bad_break(text, start, c, end)) return c;
+        if (brks[c - 1] == KEEP_SOFT) return c;
     size_t cut = pos;
     while (bad_break(text, start, cut, end) && prev_char(text, cut) > start)
         cut = prev_char(text, cut);
