@@ -151,6 +151,7 @@ json_t *batch_digests_json(const digests *dg)
 static json_t *digests_cached(void)
 {
     char *path = cb_cache_path("file-digests");
+    /* not covered: no cache folder (neither XDG_CACHE_HOME nor HOME: the tests set XDG_CACHE_HOME) */
     char *text = path ? cb_file_read(path, DIGESTS_CACHE_MAX, NULL, NULL) : NULL;
     json_error_t jerr;
     json_t *root = text ? json_loads(text, 0, &jerr) : NULL;
@@ -180,7 +181,8 @@ void batch_digests_remember(const digests *dg)
         (void)cb_mkdir_p(folder, 0700, "cache folder", NULL);
         json_t *files = batch_digests_json(dg), *before = digests_cached(), *it;
         const char *file;
-        /* read again now, not at the start: another process may have added to it since */
+        /* read again now, not at the start: another process may have added to it since
+         * (not covered: json_object_foreach's test of a key without a value, never true) */
         json_object_foreach(before, file, it) {
             /* not covered: a cache of DIGESTS_KEPT files (no test hashes 4,096 files) */
             if (json_object_size(files) >= DIGESTS_KEPT) break;
