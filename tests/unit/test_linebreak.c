@@ -310,14 +310,22 @@ TEST(forced_split_backs_off_past_spaces)
  * between the units or after the number, keeping the most on the line. */
 TEST(forced_split_keeps_numbers_whole)
 {
-    ASSERT_EQ_STR(lines_of("2017–2019年", 35, 35), "2017–|2019年");
-    ASSERT_EQ_STR(lines_of("2017—2020年", 35, 35), "2017—|2020年");
-    ASSERT_EQ_STR(lines_of("3～5天", 15, 15), "3～|5天");
-    ASSERT_EQ_STR(lines_of("投资2000万元", 30, 30), "投资|2000万|元");
-    ASSERT_EQ_STR(lines_of("2000万元", 25, 25), "2000|万元");
-    ASSERT_EQ_STR(lines_of("12345678", 25, 25), "12345|678"); /* no other way */
-    /* English legends: "2017–2019 Resettlement" in a narrow column */
-    ASSERT_EQ_STR(lines_of("2017–2019 Resettlement", 40, 40), "2017–|2019|Resettle|ment");
+    static const struct {
+        const char *text;
+        float width;
+        const char *lines;
+    } cases[] = {
+        {"2017–2019年", 35, "2017–|2019年"},
+        {"2017—2020年", 35, "2017—|2020年"},
+        {"3～5天", 15, "3～|5天"},
+        {"投资2000万元", 30, "投资|2000万|元"},
+        {"2000万元", 25, "2000|万元"},
+        {"12345678", 25, "12345|678"}, /* no other way */
+        /* English legends: "2017–2019 Resettlement" in a narrow column */
+        {"2017–2019 Resettlement", 40, "2017–|2019|Resettle|ment"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        ASSERT_EQ_STR(lines_of(cases[i].text, cases[i].width, cases[i].width), cases[i].lines);
 }
 
 TEST(forced_split_keeps_opening_mark_down)
