@@ -699,14 +699,15 @@ static int lay_pass(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_
  * between blocks are laid out at 70 %, then 40 %, of their size, and the first that lets
  * the block start there (the page no longer so left, no more pages) is kept; a few pages
  * at most, in order. As TeX shrinks its glue: a tighter page, rather than a hole at its
- * foot. Not on a strict grid, whose lines keep their pitch. On return *out, *want, *room
- * and *res are the pass kept (laid out last). */
+ * foot. On a strict grid the lines keep their pitch: only the gaps that are not grid lines
+ * (under a chart or a table) shrink, and what follows still starts on the next grid line.
+ * On return *out, *want, *room and *res are the pass kept (laid out last). */
 static int lay_tight(cb_layout *out, const cb_doc *doc, const cb_template *t, cb_font *font, cb_lay_wraps *wraps,
                      cb_tight *tight, pull_req *want, float *room, pass_res *res, cb_error *err)
 {
     static const float kept[] = {0.7f, 0.4f};
     int rc = CB_OK, stale = 0; /* stale: *out is a rejected try, not the pass kept */
-    while (res->hole_page != SIZE_MAX && tight->n < CB_TIGHT_MAX && !t->grid_lines) {
+    while (res->hole_page != SIZE_MAX && tight->n < CB_TIGHT_MAX) {
         size_t page = res->hole_page, pages = out->npages;
         int taken = 0;
         tight->page[tight->n] = page;
